@@ -951,7 +951,7 @@ def _personal_data(args: argparse.Namespace, settings: Settings, out: TextIO) ->
                         print(f"teampulse: cannot write {args.output}: "
                               f"{exc.strerror or type(exc).__name__}", file=sys.stderr)
                         return 2
-                    print(f"wrote everything stored about {args.person} to {args.output}",
+                    print(f"wrote everything stored about {person.key} to {args.output}",
                           file=out)
                 else:
                     out.write(text)

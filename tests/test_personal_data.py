@@ -115,6 +115,9 @@ async def test_export_to_a_file_and_an_unknown_person(bot, chat, cli_env, tmp_pa
     code, out = cli_env("export", "alice", "--output", str(tmp_path / "alice.json"))
     assert code == 0 and "alice.json" in out
     assert json.loads((tmp_path / "alice.json").read_text())["person"]["key"] == "alice"
+    # Named as typed (ALICE), the line names whom it is about by key, as `erase` does.
+    code, out = cli_env("export", "ALICE", "--output", str(tmp_path / "again.json"))
+    assert code == 0 and out == f"wrote everything stored about alice to {tmp_path}/again.json\n"
     assert cli_env("export", "nobody")[0] == 2
     assert "no person 'nobody'" in capsys.readouterr().err
 
