@@ -668,7 +668,8 @@ def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
     # latest: the owner's own clock decides here.)
     start = ctx.org.oneonones.hours.start
     due = [item for item in repo.open_actions(due_by=(now + timedelta(days=1)).date())
-           if item.owner.active and _in_their_day(now, item.owner.timezone, item.due, start)]
+           if item.owner.active and _in_their_day(now, item.owner.timezone, item.due, start)
+           and not _made_today_for_today(item, now)]
     # Nobody is reminded while away: the sweep after their return does it (one read for
     # every owner, not one per item and sweep).
     away = ctx.away.covering([(i.owner.id, i.owner.timezone, now) for i in due])
@@ -682,6 +683,16 @@ def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
                     overdue=item.due < local(now, owner.timezone).date()):
             count += 1
     return count
+
+
+def _made_today_for_today(item: ActionItem, now: datetime) -> bool:
+    """Whether an item was made on its own due day, which is today where its owner is
+    ("by end of day", agreed in the afternoon's meeting): its owner was just told of it, and
+    "is due today" a minute later told them nothing. Still open the next morning, it is
+    reminded then, as overdue."""
+    today = local(now, item.owner.timezone).date()
+    return today == item.due and local(as_utc(item.created_at), item.owner.timezone).date() \
+        >= item.due
 
 
 def _in_their_day(now: datetime, timezone: str, due: date, start: time) -> bool:

@@ -72,3 +72,20 @@ async def test_back_from_away_at_midnight_the_owner_is_reminded_in_the_morning(
     await sweep_at(bot, clock, datetime(2026, 12, 4, 12, 0, tzinfo=UTC))
     assert due_notes(chat, "alice") == ["Action item #1 was due 2026-12-02 (overdue): send "
                                         "the deck. Send /actions done 1 when it's done."]
+
+
+async def test_an_item_made_on_its_due_day_is_reminded_the_next_morning_if_still_open(
+        bot, chat, clock):
+    """'Send the deck by end of day', agreed at 10:00 on its day: Alice was told of it, and
+    "Action item #1 is due 2026-12-02" came a minute later, telling her nothing. Still open
+    the next morning, she is reminded then that it was due; one closed that day, never."""
+    clock.set(datetime(2026, 12, 2, 15, 0, tzinfo=UTC))  # Wednesday 10:00 in New York
+    await say(bot, "grace", "/actions add send the deck @alice 2026-12-02")
+    await say(bot, "grace", "/actions add book the room @alice 2026-12-02")
+    await sweep_at(bot, clock, datetime(2026, 12, 2, 15, 1, tzinfo=UTC))
+    await sweep_at(bot, clock, datetime(2026, 12, 2, 22, 0, tzinfo=UTC))
+    assert due_notes(chat, "alice") == []
+    await say(bot, "alice", "/actions done 2")
+    await sweep_at(bot, clock, datetime(2026, 12, 3, 12, 0, tzinfo=UTC))  # Thu 07:00
+    assert due_notes(chat, "alice") == ["Action item #1 was due 2026-12-02 (overdue): send "
+                                        "the deck. Send /actions done 1 when it's done."]
