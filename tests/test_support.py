@@ -563,6 +563,31 @@ async def test_a_request_open_all_month_is_in_the_months_review_as_summary_flags
     assert "#1" not in chat.last("grace")
 
 
+async def test_an_owner_acting_on_their_own_request_is_not_told_they_left_the_org(
+        bot, chat):
+    """Alice owns Finance and asks it for a budget; she acknowledges and resolves her own
+    request, as its department's owner may. The reply said "Alice Martin is no longer in
+    the org file and is not told" (read as a requester who left): it says who hears of
+    it, the GM, and the department's other owners when it has some (Li, asking
+    Marketing, which Sam owns with her), in English and Chinese."""
+    edit_org(bot, write_org_text(DEPARTMENTS.replace("owners: [vera]", "owners: [alice]")
+                                 .replace("owners: [sam]", "owners: [sam, li]")))
+    await alice_asks_for_budget(bot)
+    await say(bot, "alice", "/support ack 1")
+    assert chat.last("alice") == "✅ Acknowledged #1; the GM is told."
+    await say(bot, "alice", "/support resolve 1 Found it in the travel line")
+    assert chat.last("alice") == "✅ Resolved #1 the day it was opened; the GM is told."
+    assert chat.last("grace") == \
+        "Alice Martin resolved #1 (Alice Martin, Budget): Found it in the travel line"
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    await say(bot, "li", "/support 确认 2")
+    assert chat.last("li") == "✅ 已确认 #2，已通知总经理和市场部。"
+    assert chat.last("sam") == "李雷 acknowledged #2 (李雷, Help from another department)."
+    await say(bot, "li", "/support 解决 2 方案已完成")
+    assert chat.last("li") == "✅ 已解决 #2，当天解决，已通知总经理和市场部。"
+
+
 async def test_editing_the_type_moves_the_week_to_a_request_of_that_type(bot, chat):
     await alice_asks_for_budget(bot)
     await say(bot, "alice", "/edit 5")
