@@ -47,7 +47,7 @@ from storage.kudos import KudosRepo
 from storage.models import Conversation, Person
 from storage.review import MONTHLY_QUESTIONS, MonthlyRepo
 from storage.round_batch import RoundBatchRepo
-from storage.support import SupportRequest, SupportWeek, age_days
+from storage.support import OPEN_STATES, SupportRequest, SupportWeek, age_days
 
 CONVERSATION = "monthly_review"
 
@@ -337,16 +337,22 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
 
 def _support_lines(ctx: Context, person: Person, weeks: list[str], start: datetime,
                    end: datetime, locale: str, review: MonthReview, timezone: str) -> set[int]:
-    """Add the director's tracked requests asked in the month's weeks, opened or resolved
-    in the month, with resolution times and, still open, their age in `timezone`'s calendar
-    days; returns the ids of the rounds they came from."""
+    """Add the director's tracked requests asked in the month's weeks or open at some
+    time in it (opened, resolved in it, or still open all through it), with resolution
+    times and, still open, their age in `timezone`'s calendar days; returns the ids of the
+    rounds they came from."""
     rows = list(ctx.session.scalars(
         select(SupportRequest).where(
             SupportRequest.requester_id == person.id,
+            # Open in the month, not only asked in it: a request asked for in October and
+            # never again stays open, and ageing, all November (a later "no support
+            # needed" closes nothing); November's /summary flags it, so its review and
+            # the GM's overview count it open at the month's end too.
             or_(SupportRequest.id.in_(select(SupportWeek.request_id).where(
                 SupportWeek.week.in_(weeks))),
-                (SupportRequest.opened_at >= start) & (SupportRequest.opened_at < end),
-                (SupportRequest.resolved_at >= start) & (SupportRequest.resolved_at < end)))
+                (SupportRequest.opened_at < end)
+                & ((SupportRequest.resolved_at >= start)
+                   | SupportRequest.status.in_(OPEN_STATES))))
         .options(selectinload(SupportRequest.weeks)).order_by(SupportRequest.opened_at)))
     rounds: set[int] = set()
     times: list[float] = []

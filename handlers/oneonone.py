@@ -735,9 +735,12 @@ def _overdue_feedback(ctx: Context, repo: OneOnOneRepo, now: datetime, days: int
 # --- agenda ---------------------------------------------------------------------------------
 
 def propose_from_checkin(ctx: Context, pair: Pair) -> int:
-    """Put the report's open blockers and support requests from their latest check-in on the
-    agenda (once per round and question); how many were added."""
-    rnd = CheckinRepo(ctx.session).latest(pair.report)
+    """Put the report's open blockers and support requests from their latest submitted
+    check-in on the agenda (once per round and question); how many were added."""
+    # Submitted only: answers in progress may still change (a support request exists from
+    # the moment its check-in is submitted, as /summary and /support read it), and an item
+    # proposed stays on the agenda whatever they change to.
+    rnd = CheckinRepo(ctx.session).latest(pair.report, submitted=True)
     if rnd is None:
         return 0
     answers = {a.question_key: a for a in rnd.answers if not a.skipped}

@@ -461,10 +461,12 @@ class CheckinRepo:
             CheckinRound.person_id == person.id, CheckinRound.status == "open",
             CheckinRound.week.in_(list(weeks))).order_by(CheckinRound.week.desc()))
 
-    def latest(self, person: Person) -> CheckinRound | None:
-        """A person's newest round."""
-        return self.session.scalar(select(CheckinRound).where(
-            CheckinRound.person_id == person.id).order_by(CheckinRound.week.desc()))
+    def latest(self, person: Person, submitted: bool = False) -> CheckinRound | None:
+        """A person's newest round (with `submitted`, their newest submitted one)."""
+        query = select(CheckinRound).where(CheckinRound.person_id == person.id)
+        if submitted:
+            query = query.where(CheckinRound.status == "submitted")
+        return self.session.scalar(query.order_by(CheckinRound.week.desc()))
 
     def rounds_in_weeks(self, weeks: Sequence[str], person: Person | None = None
                         ) -> list[CheckinRound]:

@@ -328,6 +328,32 @@ async def test_agenda_from_both_sides_and_from_the_check_in(bot, chat, clock):
     assert "Pipeline review" in texts(chat, "alice", "is tomorrow")[-1]
 
 
+async def test_a_check_in_still_in_progress_puts_nothing_on_the_agenda(bot, chat):
+    """Alice answers her check-in up to the support detail and pauses; Grace looks at the
+    agenda of their 1:1. It read "Budget: Two more demo licences (support request from the
+    check-in)" from answers still in progress, and kept it when Alice then changed them
+    to no support needed and submitted: a request /summary and /support never had. The
+    agenda takes the latest check-in submitted, as they do."""
+    from tests.test_checkin import answer_all
+
+    await bot.run_checkins(["alice"])
+    for answer in ("52000", "3", "Closed Acme", "Legal review slows contracts", "2",
+                   "Two more demo licences"):
+        await say(bot, "alice", answer)
+    await say(bot, "alice", "/pause")
+    await say(bot, "grace", "/agenda")
+    section = chat.last("grace").split("1:1 with Alice Martin")[1].split("1:1 with")[0]
+    assert "Two more demo licences" not in section and "Legal review" not in section
+    await say(bot, "alice", "/checkin")
+    await answer_all(bot, "alice", ["Visit 5", "4"])
+    await say(bot, "alice", "/edit 5")
+    await say(bot, "alice", "1")  # no support needed after all
+    await say(bot, "grace", "/agenda")
+    section = chat.last("grace").split("1:1 with Alice Martin")[1].split("1:1 with")[0]
+    assert "Legal review slows contracts (blocker from the check-in)" in section
+    assert "Two more demo licences" not in section and "support request" not in section
+
+
 async def test_a_full_width_at_names_the_person_in_chinese(bot, chat):
     # A Chinese keyboard types '＠' (full width): Grace, reading in Chinese, had been asked
     # "which one-on-one?" though she had named 李雷.

@@ -525,6 +525,69 @@ async def test_the_monthly_review_shows_how_requests_were_resolved_and_the_honou
     assert len(chat.sent) == count
 
 
+async def test_a_request_open_all_month_is_in_the_months_review_as_summary_flags_it(
+        bot, chat, clock):
+    """Alice asks for a budget at the end of October and not again: her November check-in
+    needs no support, which closes nothing. All November /summary flags the request as
+    ageing, but November's review, listing only requests asked, opened or resolved in the
+    month, left it out: nothing "still open at the month's end", and the GM's overview
+    counted no open request. Open in the month is in the month's review, in English and
+    Chinese (Li asked Marketing in October too)."""
+    clock.set(datetime(2026, 10, 30, 21, 0, tzinfo=UTC))  # Friday of 2026-W44
+    await alice_asks_for_budget(bot)
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.set(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))  # Friday of 2026-W48
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "Closed Acme", "Pricing", "1",
+                                    "Visit 5", "4"])  # no support needed this time
+    chat.clear()
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    review = next(t for t in chat.to("alice") if t.startswith("📅"))
+    assert "• 2026-W44: #1 Budget → Finance — Travel budget — still open at the " \
+        "month's end (32 days)" in review
+    overview = next(t for t in chat.to("grace") if "Alice Martin · East" in t)
+    assert "Alice Martin · East — check-ins 1 of 1 · Revenue 104% · New customers 75% · " \
+        "⚠ 1 support request open" in overview
+    li = next(t for t in chat.to("li") if t.startswith("📅"))
+    assert "2026-W44：#2 其他部门的协助 → 市场部 —— 需要市场部做一份方案 —— 月末仍待处理" \
+        "（31 天）" in li  # Shanghai: asked on 31 October there
+    await say(bot, "grace", "/summary")
+    assert "Alice Martin: support request open 31 days (Budget)" in chat.last("grace")
+    # October's review has it as October left it; a month before it was asked, nothing.
+    await say(bot, "grace", "/monthly 2026-10 alice")
+    assert "#1 Budget → Finance — Travel budget — still open at the month's end (2 days)" \
+        in chat.last("grace")
+    await say(bot, "grace", "/monthly 2026-09 alice")
+    assert "#1" not in chat.last("grace")
+
+
+async def test_an_owner_acting_on_their_own_request_is_not_told_they_left_the_org(
+        bot, chat):
+    """Alice owns Finance and asks it for a budget; she acknowledges and resolves her own
+    request, as its department's owner may. The reply said "Alice Martin is no longer in
+    the org file and is not told" (read as a requester who left): it says who hears of
+    it, the GM, and the department's other owners when it has some (Li, asking
+    Marketing, which Sam owns with her), in English and Chinese."""
+    edit_org(bot, write_org_text(DEPARTMENTS.replace("owners: [vera]", "owners: [alice]")
+                                 .replace("owners: [sam]", "owners: [sam, li]")))
+    await alice_asks_for_budget(bot)
+    await say(bot, "alice", "/support ack 1")
+    assert chat.last("alice") == "✅ Acknowledged #1; the GM is told."
+    await say(bot, "alice", "/support resolve 1 Found it in the travel line")
+    assert chat.last("alice") == "✅ Resolved #1 the day it was opened; the GM is told."
+    assert chat.last("grace") == \
+        "Alice Martin resolved #1 (Alice Martin, Budget): Found it in the travel line"
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    await say(bot, "li", "/support 确认 2")
+    assert chat.last("li") == "✅ 已确认 #2，已通知总经理和市场部。"
+    assert chat.last("sam") == "李雷 acknowledged #2 (李雷, Help from another department)."
+    await say(bot, "li", "/support 解决 2 方案已完成")
+    assert chat.last("li") == "✅ 已解决 #2，当天解决，已通知总经理和市场部。"
+
+
 async def test_editing_the_type_moves_the_week_to_a_request_of_that_type(bot, chat):
     await alice_asks_for_budget(bot)
     await say(bot, "alice", "/edit 5")
