@@ -36,6 +36,15 @@ _MONTH_FIRST_SAID = rf"\b{_MONTH}\s*{_DAY}\b{_YEAR}"
 _DAY_FIRST_SAID = rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?![a-z]){_YEAR}"
 _MONTH_FIRST = re.compile(_MONTH_FIRST_SAID + ",?", re.IGNORECASE)
 _DAY_FIRST = re.compile(_DAY_FIRST_SAID + ",?", re.IGNORECASE)
+# Two days with the month said once, as 12月21日到31日: "Dec 24-26", "December 24th to
+# 26th, 2026", "24–26 Dec", "21 to 31 December 2026". (The year, said once at the end,
+# is both days'.)
+_BETWEEN = r"\s*(?:-|–|—|~|to|until|till|through)\s*"
+_MONTH_FIRST_RANGE = re.compile(rf"\b{_MONTH}\s*{_DAY}{_BETWEEN}{_DAY}\b"
+                                rf"(?!\s*(?:of\s+)?{_MONTH}(?![a-z])){_YEAR}", re.IGNORECASE)
+_DAY_FIRST_RANGE = re.compile(rf"(?<![\d-])\b{_DAY}{_BETWEEN}{_DAY}\s+(?:of\s+)?{_MONTH}"
+                              rf"(?![a-z]){_YEAR}", re.IGNORECASE)
+_MONTH_BEFORE = re.compile(rf"\b{_MONTH}\s*$", re.IGNORECASE)
 
 _WEEKDAYS = {name: number for number, names in enumerate(
     [("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "weds", "wednesday"),
@@ -118,6 +127,26 @@ def said_days(text: str, today: date, year_of: Callable[[int, int, date], int]) 
     def _calendar(month: int, day: int, year: str | None) -> str:
         return f" {year or year_of(month, day, today)}-{month}-{day} "
 
+    def month_once(month: int, first: int, last: int, year: str | None) -> str:
+        # A last day before the first runs into the next month, and from December into
+        # the next year: "Dec 28-3" as 12月28日到3日.
+        then, then_year = month, year
+        if last < first:
+            then = month % 12 + 1
+            if then == 1 and year:
+                then_year = str(int(year) + 1)
+        return f"{_calendar(month, first, year)} to {_calendar(then, last, then_year)}"
+
+    def month_first_range(m: re.Match[str]) -> str:
+        return month_once(_MONTHS[m.group(1).lower()], int(m.group(2)), int(m.group(3)),
+                          m.group(4))
+
+    def day_first_range(m: re.Match[str]) -> str:
+        if _MONTH_BEFORE.search(m.string[:m.start()]):  # "Dec 20 to 22 Dec": two days said whole
+            return m.group(0)
+        return month_once(_MONTHS[m.group(3).lower()], int(m.group(1)), int(m.group(2)),
+                          m.group(4))
+
     def week(m: re.Match[str]) -> str:
         this = (m.group(1) or "").lower() == "this" or (m.group(2) or "")[:1] in {"这", "本"}
         monday = _monday(today) + timedelta(weeks=0 if this else 1)
@@ -137,6 +166,8 @@ def said_days(text: str, today: date, year_of: Callable[[int, int, date], int]) 
     text = text.replace("週", "周").replace("禮拜", "礼拜").replace("個", "个")
     text = _NUMBERED_WEEK.sub(lambda m: _numbered_week(m, today), text)
     text = _CN_SPACED.sub(_joined, text)
+    text = _MONTH_FIRST_RANGE.sub(month_first_range, text)
+    text = _DAY_FIRST_RANGE.sub(day_first_range, text)
     text = _MONTH_FIRST.sub(month_first, text)
     text = _DAY_FIRST.sub(day_first, text)
     text = _without_own_weekdays(text)

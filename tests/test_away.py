@@ -432,3 +432,35 @@ async def test_feb_29_said_in_a_year_without_one_is_the_next_leap_day_not_an_err
     clock.set(datetime(2027, 3, 1, 21, 0, tzinfo=UTC))
     await say(bot, "alice", "/away Feb 29")
     assert chat.last("alice").startswith("Got it: you're away from now until 2028-02-29")
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    # Alice in New York on Friday 2026-11-27.
+    ("Dec 24-26", "away 2026-12-24 – 2026-12-26"),
+    ("Dec 24 - 26", "away 2026-12-24 – 2026-12-26"),
+    ("December 24th to 26th", "away 2026-12-24 – 2026-12-26"),
+    ("from Dec 21–31, 2026", "away 2026-12-21 – 2026-12-31"),
+    ("24-26 Dec", "away 2026-12-24 – 2026-12-26"),
+    ("21 to 31 December 2026", "away 2026-12-21 – 2026-12-31"),
+    ("Dec 28-3", "away 2026-12-28 – 2027-01-03")])  # into the next month, as 12月28日到3日
+async def test_an_english_range_with_the_month_said_once_is_those_days(bot, chat, typed, said):
+    """`/away Dec 24-26` was asked back as "Did you mean December 24, 2026? If so, send
+    /away 2026-12-24", and `24-26 Dec` as December 26: following it set Alice away from
+    now for a month, where 12月24日到26日 planned the three days."""
+    await say(bot, "alice", f"/away {typed}")
+    reply = chat.last("alice")
+    assert reply.startswith("Planned: you're " + said), reply
+    with bot.unit() as ctx:
+        alice = ctx.people.by_key("alice")
+        assert not ctx.away.is_away(alice.id, alice.timezone, ctx.clock.now())
+
+
+async def test_an_english_range_in_chinese_and_a_passed_one(bot, chat):
+    await say(bot, "li", "/away Dec 24-26")
+    assert "你将在 2026-12-24 – 2026-12-26（含）外出" in chat.last("li")
+    # A day passed lately, said so, is asked for with its year, as "Nov 20" alone is.
+    await say(bot, "alice", "/away Nov 20-22")
+    assert "2027-11-20" in chat.last("alice") and "Planned" not in chat.last("alice")
+    # Both days said whole, each with its month, read as before.
+    await say(bot, "alice", "/away Dec 20 to 22 Dec")
+    assert chat.last("alice").startswith("Planned: you're away 2026-12-20 – 2026-12-22")
