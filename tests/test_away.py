@@ -464,3 +464,26 @@ async def test_an_english_range_in_chinese_and_a_passed_one(bot, chat):
     # Both days said whole, each with its month, read as before.
     await say(bot, "alice", "/away Dec 20 to 22 Dec")
     assert chat.last("alice").startswith("Planned: you're away 2026-12-20 – 2026-12-22")
+
+
+@pytest.mark.parametrize(("key", "typed", "asked"), [
+    # Alice in New York on Friday 2026-11-27; Li in Shanghai, where it is Saturday the 28th.
+    ("alice", "3 days", 'Did you mean November 29, 2026? If so, send /away 2026-11-29.'),
+    ("alice", "for 2 weeks", 'Did you mean December 10, 2026? If so, send /away 2026-12-10.'),
+    ("li", "3天", "你是说 2026年11月30日 吗？如果是，请发送 /away 2026-11-30。"),
+    ("li", "两周", "你是说 2026年12月11日 吗？如果是，请发送 /away 2026-12-11。"),
+    ("li", "一个星期", "你是说 2026年12月4日 吗？如果是，请发送 /away 2026-12-04。")])
+async def test_a_length_of_time_is_asked_back_as_its_last_day(bot, chat, key, typed, asked):
+    """`/away 3天` was answered with the usage alone: how long someone is away is how many
+    say it. Whether today is one of the days is theirs to say, so the last day is asked
+    back, today the first, and nothing is set."""
+    await say(bot, key, f"/away {typed}")
+    assert asked in chat.last(key), chat.last(key)
+    with bot.unit() as ctx:
+        person = ctx.people.by_key(key)
+        assert ctx.away.open_periods(person.id, person.timezone, ctx.clock.now()) == []
+
+
+async def test_a_week_number_without_its_di_is_still_not_read_as_weeks_away(bot, chat):
+    await say(bot, "li", "/away 50周")  # week 50, or fifty weeks: neither guessed
+    assert chat.last("li").startswith("用法")
