@@ -127,25 +127,29 @@ def said_days(text: str, today: date, year_of: Callable[[int, int, date], int]) 
     def _calendar(month: int, day: int, year: str | None) -> str:
         return f" {year or year_of(month, day, today)}-{month}-{day} "
 
-    def month_once(month: int, first: int, last: int, year: str | None) -> str:
+    def month_first_range(m: re.Match[str]) -> str:
         # A last day before the first runs into the next month, and from December into
         # the next year: "Dec 28-3" as 12月28日到3日.
+        month, first, last, year = _MONTHS[m.group(1).lower()], int(m.group(2)), \
+            int(m.group(3)), m.group(4)
         then, then_year = month, year
         if last < first:
             then = month % 12 + 1
-            if then == 1 and year:
-                then_year = str(int(year) + 1)
+            then_year = str(int(year) + 1) if then == 1 and year else year
         return f"{_calendar(month, first, year)} to {_calendar(then, last, then_year)}"
-
-    def month_first_range(m: re.Match[str]) -> str:
-        return month_once(_MONTHS[m.group(1).lower()], int(m.group(2)), int(m.group(3)),
-                          m.group(4))
 
     def day_first_range(m: re.Match[str]) -> str:
         if _MONTH_BEFORE.search(m.string[:m.start()]):  # "Dec 20 to 22 Dec": two days said whole
             return m.group(0)
-        return month_once(_MONTHS[m.group(3).lower()], int(m.group(1)), int(m.group(2)),
-                          m.group(4))
+        # The month is the last day's: a first day after it is in the month before, and
+        # "30-2 Jan 2027" begins on 30 December 2026.
+        month, first, last, year = _MONTHS[m.group(3).lower()], int(m.group(1)), \
+            int(m.group(2)), m.group(4)
+        before, before_year = month, year
+        if last < first:
+            before = (month - 2) % 12 + 1
+            before_year = str(int(year) - 1) if before == 12 and year else year
+        return f"{_calendar(before, first, before_year)} to {_calendar(month, last, year)}"
 
     def week(m: re.Match[str]) -> str:
         this = (m.group(1) or "").lower() == "this" or (m.group(2) or "")[:1] in {"这", "本"}

@@ -442,7 +442,9 @@ async def test_feb_29_said_in_a_year_without_one_is_the_next_leap_day_not_an_err
     ("from Dec 21–31, 2026", "away 2026-12-21 – 2026-12-31"),
     ("24-26 Dec", "away 2026-12-24 – 2026-12-26"),
     ("21 to 31 December 2026", "away 2026-12-21 – 2026-12-31"),
-    ("Dec 28-3", "away 2026-12-28 – 2027-01-03")])  # into the next month, as 12月28日到3日
+    ("Dec 28-3", "away 2026-12-28 – 2027-01-03"),  # into the next month, as 12月28日到3日
+    ("28-3 Jan", "away 2026-12-28 – 2027-01-03"),  # the month the last day's
+    ("30 to 2 January 2027", "away 2026-12-30 – 2027-01-02")])
 async def test_an_english_range_with_the_month_said_once_is_those_days(bot, chat, typed, said):
     """`/away Dec 24-26` was asked back as "Did you mean December 24, 2026? If so, send
     /away 2026-12-24", and `24-26 Dec` as December 26: following it set Alice away from
