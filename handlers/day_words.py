@@ -32,7 +32,8 @@ _MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s*(\d{4})(?![\d:]))?"
 # "Dec 20", "December 20th, 2026" and "20 Dec", "20th of December 2026".
-_MONTH_FIRST_SAID = rf"\b{_MONTH}\s*{_DAY}\b{_YEAR}"
+# (A day is never followed by a colon: in "3 Dec 10:30" the 10 is the hour.)
+_MONTH_FIRST_SAID = rf"\b{_MONTH}\s*{_DAY}\b(?![:：]){_YEAR}"
 _DAY_FIRST_SAID = rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?![a-z]){_YEAR}"
 _MONTH_FIRST = re.compile(_MONTH_FIRST_SAID + ",?", re.IGNORECASE)
 _DAY_FIRST = re.compile(_DAY_FIRST_SAID + ",?", re.IGNORECASE)
@@ -40,7 +41,8 @@ _DAY_FIRST = re.compile(_DAY_FIRST_SAID + ",?", re.IGNORECASE)
 # 26th, 2026", "24–26 Dec", "21 to 31 December 2026". (The year, said once at the end,
 # is both days'.)
 _BETWEEN = r"\s*(?:-|–|—|~|to|until|till|through)\s*"
-_MONTH_FIRST_RANGE = re.compile(rf"\b{_MONTH}\s*{_DAY}{_BETWEEN}{_DAY}\b"
+# (Not "Dec 3 - 15:30", a day and a time.)
+_MONTH_FIRST_RANGE = re.compile(rf"\b{_MONTH}\s*{_DAY}{_BETWEEN}{_DAY}\b(?![:：])"
                                 rf"(?!\s*(?:of\s+)?{_MONTH}(?![a-z])){_YEAR}", re.IGNORECASE)
 _DAY_FIRST_RANGE = re.compile(rf"(?<![\d-])\b{_DAY}{_BETWEEN}{_DAY}\s+(?:of\s+)?{_MONTH}"
                               rf"(?![a-z]){_YEAR}", re.IGNORECASE)
