@@ -258,6 +258,22 @@ def _cancel_planned(ctx: Context, person: Person, which: str, today: date) -> No
         pass
     elif which:
         which = which.rstrip(SENTENCE_END)
+        iso = as_iso(which, today)
+        if (both := _RANGE.match(iso)) is not None:
+            # The trip named by its days, "/away cancel Dec 14-18" (as /away lists it): the
+            # one it overlaps; several, none is dropped and each is named.
+            first, last = _parse(ctx, both.group(1), today), _parse(ctx, both.group(2), today)
+            if first is None or last is None:
+                return
+            planned = [p for p in planned if p.starts_on <= last and first <= p.ends_on]
+            if not planned:
+                ctx.reply("away_cancel_none_on", day=first, planned=periods)
+                return
+            if len(planned) > 1:
+                ctx.reply("away_cancel_which",
+                          planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned])
+                return
+            which = both.group(1)
         one = _ONE.match(as_iso(which, today))
         if not one:
             _did_you_mean(ctx, which, today, cancel=True)

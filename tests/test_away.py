@@ -489,3 +489,24 @@ async def test_a_length_of_time_is_asked_back_as_its_last_day(bot, chat, key, ty
 async def test_a_week_number_without_its_di_is_still_not_read_as_weeks_away(bot, chat):
     await say(bot, "li", "/away 50周")  # week 50, or fifty weeks: neither guessed
     assert chat.last("li").startswith("用法")
+
+
+async def test_cancel_names_a_planned_trip_by_its_days(bot, chat):
+    """`/away cancel Dec 14-18`, the trip as it was planned and as /away lists it, was
+    answered with the usage (12月14日到18日 too): only one day of it was read."""
+    await say(bot, "alice", "/away 2026-12-14 2026-12-18")
+    await say(bot, "alice", "/away 2027-01-04 2027-01-08")
+    await say(bot, "alice", "/away cancel Dec 14-18")
+    assert chat.last("alice") == "Cancelled your planned time away: 2026-12-14 – 2026-12-18."
+    await say(bot, "li", "/away 2026-12-14 2026-12-18")
+    await say(bot, "li", "/away 2027-01-04 2027-01-08")
+    await say(bot, "li", "/away cancel 12月14日到18日")
+    assert chat.last("li") == "已取消计划的外出：2026-12-14 – 2026-12-18。"
+    # Days that hold both trips drop neither, and name each.
+    await say(bot, "li", "/away 2026-12-14 2026-12-18")
+    await say(bot, "li", "/away cancel 2026-12-01 2027-01-31")
+    assert "2026-12-14" in chat.last("li") and "2027-01-04" in chat.last("li")
+    with bot.unit() as ctx:
+        for key, left in (("alice", 1), ("li", 2)):
+            who = ctx.people.by_key(key)
+            assert len(ctx.away.planned(who.id, who.timezone, ctx.clock.now())) == left
