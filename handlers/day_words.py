@@ -2,9 +2,10 @@
 
 `Dec 20`, `20 December 2026`, `December 20th`; `today`, `tomorrow`, `Friday`,
 `next Friday`; 今天, 明天, 后天, 周五, 下周五; and for a stretch of days, `next week`,
-`this week`, 下周, 本周 (Monday to Sunday; this week's from today). `handlers.away.as_iso`
-runs these with the numeric and Chinese calendar forms, so /away and /1on1 move read them
-alike.
+`this week`, 下周, 本周 (Monday to Sunday; this week's from today), and two days with
+the month said once, `Dec 24-26`, `24–26 Dec` (as /away reads 12月24日到26日).
+`handlers.away.as_iso` runs these with the numeric and Chinese calendar forms, so /away
+and /1on1 move read them alike.
 
 A weekday alone is the next such day, today included: said on a Friday, "Friday" is
 today; after another day in the same text, the first such day from that one ("from
