@@ -50,6 +50,13 @@ _CN_TIME = re.compile(r"(上午|早上|早晨|凌晨|中午|下午|傍晚|晚上
                       r"(?:\s*(半|一刻|三刻|\d{1,2}|[零〇一二三四五六七八九十]{1,3})\s*分?)?")
 # ... and in English: 3pm, 3:30 pm, 10 a.m.
 _AM_PM = re.compile(r"(?<![\d:])(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\.?(?![a-z])", re.IGNORECASE)
+# A length of time instead of a day: "3天", "三天", "for 3 days", "2 weeks", 两周, 一个星期.
+# Asked back as its last day from today (today the first), never set: whether today
+# counts is the sender's to say. Longer than _MOST_DAYS it is more likely a week's number
+# (50周), and stays the usage.
+_LENGTH = re.compile(r"^(?:for\s+)?(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:个\s*)?"
+                     r"(days?|天|weeks?|周|星期|礼拜)$", re.IGNORECASE)
+_MOST_DAYS = 60
 _MORNING = {"上午", "早上", "早晨"}
 _EVENING = {"下午", "傍晚", "晚上"}
 
@@ -214,6 +221,10 @@ def _did_you_mean(ctx: Context, typed: str, today: date, *, cancel: bool = False
     # just gone, passed, and asked for with its year as "Dec 31" is, not offered as the
     # December a year ahead.
     passed: list[date] = []
+    if not cancel and (last := _last_day_of_length(typed, today)) is not None:
+        ctx.reply("away_did_you_mean", typed=typed, days=[last], cancel=False, today=today,
+                  passed=[], shown=[last], next_year=None)
+        return
     days = days_in(as_iso(respelled(typed), today, noting_passed(passed)))
     if days and len(days) <= (1 if cancel else 2):
         gone = {d: d.replace(year=d.year - 1) for d in days if d in passed}
@@ -223,6 +234,17 @@ def _did_you_mean(ctx: Context, typed: str, today: date, *, cancel: bool = False
         return
     # (The example plans a week from today: "until today" would be no example.)
     ctx.reply("usage", command="away", today=today + timedelta(days=7))
+
+
+def _last_day_of_length(typed: str, today: date) -> date | None:
+    """The last day of a length said from today ("3天": today and the two days after), or
+    None if `typed` is no length (see _LENGTH)."""
+    m = _LENGTH.match(typed.strip())
+    if m is None:
+        return None
+    count = int(m.group(1)) if m.group(1).isdigit() else chinese_number(m.group(1))
+    days = (count or 0) * (1 if m.group(2).lower() in {"day", "days", "天"} else 7)
+    return today + timedelta(days=days - 1) if 0 < days <= _MOST_DAYS else None
 
 
 def _cancel_planned(ctx: Context, person: Person, which: str, today: date) -> None:
@@ -236,6 +258,22 @@ def _cancel_planned(ctx: Context, person: Person, which: str, today: date) -> No
         pass
     elif which:
         which = which.rstrip(SENTENCE_END)
+        iso = as_iso(which, today)
+        if (both := _RANGE.match(iso)) is not None:
+            # The trip named by its days, "/away cancel Dec 14-18" (as /away lists it): the
+            # one it overlaps; several, none is dropped and each is named.
+            first, last = _parse(ctx, both.group(1), today), _parse(ctx, both.group(2), today)
+            if first is None or last is None:
+                return
+            planned = [p for p in planned if p.starts_on <= last and first <= p.ends_on]
+            if not planned:
+                ctx.reply("away_cancel_none_on", day=first, planned=periods)
+                return
+            if len(planned) > 1:
+                ctx.reply("away_cancel_which",
+                          planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned])
+                return
+            which = both.group(1)
         one = _ONE.match(as_iso(which, today))
         if not one:
             _did_you_mean(ctx, which, today, cancel=True)

@@ -2,9 +2,10 @@
 
 `Dec 20`, `20 December 2026`, `December 20th`; `today`, `tomorrow`, `Friday`,
 `next Friday`; 今天, 明天, 后天, 周五, 下周五; and for a stretch of days, `next week`,
-`this week`, 下周, 本周 (Monday to Sunday; this week's from today). `handlers.away.as_iso`
-runs these with the numeric and Chinese calendar forms, so /away and /1on1 move read them
-alike.
+`this week`, 下周, 本周 (Monday to Sunday; this week's from today), and two days with
+the month said once, `Dec 24-26`, `24–26 Dec` (as /away reads 12月24日到26日).
+`handlers.away.as_iso` runs these with the numeric and Chinese calendar forms, so /away
+and /1on1 move read them alike.
 
 A weekday alone is the next such day, today included: said on a Friday, "Friday" is
 today; after another day in the same text, the first such day from that one ("from
@@ -32,10 +33,21 @@ _MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s*(\d{4})(?![\d:]))?"
 # "Dec 20", "December 20th, 2026" and "20 Dec", "20th of December 2026".
-_MONTH_FIRST_SAID = rf"\b{_MONTH}\s*{_DAY}\b{_YEAR}"
+# (A day is never followed by a colon: in "3 Dec 10:30" the 10 is the hour.)
+_MONTH_FIRST_SAID = rf"\b{_MONTH}\s*{_DAY}\b(?![:：]){_YEAR}"
 _DAY_FIRST_SAID = rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?![a-z]){_YEAR}"
 _MONTH_FIRST = re.compile(_MONTH_FIRST_SAID + ",?", re.IGNORECASE)
 _DAY_FIRST = re.compile(_DAY_FIRST_SAID + ",?", re.IGNORECASE)
+# Two days with the month said once, as 12月21日到31日: "Dec 24-26", "December 24th to
+# 26th, 2026", "24–26 Dec", "21 to 31 December 2026". (The year, said once at the end,
+# is both days'.)
+_BETWEEN = r"\s*(?:-|–|—|~|to|until|till|through)\s*"
+# (Not "Dec 3 - 15:30", a day and a time.)
+_MONTH_FIRST_RANGE = re.compile(rf"\b{_MONTH}\s*{_DAY}{_BETWEEN}{_DAY}\b(?![:：])"
+                                rf"(?!\s*(?:of\s+)?{_MONTH}(?![a-z])){_YEAR}", re.IGNORECASE)
+_DAY_FIRST_RANGE = re.compile(rf"(?<![\d-])\b{_DAY}{_BETWEEN}{_DAY}\s+(?:of\s+)?{_MONTH}"
+                              rf"(?![a-z]){_YEAR}", re.IGNORECASE)
+_MONTH_BEFORE = re.compile(rf"\b{_MONTH}\s*$", re.IGNORECASE)
 
 _WEEKDAYS = {name: number for number, names in enumerate(
     [("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "weds", "wednesday"),
@@ -118,6 +130,30 @@ def said_days(text: str, today: date, year_of: Callable[[int, int, date], int]) 
     def _calendar(month: int, day: int, year: str | None) -> str:
         return f" {year or year_of(month, day, today)}-{month}-{day} "
 
+    def month_first_range(m: re.Match[str]) -> str:
+        # A last day before the first runs into the next month, and from December into
+        # the next year: "Dec 28-3" as 12月28日到3日.
+        month, first, last, year = _MONTHS[m.group(1).lower()], int(m.group(2)), \
+            int(m.group(3)), m.group(4)
+        then, then_year = month, year
+        if last < first:
+            then = month % 12 + 1
+            then_year = str(int(year) + 1) if then == 1 and year else year
+        return f"{_calendar(month, first, year)} to {_calendar(then, last, then_year)}"
+
+    def day_first_range(m: re.Match[str]) -> str:
+        if _MONTH_BEFORE.search(m.string[:m.start()]):  # "Dec 20 to 22 Dec": two days said whole
+            return m.group(0)
+        # The month is the last day's: a first day after it is in the month before, and
+        # "30-2 Jan 2027" begins on 30 December 2026.
+        month, first, last, year = _MONTHS[m.group(3).lower()], int(m.group(1)), \
+            int(m.group(2)), m.group(4)
+        before, before_year = month, year
+        if last < first:
+            before = (month - 2) % 12 + 1
+            before_year = str(int(year) - 1) if before == 12 and year else year
+        return f"{_calendar(before, first, before_year)} to {_calendar(month, last, year)}"
+
     def week(m: re.Match[str]) -> str:
         this = (m.group(1) or "").lower() == "this" or (m.group(2) or "")[:1] in {"这", "本"}
         monday = _monday(today) + timedelta(weeks=0 if this else 1)
@@ -137,6 +173,8 @@ def said_days(text: str, today: date, year_of: Callable[[int, int, date], int]) 
     text = text.replace("週", "周").replace("禮拜", "礼拜").replace("個", "个")
     text = _NUMBERED_WEEK.sub(lambda m: _numbered_week(m, today), text)
     text = _CN_SPACED.sub(_joined, text)
+    text = _MONTH_FIRST_RANGE.sub(month_first_range, text)
+    text = _DAY_FIRST_RANGE.sub(day_first_range, text)
     text = _MONTH_FIRST.sub(month_first, text)
     text = _DAY_FIRST.sub(day_first, text)
     text = _without_own_weekdays(text)

@@ -432,3 +432,81 @@ async def test_feb_29_said_in_a_year_without_one_is_the_next_leap_day_not_an_err
     clock.set(datetime(2027, 3, 1, 21, 0, tzinfo=UTC))
     await say(bot, "alice", "/away Feb 29")
     assert chat.last("alice").startswith("Got it: you're away from now until 2028-02-29")
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    # Alice in New York on Friday 2026-11-27.
+    ("Dec 24-26", "away 2026-12-24 – 2026-12-26"),
+    ("Dec 24 - 26", "away 2026-12-24 – 2026-12-26"),
+    ("December 24th to 26th", "away 2026-12-24 – 2026-12-26"),
+    ("from Dec 21–31, 2026", "away 2026-12-21 – 2026-12-31"),
+    ("24-26 Dec", "away 2026-12-24 – 2026-12-26"),
+    ("21 to 31 December 2026", "away 2026-12-21 – 2026-12-31"),
+    ("Dec 28-3", "away 2026-12-28 – 2027-01-03"),  # into the next month, as 12月28日到3日
+    ("28-3 Jan", "away 2026-12-28 – 2027-01-03"),  # the month the last day's
+    ("30 to 2 January 2027", "away 2026-12-30 – 2027-01-02")])
+async def test_an_english_range_with_the_month_said_once_is_those_days(bot, chat, typed, said):
+    """`/away Dec 24-26` was asked back as "Did you mean December 24, 2026? If so, send
+    /away 2026-12-24", and `24-26 Dec` as December 26: following it set Alice away from
+    now for a month, where 12月24日到26日 planned the three days."""
+    await say(bot, "alice", f"/away {typed}")
+    reply = chat.last("alice")
+    assert reply.startswith("Planned: you're " + said), reply
+    with bot.unit() as ctx:
+        alice = ctx.people.by_key("alice")
+        assert not ctx.away.is_away(alice.id, alice.timezone, ctx.clock.now())
+
+
+async def test_an_english_range_in_chinese_and_a_passed_one(bot, chat):
+    await say(bot, "li", "/away Dec 24-26")
+    assert "你将在 2026-12-24 – 2026-12-26（含）外出" in chat.last("li")
+    # A day passed lately, said so, is asked for with its year, as "Nov 20" alone is.
+    await say(bot, "alice", "/away Nov 20-22")
+    assert "2027-11-20" in chat.last("alice") and "Planned" not in chat.last("alice")
+    # Both days said whole, each with its month, read as before.
+    await say(bot, "alice", "/away Dec 20 to 22 Dec")
+    assert chat.last("alice").startswith("Planned: you're away 2026-12-20 – 2026-12-22")
+
+
+@pytest.mark.parametrize(("key", "typed", "asked"), [
+    # Alice in New York on Friday 2026-11-27; Li in Shanghai, where it is Saturday the 28th.
+    ("alice", "3 days", 'Did you mean November 29, 2026? If so, send /away 2026-11-29.'),
+    ("alice", "for 2 weeks", 'Did you mean December 10, 2026? If so, send /away 2026-12-10.'),
+    ("li", "3天", "你是说 2026年11月30日 吗？如果是，请发送 /away 2026-11-30。"),
+    ("li", "两周", "你是说 2026年12月11日 吗？如果是，请发送 /away 2026-12-11。"),
+    ("li", "一个星期", "你是说 2026年12月4日 吗？如果是，请发送 /away 2026-12-04。")])
+async def test_a_length_of_time_is_asked_back_as_its_last_day(bot, chat, key, typed, asked):
+    """`/away 3天` was answered with the usage alone: how long someone is away is how many
+    say it. Whether today is one of the days is theirs to say, so the last day is asked
+    back, today the first, and nothing is set."""
+    await say(bot, key, f"/away {typed}")
+    assert asked in chat.last(key), chat.last(key)
+    with bot.unit() as ctx:
+        person = ctx.people.by_key(key)
+        assert ctx.away.open_periods(person.id, person.timezone, ctx.clock.now()) == []
+
+
+async def test_a_week_number_without_its_di_is_still_not_read_as_weeks_away(bot, chat):
+    await say(bot, "li", "/away 50周")  # week 50, or fifty weeks: neither guessed
+    assert chat.last("li").startswith("用法")
+
+
+async def test_cancel_names_a_planned_trip_by_its_days(bot, chat):
+    """`/away cancel Dec 14-18`, the trip as it was planned and as /away lists it, was
+    answered with the usage (12月14日到18日 too): only one day of it was read."""
+    await say(bot, "alice", "/away 2026-12-14 2026-12-18")
+    await say(bot, "alice", "/away 2027-01-04 2027-01-08")
+    await say(bot, "alice", "/away cancel Dec 14-18")
+    assert chat.last("alice") == "Cancelled your planned time away: 2026-12-14 – 2026-12-18."
+    await say(bot, "li", "/away 2026-12-14 2026-12-18")
+    await say(bot, "li", "/away 2027-01-04 2027-01-08")
+    await say(bot, "li", "/away cancel 12月14日到18日")
+    assert chat.last("li") == "已取消计划的外出：2026-12-14 – 2026-12-18。"
+    # Days that hold both trips drop neither, and name each.
+    await say(bot, "li", "/away 2026-12-14 2026-12-18")
+    await say(bot, "li", "/away cancel 2026-12-01 2027-01-31")
+    assert "2026-12-14" in chat.last("li") and "2027-01-04" in chat.last("li")
+    with bot.unit() as ctx:
+        for key, left in (("alice", 1), ("li", 2)):
+            who = ctx.people.by_key(key)
+            assert len(ctx.away.planned(who.id, who.timezone, ctx.clock.now())) == left

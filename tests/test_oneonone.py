@@ -142,6 +142,15 @@ async def test_a_move_said_in_words_lands_on_that_day(bot, chat):
     assert "改为 2026-12-02 09:00（周三，Asia/Shanghai）" in chat.last("li")
 
 
+async def test_a_move_to_a_day_written_before_its_month_and_a_time_lands_on_that_day(bot, chat):
+    # "3 Dec 10:30" read the month and the hour as "Dec 10" and refused "3 2026-12-10 :30";
+    # "Dec 3, 10:30" moved it. Both orders are how /away takes a day.
+    await say(bot, "alice", "/1on1 move @grace 3 Dec 10:30")
+    assert "your next 1:1 with Grace Chen is Thu 2026-12-03 10:30" in chat.last("alice")
+    await say(bot, "alice", "/1on1 move @grace 4 December 9:00")
+    assert "your next 1:1 with Grace Chen is Fri 2026-12-04 09:00" in chat.last("alice")
+
+
 async def test_a_move_to_a_day_that_passed_weeks_ago_asks_for_the_year(bot, chat):
     # Said on Friday 2026-11-27, "Nov 20" is a slip or the past; read as the next such day
     # it moved the next one-on-one to 2027-11-20, a year away, and said so as a success.
