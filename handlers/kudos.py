@@ -525,10 +525,15 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
     # "@lin" (nor a Slack "@Li" the start of "@Li Wei").
     # A name typed in full-width mode ('＠ｂｒｕｎｏ＿ｒ') is found in either width: a command's
     # letters were read as ASCII already (bot.router.command_form), its '＠' and '＿' not.
-    for display in sorted({m.display for m in mentions if m.display}, key=len, reverse=True):
+    # A handle ('@bruno_r') is the mention wherever it is typed; a name a Telegram text
+    # mention shows ('Sam', no handle) is taken out as often as it was mentioned, first
+    # first: "thanks Sam for Sam's deck" read "thanks for 's deck".
+    times = Counter(m.display for m in mentions if m.display)
+    for display in sorted(times, key=len, reverse=True):
         last = ascii_width(display[-1])
         end = r"(?![A-Za-z0-9_Ａ-Ｚａ-ｚ０-９＿])" if last.isascii() and last.isalnum() else ""
-        rest = re.sub(either_width(display) + end, _HOLE, rest)
+        rest = re.sub(either_width(display) + end, _HOLE, rest,
+                      count=0 if display.startswith(("@", "＠")) else times[display])
     # '/kudos @alice @here for the demo': the kudos go to Alice; the channel named beside
     # her is no part of why (a shout-out quoting '@here' read as if it called everyone).
     # Within the reason ('for helping @all of us') the word stays, without its '@'.

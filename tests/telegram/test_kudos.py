@@ -579,3 +579,16 @@ async def test_a_username_that_is_the_givers_own_is_kudos_to_themselves(tg: TG) 
     await tg.say_in_group(ALICE, text, username="alice_m", entities=[mention(text, "bruno_r")])
     assert "Bruno Rossi — kudos from <b>Alice Martin</b>" in tg.texts(GROUP)[-1]
     assert count(tg) == 1
+
+
+async def test_a_text_mentions_name_said_again_in_the_reason_stays_there(tg: TG) -> None:
+    """Sam has no username, so his name is a text mention; the reason says his name again.
+    Every "Sam" was taken out of it: the group read "thanks for 's deck"."""
+    text = "thanks Sam for Sam's deck, it won us Globex 👏"
+    await tg.say_in_group(GRACE, text, entities=[
+        {"type": "text_mention", "offset": 7, "length": 3,
+         "user": {"id": SAM, "is_bot": False, "first_name": "Sam"}}])
+    assert tg.sent(GROUP)[-1]["text"] == (
+        '👏 <a href="tg://user?id=1006">Sam Lee</a> — kudos from <b>Grace Chen</b>: thanks '
+        "for Sam's deck, it won us Globex 👏")
+    assert count(tg) == 1
