@@ -557,7 +557,7 @@ def test_a_setting_on_a_line_the_settings_file_cannot_read_is_named_not_dropped(
     ("DATABASE_URL", "postgres-at-db-host", "DATABASE_URL is not a database URL; expected "
      "e.g. sqlite:///data/teampulse.db or postgresql+psycopg://user:password@host/dbname"),
     ("DATABASE_URL", "mysql://sales:db-secret@db/teampulse", "DATABASE_URL "
-     "mysql://sales:***@db/teampulse: the driver for 'mysql' is not installed"),
+     "mysql://sales:***@db/teampulse: teampulse does not run on mysql"),
     ("TELEGRAM_BOT_TOKEN", "AAH-telegram-secret", "TELEGRAM_BOT_TOKEN does not look like a "
      "bot token (digits, a colon, then letters, digits, _ and -, such as 123456789:AAH…): "
      "copy it again from @BotFather (/mybots → your bot → API Token)"),

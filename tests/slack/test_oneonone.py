@@ -35,11 +35,12 @@ def texts(slack: SlackHarness, user: str, needle: str) -> list[str]:
 async def test_the_one_on_one_cycle_on_slack(slack: SlackHarness) -> None:
     await slack.command(BRUNO, "/1on1", "", channel=dm_channel(BRUNO))
     assert "next: Mon 2026-11-30 16:00 (Europe/Rome)" in slack.last_text(BRUNO)
-    with slack.bot.unit() as ctx:  # Alice's latest check-in names a blocker
+    with slack.bot.unit() as ctx:  # Alice's latest check-in (submitted) names a blocker
         alice = ctx.people.by_key("alice")
         rnd = ctx.checkins.create_round(alice, "2026-W48", [], ctx.clock.now())
         ctx.checkins.save_answer(rnd, "blockers", text="Legal review slows contracts",
                                  number=None, skipped=False, now=ctx.clock.now())
+        rnd.status = "submitted"
     await slack.command(ALICE, "/agenda", "add <@U0GRACE|grace> Q1 hiring plan", raw=True,
                         channel=dm_channel(ALICE))
     assert "Added to the agenda of your next 1:1 with Grace Chen" in slack.last_text(ALICE)
@@ -126,6 +127,7 @@ async def test_marks_typed_into_the_agenda_format_nothing_but_the_bots_own(
         rnd = ctx.checkins.create_round(alice, "2026-W48", [], ctx.clock.now())
         ctx.checkins.save_answer(rnd, "blockers", text="stuck on _legal_", number=None,
                                  skipped=False, now=ctx.clock.now())
+        rnd.status = "submitted"  # (the agenda reads submitted check-ins only)
     await slack.command(ALICE, "/agenda", "add <@U0GRACE|grace> *pricing* for _Acme_ ~maybe~",
                         raw=True, channel=dm_channel(ALICE))
     await slack.command(ALICE, "/agenda", "", channel=dm_channel(ALICE))
