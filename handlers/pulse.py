@@ -29,6 +29,7 @@ How anonymity holds (see also storage/pulse.py):
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -720,27 +721,20 @@ def leads_answered(session: Session, kept: Mapping[str, tuple[list[str], list[st
 @dataclass(frozen=True)
 class Readers:
     """Those a poll asked who may read its results today (the GM, summary viewers), each
-    by their team as asked and how far they got (storage PulseRepo.readers_asked; how far
-    is never used: what the results show must not depend on whether they answered)."""
+    by their team as asked (storage PulseRepo.readers_asked; not whether they answered,
+    which what the results show must not depend on)."""
 
-    asked_in: tuple[tuple[str | None, int], ...] = ()
+    asked_in: tuple[str | None, ...] = ()
 
     def asked(self) -> dict[str | None, int]:
         """How many readers were asked, per team as asked (None: no team)."""
-        out: dict[str | None, int] = {}
-        for team, _ in self.asked_in:
-            out[team] = out.get(team, 0) + 1
-        return out
+        return dict(Counter(self.asked_in))
 
     def in_slices(self, stored: Collection[str]) -> dict[str | None, int]:
         """How many readers were asked, per slice their answers are kept in (their team
         where the poll keeps it with answers, `stored`; else None): whether they answered
         or not, which must not change what the results show (see `visible_slices`)."""
-        out: dict[str | None, int] = {}
-        for team, _ in self.asked_in:
-            slice_ = team if team in stored else None
-            out[slice_] = out.get(slice_, 0) + 1
-        return out
+        return dict(Counter(team if team in stored else None for team in self.asked_in))
 
 
 @dataclass(frozen=True)

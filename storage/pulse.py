@@ -396,22 +396,22 @@ class PulseRepo:
             found.setdefault(key, {})[team] = int(count)
         return found
 
-    def readers_asked(self, keys: Collection[str]) -> dict[str, list[tuple[str | None, int]]]:
+    def readers_asked(self, keys: Collection[str]) -> dict[str, list[str | None]]:
         """Of the people each poll asked (by poll key), those who may read its results today
-        (the GM and summary viewers: `/pulse results`): their team as asked and how far
-        they got (`step`: they answered the questions before it), in one statement. A
-        reader who answered knows their own answer, and takes it from any figure they read;
-        a group they were asked in needs one answer more, whether they answered or not
-        (handlers/pulse.py: `visible_slices`). A handful of rows per poll."""
-        found: dict[str, list[tuple[str | None, int]]] = {}
+        (the GM and summary viewers: `/pulse results`): the team each was asked in, in one
+        statement. A reader who answered knows their own answer, and takes it from any
+        figure they read, so a group they were asked in needs one answer more, whether they
+        answered or not (handlers/pulse.py: `visible_slices`): how far they got is not read.
+        A handful of rows per poll."""
+        found: dict[str, list[str | None]] = {}
         if not keys:
             return found
-        for key, team, step in self.session.execute(
-                select(PulsePoll.key, PulseParticipant.team, PulseParticipant.step)
+        for key, team in self.session.execute(
+                select(PulsePoll.key, PulseParticipant.team)
                 .join(PulsePoll, PulsePoll.id == PulseParticipant.poll_id)
                 .join(Person, Person.id == PulseParticipant.person_id)
                 .where(PulsePoll.key.in_(sorted(keys)), Person.can_view_summary.is_(True))):
-            found.setdefault(key, []).append((team, int(step)))
+            found.setdefault(key, []).append(team)
         return found
 
     def progress_of(self, keys: Collection[str], person_ids: Collection[int]
