@@ -668,8 +668,7 @@ def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
     # latest: the owner's own clock decides here.)
     start = ctx.org.oneonones.hours.start
     due = [item for item in repo.open_actions(due_by=(now + timedelta(days=1)).date())
-           if item.owner.active and _in_their_day(now, item.owner.timezone, item.due, start)
-           and not _made_today_for_today(item, now)]
+           if item.owner.active and _remind_now(item, now, start)]
     # Nobody is reminded while away: the sweep after their return does it (one read for
     # every owner, not one per item and sweep).
     away = ctx.away.covering([(i.owner.id, i.owner.timezone, now) for i in due])
@@ -685,20 +684,18 @@ def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
     return count
 
 
-def _made_today_for_today(item: ActionItem, now: datetime) -> bool:
-    """Whether an item was made on its own due day, which is today where its owner is
-    ("by end of day", agreed in the afternoon's meeting): its owner was just told of it, and
-    "is due today" a minute later told them nothing. Still open the next morning, it is
-    reminded then, as overdue."""
-    today = local(now, item.owner.timezone).date()
-    return today == item.due and local(as_utc(item.created_at), item.owner.timezone).date() \
-        >= item.due
-
-
-def _in_their_day(now: datetime, timezone: str, due: date, start: time) -> bool:
-    """Whether it is `due` or later where someone is, and past `start` on their clock."""
-    there = local(now, timezone)
-    return there.date() >= due and there.time() >= start
+def _remind_now(item: ActionItem, now: datetime, start: time) -> bool:
+    """Whether an item's owner is reminded of it now: it is its due day or later where
+    they are, past `start` on their clock, and it was not made on its due day that is
+    today ("by end of day", agreed in the afternoon's meeting: its owner was just told of
+    it, and "is due today" a minute later told them nothing; still open the next morning,
+    it is reminded then, as overdue)."""
+    there = local(now, item.owner.timezone)
+    today = there.date()
+    if today < item.due or there.time() < start:
+        return False
+    return not (today == item.due and
+                local(as_utc(item.created_at), item.owner.timezone).date() >= item.due)
 
 
 def _overdue_feedback(ctx: Context, repo: OneOnOneRepo, now: datetime, days: int) -> int:
