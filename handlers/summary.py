@@ -786,13 +786,9 @@ def _placed(ctx: Context, week: str, people: Sequence[Any],
     round that week were by then (teams_then.directors_then): someone made director of
     East since, or moved there, is not listed in East's old weeks as not sent. None for
     this week (today's org file says) or with everyone's round there (no statement)."""
-    end = datetime.combine(week_end(week) + timedelta(days=1), time(),
-                           ZoneInfo(anchor_tz)).astimezone(UTC)
-    missing = [p.id for p in people if p.active and p.checks_in
-               and (p.id, week) not in rounds and not joined_after(p, week, booked)]
-    if end > ctx.clock.now() or not missing:
-        return None
-    return directors_then(ctx.session, week, end, anchor_tz, missing)
+    return _placed_then(ctx, week, [
+        p.id for p in people if p.active and p.checks_in
+        and (p.id, week) not in rounds and not joined_after(p, week, booked)], anchor_tz)
 
 
 def _placed_alone(ctx: Context, week: str, person: Any,
@@ -801,13 +797,19 @@ def _placed_alone(ctx: Context, week: str, person: Any,
     """For a past week of a person's history without a round of theirs, their team as
     last recorded by then (as _placed, for the team's view): a move in the org file since
     is not read back into it. None for a week with a round, or not over yet."""
-    if (person.id, week) in rounds:
-        return None
+    return _placed_then(ctx, week, [] if (person.id, week) in rounds else [person.id],
+                        anchor_tz)
+
+
+def _placed_then(ctx: Context, week: str, ids: list[int], anchor_tz: str
+                 ) -> dict[str, tuple[str, str | None]] | None:
+    """directors_then of `ids` in `week`, once it is over on the reader's calendar; None
+    before then, or for no one (no statement)."""
     end = datetime.combine(week_end(week) + timedelta(days=1), time(),
                            ZoneInfo(anchor_tz)).astimezone(UTC)
-    if end > ctx.clock.now():
+    if end > ctx.clock.now() or not ids:
         return None
-    return directors_then(ctx.session, week, end, anchor_tz, [person.id])
+    return directors_then(ctx.session, week, end, anchor_tz, ids)
 
 
 def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: Sequence[Any],
