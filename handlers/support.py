@@ -100,11 +100,8 @@ def on_round_saved(ctx: Context, person: Person, rnd: CheckinRound) -> None:
             told = handlers_of(ctx, request)
             link.detail = request.detail = detail
             request.department = named
-            for handler in told:
-                if handler.id != person.id:
-                    ctx.tell(handler, "support_updated", item=_view(ctx, request, handler),
-                             readers=_readers(ctx, handler, request), week=rnd.week,
-                             detail=detail)
+            _tell_handlers(ctx, request, "support_updated", to=told, exclude=person,
+                           week=rnd.week, detail=detail)
             _tell_handlers(ctx, request, "support_opened", exclude=person, once="opened")
             return
         if kind == request.kind and not request.closed and not moved:
@@ -201,9 +198,11 @@ def _list_readers(ctx: Context, person: Person, rows: Iterable[SupportRequest]
 
 def _tell_handlers(ctx: Context, request: SupportRequest, name: str, *,
                    exclude: Person | None = None, once: str | None = None,
-                   **params: Any) -> None:
-    """DM each handler but `exclude`; with `once`, a step sent at most once per handler."""
-    for person in handlers_of(ctx, request):
+                   to: Iterable[Person] | None = None, **params: Any) -> None:
+    """DM each handler but `exclude`; with `once`, a step sent at most once per handler.
+    `to`: these people rather than the request's handlers now (those who handled it
+    before a change of department)."""
+    for person in handlers_of(ctx, request) if to is None else to:
         if exclude is not None and person.id == exclude.id:
             continue
         ctx.tell(person, name, item=_view(ctx, request, person),
