@@ -25,6 +25,7 @@ from storage.goals import CrmActual
 from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
 from storage.pulse import PulsePoll, PulseVote
+from storage.repositories import KEYS_PER_STATEMENT
 from storage.summary_rows import plain_rows, texts_by_key
 from storage.team_scope import TeamScope
 
@@ -182,9 +183,10 @@ def _away_rounds(session: Session, ids: Sequence[int],
     ids = [rid for rid in ids if rounds[rid][0] in near]
     conn = session.connection()
     asks: dict[int, tuple[int, str, datetime]] = {}
-    for at in range(0, len(ids), _BATCH):  # (bound parameters a statement takes)
+    for at in range(0, len(ids), KEYS_PER_STATEMENT):
         for rid, zone in plain_rows(conn, select(CheckinRound.id, CheckinRound.timezone).where(
-                CheckinRound.id.in_(ids[at:at + _BATCH]), CheckinRound.status != "submitted",
+                CheckinRound.id.in_(ids[at:at + KEYS_PER_STATEMENT]),
+                CheckinRound.status != "submitted",
                 ~select(Answer.id).where(Answer.round_id == CheckinRound.id).exists())):
             person_id, week = rounds[rid][:2]
             # Where the round was made (rounds made before rounds had one: today's zone).
@@ -193,9 +195,6 @@ def _away_rounds(session: Session, ids: Sequence[int],
     covered = away.last_days(asks.values())
     return {rid for rid, (pid, _zone, moment) in asks.items() if (pid, moment) in covered}
 
-
-#: Round ids asked in one statement.
-_BATCH = 1000
 
 
 @dataclass(frozen=True)
