@@ -94,9 +94,14 @@ async def test_stale_button_is_answered_and_explained(tg: TG) -> None:
     support = next(m for m in tg.fake.sent_messages(ALICE)
                    if "What support do you need" in m.get("text", ""))
     button = support["reply_markup"]["inline_keyboard"][0][0]
+    edits = tg.fake.call_count("editMessageText") + tg.fake.call_count("editMessageReplyMarkup")
     await tg.send(tg.fake.callback_query(ALICE, button["callback_data"], support["message_id"]))
     assert tg.fake.call_count("answerCallbackQuery") == calls + 1
     assert "no longer open" in tg.shown(ALICE)[-1]
+    # The message is left as it was: "→ Budget" under it was a choice not taken.
+    await tg.bot.drain()
+    assert tg.fake.call_count("editMessageText") + tg.fake.call_count(
+        "editMessageReplyMarkup") == edits
 
 
 async def test_summary_is_refused_to_a_member(tg: TG) -> None:

@@ -117,3 +117,24 @@ async def test_a_pulse_button_that_cannot_be_marked_is_logged_at_debug_only(tg: 
              if "could not mark the pressed button" in r.getMessage()]
     assert marks and all(r.levelno == logging.DEBUG for r in marks)
     assert "Question 2 of 2" in tg.shown(ALICE)[-1]  # answered all the same
+
+
+async def test_a_button_pressed_after_the_poll_closed_leaves_its_message_as_it_was(
+        tg: TG) -> None:
+    """Sam presses "3" on the poll's question after it closed: the reply says the poll is
+    closed, and the message keeps its buttons (it was edited to "→ answered", an answer
+    that was never stored)."""
+    tg.clock.set(POLL_DAY)
+    await tg.bot.run_pulse()
+    await tg.settle()
+    tg.clock.advance(timedelta(days=4))
+    await tg.bot.run_pulse()
+    await tg.settle()
+    question = next(m for m in tg.fake.sent_messages(SAM) if "Question 1 of 2" in m["text"])
+    three = next(b for row in question["reply_markup"]["inline_keyboard"] for b in row
+                 if b["text"] == "3")
+    await tg.send(tg.fake.callback_query(SAM, three["callback_data"], question["message_id"]))
+    assert "closed" in tg.shown(SAM)[-1]
+    await tg.bot.drain()
+    assert tg.fake.calls_for("editMessageText") == []
+    assert tg.fake.call_count("editMessageReplyMarkup") == 0
