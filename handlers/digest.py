@@ -35,6 +35,8 @@ from handlers.context import Context, one_moment
 from handlers.summary import (
     SummaryRequest,
     WeekSummary,
+    goes_out,
+    may_still_go_out,
     render_summary,
     summaries,
     tell_namesakes_apart,
@@ -228,11 +230,17 @@ def _header(ctx: Context, person: Person, s: WeekSummary, team: str | None,
     # the reader is.
     monday = week_end(s.week) + timedelta(days=1)
     own_close = datetime.combine(monday, time(), tz)
+    # Those whose check-in of the week is still to come where they are (a `sun 20:00` one
+    # in New York, the GM's Monday 08:00 in Shanghai) are asked it later: the week stays
+    # open for them too, not only for those asked who have not answered.
+    to_come = [p.key for p in s.people if p.status == "not_sent"
+               and goes_out(ctx, p.key, s.week) is not None] \
+        if may_still_go_out(ctx, s.week) else []
     # (A few timezones, however many people are missing; from the database, so people
     # since removed from the org file count too.)
     closes = max([own_close, *(datetime.combine(monday, time(), ZoneInfo(zone))
-                               for zone in _timezones(ctx, [p.key for p in s.not_checked_in],
-                                                      s.week))])
+                               for zone in _timezones(
+                                   ctx, [p.key for p in s.not_checked_in] + to_come, s.week))])
     closed = ctx.clock.now() >= closes
     until = None if closed or closes == own_close else closes.astimezone(tz)
     return ctx.renderer.message(

@@ -616,12 +616,24 @@ def goes_out(ctx: Context, key: str, week: str) -> datetime | None:
     return moment if moment > ctx.clock.now() else None
 
 
+#: The last place a local time comes (UTC-12): a week's check-in has gone out everywhere
+#: once its moment there has passed.
+LAST_ZONE = "Etc/GMT+12"
+
+
+def may_still_go_out(ctx: Context, week: str) -> bool:
+    """Whether `week`'s check-in may still be to come somewhere (a cheap test before
+    asking person by person). Not only in the reader's own week: a GM in Shanghai reading
+    on Monday morning a `sun 20:00` check-in is shown last week, still to come in New York."""
+    return checkin_moment(ctx.settings.checkin_schedule, LAST_ZONE, week) > ctx.clock.now()
+
+
 def person_still_to_come(ctx: Context, weeks: list[WeekSummary], reader_tz: str) -> None:
-    """A person's history or a team's week: the current week of each person whose
-    check-in is not sent yet says when it goes out, in the reader's time, as the GM's view
-    does (see goes_out), not "no check-in sent" as if they were left out."""
+    """A person's history or a team's week: the latest week shown, for each person whose
+    check-in of it is not sent yet, says when it goes out, in the reader's time, as the
+    GM's view does (see goes_out), not "no check-in sent" as if they were left out."""
     latest = weeks[-1] if weeks else None
-    if latest is None or latest.week != current_week(ctx.clock.now(), reader_tz):
+    if latest is None or not may_still_go_out(ctx, latest.week):
         return
     for p in latest.people:
         if p.status == "not_sent" and (moment := goes_out(ctx, p.key, latest.week)):

@@ -100,6 +100,7 @@ from handlers.summary import (
     crm_figures,
     csv_number,
     goes_out,
+    may_still_go_out,
     reads_as_now,
     rounded,
     summed,
@@ -2430,11 +2431,12 @@ def gm_page(ctx: Context, locale: str, markup: str, week: str, shown: int, reade
 
 
 def still_to_come(ctx: Context, view: GmSummary) -> None:
-    """Mark the directors not sent the current week's check-in because its time has not
-    come where they are (Friday 16:00 in Los Angeles is 19:00 in New York): they read
-    "no check-in sent", as if left out, and a GM reading at 17:00 sent them theirs early
-    with /checkin send."""
-    if not view.this_week or not view.weeks:
+    """Mark the directors not sent the week's check-in because its time has not come
+    where they are (Friday 16:00 in Los Angeles is 19:00 in New York; a `sun 20:00` one
+    in New York is Monday 09:00 in Shanghai, the GM's week over): they read "no check-in
+    sent", as if left out, and a GM reading at 17:00 sent them theirs early with
+    /checkin send."""
+    if not view.weeks or not may_still_go_out(ctx, view.week):
         return
     latest = view.weeks[-1]
     tz = ZoneInfo(view.reader_tz)

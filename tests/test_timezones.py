@@ -203,3 +203,64 @@ async def test_an_action_item_is_marked_overdue_by_its_owners_calendar_in_every_
     assert "(overdue)" in chat.last("grace")
     await say(bot, "grace", "/summary team East")
     assert "action items: 1 open, 1 overdue" in chat.last("grace")
+
+
+#: Sunday 20:00 where each person is: New York's (Alice's) is 09:00 on Monday in Shanghai.
+SUNDAY_8PM = CheckinSchedule(6, time(20, 0))
+
+
+async def test_a_check_in_still_to_come_west_of_the_gm_is_not_read_as_never_sent(settings):
+    # Grace leads from Shanghai with a `sun 20:00` check-in. At 08:30 on her Monday her
+    # week is 2026-W51, whose check-ins have gone out nowhere, so /summary shows 2026-W50:
+    # 李雷 (Shanghai) and Bruno (Rome) were asked for it on their Sunday evening, Alice
+    # (New York) is asked at her Sunday 20:00, half an hour on. Before, Alice read "no
+    # check-in sent", as if left out of the week, in the GM's view, the team's and the
+    # digest, whose header said the deadline had passed before she was even asked.
+    from tests.test_digest import digests
+
+    for bot, clock in _bot_at(settings, datetime(2026, 12, 13, 11, 0, tzinfo=UTC),
+                              SUNDAY_8PM, "America/New_York"):
+        chat = RecordingAdapter()
+        bot.register(chat)
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").timezone = "Asia/Shanghai"
+        jobs.bind(bot)
+        try:
+            for moment, zone in ((datetime(2026, 12, 13, 12, 0, tzinfo=UTC), "Asia/Shanghai"),
+                                 (datetime(2026, 12, 13, 19, 0, tzinfo=UTC), "Europe/Rome")):
+                clock.set(moment)
+                await jobs.checkin_zone_job(zone)
+                await bot.drain()
+        finally:
+            jobs.bind(None)
+        clock.set(datetime(2026, 12, 14, 0, 30, tzinfo=UTC))  # Monday 08:30 in Shanghai
+        await bot.run_digests()
+        (digest,) = digests(chat, "grace")
+        assert "deadline has passed" not in digest
+        assert "it stays open until the end of 2026-12-13 where the last of those asked " \
+            "are (Mon 2026-12-14 13:00 your time)" in digest
+        chat.clear()
+        await say(bot, "grace", "/summary")
+        gm = chat.last("grace")
+        assert "2026-W50 (2026-12-07 – 2026-12-13)" in gm
+        assert "Check-in still to come where they are, not in the targets yet: " \
+            "Alice Martin" in gm
+        assert "Alice Martin — check-in not sent yet: it goes out Mon 2026-12-14 09:00 " \
+            "your time" in gm
+        assert "no check-in sent" not in gm.casefold()
+        await say(bot, "grace", "/summary team East")
+        team = chat.last("grace")
+        assert "Alice Martin — check-in not sent yet: it goes out Mon 2026-12-14 09:00 " \
+            "your time" in team
+        assert "No check-in was sent" not in team
+        # Once it has gone out, she is asked for that week, as the GM's view said.
+        clock.set(datetime(2026, 12, 14, 1, 0, tzinfo=UTC))
+        jobs.bind(bot)
+        try:
+            await jobs.checkin_zone_job("America/New_York")
+            await bot.drain()
+        finally:
+            jobs.bind(None)
+        assert PROMPT + " for 2026-W50" in chat.last("alice")
+        await say(bot, "grace", "/summary")
+        assert "Alice Martin — not checked in" in chat.last("grace")
