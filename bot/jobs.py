@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 _bot: TeamPulse | None = None
 # A check-in job that failed (the database was down): the next reminder sweep catches up.
 _missed_checkins = False
+# Likewise the honour roll's job: its next run is the next weekday's 09:00 (none after the
+# month's 7th), so the roll would come a day late, or not at all.
+_missed_honours = False
 
 
 def _count(job: str, outcome: str) -> None:
@@ -70,7 +73,7 @@ async def checkin_zone_job(timezone: str) -> None:
 
 async def reminder_job() -> None:
     """Send the reminders that have fallen due (and check-ins a failed job missed)."""
-    global _missed_checkins
+    global _missed_checkins, _missed_honours
     if _bot is None:
         return
     from bot.scheduler import catch_up  # the scheduler imports this module
@@ -79,6 +82,9 @@ async def reminder_job() -> None:
         if _missed_checkins:
             await catch_up(_bot)
             _missed_checkins = False
+        if _missed_honours:
+            await _bot.run_honours()  # once a month whenever it runs (and if still due)
+            _missed_honours = False
         await _bot.run_reminders()
         _count("reminders", "ok")
     except JOB_DB_FAILURES as exc:
@@ -96,9 +102,17 @@ async def round_requests_job() -> None:
 
 async def honours_job() -> None:
     """The monthly honour roll (the handler checks it is the first working day)."""
-    if _bot is not None:
+    if _bot is None:
+        return
+    global _missed_honours
+    try:
         await _bot.run_honours()
         _count("honours", "ok")
+    except JOB_DB_FAILURES as exc:
+        _count("honours", "failed")
+        _missed_honours = True
+        log.error("honour roll job failed (%s); retrying at the next reminder sweep",
+                  describe_db_error(exc))
 
 
 async def oneonone_job() -> None:

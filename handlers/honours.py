@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -261,15 +262,15 @@ def channel_locale(ctx: Context, platform: str) -> str:
 
 
 def _not_posted(ctx: Context, gms: list[Person], year: int, month: int, platform: str,
-                channel: str, rows: list[Kudos]) -> Fallback | None:
+                channel: str, roll_in: Callable[[str], Roll]) -> Fallback | None:
     """What the GM is told, should the platform give the roll's channel post up for good:
     without it, only the log knew, and the team never saw its roll. Worded for why
     (bot.events): the channel refused it (archived, gone, the bot not in it: REFUSED),
     the platform refused it otherwise (REJECTED), or the platform kept failing for the
     outbox's whole retry window (GAVE_UP), when nothing was wrong with the channel; then
-    the roll itself follows, as the GM's own copy (`rows`: the month's kudos) may have
-    been given up in the same outage, and "forward them the copy I sent you" would point
-    at nothing."""
+    the roll itself follows (`roll_in`: the month's roll in a language), as the GM's own
+    copy may have been given up in the same outage, and "forward them the copy I sent
+    you" would point at nothing."""
     found = next(((gm, target) for gm in gms if (target := ctx.dm_target(gm)) is not None),
                  None)
     if found is None:
@@ -278,7 +279,7 @@ def _not_posted(ctx: Context, gms: list[Person], year: int, month: int, platform
 
     markup = ctx.addressbook.markup(target.platform)
     copy = ctx.renderer.message(gm.locale, "honours_roll", markup, in_progress=False,
-                                roll=build_roll(rows, ctx.org, gm.locale, year, month))
+                                roll=roll_in(gm.locale))
 
     def worded(cause: str) -> OutboundMessage:
         return OutboundMessage(ctx.renderer.message(
@@ -305,15 +306,23 @@ def post_monthly_honours(ctx: Context) -> bool:
     rows = KudosRepo(ctx.session).between(start, end)
     tag = f"{year}-{month:02d}"
     gms = [p for p in ctx.people.active() if p.role == "gm"]
+    rolls: dict[str, Roll] = {}
+
+    def roll_in(locale: str) -> Roll:
+        # Built once per language: the channels, the GMs' DMs and the copy a GM's note of
+        # a refused channel post repeats read the same roll (it was built for each).
+        if locale not in rolls:
+            rolls[locale] = build_roll(rows, org, locale, year, month)
+        return rolls[locale]
+
     for platform, channel in sorted(org.kudos.honours_channel.items()):
         locale = channel_locale(ctx, platform)
         text = ctx.renderer.message(locale, "honours_roll", ctx.addressbook.markup(platform),
-                                    roll=build_roll(rows, org, locale, year, month),
-                                    in_progress=False)
+                                    roll=roll_in(locale), in_progress=False)
         ctx.post(Target(platform, "channel", channel), text, dedupe_key=f"honours:{tag}:{platform}",
-                 fallback=_not_posted(ctx, gms, year, month, platform, channel, rows))
+                 fallback=_not_posted(ctx, gms, year, month, platform, channel, roll_in))
     for gm in gms:
         # Sent as the GM's: withdrawn should the org file make someone else GM first.
-        ctx.tell(gm, "honours_roll", roll=build_roll(rows, org, gm.locale, year, month),
+        ctx.tell(gm, "honours_roll", roll=roll_in(gm.locale),
                  in_progress=False, dedupe_key=f"honours:{tag}:dm:{gm.key}", readers=GM)
     return True

@@ -117,6 +117,8 @@ class MonthReview:
     resolution_longest: float | None = None
     kudos: int = 0
     roll: Roll | None = None  # the month's honour roll (org-wide), when kudos were given
+    #: The month is still going on: its roll is one so far, as /honours shows it.
+    roll_so_far: bool = False
     weeks: int = 0  # the month's weeks asked, those away left out
     checked_in: int = 0
     away_weeks: int = 0
@@ -223,15 +225,21 @@ class MonthKudos:
 
     received: dict[int, int]
     rolls: dict[str, Roll | None]
+    #: The month is the one in progress (the GM's `/monthly this month`).
+    so_far: bool = False
 
 
 def month_kudos(ctx: Context, year: int, month_no: int, locales: Iterable[str]) -> MonthKudos:
-    """The month's kudos, for reviews in `locales`."""
+    """The month's kudos, for reviews in `locales`. The roll of the month in progress is
+    the one /honours shows: so far, ranking nobody who has left (build_roll's `current`);
+    it had read as the month's final roll, with leavers on it."""
     start, end = _bounds(ctx, parse_period(f"{year}-{month_no:02d}"))
+    so_far = start <= ctx.clock.now() < end
     kudos = KudosRepo(ctx.session).between(start, end)
     return MonthKudos(dict(Counter(k.recipient_id for k in kudos)),
-                      {locale: build_roll(kudos, ctx.org, locale, year, month_no)
-                       if kudos else None for locale in set(locales)})
+                      {locale: build_roll(kudos, ctx.org, locale, year, month_no,
+                                          current=so_far)
+                       if kudos else None for locale in set(locales)}, so_far)
 
 
 def build_review(ctx: Context, person: Person, year: int, month_no: int,
@@ -332,6 +340,7 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
         kudos = month_kudos(ctx, year, month_no, [locale])
     review.kudos = kudos.received.get(person.id, 0)
     review.roll = kudos.rolls[locale]
+    review.roll_so_far = kudos.so_far
     return review
 
 

@@ -373,3 +373,34 @@ async def test_a_roll_refused_on_one_platform_is_reported_where_the_gm_reads(
     assert note.startswith("⚠️ I could not post the honour roll of November 2026 in its "
                            "channel (C0HONOURS, org.kudos.honours_channel.slack in the org "
                            "file): Slack refused it")
+
+
+async def test_the_monthly_job_builds_each_language_of_the_roll_once(bot, chat, clock,
+                                                                      monkeypatch):
+    """The roll reads every kudos of the month's people (their names, namesakes): the job
+    built the GM's twice (the DM, and the copy its channel's note of a refused post would
+    repeat) and the channel's again though in the same language. Once per language."""
+    import handlers.honours as honours
+
+    built: list[str] = []
+    real = honours.build_roll
+
+    def counted(rows, org, locale, *args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(locale)
+        return real(rows, org, locale, *args, **kwargs)
+
+    monkeypatch.setattr(honours, "build_roll", counted)
+    with_honours_channel(bot)
+    await november_kudos(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_honours()
+    assert chat.last("honours") == chat.last("grace")  # the same roll, in English
+    assert built == ["en"]
+    built.clear()
+    bot.org = replace(bot.org, locale="zh-CN")  # the channel's in Chinese, the GM's not
+    clock.set(DEC_1_9AM_NY.replace(month=11, day=2))  # a month earlier: October's roll
+    chat.clear()
+    assert await bot.run_honours()
+    assert chat.last("honours").startswith("🏆 荣誉榜 —— 2026年10月")
+    assert chat.last("grace").startswith("🏆 Honour roll — October 2026")
+    assert sorted(built) == ["en", "zh-CN"]

@@ -82,3 +82,34 @@ async def test_the_month_in_progress_leaves_out_someone_who_left_a_past_month_ke
         assert "No kudos yet in this period" in chat.last("grace")
     finally:
         engine.dispose()
+
+
+async def test_the_gms_monthly_view_of_the_month_in_progress_shows_its_roll_as_honours_does(
+        bot, chat, clock, tmp_path):
+    # The README: a director's month in review carries "the month's honour roll (as
+    # /honours shows it)". Of the month in progress that is a roll so far, ranking nobody
+    # who has left; /monthly had shown it as November's final roll, with Sam on it.
+    await sam_leads_november(bot)
+    later, chat, engine = after_sam_left(bot, tmp_path)
+    try:
+        for honours, monthly, so_far, next_part in (
+                ("/honours this month", "/monthly this month alice", " (so far)", "\n\n📝"),
+                ("/honours 本月", "/monthly 本月 alice", "（截至目前）", "\n\n📝")):
+            if honours.endswith("本月"):
+                await kudo(later, "grace", "/language 中文", group=False)
+            await kudo(later, "grace", honours, group=False)
+            shown = chat.last("grace")
+            await kudo(later, "grace", monthly, group=False)
+            review = chat.last("grace")
+            roll = review[review.index("🏆"):review.index(next_part)]
+            assert roll == shown
+            assert so_far in roll.splitlines()[0]
+            assert "Sam Lee" not in roll
+        # November is over: its roll is history, and names Sam, who earned his place.
+        clock.set(DEC_1_9AM_NY)
+        await kudo(later, "grace", "/monthly 2026-11 alice", group=False)
+        review = chat.last("grace")
+        assert "🏆 荣誉榜 —— 2026年11月\n" in review and "截至目前" not in review
+        assert "• East：Sam Lee —— 2 次" in review
+    finally:
+        engine.dispose()

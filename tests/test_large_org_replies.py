@@ -513,6 +513,18 @@ async def test_the_honour_roll_names_ten_teams_and_ten_of_a_tie(many_teams):
     assert teams[0] == "• T24: Director 24 — 2 kudos" and len(teams) == 10
 
 
+async def test_one_team_past_the_ten_is_one_more_team(many_teams):
+    # "… and 1 more teams": a count and its word agree in English wherever a number is
+    # said (the README), here too.
+    bot, chat = many_teams
+    for i in range(1, 12):
+        await kudo(bot, f"d{i:02d}", f"/kudos @d{i + 12:02d} for the help with the tender")
+    await say(bot, "grace", "/honours 2026-11")
+    text = chat.last("grace")
+    assert len([x for x in text.splitlines() if x.startswith("• T")]) == 10
+    assert "• … and 1 more team\n" in text
+
+
 @pytest.mark.parametrize("many_teams", ["zh-CN"], indirect=True)
 async def test_the_honour_roll_in_chinese(many_teams):
     bot, chat = many_teams

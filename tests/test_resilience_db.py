@@ -14,15 +14,18 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from prometheus_client import generate_latest
 from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.exc import OperationalError
 
 from bot import jobs
 from bot.cli import main
+from bot.clock import FakeClock
 from bot.core import TeamPulse
 from storage.db import create_db_engine
 from storage.migrate import upgrade
@@ -142,6 +145,36 @@ async def test_a_scheduled_checkin_that_hits_an_outage_is_sent_once_it_is_over(
     finally:
         jobs.bind(None)
     assert "Question 1 of 8" in chat.last("alice")
+
+
+async def test_an_honour_roll_job_that_hits_an_outage_posts_once_it_is_over(
+        bot: TeamPulse, chat: RecordingAdapter, clock: FakeClock) -> None:
+    """The honour roll's 09:00 job met the database down: it raised into the scheduler
+    (a traceback, no `failed` count) and the roll waited for the next weekday's 09:00, or,
+    on the first week's last run, never came. The next reminder sweep posts it, once."""
+    from tests.test_honours import DEC_1_9AM_NY, november_kudos, with_honours_channel
+
+    with_honours_channel(bot)
+    await november_kudos(bot)
+    clock.set(DEC_1_9AM_NY)
+    chat.clear()
+    jobs.bind(bot)
+    try:
+        with unreachable(bot.engine):
+            await jobs.honours_job()  # must not raise into the scheduler
+            await jobs.reminder_job()  # still down: tried again at the next sweep
+        assert chat.to("honours") == []
+        clock.advance(timedelta(minutes=10))
+        await jobs.reminder_job()  # the next sweep, with the database back
+        await jobs.reminder_job()
+        await jobs.honours_job()  # (and the job itself, should it fire again)
+        await bot.deliver()
+    finally:
+        jobs.bind(None)
+    assert len(chat.to("honours")) == 1 and len(chat.to("grace")) == 1
+    assert chat.last("honours").startswith("🏆 Honour roll — November 2026")
+    counted = generate_latest(bot.metrics.registry).decode()
+    assert 'teampulse_jobs_run_total{job="honours",outcome="failed"} 1.0' in counted
 
 
 @pytest.mark.skipif(not SERVER_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
