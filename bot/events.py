@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 ChatType = Literal["direct", "group"]
@@ -75,6 +76,12 @@ class InboundEvent:
     #: text (Telegram): read as kudos only, as a text message's would be; the picture is
     #: no answer, and no other command is carried out for its caption.
     captioned: bool = False
+    #: When the platform says the message was sent (Slack's `ts`, Telegram's `date`; an
+    #: edit's time for an edit), UTC: what a check-in's submission and a kudos are dated
+    #: by (Context.sent_at), so a message read late — Telegram holds updates while the bot
+    #: is down, Slack retries an event for minutes — counts when it was sent. None where
+    #: the platform gives no such time (a pressed Telegram button, the console).
+    sent_at: datetime | None = None
 
     @property
     def is_direct(self) -> bool:

@@ -1214,7 +1214,10 @@ def _submit(ctx: Context, person: Person, rnd: CheckinRound) -> None:
         _withdraw_soon(ctx, person, rnd, prompt=True, asked=True)
     rnd.status = "submitted"
     if rnd.submitted_at is None:
-        rnd.submitted_at = ctx.clock.now()
+        # When the last answer was sent, not read: one sent on Sunday at 23:50 and read
+        # after midnight (the bot restarting, Telegram holding it) was on time.
+        sent = ctx.sent_at()
+        rnd.submitted_at = max(sent, rnd.prompted_at) if rnd.prompted_at else sent
     support.on_round_saved(ctx, person, rnd)
     live = applicable(rnd, round_questions(ctx, rnd))
     ctx.reply("checkin_done", week=rnd.week, first_time=first_time, items=[

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
@@ -65,6 +65,11 @@ class Addressbook(Protocol):
 #: with the choice ("→ 12,500 USD" under a button whose press saved nothing).
 PRESS_REFUSALS = frozenset({"button_stale", "confirm_button_replaced", "pulse_button_stale",
                             "pulse_closed"})
+
+#: The longest a platform keeps a message for a bot that is not reading (Telegram holds
+#: updates for 24 hours; Slack retries an event for minutes), with an hour to spare.
+PLATFORM_HOLDS = timedelta(hours=25)
+
 
 @dataclass
 class Context:
@@ -132,6 +137,16 @@ class Context:
             return self.person.locale
         hint = (self.event.locale_hint or "") if self.event else ""
         return "zh-CN" if hint.lower().startswith("zh") else "en"
+
+    def sent_at(self) -> datetime:
+        """When the person sent what is being handled: the platform's time of the message
+        (InboundEvent.sent_at), else now. A time ahead of the bot's clock is now; one older
+        than PLATFORM_HOLDS is no platform's (a clock wrong somewhere) and is now too."""
+        now = self.clock.now()
+        sent = self.event.sent_at if self.event is not None else None
+        if sent is None or sent > now or now - sent > PLATFORM_HOLDS:
+            return now
+        return sent
 
     def org_today(self) -> date:
         """Today in the org's timezone (its months, fiscal quarters and CRM days)."""

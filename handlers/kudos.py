@@ -152,7 +152,7 @@ def give(ctx: Context, text: str) -> None:
     if parsed is None:
         return
     settings = ctx.org.kudos
-    now = ctx.clock.now()
+    now = ctx.sent_at()  # sent at 23:50 on the 30th, read after midnight: November's
     day_start = _day_start(now, giver.timezone)
     repo = KudosRepo(ctx.session)
     if event.message_id and repo.already_given(event.platform, event.chat_id, event.message_id,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.events import ChatType, InboundEvent, Mention
@@ -94,6 +95,15 @@ def _event_id(body: Mapping[str, Any], event: Mapping[str, Any]) -> str:
     return f"msg:{event['channel']}:{event['ts']}"
 
 
+def sent_at(ts: Any) -> datetime | None:
+    """A Slack `ts` ('1764543000.000200', seconds since the epoch by Slack's clock) as the
+    time it names; None for anything else."""
+    try:
+        return datetime.fromtimestamp(float(ts), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
 def message_event(body: Mapping[str, Any], names: Mapping[str, str] | None = None,
                   bot_user_id: str | None = None) -> InboundEvent | None:
     """A `message` event (a DM, or channel chatter) → InboundEvent, also a person's edit or a
@@ -116,7 +126,8 @@ def message_event(body: Mapping[str, Any], names: Mapping[str, str] | None = Non
         text=slack_to_plain(raw, names).strip(),
         event_id=_event_id(body, event), message_id=event.get("ts"),
         thread_id=event.get("thread_ts") if chat_type == "group" else None,
-        mentions=mentions_in(raw, names, bot_user_id), channel_links=channel_links_in(raw))
+        mentions=mentions_in(raw, names, bot_user_id), channel_links=channel_links_in(raw),
+        sent_at=sent_at(event.get("ts")))
 
 
 def _edit_event(body: Mapping[str, Any], event: Mapping[str, Any],
@@ -151,7 +162,8 @@ def _edit_event(body: Mapping[str, Any], event: Mapping[str, Any],
         event_id=_event_id(body, event), message_id=ts,
         thread_id=message.get("thread_ts") if chat_type == "group" else None,
         mentions=mentions_in(raw, names, bot_user_id), channel_links=channel_links_in(raw),
-        edited_after=max(0.0, float(edited.get("ts") or event["ts"]) - float(ts)))
+        edited_after=max(0.0, float(edited.get("ts") or event["ts"]) - float(ts)),
+        sent_at=sent_at(edited.get("ts") or event["ts"]))
 
 
 def _delete_event(body: Mapping[str, Any], event: Mapping[str, Any]) -> InboundEvent | None:
@@ -202,7 +214,7 @@ def mention_event(body: Mapping[str, Any], bot_user_id: str | None,
         platform=PLATFORM, user_id=user, chat_id=channel, chat_type="group", text=text,
         event_id=_event_id(body, event), message_id=event.get("ts"),
         thread_id=event.get("thread_ts"), mentions=mentions_in(rest, names, bot_user_id),
-        channel_links=channel_links_in(rest))
+        channel_links=channel_links_in(rest), sent_at=sent_at(event.get("ts")))
 
 
 def _split_once(pattern: re.Pattern[str], text: str) -> tuple[str, bool, str]:

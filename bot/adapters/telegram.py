@@ -780,6 +780,7 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
         edited_after=edited_after,
         forwarded=message.forward_origin is not None,
         captioned=captioned,
+        sent_at=(message.edit_date or message.date) if edited else message.date,
     )
 
 

@@ -29,7 +29,6 @@ import itertools
 import json
 import re
 import socket
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -454,6 +453,11 @@ class FakeTelegramAPI:
         """
         self.token = token
         self.host = host
+        #: The platform's clock, in epoch seconds: what every message is dated by. A fixed
+        #: moment (2023-11-14) unless a test sets it (to its fake clock, say), so that a
+        #: message's date never depends on the day the suite runs: the bot believes a
+        #: message's date only within a day of its own clock.
+        self.clock: Callable[[], float] = lambda: 1_700_000_000.0
         self.max_long_poll = max_long_poll
         self.validate_markup = validate_markup
         self.bot_user: JSONDict = {
@@ -775,7 +779,7 @@ class FakeTelegramAPI:
             "message_id": message_id if message_id is not None else next(self._message_ids),
             "from": from_user,
             "chat": chat,
-            "date": int(time.time()),
+            "date": int(self.clock()),
             "text": text,
         }
         if entities is None and text.startswith("/"):
@@ -894,7 +898,7 @@ class FakeTelegramAPI:
                 "message_id": message_id,
                 "from": self.bot_user,
                 "chat": self._chat(chat_id),
-                "date": int(time.time()),
+                "date": int(self.clock()),
                 "text": "",
             }
         query = {
@@ -1315,7 +1319,7 @@ class FakeTelegramAPI:
             "message_id": next(self._message_ids),
             "from": self.bot_user,
             "chat": self._chat(chat_id),
-            "date": int(time.time()),
+            "date": int(self.clock()),
         }
         if params.get("message_thread_id"):
             message["message_thread_id"] = params["message_thread_id"]
@@ -1330,7 +1334,7 @@ class FakeTelegramAPI:
             message["reply_to_message"] = original or {
                 "message_id": reply_to,
                 "chat": self._chat(chat_id),
-                "date": int(time.time()),
+                "date": int(self.clock()),
             }
         return message
 
@@ -1441,7 +1445,7 @@ class FakeTelegramAPI:
                 "message_id": message_id,
                 "from": self.bot_user,
                 "chat": self._chat(chat_id),
-                "date": int(time.time()),
+                "date": int(self.clock()),
                 "text": "",
             }
         return message
@@ -1455,7 +1459,7 @@ class FakeTelegramAPI:
                 "Bad Request: message is not modified: specified new message content and reply "
                 "markup are exactly the same as a current content and reply markup of the message",
             )
-        new["edit_date"] = int(time.time())
+        new["edit_date"] = int(self.clock())
         return self._store(new)
 
     def _save_file(self, folder: str, ext: str, data: bytes) -> tuple[str, str]:

@@ -110,3 +110,28 @@ async def test_a_deleted_answer_is_said_to_stay_recorded(slack: SlackHarness, bo
                        "previous_message": {"type": "message", "user": ALICE,
                                             "text": "oops", "ts": "1700000000.000400"}})
     assert len(slack.posts(ALICE)) == told
+
+
+async def test_an_answer_slack_delivers_after_midnight_counts_when_it_was_sent(
+        slack: SlackHarness, bot) -> None:
+    """Slack retries an event the bot did not take (restarting, say) for minutes: Alice's
+    last answer, sent at 23:58 on Sunday in New York and delivered at 00:04, is on time;
+    one sent at 00:01 is late."""
+    from datetime import UTC, datetime
+
+    from tests.slack.harness import message
+
+    async def last_answer(sent: datetime) -> str:
+        await bot.run_checkins(["alice"])
+        await slack.settle()
+        for answer in ["52000", "3", "Big win", "None really", "1", "Plan"]:
+            await slack.dm(ALICE, answer)
+        slack.clock.set(datetime(2026, 11, 30, 5, 4, tzinfo=UTC))  # Mon 00:04 in New York
+        await slack.event(message(ALICE, "4", channel=dm_channel(ALICE), channel_type="im",
+                                  ts=f"{sent.timestamp():.6f}"))
+        assert "your check-in for 2026-W48 is in" in slack.last_text(ALICE)
+        await slack.command(GRACE, "/summary", "2026-W48", channel=dm_channel(GRACE))
+        return next(line for line in slack.last_text(GRACE).splitlines()
+                    if "<@U0ALICE>" in line and "checked in" in line)
+
+    assert "(late)" not in await last_answer(datetime(2026, 11, 30, 4, 58, tzinfo=UTC))
