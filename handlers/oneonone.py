@@ -40,7 +40,15 @@ from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
 from bot.weeks import local_date
-from handlers.answers import NO_WORDS, NOTHING_WORDS, YES_WORDS, is_pause, normalise, read_scale
+from handlers.answers import (
+    NO_WORDS,
+    NOTHING_WORDS,
+    YES_WORDS,
+    is_pause,
+    keyword,
+    normalise,
+    read_scale,
+)
 from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed, year_of
 from handlers.context import Context
 from handlers.day_words import trailing_day
@@ -1474,7 +1482,7 @@ def on_text(ctx: Context, text: str) -> bool:
         return False
     if is_pause(text):  # 'pause' or '暂停', as in the check-in: never a note "pause"
         return pause(ctx)
-    word = normalise(text).lower().rstrip(".!。！")
+    word = keyword(text)
     if dialog.step == "held":
         if word in YES_WORDS | _HELD_WORDS or word in NO_WORDS | _NOT_HELD_WORDS:
             _held(ctx, person, meeting, word in YES_WORDS | _HELD_WORDS)
