@@ -54,7 +54,12 @@ from handlers.context import Context
 from handlers.day_words import trailing_day
 from handlers.due_words import end_of_period, passed_due, slashed_day
 from handlers.pairs_then import managers_then
-from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
+from handlers.people_named import (
+    mention_span,
+    mentions_as_keys,
+    people_named,
+    reply_namesakes,
+)
 from storage.away import AwayRepo
 from storage.kudos import find_mentioned
 from storage.models import Conversation, OutboxMessage, Person
@@ -1394,11 +1399,12 @@ def _named(ctx: Context, text: str) -> tuple[str | None, Person | None, str]:
     event = ctx.event
     if event is not None:
         for mention in event.mentions:
-            if mention.is_bot or not mention.display or mention.display not in text:
+            span = mention_span(text, mention.display) if mention.display else None
+            if mention.is_bot or span is None:
                 continue
             found = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
                                    mention.username)
-            return mention.display, found, text.replace(mention.display, " ", 1).strip()
+            return mention.display, found, (text[:span[0]] + " " + text[span[1]:]).strip()
     text = text.replace("＠", "@")  # a Chinese keyboard's full-width at sign
     match = _AT.search(text)
     if match is None:
