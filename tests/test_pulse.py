@@ -1828,3 +1828,21 @@ async def test_the_log_never_says_whether_the_one_person_of_a_timezone_answered(
     assert "温馨提醒" in pchat.last("east5")  # (east5 reads Chinese)
     assert [s.target.address for s in pchat.sent] == ["east5"]
     assert not [r for r in caplog.records if "pulse sweep" in r.getMessage()]
+
+
+@pytest.mark.parametrize(("every_weeks", "close_after_days"), [(1, 7), (1, 14), (2, 14)])
+def test_org_file_pulse_open_until_the_next_poll_is_refused(every_weeks, close_after_days):
+    """A weekly poll open 7 days or more (or a fortnightly one 14) was accepted: the next
+    poll went out while the last was still open, and people were asked the new one with
+    the old one unfinished, two polls open at once."""
+    base = PULSE_ORG.read_text()
+    with pytest.raises(OrgError) as err:
+        parse_org(base.replace("pulse:\n", f"pulse:\n  every_weeks: {every_weeks}\n"
+                                           f"  close_after_days: {close_after_days}\n"))
+    days = every_weeks * 7
+    assert (f"pulse.close_after_days: {close_after_days} would keep a poll open until the "
+            f"next one is sent (every_weeks: {every_weeks}, a poll every {days} days); use "
+            f"at most {days - 1}") in str(err.value)
+    org = parse_org(base.replace("pulse:\n", f"pulse:\n  every_weeks: {every_weeks}\n"
+                                             f"  close_after_days: {days - 1}\n"))
+    assert org.pulse.close_after_days == days - 1
