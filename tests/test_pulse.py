@@ -260,7 +260,7 @@ async def test_a_digit_symbol_typed_as_an_answer_is_refused_not_an_error(pbot, p
     await pbot.run_pulse()
     caplog.clear()
     await say(pbot, "east5", "❺")
-    assert pchat.last("east5") == "我无法识别这个回答。请点击按钮或输入 1 到 5 的数字。"
+    assert pchat.last("east5") == "我无法识别这个回答。请点击按钮或输入 1 到 5 的数字。本次未保存。"
     await say(pbot, "alice", "/pulse ➍")
     assert pchat.last("alice").startswith("Nothing was saved: type your answer on its own")
     # (Nor does a press whose data was made up: the bot's buttons carry ASCII digits.)
@@ -1846,3 +1846,16 @@ def test_org_file_pulse_open_until_the_next_poll_is_refused(every_weeks, close_a
     org = parse_org(base.replace("pulse:\n", f"pulse:\n  every_weeks: {every_weeks}\n"
                                              f"  close_after_days: {days - 1}\n"))
     assert org.pulse.close_after_days == days - 1
+
+
+async def test_an_unreadable_vote_says_nothing_was_saved(pbot, pchat):
+    """An answer the poll could not read was refused without saying whether anything was
+    kept, as every other refused answer (the check-in's, the comment too long) says."""
+    await pbot.run_pulse()
+    await say(pbot, "alice", "very good")
+    assert pchat.last("alice") == ("I couldn't read that as an answer. Please press a button "
+                                   "or type a number from 1 to 5. Nothing was saved.")
+    await say(pbot, "east5", "很好")
+    assert pchat.last("east5") == "我无法识别这个回答。请点击按钮或输入 1 到 5 的数字。本次未保存。"
+    with pbot.unit() as ctx:
+        assert ctx.session.scalars(select(PulseVote)).all() == []
