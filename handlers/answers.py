@@ -736,13 +736,15 @@ def _digit_readings(raw: str) -> list[str]:
 
 
 def parse_choice(question: Question, text: str) -> str:
-    """A choice by its number in the list, its value, or its label in any locale."""
-    value = normalise(text).lower()
+    """A choice by its number in the list, its value, or its label in any locale; a full
+    stop or '!' after it as after a rating ('2.', '预算。'), never part of a label."""
+    value = normalise(text).lower().rstrip(".!。！")
     if value.isdecimal() and 1 <= int(value) <= len(question.choices):
         return question.choices[int(value) - 1].value
     word = keyword(text)
     for choice in question.choices:
-        names = {choice.value.lower(), *(label.lower() for label in choice.labels.values())}
+        names = {choice.value.lower(),
+                 *(label.lower().rstrip(".!。！") for label in choice.labels.values())}
         if value in names or (choice.value == "none" and word in NONE_WORDS):
             return choice.value
     raise AnswerError("answer_not_choice", count=len(question.choices))
