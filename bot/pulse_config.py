@@ -155,6 +155,14 @@ def build_pulse(entry: PulseEntry, problems: list[str]) -> PulseSettings:
     if entry.threshold < MIN_THRESHOLD:
         problems.append(f"pulse.threshold: {entry.threshold} is too small; results of groups "
                         f"under {MIN_THRESHOLD} people would identify them")
+    days = entry.every_weeks * 7
+    if entry.close_after_days >= days:
+        # The next poll would go out with this one still open: people asked the new one
+        # with the old one unfinished, two polls open at once. Refused, not shortened: the
+        # operator chose both numbers, and which one to change is theirs to say.
+        problems.append(f"pulse.close_after_days: {entry.close_after_days} would keep a poll "
+                        f"open until the next one is sent (every_weeks: {entry.every_weeks}, "
+                        f"a poll every {days} days); use at most {days - 1}")
     keys = set(BUILTIN_KEYS)
     questions = []
     for i, q in enumerate(entry.questions):

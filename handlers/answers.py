@@ -74,15 +74,33 @@ def team_word(args: str) -> str:
     return _TEAM_WORD.sub("team", args)
 
 
+#: The Traditional characters of the reply words read here (skip, pause, yes, no,
+#: nothing, done, held or not) and their Simplified forms. Each is Traditional only,
+#: never written in Simplified text, so reading it as its Simplified form is no guess:
+#: 跳過 to a question was filed as the answer the GM reads.
+_TRADITIONAL = str.maketrans({
+    "過": "过", "暫": "暂", "確": "确", "對": "对", "沒": "没", "問": "问", "題": "题",
+    "錯": "错", "無": "无", "麼": "么", "時": "时", "進": "进", "開": "开", "談": "谈",
+    "記": "记", "錄": "录", "見": "见", "動": "动", "項": "项", "說": "说", "補": "补",
+    "認": "认",
+})
+
+
+def keyword(text: str) -> str:
+    """A reply as the reply-word sets are written: NFKC, lower case, without a closing
+    full stop or '!', in Simplified characters ('跳過。' is 跳过)."""
+    return normalise(text).lower().rstrip(".!。！").translate(_TRADITIONAL)
+
+
 def is_skip(text: str) -> bool:
     """Whether the person asked to skip the question ('跳过。' too, as is_pause reads '暂停。':
     filed as the answer, it reached the GM as this week's wins)."""
-    return normalise(text).lower().rstrip(".!。！") in SKIP_WORDS
+    return keyword(text) in SKIP_WORDS
 
 
 def is_pause(text: str) -> bool:
     """Whether the person asked to stop for now, in words."""
-    return normalise(text).lower().rstrip(".!。！") in PAUSE_WORDS
+    return keyword(text) in PAUSE_WORDS
 
 
 def parse_answer(question: Question, raw: str) -> ParsedAnswer:
@@ -718,12 +736,15 @@ def _digit_readings(raw: str) -> list[str]:
 
 
 def parse_choice(question: Question, text: str) -> str:
-    """A choice by its number in the list, its value, or its label in any locale."""
-    value = normalise(text).lower()
+    """A choice by its number in the list, its value, or its label in any locale; a full
+    stop or '!' after it as after a rating ('2.', '预算。'), never part of a label."""
+    value = normalise(text).lower().rstrip(".!。！")
     if value.isdecimal() and 1 <= int(value) <= len(question.choices):
         return question.choices[int(value) - 1].value
+    word = keyword(text)
     for choice in question.choices:
-        names = {choice.value.lower(), *(label.lower() for label in choice.labels.values())}
-        if value in names or (choice.value == "none" and value in NONE_WORDS):
+        names = {choice.value.lower(),
+                 *(label.lower().rstrip(".!。！") for label in choice.labels.values())}
+        if value in names or (choice.value == "none" and word in NONE_WORDS):
             return choice.value
     raise AnswerError("answer_not_choice", count=len(question.choices))

@@ -27,6 +27,7 @@ from handlers.answers import (
     is_pause,
     is_percent,
     is_skip,
+    keyword,
     normalise,
     parse_answer,
     read_number,
@@ -1114,7 +1115,7 @@ def _plain_number(value: float) -> str:
 def _confirm_by_text(ctx: Context, person: Person, rnd: CheckinRound, q: Question,
                      pending: list[float], text: str, *, editing: bool) -> None:
     """yes / no / 是 / 否, or the number typed again, while a number awaits confirmation."""
-    word = normalise(text).lower().rstrip(".!。！")
+    word = keyword(text)
     if len(pending) == 1 and word in YES_WORDS:
         _save_and_advance(ctx, person, rnd, q, None, pending[0], editing=editing)
         return

@@ -40,13 +40,26 @@ from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
 from bot.weeks import local_date
-from handlers.answers import NO_WORDS, NOTHING_WORDS, YES_WORDS, is_pause, normalise, read_scale
+from handlers.answers import (
+    NO_WORDS,
+    NOTHING_WORDS,
+    YES_WORDS,
+    is_pause,
+    keyword,
+    normalise,
+    read_scale,
+)
 from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed, year_of
 from handlers.context import Context
 from handlers.day_words import trailing_day
 from handlers.due_words import end_of_period, passed_due, slashed_day
 from handlers.pairs_then import managers_then
-from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
+from handlers.people_named import (
+    mention_span,
+    mentions_as_keys,
+    people_named,
+    reply_namesakes,
+)
 from storage.away import AwayRepo
 from storage.kudos import find_mentioned
 from storage.models import Conversation, OutboxMessage, Person
@@ -1386,11 +1399,12 @@ def _named(ctx: Context, text: str) -> tuple[str | None, Person | None, str]:
     event = ctx.event
     if event is not None:
         for mention in event.mentions:
-            if mention.is_bot or not mention.display or mention.display not in text:
+            span = mention_span(text, mention.display) if mention.display else None
+            if mention.is_bot or span is None:
                 continue
             found = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
                                    mention.username)
-            return mention.display, found, text.replace(mention.display, " ", 1).strip()
+            return mention.display, found, (text[:span[0]] + " " + text[span[1]:]).strip()
     text = text.replace("＠", "@")  # a Chinese keyboard's full-width at sign
     match = _AT.search(text)
     if match is None:
@@ -1474,7 +1488,7 @@ def on_text(ctx: Context, text: str) -> bool:
         return False
     if is_pause(text):  # 'pause' or '暂停', as in the check-in: never a note "pause"
         return pause(ctx)
-    word = normalise(text).lower().rstrip(".!。！")
+    word = keyword(text)
     if dialog.step == "held":
         if word in YES_WORDS | _HELD_WORDS or word in NO_WORDS | _NOT_HELD_WORDS:
             _held(ctx, person, meeting, word in YES_WORDS | _HELD_WORDS)

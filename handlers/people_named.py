@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from bot.text import INVISIBLE
+from bot.text import INVISIBLE, ascii_width, either_width
 from handlers.context import Context
 from storage.kudos import find_mentioned
 
@@ -120,6 +120,17 @@ class Outsider:
     telegram_id: int | None = None
 
 
+def mention_span(text: str, display: str) -> tuple[int, int] | None:
+    """Where in `text` a mention's `display` stands as a whole name, in either width:
+    '@Alice Martin' is not the start of a typed '@Alice Martinez', nor '@li' of '@lin', as
+    kudos reads them. None if it is nowhere (a caller taking mentions out one by one
+    stops there: taking it from inside the typed name was a second, wrong one)."""
+    last = ascii_width(display[-1:])
+    end = r"(?![A-Za-z0-9_Ａ-Ｚａ-ｚ０-９＿])" if last.isascii() and last.isalnum() else ""
+    found = re.search(either_width(display) + end, text)
+    return found.span() if found is not None else None
+
+
 def mentions_as_keys(ctx: Context, args: str) -> str | None:
     """`args` with each person mentioned ('@Alice Martin', as Slack sends `<@U…>` and
     Telegram a text mention) written as their key, as every command names people.
@@ -133,12 +144,13 @@ def mentions_as_keys(ctx: Context, args: str) -> str | None:
     if event is None or not event.mentions:
         return args
     for mention in event.mentions:
-        if mention.is_bot or not mention.display or mention.display not in args:
+        span = mention_span(args, mention.display) if mention.display else None
+        if mention.is_bot or span is None:
             continue
         found = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
                                mention.username)
         if found is not None:
-            args = args.replace(mention.display, found.key, 1)
+            args = args[:span[0]] + found.key + args[span[1]:]
         elif mention.platform_user_id:
             account = mention.platform_user_id
             who = Outsider(mention.display.lstrip("@"),

@@ -57,6 +57,7 @@ from handlers.answers import (
     chinese_number,
     is_pause,
     is_skip,
+    keyword,
     normalise,
     team_word,
 )
@@ -551,7 +552,7 @@ def on_text(ctx: Context, text: str) -> bool:
         ctx.reply("nothing_to_skip", waiting="pulse", checks_in=person.checks_in)
         return True
     if step == len(questions):
-        word = normalise(text).lower().rstrip(".!。！")
+        word = keyword(text)
         comment = None if word in NO_COMMENT_WORDS else clean_text(text).strip()
         if comment and len(comment) > COMMENT_LIMIT:
             # Cut short it would be stored half a sentence; the comment question still waits.

@@ -711,3 +711,18 @@ async def test_an_answer_of_control_characters_only_is_asked_for_again(bot, chat
     await say(bot, "alice", "52000")
     assert "2 of" in chat.last("alice"), chat.last("alice")
     assert (None, 52000, False) in answers_of(bot, "alice").values()
+
+
+async def test_a_choice_typed_with_a_full_stop_is_read_as_the_rating_is(bot, chat):
+    """'2.', 'Budget.' and '预算。' to the support question were refused as no option,
+    while '4.' to the confidence question and 'skip.' were read as typed without it."""
+    await bot.run_checkins(["alice", "li"])
+    for said in ("52000", "3", "w", "b", "2."):
+        await say(bot, "alice", said)
+    assert answers_of(bot, "alice")["support_type"] == ("budget", None, False)
+    await say(bot, "alice", "/edit 5")
+    await say(bot, "alice", "Training!")
+    assert answers_of(bot, "alice")["support_type"] == ("training", None, False)
+    for said in ("52000", "w", "b", "预算。"):
+        await say(bot, "li", said)
+    assert answers_of(bot, "li")["support_type"] == ("budget", None, False)

@@ -143,8 +143,8 @@ async def test_other_forms_a_director_types_are_read_as_meant(bot, chat):
     await bot.run_checkins(["alice"])
     await say(bot, "alice", "40,000.50")
     await say(bot, "alice", "-5")
-    assert chat.last("alice") == \
-        "Please reply with a number of zero or more in customers (or /skip)."
+    assert chat.last("alice") == ("Please reply with a number of zero or more in customers "
+                                  "(or /skip). Nothing was saved.")
     await say(bot, "alice", "四")
     assert answers_of(bot, "alice")["kpi:revenue"] == (None, 40000.5, False)
     assert answers_of(bot, "alice")["kpi:new_customers"] == (None, 4.0, False)
@@ -235,7 +235,7 @@ async def test_words_not_read_in_full_are_still_refused(bot, chat):
         await say(bot, "alice", typed)
         assert chat.last("alice") == (
             "That isn't a number. Please reply with a number in USD, such as 45000, "
-            "45,000 or 45k (or /skip)."), typed
+            "45,000 or 45k (or /skip). Nothing was saved."), typed
     assert answers_of(bot, "alice") == {}
 
 
@@ -553,3 +553,39 @@ async def test_a_figure_with_a_decimal_and_a_unit_of_ten_is_the_figure_typed(bot
     for typed, value in (("4.52万", 45200.0), ("2.01百万", 2010000.0),
                          ("2.01 million", 2010000.0), ("6.41 hundred", 641.0)):
         assert read_number(typed, ("USD",)) == [value], typed
+
+
+async def test_every_refused_answer_says_nothing_was_saved(bot, chat):
+    """'-3', 'a few', a rating of 7 and an option not in the list were refused without
+    'Nothing was saved', which every other refused answer says: a director could not
+    tell whether -3 had been kept."""
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "-3")
+    assert chat.last("alice") == ("Please reply with a number of zero or more in USD (or "
+                                  "/skip). Nothing was saved.")
+    await say(bot, "alice", "a few")
+    assert chat.last("alice").endswith("(or /skip). Nothing was saved.")
+    await say(bot, "alice", "52000")
+    await say(bot, "alice", "3")
+    await say(bot, "alice", "w")
+    await say(bot, "alice", "b")
+    await say(bot, "alice", "9")  # support type: five options
+    assert chat.last("alice") == ("Please reply with one of the options: a number from 1 to "
+                                  "5, or its name (or /skip). Nothing was saved.")
+    await say(bot, "alice", "none")
+    await say(bot, "alice", "Plan")
+    await say(bot, "alice", "7")  # confidence, 1 to 5
+    assert chat.last("alice") == ("Please reply with a whole number from 1 to 5 (or /skip). "
+                                  "Nothing was saved.")
+    assert "confidence" not in answers_of(bot, "alice")
+
+
+async def test_every_refused_answer_says_nothing_was_saved_in_chinese(unit_bot):  # noqa: F811 - the fixture
+    bot, chat = unit_bot
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "-3")
+    assert chat.last("li") == ("请回复一个不小于 0 的数字（单位：美元）（或发送 /skip 跳过）。"
+                               "本次未保存。")
+    await say(bot, "li", "几个")
+    assert chat.last("li").endswith("（或发送 /skip 跳过）。本次未保存。")
+    assert answers_of(bot, "li") == {}

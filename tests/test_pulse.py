@@ -260,7 +260,7 @@ async def test_a_digit_symbol_typed_as_an_answer_is_refused_not_an_error(pbot, p
     await pbot.run_pulse()
     caplog.clear()
     await say(pbot, "east5", "❺")
-    assert pchat.last("east5") == "我无法识别这个回答。请点击按钮或输入 1 到 5 的数字。"
+    assert pchat.last("east5") == "我无法识别这个回答。请点击按钮或输入 1 到 5 的数字。本次未保存。"
     await say(pbot, "alice", "/pulse ➍")
     assert pchat.last("alice").startswith("Nothing was saved: type your answer on its own")
     # (Nor does a press whose data was made up: the bot's buttons carry ASCII digits.)
@@ -1828,3 +1828,34 @@ async def test_the_log_never_says_whether_the_one_person_of_a_timezone_answered(
     assert "温馨提醒" in pchat.last("east5")  # (east5 reads Chinese)
     assert [s.target.address for s in pchat.sent] == ["east5"]
     assert not [r for r in caplog.records if "pulse sweep" in r.getMessage()]
+
+
+@pytest.mark.parametrize(("every_weeks", "close_after_days"), [(1, 7), (1, 14), (2, 14)])
+def test_org_file_pulse_open_until_the_next_poll_is_refused(every_weeks, close_after_days):
+    """A weekly poll open 7 days or more (or a fortnightly one 14) was accepted: the next
+    poll went out while the last was still open, and people were asked the new one with
+    the old one unfinished, two polls open at once."""
+    base = PULSE_ORG.read_text()
+    with pytest.raises(OrgError) as err:
+        parse_org(base.replace("pulse:\n", f"pulse:\n  every_weeks: {every_weeks}\n"
+                                           f"  close_after_days: {close_after_days}\n"))
+    days = every_weeks * 7
+    assert (f"pulse.close_after_days: {close_after_days} would keep a poll open until the "
+            f"next one is sent (every_weeks: {every_weeks}, a poll every {days} days); use "
+            f"at most {days - 1}") in str(err.value)
+    org = parse_org(base.replace("pulse:\n", f"pulse:\n  every_weeks: {every_weeks}\n"
+                                             f"  close_after_days: {days - 1}\n"))
+    assert org.pulse.close_after_days == days - 1
+
+
+async def test_an_unreadable_vote_says_nothing_was_saved(pbot, pchat):
+    """An answer the poll could not read was refused without saying whether anything was
+    kept, as every other refused answer (the check-in's, the comment too long) says."""
+    await pbot.run_pulse()
+    await say(pbot, "alice", "very good")
+    assert pchat.last("alice") == ("I couldn't read that as an answer. Please press a button "
+                                   "or type a number from 1 to 5. Nothing was saved.")
+    await say(pbot, "east5", "很好")
+    assert pchat.last("east5") == "我无法识别这个回答。请点击按钮或输入 1 到 5 的数字。本次未保存。"
+    with pbot.unit() as ctx:
+        assert ctx.session.scalars(select(PulseVote)).all() == []

@@ -109,7 +109,7 @@ async def test_skip_sent_for_the_one_on_one_question_skips_that_not_the_check_in
     await bot.run_checkins(["alice"])
     await grace_finishes_her_one_on_one_with_alice(bot, chat, clock, THURSDAY_NY)
     await say(bot, "alice", "/skip")  # the rating cannot be skipped: it says so
-    assert chat.last("alice") == "Please answer with a number from 1 to 5."
+    assert chat.last("alice") == "Please answer with a number from 1 to 5. Nothing was saved."
     await say(bot, "alice", "4")
     await say(bot, "alice", "/skip")  # nothing to improve
     assert ratings(bot, "alice") == [4]

@@ -179,3 +179,14 @@ async def test_a_slack_account_outside_the_org_named_like_a_director_is_not_her(
                     "mention names that very account, not someone else called the same. Did "
                     "you mean Alice Martin (`alice`)? Name them by key.")
     assert not any(p.params.get("channel") == dm_channel(ALICE) for p in slack.posts())
+
+
+async def test_a_mention_is_written_as_its_key_where_it_stands_not_inside_a_longer_name(
+        slack: SlackHarness) -> None:
+    """A name typed by hand ('@Alice Martinez', no account) before Alice picked from
+    Slack's list ('@Alice Martin'): her key was written into the typed name, and the GM
+    was told of "aliceez @Alice Martin", which nobody typed."""
+    await slack.command(GRACE, "/teampulse", "summary @Alice Martinez <@U0ALICE|alice>",
+                        raw=True, channel=dm_channel(GRACE))
+    assert slack.last_text(GRACE).startswith(
+        'I don\'t know anyone called "@Alice Martinez alice".'), slack.last_text(GRACE)

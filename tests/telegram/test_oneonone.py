@@ -71,3 +71,20 @@ async def test_the_one_on_one_cycle_on_telegram(tg: TG) -> None:
     assert "行动项 #1 截止于 2026-12-04：Draft the job ads" in tg.shown(LI)[-1]
     await tg.say(LI, "/actions done 1")
     assert "已完成：#1 Draft the job ads" in tg.shown(LI)[-1]
+
+
+async def test_the_person_picked_is_taken_where_they_stand_not_from_inside_a_word(
+        tg: TG) -> None:
+    """Alice picks Sam from Telegram's list (a text mention, shown as his first name,
+    "Sam") after typing "Samantha": the mention was taken out of "Samantha", and the
+    action item read "ask antha for the deck"."""
+    from tests.telegram.conftest import ALICE, SAM
+
+    text = "/actions add ask Samantha for the deck Sam by Dec 10"
+    await tg.say(ALICE, text, entities=[
+        {"type": "bot_command", "offset": 0, "length": 8},
+        {"type": "text_mention", "offset": text.rindex("Sam"), "length": 3,
+         "user": {"id": SAM, "is_bot": False, "first_name": "Sam"}}])
+    assert tg.shown(ALICE)[-1].startswith(
+        "Action item #1: ask Samantha for the deck — Sam Lee, due 2026-12-10."), \
+        tg.shown(ALICE)[-1]
