@@ -525,6 +525,49 @@ async def test_the_monthly_review_shows_how_requests_were_resolved_and_the_honou
     assert len(chat.sent) == count
 
 
+async def test_the_gm_reads_one_resolution_time_in_the_monthly_review_and_in_support(
+        bot, chat, clock):
+    """Alice asks for a budget at 22:30 on a Friday evening (New York, hers and the GM's)
+    and Grace resolves it at 07:00 the next morning. `/support 1` said "after 1 day" (the
+    calendar days the README promises) and the GM's `/monthly 2026-11 alice` "in 0.4 days"
+    (24-hour periods), its median and longest too: one count for both, the calendar's."""
+    clock.set(datetime(2026, 11, 21, 3, 30, tzinfo=UTC))  # Friday 22:30 in New York
+    await alice_asks_for_budget(bot)
+    clock.set(datetime(2026, 11, 21, 12, 0, tzinfo=UTC))  # Saturday 07:00 in New York
+    await say(bot, "grace", "/support resolve 1 Approved")
+    clock.set(DEC_1_9AM_NY)
+    await say(bot, "grace", "/support 1")
+    assert "Resolved by Grace Chen on 2026-11-21 (after 1 day): Approved" in chat.last("grace")
+    await say(bot, "grace", "/monthly 2026-11 alice")
+    review = chat.last("grace")
+    assert "#1 Budget → Finance — Travel budget — resolved 2026-11-21 in 1 day: Approved" \
+        in review
+    assert "Resolution time: median 1 day, longest 1 day." in review
+
+
+async def test_a_request_resolved_the_day_it_was_opened_reads_so_in_the_monthly_review(
+        bot, chat, clock):
+    """Resolved the same evening: "the day it was opened", as `/support N` says it, not
+    "in 0 days" (nor the 0.1 days of 24-hour periods); in Chinese 当天解决."""
+    clock.set(datetime(2026, 11, 20, 14, 0, tzinfo=UTC))  # Friday 09:00 in New York
+    await alice_asks_for_budget(bot)
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.advance(timedelta(minutes=50))  # 22:50 in Shanghai, Li's: her day too
+    await say(bot, "grace", "/support resolve 1 Approved")
+    await say(bot, "grace", "/support resolve 2 好的")
+    clock.set(DEC_1_9AM_NY)
+    await say(bot, "grace", "/support 1")
+    assert "on 2026-11-20 (the day it was opened): Approved" in chat.last("grace")
+    await say(bot, "grace", "/monthly 2026-11 alice")
+    assert "— Travel budget — resolved 2026-11-20, the day it was opened: Approved" \
+        in chat.last("grace")
+    assert "Resolution time: median 0 days, longest 0 days." in chat.last("grace")
+    assert await bot.run_monthly_review()
+    li = next(t for t in chat.to("li") if t.startswith("📅"))
+    assert "—— 需要市场部做一份方案 —— 2026-11-20 当天解决：好的" in li
+
+
 async def test_a_request_open_all_month_is_in_the_months_review_as_summary_flags_it(
         bot, chat, clock):
     """Alice asks for a budget at the end of October and not again: her November check-in
