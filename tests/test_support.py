@@ -1122,3 +1122,40 @@ async def test_the_ageing_flag_and_the_age_agree_at_the_boundary(bot, chat, cloc
     assert "Alice Martin: support request open 4 days (Budget)" in summary
     assert "open, 4 days ⚠️ ageing" in listed
     assert cli == (4, True)
+
+
+async def test_a_request_from_a_director_who_left_stays_in_the_gms_summary_while_open(
+        bot, chat, clock, settings):
+    """Alice asks for a travel budget, then is taken out of the org file. The next week
+    /support (and `teampulse support`) still listed #1, ageing, for the GM to answer,
+    but that week's /summary had no word of it (nor its JSON), though `/summary last 2w`
+    did: the company still owes it an answer, so the week's summary keeps her block for
+    it, marked as no longer in the org file, until it is resolved."""
+    await alice_asks_for_budget(bot)  # 2026-W48
+    text = write_org_text(DEPARTMENTS)
+    start = text.index("  - key: alice\n")
+    text = text[:start] + text[text.index("  - key: ", start + 1):]
+    text = text.replace("manager: alice", "manager: grace")  # Sam's new manager
+    settings.org_file.write_text(text, encoding="utf-8")
+    edit_org(bot, text)
+    clock.advance(timedelta(days=7))  # 2026-W49
+    await bot.run_checkins(["bruno", "li"])
+    await say(bot, "grace", "/support")
+    assert "#1 Budget → Finance — Alice Martin, 2026-W48: Travel budget · open, 7 days " \
+        "⚠️ ageing" in chat.last("grace")
+    await say(bot, "grace", "/summary")
+    summary = chat.last("grace")
+    assert "Check-ins: 0 of 2 · missing: Bruno Rossi, 李雷" in summary  # nobody chases her
+    assert "Alice Martin: support request open 7 days (Budget)" in summary
+    assert "▫️ Alice Martin — no check-in sent · no longer in the org file\n" in summary
+    assert "Support: #1 Budget: Travel budget (Finance) — open, 7 days old" in summary
+    code, out = run_cli(settings, "summary", "--format", "json")
+    assert code == 0
+    [alice] = [d for d in json.loads(out)["directors"] if d["key"] == "alice"]
+    assert alice["left"] and [s["id"] for s in alice["support"]] == [1]
+    # Resolved: nothing left owed, and her block goes from the week's summary.
+    await say(bot, "grace", "/support resolve 1 Approved before she left")
+    await say(bot, "grace", "/summary")
+    assert "Alice Martin" not in chat.last("grace")
+    await say(bot, "grace", "/support")
+    assert "No open support requests" in chat.last("grace")
