@@ -1319,9 +1319,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     week_over = datetime.combine(week_end(week) + timedelta(days=1), time(),
                                  ZoneInfo(reader_tz)).astimezone(UTC)
     as_of = min(week_over, ctx.clock.now())
+    # An older week's requests are as old as they were at its end, tracked or not.
+    aged_to = min(today, as_of.astimezone(ZoneInfo(reader_tz)).date())
     tracked, covered = tracked_requests(session, {d.id: d.key for d in directors}, as_of,
-                                        min(today, as_of.astimezone(ZoneInfo(reader_tz))
-                                            .date()), look, reader_tz)
+                                        aged_to, look, reader_tz)
     asking_set = set(asking)
 
     def asked(r: Any) -> tuple[str, str | None] | None:
@@ -1339,7 +1340,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # A request counts only if still asked for this week: the earlier weeks matter for
     # those who ask now (_following), and only those.
     support = support_requests(((d.key, look_rounds[d.id]) for d in directors
-                                if d.id in asking_set), look, asked, today)
+                                if d.id in asking_set), look, asked, aged_to)
     # (Most directors have none: their view's own empty list stays, no two made and added.)
     for view in views:
         mine_tracked, mine_asked = tracked.get(view.key), support.get(view.key)
