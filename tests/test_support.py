@@ -867,6 +867,26 @@ async def test_summary_and_support_agree_a_request_counts_once_the_check_in_is_i
     assert [r["id"] for r in json.loads(out)["requests"]] == [1]
 
 
+async def test_the_team_view_lists_a_support_request_once_the_check_in_is_in(bot, chat):
+    """Alice has answered the support question of a check-in she has not finished:
+    /support, the GM's /summary and her one-on-one agenda know of no request yet, but
+    `/summary team East` listed "Support requests • Alice Martin — Budget: Travel budget"
+    (and over several weeks "— support: …"). Listed once it is submitted, as they do."""
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS[:6])  # up to the support detail
+    await say(bot, "grace", "/support")
+    assert "No open support requests" in chat.last("grace")
+    await say(bot, "grace", "/summary team East")
+    assert "Support requests\nNone this week." in chat.last("grace")
+    await say(bot, "grace", "/summary team East last 2w")
+    assert "Travel budget" not in chat.last("grace")
+    await answer_all(bot, "alice", ALICE_ANSWERS[6:])  # submitted
+    await say(bot, "grace", "/summary team East")
+    assert "Support requests\n• Alice Martin — Budget: Travel budget" in chat.last("grace")
+    await say(bot, "grace", "/summary team East last 2w")
+    assert "— support: Budget: Travel budget" in chat.last("grace")
+
+
 async def test_an_edit_after_the_request_was_resolved_is_not_lost(bot, chat):
     # Finance approved Alice's travel budget; on Monday she edits her check-in: she now
     # needs it for two people. Before, the resolved request's detail was changed in
