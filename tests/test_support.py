@@ -1150,7 +1150,8 @@ async def test_a_request_from_a_director_who_left_stays_in_the_gms_summary_while
     /support (and `teampulse support`) still listed #1, ageing, for the GM to answer,
     but that week's /summary had no word of it (nor its JSON), though `/summary last 2w`
     did: the company still owes it an answer, so the week's summary keeps her block for
-    it, marked as no longer in the org file, until it is resolved."""
+    it, marked as no longer in the org file, until it is resolved; /support marks her so
+    too (it named her as if she could still be asked)."""
     await alice_asks_for_budget(bot)  # 2026-W48
     text = write_org_text(DEPARTMENTS)
     start = text.index("  - key: alice\n")
@@ -1161,8 +1162,10 @@ async def test_a_request_from_a_director_who_left_stays_in_the_gms_summary_while
     clock.advance(timedelta(days=7))  # 2026-W49
     await bot.run_checkins(["bruno", "li"])
     await say(bot, "grace", "/support")
-    assert "#1 Budget → Finance — Alice Martin, 2026-W48: Travel budget · open, 7 days " \
-        "⚠️ ageing" in chat.last("grace")
+    assert "#1 Budget → Finance — Alice Martin (no longer in the org file), 2026-W48: " \
+        "Travel budget · open, 7 days ⚠️ ageing" in chat.last("grace")
+    await say(bot, "grace", "/support 1")
+    assert "— Alice Martin (no longer in the org file), 2026-W48" in chat.last("grace")
     await say(bot, "grace", "/summary")
     summary = chat.last("grace")
     assert "Check-ins: 0 of 2 · missing: Bruno Rossi, 李雷" in summary  # nobody chases her
@@ -1173,9 +1176,16 @@ async def test_a_request_from_a_director_who_left_stays_in_the_gms_summary_while
     assert code == 0
     [alice] = [d for d in json.loads(out)["directors"] if d["key"] == "alice"]
     assert alice["left"] and [s["id"] for s in alice["support"]] == [1]
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/support")
+    assert "— Alice Martin（已不在组织文件中），2026-W48：Travel budget" in chat.last("grace")
+    await say(bot, "grace", "/summary")
+    assert "▫️ Alice Martin — 未发送签到 · 已不在组织文件中\n" in chat.last("grace")
+    assert "Alice Martin：支持请求已开启 7 天（预算）" in chat.last("grace")
     # Resolved: nothing left owed, and her block goes from the week's summary.
     await say(bot, "grace", "/support resolve 1 Approved before she left")
     await say(bot, "grace", "/summary")
     assert "Alice Martin" not in chat.last("grace")
     await say(bot, "grace", "/support")
-    assert "No open support requests" in chat.last("grace")
+    assert "没有未解决的支持请求" in chat.last("grace")
