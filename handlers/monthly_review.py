@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from bot.clock import as_utc
 from bot.goals import Goal, Period, counts_in, parse_period, progress
 from bot.numbers import round_half_up
 from bot.schedule import checkin_moment
@@ -96,7 +97,7 @@ class SupportLine:
     department: str = ""
     resolution: str = ""
     resolved_on: date | None = None
-    days: float | None = None  # opened to resolved, in days (one decimal)
+    days: int | None = None  # opened to resolved, in calendar days (storage.support.days_open)
     age: int | None = None  # days open at the month's end, while still open
     #: The month is still going on: `age` is today's, and the request is open now, not
     #: "at the month's end" (which has not come).
@@ -114,7 +115,7 @@ class MonthReview:
     support: list[SupportLine] = field(default_factory=list)
     #: Resolution times (days) of the requests resolved in the month: median and longest.
     resolution_median: float | None = None
-    resolution_longest: float | None = None
+    resolution_longest: int | None = None
     kudos: int = 0
     roll: Roll | None = None  # the month's honour roll (org-wide), when kudos were given
     #: The month is still going on: its roll is one so far, as /honours shows it.
@@ -364,7 +365,7 @@ def _support_lines(ctx: Context, person: Person, weeks: list[str], start: dateti
                    | SupportRequest.status.in_(OPEN_STATES))))
         .options(selectinload(SupportRequest.weeks)).order_by(SupportRequest.opened_at)))
     rounds: set[int] = set()
-    times: list[float] = []
+    times: list[int] = []
     # The age at the month's end, or now for the month in progress (not at a day still to
     # come), as a week's summary reads its requests at the week's end or now.
     aged_at = min(end, ctx.clock.now())
@@ -376,8 +377,11 @@ def _support_lines(ctx: Context, person: Person, weeks: list[str], start: dateti
                                            r.department),
                            r.resolution or "")
         if r.status == "resolved" and r.resolved_at is not None and r.resolved_at < end:
-            line.resolved_on = r.resolved_at.astimezone(ctx.org.tz).date()
-            line.days = round_half_up((r.resolved_at - r.opened_at).total_seconds() / 86400, 1)
+            # The day and the days in the reader's calendar, as /support N reads them:
+            # 24-hour periods read a request opened one evening and resolved the next
+            # morning as resolved in 0.4 days where /support N says 1.
+            line.resolved_on = as_utc(r.resolved_at).astimezone(ZoneInfo(timezone)).date()
+            line.days = age_days(r.opened_at, r.resolved_at, timezone)
             if r.resolved_at >= start:
                 times.append(line.days)
         elif r.status in ("open", "acknowledged") or (r.resolved_at and r.resolved_at >= end):

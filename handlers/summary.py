@@ -135,6 +135,12 @@ class PersonWeek:
     #: left unfinished is not "in progress", as it will not be finished.
     left: bool = False
 
+    @property
+    def asks_support(self) -> bool:
+        """Whether their check-in asked for support: a submitted one only, as /support and
+        the GM's view count a request (an answer in progress may still change)."""
+        return self.status == "submitted" and self.support_type not in (None, "", "none")
+
 
 @dataclass
 class TeamRecognition:
@@ -263,8 +269,8 @@ class WeekSummary:
 
     @property
     def support(self) -> list[PersonWeek]:
-        """People who asked for support."""
-        return [p for p in self.people if p.support_type and p.support_type != "none"]
+        """People who asked for support (in a submitted check-in: see PersonWeek.asks_support)."""
+        return [p for p in self.people if p.asks_support]
 
     def named(self, keys: Sequence[str]) -> list[PersonWeek]:
         """The people with these keys, in the summary's order (one pass, not one per key)."""

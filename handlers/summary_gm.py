@@ -106,7 +106,12 @@ from handlers.summary import (
     summed,
     zone_then,
 )
-from handlers.summary_support import SupportItem, support_requests, tracked_requests
+from handlers.summary_support import (
+    SupportItem,
+    owed_requesters,
+    support_requests,
+    tracked_requests,
+)
 from handlers.teams_then import directors_then
 from storage.db import no_jit
 from storage.goals import CrmActual
@@ -733,6 +738,13 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     quarter = quarter_of(week, fiscal)
     people, joined = _people(session)
     by_id = {p.id: p for p in people}
+    # Directors since taken out of the org file whose tracked request was still open at
+    # the week's end: the company still owes it an answer, /support lists it (the GM
+    # resolves it there), and a view of several weeks showed it; one week's showed none.
+    owed = owed_requesters(
+        session, [p.id for p in people if not p.active and p.role == "director"],
+        min(datetime.combine(week_end(week) + timedelta(days=1), time(),
+                             ZoneInfo(reader_tz)).astimezone(UTC), ctx.clock.now()))
     # CRM sums per person, metric and week (as the team's and a person's view read them):
     # read first, for a week the CRM booked before someone joined is theirs (see below).
     crm = crm_figures(ctx, window)
@@ -824,7 +836,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         directors = [p for p in people if (only is None or p.key == only) and (
             (p.role == "director" and p.active) or (p.id in directed and any(
                 (r := rounds.get((p.id, w))) is not None and r[0] not in member_rounds
-                for w in shown_weeks)))
+                for w in shown_weeks)) or p.id in owed)
             # Added to the org file after the week, not asked in it, nothing booked for
             # them by the CRM that week: not theirs at all.
             and not (joined.get(p.id, week) > week and (p.id, week) not in rounds
@@ -1308,9 +1320,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     week_over = datetime.combine(week_end(week) + timedelta(days=1), time(),
                                  ZoneInfo(reader_tz)).astimezone(UTC)
     as_of = min(week_over, ctx.clock.now())
+    # An older week's requests are as old as they were at its end, tracked or not.
+    aged_to = min(today, as_of.astimezone(ZoneInfo(reader_tz)).date())
     tracked, covered = tracked_requests(session, {d.id: d.key for d in directors}, as_of,
-                                        min(today, as_of.astimezone(ZoneInfo(reader_tz))
-                                            .date()), look, reader_tz)
+                                        aged_to, look, reader_tz)
     asking_set = set(asking)
 
     def asked(r: Any) -> tuple[str, str | None] | None:
@@ -1328,7 +1341,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # A request counts only if still asked for this week: the earlier weeks matter for
     # those who ask now (_following), and only those.
     support = support_requests(((d.key, look_rounds[d.id]) for d in directors
-                                if d.id in asking_set), look, asked, today)
+                                if d.id in asking_set), look, asked, aged_to)
     # (Most directors have none: their view's own empty list stays, no two made and added.)
     for view in views:
         mine_tracked, mine_asked = tracked.get(view.key), support.get(view.key)

@@ -119,6 +119,19 @@ def tracked_requests(session: Session, requesters: Mapping[int, str], as_of: dat
     return out, covered
 
 
+def owed_requesters(session: Session, candidates: Sequence[int], as_of: datetime) -> set[int]:
+    """Of `candidates` (person ids: directors since taken out of the org file, usually
+    none), those with a tracked request opened by `as_of` and not resolved or withdrawn
+    by then: the summary gives them a block for it, as /support lists it."""
+    if not candidates:
+        return set()
+    return set(session.scalars(
+        select(SupportRequest.requester_id).distinct()
+        .where(SupportRequest.requester_id.in_(list(candidates)),
+               SupportRequest.status != "withdrawn", SupportRequest.opened_at <= as_of,
+               or_(SupportRequest.resolved_at.is_(None), SupportRequest.resolved_at > as_of))))
+
+
 # tracked_requests' two statements that every summary runs, built once (the moment and
 # weeks bound when they run): building them cost more than the database took.
 _UNRESOLVED = select(

@@ -227,6 +227,9 @@ def _view(ctx: Context, request: SupportRequest, reader: Person) -> dict[str, An
     locale = reader.locale
     age = age_days(request.opened_at, ctx.clock.now(), reader.timezone)
     return {"n": request.id, "requester": request.requester.display_name,
+            # Taken out of the org file: still owed an answer, and the GM should know
+            # whom they cannot ask (the summary marks their block so too).
+            "requester_left": not request.requester.active,
             "kind": ctx.renderer.choice_label(locale, "support_type", request.kind),
             "detail": request.latest_detail, "department": _dept(ctx, request, locale),
             "week": request.week, "last_week": request.last_week, "repeats": request.repeats,

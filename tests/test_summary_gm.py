@@ -474,6 +474,33 @@ async def test_an_untracked_need_counts_its_age_from_the_first_week_it_was_asked
     assert bruno_view["execution"]["recurring_weeks"] == 0
 
 
+async def test_an_older_weeks_untracked_need_is_as_old_as_it_was_that_week(bot, chat, clock):
+    """Alice asked for a budget three weeks running (2026-W46 to W48) before requests were
+    tracked, Bruno once in W48 (tracked). Read two weeks later, W48's summary aged
+    Bruno's request to the week's end (3 days) but Alice's need to today (32 days, not
+    21): an older week's support is as it stood then, tracked or not."""
+    full = alice("50000")
+    friday = clock.now()
+    for n in range(3):
+        clock.set(friday - timedelta(weeks=2 - n))
+        await bot.run_checkins(["alice"])
+        await answer_all(bot, "alice", full)
+    forget_tracking(bot, "alice")
+    await bot.run_checkins(["bruno"])
+    bruno = list(BRUNO)
+    bruno[3] = "2"  # budget
+    bruno.insert(4, "Demo units")
+    await answer_all(bot, "bruno", bruno)
+    clock.set(friday + timedelta(weeks=2))
+    data = json.loads(run_cli_json(bot, clock, "--week", "2026-W48"))
+    ages = {d["key"]: [(s["opened"], s["age_days"]) for s in d["support"]]
+            for d in data["directors"]}
+    assert ages["bruno"] == [("2026-11-27", 3)]
+    assert ages["alice"] == [("2026-11-09", 21)]
+    await say(bot, "grace", "/summary 2026-W48")
+    assert "Alice Martin: support request open 21 days (Budget)" in chat.last("grace")
+
+
 async def test_a_summary_viewer_reads_whom_each_one_on_one_is_with(bot, chat, clock):
     # Vera (a summary viewer) read "One-on-one with you: … overdue" of Grace's
     # one-on-ones with the directors, as if they were hers.

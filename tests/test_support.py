@@ -525,6 +525,49 @@ async def test_the_monthly_review_shows_how_requests_were_resolved_and_the_honou
     assert len(chat.sent) == count
 
 
+async def test_the_gm_reads_one_resolution_time_in_the_monthly_review_and_in_support(
+        bot, chat, clock):
+    """Alice asks for a budget at 22:30 on a Friday evening (New York, hers and the GM's)
+    and Grace resolves it at 07:00 the next morning. `/support 1` said "after 1 day" (the
+    calendar days the README promises) and the GM's `/monthly 2026-11 alice` "in 0.4 days"
+    (24-hour periods), its median and longest too: one count for both, the calendar's."""
+    clock.set(datetime(2026, 11, 21, 3, 30, tzinfo=UTC))  # Friday 22:30 in New York
+    await alice_asks_for_budget(bot)
+    clock.set(datetime(2026, 11, 21, 12, 0, tzinfo=UTC))  # Saturday 07:00 in New York
+    await say(bot, "grace", "/support resolve 1 Approved")
+    clock.set(DEC_1_9AM_NY)
+    await say(bot, "grace", "/support 1")
+    assert "Resolved by Grace Chen on 2026-11-21 (after 1 day): Approved" in chat.last("grace")
+    await say(bot, "grace", "/monthly 2026-11 alice")
+    review = chat.last("grace")
+    assert "#1 Budget → Finance — Travel budget — resolved 2026-11-21 in 1 day: Approved" \
+        in review
+    assert "Resolution time: median 1 day, longest 1 day." in review
+
+
+async def test_a_request_resolved_the_day_it_was_opened_reads_so_in_the_monthly_review(
+        bot, chat, clock):
+    """Resolved the same evening: "the day it was opened", as `/support N` says it, not
+    "in 0 days" (nor the 0.1 days of 24-hour periods); in Chinese 当天解决."""
+    clock.set(datetime(2026, 11, 20, 14, 0, tzinfo=UTC))  # Friday 09:00 in New York
+    await alice_asks_for_budget(bot)
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.advance(timedelta(minutes=50))  # 22:50 in Shanghai, Li's: her day too
+    await say(bot, "grace", "/support resolve 1 Approved")
+    await say(bot, "grace", "/support resolve 2 好的")
+    clock.set(DEC_1_9AM_NY)
+    await say(bot, "grace", "/support 1")
+    assert "on 2026-11-20 (the day it was opened): Approved" in chat.last("grace")
+    await say(bot, "grace", "/monthly 2026-11 alice")
+    assert "— Travel budget — resolved 2026-11-20, the day it was opened: Approved" \
+        in chat.last("grace")
+    assert "Resolution time: median 0 days, longest 0 days." in chat.last("grace")
+    assert await bot.run_monthly_review()
+    li = next(t for t in chat.to("li") if t.startswith("📅"))
+    assert "—— 需要市场部做一份方案 —— 2026-11-20 当天解决：好的" in li
+
+
 async def test_a_request_open_all_month_is_in_the_months_review_as_summary_flags_it(
         bot, chat, clock):
     """Alice asks for a budget at the end of October and not again: her November check-in
@@ -824,6 +867,26 @@ async def test_summary_and_support_agree_a_request_counts_once_the_check_in_is_i
     assert [r["id"] for r in json.loads(out)["requests"]] == [1]
 
 
+async def test_the_team_view_lists_a_support_request_once_the_check_in_is_in(bot, chat):
+    """Alice has answered the support question of a check-in she has not finished:
+    /support, the GM's /summary and her one-on-one agenda know of no request yet, but
+    `/summary team East` listed "Support requests • Alice Martin — Budget: Travel budget"
+    (and over several weeks "— support: …"). Listed once it is submitted, as they do."""
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS[:6])  # up to the support detail
+    await say(bot, "grace", "/support")
+    assert "No open support requests" in chat.last("grace")
+    await say(bot, "grace", "/summary team East")
+    assert "Support requests\nNone this week." in chat.last("grace")
+    await say(bot, "grace", "/summary team East last 2w")
+    assert "Travel budget" not in chat.last("grace")
+    await answer_all(bot, "alice", ALICE_ANSWERS[6:])  # submitted
+    await say(bot, "grace", "/summary team East")
+    assert "Support requests\n• Alice Martin — Budget: Travel budget" in chat.last("grace")
+    await say(bot, "grace", "/summary team East last 2w")
+    assert "— support: Budget: Travel budget" in chat.last("grace")
+
+
 async def test_an_edit_after_the_request_was_resolved_is_not_lost(bot, chat):
     # Finance approved Alice's travel budget; on Monday she edits her check-in: she now
     # needs it for two people. Before, the resolved request's detail was changed in
@@ -1079,3 +1142,50 @@ async def test_the_ageing_flag_and_the_age_agree_at_the_boundary(bot, chat, cloc
     assert "Alice Martin: support request open 4 days (Budget)" in summary
     assert "open, 4 days ⚠️ ageing" in listed
     assert cli == (4, True)
+
+
+async def test_a_request_from_a_director_who_left_stays_in_the_gms_summary_while_open(
+        bot, chat, clock, settings):
+    """Alice asks for a travel budget, then is taken out of the org file. The next week
+    /support (and `teampulse support`) still listed #1, ageing, for the GM to answer,
+    but that week's /summary had no word of it (nor its JSON), though `/summary last 2w`
+    did: the company still owes it an answer, so the week's summary keeps her block for
+    it, marked as no longer in the org file, until it is resolved; /support marks her so
+    too (it named her as if she could still be asked)."""
+    await alice_asks_for_budget(bot)  # 2026-W48
+    text = write_org_text(DEPARTMENTS)
+    start = text.index("  - key: alice\n")
+    text = text[:start] + text[text.index("  - key: ", start + 1):]
+    text = text.replace("manager: alice", "manager: grace")  # Sam's new manager
+    settings.org_file.write_text(text, encoding="utf-8")
+    edit_org(bot, text)
+    clock.advance(timedelta(days=7))  # 2026-W49
+    await bot.run_checkins(["bruno", "li"])
+    await say(bot, "grace", "/support")
+    assert "#1 Budget → Finance — Alice Martin (no longer in the org file), 2026-W48: " \
+        "Travel budget · open, 7 days ⚠️ ageing" in chat.last("grace")
+    await say(bot, "grace", "/support 1")
+    assert "— Alice Martin (no longer in the org file), 2026-W48" in chat.last("grace")
+    await say(bot, "grace", "/summary")
+    summary = chat.last("grace")
+    assert "Check-ins: 0 of 2 · missing: Bruno Rossi, 李雷" in summary  # nobody chases her
+    assert "Alice Martin: support request open 7 days (Budget)" in summary
+    assert "▫️ Alice Martin — no check-in sent · no longer in the org file\n" in summary
+    assert "Support: #1 Budget: Travel budget (Finance) — open, 7 days old" in summary
+    code, out = run_cli(settings, "summary", "--format", "json")
+    assert code == 0
+    [alice] = [d for d in json.loads(out)["directors"] if d["key"] == "alice"]
+    assert alice["left"] and [s["id"] for s in alice["support"]] == [1]
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/support")
+    assert "— Alice Martin（已不在组织文件中），2026-W48：Travel budget" in chat.last("grace")
+    await say(bot, "grace", "/summary")
+    assert "▫️ Alice Martin — 未发送签到 · 已不在组织文件中\n" in chat.last("grace")
+    assert "Alice Martin：支持请求已开启 7 天（预算）" in chat.last("grace")
+    # Resolved: nothing left owed, and her block goes from the week's summary.
+    await say(bot, "grace", "/support resolve 1 Approved before she left")
+    await say(bot, "grace", "/summary")
+    assert "Alice Martin" not in chat.last("grace")
+    await say(bot, "grace", "/support")
+    assert "没有未解决的支持请求" in chat.last("grace")
