@@ -61,6 +61,7 @@ from handlers.teams_then import (
 from storage.db import no_jit
 from storage.goals import CrmActual
 from storage.kudos import kudos_by_team
+from storage.models import CheckinRound, Person
 from storage.summary_rows import RoundRow, SummaryRows, round_zones
 from storage.team_scope import TeamScope
 
@@ -700,11 +701,20 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         # of its rounds and kudos; today's teams as before (handlers/teams_then.py).
         start, end = _kudos_window(weeks, anchor_tz)
         then = teams_then(ctx.session, weeks, start, end)
-        found = find_team(request.team or "", teams_today(ctx.session), then)
+        today = teams_today(ctx.session)
+        found = find_team(request.team or "", today, then)
+        if found.name is None:
+            # A team emptied by a move whose week's only people were away (no round)
+            # is known by where those people were then (_teams_placed).
+            placed = set().union(*_teams_placed(ctx, weeks, anchor_tz).values())
+            if placed - then:
+                then |= placed
+                found = find_team(request.team or "", today, then)
         if found.name is None:
             # East of last month asked for this week: say which week it was last in.
-            raise SummaryUnknownError(request.team, found.gone,
-                                      last_week_of(ctx.session, request.team or "", anchor_tz))
+            last = last_week_of(ctx.session, request.team or "", anchor_tz)
+            raise SummaryUnknownError(request.team, found.gone, _last_week_placed(
+                ctx, request.team or "", last, weeks[0], anchor_tz))
         request = replace(request, team=found.name)
         spellings = sorted({t for t in [*found.today, *then]
                             if t.lower() == found.name.lower()})
@@ -776,6 +786,46 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     _add_kudos(ctx, built, everyone, anchor_tz)
     _add_morale_and_oneonones(ctx, built, everyone, anchor_tz)
     return built
+
+
+def _teams_placed(ctx: Context, weeks: Sequence[str], anchor_tz: str) -> dict[str, set[str]]:
+    """Per past week of `weeks`, the teams of those away that week without a round, as
+    last recorded for them by then (_placed_then): a team whose people were all away has
+    no round that week, yet existed. Read only when a team's name is not found otherwise
+    (a few statements a week, for the few people away)."""
+    near = ctx.away.near(week_start(min(weeks)), week_end(max(weeks)))
+    if not near:
+        return {}
+    people = list(ctx.session.execute(select(Person.id, Person.timezone).where(
+        Person.id.in_(sorted(near)))))
+    had = set(ctx.session.execute(select(CheckinRound.person_id, CheckinRound.week).where(
+        CheckinRound.week.in_(list(weeks)), CheckinRound.person_id.in_(sorted(near)))))
+    away = [pair for pair in away_weeks(ctx, people, weeks) if pair not in had]
+    found: dict[str, set[str]] = {}
+    for week in sorted({w for _, w in away}):
+        placed = _placed_then(ctx, week, sorted(p for p, w in away if w == week), anchor_tz)
+        teams = {team for _, team in (placed or {}).values() if team}
+        if teams:
+            found[week] = teams
+    return found
+
+
+def _last_week_placed(ctx: Context, typed: str, last: tuple[str, str] | None,
+                      before: str, anchor_tz: str) -> tuple[str, str] | None:
+    """`last` (a gone team's last week by its records: last_week_of) moved on to a later
+    week before `before` that reads as that team by its people away then (_teams_placed),
+    the latest within MAX_WEEKS weeks."""
+    if last is None or last[1] >= before:
+        return last
+    later = [w for w in weeks_back(before, MAX_WEEKS + 1)[:-1] if w > last[1]]
+    if not later:
+        return last
+    key = typed.strip().casefold()
+    for week, teams in sorted(_teams_placed(ctx, later, anchor_tz).items(), reverse=True):
+        spelt = next((t for t in sorted(teams) if t.casefold() == key), None)
+        if spelt is not None:
+            return spelt, week
+    return last
 
 
 def _placed(ctx: Context, week: str, people: Sequence[Any],
