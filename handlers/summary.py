@@ -55,6 +55,7 @@ from handlers.teams_then import (
     find_team,
     last_week_of,
     roles_changed,
+    roles_then,
     teams_then,
     teams_today,
 )
@@ -661,9 +662,13 @@ def build_week(ctx: Context, locale: str, week: str, people: Sequence[Any], scop
     week) pairs the CRM has figures for (a week before someone joined that the CRM booked
     for them is theirs, see handlers/joined.py).
     """
+    # A director made a member since (no longer asked) keeps a past week they were away in.
+    # (`placed` is given for a past week only.)
+    then = _directors_away(ctx, week, people, rounds, away) \
+        if away is not None and placed is not None else set()
     shown = [person for person in people
              if ((person.active and person.checks_in and not joined_after(person, week, booked))
-                 or (person.id, week) in rounds)
+                 or (person.id, week) in rounds or person.id in then)
              and (team is None or _team_in(person, rounds.get((person.id, week)),
                                            placed) == team)]
     if away is None:
@@ -771,7 +776,8 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         team = (request.team or "").lower()
         built = [build_week(ctx, locale, w, everyone, "", rounds, team, away, snapshots,
                             texts=not lean or w in with_texts, crm=crm,
-                            placed=_placed(ctx, w, everyone, rounds, anchor_tz, booked),
+                            placed=_placed(ctx, w, everyone, rounds, anchor_tz, booked,
+                                           away),
                             booked=booked)
                  for w in weeks]
         for w in built:
@@ -786,6 +792,21 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     _add_kudos(ctx, built, everyone, anchor_tz)
     _add_morale_and_oneonones(ctx, built, everyone, anchor_tz)
     return built
+
+
+def _directors_away(ctx: Context, week: str, people: Sequence[Any],
+                    rounds: Mapping[tuple[int, str], RoundRow],
+                    away: Mapping[tuple[int, str], date]) -> set[int]:
+    """The ids of those in the org file not asked to check in today (made a member since)
+    who were away in past `week` without a round, their latest round by then made as a
+    director (teams_then.roles_then): asked then, so listed away, as the GM's view lists
+    them. Only someone away is asked about (usually nobody)."""
+    ids = {p.id for p in people if p.active and not p.checks_in
+           and (p.id, week) in away and (p.id, week) not in rounds}
+    if not ids:
+        return set()
+    return {pid for pid, role in roles_then(ctx.session, week, ids).items()
+            if role == "director"}
 
 
 def _teams_placed(ctx: Context, weeks: Sequence[str], anchor_tz: str) -> dict[str, set[str]]:
@@ -830,14 +851,16 @@ def _last_week_placed(ctx: Context, typed: str, last: tuple[str, str] | None,
 
 def _placed(ctx: Context, week: str, people: Sequence[Any],
             rounds: Mapping[tuple[int, str], RoundRow], anchor_tz: str,
-            booked: Collection[tuple[str, str]] = ()
+            booked: Collection[tuple[str, str]] = (),
+            away: Collection[tuple[int, str]] = ()
             ) -> dict[str, tuple[str, str | None]] | None:
-    """For a past week of a team's summary, where those asked to check in but without a
-    round that week were by then (teams_then.directors_then): someone made director of
-    East since, or moved there, is not listed in East's old weeks as not sent. None for
-    this week (today's org file says) or with everyone's round there (no statement)."""
+    """For a past week of a team's summary, where those asked to check in (or away: see
+    _directors_away) but without a round that week were by then (teams_then.directors_then):
+    someone made director of East since, or moved there, is not listed in East's old weeks
+    as not sent. None for this week (today's org file says) or with everyone's round there
+    (no statement)."""
     return _placed_then(ctx, week, [
-        p.id for p in people if p.active and p.checks_in
+        p.id for p in people if p.active and (p.checks_in or (p.id, week) in away)
         and (p.id, week) not in rounds and not joined_after(p, week, booked)], anchor_tz)
 
 
@@ -1691,11 +1714,12 @@ def _director_picture(ctx: Context, viewer: Any, request: SummaryRequest,
 
 def was_director(person: Any, weeks: Sequence[WeekSummary]) -> bool:
     """Whether `person` may have a director's block in `weeks` (their history): a director
-    in the org file today, or one with a check-in in those weeks (made GM or a member
-    since: the GM's view of those weeks, which decides by the round's role, still lists
-    them as the director they were, one-on-one included)."""
+    in the org file today, or one with a check-in in those weeks, or away in them (made GM
+    or a member since: the GM's view of those weeks, which decides by the round's role,
+    or for a week away by their latest round's, still lists them as the director they
+    were, one-on-one included)."""
     return (person.role == "director" and person.active) or any(
-        w.people[0].status in EXPECTED for w in weeks)
+        w.people[0].status in EXPECTED or w.people[0].status == "away" for w in weeks)
 
 
 def _own_team_request(ctx: Context, director: Any,
