@@ -60,6 +60,7 @@ from handlers.people_named import (
     people_named,
     reply_namesakes,
 )
+from handlers.teams_then import last_rounds
 from storage.away import AwayRepo
 from storage.kudos import find_mentioned
 from storage.models import Conversation, OutboxMessage, Person
@@ -192,8 +193,19 @@ def _pairs_then(session: Session, org: Org, week: str, before: datetime,
         week, wanted, mine)}
     candidates = None if directors is None else {
         *mine, *met, *(pid for pid, (mid, _, _) in rounds.items() if mid in directors)}
-    manager_of = managers_then(repo.latest_records(candidates, before),
-                               {pid: mid for pid, (mid, _, _) in rounds.items()})
+    # Someone with no round that week (away): their latest round before it is a record of
+    # their pair too, made when it was (the latest record wins), and its role their
+    # cadence's, as the GM's view reads them (summary_gm._oneonones).
+    last = last_rounds(session, week, [pid for pid in mine if pid not in rounds])
+    id_of = {p.key: p.id for p in people.values()}
+    unknown = {key for _, key, _ in last.values() if key and key not in id_of}
+    if unknown:
+        id_of |= {key: pid for key, pid in session.execute(
+            select(Person.key, Person.id).where(Person.key.in_(sorted(unknown))))}
+    records = [*repo.latest_records(candidates, before),
+               *((id_of[key], pid, made) for pid, (_, key, made) in last.items()
+                 if key in id_of and made < before)]
+    manager_of = managers_then(records, {pid: mid for pid, (mid, _, _) in rounds.items()})
     by_id = {p.id: p for p in people.values()}
     entries = {e.key: e for e in org.people}
     wanted_ids = set(directors) if directors is not None else None
@@ -214,8 +226,10 @@ def _pairs_then(session: Session, org: Org, week: str, before: datetime,
             continue
         entry = entries.get(report.key)
         round_of = rounds.get(rid)
+        last_role = last[rid][0] if rid in last else None
         role, team = (round_of[1] or report.role, round_of[2] or report.team) if round_of \
-            else (entry.role, entry.team) if entry else (report.role, report.team)
+            else (last_role or entry.role, entry.team) if entry else \
+            (last_role or report.role, report.team)
         cadence = org.oneonones.cadence_for(role, team, report.key)
         if cadence.enabled:
             out.append(Pair(manager, report, cadence))

@@ -55,12 +55,14 @@ from handlers.teams_then import (
     find_team,
     last_week_of,
     roles_changed,
+    roles_then,
     teams_then,
     teams_today,
 )
 from storage.db import no_jit
 from storage.goals import CrmActual
 from storage.kudos import kudos_by_team
+from storage.models import CheckinRound, Person
 from storage.summary_rows import RoundRow, SummaryRows, round_zones
 from storage.team_scope import TeamScope
 
@@ -678,9 +680,13 @@ def build_week(ctx: Context, locale: str, week: str, people: Sequence[Any], scop
     week) pairs the CRM has figures for (a week before someone joined that the CRM booked
     for them is theirs, see handlers/joined.py).
     """
+    # A director made a member since (no longer asked) keeps a past week they were away in.
+    # (`placed` is given for a past week only.)
+    then = _directors_away(ctx, week, people, rounds, away) \
+        if away is not None and placed is not None else set()
     shown = [person for person in people
              if ((person.active and person.checks_in and not joined_after(person, week, booked))
-                 or (person.id, week) in rounds)
+                 or (person.id, week) in rounds or person.id in then)
              and (team is None or _team_in(person, rounds.get((person.id, week)),
                                            placed) == team)]
     if away is None:
@@ -718,11 +724,20 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         # of its rounds and kudos; today's teams as before (handlers/teams_then.py).
         start, end = _kudos_window(weeks, anchor_tz)
         then = teams_then(ctx.session, weeks, start, end)
-        found = find_team(request.team or "", teams_today(ctx.session), then)
+        today = teams_today(ctx.session)
+        found = find_team(request.team or "", today, then)
+        if found.name is None:
+            # A team emptied by a move whose week's only people were away (no round)
+            # is known by where those people were then (_teams_placed).
+            placed = set().union(*_teams_placed(ctx, weeks, anchor_tz).values())
+            if placed - then:
+                then |= placed
+                found = find_team(request.team or "", today, then)
         if found.name is None:
             # East of last month asked for this week: say which week it was last in.
-            raise SummaryUnknownError(request.team, found.gone,
-                                      last_week_of(ctx.session, request.team or "", anchor_tz))
+            last = last_week_of(ctx.session, request.team or "", anchor_tz)
+            raise SummaryUnknownError(request.team, found.gone, _last_week_placed(
+                ctx, request.team or "", last, weeks[0], anchor_tz))
         request = replace(request, team=found.name)
         spellings = sorted({t for t in [*found.today, *then]
                             if t.lower() == found.name.lower()})
@@ -779,7 +794,8 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         team = (request.team or "").lower()
         built = [build_week(ctx, locale, w, everyone, "", rounds, team, away, snapshots,
                             texts=not lean or w in with_texts, crm=crm,
-                            placed=_placed(ctx, w, everyone, rounds, anchor_tz, booked),
+                            placed=_placed(ctx, w, everyone, rounds, anchor_tz, booked,
+                                           away),
                             booked=booked)
                  for w in weeks]
         for w in built:
@@ -796,16 +812,73 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     return built
 
 
+def _directors_away(ctx: Context, week: str, people: Sequence[Any],
+                    rounds: Mapping[tuple[int, str], RoundRow],
+                    away: Mapping[tuple[int, str], date]) -> set[int]:
+    """The ids of those in the org file not asked to check in today (made a member since)
+    who were away in past `week` without a round, their latest round by then made as a
+    director (teams_then.roles_then): asked then, so listed away, as the GM's view lists
+    them. Only someone away is asked about (usually nobody)."""
+    ids = {p.id for p in people if p.active and not p.checks_in
+           and (p.id, week) in away and (p.id, week) not in rounds}
+    if not ids:
+        return set()
+    return {pid for pid, role in roles_then(ctx.session, week, ids).items()
+            if role == "director"}
+
+
+def _teams_placed(ctx: Context, weeks: Sequence[str], anchor_tz: str) -> dict[str, set[str]]:
+    """Per past week of `weeks`, the teams of those away that week without a round, as
+    last recorded for them by then (_placed_then): a team whose people were all away has
+    no round that week, yet existed. Read only when a team's name is not found otherwise
+    (a few statements a week, for the few people away)."""
+    near = ctx.away.near(week_start(min(weeks)), week_end(max(weeks)))
+    if not near:
+        return {}
+    people = list(ctx.session.execute(select(Person.id, Person.timezone).where(
+        Person.id.in_(sorted(near)))))
+    had = set(ctx.session.execute(select(CheckinRound.person_id, CheckinRound.week).where(
+        CheckinRound.week.in_(list(weeks)), CheckinRound.person_id.in_(sorted(near)))))
+    away = [pair for pair in away_weeks(ctx, people, weeks) if pair not in had]
+    found: dict[str, set[str]] = {}
+    for week in sorted({w for _, w in away}):
+        placed = _placed_then(ctx, week, sorted(p for p, w in away if w == week), anchor_tz)
+        teams = {team for _, team in (placed or {}).values() if team}
+        if teams:
+            found[week] = teams
+    return found
+
+
+def _last_week_placed(ctx: Context, typed: str, last: tuple[str, str] | None,
+                      before: str, anchor_tz: str) -> tuple[str, str] | None:
+    """`last` (a gone team's last week by its records: last_week_of) moved on to a later
+    week before `before` that reads as that team by its people away then (_teams_placed),
+    the latest within MAX_WEEKS weeks."""
+    if last is None or last[1] >= before:
+        return last
+    later = [w for w in weeks_back(before, MAX_WEEKS + 1)[:-1] if w > last[1]]
+    if not later:
+        return last
+    key = typed.strip().casefold()
+    for week, teams in sorted(_teams_placed(ctx, later, anchor_tz).items(), reverse=True):
+        spelt = next((t for t in sorted(teams) if t.casefold() == key), None)
+        if spelt is not None:
+            return spelt, week
+    return last
+
+
 def _placed(ctx: Context, week: str, people: Sequence[Any],
             rounds: Mapping[tuple[int, str], RoundRow], anchor_tz: str,
-            booked: Collection[tuple[str, str]] = ()
+            booked: Collection[tuple[str, str]] = (),
+            away: Collection[tuple[int, str]] = ()
             ) -> dict[str, tuple[str, str | None]] | None:
-    """For a past week of a team's summary, where those asked to check in but without a
-    round that week were by then (teams_then.directors_then): someone made director of
-    East since, or moved there, is not listed in East's old weeks as not sent. None for
-    this week (today's org file says) or with everyone's round there (no statement)."""
+    """For a past week of a team's summary, where those asked to check in (or away: see
+    _directors_away) but without a round that week were by then (teams_then.directors_then):
+    someone made director of East since, or moved there, is not listed in East's old weeks
+    as not sent. None for this week (today's org file says) or with everyone's round there
+    (no statement)."""
     return _placed_then(ctx, week, [
-        p.id for p in people if p.active and p.checks_in
+        p.id for p in people if p.active and (p.checks_in or (p.id, week) in away)
         and (p.id, week) not in rounds and not joined_after(p, week, booked)], anchor_tz)
 
 
@@ -1659,11 +1732,12 @@ def _director_picture(ctx: Context, viewer: Any, request: SummaryRequest,
 
 def was_director(person: Any, weeks: Sequence[WeekSummary]) -> bool:
     """Whether `person` may have a director's block in `weeks` (their history): a director
-    in the org file today, or one with a check-in in those weeks (made GM or a member
-    since: the GM's view of those weeks, which decides by the round's role, still lists
-    them as the director they were, one-on-one included)."""
+    in the org file today, or one with a check-in in those weeks, or away in them (made GM
+    or a member since: the GM's view of those weeks, which decides by the round's role,
+    or for a week away by their latest round's, still lists them as the director they
+    were, one-on-one included)."""
     return (person.role == "director" and person.active) or any(
-        w.people[0].status in EXPECTED for w in weeks)
+        w.people[0].status in EXPECTED or w.people[0].status == "away" for w in weeks)
 
 
 def _own_team_request(ctx: Context, director: Any,

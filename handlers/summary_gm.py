@@ -112,7 +112,7 @@ from handlers.summary_support import (
     support_requests,
     tracked_requests,
 )
-from handlers.teams_then import directors_then
+from handlers.teams_then import directors_then, last_rounds, roles_then
 from storage.db import no_jit
 from storage.goals import CrmActual
 from storage.kudos import Kudos
@@ -851,6 +851,16 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         # it there in its week): their rounds are added up like anyone's.
         bulk_rounds = _bulk_round_rows(bulk_reads, bulk_read() if beside is None
                                        else side_rows, lean)
+    # Who was away when (read once, for everyone it may concern: a member's week is asked
+    # about too, for a director made a member since keeps a past week they were away in).
+    away = _away(ctx, [p for p in people if p.active or p.id in director_ids], window,
+                 set(shown_weeks), rounds)
+    then_directors = _away_directors(ctx, [
+        p for p in people if (only is None or p.key == only) and p.active
+        and p.role != "director" and p.id not in director_ids], shown_weeks, away, reader_tz)
+    if then_directors:
+        directors += then_directors
+        director_ids |= {p.id for p in then_directors}
     directed_by = directed | {row[0] for row in bulk_rounds}
     leavers = [p for p in people if p.id not in director_ids and p.id in directed_by] \
         if only is None else []
@@ -969,8 +979,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # chat page the whole org's, which only the headline's month and quarter need.
     bulk_reads = _bulk_figure_reads(older, month, older_ids, only, kpi_keys, whole=lean) \
         if older and bulk_rounds else []
-    away = _away(ctx, [p for p in people if p.active or p.id in director_ids], window,
-                 set(shown_weeks), rounds)
     tolerance = ctx.org.crm.tolerance
     today = ctx.clock.now().astimezone(ZoneInfo(reader_tz)).date()
     names = {p.id: p.display_name for p in people}
@@ -1357,8 +1365,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # manager in the org file since never rewrites them. The week read as now has today's,
     # whom the next meeting is with.
     then = None if latest else {r[1]: (r[12], r[10], r[4]) for r in this_week}
+    # A director without a round that week (away): their latest round before it says
+    # whom they reported to and in what role, unless a later one-on-one record says more.
+    before = last_rounds(ctx.session, week, [d.id for d in directors if d.id not in then]) \
+        if then is not None else {}
     _oneonones(ctx, views, directors, by_id, shown_weeks, reader_tz,
-               ctx.clock.now() if latest else as_of, then)
+               ctx.clock.now() if latest else as_of, then, before)
     weeks = [_week_count(wk, directors, statuses[wk], names) for wk in shown_weeks]
     for count in weeks[:-1] if booked_before else ():
         # An earlier week shown whose sale the CRM booked for one of them is theirs, as
@@ -1812,6 +1824,27 @@ class _Given:
     skipped: bool = False
 
 
+def _away_directors(ctx: Context, people: list[Any], shown: list[str],
+                    away: Mapping[tuple[int, str], date], reader_tz: str) -> list[Any]:
+    """Of `people` (not directors today), those who were directors in a past week of
+    `shown` they were away in without a round (`away`: _away's answer, which asks only
+    of weeks with no round or none answered): their latest round by then was made as a
+    director (teams_then.roles_then). A director made a member since keeps the week they
+    were away in, as the weeks they checked in (README: a past week's directors). A
+    statement per such week only (usually none)."""
+    now = ctx.clock.now()
+    over = [wk for wk in shown if datetime.combine(
+        week_end(wk) + timedelta(days=1), time(), ZoneInfo(reader_tz)).astimezone(UTC) <= now]
+    by_id = {p.id: p for p in people}
+    found: set[int] = set()
+    for wk in over:
+        ids = {pid for pid, w in away if w == wk and pid in by_id and pid not in found}
+        for pid, role in roles_then(ctx.session, wk, ids).items():
+            if (role or by_id[pid].role) == "director":
+                found.add(pid)
+    return [p for p in people if p.id in found]
+
+
 def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
           rounds: dict[tuple[int, str], Any]) -> dict[tuple[int, str], date]:
     """away_weeks (handlers/summary.py), asked only where the answer can matter: the
@@ -2067,7 +2100,9 @@ _OWNER_ZONES = select(Person.timezone).distinct().join(
 def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                by_id: dict[int, Any], shown: list[str], reader_tz: str,
                as_of: datetime, then: dict[int, tuple[str | None, str | None, str | None]]
-               | None = None) -> None:
+               | None = None,
+               before: Mapping[int, tuple[str | None, str | None, datetime]] | None = None
+               ) -> None:
     """Question 5 (and members' one-on-ones for question 2): two aggregates and the
     cadence of each director's own pair, as they stood at `as_of`: a past week never
     shows a meeting or an action item that came after it.
@@ -2077,8 +2112,11 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
     members', is then the pair of that week (pairs_then.managers_then: the round's manager,
     else that of the person's latest one-on-one record before `as_of`, else today's in the
     org file), with the cadence of the round's role and team: a new manager in the org file
-    since never rewrites it. With `then` None (the week read as now) every pair is the org
-    file's today."""
+    since never rewrites it. `before`: of directors with no round that week, their latest
+    round's role, manager key and when it was made (teams_then.last_rounds): that pair is
+    a record of the week too (the latest record wins), and its role gives the cadence.
+    With `then` None (the week read as now) every pair is the org file's today."""
+    before = before or {}
     now = as_of
     tz = ZoneInfo(reader_tz)
     start = datetime.combine(week_start(shown[0]), time(), tz).astimezone(UTC)
@@ -2158,6 +2196,8 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
         # A move or a skip made before the week ended is a record of its pair too.
         records += [(mid, rid, o.created_at) for (mid, rid), occ in overrides.items()
                     for o in occ.values() if as_utc(o.created_at) < now]
+        records += [(people_by_key[key].id, rid, made) for rid, (_, key, made) in before.items()
+                    if key in people_by_key]
         manager_of = managers_then(records, {
             pid: (people_by_key[key].id if key in people_by_key else None)
             if key is not None else None for pid, (key, _, _) in then.items()})
@@ -2204,8 +2244,10 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
             mid = manager_of[pid]
             manager = by_id.get(mid) if mid is not None else None
             round_of = then.get(pid)
+            last_role = before[pid][0] if pid in before else None
             role, team = (round_of[1] or "director", round_of[2] or view.team) \
-                if round_of else (entry.role if entry else "director", view.team)
+                if round_of else (last_role or (entry.role if entry else "director"),
+                                  view.team)
             cadence = cadence_for(role, team, view.key)
         else:
             manager = people_by_key.get(entry.manager) if entry and entry.manager else None

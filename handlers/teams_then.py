@@ -107,6 +107,36 @@ def roles_changed(session: Session, week: str) -> dict[int, str]:
             CheckinRound.role != Person.role))}
 
 
+def last_rounds(session: Session, week: str, ids: Collection[int]
+                ) -> dict[int, tuple[str | None, str | None, datetime]]:
+    """Each of `ids`' latest check-in round up to `week`: the role and manager key it was
+    made under (None: a round stored before rounds kept them; a manager None also for no
+    manager) and when it was made, by person id; those with no round by then are left
+    out. One statement, a row per person.
+
+    Why: a week without a round of theirs (away when the check-ins went out) has no role
+    or manager of its own; the latest round before it is the last the bot knew of them
+    then, as for their team (directors_then) and timezone (summary.zone_then), so a
+    demotion or a new manager since does not rewrite the week."""
+    if not ids:
+        return {}
+    r, wanted = CheckinRound, set(ids)
+    # Past MAX_LISTED ids, everyone's (a superset, filtered below) rather than more bound
+    # parameters than a statement takes.
+    chosen = r.person_id.in_(sorted(wanted)) if len(wanted) <= MAX_LISTED else true()
+    latest = select(r.person_id, func.max(r.week).label("week")).where(
+        chosen, r.week <= week).group_by(r.person_id).subquery()
+    return {pid: (role, manager, as_utc(made)) for pid, role, manager, made in session.execute(
+        select(r.person_id, r.role, r.manager_key, r.created_at).join(
+            latest, and_(r.person_id == latest.c.person_id, r.week == latest.c.week)))
+        if pid in wanted}
+
+
+def roles_then(session: Session, week: str, ids: Collection[int]) -> dict[int, str | None]:
+    """Each of `ids`' role as their latest round up to `week` was made in (last_rounds)."""
+    return {pid: role for pid, (role, _, _) in last_rounds(session, week, ids).items()}
+
+
 def teams_today(session: Session) -> set[str]:
     """The teams of the org file today (its people's: one DISTINCT read)."""
     return {t for t in session.scalars(select(Person.team).where(

@@ -5,7 +5,10 @@ A person's team in a week is their round's record of it, else their team today (
 handlers/summary.py `_team_in`), compared without case. So the people who may be in the
 team in one of the weeks are those in it today and those a round of those weeks places in
 it; every round of theirs in those weeks is read (a round placing someone in another team
-is what keeps them out of this one that week), and nobody else's.
+is what keeps them out of this one that week), and nobody else's. Also those with time
+away near the weeks (usually a few): away, they have no round that week, and a past week
+places them by their last record then (handlers/summary.py `_placed`), perhaps in a team
+they have left since.
 
 Team names are compared with Python's lower(), as the summary does: the spellings of the
 team found in the people and in the weeks' rounds (a DISTINCT each, a row per team name)
@@ -21,10 +24,13 @@ where reading the org's rows had cost about 90.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from bot.weeks import week_end, week_start
+from storage.away import AwayPeriod
 from storage.models import CheckinRound, Person
 
 #: A team's people named by id in its statements up to this many (bound parameters stay
@@ -62,9 +68,13 @@ class TeamScope:
         """The people's ids, read once (finding those a round places in the team reads the
         weeks' rounds); for a team too large for a list of parameters, the query."""
         if self._found is None:
+            first, last = week_start(min(self.weeks)), week_end(max(self.weeks))
             query = select(Person.id).where(or_(Person.team.in_(self.today), Person.id.in_(
                 select(CheckinRound.person_id).where(CheckinRound.week.in_(self.weeks),
-                                                     CheckinRound.team.in_(self.then)))))
+                                                     CheckinRound.team.in_(self.then))),
+                Person.id.in_(select(AwayPeriod.person_id).where(
+                    AwayPeriod.starts_on <= last + timedelta(days=1),
+                    AwayPeriod.ends_on >= first - timedelta(days=1)))))
             found = list(self._session.connection().execute(query).scalars())
             self._found = found if len(found) <= MAX_LISTED else query
         return self._found

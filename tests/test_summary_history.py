@@ -210,3 +210,75 @@ async def test_a_crm_figure_of_a_metric_not_asked_of_the_person_takes_no_ones_cu
         assert f"• Bruno Rossi: {line}" in chat.last("grace")
     finally:
         engine.dispose()
+
+
+# --- 4. a director made a member since keeps a week they were away in ---------------------
+
+async def _li_away_in_w48(bot: Any, clock: Any) -> None:
+    """李雷 checks in as China's director in 2026-W47 and is away when 2026-W48's
+    check-ins go out (no round that week); then the clock is in W50, where W48 reads as
+    it stood at its end (one-on-ones included), not as now."""
+    clock.set(datetime(2026, 11, 20, 21, 0, tzinfo=UTC))
+    await bot.run_checkins()
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.set(datetime(2026, 11, 26, 10, 0, tzinfo=UTC))
+    await say(bot, "li", "/away 2026-11-29")
+    clock.set(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
+    assert (await bot.run_checkins()).results["li"] == "away"
+    clock.set(datetime(2026, 12, 7, 14, 0, tzinfo=UTC))
+
+
+async def test_a_director_made_a_member_stays_away_in_the_week_he_was(
+        bot, chat, clock, settings, tmp_path, monkeypatch):
+    """李雷, away in 2026-W48 (no round that week), made a member afterwards, dropped out
+    of the GM's view of W48 ("Check-ins: 0 of 2", no "away: 李雷", no block) and out of
+    China's week ("Nobody in this scope checks in"): a past week shows who were directors
+    then."""
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    await _li_away_in_w48(bot, clock)
+    before = await _views(bot, chat, settings, settings.org_file)
+    assert before["status"] == before["team_status"] == "away"
+    assert "Check-ins: 0 of 2 · missing: Alice Martin, Bruno Rossi · away: 李雷" in before["gm"]
+    demoted = _with_roles(tmp_path, {"li": {"role": "member", "manager": "alice",
+                                            "kpis": []}}, "demoted.yaml")
+    later, engine = prepare(replace(settings, org_file=demoted), clock)
+    later.register(chat)
+    try:
+        after = await _views(later, chat, settings, demoted)
+        # Chat (the GM's view, his full picture and history) and the CLI: nothing changed;
+        # China's week lists him away as before (its one-on-ones are today's directors':
+        # README, a limit).
+        week_of_team = before.pop("team").split("\n\nOne-on-ones")[0]
+        assert after.pop("team").startswith(week_of_team)
+        assert "Check-ins: 0 of 0\n🌴 李雷 — away until 2026-11-29" in week_of_team
+        assert after == before
+        with later.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(later, "grace", "/summary 2026-W48")
+        assert "签到：0 / 2 · 未签到：Alice Martin、Bruno Rossi · 外出：李雷" in chat.last("grace")
+    finally:
+        engine.dispose()
+
+
+async def test_a_week_away_keeps_the_one_on_one_of_its_manager_then(
+        bot, chat, clock, settings, tmp_path, monkeypatch):
+    """李雷, away in 2026-W48 (no round that week), reports to Alice since. The GM's view
+    and China's week of W48 named his one-on-one with Alice, today's manager: his W47
+    round, made under Grace, is the last the bot knew of him then."""
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    await _li_away_in_w48(bot, clock)
+    moved = _with_roles(tmp_path, {"li": {"manager": "alice"}}, "manager.yaml")
+    later, engine = prepare(replace(settings, org_file=moved), clock)
+    later.register(chat)
+    try:
+        await say(later, "grace", "/summary 2026-W48")
+        block = chat.last("grace").split("李雷 · team China\n", 1)[1].split("\n\n")[0]
+        assert "One-on-one with you: last never" in block, block
+        await say(later, "grace", "/summary team China 2026-W48")
+        assert "李雷\nwith Grace Chen: last held never" in chat.last("grace")
+        with later.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(later, "grace", "/summary team China 2026-W48")
+        assert "李雷\n与 Grace Chen：" in chat.last("grace")
+    finally:
+        engine.dispose()

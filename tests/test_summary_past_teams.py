@@ -133,3 +133,52 @@ async def test_the_command_line_reads_a_renamed_teams_past_week(
         assert capsys.readouterr().err.strip() == (
             "teampulse: no team 'East' in the org (teams: Americas East, China, Europe); "
             "East is no longer in the org, its last week: --week 2026-W48")
+
+
+async def east_away_then_emptied(bot, clock, settings, tmp_path):
+    """Alice (East's director) checks in in 2026-W47 and is away when 2026-W48's check-ins
+    go out (so W48 has no round of hers); after that week East is emptied: Alice and Sam
+    move to Europe. The org file of after the move."""
+    from datetime import UTC, datetime
+
+    from tests.test_checkin import ALICE_ANSWERS, answer_all
+    from tests.test_summary_truth import _with_roles
+
+    clock.set(datetime(2026, 11, 20, 21, 0, tzinfo=UTC))
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.set(datetime(2026, 11, 26, 10, 0, tzinfo=UTC))
+    await say(bot, "alice", "/away 2026-11-29")
+    clock.set(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
+    assert (await bot.run_checkins()).results["alice"] == "away"
+    clock.set(datetime(2026, 11, 30, 14, 0, tzinfo=UTC))
+    return _with_roles(tmp_path, {"alice": {"team": "Europe"}, "sam": {"team": "Europe"}},
+                       "east-emptied.yaml")
+
+
+async def test_a_team_emptied_by_a_move_reads_its_week_with_its_director_away(
+        bot, chat, clock, settings, tmp_path, monkeypatch):
+    """East's 2026-W48 had only Alice, away (no round that week). Once everyone in East
+    moved to Europe, `/summary team East 2026-W48` was refused ("East is no longer in the
+    org; its last week: … 2026-W47"), and Alice was in neither East's week nor Europe's:
+    the GM could not read East's week as it was."""
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    emptied = await east_away_then_emptied(bot, clock, settings, tmp_path)
+    with bot_on_org(bot.settings, clock, emptied) as (later, chat, settings):
+        await say(later, "grace", "/summary team East 2026-W48")
+        text = chat.last("grace")
+        assert text.startswith("Weekly summary — Test Sales · team East"), text
+        assert "🌴 Alice Martin — away until 2026-11-29" in text
+        await say(later, "grace", "/summary team Europe 2026-W48")
+        assert "Alice Martin" not in chat.last("grace")  # she was in East that week
+        with later.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(later, "grace", "/summary team East 2026-W48")
+        assert "🌴 Alice Martin — 外出至 2026-11-29" in chat.last("grace")
+        # This week East is nobody's team: refused, naming W48 as its last week.
+        await say(later, "grace", "/summary team East 2026-W49")
+        assert chat.last("grace") == (
+            "没有名为“East”的团队。现有团队：China、Europe。"
+            "East 已不在组织中，最后一周：/summary team East 2026-W48。")
+        code, out = run_cli(settings, "summary", "--team", "East", "--week", "2026-W48")
+        assert code == 0 and "Alice Martin — away until 2026-11-29" in out
