@@ -75,7 +75,8 @@ T = TypeVar("T")
 #: How long a message its platform keeps failing for a reason that may pass (a 5xx, the
 #: network down) is retried before it is given up (and its stand-in, if any, sent):
 #: Slack's and Telegram's outages last hours at times, and eight tries gave up after about
-#: eight minutes. What is true only until a moment expires on its own (expires_at).
+#: eight minutes. What is true only until a moment (expires_at) is tried until then
+#: instead, and expires on its own.
 RETRY_FOR = timedelta(hours=6)
 #: Pending rows read per batch; what pacing lets go within the look-ahead is sent.
 BATCH = 500
@@ -928,7 +929,13 @@ class OutboxWorker:
             # WARNING/ERROR nor last_error gets more than describe_exception() allows.
             error = describe_exception(exc)
             log.debug("outbox %s: %r", row.id, exc)
-            if permanent or attempts >= MAX_ATTEMPTS:
+            # A time-bound message (expires_at still to come) is not given up for a
+            # failure that may pass: it is tried every 10 minutes while it is true, so
+            # that a week's check-in held up by hours of 5xx answers still arrives once
+            # the platform is back (given up, nothing sent it again), and expires as
+            # any other at its moment.
+            time_bound = row.expired is not None
+            if permanent or (attempts >= MAX_ATTEMPTS and not time_bound):
                 # Why it was given up words its stand-in: "you blocked me" said of hours
                 # of 5xx answers was untrue, and its advice (press Start) no help.
                 if not permanent:

@@ -1,0 +1,90 @@
+"""A weekly check-in held up by Telegram failing for longer than the outbox's retry
+window (bot.outbox.RETRY_FOR, six hours), from the director's and the GM's side: the real
+python-telegram-bot client against the fake Bot API, time moved on a fake clock.
+
+The prompt says something true until its week ends (its `expires_at`). Given up after six
+hours of 502s, it never came, even with Telegram back on Friday night and the week open
+until Monday: the director was not asked that week unless the GM noticed "not reached" and
+sent it by hand. Now it is tried every 10 minutes for as long as it is true, and arrives
+once Telegram answers again; past its week's end it is dropped as before.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.outbox import RETRY_FOR
+from storage.models import OutboxMessage
+from tests.support import settle_outbox
+from tests.telegram.conftest import ALICE, GRACE, LI, TG
+
+WELCOME = "Time for your weekly check-in"
+
+
+async def _telegram_fails_until(tg: TG, back: datetime) -> None:
+    """The outbox tries, on fake time, as it is told to, until `back`; then Telegram
+    answers again and everything due goes out."""
+    for _ in range(1000):
+        due = await tg.bot.outbox.flush()
+        if due is None or due >= back:
+            break
+        tg.clock.set(max(tg.clock.now(), due))
+    tg.clock.set(back)
+    tg.fake.clear_responses()
+    await settle_outbox(tg.bot, tg.clock)
+
+
+def _statuses_to(tg: TG, chat_id: int) -> list[str]:
+    with tg.bot.unit() as ctx:
+        return list(ctx.session.scalars(select(OutboxMessage.status).where(
+            OutboxMessage.address == str(chat_id)).order_by(OutboxMessage.id)))
+
+
+def _prompts(tg: TG) -> list[tuple[str, str]]:
+    with tg.bot.unit() as ctx:
+        return [(key, status) for key, status in ctx.session.execute(
+            select(OutboxMessage.dedupe_key, OutboxMessage.status)
+            .where(OutboxMessage.dedupe_key.like("checkin:%:prompt"))
+            .order_by(OutboxMessage.dedupe_key))]
+
+
+async def test_a_check_in_held_up_longer_than_the_retry_window_arrives_when_telegram_is_back(
+        tg: TG) -> None:
+    """Friday 16:00 in New York: the check-ins go out as Telegram starts answering every
+    message 502 Bad Gateway, for eight hours. At midnight it is back, the week still open:
+    Alice and Li get their check-in, and the GM's summary has nobody "not reached"."""
+    tg.fake.fail("sendMessage", 502, "Bad Gateway", times=None)
+    start = tg.clock.now()
+    await tg.bot.run_checkins(["alice", "li"])
+    await _telegram_fails_until(tg, start + RETRY_FOR + timedelta(hours=2))
+
+    assert any(WELCOME in text for text in tg.shown(ALICE)), tg.shown(ALICE)
+    assert any("第 1 题，共" in text for text in tg.shown(LI)), tg.shown(LI)
+    assert _prompts(tg) == [("checkin:alice:2026-W48:prompt", "sent"),
+                            ("checkin:li:2026-W48:prompt", "sent")]
+    await tg.say(GRACE, "/summary")
+    summary = tg.shown(GRACE)[-1]
+    assert "not reached" not in summary, summary
+    # And the check-in takes her answer, as any delivered one.
+    await tg.say(ALICE, "52000")
+    assert "Question 2 of 8" in tg.shown(ALICE)[-1]
+
+
+async def test_a_check_in_held_up_past_its_week_is_still_dropped_and_reads_not_reached(
+        tg: TG) -> None:
+    """The same failing lasts until Tuesday: the W48 prompt, due by Sunday, is not sent
+    late, and the GM reads "not reached", not that Alice ignored it."""
+    tg.fake.fail("sendMessage", 502, "Bad Gateway", times=None)
+    start = tg.clock.now()
+    await tg.bot.run_checkins(["alice"])
+    await _telegram_fails_until(tg, start + timedelta(days=4))
+
+    assert not any(WELCOME in text for text in tg.shown(ALICE)), tg.shown(ALICE)
+    # Dropped as expired at the week's end (counted in teampulse_messages_expired_total),
+    # not given up as failing after six hours: it was tried until then.
+    assert _statuses_to(tg, ALICE) == ["expired"]
+    await tg.say(GRACE, "/summary 2026-W48")
+    summary = tg.shown(GRACE)[-1]
+    assert "⚠️ Alice Martin — not reached: the check-in could not be delivered" in summary
