@@ -88,3 +88,39 @@ async def test_a_check_in_held_up_past_its_week_is_still_dropped_and_reads_not_r
     await tg.say(GRACE, "/summary 2026-W48")
     summary = tg.shown(GRACE)[-1]
     assert "⚠️ Alice Martin — not reached: the check-in could not be delivered" in summary
+
+
+async def test_the_reminder_counts_its_delay_from_when_the_check_in_arrived(tg: TG) -> None:
+    """Telegram answers 502 from Friday 16:00 until 19:00 in New York. The reminder sweep
+    at 18:30 finds Alice's round prompted two and a half hours ago, but the prompt has
+    not reached her: "your check-in isn't finished yet" must not follow it a second after
+    it arrives at 19:00. She is reminded two hours (CHECKIN_REMINDER_DELAY) after it
+    came, once."""
+    tg.fake.fail("sendMessage", 502, "Bad Gateway", times=None)
+    start = tg.clock.now()
+    await tg.bot.run_checkins(["alice"])
+    held = start + timedelta(hours=2, minutes=30)
+    for _ in range(1000):  # the outbox tries meanwhile, on fake time
+        due = await tg.bot.outbox.flush()
+        if due is None or due >= held:
+            break
+        tg.clock.set(max(tg.clock.now(), due))
+    tg.clock.set(held)
+    await tg.bot.run_reminders()
+    await _telegram_fails_until(tg, start + timedelta(hours=3))
+
+    [prompt] = tg.shown(ALICE)
+    assert WELCOME in prompt
+    arrived = tg.clock.now()
+    tg.clock.set(arrived + timedelta(hours=1, minutes=55))
+    await tg.bot.run_reminders()
+    await tg.settle()
+    assert tg.shown(ALICE) == [prompt]  # not yet: it came under two hours ago
+    tg.clock.set(arrived + timedelta(hours=2, minutes=5))
+    await tg.bot.run_reminders()
+    await tg.settle()
+    assert len(tg.shown(ALICE)) == 2 and "isn't finished yet" in tg.shown(ALICE)[-1]
+    tg.clock.set(arrived + timedelta(hours=4))
+    await tg.bot.run_reminders()
+    await tg.settle()
+    assert len(tg.shown(ALICE)) == 2  # once
