@@ -437,6 +437,8 @@ class OutboxWorker:
         # Outcomes of calls made whose record the database refused (locked, a dropped
         # connection): known here, so recorded once it is back, never sent again.
         self._unrecorded: dict[int, _Outcome | _Sent] = {}
+        #: When each platform last accepted a message (this run): see _outage_wide().
+        self._accepted_at: dict[str, datetime] = {}
         bind = sessions.kw.get("bind")
         # The outbox's database work runs on a worker thread so the event loop keeps
         # serving. SQLite allows one writer at a time, and a transaction that must wait
@@ -930,12 +932,12 @@ class OutboxWorker:
             error = describe_exception(exc)
             log.debug("outbox %s: %r", row.id, exc)
             # A time-bound message (expires_at still to come) is not given up for a
-            # failure that may pass: it is tried every 10 minutes while it is true, so
-            # that a week's check-in held up by hours of 5xx answers still arrives once
-            # the platform is back (given up, nothing sent it again), and expires as
-            # any other at its moment.
-            time_bound = row.expired is not None
-            if permanent or (attempts >= MAX_ATTEMPTS and not time_bound):
+            # failure that may pass while its platform fails as a whole: it is tried
+            # every 10 minutes while it is true, so that a week's check-in held up by
+            # hours of 5xx answers still arrives once the platform is back (given up,
+            # nothing sent it again), and expires as any other at its moment.
+            if permanent or (attempts >= MAX_ATTEMPTS and not (
+                    row.expired is not None and self._outage_wide(row.platform))):
                 # Why it was given up words its stand-in: "you blocked me" said of hours
                 # of 5xx answers was untrue, and its advice (press Start) no help.
                 if not permanent:
@@ -966,6 +968,7 @@ class OutboxWorker:
                     "outbox %s to %s:%s failed (attempt %d), retrying: %s",
                     row.id, row.platform, row.address, attempts, error)
             return retry_at
+        self._accepted_at[row.platform] = self._clock.now()
         ids = result.extra.get("message_ids")
         if ids and len(ids) > 1 and not row.payload.get(SCRUB_KEY):
             # A long text sent in parts: each part's id, for an edit or deletion of it all.
@@ -980,6 +983,15 @@ class OutboxWorker:
         else:
             outcomes[row.id] = (self._clock.now(), row.attempts + 1, result.external_id)
         return None
+
+    def _outage_wide(self, platform: str) -> bool:
+        """Whether `platform` accepted no message during the last RETRY_FOR (this run), the
+        time a message failing now for MAX_ATTEMPTS tries has been failing: the platform,
+        not that message or its chat, is what fails. A message only its own chat refuses
+        (or only it) is given up as any other, rather than holding that chat's later
+        messages behind it until it expires, perhaps days later."""
+        accepted = self._accepted_at.get(platform)
+        return accepted is None or accepted <= self._clock.now() - RETRY_FOR
 
     def _posted(self, row_id: int) -> list[str] | None:
         """The platform ids of the messages outbox row `row_id` posted, its parts in order

@@ -5,8 +5,9 @@ python-telegram-bot client against the fake Bot API, time moved on a fake clock.
 The prompt says something true until its week ends (its `expires_at`). Given up after six
 hours of 502s, it never came, even with Telegram back on Friday night and the week open
 until Monday: the director was not asked that week unless the GM noticed "not reached" and
-sent it by hand. Now it is tried every 10 minutes for as long as it is true, and arrives
-once Telegram answers again; past its week's end it is dropped as before.
+sent it by hand. Now it is tried every 10 minutes for as long as it is true, while
+Telegram takes nothing at all, and arrives once Telegram answers again; past its week's
+end it is dropped as before. And once it arrives, the reminder waits its delay from then.
 """
 
 from __future__ import annotations
@@ -23,15 +24,20 @@ from tests.telegram.conftest import ALICE, GRACE, LI, TG
 WELCOME = "Time for your weekly check-in"
 
 
+async def _tries_until(tg: TG, moment: datetime) -> None:
+    """The outbox tries, on fake time, as it is told to, until `moment`."""
+    for _ in range(1000):
+        due = await tg.bot.outbox.flush()
+        if due is None or due >= moment:
+            break
+        tg.clock.set(max(tg.clock.now(), due))
+    tg.clock.set(moment)
+
+
 async def _telegram_fails_until(tg: TG, back: datetime) -> None:
     """The outbox tries, on fake time, as it is told to, until `back`; then Telegram
     answers again and everything due goes out."""
-    for _ in range(1000):
-        due = await tg.bot.outbox.flush()
-        if due is None or due >= back:
-            break
-        tg.clock.set(max(tg.clock.now(), due))
-    tg.clock.set(back)
+    await _tries_until(tg, back)
     tg.fake.clear_responses()
     await settle_outbox(tg.bot, tg.clock)
 
@@ -124,3 +130,24 @@ async def test_the_reminder_counts_its_delay_from_when_the_check_in_arrived(tg: 
     await tg.bot.run_reminders()
     await tg.settle()
     assert len(tg.shown(ALICE)) == 2  # once
+
+
+async def test_a_check_in_only_its_own_chat_keeps_failing_is_still_given_up(tg: TG) -> None:
+    """Telegram answers 502 to Alice's chat alone, for longer than the retry window,
+    while Li's check-in goes on meanwhile: Telegram works, and what fails is Alice's
+    chat. Her prompt is given up after six hours as before (the GM reads "not reached"),
+    rather than retried, and holding her chat, until the week ends."""
+    tg.fake.fail_chat("sendMessage", ALICE, 502, "Bad Gateway", times=None)
+    start = tg.clock.now()
+    await tg.bot.run_checkins(["alice", "li"])
+    await _tries_until(tg, start + RETRY_FOR - timedelta(hours=1))
+    assert any("第 1 题，共" in text for text in tg.shown(LI))
+    # Li answers: her answer, and the next question, go through.
+    await tg.send(tg.fake.private_message(LI, "52000"), settle=False)
+    await _tries_until(tg, start + RETRY_FOR + timedelta(hours=1))
+    assert "第 2 题，共" in tg.shown(LI)[-1]
+
+    assert _statuses_to(tg, ALICE) == ["failed"]
+    await tg.say(GRACE, "/summary")
+    assert "⚠️ Alice Martin — not reached: the check-in could not be delivered" in \
+        tg.shown(GRACE)[-1]
