@@ -19,7 +19,7 @@ from sqlalchemy import select
 from bot.outbox import RETRY_FOR
 from storage.models import OutboxMessage
 from tests.support import settle_outbox
-from tests.telegram.conftest import ALICE, GRACE, LI, TG
+from tests.telegram.conftest import ALICE, GRACE, LI, SAM, TG
 
 WELCOME = "Time for your weekly check-in"
 
@@ -151,3 +151,26 @@ async def test_a_check_in_only_its_own_chat_keeps_failing_is_still_given_up(tg: 
     await tg.say(GRACE, "/summary")
     assert "⚠️ Alice Martin — not reached: the check-in could not be delivered" in \
         tg.shown(GRACE)[-1]
+
+
+async def test_a_poll_held_up_past_its_reminder_time_is_not_followed_by_the_reminder(
+        tg: TG) -> None:
+    """Telegram answers 502 from the moment a pulse poll opens until 26 hours later: the
+    sweep a day after it opened finds Sam has not answered, but the poll has not reached
+    him. Once Telegram is back he gets the poll, not "a gentle reminder" a second after it
+    (as one asked after the reminder's time is not reminded either)."""
+    from tests.telegram.test_pulse import POLL_DAY
+
+    tg.clock.set(POLL_DAY)
+    tg.fake.fail("sendMessage", 502, "Bad Gateway", times=None)
+    await tg.bot.run_pulse()
+    await _tries_until(tg, POLL_DAY + timedelta(hours=25))
+    await tg.bot.run_pulse()  # the reminder's time has come
+    await _telegram_fails_until(tg, POLL_DAY + timedelta(hours=26))
+
+    [poll] = tg.shown(SAM)
+    assert "Question 1 of 2" in poll and "gentle reminder" not in poll
+    tg.clock.set(POLL_DAY + timedelta(hours=60))
+    await tg.bot.run_pulse()
+    await tg.settle()
+    assert not any("gentle reminder" in text for text in tg.shown(SAM))
