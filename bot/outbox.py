@@ -968,20 +968,20 @@ class OutboxWorker:
                     "outbox %s to %s:%s failed (attempt %d), retrying: %s",
                     row.id, row.platform, row.address, attempts, error)
             return retry_at
-        self._accepted_at[row.platform] = self._clock.now()
+        now = self._accepted_at[row.platform] = self._clock.now()
         ids = result.extra.get("message_ids")
         if ids and len(ids) > 1 and not row.payload.get(SCRUB_KEY):
             # A long text sent in parts: each part's id, for an edit or deletion of it all.
             outcomes[row.id] = _Outcome({
-                "status": "sent", "sent_at": self._clock.now(), "attempts": row.attempts + 1,
+                "status": "sent", "sent_at": now, "attempts": row.attempts + 1,
                 "external_id": result.external_id, "last_error": None,
                 "payload": {**row.payload, PARTS_KEY: [str(i) for i in ids]}})
         elif row.payload.get(SCRUB_KEY):
             outcomes[row.id] = _Outcome(_finished(row, {
-                "status": "sent", "sent_at": self._clock.now(), "attempts": row.attempts + 1,
+                "status": "sent", "sent_at": now, "attempts": row.attempts + 1,
                 "external_id": result.external_id, "last_error": None}))
         else:
-            outcomes[row.id] = (self._clock.now(), row.attempts + 1, result.external_id)
+            outcomes[row.id] = (now, row.attempts + 1, result.external_id)
         return None
 
     def _outage_wide(self, platform: str) -> bool:
