@@ -75,7 +75,8 @@ T = TypeVar("T")
 #: How long a message its platform keeps failing for a reason that may pass (a 5xx, the
 #: network down) is retried before it is given up (and its stand-in, if any, sent):
 #: Slack's and Telegram's outages last hours at times, and eight tries gave up after about
-#: eight minutes. What is true only until a moment expires on its own (expires_at).
+#: eight minutes. What is true only until a moment (expires_at) is tried until then
+#: instead, and expires on its own.
 RETRY_FOR = timedelta(hours=6)
 #: Pending rows read per batch; what pacing lets go within the look-ahead is sent.
 BATCH = 500
@@ -436,6 +437,8 @@ class OutboxWorker:
         # Outcomes of calls made whose record the database refused (locked, a dropped
         # connection): known here, so recorded once it is back, never sent again.
         self._unrecorded: dict[int, _Outcome | _Sent] = {}
+        #: When each platform last accepted a message (this run): see _outage_wide().
+        self._accepted_at: dict[str, datetime] = {}
         bind = sessions.kw.get("bind")
         # The outbox's database work runs on a worker thread so the event loop keeps
         # serving. SQLite allows one writer at a time, and a transaction that must wait
@@ -928,7 +931,13 @@ class OutboxWorker:
             # WARNING/ERROR nor last_error gets more than describe_exception() allows.
             error = describe_exception(exc)
             log.debug("outbox %s: %r", row.id, exc)
-            if permanent or attempts >= MAX_ATTEMPTS:
+            # A time-bound message (expires_at still to come) is not given up for a
+            # failure that may pass while its platform fails as a whole: it is tried
+            # every 10 minutes while it is true, so that a week's check-in held up by
+            # hours of 5xx answers still arrives once the platform is back (given up,
+            # nothing sent it again), and expires as any other at its moment.
+            if permanent or (attempts >= MAX_ATTEMPTS and not (
+                    row.expired is not None and self._outage_wide(row.platform))):
                 # Why it was given up words its stand-in: "you blocked me" said of hours
                 # of 5xx answers was untrue, and its advice (press Start) no help.
                 if not permanent:
@@ -959,20 +968,30 @@ class OutboxWorker:
                     "outbox %s to %s:%s failed (attempt %d), retrying: %s",
                     row.id, row.platform, row.address, attempts, error)
             return retry_at
+        now = self._accepted_at[row.platform] = self._clock.now()
         ids = result.extra.get("message_ids")
         if ids and len(ids) > 1 and not row.payload.get(SCRUB_KEY):
             # A long text sent in parts: each part's id, for an edit or deletion of it all.
             outcomes[row.id] = _Outcome({
-                "status": "sent", "sent_at": self._clock.now(), "attempts": row.attempts + 1,
+                "status": "sent", "sent_at": now, "attempts": row.attempts + 1,
                 "external_id": result.external_id, "last_error": None,
                 "payload": {**row.payload, PARTS_KEY: [str(i) for i in ids]}})
         elif row.payload.get(SCRUB_KEY):
             outcomes[row.id] = _Outcome(_finished(row, {
-                "status": "sent", "sent_at": self._clock.now(), "attempts": row.attempts + 1,
+                "status": "sent", "sent_at": now, "attempts": row.attempts + 1,
                 "external_id": result.external_id, "last_error": None}))
         else:
-            outcomes[row.id] = (self._clock.now(), row.attempts + 1, result.external_id)
+            outcomes[row.id] = (now, row.attempts + 1, result.external_id)
         return None
+
+    def _outage_wide(self, platform: str) -> bool:
+        """Whether `platform` accepted no message during the last RETRY_FOR (this run), the
+        time a message failing now for MAX_ATTEMPTS tries has been failing: the platform,
+        not that message or its chat, is what fails. A message only its own chat refuses
+        (or only it) is given up as any other, rather than holding that chat's later
+        messages behind it until it expires, perhaps days later."""
+        accepted = self._accepted_at.get(platform)
+        return accepted is None or accepted <= self._clock.now() - RETRY_FOR
 
     def _posted(self, row_id: int) -> list[str] | None:
         """The platform ids of the messages outbox row `row_id` posted, its parts in order

@@ -427,6 +427,14 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
         return 0, None
     away = ctx.away.covering((r.person.id, r.person.timezone, now) for r in rounds)
     busy = _in_other_dialogs(ctx, [r.person for r in rounds], now)
+    # The reminders already recorded, and the prompts: the delay counts from when the
+    # prompt arrived, not from when it was queued (held up by an outage, the prompt and
+    # the reminder came a second apart once it was over). One read for both.
+    states = repo.dedupe_states([f"checkin:{r.person.key}:{r.week}:{kind}"
+                                 for r in rounds for kind in ("prompt", "reminder")])
+    unread = {key for key, (status, sent_at) in states.items() if key.endswith(":prompt")
+              and (status in ("pending", "sending")
+                   or (status == "sent" and sent_at is not None and sent_at > cutoff))}
     due = []  # (round, person, questions, question, target, dedupe key)
     for rnd in rounds:
         person = rnd.person
@@ -436,6 +444,8 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
             continue
         if person.id in busy:
             continue  # in the middle of another dialog: a later sweep reminds them
+        if f"checkin:{person.key}:{rnd.week}:prompt" in unread:
+            continue  # not with them for the delay yet: a later sweep reminds them
         rnd.reminded_at = now
         if not person.active or (person.id, now) in away:
             continue
@@ -446,11 +456,10 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
             continue  # nothing left to ask, or no running platform can reach them
         due.append((rnd, person, questions, q, target,
                     f"checkin:{person.key}:{rnd.week}:reminder"))
-    taken = repo.taken_dedupe_keys([key for *_, key in due])
     asked, messages = [], []
     for rnd, person, questions, q, target, key in due:
         asked.append(_asked_row(person, rnd.id, q, now))
-        if key in taken:
+        if key in states:
             continue  # reminded already (as ask() would find)
         # Worth sending only within the round's week, as this sweep decides (after it the
         # next week's check-in takes over): held up past its end, it is not sent.

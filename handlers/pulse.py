@@ -66,7 +66,15 @@ from handlers.context import Context, Fallback
 from handlers.waiting import after_dialog, under_way
 from storage.models import Conversation, Person
 from storage.oneonone import OneOnOneRepo
-from storage.pulse import DIALOG_KIND, PulsePoll, PulseRepo, Tally, shown_threshold
+from storage.pulse import (
+    DIALOG_KIND,
+    PulseParticipant,
+    PulsePoll,
+    PulseRepo,
+    Tally,
+    shown_threshold,
+)
+from storage.round_batch import RoundBatchRepo
 
 ACTION = f"{CONCEALED_PREFIX}pulse"
 CONVERSATION_KIND = DIALOG_KIND
@@ -251,6 +259,7 @@ def _remind(ctx: Context, repo: PulseRepo, now: datetime) -> int:
     for poll in repo.open_polls():
         if now >= poll.closes_at:
             continue
+        reminding: list[tuple[PulseParticipant, Person, datetime]] = []  # (.., when due)
         for part in repo.participants(poll):
             if part.done or part.reminded:
                 continue
@@ -264,7 +273,20 @@ def _remind(ctx: Context, repo: PulseRepo, now: datetime) -> int:
             if under_way(ctx, person, now, CONVERSATION_KIND) or \
                     ctx.away.is_away(person.id, person.timezone, now):
                 continue  # in something else, or away: reminded by a later sweep
+            reminding.append((part, person, due))
+        # The poll must have reached them before the reminder's time. Held up by an outage
+        # it is still queued (a later sweep looks again), or came after that time: then,
+        # as for one asked late (ask_people), "a gentle reminder" a second after the poll
+        # itself would be noise. (One read for the sweep's prompts.)
+        states = RoundBatchRepo(ctx.session).dedupe_states(
+            [f"pulse:{poll.key}:{person.key}:prompt" for _, person, _ in reminding])
+        for part, person, due in reminding:
+            status, sent_at = states.get(f"pulse:{poll.key}:{person.key}:prompt", ("", None))
+            if status in ("pending", "sending"):
+                continue
             part.reminded = True
+            if status == "sent" and sent_at is not None and sent_at > due:
+                continue
             if _ask(ctx, person, poll, part.step, intro="pulse_reminder",
                     dedupe_key=f"pulse:{poll.key}:{person.key}:reminder"):
                 count += 1

@@ -640,7 +640,8 @@ class PendingRow(NamedTuple):
     not_before: datetime | None
     priority: int
     #: Truthy when the row's expires_at is not later than the `now` it was read at: it is
-    #: not to be sent any more (see OutboxRepo.expire).
+    #: not to be sent any more (see OutboxRepo.expire); 0 (falsy, not None) when it has
+    #: an expires_at still to come (a time-bound message: never given up before it).
     expired: bool | None
 
 
@@ -807,7 +808,8 @@ def _lane_statements(due_only: bool, sqlite: bool) -> tuple[Any, Any, Any]:
     them): the chats with a reply waiting, everything pending to some of them (the
     `addresses`), and the oldest bulk messages; with `due_only`, not_before is read only
     where it is later than `now`, and `expired` says whether expires_at has come by `now`
-    (a flag, not the timestamp: NULL for nearly every row, and cheaper to read). On SQLite
+    (a flag, not the timestamp: 1 if it has, 0 if it is still to come, NULL for nearly
+    every row, which has none; cheaper to read). On SQLite
     the last two come as one JSON value."""
     table = _outbox
     columns: list[Any] = [table.c[name] for name in SENDING_COLUMNS[:_EXPIRED]]
@@ -815,7 +817,9 @@ def _lane_statements(due_only: bool, sqlite: bool) -> tuple[Any, Any, Any]:
         now = bindparam("now", type_=UTCDateTime())
         columns[_NOT_BEFORE] = case((table.c.not_before > now, table.c.not_before)
                                     ).label("not_before")
-        columns.append(case((table.c.expires_at <= now, literal(1))).label("expired"))
+        # 0 for a time-bound row not yet expired: the outbox keeps trying it until then.
+        columns.append(case((table.c.expires_at <= now, literal(1)),
+                            (table.c.expires_at.is_not(None), literal(0))).label("expired"))
     else:
         columns.append(null().label("expired"))
     wanted = (table.c.status == "pending",

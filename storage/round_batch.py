@@ -153,6 +153,19 @@ class RoundBatchRepo:
             ).options(selectinload(CheckinRound.person), selectinload(CheckinRound.answers)))
         return found
 
+    def dedupe_states(self, keys: Sequence[str]) -> dict[str, tuple[str, datetime | None]]:
+        """The status and sent_at of the outbox messages recorded under these dedupe keys
+        (a key not recorded is not in the result)."""
+        found: dict[str, tuple[str, datetime | None]] = {}
+        with planned_afresh(self.session.connection()):  # (as taken_dedupe_keys)
+            for start in range(0, len(keys), KEYS_PER_STATEMENT):
+                found.update((key, (status, sent_at)) for key, status, sent_at in
+                             self.session.execute(select(
+                                 OutboxMessage.dedupe_key, OutboxMessage.status,
+                                 OutboxMessage.sent_at).where(OutboxMessage.dedupe_key.in_(
+                                     list(keys[start:start + KEYS_PER_STATEMENT])))))
+        return found
+
     def taken_dedupe_keys(self, keys: Sequence[str]) -> set[str]:
         """Which of these outbox dedupe keys are already recorded."""
         if not keys:

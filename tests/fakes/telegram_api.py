@@ -508,6 +508,9 @@ class FakeTelegramAPI:
         self._holds: dict[str, asyncio.Event] = {}
         self._chat_holds: dict[tuple[str, str], asyncio.Event] = {}
         self.held: list[Call] = []
+        #: (method, chat id) whose next calls are carried out and then lose their
+        #: connection before the answer (see drop_answers()), how many times more.
+        self._drops: dict[tuple[str, str], int] = {}
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -710,6 +713,12 @@ class FakeTelegramAPI:
         release = asyncio.Event()
         self._chat_holds[(method.lower(), str(chat_id))] = release
         return release
+
+    def drop_answers(self, method: str, chat_id: int | str, times: int = 1) -> None:
+        """Carry out the next ``times`` calls of ``method`` to one chat (a message is sent)
+        and then break the connection before the answer: the client sees the connection
+        lost after its request left, as on a flaky network."""
+        self._drops[(method.lower(), str(chat_id))] = times
 
     def clear_responses(self) -> None:
         """Drop all scripted answers."""
@@ -1029,6 +1038,11 @@ class FakeTelegramAPI:
             self.held.append(call)
             self._notify()
             await release.wait()
+        drop = (method.lower(), str(params.get("chat_id")))
+        if self._drops.get(drop) and request.transport is not None:
+            self._drops[drop] -= 1
+            request.transport.abort()  # done, and the answer lost with the connection
+            raise ConnectionResetError("the fake dropped the connection before answering")
         if isinstance(body, bytes | str):
             return web.Response(status=status, body=body, content_type="application/json")
         return web.json_response(body, status=status)

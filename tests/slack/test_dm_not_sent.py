@@ -92,9 +92,11 @@ async def test_a_dm_slack_refuses_is_owned_up_to_where_she_asked(
 async def test_hours_of_slack_failing_are_said_in_her_dm_once_it_is_back(
         slack: SlackHarness, what: str, locale: int) -> None:
     """Slack answers every post 503 for longer than the outbox keeps trying (hours of
-    fake time): the questions are given up, and once Slack is back Alice hears so in her
-    DM, where she was sent to look (a note only she sees in the channel is shown only
-    while she is online), and that nothing is wrong on her side."""
+    fake time): the check-in's question is given up, and once Slack is back Alice hears so
+    in her DM, where she was sent to look (a note only she sees in the channel is shown
+    only while she is online), and that nothing is wrong on her side. The poll's question
+    is true until the poll closes (days later): it is not given up, and reaches her DM
+    itself once Slack is back."""
     if locale:
         await _in_chinese(slack)
     if what == "pulse":
@@ -113,7 +115,11 @@ async def test_hours_of_slack_failing_are_said_in_her_dm_once_it_is_back(
     assert _notes(slack) == [MOVED[what][locale]]
     # (What reached her DM, not every try the outbox made.)
     landed = [m["text"] for m in slack.fake.posted(dm_channel(ALICE))[before:]]
-    assert landed == [GAVE_UP[what][locale]]
+    if what == "pulse":
+        [question] = landed
+        assert ("第 1 题，共 2 题" if locale else "Question 1 of 2") in question, question
+    else:
+        assert landed == [GAVE_UP[what][locale]]
 
 
 async def test_in_her_dm_nothing_more_is_said_when_slack_refuses_it(
