@@ -113,6 +113,31 @@ def test_an_at_sign_left_in_a_database_password_is_named_not_half_printed(monkey
     assert "DATABASE_URL" in shown.err and "%40" in shown.err
 
 
+@pytest.mark.parametrize("url", [
+    "postgresql+psycopg://tp:Xk#9vQw2@127.0.0.1:1/teampulse",  # a generated password's '#'
+    "postgresql+psycopg://tp:Xk?9vQw2@127.0.0.1:1/teampulse",
+    "postgresql+psycopg://tp:Xk/9v#Qw2@127.0.0.1:1/teampulse",
+])
+def test_a_database_password_with_a_hash_or_question_mark_is_never_shown(url, monkeypatch,
+                                                                         capsys):
+    """SQLAlchemy reads everything between 'user:' and the '@' as the password, '#' and '?'
+    included (a generated password has them, and the URL works); `teampulse config` and the
+    line saying the database cannot be reached printed such a password whole, and the log
+    was not told to leave it out."""
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["--env-file", "/dev/null", "config"]) == 0
+    assert main(["--env-file", "/dev/null", "config", "--check-db"]) == 2
+    shown = capsys.readouterr()
+    assert "9v" not in shown.out + shown.err and "Qw2" not in shown.out + shown.err
+    assert "DATABASE_URL = postgresql+psycopg://tp:***@127.0.0.1:1/teampulse" in shown.out
+    assert "cannot use the database at postgresql+psycopg://tp:***@127.0.0.1:1/teampulse: " \
+        in shown.err
+    password = url.split("tp:", 1)[1].split("@", 1)[0]
+    assert password in Settings.from_mapping({"DATABASE_URL": url}).secret_values()
+
+
 def test_other_urls_with_a_password_are_masked_too():
     """A proxy's user and password in SLACK_API_URL, TELEGRAM_API_URL or the webhook URL."""
     settings = Settings.from_mapping({
