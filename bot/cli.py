@@ -103,9 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--weeks", type=int, default=None,
                          help="how many weeks back (1-12; default 1, or 4 with --person; "
                               "with --chart 1-52, default 8)")
-    summary.add_argument("--person", help="one person's history (their key, or their name "
-                                          "if nobody shares it)")
-    summary.add_argument("--team", help="only this team")
+    # One or the other: --team beside --person had been dropped without a word.
+    whose = summary.add_mutually_exclusive_group()
+    whose.add_argument("--person", help="one person's history (their key, or their name "
+                                        "if nobody shares it)")
+    whose.add_argument("--team", help="only this team (not with --person)")
     add_locale(summary, None)
     summary.add_argument("--lang", dest="locale", choices=LOCALES,
                          help="the same as --locale")
