@@ -100,6 +100,26 @@ def test_summary_of_a_person_and_a_team_at_once_is_refused_not_half_read(twins, 
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize(("args", "says"), [
+    (("--person", ""), "teampulse: no person '' in the org\n"),
+    (("--person", "", "--format", "csv"), "teampulse: no person '' in the org\n"),
+    (("--team", ""), "teampulse: no team '' in the org (teams: "),
+    (("--chart", "kudos", "--out", "OUT", "--person", ""),
+     "teampulse: --chart draws everyone or one --team, not one --person\n"),
+])
+def test_summary_of_an_empty_person_or_team_is_refused_not_the_whole_org(twins, capsys,
+                                                                         tmp_path, args, says):
+    """`summary --person "$WHO"` with WHO unset printed every director's summary, as if no
+    --person had been given (an empty --team likewise), where `checkin send`, `digest --to`
+    and `kudos top --team` refuse the empty name. It is a person no one is."""
+    _bot, _chat, settings = twins
+    out = tmp_path / "never.png"
+    assert run_cli(settings, "summary", *(str(out) if a == "OUT" else a for a in args)) \
+        == (2, "")
+    assert capsys.readouterr().err.startswith(says)
+    assert not out.exists()
+
+
 def test_goals_of_a_name_two_people_share_lists_both_with_their_teams(twins, capsys):
     # It listed bare keys ('name one by key: wangwei, wangwei2'), unlike every other command.
     _bot, _chat, settings = twins
