@@ -42,7 +42,7 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
         return _fail("--out needs --chart attainment, morale or kudos")
     if args.out is None:
         return _fail("--chart needs --out FILE.png (where to write the image)")
-    if args.person:
+    if args.person is not None:
         return _fail("--chart draws everyone or one --team, not one --person")
     weeks = args.weeks or DEFAULT_WEEKS
     if not 1 <= weeks <= MAX_WEEKS:

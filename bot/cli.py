@@ -103,9 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--weeks", type=int, default=None,
                          help="how many weeks back (1-12; default 1, or 4 with --person; "
                               "with --chart 1-52, default 8)")
-    summary.add_argument("--person", help="one person's history (their key, or their name "
-                                          "if nobody shares it)")
-    summary.add_argument("--team", help="only this team")
+    # One or the other: --team beside --person had been dropped without a word.
+    whose = summary.add_mutually_exclusive_group()
+    whose.add_argument("--person", help="one person's history (their key, or their name "
+                                        "if nobody shares it)")
+    whose.add_argument("--team", help="only this team (not with --person)")
     add_locale(summary, None)
     summary.add_argument("--lang", dest="locale", choices=LOCALES,
                          help="the same as --locale")
@@ -1131,7 +1133,7 @@ def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         print(f"teampulse: --weeks must be from 1 to {MAX_WEEKS}", file=sys.stderr)
         return 2
     bot, engine = prepare(settings)
-    kind = "person" if args.person else "team" if args.team else (
+    kind = "person" if args.person is not None else "team" if args.team is not None else (
         "trend" if (args.weeks or 1) > 1 else "week")
     # The same defaults as /summary: a person's history is four weeks unless told.
     weeks = args.weeks or (4 if kind == "person" else 1)
@@ -1176,7 +1178,7 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
                   file=sys.stderr)
             return 2
         except SummaryUnknownError as exc:
-            if args.team and not args.person:
+            if args.team is not None:
                 from bot.chart_cli import no_team_line
                 teams = sorted({p.team for p in bot.org.people if p.team})
                 print(f"teampulse: {no_team_line(exc.args[0], teams, exc.gone, exc.last)}",

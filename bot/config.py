@@ -684,6 +684,17 @@ _URLS = {"database_url", "slack_api_url", "telegram_api_url", "telegram_webhook_
 # with an unencoded '@' in it is masked whole; and the query's password parameters (libpq
 # takes `?password=`).
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/?#@]*:)[^?#]*@")
+# SQLAlchemy's reading of a database URL: the password runs from 'user:' to the first '@',
+# a '#' or '?' in it included (a generated password has them, and the URL works as written),
+# where the pattern above stops short and left it whole. Not a host's port and path
+# ('host:8443/hook?to=a@b': no user part at all), nor an IPv6 host's colons; a port right
+# before a query with an '@' in it ('host:8443?to=a@b') is masked, erring on the safe side.
+_SQLA_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/\[]*:)(?![0-9]+/)"
+                            r"[^@]*@")
+# With no '@' ('user:password/db', '@host' left out) the password stands where the port
+# would: what is there is masked unless it is a port (digits).
+_NOT_A_PORT = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\[]*:)"
+                         r"(?=[^/?#@]*[^0-9/?#@])[^/?#@]*(?=[/?#]|$)")
 _QUERY_SECRET = re.compile(r"([?&](?:password|passwd|pwd|sslpassword|token|secret)=)[^&#]*",
                            re.IGNORECASE)
 
@@ -714,11 +725,15 @@ def webhook_url_problem(url: str) -> str | None:
 
 def url_passwords(url: str) -> list[str]:
     """The passwords a URL carries, in its user part or its query, as written there."""
-    found = [m.group(0)[len(m.group(1)):-1] for m in _USERINFO.finditer(url)]
-    found += [m.group(0)[len(m.group(1)):] for m in _QUERY_SECRET.finditer(url)]
-    return found
+    found = [m.group(0)[len(m.group(1)):-1]
+             for pattern in (_SQLA_USERINFO, _USERINFO) for m in pattern.finditer(url)]
+    found += [m.group(0)[len(m.group(1)):]
+              for pattern in (_NOT_A_PORT, _QUERY_SECRET) for m in pattern.finditer(url)]
+    return list(dict.fromkeys(found))
 
 
 def mask_url(url: str) -> str:
-    """A URL fit to print: its password (in the user part or the query) shown as ***."""
-    return _QUERY_SECRET.sub(r"\1***", _USERINFO.sub(r"\1***@", url))
+    """A URL fit to print: its password (in the user part or the query) shown as ***, as
+    SQLAlchemy reads it and as a web client does."""
+    url = _USERINFO.sub(r"\1***@", _SQLA_USERINFO.sub(r"\1***@", url))
+    return _QUERY_SECRET.sub(r"\1***", _NOT_A_PORT.sub(r"\1***", url))

@@ -121,6 +121,9 @@ def _hold(partial: Path, target: Path) -> int:
 
 def backup_revision(path: Path) -> str | None:
     """The Alembic revision a backup file is at; DatabaseSetupError if it is no backup."""
+    if path.is_dir():
+        raise DatabaseSetupError(f"{path} is a folder; give the backup file (the one "
+                                 "'teampulse backup FILE' wrote)")
     if not path.is_file():
         raise DatabaseSetupError(f"{path}: no such file")
     try:

@@ -57,6 +57,12 @@ def check_database_url(url: str, name: str = "DATABASE_URL") -> URL:
         raise DatabaseSetupError(
             f"{name} is not a database URL; expected e.g. sqlite:///data/teampulse.db "
             "or postgresql+psycopg://user:password@host/dbname") from None
+    except ValueError:
+        # SQLAlchemy's int() on the port. The port is not quoted: with '@host' left out
+        # ('user:password/db'), what it read as the port is the password.
+        raise DatabaseSetupError(
+            f"{name}'s port is not a number: write the host and port as host:5432, and a "
+            "':', '/' or '@' in the user name or password as %3A, %2F or %40") from None
     shown = mask_url(url)
     if parsed.host and "@" in parsed.host:
         # 'user:p@ss@host': read as password 'p' at host 'ss@host', whose connection error

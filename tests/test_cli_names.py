@@ -81,6 +81,45 @@ def test_checkin_send_to_a_name_two_people_share_sends_nothing_and_lists_both(tw
     assert capsys.readouterr().err == f"teampulse: {WANGWEI.format(how='--person')}\n"
 
 
+@pytest.mark.parametrize("args", [("--person", "王伟", "--team", "North"),
+                                  ("--person", "li", "--team", "East"),
+                                  ("--team", "East", "--person", "alice", "--format", "csv")])
+def test_summary_of_a_person_and_a_team_at_once_is_refused_not_half_read(twins, capsys, args):
+    """`summary --person li --team East` printed 李雷's history (team China) with --team
+    dropped without a word, and `--person 王伟 --team North` still listed both namesakes:
+    the help's "--team: only this team" was not what it did. One or the other, as
+    `checkin send` takes them."""
+    _bot, _chat, settings = twins
+    with pytest.raises(SystemExit) as exit_:  # refused as the command line is read
+        run_cli(settings, "summary", *args)
+    assert exit_.value.code == 2
+    shown = capsys.readouterr()
+    err = shown.err
+    assert shown.out == ""
+    assert "not allowed with argument" in err and len(err.splitlines()) == 1, err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (("--person", ""), "teampulse: no person '' in the org\n"),
+    (("--person", "", "--format", "csv"), "teampulse: no person '' in the org\n"),
+    (("--team", ""), "teampulse: no team '' in the org (teams: "),
+    (("--chart", "kudos", "--out", "OUT", "--person", ""),
+     "teampulse: --chart draws everyone or one --team, not one --person\n"),
+])
+def test_summary_of_an_empty_person_or_team_is_refused_not_the_whole_org(twins, capsys,
+                                                                         tmp_path, args, says):
+    """`summary --person "$WHO"` with WHO unset printed every director's summary, as if no
+    --person had been given (an empty --team likewise), where `checkin send`, `digest --to`
+    and `kudos top --team` refuse the empty name. It is a person no one is."""
+    _bot, _chat, settings = twins
+    out = tmp_path / "never.png"
+    assert run_cli(settings, "summary", *(str(out) if a == "OUT" else a for a in args)) \
+        == (2, "")
+    assert capsys.readouterr().err.startswith(says)
+    assert not out.exists()
+
+
 def test_goals_of_a_name_two_people_share_lists_both_with_their_teams(twins, capsys):
     # It listed bare keys ('name one by key: wangwei, wangwei2'), unlike every other command.
     _bot, _chat, settings = twins

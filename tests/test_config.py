@@ -113,6 +113,54 @@ def test_an_at_sign_left_in_a_database_password_is_named_not_half_printed(monkey
     assert "DATABASE_URL" in shown.err and "%40" in shown.err
 
 
+@pytest.mark.parametrize("url", [
+    "postgresql+psycopg://tp:Xk#9vQw2@127.0.0.1:1/teampulse",  # a generated password's '#'
+    "postgresql+psycopg://tp:Xk?9vQw2@127.0.0.1:1/teampulse",
+    "postgresql+psycopg://tp:Xk/9v#Qw2@127.0.0.1:1/teampulse",
+])
+def test_a_database_password_with_a_hash_or_question_mark_is_never_shown(url, monkeypatch,
+                                                                         capsys):
+    """SQLAlchemy reads everything between 'user:' and the '@' as the password, '#' and '?'
+    included (a generated password has them, and the URL works); `teampulse config` and the
+    line saying the database cannot be reached printed such a password whole, and the log
+    was not told to leave it out."""
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["--env-file", "/dev/null", "config"]) == 0
+    assert main(["--env-file", "/dev/null", "config", "--check-db"]) == 2
+    shown = capsys.readouterr()
+    assert "9v" not in shown.out + shown.err and "Qw2" not in shown.out + shown.err
+    assert "DATABASE_URL = postgresql+psycopg://tp:***@127.0.0.1:1/teampulse" in shown.out
+    assert "cannot use the database at postgresql+psycopg://tp:***@127.0.0.1:1/teampulse: " \
+        in shown.err
+    password = url.split("tp:", 1)[1].split("@", 1)[0]
+    assert password in Settings.from_mapping({"DATABASE_URL": url}).secret_values()
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql+psycopg://tp:hunter2@127.0.0.1:5432x/teampulse",  # a typo in the port
+    "postgresql+psycopg://tp:hunter2/teampulse",  # '@host' left out: the password is the port
+    "postgresql+psycopg://tp:hunter2@[::1/teampulse",  # an IPv6 host's ']' left out
+])
+def test_a_database_url_whose_port_is_no_number_is_one_line_not_a_traceback(url, monkeypatch,
+                                                                           capsys):
+    """SQLAlchemy's int() on the port raised a ValueError: every command stopped with
+    'teampulse stopped on an unexpected error' and a traceback, exit code 1. It is named in
+    one line (never the port as written: with '@host' left out, that is the password)."""
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    out = io.StringIO()
+    assert main(["--env-file", "/dev/null", "config"], stdout=out) == 2
+    assert main(["--env-file", "/dev/null", "summary"], stdout=out) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "teampulse: DATABASE_URL's port is not a number: write the host and port as "
+        "host:5432, and a ':', '/' or '@' in the user name or password as %3A, %2F or %40"] * 2
+    assert "hunter2" not in out.getvalue() + err
+
+
 def test_other_urls_with_a_password_are_masked_too():
     """A proxy's user and password in SLACK_API_URL, TELEGRAM_API_URL or the webhook URL."""
     settings = Settings.from_mapping({

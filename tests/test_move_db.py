@@ -313,6 +313,13 @@ def test_a_database_not_up_to_date_is_not_moved(tmp_path: Path, target: str,
     (f"postgresql+psycopg://tp:{SECRET}@127.0.0.1:1/teampulse",
      "cannot use the target database at postgresql+psycopg://tp:***@127.0.0.1:1/teampulse: "
      "OperationalError"),
+    # A generated password's '#' (SQLAlchemy reads it as part of the password): printed whole.
+    (f"postgresql+psycopg://tp:Xk#{SECRET}@127.0.0.1:1/teampulse",
+     "cannot use the target database at postgresql+psycopg://tp:***@127.0.0.1:1/teampulse: "
+     "OperationalError"),
+    # A port that is no number: a traceback.
+    (f"postgresql+psycopg://tp:{SECRET}@127.0.0.1:5432x/teampulse",
+     "TARGET_URL's port is not a number"),
 ])
 def test_a_bad_or_unreachable_target_url_is_refused(url: str, says: str, source: str,
                                                     tmp_path: Path,

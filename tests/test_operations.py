@@ -191,6 +191,20 @@ def test_restore_refuses_a_backup_from_a_newer_version(tmp_path: Path) -> None:
     assert exists.returncode == 2 and "exists already" in exists.stderr
 
 
+def test_restore_of_a_folder_says_it_is_a_folder_not_that_nothing_is_there(
+        tmp_path: Path) -> None:
+    """`teampulse restore backups/ --yes` (the folder, not the file in it) was told
+    'backups: no such file', though the folder is there; `restore ""` named '.' so."""
+    assert teampulse(tmp_path, "migrate").returncode == 0
+    (tmp_path / "backups").mkdir()
+    for given, shown in ((str(tmp_path / "backups"), str(tmp_path / "backups")), ("", ".")):
+        refused = teampulse(tmp_path, "restore", "--yes", given)
+        assert refused.returncode == 2
+        assert refused.stderr == (f"teampulse: {shown} is a folder; give the backup file "
+                                  "(the one 'teampulse backup FILE' wrote)\n")
+    assert sorted(p.name for p in tmp_path.iterdir() if "before-restore" in p.name) == []
+
+
 def since_a_backup(tmp_path: Path) -> Path:
     """A database with a backup (saved.db) and one thing written after it: what a restore
     by mistake would lose. Returns the backup."""
