@@ -13,9 +13,11 @@ import asyncio
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -197,12 +199,23 @@ def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
 
 
 def retry_after_seconds(headers: Mapping[str, Any] | None) -> float | None:
-    """Seconds from a Retry-After header, or None when it is missing or not a number."""
+    """Seconds from a Retry-After header, a number of seconds or an HTTP date (as HTTP
+    allows: the seconds until then by this machine's clock, none if it has passed); None
+    when it is missing or neither."""
     raw = _header(headers, "Retry-After")
-    try:
-        return max(0.0, float(raw)) if raw is not None else None
-    except ValueError:
+    if raw is None:
         return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 class ShortWaitRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
@@ -582,7 +595,10 @@ class SlackAdapter(Adapter):
             except SlackApiError as err:
                 code = err.response.get("error") if isinstance(err.response.data, dict) else None
                 if code == "ratelimited":  # as slack_sdk does: wait as told, ask again
-                    await asyncio.sleep(float(err.response.headers.get("Retry-After", "30")))
+                    # (An HTTP date, not seconds, raised here: slack_sdk's ERROR line and
+                    # traceback every 10 seconds, not the wait asked for.)
+                    wait = retry_after_seconds(err.response.headers)
+                    await asyncio.sleep(30.0 if wait is None else wait)
                     continue
                 if code not in TOKEN_GONE_ERRORS:
                     raise  # slack_sdk logs it and tries again in 10 seconds

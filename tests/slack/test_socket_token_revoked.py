@@ -116,3 +116,27 @@ async def test_guard_a_stop_while_the_app_token_is_refused_is_prompt(
     async with asyncio.timeout(5):
         await adapter.stop()
     assert not fake._open_sockets()
+
+
+async def test_a_reconnect_slack_rate_limits_with_a_retry_date_waits_and_reconnects_quietly(
+        running: SlackAdapter, fake: FakeSlackAPI, caplog: pytest.LogCaptureFixture) -> None:
+    """Slack may say when to ask again as an HTTP date (HTTP allows either form): one
+    already past is no wait; it had raised in the reconnect, an ERROR line with its
+    traceback every 10 seconds, and no reconnect until slack_sdk's next try."""
+    caplog.set_level(logging.INFO)
+    fake.add_response("apps.connections.open", {"ok": False, "error": "ratelimited"},
+                      status=429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    await fake.close_sockets()
+    async with asyncio.timeout(5):  # slack_sdk's own retry after an error is 10 s away
+        await fake.wait_for_socket_connection(count=2)
+    assert fake.call_count("apps.connections.open") == 3  # at start, limited, then open
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+
+
+def test_a_retry_after_date_is_the_seconds_until_it() -> None:
+    from bot.adapters.slack import retry_after_seconds
+
+    assert retry_after_seconds({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 0.0
+    assert retry_after_seconds({"Retry-After": "Fri, 01 Jan 2100 00:00:00 GMT"}) > 86_400
+    assert retry_after_seconds({"Retry-After": "12"}) == 12.0
+    assert retry_after_seconds({"Retry-After": "soon"}) is None
