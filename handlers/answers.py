@@ -304,6 +304,8 @@ def _readings(text: str, units: tuple[str, ...]) -> list[float]:
     # The typographic minus (U+2212, which word processors and phones put in), that NFKC
     # leaves alone: a negative figure is refused as such, not as "not a number".
     value = value.replace("\u2212", "-")
+    # So is a leading en or em dash ('–3000'), which phones make of a typed '-'.
+    value = re.sub(r"^[\u2013\u2014](?=\d)", "-", value)
     if value.endswith("%") or value.startswith("百分之"):
         # 80% of the target, perhaps; stored as 80 USD it would be a wrong figure.
         if not is_percent(units):

@@ -574,12 +574,14 @@ async def test_a_number_typed_after_the_edit_list_says_how_to_change_that_answer
         chat.last("bruno")
 
 
+@pytest.mark.parametrize("minus", ["\u2212", "\u2013", "\u2014"])  # −, –, —
 async def test_a_negative_figure_typed_with_the_typographic_minus_is_refused_as_negative(
-        bot, chat):
+        bot, chat, minus):
+    # A phone turns '-' into an en or em dash as readily as a word processor into '−'.
     await bot.run_checkins(["alice", "li"])
 
-    await say(bot, "alice", "\u22125000")
-    await say(bot, "li", "\u22125000")
+    await say(bot, "alice", f"{minus}5000")
+    await say(bot, "li", f"{minus}5000")
 
     assert "Please reply with a number of zero or more in USD" in chat.last("alice")
     assert "isn't a number" not in chat.last("alice")
