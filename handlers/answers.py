@@ -82,8 +82,14 @@ _TRADITIONAL = str.maketrans({
     "過": "过", "暫": "暂", "確": "确", "對": "对", "沒": "没", "問": "问", "題": "题",
     "錯": "错", "無": "无", "麼": "么", "時": "时", "進": "进", "開": "开", "談": "谈",
     "記": "记", "錄": "录", "見": "见", "動": "动", "項": "项", "說": "说", "補": "补",
-    "認": "认",
+    "認": "认", "謝": "谢", "點": "点", "讚": "赞", "須": "须",
 })
+
+
+def simplified(text: str) -> str:
+    """`text` with the Traditional-only characters of the words the bot reads (above) in
+    their Simplified forms: for finding those words, never for what is stored."""
+    return text.translate(_TRADITIONAL)
 
 
 def keyword(text: str) -> str:

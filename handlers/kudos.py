@@ -34,7 +34,7 @@ from bot.name_order import name_key
 from bot.org import Org
 from bot.suggest import closest_people
 from bot.text import ascii_width, either_width
-from handlers.answers import MAX_TEXT_LENGTH
+from handlers.answers import MAX_TEXT_LENGTH, simplified
 from handlers.context import Context, one_moment
 from handlers.kudos_refusals import without_refusals
 from handlers.people_named import org_aliases
@@ -57,9 +57,10 @@ _CHINESE_WORDS = {"全部": "all", "所有": "all", "团队": "team", "价值观
 # Not inside a word ('C#', a URL's '#anchor'), but right after Chinese text, which has no
 # spaces to set a tag apart ('材料#ownership').
 _TAG = re.compile(r"(?<![A-Za-z0-9_&#/])#([A-Za-z0-9][\w.-]*)")
-_LEAD = re.compile(r"^(?:for|because|为了|因为|感谢|[-–—:：,，])\s*", re.IGNORECASE)
+# (Traditional forms too, 為了, 感謝: as a Taiwan or Hong Kong keyboard writes them.)
+_LEAD = re.compile(r"^(?:for|because|为了|因为|感谢|為了|因為|感謝|[-–—:：,，])\s*", re.IGNORECASE)
 _THANKS_THEN_WHAT_FOR = re.compile(
-    r"^\s*(?:非常|特别|十分)?(?:感谢|谢谢|多谢)\s*\x00\s*(?:的(?!确)|(?=对))")
+    r"^\s*(?:非常|特别|特別|十分)?(?:感谢|谢谢|多谢|感謝|謝謝|多謝)\s*\x00\s*(?:的(?!确)|(?=对))")
 _POSSESSIVE = re.compile(r"\x00\s*的(?!确)(?=[\u3400-\u9fff])")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # A space before a punctuation mark that ends a word: not before ':clap:' or '.NET'.
@@ -84,7 +85,7 @@ _CROWD_BY_NAMES = re.compile(
 def _has_word(text: str, word: str) -> bool:
     if re.fullmatch(r"[\w ]+", word) and word.isascii():
         return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is not None
-    return word in text.lower()
+    return simplified(word.lower()) in text.lower()
 
 
 def _named(session: Session | None, event: InboundEvent) -> list[Mention]:
@@ -111,7 +112,9 @@ def looks_like_kudos(org: Org, event: InboundEvent, text: str,
     """
     if not any(not m.is_bot for m in _named(session, event)):
         return False
-    said = without_refusals(text, org.kudos.words, (m.display for m in event.mentions))
+    # Traditional characters read as Simplified (謝謝, 點讚, 不用謝), as a dialog's words are.
+    said = without_refusals(text, org.kudos.words, (m.display for m in event.mentions),
+                            simplified)
     return any(_has_word(said, word) for word in org.kudos.words)
 
 
@@ -606,7 +609,7 @@ def _refuse(ctx: Context, staying: Sequence[Kudos], name: str, /, **params: Any)
 _KEPT = 0xF0000
 _JOINER = r"\s*(?:,|，|、|&|\band\b|和|与|及|跟)\s*"
 # Thank-you words before a name: '谢谢 @alice 帮忙…' is thanks to Alice, then what for.
-_THANKS_WORDS = ("谢谢", "感谢", "多谢", "谢了", "致谢")
+_THANKS_WORDS = ("谢谢", "感谢", "多谢", "谢了", "致谢", "謝謝", "感謝", "多謝", "謝了", "致謝")
 
 
 def _names_in_sentence(text: str, displays: list[str],

@@ -9,7 +9,7 @@ narrow on purpose: a "no" elsewhere ("thanks @alice, no problem was too big") is
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from bot.text import either_width
@@ -46,9 +46,12 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in phrases), re.IGNORECASE)
 
 
-def without_refusals(text: str, words: Iterable[str], mentions: Iterable[str] = ()) -> str:
+def without_refusals(text: str, words: Iterable[str], mentions: Iterable[str] = (),
+                     fold: Callable[[str], str] = str) -> str:
     """`text` with its mentions (their display text) and every refusal of thanks taken
-    out (`words`: the org's kudos words, of which the English ones make up refusals)."""
+    out (`words`: the org's kudos words, of which the English ones make up refusals);
+    `fold` is applied to the text once the mentions are out (a name keeps its spelling),
+    before the refusals are looked for (Traditional 不用謝 read as 不用谢)."""
     for display in sorted({m for m in mentions if m}, key=len, reverse=True):
         text = re.sub(either_width(display), " ", text)  # as typed, or half folded
-    return _pattern(tuple(words)).sub(" ", text)
+    return _pattern(tuple(words)).sub(" ", fold(text))

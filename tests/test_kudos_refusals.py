@@ -19,6 +19,9 @@ REFUSALS = [
     "谢谢 @sam，不用了",
     "@sam 不必感谢，应该的",
     "@sam 不谢不谢",
+    # In Traditional characters, as a Taiwan or Hong Kong keyboard writes them.
+    "@sam 不用謝",
+    "謝謝 @sam，不用了",
 ]
 
 
@@ -39,6 +42,10 @@ PRAISE = [
     ("不用说，谢谢 @sam 帮忙准备投标材料", "不用说，谢谢 帮忙准备投标材料"),
     ("thanks @sam for the demo prep :clap:", "thanks for the demo prep :clap:"),
     ("谢谢 @sam，帮忙改了 .NET 的报价单", "谢谢，帮忙改了 .NET 的报价单"),
+    # Traditional: praised as in Simplified, the reason kept as written.
+    ("謝謝 @sam 幫忙準備投標資料", "謝謝 幫忙準備投標資料"),
+    ("感謝 @sam 的週末加班", "週末加班"),  # as 感谢 @sam 的…: what for
+    ("給 @sam 點讚，報價單做得好", "給 @sam 點讚，報價單做得好"),  # a name in the sentence
 ]
 
 
