@@ -267,7 +267,7 @@ def _readings(text: str, units: tuple[str, ...]) -> list[float]:
     unit_text = ", ".join(units[:1])
     typed = normalise(text)
     value = typed.lower()
-    if value.rstrip(".!。！") in _NO_FIGURE_WORDS:
+    if simplified(value.rstrip(".!。！")) in _NO_FIGURE_WORDS:
         raise AnswerError("answer_no_figure", typed=typed, unit=unit_text)
     value = _APPROXIMATELY.sub("", value)  # 'about 40k', '4万左右': that figure
     # A sentence's full stop or exclamation mark after the figure ('52000.', '5万。',

@@ -133,9 +133,10 @@ async def test_no_figure_asks_whether_zero_or_skip_is_meant(bot, chat):
 async def test_no_figure_asks_whether_zero_or_skip_is_meant_in_chinese(unit_bot):  # noqa: F811 - the fixture
     bot, chat = unit_bot
     await bot.run_checkins(["li"])
-    await say(bot, "li", "暂无")
-    assert chat.last("li") == ("暂无 不是一个数字。本周没有就回复 0；不想回答这个问题就发送 "
-                               "/skip 跳过。本次未保存。")
+    for typed in ("暂无", "暫無", "沒有"):  # Traditional too, as the reply words are read
+        await say(bot, "li", typed)
+        assert chat.last("li") == (f"{typed} 不是一个数字。本周没有就回复 0；不想回答这个问题就"
+                                   "发送 /skip 跳过。本次未保存。")
     assert answers_of(bot, "li") == {}
 
 
