@@ -225,3 +225,35 @@ async def test_a_scheduled_360_review_is_not_started_again_for_a_key_corrected(
     with running.bot.unit() as ctx:
         assert sorted(ctx.session.scalars(select(ReviewRound.subject_key))) == [
             "amartin", "bruno", "li"]
+
+
+async def test_a_director_whose_key_changes_keeps_her_monthly_review_and_gets_it_once(
+        running):  # noqa: F811
+    """November's review went out on 1 December and Alice answered its first question
+    when her key is corrected to `amartin`. `/monthly` asks her the second (before: "No
+    monthly review has been sent to you yet"), and the job run again that day (a restart)
+    sends her neither the review nor its first question a second time."""
+    from datetime import timedelta
+
+    from tests.test_monthly_review import DEC_1_9AM_NY
+
+    for answer in ALICE_ANSWERS:
+        await say(running.bot, "alice", answer)
+    running.clock.set(DEC_1_9AM_NY)
+    assert await running.bot.run_monthly_review()
+    await say(running.bot, "alice", "Two new logos")
+    assert running.chat.last("alice").endswith("What did not work, and why?")
+    running.edit("key: alice", "key: amartin")
+    running.edit("manager: alice", "manager: amartin")
+    await running.watcher.check()
+    await running.bot.drain()
+    running.chat.clear()
+
+    await say(running.bot, "amartin", "/monthly")
+    assert running.chat.last("amartin") == ("Monthly review 2026-11, question 2 of 3:\n"
+                                            "What did not work, and why?")
+    running.chat.clear()
+    running.clock.advance(timedelta(hours=2))
+    await running.bot.run_monthly_review()
+    await running.bot.drain()
+    assert running.chat.to("amartin") == []
