@@ -205,7 +205,7 @@ class OrgWatcher:
             if self._notice_due is not None:
                 await self._tell_gm(*self._notice_due)
             return None
-        text, unreadable = await asyncio.to_thread(self._read)
+        text, unreadable, line = await asyncio.to_thread(self._read)
         digest = None if unreadable else _digest(text, stamp)
         if digest is not None and digest == self.digest:
             self.stamp = stamp  # touched, or saved unchanged (a bad version put right)
@@ -214,11 +214,11 @@ class OrgWatcher:
                 log.info("org file %s: unchanged", self.path)
             return None
         try:
-            if unreadable:
-                raise OrgError(self.path, [unreadable])
+            if unreadable:  # (named `org.yaml:N:` as a start names it)
+                raise OrgError(self.path, [unreadable], [line])
             new = await asyncio.to_thread(parse_org, text, self.path)
         except OrgError as exc:
-            key = digest or unreadable
+            key = digest or f"{line}:{unreadable}"
             if key not in self.refused:
                 self.refused.add(key)
                 self.bot.metrics.org_reloads.labels("refused").inc()
@@ -299,17 +299,17 @@ class OrgWatcher:
             return
         self._jobs_due = None
 
-    def _read(self) -> tuple[str, str]:
-        """The file's text, or why it cannot be read."""
+    def _read(self) -> tuple[str, str, int | None]:
+        """The file's text, or why it cannot be read (and the line that says so, if any)."""
         try:
-            return self.path.read_text(encoding="utf-8"), ""
+            return self.path.read_text(encoding="utf-8"), "", None
         except FileNotFoundError:
-            return "", "file not found"
+            return "", "file not found", None
         except UnicodeDecodeError as exc:
             line, problem = not_utf8(exc)
-            return "", f"line {line}: {problem}"
+            return "", problem, line
         except OSError as exc:
-            return "", f"cannot read the file: {exc.strerror or exc}"
+            return "", f"cannot read the file: {exc.strerror or exc}", None
 
 
 def _digest(text: str, stamp: Stamp) -> str:

@@ -126,5 +126,12 @@ def not_utf8(exc: UnicodeDecodeError, what: str = "the file") -> tuple[int, str]
     """The line of a file that is not UTF-8 text (the org, goals or settings file), and what
     to say of it: the byte, and how to save `what` (never the text around it)."""
     line = bytes(exc.object[:exc.start]).count(b"\n") + 1
-    return line, (f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); save {what} as "
+    byte = exc.object[exc.start]
+    if exc.end == len(exc.object) and exc.reason == "unexpected end of data":
+        # UTF-8 up to a character begun and never finished: a file cut short (a copy
+        # stopped partway, an editor still writing), whose fix is not another encoding.
+        return line, (f"{what} ends in the middle of a character "
+                      f"(byte 0x{byte:02x}): it is cut short, as when it is still being "
+                      "written or was copied only in part; save it again whole")
+    return line, (f"not UTF-8 text (byte 0x{byte:02x}); save {what} as "
                   "UTF-8, not GBK or ANSI")

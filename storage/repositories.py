@@ -120,6 +120,27 @@ def in_session(session: Session, model: type[_T], key: int) -> _T | None:
 _BY_PRIMARY_KEY: dict[type[Any], Select[Any]] = {}
 
 
+def _person_key_at(parts: list[str]) -> int | None:
+    """Where an outbox dedupe key (split at ':') names a person by key, if it does: the
+    keys the handlers write, such as 'checkin:alice:2026-W48:prompt', 'monthly:2026-11:
+    q:alice', 'digest:2026-W48:alice:chart', 'review:7:report:alice'. By position, as
+    other parts (a request's id, a department) may read like a key."""
+    head, size = parts[0], len(parts)
+    if (head, size) in (("delete-not-read", 3), ("digest", 3), ("digest", 4), ("pulse", 4)):
+        return 1 if head == "delete-not-read" else 2
+    if head == "checkin" and size >= 4:
+        return 1
+    if head == "monthly" and size >= 3:
+        return size - 1
+    if size == 4 and (head, parts[2]) in (("honours", "dm"), ("review", "report")):
+        return 3
+    if head == "review" and size >= 5 and parts[-3] == "reminder":
+        return size - 2  # ('review:quarterly:2027-01:reminder:alice:2027-01-13')
+    if head == "support" and size >= 4 and parts[2] != "tracked":
+        return size - 1
+    return None
+
+
 def _lower(value: str | None) -> str | None:
     return value.lower() if value is not None else None
 
@@ -219,11 +240,40 @@ class PeopleRepo:
         self.session.execute(update(CheckinRound).where(CheckinRound.manager_key == old_key)
                              .values(manager_key=new_key))
         follow_crm_rename(self.session, old_key, new_key)
+        # (Imported here: storage.review_schedule, through storage.models, imports this.)
+        from storage.review_schedule import follow_rename as follow_review_rename
+
+        follow_review_rename(self.session, old_key, new_key)
         self.session.execute(
             update(OutboxMessage).where(OutboxMessage.platform == "console",
                                         OutboxMessage.address == old_key,
                                         OutboxMessage.status == "pending")
             .values(address=new_key).execution_options(synchronize_session=False))
+        self._follow_rename_in_dedupe_keys(old_key, new_key)
+
+    def _follow_rename_in_dedupe_keys(self, old_key: str, new_key: str) -> None:
+        # What was sent to someone once only (their monthly review and its questions,
+        # a digest, a check-in prompt, a survey's reminder) is found again by a dedupe key
+        # naming them by key: left under the old one, `/monthly` told her no review had
+        # been sent, and a job run again that day (a restart) sent it a second time.
+        literal = old_key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self.session.execute(select(OutboxMessage.id, OutboxMessage.dedupe_key).where(
+            OutboxMessage.dedupe_key.like(f"%:{literal}%", escape="\\"))).all()
+        moved: dict[int, str] = {}
+        for row_id, key in rows:
+            parts = key.split(":")
+            at = _person_key_at(parts)
+            if at is not None and parts[at] == old_key:
+                parts[at] = new_key
+                moved[row_id] = ":".join(parts)
+        if not moved:
+            return
+        # (One already recorded under the new key, say sent since, keeps both apart.)
+        taken = set(self.session.scalars(select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.dedupe_key.in_(list(moved.values())))))
+        updates = [{"id": i, "dedupe_key": k} for i, k in moved.items() if k not in taken]
+        if updates:
+            self.session.execute(update(OutboxMessage), updates)
 
     def _sync_kpis(self, people: Sequence[Any]) -> None:
         kpis_t = KpiTarget.__table__

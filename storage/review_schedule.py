@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.models import Base, UTCDateTime
-from storage.review import ReviewInvite, ReviewRound
+from storage.review import ReviewAnswer, ReviewInvite, ReviewRound
 
 
 class ScheduledReview(Base):
@@ -141,3 +141,18 @@ class ReviewScheduleRepo:
         return list(self.session.scalars(select(ScheduledReview).where(
             ScheduledReview.closed.is_(False)).order_by(ScheduledReview.closes_at,
                                                         ScheduledReview.id)))
+
+
+def follow_rename(session: Session, old_key: str, new_key: str) -> None:
+    """A key corrected in the org file (`alice` to `amartin`, bot.renames): the 360°
+    reviews are kept by key, so they follow it. Left behind, her open review would be named
+    by a key `/review close` no longer takes, her report not found by `/review report
+    amartin`, and the schedule, finding no claim of the period under her new key, would
+    start her review again and survey every rater twice. The same columns as an erasure
+    rewrites (storage.personal_data)."""
+    for table, column in ((ReviewRound, ReviewRound.subject_key),
+                          (ReviewRound, ReviewRound.started_by),
+                          (ReviewAnswer, ReviewAnswer.rater_key),
+                          (ScheduledReview, ScheduledReview.subject_key)):
+        session.execute(update(table).where(column == old_key).values({column: new_key})
+                        .execution_options(synchronize_session=False))

@@ -27,7 +27,7 @@ from bot.events import OutboundMessage
 from bot.org_reload import OrgWatcher
 from bot.scheduler import start_scheduler
 from storage.db import create_db_engine
-from tests.support import TEST_ORG, WAIT, RecordingAdapter, say
+from tests.support import TEST_ORG, WAIT, RecordingAdapter, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS
 from tests.test_kudos import kudo
 
@@ -558,3 +558,31 @@ async def test_a_summary_waiting_for_someone_removed_since_is_never_sent(running
         left = [m.status for m in ctx.session.query(OutboxMessage)
                 if m.address == "vera"]
     assert left == ["expired"]
+
+
+async def test_a_file_cut_off_inside_a_character_is_said_to_be_cut_off_at_its_line(
+        running, caplog, capsys):
+    """A copy of the org file stopped partway (a full disk, a dropped connection) ends in
+    the middle of 李雷's name. The warning and the GM's note name the file and line as a
+    start would (`org.yaml:37:`) and say the file is cut short, not that it is no UTF-8
+    text to save again as UTF-8 instead of GBK, which it already is; so does `teampulse
+    check-org`."""
+    caplog.set_level(logging.WARNING, logger="bot.org_reload")
+    whole = running.path.read_bytes()
+    cut = whole[:whole.index("李".encode()) + 2]
+    line = cut.count(b"\n") + 1
+    before = running.path.stat()
+    running.path.write_bytes(cut)
+    os.utime(running.path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    assert await running.watcher.check() is None
+    await running.watcher.check()
+    await running.bot.drain()
+    said = (f"org.yaml:{line}: the file ends in the middle of a character (byte 0xe6): it "
+            "is cut short, as when it is still being written or was copied only in part; "
+            "save it again whole")
+    assert f"{running.path.parent}/{said}" in caplog.text
+    assert "GBK" not in caplog.text
+    assert f"• {said}\n" in running.chat.last("grace")
+    assert running.bot.org.person("li") is not None  # the running org is kept
+    assert run_cli(running.bot.settings, "check-org")[0] == 2
+    assert f"  - {running.path.parent}/{said}\n" in capsys.readouterr().err

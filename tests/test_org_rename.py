@@ -157,3 +157,103 @@ async def test_the_gm_is_told_in_chat_of_an_edit_refused_and_still_there_a_minut
     await running.watcher.check()
     await running.bot.drain()
     assert "组织文件 org.yaml 已被修改，但这次修改没有生效" in running.chat.last("grace")
+
+
+async def test_a_director_whose_key_changes_keeps_her_open_360_review_and_its_report(
+        running):  # noqa: F811
+    """The GM started a 360° review of Alice; all but a peer have answered, Alice her
+    self-assessment too, when her key is corrected to `amartin`. The GM's `/review status`
+    names her with the key she has now to close it by, `/review close amartin` closes it,
+    `/review report amartin` shows it, and `teampulse export amartin` holds the ratings she
+    gave herself: the review is hers, not a stranger's under a key gone."""
+    import json
+
+    from tests.support import run_cli
+    from tests.test_review import ANSWERS
+
+    for answer in ALICE_ANSWERS:  # (her check-in of the week first: it is open)
+        await say(running.bot, "alice", answer)
+    await say(running.bot, "grace", "/review start alice")
+    for key, answers in ANSWERS.items():
+        if key != "bruno":  # (he is still in his check-in)
+            for text in answers:
+                await say(running.bot, key, text)
+    running.edit("key: alice", "key: amartin")
+    running.edit("manager: alice", "manager: amartin")
+    change = await running.watcher.check()
+    assert change is not None and change.renamed == (("alice", "amartin"),)
+    await running.bot.drain()
+
+    await say(running.bot, "grace", "/review status")
+    status = running.chat.last("grace")
+    assert "• Alice Martin — 4 of 5 answered (80%)" in status  # (not "• alice", a key gone)
+    assert "/review close amartin" in status and "alice" not in status
+    await say(running.bot, "grace", "/review close amartin")
+    assert running.chat.last("grace").startswith("🔄 360° review — Alice Martin")
+    assert running.chat.last("amartin").startswith("🔄 360° review — Alice Martin")
+    await say(running.bot, "grace", "/review report amartin")
+    assert running.chat.last("grace").startswith("🔄 360° review — Alice Martin")
+    code, out = run_cli(running.bot.settings, "export", "amartin")
+    assert code == 0
+    assert [a["as"] for a in json.loads(out)["reviews_360"]] == ["self"] * 5
+
+
+async def test_a_scheduled_360_review_is_not_started_again_for_a_key_corrected(
+        running):  # noqa: F811
+    """The quarter's scheduled reviews started Alice's; her key corrected to `amartin` an
+    hour later, the next sweep starts none: her raters are not surveyed a second time."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from storage.review import ReviewRound
+    from tests.test_review_schedule import JAN_1_10AM_NY, QUARTERLY
+
+    running.write(running.path.read_text(encoding="utf-8") + QUARTERLY)
+    await running.watcher.check()
+    running.clock.set(JAN_1_10AM_NY)
+    assert await running.bot.run_review_schedule() == 3
+    await running.bot.drain()
+    surveys = len(running.chat.to("bruno"))
+    running.edit("key: alice", "key: amartin")
+    running.edit("manager: alice", "manager: amartin")
+    await running.watcher.check()
+    running.clock.advance(timedelta(hours=1))
+    assert await running.bot.run_review_schedule() == 0
+    await running.bot.drain()
+    assert len(running.chat.to("bruno")) == surveys
+    with running.bot.unit() as ctx:
+        assert sorted(ctx.session.scalars(select(ReviewRound.subject_key))) == [
+            "amartin", "bruno", "li"]
+
+
+async def test_a_director_whose_key_changes_keeps_her_monthly_review_and_gets_it_once(
+        running):  # noqa: F811
+    """November's review went out on 1 December and Alice answered its first question
+    when her key is corrected to `amartin`. `/monthly` asks her the second (before: "No
+    monthly review has been sent to you yet"), and the job run again that day (a restart)
+    sends her neither the review nor its first question a second time."""
+    from datetime import timedelta
+
+    from tests.test_monthly_review import DEC_1_9AM_NY
+
+    for answer in ALICE_ANSWERS:
+        await say(running.bot, "alice", answer)
+    running.clock.set(DEC_1_9AM_NY)
+    assert await running.bot.run_monthly_review()
+    await say(running.bot, "alice", "Two new logos")
+    assert running.chat.last("alice").endswith("What did not work, and why?")
+    running.edit("key: alice", "key: amartin")
+    running.edit("manager: alice", "manager: amartin")
+    await running.watcher.check()
+    await running.bot.drain()
+    running.chat.clear()
+
+    await say(running.bot, "amartin", "/monthly")
+    assert running.chat.last("amartin") == ("Monthly review 2026-11, question 2 of 3:\n"
+                                            "What did not work, and why?")
+    running.chat.clear()
+    running.clock.advance(timedelta(hours=2))
+    await running.bot.run_monthly_review()
+    await running.bot.drain()
+    assert running.chat.to("amartin") == []
