@@ -329,8 +329,14 @@ def group_counts(session: Session, round_id: int) -> tuple[dict[str, int], dict[
     return asked, answered
 
 
-def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
-    """Averages per criterion and shown rater group, self against others, and comments."""
+def build_report(session: Session, org: Org, rnd: ReviewRound, *, gm_reads: bool = True
+                 ) -> ReviewReport:
+    """Averages per criterion and shown rater group, self against others, and comments.
+
+    `gm_reads`: the GM's copy (chat, the command line, the period's summary), whose groups
+    holding a GM's own ratings need an answer more (least_shown); the director's own copy
+    (False) holds none of theirs, and its thresholds and notes are any director's: the
+    GM's note told them that the GM, once their peer or report, had answered."""
     # Columns, not rows as objects: with `reviews.peers: all` every other director is a
     # peer, so a review of a thousand directors reads a thousand invites and thousands of
     # answers.
@@ -342,7 +348,8 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
         ReviewAnswer.comment).where(ReviewAnswer.round_id == rnd.id)
         .order_by(ReviewAnswer.id)).all()
     peers, reports = counts["peer"], counts["report"]
-    need = least_shown(session, rnd.id)
+    need = least_shown(session, rnd.id) if gm_reads else dict.fromkeys(
+        ("peer", "report", "peer+report"), MIN_GROUP)
     notes: list[str] = []
     merge: dict[str, str] = {}
     shown: list[str] = []
@@ -1052,6 +1059,9 @@ def close_round(ctx: Context, rnd: ReviewRound, *, to_gm: bool | None = None,
     withdraw_reminders(ctx, rnd.id)
     ctx.outbox.withdraw([], ctx.clock.now(), asks=waiting)
     report = build_report(ctx.session, ctx.org, rnd)
+    # The director's copy differs only where a group holds a GM's ratings (the note).
+    own = report if "reader" not in report.notes else build_report(
+        ctx.session, ctx.org, rnd, gm_reads=False)
     if to_gm is None:
         to_gm = rnd.started_by != "schedule"
     if to_gm:
@@ -1061,9 +1071,11 @@ def close_round(ctx: Context, rnd: ReviewRound, *, to_gm: bool | None = None,
         readers = [p] if (p := ctx.people.by_key(rnd.subject_key)) is not None else []
     for reader in readers:
         # The GM's copy is the GM's (bot.readers); the director's own report stays theirs.
-        ctx.tell(reader, "review_report", report=report, comments_shown=COMMENTS_SHOWN,
+        theirs = reader.key == rnd.subject_key
+        ctx.tell(reader, "review_report", report=own if theirs else report,
+                 comments_shown=COMMENTS_SHOWN,
                  dedupe_key=f"review:{rnd.id}:report:{reader.key}",
-                 readers=GM if reader.key != rnd.subject_key else None)
+                 readers=None if theirs else GM)
     if rnd.started_by == "schedule" and summary:
         from handlers.review_schedule import tell_closed
 
