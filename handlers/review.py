@@ -874,12 +874,14 @@ def resume_held(ctx: Context, person: Person) -> bool:
     dialog (see start_review); False if none waits. A survey already begun is left to
     /review: it was put aside (/pause), and is not what waited. (Looking at the first
     pending survey alone, one put aside after a rating kept a survey that arrived during
-    a check-in from ever being asked, though its invitation said it would follow.)"""
+    a check-in from ever being asked, though its invitation said it would follow.) Nor
+    is one whose invitation has not gone out (it waited while they were away: send_held
+    sends both): its first question came cold, the invitation after it."""
     now = ctx.clock.now()
     for invite in ctx.session.scalars(select(ReviewInvite).join(
             ReviewRound, ReviewInvite.round_id == ReviewRound.id).where(
             ReviewInvite.person_id == person.id, ReviewInvite.done.is_(False),
-            ReviewInvite.answered == 0, ReviewRound.status == "open")
+            ReviewInvite.answered == 0, ReviewRound.status == "open", invite_queued())
             .order_by(ReviewInvite.id)):
         # As its invitation: not asked once the review's time is up (the close sweep,
         # every 5 minutes, still to come), nor sent if held up until then.

@@ -463,6 +463,32 @@ async def test_a_survey_waits_for_a_rater_away_until_they_are_back(bot, chat, cl
     assert len(chat.to("sam")) == 2 + len(ANSWERS["sam"])
 
 
+async def test_a_survey_that_waited_while_away_is_not_asked_before_its_invitation(
+        bot, chat, clock):
+    """Bruno, away when Alice's review began, is back; before the sweep sends him the
+    survey that waited (every 5 minutes), he answers his check-in. Its end asked him
+    "1/5 · how would you rate Alice Martin" cold — not told who asks, that his answers
+    are anonymous, how many questions —, and the invitation came after, saying the first
+    question would follow. Now the sweep sends the invitation, then the first question."""
+    from datetime import timedelta
+
+    await say(bot, "bruno", "/away 2026-11-30")
+    await say(bot, "grace", "/review start alice")
+    clock.advance(timedelta(days=4))  # Tuesday: he is back
+    chat.clear()
+    await say(bot, "bruno", "/checkin")
+    for text in ["40000", "Closed Acme", "Pricing pushback", "1", "Visit 5", "4"]:
+        await say(bot, "bruno", text)
+    assert "your check-in for 2026-W49 is in" in chat.last("bruno")
+    assert not any("how would you rate" in t for t in chat.to("bruno"))
+    chat.clear()
+    assert await bot.run_review_held() == 1
+    invite, question = chat.to("bruno")
+    assert invite.startswith("📋 You're asked for feedback on Alice Martin as a fellow director")
+    assert "when you've finished" not in invite
+    assert question.startswith("1/5 · Goal and plan completion: how would you rate Alice")
+
+
 async def test_back_sends_the_survey_that_waited_at_once_and_the_sweep_not_again(
         bot, chat, clock):
     # A survey held while Sam was away went out only at the sweep after his period ended
