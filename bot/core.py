@@ -247,6 +247,8 @@ class TeamPulse:
         Replicas reloading the same edit take turns, as at start: each writes only what
         still differs.
         """
+        from handlers.monthly_gm import tell_all_answered
+        from handlers.monthly_review import previous_month
         from handlers.review import replace_leavers
 
         with startup_lock(self.engine), self.outbox.db_gate, self.sessions.begin() as session:
@@ -256,6 +258,10 @@ class TeamPulse:
             # In the same transaction, so an open review never counts or waits for a
             # leaver the edit took out (a second replica finds nothing left to do).
             replace_leavers(ctx)
+            # Nor do last month's questions: with the last director not to answer taken
+            # out, every one still here has, and the GM's DM saying so (sent at an
+            # answer) would never come. Once, by its dedupe key.
+            tell_all_answered(ctx, *previous_month(ctx.org_today()))
             dropped = self._withdraw_for_org(ctx)
         self._count_withdrawn(dropped)
 

@@ -329,8 +329,14 @@ def group_counts(session: Session, round_id: int) -> tuple[dict[str, int], dict[
     return asked, answered
 
 
-def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
-    """Averages per criterion and shown rater group, self against others, and comments."""
+def build_report(session: Session, org: Org, rnd: ReviewRound, *, gm_reads: bool = True
+                 ) -> ReviewReport:
+    """Averages per criterion and shown rater group, self against others, and comments.
+
+    `gm_reads`: the GM's copy (chat, the command line, the period's summary), whose groups
+    holding a GM's own ratings need an answer more (least_shown); the director's own copy
+    (False) holds none of theirs, and its thresholds and notes are any director's: the
+    GM's note told them that the GM, once their peer or report, had answered."""
     # Columns, not rows as objects: with `reviews.peers: all` every other director is a
     # peer, so a review of a thousand directors reads a thousand invites and thousands of
     # answers.
@@ -342,7 +348,8 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
         ReviewAnswer.comment).where(ReviewAnswer.round_id == rnd.id)
         .order_by(ReviewAnswer.id)).all()
     peers, reports = counts["peer"], counts["report"]
-    need = least_shown(session, rnd.id)
+    need = least_shown(session, rnd.id) if gm_reads else dict.fromkeys(
+        ("peer", "report", "peer+report"), MIN_GROUP)
     notes: list[str] = []
     merge: dict[str, str] = {}
     shown: list[str] = []
@@ -865,17 +872,25 @@ def _withdraw(ctx: Context, invite: ReviewInvite) -> None:
 def resume_held(ctx: Context, person: Person) -> bool:
     """Ask the first question of a survey held back while the person was in another
     dialog (see start_review); False if none waits. A survey already begun is left to
-    /review."""
-    invite = _pending_invite(ctx.session, person)
-    if invite is None or invite.answered:
-        return False
-    # As its invitation: not asked once the review's time is up (the close sweep, every 5
-    # minutes, still to come), nor sent if held up until then.
-    closes = review_closes(ctx, invite.round_id)
-    if closes is not None and closes <= ctx.clock.now():
-        return False
-    _ask_next(ctx, person, invite, closes)
-    return True
+    /review: it was put aside (/pause), and is not what waited. (Looking at the first
+    pending survey alone, one put aside after a rating kept a survey that arrived during
+    a check-in from ever being asked, though its invitation said it would follow.) Nor
+    is one whose invitation has not gone out (it waited while they were away: send_held
+    sends both): its first question came cold, the invitation after it."""
+    now = ctx.clock.now()
+    for invite in ctx.session.scalars(select(ReviewInvite).join(
+            ReviewRound, ReviewInvite.round_id == ReviewRound.id).where(
+            ReviewInvite.person_id == person.id, ReviewInvite.done.is_(False),
+            ReviewInvite.answered == 0, ReviewRound.status == "open", invite_queued())
+            .order_by(ReviewInvite.id)):
+        # As its invitation: not asked once the review's time is up (the close sweep,
+        # every 5 minutes, still to come), nor sent if held up until then.
+        closes = review_closes(ctx, invite.round_id)
+        if closes is not None and closes <= now:
+            continue
+        _ask_next(ctx, person, invite, closes)
+        return True
+    return False
 
 
 def _ask_next(ctx: Context, person: Person, invite: ReviewInvite,
@@ -1046,6 +1061,9 @@ def close_round(ctx: Context, rnd: ReviewRound, *, to_gm: bool | None = None,
     withdraw_reminders(ctx, rnd.id)
     ctx.outbox.withdraw([], ctx.clock.now(), asks=waiting)
     report = build_report(ctx.session, ctx.org, rnd)
+    # The director's copy differs only where a group holds a GM's ratings (the note).
+    own = report if "reader" not in report.notes else build_report(
+        ctx.session, ctx.org, rnd, gm_reads=False)
     if to_gm is None:
         to_gm = rnd.started_by != "schedule"
     if to_gm:
@@ -1055,9 +1073,11 @@ def close_round(ctx: Context, rnd: ReviewRound, *, to_gm: bool | None = None,
         readers = [p] if (p := ctx.people.by_key(rnd.subject_key)) is not None else []
     for reader in readers:
         # The GM's copy is the GM's (bot.readers); the director's own report stays theirs.
-        ctx.tell(reader, "review_report", report=report, comments_shown=COMMENTS_SHOWN,
+        theirs = reader.key == rnd.subject_key
+        ctx.tell(reader, "review_report", report=own if theirs else report,
+                 comments_shown=COMMENTS_SHOWN,
                  dedupe_key=f"review:{rnd.id}:report:{reader.key}",
-                 readers=GM if reader.key != rnd.subject_key else None)
+                 readers=None if theirs else GM)
     if rnd.started_by == "schedule" and summary:
         from handlers.review_schedule import tell_closed
 

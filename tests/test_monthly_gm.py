@@ -145,6 +145,41 @@ async def test_a_chinese_speaking_gm_reads_the_overview_in_chinese(bot, chat, cl
     assert chat.last("grace").startswith("📝 月度问题 —— 2026-11\n3 位总监中 1 位已回答")
 
 
+async def test_the_gm_is_told_all_are_in_when_the_last_not_to_answer_leaves(
+        bot, chat, clock):
+    """Alice and Bruno answered November's questions; Li, the last not to, is taken out
+    of the org file. /monthly answers and the overview then read "2 of 2", but the DM
+    that all have answered waited for an answer that would never come: it comes with
+    the edit, once."""
+    from tests.support import TEST_ORG
+    from tests.test_digest import edit_org
+    from tests.test_monthly_review import GOAL, november
+
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    for key in ("alice", "bruno"):
+        await say(bot, key, "/monthly")
+        for text in ("Two new logos", "Legal review", "Push the expansion"):
+            await say(bot, key, text)
+
+    def notes() -> list[str]:
+        return [t for t in chat.to("grace") if t.startswith("✅")]
+
+    assert notes() == []
+    text = TEST_ORG.read_text(encoding="utf-8") + GOAL
+    without_li = text[:text.index("  - key: li\n")] + text[text.index("  - key: vera\n"):]
+    edit_org(bot, without_li)
+    await bot.deliver()
+    assert notes() == ["✅ All 2 directors have answered the 2026-11 monthly questions. "
+                       "Read them with /monthly answers."]
+    await say(bot, "grace", "/monthly answers")
+    assert "2 of 2 directors answered" in chat.last("grace")
+    edit_org(bot, without_li.replace("Alice Martin", "Alice M."))  # once
+    await bot.deliver()
+    assert len(notes()) == 1
+
+
 async def test_the_gm_is_told_once_when_the_answers_start_and_once_when_all_are_in(
         bot, chat, clock):
     from tests.test_monthly_review import november

@@ -186,3 +186,30 @@ async def test_a_check_in_sent_during_a_pulse_poll_follows_the_poll(setup):
     assert "Question 1 of 8" in chat.last("alice") and "Revenue" in chat.last("alice")
     await say(bot, "alice", "52000")
     assert figures(bot, "alice") == {"kpi:revenue": 52000}
+
+
+async def test_a_survey_held_during_a_check_in_follows_it_beside_one_put_aside(setup):
+    """Alice put her survey on Bruno aside after one rating (/pause). A survey on Li that
+    comes while she is in her check-in promises its first question once she has finished:
+    it is asked then, not left behind the one she put aside (which /review carries on)."""
+    bot, chat, _clock = setup
+    await say(bot, "grace", "/review start bruno")
+    await say(bot, "alice", "4")
+    assert chat.last("alice").startswith("2/5")
+    await say(bot, "alice", "/pause")
+    await say(bot, "alice", "/checkin")
+    await say(bot, "alice", "52000")
+    await say(bot, "grace", "/review start li")
+    assert chat.last("alice").endswith("I'll ask the first question when you've finished "
+                                       "what you're answering now (or send /review to start).")
+    await answer_all(bot, "alice", ALICE_ANSWERS[1:])
+    assert any("your check-in for 2026-W50 is in" in t for t in chat.to("alice")[-3:])
+    assert chat.last("alice").startswith(
+        "1/5 · Goal and plan completion: how would you rate 李雷")
+    await say(bot, "alice", "3")  # a rating of Li, not of Bruno
+    assert chat.last("alice").startswith("2/5") and "李雷" in chat.last("alice")
+    # The survey put aside waits for /review, at the question it was left at.
+    for text in ("4", "4", "4", "4"):
+        await say(bot, "alice", text)
+    await say(bot, "alice", "/review")
+    assert chat.last("alice").startswith("2/5") and "Bruno Rossi" in chat.last("alice")

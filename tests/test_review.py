@@ -93,6 +93,53 @@ async def test_a_peer_made_gm_reads_no_group_of_three_holding_their_own_ratings(
     assert "需至少 4 份回答才显示" in chat.last("bruno")
 
 
+async def rated_by_a_peer_made_gm(bot, chat, raters: tuple[str, ...]) -> tuple[str, str]:
+    """Bruno rates Alice as a peer, then the org file makes him GM (Grace a director, still
+    Alice's manager as asked) while her review is open; `raters` answer, and Bruno closes
+    it: his copy of the report and Alice's."""
+    from tests.support import TEST_ORG
+    from tests.test_digest import edit_org
+
+    await say(bot, "grace", "/review start alice")
+    for text in ANSWERS["bruno"]:
+        await say(bot, "bruno", text)
+    text = TEST_ORG.read_text()
+    text = text.replace("  - key: grace\n    name: Grace Chen\n    role: gm\n",
+                        "  - key: grace\n    name: Grace Chen\n    role: director\n", 1)
+    text = text.replace("  - key: bruno\n    name: Bruno Rossi\n    role: director\n",
+                        "  - key: bruno\n    name: Bruno Rossi\n    role: gm\n", 1)
+    edit_org(bot, text)
+    for key in raters:
+        for answer in ANSWERS[key]:
+            await say(bot, key, answer)
+    if "li" not in raters:
+        await say(bot, "bruno", "/review close alice")
+    return chat.last("bruno"), chat.last("alice")
+
+
+async def test_the_director_is_not_told_that_the_gm_who_was_their_peer_answered(bot, chat):
+    """The GM's copy needs 4 answers in a group holding his own ratings, and says why;
+    Alice's copy said so too — "the GM, a peer or report of this director before becoming
+    GM" was one of the 2 of 3 who answered, which told her who. She holds no rating in
+    the group: her copy reads as any director's, with the threshold of 3."""
+    gm, own = await rated_by_a_peer_made_gm(bot, chat, ("grace", "sam", "alice"))
+    assert "Peers and reports: 2 of 3 answered" in gm and "Peers and reports: 2 of 3" in own
+    assert "need 4 answers where they hold the GM's own" in gm
+    assert "GM" not in own and "need 4" not in own
+    assert "Peers' and reports' ratings and comments are withheld: fewer than 3 answered" \
+        in own
+
+
+async def test_the_director_reads_three_answers_that_hold_the_gm_s_own(bot, chat):
+    """Three of three answered, Bruno's ratings among them: withheld from him (he would
+    take his out and read the other two's), shown to Alice, who can take out none."""
+    gm, own = await rated_by_a_peer_made_gm(bot, chat, ("li", "sam", "grace", "alice"))
+    assert "peers and reports 3.33" in own and "GM" not in own
+    assert "Slow to share leads" in own
+    assert "3.33" not in gm and "Slow to share leads" not in gm
+    assert "need 4 answers where they hold the GM's own" in gm
+
+
 async def test_a_group_too_small_even_merged_is_withheld(bot, chat):
     await say(bot, "grace", "/review start alice")
     for text in ANSWERS["sam"]:  # only the one report answers
@@ -414,6 +461,32 @@ async def test_a_survey_waits_for_a_rater_away_until_they_are_back(bot, chat, cl
     for text in ANSWERS["sam"]:
         await say(bot, "sam", text)
     assert len(chat.to("sam")) == 2 + len(ANSWERS["sam"])
+
+
+async def test_a_survey_that_waited_while_away_is_not_asked_before_its_invitation(
+        bot, chat, clock):
+    """Bruno, away when Alice's review began, is back; before the sweep sends him the
+    survey that waited (every 5 minutes), he answers his check-in. Its end asked him
+    "1/5 · how would you rate Alice Martin" cold — not told who asks, that his answers
+    are anonymous, how many questions —, and the invitation came after, saying the first
+    question would follow. Now the sweep sends the invitation, then the first question."""
+    from datetime import timedelta
+
+    await say(bot, "bruno", "/away 2026-11-30")
+    await say(bot, "grace", "/review start alice")
+    clock.advance(timedelta(days=4))  # Tuesday: he is back
+    chat.clear()
+    await say(bot, "bruno", "/checkin")
+    for text in ["40000", "Closed Acme", "Pricing pushback", "1", "Visit 5", "4"]:
+        await say(bot, "bruno", text)
+    assert "your check-in for 2026-W49 is in" in chat.last("bruno")
+    assert not any("how would you rate" in t for t in chat.to("bruno"))
+    chat.clear()
+    assert await bot.run_review_held() == 1
+    invite, question = chat.to("bruno")
+    assert invite.startswith("📋 You're asked for feedback on Alice Martin as a fellow director")
+    assert "when you've finished" not in invite
+    assert question.startswith("1/5 · Goal and plan completion: how would you rate Alice")
 
 
 async def test_back_sends_the_survey_that_waited_at_once_and_the_sweep_not_again(
