@@ -697,3 +697,28 @@ async def test_a_week_is_away_or_not_by_the_check_in_schedule_in_the_chart_too(
             "Bruno Rossi": 25.0}
     finally:
         engine.dispose()
+
+
+async def test_the_kudos_chart_counts_the_readers_week_as_their_summary_does(
+        bot, chat, clock, monkeypatch):
+    """Alice praises 李雷 on Friday of 2026-W48 and again on Sunday at 21:00 in New York:
+    Monday 10:00 for 李雷 in Shanghai, the next week where he reads. His /summary of
+    2026-W48 counts China's kudos Monday to Sunday in his time (1 received); his chart of
+    that week counted them in the org's time (New York) and drew 2. The GM in New York
+    reads 2 in both."""
+    from tests.test_kudos import kudo
+
+    drawn = charts_drawn(monkeypatch)
+    await bot.run_checkins()  # Friday 2026-11-27 16:00 in New York
+    await kudo(bot, "alice", "/kudos @li for the pricing deck")
+    clock.set(datetime(2026, 11, 30, 2, 0, tzinfo=UTC))  # Sun 21:00 NY, Mon 10:00 Shanghai
+    await kudo(bot, "alice", "/kudos @li for the weekend demo")
+    clock.set(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
+    await say(bot, "li", "/summary 2026-W48")
+    assert "• China（李雷）：送出 0 次，收到 1 次（1 人）" in chat.last("li")
+    await say(bot, "li", "/summary chart kudos 2026-W48 last 1w")
+    assert drawn[-1].bars == [("China", 0, 1)]
+    await say(bot, "grace", "/summary team China 2026-W48")
+    assert "• China (李雷): 0 given, 2 received by 1 person" in chat.last("grace")
+    await say(bot, "grace", "/summary chart kudos team China 2026-W48 last 1w")
+    assert drawn[-1].bars == [("China", 0, 2)]
