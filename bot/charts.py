@@ -188,15 +188,18 @@ def _attainment(session: Session, locale: str, team: str | None, data: ChartData
         members = [Line(p.name, [_pct(p.weeks.get(w)) for w in data.weeks]) for p in people]
         _spread(locale, data, people, members, "people")
         return
-    # Too many people for one line each: one line per team, the mean of its people.
-    teams: dict[str | None, list[chart_data.PersonAttainment]] = {}
+    # Too many people for one line each: one line per team, the mean of its people in
+    # each week, each person in the team of that week (as /summary team <name> of that
+    # week counts them), not their latest team's over every week.
+    teams: dict[str | None, dict[str, list[float]]] = {}
     for p in people:
-        teams.setdefault(p.team, []).append(p)
+        for w, value in p.weeks.items():
+            teams.setdefault(p.teams.get(w, p.team), {}).setdefault(w, []).append(value)
     lines: list[Line] = []
-    for name, members_of in teams.items():
+    for name in sorted(teams, key=lambda t: (t or "\uffff").lower()):
         values: list[float | None] = []
         for w in data.weeks:
-            found = [m.weeks[w] for m in members_of if w in m.weeks]
+            found = teams[name].get(w)
             values.append(_pct(sum(found) / len(found)) if found else None)
         label = name if name is not None else _text(locale, "chart_no_team")
         lines.append(Line(_text(locale, "chart_team_average", team=label), values))

@@ -284,6 +284,34 @@ async def test_up_to_ten_teams_keep_a_line_per_team(bot, no_missing_glyphs):
     assert {line.tone for line in data.lines} == {None}
 
 
+async def test_a_team_line_holds_each_person_in_the_team_of_that_week(bot, clock):
+    """Twelve people, one line per team. Moss led a team in A in 2026-W47 and moved to B
+    for 2026-W48 (each round keeps its week's team): /summary team A of 2026-W47 counts
+    him, and so must A's line that week; B's line drew his 2026-W47 too (B 55% where
+    /summary team B counts five people at 50%), A's none of it."""
+    from storage.models import CheckinRound, Person
+
+    reporting(bot, {"A": [1.0] * 6, "B": [0.5] * 5, "Moss": [0.8]})
+    with bot.unit() as ctx:
+        moss = ctx.session.scalars(select(Person).where(Person.key == "Moss-1")).one()
+        moss.team = "B"  # today's, and 2026-W48's
+        for rnd in ctx.session.scalars(select(CheckinRound).where(
+                CheckinRound.person_id == moss.id)):
+            rnd.team = "A" if rnd.week == "2026-W47" else "B"
+    with bot.unit() as ctx:
+        data = chart_data_for(ctx.session, ctx.org, "attainment", "en", end_week=W48,
+                              weeks=2)
+        [a_w47] = summaries(ctx, SummaryRequest("team", week="2026-W47", team="A"), "en",
+                            "America/New_York")
+        [b_w47] = summaries(ctx, SummaryRequest("team", week="2026-W47", team="B"), "en",
+                            "America/New_York")
+    assert "Moss 01" in [p.name for p in a_w47.people]
+    assert "Moss 01" not in [p.name for p in b_w47.people]
+    assert {line.label: line.values for line in data.lines} == {
+        "A (team average)": [97.1, 100.0],  # (6 x 100% + 80%) / 7, then six at 100%
+        "B (team average)": [50.0, 55.0]}  # five at 50%, then (5 x 50% + 80%) / 6
+
+
 async def test_a_small_orgs_chart_is_one_line_per_person_as_before(
         bot, chat, clock, no_missing_glyphs):
     await checked_in(bot, chat, clock)
