@@ -70,7 +70,8 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
             team = args.team
             if team is not None:
                 # Today's teams, or one the chart's weeks stored (renamed or closed since).
-                found = chart_team(ctx.session, bot.org, team, week_start(end), weeks)
+                found = chart_team(ctx.session, bot.org, team, week_start(end), weeks,
+                                   gm.timezone)
                 if found.name is None:
                     return _fail(no_team_line(args.team, found.today, found.gone,
                                               last_week_of(ctx.session, team, gm.timezone)))
@@ -79,7 +80,8 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
                 png = render_chart_png(seen.session, bot.org, args.chart, locale,
                                        end_week=week_start(end), weeks=weeks, team=team,
                                        today=ctx.org_today(),
-                                       schedule=settings.checkin_schedule)
+                                       schedule=settings.checkin_schedule,
+                                       timezone=gm.timezone)
     finally:
         engine.dispose()
     # Written beside the target and renamed: a failed write never leaves half a PNG.

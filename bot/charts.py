@@ -154,7 +154,8 @@ def chart_data_for(session: Session, org: Org, kind: str, locale: str, *, end_we
                    weeks: int = 8, team: str | None = None,
                    today: date | None = None, lead: bool = False,
                    reader: str | None = None,
-                   schedule: CheckinSchedule = DEFAULT_CHECKIN_SCHEDULE) -> ChartData:
+                   schedule: CheckinSchedule = DEFAULT_CHECKIN_SCHEDULE,
+                   timezone: str | None = None) -> ChartData:
     """The labelled numbers of a chart (see render_chart_png)."""
     if kind not in KINDS:
         raise ValueError(f"unknown chart {kind!r}: choose one of {', '.join(KINDS)}")
@@ -168,7 +169,7 @@ def chart_data_for(session: Session, org: Org, kind: str, locale: str, *, end_we
     elif kind == "morale":
         _morale(session, org, locale, team, data, lead, reader)
     else:
-        _kudos(session, org, locale, team, data)
+        _kudos(session, org, locale, team, data, timezone)
     return data
 
 
@@ -187,15 +188,18 @@ def _attainment(session: Session, locale: str, team: str | None, data: ChartData
         members = [Line(p.name, [_pct(p.weeks.get(w)) for w in data.weeks]) for p in people]
         _spread(locale, data, people, members, "people")
         return
-    # Too many people for one line each: one line per team, the mean of its people.
-    teams: dict[str | None, list[chart_data.PersonAttainment]] = {}
+    # Too many people for one line each: one line per team, the mean of its people in
+    # each week, each person in the team of that week (as /summary team <name> of that
+    # week counts them), not their latest team's over every week.
+    teams: dict[str | None, dict[str, list[float]]] = {}
     for p in people:
-        teams.setdefault(p.team, []).append(p)
+        for w, value in p.weeks.items():
+            teams.setdefault(p.teams.get(w, p.team), {}).setdefault(w, []).append(value)
     lines: list[Line] = []
-    for name, members_of in teams.items():
+    for name in sorted(teams, key=lambda t: (t or "\uffff").lower()):
         values: list[float | None] = []
         for w in data.weeks:
-            found = [m.weeks[w] for m in members_of if w in m.weeks]
+            found = teams[name].get(w)
             values.append(_pct(sum(found) / len(found)) if found else None)
         label = name if name is not None else _text(locale, "chart_no_team")
         lines.append(Line(_text(locale, "chart_team_average", team=label), values))
@@ -329,17 +333,20 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round_half_up(value, 2)
 
 
-def kudos_period(org: Org, weeks: Sequence[str]) -> tuple[datetime, datetime]:
-    """The UTC instants a chart's weeks span: Monday 00:00 to Monday in the org's timezone."""
-    tz = ZoneInfo(org.timezone)
+def kudos_period(org: Org, weeks: Sequence[str],
+                 timezone: str | None = None) -> tuple[datetime, datetime]:
+    """The UTC instants a chart's weeks span: Monday 00:00 to Monday in the reader's
+    timezone (None: the org's), as the reader's /summary counts its kudos: a kudos given on
+    Sunday evening in New York is Monday's, next week's, for a reader in Shanghai."""
+    tz = ZoneInfo(timezone or org.timezone)
     start = datetime.combine(week_start(weeks[0]), time(), tz).astimezone(UTC)
     end = datetime.combine(week_start(weeks[-1]) + timedelta(days=7), time(), tz)
     return start, end.astimezone(UTC)
 
 
 def _kudos(session: Session, org: Org, locale: str, team: str | None,
-           data: ChartData) -> None:
-    start, end = kudos_period(org, data.weeks)
+           data: ChartData, timezone: str | None = None) -> None:
+    start, end = kudos_period(org, data.weeks, timezone)
     rows = [r for r in chart_data.kudos_per_team(session, start, end)
             if team is None or (r.team or "").lower() == team.lower()]
     data.bars = [(r.team if r.team is not None else _text(locale, "chart_no_team"),
@@ -354,7 +361,8 @@ def render_chart_png(session: Session, org: Org, kind: str, locale: str, *, end_
                      weeks: int = 8, team: str | None = None,
                      today: date | None = None, lead: bool = False,
                      reader: str | None = None,
-                     schedule: CheckinSchedule = DEFAULT_CHECKIN_SCHEDULE) -> bytes:
+                     schedule: CheckinSchedule = DEFAULT_CHECKIN_SCHEDULE,
+                     timezone: str | None = None) -> bytes:
     """A chart as PNG bytes (1000 x 560 px), labelled in `locale` (en or zh-CN).
 
     `kind`: attainment (each person's KPI attainment, % of target, with a 100% line;
@@ -366,11 +374,13 @@ def render_chart_png(session: Session, org: Org, kind: str, locale: str, *, end_
     `today` is the org's day (its timezone): a CRM row dated after it counts from its day
     on, as /summary and /goals count it (None: every row, for a chart of weeks long past).
     `schedule`: CHECKIN_SCHEDULE, which tells a week away as /summary does (no point).
+    `timezone`: the reader's (None: the org's), whose Monday to Sunday the kudos chart
+    counts, as their /summary does.
     ValueError for an unknown kind or a bad week count.
     """
     return draw(chart_data_for(session, org, kind, locale, end_week=end_week, weeks=weeks,
                                team=team, today=today, lead=lead, reader=reader,
-                               schedule=schedule))
+                               schedule=schedule, timezone=timezone))
 
 
 def draw(data: ChartData) -> bytes:

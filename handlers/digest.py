@@ -250,7 +250,10 @@ def _header(ctx: Context, person: Person, s: WeekSummary, team: str | None,
         open_until=until.strftime("%Y-%m-%d %H:%M") if until else None,
         open_until_weekday=until.weekday() if until else 0,
         nothing_sent=s.nothing_sent, answered=len(s.submitted), expected=len(s.expected),
-        missing=[(p.name, p.status) for p in s.not_checked_in], away=[p.name for p in s.away])
+        # (Those taken out of the org file since are named so, as the summary below names
+        # them: nobody is to chase them.)
+        missing=[(p.name, p.status, p.left) for p in s.not_checked_in],
+        away=[p.name for p in s.away])
 
 
 def _timezones(ctx: Context, keys: list[str], week: str) -> set[str]:

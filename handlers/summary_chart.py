@@ -102,12 +102,13 @@ def parse_chart(args: str) -> ChartRequest:
     return ChartRequest(kind, weeks, week, team)
 
 
-def chart_team(session: Session, org: Org, typed: str, end: date, weeks: int) -> TeamLookup:
+def chart_team(session: Session, org: Org, typed: str, end: date, weeks: int,
+               timezone: str | None = None) -> TeamLookup:
     """The team a chart of `weeks` weeks up to the one starting `end` is asked for: one of
-    today's, or one its weeks' rounds or kudos (org time, as the chart counts them) were
-    stored with, renamed or closed since (handlers/teams_then.py)."""
+    today's, or one its weeks' rounds or kudos (the reader's `timezone`, as the chart
+    counts them) were stored with, renamed or closed since (handlers/teams_then.py)."""
     shown = chart_weeks(end, weeks)
-    start, stop = kudos_period(org, shown)
+    start, stop = kudos_period(org, shown, timezone)
     return find_team(typed, teams_today(session), teams_then(session, shown, start, stop))
 
 
@@ -145,7 +146,7 @@ def cmd_summary_chart(ctx: Context, args: str) -> None:
         return
     end = week_start(week)
     if person.can_view_summary and team is not None:
-        found = chart_team(ctx.session, ctx.org, team, end, request.weeks)
+        found = chart_team(ctx.session, ctx.org, team, end, request.weeks, person.timezone)
         if found.name is None:
             ctx.reply("summary_unknown", kind="team", name=team, teams=found.today,
                       gone=found.gone, chart=True,
@@ -157,7 +158,8 @@ def cmd_summary_chart(ctx: Context, args: str) -> None:
                                end_week=end, weeks=request.weeks, team=team,
                                today=ctx.org_today(), lead=not person.can_view_summary,
                                reader=person.key,
-                               schedule=ctx.settings.checkin_schedule)
+                               schedule=ctx.settings.checkin_schedule,
+                               timezone=person.timezone)
     shown = chart_weeks(end, request.weeks)
     period = ctx.render("chart_period", first=shown[0], last=shown[-1])
     caption = ctx.render("summary_chart_caption", kind=request.kind, period=period,

@@ -39,6 +39,8 @@ class PersonAttainment:
     role: str
     team: str | None  # their team in the latest week shown (else today's)
     weeks: dict[str, float] = field(default_factory=dict)
+    #: Their team in each week with a value (the round's: a move since rewrites none).
+    teams: dict[str, str | None] = field(default_factory=dict)
 
 
 def attainment(session: Session, weeks: Sequence[str], team: str | None = None,
@@ -160,6 +162,7 @@ def attainment(session: Session, weeks: Sequence[str], team: str | None = None,
             line = out[person_id] = PersonAttainment(person[1], person[2], person[3],
                                                      week_team)
         line.weeks[week] = total / count
+        line.teams[week] = week_team
         if week > latest.get(person_id, ""):  # their team that week is the one shown
             latest[person_id] = week
             line.team = week_team

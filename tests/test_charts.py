@@ -284,6 +284,34 @@ async def test_up_to_ten_teams_keep_a_line_per_team(bot, no_missing_glyphs):
     assert {line.tone for line in data.lines} == {None}
 
 
+async def test_a_team_line_holds_each_person_in_the_team_of_that_week(bot, clock):
+    """Twelve people, one line per team. Moss led a team in A in 2026-W47 and moved to B
+    for 2026-W48 (each round keeps its week's team): /summary team A of 2026-W47 counts
+    him, and so must A's line that week; B's line drew his 2026-W47 too (B 55% where
+    /summary team B counts five people at 50%), A's none of it."""
+    from storage.models import CheckinRound, Person
+
+    reporting(bot, {"A": [1.0] * 6, "B": [0.5] * 5, "Moss": [0.8]})
+    with bot.unit() as ctx:
+        moss = ctx.session.scalars(select(Person).where(Person.key == "Moss-1")).one()
+        moss.team = "B"  # today's, and 2026-W48's
+        for rnd in ctx.session.scalars(select(CheckinRound).where(
+                CheckinRound.person_id == moss.id)):
+            rnd.team = "A" if rnd.week == "2026-W47" else "B"
+    with bot.unit() as ctx:
+        data = chart_data_for(ctx.session, ctx.org, "attainment", "en", end_week=W48,
+                              weeks=2)
+        [a_w47] = summaries(ctx, SummaryRequest("team", week="2026-W47", team="A"), "en",
+                            "America/New_York")
+        [b_w47] = summaries(ctx, SummaryRequest("team", week="2026-W47", team="B"), "en",
+                            "America/New_York")
+    assert "Moss 01" in [p.name for p in a_w47.people]
+    assert "Moss 01" not in [p.name for p in b_w47.people]
+    assert {line.label: line.values for line in data.lines} == {
+        "A (team average)": [97.1, 100.0],  # (6 x 100% + 80%) / 7, then six at 100%
+        "B (team average)": [50.0, 55.0]}  # five at 50%, then (5 x 50% + 80%) / 6
+
+
 async def test_a_small_orgs_chart_is_one_line_per_person_as_before(
         bot, chat, clock, no_missing_glyphs):
     await checked_in(bot, chat, clock)
@@ -697,3 +725,28 @@ async def test_a_week_is_away_or_not_by_the_check_in_schedule_in_the_chart_too(
             "Bruno Rossi": 25.0}
     finally:
         engine.dispose()
+
+
+async def test_the_kudos_chart_counts_the_readers_week_as_their_summary_does(
+        bot, chat, clock, monkeypatch):
+    """Alice praises 李雷 on Friday of 2026-W48 and again on Sunday at 21:00 in New York:
+    Monday 10:00 for 李雷 in Shanghai, the next week where he reads. His /summary of
+    2026-W48 counts China's kudos Monday to Sunday in his time (1 received); his chart of
+    that week counted them in the org's time (New York) and drew 2. The GM in New York
+    reads 2 in both."""
+    from tests.test_kudos import kudo
+
+    drawn = charts_drawn(monkeypatch)
+    await bot.run_checkins()  # Friday 2026-11-27 16:00 in New York
+    await kudo(bot, "alice", "/kudos @li for the pricing deck")
+    clock.set(datetime(2026, 11, 30, 2, 0, tzinfo=UTC))  # Sun 21:00 NY, Mon 10:00 Shanghai
+    await kudo(bot, "alice", "/kudos @li for the weekend demo")
+    clock.set(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
+    await say(bot, "li", "/summary 2026-W48")
+    assert "• China（李雷）：送出 0 次，收到 1 次（1 人）" in chat.last("li")
+    await say(bot, "li", "/summary chart kudos 2026-W48 last 1w")
+    assert drawn[-1].bars == [("China", 0, 1)]
+    await say(bot, "grace", "/summary team China 2026-W48")
+    assert "• China (李雷): 0 given, 2 received by 1 person" in chat.last("grace")
+    await say(bot, "grace", "/summary chart kudos team China 2026-W48 last 1w")
+    assert drawn[-1].bars == [("China", 0, 2)]

@@ -551,3 +551,28 @@ async def test_a_month_with_no_figures_names_its_digests_without_a_chart(bot, ch
     (gm,) = [s.text for s in chat.sent if s.target.address == "grace"
              and s.text.startswith("📬 Weekly digests of 2026-11")]
     assert "no digest was sent" in gm and "The chart shows" not in gm
+
+
+@pytest.mark.parametrize(("locale", "expected"), [
+    ("en", "2 of 3 answered. Not answered: Bruno Rossi (started, not finished; no longer "
+           "in the org file)."),
+    ("zh-CN", "已回答 2 / 3 人。未回答：Bruno Rossi（已开始，未完成；已不在组织文件中）。"),
+])
+async def test_someone_taken_out_of_the_org_file_is_named_so_in_the_header_as_below(
+        bot, chat, clock, locale, expected):
+    """Bruno started 2026-W48's check-in and was taken out of the org file before the
+    digest. The summary under the header names him as no longer in the org file (nobody
+    is to chase him); the header above it listed him as any other who has not answered."""
+    from tests.support import TEST_ORG
+
+    await checked_in(bot, chat, clock)  # Alice and Li answer, Bruno starts and stops
+    text = TEST_ORG.read_text(encoding="utf-8")
+    text = text[:text.index("  - key: bruno")] + text[text.index("  - key: li"):]
+    edit_org(bot, text.replace("locale: en\n    slack_id: U0GRACE",
+                               f"locale: {locale}\n    slack_id: U0GRACE"))
+    clock.set(MONDAY_8AM_NY)
+    await bot.run_digests()
+    (gm,) = digests(chat, "grace")
+    assert expected in gm
+    assert ("no longer in the org file: Bruno Rossi" if locale == "en"
+            else "已不在组织文件中：Bruno Rossi") in gm  # (the summary below it)
