@@ -284,15 +284,15 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
     month_rounds = ctx.checkins.rounds_in_weeks(month_weeks(year, month_no), person)
     for metric in metrics:
         kpi = next((k for k in person.kpis if k.metric == metric), None)
-        # The month adds up figures in its target's unit only (the goal's, else the one
-        # its latest check-in asked in, else the KPI's), as /goals does: a KPI moved from
-        # USD to CNY mid-month added its dollar weeks to its yuan ones, and its best and
-        # worst weeks compared dollars with yuan. A month over before such a move stays in
-        # its own unit: read in today's, its dollars were all "not counted".
+        # The month adds up figures in its target's unit only (the goal's written one,
+        # else the one its latest check-in asked in, else the KPI's), as /goals does: a
+        # KPI moved from USD to CNY mid-month added its dollar weeks to its yuan ones, and
+        # its best and worst weeks compared dollars with yuan. A month over before such a
+        # move stays in its own unit: read in today's, its dollars were all "not counted".
         goal = _month_goal(ctx, person, metric, month)
         asked_unit = _asked_unit(month_rounds, metric)
-        unit = goal.unit if goal is not None and goal.unit else \
-            asked_unit or (kpi.unit if kpi else "")
+        unit = goal.unit if goal is not None and goal.unit and goal.unit_given else \
+            asked_unit or (goal.unit if goal is not None else "") or (kpi.unit if kpi else "")
         target = _month_target(ctx, person, metric, month, asked_unit)
         probe = Goal(metric, month, target or 1.0, "person", person.key, unit)
         month_actual = goal_actual(ctx.session, ctx.org, probe, last)
@@ -317,7 +317,7 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
             line.quarter, line.quarter_state = quarter.period.label, state.state
             line.quarter_pace = state.pace_needed
             line.quarter_left, line.quarter_days_left = state.remaining, state.days_left
-            line.unit = line.unit or unit_text(ctx.org, metric, quarter.unit, locale)
+            line.unit = line.unit or unit_text(ctx.org, metric, so_far.unit, locale)
         figures = [(f.week, f.crm if f.crm is not None else f.reported)
                    for f in week_figures(ctx.session, metric, [person.key], weeks)
                    if not unit or figure_unit(ctx.org, metric, f) in (None, unit)]
