@@ -80,6 +80,10 @@ class Goal:
     owner: str | None  # the team's name or the person's key; None for the org
     unit: str = ""
     weekly_plan: tuple[float, ...] | None = None
+    #: The unit was written in the entry; else it was taken from the KPIs the org file
+    #: asks today, and a period's figures asked in one other unit are read in theirs
+    #: (handlers.goals.goal_actual).
+    unit_given: bool = True
 
     def weeks(self) -> list[WorkingWeek]:
         """The working weeks with their targets: the plan's, or the target spread evenly
@@ -606,4 +610,5 @@ def _goal(entry: Any, label: str, fiscal: int, people: dict[str, PersonInfo],
         problems.append(f"{label}: the period has no working days")
     if len(problems) > before or period is None:
         return None
-    return Goal(metric, period, float(target), scope, owner, unit, weekly)
+    return Goal(metric, period, float(target), scope, owner, unit, weekly,
+                unit_given=bool(entry.get("unit")))

@@ -1002,6 +1002,13 @@ def _questions(entries: list[QuestionEntry] | None, problems: list[str]) -> list
         if q.key in BUILTIN_QUESTIONS and q.type is None and q.prompt is None:
             out.append(BUILTIN_QUESTIONS[q.key])
             continue
+        if q.key in BUILTIN_QUESTIONS:
+            # Its answers would be read as the built-in's (a support request, the
+            # confidence trend) with the built-in's labels: a "legal" support type read raw.
+            problems.append(f"{where}: {q.key!r} is a built-in question's key: list it "
+                            f"alone (- key: {q.key}) to ask the built-in question, or give "
+                            "your own question another key")
+            continue
         if not _KEY.match(q.key) or q.key.startswith("kpi"):
             problems.append(f"{where}: key must be a short lower-case name not starting with 'kpi'")
         if q.type not in KINDS:

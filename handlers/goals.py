@@ -9,7 +9,7 @@ org's tolerance is flagged beside the goal.
 from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -61,6 +61,9 @@ class Actual:
     # Every week with a figure: the week in progress counts in the plan once it has one.
     weeks_in: frozenset[str] = frozenset()
     other_units: tuple[OtherUnit, ...] = ()
+    #: The unit the actual is in: the goal's, or for one written with no unit the one
+    #: every figure of its period was asked in (see goal_actual).
+    unit: str = ""
 
 
 @dataclass
@@ -165,18 +168,28 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
     first: str | None = None
     weeks_in: set[str] = set()
     others: dict[str, tuple[float, list[str]]] = {}
-    for fig in week_figures(session, goal.metric, keys, weeks):
-        monday = week_start(fig.week)
-        if monday > today:
-            continue
-        if teams is not None and teams.team(fig.person_key, fig.week) != goal.owner:
-            continue  # that week they were in another team
+    figures = [(fig, figure_unit(org, goal.metric, fig))
+               for fig in week_figures(session, goal.metric, keys, weeks)
+               if week_start(fig.week) <= today
+               # (not a week they were in another team)
+               and (teams is None or teams.team(fig.person_key, fig.week) == goal.owner)]
+    wanted = goal.unit
+    asked = {unit for _, unit in figures if unit}
+    kpi_units = {k.unit for key in keys if (now_in := org.person(key)) is not None
+                 for k in now_in.kpis if k.metric == goal.metric}
+    if not goal.unit_given and len(asked) == 1 and len(kpi_units) <= 1:
+        # A goal with no unit takes its KPI's as the org file has it today: after a move
+        # from USD to EUR, a November all asked in dollars read "0 of 160,000 EUR",
+        # missed. Asked in one unit, it is in that one; in several (a move mid-period),
+        # or over people asked in several today (an org selling in USD and CNY, whose
+        # goal check-org says is read in the first one's), today's, the others apart.
+        wanted = asked.pop()
+    for fig, unit in figures:
         if fig.crm is not None or fig.reported is not None:
             weeks_in.add(fig.week)
             if first is None or fig.week < first:
                 first = fig.week
-        unit = figure_unit(org, goal.metric, fig)
-        if goal.unit and unit and unit != goal.unit:
+        if wanted and unit and unit != wanted:
             value = (sum(a for day, a in fig.crm_days if day is None or day <= today)
                      if fig.crm is not None else fig.reported or 0.0)
             had, who = others.get(unit, (0.0, []))
@@ -207,7 +220,7 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
     mismatches = [Mismatch(names.get(key, key), week, crm, reported)
                   for key, week, crm, reported in flagged]
     return Actual(total, from_crm, tuple(mismatches), first, frozenset(weeks_in),
-                  _other_units(session, org, others))
+                  _other_units(session, org, others), wanted)
 
 
 def figure_unit(org: Org, metric: str, fig: WeekFigure) -> str | None:
@@ -266,6 +279,7 @@ def goal_views(ctx: Context, goals: list[Goal], locale: str) -> list[GoalView]:
     views: list[GoalView] = []
     for goal in goals:
         actual = goal_actual(ctx.session, ctx.org, goal, today)
+        goal = replace(goal, unit=actual.unit)  # the unit it is read in (see goal_actual)
         owner = (names.get(goal.owner or "", goal.owner) if goal.scope == "person"
                  else goal.owner)
         first = actual.first_week

@@ -45,7 +45,7 @@ from handlers.summary import away_weeks
 from handlers.waiting import after_dialog, under_way
 from storage.goals import week_figures
 from storage.kudos import KudosRepo
-from storage.models import Conversation, Person
+from storage.models import CheckinRound, Conversation, Person
 from storage.review import MONTHLY_QUESTIONS, MonthlyRepo
 from storage.round_batch import RoundBatchRepo
 from storage.support import OPEN_STATES, SupportRequest, SupportWeek, age_days
@@ -140,10 +140,21 @@ def _month_goal(ctx: Context, person: Person, metric: str, month: Period) -> Goa
         None)
 
 
-def _month_target(ctx: Context, person: Person, metric: str, month: Period) -> float | None:
+def _asked_unit(rounds: list[CheckinRound], metric: str) -> str | None:
+    """The unit the latest of `rounds` that asked `metric` asked it in (None: none did)."""
+    for rnd in sorted(rounds, key=lambda r: r.week, reverse=True):
+        for q in rnd.questions or ():
+            if q.get("category") == "kpi" and q.get("metric") == metric and q.get("unit"):
+                return str(q["unit"])
+    return None
+
+
+def _month_target(ctx: Context, person: Person, metric: str, month: Period,
+                  unit: str | None = None) -> float | None:
     """The month's goal; else the month's share of a longer goal; else the weekly KPI
-    target over the month's working days, in the KPI's unit (a week asked in another unit,
-    before the KPI moved from USD to CNY, is not in it)."""
+    target over the month's working days, in `unit` (the month's: see build_review;
+    by default the KPI's): a week asked in another unit, before the KPI moved from USD
+    to CNY, is not in it."""
     goal = _month_goal(ctx, person, metric, month)
     if goal is not None and goal.period.start == month.start and goal.period.end == month.end:
         return goal.target
@@ -161,12 +172,13 @@ def _month_target(ctx: Context, person: Person, metric: str, month: Period) -> f
     for d in month.working_days():
         by_week.setdefault(week_of(d), []).append(d)
     rounds = ctx.checkins.rounds_in_weeks(list(by_week), person)
+    unit = unit or kpi.unit
     elsewhere: set[str] = set()  # weeks asked in another unit: their target is not in this one
     for rnd in rounds:
         for q in rnd.questions or ():
             if q.get("category") != "kpi" or q.get("metric") != metric:
                 continue
-            if q.get("unit") and kpi.unit and q["unit"] != kpi.unit:
+            if q.get("unit") and unit and q["unit"] != unit:
                 elsewhere.add(rnd.week)
             elif q.get("target") is not None:
                 asked[rnd.week] = float(q["target"])
@@ -191,7 +203,10 @@ def _month_target(ctx: Context, person: Person, metric: str, month: Period) -> f
         ahead = [w for w in by_week if w not in asked_weeks and moments[w] > now]
         unasked |= set(ahead) - {f.week for f in week_figures(ctx.session, metric,
                                                                [person.key], ahead)}
-    return sum(asked.get(week, kpi.weekly_target) * len(days) / 5
+    # A week not asked (away, say) at today's target; in a month whose unit the KPI has
+    # left since, at the month's own latest (today's is in another currency).
+    usual = kpi.weekly_target if unit == kpi.unit or not asked else asked[max(asked)]
+    return sum(asked.get(week, usual) * len(days) / 5
                for week, days in by_week.items() if week not in unasked | elsewhere)
 
 
@@ -266,14 +281,19 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
     for g in ctx.org.goals.for_owner("person", person.key):
         if g.metric not in metrics:
             metrics.append(g.metric)
+    month_rounds = ctx.checkins.rounds_in_weeks(month_weeks(year, month_no), person)
     for metric in metrics:
-        target = _month_target(ctx, person, metric, month)
         kpi = next((k for k in person.kpis if k.metric == metric), None)
-        # The month adds up figures in its target's unit only (the goal's, else the KPI's),
-        # as /goals does: a KPI moved from USD to CNY mid-month added its dollar weeks to
-        # its yuan ones, and its best and worst weeks compared dollars with yuan.
+        # The month adds up figures in its target's unit only (the goal's written one,
+        # else the one its latest check-in asked in, else the KPI's), as /goals does: a
+        # KPI moved from USD to CNY mid-month added its dollar weeks to its yuan ones, and
+        # its best and worst weeks compared dollars with yuan. A month over before such a
+        # move stays in its own unit: read in today's, its dollars were all "not counted".
         goal = _month_goal(ctx, person, metric, month)
-        unit = goal.unit if goal is not None and goal.unit else kpi.unit if kpi else ""
+        asked_unit = _asked_unit(month_rounds, metric)
+        unit = goal.unit if goal is not None and goal.unit and goal.unit_given else \
+            asked_unit or (goal.unit if goal is not None else "") or (kpi.unit if kpi else "")
+        target = _month_target(ctx, person, metric, month, asked_unit)
         probe = Goal(metric, month, target or 1.0, "person", person.key, unit)
         month_actual = goal_actual(ctx.session, ctx.org, probe, last)
         # (The unit as the reader reads it: the org file's per-locale unit.)
@@ -297,7 +317,7 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
             line.quarter, line.quarter_state = quarter.period.label, state.state
             line.quarter_pace = state.pace_needed
             line.quarter_left, line.quarter_days_left = state.remaining, state.days_left
-            line.unit = line.unit or unit_text(ctx.org, metric, quarter.unit, locale)
+            line.unit = line.unit or unit_text(ctx.org, metric, so_far.unit, locale)
         figures = [(f.week, f.crm if f.crm is not None else f.reported)
                    for f in week_figures(ctx.session, metric, [person.key], weeks)
                    if not unit or figure_unit(ctx.org, metric, f) in (None, unit)]

@@ -269,6 +269,9 @@ class DirectorView:
     support: Sequence[SupportItem] = ()
     # 4. execution
     blockers: str | None = None
+    #: The week's check-in asked about blockers (one made under questions without them
+    #: has none to report: "not asked", never "no blockers").
+    blockers_asked: bool = True
     recurring: int = 0  # weeks (this one included) a similar blocker was reported; 0: none
     recurring_of: int = 0  # of how many weeks looked at (this one included)
     wins: str | None = None
@@ -1040,6 +1043,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     applies: dict[Any, tuple[int, list[str]]] = {}
     deciders = {key: (snaps[sid].shape, skip_keys[sid], snaps[sid].questions)
                 for key, sid in snap_ids.items()}
+    # Whether each snapshot asks about blockers (a question set cut mid-week may not).
+    asks_blockers = {key: any(q.key == "blockers" for q in snaps[sid].questions)
+                     for key, sid in snap_ids.items()}
     late_from: dict[str, tuple[datetime, str]] = {}
     # The older weeks' rounds read one by one, taken off the added-up counts: per director,
     # snapshot and part of the quarter (None for the whole org's).
@@ -1128,6 +1134,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         if found is None:
             found = applies[deciding] = _applicable(questions, mine)
         view.total, left_out = found
+        view.blockers_asked = asks_blockers[latest[7]]
         real = int(real or 0)
         given = int(given or 0)
         if left_out:

@@ -727,6 +727,36 @@ async def test_a_kpi_whose_unit_changed_mid_quarter_keeps_the_old_weeks_apart(go
     assert "数字自 2026-W47 起" in text
 
 
+async def test_a_goal_over_before_its_kpi_moved_currency_keeps_its_unit(goals_bot, chat,
+                                                                        clock):
+    """Bruno's November goal, 160,000 (no unit: his KPI's, USD), was achieved. On
+    2 December the org file moved his revenue to EUR: `/goals` then read November "0 of
+    160,000 EUR (0%) · ❌ missed", his dollars not counted. A goal is read in the unit its
+    period's check-ins asked (his latest of November's), as the monthly review reads it."""
+    from tests.support import say
+
+    goals_bot.org = parse_org(org_text(GOALS))
+    for week in ("2026-W45", "2026-W46", "2026-W47", "2026-W48"):
+        answer_asked(goals_bot, "bruno", week, 41_000)  # asked in USD
+    clock.set(datetime(2026, 12, 2, 15, 0, tzinfo=UTC))
+    await say(goals_bot, "bruno", "/goals")
+    before = chat.last("bruno")
+    assert "164,000 of 160,000 USD (103%) · plan to date 160,000 · 🏁 achieved" in before, \
+        before
+    await say(goals_bot, "grace", "/monthly 2026-11 bruno")
+    review = chat.last("grace")
+    assert "• Revenue: 164,000 of 160,000 USD (103% of the month's target)" in review, review
+    goals_bot.org = parse_org(org_text(GOALS).replace(
+        "{metric: revenue, unit: USD, weekly_target: 40000}",
+        "{metric: revenue, unit: EUR, weekly_target: 37000}"))
+    with goals_bot.unit() as ctx:
+        ctx.people.sync(goals_bot.org.people)
+    await say(goals_bot, "bruno", "/goals")
+    assert chat.last("bruno") == before
+    await say(goals_bot, "grace", "/monthly 2026-11 bruno")
+    assert chat.last("grace") == review
+
+
 def test_a_weekly_target_written_as_people_write_numbers_is_refused_saying_why():
     """`weekly_target: 50,000` in a KPI's {…} was refused as "kpis.0.0: Keys should be
     strings" (YAML reads a target of 50 and a field 000), naming nothing to fix; `true`

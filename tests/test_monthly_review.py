@@ -687,6 +687,44 @@ async def test_a_kpi_moved_to_another_currency_mid_month_adds_like_with_like(
     assert "100%（未计入：82,000 USD）" in line, line
 
 
+async def test_a_kpi_moved_to_another_currency_after_the_month_keeps_its_review(
+        bot, chat, clock):
+    """November was asked and answered in USD; on 3 December Alice's revenue KPI moved to
+    350,000 CNY a week. The GM's `/monthly 2026-11 alice` then read "Revenue: no figures
+    this month" with her November dollars "not counted, in another unit than CNY", and
+    the overview "—": a month already over read in the unit the org file asks today, not
+    the one its check-ins asked. It reads as it did before the edit."""
+    from tests.test_checkin import ALICE_ANSWERS, answer_all
+
+    for day in (6, 13, 20, 27):
+        clock.set(datetime(2026, 11, day, 21, 0, tzinfo=UTC))
+        await bot.run_checkins(["alice"])
+        await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.set(datetime(2026, 12, 2, 15, 0, tzinfo=UTC))
+    await say(bot, "grace", "/monthly 2026-11 alice")
+    before = chat.last("grace")
+    await say(bot, "grace", "/monthly 2026-11")
+    overview_before = chat.last("grace")
+    assert "• Revenue: 208,000 of 200,000 USD (104% of the month's target)" in before, before
+    clock.set(datetime(2026, 12, 3, 15, 0, tzinfo=UTC))
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8").replace(
+        "{metric: revenue, unit: USD, weekly_target: 50000}",
+        "{metric: revenue, unit: CNY, weekly_target: 350000}"))
+    with bot.unit() as ctx:
+        ctx.people.sync(bot.org.people)
+    await say(bot, "grace", "/monthly 2026-11 alice")
+    assert chat.last("grace") == before
+    await say(bot, "grace", "/monthly 2026-11")
+    assert chat.last("grace") == overview_before
+    # In Chinese, the same.
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/monthly 2026-11 alice")
+    text = chat.last("grace")
+    assert "208,000 / 200,000 USD（完成月度目标的 104%）" in text, text
+    assert "CNY" not in text, text
+
+
 async def test_a_month_barely_begun_never_reads_0_percent_nor_one_missed_100(bot, chat, clock):
     """Alice's 200 of the month's 42,857 (0.47%) read '(0% of the month's target)', as
     Bruno's nothing does; 李雷's 239,040 of 240,000 (99.6%) must not read 100%."""

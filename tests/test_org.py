@@ -254,6 +254,34 @@ checkin:
     assert "checkin.questions[2] ('pick'): a choice question needs at least two choices" in found
 
 
+def test_a_question_of_its_own_under_a_built_in_key_is_refused():
+    """`support_type` written with its own choices (`legal`) was taken: a check-in then
+    tracked a support request "legal", named so raw in /support, the summary and the
+    person's history (no label: support types are the built-in ones), and its `budget`
+    read the built-in "Budget", not the file's "Money"; a `confidence` of another type
+    left the confidence trend empty. A built-in key is listed alone, or the question
+    needs a key of its own."""
+    found = problems("people:" + GOOD_PERSON + """
+checkin:
+  questions:
+    - key: support_type
+      type: choice
+      prompt: {en: 'Support needed?', zh-CN: 需要支持？}
+      choices:
+        - {value: none, en: Nothing, zh-CN: 无}
+        - {value: legal, en: Legal review, zh-CN: 法务审核}
+    - {key: confidence, type: text, prompt: {en: 'Confident?', zh-CN: 有信心吗？}}
+    - {key: wins}
+""")
+    assert found == [
+        "checkin.questions[0] ('support_type'): 'support_type' is a built-in question's "
+        "key: list it alone (- key: support_type) to ask the built-in question, or give "
+        "your own question another key",
+        "checkin.questions[1] ('confidence'): 'confidence' is a built-in question's key: "
+        "list it alone (- key: confidence) to ask the built-in question, or give your own "
+        "question another key"]
+
+
 async def test_custom_questions_are_asked_and_answered(tmp_path, settings, clock):
     from dataclasses import replace
 

@@ -129,6 +129,35 @@ async def test_a_director_who_has_not_checked_in_is_not_said_to_have_no_blockers
     await say(bot, "grace", "/summary")
     assert "执行：障碍未填报" in blocks(chat.last("grace"))["Bruno Rossi · 团队 Europe"]
 
+async def test_a_check_in_that_did_not_ask_about_blockers_is_not_said_to_have_none(
+        bot, chat, clock):
+    """The org file's questions were cut to wins and confidence mid-week: Alice had
+    answered the old ones ("No blockers"), Bruno the new. His block read "Execution: no
+    blockers", as if he had said so, though his check-in never asked."""
+    from bot.org import parse_org
+    from tests.support import TEST_ORG
+
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", alice("50000", "No blockers"))
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + """
+checkin:
+  questions:
+    - key: wins
+    - key: confidence
+""")
+    bot.sync_org()
+    await bot.run_checkins(["bruno"])
+    await answer_all(bot, "bruno", ["41000", "Signed Rome", "3"])
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Execution: blockers not asked this week" in blocks(text)["Bruno Rossi · team Europe"]
+    assert "Execution: no blockers" in blocks(text)["Alice Martin · team East"]
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    assert "执行：本周签到未问障碍" in blocks(chat.last("grace"))["Bruno Rossi · 团队 Europe"]
+
+
 async def test_last_weeks_confidence_is_not_read_as_this_weeks(bot, chat, clock):
     # Bruno answered "3" last week and nothing this week: his block read "confidence 3",
     # as if he had said so this week.
