@@ -375,3 +375,38 @@ async def test_a_reminder_naming_her_that_expired_unsent_is_deleted_not_kept_ano
     assert "1 delivered deleted and 0 waiting anonymised" in out
     with bot.unit() as ctx:
         assert ctx.outbox.by_status("expired") == []
+
+
+async def test_erase_removes_every_raters_comments_on_her_360_review(
+        bot, chat, cli_env, tmp_path, monkeypatch) -> None:
+    """Erase removed only the comments of her own (self) answers: her manager's named
+    comments and her peers' and reports' on her review stayed, words written about her,
+    so the GM's `/review report former-<id>` quoted them ("Slow to share leads", "Not
+    enough coaching") as a kudo's words would have said who former-<id> was. Every
+    rater's comments on a review of her go, as both sides' words of her one-on-ones do;
+    the ratings stay, and so does the report's figures."""
+    from tests.test_review import run_review
+
+    await run_review(bot, chat)
+    written = ("Strong quarter", "Weekly one-on-ones", "Slow to share leads", "沟通顺畅",
+               "Not enough coaching")
+    code, out = cli_env("review", "alice", "--format", "json")
+    before = json.loads(out)
+    assert code == 0 and all(words in out for words in written)
+    without_alice(tmp_path, monkeypatch)
+    code, out = cli_env("erase", "alice", "--yes")
+    assert code == 0
+    assert "360° reviews: 5 comments in the reviews of them or in their named answers " \
+           "deleted (ratings kept)" in out
+    texts = "\n".join(every_text_in_the_database(bot))
+    assert [w for w in written if w in texts] == []
+    with bot.unit() as ctx:
+        former = ctx.session.scalar(select(Person.key).where(Person.key.like("former-%")))
+    code, out = cli_env("review", former, "--format", "json")
+    after = json.loads(out)
+    assert code == 0 and not any(words in out for words in written)
+    assert after["criteria"] == before["criteria"]  # the ratings count as before
+    assert all(not comments for comments in after["comments"].values())
+    await say(bot, "grace", f"/review report {former}")
+    assert chat.last("grace").startswith(f"🔄 360° review — {former}")
+    assert "Comments" not in chat.last("grace")
