@@ -410,3 +410,30 @@ async def test_erase_removes_every_raters_comments_on_her_360_review(
     await say(bot, "grace", f"/review report {former}")
     assert chat.last("grace").startswith(f"🔄 360° review — {former}")
     assert "Comments" not in chat.last("grace")
+
+
+async def test_a_restore_of_a_backup_made_before_an_erase_says_to_erase_again(
+        bot, chat, cli_env, tmp_path, monkeypatch) -> None:
+    """Alice asked to be erased and was; a week later the operator restored last month's
+    backup (a bad org file edit to undo). Everything erase had removed was back, her
+    name, words and chat ids, and the restore said nothing of it. It names her and the
+    command to erase her again; a restore over a database that erased no one says
+    nothing of the kind."""
+    await alice_has_a_history(bot, chat)
+    saved = tmp_path / "saved.db"
+    assert cli_env("backup", str(saved))[0] == 0
+    code, out = cli_env("restore", "--yes", str(saved))
+    assert code == 0 and "erase" not in out
+    without_alice(tmp_path, monkeypatch)
+    assert cli_env("erase", "alice", "--yes")[0] == 0
+    bot.engine.dispose()
+
+    code, out = cli_env("restore", "--yes", str(saved))
+    assert code == 0
+    assert "the backup was made before 1 person was erased (alice): they are in it again " \
+           "with everything erase had removed; erase them again before starting the bot: " \
+           "teampulse erase alice --yes\n" in out
+    assert "Closed Acme" in "\n".join(every_text_in_the_database(bot))
+    code, out = cli_env("erase", "alice", "--yes")
+    assert code == 0 and "erased alice:" in out
+    assert "Closed Acme" not in "\n".join(every_text_in_the_database(bot))
