@@ -437,3 +437,26 @@ async def test_a_restore_of_a_backup_made_before_an_erase_says_to_erase_again(
     code, out = cli_env("erase", "alice", "--yes")
     assert code == 0 and "erased alice:" in out
     assert "Closed Acme" not in "\n".join(every_text_in_the_database(bot))
+
+
+async def test_a_kudo_whose_words_were_erased_says_so_where_it_is_listed(
+        bot, chat, cli_env, tmp_path, monkeypatch) -> None:
+    """Grace's `/kudos me` listed the kudo she gave Alice, once Alice was erased, as
+    "• 2026-11-27 former-2:" and nothing after the colon, as if the words had been lost
+    (the CLI's list too). A kudo always has its words but an erased one: it says they
+    were erased, in English and Chinese."""
+    await kudo(bot, "grace", "/kudos @alice for closing Acme")
+    await kudo(bot, "bruno", "/kudos @grace for the Rome workshop")
+    without_alice(tmp_path, monkeypatch)
+    assert cli_env("erase", "alice", "--yes")[0] == 0
+    with bot.unit() as ctx:
+        former = ctx.session.scalar(select(Person.key).where(Person.key.like("former-%")))
+    await say(bot, "grace", "/kudos me")
+    assert chat.last("grace").endswith(f"Given: 1\n• 2026-11-27 {former}: (words erased)")
+    assert "• 2026-11-27 Bruno Rossi: the Rome workshop" in chat.last("grace")
+    code, out = cli_env("kudos", "--format", "md")
+    assert code == 0 and f"· Grace Chen → {former}: (words erased)\n" in out
+    await say(bot, "grace", "/language 中文")
+    await say(bot, "grace", "/kudos me")
+    assert chat.last("grace").endswith(f"• 2026-11-27 {former}：（内容已删除）")
+
