@@ -197,11 +197,15 @@ def _erase_checkins(session: Session, person: Person, former: str) -> list[str]:
     dropped = kept = 0
     for rnd in rounds:
         kinds = {q.get("key"): q.get("kind") for q in rnd.questions}
-        for answer in list(rnd.answers):
+        for answer in rnd.answers:
             if kinds.get(answer.question_key) in {"number", "scale", "choice"}:
                 kept += 1
-            else:  # free text (or a question we cannot place): their own words go
-                rnd.answers.remove(answer)
+            elif answer.text_value is not None:
+                # Free text (or a question we cannot place): their own words go. The row
+                # stays, answered and without words: that the question was answered makes
+                # the week's status and check-in count (a week answered in words only
+                # would otherwise read as not checked in).
+                answer.text_value = None
                 dropped += 1
     session.flush()
     return [f"check-ins: {count_text(dropped, 'written answer')} deleted; "

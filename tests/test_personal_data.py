@@ -460,3 +460,31 @@ async def test_a_kudo_whose_words_were_erased_says_so_where_it_is_listed(
     await say(bot, "grace", "/kudos me")
     assert chat.last("grace").endswith(f"• 2026-11-27 {former}：（内容已删除）")
 
+
+async def test_erase_keeps_the_check_in_count_of_a_week_she_answered_in_words_only(
+        bot, chat, cli_env, tmp_path, monkeypatch) -> None:
+    """Alice skipped every figure that week and answered in words. Erase deleted her
+    written answers with their rows, so her round, submitted, had no answer left: the
+    GM's past week read "Check-ins: 0 of 3" where it had read 1 of 3, and her line
+    "skipped". README: the week keeps its check-in count. Her words go; that she
+    answered stays."""
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ["/skip", "/skip", "Closed Acme", "Pricing pushback",
+                                    "/skip", "Visit 5", "/skip"])
+    assert chat.last("alice").startswith("Thanks — your check-in for 2026-W48 is in.")
+    before = week_totals(cli_env)
+    assert before["checked_in"] == 1
+    _code, out = cli_env("summary", "--format", "json", "--week", "2026-W48")
+    [her] = [d for d in json.loads(out)["directors"] if d["key"] == "alice"]
+    without_alice(tmp_path, monkeypatch)
+    assert cli_env("erase", "alice", "--yes")[0] == 0
+    assert week_totals(cli_env) == before
+    _code, out = cli_env("summary", "--format", "json", "--week", "2026-W48")
+    [former] = [d for d in json.loads(out)["directors"] if d["key"].startswith("former-")]
+    assert (former["status"], former["answered"], former["skipped"]) == \
+        (her["status"], her["answered"], her["skipped"]) == ("submitted", 3, 4)
+    assert not any(words in out for words in ("Closed Acme", "Pricing pushback", "Visit 5"))
+    await say(bot, "grace", "/summary")
+    assert "Check-ins: 1 of 3" in chat.last("grace")
+    texts = "\n".join(every_text_in_the_database(bot))
+    assert not any(words in texts for words in ("Closed Acme", "Pricing pushback", "Visit 5"))
