@@ -837,6 +837,17 @@ def _backup(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         engine.dispose()
     print(f"restored {args.file} (revision {done.revision}); the database is now at revision "
           f"{now}", file=out)
+    if done.settled:
+        print(f"{count_text(done.settled, 'message')} waiting to be sent in the backup "
+              f"{'was' if done.settled == 1 else 'were'} sent (or given up) since it was made, "
+              "as the database it replaced records: not sent again", file=out)
+    if erased := done.erased_again:
+        # A restore undoing an erase (a person's request) must not go unnoticed.
+        print(f"the backup was made before {count_text(len(erased), 'person', 'people')} "
+              f"{'was' if len(erased) == 1 else 'were'} erased ({', '.join(erased)}): "
+              f"{'they are' if len(erased) == 1 else 'each is'} in it again with everything "
+              "erase had removed; erase them again before starting the bot: "
+              + "; ".join(f"teampulse erase {key} --yes" for key in erased), file=out)
     earlier = [c for c in safety_copies(sqlite_path(settings.database_url) or Path())
                if c != done.kept]
     if earlier:

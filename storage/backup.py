@@ -150,6 +150,12 @@ class Restored:
 
     revision: str
     kept: Path | None
+    #: Messages the backup still had to send that the database it replaced records as sent
+    #: (or given up, or dropped as stale) since: marked so, not sent a second time.
+    settled: int = 0
+    #: Keys of people the replaced database had erased since the backup was made: back in
+    #: it, with all erase had removed, to be erased again.
+    erased_again: tuple[str, ...] = ()
 
 
 def safety_copy_path(database: Path, now: datetime | None = None) -> Path:
@@ -207,6 +213,7 @@ def restore(url: str, source: Path, *,
             raise RestoreCancelled
         target.parent.mkdir(parents=True, exist_ok=True)
         _stage(source, staging, target)
+        settled, erased = _against_replaced(staging, target) if target.is_file() else (0, ())
         copy = None
         if target.is_file():
             copy = keep_copy(url, target)
@@ -216,7 +223,7 @@ def restore(url: str, source: Path, *,
     finally:
         remove_sqlite_files(staging)
         lock.release()
-    return Restored(revision, copy)
+    return Restored(revision, copy, settled, erased)
 
 
 def _stage(source: Path, staging: Path, target: Path) -> None:
@@ -241,6 +248,61 @@ def _stage(source: Path, staging: Path, target: Path) -> None:
             f"database at {target} was not changed") from None
     finally:
         engine.dispose()  # the last connection folds its write-ahead log in
+
+
+#: Outbox statuses of a message done with: sent, given up, or dropped unsent as stale.
+_DONE = ("sent", "failed", "expired")
+#: What the replaced database recorded of a message done with, copied onto the backup's row.
+_SETTLED_COLUMNS = ("status", "sent_at", "external_id", "attempts", "last_error")
+
+
+def _against_replaced(staging: Path, database: Path) -> tuple[int, tuple[str, ...]]:
+    """The staged backup read beside `database`, the one it replaces: its messages settled
+    (_settle_outbox) and the people erased since (_erased_since). A database that cannot
+    be read, often why it is restored, settles nothing and names no one."""
+    # Opened as a URI, so the ATTACH below reads a URI too (the database read-only).
+    conn = sqlite3.connect(staging.resolve().as_uri(), uri=True, timeout=30)
+    try:
+        conn.execute("ATTACH DATABASE ? AS replaced", (_read_only(database),))
+        erased = _erased_since(conn)
+        return _settle_outbox(conn), erased
+    except sqlite3.Error:
+        return 0, ()
+    finally:
+        conn.close()
+
+
+def _settle_outbox(conn: sqlite3.Connection) -> int:
+    """Mark the backup's messages still to send that the replaced database records as done
+    with as it has them; returns how many.
+
+    A backup made while messages waited (a platform down, a rate-limited round) holds them
+    'pending'; once sent they would go out again after the restore (every director asked
+    for the week's check-in twice). The same message is the same row in both: its id,
+    creation time, platform and address (a database not made from the backup shares none
+    of them).
+    """
+    same = ("FROM replaced.outbox AS r WHERE r.id = outbox.id "
+            "AND r.created_at = outbox.created_at AND r.platform = outbox.platform "
+            "AND r.address = outbox.address AND r.status IN (?, ?, ?)")
+    columns = ", ".join(f"{c} = (SELECT r.{c} {same})" for c in _SETTLED_COLUMNS)
+    with conn:
+        settled = conn.execute(
+            f"UPDATE outbox SET {columns}, sending_at = NULL "
+            f"WHERE status IN ('pending', 'sending') AND EXISTS (SELECT 1 {same})",
+            _DONE * (len(_SETTLED_COLUMNS) + 1)).rowcount
+    return max(settled, 0)
+
+
+def _erased_since(conn: sqlite3.Connection) -> tuple[str, ...]:
+    """The keys, in the backup, of people the replaced database had erased since it was
+    made (their row there is `former-<id>`; storage.personal_data): the restore brings
+    all of it back, and the operator must erase them again. The same person is the same
+    row in both: its id and when the org sync first found them."""
+    return tuple(row[0] for row in conn.execute(
+        "SELECT b.key FROM people AS b JOIN replaced.people AS r ON r.id = b.id "
+        "WHERE r.key = 'former-' || r.id AND b.key != r.key AND r.added_at IS b.added_at "
+        "ORDER BY b.key"))
 
 
 def keep_copy(url: str, database: Path) -> Path:

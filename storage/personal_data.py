@@ -15,8 +15,9 @@ What erasing means (the choice, written down):
   person, and the row keeps its own team too.
 - What they wrote in their own words is deleted: free-text check-in answers, the reasons of
   kudos they gave or received, monthly review answers, the words of their one-on-ones on
-  both sides (agenda items, notes, action items, feedback), named 360° answers, open
-  dialogs, and every message addressed to them.
+  both sides (agenda items, notes, action items, feedback), the comments of their named
+  360° answers and of every rater's answers on reviews of them, open dialogs, and every
+  message addressed to them.
   Numbers, scales and fixed choices (e.g. the kind of support asked for) stay as anonymous
   figures in the totals. Past summaries therefore keep their totals; their line reads
   `former-<id>` instead of the name, and their comments are gone.
@@ -196,11 +197,15 @@ def _erase_checkins(session: Session, person: Person, former: str) -> list[str]:
     dropped = kept = 0
     for rnd in rounds:
         kinds = {q.get("key"): q.get("kind") for q in rnd.questions}
-        for answer in list(rnd.answers):
+        for answer in rnd.answers:
             if kinds.get(answer.question_key) in {"number", "scale", "choice"}:
                 kept += 1
-            else:  # free text (or a question we cannot place): their own words go
-                rnd.answers.remove(answer)
+            elif answer.text_value is not None:
+                # Free text (or a question we cannot place): their own words go. The row
+                # stays, answered and without words: that the question was answered makes
+                # the week's status and check-in count (a week answered in words only
+                # would otherwise read as not checked in).
+                answer.text_value = None
                 dropped += 1
     session.flush()
     return [f"check-ins: {count_text(dropped, 'written answer')} deleted; "
@@ -566,10 +571,17 @@ def _export_reviews_of(session: Session, person: Person) -> dict[str, Any]:
 
 
 def _erase_reviews(session: Session, person: Person, former: str) -> list[str]:
-    # Peers' and reports' answers carry no key: nothing links them to anyone.
-    count = session.execute(update(ReviewAnswer).where(ReviewAnswer.rater_key == person.key)
-                            .values(rater_key=former, comment=None)
+    # Every rater's comments on a review of them go, as a kudo's words go whoever wrote
+    # them: words about them (the manager's, peers' and reports') would say who former-<id>
+    # was. Their own named answers in others' reviews lose theirs; the ratings all stay.
+    of_them = select(ReviewRound.id).where(ReviewRound.subject_key == person.key)
+    theirs = or_(ReviewAnswer.rater_key == person.key, ReviewAnswer.round_id.in_(of_them))
+    count = session.execute(update(ReviewAnswer).where(theirs, ReviewAnswer.comment.is_not(None))
+                            .values(comment=None)
                             .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+    # Peers' and reports' answers carry no key: nothing links them to anyone.
+    session.execute(update(ReviewAnswer).where(ReviewAnswer.rater_key == person.key)
+                    .values(rater_key=former).execution_options(synchronize_session=False))
     for column in (ReviewRound.subject_key, ReviewRound.started_by):
         session.execute(update(ReviewRound).where(column == person.key)
                         .values({column: former}).execution_options(synchronize_session=False))
@@ -579,7 +591,8 @@ def _erase_reviews(session: Session, person: Person, former: str) -> list[str]:
                     .values(subject_key=former).execution_options(synchronize_session=False))
     if not count:
         return []
-    return [f"360° reviews: the comments of {count_text(count, 'named answer')} deleted"]
+    return [f"360° reviews: {count_text(count, 'comment')} in the reviews of them or in "
+            "their named answers deleted (ratings kept)"]
 
 
 def _export_digests(session: Session, person: Person) -> list[dict[str, Any]]:

@@ -18,13 +18,14 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.adapters.base import DeliveryError, RetryLater
+from bot.adapters.base import DeliveryError, NotRunning, RetryLater
+from bot.app import prepare
 from bot.cli import main
 from bot.config import ConfigError, Settings
 from bot.health import HealthServer
 from bot.logjson import JsonFormatter
 from tests.conftest import SERVER_URL
-from tests.support import say
+from tests.support import RecordingAdapter, run_cli, say
 from tests.test_resilience_stop import PROMPT, ROOT, STARTUP, Bot
 
 sqlite_only = pytest.mark.skipif(bool(SERVER_URL), reason="SQLite's own behaviour")
@@ -754,6 +755,54 @@ def test_restore_names_the_copies_earlier_restores_left(tmp_path: Path) -> None:
     assert lines[at + 1:] == [f"  {one}", f"  {two}"]
     assert len(safety_copies(tmp_path)) == 3  # reported, never pruned
 
+
+
+@sqlite_only
+async def test_a_restore_does_not_send_again_what_was_sent_since_the_backup(
+        bot, chat, clock, settings, tmp_path: Path) -> None:
+    """A backup made while the week's check-in questions waited in the outbox (the chat
+    platform down for a while) holds them still to send. They went out once it was back;
+    restoring that backup later sent them all again, every director asked twice for the
+    week. The restore takes what the database it replaces sent since as sent, and says
+    so; a database that never sent them (lost, say) gets them sent once."""
+    chat.fail_next = [NotRunning(0) for _ in range(50)]  # the platform is down
+    await bot.run_checkins()
+    saved = tmp_path / "saved.db"
+    assert run_cli(settings, "backup", str(saved))[0] == 0
+    chat.fail_next = []
+    await bot.outbox.flush()
+    assert sorted(s.target.address for s in chat.sent) == ["alice", "bruno", "li"]
+    bot.engine.dispose()
+
+    code, out = run_cli(settings, "restore", "--yes", str(saved))
+    assert code == 0
+    assert "3 messages waiting to be sent in the backup were sent (or given up) since it " \
+           "was made, as the database it replaced records: not sent again" in out
+    again, engine = prepare(settings, clock)
+    try:
+        after = RecordingAdapter()
+        again.register(after)
+        await again.outbox.flush()
+        assert after.sent == []
+        await say(again, "alice", "52000")  # her round is as the backup had it
+        assert "Question 2 of" in after.last("alice")
+    finally:
+        engine.dispose()
+
+    # The database is lost: the backup restored in its place sends what it holds, once.
+    database = tmp_path / "teampulse.db"
+    for path in (database, *tmp_path.glob("teampulse.db-*")):
+        path.unlink()
+    code, out = run_cli(settings, "restore", "--yes", str(saved))
+    assert code == 0 and "not sent again" not in out
+    again, engine = prepare(settings, clock)
+    try:
+        after = RecordingAdapter()
+        again.register(after)
+        await again.outbox.flush()
+        assert sorted(s.target.address for s in after.sent) == ["alice", "bruno", "li"]
+    finally:
+        engine.dispose()
 
 
 def test_sizes_read_as_a_file_manager_shows_them() -> None:

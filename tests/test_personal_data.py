@@ -375,3 +375,116 @@ async def test_a_reminder_naming_her_that_expired_unsent_is_deleted_not_kept_ano
     assert "1 delivered deleted and 0 waiting anonymised" in out
     with bot.unit() as ctx:
         assert ctx.outbox.by_status("expired") == []
+
+
+async def test_erase_removes_every_raters_comments_on_her_360_review(
+        bot, chat, cli_env, tmp_path, monkeypatch) -> None:
+    """Erase removed only the comments of her own (self) answers: her manager's named
+    comments and her peers' and reports' on her review stayed, words written about her,
+    so the GM's `/review report former-<id>` quoted them ("Slow to share leads", "Not
+    enough coaching") as a kudo's words would have said who former-<id> was. Every
+    rater's comments on a review of her go, as both sides' words of her one-on-ones do;
+    the ratings stay, and so does the report's figures."""
+    from tests.test_review import run_review
+
+    await run_review(bot, chat)
+    written = ("Strong quarter", "Weekly one-on-ones", "Slow to share leads", "沟通顺畅",
+               "Not enough coaching")
+    code, out = cli_env("review", "alice", "--format", "json")
+    before = json.loads(out)
+    assert code == 0 and all(words in out for words in written)
+    without_alice(tmp_path, monkeypatch)
+    code, out = cli_env("erase", "alice", "--yes")
+    assert code == 0
+    assert "360° reviews: 5 comments in the reviews of them or in their named answers " \
+           "deleted (ratings kept)" in out
+    texts = "\n".join(every_text_in_the_database(bot))
+    assert [w for w in written if w in texts] == []
+    with bot.unit() as ctx:
+        former = ctx.session.scalar(select(Person.key).where(Person.key.like("former-%")))
+    code, out = cli_env("review", former, "--format", "json")
+    after = json.loads(out)
+    assert code == 0 and not any(words in out for words in written)
+    assert after["criteria"] == before["criteria"]  # the ratings count as before
+    assert all(not comments for comments in after["comments"].values())
+    await say(bot, "grace", f"/review report {former}")
+    assert chat.last("grace").startswith(f"🔄 360° review — {former}")
+    assert "Comments" not in chat.last("grace")
+
+
+async def test_a_restore_of_a_backup_made_before_an_erase_says_to_erase_again(
+        bot, chat, cli_env, tmp_path, monkeypatch) -> None:
+    """Alice asked to be erased and was; a week later the operator restored last month's
+    backup (a bad org file edit to undo). Everything erase had removed was back, her
+    name, words and chat ids, and the restore said nothing of it. It names her and the
+    command to erase her again; a restore over a database that erased no one says
+    nothing of the kind."""
+    await alice_has_a_history(bot, chat)
+    saved = tmp_path / "saved.db"
+    assert cli_env("backup", str(saved))[0] == 0
+    code, out = cli_env("restore", "--yes", str(saved))
+    assert code == 0 and "erase" not in out
+    without_alice(tmp_path, monkeypatch)
+    assert cli_env("erase", "alice", "--yes")[0] == 0
+    bot.engine.dispose()
+
+    code, out = cli_env("restore", "--yes", str(saved))
+    assert code == 0
+    assert "the backup was made before 1 person was erased (alice): they are in it again " \
+           "with everything erase had removed; erase them again before starting the bot: " \
+           "teampulse erase alice --yes\n" in out
+    assert "Closed Acme" in "\n".join(every_text_in_the_database(bot))
+    code, out = cli_env("erase", "alice", "--yes")
+    assert code == 0 and "erased alice:" in out
+    assert "Closed Acme" not in "\n".join(every_text_in_the_database(bot))
+
+
+async def test_a_kudo_whose_words_were_erased_says_so_where_it_is_listed(
+        bot, chat, cli_env, tmp_path, monkeypatch) -> None:
+    """Grace's `/kudos me` listed the kudo she gave Alice, once Alice was erased, as
+    "• 2026-11-27 former-2:" and nothing after the colon, as if the words had been lost
+    (the CLI's list too). A kudo always has its words but an erased one: it says they
+    were erased, in English and Chinese."""
+    await kudo(bot, "grace", "/kudos @alice for closing Acme")
+    await kudo(bot, "bruno", "/kudos @grace for the Rome workshop")
+    without_alice(tmp_path, monkeypatch)
+    assert cli_env("erase", "alice", "--yes")[0] == 0
+    with bot.unit() as ctx:
+        former = ctx.session.scalar(select(Person.key).where(Person.key.like("former-%")))
+    await say(bot, "grace", "/kudos me")
+    assert chat.last("grace").endswith(f"Given: 1\n• 2026-11-27 {former}: (words erased)")
+    assert "• 2026-11-27 Bruno Rossi: the Rome workshop" in chat.last("grace")
+    code, out = cli_env("kudos", "--format", "md")
+    assert code == 0 and f"· Grace Chen → {former}: (words erased)\n" in out
+    await say(bot, "grace", "/language 中文")
+    await say(bot, "grace", "/kudos me")
+    assert chat.last("grace").endswith(f"• 2026-11-27 {former}：（内容已删除）")
+
+
+async def test_erase_keeps_the_check_in_count_of_a_week_she_answered_in_words_only(
+        bot, chat, cli_env, tmp_path, monkeypatch) -> None:
+    """Alice skipped every figure that week and answered in words. Erase deleted her
+    written answers with their rows, so her round, submitted, had no answer left: the
+    GM's past week read "Check-ins: 0 of 3" where it had read 1 of 3, and her line
+    "skipped". README: the week keeps its check-in count. Her words go; that she
+    answered stays."""
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ["/skip", "/skip", "Closed Acme", "Pricing pushback",
+                                    "/skip", "Visit 5", "/skip"])
+    assert chat.last("alice").startswith("Thanks — your check-in for 2026-W48 is in.")
+    before = week_totals(cli_env)
+    assert before["checked_in"] == 1
+    _code, out = cli_env("summary", "--format", "json", "--week", "2026-W48")
+    [her] = [d for d in json.loads(out)["directors"] if d["key"] == "alice"]
+    without_alice(tmp_path, monkeypatch)
+    assert cli_env("erase", "alice", "--yes")[0] == 0
+    assert week_totals(cli_env) == before
+    _code, out = cli_env("summary", "--format", "json", "--week", "2026-W48")
+    [former] = [d for d in json.loads(out)["directors"] if d["key"].startswith("former-")]
+    assert (former["status"], former["answered"], former["skipped"]) == \
+        (her["status"], her["answered"], her["skipped"]) == ("submitted", 3, 4)
+    assert not any(words in out for words in ("Closed Acme", "Pricing pushback", "Visit 5"))
+    await say(bot, "grace", "/summary")
+    assert "Check-ins: 1 of 3" in chat.last("grace")
+    texts = "\n".join(every_text_in_the_database(bot))
+    assert not any(words in texts for words in ("Closed Acme", "Pricing pushback", "Visit 5"))
