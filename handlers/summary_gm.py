@@ -272,6 +272,9 @@ class DirectorView:
     #: The week's check-in asked about blockers (one made under questions without them
     #: has none to report: "not asked", never "no blockers").
     blockers_asked: bool = True
+    #: The director skipped the blockers question: "blockers question skipped", never
+    #: "no blockers", which a GM reads as nothing in the way.
+    blockers_skipped: bool = False
     recurring: int = 0  # weeks (this one included) a similar blocker was reported; 0: none
     recurring_of: int = 0  # of how many weeks looked at (this one included)
     wins: str | None = None
@@ -1135,6 +1138,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             found = applies[deciding] = _applicable(questions, mine)
         view.total, left_out = found
         view.blockers_asked = asks_blockers[latest[7]]
+        view.blockers_skipped = mine.get("blockers") is SKIPPED
         real = int(real or 0)
         given = int(given or 0)
         if left_out:

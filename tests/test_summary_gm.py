@@ -158,6 +158,20 @@ checkin:
     assert "执行：本周签到未问障碍" in blocks(chat.last("grace"))["Bruno Rossi · 团队 Europe"]
 
 
+async def test_a_skipped_blockers_question_is_not_read_as_no_blockers(bot, chat, clock):
+    """Alice skipped the blockers question: her block read "Execution: no blockers", as
+    if she had said nothing was in the way."""
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", alice("50000", "/skip"))
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Execution: blockers question skipped" in blocks(text)["Alice Martin · team East"]
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    assert "执行：跳过了障碍问题" in blocks(chat.last("grace"))["Alice Martin · 团队 East"]
+
+
 async def test_last_weeks_confidence_is_not_read_as_this_weeks(bot, chat, clock):
     # Bruno answered "3" last week and nothing this week: his block read "confidence 3",
     # as if he had said so this week.
