@@ -39,6 +39,17 @@ QUERY_TIMEOUT = 3.0
 #: A new leader waits this long before starting work, so a leader that has just lost its
 #: session (and notices within INTERVAL + QUERY_TIMEOUT) has stopped before it starts.
 TAKEOVER_GRACE = INTERVAL + QUERY_TIMEOUT
+#: How long the server keeps the election session (and so the lock) of a leader it no
+#: longer hears: a dropped network sends it no reset, and the kernel's own TCP keep-alive
+#: gives up after two hours. Longer than the leader's own INTERVAL + QUERY_TIMEOUT, so the
+#: old leader has stepped down before the lock is free.
+SERVER_SILENCE_SECONDS = 9
+#: The server-side settings of the election session that give SERVER_SILENCE_SECONDS: TCP
+#: keep-alive probes after 5 s of silence, 2 s apart, 2 of them; and the same bound on
+#: data sent and never acknowledged (the answer to a keep-alive query, lost).
+SERVER_SIDE_TIMEOUTS = {"tcp_keepalives_idle": "5", "tcp_keepalives_interval": "2",
+                        "tcp_keepalives_count": "2",
+                        "tcp_user_timeout": str(SERVER_SILENCE_SECONDS * 1000)}
 
 
 @contextlib.contextmanager
@@ -121,6 +132,11 @@ class Leadership:
             if self.is_leader:  # the session that held the lock is gone, and the lock with it
                 raise ConnectionError("the connection holding the lock was closed")
             self._conn = await self._connect()
+            # Session settings, not startup options: a pooler in front of the server may
+            # refuse those. (Ignored, harmlessly, on a Unix socket.)
+            await self._query("SELECT " + ", ".join(
+                f"set_config('{name}', '{value}', false)"
+                for name, value in SERVER_SIDE_TIMEOUTS.items()))
         if self.is_leader:
             await self._query("SELECT 1")  # the session (and so the lock) is still ours
             return
@@ -148,7 +164,17 @@ class Leadership:
             cursor = await self._conn.execute(sql)
             return await cursor.fetchone() if cursor.description else None
 
-        return await asyncio.wait_for(run(), self.query_timeout)
+        # Not asyncio.wait_for: it awaits the cancelled query, and psycopg then sends the
+        # server a cancel request and waits for the query to end (5 s each), which a
+        # silent network never answers. The leader must step down within QUERY_TIMEOUT,
+        # before the next one's TAKEOVER_GRACE is over; the connection is closed anyway.
+        task = asyncio.ensure_future(run())
+        done, _ = await asyncio.wait({task}, timeout=self.query_timeout)
+        if not done:
+            task.cancel()
+            task.add_done_callback(_forget)
+            raise TimeoutError(f"no answer within {self.query_timeout:g} s")
+        return task.result()
 
     async def _wait(self, stop: asyncio.Event) -> None:
         """Sleep one interval, passing on notifications; wake early at `stop`."""
@@ -191,3 +217,9 @@ class Leadership:
         if conn is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(conn.close(), 2)
+
+
+def _forget(task: asyncio.Future[Any]) -> None:
+    """Take an abandoned query's outcome, so that asyncio does not log it as lost."""
+    if not task.cancelled():
+        task.exception()
