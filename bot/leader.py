@@ -24,6 +24,8 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from storage.db import SERVER_KEEPALIVE, SERVER_SILENCE_SECONDS, session_settings_sql
+
 log = logging.getLogger(__name__)
 
 #: The advisory lock's key: any 64-bit number no other application on the database uses.
@@ -39,16 +41,12 @@ QUERY_TIMEOUT = 3.0
 #: A new leader waits this long before starting work, so a leader that has just lost its
 #: session (and notices within INTERVAL + QUERY_TIMEOUT) has stopped before it starts.
 TAKEOVER_GRACE = INTERVAL + QUERY_TIMEOUT
-#: How long the server keeps the election session (and so the lock) of a leader it no
-#: longer hears: a dropped network sends it no reset, and the kernel's own TCP keep-alive
-#: gives up after two hours. Longer than the leader's own INTERVAL + QUERY_TIMEOUT, so the
-#: old leader has stepped down before the lock is free.
-SERVER_SILENCE_SECONDS = 9
-#: The server-side settings of the election session that give SERVER_SILENCE_SECONDS: TCP
-#: keep-alive probes after 5 s of silence, 2 s apart, 2 of them; and the same bound on
-#: data sent and never acknowledged (the answer to a keep-alive query, lost).
-SERVER_SIDE_TIMEOUTS = {"tcp_keepalives_idle": "5", "tcp_keepalives_interval": "2",
-                        "tcp_keepalives_count": "2",
+#: The election session's server-side settings: the server lets go of a leader it no
+#: longer hears (and so of the lock) within SERVER_SILENCE_SECONDS, as of any session
+#: (storage.db), and the same bound holds for data sent and never acknowledged (the answer
+#: to a keep-alive query, lost). Longer than the leader's own INTERVAL + QUERY_TIMEOUT, so
+#: the old leader has stepped down before the lock is free.
+SERVER_SIDE_TIMEOUTS = {**SERVER_KEEPALIVE,
                         "tcp_user_timeout": str(SERVER_SILENCE_SECONDS * 1000)}
 
 
@@ -132,11 +130,7 @@ class Leadership:
             if self.is_leader:  # the session that held the lock is gone, and the lock with it
                 raise ConnectionError("the connection holding the lock was closed")
             self._conn = await self._connect()
-            # Session settings, not startup options: a pooler in front of the server may
-            # refuse those. (Ignored, harmlessly, on a Unix socket.)
-            await self._query("SELECT " + ", ".join(
-                f"set_config('{name}', '{value}', false)"
-                for name, value in SERVER_SIDE_TIMEOUTS.items()))
+            await self._query(session_settings_sql(SERVER_SIDE_TIMEOUTS))
         if self.is_leader:
             await self._query("SELECT 1")  # the session (and so the lock) is still ours
             return
