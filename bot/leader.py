@@ -163,7 +163,12 @@ class Leadership:
         # silent network never answers. The leader must step down within QUERY_TIMEOUT,
         # before the next one's TAKEOVER_GRACE is over; the connection is closed anyway.
         task = asyncio.ensure_future(run())
-        done, _ = await asyncio.wait({task}, timeout=self.query_timeout)
+        try:
+            done, _ = await asyncio.wait({task}, timeout=self.query_timeout)
+        except asyncio.CancelledError:
+            task.cancel()  # (asyncio.wait leaves it running)
+            task.add_done_callback(_forget)
+            raise
         if not done:
             task.cancel()
             task.add_done_callback(_forget)
