@@ -24,6 +24,8 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from storage.db import SERVER_KEEPALIVE, SERVER_SILENCE_SECONDS, session_settings_sql
+
 log = logging.getLogger(__name__)
 
 #: The advisory lock's key: any 64-bit number no other application on the database uses.
@@ -39,6 +41,13 @@ QUERY_TIMEOUT = 3.0
 #: A new leader waits this long before starting work, so a leader that has just lost its
 #: session (and notices within INTERVAL + QUERY_TIMEOUT) has stopped before it starts.
 TAKEOVER_GRACE = INTERVAL + QUERY_TIMEOUT
+#: The election session's server-side settings: the server lets go of a leader it no
+#: longer hears (and so of the lock) within SERVER_SILENCE_SECONDS, as of any session
+#: (storage.db), and the same bound holds for data sent and never acknowledged (the answer
+#: to a keep-alive query, lost). Longer than the leader's own INTERVAL + QUERY_TIMEOUT, so
+#: the old leader has stepped down before the lock is free.
+SERVER_SIDE_TIMEOUTS = {**SERVER_KEEPALIVE,
+                        "tcp_user_timeout": str(SERVER_SILENCE_SECONDS * 1000)}
 
 
 @contextlib.contextmanager
@@ -121,6 +130,7 @@ class Leadership:
             if self.is_leader:  # the session that held the lock is gone, and the lock with it
                 raise ConnectionError("the connection holding the lock was closed")
             self._conn = await self._connect()
+            await self._query(session_settings_sql(SERVER_SIDE_TIMEOUTS))
         if self.is_leader:
             await self._query("SELECT 1")  # the session (and so the lock) is still ours
             return
@@ -148,7 +158,22 @@ class Leadership:
             cursor = await self._conn.execute(sql)
             return await cursor.fetchone() if cursor.description else None
 
-        return await asyncio.wait_for(run(), self.query_timeout)
+        # Not asyncio.wait_for: it awaits the cancelled query, and psycopg then sends the
+        # server a cancel request and waits for the query to end (5 s each), which a
+        # silent network never answers. The leader must step down within QUERY_TIMEOUT,
+        # before the next one's TAKEOVER_GRACE is over; the connection is closed anyway.
+        task = asyncio.ensure_future(run())
+        try:
+            done, _ = await asyncio.wait({task}, timeout=self.query_timeout)
+        except asyncio.CancelledError:
+            task.cancel()  # (asyncio.wait leaves it running)
+            task.add_done_callback(_forget)
+            raise
+        if not done:
+            task.cancel()
+            task.add_done_callback(_forget)
+            raise TimeoutError(f"no answer within {self.query_timeout:g} s")
+        return task.result()
 
     async def _wait(self, stop: asyncio.Event) -> None:
         """Sleep one interval, passing on notifications; wake early at `stop`."""
@@ -191,3 +216,9 @@ class Leadership:
         if conn is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(conn.close(), 2)
+
+
+def _forget(task: asyncio.Future[Any]) -> None:
+    """Take an abandoned query's outcome, so that asyncio does not log it as lost."""
+    if not task.cancelled():
+        task.exception()

@@ -21,6 +21,21 @@ from bot.config import mask_url
 # Seconds to wait for a PostgreSQL server before start-up gives up (the OS default is
 # minutes when packets are silently dropped).
 CONNECT_TIMEOUT = 10
+#: How long the server keeps a session whose process it no longer hears (a network drop
+#: sends it no reset): TCP keep-alive probes after 5 s of silence, 2 s apart, 2 of them,
+#: asked for by every session. The kernel's defaults are two hours and more, all that time
+#: holding what the session held: its open transaction's row locks (a round batch
+#: half-written, which another replica's round then waited on), a leader's lock.
+SERVER_KEEPALIVE = {"tcp_keepalives_idle": "5", "tcp_keepalives_interval": "2",
+                    "tcp_keepalives_count": "2"}
+SERVER_SILENCE_SECONDS = 9
+
+
+def session_settings_sql(settings: dict[str, str]) -> str:
+    """One statement setting these for the rest of the session (set_config, not startup
+    options, which a pooler in front of the server may refuse; ignored on a Unix socket)."""
+    return "SELECT " + ", ".join(f"set_config('{name}', '{value}', false)"
+                                 for name, value in settings.items())
 
 
 class ConcurrentChange(Exception):
@@ -182,6 +197,8 @@ def create_db_engine(url: str, name: str = "DATABASE_URL") -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+    elif parsed.get_backend_name() == "postgresql":
+        event.listen(engine, "connect", _postgresql_connect)
     return engine
 
 
@@ -224,6 +241,14 @@ def planned_afresh(conn: Connection) -> Iterator[None]:
     yield
     # (Not on an error: the transaction is rolled back, and its SET LOCAL with it.)
     conn.exec_driver_sql("SET LOCAL plan_cache_mode TO DEFAULT")
+
+
+def _postgresql_connect(dbapi_connection: Any, _record: Any) -> None:
+    # (Not tcp_user_timeout: a client reading a long export slowly would be cut off.)
+    cursor = dbapi_connection.cursor()
+    cursor.execute(session_settings_sql(SERVER_KEEPALIVE))
+    cursor.close()
+    dbapi_connection.commit()
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
