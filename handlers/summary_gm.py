@@ -275,6 +275,9 @@ class DirectorView:
     #: The director skipped the blockers question: "blockers question skipped", never
     #: "no blockers", which a GM reads as nothing in the way.
     blockers_skipped: bool = False
+    #: Their blockers answer's words were erased (teampulse erase): one was reported, and
+    #: reads so, never "no blockers".
+    blockers_erased: bool = False
     recurring: int = 0  # weeks (this one included) a similar blocker was reported; 0: none
     recurring_of: int = 0  # of how many weeks looked at (this one included)
     wins: str | None = None
@@ -1138,7 +1141,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             found = applies[deciding] = _applicable(questions, mine)
         view.total, left_out = found
         view.blockers_asked = asks_blockers[latest[7]]
-        view.blockers_skipped = mine.get("blockers") is SKIPPED
+        blocker = mine.get("blockers", SKIPPED)
+        view.blockers_skipped = blocker is SKIPPED and "blockers" in mine
+        view.blockers_erased = blocker is None  # answered, its words erased
         real = int(real or 0)
         given = int(given or 0)
         if left_out:

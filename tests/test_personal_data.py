@@ -486,5 +486,9 @@ async def test_erase_keeps_the_check_in_count_of_a_week_she_answered_in_words_on
     assert not any(words in out for words in ("Closed Acme", "Pricing pushback", "Visit 5"))
     await say(bot, "grace", "/summary")
     assert "Check-ins: 1 of 3" in chat.last("grace")
+    # She reported a blocker: its words are gone, not the blocker ("no blockers" said
+    # nothing was in her way).
+    assert "Execution: blockers: (words erased)" in chat.last("grace")
+    assert "no blockers" not in chat.last("grace")
     texts = "\n".join(every_text_in_the_database(bot))
     assert not any(words in texts for words in ("Closed Acme", "Pricing pushback", "Visit 5"))
