@@ -16,6 +16,7 @@ from bot.cli import main
 from storage.away import AwayRepo
 from storage.models import Base, Person
 from storage.personal_data import PARTS, Part, contribute
+from tests.conftest import SERVER_URL
 from tests.support import TEST_ORG, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_kudos import kudo
@@ -412,6 +413,7 @@ async def test_erase_removes_every_raters_comments_on_her_360_review(
     assert "Comments" not in chat.last("grace")
 
 
+@pytest.mark.skipif(bool(SERVER_URL), reason="teampulse backup/restore are SQLite's")
 async def test_a_restore_of_a_backup_made_before_an_erase_says_to_erase_again(
         bot, chat, cli_env, tmp_path, monkeypatch) -> None:
     """Alice asked to be erased and was; a week later the operator restored last month's
