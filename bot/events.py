@@ -56,6 +56,9 @@ class InboundEvent:
     #: The replied-to author's name as the platform shows it ('Zhang San'): what a refusal
     #: calls someone not in the org file who has no username.
     reply_to_name: str | None = None
+    #: The message replies to a bot's (this one's too): its author names nobody, and
+    #: "/kudos for …" said so is answered that kudos are for people, not the usage.
+    reply_to_bot: bool = False
     #: Links to chat channels in `text`, as they read there (`#general`): a channel, not a
     #: `#value` tag of a kudos (Slack turns `<#C…|general>` into `#general`).
     channel_links: tuple[str, ...] = ()

@@ -485,6 +485,11 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
         # for someone of the org (names are no key).
         _refuse(ctx, kept, "kudos_author_hidden", who=event.reply_to_name)
         return None
+    elif not mentions and event.reply_to_bot:
+        # '/kudos for the reminders' in reply to the bot's own message: a bot named, as
+        # '/kudos @TeamPulseBot …' is (it read as a /kudos with nobody named at all).
+        _refuse(ctx, kept, "kudos_to_bot")
+        return None
     if not mentions:
         crowd = _CROWD.search(text)
         if crowd is not None:  # '/kudos @here for …': the whole channel is nobody by name

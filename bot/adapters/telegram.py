@@ -758,7 +758,8 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
     elif original is None and message.external_reply is not None:
         # A reply quoting a message of another chat names its author as a forward does.
         replied, replied_name = forwarded_from(message.external_reply.origin)
-    if replied is not None and replied.is_bot:
+    to_bot = replied is not None and replied.is_bot
+    if to_bot:
         replied, replied_name = None, None
     return InboundEvent(
         platform=PLATFORM,
@@ -777,6 +778,7 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
         reply_to_user_id=str(replied.id) if replied is not None else None,
         reply_to_username=replied.username if replied is not None else None,
         reply_to_name=replied_name,
+        reply_to_bot=to_bot,
         edited_after=edited_after,
         forwarded=message.forward_origin is not None,
         captioned=captioned,

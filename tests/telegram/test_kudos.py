@@ -65,6 +65,11 @@ async def test_self_kudos_and_kudos_to_the_bot_are_refused(tg: TG) -> None:
     await tg.say_in_group(ALICE, text, entities=[
         {"type": "bot_command", "offset": 0, "length": 6}, mention(text, BOT_USERNAME)])
     assert "I'm just the bot" in tg.texts(ALICE)[-1]
+    # Said in reply to the bot's own message: the bot again, not "name someone".
+    reminder = tg.fake.group_message(GROUP, ALICE, "x")["message"]
+    reminder["from"] = tg.fake.bot_user
+    await tg.say_in_group(GRACE, "/kudos for the reminders", reply_to_message=reminder)
+    assert "I'm just the bot" in tg.texts(GRACE)[-1]
     assert count(tg) == 0
 
 
