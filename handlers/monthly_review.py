@@ -149,6 +149,21 @@ def _asked_unit(rounds: list[CheckinRound], metric: str) -> str | None:
     return None
 
 
+def _asked_label(ctx: Context, rounds: list[CheckinRound], metric: str,
+                 locale: str) -> str | None:
+    """The metric's name as the latest of `rounds` that asked it named it (its label
+    then, else the metric's known name, never a label the org file gave it since); None
+    when none asked it."""
+    for rnd in sorted(rounds, key=lambda r: r.week, reverse=True):
+        for q in rnd.questions or ():
+            if q.get("category") == "kpi" and q.get("metric") == metric:
+                label = q.get("label") or {}
+                known = ctx.renderer.message(locale, "kpi_name", metric=metric)
+                return label.get(locale) or label.get("en") or known or \
+                    metric.replace("_", " ")
+    return None
+
+
 def _month_target(ctx: Context, person: Person, metric: str, month: Period,
                   unit: str | None = None) -> float | None:
     """The month's goal; else the month's share of a longer goal; else the weekly KPI
@@ -297,7 +312,10 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
         probe = Goal(metric, month, target or 1.0, "person", person.key, unit)
         month_actual = goal_actual(ctx.session, ctx.org, probe, last)
         # (The unit as the reader reads it: the org file's per-locale unit.)
-        line = MetricMonth(metric_label(ctx.org, metric, locale, ctx.renderer),
+        # Named as the month's check-ins asked it, as /summary of its weeks names it: a
+        # KPI relabelled since ("Revenue" now "Bookings") read today's word.
+        line = MetricMonth(_asked_label(ctx, month_rounds, metric, locale)
+                           or metric_label(ctx.org, metric, locale, ctx.renderer),
                            unit_text(ctx.org, metric, unit, locale) if unit else "",
                            month_actual.value, target,
                            other_units=month_actual.other_units)

@@ -725,6 +725,35 @@ async def test_a_kpi_moved_to_another_currency_after_the_month_keeps_its_review(
     assert "CNY" not in text, text
 
 
+async def test_a_kpi_relabelled_after_the_month_keeps_its_name_in_the_review(
+        bot, chat, clock):
+    """November's check-ins asked for "Revenue"; in December the org file calls the KPI
+    "Bookings". `/summary` of November's weeks still says Revenue (each check-in keeps
+    its questions); the GM's `/monthly 2026-11 alice` said "Bookings", today's word for a
+    month that never used it."""
+    from tests.test_checkin import ALICE_ANSWERS, answer_all
+
+    for day in (6, 13, 20, 27):
+        clock.set(datetime(2026, 11, day, 21, 0, tzinfo=UTC))
+        await bot.run_checkins(["alice"])
+        await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.set(datetime(2026, 12, 3, 15, 0, tzinfo=UTC))
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8").replace(
+        "{metric: revenue, unit: USD, weekly_target: 50000}",
+        "{metric: revenue, unit: USD, weekly_target: 50000, "
+        "label: {en: Bookings, zh-CN: 订单额}}"))
+    with bot.unit() as ctx:
+        ctx.people.sync(bot.org.people)
+    await say(bot, "grace", "/monthly 2026-11 alice")
+    text = chat.last("grace")
+    assert "• Revenue: 208,000 of 200,000 USD (104% of the month's target)" in text, text
+    assert "Bookings" not in text
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/monthly 2026-11 alice")
+    assert "订单额" not in chat.last("grace")
+
+
 async def test_a_month_barely_begun_never_reads_0_percent_nor_one_missed_100(bot, chat, clock):
     """Alice's 200 of the month's 42,857 (0.47%) read '(0% of the month's target)', as
     Bruno's nothing does; 李雷's 239,040 of 240,000 (99.6%) must not read 100%."""
