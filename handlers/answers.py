@@ -95,7 +95,7 @@ def simplified(text: str) -> str:
 def keyword(text: str) -> str:
     """A reply as the reply-word sets are written: NFKC, lower case, without a closing
     full stop or '!', in Simplified characters ('跳過。' is 跳过)."""
-    return normalise(text).lower().rstrip(".!。！").translate(_TRADITIONAL)
+    return simplified(normalise(text).lower().rstrip(".!。！"))
 
 
 def is_skip(text: str) -> bool:
@@ -267,7 +267,7 @@ def _readings(text: str, units: tuple[str, ...]) -> list[float]:
     unit_text = ", ".join(units[:1])
     typed = normalise(text)
     value = typed.lower()
-    if simplified(value.rstrip(".!。！")) in _NO_FIGURE_WORDS:
+    if keyword(text) in _NO_FIGURE_WORDS:
         raise AnswerError("answer_no_figure", typed=typed, unit=unit_text)
     value = _APPROXIMATELY.sub("", value)  # 'about 40k', '4万左右': that figure
     # A sentence's full stop or exclamation mark after the figure ('52000.', '5万。',
@@ -749,7 +749,7 @@ def parse_choice(question: Question, text: str) -> str:
     value = normalise(text).lower().rstrip(".!。！")
     if value.isdecimal() and 1 <= int(value) <= len(question.choices):
         return question.choices[int(value) - 1].value
-    word = keyword(text)
+    word = simplified(value)
     for choice in question.choices:
         names = {choice.value.lower(),
                  *(label.lower().rstrip(".!。！") for label in choice.labels.values())}

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from statistics import median
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -140,13 +141,17 @@ def _month_goal(ctx: Context, person: Person, metric: str, month: Period) -> Goa
         None)
 
 
-def _asked_unit(rounds: list[CheckinRound], metric: str) -> str | None:
-    """The unit the latest of `rounds` that asked `metric` asked it in (None: none did)."""
+def _asked(rounds: list[CheckinRound], metric: str) -> Iterator[dict[str, Any]]:
+    """The questions of `rounds` that asked `metric` as a KPI, the latest round's first."""
     for rnd in sorted(rounds, key=lambda r: r.week, reverse=True):
         for q in rnd.questions or ():
-            if q.get("category") == "kpi" and q.get("metric") == metric and q.get("unit"):
-                return str(q["unit"])
-    return None
+            if q.get("category") == "kpi" and q.get("metric") == metric:
+                yield q
+
+
+def _asked_unit(rounds: list[CheckinRound], metric: str) -> str | None:
+    """The unit the latest of `rounds` that asked `metric` asked it in (None: none did)."""
+    return next((str(q["unit"]) for q in _asked(rounds, metric) if q.get("unit")), None)
 
 
 def _asked_label(ctx: Context, rounds: list[CheckinRound], metric: str,
@@ -154,14 +159,12 @@ def _asked_label(ctx: Context, rounds: list[CheckinRound], metric: str,
     """The metric's name as the latest of `rounds` that asked it named it (its label
     then, else the metric's known name, never a label the org file gave it since); None
     when none asked it."""
-    for rnd in sorted(rounds, key=lambda r: r.week, reverse=True):
-        for q in rnd.questions or ():
-            if q.get("category") == "kpi" and q.get("metric") == metric:
-                label = q.get("label") or {}
-                known = ctx.renderer.message(locale, "kpi_name", metric=metric)
-                return label.get(locale) or label.get("en") or known or \
-                    metric.replace("_", " ")
-    return None
+    q = next(_asked(rounds, metric), None)
+    if q is None:
+        return None
+    label = q.get("label") or {}
+    return label.get(locale) or label.get("en") or \
+        ctx.renderer.message(locale, "kpi_name", metric=metric) or metric.replace("_", " ")
 
 
 def _month_target(ctx: Context, person: Person, metric: str, month: Period,

@@ -81,6 +81,7 @@ from bot.support_config import department_name
 from bot.text import clean_text
 from bot.weeks import week_end, week_of, week_start, weeks_back
 from handlers.checkin import applicable_given
+from handlers.checkin import week_over as closes
 from handlers.context import Context
 from handlers.goals import _differs as crm_differs
 from handlers.joined import joined_weeks
@@ -750,10 +751,13 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # Directors since taken out of the org file whose tracked request was still open at
     # the week's end: the company still owes it an answer, /support lists it (the GM
     # resolves it there), and a view of several weeks showed it; one week's showed none.
+    # (When the week ended where the reader is: read here, for blocks, and by the past
+    # week's teams and the support requests below.)
+    week_over = datetime.combine(week_end(week) + timedelta(days=1), time(),
+                                 ZoneInfo(reader_tz)).astimezone(UTC)
     owed = owed_requesters(
         session, [p.id for p in people if not p.active and p.role == "director"],
-        min(datetime.combine(week_end(week) + timedelta(days=1), time(),
-                             ZoneInfo(reader_tz)).astimezone(UTC), ctx.clock.now()))
+        min(week_over, ctx.clock.now()))
     # CRM sums per person, metric and week (as the team's and a person's view read them):
     # read first, for a week the CRM booked before someone joined is theirs (see below).
     crm = crm_figures(ctx, window)
@@ -1168,8 +1172,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     aside = [query for query, _ in bulk_reads]
     # A past week's directors without a round that week are shown in the team last
     # recorded for them by then (a rename or move in the org file since rewrites nothing).
-    week_over = datetime.combine(last_day + timedelta(days=1), time(),
-                                 ZoneInfo(reader_tz)).astimezone(UTC)
     # Only those without one are looked up (usually a few of the thousands).
     then = directors_then(ctx.session, week, week_over, reader_tz, [
         d.id for d in (*directors, *leavers) if rounds_get((d.id, week)) is None]) \
@@ -1341,8 +1343,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
 
     # Support requests (question 3): the tracked ones as they stood at the end of the week,
     # and answers no tracked request covers (see handlers/summary_support.py).
-    week_over = datetime.combine(week_end(week) + timedelta(days=1), time(),
-                                 ZoneInfo(reader_tz)).astimezone(UTC)
     as_of = min(week_over, ctx.clock.now())
     # An older week's requests are as old as they were at its end, tracked or not.
     aged_to = min(today, as_of.astimezone(ZoneInfo(reader_tz)).date())
@@ -1849,8 +1849,7 @@ def _away_directors(ctx: Context, people: list[Any], shown: list[str],
     were away in, as the weeks they checked in (README: a past week's directors). A
     statement per such week only (usually none)."""
     now = ctx.clock.now()
-    over = [wk for wk in shown if datetime.combine(
-        week_end(wk) + timedelta(days=1), time(), ZoneInfo(reader_tz)).astimezone(UTC) <= now]
+    over = [wk for wk in shown if closes(wk, reader_tz) <= now]
     by_id = {p.id: p for p in people}
     found: set[int] = set()
     for wk in over:
