@@ -54,6 +54,7 @@ from storage.models import (
     ProcessedEvent,
     UTCDateTime,
 )
+from storage.review_schedule import follow_rename as follow_review_rename
 
 _PERSON_FIELDS = ("display_name", "role", "manager_key", "team", "timezone", "locale",
                   "checks_in", "can_view_summary", "slack_id", "telegram_id",
@@ -240,9 +241,6 @@ class PeopleRepo:
         self.session.execute(update(CheckinRound).where(CheckinRound.manager_key == old_key)
                              .values(manager_key=new_key))
         follow_crm_rename(self.session, old_key, new_key)
-        # (Imported here: storage.review_schedule, through storage.models, imports this.)
-        from storage.review_schedule import follow_rename as follow_review_rename
-
         follow_review_rename(self.session, old_key, new_key)
         self.session.execute(
             update(OutboxMessage).where(OutboxMessage.platform == "console",

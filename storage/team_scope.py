@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.weeks import week_end, week_start
+from storage.away import AwayPeriod
 from storage.models import CheckinRound, Person
 
 #: A team's people named by id in its statements up to this many (bound parameters stay
@@ -67,11 +68,6 @@ class TeamScope:
         """The people's ids, read once (finding those a round places in the team reads the
         weeks' rounds); for a team too large for a list of parameters, the query."""
         if self._found is None:
-            # Imported here: storage.away imports storage.models, which imports (through
-            # storage.goals) this module; at the top, a process importing storage.away
-            # first (the migrations' env.py: `teampulse migrate`, `restore`) failed on it.
-            from storage.away import AwayPeriod
-
             first, last = week_start(min(self.weeks)), week_end(max(self.weeks))
             query = select(Person.id).where(or_(Person.team.in_(self.today), Person.id.in_(
                 select(CheckinRound.person_id).where(CheckinRound.week.in_(self.weeks),
