@@ -120,7 +120,7 @@ from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
 from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneRepo
 from storage.summary_rows import plain_rows, read_aside, round_zones, snapshot_texts
-from storage.undelivered import held_past_expiry
+from storage.undelivered import held_past_expiry, why_not_reached
 
 #: A week's status for a director added to the org file after it, not asked in it: no
 #: status at all (not "no check-in sent"), in no count (handlers/joined.py).
@@ -243,6 +243,9 @@ class DirectorView:
     #: Taken out of the org file since (listed for the weeks they were asked): nothing
     #: about their check-in is for the GM to chase, and it will not be finished.
     left: bool = False
+    #: `unreachable`: why the prompt never reached them (storage.undelivered.UNREACHED_WHY:
+    #: blocked the bot, never pressed Start, ...), the summary saying what to do about it.
+    unreached_why: str | None = None
     # 1. goal and plan completion
     week: list[Figure] = field(default_factory=list)
     mtd: list[Figure] = field(default_factory=list)
@@ -351,6 +354,7 @@ class DirectorView:
                          "open_actions": self.open_actions,
                          "overdue_actions": self.overdue_actions},
             "attention": [a.kind for a in attention] if attention else [],
+            "not_reached_why": self.unreached_why,
             "left": self.left,
         }
 
@@ -1392,6 +1396,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         # An earlier week shown whose sale the CRM booked for one of them is theirs, as
         # that week's own view has it: not asked, named with those sent no check-in.
         count.not_sent += [names[p.id] for p in booked_before if booked(p.key, count.week)]
+    unreached = [view for view in views if view.status == "unreachable"]
+    if unreached:  # (rare: one read for them all, only then)
+        why = why_not_reached(session, week, [view.key for view in unreached],
+                              ctx.clock.now())
+        for view in unreached:
+            view.unreached_why = why.get(view.key)
     ageing_days, stress_above = ctx.org.support.ageing_days, ctx.org.pulse.stress_above
     for view in views:
         view.attention = _attention(view, ageing_days, stress_above)
@@ -2581,7 +2591,7 @@ CSV_FIELDS = ("week", "director", "name", "team", "status", "late", "trend", "jo
               "kudos_received", "members_oneonones_held", "support_open",
               "support_cross_department", "oldest_support_days", "blockers_recurring_weeks",
               "confidence", "oneonone_last", "oneonone_next", "oneonone_overdue",
-              "open_actions", "overdue_actions", "attention", "left")
+              "open_actions", "overdue_actions", "attention", "left", "not_reached_why")
 
 
 @without_gc
@@ -2616,7 +2626,8 @@ def to_csv(summary: GmSummary) -> str:
                           d.oneonone_last.isoformat() if d.oneonone_last else "",
                           d.oneonone_next.isoformat() if d.oneonone_next else "",
                           d.oneonone_overdue, d.open_actions, d.overdue_actions,
-                          " ".join(a.kind for a in d.attention), d.left]
+                          " ".join(a.kind for a in d.attention), d.left,
+                          d.unreached_why or ""]
         periods = {"week": d.week, "mtd": d.mtd, "qtd": d.qtd}
         for metric, unit in metrics:
             for period in ("week", "mtd", "qtd"):

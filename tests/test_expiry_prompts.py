@@ -37,8 +37,10 @@ async def test_a_check_in_prompt_held_past_its_week_is_not_sent_and_reads_not_re
     assert not [t for t in chat.to("alice") if "2026-W48" in t], chat.to("alice")
     assert not [t for t in chat.to("li") if "2026-W48" in t], chat.to("li")
     # Both dropped; the prompts give up their keys, as one given up for good does, so
-    # that `teampulse checkin send` can still prompt them for that week.
-    assert sorted(expired_keys(bot)) == ["", ""]
+    # that `teampulse checkin send` can still prompt them for that week (each row renamed
+    # to say whose week it was, for the GM's summary to say why: storage.undelivered).
+    assert sorted(k.rsplit(":", 1)[0] for k in expired_keys(bot)) == [
+        "undelivered:2026-W48:checkin:alice", "undelivered:2026-W48:checkin:li"]
 
     # The GM reads that the check-in did not reach them, not that they ignored it.
     await say(bot, "grace", "/summary 2026-W48")

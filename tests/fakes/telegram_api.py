@@ -485,6 +485,9 @@ class FakeTelegramAPI:
         #: private chat is refused with 403 "Forbidden: bot can't initiate conversation
         #: with a user". None: every user, as if all had started the bot.
         self.started: set[int] | None = set()
+        #: Users who blocked the bot (blocked_by): a message to them is refused with 403
+        #: "Forbidden: bot was blocked by the user", started or not.
+        self.blocked: set[int] = set()
         self.files: dict[str, tuple[str, bytes]] = {}
         #: Forum supergroups (topics on) and their topics' ids. A message sent there lands
         #: in the topic named by ``message_thread_id``, else in the topic of the message it
@@ -736,7 +739,9 @@ class FakeTelegramAPI:
         return next(self._update_ids)
 
     def start_bot(self, *user_ids: int) -> None:
-        """These users opened a private chat with the bot (pressed Start)."""
+        """These users opened a private chat with the bot (pressed Start; unblocking it
+        first, if they had blocked it)."""
+        self.blocked.difference_update(user_ids)
         if self.started is not None:
             self.started.update(user_ids)
 
@@ -744,6 +749,11 @@ class FakeTelegramAPI:
         """These users never started the bot (or stopped and blocked it)."""
         if self.started is not None:
             self.started.difference_update(user_ids)
+
+    def blocked_by(self, *user_ids: int) -> None:
+        """These users blocked the bot (Telegram says so, unlike block_bot's "never
+        started"): refused with 403 "Forbidden: bot was blocked by the user"."""
+        self.blocked.update(user_ids)
 
     def push_update(self, update: JSONDict) -> JSONDict:
         """Queue an update for ``getUpdates`` (assigning ``update_id`` if missing)."""
@@ -1323,6 +1333,8 @@ class FakeTelegramAPI:
             raise _ApiError(400, "Bad Request: chat_id is empty")
         if not isinstance(chat_id, int | str):
             raise _ApiError(400, "Bad Request: chat not found")
+        if isinstance(chat_id, int) and chat_id in self.blocked:
+            raise _ApiError(403, "Forbidden: bot was blocked by the user")
         if isinstance(chat_id, int) and chat_id > 0 and self.started is not None \
                 and chat_id not in self.started:
             raise _ApiError(403, "Forbidden: bot can't initiate conversation with a user")
