@@ -606,7 +606,9 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO,
 # --- support requests ---------------------------------------------------------------------
 
 SUPPORT_FIELDS = ("id", "requester", "requester_name", "type", "detail", "department",
-                  "opened", "age_days", "status", "ageing", "repeats", "week")
+                  "opened", "age_days", "status", "ageing", "repeats", "week",
+                  # Added last, so a spreadsheet reading columns by place reads on.
+                  "requester_left")
 
 
 def support(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -637,7 +639,7 @@ def support(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     def cell(text: str) -> str:  # one table cell: one line (the template escapes it)
         return " ".join(clean_text(text).split())
 
-    lines = [{"id": i.id, "requester": cell(i.requester_name),
+    lines = [{"id": i.id, "requester": cell(i.requester_name), "left": i.requester_left,
               # The type and department as the chat names them, in the reader's language.
               "type": cell(renderer.choice_label(locale, "support_type", i.type)),
               "department": cell(department_name(bot.org.support, renderer, locale,
