@@ -88,7 +88,8 @@ def _kudos_export(args: argparse.Namespace, settings: Settings, out: TextIO, fmt
     bounds: list[date | None] = []
     for flag, value in (("--since", args.since), ("--until", args.until)):
         try:
-            bounds.append(date.fromisoformat(value) if value else None)
+            # '' (`--since "$FROM"` with FROM unset) is a bad date, not "not given".
+            bounds.append(date.fromisoformat(value) if value is not None else None)
         except ValueError:
             return fail(f"{flag} {value!r}: expected a date such as 2026-11-01")
     since, until = bounds
@@ -157,7 +158,9 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
     bot, engine = prepare(settings)
     try:
         try:
-            period = board_period(args.period or "month", bot.clock.now(), bot.org.tz,
+            # An empty --period is refused (board_period), not read as the default month.
+            period = board_period("month" if args.period is None else args.period,
+                                  bot.clock.now(), bot.org.tz,
                                   bot.org.goals.fiscal_year_start)
         except ValueError as exc:
             return fail(f"--period {args.period!r}: {exc}")
@@ -231,7 +234,10 @@ def _honours(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str
     bot, engine = prepare(settings)
     try:
         now = bot.clock.now()
-        show = roll_period(args.period or "", now.astimezone(bot.org.tz).date())
+        # roll_period reads '' as last month (/honours alone): an empty --period given
+        # (`--period "$MONTH"` with MONTH unset) is refused rather than read so.
+        show = None if args.period is not None and not args.period.strip() else \
+            roll_period(args.period or "", now.astimezone(bot.org.tz).date())
         if show is None:
             return fail(f"--period {args.period!r}: expected a month such as 2026-11 or a "
                         "year such as 2026 (default: last month)")
@@ -336,7 +342,7 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
     if args.last < 1:
         return fail("--last must be 1 or more")
     day: date | None = None
-    if args.poll:
+    if args.poll is not None:  # '' is a bad date, not "the latest poll"
         try:  # a poll is known by its date: 'notadate' is a wrong date, not a missing poll
             day = date.fromisoformat(args.poll)
         except ValueError:
