@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from bot.name_order import name_key
 from bot.readers import GM
 from handlers.context import Context, one_moment
+from handlers.digest import month_weeks
 from handlers.honours import month_typed
 from handlers.monthly_review import (
     MonthKudos,
@@ -41,7 +43,7 @@ from handlers.monthly_review import (
 )
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.period_words import month_said
-from storage.models import Person
+from storage.models import CheckinRound, Person
 from storage.review import MONTHLY_QUESTIONS, MonthlyAnswer, MonthlyRepo
 from storage.round_batch import RoundBatchRepo
 
@@ -69,6 +71,9 @@ class OverviewLine:
     unsent: str | None = None
     #: The month after the overview's, which "dropped" names (away until it ended).
     after: str = ""
+    #: A director of the month since taken out of the org file (see month_leavers):
+    #: listed with the month's numbers, as the month had them, and not waited for.
+    left: bool = False
 
     @property
     def open_support(self) -> int:
@@ -93,6 +98,9 @@ class Overview:
     #: Of `total`, those added to the org after the reviews went out: no review, no
     #: questions, so not counted as to come either.
     joined: int = 0
+    #: Of `total`, directors of the month since taken out of the org file who had not
+    #: answered: they never will, so not counted as to come.
+    left: int = 0
 
 
 def _tag(year: int, month_no: int) -> str:
@@ -104,6 +112,45 @@ def _directors(ctx: Context) -> list[Person]:
     people = [p for p in ctx.people.active() if p.role == "director"]
     return sorted(people, key=lambda p: (p.team is None, (p.team or "").casefold(),
                                          name_key(p.display_name), p.key))
+
+
+def month_leavers(session: Session, year: int, month_no: int
+                  ) -> dict[int, tuple[Person, str | None]]:
+    """Directors of the month since taken out of the org file: person id -> (the person,
+    their team then).
+
+    Who they were is read from what the month stored, its check-in rounds (each keeps its
+    person's role and team of then; a round made before rounds had a role reads the
+    person's role): a director who led a team that month and left on the 10th of the next
+    was in its overview, and leaving must not rewrite it (the summary keeps its weeks'
+    leavers the same way). Their team is that of their latest round of the month."""
+    r = CheckinRound
+    rows = session.execute(
+        select(r.person_id, r.week, r.team).join(Person, Person.id == r.person_id)
+        .where(r.week.in_(month_weeks(year, month_no)), Person.active.is_(False),
+               func.coalesce(r.role, Person.role) == "director")
+        .order_by(r.person_id, r.week))
+    teams: dict[int, str | None] = {}
+    for pid, _week, team in rows:
+        teams[pid] = team  # the latest week's wins
+    if not teams:
+        return {}
+    people = session.scalars(select(Person).where(Person.id.in_(list(teams))))
+    return {p.id: (p, teams[p.id] if teams[p.id] is not None else p.team) for p in people}
+
+
+def _month_directors(ctx: Context, year: int, month_no: int
+                     ) -> tuple[list[Person], dict[int, str | None]]:
+    """The month's directors as its overview lists them, by team then name: today's,
+    and those since taken out of the org file (month_leavers); and the latter's ids ->
+    their team then."""
+    gone = month_leavers(ctx.session, year, month_no)
+    teams = {pid: team for pid, (_, team) in gone.items()}
+    people = [p for p in ctx.people.active() if p.role == "director"] + \
+        [p for p, _ in gone.values()]
+    return sorted(people, key=lambda p: (
+        (team := teams.get(p.id, p.team)) is None, (team or "").casefold(),
+        name_key(p.display_name), p.key)), teams
 
 
 def answered_ids(ctx: Context, tag: str) -> dict[int, datetime]:
@@ -126,7 +173,10 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
     """One page of the overview in `locale`; None past the last page. Only the page's
     directors' reviews are built."""
     tag = _tag(year, month_no)
-    directors = _directors(ctx)
+    directors, gone = _month_directors(ctx, year, month_no)
+    # The review's states (away, joined since) are of those still in the org: one who
+    # left before the reviews went out was never sent one, and did not join after.
+    present = [p for p in directors if p.id not in gone]
     answered = answered_ids(ctx, tag)
     pages = page_count(len(directors), OVERVIEW_PAGE_SIZE)
     if page < 1 or page > pages:
@@ -137,18 +187,20 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
         kudos = month_kudos(ctx, year, month_no, [locale])
     # Every director's state, not the page's: the count of answers leaves out all those
     # never sent the review. (Usually nobody: one read of the away calendar's few.)
-    unsent: dict[int, str] = dict(unsent_while_away(ctx, year, month_no, directors))
+    unsent: dict[int, str] = dict(unsent_while_away(ctx, year, month_no, present))
     # Added since the reviews went out: counted apart, as /monthly answers does.
-    unsent.update(dict.fromkeys(not_sent_one(ctx, year, month_no, directors), "joined"))
+    unsent.update(dict.fromkeys(not_sent_one(ctx, year, month_no, present), "joined"))
     states = list(unsent.values())
     view = Overview(tag, len(directors), sum(1 for p in directors if p.id in answered),
                     page, pages, start + 1, not_sent=states.count("dropped"),
-                    joined=states.count("joined"))
+                    joined=states.count("joined"),
+                    left=sum(1 for pid in gone if pid not in answered))
     for person in shown:
         view.lines.append(OverviewLine(
-            person.key, person.display_name, person.team,
+            person.key, person.display_name, gone.get(person.id, person.team),
             build_review(ctx, person, year, month_no, locale, kudos), person.id in answered,
-            unsent.get(person.id), _tag(*month_after(year, month_no))))
+            unsent.get(person.id), _tag(*month_after(year, month_no)),
+            left=person.id in gone))
     return view
 
 
@@ -291,9 +343,19 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
         # submitted meanwhile counted in the weeks checked in and not in the revenue.
         with one_moment(ctx) as seen:
             named = people_named(seen.people.active(), keys, ctx.org)
-            director = named[0] if len(named) == 1 and named[0].role == "director" else None
+            left = False
+            if not named:  # a director of the month since taken out of the org file
+                gone = month_leavers(seen.session, year, month_no)
+                named = people_named([p for p, _ in gone.values()], keys, ctx.org)
+                left = bool(named)
+            director = named[0] if len(named) == 1 and (
+                left or named[0].role == "director") else None
             review, given, unsent = None, {}, None
-            if director is not None:
+            if director is not None and left:
+                review = build_review(seen, director, year, month_no, locale,
+                                      timezone=person.timezone)
+                given = MonthlyRepo(seen.session).answers(director, tag)
+            elif director is not None:
                 review = build_review(seen, director, year, month_no, locale,
                                       timezone=person.timezone)
                 given = MonthlyRepo(seen.session).answers(director, tag)
@@ -310,11 +372,12 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
         # org file make someone else GM while it waits, as the overview the job sends.
         ctx.reply("monthly_director", review=review, month=tag, readers=GM,
                   answers=[(q, given[q]) for q in MONTHLY_QUESTIONS if q in given],
-                  unsent=unsent, after=_tag(*month_after(year, month_no)))
+                  unsent=unsent, after=_tag(*month_after(year, month_no)), left=left)
         return
     with one_moment(ctx) as seen:  # every director's line at the same moment
         view = build_overview(seen, year, month_no, locale, page or 1)
-        pages = page_count(len(_directors(seen)), OVERVIEW_PAGE_SIZE) if view is None else 0
+        pages = page_count(len(_month_directors(seen, year, month_no)[0]),
+                           OVERVIEW_PAGE_SIZE) if view is None else 0
     if view is None:
         ctx.reply("monthly_no_such_page", page=page, pages=pages, month=tag)
         return
@@ -327,11 +390,15 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
     with one_moment(ctx) as seen:
         directors = {p.id: p for p in seen.people.active() if p.role == "director"}
         done = answered_ids(seen, tag)
+        year, month_no = int(tag[:4]), int(tag[5:])
+        # A director of the month since taken out of the org file: their answers stay
+        # (given, they are the month's); one who had not answered is not waited for.
+        directors.update({pid: p for pid, (p, _) in month_leavers(
+            seen.session, year, month_no).items() if pid in done})
         order = sorted((pid for pid in done if pid in directors), key=lambda pid: done[pid],
                        reverse=True)
         # Named apart from those who have not answered: never sent the review (no
         # questions, not counted), or away with it waiting for their return.
-        year, month_no = int(tag[:4]), int(tag[5:])
         unsent = unsent_while_away(seen, year, month_no,
                                    [p for p in directors.values() if p.id not in done])
         # Added to the org since the reviews went out: no review, no questions, not counted.

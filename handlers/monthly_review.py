@@ -300,6 +300,15 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
         if g.metric not in metrics:
             metrics.append(g.metric)
     month_rounds = ctx.checkins.rounds_in_weeks(month_weeks(year, month_no), person)
+    # And each metric the month's check-ins asked: a director since taken out of the org
+    # file (no KPIs there now), or a KPI dropped since, had that month's figures all the
+    # same; the org file of today does not rewrite the month.
+    for rnd in sorted(month_rounds, key=lambda r: r.week):
+        asked = [str(q["metric"]) for q in rnd.questions or ()
+                 if q.get("category") == "kpi" and q.get("metric")]
+        answered = [a.question_key[4:] for a in rnd.answers
+                    if a.question_key.startswith("kpi:")]
+        metrics.extend(m for m in dict.fromkeys(asked + answered) if m not in metrics)
     for metric in metrics:
         kpi = next((k for k in person.kpis if k.metric == metric), None)
         # The month adds up figures in its target's unit only (the goal's written one,

@@ -391,3 +391,84 @@ async def test_a_director_added_after_the_reviews_went_out_is_not_waited_for(bot
     page = chat.last("grace")
     assert page.startswith("📝 Monthly questions — 2026-11\n3 of 3 directors answered"), page
     assert "Nina" not in page
+
+
+def _without_alice(bot) -> None:
+    """Alice is taken out of the org file (her goal with her; Sam reports to Grace)."""
+    from tests.support import TEST_ORG
+    from tests.test_digest import edit_org
+
+    text = TEST_ORG.read_text(encoding="utf-8")
+    text = text[:text.index("  - key: alice\n")] + text[text.index("  - key: bruno\n"):]
+    edit_org(bot, text.replace("manager: alice", "manager: grace"))
+
+
+async def test_a_past_month_keeps_a_director_who_has_left_since(bot, chat, clock):
+    """Alice led East all November and checked in every week; her review went out on
+    1 December and the GM's overview had her line. Taken out of the org file on the 10th,
+    she vanished from /monthly 2026-11 (2 directors, as if November had had two) and
+    /monthly 2026-11 alice said she was no director: history rewritten by a later edit.
+    Her line stays, with November's numbers, marked as no longer in the org file, and
+    her review reads as it did; she is not waited for to answer."""
+    from tests.test_monthly_review import november
+
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    [sent] = [t for t in chat.to("grace") if t.startswith("📅")]
+    line = "• Alice Martin · East — check-ins 4 of 4 · Revenue 117% · New customers — · " \
+        "⚠ 1 recurring blocker"
+    assert line + "\n" in sent
+    clock.advance(timedelta(days=9))
+    _without_alice(bot)
+    await say(bot, "grace", "/monthly 2026-11")
+    overview = chat.last("grace")
+    assert overview.startswith("📅 Month in review — 2026-11 · 3 directors\n"), overview
+    # Her numbers of then (her goal is gone from the org file: her revenue against the
+    # weekly targets her check-ins asked), marked; not waited for.
+    assert "• Alice Martin · East — check-ins 4 of 4 · Revenue " in overview, overview
+    alice = next(t for t in overview.splitlines() if t.startswith("• Alice Martin"))
+    assert alice.endswith(" · no longer in the org file"), alice
+    assert "Answers to the three monthly questions: 0 of 2 so far (1 director no longer " \
+        "in the org file)." in overview, overview
+    await say(bot, "grace", "/monthly 2026-11 alice")
+    review = chat.last("grace")
+    assert review.startswith("📅 Month in review — 2026-11 · Alice Martin\n"
+                             "Check-ins: 4 of 4 weeks"), review
+    assert "Recurring blockers\n• Legal review delays contracts — in 2 weeks" in review
+    assert review.endswith("📝 Alice Martin is no longer in the org file and did not answer "
+                           "the three monthly questions."), review
+    await say(bot, "grace", "/monthly 2026-11 Alice Martin")  # by the name she had
+    assert chat.last("grace") == review
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/monthly 2026-11")
+    alice = next(t for t in chat.last("grace").splitlines() if t.startswith("• Alice Martin"))
+    assert alice.endswith(" · 已不在组织文件中"), alice
+    # A month she was not in (nothing asked of her in October) does not list her.
+    await say(bot, "grace", "/monthly 2026-10")
+    assert "Alice Martin" not in chat.last("grace")
+
+
+async def test_a_leaver_s_answers_stay_in_the_month_s_answers(bot, chat, clock):
+    """Alice answered November's three questions, then left: /monthly answers lost her
+    answers and the overview its ✓ (1 of 2), though she gave them."""
+    from tests.test_monthly_review import november
+
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    for text in ("Two new logos", "Legal review", "Push the expansion"):
+        await say(bot, "alice", text)
+    _without_alice(bot)
+    await say(bot, "grace", "/monthly answers")
+    page = chat.last("grace")
+    assert page.startswith("📝 Monthly questions — 2026-11\n1 of 3 directors answered"), page
+    assert "• What worked: Two new logos" in page
+    await say(bot, "grace", "/monthly")
+    overview = chat.last("grace")
+    assert "Answers to the three monthly questions: 1 of 3 so far." in overview, overview
+    alice = next(t for t in overview.splitlines() if t.startswith("• Alice Martin"))
+    assert alice.endswith(" · ✓ answered · no longer in the org file"), alice
+    await say(bot, "grace", "/monthly alice")
+    assert chat.last("grace").endswith("• Plan for next month: Push the expansion")
