@@ -64,7 +64,7 @@ class OverviewLine:
     name: str
     team: str | None
     review: MonthReview
-    answered: bool
+    answered: bool  # went through the three questions (each answered or skipped)
     #: Their review waited while they were away ("held"), or never went out ("dropped"):
     #: see monthly_review.unsent_while_away; or they joined the org after it went out
     #: ("joined": no review, no questions, see monthly_review.not_sent_one).
@@ -74,6 +74,9 @@ class OverviewLine:
     #: A director of the month since taken out of the org file (see month_leavers):
     #: listed with the month's numbers, as the month had them, and not waited for.
     left: bool = False
+    #: Of the three questions, how many they skipped (/skip): 3 reads "skipped all three",
+    #: not "answered".
+    skipped: int = 0
 
     @property
     def open_support(self) -> int:
@@ -87,7 +90,9 @@ class Overview:
 
     month: str
     total: int  # directors in the overview
-    answered: int  # of whom answered the three questions
+    #: Of whom answered the three questions (a question skipped, the others answered,
+    #: counts; all three skipped does not: see skipped_all).
+    answered: int
     page: int
     pages: int
     first: int  # the page's first director's place (1-based)
@@ -101,6 +106,9 @@ class Overview:
     #: Of `total`, directors of the month since taken out of the org file who had not
     #: answered: they never will, so not counted as to come.
     left: int = 0
+    #: Of `total`, those who went through the three questions and skipped every one:
+    #: done, not waited for, but no answer either.
+    skipped_all: int = 0
 
 
 def _tag(year: int, month_no: int) -> str:
@@ -163,6 +171,17 @@ def answered_ids(ctx: Context, tag: str) -> dict[int, datetime]:
     return {pid: at for pid, at in rows.all()}
 
 
+def skipped_counts(ctx: Context, tag: str) -> dict[int, int]:
+    """Person id -> how many of the month's three questions they skipped (stored as an
+    empty answer: /skip leaves one unanswered), for those who skipped any."""
+    rows = ctx.session.execute(
+        select(MonthlyAnswer.person_id, func.count())
+        .where(MonthlyAnswer.month == tag, MonthlyAnswer.question.in_(MONTHLY_QUESTIONS),
+               MonthlyAnswer.text == "")
+        .group_by(MonthlyAnswer.person_id))
+    return {pid: n for pid, n in rows.all()}
+
+
 def page_count(total: int, size: int) -> int:
     """Pages of `size` that `total` items fill (1 for none)."""
     return max(1, -(-total // size))
@@ -178,6 +197,10 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
     # left before the reviews went out was never sent one, and did not join after.
     present = [p for p in directors if p.id not in gone]
     answered = answered_ids(ctx, tag)
+    skipped = skipped_counts(ctx, tag)
+    # Went through the questions skipping all three: done (not waited for), but no
+    # answer, so not counted as one (README: a skipped question is shown as skipped).
+    blank = {pid for pid in answered if skipped.get(pid, 0) >= len(MONTHLY_QUESTIONS)}
     pages = page_count(len(directors), OVERVIEW_PAGE_SIZE)
     if page < 1 or page > pages:
         return None
@@ -191,16 +214,19 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
     # Added since the reviews went out: counted apart, as /monthly answers does.
     unsent.update(dict.fromkeys(not_sent_one(ctx, year, month_no, present), "joined"))
     states = list(unsent.values())
-    view = Overview(tag, len(directors), sum(1 for p in directors if p.id in answered),
+    view = Overview(tag, len(directors),
+                    sum(1 for p in directors if p.id in answered and p.id not in blank),
                     page, pages, start + 1, not_sent=states.count("dropped"),
                     joined=states.count("joined"),
-                    left=sum(1 for pid in gone if pid not in answered))
+                    left=sum(1 for pid in gone if pid not in answered),
+                    skipped_all=sum(1 for p in directors if p.id in blank))
     for person in shown:
         view.lines.append(OverviewLine(
             person.key, person.display_name, gone.get(person.id, person.team),
             build_review(ctx, person, year, month_no, locale, kudos), person.id in answered,
             unsent.get(person.id), _tag(*month_after(year, month_no)),
-            left=person.id in gone))
+            left=person.id in gone,
+            skipped=skipped.get(person.id, 0) if person.id in answered else 0))
     return view
 
 
@@ -230,6 +256,8 @@ def tell_answers_arriving(ctx: Context, director: Person, tag: str) -> None:
     answered (see tell_all_answered); the answers themselves are read with /monthly
     answers."""
     if not tell_all_answered(ctx, int(tag[:4]), int(tag[5:])):
+        if skipped_counts(ctx, tag).get(director.id, 0) >= len(MONTHLY_QUESTIONS):
+            return  # skipped all three: no answer is coming in yet (the next one tells)
         for gm in ctx.people.active():
             if gm.role == "gm":
                 ctx.tell(gm, "monthly_answers_arriving", name=director.display_name,
@@ -259,11 +287,18 @@ def tell_all_answered(ctx: Context, year: int, month_no: int, *,
     if (after_drop and not dropped) or not expected \
             or not expected <= set(answered_ids(ctx, tag)):
         return False
-    unsent = [p.display_name for p in _directors(ctx) if p.id in dropped]
+    ordered = _directors(ctx)
+    unsent = [p.display_name for p in ordered if p.id in dropped]
+    # Those who skipped all three went through them and are not waited for, but did not
+    # answer: named, not counted among those who answered.
+    skipped = skipped_counts(ctx, tag)
+    blank = [p.display_name for p in ordered if p.id in expected
+             and skipped.get(p.id, 0) >= len(MONTHLY_QUESTIONS)]
     for gm in people:
         if gm.role == "gm":
             ctx.tell(gm, "monthly_answers_all", total=len(expected), month=tag,
                      unsent=unsent, after=_tag(*month_after(year, month_no)),
+                     skipped=blank,
                      dedupe_key=f"monthly:{tag}:answers-all:{gm.key}", readers=GM)
     return True
 
@@ -408,6 +443,8 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
         waiting = [p.display_name for p in ordered if p.id not in unsent]
         held = [p.display_name for p in ordered if unsent.get(p.id) == "held"]
         dropped = [p.display_name for p in ordered if unsent.get(p.id) == "dropped"]
+        skipped = skipped_counts(seen, tag)
+        blank = sum(1 for pid in order if skipped.get(pid, 0) >= len(MONTHLY_QUESTIONS))
         pages = page_count(len(order), ANSWERS_PAGE_SIZE)
         start = (page - 1) * ANSWERS_PAGE_SIZE
         shown = order[start:start + ANSWERS_PAGE_SIZE] if 1 <= page <= pages else []
@@ -423,6 +460,7 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
                           [(q, texts[pid][q]) for q in MONTHLY_QUESTIONS])
               for pid in shown]
     ctx.reply("monthly_answers_page", month=tag, blocks=blocks, answered=len(order), readers=GM,
+              skipped_all=blank,
               total=len(directors) - len(dropped) - len(newcomers), waiting=waiting,
               page=page, pages=pages,
               first=start + 1, held=held, dropped=dropped,

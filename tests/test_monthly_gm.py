@@ -472,3 +472,55 @@ async def test_a_leaver_s_answers_stay_in_the_month_s_answers(bot, chat, clock):
     assert alice.endswith(" · ✓ answered · no longer in the org file"), alice
     await say(bot, "grace", "/monthly alice")
     assert chat.last("grace").endswith("• Plan for next month: Push the expansion")
+
+
+async def test_a_skipped_monthly_question_reads_as_skipped_not_answered(bot, chat, clock):
+    """Bruno skips all three monthly questions (/skip, as README offers: "shown to the GM
+    as skipped"); Li answers one and skips two. The overview gave Bruno "✓ answered" and
+    counted him among "3 of 3" who answered, and the DM said all three directors had
+    answered, though Bruno answered nothing. Now: Bruno's line says he skipped them and he
+    is counted apart; Li's says how many he skipped; the DM says who skipped them all."""
+    from tests.test_monthly_review import november
+
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    await say(bot, "bruno", "/monthly")
+    for _ in range(3):
+        await say(bot, "bruno", "/skip")
+    # Nothing answered yet: the GM is not told answers are coming in, "Bruno has answered".
+    assert not [t for t in chat.to("grace") if t.startswith("📝")]
+    for text in ("Two new logos", "Legal review", "Push the expansion"):
+        await say(bot, "alice", text)
+    [arriving] = [t for t in chat.to("grace") if t.startswith("📝")]
+    assert "coming in: Alice Martin has answered." in arriving, arriving
+    for text in ("很好", "跳过", "跳过"):
+        await say(bot, "li", text)
+    [note] = [t for t in chat.to("grace") if t.startswith("✅")]
+    assert note == ("✅ All 3 directors have been through the 2026-11 monthly questions: 2 "
+                    "answered, and Bruno Rossi skipped all three. Read them with /monthly "
+                    "answers."), note
+    await say(bot, "grace", "/monthly")
+    overview = chat.last("grace")
+    lines = {t.split(" · ")[0][2:]: t for t in overview.splitlines() if t.startswith("• ")}
+    assert lines["Alice Martin"].endswith(" · ✓ answered"), lines
+    assert lines["Bruno Rossi"].endswith(" · ⏭ skipped all three questions"), lines
+    assert lines["李雷"].endswith(" · ✓ answered (2 of 3 skipped)"), lines
+    assert "Answers to the three monthly questions: 2 of 3 so far (1 director skipped all " \
+        "three)." in overview, overview
+    await say(bot, "grace", "/monthly answers")
+    page = chat.last("grace")
+    assert page.startswith("📝 Monthly questions — 2026-11\n2 of 3 directors answered (1 "
+                           "skipped all three), newest first.\n"), page
+    assert "Bruno Rossi · Europe\n• What worked: (skipped)\n" in page
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/monthly")
+    overview = chat.last("grace")
+    lines = {t.split(" · ")[0][2:]: t for t in overview.splitlines() if t.startswith("• ")}
+    assert lines["Bruno Rossi"].endswith(" · ⏭ 三个问题都已跳过"), lines
+    assert lines["李雷"].endswith(" · ✓ 已回答（跳过 3 个中的 2 个）"), lines
+    assert "目前 3 位中 2 位（1 位总监三个问题都跳过了）。" in overview, overview
+    await say(bot, "grace", "/monthly answers")
+    assert chat.last("grace").startswith(
+        "📝 月度问题 —— 2026-11\n3 位总监中 2 位已回答（1 位三个问题都跳过了），最新的在前。")
