@@ -122,43 +122,46 @@ def _directors(ctx: Context) -> list[Person]:
                                          name_key(p.display_name), p.key))
 
 
-def month_leavers(session: Session, year: int, month_no: int
-                  ) -> dict[int, tuple[Person, str | None]]:
-    """Directors of the month since taken out of the org file: person id -> (the person,
-    their team then).
+def month_leavers(session: Session, year: int, month_no: int) -> dict[int, Person]:
+    """Directors of the month since taken out of the org file, by person id.
 
     Who they were is read from what the month stored, its check-in rounds (each keeps its
     person's role and team of then; a round made before rounds had a role reads the
     person's role): a director who led a team that month and left on the 10th of the next
     was in its overview, and leaving must not rewrite it (the summary keeps its weeks'
-    leavers the same way). Their team is that of their latest round of the month."""
+    leavers the same way)."""
+    r = CheckinRound
+    ids = select(r.person_id).join(Person, Person.id == r.person_id).where(
+        r.week.in_(month_weeks(year, month_no)), Person.active.is_(False),
+        func.coalesce(r.role, Person.role) == "director")
+    return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
+
+
+def month_teams(session: Session, year: int, month_no: int) -> dict[int, str]:
+    """Person id -> the team their latest check-in round of the month was made in (each
+    round keeps its person's team of then), for those with one."""
     r = CheckinRound
     rows = session.execute(
-        select(r.person_id, r.week, r.team).join(Person, Person.id == r.person_id)
-        .where(r.week.in_(month_weeks(year, month_no)), Person.active.is_(False),
-               func.coalesce(r.role, Person.role) == "director")
+        select(r.person_id, r.team)
+        .where(r.week.in_(month_weeks(year, month_no)), r.team.is_not(None))
         .order_by(r.person_id, r.week))
-    teams: dict[int, str | None] = {}
-    for pid, _week, team in rows:
-        teams[pid] = team  # the latest week's wins
-    if not teams:
-        return {}
-    people = session.scalars(select(Person).where(Person.id.in_(list(teams))))
-    return {p.id: (p, teams[p.id] if teams[p.id] is not None else p.team) for p in people}
+    return {pid: team for pid, team in rows}  # the latest week's wins
 
 
 def _month_directors(ctx: Context, year: int, month_no: int
-                     ) -> tuple[list[Person], dict[int, str | None]]:
+                     ) -> tuple[list[Person], dict[int, str | None], set[int]]:
     """The month's directors as its overview lists them, by team then name: today's,
-    and those since taken out of the org file (month_leavers); and the latter's ids ->
-    their team then."""
+    and those since taken out of the org file (month_leavers); each one's team of the
+    month (month_teams: one moved to another team since is listed in the one they led
+    then, as the month's summary and honour roll have them; today's without a round);
+    and the ids of those who left."""
     gone = month_leavers(ctx.session, year, month_no)
-    teams = {pid: team for pid, (_, team) in gone.items()}
-    people = [p for p in ctx.people.active() if p.role == "director"] + \
-        [p for p, _ in gone.values()]
+    then = month_teams(ctx.session, year, month_no)
+    people = [p for p in ctx.people.active() if p.role == "director"] + list(gone.values())
+    teams = {p.id: then.get(p.id, p.team) for p in people}
     return sorted(people, key=lambda p: (
-        (team := teams.get(p.id, p.team)) is None, (team or "").casefold(),
-        name_key(p.display_name), p.key)), teams
+        (team := teams[p.id]) is None, (team or "").casefold(),
+        name_key(p.display_name), p.key)), teams, set(gone)
 
 
 def answered_ids(ctx: Context, tag: str) -> dict[int, datetime]:
@@ -192,7 +195,7 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
     """One page of the overview in `locale`; None past the last page. Only the page's
     directors' reviews are built."""
     tag = _tag(year, month_no)
-    directors, gone = _month_directors(ctx, year, month_no)
+    directors, teams, gone = _month_directors(ctx, year, month_no)
     # The review's states (away, joined since) are of those still in the org: one who
     # left before the reviews went out was never sent one, and did not join after.
     present = [p for p in directors if p.id not in gone]
@@ -222,7 +225,7 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
                     skipped_all=sum(1 for p in directors if p.id in blank))
     for person in shown:
         view.lines.append(OverviewLine(
-            person.key, person.display_name, gone.get(person.id, person.team),
+            person.key, person.display_name, teams[person.id],
             build_review(ctx, person, year, month_no, locale, kudos), person.id in answered,
             unsent.get(person.id), _tag(*month_after(year, month_no)),
             left=person.id in gone,
@@ -381,7 +384,7 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
             left = False
             if not named:  # a director of the month since taken out of the org file
                 gone = month_leavers(seen.session, year, month_no)
-                named = people_named([p for p, _ in gone.values()], keys, ctx.org)
+                named = people_named(list(gone.values()), keys, ctx.org)
                 left = bool(named)
             director = named[0] if len(named) == 1 and (
                 left or named[0].role == "director") else None
@@ -428,7 +431,7 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
         year, month_no = int(tag[:4]), int(tag[5:])
         # A director of the month since taken out of the org file: their answers stay
         # (given, they are the month's); one who had not answered is not waited for.
-        directors.update({pid: p for pid, (p, _) in month_leavers(
+        directors.update({pid: p for pid, p in month_leavers(
             seen.session, year, month_no).items() if pid in done})
         order = sorted((pid for pid in done if pid in directors), key=lambda pid: done[pid],
                        reverse=True)
@@ -449,6 +452,7 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
         start = (page - 1) * ANSWERS_PAGE_SIZE
         shown = order[start:start + ANSWERS_PAGE_SIZE] if 1 <= page <= pages else []
         texts: dict[int, dict[str, str]] = {}
+        then = month_teams(seen.session, year, month_no) if shown else {}
         if shown:
             for row in seen.session.scalars(select(MonthlyAnswer).where(
                     MonthlyAnswer.month == tag, MonthlyAnswer.person_id.in_(shown))):
@@ -456,7 +460,8 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
     if page < 1 or page > pages:
         ctx.reply("monthly_no_such_page", page=page, pages=pages, month=tag, answers=True)
         return
-    blocks = [AnswerBlock(directors[pid].display_name, directors[pid].team,
+    # Each with the team they led that month, as the overview lists them.
+    blocks = [AnswerBlock(directors[pid].display_name, then.get(pid, directors[pid].team),
                           [(q, texts[pid][q]) for q in MONTHLY_QUESTIONS])
               for pid in shown]
     ctx.reply("monthly_answers_page", month=tag, blocks=blocks, answered=len(order), readers=GM,

@@ -524,3 +524,36 @@ async def test_a_skipped_monthly_question_reads_as_skipped_not_answered(bot, cha
     await say(bot, "grace", "/monthly answers")
     assert chat.last("grace").startswith(
         "📝 月度问题 —— 2026-11\n3 位总监中 2 位已回答（1 位三个问题都跳过了），最新的在前。")
+
+
+async def test_a_past_month_names_a_director_with_the_team_they_led_then(bot, chat, clock):
+    """Alice led East all November; in December the org file moves her to Europe. The
+    GM's /monthly 2026-11 listed her under Europe (today's team), sorted among Europe's,
+    though November's check-ins, its summary and its honour roll all have her in East."""
+    from tests.support import TEST_ORG
+    from tests.test_digest import edit_org
+    from tests.test_monthly_review import GOAL, november
+
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    clock.advance(timedelta(days=9))
+    text = TEST_ORG.read_text(encoding="utf-8") + GOAL
+    start = text.index("  - key: alice\n")
+    moved = text[:start] + text[start:].replace("team: East", "team: Europe", 1)
+    edit_org(bot, moved)
+    with bot.unit() as ctx:
+        assert ctx.people.by_key("alice").team == "Europe"  # (a guard)
+    await say(bot, "grace", "/monthly 2026-11")
+    overview = chat.last("grace")
+    names = [t.split(" — ")[0] for t in overview.splitlines() if t.startswith("• ")]
+    assert names == ["• 李雷 · China", "• Alice Martin · East", "• Bruno Rossi · Europe"], \
+        names
+    await say(bot, "alice", "/monthly")
+    for text in ("Two new logos", "Legal review", "Push the expansion"):
+        await say(bot, "alice", text)
+    await say(bot, "grace", "/monthly 2026-11 answers")
+    assert "\nAlice Martin · East\n• What worked: Two new logos" in chat.last("grace")
+    # December (in progress) has her in Europe, where she is now.
+    await say(bot, "grace", "/monthly this month")
+    assert "• Alice Martin · Europe — " in chat.last("grace")
