@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.name_order import name_key
@@ -71,9 +71,12 @@ class OverviewLine:
     unsent: str | None = None
     #: The month after the overview's, which "dropped" names (away until it ended).
     after: str = ""
-    #: A director of the month since taken out of the org file (see month_leavers):
+    #: A director of the month since taken out of the org file (see month_former):
     #: listed with the month's numbers, as the month had them, and not waited for.
     left: bool = False
+    #: A director of the month who is no longer one (a member now, in the org file): the
+    #: same, as a member is asked no monthly questions.
+    not_director: bool = False
     #: Of the three questions, how many they skipped (/skip): 3 reads "skipped all three",
     #: not "answered".
     skipped: int = 0
@@ -106,6 +109,9 @@ class Overview:
     #: Of `total`, directors of the month since taken out of the org file who had not
     #: answered: they never will, so not counted as to come.
     left: int = 0
+    #: Of `total`, directors of the month who are no longer directors (still in the org
+    #: file) and had not answered: asked nothing now, so not counted as to come.
+    not_director: int = 0
     #: Of `total`, those who went through the three questions and skipped every one:
     #: done, not waited for, but no answer either.
     skipped_all: int = 0
@@ -122,17 +128,19 @@ def _directors(ctx: Context) -> list[Person]:
                                          name_key(p.display_name), p.key))
 
 
-def month_leavers(session: Session, year: int, month_no: int) -> dict[int, Person]:
-    """Directors of the month since taken out of the org file, by person id.
+def month_former(session: Session, year: int, month_no: int) -> dict[int, Person]:
+    """Directors of the month who are not directors today, by person id: taken out of
+    the org file since (`active` false), or made members.
 
     Who they were is read from what the month stored, its check-in rounds (each keeps its
     person's role and team of then; a round made before rounds had a role reads the
     person's role): a director who led a team that month and left on the 10th of the next
     was in its overview, and leaving must not rewrite it (the summary keeps its weeks'
-    leavers the same way)."""
+    leavers, and a demotion never rewrites a week, the same way)."""
     r = CheckinRound
     ids = select(r.person_id).join(Person, Person.id == r.person_id).where(
-        r.week.in_(month_weeks(year, month_no)), Person.active.is_(False),
+        r.week.in_(month_weeks(year, month_no)),
+        or_(Person.active.is_(False), Person.role != "director"),
         func.coalesce(r.role, Person.role) == "director")
     return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
 
@@ -151,11 +159,11 @@ def month_teams(session: Session, year: int, month_no: int) -> dict[int, str]:
 def _month_directors(ctx: Context, year: int, month_no: int
                      ) -> tuple[list[Person], dict[int, str | None], set[int]]:
     """The month's directors as its overview lists them, by team then name: today's,
-    and those since taken out of the org file (month_leavers); each one's team of the
-    month (month_teams: one moved to another team since is listed in the one they led
-    then, as the month's summary and honour roll have them; today's without a round);
-    and the ids of those who left."""
-    gone = month_leavers(ctx.session, year, month_no)
+    and those who are no longer (month_former: left the org file, or made members); each
+    one's team of the month (month_teams: one moved to another team since is listed in
+    the one they led then, as the month's summary and honour roll have them; today's
+    without a round); and the ids of the former."""
+    gone = month_former(ctx.session, year, month_no)
     then = month_teams(ctx.session, year, month_no)
     people = [p for p in ctx.people.active() if p.role == "director"] + list(gone.values())
     teams = {p.id: then.get(p.id, p.team) for p in people}
@@ -196,8 +204,9 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
     directors' reviews are built."""
     tag = _tag(year, month_no)
     directors, teams, gone = _month_directors(ctx, year, month_no)
-    # The review's states (away, joined since) are of those still in the org: one who
-    # left before the reviews went out was never sent one, and did not join after.
+    # The review's states (away, joined since) are of today's directors: one who left
+    # (or stopped leading a team) before the reviews went out was never sent one, and
+    # did not join after.
     present = [p for p in directors if p.id not in gone]
     answered = answered_ids(ctx, tag)
     skipped = skipped_counts(ctx, tag)
@@ -221,14 +230,18 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
                     sum(1 for p in directors if p.id in answered and p.id not in blank),
                     page, pages, start + 1, not_sent=states.count("dropped"),
                     joined=states.count("joined"),
-                    left=sum(1 for pid in gone if pid not in answered),
+                    left=sum(1 for p in directors
+                             if p.id in gone and not p.active and p.id not in answered),
+                    not_director=sum(1 for p in directors
+                                     if p.id in gone and p.active and p.id not in answered),
                     skipped_all=sum(1 for p in directors if p.id in blank))
     for person in shown:
         view.lines.append(OverviewLine(
             person.key, person.display_name, teams[person.id],
             build_review(ctx, person, year, month_no, locale, kudos), person.id in answered,
             unsent.get(person.id), _tag(*month_after(year, month_no)),
-            left=person.id in gone,
+            left=person.id in gone and not person.active,
+            not_director=person.id in gone and person.active,
             skipped=skipped.get(person.id, 0) if person.id in answered else 0))
     return view
 
@@ -381,15 +394,17 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
         # submitted meanwhile counted in the weeks checked in and not in the revenue.
         with one_moment(ctx) as seen:
             named = people_named(seen.people.active(), keys, ctx.org)
-            left = False
-            if not named:  # a director of the month since taken out of the org file
-                gone = month_leavers(seen.session, year, month_no)
-                named = people_named(list(gone.values()), keys, ctx.org)
-                left = bool(named)
+            # A director of the month who is not one now (left the org file, or a member):
+            # the month's review all the same.
+            gone = month_former(seen.session, year, month_no)
+            if not named:
+                named = people_named([p for p in gone.values() if not p.active], keys,
+                                     ctx.org)
             director = named[0] if len(named) == 1 and (
-                left or named[0].role == "director") else None
+                named[0].role == "director" or named[0].id in gone) else None
+            former = director is not None and director.id in gone
             review, given, unsent = None, {}, None
-            if director is not None and left:
+            if director is not None and former:
                 review = build_review(seen, director, year, month_no, locale,
                                       timezone=person.timezone)
                 given = MonthlyRepo(seen.session).answers(director, tag)
@@ -410,7 +425,9 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
         # org file make someone else GM while it waits, as the overview the job sends.
         ctx.reply("monthly_director", review=review, month=tag, readers=GM,
                   answers=[(q, given[q]) for q in MONTHLY_QUESTIONS if q in given],
-                  unsent=unsent, after=_tag(*month_after(year, month_no)), left=left)
+                  unsent=unsent, after=_tag(*month_after(year, month_no)),
+                  left=former and not director.active,
+                  not_director=former and director.active)
         return
     with one_moment(ctx) as seen:  # every director's line at the same moment
         view = build_overview(seen, year, month_no, locale, page or 1)
@@ -431,7 +448,7 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
         year, month_no = int(tag[:4]), int(tag[5:])
         # A director of the month since taken out of the org file: their answers stay
         # (given, they are the month's); one who had not answered is not waited for.
-        directors.update({pid: p for pid, p in month_leavers(
+        directors.update({pid: p for pid, p in month_former(
             seen.session, year, month_no).items() if pid in done})
         order = sorted((pid for pid in done if pid in directors), key=lambda pid: done[pid],
                        reverse=True)

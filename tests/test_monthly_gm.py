@@ -557,3 +557,57 @@ async def test_a_past_month_names_a_director_with_the_team_they_led_then(bot, ch
     # December (in progress) has her in Europe, where she is now.
     await say(bot, "grace", "/monthly this month")
     assert "• Alice Martin · Europe — " in chat.last("grace")
+
+
+async def test_a_past_month_keeps_a_director_who_is_no_longer_one(bot, chat, clock):
+    """Bruno led Europe through November and checked in every week; on 10 December the
+    org file makes him a member (he no longer leads a team). /monthly 2026-11 dropped him
+    (2 directors), and /monthly 2026-11 bruno said he was no director: November had him
+    as one. His line stays, with his numbers (against the targets his check-ins asked:
+    the org file gives a member none), marked; he is not waited for (a member is asked
+    no monthly questions)."""
+    from tests.support import TEST_ORG
+    from tests.test_digest import edit_org
+    from tests.test_goals import answer_kpi
+    from tests.test_monthly_review import GOAL, november
+
+    november(bot)
+    from bot.questions import kpi_question
+
+    asked = [kpi_question("revenue", {"en": "Revenue"}, "USD", 40_000).to_dict()]
+    for week in ("2026-W45", "2026-W46", "2026-W47", "2026-W48"):
+        answer_kpi(bot, "bruno", week, 40_000)
+        with bot.unit() as ctx:  # asked at his target then, as a check-in stores it
+            ctx.checkins.round_for(ctx.people.by_key("bruno"), week).questions = asked
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    clock.advance(timedelta(days=9))
+    text = TEST_ORG.read_text(encoding="utf-8") + GOAL
+    start = text.index("  - key: bruno\n")
+    end = text.index("  - key: li\n")
+    bruno = text[start:end].replace("role: director", "role: member")
+    bruno = bruno[:bruno.index("    kpis:")]
+    edit_org(bot, text[:start] + bruno + text[end:])
+    await say(bot, "grace", "/monthly 2026-11")
+    overview = chat.last("grace")
+    assert overview.startswith("📅 Month in review — 2026-11 · 3 directors\n"), overview
+    line = next(t for t in overview.splitlines() if t.startswith("• Bruno Rossi"))
+    assert line == "• Bruno Rossi · Europe — check-ins 4 of 4 · Revenue 100% · no longer a " \
+        "director", line
+    assert "Answers to the three monthly questions: 0 of 2 so far (1 no longer a " \
+        "director)." in overview, overview
+    await say(bot, "grace", "/monthly 2026-11 bruno")
+    review = chat.last("grace")
+    assert review.startswith("📅 Month in review — 2026-11 · Bruno Rossi\nCheck-ins: 4 of 4"), \
+        review
+    assert review.endswith("📝 Bruno Rossi is no longer a director and did not answer the "
+                           "three monthly questions."), review
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/monthly 2026-11")
+    overview = chat.last("grace")
+    assert next(t for t in overview.splitlines() if t.startswith("• Bruno Rossi")) \
+        .endswith(" · 已不再是总监"), overview
+    assert "（1 位已不再是总监）" in overview, overview
+    await say(bot, "grace", "/monthly 2026-11 bruno")
+    assert chat.last("grace").endswith("📝 Bruno Rossi 已不再是总监，没有回答三个月度问题。")
