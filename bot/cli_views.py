@@ -153,7 +153,7 @@ def board_period(text: str, now: datetime, tz: ZoneInfo, fiscal_year_start: int)
 
 def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str) -> int:
     from bot.app import prepare
-    from handlers.kudos import board_teams, build_board, month_of, quarter_of
+    from handlers.kudos import board_teams, build_board, month_of, quarter_of, value_label
 
     bot, engine = prepare(settings)
     try:
@@ -181,15 +181,17 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                             f"{', '.join(teams) or 'none'}"
                             + (f"; no longer in the org, with kudos in that period: "
                                f"{', '.join(gone)}" if gone else "") + ")")
-        value = None
+        value, found = None, None
         if args.value is not None:
             found = bot.org.value(args.value.lstrip("#"))
-            if found is None:
-                return fail(f"no company value {args.value!r} (values: "
-                            f"{', '.join(v.key for v in bot.org.values) or 'none'})")
-            value = found.key
+            # One taken out of the org file since: as the period's kudos stored it (keys
+            # are written in lower case, as /kudos top reads one).
+            value = found.key if found is not None else args.value.lstrip("#").lower()
         with reading(bot) as ctx:
             board = build_board(ctx.session, bot.org, bot.clock.now(), period, team, value)
+            if value is not None and found is None and not board.counted:
+                return fail(f"no company value {args.value!r} (values: "
+                            f"{', '.join(v.key for v in bot.org.values) or 'none'})")
 
             def places(items: list[Any]) -> list[dict[str, Any]]:
                 return [{"rank": p.rank, "tied": p.tied, "person": p.person.key,
@@ -207,7 +209,7 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                 locale, "cli_kudos_top", "markdown", org=bot.org.name, period=period,
                 month=month_of(period), quarter=quarter_of(period),
                 start=board.start, team=team,
-                value=bot.org.value(value).label_for(locale) if value else None,  # type: ignore[union-attr]
+                value=value_label(bot.org, value, locale) if value else None,
                 top=board.received, givers=board.given, tied=board.tied,
                 last=board.last_day, top_more=board.received_more,
                 givers_more=board.given_more, tz=bot.org.timezone)
