@@ -404,14 +404,11 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
                 named[0].role == "director" or named[0].id in gone) else None
             former = director is not None and director.id in gone
             review, given, unsent = None, {}, None
-            if director is not None and former:
+            if director is not None:
                 review = build_review(seen, director, year, month_no, locale,
                                       timezone=person.timezone)
                 given = MonthlyRepo(seen.session).answers(director, tag)
-            elif director is not None:
-                review = build_review(seen, director, year, month_no, locale,
-                                      timezone=person.timezone)
-                given = MonthlyRepo(seen.session).answers(director, tag)
+            if director is not None and not former:  # away, or joined since: today's
                 unsent = unsent_while_away(seen, year, month_no, [director]).get(director.id)
                 if unsent is None and not_sent_one(seen, year, month_no, [director]):
                     unsent = "joined"  # added to the org after the reviews went out
