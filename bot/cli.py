@@ -1283,7 +1283,9 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             week: str | None = None
             typed = (args.week or "").strip()
             now = bot.clock.now()
-            if typed and typed.lower() != "last":
+            # An empty --week given ('--week "$WEEK"', WEEK unset) is a bad week, not the
+            # default one: it is refused as any other.
+            if args.week is not None and typed.lower() != "last":
                 today = current_week(now, bot.org.timezone)
                 try:
                     week = check_week(typed, today)

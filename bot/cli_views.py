@@ -88,7 +88,8 @@ def _kudos_export(args: argparse.Namespace, settings: Settings, out: TextIO, fmt
     bounds: list[date | None] = []
     for flag, value in (("--since", args.since), ("--until", args.until)):
         try:
-            bounds.append(date.fromisoformat(value) if value else None)
+            # '' (`--since "$FROM"` with FROM unset) is a bad date, not "not given".
+            bounds.append(date.fromisoformat(value) if value is not None else None)
         except ValueError:
             return fail(f"{flag} {value!r}: expected a date such as 2026-11-01")
     since, until = bounds
@@ -152,12 +153,14 @@ def board_period(text: str, now: datetime, tz: ZoneInfo, fiscal_year_start: int)
 
 def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str) -> int:
     from bot.app import prepare
-    from handlers.kudos import board_teams, build_board, month_of, quarter_of
+    from handlers.kudos import board_teams, build_board, month_of, quarter_of, value_label
 
     bot, engine = prepare(settings)
     try:
         try:
-            period = board_period(args.period or "month", bot.clock.now(), bot.org.tz,
+            # An empty --period is refused (board_period), not read as the default month.
+            period = board_period("month" if args.period is None else args.period,
+                                  bot.clock.now(), bot.org.tz,
                                   bot.org.goals.fiscal_year_start)
         except ValueError as exc:
             return fail(f"--period {args.period!r}: {exc}")
@@ -178,15 +181,17 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                             f"{', '.join(teams) or 'none'}"
                             + (f"; no longer in the org, with kudos in that period: "
                                f"{', '.join(gone)}" if gone else "") + ")")
-        value = None
+        value, found = None, None
         if args.value is not None:
             found = bot.org.value(args.value.lstrip("#"))
-            if found is None:
-                return fail(f"no company value {args.value!r} (values: "
-                            f"{', '.join(v.key for v in bot.org.values) or 'none'})")
-            value = found.key
+            # One taken out of the org file since: as the period's kudos stored it (keys
+            # are written in lower case, as /kudos top reads one).
+            value = found.key if found is not None else args.value.lstrip("#").lower()
         with reading(bot) as ctx:
             board = build_board(ctx.session, bot.org, bot.clock.now(), period, team, value)
+            if value is not None and found is None and not board.counted:
+                return fail(f"no company value {args.value!r} (values: "
+                            f"{', '.join(v.key for v in bot.org.values) or 'none'})")
 
             def places(items: list[Any]) -> list[dict[str, Any]]:
                 return [{"rank": p.rank, "tied": p.tied, "person": p.person.key,
@@ -204,7 +209,7 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                 locale, "cli_kudos_top", "markdown", org=bot.org.name, period=period,
                 month=month_of(period), quarter=quarter_of(period),
                 start=board.start, team=team,
-                value=bot.org.value(value).label_for(locale) if value else None,  # type: ignore[union-attr]
+                value=value_label(bot.org, value, locale) if value else None,
                 top=board.received, givers=board.given, tied=board.tied,
                 last=board.last_day, top_more=board.received_more,
                 givers_more=board.given_more, tz=bot.org.timezone)
@@ -231,7 +236,10 @@ def _honours(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str
     bot, engine = prepare(settings)
     try:
         now = bot.clock.now()
-        show = roll_period(args.period or "", now.astimezone(bot.org.tz).date())
+        # roll_period reads '' as last month (/honours alone): an empty --period given
+        # (`--period "$MONTH"` with MONTH unset) is refused rather than read so.
+        show = None if args.period is not None and not args.period.strip() else \
+            roll_period(args.period or "", now.astimezone(bot.org.tz).date())
         if show is None:
             return fail(f"--period {args.period!r}: expected a month such as 2026-11 or a "
                         "year such as 2026 (default: last month)")
@@ -336,7 +344,7 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
     if args.last < 1:
         return fail("--last must be 1 or more")
     day: date | None = None
-    if args.poll:
+    if args.poll is not None:  # '' is a bad date, not "the latest poll"
         try:  # a poll is known by its date: 'notadate' is a wrong date, not a missing poll
             day = date.fromisoformat(args.poll)
         except ValueError:
@@ -606,7 +614,9 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO,
 # --- support requests ---------------------------------------------------------------------
 
 SUPPORT_FIELDS = ("id", "requester", "requester_name", "type", "detail", "department",
-                  "opened", "age_days", "status", "ageing", "repeats", "week")
+                  "opened", "age_days", "status", "ageing", "repeats", "week",
+                  # Added last, so a spreadsheet reading columns by place reads on.
+                  "requester_left")
 
 
 def support(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -637,7 +647,7 @@ def support(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     def cell(text: str) -> str:  # one table cell: one line (the template escapes it)
         return " ".join(clean_text(text).split())
 
-    lines = [{"id": i.id, "requester": cell(i.requester_name),
+    lines = [{"id": i.id, "requester": cell(i.requester_name), "left": i.requester_left,
               # The type and department as the chat names them, in the reader's language.
               "type": cell(renderer.choice_label(locale, "support_type", i.type)),
               "department": cell(department_name(bot.org.support, renderer, locale,

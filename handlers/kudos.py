@@ -685,6 +685,13 @@ def _labels(org: Org, keys: list[str], locale: str) -> list[str]:
     return [v.label_for(locale) for v in (org.value(k) for k in keys) if v is not None]
 
 
+def value_label(org: Org, key: str, locale: str) -> str:
+    """A value's label in `locale`; a value taken out of the org file since, by its key
+    (what its kudos stored)."""
+    found = org.value(key)
+    return found.label_for(locale) if found is not None else key
+
+
 def _value_list(ctx: Context) -> list[tuple[str, str]]:
     return [(v.key, v.label_for(ctx.locale)) for v in ctx.org.values]
 
@@ -880,11 +887,9 @@ def leaderboard(ctx: Context, args: str) -> None:
             typed = " ".join(words[i + 1:i + 1 + used])
             i += used
         elif word == "value" and i + 1 < len(words):
-            key = _value_key(ctx.org, words[i + 1].lstrip("#"))
-            if ctx.org.value(key) is None:
-                ctx.reply("kudos_unknown_value", tag=key, values=_value_list(ctx))
-                return
-            value = key
+            # One the org file no longer has is asked whether the period's kudos carry it
+            # once the board is read (the period may come after).
+            value = _value_key(ctx.org, words[i + 1].lstrip("#"))
             i += 1
         else:
             ctx.reply("kudos_top_usage")
@@ -897,7 +902,10 @@ def leaderboard(ctx: Context, args: str) -> None:
             ctx.reply("kudos_unknown_team", team=typed, teams=teams, gone=gone)
             return
     board = build_board(ctx.session, ctx.org, ctx.clock.now(), period, team, value)
-    label = ctx.org.value(value).label_for(ctx.locale) if value else None  # type: ignore[union-attr]
+    if value is not None and ctx.org.value(value) is None and not board.counted:
+        ctx.reply("kudos_unknown_value", tag=value, values=_value_list(ctx))
+        return
+    label = value_label(ctx.org, value, ctx.locale) if value else None
     ctx.reply("kudos_top", period=period, start=board.start, team=team, value=label,
               top=board.received, givers=board.given, tied=board.tied, private=False,
               last=board.last_day, top_more=board.received_more,
@@ -945,6 +953,10 @@ class Board:
     #: How many more share the last place of `received` / `given` than fit (tied_beyond).
     received_more: int = 0
     given_more: int = 0
+    #: How many of the period's kudos the board counted (those of its value, if one was
+    #: asked for), ranked or not: a value taken out of the org file since is still one of
+    #: the period's while its kudos carry it.
+    counted: int = 0
 
     @property
     def tied(self) -> bool:
@@ -999,7 +1011,7 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
     generous = ranking(given, people, size, shared, given_team, given_split)
     return Board(period, start.astimezone(org.tz) if start else None, top, generous,
                  (end.astimezone(org.tz).date() - timedelta(days=1)) if past else None,
-                 tied_beyond(received, top), tied_beyond(given, generous))
+                 tied_beyond(received, top), tied_beyond(given, generous), len(rows))
 
 
 def mine(ctx: Context) -> None:

@@ -21,11 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from bot.name_order import name_key
 from bot.readers import GM
 from handlers.context import Context, one_moment
+from handlers.digest import month_weeks
 from handlers.honours import month_typed
 from handlers.monthly_review import (
     MonthKudos,
@@ -41,7 +43,7 @@ from handlers.monthly_review import (
 )
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.period_words import month_said
-from storage.models import Person
+from storage.models import CheckinRound, Person
 from storage.review import MONTHLY_QUESTIONS, MonthlyAnswer, MonthlyRepo
 from storage.round_batch import RoundBatchRepo
 
@@ -62,13 +64,22 @@ class OverviewLine:
     name: str
     team: str | None
     review: MonthReview
-    answered: bool
+    answered: bool  # went through the three questions (each answered or skipped)
     #: Their review waited while they were away ("held"), or never went out ("dropped"):
     #: see monthly_review.unsent_while_away; or they joined the org after it went out
     #: ("joined": no review, no questions, see monthly_review.not_sent_one).
     unsent: str | None = None
     #: The month after the overview's, which "dropped" names (away until it ended).
     after: str = ""
+    #: A director of the month since taken out of the org file (see month_former):
+    #: listed with the month's numbers, as the month had them, and not waited for.
+    left: bool = False
+    #: A director of the month who is no longer one (a member now, in the org file): the
+    #: same, as a member is asked no monthly questions.
+    not_director: bool = False
+    #: Of the three questions, how many they skipped (/skip): 3 reads "skipped all three",
+    #: not "answered".
+    skipped: int = 0
 
     @property
     def open_support(self) -> int:
@@ -82,7 +93,9 @@ class Overview:
 
     month: str
     total: int  # directors in the overview
-    answered: int  # of whom answered the three questions
+    #: Of whom answered the three questions (a question skipped, the others answered,
+    #: counts; all three skipped does not: see skipped_all).
+    answered: int
     page: int
     pages: int
     first: int  # the page's first director's place (1-based)
@@ -93,6 +106,15 @@ class Overview:
     #: Of `total`, those added to the org after the reviews went out: no review, no
     #: questions, so not counted as to come either.
     joined: int = 0
+    #: Of `total`, directors of the month since taken out of the org file who had not
+    #: answered: they never will, so not counted as to come.
+    left: int = 0
+    #: Of `total`, directors of the month who are no longer directors (still in the org
+    #: file) and had not answered: asked nothing now, so not counted as to come.
+    not_director: int = 0
+    #: Of `total`, those who went through the three questions and skipped every one:
+    #: done, not waited for, but no answer either.
+    skipped_all: int = 0
 
 
 def _tag(year: int, month_no: int) -> str:
@@ -106,6 +128,50 @@ def _directors(ctx: Context) -> list[Person]:
                                          name_key(p.display_name), p.key))
 
 
+def month_former(session: Session, year: int, month_no: int) -> dict[int, Person]:
+    """Directors of the month who are not directors today, by person id: taken out of
+    the org file since (`active` false), or made members.
+
+    Who they were is read from what the month stored, its check-in rounds (each keeps its
+    person's role and team of then; a round made before rounds had a role reads the
+    person's role): a director who led a team that month and left on the 10th of the next
+    was in its overview, and leaving must not rewrite it (the summary keeps its weeks'
+    leavers, and a demotion never rewrites a week, the same way)."""
+    r = CheckinRound
+    ids = select(r.person_id).join(Person, Person.id == r.person_id).where(
+        r.week.in_(month_weeks(year, month_no)),
+        or_(Person.active.is_(False), Person.role != "director"),
+        func.coalesce(r.role, Person.role) == "director")
+    return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
+
+
+def month_teams(session: Session, year: int, month_no: int) -> dict[int, str]:
+    """Person id -> the team their latest check-in round of the month was made in (each
+    round keeps its person's team of then), for those with one."""
+    r = CheckinRound
+    rows = session.execute(
+        select(r.person_id, r.team)
+        .where(r.week.in_(month_weeks(year, month_no)), r.team.is_not(None))
+        .order_by(r.person_id, r.week))
+    return {pid: team for pid, team in rows}  # the latest week's wins
+
+
+def _month_directors(ctx: Context, year: int, month_no: int
+                     ) -> tuple[list[Person], dict[int, str | None], set[int]]:
+    """The month's directors as its overview lists them, by team then name: today's,
+    and those who are no longer (month_former: left the org file, or made members); each
+    one's team of the month (month_teams: one moved to another team since is listed in
+    the one they led then, as the month's summary and honour roll have them; today's
+    without a round); and the ids of the former."""
+    gone = month_former(ctx.session, year, month_no)
+    then = month_teams(ctx.session, year, month_no)
+    people = [p for p in ctx.people.active() if p.role == "director"] + list(gone.values())
+    teams = {p.id: then.get(p.id, p.team) for p in people}
+    return sorted(people, key=lambda p: (
+        (team := teams[p.id]) is None, (team or "").casefold(),
+        name_key(p.display_name), p.key)), teams, set(gone)
+
+
 def answered_ids(ctx: Context, tag: str) -> dict[int, datetime]:
     """Person id -> when they gave the last of the three answers, for those who gave all."""
     rows = ctx.session.execute(
@@ -114,6 +180,17 @@ def answered_ids(ctx: Context, tag: str) -> dict[int, datetime]:
         .group_by(MonthlyAnswer.person_id)
         .having(func.count() == len(MONTHLY_QUESTIONS)))
     return {pid: at for pid, at in rows.all()}
+
+
+def skipped_counts(ctx: Context, tag: str) -> dict[int, int]:
+    """Person id -> how many of the month's three questions they skipped (stored as an
+    empty answer: /skip leaves one unanswered), for those who skipped any."""
+    rows = ctx.session.execute(
+        select(MonthlyAnswer.person_id, func.count())
+        .where(MonthlyAnswer.month == tag, MonthlyAnswer.question.in_(MONTHLY_QUESTIONS),
+               MonthlyAnswer.text == "")
+        .group_by(MonthlyAnswer.person_id))
+    return {pid: n for pid, n in rows.all()}
 
 
 def page_count(total: int, size: int) -> int:
@@ -126,8 +203,16 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
     """One page of the overview in `locale`; None past the last page. Only the page's
     directors' reviews are built."""
     tag = _tag(year, month_no)
-    directors = _directors(ctx)
+    directors, teams, gone = _month_directors(ctx, year, month_no)
+    # The review's states (away, joined since) are of today's directors: one who left
+    # (or stopped leading a team) before the reviews went out was never sent one, and
+    # did not join after.
+    present = [p for p in directors if p.id not in gone]
     answered = answered_ids(ctx, tag)
+    skipped = skipped_counts(ctx, tag)
+    # Went through the questions skipping all three: done (not waited for), but no
+    # answer, so not counted as one (README: a skipped question is shown as skipped).
+    blank = {pid for pid in answered if skipped.get(pid, 0) >= len(MONTHLY_QUESTIONS)}
     pages = page_count(len(directors), OVERVIEW_PAGE_SIZE)
     if page < 1 or page > pages:
         return None
@@ -137,18 +222,27 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
         kudos = month_kudos(ctx, year, month_no, [locale])
     # Every director's state, not the page's: the count of answers leaves out all those
     # never sent the review. (Usually nobody: one read of the away calendar's few.)
-    unsent: dict[int, str] = dict(unsent_while_away(ctx, year, month_no, directors))
+    unsent: dict[int, str] = dict(unsent_while_away(ctx, year, month_no, present))
     # Added since the reviews went out: counted apart, as /monthly answers does.
-    unsent.update(dict.fromkeys(not_sent_one(ctx, year, month_no, directors), "joined"))
+    unsent.update(dict.fromkeys(not_sent_one(ctx, year, month_no, present), "joined"))
     states = list(unsent.values())
-    view = Overview(tag, len(directors), sum(1 for p in directors if p.id in answered),
+    view = Overview(tag, len(directors),
+                    sum(1 for p in directors if p.id in answered and p.id not in blank),
                     page, pages, start + 1, not_sent=states.count("dropped"),
-                    joined=states.count("joined"))
+                    joined=states.count("joined"),
+                    left=sum(1 for p in directors
+                             if p.id in gone and not p.active and p.id not in answered),
+                    not_director=sum(1 for p in directors
+                                     if p.id in gone and p.active and p.id not in answered),
+                    skipped_all=sum(1 for p in directors if p.id in blank))
     for person in shown:
         view.lines.append(OverviewLine(
-            person.key, person.display_name, person.team,
+            person.key, person.display_name, teams[person.id],
             build_review(ctx, person, year, month_no, locale, kudos), person.id in answered,
-            unsent.get(person.id), _tag(*month_after(year, month_no))))
+            unsent.get(person.id), _tag(*month_after(year, month_no)),
+            left=person.id in gone and not person.active,
+            not_director=person.id in gone and person.active,
+            skipped=skipped.get(person.id, 0) if person.id in answered else 0))
     return view
 
 
@@ -178,6 +272,8 @@ def tell_answers_arriving(ctx: Context, director: Person, tag: str) -> None:
     answered (see tell_all_answered); the answers themselves are read with /monthly
     answers."""
     if not tell_all_answered(ctx, int(tag[:4]), int(tag[5:])):
+        if skipped_counts(ctx, tag).get(director.id, 0) >= len(MONTHLY_QUESTIONS):
+            return  # skipped all three: no answer is coming in yet (the next one tells)
         for gm in ctx.people.active():
             if gm.role == "gm":
                 ctx.tell(gm, "monthly_answers_arriving", name=director.display_name,
@@ -207,11 +303,18 @@ def tell_all_answered(ctx: Context, year: int, month_no: int, *,
     if (after_drop and not dropped) or not expected \
             or not expected <= set(answered_ids(ctx, tag)):
         return False
-    unsent = [p.display_name for p in _directors(ctx) if p.id in dropped]
+    ordered = _directors(ctx)
+    unsent = [p.display_name for p in ordered if p.id in dropped]
+    # Those who skipped all three went through them and are not waited for, but did not
+    # answer: named, not counted among those who answered.
+    skipped = skipped_counts(ctx, tag)
+    blank = [p.display_name for p in ordered if p.id in expected
+             and skipped.get(p.id, 0) >= len(MONTHLY_QUESTIONS)]
     for gm in people:
         if gm.role == "gm":
             ctx.tell(gm, "monthly_answers_all", total=len(expected), month=tag,
                      unsent=unsent, after=_tag(*month_after(year, month_no)),
+                     skipped=blank,
                      dedupe_key=f"monthly:{tag}:answers-all:{gm.key}", readers=GM)
     return True
 
@@ -291,12 +394,21 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
         # submitted meanwhile counted in the weeks checked in and not in the revenue.
         with one_moment(ctx) as seen:
             named = people_named(seen.people.active(), keys, ctx.org)
-            director = named[0] if len(named) == 1 and named[0].role == "director" else None
+            # A director of the month who is not one now (left the org file, or a member):
+            # the month's review all the same.
+            gone = month_former(seen.session, year, month_no)
+            if not named:
+                named = people_named([p for p in gone.values() if not p.active], keys,
+                                     ctx.org)
+            director = named[0] if len(named) == 1 and (
+                named[0].role == "director" or named[0].id in gone) else None
+            former = director is not None and director.id in gone
             review, given, unsent = None, {}, None
             if director is not None:
                 review = build_review(seen, director, year, month_no, locale,
                                       timezone=person.timezone)
                 given = MonthlyRepo(seen.session).answers(director, tag)
+            if director is not None and not former:  # away, or joined since: today's
                 unsent = unsent_while_away(seen, year, month_no, [director]).get(director.id)
                 if unsent is None and not_sent_one(seen, year, month_no, [director]):
                     unsent = "joined"  # added to the org after the reviews went out
@@ -310,11 +422,14 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
         # org file make someone else GM while it waits, as the overview the job sends.
         ctx.reply("monthly_director", review=review, month=tag, readers=GM,
                   answers=[(q, given[q]) for q in MONTHLY_QUESTIONS if q in given],
-                  unsent=unsent, after=_tag(*month_after(year, month_no)))
+                  unsent=unsent, after=_tag(*month_after(year, month_no)),
+                  left=former and not director.active,
+                  not_director=former and director.active)
         return
     with one_moment(ctx) as seen:  # every director's line at the same moment
         view = build_overview(seen, year, month_no, locale, page or 1)
-        pages = page_count(len(_directors(seen)), OVERVIEW_PAGE_SIZE) if view is None else 0
+        pages = page_count(len(_month_directors(seen, year, month_no)[0]),
+                           OVERVIEW_PAGE_SIZE) if view is None else 0
     if view is None:
         ctx.reply("monthly_no_such_page", page=page, pages=pages, month=tag)
         return
@@ -327,11 +442,15 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
     with one_moment(ctx) as seen:
         directors = {p.id: p for p in seen.people.active() if p.role == "director"}
         done = answered_ids(seen, tag)
+        year, month_no = int(tag[:4]), int(tag[5:])
+        # A director of the month since taken out of the org file: their answers stay
+        # (given, they are the month's); one who had not answered is not waited for.
+        directors.update({pid: p for pid, p in month_former(
+            seen.session, year, month_no).items() if pid in done})
         order = sorted((pid for pid in done if pid in directors), key=lambda pid: done[pid],
                        reverse=True)
         # Named apart from those who have not answered: never sent the review (no
         # questions, not counted), or away with it waiting for their return.
-        year, month_no = int(tag[:4]), int(tag[5:])
         unsent = unsent_while_away(seen, year, month_no,
                                    [p for p in directors.values() if p.id not in done])
         # Added to the org since the reviews went out: no review, no questions, not counted.
@@ -341,10 +460,13 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
         waiting = [p.display_name for p in ordered if p.id not in unsent]
         held = [p.display_name for p in ordered if unsent.get(p.id) == "held"]
         dropped = [p.display_name for p in ordered if unsent.get(p.id) == "dropped"]
+        skipped = skipped_counts(seen, tag)
+        blank = sum(1 for pid in order if skipped.get(pid, 0) >= len(MONTHLY_QUESTIONS))
         pages = page_count(len(order), ANSWERS_PAGE_SIZE)
         start = (page - 1) * ANSWERS_PAGE_SIZE
         shown = order[start:start + ANSWERS_PAGE_SIZE] if 1 <= page <= pages else []
         texts: dict[int, dict[str, str]] = {}
+        then = month_teams(seen.session, year, month_no) if shown else {}
         if shown:
             for row in seen.session.scalars(select(MonthlyAnswer).where(
                     MonthlyAnswer.month == tag, MonthlyAnswer.person_id.in_(shown))):
@@ -352,10 +474,12 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
     if page < 1 or page > pages:
         ctx.reply("monthly_no_such_page", page=page, pages=pages, month=tag, answers=True)
         return
-    blocks = [AnswerBlock(directors[pid].display_name, directors[pid].team,
+    # Each with the team they led that month, as the overview lists them.
+    blocks = [AnswerBlock(directors[pid].display_name, then.get(pid, directors[pid].team),
                           [(q, texts[pid][q]) for q in MONTHLY_QUESTIONS])
               for pid in shown]
     ctx.reply("monthly_answers_page", month=tag, blocks=blocks, answered=len(order), readers=GM,
+              skipped_all=blank,
               total=len(directors) - len(dropped) - len(newcomers), waiting=waiting,
               page=page, pages=pages,
               first=start + 1, held=held, dropped=dropped,

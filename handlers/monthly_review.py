@@ -180,8 +180,6 @@ def _month_target(ctx: Context, person: Person, metric: str, month: Period,
         return sum(w.target for w in goal.weeks()
                    if counts_in(month, week_start(w.week)))
     kpi = next((k for k in person.kpis if k.metric == metric), None)
-    if kpi is None:
-        return None
     # Each week at the target its check-in asked (the round's snapshot), so a target
     # changed in the org file mid-month counts from the week it was asked; a week not
     # asked (yet) at today's.
@@ -190,7 +188,7 @@ def _month_target(ctx: Context, person: Person, metric: str, month: Period,
     for d in month.working_days():
         by_week.setdefault(week_of(d), []).append(d)
     rounds = ctx.checkins.rounds_in_weeks(list(by_week), person)
-    unit = unit or kpi.unit
+    unit = unit or (kpi.unit if kpi is not None else None)
     elsewhere: set[str] = set()  # weeks asked in another unit: their target is not in this one
     for rnd in rounds:
         for q in rnd.questions or ():
@@ -223,7 +221,12 @@ def _month_target(ctx: Context, person: Person, metric: str, month: Period,
                                                                [person.key], ahead)}
     # A week not asked (away, say) at today's target; in a month whose unit the KPI has
     # left since, at the month's own latest (today's is in another currency).
-    usual = kpi.weekly_target if unit == kpi.unit or not asked else asked[max(asked)]
+    # No KPI today (taken out of the org file since, or made a member): the month's own
+    # targets, as its check-ins asked them; none asked, no target.
+    if kpi is None and not asked:
+        return None
+    usual = kpi.weekly_target if kpi is not None and (unit == kpi.unit or not asked) \
+        else asked[max(asked)]
     return sum(asked.get(week, usual) * len(days) / 5
                for week, days in by_week.items() if week not in unasked | elsewhere)
 
@@ -300,6 +303,15 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
         if g.metric not in metrics:
             metrics.append(g.metric)
     month_rounds = ctx.checkins.rounds_in_weeks(month_weeks(year, month_no), person)
+    # And each metric the month's check-ins asked: a director since taken out of the org
+    # file (no KPIs there now), or a KPI dropped since, had that month's figures all the
+    # same; the org file of today does not rewrite the month.
+    for rnd in sorted(month_rounds, key=lambda r: r.week):
+        asked = [str(q["metric"]) for q in rnd.questions or ()
+                 if q.get("category") == "kpi" and q.get("metric")]
+        answered = [a.question_key[4:] for a in rnd.answers
+                    if a.question_key.startswith("kpi:")]
+        metrics.extend(m for m in dict.fromkeys(asked + answered) if m not in metrics)
     for metric in metrics:
         kpi = next((k for k in person.kpis if k.metric == metric), None)
         # The month adds up figures in its target's unit only (the goal's written one,

@@ -209,6 +209,9 @@ class SupportItem:
     ageing: bool  # open for `ageing_days` days or more
     repeats: int  # how many later weeks asked for it again
     week: str  # the ISO week of the check-in that first asked
+    #: The requester has been taken out of the org file since: still owed an answer, but
+    #: not someone the GM can ask (as /support and the summary mark them).
+    requester_left: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able form (the CLI's JSON)."""
@@ -216,7 +219,7 @@ class SupportItem:
                 "type": self.type, "detail": self.detail, "department": self.department,
                 "opened": self.opened.isoformat(), "age_days": self.age_days,
                 "status": self.status, "ageing": self.ageing, "repeats": self.repeats,
-                "week": self.week}
+                "week": self.week, "requester_left": self.requester_left}
 
 
 def days_open(opened: date, today: date) -> int:
@@ -257,7 +260,8 @@ def open_items(session: Session, requester_ids: Iterable[int] | None = None,
         age = age_days(row.opened_at, now, timezone)
         out.append(SupportItem(row.id, row.requester.key, row.requester.display_name, row.kind,
                                row.latest_detail, row.department, row.opened_at, age,
-                               row.status, age >= ageing_days, row.repeats, row.week))
+                               row.status, age >= ageing_days, row.repeats, row.week,
+                               not row.requester.active))
     return out
 
 

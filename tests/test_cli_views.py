@@ -670,3 +670,31 @@ async def test_goals_in_csv_name_the_figures_left_out_for_their_unit(tmp_path, d
     data = valid("goals", run_cli(settings, "goals", "--format", "json")[1])
     assert data["goals"][0]["other_units"] == [
         {"unit": "CNY", "value": 300000, "people": ["李雷"]}]
+
+
+@pytest.mark.parametrize("args, message", [
+    (("kudos", "--since", ""), "--since '': expected a date such as 2026-11-01"),
+    (("kudos", "export", "--until", " "), "--until ' ': expected a date such as 2026-11-01"),
+    (("kudos", "top", "--period", ""), "--period '': expected one of week"),
+    (("kudos", "honours", "--period", ""), "--period '': expected a month such as 2026-11"),
+    (("kudos", "honours", "--period", "  "), "--period '  ': expected a month such as"),
+    # Guards: these were refused already.
+    (("summary", "--week", ""), '--week: "" is not a week: give --week an ISO week'),
+    (("summary", "--week", "", "--chart", "kudos", "--out", "x.png"),
+     '--week: "" is not a week: give --week an ISO week'),
+    (("digest", "--week", ""), "--week '': expected a past or the current ISO week such as "
+                               "2026-W48, or 'last'"),
+    (("pulse", "results", "--poll", ""), "--poll '': expected a date (YYYY-MM-DD)"),
+])
+def test_an_empty_date_week_or_period_is_refused_not_read_as_the_default(
+        fsettings, capsys, tmp_path, monkeypatch, args, message):
+    """`--since ''` (a script's unset variable: `--since "$FROM"`) read as "not given":
+    the whole history came out, or the default week or month, as if asked for, with
+    nothing to say the value was lost. An empty value is refused as any other value that
+    is not a date, week or period: one line naming the option and what it takes, exit 2."""
+    monkeypatch.chdir(tmp_path)  # the chart's --out, were it ever written
+    code, out = run_cli(fsettings, *args)
+    err = capsys.readouterr().err
+    assert code == 2 and out == "", (code, out)
+    assert message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "x.png").exists()

@@ -567,3 +567,31 @@ async def test_a_kudos_at_the_turn_of_the_month_counts_in_the_orgs_month_and_say
     await kudo(bot, "li", "/honours 2026-11", group=False)
     assert chat.last("li").endswith(
         "月份按组织时区（America/New_York）从午夜到午夜计算；并列时按姓名列出所有人。")
+
+
+async def test_a_value_taken_out_of_the_org_file_still_ranks_the_kudos_tagged_with_it(
+        bot, chat, settings, tmp_path):
+    """Kudos were tagged #customer-first; then the org file drops that value. The
+    period's board by that value was refused ("not one of our values"), though its kudos
+    carry it: a past period is asked for by the values it had, as by the teams it had. A
+    value no kudos of the period carries is still refused."""
+    from dataclasses import replace
+
+    from tests.support import TEST_ORG, run_cli
+    from tests.test_digest import edit_org
+
+    await kudo(bot, "li", "/kudos @alice thanks for the bid #customer-first")
+    text = TEST_ORG.read_text(encoding="utf-8")
+    start = text.index("  - key: customer-first\n")
+    without = text[:start] + text[text.index("  - key: ownership\n"):]
+    settings = replace(settings, org_file=tmp_path / "org.yaml")  # (never the shared file)
+    settings.org_file.write_text(without, encoding="utf-8")
+    edit_org(bot, without)
+    await kudo(bot, "grace", "/kudos top value customer-first", group=False)
+    board = chat.last("grace")
+    assert "1. Alice Martin — 1" in board and "customer-first" in board, board
+    await kudo(bot, "grace", "/kudos top value teamwork", group=False)
+    assert "is not one of our values" in chat.last("grace")
+    code, out = run_cli(settings, "kudos", "top", "--period", "all", "--value",
+                        "customer-first")
+    assert code == 0 and "Alice Martin" in out, out

@@ -391,3 +391,223 @@ async def test_a_director_added_after_the_reviews_went_out_is_not_waited_for(bot
     page = chat.last("grace")
     assert page.startswith("📝 Monthly questions — 2026-11\n3 of 3 directors answered"), page
     assert "Nina" not in page
+
+
+def _without_alice(bot) -> None:
+    """Alice is taken out of the org file (her goal with her; Sam reports to Grace)."""
+    from tests.support import TEST_ORG
+    from tests.test_digest import edit_org
+
+    text = TEST_ORG.read_text(encoding="utf-8")
+    text = text[:text.index("  - key: alice\n")] + text[text.index("  - key: bruno\n"):]
+    edit_org(bot, text.replace("manager: alice", "manager: grace"))
+
+
+async def test_a_past_month_keeps_a_director_who_has_left_since(bot, chat, clock):
+    """Alice led East all November and checked in every week; her review went out on
+    1 December and the GM's overview had her line. Taken out of the org file on the 10th,
+    she vanished from /monthly 2026-11 (2 directors, as if November had had two) and
+    /monthly 2026-11 alice said she was no director: history rewritten by a later edit.
+    Her line stays, with November's numbers, marked as no longer in the org file, and
+    her review reads as it did; she is not waited for to answer."""
+    from tests.test_monthly_review import november
+
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    [sent] = [t for t in chat.to("grace") if t.startswith("📅")]
+    line = "• Alice Martin · East — check-ins 4 of 4 · Revenue 117% · New customers — · " \
+        "⚠ 1 recurring blocker"
+    assert line + "\n" in sent
+    clock.advance(timedelta(days=9))
+    _without_alice(bot)
+    await say(bot, "grace", "/monthly 2026-11")
+    overview = chat.last("grace")
+    assert overview.startswith("📅 Month in review — 2026-11 · 3 directors\n"), overview
+    # Her numbers of then (her goal is gone from the org file: her revenue against the
+    # weekly targets her check-ins asked), marked; not waited for.
+    assert "• Alice Martin · East — check-ins 4 of 4 · Revenue " in overview, overview
+    alice = next(t for t in overview.splitlines() if t.startswith("• Alice Martin"))
+    assert alice.endswith(" · no longer in the org file"), alice
+    assert "Answers to the three monthly questions: 0 of 2 so far (1 director no longer " \
+        "in the org file)." in overview, overview
+    await say(bot, "grace", "/monthly 2026-11 alice")
+    review = chat.last("grace")
+    assert review.startswith("📅 Month in review — 2026-11 · Alice Martin\n"
+                             "Check-ins: 4 of 4 weeks"), review
+    assert "Recurring blockers\n• Legal review delays contracts — in 2 weeks" in review
+    assert review.endswith("📝 Alice Martin is no longer in the org file and did not answer "
+                           "the three monthly questions."), review
+    await say(bot, "grace", "/monthly 2026-11 Alice Martin")  # by the name she had
+    assert chat.last("grace") == review
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/monthly 2026-11")
+    alice = next(t for t in chat.last("grace").splitlines() if t.startswith("• Alice Martin"))
+    assert alice.endswith(" · 已不在组织文件中"), alice
+    # A month she was not in (nothing asked of her in October) does not list her.
+    await say(bot, "grace", "/monthly 2026-10")
+    assert "Alice Martin" not in chat.last("grace")
+
+
+async def test_a_leaver_s_answers_stay_in_the_month_s_answers(bot, chat, clock):
+    """Alice answered November's three questions, then left: /monthly answers lost her
+    answers and the overview its ✓ (1 of 2), though she gave them."""
+    from tests.test_monthly_review import november
+
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    for text in ("Two new logos", "Legal review", "Push the expansion"):
+        await say(bot, "alice", text)
+    _without_alice(bot)
+    await say(bot, "grace", "/monthly answers")
+    page = chat.last("grace")
+    assert page.startswith("📝 Monthly questions — 2026-11\n1 of 3 directors answered"), page
+    assert "• What worked: Two new logos" in page
+    await say(bot, "grace", "/monthly")
+    overview = chat.last("grace")
+    assert "Answers to the three monthly questions: 1 of 3 so far." in overview, overview
+    alice = next(t for t in overview.splitlines() if t.startswith("• Alice Martin"))
+    assert alice.endswith(" · ✓ answered · no longer in the org file"), alice
+    await say(bot, "grace", "/monthly alice")
+    assert chat.last("grace").endswith("• Plan for next month: Push the expansion")
+
+
+async def test_a_skipped_monthly_question_reads_as_skipped_not_answered(bot, chat, clock):
+    """Bruno skips all three monthly questions (/skip, as README offers: "shown to the GM
+    as skipped"); Li answers one and skips two. The overview gave Bruno "✓ answered" and
+    counted him among "3 of 3" who answered, and the DM said all three directors had
+    answered, though Bruno answered nothing. Now: Bruno's line says he skipped them and he
+    is counted apart; Li's says how many he skipped; the DM says who skipped them all."""
+    from tests.test_monthly_review import november
+
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    await say(bot, "bruno", "/monthly")
+    for _ in range(3):
+        await say(bot, "bruno", "/skip")
+    # Nothing answered yet: the GM is not told answers are coming in, "Bruno has answered".
+    assert not [t for t in chat.to("grace") if t.startswith("📝")]
+    for text in ("Two new logos", "Legal review", "Push the expansion"):
+        await say(bot, "alice", text)
+    [arriving] = [t for t in chat.to("grace") if t.startswith("📝")]
+    assert "coming in: Alice Martin has answered." in arriving, arriving
+    for text in ("很好", "跳过", "跳过"):
+        await say(bot, "li", text)
+    [note] = [t for t in chat.to("grace") if t.startswith("✅")]
+    assert note == ("✅ All 3 directors have been through the 2026-11 monthly questions: 2 "
+                    "answered, and Bruno Rossi skipped all three. Read them with /monthly "
+                    "answers."), note
+    await say(bot, "grace", "/monthly")
+    overview = chat.last("grace")
+    lines = {t.split(" · ")[0][2:]: t for t in overview.splitlines() if t.startswith("• ")}
+    assert lines["Alice Martin"].endswith(" · ✓ answered"), lines
+    assert lines["Bruno Rossi"].endswith(" · ⏭ skipped all three questions"), lines
+    assert lines["李雷"].endswith(" · ✓ answered (2 of 3 skipped)"), lines
+    assert "Answers to the three monthly questions: 2 of 3 so far (1 director skipped all " \
+        "three)." in overview, overview
+    await say(bot, "grace", "/monthly answers")
+    page = chat.last("grace")
+    assert page.startswith("📝 Monthly questions — 2026-11\n2 of 3 directors answered (1 "
+                           "skipped all three), newest first.\n"), page
+    assert "Bruno Rossi · Europe\n• What worked: (skipped)\n" in page
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/monthly")
+    overview = chat.last("grace")
+    lines = {t.split(" · ")[0][2:]: t for t in overview.splitlines() if t.startswith("• ")}
+    assert lines["Bruno Rossi"].endswith(" · ⏭ 三个问题都已跳过"), lines
+    assert lines["李雷"].endswith(" · ✓ 已回答（跳过 3 个中的 2 个）"), lines
+    assert "目前 3 位中 2 位（1 位总监三个问题都跳过了）。" in overview, overview
+    await say(bot, "grace", "/monthly answers")
+    assert chat.last("grace").startswith(
+        "📝 月度问题 —— 2026-11\n3 位总监中 2 位已回答（1 位三个问题都跳过了），最新的在前。")
+
+
+async def test_a_past_month_names_a_director_with_the_team_they_led_then(bot, chat, clock):
+    """Alice led East all November; in December the org file moves her to Europe. The
+    GM's /monthly 2026-11 listed her under Europe (today's team), sorted among Europe's,
+    though November's check-ins, its summary and its honour roll all have her in East."""
+    from tests.support import TEST_ORG
+    from tests.test_digest import edit_org
+    from tests.test_monthly_review import GOAL, november
+
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    clock.advance(timedelta(days=9))
+    text = TEST_ORG.read_text(encoding="utf-8") + GOAL
+    start = text.index("  - key: alice\n")
+    moved = text[:start] + text[start:].replace("team: East", "team: Europe", 1)
+    edit_org(bot, moved)
+    with bot.unit() as ctx:
+        assert ctx.people.by_key("alice").team == "Europe"  # (a guard)
+    await say(bot, "grace", "/monthly 2026-11")
+    overview = chat.last("grace")
+    names = [t.split(" — ")[0] for t in overview.splitlines() if t.startswith("• ")]
+    assert names == ["• 李雷 · China", "• Alice Martin · East", "• Bruno Rossi · Europe"], \
+        names
+    await say(bot, "alice", "/monthly")
+    for text in ("Two new logos", "Legal review", "Push the expansion"):
+        await say(bot, "alice", text)
+    await say(bot, "grace", "/monthly 2026-11 answers")
+    assert "\nAlice Martin · East\n• What worked: Two new logos" in chat.last("grace")
+    # December (in progress) has her in Europe, where she is now.
+    await say(bot, "grace", "/monthly this month")
+    assert "• Alice Martin · Europe — " in chat.last("grace")
+
+
+async def test_a_past_month_keeps_a_director_who_is_no_longer_one(bot, chat, clock):
+    """Bruno led Europe through November and checked in every week; on 10 December the
+    org file makes him a member (he no longer leads a team). /monthly 2026-11 dropped him
+    (2 directors), and /monthly 2026-11 bruno said he was no director: November had him
+    as one. His line stays, with his numbers (against the targets his check-ins asked:
+    the org file gives a member none), marked; he is not waited for (a member is asked
+    no monthly questions)."""
+    from tests.support import TEST_ORG
+    from tests.test_digest import edit_org
+    from tests.test_goals import answer_kpi
+    from tests.test_monthly_review import GOAL, november
+
+    november(bot)
+    from bot.questions import kpi_question
+
+    asked = [kpi_question("revenue", {"en": "Revenue"}, "USD", 40_000).to_dict()]
+    for week in ("2026-W45", "2026-W46", "2026-W47", "2026-W48"):
+        answer_kpi(bot, "bruno", week, 40_000)
+        with bot.unit() as ctx:  # asked at his target then, as a check-in stores it
+            ctx.checkins.round_for(ctx.people.by_key("bruno"), week).questions = asked
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    clock.advance(timedelta(days=9))
+    text = TEST_ORG.read_text(encoding="utf-8") + GOAL
+    start = text.index("  - key: bruno\n")
+    end = text.index("  - key: li\n")
+    bruno = text[start:end].replace("role: director", "role: member")
+    bruno = bruno[:bruno.index("    kpis:")]
+    edit_org(bot, text[:start] + bruno + text[end:])
+    await say(bot, "grace", "/monthly 2026-11")
+    overview = chat.last("grace")
+    assert overview.startswith("📅 Month in review — 2026-11 · 3 directors\n"), overview
+    line = next(t for t in overview.splitlines() if t.startswith("• Bruno Rossi"))
+    assert line == "• Bruno Rossi · Europe — check-ins 4 of 4 · Revenue 100% · no longer a " \
+        "director", line
+    assert "Answers to the three monthly questions: 0 of 2 so far (1 no longer a " \
+        "director)." in overview, overview
+    await say(bot, "grace", "/monthly 2026-11 bruno")
+    review = chat.last("grace")
+    assert review.startswith("📅 Month in review — 2026-11 · Bruno Rossi\nCheck-ins: 4 of 4"), \
+        review
+    assert review.endswith("📝 Bruno Rossi is no longer a director and did not answer the "
+                           "three monthly questions."), review
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/monthly 2026-11")
+    overview = chat.last("grace")
+    assert next(t for t in overview.splitlines() if t.startswith("• Bruno Rossi")) \
+        .endswith(" · 已不再是总监"), overview
+    assert "（1 位已不再是总监）" in overview, overview
+    await say(bot, "grace", "/monthly 2026-11 bruno")
+    assert chat.last("grace").endswith("📝 Bruno Rossi 已不再是总监，没有回答三个月度问题。")

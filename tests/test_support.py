@@ -1189,3 +1189,38 @@ async def test_a_request_from_a_director_who_left_stays_in_the_gms_summary_while
     assert "Alice Martin" not in chat.last("grace")
     await say(bot, "grace", "/support")
     assert "没有未解决的支持请求" in chat.last("grace")
+
+
+async def test_the_cli_export_marks_a_request_from_a_director_who_left(
+        bot, chat, clock, settings):
+    """Alice asks for a travel budget, then is taken out of the org file. /support marks
+    her request "no longer in the org file", but `teampulse support` in CSV or JSON (what
+    an operator hands to a spreadsheet or a script) gave no sign of it: the row read as a
+    request from someone who could still be asked. Each row now says whether its
+    requester has left (a field added; the others as they were), and the table marks
+    her as /support does, in both languages."""
+    await alice_asks_for_budget(bot)  # 2026-W48
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)  # Li stays: his request is not marked
+    text = write_org_text(DEPARTMENTS)
+    start = text.index("  - key: alice\n")
+    text = text[:start] + text[text.index("  - key: ", start + 1):]
+    text = text.replace("manager: alice", "manager: grace")  # Sam's new manager
+    settings.org_file.write_text(text, encoding="utf-8")
+    edit_org(bot, text)
+    code, out = run_cli(settings, "support", "--format", "json")
+    assert code == 0
+    data = valid("support", out)
+    assert [(r["requester"], r["requester_left"]) for r in data["requests"]] == [
+        ("alice", True), ("li", False)]
+    code, out = run_cli(settings, "support", "--format", "csv")
+    assert code == 0
+    rows = csv_records(out)
+    assert [(r["requester"], r["requester_left"]) for r in rows] == [
+        ("alice", "true"), ("li", "false")]
+    assert list(rows[0])[:3] == ["id", "requester", "requester_name"]  # as before
+    code, out = run_cli(settings, "support")
+    assert "| Alice Martin (no longer in the org file) | Budget |" in out, out
+    assert "| 李雷 | " in out
+    code, out = run_cli(settings, "support", "--locale", "zh-CN")
+    assert "| Alice Martin（已不在组织文件中） | 预算 |" in out, out
