@@ -35,7 +35,14 @@ from sqlalchemy.orm import Session
 
 from bot.clock import as_utc
 from bot.events import Choice
-from bot.oneonone import Cadence, as_params, local, occurrence_dates, slot_start
+from bot.oneonone import (
+    Cadence,
+    as_params,
+    day_before,
+    local,
+    occurrence_dates,
+    slot_start,
+)
 from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
@@ -337,8 +344,11 @@ def sweep(ctx: Context) -> int:
         for occ in occurrences(pair, now - ASK_WINDOW, now + timedelta(days=2), overrides):
             if occ.skipped:
                 continue
-            if settings.remind_day_before and occ.start - timedelta(days=1) <= now \
-                    < occ.start - soon:
+            # The day before at the meeting's time on each side's own clock (_remind
+            # sends each theirs): the earlier of the two opens the window.
+            if settings.remind_day_before and now < occ.start - soon and min(
+                    day_before(occ.start, p.timezone) for p in (pair.manager, pair.report)
+            ) <= now:
                 sent += _remind(ctx, pair, occ, "day")
             elif occ.start - soon <= now < occ.start:
                 sent += _remind(ctx, pair, occ, "soon")
@@ -501,9 +511,12 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
     keys = {(k, p.id): _reminder_key(k, pair, occ, p)
             for k in (("day", "soon") if late else (kind,)) for p in both}
     done = _sent(ctx, list(keys.values()))
+    # The day-before one comes at the meeting's wall-clock time the day before on each
+    # side's own clock, not 24 hours before in UTC (an hour off across a clock change
+    # overnight): one side's may be due an hour before the other's.
     due = {p.id: "soon" if late else kind for p in both
            if keys[(kind, p.id)] not in done and keys[("soon" if late else kind, p.id)]
-           not in done}
+           not in done and (kind != "day" or late or day_before(occ.start, p.timezone) <= now)}
     if not due:
         return 0
     # Away at the meeting: not reminded (nor while away now, as with every reminder), and
