@@ -747,6 +747,10 @@ def _overdue_feedback(ctx: Context, repo: OneOnOneRepo, now: datetime, days: int
         age = now - meeting.answered_at
         if age < timedelta(days=days) or age > FEEDBACK_HORIZON:
             continue
+        if not (meeting.manager.active and meeting.report.active):
+            # Either side taken out of the org file since: the manager is not nagged,
+            # nor asked for feedback meant for a report who is gone.
+            continue
         given = repo.feedback(meeting, meeting.manager)
         if given is None or given.rating is None:
             waiting.append(meeting)
@@ -950,9 +954,10 @@ def cmd_actions(ctx: Context, args: str) -> None:
             _already_closed(ctx, person, item)
             return
         item.done_at = ctx.clock.now()
-        if item.owner_id != person.id:
+        if item.owner_id != person.id and item.owner.active:
             # Their item left their list and its reminder: the owner hears who closed it
-            # (keyed, the key also tells a later /actions done who closed it).
+            # (keyed, the key also tells a later /actions done who closed it); not one
+            # taken out of the org file since.
             owner = item.owner
             ctx.tell(owner, "oo_action_closed_notice", other=told(ctx, owner, person),
                      number=item.id, text=item.text, dedupe_key=_closed_key(item))
@@ -1711,8 +1716,12 @@ def _for_owner(ctx: Context, due: date, owner: Person) -> tuple[date, date | Non
 def _finish(ctx: Context, manager: Person, meeting: OneOnOneMeeting) -> None:
     repo = OneOnOneRepo(ctx.session)
     repo.clear_dialog(manager)
-    ctx.reply("oo_finished", other=told(ctx, manager, meeting.report))
     report = meeting.report
+    ctx.reply("oo_finished", other=told(ctx, manager, report), gone=not report.active)
+    if not report.active:
+        # Taken out of the org file since the meeting: the record is kept, but nothing
+        # more reaches them, and feedback meant for them is asked of nobody.
+        return
     shared = [n.text for n in repo.notes(meeting, viewer=None)]
     actions = _action_rows([a for a in repo.open_actions(manager, report)
                             if a.meeting_id == meeting.id], ctx.clock.now())
@@ -1753,9 +1762,11 @@ def _improved(ctx: Context, person: Person, meeting: OneOnOneMeeting, improve: s
     row = repo.save_feedback(meeting, person, other, improve=improve, now=ctx.clock.now())
     repo.clear_dialog(person)
     ctx.reply("oo_feedback_thanks")
-    ctx.tell(other, "oo_feedback_received", dedupe_key=f"oo:fbto:{meeting.id}:{person.id}",
-             other=told(ctx, other, person), day=held_on(meeting, other), rating=row.rating,
-             improve=improve)
+    if other.active:  # (not to someone taken out of the org file since)
+        ctx.tell(other, "oo_feedback_received",
+                 dedupe_key=f"oo:fbto:{meeting.id}:{person.id}",
+                 other=told(ctx, other, person), day=held_on(meeting, other),
+                 rating=row.rating, improve=improve)
     _ask_next_waiting(ctx, person, in_front=front)
 
 
