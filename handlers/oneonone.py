@@ -95,6 +95,8 @@ LATE_DAY_BEFORE = timedelta(minutes=30)
 #: Feedback older than this is no longer asked for when overdue.
 FEEDBACK_HORIZON = timedelta(days=60)
 MAX_TEXT = 1000
+#: No action item's number is larger (the database's integer).
+MAX_ID = 2**31 - 1
 #: An agenda item's source when its author keeps it to themselves (`private: …`): shown
 #: to the author alone, discussed with the meeting as any other.
 PRIVATE_ITEM = "private"
@@ -946,7 +948,9 @@ def cmd_actions(ctx: Context, args: str) -> None:
         if not number.isdecimal():  # ('²' is a digit to isdigit(), and no int)
             ctx.reply("oo_action_not_number", typed=typed)
             return
-        item = repo.action(int(number))
+        # (No item's number is larger: a longer one, a phone number pasted, overflowed
+        # the database's integer and was answered "something went wrong".)
+        item = repo.action(int(number)) if int(number) <= MAX_ID else None
         if item is None or person.id not in (item.manager_id, item.report_id):
             ctx.reply("oo_action_unknown", number=int(number))
             return
