@@ -1673,11 +1673,9 @@ def _due_in(ctx: Context, author: Person, text: str, owner: str, *, dialog: bool
 
 
 def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -> None:
-    found = _due_in(ctx, author, text, meeting.report.key)
-    if found is None:
-        return
-    due, text = found
     owner = meeting.report
+    # The owner first, wherever named, then the due date that ends what is left, as
+    # /actions add reads them: "… by Friday @grace" kept "by Friday" as the item's words.
     label, named, rest = _named(ctx, text)
     if label is not None:
         if named is None:  # a name several people have: the one in this meeting, if any
@@ -1692,6 +1690,10 @@ def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -
                       report=told(ctx, author, meeting.report))
             return
         owner, text = named, rest
+    found = _due_in(ctx, author, text, meeting.report.key)
+    if found is None:
+        return
+    due, text = found
     if not text:
         ctx.reply("oo_action_usage", soon=_soon(ctx, author, 7), owner=meeting.report.key)
         return

@@ -1162,3 +1162,22 @@ async def test_a_day_before_reminder_sent_on_the_meeting_day_says_today(bot, cha
     await sweep_at(bot, clock, MONDAY_SLOT + timedelta(days=6, minutes=1))  # Sun 10:01
     assert chat.last("alice").startswith(
         "Reminder: your 1:1 with Grace Chen is tomorrow, Mon 2026-12-07 10:00")
+
+
+async def test_an_action_item_reads_its_due_date_before_or_after_its_owner(bot, chat, clock):
+    # The owner named after the date ("… by Friday @grace"), as /actions add takes it: the
+    # date was kept as the item's words and the item made due a week after the meeting.
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "next")
+    await say(bot, "grace", "Send the forecast 2026-12-10 @grace")
+    assert chat.last("grace").startswith(
+        "Action item #1: Send the forecast — Grace Chen, due 2026-12-10.")
+    await say(bot, "grace", "Book the offsite by Friday @grace")
+    assert chat.last("grace").startswith(
+        "Action item #2: Book the offsite — Grace Chen, due 2026-12-04.")
+    await say(bot, "grace", "发报价 12月10日前 @alice")
+    assert chat.last("grace").startswith("Action item #3: 发报价 — Alice Martin, due 2026-12-10.")
+    # Before the owner, as always.
+    await say(bot, "grace", "Call Acme @alice by end of next month")
+    assert chat.last("grace").startswith(
+        "Action item #4: Call Acme — Alice Martin, due 2026-12-31.")
