@@ -1569,7 +1569,12 @@ def on_text(ctx: Context, text: str) -> bool:
 def _held(ctx: Context, manager: Person, meeting: OneOnOneMeeting, held: bool) -> None:
     repo = OneOnOneRepo(ctx.session)
     now = ctx.clock.now()
-    if meeting.status != "asked":
+    # A "No" pressed by mistake is put right with the question's "Yes" button (the two
+    # side by side): else a meeting held read "did not happen", overdue, its notes lost.
+    # Not the other way round: "Yes" took notes and action items that "No" would orphan.
+    mistaken = held and meeting.status == "not_held" and meeting.answered_at is not None \
+        and now - as_utc(meeting.answered_at) <= DIALOG_EXPIRY
+    if meeting.status != "asked" and not mistaken:
         ctx.reply("oo_already_answered", other=told(ctx, manager, meeting.report))
         return
     meeting.answered_at = now
