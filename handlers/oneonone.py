@@ -131,9 +131,12 @@ _DONE_WORDS = {"done", "next", "finish", "完成", "下一步", "好了"}
 _NOTHING_WORDS = NOTHING_WORDS | {"nil", "no notes", "no actions", "no action items", "无记录",
                                   "没有记录", "无行动项", "没有行动项"}
 # "进行了吗？" is answered as Chinese is spoken, not only 是/否.
-_HELD_WORDS = {"进行了", "有", "开了", "谈了", "做了", "happened", "it did", "yes it did"}
-_NOT_HELD_WORDS = {"没有", "没", "没进行", "没开", "没谈", "取消了", "it didn't", "didn't",
-                   "did not"}
+_HELD_WORDS = {"进行了", "有", "开了", "谈了", "做了", "开过了", "谈过了", "进行过了", "见了",
+               "见过了", "happened", "it did", "yes it did"}
+# (Moved or put off is "no" too: not held at that slot. '没开成' was asked again and again.)
+_NOT_HELD_WORDS = {"没有", "没", "没进行", "没开", "没谈", "取消了", "没开成", "没谈成", "没有开",
+                   "没有进行", "没见", "没见面", "改期了", "推迟了", "延期了", "it didn't",
+                   "didn't", "did not"}
 
 
 # --- pairs and occurrences ------------------------------------------------------------------

@@ -71,3 +71,22 @@ async def test_the_subcommands_said_in_chinese(bot, chat):
         "已调整：你与Grace Chen的下一次一对一面谈改为 2026-12-23 08:30")
     await say(bot, "li", "/议程")  # a command's name in Chinese: the one meant is named
     assert chat.last("li") == "我不认识命令 /议程。你是想用 /agenda 吗？发送 /help 查看我能做什么。"
+
+
+async def test_did_it_happen_answered_as_chinese_says_it(bot, chat, clock):
+    """"没开成" (it didn't come off), "改期了" (moved) and "推迟了" (put off) were answered
+    "please answer yes or no", again and again; "开过了" (we had it) too."""
+    from datetime import UTC, datetime
+
+    from tests.oneonone_support import sweep_at
+
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await sweep_at(bot, clock, datetime(2026, 12, 8, 15, 31, tzinfo=UTC))  # Tue 10:31 NY
+    for said in ("没开成", "改期了。", "推迟了"):
+        await say(bot, "grace", said)
+        assert any("没有进行" in t for t in chat.to("grace")[-2:]), (said, chat.to("grace")[-2:])
+    # (All three of Grace's Tuesday 1:1s answered: the week after, one held.)
+    await sweep_at(bot, clock, datetime(2026, 12, 22, 15, 31, tzinfo=UTC))
+    await say(bot, "grace", "开过了")
+    assert chat.last("grace").startswith("好的。请发送与")
