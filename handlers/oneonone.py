@@ -92,6 +92,9 @@ NEXT_HORIZON = timedelta(days=70)
 #: A day-before reminder that could go out only this close to the 15-minute one (someone
 #: back at 09:40 for 10:00) is not sent: the 15-minute one goes out at once instead.
 LATE_DAY_BEFORE = timedelta(minutes=30)
+#: No day-before reminder is due earlier than this before its meeting: a day and the
+#: clocks put back overnight (an hour; no zone's change is over three).
+EARLIEST_DAY_BEFORE = timedelta(days=1, hours=3)
 #: Feedback older than this is no longer asked for when overdue.
 FEEDBACK_HORIZON = timedelta(days=60)
 MAX_TEXT = 1000
@@ -350,10 +353,11 @@ def sweep(ctx: Context) -> int:
             if occ.skipped:
                 continue
             # The day before at the meeting's time on each side's own clock (_remind
-            # sends each theirs): the earlier of the two opens the window.
-            if settings.remind_day_before and now < occ.start - soon and min(
-                    day_before(occ.start, p.timezone) for p in (pair.manager, pair.report)
-            ) <= now:
+            # sends each theirs): the earlier of the two opens the window. (Worked out
+            # only within EARLIEST_DAY_BEFORE of the start: a clock change is an hour.)
+            if settings.remind_day_before and occ.start - EARLIEST_DAY_BEFORE <= now \
+                    < occ.start - soon and min(day_before(occ.start, p.timezone)
+                                               for p in (pair.manager, pair.report)) <= now:
                 sent += _remind(ctx, pair, occ, "day")
             elif occ.start - soon <= now < occ.start:
                 sent += _remind(ctx, pair, occ, "soon")
