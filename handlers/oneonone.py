@@ -873,11 +873,23 @@ def _one_named(ctx: Context, text: str) -> None:
     if pair is not None:
         _schedule(ctx, only=pair, mine=mine)
         _agenda(ctx, person, [pair])
-    elif mine and _matches(ctx, text.lstrip("@＠")):
-        ctx.reply("oo_not_your_pair", name=text,
-                  others=who_is_who([p.other(person) for p in mine]))
-    else:
+    elif not _not_one_pair(ctx, person, mine, text):
         ctx.reply("oo_usage")
+
+
+def _not_one_pair(ctx: Context, person: Person, mine: list[Pair], text: str) -> bool:
+    """`text` alone names people, yet not one of `person`'s one-on-ones (of `mine`):
+    replied (and True) which, where two of theirs have that name (a manager of two
+    王伟: asked back by key, not told it is none of theirs), or that it is none of
+    theirs, with whose are; False when it names nobody (or one of theirs)."""
+    found = _matches(ctx, text.lstrip("@＠")) if mine else []
+    partners = [p for p in found if any(q.other(person).id == p.id for q in mine)]
+    if len(partners) > 1:
+        return _ambiguous(ctx, text, among=partners)
+    if not found or partners:
+        return False
+    ctx.reply("oo_not_your_pair", name=text, others=who_is_who([p.other(person) for p in mine]))
+    return True
 
 
 # Other words for the subcommands, as people type them (in Chinese too).
@@ -912,10 +924,15 @@ def cmd_agenda(ctx: Context, args: str) -> None:
         _agenda_add(ctx, person, rest.strip())
         return
     if sub and sub.lower() not in ("list", "show", "列表", "查看"):
-        pair = _pair_named(ctx, args.strip())
+        mine = _pairs_of(ctx, person)
+        pair = _pair_named(ctx, args.strip(), mine)
         if pair is not None:  # '/agenda @alice': that one's agenda
             _agenda(ctx, person, [pair])
-        else:  # '/agenda pipeline review': an item, as '/agenda add' takes it
+        # Someone else's name alone asks for an agenda that is not mine, as '/1on1 alice'
+        # does (replied): "Alice Martin" went on my 1:1's agenda, for the other side to
+        # read, with nothing to take it off. ('/agenda add …' takes any words.)
+        elif not _not_one_pair(ctx, person, mine, args.strip()):
+            # '/agenda pipeline review': an item, as '/agenda add' takes it
             _agenda_add(ctx, person, args.strip())
         return
     mine = _pairs_of(ctx, person)

@@ -90,3 +90,45 @@ async def test_did_it_happen_answered_as_chinese_says_it(bot, chat, clock):
     await sweep_at(bot, clock, datetime(2026, 12, 22, 15, 31, tzinfo=UTC))
     await say(bot, "grace", "开过了")
     assert chat.last("grace").startswith("好的。请发送与")
+
+
+async def test_agenda_with_someone_elses_name_alone_adds_nothing(bot, chat):
+    # Bruno asked for Alice's agenda by name (not his one-on-one): "Alice Martin" was put
+    # on the agenda of his 1:1 with Grace, where Grace read it, and nothing takes it off.
+    for typed in ("/agenda Alice Martin", "/agenda alice", "/agenda 李雷"):
+        await say(bot, "bruno", typed)
+        assert chat.last("bruno") == ("You have no one-on-one with "
+                                      f"{typed.split(' ', 1)[1]}. Yours: Grace Chen."), typed
+    await say(bot, "grace", "/agenda @bruno")
+    assert "No agenda items yet" in chat.last("grace")
+    # With `add`, the words are the item, whatever they are.
+    await say(bot, "bruno", "/agenda add Alice Martin")
+    assert chat.last("bruno") == \
+        "Added to the agenda of your next 1:1 with Grace Chen: Alice Martin"
+
+
+async def test_a_name_two_of_ones_reports_share_is_asked_back_not_denied(
+        database_url, clock, tmp_path):
+    # Li manages two people called 王伟: '/1on1 王伟' told her she had no one-on-one with
+    # 王伟, listing both 王伟 among hers.
+    from bot.app import prepare
+    from bot.config import Settings
+    from tests.oneonone_support import write_org
+    from tests.support import NAMESAKES, RecordingAdapter
+
+    path = write_org(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "# Company values", NAMESAKES + "# Company values"), encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    both = "有 2 人叫 王伟，请用对方的 key：@wangwei（团队 China）、@wangwei2（团队 China）。"
+    for typed in ("/1on1 王伟", "/agenda 王伟"):
+        await say(bot, "li", typed)
+        assert chat.last("li") == both, typed
+    await say(bot, "li", "/agenda list")
+    assert chat.last("li").count("王伟") == 2  # (the two agendas, nothing added)
+    # Someone with a one-on-one with neither is told whose they have.
+    await say(bot, "bruno", "/1on1 王伟")
+    assert chat.last("bruno") == "You have no one-on-one with 王伟. Yours: Grace Chen."
+    engine.dispose()
