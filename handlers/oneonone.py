@@ -116,6 +116,8 @@ DIALOG_EXPIRY = timedelta(days=3)
 #: /1on1 carries it on, or another dialog ends (ask_again); its buttons still work.
 ASIDE = "aside:"
 _DATE_TIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})$")
+_TIME_DATE = re.compile(r"^(\d{1,2}:\d{2}) (\d{4}-\d{1,2}-\d{1,2})$")
+_AT_WORD = re.compile(r"(?<=\d) at (?=\d)", re.IGNORECASE)
 # The due date at the end of an action item: 2026-12-10, 2026/12/10, 2026年12月10日, 12月10日
 # (the next such day), full-width digits too, with Chinese's 截止 before or 前 after it, or
 # "by" before it as the words' days have it ("by 2027-11-30", as a passed day is asked for).
@@ -1165,8 +1167,13 @@ def _move(ctx: Context, args: str) -> None:
     # and a time as said ('下午3点', '3pm').
     today = ctx.clock.now().astimezone(ZoneInfo(person.timezone)).date()
     passed: list[date] = []
-    match = _DATE_TIME.match(as_clock(as_iso(normalise(rest), today, noting_passed(passed))
+    # 'Dec 3 at 3pm' and '3pm Thursday' as people say them: 'at' between the two, or the
+    # time first, were answered with the usage.
+    said = _AT_WORD.sub(" ", as_clock(as_iso(normalise(rest), today, noting_passed(passed))
                                       ).rstrip(SENTENCE_END))
+    match = _DATE_TIME.match(said)
+    if not match and (first := _TIME_DATE.match(said)) is not None:
+        match = _DATE_TIME.match(f"{first.group(2)} {first.group(1)}")
     if not match:
         ctx.reply("oo_move_usage", soon=today + timedelta(days=1), other=pair.other(person).key)
         return

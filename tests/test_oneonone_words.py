@@ -132,3 +132,16 @@ async def test_a_name_two_of_ones_reports_share_is_asked_back_not_denied(
     await say(bot, "bruno", "/1on1 王伟")
     assert chat.last("bruno") == "You have no one-on-one with 王伟. Yours: Grace Chen."
     engine.dispose()
+
+
+async def test_a_move_said_with_at_or_the_time_first(bot, chat):
+    # 'Dec 3 at 3pm' and '3pm Thursday', as people say them, were answered with the usage.
+    for typed in ("Dec 3 at 3pm", "Thursday at 15:00", "3pm Thursday", "15:00 2026-12-03",
+                  "tomorrow at 9:30am"):
+        await say(bot, "grace", f"/1on1 move @alice {typed}")
+        assert chat.last("grace").startswith("Moved: your next 1:1 with Alice Martin is "), \
+            (typed, chat.last("grace"))
+    assert "Sat 2026-11-28 09:30" in chat.last("grace")
+    # 'at' alone is no time: the usage, nothing moved.
+    await say(bot, "grace", "/1on1 move @alice Dec 4 at")
+    assert chat.last("grace").startswith("Give the new date and time in your timezone")
