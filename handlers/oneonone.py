@@ -640,6 +640,8 @@ def _left_unfinished(ctx: Context, person: Person) -> tuple[OneOnOneMeeting, str
         OneOnOneMeeting.manager_id == person.id, OneOnOneMeeting.status == "held",
         OneOnOneMeeting.answered_at >= since)
         .order_by(OneOnOneMeeting.scheduled_at, OneOnOneMeeting.id)))
+    # (Not one whose report was taken out of the org file: finished, it asks no feedback.)
+    held = [m for m in held if m.report.active]
     # Finished: its manager was asked for feedback (_finish), once, under this key.
     keys = {m.id: f"oo:fbq:{m.id}:{person.id}" for m in held}
     done = _sent(ctx, list(keys.values()))
@@ -1757,12 +1759,15 @@ def _for_owner(ctx: Context, due: date, owner: Person) -> tuple[date, date | Non
 
 def _finish(ctx: Context, manager: Person, meeting: OneOnOneMeeting) -> None:
     repo = OneOnOneRepo(ctx.session)
+    front = _in_front(ctx, manager)
     repo.clear_dialog(manager)
     report = meeting.report
     ctx.reply("oo_finished", other=told(ctx, manager, report), gone=not report.active)
     if not report.active:
         # Taken out of the org file since the meeting: the record is kept, but nothing
-        # more reaches them, and feedback meant for them is asked of nobody.
+        # more reaches them, and feedback meant for them is asked of nobody: the dialog
+        # is over, as after the feedback.
+        _ask_next_waiting(ctx, manager, in_front=front)
         return
     shared = [n.text for n in repo.notes(meeting, viewer=None)]
     actions = _action_rows([a for a in repo.open_actions(manager, report)

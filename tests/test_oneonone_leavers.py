@@ -106,3 +106,20 @@ async def test_closing_the_action_item_of_someone_who_left_tells_them_nothing(
     await say(bot, "alice", "/actions done 1")
     assert chat.last("alice") == "Done: #1 Send the deck"
     assert chat.to("sam") == []
+
+
+async def test_a_record_finished_for_a_report_who_left_does_not_come_back(bot, chat, clock):
+    # The record was finished ("done") without a recap or a feedback question: it must not
+    # read as left unfinished, to be brought back once Alice's next dialog is over.
+    await say(bot, "grace", "/1on1 move @alice 2026-12-10 10:00")
+    await record(bot, clock)
+    sam_leaves(bot)
+    await say(bot, "alice", "done")
+    await sweep_at(bot, clock, datetime(2026, 12, 10, 15, 31, tzinfo=UTC))  # Thu 10:31 NY
+    await say(bot, "grace", "yes")
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "done")
+    chat.clear()
+    await say(bot, "alice", "4")  # her feedback on her own 1:1 with Grace
+    await say(bot, "alice", "skip")
+    assert not [t for t in chat.to("alice") if "Sam Lee" in t], chat.to("alice")
