@@ -278,6 +278,17 @@ def local(when: datetime, timezone: str) -> datetime:
     return when.astimezone(ZoneInfo(timezone))
 
 
+def day_before(when: datetime, timezone: str) -> datetime:
+    """The UTC moment one calendar day before `when` at the same wall-clock time in
+    `timezone`: a day-before reminder reads the reader's clock, and 24 hours in UTC is
+    an hour off it when the clocks change overnight. (A time the clocks skip that day is
+    the hour after; one they show twice, the first.)"""
+    moment = local(when, timezone)
+    earlier = datetime.combine(moment.date() - timedelta(days=1), moment.time(),
+                               tzinfo=moment.tzinfo)
+    return earlier.astimezone(UTC)
+
+
 def as_params(when: datetime, timezone: str) -> dict[str, Any]:
     """What templates need to show a time in someone's own timezone."""
     moment = local(when, timezone)

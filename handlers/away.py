@@ -48,6 +48,9 @@ ALL_WORDS = {"all", "全部", "所有"}
 _CN_TIME = re.compile(r"(上午|早上|早晨|凌晨|中午|下午|傍晚|晚上)?\s*"
                       r"(\d{1,2}|[零〇一二两三四五六七八九十]{1,3})\s*[点點时時]"
                       r"(?:\s*(半|一刻|三刻|\d{1,2}|[零〇一二三四五六七八九十]{1,3})\s*分?)?")
+# ... and a part of the day before a clock's time, as phones write it: 下午3:30, 晚上 8:15.
+_CN_PERIOD_CLOCK = re.compile(r"(上午|早上|早晨|凌晨|中午|下午|傍晚|晚上)\s*"
+                              r"(\d{1,2}):(\d{2})(?!\d)")
 # ... and in English: 3pm, 3:30 pm, 10 a.m.
 _AM_PM = re.compile(r"(?<![\d:])(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\.?(?![a-z])", re.IGNORECASE)
 # A length of time instead of a day: "3天", "三天", "for 3 days", "2 weeks", 两周, 一个星期.
@@ -332,8 +335,8 @@ def noting_passed(passed: list[date]) -> Callable[[int, int, date], int]:
 
 def as_clock(text: str) -> str:
     """`text` with every time of day written in Chinese or with am/pm (see _CN_TIME,
-    _AM_PM) as H:MM, 24-hour; one that is no time (晚上12点, the next day's midnight, or
-    13pm) is left as typed."""
+    _CN_PERIOD_CLOCK, _AM_PM) as H:MM, 24-hour; one that is no time (晚上12点, the next
+    day's midnight, or 13pm) is left as typed."""
 
     def number(word: str) -> int | None:
         return int(word) if word.isdigit() else chinese_number(word.lstrip("零〇") or "零")
@@ -363,6 +366,7 @@ def as_clock(text: str) -> str:
         hour = hour % 12 + (12 if m.group(3).lower() == "p" else 0)
         return f" {hour}:{minutes:02d} "
 
+    text = _CN_PERIOD_CLOCK.sub(chinese, text)
     return " ".join(_AM_PM.sub(am_pm, _CN_TIME.sub(chinese, text)).split())
 
 

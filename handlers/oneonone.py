@@ -35,7 +35,14 @@ from sqlalchemy.orm import Session
 
 from bot.clock import as_utc
 from bot.events import Choice
-from bot.oneonone import Cadence, as_params, local, occurrence_dates, slot_start
+from bot.oneonone import (
+    Cadence,
+    as_params,
+    day_before,
+    local,
+    occurrence_dates,
+    slot_start,
+)
 from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
@@ -85,9 +92,14 @@ NEXT_HORIZON = timedelta(days=70)
 #: A day-before reminder that could go out only this close to the 15-minute one (someone
 #: back at 09:40 for 10:00) is not sent: the 15-minute one goes out at once instead.
 LATE_DAY_BEFORE = timedelta(minutes=30)
+#: No day-before reminder is due earlier than this before its meeting: a day and the
+#: clocks put back overnight (an hour; no zone's change is over three).
+EARLIEST_DAY_BEFORE = timedelta(days=1, hours=3)
 #: Feedback older than this is no longer asked for when overdue.
 FEEDBACK_HORIZON = timedelta(days=60)
 MAX_TEXT = 1000
+#: No action item's number is larger (the database's integer).
+MAX_ID = 2**31 - 1
 #: An agenda item's source when its author keeps it to themselves (`private: …`): shown
 #: to the author alone, discussed with the meeting as any other.
 PRIVATE_ITEM = "private"
@@ -104,6 +116,8 @@ DIALOG_EXPIRY = timedelta(days=3)
 #: /1on1 carries it on, or another dialog ends (ask_again); its buttons still work.
 ASIDE = "aside:"
 _DATE_TIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})$")
+_TIME_DATE = re.compile(r"^(\d{1,2}:\d{2}) (\d{4}-\d{1,2}-\d{1,2})$")
+_AT_WORD = re.compile(r"(?<=\d) at (?=\d)", re.IGNORECASE)
 # The due date at the end of an action item: 2026-12-10, 2026/12/10, 2026年12月10日, 12月10日
 # (the next such day), full-width digits too, with Chinese's 截止 before or 前 after it, or
 # "by" before it as the words' days have it ("by 2027-11-30", as a passed day is asked for).
@@ -122,9 +136,12 @@ _DONE_WORDS = {"done", "next", "finish", "完成", "下一步", "好了"}
 _NOTHING_WORDS = NOTHING_WORDS | {"nil", "no notes", "no actions", "no action items", "无记录",
                                   "没有记录", "无行动项", "没有行动项"}
 # "进行了吗？" is answered as Chinese is spoken, not only 是/否.
-_HELD_WORDS = {"进行了", "有", "开了", "谈了", "做了", "happened", "it did", "yes it did"}
-_NOT_HELD_WORDS = {"没有", "没", "没进行", "没开", "没谈", "取消了", "it didn't", "didn't",
-                   "did not"}
+_HELD_WORDS = {"进行了", "有", "开了", "谈了", "做了", "开过了", "谈过了", "进行过了", "见了",
+               "见过了", "happened", "it did", "yes it did"}
+# (Moved or put off is "no" too: not held at that slot. '没开成' was asked again and again.)
+_NOT_HELD_WORDS = {"没有", "没", "没进行", "没开", "没谈", "取消了", "没开成", "没谈成", "没有开",
+                   "没有进行", "没见", "没见面", "改期了", "推迟了", "延期了", "it didn't",
+                   "didn't", "did not"}
 
 
 # --- pairs and occurrences ------------------------------------------------------------------
@@ -337,8 +354,12 @@ def sweep(ctx: Context) -> int:
         for occ in occurrences(pair, now - ASK_WINDOW, now + timedelta(days=2), overrides):
             if occ.skipped:
                 continue
-            if settings.remind_day_before and occ.start - timedelta(days=1) <= now \
-                    < occ.start - soon:
+            # The day before at the meeting's time on each side's own clock (_remind
+            # sends each theirs): the earlier of the two opens the window. (Worked out
+            # only within EARLIEST_DAY_BEFORE of the start: a clock change is an hour.)
+            if settings.remind_day_before and occ.start - EARLIEST_DAY_BEFORE <= now \
+                    < occ.start - soon and min(day_before(occ.start, p.timezone)
+                                               for p in (pair.manager, pair.report)) <= now:
                 sent += _remind(ctx, pair, occ, "day")
             elif occ.start - soon <= now < occ.start:
                 sent += _remind(ctx, pair, occ, "soon")
@@ -501,9 +522,12 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
     keys = {(k, p.id): _reminder_key(k, pair, occ, p)
             for k in (("day", "soon") if late else (kind,)) for p in both}
     done = _sent(ctx, list(keys.values()))
+    # The day-before one comes at the meeting's wall-clock time the day before on each
+    # side's own clock, not 24 hours before in UTC (an hour off across a clock change
+    # overnight): one side's may be due an hour before the other's.
     due = {p.id: "soon" if late else kind for p in both
            if keys[(kind, p.id)] not in done and keys[("soon" if late else kind, p.id)]
-           not in done}
+           not in done and (kind != "day" or late or day_before(occ.start, p.timezone) <= now)}
     if not due:
         return 0
     # Away at the meeting: not reminded (nor while away now, as with every reminder), and
@@ -616,6 +640,8 @@ def _left_unfinished(ctx: Context, person: Person) -> tuple[OneOnOneMeeting, str
         OneOnOneMeeting.manager_id == person.id, OneOnOneMeeting.status == "held",
         OneOnOneMeeting.answered_at >= since)
         .order_by(OneOnOneMeeting.scheduled_at, OneOnOneMeeting.id)))
+    # (Not one whose report was taken out of the org file: finished, it asks no feedback.)
+    held = [m for m in held if m.report.active]
     # Finished: its manager was asked for feedback (_finish), once, under this key.
     keys = {m.id: f"oo:fbq:{m.id}:{person.id}" for m in held}
     done = _sent(ctx, list(keys.values()))
@@ -734,6 +760,10 @@ def _overdue_feedback(ctx: Context, repo: OneOnOneRepo, now: datetime, days: int
         age = now - meeting.answered_at
         if age < timedelta(days=days) or age > FEEDBACK_HORIZON:
             continue
+        if not (meeting.manager.active and meeting.report.active):
+            # Either side taken out of the org file since: the manager is not nagged,
+            # nor asked for feedback meant for a report who is gone.
+            continue
         given = repo.feedback(meeting, meeting.manager)
         if given is None or given.rating is None:
             waiting.append(meeting)
@@ -847,11 +877,23 @@ def _one_named(ctx: Context, text: str) -> None:
     if pair is not None:
         _schedule(ctx, only=pair, mine=mine)
         _agenda(ctx, person, [pair])
-    elif mine and _matches(ctx, text.lstrip("@＠")):
-        ctx.reply("oo_not_your_pair", name=text,
-                  others=who_is_who([p.other(person) for p in mine]))
-    else:
+    elif not _not_one_pair(ctx, person, mine, text):
         ctx.reply("oo_usage")
+
+
+def _not_one_pair(ctx: Context, person: Person, mine: list[Pair], text: str) -> bool:
+    """`text` alone names people, yet not one of `person`'s one-on-ones (of `mine`):
+    replied (and True) which, where two of theirs have that name (a manager of two
+    王伟: asked back by key, not told it is none of theirs), or that it is none of
+    theirs, with whose are; False when it names nobody (or one of theirs)."""
+    found = _matches(ctx, text.lstrip("@＠")) if mine else []
+    partners = [p for p in found if any(q.other(person).id == p.id for q in mine)]
+    if len(partners) > 1:
+        return _ambiguous(ctx, text, among=partners)
+    if not found or partners:
+        return False
+    ctx.reply("oo_not_your_pair", name=text, others=who_is_who([p.other(person) for p in mine]))
+    return True
 
 
 # Other words for the subcommands, as people type them (in Chinese too).
@@ -886,10 +928,15 @@ def cmd_agenda(ctx: Context, args: str) -> None:
         _agenda_add(ctx, person, rest.strip())
         return
     if sub and sub.lower() not in ("list", "show", "列表", "查看"):
-        pair = _pair_named(ctx, args.strip())
+        mine = _pairs_of(ctx, person)
+        pair = _pair_named(ctx, args.strip(), mine)
         if pair is not None:  # '/agenda @alice': that one's agenda
             _agenda(ctx, person, [pair])
-        else:  # '/agenda pipeline review': an item, as '/agenda add' takes it
+        # Someone else's name alone asks for an agenda that is not mine, as '/1on1 alice'
+        # does (replied): "Alice Martin" went on my 1:1's agenda, for the other side to
+        # read, with nothing to take it off. ('/agenda add …' takes any words.)
+        elif not _not_one_pair(ctx, person, mine, args.strip()):
+            # '/agenda pipeline review': an item, as '/agenda add' takes it
             _agenda_add(ctx, person, args.strip())
         return
     mine = _pairs_of(ctx, person)
@@ -929,7 +976,9 @@ def cmd_actions(ctx: Context, args: str) -> None:
         if not number.isdecimal():  # ('²' is a digit to isdigit(), and no int)
             ctx.reply("oo_action_not_number", typed=typed)
             return
-        item = repo.action(int(number))
+        # (No item's number is larger: a longer one, a phone number pasted, overflowed
+        # the database's integer and was answered "something went wrong".)
+        item = repo.action(int(number)) if int(number) <= MAX_ID else None
         if item is None or person.id not in (item.manager_id, item.report_id):
             ctx.reply("oo_action_unknown", number=int(number))
             return
@@ -937,9 +986,10 @@ def cmd_actions(ctx: Context, args: str) -> None:
             _already_closed(ctx, person, item)
             return
         item.done_at = ctx.clock.now()
-        if item.owner_id != person.id:
+        if item.owner_id != person.id and item.owner.active:
             # Their item left their list and its reminder: the owner hears who closed it
-            # (keyed, the key also tells a later /actions done who closed it).
+            # (keyed, the key also tells a later /actions done who closed it); not one
+            # taken out of the org file since.
             owner = item.owner
             ctx.tell(owner, "oo_action_closed_notice", other=told(ctx, owner, person),
                      number=item.id, text=item.text, dedupe_key=_closed_key(item))
@@ -1119,8 +1169,13 @@ def _move(ctx: Context, args: str) -> None:
     # and a time as said ('下午3点', '3pm').
     today = ctx.clock.now().astimezone(ZoneInfo(person.timezone)).date()
     passed: list[date] = []
-    match = _DATE_TIME.match(as_clock(as_iso(normalise(rest), today, noting_passed(passed))
+    # 'Dec 3 at 3pm' and '3pm Thursday' as people say them: 'at' between the two, or the
+    # time first, were answered with the usage.
+    said = _AT_WORD.sub(" ", as_clock(as_iso(normalise(rest), today, noting_passed(passed))
                                       ).rstrip(SENTENCE_END))
+    match = _DATE_TIME.match(said)
+    if not match and (first := _TIME_DATE.match(said)) is not None:
+        match = _DATE_TIME.match(f"{first.group(2)} {first.group(1)}")
     if not match:
         ctx.reply("oo_move_usage", soon=today + timedelta(days=1), other=pair.other(person).key)
         return
@@ -1547,7 +1602,12 @@ def on_text(ctx: Context, text: str) -> bool:
 def _held(ctx: Context, manager: Person, meeting: OneOnOneMeeting, held: bool) -> None:
     repo = OneOnOneRepo(ctx.session)
     now = ctx.clock.now()
-    if meeting.status != "asked":
+    # A "No" pressed by mistake is put right with the question's "Yes" button (the two
+    # side by side): else a meeting held read "did not happen", overdue, its notes lost.
+    # Not the other way round: "Yes" took notes and action items that "No" would orphan.
+    mistaken = held and meeting.status == "not_held" and meeting.answered_at is not None \
+        and now - as_utc(meeting.answered_at) <= DIALOG_EXPIRY
+    if meeting.status != "asked" and not mistaken:
         ctx.reply("oo_already_answered", other=told(ctx, manager, meeting.report))
         return
     meeting.answered_at = now
@@ -1651,11 +1711,9 @@ def _due_in(ctx: Context, author: Person, text: str, owner: str, *, dialog: bool
 
 
 def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -> None:
-    found = _due_in(ctx, author, text, meeting.report.key)
-    if found is None:
-        return
-    due, text = found
     owner = meeting.report
+    # The owner first, wherever named, then the due date that ends what is left, as
+    # /actions add reads them: "… by Friday @grace" kept "by Friday" as the item's words.
     label, named, rest = _named(ctx, text)
     if label is not None:
         if named is None:  # a name several people have: the one in this meeting, if any
@@ -1670,6 +1728,10 @@ def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -
                       report=told(ctx, author, meeting.report))
             return
         owner, text = named, rest
+    found = _due_in(ctx, author, text, meeting.report.key)
+    if found is None:
+        return
+    due, text = found
     if not text:
         ctx.reply("oo_action_usage", soon=_soon(ctx, author, 7), owner=meeting.report.key)
         return
@@ -1697,9 +1759,16 @@ def _for_owner(ctx: Context, due: date, owner: Person) -> tuple[date, date | Non
 
 def _finish(ctx: Context, manager: Person, meeting: OneOnOneMeeting) -> None:
     repo = OneOnOneRepo(ctx.session)
+    front = _in_front(ctx, manager)
     repo.clear_dialog(manager)
-    ctx.reply("oo_finished", other=told(ctx, manager, meeting.report))
     report = meeting.report
+    ctx.reply("oo_finished", other=told(ctx, manager, report), gone=not report.active)
+    if not report.active:
+        # Taken out of the org file since the meeting: the record is kept, but nothing
+        # more reaches them, and feedback meant for them is asked of nobody: the dialog
+        # is over, as after the feedback.
+        _ask_next_waiting(ctx, manager, in_front=front)
+        return
     shared = [n.text for n in repo.notes(meeting, viewer=None)]
     actions = _action_rows([a for a in repo.open_actions(manager, report)
                             if a.meeting_id == meeting.id], ctx.clock.now())
@@ -1740,9 +1809,11 @@ def _improved(ctx: Context, person: Person, meeting: OneOnOneMeeting, improve: s
     row = repo.save_feedback(meeting, person, other, improve=improve, now=ctx.clock.now())
     repo.clear_dialog(person)
     ctx.reply("oo_feedback_thanks")
-    ctx.tell(other, "oo_feedback_received", dedupe_key=f"oo:fbto:{meeting.id}:{person.id}",
-             other=told(ctx, other, person), day=held_on(meeting, other), rating=row.rating,
-             improve=improve)
+    if other.active:  # (not to someone taken out of the org file since)
+        ctx.tell(other, "oo_feedback_received",
+                 dedupe_key=f"oo:fbto:{meeting.id}:{person.id}",
+                 other=told(ctx, other, person), day=held_on(meeting, other),
+                 rating=row.rating, improve=improve)
     _ask_next_waiting(ctx, person, in_front=front)
 
 

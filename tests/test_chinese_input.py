@@ -186,6 +186,24 @@ async def test_a_one_on_one_moved_to_a_time_said_in_chinese_or_with_pm(bot, chat
     assert "YYYY-MM-DD HH:MM" in chat.last("li"), chat.last("li")
 
 
+async def test_a_one_on_one_moved_to_a_part_of_the_day_with_a_clock_time(bot, chat):
+    # '下午3:30' (the afternoon's 3:30, as phones write it) was answered with the usage
+    # text, while '下午3点半' was read.
+    await say(bot, "li", "/1on1 move 明天下午3:30")
+    assert "已调整" in chat.last("li") and "2026-11-29 15:30" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/1on1 move 12月10日 晚上 8：15")
+    assert "2026-12-10 20:15" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/1on1 move 12月11日 上午9:05")
+    assert "2026-12-11 09:05" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/1on1 move 12月11日 下午15:00")  # (the afternoon's 15:00 is 15:00)
+    assert "2026-12-11 15:00" in chat.last("li"), chat.last("li")
+    # A morning's 15:00 is no time: asked for one, nothing moved.
+    await say(bot, "li", "/1on1 move 12月12日 上午15:00")
+    assert "YYYY-MM-DD HH:MM" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/1on1")
+    assert "2026-12-11 15:00" in chat.last("li"), chat.last("li")
+
+
 async def test_the_leaderboard_and_honour_roll_take_chinese_periods(bot, chat):
     # 本周, 本季度, 团队 …, 2026年10月 were each answered with the usage text: a Chinese
     # director had to type 'quarter team China' and '2026-10'.

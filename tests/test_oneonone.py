@@ -1162,3 +1162,55 @@ async def test_a_day_before_reminder_sent_on_the_meeting_day_says_today(bot, cha
     await sweep_at(bot, clock, MONDAY_SLOT + timedelta(days=6, minutes=1))  # Sun 10:01
     assert chat.last("alice").startswith(
         "Reminder: your 1:1 with Grace Chen is tomorrow, Mon 2026-12-07 10:00")
+
+
+async def test_an_action_item_reads_its_due_date_before_or_after_its_owner(bot, chat, clock):
+    # The owner named after the date ("… by Friday @grace"), as /actions add takes it: the
+    # date was kept as the item's words and the item made due a week after the meeting.
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "next")
+    await say(bot, "grace", "Send the forecast 2026-12-10 @grace")
+    assert chat.last("grace").startswith(
+        "Action item #1: Send the forecast — Grace Chen, due 2026-12-10.")
+    await say(bot, "grace", "Book the offsite by Friday @grace")
+    assert chat.last("grace").startswith(
+        "Action item #2: Book the offsite — Grace Chen, due 2026-12-04.")
+    await say(bot, "grace", "发报价 12月10日前 @alice")
+    assert chat.last("grace").startswith("Action item #3: 发报价 — Alice Martin, due 2026-12-10.")
+    # Before the owner, as always.
+    await say(bot, "grace", "Call Acme @alice by end of next month")
+    assert chat.last("grace").startswith(
+        "Action item #4: Call Acme — Alice Martin, due 2026-12-31.")
+
+
+async def test_a_no_pressed_by_mistake_is_put_right_with_the_yes_button(bot, chat, clock):
+    # Grace pressed "No" for Alice's 1:1, meaning "Yes" (the two buttons side by side);
+    # pressing "Yes" then was refused as already answered, and the GM's summary called a
+    # meeting held overdue, "did not happen", with nowhere to put its notes.
+    await say(bot, "alice", "/agenda add @grace Q1 hiring plan")
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
+    choices = [v for v in buttons(chat, "grace") if ":held:" in v]
+    no = next(v for v in choices if v.endswith(":n"))
+    yes = next(v for v in choices if v.endswith(":y"))
+    await say(bot, "grace", action=no)
+    assert "the 1:1 with Alice Martin did not happen" in chat.to("grace")[-2]
+    await say(bot, "grace", "Bruno was out sick")  # (Bruno's, asked next: "no")
+    await say(bot, "grace", "no")
+    clock.set(MONDAY_SLOT + timedelta(hours=2))
+    await say(bot, "grace", action=yes)
+    assert "Send short notes" in chat.last("grace")
+    await say(bot, "grace", "Alice will take over the Boston account")
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "done")
+    assert "Alice will take over the Boston account" in [
+        t for t in chat.to("alice") if t.startswith("Your 1:1 with Grace Chen on")][-1]
+    await say(bot, "alice", "/agenda")
+    assert "Q1 hiring plan" not in chat.last("alice")  # discussed
+    clock.set(MONDAY_SLOT + timedelta(days=2))
+    await say(bot, "grace", "/summary")
+    alice = chat.last("grace").split("Alice Martin · team East", 1)[1].split("\n\n", 1)[0]
+    assert "One-on-one with you: last 2026-11-30" in alice and "overdue" not in alice, alice
+    # A "No" after "Yes" (its notes taken) is answered as before: nothing changes.
+    await say(bot, "grace", action=no)
+    assert chat.last("grace") == "You've already said whether your 1:1 with Alice Martin " \
+        "happened."

@@ -363,3 +363,16 @@ async def test_in_chinese_closing_ones_own_item_twice_says_it_was_already_closed
     await say(bot, "grace", f"/actions done {number}")  # the other side, days later or not
     assert chat.last("grace") == (f"#{number} 准备Q1计划 was already closed on 2026-11-27: "
                                   "nothing changed.")
+
+
+async def test_a_number_too_large_for_any_item_is_answered_as_no_such_item(bot, chat):
+    # A mistyped number (a phone number pasted) overflowed the database's integer: the
+    # sender got "something went wrong on my side" instead of being told there is none.
+    await say(bot, "li", "/actions add 准备Q1计划 12月10日")
+    await say(bot, "grace", "/actions done 99999999999999999999")
+    assert chat.last("grace") == ("There is no open action item #99999999999999999999 of "
+                                  "yours. Send /actions to see them.")
+    await say(bot, "li", "/actions done 13800138000")
+    assert chat.last("li") == ("你没有编号为 #13800138000 的未完成行动项。发送 /actions 查看。")
+    await say(bot, "li", "/actions")
+    assert "准备Q1计划" in chat.last("li")

@@ -71,3 +71,77 @@ async def test_the_subcommands_said_in_chinese(bot, chat):
         "已调整：你与Grace Chen的下一次一对一面谈改为 2026-12-23 08:30")
     await say(bot, "li", "/议程")  # a command's name in Chinese: the one meant is named
     assert chat.last("li") == "我不认识命令 /议程。你是想用 /agenda 吗？发送 /help 查看我能做什么。"
+
+
+async def test_did_it_happen_answered_as_chinese_says_it(bot, chat, clock):
+    """"没开成" (it didn't come off), "改期了" (moved) and "推迟了" (put off) were answered
+    "please answer yes or no", again and again; "开过了" (we had it) too."""
+    from datetime import UTC, datetime
+
+    from tests.oneonone_support import sweep_at
+
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await sweep_at(bot, clock, datetime(2026, 12, 8, 15, 31, tzinfo=UTC))  # Tue 10:31 NY
+    for said in ("没开成", "改期了。", "推迟了"):
+        await say(bot, "grace", said)
+        assert any("没有进行" in t for t in chat.to("grace")[-2:]), (said, chat.to("grace")[-2:])
+    # (All three of Grace's Tuesday 1:1s answered: the week after, one held.)
+    await sweep_at(bot, clock, datetime(2026, 12, 22, 15, 31, tzinfo=UTC))
+    await say(bot, "grace", "开过了")
+    assert chat.last("grace").startswith("好的。请发送与")
+
+
+async def test_agenda_with_someone_elses_name_alone_adds_nothing(bot, chat):
+    # Bruno asked for Alice's agenda by name (not his one-on-one): "Alice Martin" was put
+    # on the agenda of his 1:1 with Grace, where Grace read it, and nothing takes it off.
+    for typed in ("/agenda Alice Martin", "/agenda alice", "/agenda 李雷"):
+        await say(bot, "bruno", typed)
+        assert chat.last("bruno") == ("You have no one-on-one with "
+                                      f"{typed.split(' ', 1)[1]}. Yours: Grace Chen."), typed
+    await say(bot, "grace", "/agenda @bruno")
+    assert "No agenda items yet" in chat.last("grace")
+    # With `add`, the words are the item, whatever they are.
+    await say(bot, "bruno", "/agenda add Alice Martin")
+    assert chat.last("bruno") == \
+        "Added to the agenda of your next 1:1 with Grace Chen: Alice Martin"
+
+
+async def test_a_name_two_of_ones_reports_share_is_asked_back_not_denied(
+        database_url, clock, tmp_path):
+    # Li manages two people called 王伟: '/1on1 王伟' told her she had no one-on-one with
+    # 王伟, listing both 王伟 among hers.
+    from bot.app import prepare
+    from bot.config import Settings
+    from tests.oneonone_support import write_org
+    from tests.support import NAMESAKES, RecordingAdapter
+
+    path = write_org(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "# Company values", NAMESAKES + "# Company values"), encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    both = "有 2 人叫 王伟，请用对方的 key：@wangwei（团队 China）、@wangwei2（团队 China）。"
+    for typed in ("/1on1 王伟", "/agenda 王伟"):
+        await say(bot, "li", typed)
+        assert chat.last("li") == both, typed
+    await say(bot, "li", "/agenda list")
+    assert chat.last("li").count("王伟") == 2  # (the two agendas, nothing added)
+    # Someone with a one-on-one with neither is told whose they have.
+    await say(bot, "bruno", "/1on1 王伟")
+    assert chat.last("bruno") == "You have no one-on-one with 王伟. Yours: Grace Chen."
+    engine.dispose()
+
+
+async def test_a_move_said_with_at_or_the_time_first(bot, chat):
+    # 'Dec 3 at 3pm' and '3pm Thursday', as people say them, were answered with the usage.
+    for typed in ("Dec 3 at 3pm", "Thursday at 15:00", "3pm Thursday", "15:00 2026-12-03",
+                  "tomorrow at 9:30am"):
+        await say(bot, "grace", f"/1on1 move @alice {typed}")
+        assert chat.last("grace").startswith("Moved: your next 1:1 with Alice Martin is "), \
+            (typed, chat.last("grace"))
+    assert "Sat 2026-11-28 09:30" in chat.last("grace")
+    # 'at' alone is no time: the usage, nothing moved.
+    await say(bot, "grace", "/1on1 move @alice Dec 4 at")
+    assert chat.last("grace").startswith("Give the new date and time in your timezone")
