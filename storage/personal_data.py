@@ -545,7 +545,7 @@ def _export_reviews(session: Session, person: Person) -> list[dict[str, Any]]:
     return [{"round_id": a.round_id, "as": a.rater_group, "criterion": a.criterion,
              "rating": a.rating, "comment": a.comment} for a in session.scalars(
                  select(ReviewAnswer).where(ReviewAnswer.rater_key == person.key)
-                 .order_by(ReviewAnswer.id))]
+                 .order_by(ReviewAnswer.round_id, ReviewAnswer.criterion))]
 
 
 def _export_reviews_of(session: Session, person: Person) -> dict[str, Any]:
