@@ -146,6 +146,9 @@ def advance_invite(session: Session, invite: ReviewInvite, answered: int, *,
     return moved.rowcount == 1  # type: ignore[attr-defined]
 
 
+#: The most answers `shuffle_answers` writes in one statement.
+_ROWS_PER_INSERT = 1000
+
 #: The columns of an answer a rewrite copies (besides the round).
 _ANSWER_COLUMNS = ("rater_group", "rater_key", "criterion", "rating", "comment")
 
@@ -182,5 +185,9 @@ def shuffle_answers(session: Session, round_id: int) -> None:
     if not rows:
         return
     secrets.SystemRandom().shuffle(rows)
-    session.execute(insert(ReviewAnswer).values(
-        [{"id": secrets.token_hex(16), "round_id": round_id, **r} for r in rows]))
+    # A statement at most _ROWS_PER_INSERT rows (7 parameters each): with `reviews.peers:
+    # all` a review may hold 50,000 answers, past PostgreSQL's 65,535 parameters.
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        session.execute(insert(ReviewAnswer).values(
+            [{"id": secrets.token_hex(16), "round_id": round_id, **r}
+             for r in rows[start:start + _ROWS_PER_INSERT]]))

@@ -11,6 +11,7 @@ import json
 import logging
 import re
 
+import aiohttp
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import OperationalError
@@ -88,6 +89,13 @@ async def test_an_operator_cannot_pair_an_answer_with_its_rater_by_order(bot, ch
         columns = {c["name"] for c in inspect(conn).get_columns("review_answers")}
         assert columns == {"id", "round_id", "rater_group", "rater_key", "criterion",
                            "rating", "comment"}
+        # A comment is in one row of one table: its answer's, without a person.
+        for rater in RATERS:
+            secret = comment(rater, 2)
+            hits = [table for table in inspect(conn).get_table_names()
+                    for row in conn.execute(text(f'SELECT * FROM "{table}"'))
+                    if secret in repr(tuple(row))]
+            assert hits == ["review_answers"], (secret, hits)
 
 
 async def test_the_raters_survey_messages_keep_no_text_once_sent(bot, chat):
@@ -127,6 +135,33 @@ async def test_the_log_says_nothing_of_a_rater_as_they_answer(bot, chat, caplog)
     await bot.outbox.flush()
     assert any(r.levelno == logging.WARNING and "grace" in r.getMessage()
                for r in caplog.records)
+
+
+async def test_the_metrics_do_not_move_when_a_peer_answers(bot, chat):
+    """An operator watching /metrics after asking Bruno "did you rate Alice?" saw the
+    messages sent and the handler's count rise by one as he answered each question, as
+    a pulse poll's answer once did (tests/test_pulse_operator.py)."""
+    from bot.health import HealthServer
+
+    await say(bot, "grace", "/review start alice")
+    await bot.outbox.flush()
+    server = HealthServer(bot, "127.0.0.1", 0)
+    await server.start()
+    try:
+        async def scrape() -> str:
+            async with aiohttp.ClientSession() as session, \
+                    session.get(f"http://127.0.0.1:{server.port}/metrics") as response:
+                return await response.text()
+
+        before = await scrape()
+        for typed in ("3", "4 clear plans", "2", "3", "4"):
+            await say(bot, "bruno", typed)
+            assert await scrape() == before
+        assert "Thank you" in chat.last("bruno")  # all of them were sent
+        await say(bot, "grace", "4")  # the manager's answers are counted as before
+        assert await scrape() != before
+    finally:
+        await server.stop()
 
 
 async def test_the_report_reads_as_before(bot, chat):
@@ -181,3 +216,37 @@ async def test_on_postgresql_an_answer_shares_its_transaction_with_a_group_or_no
         assert [found for _, found, _ in conn.execute(BESIDE)] == [0, 0]
         assert conn.execute(text(
             "SELECT count(DISTINCT xmin::text) FROM review_answers")).scalar() == 1
+
+
+def test_on_postgresql_closing_a_review_of_thousands_of_answers_keeps_every_one(bot):
+    """With `reviews.peers: all` a review of a large org holds tens of thousands of
+    answers: rewritten at the close, in one transaction, none is lost or doubled (past
+    PostgreSQL's 65,535 parameters a statement)."""
+    if bot.engine.dialect.name != "postgresql":
+        pytest.skip("the close rewrites answers on PostgreSQL only")
+    from datetime import UTC, datetime
+
+    from sqlalchemy.orm import Session
+
+    from storage.review import ReviewAnswer, ReviewRound, shuffle_answers
+
+    with Session(bot.engine) as s, s.begin():
+        rnd = ReviewRound(subject_key="alice", started_by="grace", status="open",
+                          started_at=datetime(2026, 11, 27, tzinfo=UTC))
+        s.add(rnd)
+        s.flush()
+        round_id = rnd.id
+        s.add_all(ReviewAnswer(round_id=round_id, rater_group="peer", criterion=c,
+                               rating=1 + n % 5, comment=f"c{n}" if n % 7 == 0 else None)
+                  for n in range(2000) for c in CRITERIA)
+    with bot.engine.connect() as conn:
+        before = sorted(map(tuple, conn.execute(text(
+            "SELECT criterion, rating, comment FROM review_answers")).all()), key=repr)
+    with Session(bot.engine) as s, s.begin():
+        shuffle_answers(s, round_id)
+    with bot.engine.connect() as conn:
+        after = sorted(map(tuple, conn.execute(text(
+            "SELECT criterion, rating, comment FROM review_answers")).all()), key=repr)
+        assert conn.execute(text(
+            "SELECT count(DISTINCT xmin::text) FROM review_answers")).scalar() == 1
+    assert after == before and len(after) == 10000
