@@ -126,8 +126,8 @@ def fill(bot: TeamPulse, seed: int = 8) -> tuple[int, int]:
             "INSERT INTO review_invites (id, round_id, person_id, rater_group, answered, done)"
             " VALUES (?, ?, ?, ?, ?, ?)", invites)
         conn.connection.executemany(
-            "INSERT INTO review_answers (round_id, rater_group, rater_key, criterion, rating,"
-            " comment) VALUES (?, ?, ?, ?, ?, ?)", answers)
+            "INSERT INTO review_answers (id, round_id, rater_group, rater_key, criterion, rating,"
+            " comment) VALUES (lower(hex(randomblob(16))), ?, ?, ?, ?, ?, ?)", answers)
         conn.connection.executemany(
             "INSERT INTO conversations (person_id, kind, question_key, editing, updated_at) "
             "VALUES (?, 'review', ?, 0, ?)",

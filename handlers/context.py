@@ -161,7 +161,8 @@ class Context:
 
     def reply(self, name: str, /, *, private: bool = True, choices: Sequence[Choice] = (),
               if_undeliverable: str | None = None, readers: str | None = None,
-              asks: str | None = None, resend: str | None = None, **params: Any) -> None:
+              asks: str | None = None, resend: str | None = None, scrub: bool = False,
+              **params: Any) -> None:
         """Answer the event where it came from.
 
         A private answer to something said in a group goes where only the sender
@@ -172,20 +173,22 @@ class Context:
         `readers` (bot.readers) marks what only some may read: withdrawn unsent should an
         edit of the org file take the reader's right away; `resend` (bot.readers.AGAIN_KEY)
         what is sent in its place then. `asks`: as tell()'s, for a question asked in
-        reply in a direct chat.
+        reply in a direct chat. `scrub`: as tell()'s.
         """
         if self.event is not None and self.event.action and name in PRESS_REFUSALS:
             self.press_refused = True
         fallback = self.render(if_undeliverable) if if_undeliverable else None
         self.reply_text(self.render(name, **params), private=private, choices=choices,
-                        if_undeliverable=fallback, readers=readers, asks=asks, resend=resend)
+                        if_undeliverable=fallback, readers=readers, asks=asks, resend=resend,
+                        scrub=scrub)
 
     def reply_text(self, text: str, *, private: bool = True, choices: Sequence[Choice] = (),
                    if_undeliverable: str | None = None, readers: str | None = None,
-                   asks: str | None = None, resend: str | None = None) -> None:
+                   asks: str | None = None, resend: str | None = None,
+                   scrub: bool = False) -> None:
         """Like reply(), for text already rendered for the event's platform."""
         event = self._need_event()
-        message = OutboundMessage(text, tuple(choices))
+        message = OutboundMessage(text, tuple(choices), anonymous=scrub)
         kind = "thread" if event.thread_id else "channel"
         # user_ref names who asked: Slack posts through their command where the bot is
         # not a member of the channel.
@@ -267,7 +270,7 @@ class Context:
     def tell(self, person: Person, name: str, /, *, choices: Sequence[Choice] = (),
              dedupe_key: str | None = None, expires_at: datetime | None = None,
              readers: str | None = None, asks: str | None = None, resend: str | None = None,
-             fallback: Fallback | None = None, **params: Any) -> bool:
+             fallback: Fallback | None = None, scrub: bool = False, **params: Any) -> bool:
         """DM a person in their own locale; False if they cannot be reached or it is a repeat.
 
         When the person is the one who just wrote to us, the DM goes back on that
@@ -275,16 +278,18 @@ class Context:
         `expires_at`, a time-bound message: not sent at all if it is still waiting then
         (see OutboxRepo.enqueue). `asks`: what a question without a dedupe key asks, by
         which it is withdrawn unsent (bot.events.ASKS_KEY). `fallback`: sent instead should
-        the platform give it up for good (private_note_fallback).
+        the platform give it up for good (private_note_fallback). `scrub`: a DM of an
+        anonymous survey (bot.events.SCRUB_KEY): blanked once delivered, in no metric,
+        logged per message at DEBUG only, so that neither says when someone answered.
         """
         target = self.dm_target(person)
         if target is None:
             return False
         text = self.renderer.message(person.locale, name, self.addressbook.markup(
             target.platform), **params)
-        return self._enqueue(target, OutboundMessage(text, tuple(choices)), dedupe_key,
-                             expires_at=expires_at, readers=readers, asks=asks, resend=resend,
-                             fallback=fallback)
+        return self._enqueue(target, OutboundMessage(text, tuple(choices), anonymous=scrub),
+                             dedupe_key, expires_at=expires_at, readers=readers, asks=asks,
+                             resend=resend, fallback=fallback)
 
     def post(self, target: Target, text: str, *, dedupe_key: str | None = None,
              readers: str | None = None,

@@ -5,7 +5,11 @@ each get a short DM survey, and when it closes the GM and the director get the r
 
 Peer and report answers are anonymous with the pulse polls' guarantees: an answer row
 carries its rater group and never the person (who has answered is kept apart, without
-a time); a chosen rating is never echoed back; and a group is shown only with at least
+a time); nothing orders the answers as they came, nor points from a rater's progress at
+their answer (random keys, written in company, shuffled at the close: storage/review.py);
+the survey's DMs to a peer or report are marked SCRUB_KEY (blanked once sent, in no
+metric, no line about one at INFO), and the events answering it set `ctx.anonymous`;
+a chosen rating is never echoed back; and a group is shown only with at least
 MIN_GROUP raters — otherwise peers and reports are merged, or withheld, and the report
 says so. The manager's answers and the self-assessment are named.
 """
@@ -37,7 +41,14 @@ from handlers.waiting import after_dialog, under_way
 from storage.db import ConcurrentChange
 from storage.models import Conversation, OutboxMessage, Person
 from storage.repositories import KEYS_PER_STATEMENT
-from storage.review import ReviewAnswer, ReviewInvite, ReviewRound, advance_invite
+from storage.review import (
+    ReviewAnswer,
+    ReviewInvite,
+    ReviewRound,
+    advance_invite,
+    shuffle_answers,
+    store_answer,
+)
 from storage.round_batch import RoundBatchRepo
 
 CRITERIA = ("goals", "team", "cooperation", "strategy", "communication")
@@ -345,8 +356,7 @@ def build_report(session: Session, org: Org, rnd: ReviewRound, *, gm_reads: bool
     asked, counts, unreached = reach_counts(session, rnd, rnd.closed_at or rnd.started_at)
     answers = session.execute(select(
         ReviewAnswer.rater_group, ReviewAnswer.criterion, ReviewAnswer.rating,
-        ReviewAnswer.comment).where(ReviewAnswer.round_id == rnd.id)
-        .order_by(ReviewAnswer.id)).all()
+        ReviewAnswer.comment).where(ReviewAnswer.round_id == rnd.id)).all()
     peers, reports = counts["peer"], counts["report"]
     need = least_shown(session, rnd.id) if gm_reads else dict.fromkeys(
         ("peer", "report", "peer+report"), MIN_GROUP)
@@ -729,7 +739,8 @@ def _send_invite(ctx: Context, subject: Person, person: Person, invite: ReviewIn
     group = invite.rater_group
     if not ctx.tell(person, "review_invite", subject=subject.display_name, group=group,
                     anonymous=group in ANONYMOUS, total=len(CRITERIA), held=held,
-                    dedupe_key=invite_key(invite), expires_at=closes_at):
+                    dedupe_key=invite_key(invite), expires_at=closes_at,
+                    scrub=group in ANONYMOUS):
         return False
     if not held:
         _ask_next(ctx, person, invite, closes_at)
@@ -902,7 +913,8 @@ def _ask_next(ctx: Context, person: Person, invite: ReviewInvite,
     ctx.tell(person, "review_question", criterion=CRITERIA[invite.answered],
              index=invite.answered + 1, total=len(CRITERIA),
              subject=subject.display_name if subject else "", own=invite.rater_group == "self",
-             expires_at=expires_at, asks=asked_in(invite.id))
+             expires_at=expires_at, asks=asked_in(invite.id),
+             scrub=invite.rater_group in ANONYMOUS)
 
 
 def asked_in(invite_id: int) -> str:
@@ -1006,10 +1018,15 @@ def on_text(ctx: Context, text: str) -> bool:
     # be corrected afterwards); the second is handled again and rates the next one.
     if not advance_invite(ctx.session, invite, seen, done=done):
         raise ConcurrentChange(f"review invite {invite.id} moved on from {seen}")
-    ctx.session.add(ReviewAnswer(
+    if group in ANONYMOUS:
+        # Neither timed nor counted in the metrics (as a pulse answer): a count rising by
+        # one, or a line naming their chat, said when this rater answered.
+        ctx.anonymous = True
+    store_answer(ctx.session, ReviewAnswer(
         round_id=rnd.id, rater_group=group,
         rater_key=None if group in ANONYMOUS else person.key,
-        criterion=CRITERIA[seen], rating=rating, comment=comment))
+        criterion=CRITERIA[seen], rating=rating, comment=comment),
+        anonymous=group in ANONYMOUS, threshold=MIN_GROUP)
     if not done:
         ctx.session.flush()
         _ask_next(ctx, person, invite)
@@ -1021,7 +1038,7 @@ def on_text(ctx: Context, text: str) -> bool:
     withdraw_reminders(ctx, rnd.id, [person])
     # A question of it still queued (asked again by /review elsewhere while held up).
     ctx.outbox.withdraw([], ctx.clock.now(), asks=[asked_in(invite.id)], earlier=True)
-    ctx.reply("review_thanks", anonymous=group in ANONYMOUS)
+    ctx.reply("review_thanks", anonymous=group in ANONYMOUS, scrub=group in ANONYMOUS)
     after_dialog(ctx, person)
     # Someone who left (taken out of the org file) will not answer: only those still here
     # hold the review open.
@@ -1043,6 +1060,9 @@ def close_round(ctx: Context, rnd: ReviewRound, *, to_gm: bool | None = None,
     period's reviews one by one sends that summary itself (`summary=False`).
     """
     rnd.status, rnd.closed_at = "closed", ctx.clock.now()
+    # Its answers rewritten in random order, all in this transaction: what a reader of the
+    # database (or a backup) finds is never the order, or the company, they were written in.
+    shuffle_answers(ctx.session, rnd.id)
     # The dialogs still waiting on this survey end: found in a few statements, not one
     # per rater who never finished (a thousand of them per review in a large org with
     # `reviews.peers: all`).

@@ -31,6 +31,7 @@ from bot.readers import GM
 from bot.render import NAMES_SHOWN
 from handlers.context import Context
 from handlers.review import (
+    ANONYMOUS,
     CRITERIA,
     Response,
     invite_queued,
@@ -289,8 +290,10 @@ def _remind(ctx: Context, person: Person, key: str, invites: list[ReviewInvite],
                                      str(item["subject"]).casefold()))
     # It names when each review closes: held up past the first of those (the reviews of
     # one closing day usually close together), it is no longer true, and not sent.
+    # A peer's or report's reminder is an anonymous survey's DM, as its questions are.
     return ctx.tell(person, "review_reminder", items=items, total=len(CRITERIA),
-                    dedupe_key=key, expires_at=min(rounds[i.round_id][1] for i in invites))
+                    dedupe_key=key, expires_at=min(rounds[i.round_id][1] for i in invites),
+                    scrub=any(i.rater_group in ANONYMOUS for i in invites))
 
 
 def withdraw_reminders(ctx: Context, round_id: int, people: list[Person] | None = None

@@ -299,8 +299,9 @@ def _addressed_to(person: Person) -> Any:
 
 
 def _export_messages(session: Session, person: Person) -> list[dict[str, Any]]:
-    # An anonymous poll's DMs (its questions, reminder, thanks) say whether and how far they
-    # answered it: left out on purpose, as their participation is (README); erase deletes them.
+    # An anonymous poll's DMs (its questions, reminder, thanks), and a 360° survey's to a peer
+    # or report, say whether and how far they answered it: left out on purpose, as their
+    # participation is (README); erase deletes them.
     return [{"platform": m.platform, "created_at": m.created_at, "sent_at": m.sent_at,
              "status": m.status, "text": (m.payload or {}).get("text")}
             for m in session.scalars(select(OutboxMessage).where(_addressed_to(person))
@@ -545,7 +546,7 @@ def _export_reviews(session: Session, person: Person) -> list[dict[str, Any]]:
     return [{"round_id": a.round_id, "as": a.rater_group, "criterion": a.criterion,
              "rating": a.rating, "comment": a.comment} for a in session.scalars(
                  select(ReviewAnswer).where(ReviewAnswer.rater_key == person.key)
-                 .order_by(ReviewAnswer.id))]
+                 .order_by(ReviewAnswer.round_id, ReviewAnswer.criterion))]
 
 
 def _export_reviews_of(session: Session, person: Person) -> dict[str, Any]:

@@ -256,93 +256,19 @@ class PulseRepo:
 
     def _in_company(self, poll: PulsePoll, row: PulseVote | PulseComment | None,
                     same_question: Any, team: str | None = None) -> None:
-        """Add `row` and, on PostgreSQL, rewrite other rows of its slice (same poll,
-        question and stored team: a reader knows the person's question from their progress
-        and their team) in the same statement, in random order with new keys, so the
-        transaction that moves the person on wrote at least min(threshold, rows so far + 1)
-        rows a reader cannot tell apart: same `xmin`, same command (`cmin`), new places.
-
-        Other answers' company is kept: a transaction's rows are taken all, or so few that
-        at least the threshold stay (otherwise someone answering the same question just
-        after would leave a person's latest answer with thinner company, down to alone).
-        Which rows of a group keep the new one company does not matter: they are alike
-        to a reader.
-
-        `row` None ('No comment', a comment of `team`'s slice left out): one more row of
-        the slice is rewritten in the new one's place (`_company`'s `stand_in`)."""
-        if self.session.get_bind().dialect.name != "postgresql":
-            if row is not None:
-                self.session.add(row)  # SQLite keeps no transaction id on a row
-            return
+        """Add `row` in company of other rows of its slice (same poll, question and stored
+        team: a reader knows the person's question from their progress and their team),
+        see `write_in_company`. `row` None ('No comment', a comment of `team`'s slice left
+        out): one more row of the slice is rewritten in the new one's place."""
         model: type[PulseVote] | type[PulseComment] = \
             PulseComment if row is None else type(row)
         if row is not None:
             team = row.team
-        threshold = shown_threshold(poll.threshold)
         same_slice = [model.poll_id == poll.id, same_question,
                       model.team.is_(None) if team is None else model.team == team]
-        taken = self._company(model, same_slice, threshold, stand_in=row is None)
-        columns = _COPIED[model.__tablename__]
-        fresh = [] if row is None else [{c: getattr(row, c) for c in columns}]
-        if taken:
-            fresh += [dict(r._mapping) for r in self.session.execute(
-                # SKIP LOCKED: a row another transaction is rewriting (a sweep, an answer
-                # at the same moment) is left to it; an answer never waits on one, so it
-                # adds no lock wait to the answer path and no deadlock with the sweep.
-                delete(model).where(model.id.in_(
-                    select(model.id).where(model.id.in_(taken))
-                    .with_for_update(skip_locked=True)))
-                .returning(*[model.__table__.c[c] for c in columns])
-                .execution_options(synchronize_session=False))]
-        if not fresh:  # 'No comment' in a slice without comments (or all being rewritten)
-            return
-        secrets.SystemRandom().shuffle(fresh)
-        # One multi-row INSERT (not the ORM's executemany, which may send one statement per
-        # row): every row then has the same command id as well as the same transaction.
-        self.session.execute(insert(model).values(
-            [{"id": _token(), "poll_id": poll.id, **r} for r in fresh]))
-
-    def _company(self, model: type[PulseVote] | type[PulseComment], same_slice: list[Any],
-                 threshold: int, *, stand_in: bool = False) -> list[str]:
-        """Ids of the rows to rewrite with a new one: threshold-1 of them (or the whole
-        slice, if smaller), taking each transaction's rows all or leaving it at least the
-        threshold. The first rows of the slice usually settle it (after a sweep one
-        transaction holds them all): the whole slice is read only when they are many
-        groups too small to share, so an answer costs the same in a poll of 10,000.
-
-        `stand_in` (no new row): the same rows plus one more in the new row's place, where
-        a group can spare one and keep the threshold; else as many whole groups as make
-        the threshold (a group then one larger or smaller than a new row's would be)."""
-        need = threshold - 1
-        first = self.session.execute(select(text("xmin::text"), model.id).where(*same_slice)
-                                     .limit(8 * threshold)).all()
-        groups: dict[str, list[str]] = {}
-        for xid, row_id in first:
-            groups.setdefault(xid, []).append(row_id)
-        if len(first) == 8 * threshold:  # a part of the slice: only a big group is safe
-            big = [ids for ids in groups.values()
-                   if len(ids) >= need + stand_in + threshold]
-            if big:
-                return secrets.choice(big)[:need + stand_in]
-            every = self.session.execute(
-                select(func.count(), text(f"(array_agg(id))[1:{2 * threshold}]"))
-                .select_from(model).where(*same_slice).group_by(text("xmin::text"))).all()
-            groups = {str(i): list(ids) for i, (_, ids) in enumerate(every)}
-            sizes = {str(i): int(n) for i, (n, _) in enumerate(every)}
-        else:
-            sizes = {x: len(ids) for x, ids in groups.items()}
-        order = list(groups)
-        secrets.SystemRandom().shuffle(order)
-        taken = _pick(groups, sizes, order, need, threshold)
-        if not stand_in:
-            return taken
-        chosen = set(taken)
-        for x in order:
-            left = [i for i in groups[x] if i not in chosen]
-            # The group keeps the threshold without this one (a small group's ids were all read).
-            if left and sizes[x] - (len(groups[x]) - len(left)) - 1 >= threshold:
-                return [*taken, left[0]]
-        return _pick(groups, sizes, order, threshold, threshold)
+        write_in_company(self.session, model, row, same_slice,
+                         shown_threshold(poll.threshold), _COPIED[model.__tablename__],
+                         {"poll_id": poll.id}, stand_in=row is None)
 
     def tallies(self, poll: PulsePoll, question_key: str | None = None) -> list[Tally]:
         """Counts of each value per question (only `question_key`, if given) and team slice."""
@@ -450,6 +376,92 @@ class PulseRepo:
             select(PulseComment.team, PulseComment.text).where(PulseComment.poll_id == poll.id)
             .order_by(PulseComment.text)).all()
         return [(team, text) for team, text in rows]
+
+
+def write_in_company(session: Session, model: Any, row: Any, same_slice: list[Any],
+                     threshold: int, columns: tuple[str, ...], parent: dict[str, Any], *,
+                     stand_in: bool = False) -> None:
+    """Add `row` (an anonymous answer of `model`, whose `id` is a random token) and, on
+    PostgreSQL, rewrite other rows of its slice (`same_slice`: what a reader knows of the
+    person who answered, e.g. the poll, question and stored team) in the same statement,
+    in random order with new keys, so the transaction that moves the person on wrote at
+    least min(threshold, rows so far + 1) rows a reader cannot tell apart: same `xmin`,
+    same command (`cmin`), new places. `columns` are copied to a rewritten row, `parent`
+    (e.g. the poll's id) is the same for the whole slice.
+
+    Other answers' company is kept: a transaction's rows are taken all, or so few that
+    at least the threshold stay (otherwise someone answering the same question just
+    after would leave a person's latest answer with thinner company, down to alone).
+    Which rows of a group keep the new one company does not matter: they are alike
+    to a reader.
+
+    `row` None with `stand_in` (a pulse 'No comment'): one more row of the slice is
+    rewritten in the new one's place (`_company`'s `stand_in`)."""
+    if session.get_bind().dialect.name != "postgresql":
+        if row is not None:
+            session.add(row)  # SQLite keeps no transaction id on a row
+        return
+    taken = _company(session, model, same_slice, threshold, stand_in=stand_in)
+    fresh = [] if row is None else [{c: getattr(row, c) for c in columns}]
+    if taken:
+        fresh += [dict(r._mapping) for r in session.execute(
+            # SKIP LOCKED: a row another transaction is rewriting (a sweep, an answer
+            # at the same moment) is left to it; an answer never waits on one, so it
+            # adds no lock wait to the answer path and no deadlock with the sweep.
+            delete(model).where(model.id.in_(
+                select(model.id).where(model.id.in_(taken))
+                .with_for_update(skip_locked=True)))
+            .returning(*[model.__table__.c[c] for c in columns])
+            .execution_options(synchronize_session=False))]
+    if not fresh:  # 'No comment' in a slice without comments (or all being rewritten)
+        return
+    secrets.SystemRandom().shuffle(fresh)
+    # One multi-row INSERT (not the ORM's executemany, which may send one statement per
+    # row): every row then has the same command id as well as the same transaction.
+    session.execute(insert(model).values([{"id": _token(), **parent, **r} for r in fresh]))
+
+
+def _company(session: Session, model: Any, same_slice: list[Any], threshold: int, *,
+             stand_in: bool = False) -> list[str]:
+    """Ids of the rows to rewrite with a new one: threshold-1 of them (or the whole
+    slice, if smaller), taking each transaction's rows all or leaving it at least the
+    threshold. The first rows of the slice usually settle it (after a sweep one
+    transaction holds them all): the whole slice is read only when they are many
+    groups too small to share, so an answer costs the same in a poll of 10,000.
+
+    `stand_in` (no new row): the same rows plus one more in the new row's place, where
+    a group can spare one and keep the threshold; else as many whole groups as make
+    the threshold (a group then one larger or smaller than a new row's would be)."""
+    need = threshold - 1
+    first = session.execute(select(text("xmin::text"), model.id).where(*same_slice)
+                                 .limit(8 * threshold)).all()
+    groups: dict[str, list[str]] = {}
+    for xid, row_id in first:
+        groups.setdefault(xid, []).append(row_id)
+    if len(first) == 8 * threshold:  # a part of the slice: only a big group is safe
+        big = [ids for ids in groups.values()
+               if len(ids) >= need + stand_in + threshold]
+        if big:
+            return secrets.choice(big)[:need + stand_in]
+        every = session.execute(
+            select(func.count(), text(f"(array_agg(id))[1:{2 * threshold}]"))
+            .select_from(model).where(*same_slice).group_by(text("xmin::text"))).all()
+        groups = {str(i): list(ids) for i, (_, ids) in enumerate(every)}
+        sizes = {str(i): int(n) for i, (n, _) in enumerate(every)}
+    else:
+        sizes = {x: len(ids) for x, ids in groups.items()}
+    order = list(groups)
+    secrets.SystemRandom().shuffle(order)
+    taken = _pick(groups, sizes, order, need, threshold)
+    if not stand_in:
+        return taken
+    chosen = set(taken)
+    for x in order:
+        left = [i for i in groups[x] if i not in chosen]
+        # The group keeps the threshold without this one (a small group's ids were all read).
+        if left and sizes[x] - (len(groups[x]) - len(left)) - 1 >= threshold:
+            return [*taken, left[0]]
+    return _pick(groups, sizes, order, threshold, threshold)
 
 
 def _pick(groups: dict[str, list[str]], sizes: dict[str, int], order: list[str], need: int,

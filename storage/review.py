@@ -1,8 +1,22 @@
-"""Reviews: the directors' answers to the monthly review's three questions."""
+"""Reviews: the directors' answers to the monthly review's three questions, and 360°
+reviews: who was asked (`review_invites`) kept apart from what was answered
+(`review_answers`).
+
+What keeps a peer's or a report's answer from its rater, as a pulse poll's vote
+(storage/pulse.py): the answer row holds the round, the rater group, the criterion, the
+rating and the comment — no person, no time; its key is a random token and, on SQLite,
+the table is WITHOUT ROWID, so neither an id nor the storage order tells in which order
+answers arrived (to be matched with the order of the raters' next questions in the
+outbox). On PostgreSQL an answer is written in company (storage.pulse.write_in_company:
+its transaction rewrites other answers of the same round, group and criterion with it),
+and `shuffle_answers` rewrites a review's answers in random order when it closes.
+"""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -11,12 +25,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    delete,
+    insert,
     select,
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.models import Base, Person, UTCDateTime
+from storage.pulse import write_in_company
 
 MONTHLY_QUESTIONS = ("worked", "did_not", "plan")
 
@@ -95,12 +112,15 @@ class ReviewAnswer(Base):
     """One rating (1-5) and optional comment on one criterion.
 
     `rater_key` is set only for the named groups (the manager and the director's
-    self-assessment); peers' and reports' answers carry their group alone.
+    self-assessment); peers' and reports' answers carry their group alone. The key is
+    random and there is no rowid (SQLite): see the module's doc.
     """
 
     __tablename__ = "review_answers"
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True,
+                                    default=lambda: secrets.token_hex(16))
     round_id: Mapped[int] = mapped_column(ForeignKey("review_rounds.id", ondelete="CASCADE"),
                                           index=True)
     rater_group: Mapped[str] = mapped_column(String(16))
@@ -124,3 +144,50 @@ def advance_invite(session: Session, invite: ReviewInvite, answered: int, *,
         .execution_options(synchronize_session=False))
     session.expire(invite)
     return moved.rowcount == 1  # type: ignore[attr-defined]
+
+
+#: The most answers `shuffle_answers` writes in one statement.
+_ROWS_PER_INSERT = 1000
+
+#: The columns of an answer a rewrite copies (besides the round).
+_ANSWER_COLUMNS = ("rater_group", "rater_key", "criterion", "rating", "comment")
+
+
+def store_answer(session: Session, answer: ReviewAnswer, *, anonymous: bool,
+                 threshold: int) -> None:
+    """Store one answer; an anonymous one (a peer's, a report's) in company on PostgreSQL:
+    the transaction that moves its rater on also rewrites up to `threshold`-1 other
+    answers of the same round, rater group and criterion (all a reader knows of the
+    rater's answer from their invite), so it points at a group, not at theirs."""
+    if not anonymous:
+        session.add(answer)
+        return
+    write_in_company(session, ReviewAnswer, answer, [
+        ReviewAnswer.round_id == answer.round_id,
+        ReviewAnswer.rater_group == answer.rater_group,
+        ReviewAnswer.criterion == answer.criterion], threshold, _ANSWER_COLUMNS,
+        {"round_id": answer.round_id})
+
+
+def shuffle_answers(session: Session, round_id: int) -> None:
+    """Write a review's answers again in random order with new keys, in one statement.
+
+    PostgreSQL keeps rows in the order they were written, and each transaction's id on
+    them: read beside the order (and times) of the raters' progress, they could pair
+    answers with raters. Rewritten at once, every answer has the same transaction and
+    a place unrelated to when it came. (SQLite: a no-op; its rows are in key order.)"""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    rows = [dict(r._mapping) for r in session.execute(
+        delete(ReviewAnswer).where(ReviewAnswer.round_id == round_id)
+        .returning(*[ReviewAnswer.__table__.c[c] for c in _ANSWER_COLUMNS])
+        .execution_options(synchronize_session=False))]
+    if not rows:
+        return
+    secrets.SystemRandom().shuffle(rows)
+    # A statement at most _ROWS_PER_INSERT rows (7 parameters each): with `reviews.peers:
+    # all` a review may hold 50,000 answers, past PostgreSQL's 65,535 parameters.
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        session.execute(insert(ReviewAnswer).values(
+            [{"id": secrets.token_hex(16), "round_id": round_id, **r}
+             for r in rows[start:start + _ROWS_PER_INSERT]]))

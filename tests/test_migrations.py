@@ -744,3 +744,61 @@ def _migrating_children() -> list[int]:
         if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"storage.migrate" in command:
             found.append(int(entry.name))
     return found
+
+
+def test_review_answers_of_before_0017_are_kept_under_random_keys_in_no_order(tmp_path):
+    """An operator upgrades with 360° reviews in the database: 0017 gives review_answers
+    random keys (no rowid on SQLite). Every answer stored before is kept, rating, comment,
+    group and criterion alike, so every report reads the same; none keeps the id that said
+    in which order it came (to be matched with the raters' progress in the outbox), nor
+    that order. A new answer is stored after it; a downgrade keeps every answer."""
+    from alembic import command
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    from storage.migrate import alembic_config
+    from storage.review import ReviewAnswer
+    from tests.test_snapshot_keys import fresh_engine
+
+    old = [("peer", None, criterion, 1 + n % 5, f"peer {n}" if n % 3 == 0 else None)
+           for n, criterion in enumerate(["goals", "team", "cooperation", "strategy",
+                                          "communication"] * 8)]
+    old += [("manager", "grace", "goals", 4, "Strong quarter")]
+    with fresh_engine(tmp_path) as engine:
+        upgrade(engine, "0016_joined")
+        with engine.begin() as conn:  # as teampulse at 0016 stored them
+            conn.execute(text(
+                "INSERT INTO review_rounds (id, subject_key, started_by, status, started_at) "
+                "VALUES (1, 'alice', 'grace', 'open', :at)"),
+                {"at": datetime(2026, 11, 27, 21, 0, tzinfo=UTC)})
+            for group, key, criterion, rating, said in old:
+                conn.execute(text(
+                    "INSERT INTO review_answers (round_id, rater_group, rater_key, criterion, "
+                    "rating, comment) VALUES (1, :g, :k, :c, :r, :t)"),
+                    {"g": group, "k": key, "c": criterion, "r": rating, "t": said})
+        upgrade(engine)
+        assert current_revision(engine) == head_revision(engine)
+        columns = "rater_group, rater_key, criterion, rating, comment"
+        with engine.connect() as conn:
+            kept = conn.execute(text(f"SELECT {columns} FROM review_answers")).all()
+            ids = conn.execute(text("SELECT id FROM review_answers")).scalars().all()
+            assert sorted(map(tuple, kept), key=repr) == sorted(old, key=repr)
+            assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+            # The old order (peer 0, peer 3, ... as they came) is not the order they are in.
+            said = [t for _, _, _, _, t in kept if t and t.startswith("peer")]
+            assert said != sorted(said, key=lambda t: int(t.split()[1]))
+            if engine.dialect.name == "sqlite":
+                with pytest.raises(OperationalError, match="rowid"):
+                    conn.execute(text("SELECT rowid FROM review_answers"))
+        with Session(engine) as session, session.begin():
+            session.add(ReviewAnswer(round_id=1, rater_group="self", rater_key="alice",
+                                     criterion="goals", rating=5, comment=None))
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM review_answers")).scalar() == 42
+        command.downgrade(alembic_config(engine), "0016_joined")
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM review_answers")).scalar() == 42
+            conn.execute(text(
+                "INSERT INTO review_answers (round_id, rater_group, criterion, rating) "
+                "VALUES (1, 'peer', 'team', 3)"))
+            assert conn.execute(text("SELECT max(id) FROM review_answers")).scalar() == 43

@@ -494,3 +494,23 @@ async def test_erase_keeps_the_check_in_count_of_a_week_she_answered_in_words_on
     assert "no blockers" not in chat.last("grace")
     texts = "\n".join(every_text_in_the_database(bot))
     assert not any(words in texts for words in ("Closed Acme", "Pricing pushback", "Visit 5"))
+
+
+async def test_a_peers_export_does_not_say_which_review_he_was_asked_to_rate(
+        bot, chat, cli_env) -> None:
+    """Which anonymous 360° reviews someone was asked to rate is left out of their export
+    on purpose (README): it goes through the operator's hands. Bruno's listed the
+    survey's messages to him all the same ("You're asked for feedback on Alice Martin as
+    a fellow director", each question, "Thank you"). Sam, a report, too. The manager's
+    named survey is in Grace's, as before."""
+    from tests.test_review import run_review
+
+    await run_review(bot, chat)
+    await bot.outbox.flush()
+    for key in ("bruno", "sam"):
+        code, out = cli_env("export", key)
+        assert code == 0
+        assert "Alice Martin" not in out and "feedback on" not in out, \
+            [line for line in out.splitlines() if "Alice" in line]
+    code, out = cli_env("export", "grace")
+    assert code == 0 and "feedback on Alice Martin as their manager" in out
