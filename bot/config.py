@@ -440,6 +440,22 @@ class Settings:
                 found.append(f"SLACK_API_URL={mask_url(url)}: a user and password in this URL "
                              "cannot be used (Slack's client authorises with the bot token); "
                              "leave them out, and give a proxy's in HTTPS_PROXY")
+        # A platform set up but for its bot token: without it the platform does not run,
+        # and the bot started the console chat on a server without a word on why.
+        for platform, token, partners in (
+                ("Slack", "SLACK_BOT_TOKEN (xoxb-…)",
+                 {"SLACK_APP_TOKEN": self.slack_app_token,
+                  "SLACK_SIGNING_SECRET": self.slack_signing_secret}),
+                ("Telegram", "TELEGRAM_BOT_TOKEN (from @BotFather)",
+                 {"TELEGRAM_WEBHOOK_URL": self.telegram_webhook_url,
+                  "TELEGRAM_WEBHOOK_SECRET": self.telegram_webhook_secret})):
+            bot_token = token.split()[0]
+            if getattr(self, bot_token.lower()) is None and (
+                    given := [name for name, value in partners.items() if value]):
+                names = " and ".join(given)
+                found.append(f"{names} {'is' if len(given) == 1 else 'are'} set but "
+                             f"{bot_token} is not: {platform} runs only with its bot token; "
+                             f"set {token} too, or leave {names} empty")
         if self.slack_enabled and not self.slack_app_token and not self.slack_signing_secret:
             found.append(
                 "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "

@@ -795,3 +795,37 @@ def test_a_slack_http_path_that_is_no_path_is_named_before_start(value, hint, mo
         assert capsys.readouterr().err == (
             f"teampulse: SLACK_HTTP_PATH={value!r}: expected the path alone, starting with /, "
             f"such as /slack/events{hint}\n")
+
+
+@pytest.mark.parametrize(("partners", "expected"), [
+    ({"SLACK_APP_TOKEN": "xapp-1-app-secret"},
+     "SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: Slack runs only with its bot token; "
+     "set SLACK_BOT_TOKEN (xoxb-…) too, or leave SLACK_APP_TOKEN empty"),
+    ({"SLACK_APP_TOKEN": "xapp-1-app-secret", "SLACK_SIGNING_SECRET": "signing-secret"},
+     "SLACK_APP_TOKEN and SLACK_SIGNING_SECRET are set but SLACK_BOT_TOKEN is not: Slack runs "
+     "only with its bot token; set SLACK_BOT_TOKEN (xoxb-…) too, or leave SLACK_APP_TOKEN and "
+     "SLACK_SIGNING_SECRET empty"),
+    ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.com/hook",
+      "TELEGRAM_WEBHOOK_SECRET": "hook-secret"},
+     "TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET are set but TELEGRAM_BOT_TOKEN is not: "
+     "Telegram runs only with its bot token; set TELEGRAM_BOT_TOKEN (from @BotFather) too, or "
+     "leave TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET empty"),
+])
+def test_a_platform_set_up_but_for_its_bot_token_is_named(monkeypatch, capsys, tmp_path: Path,
+                                                          partners: dict[str, str],
+                                                          expected: str):
+    """An operator who filled in the Slack app token and signing secret (or Telegram's
+    webhook) and left the bot token empty got the console chat on a server, with not a word
+    on Slack: `run` and `config` now name what is missing and stop with exit code 2, never
+    quoting a secret."""
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    for name in _env_example():
+        monkeypatch.delenv(name, raising=False)
+    for name, value in partners.items():
+        monkeypatch.setenv(name, value)
+    assert main(["--env-file", "/dev/null", "config"]) == 2
+    shown = capsys.readouterr()
+    assert shown.err == f"teampulse: {expected}\n"
+    assert "secret" not in shown.out + shown.err.replace("_SECRET", "")
