@@ -43,8 +43,24 @@ ROUND_POLL_SECONDS = 0.5
 round_wait_pause: Callable[[float], None] = time.sleep
 
 
+class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """Sub-commands whose own --help says what they do: argparse shows a command's `help`
+    only in its parent's list, so `teampulse run --help` printed its usage alone."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        """Add a sub-command; with no description of its own, its help line is one."""
+        text = kwargs.get("help")
+        if text and not kwargs.get("description"):
+            kwargs["description"] = text[0].upper() + text[1:] + "."
+        return super().add_parser(name, **kwargs)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a bad option is one clear line (and exit code 2), not the usage."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("action", "parsers", _Commands)
 
     def error(self, message: str) -> NoReturn:
         """Print `teampulse <command>: <what is wrong>` and exit 2."""
