@@ -549,7 +549,12 @@ def _yaml_error(path: Path, text: str, exc: yaml.YAMLError) -> OrgError:
     mark = getattr(exc, "problem_mark", None)
     if mark is None:
         return OrgError(path, [f"not valid YAML ({problem})"])
-    hint = "; indent with spaces: YAML does not allow tabs there" if "tab" in problem else ""
+    # The character YAML stopped on, not only its words: for a tab before a list's first
+    # entry (or under `org:`) they are 'found character that cannot start any token'.
+    lines = text.splitlines()
+    at = lines[mark.line][mark.column:mark.column + 1] if mark.line < len(lines) else ""
+    hint = ("; indent with spaces: YAML does not allow tabs there"
+            if "tab" in problem or at == "\t" else "")
     entry = ""
     for number, line in reversed(list(enumerate(text.splitlines()[:mark.line + 1], 1))):
         found = _ENTRY_START.match(line)

@@ -303,6 +303,12 @@ def test_the_operators_slips_name_the_file_the_line_and_the_person(
             "that violates indentation), in the entry of 'd0012' that starts at line "
             f"{_line(tab, 'key: d0012')}; indent with spaces: YAML does not allow tabs there"
             ) in err
+    # The list's first entry, or a line under org:, indented with a tab: YAML's words for
+    # it name no tab ('found character that cannot start any token').
+    tabbed = _edit(good, "grace", "  - key: grace", "\t- key: grace")
+    err = _refused(tmp_path, capsys, command, tabbed)
+    assert f"org.yaml:{_line(tabbed, chr(9))}: column 1: not valid YAML (" in err
+    assert err.rstrip().endswith("; indent with spaces: YAML does not allow tabs there")
     role = _edit(good, "d0020", "role: director", "role: vp")
     err = _refused(tmp_path, capsys, command, role)
     assert (f"org.yaml:{_line(role, 'role: vp')}: people[21] ('d0020'): role: 'vp' is not one "
