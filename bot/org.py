@@ -353,9 +353,13 @@ def load_org(path: Path, *, given: bool = False) -> Org:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
+        # A relative path is looked for where teampulse was started (a service's working
+        # directory may be /), and the copy goes where the setting looks: TEAMPULSE_ORG_FILE
+        # may name another file than org.yaml.
+        where = "" if path.is_absolute() else f" in the working directory {Path.cwd()}"
         raise OrgError(path, ["file not found (check the path given)" if given else
-                              "file not found (set TEAMPULSE_ORG_FILE, or copy "
-                              "org.example.yaml to org.yaml)"]) from None
+                              f"file not found{where} (set TEAMPULSE_ORG_FILE to the org "
+                              f"file's path, or copy org.example.yaml to {path})"]) from None
     except OSError as exc:
         raise OrgError(path, [f"cannot read the file: {exc.strerror}"]) from None
     except UnicodeDecodeError as exc:

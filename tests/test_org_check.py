@@ -362,3 +362,20 @@ def test_a_mistyped_path_to_check_org_is_named_as_the_slip_it_is(
     monkeypatch.setenv("TEAMPULSE_ORG_FILE", str(tmp_path / "missing.yaml"))
     assert main(["check-org"]) == 2
     assert "set TEAMPULSE_ORG_FILE" in capsys.readouterr().err
+
+
+def test_an_org_file_setting_that_names_no_file_says_where_it_was_looked_for(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """TEAMPULSE_ORG_FILE=orgs/prod.yaml under a service started in another folder: the
+    message said to 'copy org.example.yaml to org.yaml', a file this setting never reads,
+    and not where the relative path was looked for."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TEAMPULSE_ORG_FILE", "orgs/prod.yaml")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/tp.db")
+    for command in (["run"], ["check-org"]):
+        assert main(["--env-file", "/dev/null", *command]) == 2
+        assert capsys.readouterr().err == (
+            "teampulse: orgs/prod.yaml: 1 problem in the org file:\n"
+            f"  - file not found in the working directory {tmp_path} (set TEAMPULSE_ORG_FILE "
+            "to the org file's path, or copy org.example.yaml to orgs/prod.yaml)\n")
