@@ -1028,7 +1028,7 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
             print(f"teampulse: {wrong}", file=sys.stderr)
             return 2
         scope, name = "person", named[0].key
-    if args.wait < 0:
+    if not args.wait >= 0:  # NaN too: no time is ever at or past it, so it waited for ever
         print("teampulse: --wait must be 0 or more seconds", file=sys.stderr)
         return 2
     engine = create_db_engine(settings.database_url)
