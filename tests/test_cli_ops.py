@@ -63,6 +63,17 @@ async def test_nothing_yet_is_said_with_success_not_as_a_wrong_request(bot, sett
     assert run_cli(settings, "pulse", "results", "--team", "Mars", "--format", fmt)[0] == 2
 
 
+def test_review_of_someone_who_is_no_director_is_a_wrong_request(bot, settings, capsys):
+    """`teampulse review grace` (the GM) or `review sam` (a member) said "no 360° review of
+    Sam Lee yet: nothing to show (start one with /review start sam)", exit 0: a command that
+    /review start refuses for anyone but a director. It is named as the wrong request it is."""
+    for typed, who in (("grace", "Grace Chen (grace)"), ("Sam Lee", "Sam Lee (sam)")):
+        assert run_cli(settings, "review", typed) == (2, "")
+        assert capsys.readouterr().err == (
+            f"teampulse: {who} is not a director in the org file; a 360° review is of a "
+            "director, such as: teampulse review alice\n")
+
+
 def _own_help(capsys, *command: str) -> str:
     from bot.cli import main
 
