@@ -345,11 +345,22 @@ class Settings:
         """Build settings from a plain mapping of variable names to strings (`earlier`:
         problems already found, such as a settings file's unreadable lines)."""
 
+        quoted: list[str] = []
+
         def get(name: str) -> str | None:
             value = env.get(name)
             if value is None or not value.strip():
                 return None
-            return value.strip()
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                # `docker run --env-file` keeps a .env's quotes as part of the value: named
+                # (a token 'not starting with xoxb-' misled), and read without them, so the
+                # rest of the checks are not misled by them either.
+                quoted.append(f"{name} is wrapped in quotes, which are part of its value "
+                              "where it is set (docker run --env-file keeps them; a .env "
+                              "file does not): set it without them")
+                value = value[1:-1].strip()
+            return value or None
 
         def secret(name: str) -> Secret | None:
             value = get(name)
@@ -417,7 +428,7 @@ class Settings:
         # A value refused above keeps its default here: the combinations are checked
         # all the same (none of them involves a value that can be refused alone).
         settings = cls(**kwargs)  # type: ignore[arg-type]
-        problems += settings.problems()
+        problems += quoted + settings.problems()
         if problems:
             raise ConfigError.of(problems)
         return settings

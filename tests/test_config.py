@@ -829,3 +829,26 @@ def test_a_platform_set_up_but_for_its_bot_token_is_named(monkeypatch, capsys, t
     shown = capsys.readouterr()
     assert shown.err == f"teampulse: {expected}\n"
     assert "secret" not in shown.out + shown.err.replace("_SECRET", "")
+
+
+def test_a_value_wrapped_in_quotes_is_named_not_read_as_another_value(monkeypatch, capsys):
+    """`docker run --env-file .env` passes SLACK_BOT_TOKEN="xoxb-…" with its quotes (a .env
+    and systemd remove them): teampulse said the token 'does not start with xoxb-', which
+    the operator could see it did, and CHECKIN_SCHEDULE="thu 09:00" was 'expected a day and
+    a time'. The quotes are named, once per variable, never the value."""
+    from bot.cli import main
+
+    for name in _env_example():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", '"xoxb-1-bot-secret"')
+    monkeypatch.setenv("SLACK_APP_TOKEN", "'xapp-1-app-secret'")
+    monkeypatch.setenv("CHECKIN_SCHEDULE", '"thu 09:00"')
+    assert main(["--env-file", "/dev/null", "config"]) == 2
+    shown = capsys.readouterr()
+    quoted = ("is wrapped in quotes, which are part of its value where it is set (docker run "
+              "--env-file keeps them; a .env file does not): set it without them")
+    assert shown.err == ("teampulse: 3 problems in the settings:\n"
+                         f"  - CHECKIN_SCHEDULE {quoted}\n"
+                         f"  - SLACK_BOT_TOKEN {quoted}\n"
+                         f"  - SLACK_APP_TOKEN {quoted}\n")
+    assert "secret" not in shown.out + shown.err
