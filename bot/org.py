@@ -577,6 +577,9 @@ def parse_org(text: str, path: Path = Path("<org>")) -> Org:
         raise _yaml_error(path, text, exc) from None
     if duplicates:
         raise OrgError(path, duplicates)
+    if raw is None:  # `touch org.yaml`, or every line commented out
+        raise OrgError(path, ["the file is empty (or only comments): it needs a 'people:' "
+                              "list, such as org.example.yaml's"])
     if not isinstance(raw, dict):
         raise OrgError(path, ["the file must be a mapping with a 'people:' list"])
     try:

@@ -379,3 +379,26 @@ def test_an_org_file_setting_that_names_no_file_says_where_it_was_looked_for(
             "teampulse: orgs/prod.yaml: 1 problem in the org file:\n"
             f"  - file not found in the working directory {tmp_path} (set TEAMPULSE_ORG_FILE "
             "to the org file's path, or copy org.example.yaml to orgs/prod.yaml)\n")
+
+
+def test_an_empty_org_file_is_named_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """An org.yaml created empty (`touch org.yaml`, or every line commented out) was 'the
+    file must be a mapping with a people: list', which does not say the file is empty."""
+    monkeypatch.chdir(tmp_path)
+    for text in ("", "# people:\n#   - key: grace\n", "\n\n"):
+        (tmp_path / "org.yaml").write_text(text, encoding="utf-8")
+        for command in ("check-org", "run"):
+            args = ["check-org", "org.yaml"] if command == "check-org" else [
+                "--env-file", "/dev/null", "run"]
+            monkeypatch.setenv("TEAMPULSE_ORG_FILE", "org.yaml")
+            monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/tp.db")
+            assert main(args) == 2
+            assert capsys.readouterr().err == (
+                "teampulse: org.yaml: 1 problem in the org file:\n"
+                "  - the file is empty (or only comments): it needs a 'people:' list, such as "
+                "org.example.yaml's\n")
+    # Something else than a mapping is still named as such.
+    (tmp_path / "org.yaml").write_text("- grace\n", encoding="utf-8")
+    assert main(["check-org", "org.yaml"]) == 2
+    assert "the file must be a mapping with a 'people:' list" in capsys.readouterr().err
