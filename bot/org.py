@@ -733,7 +733,41 @@ def _describe_error(err: Any, raw: Any) -> str:
                 "units (50000; the currency or unit goes in 'unit')")
     elif err["type"] == "literal_error":
         message = f"{err.get('input')!r} is not one of {err['ctx']['expected']}"
+    elif err["type"] in _WRONG_KIND:
+        # Pydantic's words name Python's types, even a class of the code ('a valid
+        # dictionary or instance of OrgSection'): said in YAML's instead.
+        given = err.get("input")
+        message = f"should be {_WRONG_KIND[err['type']]}, not {_yaml_kind(given)}"
+        if err["type"] == "string_type" and isinstance(given, int | float) \
+                and not isinstance(given, bool):
+            message += f' (put it in quotes: "{given}")'
+    if not field_path and len(loc) == 1:
+        return f"{entry}: {message}"  # a whole section: 'org: entry: …' named nothing more
     return f"{entry}: {field_path or 'entry'}: {message}"
+
+
+#: What a field of each kind takes, for pydantic's error types of a value of another kind.
+_WRONG_KIND = {
+    "model_type": "a mapping (fields such as name: on lines of their own, indented under it)",
+    "dict_type": "a mapping (fields such as name: on lines of their own, indented under it)",
+    "list_type": "a list (one '- ' line per item)",
+    "string_type": "text",
+}
+
+
+def _yaml_kind(value: object) -> str:
+    """What a YAML value is, in the org file's words."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "text"
 
 
 #: Pydantic's error types for a weekly_target that is no number above 0.

@@ -402,3 +402,19 @@ def test_an_empty_org_file_is_named_empty(tmp_path: Path, capsys: pytest.Capture
     (tmp_path / "org.yaml").write_text("- grace\n", encoding="utf-8")
     assert main(["check-org", "org.yaml"]) == 2
     assert "the file must be a mapping with a 'people:' list" in capsys.readouterr().err
+
+
+def test_a_value_of_the_wrong_kind_says_what_was_written_in_yaml_words() -> None:
+    """`org: [a, b]` was 'org: entry: Input should be a valid dictionary or instance of
+    OrgSection' (a class name of the code), `name: 123` 'Input should be a valid string':
+    each now says what the field takes and what the file has, as YAML writes it."""
+    found = problems("org: [1, 2]\npeople:\n  - {key: grace, name: 123, role: gm, "
+                     "timezone: UTC}\n  - {key: al, name: Al, role: director, "
+                     "timezone: UTC, kpis: {metric: x}}\n")
+    assert "org: should be a mapping (fields such as name: on lines of their "\
+           "own, indented under it), not a list" in found
+    assert "people[0] ('grace'): name: should be text, not a number (put it in "\
+           "quotes: \"123\")" in found
+    assert "people[1] ('al'): kpis: should be a list (one '- ' line per item), "\
+           "not a mapping" in found
+    assert not any("Input should" in p or "instance of" in p for p in found)
