@@ -738,8 +738,10 @@ def _describe_error(err: Any, raw: Any) -> str:
         # dictionary or instance of OrgSection'): said in YAML's instead.
         given = err.get("input")
         message = f"should be {_WRONG_KIND[err['type']]}, not {_yaml_kind(given)}"
+        # A name or a team of digits is meant as written; a timezone of digits is no
+        # timezone in quotes either (the next check names it).
         if err["type"] == "string_type" and isinstance(given, int | float) \
-                and not isinstance(given, bool):
+                and not isinstance(given, bool) and loc[-1] not in {"timezone", "locale"}:
             message += f' (put it in quotes: "{given}")'
     if not field_path and len(loc) == 1:
         return f"{entry}: {message}"  # a whole section: 'org: entry: …' named nothing more
