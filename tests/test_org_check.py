@@ -418,3 +418,6 @@ def test_a_value_of_the_wrong_kind_says_what_was_written_in_yaml_words() -> None
     assert "people[1] ('al'): kpis: should be a list (one '- ' line per item), "\
            "not a mapping" in found
     assert not any("Input should" in p or "instance of" in p for p in found)
+    # A timezone written as a number is no timezone in quotes either.
+    found = problems("people:\n  - {key: grace, name: G, role: gm, timezone: 8}\n")
+    assert found == ["people[0] ('grace'): timezone: should be text, not a number"]
