@@ -472,6 +472,7 @@ class Settings:
                 "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
                 "SLACK_SIGNING_SECRET (HTTP mode) is: set one of them"
             )
+        found += self._shared_ports()
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
             found.append(
                 "TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is not: webhook mode "
@@ -488,6 +489,33 @@ class Settings:
             found.append(
                 "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -"
             )
+        return found
+
+
+    def _shared_ports(self) -> list[str]:
+        """Two of teampulse's own listeners on one port (of one address, or of all): the
+        second stopped start-up with 'address already in use; choose a free port', and
+        the operator found teampulse itself holding it."""
+        listeners = []
+        if self.health_port is not None:
+            listeners.append(("HEALTH_PORT", self.health_host, self.health_port))
+        if self.slack_enabled and not self.slack_app_token and self.slack_signing_secret:
+            listeners.append(("SLACK_HTTP_PORT", self.slack_http_host, self.slack_http_port))
+        if self.telegram_enabled and self.telegram_webhook_url:
+            listeners.append(("TELEGRAM_WEBHOOK_PORT", self.telegram_webhook_host,
+                              self.telegram_webhook_port))
+        found = []
+        for at, (name, host, port) in enumerate(listeners):
+            for other, other_host, other_port in listeners[at + 1:]:
+                if port != other_port or (host != other_host and not {host, other_host} & {
+                        "0.0.0.0", "::", ""}):
+                    continue
+                why = ("with Slack in HTTP mode /healthz, /readyz and /metrics are served on "
+                       "the Slack listener's port already; leave HEALTH_PORT empty, or give "
+                       "it a port of its own" if other == "SLACK_HTTP_PORT" and
+                       name == "HEALTH_PORT" else "two listeners of teampulse cannot share a "
+                       "port; give each a port of its own")
+                found.append(f"{name} and {other} are both {port}: {why}")
         return found
 
 

@@ -852,3 +852,39 @@ def test_a_value_wrapped_in_quotes_is_named_not_read_as_another_value(monkeypatc
                          f"  - SLACK_BOT_TOKEN {quoted}\n"
                          f"  - SLACK_APP_TOKEN {quoted}\n")
     assert "secret" not in shown.out + shown.err
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ({"SLACK_BOT_TOKEN": "xoxb-1-bot", "SLACK_SIGNING_SECRET": "sign", "HEALTH_PORT": "3000"},
+     "HEALTH_PORT and SLACK_HTTP_PORT are both 3000: with Slack in HTTP mode /healthz, /readyz "
+     "and /metrics are served on the Slack listener's port already; leave HEALTH_PORT empty, "
+     "or give it a port of its own"),
+    ({"TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_WEBHOOK_URL": "https://bot.example.com/hook",
+      "TELEGRAM_WEBHOOK_SECRET": "s", "HEALTH_PORT": "8443"},
+     "HEALTH_PORT and TELEGRAM_WEBHOOK_PORT are both 8443: two listeners of teampulse cannot "
+     "share a port; give each a port of its own"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1-bot", "SLACK_SIGNING_SECRET": "sign",
+      "TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_WEBHOOK_URL": "https://bot.example.com/hook",
+      "TELEGRAM_WEBHOOK_SECRET": "s", "SLACK_HTTP_PORT": "8443"},
+     "SLACK_HTTP_PORT and TELEGRAM_WEBHOOK_PORT are both 8443: two listeners of teampulse "
+     "cannot share a port; give each a port of its own"),
+])
+def test_two_listeners_on_one_port_are_named_before_start(given: dict[str, str], expected: str):
+    """HEALTH_PORT=3000 beside Slack's HTTP listener on 3000: `run` stopped with 'cannot
+    listen on 0.0.0.0:3000: address already in use; choose a free port', and the operator
+    found teampulse itself holding it. Two listeners of its own on one port are named."""
+    with pytest.raises(ConfigError) as info:
+        Settings.from_mapping(given)
+    assert str(info.value) == expected
+
+
+def test_listeners_on_one_port_of_different_addresses_or_not_listening_are_fine():
+    # Socket Mode: no Slack listener at all, so the health port may be 3000.
+    Settings.from_mapping({"SLACK_BOT_TOKEN": "xoxb-1-bot", "SLACK_APP_TOKEN": "xapp-1-app",
+                           "SLACK_SIGNING_SECRET": "sign", "HEALTH_PORT": "3000"})
+    # Long polling: no webhook listener.
+    Settings.from_mapping({"TELEGRAM_BOT_TOKEN": "1:a", "HEALTH_PORT": "8443"})
+    # Two addresses of this machine, one port each.
+    Settings.from_mapping({"SLACK_BOT_TOKEN": "xoxb-1-bot", "SLACK_SIGNING_SECRET": "sign",
+                           "HEALTH_PORT": "3000", "HEALTH_HOST": "127.0.0.1",
+                           "SLACK_HTTP_HOST": "10.0.0.5"})
