@@ -481,6 +481,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                   "console chat (nothing was run)", file=sys.stderr)
             return 2
         _setup_logging(settings, settings.console_enabled)
+        for line in Settings.unknown_in(args.env_file):
+            # As `config` names them: SLACK_BOT_TOKN=… started the console chat instead of
+            # Slack without a word on why.
+            log.warning("%s", line)
         asyncio.run(run(settings))
         return 0
     _setup_logging(settings, console=True)

@@ -888,3 +888,28 @@ def test_listeners_on_one_port_of_different_addresses_or_not_listening_are_fine(
     Settings.from_mapping({"SLACK_BOT_TOKEN": "xoxb-1-bot", "SLACK_SIGNING_SECRET": "sign",
                            "HEALTH_PORT": "3000", "HEALTH_HOST": "127.0.0.1",
                            "SLACK_HTTP_HOST": "10.0.0.5"})
+
+
+def test_run_warns_of_a_mistyped_setting_in_the_settings_file(tmp_path: Path):
+    """`teampulse config` named SLACK_BOT_TOKN in .env as no setting, but `run` said nothing:
+    the operator got the console chat instead of Slack without a word on why. `run` now
+    warns of each such line at start, never quoting its value."""
+    import os
+    import subprocess
+    import sys
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("SLACK_BOT_TOKN=xoxb-1-bot-secret\nLOG_LEVEL=INFO\nLOG_LEVEL=WARNING\n",
+                        encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in _env_example()}
+    env.update(PYTHONPATH=str(ROOT), DATABASE_URL=f"sqlite:///{tmp_path}/tp.db",
+               TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"))
+    done = subprocess.run([sys.executable, "-m", "bot", "run"], input="/quit\n",
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert "WARNING teampulse: .env: SLACK_BOT_TOKN is no teampulse setting (did you mean " \
+           "'SLACK_BOT_TOKEN'?), so it is ignored" in done.stderr
+    assert "WARNING teampulse: .env: LOG_LEVEL is set on lines 2 and 3: line 3's value is " \
+           "used, the others are ignored" in done.stderr
+    assert "secret" not in done.stderr + done.stdout
