@@ -43,8 +43,24 @@ ROUND_POLL_SECONDS = 0.5
 round_wait_pause: Callable[[float], None] = time.sleep
 
 
+class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """Sub-commands whose own --help says what they do: argparse shows a command's `help`
+    only in its parent's list, so `teampulse run --help` printed its usage alone."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        """Add a sub-command; with no description of its own, its help line is one."""
+        text = kwargs.get("help")
+        if text and not kwargs.get("description"):
+            kwargs["description"] = text[0].upper() + text[1:] + "."
+        return super().add_parser(name, **kwargs)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a bad option is one clear line (and exit code 2), not the usage."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("action", "parsers", _Commands)
 
     def error(self, message: str) -> NoReturn:
         """Print `teampulse <command>: <what is wrong>` and exit 2."""
@@ -465,6 +481,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                   "console chat (nothing was run)", file=sys.stderr)
             return 2
         _setup_logging(settings, settings.console_enabled)
+        for line in Settings.unknown_in(args.env_file):
+            # As `config` names them: SLACK_BOT_TOKN=… started the console chat instead of
+            # Slack without a word on why.
+            log.warning("%s", line)
         asyncio.run(run(settings))
         return 0
     _setup_logging(settings, console=True)
@@ -1012,7 +1032,7 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
             print(f"teampulse: {wrong}", file=sys.stderr)
             return 2
         scope, name = "person", named[0].key
-    if args.wait < 0:
+    if not args.wait >= 0:  # NaN too: no time is ever at or past it, so it waited for ever
         print("teampulse: --wait must be 0 or more seconds", file=sys.stderr)
         return 2
     engine = create_db_engine(settings.database_url)

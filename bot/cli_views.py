@@ -432,6 +432,12 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 return nothing_yet(f"the 360° review of {who} is still open: nothing to show "
                                    "until it closes, its answers stay unseen till then "
                                    f"(/review close {named[0].key})")
+            if rnd is None and named[0].active and named[0].role != "director":
+                # Not "nothing yet": /review start refuses anyone but a director, so nothing
+                # would ever come (someone once a director keeps the reviews they had).
+                example = next((p.key for p in bot.org.people if p.role == "director"), "alice")
+                return fail(f"{who} is not a director in the org file; a 360° review is of a "
+                            f"director, such as: teampulse review {example}")
             if rnd is None:
                 return nothing_yet(f"no 360° review of {who} yet: nothing to show (start one "
                                    f"with /review start {named[0].key})")

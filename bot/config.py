@@ -345,11 +345,22 @@ class Settings:
         """Build settings from a plain mapping of variable names to strings (`earlier`:
         problems already found, such as a settings file's unreadable lines)."""
 
+        quoted: list[str] = []
+
         def get(name: str) -> str | None:
             value = env.get(name)
             if value is None or not value.strip():
                 return None
-            return value.strip()
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                # `docker run --env-file` keeps a .env's quotes as part of the value: named
+                # (a token 'not starting with xoxb-' misled), and read without them, so the
+                # rest of the checks are not misled by them either.
+                quoted.append(f"{name} is wrapped in quotes, which are part of its value "
+                              "where it is set (docker run --env-file keeps them; a .env "
+                              "file does not): set it without them")
+                value = value[1:-1].strip()
+            return value or None
 
         def secret(name: str) -> Secret | None:
             value = get(name)
@@ -417,7 +428,7 @@ class Settings:
         # A value refused above keeps its default here: the combinations are checked
         # all the same (none of them involves a value that can be refused alone).
         settings = cls(**kwargs)  # type: ignore[arg-type]
-        problems += settings.problems()
+        problems += quoted + settings.problems()
         if problems:
             raise ConfigError.of(problems)
         return settings
@@ -440,11 +451,28 @@ class Settings:
                 found.append(f"SLACK_API_URL={mask_url(url)}: a user and password in this URL "
                              "cannot be used (Slack's client authorises with the bot token); "
                              "leave them out, and give a proxy's in HTTPS_PROXY")
+        # A platform set up but for its bot token: without it the platform does not run,
+        # and the bot started the console chat on a server without a word on why.
+        for platform, token, partners in (
+                ("Slack", "SLACK_BOT_TOKEN (xoxb-…)",
+                 {"SLACK_APP_TOKEN": self.slack_app_token,
+                  "SLACK_SIGNING_SECRET": self.slack_signing_secret}),
+                ("Telegram", "TELEGRAM_BOT_TOKEN (from @BotFather)",
+                 {"TELEGRAM_WEBHOOK_URL": self.telegram_webhook_url,
+                  "TELEGRAM_WEBHOOK_SECRET": self.telegram_webhook_secret})):
+            bot_token = token.split()[0]
+            if getattr(self, bot_token.lower()) is None and (
+                    given := [name for name, value in partners.items() if value]):
+                names = " and ".join(given)
+                found.append(f"{names} {'is' if len(given) == 1 else 'are'} set but "
+                             f"{bot_token} is not: {platform} runs only with its bot token; "
+                             f"set {token} too, or leave {names} empty")
         if self.slack_enabled and not self.slack_app_token and not self.slack_signing_secret:
             found.append(
                 "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
                 "SLACK_SIGNING_SECRET (HTTP mode) is: set one of them"
             )
+        found += self._shared_ports()
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
             found.append(
                 "TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is not: webhook mode "
@@ -461,6 +489,33 @@ class Settings:
             found.append(
                 "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -"
             )
+        return found
+
+
+    def _shared_ports(self) -> list[str]:
+        """Two of teampulse's own listeners on one port (of one address, or of all): the
+        second stopped start-up with 'address already in use; choose a free port', and
+        the operator found teampulse itself holding it."""
+        listeners = []
+        if self.health_port is not None:
+            listeners.append(("HEALTH_PORT", self.health_host, self.health_port))
+        if self.slack_enabled and not self.slack_app_token and self.slack_signing_secret:
+            listeners.append(("SLACK_HTTP_PORT", self.slack_http_host, self.slack_http_port))
+        if self.telegram_enabled and self.telegram_webhook_url:
+            listeners.append(("TELEGRAM_WEBHOOK_PORT", self.telegram_webhook_host,
+                              self.telegram_webhook_port))
+        found = []
+        for at, (name, host, port) in enumerate(listeners):
+            for other, other_host, other_port in listeners[at + 1:]:
+                if port != other_port or (host != other_host and not {host, other_host} & {
+                        "0.0.0.0", "::", ""}):
+                    continue
+                why = ("with Slack in HTTP mode /healthz, /readyz and /metrics are served on "
+                       "the Slack listener's port already; leave HEALTH_PORT empty, or give "
+                       "it a port of its own" if other == "SLACK_HTTP_PORT" and
+                       name == "HEALTH_PORT" else "two listeners of teampulse cannot share a "
+                       "port; give each a port of its own")
+                found.append(f"{name} and {other} are both {port}: {why}")
         return found
 
 

@@ -353,9 +353,13 @@ def load_org(path: Path, *, given: bool = False) -> Org:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
+        # A relative path is looked for where teampulse was started (a service's working
+        # directory may be /), and the copy goes where the setting looks: TEAMPULSE_ORG_FILE
+        # may name another file than org.yaml.
+        where = "" if path.is_absolute() else f" in the working directory {Path.cwd()}"
         raise OrgError(path, ["file not found (check the path given)" if given else
-                              "file not found (set TEAMPULSE_ORG_FILE, or copy "
-                              "org.example.yaml to org.yaml)"]) from None
+                              f"file not found{where} (set TEAMPULSE_ORG_FILE to the org "
+                              f"file's path, or copy org.example.yaml to {path})"]) from None
     except OSError as exc:
         raise OrgError(path, [f"cannot read the file: {exc.strerror}"]) from None
     except UnicodeDecodeError as exc:
@@ -549,7 +553,12 @@ def _yaml_error(path: Path, text: str, exc: yaml.YAMLError) -> OrgError:
     mark = getattr(exc, "problem_mark", None)
     if mark is None:
         return OrgError(path, [f"not valid YAML ({problem})"])
-    hint = "; indent with spaces: YAML does not allow tabs there" if "tab" in problem else ""
+    # The character YAML stopped on, not only its words: for a tab before a list's first
+    # entry (or under `org:`) they are 'found character that cannot start any token'.
+    lines = text.splitlines()
+    at = lines[mark.line][mark.column:mark.column + 1] if mark.line < len(lines) else ""
+    hint = ("; indent with spaces: YAML does not allow tabs there"
+            if "tab" in problem or at == "\t" else "")
     entry = ""
     for number, line in reversed(list(enumerate(text.splitlines()[:mark.line + 1], 1))):
         found = _ENTRY_START.match(line)
@@ -568,6 +577,9 @@ def parse_org(text: str, path: Path = Path("<org>")) -> Org:
         raise _yaml_error(path, text, exc) from None
     if duplicates:
         raise OrgError(path, duplicates)
+    if raw is None:  # `touch org.yaml`, or every line commented out
+        raise OrgError(path, ["the file is empty (or only comments): it needs a 'people:' "
+                              "list, such as org.example.yaml's"])
     if not isinstance(raw, dict):
         raise OrgError(path, ["the file must be a mapping with a 'people:' list"])
     try:
@@ -721,7 +733,43 @@ def _describe_error(err: Any, raw: Any) -> str:
                 "units (50000; the currency or unit goes in 'unit')")
     elif err["type"] == "literal_error":
         message = f"{err.get('input')!r} is not one of {err['ctx']['expected']}"
+    elif err["type"] in _WRONG_KIND:
+        # Pydantic's words name Python's types, even a class of the code ('a valid
+        # dictionary or instance of OrgSection'): said in YAML's instead.
+        given = err.get("input")
+        message = f"should be {_WRONG_KIND[err['type']]}, not {_yaml_kind(given)}"
+        # A name or a team of digits is meant as written; a timezone of digits is no
+        # timezone in quotes either (the next check names it).
+        if err["type"] == "string_type" and isinstance(given, int | float) \
+                and not isinstance(given, bool) and loc[-1] not in {"timezone", "locale"}:
+            message += f' (put it in quotes: "{given}")'
+    if not field_path and len(loc) == 1:
+        return f"{entry}: {message}"  # a whole section: 'org: entry: …' named nothing more
     return f"{entry}: {field_path or 'entry'}: {message}"
+
+
+#: What a field of each kind takes, for pydantic's error types of a value of another kind.
+_WRONG_KIND = {
+    "model_type": "a mapping (fields such as name: on lines of their own, indented under it)",
+    "dict_type": "a mapping (fields such as name: on lines of their own, indented under it)",
+    "list_type": "a list (one '- ' line per item)",
+    "string_type": "text",
+}
+
+
+def _yaml_kind(value: object) -> str:
+    """What a YAML value is, in the org file's words."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "text"
 
 
 #: Pydantic's error types for a weekly_target that is no number above 0.

@@ -128,7 +128,8 @@ def in_memory_sqlite(url: str) -> bool:
 
 def make_sqlite_folder(database: Path, name: str = "DATABASE_URL") -> None:
     """Create a SQLite file's folder, or raise DatabaseSetupError naming it and the setting
-    (`name`) that chose it: no permission, a file in the way, a read-only disk."""
+    (`name`) that chose it: no permission, a file in the way, a read-only disk; or the
+    database's path itself a folder (SQLite said only 'unable to open database file')."""
     try:
         database.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -138,6 +139,10 @@ def make_sqlite_folder(database: Path, name: str = "DATABASE_URL") -> None:
             f"{name}: cannot create {database.parent}, the folder of the SQLite database "
             f"{database} ({reason}); create it, or give a path teampulse may write to"
         ) from None
+    if database.is_dir():
+        raise DatabaseSetupError(
+            f"{name}: {database} is a folder, not a SQLite database file; name a file in it, "
+            f"such as sqlite:///{database / 'teampulse.db'}")
 
 
 def sqlite_write_problem(database: Path, name: str = "DATABASE_URL") -> str | None:

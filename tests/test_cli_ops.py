@@ -61,3 +61,51 @@ async def test_nothing_yet_is_said_with_success_not_as_a_wrong_request(bot, sett
     assert run_cli(settings, "pulse", "results", "--poll", "2026-01-07",
                    "--format", fmt)[0] == 2
     assert run_cli(settings, "pulse", "results", "--team", "Mars", "--format", fmt)[0] == 2
+
+
+def test_review_of_someone_who_is_no_director_is_a_wrong_request(bot, settings, capsys):
+    """`teampulse review grace` (the GM) or `review sam` (a member) said "no 360° review of
+    Sam Lee yet: nothing to show (start one with /review start sam)", exit 0: a command that
+    /review start refuses for anyone but a director. It is named as the wrong request it is."""
+    for typed, who in (("grace", "Grace Chen (grace)"), ("Sam Lee", "Sam Lee (sam)")):
+        assert run_cli(settings, "review", typed) == (2, "")
+        assert capsys.readouterr().err == (
+            f"teampulse: {who} is not a director in the org file; a 360° review is of a "
+            "director, such as: teampulse review alice\n")
+
+
+def _own_help(capsys, *command: str) -> str:
+    from bot.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main([*command, "--help"])
+    assert stop.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_every_command_s_own_help_says_what_it_does(capsys):
+    """README: `teampulse <command> --help` describes every command. `teampulse run --help`
+    (and migrate, summary, check-org, support, …) printed only its usage and -h: what the
+    command does was in `teampulse --help`'s list alone. Each now says it first."""
+    import argparse
+
+    from bot.cli import _parser
+
+    def commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        return {name: each for action in parser._actions
+                if isinstance(action, argparse._SubParsersAction)
+                for name, each in action.choices.items()}
+
+    said = []
+    for name, parser in commands(_parser()).items():
+        for path in [(name,), *((name, nested) for nested in commands(parser))]:
+            text = _own_help(capsys, *path)
+            # The lines between the usage and the first list of arguments.
+            between = text.split("\n\n")[1]
+            if between.startswith(("options:", "positional arguments:")):
+                said.append(" ".join(path))
+    assert said == []
+    told = " ".join(_own_help(capsys, "run").split())
+    assert "Run the bot (the console chat when no platform token is set)." in told
+    told = " ".join(_own_help(capsys, "pulse", "results").split())
+    assert "The latest poll's results (groups below the threshold are hidden)." in told

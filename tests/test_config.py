@@ -795,3 +795,121 @@ def test_a_slack_http_path_that_is_no_path_is_named_before_start(value, hint, mo
         assert capsys.readouterr().err == (
             f"teampulse: SLACK_HTTP_PATH={value!r}: expected the path alone, starting with /, "
             f"such as /slack/events{hint}\n")
+
+
+@pytest.mark.parametrize(("partners", "expected"), [
+    ({"SLACK_APP_TOKEN": "xapp-1-app-secret"},
+     "SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: Slack runs only with its bot token; "
+     "set SLACK_BOT_TOKEN (xoxb-…) too, or leave SLACK_APP_TOKEN empty"),
+    ({"SLACK_APP_TOKEN": "xapp-1-app-secret", "SLACK_SIGNING_SECRET": "signing-secret"},
+     "SLACK_APP_TOKEN and SLACK_SIGNING_SECRET are set but SLACK_BOT_TOKEN is not: Slack runs "
+     "only with its bot token; set SLACK_BOT_TOKEN (xoxb-…) too, or leave SLACK_APP_TOKEN and "
+     "SLACK_SIGNING_SECRET empty"),
+    ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.com/hook",
+      "TELEGRAM_WEBHOOK_SECRET": "hook-secret"},
+     "TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET are set but TELEGRAM_BOT_TOKEN is not: "
+     "Telegram runs only with its bot token; set TELEGRAM_BOT_TOKEN (from @BotFather) too, or "
+     "leave TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET empty"),
+])
+def test_a_platform_set_up_but_for_its_bot_token_is_named(monkeypatch, capsys, tmp_path: Path,
+                                                          partners: dict[str, str],
+                                                          expected: str):
+    """An operator who filled in the Slack app token and signing secret (or Telegram's
+    webhook) and left the bot token empty got the console chat on a server, with not a word
+    on Slack: `run` and `config` now name what is missing and stop with exit code 2, never
+    quoting a secret."""
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    for name in _env_example():
+        monkeypatch.delenv(name, raising=False)
+    for name, value in partners.items():
+        monkeypatch.setenv(name, value)
+    assert main(["--env-file", "/dev/null", "config"]) == 2
+    shown = capsys.readouterr()
+    assert shown.err == f"teampulse: {expected}\n"
+    assert "secret" not in shown.out + shown.err.replace("_SECRET", "")
+
+
+def test_a_value_wrapped_in_quotes_is_named_not_read_as_another_value(monkeypatch, capsys):
+    """`docker run --env-file .env` passes SLACK_BOT_TOKEN="xoxb-…" with its quotes (a .env
+    and systemd remove them): teampulse said the token 'does not start with xoxb-', which
+    the operator could see it did, and CHECKIN_SCHEDULE="thu 09:00" was 'expected a day and
+    a time'. The quotes are named, once per variable, never the value."""
+    from bot.cli import main
+
+    for name in _env_example():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", '"xoxb-1-bot-secret"')
+    monkeypatch.setenv("SLACK_APP_TOKEN", "'xapp-1-app-secret'")
+    monkeypatch.setenv("CHECKIN_SCHEDULE", '"thu 09:00"')
+    assert main(["--env-file", "/dev/null", "config"]) == 2
+    shown = capsys.readouterr()
+    quoted = ("is wrapped in quotes, which are part of its value where it is set (docker run "
+              "--env-file keeps them; a .env file does not): set it without them")
+    assert shown.err == ("teampulse: 3 problems in the settings:\n"
+                         f"  - CHECKIN_SCHEDULE {quoted}\n"
+                         f"  - SLACK_BOT_TOKEN {quoted}\n"
+                         f"  - SLACK_APP_TOKEN {quoted}\n")
+    assert "secret" not in shown.out + shown.err
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ({"SLACK_BOT_TOKEN": "xoxb-1-bot", "SLACK_SIGNING_SECRET": "sign", "HEALTH_PORT": "3000"},
+     "HEALTH_PORT and SLACK_HTTP_PORT are both 3000: with Slack in HTTP mode /healthz, /readyz "
+     "and /metrics are served on the Slack listener's port already; leave HEALTH_PORT empty, "
+     "or give it a port of its own"),
+    ({"TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_WEBHOOK_URL": "https://bot.example.com/hook",
+      "TELEGRAM_WEBHOOK_SECRET": "s", "HEALTH_PORT": "8443"},
+     "HEALTH_PORT and TELEGRAM_WEBHOOK_PORT are both 8443: two listeners of teampulse cannot "
+     "share a port; give each a port of its own"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1-bot", "SLACK_SIGNING_SECRET": "sign",
+      "TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_WEBHOOK_URL": "https://bot.example.com/hook",
+      "TELEGRAM_WEBHOOK_SECRET": "s", "SLACK_HTTP_PORT": "8443"},
+     "SLACK_HTTP_PORT and TELEGRAM_WEBHOOK_PORT are both 8443: two listeners of teampulse "
+     "cannot share a port; give each a port of its own"),
+])
+def test_two_listeners_on_one_port_are_named_before_start(given: dict[str, str], expected: str):
+    """HEALTH_PORT=3000 beside Slack's HTTP listener on 3000: `run` stopped with 'cannot
+    listen on 0.0.0.0:3000: address already in use; choose a free port', and the operator
+    found teampulse itself holding it. Two listeners of its own on one port are named."""
+    with pytest.raises(ConfigError) as info:
+        Settings.from_mapping(given)
+    assert str(info.value) == expected
+
+
+def test_listeners_on_one_port_of_different_addresses_or_not_listening_are_fine():
+    # Socket Mode: no Slack listener at all, so the health port may be 3000.
+    Settings.from_mapping({"SLACK_BOT_TOKEN": "xoxb-1-bot", "SLACK_APP_TOKEN": "xapp-1-app",
+                           "SLACK_SIGNING_SECRET": "sign", "HEALTH_PORT": "3000"})
+    # Long polling: no webhook listener.
+    Settings.from_mapping({"TELEGRAM_BOT_TOKEN": "1:a", "HEALTH_PORT": "8443"})
+    # Two addresses of this machine, one port each.
+    Settings.from_mapping({"SLACK_BOT_TOKEN": "xoxb-1-bot", "SLACK_SIGNING_SECRET": "sign",
+                           "HEALTH_PORT": "3000", "HEALTH_HOST": "127.0.0.1",
+                           "SLACK_HTTP_HOST": "10.0.0.5"})
+
+
+def test_run_warns_of_a_mistyped_setting_in_the_settings_file(tmp_path: Path):
+    """`teampulse config` named SLACK_BOT_TOKN in .env as no setting, but `run` said nothing:
+    the operator got the console chat instead of Slack without a word on why. `run` now
+    warns of each such line at start, never quoting its value."""
+    import os
+    import subprocess
+    import sys
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("SLACK_BOT_TOKN=xoxb-1-bot-secret\nLOG_LEVEL=INFO\nLOG_LEVEL=WARNING\n",
+                        encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in _env_example()}
+    env.update(PYTHONPATH=str(ROOT), DATABASE_URL=f"sqlite:///{tmp_path}/tp.db",
+               TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"))
+    done = subprocess.run([sys.executable, "-m", "bot", "run"], input="/quit\n",
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert "WARNING teampulse: .env: SLACK_BOT_TOKN is no teampulse setting (did you mean " \
+           "'SLACK_BOT_TOKEN'?), so it is ignored" in done.stderr
+    assert "WARNING teampulse: .env: LOG_LEVEL is set on lines 2 and 3: line 3's value is " \
+           "used, the others are ignored" in done.stderr
+    assert "secret" not in done.stderr + done.stdout

@@ -70,6 +70,32 @@ async def test_console_commands_and_mistakes(settings, clock):
     assert text.count("Console commands") == 2
 
 
+async def test_as_takes_a_key_in_any_case_or_a_name_and_fire_names_an_unknown_key(
+        settings, clock):
+    """`/as ALICE` or `/as Alice Martin` (as the org file writes her) was 'No person with
+    key', though chat and the command line name people by key in any case or by name; a
+    bare `/as` said "No person with key ''"; `/fire checkin alice zed` prompted Alice and
+    dropped zed without a word. In Chinese too, for whoever /as made you."""
+    script = ("/as ALICE\n/as 李雷\n/as\n/as Grace Chen\n/fire checkin Bruno zed\n"
+              "/fire checkin zed\n/as li\n/fire checkin zed\n")
+    out = StringIO()
+    await run(replace(settings, console=True), stdin=StringIO(script), stdout=out, clock=clock)
+    text = out.getvalue()
+    assert "grace> /as ALICE\nYou are now Alice Martin (alice)." in text
+    assert "alice> /as 李雷\n你现在是 李雷（li）。" in text
+    assert ("li> /as\n用法：/as <key>（或其名字，与组织文件中写法一致）。已有的 key：alice、bruno、"
+            "grace、li、sam、vera") in text
+    assert "You are now Grace Chen (grace)." in text
+    fired = text[text.index("grace> /fire checkin Bruno zed"):]
+    assert fired.startswith("grace> /fire checkin Bruno zed\nNo person with key 'zed'. "
+                            "Known keys: alice, bruno, grace, li, sam, vera\n")
+    assert "\n(check-in: bruno: " in fired  # (start-up may have asked him already)
+    alone = fired[fired.index("grace> /fire checkin zed"):]
+    assert alone.startswith("grace> /fire checkin zed\nNo person with key 'zed'.")
+    assert "nobody to prompt" not in alone.split("grace> ")[1]
+    assert "li> /fire checkin zed\n没有 key 为“zed”的人。" in text
+
+
 async def test_buttons_can_be_pressed_in_the_console(settings, clock):
     script = "/fire checkin alice\n/as alice\n52000\n1\nwins\nblockers\n/press 3\n"
     out = StringIO()

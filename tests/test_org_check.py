@@ -303,6 +303,12 @@ def test_the_operators_slips_name_the_file_the_line_and_the_person(
             "that violates indentation), in the entry of 'd0012' that starts at line "
             f"{_line(tab, 'key: d0012')}; indent with spaces: YAML does not allow tabs there"
             ) in err
+    # The list's first entry, or a line under org:, indented with a tab: YAML's words for
+    # it name no tab ('found character that cannot start any token').
+    tabbed = _edit(good, "grace", "  - key: grace", "\t- key: grace")
+    err = _refused(tmp_path, capsys, command, tabbed)
+    assert f"org.yaml:{_line(tabbed, chr(9))}: column 1: not valid YAML (" in err
+    assert err.rstrip().endswith("; indent with spaces: YAML does not allow tabs there")
     role = _edit(good, "d0020", "role: director", "role: vp")
     err = _refused(tmp_path, capsys, command, role)
     assert (f"org.yaml:{_line(role, 'role: vp')}: people[21] ('d0020'): role: 'vp' is not one "
@@ -356,3 +362,62 @@ def test_a_mistyped_path_to_check_org_is_named_as_the_slip_it_is(
     monkeypatch.setenv("TEAMPULSE_ORG_FILE", str(tmp_path / "missing.yaml"))
     assert main(["check-org"]) == 2
     assert "set TEAMPULSE_ORG_FILE" in capsys.readouterr().err
+
+
+def test_an_org_file_setting_that_names_no_file_says_where_it_was_looked_for(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """TEAMPULSE_ORG_FILE=orgs/prod.yaml under a service started in another folder: the
+    message said to 'copy org.example.yaml to org.yaml', a file this setting never reads,
+    and not where the relative path was looked for."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TEAMPULSE_ORG_FILE", "orgs/prod.yaml")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/tp.db")
+    for command in (["run"], ["check-org"]):
+        assert main(["--env-file", "/dev/null", *command]) == 2
+        assert capsys.readouterr().err == (
+            "teampulse: orgs/prod.yaml: 1 problem in the org file:\n"
+            f"  - file not found in the working directory {tmp_path} (set TEAMPULSE_ORG_FILE "
+            "to the org file's path, or copy org.example.yaml to orgs/prod.yaml)\n")
+
+
+def test_an_empty_org_file_is_named_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """An org.yaml created empty (`touch org.yaml`, or every line commented out) was 'the
+    file must be a mapping with a people: list', which does not say the file is empty."""
+    monkeypatch.chdir(tmp_path)
+    for text in ("", "# people:\n#   - key: grace\n", "\n\n"):
+        (tmp_path / "org.yaml").write_text(text, encoding="utf-8")
+        for command in ("check-org", "run"):
+            args = ["check-org", "org.yaml"] if command == "check-org" else [
+                "--env-file", "/dev/null", "run"]
+            monkeypatch.setenv("TEAMPULSE_ORG_FILE", "org.yaml")
+            monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/tp.db")
+            assert main(args) == 2
+            assert capsys.readouterr().err == (
+                "teampulse: org.yaml: 1 problem in the org file:\n"
+                "  - the file is empty (or only comments): it needs a 'people:' list, such as "
+                "org.example.yaml's\n")
+    # Something else than a mapping is still named as such.
+    (tmp_path / "org.yaml").write_text("- grace\n", encoding="utf-8")
+    assert main(["check-org", "org.yaml"]) == 2
+    assert "the file must be a mapping with a 'people:' list" in capsys.readouterr().err
+
+
+def test_a_value_of_the_wrong_kind_says_what_was_written_in_yaml_words() -> None:
+    """`org: [a, b]` was 'org: entry: Input should be a valid dictionary or instance of
+    OrgSection' (a class name of the code), `name: 123` 'Input should be a valid string':
+    each now says what the field takes and what the file has, as YAML writes it."""
+    found = problems("org: [1, 2]\npeople:\n  - {key: grace, name: 123, role: gm, "
+                     "timezone: UTC}\n  - {key: al, name: Al, role: director, "
+                     "timezone: UTC, kpis: {metric: x}}\n")
+    assert "org: should be a mapping (fields such as name: on lines of their "\
+           "own, indented under it), not a list" in found
+    assert "people[0] ('grace'): name: should be text, not a number (put it in "\
+           "quotes: \"123\")" in found
+    assert "people[1] ('al'): kpis: should be a list (one '- ' line per item), "\
+           "not a mapping" in found
+    assert not any("Input should" in p or "instance of" in p for p in found)
+    # A timezone written as a number is no timezone in quotes either.
+    found = problems("people:\n  - {key: grace, name: G, role: gm, timezone: 8}\n")
+    assert found == ["people[0] ('grace'): timezone: should be text, not a number"]

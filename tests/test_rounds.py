@@ -176,6 +176,23 @@ def test_cli_waiting_for_a_bot_that_does_not_answer_says_so_and_exits_3(
     assert "The request stays queued" in err
 
 
+@pytest.mark.parametrize("wait", ["nan", "-1"])
+def test_cli_refuses_a_wait_that_is_no_number_of_seconds_and_queues_nothing(
+        bot, settings, capsys, monkeypatch, wait):
+    """`--wait nan` (a script's computed value gone wrong) passed the check for a negative
+    wait and then waited for ever: no time is ever at or past NaN seconds."""
+    from bot import cli
+
+    def waited(_seconds: float) -> None:
+        raise AssertionError("waited for the bot")
+
+    monkeypatch.setattr(cli, "round_wait_pause", waited)
+    assert run_cli(settings, "checkin", "send", "--wait", wait) == (2, "")
+    assert capsys.readouterr().err == "teampulse: --wait must be 0 or more seconds\n"
+    with bot.unit() as ctx:
+        assert ctx.session.scalar(select(func.count()).select_from(RoundRequest)) == 0
+
+
 async def test_cli_prints_what_the_running_bot_sent(bot, chat, settings, monkeypatch):
     import asyncio
 

@@ -278,3 +278,16 @@ def test_after_a_first_start_refused_the_fixed_org_file_starts_as_on_a_fresh_mac
         assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [
             (HEAD,)]
         assert db.execute("SELECT count(*) FROM people").fetchone()[0] == 7
+
+
+def test_a_database_url_naming_a_folder_says_it_is_a_folder(tmp_path: Path) -> None:
+    """DATABASE_URL=sqlite:///data, the data folder itself: every command said 'cannot use
+    the database at sqlite:///data: OperationalError: unable to open database file', which
+    says neither that it is a folder nor what to write instead."""
+    (tmp_path / "data").mkdir()
+    for command in (("run",), ("summary",), ("migrate",)):
+        assert_one_line_and_exit_2(
+            teampulse(tmp_path, *command, stdin="/quit\n", DATABASE_URL="sqlite:///data"),
+            "teampulse: DATABASE_URL: data is a folder, not a SQLite database file; name a "
+            "file in it, such as sqlite:///data/teampulse.db")
+    assert list((tmp_path / "data").iterdir()) == []

@@ -372,10 +372,23 @@ class ConsoleAdapter(Adapter):
         self.stdout.write(text + "\n\n")
         self.stdout.flush()
 
-    def _switch(self, key: str) -> None:
+    def _key_of(self, typed: str, keys: set[str]) -> str | None:
+        """The key of the one person among `keys` whom `typed` names, as chat names people
+        (handlers/people_named.py): their key in any case, or their name as the org file
+        writes it; None for nobody, or for a name two people share."""
+        from handlers.people_named import people_named
+
+        named = people_named((p for p in self.bot.org.people if p.key in keys), typed)
+        return named[0].key if len(named) == 1 else None
+
+    def _switch(self, typed: str) -> None:
         people = {k: n for k, n, _ in self._load_people()}
-        if key not in people:
-            self._note("console_no_such_person", key=key, keys=sorted(people))
+        if not typed:
+            self._note("console_as_usage", keys=sorted(people))
+            return
+        key = typed if typed in people else self._key_of(typed, set(people))
+        if key is None:
+            self._note("console_no_such_person", key=typed, keys=sorted(people))
             return
         self.current = key
         self._note("console_you_are_now", name=people[key], key=key)
@@ -403,7 +416,20 @@ class ConsoleAdapter(Adapter):
         # The operator trying the bot out: the check-in is asked now, even of someone in
         # the middle of another dialog (the start-up may just have asked the monthly
         # review's first question), so the next line typed answers it.
-        run = await self.bot.run_checkins(args[1:] or None, take_over=True)
+        keys: list[str] | None = None
+        if args[1:]:
+            # Each key as /as takes it; one that names nobody is said, not dropped unsaid.
+            known = {k for k, _, _ in self._load_people()}
+            keys = []
+            for typed in args[1:]:
+                key = typed if typed in known else self._key_of(typed, known)
+                if key is None:
+                    self._note("console_no_such_person", key=typed, keys=sorted(known))
+                else:
+                    keys.append(key)
+            if not keys:
+                return  # (none given is everyone: never so for keys that were all unknown)
+        run = await self.bot.run_checkins(keys, take_over=True)
         if not run.results:
             self._note("console_fired_nobody")
             return
