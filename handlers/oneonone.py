@@ -1289,12 +1289,24 @@ def _history(ctx: Context, args: str) -> None:
     subject = _find_person(ctx, args) if args else viewer
     if subject is None and args and _ambiguous(ctx, args, command="1on1", sub="history"):
         return
+    repo = OneOnOneRepo(ctx.session)
+    left = False
+    if subject is None and args and not _matches(ctx, args):
+        # Someone taken out of the org file, by the key or the name they had: the history
+        # of one's own one-on-ones with them (never another pair's: a leaver has no
+        # manager above them any more to tell who else may read it).
+        gone = [p for p in people_named(
+            [p for p in ctx.people.everyone() if not p.active], args, ctx.org)
+            if any(viewer.id in (m.manager_id, m.report_id) for m in repo.meetings_of(p))]
+        if len(gone) > 1:
+            reply_namesakes(ctx, gone, "1on1", "history")
+            return
+        subject, left = (gone[0], True) if gone else (None, False)
     if subject is None:
         ctx.reply("oo_history_usage", name=args)
         return
-    repo = OneOnOneRepo(ctx.session)
     meetings = repo.meetings_of(subject)
-    if viewer.id != subject.id and not _may_see_all(ctx, viewer, subject):
+    if left or (viewer.id != subject.id and not _may_see_all(ctx, viewer, subject)):
         # Anyone else sees only the meetings they were in themselves.
         meetings = [m for m in meetings if viewer.id in (m.manager_id, m.report_id)]
         if not meetings:
