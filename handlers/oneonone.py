@@ -1751,7 +1751,9 @@ def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -
         ctx.reply("oo_too_long", limit=MAX_TEXT)
         return
     if due is None:
-        due = local(meeting.scheduled_at, meeting.manager.timezone).date() + timedelta(days=7)
+        # A week after the meeting's day where the owner is: a meeting late at night for
+        # one side falls on another day for the other.
+        due = local(meeting.scheduled_at, owner.timezone).date() + timedelta(days=7)
     due, said = _for_owner(ctx, due, owner)
     item = OneOnOneRepo(ctx.session).add_action(meeting.manager, meeting.report, meeting, text,
                                                 owner, due, ctx.clock.now())

@@ -89,3 +89,18 @@ async def test_an_item_made_on_its_due_day_is_reminded_the_next_morning_if_still
     await sweep_at(bot, clock, datetime(2026, 12, 3, 12, 0, tzinfo=UTC))  # Thu 07:00
     assert due_notes(chat, "alice") == ["Action item #1 was due 2026-12-02 (overdue): send "
                                         "the deck. Send /actions done 1 when it's done."]
+
+
+async def test_an_items_default_due_day_is_a_week_after_the_meeting_on_the_owners_calendar(
+        bot, chat, clock):
+    # Alice (New York) moves her 1:1 with Sam (Chicago) to Wednesday 00:30 her time: it is
+    # Tuesday 23:30 for Sam. An action item of Sam's given no date is due a week after the
+    # meeting on Sam's calendar, Tuesday the 15th, not Wednesday the 16th (Alice's).
+    await say(bot, "alice", "/1on1 move @sam 2026-12-09 00:30")
+    await sweep_at(bot, clock, datetime(2026, 12, 9, 6, 1, tzinfo=UTC))
+    await say(bot, "alice", "yes")
+    await say(bot, "alice", "done")
+    await say(bot, "alice", "Send the deck")
+    assert "due 2026-12-15" in chat.last("alice"), chat.last("alice")
+    await say(bot, "alice", "Book the venue @alice")  # hers: her Wednesday the 16th
+    assert "due 2026-12-16" in chat.last("alice"), chat.last("alice")
