@@ -58,7 +58,7 @@ from handlers.answers import (
 )
 from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed, year_of
 from handlers.context import Context
-from handlers.day_words import trailing_day
+from handlers.day_words import arabic_month_days, trailing_day
 from handlers.due_words import end_of_period, passed_due, slashed_day
 from handlers.pairs_then import managers_then
 from handlers.people_named import (
@@ -1681,9 +1681,11 @@ def _due_in(ctx: Context, author: Person, text: str, owner: str, *, dialog: bool
     if (slip := passed_due(text, today, fiscal)) is not None:
         ctx.reply("oo_action_bad_due", written=slip[0], past=True, today=today, due=slip[1])
         return None
-    found = _DUE.search(text)
+    # 十二月十日 as 12月10日; only the last such date is rewritten, so the text before the
+    # match is as typed, and so is what the reply quotes.
+    found = _DUE.search(arabic_month_days(text, last_only=True))
     if found:
-        written, before = found.group(0).strip(), text[:found.start()].strip()
+        written, before = text[found.start():].strip(), text[:found.start()].strip()
         year, month, day = (found.group(1), found.group(2) or found.group(4) or found.group(6),
                             found.group(3) or found.group(5) or found.group(7))
     elif said := trailing_day(text, today, year_for):  # 'by Friday', 'Dec 10'

@@ -4,12 +4,12 @@ begins (tried as users: the console chat and the sweep on the test's clock)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.config import Settings
-from tests.oneonone_support import ONEONONES, sweep_at, write_org
+from tests.oneonone_support import MONDAY_SLOT, ONEONONES, sweep_at, write_org
 from tests.support import RecordingAdapter, say
 
 
@@ -104,3 +104,21 @@ async def test_an_items_default_due_day_is_a_week_after_the_meeting_on_the_owner
     assert "due 2026-12-15" in chat.last("alice"), chat.last("alice")
     await say(bot, "alice", "Book the venue @alice")  # hers: her Wednesday the 16th
     assert "due 2026-12-16" in chat.last("alice"), chat.last("alice")
+
+
+async def test_after_the_meeting_a_due_date_in_chinese_numerals_or_with_a_dot_is_read(
+        bot, chat, clock):
+    # Grace (in Chinese) records her Monday 1:1 with Alice: '十二月十日' and '12.10前' were
+    # kept in the items' words, each due a week after the meeting (2026-12-07).
+    await say(bot, "grace", "/language 中文")
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
+    await say(bot, "grace", "是")
+    await say(bot, "grace", "完成")
+    await say(bot, "grace", "准备材料 十二月十日")
+    assert "准备材料 — Alice Martin，截止 2026-12-10" in chat.last("grace"), chat.last("grace")
+    await say(bot, "grace", "核对数据 12.10前")
+    assert "核对数据 — Alice Martin，截止 2026-12-10" in chat.last("grace"), chat.last("grace")
+    await say(bot, "grace", "/language en")
+    await say(bot, "grace", "Book the venue by 12.10")  # 10 December or 12 October?
+    assert chat.last("grace").startswith("by 12.10 could be 2026-12-10 or 2027-10-12."), \
+        chat.last("grace")
