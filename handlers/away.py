@@ -19,7 +19,7 @@ from bot.schedule import checkin_moment
 from bot.weeks import week_of, week_start
 from handlers.answers import chinese_number, normalise
 from handlers.context import Context
-from handlers.day_words import days_in, respelled, said_days
+from handlers.day_words import arabic_month_days, days_in, respelled, said_days
 from storage.away import AwayPeriod
 from storage.models import Person
 
@@ -375,7 +375,7 @@ def as_iso(text: str, today: date,
     """`text` with every date written another way (see _SLASHED, _CHINESE, and the words
     of handlers.day_words) as YYYY-M-D; `year_for` gives a date written without a year
     its year."""
-    text = _SLASHED.sub(lambda m: "-".join(m.groups()), text)
+    text = _SLASHED.sub(lambda m: "-".join(m.groups()), arabic_month_days(text))
 
     def same_month(m: re.Match[str]) -> str:
         year, month, first, last = m.group(2), int(m.group(3)), int(m.group(4)), int(m.group(5))

@@ -15,6 +15,8 @@ its end is the coming Friday. `by end of next week`, 下周末 are the Friday of
 shows the date it was read as.
 
 `by 1/25` and `1/25前` are 25 January, `by 25/1` too: a number above 12 tells the day.
+A dot is read as a slash (`by 25.12.`, `12.10前`), `by 12.10` being as ambiguous as
+`by 12/10`; without `by` or 前 it is the item's own, a version as often (`upgrade to 3.2`).
 `by 1/5` is 5 January to some and 1 May to others: both readings are given back to choose
 from, never one of them picked. Written the Chinese way (截止1/5, 1/5前), or by someone
 whose language is Chinese in any form (`by 1/5` too), it is 1月5日: dates are written month
@@ -55,9 +57,13 @@ _UNITS = {"day": "day", "eod": "day", "cob": "day", "week": "week", "month": "mo
           "月": "month", "季": "quarter", "季度": "quarter", "年": "year"}
 _NEXT = {"next", "下", "下个", "明"}
 
+# (A dot as a slash, 12.10 and 10.12.: never part of a longer number, 1.2.3.)
+_SLASH = r"(?:\s*/\s*|\.)"
+_NO_MORE = r"(?![\d/]|\.\d)"
 _SLASHED = re.compile(
-    r"(?:^|\s+)(?:by|due|before|on)\s+(?P<a>\d{1,2})\s*/\s*(?P<b>\d{1,2})(?![\d/])[\s.,;!]*$"
-    r"|\s*(?P<cut>截止|截至|到期)?\s*(?<![\d/])(?P<c>\d{1,2})\s*/\s*(?P<d>\d{1,2})(?![\d/])"
+    rf"(?:^|\s+)(?:by|due|before|on)\s+(?P<a>\d{{1,2}}){_SLASH}(?P<b>\d{{1,2}}){_NO_MORE}"
+    r"[\s.,;!]*$"
+    rf"|\s*(?P<cut>截止|截至|到期)?\s*(?<![\d/.])(?P<c>\d{{1,2}}){_SLASH}(?P<d>\d{{1,2}}){_NO_MORE}"
     r"\s*(?P<before>之前|以前|前)?[\s。，；！.,;!]*$", re.IGNORECASE)
 
 

@@ -58,7 +58,7 @@ from handlers.answers import (
 )
 from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed, year_of
 from handlers.context import Context
-from handlers.day_words import trailing_day
+from handlers.day_words import arabic_month_days, trailing_day
 from handlers.due_words import end_of_period, passed_due, slashed_day
 from handlers.pairs_then import managers_then
 from handlers.people_named import (
@@ -1289,12 +1289,24 @@ def _history(ctx: Context, args: str) -> None:
     subject = _find_person(ctx, args) if args else viewer
     if subject is None and args and _ambiguous(ctx, args, command="1on1", sub="history"):
         return
+    repo = OneOnOneRepo(ctx.session)
+    left = False
+    if subject is None and args and not _matches(ctx, args):
+        # Someone taken out of the org file, by the key or the name they had: the history
+        # of one's own one-on-ones with them (never another pair's: a leaver has no
+        # manager above them any more to tell who else may read it).
+        gone = [p for p in people_named(
+            [p for p in ctx.people.everyone() if not p.active], args, ctx.org)
+            if any(viewer.id in (m.manager_id, m.report_id) for m in repo.meetings_of(p))]
+        if len(gone) > 1:
+            reply_namesakes(ctx, gone, "1on1", "history")
+            return
+        subject, left = (gone[0], True) if gone else (None, False)
     if subject is None:
         ctx.reply("oo_history_usage", name=args)
         return
-    repo = OneOnOneRepo(ctx.session)
     meetings = repo.meetings_of(subject)
-    if viewer.id != subject.id and not _may_see_all(ctx, viewer, subject):
+    if left or (viewer.id != subject.id and not _may_see_all(ctx, viewer, subject)):
         # Anyone else sees only the meetings they were in themselves.
         meetings = [m for m in meetings if viewer.id in (m.manager_id, m.report_id)]
         if not meetings:
@@ -1669,9 +1681,11 @@ def _due_in(ctx: Context, author: Person, text: str, owner: str, *, dialog: bool
     if (slip := passed_due(text, today, fiscal)) is not None:
         ctx.reply("oo_action_bad_due", written=slip[0], past=True, today=today, due=slip[1])
         return None
-    found = _DUE.search(text)
+    # 十二月十日 as 12月10日; only the last such date is rewritten, so the text before the
+    # match is as typed, and so is what the reply quotes.
+    found = _DUE.search(arabic_month_days(text, last_only=True))
     if found:
-        written, before = found.group(0).strip(), text[:found.start()].strip()
+        written, before = text[found.start():].strip(), text[:found.start()].strip()
         year, month, day = (found.group(1), found.group(2) or found.group(4) or found.group(6),
                             found.group(3) or found.group(5) or found.group(7))
     elif said := trailing_day(text, today, year_for):  # 'by Friday', 'Dec 10'
@@ -1739,7 +1753,9 @@ def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -
         ctx.reply("oo_too_long", limit=MAX_TEXT)
         return
     if due is None:
-        due = local(meeting.scheduled_at, meeting.manager.timezone).date() + timedelta(days=7)
+        # A week after the meeting's day where the owner is: a meeting late at night for
+        # one side falls on another day for the other.
+        due = local(meeting.scheduled_at, owner.timezone).date() + timedelta(days=7)
     due, said = _for_owner(ctx, due, owner)
     item = OneOnOneRepo(ctx.session).add_action(meeting.manager, meeting.report, meeting, text,
                                                 owner, due, ctx.clock.now())

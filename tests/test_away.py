@@ -510,3 +510,17 @@ async def test_cancel_names_a_planned_trip_by_its_days(bot, chat):
         for key, left in (("alice", 1), ("li", 2)):
             who = ctx.people.by_key(key)
             assert len(ctx.away.planned(who.id, who.timezone, ctx.clock.now())) == left
+
+
+async def test_a_chinese_date_in_chinese_numerals_is_read(bot, chat):
+    # '十二月二十日' was answered with the usage, though '12月20日' was read.
+    await say(bot, "li", "/away 十二月二十日")
+    assert "外出至 2026-12-20（含当天）" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/back")
+    await say(bot, "li", "/away 十二月二十一号到三十一号")
+    assert "2026-12-21 – 2026-12-31" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/away cancel")
+    await say(bot, "alice", "/away 一月三日至一月五日")  # in English, the next 3 January
+    assert "2027-01-03 – 2027-01-05" in chat.last("alice"), chat.last("alice")
+    await say(bot, "li", "/away 二月三十日")  # no such day: named, nothing set
+    assert "2027-2-30" in chat.last("li") and "用法" not in chat.last("li"), chat.last("li")

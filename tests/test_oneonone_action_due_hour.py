@@ -4,12 +4,12 @@ begins (tried as users: the console chat and the sweep on the test's clock)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.config import Settings
-from tests.oneonone_support import ONEONONES, sweep_at, write_org
+from tests.oneonone_support import MONDAY_SLOT, ONEONONES, sweep_at, write_org
 from tests.support import RecordingAdapter, say
 
 
@@ -89,3 +89,36 @@ async def test_an_item_made_on_its_due_day_is_reminded_the_next_morning_if_still
     await sweep_at(bot, clock, datetime(2026, 12, 3, 12, 0, tzinfo=UTC))  # Thu 07:00
     assert due_notes(chat, "alice") == ["Action item #1 was due 2026-12-02 (overdue): send "
                                         "the deck. Send /actions done 1 when it's done."]
+
+
+async def test_an_items_default_due_day_is_a_week_after_the_meeting_on_the_owners_calendar(
+        bot, chat, clock):
+    # Alice (New York) moves her 1:1 with Sam (Chicago) to Wednesday 00:30 her time: it is
+    # Tuesday 23:30 for Sam. An action item of Sam's given no date is due a week after the
+    # meeting on Sam's calendar, Tuesday the 15th, not Wednesday the 16th (Alice's).
+    await say(bot, "alice", "/1on1 move @sam 2026-12-09 00:30")
+    await sweep_at(bot, clock, datetime(2026, 12, 9, 6, 1, tzinfo=UTC))
+    await say(bot, "alice", "yes")
+    await say(bot, "alice", "done")
+    await say(bot, "alice", "Send the deck")
+    assert "due 2026-12-15" in chat.last("alice"), chat.last("alice")
+    await say(bot, "alice", "Book the venue @alice")  # hers: her Wednesday the 16th
+    assert "due 2026-12-16" in chat.last("alice"), chat.last("alice")
+
+
+async def test_after_the_meeting_a_due_date_in_chinese_numerals_or_with_a_dot_is_read(
+        bot, chat, clock):
+    # Grace (in Chinese) records her Monday 1:1 with Alice: '十二月十日' and '12.10前' were
+    # kept in the items' words, each due a week after the meeting (2026-12-07).
+    await say(bot, "grace", "/language 中文")
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
+    await say(bot, "grace", "是")
+    await say(bot, "grace", "完成")
+    await say(bot, "grace", "准备材料 十二月十日")
+    assert "准备材料 — Alice Martin，截止 2026-12-10" in chat.last("grace"), chat.last("grace")
+    await say(bot, "grace", "核对数据 12.10前")
+    assert "核对数据 — Alice Martin，截止 2026-12-10" in chat.last("grace"), chat.last("grace")
+    await say(bot, "grace", "/language en")
+    await say(bot, "grace", "Book the venue by 12.10")  # 10 December or 12 October?
+    assert chat.last("grace").startswith("by 12.10 could be 2026-12-10 or 2027-10-12."), \
+        chat.last("grace")

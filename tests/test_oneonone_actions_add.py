@@ -376,3 +376,44 @@ async def test_a_number_too_large_for_any_item_is_answered_as_no_such_item(bot, 
     assert chat.last("li") == ("你没有编号为 #13800138000 的未完成行动项。发送 /actions 查看。")
     await say(bot, "li", "/actions")
     assert "准备Q1计划" in chat.last("li")
+
+
+async def test_a_date_in_chinese_numerals_is_a_due_date(bot, chat):
+    """'十二月十日' stayed in the item's words and the item was due in a week (2026-12-05
+    in Shanghai, 2026-12-04 in New York), as '12月10日' is not."""
+    await say(bot, "li", "/actions 添加 准备材料 十二月十日")
+    assert "准备材料 —— 你，截止 2026-12-10。" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/actions 添加 发报价 截止十二月二十号前")
+    assert "发报价 —— 你，截止 2026-12-20。" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/actions 添加 准备Q1计划 一月五号")  # January: next year's
+    assert "准备Q1计划 —— 你，截止 2027-01-05。" in chat.last("li"), chat.last("li")
+    # Inside the text it is the item's own, as 12月1日 is.
+    await say(bot, "li", "/actions 添加 准备十二月一日的材料")
+    assert "准备十二月一日的材料 —— 你，截止 2026-12-05。" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/actions 添加 准备材料 十三月五日")  # no 13th month: refused
+    assert chat.last("li").startswith("十三月五日"), chat.last("li")
+    await say(bot, "grace", "/actions add send the quote @bruno 十二月十日")
+    assert "send the quote — Bruno Rossi, due 2026-12-10." in chat.last("grace")
+
+
+async def test_a_day_and_month_with_a_dot_is_read_as_with_a_slash_never_guessed(bot, chat):
+    """'by 25.12.' and '12.10前' stayed in the item's words, due in a week. A dot is read as a
+    slash is: 'by 12.10' (10 December or 12 October?) is asked back, nothing saved; month
+    first for someone writing in Chinese; without 'by' or 前 it is the item's own (a
+    version: 'upgrade to 3.2')."""
+    await say(bot, "grace", "/actions add call the CFO @bruno by 25.12.")
+    assert "call the CFO — Bruno Rossi, due 2026-12-25." in chat.last("grace")
+    await say(bot, "grace", "/actions add book the venue @bruno by 12.10")
+    assert chat.last("grace") == ("by 12.10 could be 2026-12-10 or 2027-10-12. Nothing was "
+                                  "saved. Write the one you mean as it reads here (for "
+                                  "example 2026-12-10).")
+    await say(bot, "grace", "/actions add book the hotel @bruno by 10.12.")
+    assert chat.last("grace").startswith("by 10.12. could be 2027-10-12 or 2026-12-10.")
+    await say(bot, "grace", "/actions add upgrade the CRM to 3.2 @bruno")
+    assert "upgrade the CRM to 3.2 — Bruno Rossi, due 2026-12-04." in chat.last("grace")
+    await say(bot, "bruno", "/actions")
+    assert "book the" not in chat.last("bruno")
+    await say(bot, "li", "/actions 添加 核对数据 12.10前")
+    assert "核对数据 —— 你，截止 2026-12-10。" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/actions 添加 核对报表 by 3.12")  # month first: not 3 December
+    assert "核对报表 —— 你，截止 2027-03-12。" in chat.last("li"), chat.last("li")

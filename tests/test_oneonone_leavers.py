@@ -123,3 +123,35 @@ async def test_a_record_finished_for_a_report_who_left_does_not_come_back(bot, c
     await say(bot, "alice", "4")  # her feedback on her own 1:1 with Grace
     await say(bot, "alice", "skip")
     assert not [t for t in chat.to("alice") if "Sam Lee" in t], chat.to("alice")
+
+
+async def test_a_manager_reads_the_history_with_a_report_who_left_by_key_or_name(
+        bot, chat, clock):
+    # Sam is out of the org file: Alice's '/1on1 history' alone still lists their meeting,
+    # and so must '/1on1 history sam' (or 'Sam Lee', the name he had); it answered
+    # "I don't know sam".
+    await record(bot, clock)
+    await say(bot, "alice", "done")
+    sam_leaves(bot)
+    for typed in ("sam", "Sam Lee", "@SAM"):
+        await say(bot, "alice", f"/1on1 history {typed}")
+        text = chat.last("alice")
+        assert "Sam takes the Boston deal" in text, text
+        assert text.startswith("One-on-ones of Sam Lee\n2026-12-09"), text
+    await say(bot, "alice", "/language 中文")
+    await say(bot, "alice", "/1on1 历史 sam")
+    text = chat.last("alice")
+    assert "Sam takes the Boston deal" in text and "Sam Lee的一对一面谈" in text, text
+
+
+async def test_no_one_reads_the_history_of_a_leaver_they_never_met(bot, chat, clock):
+    # Bruno never met Sam, and the GM was not in Sam's one-on-ones: a leaver's history is
+    # only the pairs one was part of, so both are answered as for a name nobody has.
+    await record(bot, clock)
+    await say(bot, "alice", "done")
+    sam_leaves(bot)
+    for reader in ("bruno", "grace"):
+        await say(bot, reader, "/1on1 history sam")
+        text = chat.last(reader)
+        assert text.startswith("I don't know sam."), text
+        assert "Boston" not in text
