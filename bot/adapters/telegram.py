@@ -802,7 +802,9 @@ def with_link_addresses(text: str, entities: Sequence[MessageEntity]) -> str:
         end = 2 * (link.offset + link.length)
         words = units[2 * link.offset:end].decode("utf-16-le", "replace").strip()
         url = link.url or ""
-        if not words or _bare(url) == _bare(words):
+        # A link to a person's account (tg://user?id=…) names them, as a text mention
+        # does; its address is an id, nothing for a reader to follow.
+        if not words or _bare(url) == _bare(words) or url.lower().startswith("tg://user"):
             continue
         units = units[:end] + f" ({url})".encode("utf-16-le") + units[end:]
     return units.decode("utf-16-le", "replace")

@@ -90,3 +90,4 @@ def test_words_that_are_their_own_address_stay_as_they_are() -> None:
         "read the docs (https://elsewhere.example/docs)"
     assert link("🚀 mail me", "mail me", "mailto:a@b.example") == \
         "🚀 mail me (mailto:a@b.example)"
+    assert link("thanks Bruno", "Bruno", "tg://user?id=1003") == "thanks Bruno"
