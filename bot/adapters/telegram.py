@@ -793,7 +793,7 @@ def with_link_addresses(text: str, entities: Sequence[MessageEntity]) -> str:
     sends the words in the text and the address apart) written after them, 'the ticket
     (https://…)', as Slack's links read: kept out, a blocker's link never reached the GM,
     and a kudos reason hid where it pointed. Words that are their own address stay as
-    they are."""
+    they are, as do words linked to a person's account."""
     links = [e for e in entities if e.type == MessageEntity.TEXT_LINK and e.url]
     if not links:
         return text
