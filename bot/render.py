@@ -114,7 +114,21 @@ def _escape_slack(text: str) -> str:
     # `_` no longer turns the rest of the GM's line bold or italic, nor breaks the bold
     # the bot puts around a name.
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "&gt;" in text:
+        text = _SLACK_QUOTE.sub(_unquoted, text)
     return slack_unmarked(text)
+
+
+#: A `>` (`&gt;` once escaped) that starts a line: Slack shows the line as a block quote,
+#: and `>>>` quotes everything after it to the end of the message. `&gt;` is how Slack
+#: writes a quote itself, so only a look-alike (˃) keeps a pasted e-mail's `> …` from
+#: quoting the rest of the GM's summary. Where the value starts is taken as a line's
+#: start too: the template may put it there.
+_SLACK_QUOTE = re.compile(r"(?:^|(?<=\n))([ \t]*)((?:&gt;)+)")
+
+
+def _unquoted(match: re.Match[str]) -> str:
+    return match.group(1) + "\u02c3" * (len(match.group(2)) // len("&gt;"))
 
 
 def _escape_slack_code(text: str) -> str:

@@ -13,6 +13,9 @@ from handlers.help import unknown_person
 from handlers.honours import channel_locale
 from handlers.registry import COMMANDS
 
+#: The longest command read, in characters: above the longest anything takes (a kudos
+#: reason or a support request of 2,000, with the names and words around it).
+MAX_COMMAND_LENGTH = 5000
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 
 
@@ -121,6 +124,14 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         return
     if command is not None:
         name, args = command
+        if len(text) > MAX_COMMAND_LENGTH and name != "kudos":
+            # A list or a document pasted after a command (a Slack message takes 40,000
+            # characters): an answer quoting what was typed ('I don't know anyone called
+            # "…"') came back as many messages. No command takes anything this long;
+            # /kudos says how long a reason may be, quoting none of it.
+            ctx.reply("command_too_long", length=len(text), limit=MAX_COMMAND_LENGTH,
+                      command=name if len(name) <= 32 else name[:32] + "…")
+            return
         found = COMMANDS.get(name)
         if found is None and kudos.looks_like_kudos(ctx.org, event, text, ctx.session):
             # '@teampulse thanks @alice for …' in Slack arrives as the command '/thanks …'.

@@ -33,6 +33,7 @@ from telegram import (
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
+    MessageEntity,
     MessageOrigin,
     MessageOriginChannel,
     MessageOriginChat,
@@ -141,6 +142,7 @@ PTB_POLL_RETRY_MAX = 30
 MENU_LANGUAGES = (("", "en"), ("zh", "zh-CN"))
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 _NUMERIC = re.compile(r"-?\d+")
+_SCHEME = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|mailto:)", re.IGNORECASE)
 # A username typed with a Chinese keyboard's full-width '＠', or all in full-width forms
 # ('＠ｂｒｕｎｏ＿ｒ'): Telegram makes no mention entity of it, yet the writer named that person
 # as surely as with '@'. (An ASCII '@' with an ASCII name is Telegram's own mention.)
@@ -730,12 +732,12 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
     # A sticker or a photo arrives with empty text, and the core answers with a short
     # hint in private (and nothing in a group). An edit carries its new text and how long
     # after sending it came: the core reads it as a correction of kudos only.
-    text = message.text or ""
+    text = with_link_addresses(message.text or "", message.entities)
     # A photo (a video, a file) with a caption: teams post the closed deal's screenshot
     # with their thanks under it. The caption is read as kudos only (the core's router).
     captioned = message.text is None and bool(message.caption)
     if captioned:
-        text = message.caption or ""
+        text = with_link_addresses(message.caption or "", message.caption_entities)
     edited = update.edited_message is not None and update.message is None
     edited_after = None
     if edited:
@@ -784,6 +786,35 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
         captioned=captioned,
         sent_at=(message.edit_date or message.date) if edited else message.date,
     )
+
+
+def with_link_addresses(text: str, entities: Sequence[MessageEntity]) -> str:
+    """`text` with the address of each link hidden behind words (a `text_link`: Telegram
+    sends the words in the text and the address apart) written after them, 'the ticket
+    (https://…)', as Slack's links read: kept out, a blocker's link never reached the GM,
+    and a kudos reason hid where it pointed. Words that are their own address stay as
+    they are, as do words linked to a person's account."""
+    links = [e for e in entities if e.type == MessageEntity.TEXT_LINK and e.url]
+    if not links:
+        return text
+    units = text.encode("utf-16-le")  # entity offsets count UTF-16 units
+    for link in sorted(links, key=lambda e: e.offset + e.length, reverse=True):
+        end = 2 * (link.offset + link.length)
+        words = units[2 * link.offset:end].decode("utf-16-le", "replace").strip()
+        url = link.url or ""
+        # A link to a person's account (tg://user?id=…) names them, as a text mention
+        # does; its address is an id, nothing for a reader to follow.
+        if not words or _bare(url) == _bare(words) or url.lower().startswith("tg://user"):
+            continue
+        units = units[:end] + f" ({url})".encode("utf-16-le") + units[end:]
+    return units.decode("utf-16-le", "replace")
+
+
+def _bare(address: str) -> str:
+    """An address as compared with the words it hides behind: 'https://www.acme.com/' and
+    'acme.com' are the same place; 'docs' is not 'https://elsewhere.example/docs'."""
+    bare = _SCHEME.sub("", address.strip()).removeprefix("www.")
+    return bare.rstrip("/").casefold()
 
 
 def as_chat_event(update: Update, message: Message) -> InboundEvent | None:

@@ -8,6 +8,7 @@ from tests.slack.harness import CHANNEL, GRACE, SlackHarness, dm_channel, messag
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 
 GRAVE = "\u02cb"  # a backtick typed at a word's edge is shown as this look-alike
+QUOTE = "\u02c3"  # a ">" that would start a line is shown as this look-alike
 
 
 async def test_code_fences_typed_by_two_directors_do_not_swallow_the_summary_between(
@@ -42,3 +43,24 @@ async def test_a_link_a_group_and_markup_in_a_kudos_reason_are_shown_not_acted_o
     shout = slack.last_text(CHANNEL)
     assert shout == ("👏 <@U0ALICE> — kudos from *Grace Chen*: thanks for the deck "
                      "(https://evil.example/x) and @S123 &lt;b&gt;&amp;lt;")
+
+
+async def test_a_quote_pasted_into_a_blocker_does_not_quote_the_summary_after_it(
+        slack: SlackHarness, bot) -> None:
+    # Alice pastes an e-mail thread into her blocker: Slack shows a line starting with
+    # '>' as a block quote, and one starting with '>>>' quotes everything after it, to
+    # the end of the message: the rest of the GM's summary, Bruno's block included, read
+    # as if Alice had quoted it. Escaping '>' as '&gt;' does not help: that is how Slack
+    # writes a quote itself.
+    await bot.run_checkins()
+    alice = list(ALICE_ANSWERS)
+    alice[3] = "the API fails, see below\n> Legal: not before Q3\n>>> sent from my phone"
+    await answer_all(bot, "alice", alice)
+    await answer_all(bot, "bruno", ["41000", "Signed Rome", "none", "1", "Go", "3"])
+    await slack.settle()
+    await slack.command(GRACE, "/summary", channel=dm_channel(GRACE))
+    summary = slack.last_text(GRACE)
+    assert not [line for line in summary.splitlines() if line.lstrip().startswith("&gt;")]
+    # Her words still read as typed, with a look-alike of '>' (as for * _ ~ `).
+    assert f"{QUOTE} Legal: not before Q3\n{QUOTE * 3} sent from my phone" in summary
+    assert "\n\n*Bruno Rossi · team Europe*\n✅ <@U0BRUNO> — checked in\n" in summary

@@ -13,7 +13,7 @@ from bot.clock import FakeClock
 from bot.events import Choice, OutboundMessage, Target
 from storage.models import OutboxMessage
 from tests.fakes.slack_api import MAX_TEXT, FakeCall, FakeResponse, FakeSlackAPI
-from tests.slack.harness import ALICE, CHANNEL, GRACE, SlackHarness, dm_channel
+from tests.slack.harness import ALICE, CHANNEL, GRACE, LILEI, SlackHarness, dm_channel
 from tests.text_cuts import EMOJI_LINE, assert_cut_between_characters
 
 # Each under the 2,000 characters a text answer may have, and no character mrkdwn escapes.
@@ -214,3 +214,18 @@ async def test_a_long_line_of_mentions_is_never_cut_inside_one(
         parts = parts_of(fake)
         assert len(parts) >= 2 and "".join(parts) == text
         assert all(p.count("<") == p.count(">") == p.count("<@U0ALICE>") for p in parts)
+
+
+async def test_a_list_pasted_after_a_command_gets_one_short_answer(
+        slack: SlackHarness) -> None:
+    # Grace pastes a column of 3,000 names from a spreadsheet after /summary in her DM (a
+    # Slack message takes 40,000 characters): 'I don't know anyone called "<all of it>"'
+    # came back as ten messages.
+    typed = "/summary " + ", ".join(f"Person {i}" for i in range(3000))
+    await slack.dm(GRACE, typed)
+    assert [c.params["text"] for c in slack.posts(GRACE)] == [
+        "/summary came with 37,897 characters; a command takes at most 5,000. Nothing was "
+        "done: please send it again, shorter."]
+    await slack.dm(LILEI, "/goals " + "x" * 6000)
+    assert slack.last_text(LILEI) == (
+        "/goals 带了 6,007 个字符，一条命令最多 5,000 个。本次没有执行：请精简后重新发送。")

@@ -4,6 +4,7 @@ whole, as the words typed, and adds no markup or mention of its own."""
 
 from __future__ import annotations
 
+from bot.adapters.telegram import with_link_addresses
 from bot.adapters.telegram_format import html_to_plain, utf16_len
 from tests.telegram.conftest import ALICE, GRACE, GROUP, TG
 from tests.telegram.test_kudos import mention
@@ -42,3 +43,51 @@ async def test_a_blocker_longer_than_a_message_reaches_the_gm_whole(tg: TG) -> N
     assert all(utf16_len(m["text"]) <= 4096 for m in parts)
     shown = "".join(tg.shown(GRACE)[-len(parts):])
     assert f"blockers: {TYPED} " + "🚀" * 1900 + " end" in shown.replace("\n", "")
+
+
+async def test_a_link_hidden_behind_words_in_a_blocker_reaches_the_gm_with_its_address(
+        tg: TG) -> None:
+    # Alice links the ticket to two words (Telegram's Ctrl+K, or a link copied from a
+    # document): Telegram sends the words and, apart, the address. The GM read "see the
+    # ticket 🚀" and never had the address; now it stands after the words, as on Slack.
+    blocker = "Legal blocks us, see the ticket 🚀 and the thread"
+    links = [{"type": "text_link", "offset": utf16_len(blocker[:blocker.index("the ticket")]),
+              "length": len("the ticket"), "url": "https://jira.example/LEGAL-7"},
+             {"type": "text_link", "offset": utf16_len(blocker[:blocker.index("the thread")]),
+              "length": len("the thread"), "url": "https://chat.example/t/1"},
+]
+    answers = list(ALICE_ANSWERS)
+    await tg.checkins("alice")
+    for i, answer in enumerate(answers):
+        assert await tg.say(ALICE, blocker if i == 3 else answer,
+                            **({"entities": links} if i == 3 else {}))
+    await tg.say(GRACE, "/summary")
+    assert ("blockers: Legal blocks us, see the ticket (https://jira.example/LEGAL-7) 🚀 "
+            "and the thread (https://chat.example/t/1)") in "".join(tg.shown(GRACE))
+
+
+async def test_a_kudos_reason_shows_where_its_hidden_link_goes(tg: TG) -> None:
+    text = "/kudos @bruno_r for the deck https://a.example"
+    await tg.say_in_group(GRACE, text, entities=[
+        {"type": "bot_command", "offset": 0, "length": 6}, mention(text, "bruno_r"),
+        {"type": "text_link", "offset": text.index("the deck"), "length": 8,
+         "url": "https://evil.example/x"},
+        {"type": "url", "offset": text.index("https"), "length": 17}])
+    assert html_to_plain(tg.sent(GROUP)[-1]["text"]).endswith(
+        ": the deck (https://evil.example/x) https://a.example")
+
+
+def test_words_that_are_their_own_address_stay_as_they_are() -> None:
+    from telegram import MessageEntity
+
+    def link(text: str, words: str, url: str) -> str:
+        entity = MessageEntity(MessageEntity.TEXT_LINK, utf16_len(text[:text.index(words)]),
+                               utf16_len(words), url=url)
+        return with_link_addresses(text, [entity])
+
+    assert link("see acme.com now", "acme.com", "https://www.acme.com/") == "see acme.com now"
+    assert link("read the docs", "docs", "https://elsewhere.example/docs") == \
+        "read the docs (https://elsewhere.example/docs)"
+    assert link("🚀 mail me", "mail me", "mailto:a@b.example") == \
+        "🚀 mail me (mailto:a@b.example)"
+    assert link("thanks Bruno", "Bruno", "tg://user?id=1003") == "thanks Bruno"
