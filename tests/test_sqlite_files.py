@@ -48,6 +48,13 @@ def data(tmp_path: Path) -> Iterator[Path]:
     skip_unless_permissions_apply(folder)
     ran = teampulse(tmp_path, "run", stdin="")  # the database, as a first start leaves it
     assert ran.returncode == 0, ran.stderr
+    # A run that ends while another connection is still open (the suite on a loaded
+    # machine) may leave its -wal and -shm behind; with them there SQLite reads and writes
+    # the database in a read-only folder, and the tests below mean the folder as a clean
+    # stop leaves it: the last connection's close folds them in and removes them.
+    with closing(sqlite3.connect(folder / "teampulse.db")) as db:
+        db.execute("SELECT count(*) FROM sqlite_master").fetchall()
+    assert sorted(f.name for f in folder.iterdir()) == ["teampulse.db", "teampulse.db.lock"]
     yield folder
     folder.chmod(0o755)
     for file in folder.iterdir():
