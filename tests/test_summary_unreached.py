@@ -197,3 +197,30 @@ async def test_a_director_reads_why_a_member_was_not_reached_in_summary_and_dige
     (digest,) = digests(chat, "alice")
     assert f"Sam Lee — not reached: the check-in could not be delivered ({NOT_STARTED})" \
         in digest, digest
+
+
+async def test_the_gms_digest_says_why_reading_it_once(bot, clock):
+    """The GM's Monday digest (her /summary of the week under its header) says why Bruno
+    was not reached, as does Bruno's own digest of his team Europe; each reads it once,
+    in the view that shows it (the GM's header names no reason: nothing is read for it),
+    and Alice's, whose team was reached, reads nothing."""
+    from tests.test_digest import digests
+    from tests.test_digest_scope import MONDAY_8AM_NY
+
+    assert (await bot.run_checkins(["bruno"])).results["bruno"] == "unreachable"
+    chat = RecordingAdapter()
+    bot.register(chat)
+    await bot.run_checkins(["alice", "li"])
+    clock.set(MONDAY_8AM_NY)
+    reads = _reads_of_why(bot)
+
+    await bot.run_digests()
+
+    (digest,) = digests(chat, "grace")
+    assert f"⚠️ Bruno Rossi — not reached: the check-in could not be delivered ({NO_PLATFORM})" \
+        in digest, digest
+    (own,) = digests(chat, "bruno")
+    assert f"Bruno Rossi — not reached: the check-in could not be delivered ({NO_PLATFORM})" \
+        in own, own
+    assert "not reached" not in digests(chat, "alice")[0]
+    assert len(reads) == 2, reads  # the GM's and Bruno's digest, once each
