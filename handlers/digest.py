@@ -180,7 +180,7 @@ def _digest(ctx: Context, person: Person, week: str, markup: str) -> Digest:
     # The GM's header counts the whole org's answers; its body is the GM's own view, so
     # no text answer of the org's is needed (a director's digest shows its team's).
     weeks = summaries(ctx, request, person.locale, person.timezone,
-                      texts="latest" if team else "none")
+                      texts="latest" if team else "none", reasons=team is not None)
     tell_namesakes_apart(weeks)  # (in the header's names too)
     header = _header(ctx, person, weeks[-1], team, markup)
     if team is None:

@@ -65,6 +65,7 @@ from storage.kudos import kudos_by_team
 from storage.models import CheckinRound, Person
 from storage.summary_rows import RoundRow, SummaryRows, round_zones
 from storage.team_scope import TeamScope
+from storage.undelivered import why_not_reached_in
 
 MAX_WEEKS = 12
 FIRST_YEAR = 2000  # no sales team ran check-ins through this bot before; older is a typo
@@ -136,6 +137,9 @@ class PersonWeek:
     #: Taken out of the org file since (listed for the weeks they had a round): a check-in
     #: left unfinished is not "in progress", as it will not be finished.
     left: bool = False
+    #: `unreachable`: why the week's prompt never reached them (storage.undelivered's
+    #: UNREACHED_WHY), the summary saying what to do; JSON's and CSV's `not_reached_why`.
+    unreached_why: str | None = None
 
     @property
     def asks_support(self) -> bool:
@@ -306,7 +310,8 @@ class WeekSummary:
 
 # asdict's keys, in its order (the fields'), without the platform ids.
 _PERSON_FIELDS = tuple(f.name for f in fields(PersonWeek)
-                       if f.name not in {"slack_id", "telegram_id", "due", "joined"})
+                       if f.name not in {"slack_id", "telegram_id", "due", "joined",
+                                         "unreached_why"})
 # (Not unit_text: the reader's spelling of the unit is for the chat; exports keep `unit`.)
 _KPI_FIELDS = tuple(f.name for f in fields(KpiLine) if f.name != "unit_text")
 
@@ -325,6 +330,7 @@ def _person_dict(p: PersonWeek) -> dict[str, Any]:
         data["away_until"] = p.away_until.isoformat()
     if p.joined is not None:
         data["joined"] = p.joined.isoformat()
+    data["not_reached_why"] = p.unreached_why  # (added last: the fields before keep order)
     return data
 
 
@@ -701,13 +707,16 @@ def build_week(ctx: Context, locale: str, week: str, people: Sequence[Any], scop
 
 
 def summaries(ctx: Context, request: SummaryRequest, locale: str,
-              anchor_tz: str, *, texts: str = "all") -> list[WeekSummary]:
+              anchor_tz: str, *, texts: str = "all",
+              reasons: bool = True) -> list[WeekSummary]:
     """Week summaries for a request, oldest first.
 
     `texts="latest"`: over several weeks, only the latest week carries text answers
     (wins, blockers, support, plans), which is all a rendered trend shows; the numbers
     and statuses of every week are the same either way. JSON wants "all". `texts="none"`:
     no week carries them (the GM's digest header: who answered, over the whole org).
+    `reasons=False`: why someone was not reached is not read (that header names none;
+    the GM's view below it reads it for itself).
     Raises SummaryUnknownError for an unknown person/team, SummaryWeekError for a bad week.
     """
     week = resolve_week(ctx, request, anchor_tz)
@@ -772,6 +781,8 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
                 row.status, row.joined = "joined_later", joined_on(person)
             history.append(WeekSummary(week=w, start=week_start(w), end=week_end(w),
                                        scope=scope, people=[row], team_kpis=[]))
+        if reasons:
+            _add_unreached_why(ctx, history)
         return history
     found = reads.rounds(weeks, scope=scope)
     lean = (texts == "latest" and len(weeks) > 1) or texts == "none"
@@ -803,13 +814,32 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         _add_kudos(ctx, built, everyone, anchor_tz, team, spellings)
         _add_morale_and_oneonones(ctx, built, everyone, anchor_tz, team, lead=request.lead,
                                   reader=request.reader)
+        if reasons:
+            _add_unreached_why(ctx, built)
         return built
     built = [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots,
                         texts=not lean or w in with_texts, crm=crm, booked=booked)
              for w in weeks]
     _add_kudos(ctx, built, everyone, anchor_tz)
     _add_morale_and_oneonones(ctx, built, everyone, anchor_tz)
+    if reasons:
+        _add_unreached_why(ctx, built)
     return built
+
+
+def _add_unreached_why(ctx: Context, weeks: Sequence[WeekSummary]) -> None:
+    """Say why each person not reached in these weeks was not (blocked the bot, never
+    pressed Start, ...): one read for all the weeks, none when everyone was reached."""
+    unreached = {(w.week, p.key): p for w in weeks for p in w.people
+                 if p.status == "unreachable"}
+    if not unreached:
+        return
+    wanted: dict[str, list[str]] = {}
+    for week, key in unreached:
+        wanted.setdefault(week, []).append(key)
+    why = why_not_reached_in(ctx.session, wanted, ctx.clock.now())
+    for (week, key), person in unreached.items():
+        person.unreached_why = why.get(week, {}).get(key)
 
 
 def _directors_away(ctx: Context, week: str, people: Sequence[Any],
@@ -1516,15 +1546,16 @@ def weeks_csv(weeks: Sequence[WeekSummary]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["week", "person", "name", "team", "status", "late", "answered", "total",
-                     "left", *[f"{m}_{x}" for m in metrics for x in ("actual", "target",
-                                                              "attainment")]])
+                     "left", "not_reached_why",
+                     *[f"{m}_{x}" for m in metrics for x in ("actual", "target",
+                                                             "attainment")]])
     for w in weeks:
         for p in w.people:
             kpis = {k.metric: k for k in p.kpis}
             row: list[Any] = [w.week, p.key, _safe_cell(p.name), _safe_cell(p.team or ""),
                               # (yes/no as README promises every view's: `true`/`false`)
                               p.status, "true" if p.late else "false", p.answered, p.total,
-                              "true" if p.left else "false"]
+                              "true" if p.left else "false", p.unreached_why or ""]
             for m in metrics:
                 k = kpis.get(m)
                 row += ["", "", ""] if k is None else [
@@ -1722,8 +1753,11 @@ def _director_picture(ctx: Context, viewer: Any, request: SummaryRequest,
     found = ctx.people.by_key(subject.key)
     if found is None or not was_director(found, weeks):
         return ""
+    # (Why they were not reached, if so, is read with their history's weeks.)
     view = build_gm_summary(ctx, viewer.locale, weeks[-1].week, max(1, request.weeks),
-                            viewer.timezone, only=subject.key)
+                            viewer.timezone, only=subject.key,
+                            known_why={subject.key: subject.unreached_why}
+                            if subject.status == "unreachable" else None)
     if not view.directors:
         return ""  # (no director in the weeks shown: a member then, or made one since)
     still_to_come(ctx, view)

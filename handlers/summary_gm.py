@@ -725,8 +725,12 @@ def _people(session: Session) -> tuple[list[_PersonRow], dict[int, str]]:
 
 @without_gc
 def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz: str,
-                     only: str | None = None, page: int | None = None) -> GmSummary:
+                     only: str | None = None, page: int | None = None,
+                     known_why: Mapping[str, str | None] | None = None) -> GmSummary:
     """The GM's view of the `shown` weeks ending with `week` (one director's, if `only`).
+
+    `known_why`: why those not reached in `week` were not, by key, already read by the
+    caller (a director's history, with its weeks): not read again.
 
     `page`: the chat page the view is for (render_gm's `page`). What only a director's
     block shows (wins, plans, the confidence trend; month and quarter to date) is then
@@ -1398,8 +1402,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         count.not_sent += [names[p.id] for p in booked_before if booked(p.key, count.week)]
     unreached = [view for view in views if view.status == "unreachable"]
     if unreached:  # (rare: one read for them all, only then)
-        why = why_not_reached(session, week, [view.key for view in unreached],
-                              ctx.clock.now())
+        why = known_why if known_why is not None \
+            and all(view.key in known_why for view in unreached) \
+            else why_not_reached(session, week, [view.key for view in unreached],
+                                 ctx.clock.now())
         for view in unreached:
             view.unreached_why = why.get(view.key)
     ageing_days, stress_above = ctx.org.support.ageing_days, ctx.org.pulse.stress_above

@@ -23,7 +23,7 @@ kept no key: its week reads as no platform reaching them.)
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import String, bindparam, cast, literal, or_, select, update
@@ -79,8 +79,8 @@ def held_past_expiry(session: Session, now: datetime) -> set[tuple[int, str]]:
     return {(ids[m["key"]], m["week"]) for m in found if m["key"] in ids}
 
 
-#: Why a check-in prompt did not reach someone (why_not_reached), as the GM's summary says
-#: it with what to do (templates' `unreached_why`), and as JSON and CSV give it.
+#: Why a check-in prompt did not reach someone (why_not_reached), as every summary says
+#: it with what to do (the `whys` of templates/*/_summary_parts.j2), and JSON and CSV give it.
 BLOCKED = "blocked"  # a Telegram user who blocked the bot
 NOT_STARTED = "not_started"  # a Telegram user who never pressed Start
 TELEGRAM_ACCOUNT = "telegram_account"  # deleted account, or no chat with their id
@@ -135,25 +135,37 @@ def why_not_reached(session: Session, week: str, keys: Sequence[str],
     not reached. Their latest prompt of the week speaks; someone with none queued that
     week was known to no running platform then (NO_PLATFORM; so reads one whose prompt
     was given up before keys were renamed, which left no trace of whose it was)."""
-    wanted = set(keys)
+    return why_not_reached_in(session, {week: keys}, now).get(week, {})
+
+
+def why_not_reached_in(session: Session, wanted: Mapping[str, Collection[str]],
+                       now: datetime) -> dict[str, dict[str, str]]:
+    """why_not_reached over several weeks at once (a person's history, a team's weeks):
+    `wanted` maps a week to the keys not reached in it; the answer maps each such week to
+    its keys' reasons. One statement for them all; none when nobody was not reached."""
+    wanted = {week: set(keys) for week, keys in wanted.items() if keys}
     if not wanted:
         return {}
     # By status first (indexed: given-up and queued rows are few beside those sent), then
-    # by the week's keys: renamed, or still queued past its expiry.
+    # by the weeks' keys: renamed, or still queued past its expiry.
+    weeks = sorted(wanted)
     rows = session.execute(select(
         OutboxMessage.id, OutboxMessage.dedupe_key, OutboxMessage.status,
         OutboxMessage.last_error, OutboxMessage.attempts).where(
         OutboxMessage.status.in_(("failed", "expired", "pending")),
-        or_(OutboxMessage.dedupe_key.like(f"undelivered:{week}:checkin:%"),
+        or_(*[OutboxMessage.dedupe_key.like(f"undelivered:{week}:checkin:%")
+              for week in weeks],
             (OutboxMessage.status == "pending") & (OutboxMessage.expires_at <= now)
-            & OutboxMessage.dedupe_key.like(f"checkin:%:{week}:prompt")))).all()
-    found: dict[str, tuple[int, str]] = {}
+            & or_(*[OutboxMessage.dedupe_key.like(f"checkin:%:{week}:prompt")
+                    for week in weeks])))).all()
+    found: dict[tuple[str, str], tuple[int, str]] = {}
     for row_id, dedupe_key, status, last_error, attempts in rows:
         named = (_PROMPT if status == "pending" else _GONE).match(dedupe_key or "")
-        if named is None or named["week"] != week:
+        if named is None or named["key"] not in wanted.get(named["week"], ()):
             continue
-        key = named["key"]
-        if key in wanted and (key not in found or found[key][0] < row_id):
-            found[key] = (row_id, reason_of(status, last_error, attempts or 0))
-    why = {key: reason for key, (_, reason) in found.items()}
-    return why | {key: NO_PLATFORM for key in wanted - why.keys()}
+        at = (named["week"], named["key"])
+        if at not in found or found[at][0] < row_id:
+            found[at] = (row_id, reason_of(status, last_error, attempts or 0))
+    return {week: {key: found[(week, key)][1] if (week, key) in found else NO_PLATFORM
+                   for key in keys}
+            for week, keys in wanted.items()}

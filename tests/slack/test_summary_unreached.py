@@ -23,3 +23,20 @@ async def test_a_slack_id_that_is_no_user_reads_check_their_slack_id(
     assert "Alice Martin" in summary and "not reached: the check-in could not be delivered " \
         "(Slack account not found or deactivated — check their slack_id in the org " \
         "file)" in summary, summary
+
+
+async def test_her_team_and_her_history_say_so_too(
+        slack: SlackHarness, fake: FakeSlackAPI, bot) -> None:
+    """Not only the GM's overview: `/summary team East` and `/summary alice` (her
+    history) say her Slack account was not found, and to check her slack_id."""
+    fake.fail_channel("chat.postMessage", ALICE, "user_not_found", times=10 * MAX_ATTEMPTS)
+    await bot.run_checkins()
+    await slack.settle()
+
+    why = ("not reached: the check-in could not be delivered (Slack account not found or "
+           "deactivated — check their slack_id in the org file)")
+    await slack.command(GRACE, "/summary", "team East", channel=dm_channel(GRACE))
+    assert f"⚠️ <@U0ALICE> — {why}" in slack.last_text(GRACE), slack.last_text(GRACE)
+    await slack.command(GRACE, "/summary", "alice", channel=dm_channel(GRACE))
+    assert f"*2026-W48* (2026-11-23 – 2026-11-29): {why}" in slack.last_text(GRACE), \
+        slack.last_text(GRACE)

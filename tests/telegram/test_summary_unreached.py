@@ -142,3 +142,48 @@ async def test_a_chinese_gm_reads_the_reason_in_chinese(tg: TG) -> None:
 
     assert "Alice Martin — 未送达：签到消息无法发送（对方屏蔽了机器人——请对方解除屏蔽并发送 " \
         "/start）" in tg.shown(GRACE)[-1], tg.shown(GRACE)[-1]
+
+
+async def test_her_history_and_her_teams_view_say_she_blocked_the_bot(tg: TG) -> None:
+    """Not only the GM's overview: `/summary alice` (her history) and `/summary team East`
+    say why her check-in never reached her, in English and in Chinese, and her history's
+    JSON gives it per week."""
+    tg.fake.blocked_by(ALICE)
+    await tg.checkins("alice")
+
+    await tg.say(GRACE, "/summary alice")
+    history = tg.shown(GRACE)[-1]
+    assert f"2026-W48 (2026-11-23 – 2026-11-29): not reached: the check-in could not be " \
+        f"delivered ({BLOCKED})" in history, history
+    await tg.say(GRACE, "/summary team East")
+    assert f"⚠️ Alice Martin — not reached: the check-in could not be delivered ({BLOCKED})" \
+        in tg.shown(GRACE)[-1], tg.shown(GRACE)[-1]
+
+    data = json.loads(_cli(tg, "--person", "alice", "--format", "json"))
+    assert [(w["week"], w["people"][0]["status"], w["people"][0]["not_reached_why"])
+            for w in data["weeks"]][-1] == ("2026-W48", "unreachable", "blocked")
+
+    await tg.say(GRACE, "/language 中文")
+    await tg.say(GRACE, "/summary team East")
+    assert "Alice Martin — 未送达：签到消息无法发送（对方屏蔽了机器人——请对方解除屏蔽并发送 " \
+        "/start）" in tg.shown(GRACE)[-1], tg.shown(GRACE)[-1]
+
+
+async def test_sending_a_round_to_one_no_platform_knows_says_what_to_check(tg: TG) -> None:
+    """Bruno has no Telegram id in the org file (a username alone) and Slack is not
+    running: the GM's `/checkin send bruno` names him not reachable with what to check,
+    and the GM's /summary then says the same of his week, in the same words."""
+    await tg.say(GRACE, "/checkin send bruno")
+
+    sent = tg.shown(GRACE)[-1]
+    assert "Not reachable on any running platform (check their slack_id or telegram_id " \
+        "in the org file): Bruno Rossi" in sent, sent
+    await tg.say(GRACE, "/summary")
+    assert "⚠️ Bruno Rossi — not reached: the check-in could not be delivered (no running " \
+        "chat platform could reach them when it was sent — check their slack_id or " \
+        "telegram_id in the org file)" in tg.shown(GRACE)[-1], tg.shown(GRACE)[-1]
+
+    await tg.say(GRACE, "/language 中文")
+    await tg.say(GRACE, "/checkin send bruno")
+    assert "在运行中的平台上无法联系（请检查组织文件中的 slack_id 或 telegram_id）：Bruno Rossi" \
+        in tg.shown(GRACE)[-1], tg.shown(GRACE)[-1]
