@@ -327,6 +327,21 @@ def _erase_messages(session: Session, person: Person, former: str) -> list[str]:
             continue
         row.payload = redact(row.payload)
         redacted += 1
+    # A message's key names whom it is about by their key ('checkin:alice:2026-W49:prompt',
+    # 'undelivered:2026-W49:checkin:alice:7'): one sent to a chat they have since left, its
+    # words not naming them, was found by neither read above and kept their key. Done, it
+    # goes; waiting, its key names the new key (nothing looks it up by theirs again).
+    for row in session.scalars(select(OutboxMessage).where(
+            OutboxMessage.dedupe_key.contains(person.key, autoescape=True))):
+        parts = (row.dedupe_key or "").split(":")
+        if person.key not in parts:
+            continue
+        if row.status in {"sent", "failed", "expired"}:
+            session.delete(row)
+            count += 1  # (to them, at the chat they had)
+        else:
+            row.dedupe_key = ":".join(former if part == person.key else part
+                                      for part in parts)
     session.flush()
     return [f"messages: {count_text(count, 'message')} to them deleted; of the messages to "
             f"others naming them, {dropped} delivered deleted and {redacted} waiting "

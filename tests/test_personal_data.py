@@ -514,3 +514,37 @@ async def test_a_peers_export_does_not_say_which_review_he_was_asked_to_rate(
             [line for line in out.splitlines() if "Alice" in line]
     code, out = cli_env("export", "grace")
     assert code == 0 and "feedback on Alice Martin as their manager" in out
+
+
+async def test_erase_leaves_her_key_in_no_message_sent_to_an_address_she_has_since_left(
+        bot, chat, cli_env, tmp_path, monkeypatch) -> None:
+    """Her check-in prompts were sent to the chat she had then; the org file has given her
+    another since. Erase found her messages by today's address, and a message's key names
+    her by her key ('checkin:alice:…', 'undelivered:…:checkin:alice:…')."""
+    from storage.models import OutboxMessage
+
+    await alice_has_a_history(bot, chat)
+    with bot.unit() as ctx:
+        rows = list(ctx.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.dedupe_key.like("%alice%"))))
+        assert rows  # (her prompts are keyed by her key)
+        for row in rows:  # the address she had then
+            row.address = "-100200300" if row.platform == "telegram" else "U0OLDCHAT"
+        rows[0].dedupe_key = "undelivered:2026-W01:checkin:alice:1"
+        rows[0].status = "failed"
+        rows[0].payload = {"text": "Time for your weekly check-in."}  # (not naming her)
+        # One still to send to that chat, not naming her either.
+        ctx.session.add(OutboxMessage(
+            dedupe_key="digest:2026-W01:alice", platform=rows[0].platform,
+            target_kind=rows[0].target_kind, address=rows[0].address,
+            payload={"text": "Your week in numbers."}, status="pending",
+            not_before=bot.clock.now(), created_at=bot.clock.now()))
+    without_alice(tmp_path, monkeypatch)
+    assert cli_env("erase", "alice", "--yes")[0] == 0
+    with bot.engine.connect() as conn:
+        keys = [k for (k,) in conn.execute(select(OutboxMessage.dedupe_key))
+                if k is not None and "alice" in k]
+        waiting = conn.execute(select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.dedupe_key.like("digest:2026-W01:%"))).scalar_one()
+    assert keys == []
+    assert waiting.startswith("digest:2026-W01:former-")  # still to send, under her new key
