@@ -193,6 +193,12 @@ def skipped_counts(ctx: Context, tag: str) -> dict[int, int]:
     return {pid: n for pid, n in rows.all()}
 
 
+def skipped_all(skipped: dict[int, int]) -> set[int]:
+    """Of skipped_counts, who skipped all three questions: went through them (not waited
+    for) but gave no answer (README: a skipped question is shown as skipped)."""
+    return {pid for pid, n in skipped.items() if n >= len(MONTHLY_QUESTIONS)}
+
+
 def page_count(total: int, size: int) -> int:
     """Pages of `size` that `total` items fill (1 for none)."""
     return max(1, -(-total // size))
@@ -212,7 +218,7 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
     skipped = skipped_counts(ctx, tag)
     # Went through the questions skipping all three: done (not waited for), but no
     # answer, so not counted as one (README: a skipped question is shown as skipped).
-    blank = {pid for pid in answered if skipped.get(pid, 0) >= len(MONTHLY_QUESTIONS)}
+    blank = skipped_all(skipped) & answered.keys()
     pages = page_count(len(directors), OVERVIEW_PAGE_SIZE)
     if page < 1 or page > pages:
         return None
@@ -272,7 +278,7 @@ def tell_answers_arriving(ctx: Context, director: Person, tag: str) -> None:
     answered (see tell_all_answered); the answers themselves are read with /monthly
     answers."""
     if not tell_all_answered(ctx, int(tag[:4]), int(tag[5:])):
-        if skipped_counts(ctx, tag).get(director.id, 0) >= len(MONTHLY_QUESTIONS):
+        if director.id in skipped_all(skipped_counts(ctx, tag)):
             return  # skipped all three: no answer is coming in yet (the next one tells)
         for gm in ctx.people.active():
             if gm.role == "gm":
@@ -307,9 +313,8 @@ def tell_all_answered(ctx: Context, year: int, month_no: int, *,
     unsent = [p.display_name for p in ordered if p.id in dropped]
     # Those who skipped all three went through them and are not waited for, but did not
     # answer: named, not counted among those who answered.
-    skipped = skipped_counts(ctx, tag)
-    blank = [p.display_name for p in ordered if p.id in expected
-             and skipped.get(p.id, 0) >= len(MONTHLY_QUESTIONS)]
+    skipped = skipped_all(skipped_counts(ctx, tag))
+    blank = [p.display_name for p in ordered if p.id in expected and p.id in skipped]
     for gm in people:
         if gm.role == "gm":
             ctx.tell(gm, "monthly_answers_all", total=len(expected), month=tag,
@@ -460,8 +465,7 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
         waiting = [p.display_name for p in ordered if p.id not in unsent]
         held = [p.display_name for p in ordered if unsent.get(p.id) == "held"]
         dropped = [p.display_name for p in ordered if unsent.get(p.id) == "dropped"]
-        skipped = skipped_counts(seen, tag)
-        blank = sum(1 for pid in order if skipped.get(pid, 0) >= len(MONTHLY_QUESTIONS))
+        blank = len(skipped_all(skipped_counts(seen, tag)) & set(order))
         pages = page_count(len(order), ANSWERS_PAGE_SIZE)
         start = (page - 1) * ANSWERS_PAGE_SIZE
         shown = order[start:start + ANSWERS_PAGE_SIZE] if 1 <= page <= pages else []
