@@ -1214,3 +1214,19 @@ async def test_a_no_pressed_by_mistake_is_put_right_with_the_yes_button(bot, cha
     await say(bot, "grace", action=no)
     assert chat.last("grace") == "You've already said whether your 1:1 with Alice Martin " \
         "happened."
+
+
+async def test_a_no_stands_once_the_three_days_to_put_it_right_are_over(bot, chat, clock):
+    # README: a "No" pressed by mistake is put right with "Yes" within three days; after
+    # them the "No" stands (the meeting's slot long past, the overdue reading settled).
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
+    choices = [v for v in buttons(chat, "grace") if ":held:" in v]
+    no = next(v for v in choices if v.endswith(":n"))
+    yes = next(v for v in choices if v.endswith(":y"))
+    clock.set(MONDAY_SLOT + timedelta(minutes=40))
+    await say(bot, "grace", action=no)
+    assert "the 1:1 with Alice Martin did not happen" in chat.to("grace")[-2]
+    clock.set(MONDAY_SLOT + timedelta(minutes=40) + timedelta(days=3, seconds=1))
+    await say(bot, "grace", action=yes)
+    assert chat.last("grace") == "You've already said whether your 1:1 with Alice Martin " \
+        "happened."
