@@ -773,6 +773,9 @@ class Place:
     #: someone who moved within the period has two ((East, 2), (Europe, 1)), so their
     #: count is not read as all their latest team's.
     teams: tuple[tuple[str | None, int], ...] = ()
+    #: Taken out of the org file since (a board of a period that is over keeps them, and
+    #: says so: "no longer in the org file").
+    left: bool = False
 
 
 def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_SIZE,
@@ -796,7 +799,7 @@ def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_S
         places.append(Place(rank, person, count, per_count[count] > 1,
                             f"{name} (@{person.key})" if keyed else name,
                             teams.get(pid) if teams is not None else person.team,
-                            tuple((splits or {}).get(pid, {}).items())))
+                            tuple((splits or {}).get(pid, {}).items()), not person.active))
     return places
 
 
@@ -970,8 +973,13 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
     the period up to now, optionally one team's (received by / given by its people) or
     one value's.
 
-    Only people in the org file are ranked: someone who left is on no current board,
-    while what they gave still counts for the people they praised."""
+    A period that is over is history and reads as it was: someone who has left the org
+    file since is ranked where their kudos put them, under the name they had, marked as
+    gone (`Place.left`). The period in progress ranks only people in the org file: its
+    board is the team's race today, which someone who left yesterday is no longer in
+    (nor in the honour roll in progress, which ranks as it does); it becomes history,
+    with them, once the period is over. What a leaver gave counts for the people they
+    praised either way."""
     start, end = period_bounds(period, now, org.tz, org.goals.fiscal_year_start)
     past = period_over(period, now, org.tz, org.goals.fiscal_year_start)
     # The current period up to now, this very second included; one gone by to its end.
@@ -993,13 +1001,14 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
         people[row.giver_id] = row.giver
         # A team's board counts the kudos its people got and gave while in it (the teams
         # stored with each kudos): someone who moved keeps their old team's past.
-        if row.recipient.active and (
+        if (past or row.recipient.active) and (
                 wanted is None or (row.recipient_team or "").casefold() == wanted):
             received[row.recipient_id] += 1
             received_team[row.recipient_id] = row.recipient_team
             split = received_split.setdefault(row.recipient_id, {})
             split[row.recipient_team] = split.get(row.recipient_team, 0) + 1
-        if row.giver.active and (wanted is None or (row.giver_team or "").casefold() == wanted):
+        if (past or row.giver.active) and (
+                wanted is None or (row.giver_team or "").casefold() == wanted):
             given[row.giver_id] += 1
             given_team[row.giver_id] = row.giver_team
             split = given_split.setdefault(row.giver_id, {})
