@@ -40,7 +40,15 @@ from handlers.kudos_refusals import without_refusals
 from handlers.people_named import org_aliases
 from handlers.period_words import CHINESE, month_named, quarter_named, read_period
 from handlers.teams_then import teams_gone
-from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names, stored_teams
+from storage.kudos import (
+    Kudos,
+    KudosRepo,
+    find_mentioned,
+    labels_of,
+    shared_names,
+    stored_label,
+    stored_teams,
+)
 from storage.models import OutboxMessage, Person
 
 MIN_REASON_WORDS = 2
@@ -173,7 +181,8 @@ def give(ctx: Context, text: str) -> None:
     for person in parsed.recipients:
         row = repo.give(giver=giver, recipient=person, reason=parsed.reason,
                         values=parsed.values, platform=event.platform, chat_id=event.chat_id,
-                        message_id=event.message_id, now=now)
+                        message_id=event.message_id, now=now,
+                        value_labels=org_labels(ctx.org))
         if row is not None:
             rows.append(row)
     if not rows:
@@ -390,13 +399,14 @@ def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:
     when, source = given[0].given_at, given[0].source_key
     for row in kept:
         row.reason, row.values = parsed.reason, list(parsed.values)
+        row.value_labels = labels_of(parsed.values, org_labels(ctx.org))
     for row in removed:
         ctx.session.delete(row)
     ctx.session.flush()
     new_rows = [row for person in added if (row := repo.give(
         giver=giver, recipient=person, reason=parsed.reason, values=parsed.values,
         platform=event.platform, chat_id=event.chat_id, message_id=event.message_id,
-        now=when)) is not None]
+        now=when, value_labels=org_labels(ctx.org))) is not None]
     ctx.session.flush()
     labels = _labels(ctx.org, parsed.values, ctx.locale)
     shout: str | None = ctx.render(
@@ -683,6 +693,19 @@ def _value_key(org: Org, written: str) -> str:
 
 def _labels(org: Org, keys: list[str], locale: str) -> list[str]:
     return [v.label_for(locale) for v in (org.value(k) for k in keys) if v is not None]
+
+
+def org_labels(org: Org) -> dict[str, dict[str, str]]:
+    """Each company value's label per language in the org file now: what a kudos given
+    now stores (Kudos.value_labels)."""
+    return {v.key: dict(v.label) for v in org.values}
+
+
+def kudos_label(org: Org, row: Kudos, key: str, locale: str) -> str:
+    """How kudos `row` names value `key` in `locale`: as it was when given (a value
+    renamed or taken out of the org file since reads as it did); one stored without its
+    labels, as the org file has it now, or by its key."""
+    return stored_label(row, key, locale) or value_label(org, key, locale)
 
 
 def value_label(org: Org, key: str, locale: str) -> str:
@@ -1038,8 +1061,11 @@ def mine(ctx: Context) -> None:
     # read as given the day before.
     tz = ZoneInfo(person.timezone)
     days = {k.id: k.given_at.astimezone(tz).date() for k in [*got, *gave]}
+    # Each kudos' values as it was given them, not as the org file names them today.
+    labels = {k.id: {v: kudos_label(ctx.org, k, v, ctx.locale) for v in k.values or []}
+              for k in [*got, *gave]}
     ctx.reply("kudos_me", received_total=got_total, received=got, given_total=gave_total,
-              given=gave, labels={v.key: v.label_for(ctx.locale) for v in ctx.org.values},
+              given=gave, labels=labels,
               keyed=keyed, days=days)
 
 

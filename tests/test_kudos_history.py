@@ -80,3 +80,34 @@ async def test_the_gm_reads_last_months_board_as_it_was_after_a_director_left(
         await kudo(later, "grace", "/kudos @li for the Shanghai visit prep")
         await say(later, "grace", "/kudos top")
         assert "Bruno" not in chat.last("grace")
+
+
+async def test_a_kudos_given_under_customer_first_still_reads_so_after_the_value_is_renamed(
+        bot, chat, clock, tmp_path):
+    await kudo(bot, "grace", "/kudos @alice for the Acme renewal #customer-first")
+    await kudo(bot, "grace", "/kudos @li for the Shanghai visit #customer-first")
+    clock.set(DEC_1_9AM_NY)
+    renamed = org_file(tmp_path, "renamed", labels={
+        "customer-first": {"en": "Customer obsession", "zh-CN": "客户至上"}})
+    with bot_on_org(bot.settings, clock, renamed) as (later, chat, settings):
+        await say(later, "alice", "/kudos me")
+        assert "Grace Chen: the Acme renewal (Customer first)" in chat.last("alice")
+        await say(later, "li", "/kudos me")  # (a Chinese reader: the Chinese label then)
+        assert "Grace Chen：the Shanghai visit（客户第一）" in chat.last("li")
+        await say(later, "grace", "/honours 2026-11")
+        assert "Most cited value: Customer first — 2 times" in chat.last("grace")
+        code, md = run_cli(settings, "kudos", "honours", "--period", "2026-11")
+        assert code == 0 and "Most cited value: Customer first — 2 times" in md
+        # Kudos given under the new label read the new label.
+        await kudo(later, "sam", "/kudos @alice for the renewal call #customer-first")
+        await say(later, "alice", "/kudos me")
+        mine = chat.last("alice")
+        assert "Sam Lee: the renewal call (Customer obsession)" in mine
+        assert "Grace Chen: the Acme renewal (Customer first)" in mine
+    # The value taken out of the org file: its past kudos still read its label, not its key.
+    dropped = org_file(tmp_path, "dropped", drop_value="customer-first")
+    with bot_on_org(bot.settings, clock, dropped) as (later, chat, _):
+        await say(later, "alice", "/kudos me")
+        assert "Grace Chen: the Acme renewal (Customer first)" in chat.last("alice")
+        await say(later, "grace", "/honours 2026-11")
+        assert "Most cited value: Customer first — 2 times" in chat.last("grace")
