@@ -69,6 +69,10 @@ async def test_the_gm_reads_last_months_board_as_it_was_after_a_director_left(
         code, md = run_cli(settings, "kudos", "top", "--period", "last-month")
         assert code == 0
         assert "Bruno Rossi (no longer in the org file) (Europe) — 2" in md
+        code, md = run_cli(settings, "kudos", "top", "--period", "last-month",
+                           "--locale", "zh-CN")
+        assert "Bruno Rossi（已不在组织文件中）（Europe） —— 2 次" in md
+        assert "按组织时区（America/New\\_York）统计，含已离开的人" in md
         code, out = run_cli(settings, "kudos", "top", "--period", "last-month",
                             "--format", "json")
         data = json.loads(out)
