@@ -58,7 +58,7 @@ def _header(bot: Any) -> dict[str, Any]:
 
 KUDOS_FIELDS = ("given_at", "giver", "giver_name", "giver_team", "recipient",
                 "recipient_name", "recipient_team", "reason", "values", "platform", "source")
-BOARD_FIELDS = ("board", "rank", "tied", "person", "name", "team", "count", "teams")
+BOARD_FIELDS = ("board", "rank", "tied", "person", "name", "team", "count", "teams", "left")
 HONOURS_FIELDS = ("award", "team", "winner", "count")
 #: Options that belong to one kudos view only, to refuse them on the others.
 _KUDOS_OPTIONS = {"export": ("since", "until"), "top": ("period", "team", "value"),
@@ -197,7 +197,9 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                 return [{"rank": p.rank, "tied": p.tied, "person": p.person.key,
                          "name": p.person.display_name, "team": p.team,
                          "count": p.count,
-                         "teams": [{"team": t, "count": n} for t, n in p.teams]}
+                         "teams": [{"team": t, "count": n} for t, n in p.teams],
+                         # Taken out of the org file since (only a past period ranks them).
+                         "left": p.left}
                         for p in items]
 
             data = {**_header(bot), "timezone": bot.org.timezone, "period": period,

@@ -40,6 +40,7 @@ from storage.db import (
     describe_db_error,
     session_factory,
 )
+from storage.kudos import fill_value_labels
 from storage.models import Person
 from storage.oneonone import OneOnOneRepo
 from storage.repositories import CheckinRepo, ConversationRepo, EventRepo, OutboxRepo, PeopleRepo
@@ -238,6 +239,8 @@ class TeamPulse:
         queued: the file may have been edited while the bot was stopped, see sync_org_to)."""
         with self.unit() as ctx:
             PeopleRepo(ctx.session).sync(self.org.people, self.clock.now())
+            # Kudos of before 0018_kudoslabel: the labels of the org file at this start.
+            fill_value_labels(ctx.session, {v.key: v.label for v in self.org.values})
             dropped = self._withdraw_for_org(ctx)
         self._count_withdrawn(dropped)
 

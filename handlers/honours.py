@@ -19,6 +19,7 @@ from bot.org import Org
 from bot.readers import GM
 from handlers.answers import normalise
 from handlers.context import Context, Fallback
+from handlers.kudos import kudos_label
 from handlers.period_words import month_named, month_said, quarter_named, read_period
 from storage.kudos import Kudos, KudosRepo, shared_names
 from storage.models import Person
@@ -99,6 +100,8 @@ def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
     teams: Counter[str] = Counter()
     values: Counter[str] = Counter()
     givers: Counter[str] = Counter()
+    cited: Counter[str] = Counter()
+    named: dict[str, str] = {}
     people = {p.id: p for row in rows for p in (row.recipient, row.giver)}
     names = Counter(p.display_name for p in people.values())
     # Two of one name among the period's people (one may have left since), or a name
@@ -121,8 +124,12 @@ def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
         if row.giver.active or not current:
             givers[label(row.giver)] += 1
         for key in row.values or []:
-            value = org.value(key)
-            values[value.label_for(locale) if value else key] += 1
+            cited[key] += 1
+            # As the period's kudos name it (the latest): a value renamed or taken out of
+            # the org file since does not rename a past roll.
+            named[key] = kudos_label(org, row, key, locale)
+    for key, count in cited.items():
+        values[named[key]] += count
     honours = tuple(TeamHonour(team, winners) for team, counter in sorted(
         per_team.items(), key=lambda item: (item[0] is None, item[0] or ""))
         if (winners := _top(counter)) is not None)

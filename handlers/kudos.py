@@ -40,7 +40,15 @@ from handlers.kudos_refusals import without_refusals
 from handlers.people_named import org_aliases
 from handlers.period_words import CHINESE, month_named, quarter_named, read_period
 from handlers.teams_then import teams_gone
-from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names, stored_teams
+from storage.kudos import (
+    Kudos,
+    KudosRepo,
+    find_mentioned,
+    labels_of,
+    shared_names,
+    stored_label,
+    stored_teams,
+)
 from storage.models import OutboxMessage, Person
 
 MIN_REASON_WORDS = 2
@@ -173,7 +181,8 @@ def give(ctx: Context, text: str) -> None:
     for person in parsed.recipients:
         row = repo.give(giver=giver, recipient=person, reason=parsed.reason,
                         values=parsed.values, platform=event.platform, chat_id=event.chat_id,
-                        message_id=event.message_id, now=now)
+                        message_id=event.message_id, now=now,
+                        value_labels=org_labels(ctx.org))
         if row is not None:
             rows.append(row)
     if not rows:
@@ -390,13 +399,14 @@ def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:
     when, source = given[0].given_at, given[0].source_key
     for row in kept:
         row.reason, row.values = parsed.reason, list(parsed.values)
+        row.value_labels = labels_of(parsed.values, org_labels(ctx.org))
     for row in removed:
         ctx.session.delete(row)
     ctx.session.flush()
     new_rows = [row for person in added if (row := repo.give(
         giver=giver, recipient=person, reason=parsed.reason, values=parsed.values,
         platform=event.platform, chat_id=event.chat_id, message_id=event.message_id,
-        now=when)) is not None]
+        now=when, value_labels=org_labels(ctx.org))) is not None]
     ctx.session.flush()
     labels = _labels(ctx.org, parsed.values, ctx.locale)
     shout: str | None = ctx.render(
@@ -685,6 +695,19 @@ def _labels(org: Org, keys: list[str], locale: str) -> list[str]:
     return [v.label_for(locale) for v in (org.value(k) for k in keys) if v is not None]
 
 
+def org_labels(org: Org) -> dict[str, dict[str, str]]:
+    """Each company value's label per language in the org file now: what a kudos given
+    now stores (Kudos.value_labels)."""
+    return {v.key: dict(v.label) for v in org.values}
+
+
+def kudos_label(org: Org, row: Kudos, key: str, locale: str) -> str:
+    """How kudos `row` names value `key` in `locale`: as it was when given (a value
+    renamed or taken out of the org file since reads as it did); one stored without its
+    labels, as the org file has it now, or by its key."""
+    return stored_label(row, key, locale) or value_label(org, key, locale)
+
+
 def value_label(org: Org, key: str, locale: str) -> str:
     """A value's label in `locale`; a value taken out of the org file since, by its key
     (what its kudos stored)."""
@@ -773,6 +796,9 @@ class Place:
     #: someone who moved within the period has two ((East, 2), (Europe, 1)), so their
     #: count is not read as all their latest team's.
     teams: tuple[tuple[str | None, int], ...] = ()
+    #: Taken out of the org file since (a board of a period that is over keeps them, and
+    #: says so: "no longer in the org file").
+    left: bool = False
 
 
 def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_SIZE,
@@ -796,7 +822,7 @@ def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_S
         places.append(Place(rank, person, count, per_count[count] > 1,
                             f"{name} (@{person.key})" if keyed else name,
                             teams.get(pid) if teams is not None else person.team,
-                            tuple((splits or {}).get(pid, {}).items())))
+                            tuple((splits or {}).get(pid, {}).items()), not person.active))
     return places
 
 
@@ -970,8 +996,13 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
     the period up to now, optionally one team's (received by / given by its people) or
     one value's.
 
-    Only people in the org file are ranked: someone who left is on no current board,
-    while what they gave still counts for the people they praised."""
+    A period that is over is history and reads as it was: someone who has left the org
+    file since is ranked where their kudos put them, under the name they had, marked as
+    gone (`Place.left`). The period in progress ranks only people in the org file: its
+    board is the team's race today, which someone who left yesterday is no longer in
+    (nor in the honour roll in progress, which ranks as it does); it becomes history,
+    with them, once the period is over. What a leaver gave counts for the people they
+    praised either way."""
     start, end = period_bounds(period, now, org.tz, org.goals.fiscal_year_start)
     past = period_over(period, now, org.tz, org.goals.fiscal_year_start)
     # The current period up to now, this very second included; one gone by to its end.
@@ -993,13 +1024,14 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
         people[row.giver_id] = row.giver
         # A team's board counts the kudos its people got and gave while in it (the teams
         # stored with each kudos): someone who moved keeps their old team's past.
-        if row.recipient.active and (
+        if (past or row.recipient.active) and (
                 wanted is None or (row.recipient_team or "").casefold() == wanted):
             received[row.recipient_id] += 1
             received_team[row.recipient_id] = row.recipient_team
             split = received_split.setdefault(row.recipient_id, {})
             split[row.recipient_team] = split.get(row.recipient_team, 0) + 1
-        if row.giver.active and (wanted is None or (row.giver_team or "").casefold() == wanted):
+        if (past or row.giver.active) and (
+                wanted is None or (row.giver_team or "").casefold() == wanted):
             given[row.giver_id] += 1
             given_team[row.giver_id] = row.giver_team
             split = given_split.setdefault(row.giver_id, {})
@@ -1029,8 +1061,11 @@ def mine(ctx: Context) -> None:
     # read as given the day before.
     tz = ZoneInfo(person.timezone)
     days = {k.id: k.given_at.astimezone(tz).date() for k in [*got, *gave]}
+    # Each kudos' values as it was given them, not as the org file names them today.
+    labels = {k.id: {v: kudos_label(ctx.org, k, v, ctx.locale) for v in k.values or []}
+              for k in [*got, *gave]}
     ctx.reply("kudos_me", received_total=got_total, received=got, given_total=gave_total,
-              given=gave, labels={v.key: v.label_for(ctx.locale) for v in ctx.org.values},
+              given=gave, labels=labels,
               keyed=keyed, days=days)
 
 

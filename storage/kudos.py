@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,6 +36,12 @@ class Kudos(Base):
     no team then): a move to another team later (an org file edit) does not rewrite past
     honour rolls, boards or summaries. Kudos given before 0015_kudosteam carry the teams
     the people had at that upgrade, the best that was known.
+
+    `value_labels` keeps the label of each value in `values` as the org file had it when
+    the kudos was given (`{"customer-first": {"en": "Customer first", "zh-CN": "客户第一"}}`):
+    a value renamed or taken out of the org file later does not rewrite past kudos. None:
+    not known yet, for kudos given before 0018_kudoslabel until the next start fills them
+    in from the org file of then (fill_value_labels), the best that is known.
     """
 
     __tablename__ = "kudos"
@@ -55,6 +61,8 @@ class Kudos(Base):
     given_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     giver_team: Mapped[str | None] = mapped_column(String(100))
     recipient_team: Mapped[str | None] = mapped_column(String(100))
+    value_labels: Mapped[dict[str, dict[str, str]] | None] = mapped_column(
+        JSON(none_as_null=True))
 
     giver: Mapped[Person] = relationship(foreign_keys=[giver_id])
     recipient: Mapped[Person] = relationship(foreign_keys=[recipient_id])
@@ -79,8 +87,10 @@ class KudosRepo:
 
     def give(self, *, giver: Person, recipient: Person, reason: str, values: Sequence[str],
              platform: str, chat_id: str | None, message_id: str | None,
-             now: datetime) -> Kudos | None:
-        """Record one kudos; None when this message already gave this recipient kudos."""
+             now: datetime, value_labels: Mapping[str, Mapping[str, str]] | None = None
+             ) -> Kudos | None:
+        """Record one kudos; None when this message already gave this recipient kudos.
+        `value_labels`: the labels of `values` in the org file now (see Kudos)."""
         source_key = f"{platform}:{chat_id}:{message_id}" if message_id else None
         if source_key is not None and self.session.scalar(select(Kudos.id).where(
                 Kudos.source_key == source_key, Kudos.recipient_id == recipient.id)):
@@ -88,7 +98,9 @@ class KudosRepo:
         row = Kudos(giver_id=giver.id, recipient_id=recipient.id, reason=reason,
                     values=list(values), platform=platform, chat_id=chat_id,
                     message_id=message_id, source_key=source_key, given_at=now,
-                    giver_team=giver.team, recipient_team=recipient.team)
+                    giver_team=giver.team, recipient_team=recipient.team,
+                    value_labels=labels_of(values, value_labels)
+                    if value_labels is not None else None)
         try:
             with self.session.begin_nested():
                 self.session.add(row)
@@ -147,6 +159,33 @@ class KudosRepo:
                                                selectinload(Kudos.recipient))
             .order_by(Kudos.given_at.desc(), Kudos.id.desc()).limit(limit)))
         return total, rows
+
+
+def labels_of(keys: Sequence[str], labels: Mapping[str, Mapping[str, str]]
+              ) -> dict[str, dict[str, str]]:
+    """What a kudos tagged with `keys` stores of `labels` (each value's label per
+    language): those of its values only (a value not in `labels` has none)."""
+    return {k: dict(labels[k]) for k in keys if k in labels}
+
+
+def stored_label(row: Kudos, key: str, locale: str) -> str | None:
+    """The label value `key` had in `locale` when kudos `row` was given (falling back to
+    English, as CompanyValue.label_for does); None when not stored."""
+    label = (row.value_labels or {}).get(key)
+    if not label:
+        return None
+    return label.get(locale) or label.get("en") or None
+
+
+def fill_value_labels(session: Session, labels: Mapping[str, Mapping[str, str]]) -> int:
+    """Give kudos stored without their values' labels (before 0018_kudoslabel) the
+    labels of the org file now, the best that is known; how many. Run at each start:
+    once filled, rows are left alone, so a later rename does not reach them."""
+    rows = list(session.scalars(select(Kudos).where(Kudos.value_labels.is_(None))))
+    for row in rows:
+        row.value_labels = labels_of(list(row.values or []), labels)
+    session.flush()
+    return len(rows)
 
 
 def stored_teams(session: Session, start: datetime | None = None,

@@ -41,23 +41,25 @@ async def test_the_summary_and_the_board_say_what_they_count(bot, chat, clock, t
         # One short line, not a paragraph the GM reads every week.
         assert summary.endswith(
             "Kudos: Monday–Sunday in your time (America/New_York), teams as when given, "
-            "leavers included (/kudos top ranks by the org's time, current people only).")
+            "leavers included (/kudos top ranks by the org's time, current people only while "
+            "the period runs).")
         await say(later, "grace", "/kudos top last week")
         board = chat.last("grace")
-        assert "Sam Lee" not in board and "1. 李雷 — 1" in board
+        # A week that is over reads as it was: Sam, who has left since, is still first.
+        assert "1. Sam Lee (no longer in the org file) — 3\n2. 李雷 — 1" in board
         assert board.endswith(
-            "Counted in the org's time (America/New_York), current people only "
-            "(/summary: your time, leavers included).")
+            "Counted in the org's time (America/New_York), leavers included "
+            "(/summary: your time).")
         with later.unit() as ctx:
             ctx.people.by_key("grace").locale = "zh-CN"
         await say(later, "grace", "/summary 2026-W48")
         assert chat.last("grace").endswith(
             "点赞：按你的时区（America/New_York）周一至周日，计入送出时的团队，含已离开的人"
-            "（/kudos top 按组织时区，只排现有成员）。")
+            "（/kudos top 按组织时区，进行中的时段只排现有成员）。")
         await say(later, "grace", "/kudos top last week")
         assert chat.last("grace").endswith(
-            "按组织时区（America/New_York）统计，只排现有成员"
-            "（/summary：按你的时区，含已离开的人）。")
+            "按组织时区（America/New_York）统计，含已离开的人"
+            "（/summary：按你的时区）。")
 
 
 async def test_no_kudos_no_footnote(bot, chat, clock):

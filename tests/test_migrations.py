@@ -802,3 +802,77 @@ def test_review_answers_of_before_0017_are_kept_under_random_keys_in_no_order(tm
                 "INSERT INTO review_answers (round_id, rater_group, criterion, rating) "
                 "VALUES (1, 'peer', 'team', 3)"))
             assert conn.execute(text("SELECT max(id) FROM review_answers")).scalar() == 43
+
+
+async def test_kudos_of_before_0018_keep_the_labels_of_the_first_start_after_the_upgrade(
+        tmp_path):
+    """An operator upgrades with kudos in the database: 0018 adds kudos.value_labels,
+    empty for them (the org file is not the database's); the bot's next start fills them
+    with the org file's labels of then, the best that is known. A value renamed in the org
+    file after that does not rename them. A downgrade drops the column, keeping the kudos."""
+    import json
+
+    import yaml
+    from alembic import command
+
+    from bot.app import prepare
+    from bot.clock import FakeClock
+    from bot.config import Settings
+    from storage.migrate import alembic_config
+    from tests.support import TEST_ORG, RecordingAdapter, say
+    from tests.test_snapshot_keys import fresh_engine
+
+    given = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+    with fresh_engine(tmp_path) as engine:
+        upgrade(engine, "0017_reviewanon")
+        with engine.begin() as conn:  # as teampulse at 0017 stored them
+            for pid, key, name in [(1, "grace", "Grace Chen"), (2, "alice", "Alice Martin")]:
+                conn.execute(text(
+                    "INSERT INTO people (id, key, display_name, role, team, timezone, locale, "
+                    "checks_in, can_view_summary, active) VALUES (:id, :key, :name, 'member', "
+                    "'East', 'America/New_York', 'en', false, false, true)"),
+                    {"id": pid, "key": key, "name": name})
+            # Tagged with a value of the org file, with none, with one taken out before.
+            for source, values in [("m1", ["customer-first"]), ("m2", []), ("m3", ["speed"])]:
+                conn.execute(text(
+                    "INSERT INTO kudos (giver_id, recipient_id, reason, \"values\", platform, "
+                    "chat_id, message_id, source_key, given_at, giver_team, recipient_team) "
+                    "VALUES (1, 2, :why, :values, 'console', 'team', :m, :key, :at, 'East', "
+                    "'East')"),
+                    {"why": f"the demo {source}", "values": json.dumps(values), "m": source,
+                     "key": f"console:team:{source}", "at": given})
+        upgrade(engine)
+        assert current_revision(engine) == "0018_kudoslabel"
+
+        def labels() -> list[Any]:
+            with engine.connect() as conn:
+                return [json.loads(v) if isinstance(v, str) else v for v in conn.execute(
+                    text("SELECT value_labels FROM kudos ORDER BY id")).scalars()]
+
+        assert labels() == [None, None, None]
+        url = engine.url.render_as_string(hide_password=False)
+        clock = FakeClock(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))
+        bot, started = prepare(Settings(database_url=url, org_file=TEST_ORG), clock)
+        started.dispose()
+        filled = [{"customer-first": {"en": "Customer first", "zh-CN": "客户第一"}}, {}, {}]
+        assert labels() == filled
+        # The value renamed in the org file afterwards: the next start leaves them be.
+        data = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
+        data["values"][0]["label"] = {"en": "Customer obsession", "zh-CN": "客户至上"}
+        renamed = tmp_path / "renamed.yaml"
+        renamed.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        bot, started = prepare(Settings(database_url=url, org_file=renamed), clock)
+        try:
+            assert labels() == filled
+            chat = RecordingAdapter()
+            bot.register(chat)
+            await say(bot, "alice", "/kudos me")
+            mine = chat.last("alice")
+            assert "Grace Chen: the demo m1 (Customer first)" in mine
+            assert "Grace Chen: the demo m3 (speed)" in mine  # no label was known: its key
+        finally:
+            started.dispose()
+        command.downgrade(alembic_config(engine), "0017_reviewanon")
+        with engine.connect() as conn:
+            assert "value_labels" not in {c["name"] for c in inspect(conn).get_columns("kudos")}
+            assert conn.execute(text("SELECT count(*) FROM kudos")).scalar() == 3
