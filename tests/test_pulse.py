@@ -1185,6 +1185,30 @@ async def test_one_reminder_then_the_poll_closes(pbot, pchat, pclock):
         assert len(parts) == 12 and sum(p.done for p in parts) == 1
 
 
+async def test_a_poll_held_up_past_its_reminders_time_gets_no_reminder_on_its_heels(
+        pbot, pchat, pclock):
+    """README: one reminder a day later, "not to one the poll reached only after that,
+    held up by an outage: a reminder a second after the poll itself would be noise". The
+    platform refuses everything from the poll's start until past the reminder's time."""
+    from tests.test_checkin_remind import back_up
+
+    go_down(pchat)
+    await pbot.run_pulse()
+    assert pchat.sent == []
+    # A day later the polls still wait in the outbox: nobody is reminded of a poll that
+    # has not reached them.
+    assert await remind(pbot, pchat, pclock, down=True) == 0
+    await back_up(pbot, pchat)  # the polls go out now, past the reminder's time
+    assert "Question 1 of 2" in pchat.last("bruno")
+    await pbot.run_pulse()
+    pclock.advance(timedelta(hours=5))
+    await pbot.run_pulse()
+    assert [s.target.address for s in pchat.sent if "gentle reminder" in s.text] == []
+    # The poll itself is still theirs to answer.
+    await press(pbot, pchat, "bruno", 3)
+    assert "Question 2 of 2" in pchat.last("bruno")
+
+
 async def test_a_pulse_question_and_a_checkin_do_not_mix_up_answers(bot, chat, clock):
     """In the default test org the pulse goes to everyone; a check-in started after it
     takes the typed answers, and /pulse brings the poll back."""
