@@ -495,6 +495,30 @@ async def test_care_note_after_the_stress_question_is_everyones_and_leaves_nothi
             if "carry it alone" in s.text or "独自承担" in s.text] == ["west2", "west3", "east5"]
 
 
+async def test_an_older_org_files_care_stress_at_is_accepted_and_changes_nothing(
+        database_url, pclock, tmp_path):
+    """README: `pulse.care_stress_at`, in older org files, is still accepted and changes
+    nothing: whatever it says, everyone gets the same care note after the stress question,
+    a stress of 1 as one of 5 (a note for high stress alone would tell their answer)."""
+    path = tmp_path / "org.yaml"
+    path.write_text(PULSE_ORG.read_text().replace("pulse:\n", "pulse:\n  care_stress_at: 5\n",
+                                                  1))
+    assert parse_org(path.read_text()).pulse.care_stress_at == 5  # read, not refused
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_pulse()
+        await press(bot, chat, "west2", 3)
+        await press(bot, chat, "west2", 1)
+        await press(bot, chat, "west3", 3)
+        await press(bot, chat, "west3", 5)
+        assert "you don't have to carry it alone" in chat.last("west2")
+        assert chat.last("west2") == chat.last("west3")
+    finally:
+        engine.dispose()
+
+
 # --- results and thresholds -------------------------------------------------------------------
 
 def test_visible_slices_hide_small_groups_and_groups_revealed_by_subtraction():
