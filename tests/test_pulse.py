@@ -467,6 +467,38 @@ async def test_nothing_links_a_person_to_a_value(pbot, pchat, pclock, caplog):
     assert len(set(ids)) == len(ids) and all(len(i) == 32 for i in ids)
 
 
+async def test_the_ids_of_a_respondents_messages_are_kept_seven_days_then_forgotten(
+        pbot, pchat, pclock):
+    """README: besides how far they got, the database keeps "for seven days (so that a
+    redelivered message is not handled twice), the platform's id of each message or
+    button press you sent and when it arrived". Kept longer, those times would say when
+    each person answered for as long as the database lasts."""
+    from storage.models import ProcessedEvent
+
+    def kept() -> set[str]:
+        with pbot.unit() as ctx:
+            return {e.event_id for e in ctx.session.scalars(select(ProcessedEvent))}
+
+    await pbot.run_pulse()
+    await pbot.handle(InboundEvent(platform="console", user_id="alice", chat_id="alice",
+                                   chat_type="direct", text="4", event_id="Ev-answer-1"))
+    await pbot.drain()
+    assert "Question 2 of 2" in pchat.last("alice")
+    assert kept() == {"Ev-answer-1"}
+    # Redelivered within the week, it is not handled twice: still one answer.
+    await pbot.handle(InboundEvent(platform="console", user_id="alice", chat_id="alice",
+                                   chat_type="direct", text="4", event_id="Ev-answer-1"))
+    await pbot.drain()
+    with pbot.unit() as ctx:
+        assert [v.value for v in ctx.session.scalars(select(PulseVote))] == [4]
+    pclock.advance(timedelta(days=6, hours=23))
+    await pbot.run_reminders()  # the minute's sweep
+    assert kept() == {"Ev-answer-1"}
+    pclock.advance(timedelta(hours=2))
+    await pbot.run_reminders()
+    assert kept() == set()
+
+
 async def test_care_note_after_the_stress_question_is_everyones_and_leaves_nothing(
         pbot, pchat):
     # Only a high stress answer got it once: the message then told one answer from
