@@ -349,6 +349,36 @@ async def test_one_reminder_two_days_before_the_close_to_raters_not_done_across_
         engine.dispose()
 
 
+async def test_a_peers_or_reports_reminder_is_blanked_in_the_outbox_once_sent(
+        settings, tmp_path, clock):
+    """README: the survey's messages to a peer or a report — "the invitation, each
+    question, a reminder, the thanks" — are blanked in the bot's record of messages once
+    sent. The reminder names whom they rate and how far they got; the GM's, who rates
+    each director as their manager (named anyway), is kept as any DM."""
+    from sqlalchemy import select
+
+    from storage.models import OutboxMessage
+
+    bot, chat, engine = scheduled(settings, tmp_path, clock)
+    try:
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        await answer(bot, "sam", ["4", "3"])
+        clock.set(JAN_1_10AM_NY + timedelta(days=12, minutes=5))
+        await bot.run_review_schedule()
+        await bot.outbox.flush()
+        assert reminders(chat, "sam") and reminders(chat, "grace")
+        with bot.unit() as ctx:
+            rows = {r.address: r for r in ctx.session.scalars(select(OutboxMessage))
+                    if (r.dedupe_key or "").startswith("review:")
+                    and ":reminder:" in (r.dedupe_key or "")}
+        assert rows["sam"].status == "sent" and rows["sam"].payload["text"] == ""
+        assert rows["bruno"].payload["text"] == ""  # a peer of four directors
+        assert "A reminder" in rows["grace"].payload["text"]
+    finally:
+        engine.dispose()
+
+
 async def test_a_reminder_held_up_until_the_review_closed_is_not_sent(settings, tmp_path,
                                                                       clock):
     # The reminders fall due two days before the close, while the platform refuses every
