@@ -483,6 +483,55 @@ async def test_a_director_who_left_the_org_mid_review_can_still_be_followed_and_
         engine.dispose()
 
 
+async def test_raters_of_a_director_who_left_are_still_asked_about_them_by_name(
+        settings, tmp_path, clock):
+    """README: a director who leaves the org file while their review is open — "until then
+    their raters are still asked", and the report goes to the GM alone. Alice, between two
+    questions about Dan when he left, read "how would you rate , 1 (poor) to 5": his name
+    was gone from the question, the survey about nobody."""
+    from bot.org_reload import OrgWatcher
+
+    path = tmp_path / "org.yaml"
+    text = org_text()
+    path.write_text(text, encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await say(bot, "eve", "/away 2026-12-03")  # her survey waits until she is back
+        await say(bot, "grace", "/review start dan")
+        assert "how would you rate Dan Wu, 1 (poor)" in chat.last("alice")
+        await say(bot, "alice", "4")
+        assert "how would you rate Dan Wu, 1 (poor)" in chat.last("alice")
+        await say(bot, "bruno", "/pause")
+        before = path.stat()
+        path.write_text(text.replace(MORE.splitlines(keepends=True)[0], ""), encoding="utf-8")
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+        change = await OrgWatcher(bot, path, stamp=bot.org_stamp).check()
+        assert change is not None and change.removed == ("dan",)
+        await say(bot, "alice", "3")
+        assert chat.last("alice").startswith(
+            "3/5 · Cooperation with other departments: how would you rate Dan Wu, 1 (poor)")
+        await say(bot, "bruno", "/review")  # a survey put aside, taken up again
+        assert "how would you rate Dan Wu, 1 (poor)" in chat.last("bruno")
+        # Eve, away when it started, was told by /review status she is "asked once back":
+        # she is, about Dan by name.
+        await say(bot, "grace", "/review status dan")
+        assert "not reached Eve Stone (away: asked once back)" in chat.last("grace")
+        await say(bot, "eve", "/back")
+        assert "You're asked for feedback on Dan Wu as a fellow director" in \
+            chat.to("eve")[-2]
+        assert "how would you rate Dan Wu, 1 (poor)" in chat.last("eve")
+        for _ in range(3):
+            await say(bot, "alice", "4")
+        dan = len(chat.to("dan"))
+        await say(bot, "grace", "/review close dan")
+        assert chat.last("grace").startswith("🔄 360° review — Dan Wu")
+        assert len(chat.to("dan")) == dan  # the report goes to the GM alone
+    finally:
+        engine.dispose()
+
+
 async def test_a_review_started_later_in_the_period_is_reminded_two_days_before_its_own_close(
         settings, tmp_path, clock):
     """Dana joins on the 5th: her review starts then and closes on the 19th. Her raters
