@@ -532,6 +532,33 @@ async def test_raters_of_a_director_who_left_are_still_asked_about_them_by_name(
         engine.dispose()
 
 
+async def test_the_schedule_still_lists_the_open_review_of_a_director_who_left(
+        settings, tmp_path, clock):
+    """README: a director who leaves the org file while their review is open is still
+    listed by name, so the GM can follow and close it; `/review schedule` shows the open
+    scheduled reviews. Dan's, open till the 15th, had dropped out of its list."""
+    from bot.org_reload import OrgWatcher
+
+    bot, chat, engine = scheduled(settings, tmp_path, clock)
+    try:
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        path = tmp_path / "scheduled.yaml"
+        before = path.stat()
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            MORE.splitlines(keepends=True)[0], ""), encoding="utf-8")
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+        change = await OrgWatcher(bot, path, stamp=bot.org_stamp).check()
+        assert change is not None and change.removed == ("dan",)
+        await say(bot, "grace", "/review schedule")
+        view = chat.last("grace")
+        assert "Open now\n" in view
+        assert "• Dan Wu — closes 2027-01-15 10:00" in view, view
+        assert "• Alice Martin — closes 2027-01-15 10:00" in view  # a guard
+    finally:
+        engine.dispose()
+
+
 async def test_a_review_started_later_in_the_period_is_reminded_two_days_before_its_own_close(
         settings, tmp_path, clock):
     """Dana joins on the 5th: her review starts then and closes on the 19th. Her raters
