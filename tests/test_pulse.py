@@ -1660,6 +1660,34 @@ async def test_a_threshold_raised_after_a_poll_hides_its_smaller_groups_too(
         engine.dispose()
 
 
+async def test_a_team_kept_with_answers_but_asked_of_too_few_shows_none_of_them(
+        pbot, pchat, pclock):
+    """README (Your answers are anonymous): a team is saved with the answers when the poll
+    is for at least the threshold of its people, counted when it opens; someone away the
+    whole time counts there though never asked, so fewer may answer under the team's
+    name — and its results are still hidden then. East's six, two away throughout: four
+    asked answer, stored as East's; East's view shows neither how many nor what."""
+    pclock.set(POLL_DAY - timedelta(days=5))
+    await say(pbot, "east4", "/away 2026-12-07 2026-12-20")
+    await say(pbot, "east5", "/away 2026-12-07 2026-12-20")
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    for key in [*EAST[:4], *WEST, "grace", "nova"]:
+        await answer_all(pbot, pchat, key, 3, 2, comment="East or not")
+    with pbot.unit() as ctx:
+        east = [v for v in ctx.session.scalars(select(PulseVote)) if v.team == "East"]
+        assert len(east) == 4 * 2  # the limit the README states: four under East's name
+    await close(pbot, pclock)
+    await say(pbot, "grace", "/pulse results team East")
+    east_view = pchat.last("grace")
+    assert "Participation: hidden — fewer than 5 people of this team were asked." in east_view
+    assert "Morale: hidden" in east_view and "Stress: hidden" in east_view
+    assert "East or not" not in east_view and "(4 answers)" not in east_view
+    # The org's results, ten asked, are shown (a guard).
+    await say(pbot, "grace", "/pulse results")
+    assert "Participation: 10 of 10 answered." in pchat.last("grace")
+
+
 async def test_someone_moved_mid_poll_answers_with_the_team_they_were_asked_in(
         pbot, pchat, pclock):
     """east1 was asked in East, then the org file moved them to West, and they answered.
