@@ -979,6 +979,21 @@ async def test_trend_over_recent_polls_and_team_morale_for_the_summary(pbot, pch
         assert team_morale(ctx.session, ["East"], date(2026, 12, 1)) == {"East": None}
 
 
+async def test_a_trend_asked_over_more_polls_than_24_shows_the_latest_24(pbot, pchat):
+    """README: `/pulse results last 6` reads a trend; asked for more than 24 polls, the
+    chat shows the latest 24 (one message, not a year and more of rows)."""
+    with pbot.unit() as ctx:
+        repo = PulseRepo(ctx.session)
+        for i in range(30):
+            day = date(2025, 12, 17) + timedelta(weeks=2 * i)
+            repo.create(day.isoformat(), [], 5, [],
+                        datetime(2025, 1, 1, tzinfo=UTC)).closed = True
+    await say(pbot, "grace", "/pulse results last 30")
+    rows = [x for x in pchat.last("grace").splitlines() if x.endswith(": — / — (—)")]
+    assert len(rows) == 24
+    assert rows[0].startswith("2026-03-11") and rows[-1].startswith("2027-01-27")
+
+
 async def test_an_open_polls_results_name_the_latest_closed_ones_command(pbot, pchat, pclock):
     """On a poll day `/pulse results` shows the open poll's participation only; it names
     the command for the results the GM can read, the last closed poll's (by its date),
