@@ -1280,6 +1280,25 @@ async def test_a_poll_held_up_past_its_reminders_time_gets_no_reminder_on_its_he
     assert "Question 2 of 2" in pchat.last("bruno")
 
 
+async def test_a_poll_held_up_by_an_outage_until_it_closed_is_never_sent(pbot, pchat, pclock):
+    """README: "the poll closes after 3 days (a poll question or reminder still waiting to
+    be sent then, held up by an outage, is dropped". The platform refuses everything from
+    the poll's start past its close: once back, nobody is asked a poll they can no longer
+    answer, nor reminded of it."""
+    from tests.test_checkin_remind import back_up
+
+    go_down(pchat)
+    await pbot.run_pulse()
+    await remind(pbot, pchat, pclock, down=True)
+    await close(pbot, pclock)
+    await back_up(pbot, pchat)
+    assert [s for s in pchat.sent if "Question" in s.text or "gentle reminder" in s.text
+            or "问题" in s.text] == []
+    with pbot.unit() as ctx:
+        expired = [r for r in ctx.outbox.by_status("expired")]
+    assert len(expired) >= 12  # each one's first question, dropped unsent
+
+
 async def test_a_pulse_question_and_a_checkin_do_not_mix_up_answers(bot, chat, clock):
     """In the default test org the pulse goes to everyone; a check-in started after it
     takes the typed answers, and /pulse brings the poll back."""
