@@ -1037,6 +1037,38 @@ async def test_a_morale_drop_alerts_the_gm_and_the_director_once(pbot, pchat, pc
     assert not [s for s in pchat.sent if "Pulse alert" in s.text]
 
 
+@pytest.mark.parametrize("window", [None, 4])
+async def test_a_morale_drop_is_against_the_average_of_the_last_window_polls(
+        database_url, pclock, tmp_path, window):
+    """README: an alert when morale falls by `pulse.alerts.morale_drop` (0.5) "against its
+    average over the last `pulse.alerts.window` polls (default 3)". The org's morale reads
+    2.0, then 4.0 three times, then 3.5: against the last three (4.0) a fall of 0.5, an
+    alert; with `window: 4` the 2.0 is in the average (3.5), and there is none."""
+    path = tmp_path / "org.yaml"
+    path.write_text(PULSE_ORG.read_text() if window is None else PULSE_ORG.read_text()
+                    .replace("pulse:\n", f"pulse:\n  alerts: {{window: {window}}}\n", 1))
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    everyone = EAST + WEST + ["grace", "nova"]
+    try:
+        for weeks_before, morale in ((8, 2), (6, 4), (4, 4), (2, 4)):
+            await run_poll(bot, chat, pclock, POLL_DAY - timedelta(weeks=weeks_before),
+                           dict.fromkeys(everyone, morale))
+        chat.clear()
+        await run_poll(bot, chat, pclock, POLL_DAY,
+                       dict.fromkeys(EAST, 3) | dict.fromkeys([*WEST, "grace", "nova"], 4))
+        org = [s.text for s in chat.sent
+               if "Pulse alert" in s.text and "whole org" in s.text]
+        if window is None:
+            assert len(org) == 1
+            assert "Morale fell to 3.5, from a recent average of 4.0" in org[0]
+        else:
+            assert org == []
+    finally:
+        engine.dispose()
+
+
 async def test_an_alert_waits_no_more_for_a_director_moved_off_the_team(
         pbot, pchat, pclock, tmp_path):
     """East's morale fell while the platform was down; before it is back the operator
