@@ -795,7 +795,9 @@ def held_invites(ctx: Context, only: Person | None = None
     away = ctx.away.covering([(p.id, p.timezone, now) for _, _, p in waiting])
     held: list[tuple[ReviewInvite, Person, Person]] = []
     for invite, subject_key, person in waiting:
-        subject = ctx.people.by_key(subject_key)
+        # Also a director who has left the org file since: their raters are still asked
+        # until the GM closes the review (/review status said "asked once back").
+        subject = ctx.session.scalar(select(Person).where(Person.key == subject_key))
         if (person.id, now) in away or subject is None or ctx.dm_target(person) is None:
             continue
         held.append((invite, subject, person))
@@ -909,10 +911,12 @@ def _ask_next(ctx: Context, person: Person, invite: ReviewInvite,
     # Only which survey and how far: never a rating.
     ctx.conversations.wait_for(person, CONVERSATION, f"review:{invite.id}", now=ctx.clock.now())
     rnd = ctx.session.get(ReviewRound, invite.round_id)
-    subject = ctx.people.by_key(rnd.subject_key) if rnd else None
+    # By name also once the director has left the org file: their raters are still asked
+    # until the GM closes the review (an active-only lookup asked them to rate "").
+    subject = subject_name(ctx.session, rnd.subject_key) if rnd else ""
     ctx.tell(person, "review_question", criterion=CRITERIA[invite.answered],
              index=invite.answered + 1, total=len(CRITERIA),
-             subject=subject.display_name if subject else "", own=invite.rater_group == "self",
+             subject=subject, own=invite.rater_group == "self",
              expires_at=expires_at, asks=asked_in(invite.id),
              scrub=invite.rater_group in ANONYMOUS)
 

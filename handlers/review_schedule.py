@@ -39,6 +39,7 @@ from handlers.review import (
     reach_counts,
     response_lines,
     start_review,
+    subject_name,
 )
 from storage.models import Person
 from storage.review import ReviewInvite, ReviewRound
@@ -158,9 +159,11 @@ def show_schedule(ctx: Context) -> None:
     open_rows = []
     for claim in repo.still_open():
         rnd = ctx.session.get(ReviewRound, claim.round_id) if claim.round_id else None
-        person = ctx.people.by_key(claim.subject_key)
-        if rnd is not None and rnd.status == "open" and person is not None:
-            row = {"name": person.display_name, "closes": claim.closes_at.astimezone(tz),
+        if rnd is not None and rnd.status == "open":
+            # Also a director who has left the org file since: their review is still
+            # open, and the GM's to follow and close (/review status, /review close).
+            row = {"name": subject_name(ctx.session, claim.subject_key),
+                   "closes": claim.closes_at.astimezone(tz),
                    "counted": False, "overall": None}
             if len(open_rows) < NAMES_SHOWN:  # the closing soonest are shown, with counts
                 row["counted"] = True

@@ -326,6 +326,28 @@ async def test_someone_of_your_team_s_goals_by_name_as_the_team_s_list_shows_the
     assert chat.last("sam").startswith("You can see your own goals and your team's.")
 
 
+async def test_another_team_s_goals_are_refused_however_they_are_named(goals_bot, chat):
+    """README: the GM and summary viewers see every team's goals; "anyone else may name
+    their own team or someone in it". Bruno (Europe) asks for East's, by team, key and
+    name; Sam (East) for China's; Li in Chinese: each is refused, naming nothing of it.
+    Vera, a summary viewer, reads East's (a guard)."""
+    from tests.support import say
+
+    answer_kpi(goals_bot, "alice", "2026-W48", 45_000)
+    refused = ("You can see your own goals and your team's. The GM and the summary viewers "
+               "can see everyone's.")
+    for who, typed in (("bruno", "/goals team East"), ("bruno", "/goals alice"),
+                       ("bruno", "/goals Alice Martin"), ("sam", "/goals team China")):
+        await say(goals_bot, who, typed)
+        assert chat.last(who) == refused, typed
+    await say(goals_bot, "li", "/goals 团队 East")
+    assert chat.last("li") == ("你可以查看自己和所在团队的目标。"
+                               "总经理和可查看汇总的人可以查看所有人的目标。")
+    await say(goals_bot, "vera", "/goals team East")
+    assert chat.last("vera").startswith("🎯 Goals — East")
+    assert "45,000" in chat.last("vera")
+
+
 async def test_the_gm_sees_the_org_and_the_unallocated_part(goals_bot, chat):
     from tests.support import say
 

@@ -113,3 +113,40 @@ async def test_the_gms_monthly_view_of_the_month_in_progress_shows_its_roll_as_h
         assert "• East：Sam Lee —— 2 次" in review
     finally:
         engine.dispose()
+
+
+
+async def test_a_roll_in_progress_whose_givers_all_left_names_no_most_generous(
+        bot, chat, tmp_path):
+    """README: "A roll in progress whose recipients (or givers) have all left leaves that
+    heading out rather than name nobody." Sam gave November's only kudos, and leaves:
+    what he gave still counts for 李雷 and Bruno; no "Most generous" over nobody."""
+    await kudo(bot, "sam", "/kudos @li @bruno for the joint pitch deck #ownership")
+    later, chat, engine = after_sam_left(bot, tmp_path)
+    try:
+        for typed, kept, gone in (
+                ("/honours this month", "• China: 李雷 — 1 kudo", "Most generous"),
+                ("/honours 本月", "• China：李雷 —— 1 次", "最慷慨")):
+            if typed.endswith("本月"):
+                await kudo(later, "grace", "/language 中文", group=False)
+            await kudo(later, "grace", typed, group=False)
+            roll = chat.last("grace")
+            assert kept in roll and gone not in roll and "Sam Lee" not in roll, roll
+    finally:
+        engine.dispose()
+
+
+async def test_a_roll_in_progress_whose_recipients_all_left_names_no_most_recognised(
+        bot, chat, tmp_path):
+    """As above, for recipients: Sam received November's only kudos, and leaves. No
+    "Most recognised, per team" heading over an empty list; Grace is still the most
+    generous."""
+    await kudo(bot, "grace", "/kudos @sam for the Acme renewal")
+    later, chat, engine = after_sam_left(bot, tmp_path)
+    try:
+        await kudo(later, "grace", "/honours this month", group=False)
+        roll = chat.last("grace")
+        assert "Most recognised" not in roll and "Sam Lee" not in roll, roll
+        assert "Most generous: Grace Chen — 1 kudo given" in roll
+    finally:
+        engine.dispose()

@@ -467,6 +467,38 @@ async def test_nothing_links_a_person_to_a_value(pbot, pchat, pclock, caplog):
     assert len(set(ids)) == len(ids) and all(len(i) == 32 for i in ids)
 
 
+async def test_the_ids_of_a_respondents_messages_are_kept_seven_days_then_forgotten(
+        pbot, pchat, pclock):
+    """README: besides how far they got, the database keeps "for seven days (so that a
+    redelivered message is not handled twice), the platform's id of each message or
+    button press you sent and when it arrived". Kept longer, those times would say when
+    each person answered for as long as the database lasts."""
+    from storage.models import ProcessedEvent
+
+    def kept() -> set[str]:
+        with pbot.unit() as ctx:
+            return {e.event_id for e in ctx.session.scalars(select(ProcessedEvent))}
+
+    await pbot.run_pulse()
+    await pbot.handle(InboundEvent(platform="console", user_id="alice", chat_id="alice",
+                                   chat_type="direct", text="4", event_id="Ev-answer-1"))
+    await pbot.drain()
+    assert "Question 2 of 2" in pchat.last("alice")
+    assert kept() == {"Ev-answer-1"}
+    # Redelivered within the week, it is not handled twice: still one answer.
+    await pbot.handle(InboundEvent(platform="console", user_id="alice", chat_id="alice",
+                                   chat_type="direct", text="4", event_id="Ev-answer-1"))
+    await pbot.drain()
+    with pbot.unit() as ctx:
+        assert [v.value for v in ctx.session.scalars(select(PulseVote))] == [4]
+    pclock.advance(timedelta(days=6, hours=23))
+    await pbot.run_reminders()  # the minute's sweep
+    assert kept() == {"Ev-answer-1"}
+    pclock.advance(timedelta(hours=2))
+    await pbot.run_reminders()
+    assert kept() == set()
+
+
 async def test_care_note_after_the_stress_question_is_everyones_and_leaves_nothing(
         pbot, pchat):
     # Only a high stress answer got it once: the message then told one answer from
@@ -493,6 +525,30 @@ async def test_care_note_after_the_stress_question_is_everyones_and_leaves_nothi
     # Only after the stress question: nobody hears it twice, or at another step.
     assert [s.target.address for s in pchat.sent
             if "carry it alone" in s.text or "独自承担" in s.text] == ["west2", "west3", "east5"]
+
+
+async def test_an_older_org_files_care_stress_at_is_accepted_and_changes_nothing(
+        database_url, pclock, tmp_path):
+    """README: `pulse.care_stress_at`, in older org files, is still accepted and changes
+    nothing: whatever it says, everyone gets the same care note after the stress question,
+    a stress of 1 as one of 5 (a note for high stress alone would tell their answer)."""
+    path = tmp_path / "org.yaml"
+    path.write_text(PULSE_ORG.read_text().replace("pulse:\n", "pulse:\n  care_stress_at: 5\n",
+                                                  1))
+    assert parse_org(path.read_text()).pulse.care_stress_at == 5  # read, not refused
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_pulse()
+        await press(bot, chat, "west2", 3)
+        await press(bot, chat, "west2", 1)
+        await press(bot, chat, "west3", 3)
+        await press(bot, chat, "west3", 5)
+        assert "you don't have to carry it alone" in chat.last("west2")
+        assert chat.last("west2") == chat.last("west3")
+    finally:
+        engine.dispose()
 
 
 # --- results and thresholds -------------------------------------------------------------------
@@ -923,6 +979,21 @@ async def test_trend_over_recent_polls_and_team_morale_for_the_summary(pbot, pch
         assert team_morale(ctx.session, ["East"], date(2026, 12, 1)) == {"East": None}
 
 
+async def test_a_trend_asked_over_more_polls_than_24_shows_the_latest_24(pbot, pchat):
+    """README: `/pulse results last 6` reads a trend; asked for more than 24 polls, the
+    chat shows the latest 24 (one message, not a year and more of rows)."""
+    with pbot.unit() as ctx:
+        repo = PulseRepo(ctx.session)
+        for i in range(30):
+            day = date(2025, 12, 17) + timedelta(weeks=2 * i)
+            repo.create(day.isoformat(), [], 5, [],
+                        datetime(2025, 1, 1, tzinfo=UTC)).closed = True
+    await say(pbot, "grace", "/pulse results last 30")
+    rows = [x for x in pchat.last("grace").splitlines() if x.endswith(": — / — (—)")]
+    assert len(rows) == 24
+    assert rows[0].startswith("2026-03-11") and rows[-1].startswith("2027-01-27")
+
+
 async def test_an_open_polls_results_name_the_latest_closed_ones_command(pbot, pchat, pclock):
     """On a poll day `/pulse results` shows the open poll's participation only; it names
     the command for the results the GM can read, the last closed poll's (by its date),
@@ -964,6 +1035,38 @@ async def test_a_morale_drop_alerts_the_gm_and_the_director_once(pbot, pchat, pc
     await pbot.run_pulse()
     await close(pbot, pclock)
     assert not [s for s in pchat.sent if "Pulse alert" in s.text]
+
+
+@pytest.mark.parametrize("window", [None, 4])
+async def test_a_morale_drop_is_against_the_average_of_the_last_window_polls(
+        database_url, pclock, tmp_path, window):
+    """README: an alert when morale falls by `pulse.alerts.morale_drop` (0.5) "against its
+    average over the last `pulse.alerts.window` polls (default 3)". The org's morale reads
+    2.0, then 4.0 three times, then 3.5: against the last three (4.0) a fall of 0.5, an
+    alert; with `window: 4` the 2.0 is in the average (3.5), and there is none."""
+    path = tmp_path / "org.yaml"
+    path.write_text(PULSE_ORG.read_text() if window is None else PULSE_ORG.read_text()
+                    .replace("pulse:\n", f"pulse:\n  alerts: {{window: {window}}}\n", 1))
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    everyone = EAST + WEST + ["grace", "nova"]
+    try:
+        for weeks_before, morale in ((8, 2), (6, 4), (4, 4), (2, 4)):
+            await run_poll(bot, chat, pclock, POLL_DAY - timedelta(weeks=weeks_before),
+                           dict.fromkeys(everyone, morale))
+        chat.clear()
+        await run_poll(bot, chat, pclock, POLL_DAY,
+                       dict.fromkeys(EAST, 3) | dict.fromkeys([*WEST, "grace", "nova"], 4))
+        org = [s.text for s in chat.sent
+               if "Pulse alert" in s.text and "whole org" in s.text]
+        if window is None:
+            assert len(org) == 1
+            assert "Morale fell to 3.5, from a recent average of 4.0" in org[0]
+        else:
+            assert org == []
+    finally:
+        engine.dispose()
 
 
 async def test_an_alert_waits_no_more_for_a_director_moved_off_the_team(
@@ -1183,6 +1286,49 @@ async def test_one_reminder_then_the_poll_closes(pbot, pchat, pclock):
         assert "bruno" not in {c.person_id for c in ctx.session.scalars(select(Conversation))}
         parts = ctx.session.scalars(select(PulseParticipant)).all()
         assert len(parts) == 12 and sum(p.done for p in parts) == 1
+
+
+async def test_a_poll_held_up_past_its_reminders_time_gets_no_reminder_on_its_heels(
+        pbot, pchat, pclock):
+    """README: one reminder a day later, "not to one the poll reached only after that,
+    held up by an outage: a reminder a second after the poll itself would be noise". The
+    platform refuses everything from the poll's start until past the reminder's time."""
+    from tests.test_checkin_remind import back_up
+
+    go_down(pchat)
+    await pbot.run_pulse()
+    assert pchat.sent == []
+    # A day later the polls still wait in the outbox: nobody is reminded of a poll that
+    # has not reached them.
+    assert await remind(pbot, pchat, pclock, down=True) == 0
+    await back_up(pbot, pchat)  # the polls go out now, past the reminder's time
+    assert "Question 1 of 2" in pchat.last("bruno")
+    await pbot.run_pulse()
+    pclock.advance(timedelta(hours=5))
+    await pbot.run_pulse()
+    assert [s.target.address for s in pchat.sent if "gentle reminder" in s.text] == []
+    # The poll itself is still theirs to answer.
+    await press(pbot, pchat, "bruno", 3)
+    assert "Question 2 of 2" in pchat.last("bruno")
+
+
+async def test_a_poll_held_up_by_an_outage_until_it_closed_is_never_sent(pbot, pchat, pclock):
+    """README: "the poll closes after 3 days (a poll question or reminder still waiting to
+    be sent then, held up by an outage, is dropped". The platform refuses everything from
+    the poll's start past its close: once back, nobody is asked a poll they can no longer
+    answer, nor reminded of it."""
+    from tests.test_checkin_remind import back_up
+
+    go_down(pchat)
+    await pbot.run_pulse()
+    await remind(pbot, pchat, pclock, down=True)
+    await close(pbot, pclock)
+    await back_up(pbot, pchat)
+    assert [s for s in pchat.sent if "Question" in s.text or "gentle reminder" in s.text
+            or "问题" in s.text] == []
+    with pbot.unit() as ctx:
+        expired = [r for r in ctx.outbox.by_status("expired")]
+    assert len(expired) >= 12  # each one's first question, dropped unsent
 
 
 async def test_a_pulse_question_and_a_checkin_do_not_mix_up_answers(bot, chat, clock):
@@ -1578,6 +1724,34 @@ async def test_a_threshold_raised_after_a_poll_hides_its_smaller_groups_too(
         assert all(q["stats"] is None for q in json.loads(out)["questions"])
     finally:
         engine.dispose()
+
+
+async def test_a_team_kept_with_answers_but_asked_of_too_few_shows_none_of_them(
+        pbot, pchat, pclock):
+    """README (Your answers are anonymous): a team is saved with the answers when the poll
+    is for at least the threshold of its people, counted when it opens; someone away the
+    whole time counts there though never asked, so fewer may answer under the team's
+    name — and its results are still hidden then. East's six, two away throughout: four
+    asked answer, stored as East's; East's view shows neither how many nor what."""
+    pclock.set(POLL_DAY - timedelta(days=5))
+    await say(pbot, "east4", "/away 2026-12-07 2026-12-20")
+    await say(pbot, "east5", "/away 2026-12-07 2026-12-20")
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    for key in [*EAST[:4], *WEST, "grace", "nova"]:
+        await answer_all(pbot, pchat, key, 3, 2, comment="East or not")
+    with pbot.unit() as ctx:
+        east = [v for v in ctx.session.scalars(select(PulseVote)) if v.team == "East"]
+        assert len(east) == 4 * 2  # the limit the README states: four under East's name
+    await close(pbot, pclock)
+    await say(pbot, "grace", "/pulse results team East")
+    east_view = pchat.last("grace")
+    assert "Participation: hidden — fewer than 5 people of this team were asked." in east_view
+    assert "Morale: hidden" in east_view and "Stress: hidden" in east_view
+    assert "East or not" not in east_view and "(4 answers)" not in east_view
+    # The org's results, ten asked, are shown (a guard).
+    await say(pbot, "grace", "/pulse results")
+    assert "Participation: 10 of 10 answered." in pchat.last("grace")
 
 
 async def test_someone_moved_mid_poll_answers_with_the_team_they_were_asked_in(

@@ -156,6 +156,30 @@ async def test_a_group_too_small_even_merged_is_withheld(bot, chat):
     assert groups == ["report"] * 5
 
 
+async def test_the_director_is_never_told_who_has_answered_about_them(bot, chat):
+    """README: "A director cannot ask (the command is the GM's), and is never told who has
+    answered about them." As her manager, peers and report answer, Alice hears nothing;
+    her /review status, /review report and /review close are refused alike, whoever has
+    answered; the report comes once, at the close."""
+    await say(bot, "grace", "/review start alice")
+    before = list(chat.to("alice"))  # her own survey's invitation and first question
+    refusals = []
+    for key, answers in ANSWERS.items():
+        if key == "alice":
+            continue
+        for text in answers:
+            await say(bot, key, text)
+            assert chat.to("alice") == before + refusals, (key, text)
+        for typed in ("/review status", "/review status alice", "/review report alice"):
+            await say(bot, "alice", typed)
+            refusals.append(chat.last("alice"))
+    assert set(refusals) == {"Only the GM starts and closes 360° reviews. If you were asked "
+                             "to answer one, send /review."}
+    for text in ANSWERS["alice"]:
+        await say(bot, "alice", text)
+    assert chat.last("alice").startswith("🔄 360° review — Alice Martin")
+
+
 async def test_only_the_gm_starts_a_review_and_bad_ratings_are_explained(bot, chat):
     await say(bot, "alice", "/review start bruno")
     assert chat.last("alice").startswith("Only the GM starts and closes 360° reviews.")

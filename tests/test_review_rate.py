@@ -349,6 +349,36 @@ async def test_one_reminder_two_days_before_the_close_to_raters_not_done_across_
         engine.dispose()
 
 
+async def test_a_peers_or_reports_reminder_is_blanked_in_the_outbox_once_sent(
+        settings, tmp_path, clock):
+    """README: the survey's messages to a peer or a report — "the invitation, each
+    question, a reminder, the thanks" — are blanked in the bot's record of messages once
+    sent. The reminder names whom they rate and how far they got; the GM's, who rates
+    each director as their manager (named anyway), is kept as any DM."""
+    from sqlalchemy import select
+
+    from storage.models import OutboxMessage
+
+    bot, chat, engine = scheduled(settings, tmp_path, clock)
+    try:
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        await answer(bot, "sam", ["4", "3"])
+        clock.set(JAN_1_10AM_NY + timedelta(days=12, minutes=5))
+        await bot.run_review_schedule()
+        await bot.outbox.flush()
+        assert reminders(chat, "sam") and reminders(chat, "grace")
+        with bot.unit() as ctx:
+            rows = {r.address: r for r in ctx.session.scalars(select(OutboxMessage))
+                    if (r.dedupe_key or "").startswith("review:")
+                    and ":reminder:" in (r.dedupe_key or "")}
+        assert rows["sam"].status == "sent" and rows["sam"].payload["text"] == ""
+        assert rows["bruno"].payload["text"] == ""  # a peer of four directors
+        assert "A reminder" in rows["grace"].payload["text"]
+    finally:
+        engine.dispose()
+
+
 async def test_a_reminder_held_up_until_the_review_closed_is_not_sent(settings, tmp_path,
                                                                       clock):
     # The reminders fall due two days before the close, while the platform refuses every
@@ -449,6 +479,82 @@ async def test_a_director_who_left_the_org_mid_review_can_still_be_followed_and_
         # Someone who left with no review open is still not a director.
         await say(bot, "grace", "/review close dan")
         assert chat.last("grace").startswith("dan is not a director in the org file")
+    finally:
+        engine.dispose()
+
+
+async def test_raters_of_a_director_who_left_are_still_asked_about_them_by_name(
+        settings, tmp_path, clock):
+    """README: a director who leaves the org file while their review is open — "until then
+    their raters are still asked", and the report goes to the GM alone. Alice, between two
+    questions about Dan when he left, read "how would you rate , 1 (poor) to 5": his name
+    was gone from the question, the survey about nobody."""
+    from bot.org_reload import OrgWatcher
+
+    path = tmp_path / "org.yaml"
+    text = org_text()
+    path.write_text(text, encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await say(bot, "eve", "/away 2026-12-03")  # her survey waits until she is back
+        await say(bot, "grace", "/review start dan")
+        assert "how would you rate Dan Wu, 1 (poor)" in chat.last("alice")
+        await say(bot, "alice", "4")
+        assert "how would you rate Dan Wu, 1 (poor)" in chat.last("alice")
+        await say(bot, "bruno", "/pause")
+        before = path.stat()
+        path.write_text(text.replace(MORE.splitlines(keepends=True)[0], ""), encoding="utf-8")
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+        change = await OrgWatcher(bot, path, stamp=bot.org_stamp).check()
+        assert change is not None and change.removed == ("dan",)
+        await say(bot, "alice", "3")
+        assert chat.last("alice").startswith(
+            "3/5 · Cooperation with other departments: how would you rate Dan Wu, 1 (poor)")
+        await say(bot, "bruno", "/review")  # a survey put aside, taken up again
+        assert "how would you rate Dan Wu, 1 (poor)" in chat.last("bruno")
+        # Eve, away when it started, was told by /review status she is "asked once back":
+        # she is, about Dan by name.
+        await say(bot, "grace", "/review status dan")
+        assert "not reached Eve Stone (away: asked once back)" in chat.last("grace")
+        await say(bot, "eve", "/back")
+        assert "You're asked for feedback on Dan Wu as a fellow director" in \
+            chat.to("eve")[-2]
+        assert "how would you rate Dan Wu, 1 (poor)" in chat.last("eve")
+        for _ in range(3):
+            await say(bot, "alice", "4")
+        dan = len(chat.to("dan"))
+        await say(bot, "grace", "/review close dan")
+        assert chat.last("grace").startswith("🔄 360° review — Dan Wu")
+        assert len(chat.to("dan")) == dan  # the report goes to the GM alone
+    finally:
+        engine.dispose()
+
+
+async def test_the_schedule_still_lists_the_open_review_of_a_director_who_left(
+        settings, tmp_path, clock):
+    """README: a director who leaves the org file while their review is open is still
+    listed by name, so the GM can follow and close it; `/review schedule` shows the open
+    scheduled reviews. Dan's, open till the 15th, had dropped out of its list."""
+    from bot.org_reload import OrgWatcher
+
+    bot, chat, engine = scheduled(settings, tmp_path, clock)
+    try:
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        path = tmp_path / "scheduled.yaml"
+        before = path.stat()
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            MORE.splitlines(keepends=True)[0], ""), encoding="utf-8")
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+        change = await OrgWatcher(bot, path, stamp=bot.org_stamp).check()
+        assert change is not None and change.removed == ("dan",)
+        await say(bot, "grace", "/review schedule")
+        view = chat.last("grace")
+        assert "Open now\n" in view
+        assert "• Dan Wu — closes 2027-01-15 10:00" in view, view
+        assert "• Alice Martin — closes 2027-01-15 10:00" in view  # a guard
     finally:
         engine.dispose()
 

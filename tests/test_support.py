@@ -456,6 +456,25 @@ departments:
     assert code == 2
 
 
+@pytest.mark.parametrize(("extra", "problem"), [
+    ("departments:\n  - {key: finance, handles: [budget]}\n"
+     "  - {key: finance, handles: [training]}\n",
+     "departments[1] ('finance'): duplicate department key"),
+    ("support:\n  ageing_days: 0\n",
+     "support: ageing_days: Input should be greater than or equal to 1"),
+    ("support:\n  ageing_days: 366\n",
+     "support: ageing_days: Input should be less than or equal to 365")])
+def test_a_repeated_department_key_and_an_ageing_days_outside_1_to_365_are_refused(
+        extra, problem):
+    """README: check-org rejects, with one line each, a repeated key and an ageing_days
+    outside 1–365 (among the rest); 365 itself is taken."""
+    base = TEST_ORG.read_text(encoding="utf-8")
+    with pytest.raises(OrgError) as err:
+        parse_org(base + extra)
+    assert err.value.problems == [problem]
+    assert parse_org(base + "support:\n  ageing_days: 365\n").support.ageing_days == 365
+
+
 def test_check_org_lists_the_departments(tmp_path):
     code, out = run_cli(replace_settings(write_org(tmp_path)), "check-org")
     assert code == 0
