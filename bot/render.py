@@ -163,10 +163,9 @@ def _escape_markdown(text: str) -> str:
 #: What a person's line breaks show as where their words sit inside a line the bot builds
 #: (a list item, a director's block): the same in every language.
 LINE_SEPARATOR = " / "
-# Every line break a person's text can carry: CR LF, LF, CR, the Unicode line and
-# paragraph separators, and the vertical tab, form feed, NEL and the information
-# separators that str.splitlines() reads as breaks too.
-_LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+# Every line break a person's text can carry: CR LF, LF, CR (as clean_text reads them; the
+# other control characters it drops) and the Unicode line and paragraph separators.
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029]")
 
 
 def one_line(text: str) -> str:
