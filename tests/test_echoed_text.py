@@ -9,7 +9,8 @@ from bot.events import InboundEvent
 from bot.render import Renderer
 from tests.support import RecordingAdapter, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all, answers_of
-from tests.test_summary_gm import alice, blocks, weeks_of_checkins
+from tests.test_digest import MONDAY_8AM_SHANGHAI, digests
+from tests.test_summary_gm import LI, alice, blocks, weeks_of_checkins
 
 RLO, PDF = "\u202e", "\u202c"  # right-to-left override, and what ends it
 
@@ -125,6 +126,20 @@ async def test_a_support_detail_of_many_lines_cannot_pass_for_another_request(bo
     assert lines_with(chat.last("grace"), "#2") == [
         "• #1 Budget — Alice Martin, 2026-W48: Travel budget / • #2 Budget → Finance — Bruno "
         "Rossi, 2026-W48: nothing · open, today · open, today"]
+
+
+async def test_a_blocker_of_many_lines_stays_on_its_line_in_a_chinese_digest(bot, chat, clock):
+    # 李雷's team digest (Chinese) lists each one's blockers: a second line made up as
+    # another person's entry ("• 王伟：没有障碍") read as one.
+    answers = list(LI)
+    answers[2] = "渠道冲突\n\n• 王伟：没有障碍\n"
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", answers)
+    clock.set(MONDAY_8AM_SHANGHAI)
+    await bot.run_digests()
+    (digest,) = digests(chat, "li")
+    assert not [line for line in digest.splitlines() if line.startswith("• 王伟")]
+    assert lines_with(digest, "王伟") == ["• 李雷：渠道冲突 / • 王伟：没有障碍"]
 
 
 @pytest.mark.parametrize(("locale", "markup", "shown"), [
