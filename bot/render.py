@@ -27,7 +27,7 @@ from markupsafe import Markup
 import templates as _templates_pkg
 from bot.numbers import half_up, percent_of, round_half_up
 from bot.questions import LOCALES
-from bot.text import clean_text, plural
+from bot.text import clean_text, plural, shows_nothing
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +158,30 @@ def _escape_markdown(text: str) -> str:
     text = _MD_LINE_START.sub(lambda m: f"\\{m.group(1)}" if m.group(1)
                               else f"{m.group(2)}\\{m.group(3)}", _MD_SPECIAL.sub(r"\\\1", text))
     return text.replace("\n", "\\\n")
+
+
+#: What a person's line breaks show as where their words sit inside a line the bot builds
+#: (a list item, a director's block): the same in every language.
+LINE_SEPARATOR = " / "
+# Every line break a person's text can carry: CR LF, LF, CR (as clean_text reads them; the
+# other control characters it drops) and the Unicode line and paragraph separators.
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: its line breaks (any run of them, blank lines and lines of
+    blanks alone included) show as LINE_SEPARATOR, those at either end are dropped.
+
+    What someone typed, shown inside a message the bot builds for someone else, must not
+    start a line of its own there: a blocker's second line "Bruno Costa · team West"
+    reads as another director's block of the GM's summary. Each line is cleaned alone, so
+    a right-to-left override left open turns its own line's words only, not the
+    separator and the lines after it.
+    """
+    if text.isprintable() or not _LINE_BREAK.search(text):  # the common case, cheap
+        return text
+    lines = (clean_text(line).strip() for line in _LINE_BREAK.split(text))
+    return LINE_SEPARATOR.join(line for line in lines if not shows_nothing(line))
 
 
 def markdown_cell(text: str) -> str:
@@ -297,6 +321,15 @@ class Renderer:
             text = "" if value is None else str(value)
             return Markup(flavour.code(flavour.code_escape(clean_text(text))))
 
+        def oneline(value: Any) -> Any:
+            # A person's typed text inside a chat message keeps to its line (one_line);
+            # the Markdown export keeps their breaks as hard breaks inside one paragraph,
+            # list starts escaped (_escape_markdown), so it shows them as typed. The value
+            # stays unescaped: `finalize` (esc) escapes it for the platform.
+            if markup == "markdown" or isinstance(value, Markup) or not isinstance(value, str):
+                return value
+            return one_line(value)
+
         def mention(person: Any) -> Markup:
             name = esc(getattr(person, "display_name", None) or getattr(person, "name", person))
             if markup == "slack" and getattr(person, "slack_id", None):
@@ -322,6 +355,7 @@ class Renderer:
             h1=heading(1),
             h2=heading(2),
             mention=mention,
+            oneline=oneline,
             num=format_number,
             pct=format_percent,
             fixed=format_fixed,
