@@ -1045,9 +1045,24 @@ def on_text(ctx: Context, text: str) -> bool:
     waiting = ctx.session.scalar(select(ReviewInvite.id).join(
         Person, ReviewInvite.person_id == Person.id).where(
         ReviewInvite.round_id == rnd.id, ReviewInvite.done.is_(False), Person.active).limit(1))
-    if waiting is None:
+    if waiting is None and closes_itself(ctx.session, rnd, ctx.clock.now()):
         close_round(ctx, rnd)
     return True
+
+
+def closes_itself(session: Session, rnd: ReviewRound, now: datetime) -> bool:
+    """Whether an open review closes by itself once everyone still here has answered.
+
+    Its closing then says "everyone has answered" (the report comes at once, the review
+    leaves /review status): not where the counts withhold who answered — fewer than
+    MIN_GROUP peers and reports reached (counted nowhere: its closing said "both peers
+    answered"), or a peer or report the survey never reached (named by the status, out of
+    its counts even once they answer with /review: their answer closed it). Decided by
+    who was asked and reached alone, never by who answered; such a review waits for its
+    closing date or /review close."""
+    asked, answered, unreached = reach_counts(session, rnd, now, live=True)
+    return not any(unreached[g] for g in ANONYMOUS) and \
+        response_lines(asked, answered)[1] is not None
 
 
 def close_round(ctx: Context, rnd: ReviewRound, *, to_gm: bool | None = None,

@@ -34,6 +34,7 @@ from handlers.review import (
     ANONYMOUS,
     CRITERIA,
     Response,
+    closes_itself,
     invite_queued,
     manager_asked,
     reach_counts,
@@ -77,6 +78,8 @@ class Progress:
     manager: str | None  # who was asked as manager, named anyway, as in the report
     #: Who the survey has not reached, and why (one review's status only): see unreached.
     unreached: list[Unreached] = field(default_factory=list)
+    #: Whether it closes by itself once everyone has answered (handlers.review.closes_itself).
+    closes_itself: bool = True
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,8 @@ def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progres
     return Progress(name, rnd.subject_key,
                     rnd.started_at.astimezone(tz), closes.astimezone(tz) if closes else None,
                     left, closes is not None and closes <= now, lines, overall,
-                    manager_asked(ctx.session, rnd.id))
+                    manager_asked(ctx.session, rnd.id),
+                    closes_itself=closes_itself(ctx.session, rnd, now))
 
 
 def show_status(ctx: Context, subject: Person | None) -> None:
