@@ -9,6 +9,7 @@ of its counts even once they answer). There the review waits for its closing dat
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from bot.app import prepare
 from bot.events import InboundEvent
@@ -116,3 +117,24 @@ async def test_a_rater_the_survey_never_reached_answering_last_does_not_close_it
     finally:
         await bot.drain()
         engine.dispose()
+
+
+async def test_a_scheduled_review_of_two_peers_waits_for_its_closing_date(bot, chat, clock):
+    """Bruno's scheduled review (peers Alice and Li, not counted): all four raters answer.
+    It closed then, days early — Bruno got his report, the GM saw it leave /review
+    schedule: both peers had answered. It closes on its date, as with one peer silent."""
+    from tests.test_review_schedule import JAN_1_10AM_NY, QUARTERLY, scheduled
+
+    scheduled(bot, QUARTERLY.replace("directors: all", "directors: [bruno]"))
+    clock.set(JAN_1_10AM_NY)
+    await bot.run_review_schedule()
+    for key in ("alice", "li", "bruno", "grace"):
+        await answer(bot, key)
+    assert not any(t.startswith("🔄 360° review — Bruno") for t in chat.to("bruno"))
+    await say(bot, "grace", "/review schedule")
+    assert "• Bruno Rossi — closes 2027-01-15 10:00" in chat.last("grace")
+    await say(bot, "grace", "/review status bruno")
+    assert "🔄 360° review of Bruno Rossi — open" in chat.last("grace")
+    clock.set(JAN_1_10AM_NY + timedelta(days=14))
+    await bot.run_review_schedule()
+    assert chat.last("bruno").startswith("🔄 360° review — Bruno Rossi")
