@@ -68,7 +68,6 @@ async def test_a_stranger_on_telegram_in_a_group_and_in_private_is_told_once(bot
         await write("hello?", direct=True)
     told = [s.message.text for s in chat.sent]
     assert len(told) == 1 and "telegram_id: 6666" in told[0], told
-    # In Chinese too: the template is the same message (zh-CN when the platform says so).
 
 
 async def test_someone_taken_out_of_the_org_file_is_told_once_a_day_too(bot, chat, clock):
