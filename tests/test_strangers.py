@@ -87,3 +87,14 @@ async def test_someone_taken_out_of_the_org_file_is_told_once_a_day_too(bot, cha
     clock.advance(STRANGER_REPLY_EVERY + timedelta(minutes=1))
     await say(bot, "bruno", "hello?")
     assert len(chat.to("bruno")) == 2
+
+
+async def test_a_burst_handled_in_one_batch_is_answered_once(bot, chat):
+    """Telegram delivers a stranger's burst together: the messages share one transaction
+    (bot.core.handle_batch), and still one reply goes out."""
+    await bot.handle_batch([InboundEvent(platform="console", user_id="mallory",
+                                         chat_id="mallory", chat_type="direct",
+                                         text=f"hello {n}", event_id=f"e{n}")
+                            for n in range(8)])
+    await bot.drain()
+    assert len(chat.to("mallory")) == 1
