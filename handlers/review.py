@@ -1064,7 +1064,12 @@ def closes_itself(session: Session, rnd: ReviewRound, now: datetime) -> bool:
     its counts even once they answer with /review: their answer closed it). Decided by
     who was asked and reached alone, never by who answered; such a review waits for its
     closing date or /review close."""
-    asked, answered, unreached = reach_counts(session, rnd, now, live=True)
+    return may_close_itself(*reach_counts(session, rnd, now, live=True))
+
+
+def may_close_itself(asked: dict[str, int], answered: dict[str, int],
+                  unreached: dict[str, int]) -> bool:
+    """closes_itself over an open review's reach_counts (live), read already."""
     return not any(unreached[g] for g in ANONYMOUS) and \
         response_lines(asked, answered)[1] is not None
 

@@ -34,9 +34,9 @@ from handlers.review import (
     ANONYMOUS,
     CRITERIA,
     Response,
-    closes_itself,
     invite_queued,
     manager_asked,
+    may_close_itself,
     reach_counts,
     response_lines,
     subject_name,
@@ -134,8 +134,8 @@ def _open_rounds(ctx: Context) -> list[tuple[ReviewRound, datetime | None]]:
 def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progress:
     """Answered of asked per group (counts only) and when one open review closes, in the
     reader's timezone."""
-    lines, overall = response_lines(*reach_counts(ctx.session, rnd, ctx.clock.now(),
-                                                  live=True))
+    counts = reach_counts(ctx.session, rnd, ctx.clock.now(), live=True)
+    lines, overall = response_lines(*counts)
     subject = ctx.people.by_key(rnd.subject_key)
     tz = ZoneInfo(ctx.person.timezone if ctx.person else ctx.org.timezone)
     left = None
@@ -147,7 +147,7 @@ def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progres
                     rnd.started_at.astimezone(tz), closes.astimezone(tz) if closes else None,
                     left, closes is not None and closes <= now, lines, overall,
                     manager_asked(ctx.session, rnd.id),
-                    closes_itself=closes_itself(ctx.session, rnd, now))
+                    closes_itself=may_close_itself(*counts))
 
 
 def show_status(ctx: Context, subject: Person | None) -> None:
