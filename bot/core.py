@@ -938,8 +938,11 @@ class TeamPulse:
             sent, more = await self.db(self._in_unit, review_progress.send_reminders)
             total += sent
             await self.deliver(wait=False)
+        # At DEBUG only, as the pulse sweep never counts its reminders: someone away when
+        # they fell due is reminded by the sweep after they are back, alone, so a line
+        # "1 sent" then (or none) told the log's reader whether they had finished.
         if total:
-            log.info("360° review reminders: %d sent", total)
+            log.debug("360° review reminders: %d sent", total)
         return total
 
     async def _close_scheduled_reviews(self) -> int:

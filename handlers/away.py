@@ -152,7 +152,10 @@ def cmd_back(ctx: Context, args: str) -> None:
     monthly = monthly_review.held_run(ctx, person)
     ctx.reply("away_cleared", was_away=current is not None, checks_in=person.checks_in,
               weeks=weeks, planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned],
-              surveys=len(surveys), monthly=monthly.tag if monthly else None)
+              # A survey finished with /review while away gets a note that it is in, not
+              # a question: not one that "follows".
+              surveys=sum(not invite.done for invite, _, _ in surveys),
+              monthly=monthly.tag if monthly else None)
     review.send_invites(ctx, surveys)
     if monthly is not None:
         monthly_review.send_director_review(ctx, monthly, person.id)

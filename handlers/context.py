@@ -162,8 +162,8 @@ class Context:
     def reply(self, name: str, /, *, private: bool = True, choices: Sequence[Choice] = (),
               if_undeliverable: str | None = None, readers: str | None = None,
               asks: str | None = None, resend: str | None = None, scrub: bool = False,
-              **params: Any) -> None:
-        """Answer the event where it came from.
+              dedupe_key: str | None = None, **params: Any) -> bool:
+        """Answer the event where it came from; False if it is a repeat (`dedupe_key`).
 
         A private answer to something said in a group goes where only the sender
         sees it: an ephemeral note where the platform has one, else a DM plus a
@@ -173,19 +173,20 @@ class Context:
         `readers` (bot.readers) marks what only some may read: withdrawn unsent should an
         edit of the org file take the reader's right away; `resend` (bot.readers.AGAIN_KEY)
         what is sent in its place then. `asks`: as tell()'s, for a question asked in
-        reply in a direct chat. `scrub`: as tell()'s.
+        reply in a direct chat. `scrub`: as tell()'s. `dedupe_key`: sent once per key (a
+        stranger told once a day who to ask: handlers.help.unknown_person).
         """
         if self.event is not None and self.event.action and name in PRESS_REFUSALS:
             self.press_refused = True
         fallback = self.render(if_undeliverable) if if_undeliverable else None
-        self.reply_text(self.render(name, **params), private=private, choices=choices,
-                        if_undeliverable=fallback, readers=readers, asks=asks, resend=resend,
-                        scrub=scrub)
+        return self.reply_text(self.render(name, **params), private=private, choices=choices,
+                               if_undeliverable=fallback, readers=readers, asks=asks,
+                               resend=resend, scrub=scrub, dedupe_key=dedupe_key)
 
     def reply_text(self, text: str, *, private: bool = True, choices: Sequence[Choice] = (),
                    if_undeliverable: str | None = None, readers: str | None = None,
                    asks: str | None = None, resend: str | None = None,
-                   scrub: bool = False) -> None:
+                   scrub: bool = False, dedupe_key: str | None = None) -> bool:
         """Like reply(), for text already rendered for the event's platform."""
         event = self._need_event()
         message = OutboundMessage(text, tuple(choices), anonymous=scrub)
@@ -195,24 +196,27 @@ class Context:
         in_group = Target(event.platform, kind, event.chat_id, event.thread_id,
                           user_ref=event.user_id)
         if event.is_direct:
-            self._enqueue(Target(event.platform, "dm", event.user_id), message, readers=readers,
-                          asks=asks, resend=resend)
-        elif not private:
-            self._enqueue(in_group, message)
-        elif self.addressbook.supports_ephemeral(event.platform):
-            self._enqueue(_seen_by_sender(event), message, readers=readers, resend=resend)
-        elif if_undeliverable is not None:
-            self._enqueue(Target(event.platform, "dm", event.user_id), message,
-                          fallback=(in_group, OutboundMessage(if_undeliverable)),
-                          readers=readers, resend=resend)
-        else:
-            first = not self.told_in_group
-            self._enqueue(Target(event.platform, "dm", event.user_id), message, readers=readers,
-                          resend=resend, fallback=self._private_failed(in_group) if first
-                          else None)
-            if first:
-                self.told_in_group = True
-                self._enqueue(in_group, OutboundMessage(self.render("answered_in_private")))
+            return self._enqueue(Target(event.platform, "dm", event.user_id), message,
+                                 dedupe_key, readers=readers, asks=asks, resend=resend)
+        if not private:
+            return self._enqueue(in_group, message, dedupe_key)
+        if self.addressbook.supports_ephemeral(event.platform):
+            return self._enqueue(_seen_by_sender(event), message, dedupe_key, readers=readers,
+                                 resend=resend)
+        if if_undeliverable is not None:
+            return self._enqueue(Target(event.platform, "dm", event.user_id), message,
+                                 dedupe_key,
+                                 fallback=(in_group, OutboundMessage(if_undeliverable)),
+                                 readers=readers, resend=resend)
+        first = not self.told_in_group
+        if not self._enqueue(Target(event.platform, "dm", event.user_id), message, dedupe_key,
+                             readers=readers, resend=resend,
+                             fallback=self._private_failed(in_group) if first else None):
+            return False  # a repeat: nothing to tell the group of either
+        if first:
+            self.told_in_group = True
+            self._enqueue(in_group, OutboundMessage(self.render("answered_in_private")))
+        return True
 
     def _private_failed(self, in_group: Target) -> Fallback:
         """What the group hears should the private answer it was told of fail for good:

@@ -728,21 +728,22 @@ def review_closes(ctx: Context, round_id: int) -> datetime | None:
 
 def _send_invite(ctx: Context, subject: Person, person: Person, invite: ReviewInvite,
                  closes_at: datetime | None = None) -> bool:
-    """The invite's DM and, unless another dialog is under way, its first question; False
-    if it was sent before or cannot be. Both expire when the review closes (`closes_at`,
-    else read): held up by an outage until then, a survey nobody can answer any more is
-    not sent."""
+    """The invite's DM and, unless another dialog is under way, its first question (the
+    next, to one who began it with /review while away; none, to one who finished it
+    so: the DM says their answers are in); False if it was sent before or cannot be.
+    Both expire when the review closes (`closes_at`, else read): held up by an outage
+    until then, a survey nobody can answer any more is not sent."""
     closes_at = closes_at or review_closes(ctx, invite.round_id)
     # Someone in the middle of another dialog is asked once it ends (resume_held), so
     # that their next message still answers what they were answering.
-    held = under_way(ctx, person, ctx.clock.now())
+    held = under_way(ctx, person, ctx.clock.now()) and not invite.done
     group = invite.rater_group
     if not ctx.tell(person, "review_invite", subject=subject.display_name, group=group,
                     anonymous=group in ANONYMOUS, total=len(CRITERIA), held=held,
-                    dedupe_key=invite_key(invite), expires_at=closes_at,
-                    scrub=group in ANONYMOUS):
+                    answered=invite.answered, dedupe_key=invite_key(invite),
+                    expires_at=closes_at, scrub=group in ANONYMOUS):
         return False
-    if not held:
+    if not held and not invite.done:
         _ask_next(ctx, person, invite, closes_at)
     return True
 
@@ -758,9 +759,13 @@ def held_invites(ctx: Context, only: Person | None = None
     """The invites (with their subject and rater) whose survey waited while the rater was
     away and goes out now that they are back and reachable; with `only`, theirs alone
     (/back sends them at once). Only raters with time away since the oldest open review
-    began are read (usually a few), and of their invites the ones not begun whose DM was
-    never sent. (One sent before invites were keyed, to someone away since, goes once
-    more.)"""
+    began are read (usually a few), and of their invites the ones whose DM was never sent
+    — begun or even finished with /review meanwhile too: /review status names such a
+    rater as not reached until the survey reaches them, and the report counts them so,
+    and the name staying after they were back, where one who had not answered dropped
+    out of the list, told the GM that they had answered (_send_invite carries on from
+    where they are). (One sent before invites were keyed, to someone away since, goes
+    once more.)"""
     now = ctx.clock.now()
     started = ctx.session.scalar(select(func.min(ReviewRound.started_at)).where(
         ReviewRound.status == "open"))
@@ -781,8 +786,7 @@ def held_invites(ctx: Context, only: Person | None = None
         Person, ReviewInvite.person_id == Person.id).outerjoin(
         ScheduledReview, ScheduledReview.round_id == ReviewRound.id).where(
         or_(ScheduledReview.closes_at.is_(None), ScheduledReview.closes_at > now),
-        ReviewRound.status == "open", ReviewInvite.done.is_(False),
-        ReviewInvite.answered == 0, ReviewInvite.rater_group.in_(GROUPS), Person.active,
+        ReviewRound.status == "open", ReviewInvite.rater_group.in_(GROUPS), Person.active,
         Person.id.in_(sorted(away_since))).order_by(ReviewInvite.id)).all()
     if not rows:
         return []
@@ -1049,9 +1053,29 @@ def on_text(ctx: Context, text: str) -> bool:
     waiting = ctx.session.scalar(select(ReviewInvite.id).join(
         Person, ReviewInvite.person_id == Person.id).where(
         ReviewInvite.round_id == rnd.id, ReviewInvite.done.is_(False), Person.active).limit(1))
-    if waiting is None:
+    if waiting is None and closes_itself(ctx.session, rnd, ctx.clock.now()):
         close_round(ctx, rnd)
     return True
+
+
+def closes_itself(session: Session, rnd: ReviewRound, now: datetime) -> bool:
+    """Whether an open review closes by itself once everyone still here has answered.
+
+    Its closing then says "everyone has answered" (the report comes at once, the review
+    leaves /review status): not where the counts withhold who answered — fewer than
+    MIN_GROUP peers and reports reached (counted nowhere: its closing said "both peers
+    answered"), or a peer or report the survey never reached (named by the status, out of
+    its counts even once they answer with /review: their answer closed it). Decided by
+    who was asked and reached alone, never by who answered; such a review waits for its
+    closing date or /review close."""
+    return may_close_itself(*reach_counts(session, rnd, now, live=True))
+
+
+def may_close_itself(asked: dict[str, int], answered: dict[str, int],
+                  unreached: dict[str, int]) -> bool:
+    """closes_itself over an open review's reach_counts (live), read already."""
+    return not any(unreached[g] for g in ANONYMOUS) and \
+        response_lines(asked, answered)[1] is not None
 
 
 def close_round(ctx: Context, rnd: ReviewRound, *, to_gm: bool | None = None,

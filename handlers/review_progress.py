@@ -36,6 +36,7 @@ from handlers.review import (
     Response,
     invite_queued,
     manager_asked,
+    may_close_itself,
     reach_counts,
     response_lines,
     subject_name,
@@ -77,6 +78,8 @@ class Progress:
     manager: str | None  # who was asked as manager, named anyway, as in the report
     #: Who the survey has not reached, and why (one review's status only): see unreached.
     unreached: list[Unreached] = field(default_factory=list)
+    #: Whether it closes by itself once everyone has answered (handlers.review.closes_itself).
+    closes_itself: bool = True
 
 
 @dataclass(frozen=True)
@@ -131,8 +134,8 @@ def _open_rounds(ctx: Context) -> list[tuple[ReviewRound, datetime | None]]:
 def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progress:
     """Answered of asked per group (counts only) and when one open review closes, in the
     reader's timezone."""
-    lines, overall = response_lines(*reach_counts(ctx.session, rnd, ctx.clock.now(),
-                                                  live=True))
+    counts = reach_counts(ctx.session, rnd, ctx.clock.now(), live=True)
+    lines, overall = response_lines(*counts)
     subject = ctx.people.by_key(rnd.subject_key)
     tz = ZoneInfo(ctx.person.timezone if ctx.person else ctx.org.timezone)
     left = None
@@ -143,7 +146,8 @@ def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progres
     return Progress(name, rnd.subject_key,
                     rnd.started_at.astimezone(tz), closes.astimezone(tz) if closes else None,
                     left, closes is not None and closes <= now, lines, overall,
-                    manager_asked(ctx.session, rnd.id))
+                    manager_asked(ctx.session, rnd.id),
+                    closes_itself=may_close_itself(*counts))
 
 
 def show_status(ctx: Context, subject: Person | None) -> None:

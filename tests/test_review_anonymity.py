@@ -250,3 +250,34 @@ def test_on_postgresql_closing_a_review_of_thousands_of_answers_keeps_every_one(
         assert conn.execute(text(
             "SELECT count(DISTINCT xmin::text) FROM review_answers")).scalar() == 1
     assert after == before and len(after) == 10000
+
+
+async def test_the_log_never_counts_the_reminders_a_sweep_sent(settings, tmp_path, clock,
+                                                              caplog):
+    """Sam, a report of Alice's, is away when the reminders of her scheduled review fall
+    due; back two days later, a sweep reminds him alone if he has not finished. "360°
+    review reminders: 1 sent" at INFO then told whoever reads the log that he had not (and
+    no line, that he had), as the pulse sweep's count once did: reminders are counted in
+    no INFO line."""
+    from datetime import timedelta
+
+    from tests.test_review_rate import reminders, scheduled
+    from tests.test_review_schedule import JAN_1_10AM_NY
+
+    bot, chat, engine = scheduled(settings, tmp_path, clock)
+    try:
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        await say(bot, "sam", "/away 2027-01-13")
+        caplog.set_level(logging.INFO)
+        clock.set(JAN_1_10AM_NY + timedelta(days=12, minutes=5))
+        await bot.run_review_schedule()
+        assert reminders(chat, "ray")
+        clock.set(JAN_1_10AM_NY + timedelta(days=13, hours=6))  # the 14th, back
+        await bot.run_review_schedule()
+        assert len(reminders(chat, "sam")) == 1
+        lines = [r.getMessage() for r in caplog.records
+                 if r.levelno >= logging.INFO and "remind" in r.getMessage().lower()]
+        assert lines == [], lines
+    finally:
+        engine.dispose()

@@ -246,3 +246,53 @@ async def test_the_report_at_the_close_does_not_tell_who_answered_since_the_stat
     finally:
         await bot.drain()
         engine.dispose()
+
+
+async def test_whether_a_rater_answered_while_away_is_not_told_once_they_are_back(
+        on_telegram, clock):
+    """Bruno, away when Alice's review began, is named by /review status as not reached.
+    Back and swept, the survey went to him only if he had not begun it with /review
+    meanwhile: the one who had answered stayed named ("away: asked once back", days after
+    his return) and was counted at the close as could not be reached, the one who had not
+    dropped out of the list and was counted as reached. Now the survey reaches him either
+    way — the next question, or a note that his answers are in — and the GM reads the
+    same list and the same reach: none of the three Brunos named, none unreached."""
+    bot, chat = on_telegram
+
+    async def bruno_says(text: str) -> None:
+        await bot.handle(InboundEvent(platform="telegram", user_id="1003", chat_id="1003",
+                                      chat_type="direct", text=text))
+        await bot.drain()
+
+    for answers in (0, 1, 5):
+        _bruno_away_on_telegram(bot, clock)
+        await grace_says(bot, chat, "/review start alice")
+        for text in ["/review"] * bool(answers) + ["4"] * answers:
+            await bruno_says(text)
+        chat.clear()
+        clock.set(clock.now() + timedelta(days=5))
+        assert await bot.run_review_held() == 1
+        told = chat.to("1003")
+        if answers == 5:
+            assert told == ["📋 Your feedback on Alice Martin is in: you answered it with "
+                            "/review while you were away. Thank you — nothing more to do."]
+        elif answers == 1:
+            assert "You have answered 1 of 5 already." in told[0]
+            assert told[1].startswith("2/5 · ")
+        else:
+            assert told[1].startswith("1/5 · ")
+        status = await grace_says(bot, chat, "/review status alice")
+        assert "has not reached" not in status and "Bruno" not in status, status
+        report = await grace_says(bot, chat, "/review close alice")
+        assert "could not be reached" not in report, report
+    # In Chinese, for a rater who reads it so.
+    with bot.unit() as ctx:
+        ctx.people.by_key("bruno").locale = "zh-CN"
+    _bruno_away_on_telegram(bot, clock)
+    await grace_says(bot, chat, "/review start alice")
+    for text in ("/review", "4"):
+        await bruno_says(text)
+    chat.clear()
+    clock.set(clock.now() + timedelta(days=5))
+    await bot.run_review_held()
+    assert "你已回答 5 题中的 1 题。" in chat.to("1003")[0]

@@ -1,0 +1,140 @@
+"""A 360° review closes by itself when everyone still in the org file has answered: the GM
+(and, for a scheduled review, the director) gets the report at once, and the review leaves
+`/review status`. That moment says "everyone has answered" — so it must not come where
+the report itself withholds who answered: fewer than 3 peers and reports (their counts
+not shown), or a peer or report the survey never reached (named by the status, kept out
+of its counts even once they answer). There the review waits for its closing date or
+`/review close`, whoever answered."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from bot.app import prepare
+from bot.events import InboundEvent
+from tests.support import TEST_ORG, RecordingAdapter, say
+from tests.test_review_rate import answer
+from tests.test_review_unreached import MORE_PEERS, _bruno_away_on_telegram
+
+
+async def gm_reads_after_answering_last(bot, chat, subject: str, first: tuple[str, ...]
+                                        ) -> tuple[list[str], str, str, str]:
+    """`first` answer a review of `subject` the GM started, then the GM (its manager)
+    answers last: what the GM is sent then, her /review status of it and of all, and
+    the report once she closes it."""
+    await say(bot, "grace", f"/review start {subject}")
+    for key in first:
+        await answer(bot, key)
+    chat.clear()
+    await answer(bot, "grace")
+    told = chat.to("grace")
+    await say(bot, "grace", f"/review status {subject}")
+    one = chat.last("grace")
+    await say(bot, "grace", "/review status")
+    listing = chat.last("grace")
+    await say(bot, "grace", f"/review close {subject}")
+    return told, one, listing, chat.last("grace")
+
+
+async def test_two_peers_both_answering_do_not_close_the_review_by_themselves(bot, chat):
+    """Bruno's peers are Alice and Li, two: the report never counts them ("fewer than 3
+    were asked"). Grace, his manager, answers last. When both peers had answered, the
+    review closed at her last answer and the report came at once — telling her that both
+    had; when one had not, nothing came. She now reads the same either way."""
+    both = await gm_reads_after_answering_last(bot, chat, "bruno", ("bruno", "alice", "li"))
+    one = await gm_reads_after_answering_last(bot, chat, "bruno", ("bruno", "alice"))
+    assert both == one
+    told, status, listing, report = both
+    assert not any("360° review — Bruno Rossi" in t for t in told), told
+    assert "🔄 360° review of Bruno Rossi — open" in status
+    assert "no closing date: it closes with /review close bruno" in status
+    assert "• Bruno Rossi — how many answered is not shown" in listing
+    assert "fewer than 3 were asked and reached, so how many of them answered is not " \
+        "shown" in report
+    # In Chinese, for a GM who reads it so.
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/review start bruno")
+    await say(bot, "grace", "/review status bruno")
+    assert "没有结束日期：用 /review close bruno 结束（所有人回答后也不会自动结束：同级与下属问卷" \
+        "送达的少于 3 人或有人问卷尚未送达时，自动结束会透露谁已回答）。" in chat.last("grace")
+
+
+async def test_a_review_of_three_or_more_peers_and_reports_still_closes_by_itself(bot, chat):
+    """Alice's peers and report are three (counted together): everyone answering closes it,
+    the report at once, as before (its counts say as much)."""
+    await say(bot, "grace", "/review start alice")
+    await say(bot, "grace", "/review status alice")
+    assert "no closing date: it closes when everyone has answered, or with " \
+           "/review close alice" in chat.last("grace")
+    for key in ("bruno", "li", "sam", "alice", "grace"):
+        await answer(bot, key)
+    assert chat.last("grace").startswith("🔄 360° review — Alice Martin")
+    assert "• Peers and reports: 3 of 3 answered" in chat.last("grace")
+
+
+async def test_a_rater_the_survey_never_reached_answering_last_does_not_close_it(
+        settings, clock, tmp_path):
+    """Bruno, away when the review began, is named by /review status as not reached; the
+    counts leave him out even once he answers with /review, so that the GM cannot tell.
+    Everyone else has answered. His answer closed the review, the report coming at once:
+    he had answered. It now stays open, the status as it was, until the GM closes it."""
+    org = TEST_ORG.read_text(encoding="utf-8").replace("\n# Company values",
+                                                       MORE_PEERS + "\n# Company values")
+    path = tmp_path / "org.yaml"
+    path.write_text(org, encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=path), clock)
+    chat = RecordingAdapter(platform="telegram")
+    bot.register(chat)
+
+    async def says(user: str, text: str) -> None:
+        await bot.handle(InboundEvent(platform="telegram", user_id=user, chat_id=user,
+                                      chat_type="direct", text=text))
+        await bot.drain()
+
+    try:
+        _bruno_away_on_telegram(bot, clock)
+        await says("1001", "/review start alice")
+        # Li, Carol, Dan (peers), Sam (report), Alice (self) and Grace (manager).
+        for user in ("1004", "1007", "1008", "1006", "1002", "1001"):
+            for _ in range(5):
+                await says(user, "4")
+        await says("1001", "/review status alice")
+        before = chat.last("1001")
+        assert "Bruno Rossi (away: asked once back)" in before
+        assert "it closes with /review close alice" in before
+        chat.clear()
+        await says("1003", "/review")
+        for _ in range(5):
+            await says("1003", "4")
+        assert chat.to("1001") == []  # no report at his last answer
+        await says("1001", "/review status alice")
+        assert chat.last("1001") == before
+        await says("1001", "/review close alice")
+        assert "• Peers and reports: 4 of 4 answered · 1 more could not be reached" \
+            in chat.last("1001")
+    finally:
+        await bot.drain()
+        engine.dispose()
+
+
+async def test_a_scheduled_review_of_two_peers_waits_for_its_closing_date(bot, chat, clock):
+    """Bruno's scheduled review (peers Alice and Li, not counted): all four raters answer.
+    It closed then, days early — Bruno got his report, the GM saw it leave /review
+    schedule: both peers had answered. It closes on its date, as with one peer silent."""
+    from tests.test_review_schedule import JAN_1_10AM_NY, QUARTERLY, scheduled
+
+    scheduled(bot, QUARTERLY.replace("directors: all", "directors: [bruno]"))
+    clock.set(JAN_1_10AM_NY)
+    await bot.run_review_schedule()
+    for key in ("alice", "li", "bruno", "grace"):
+        await answer(bot, key)
+    assert not any(t.startswith("🔄 360° review — Bruno") for t in chat.to("bruno"))
+    await say(bot, "grace", "/review schedule")
+    assert "• Bruno Rossi — closes 2027-01-15 10:00" in chat.last("grace")
+    await say(bot, "grace", "/review status bruno")
+    assert "🔄 360° review of Bruno Rossi — open" in chat.last("grace")
+    clock.set(JAN_1_10AM_NY + timedelta(days=14))
+    await bot.run_review_schedule()
+    assert chat.last("bruno").startswith("🔄 360° review — Bruno Rossi")
