@@ -35,6 +35,7 @@ from handlers.honours import (
     CATCH_UP_DAYS,
     POST_HOUR,
     Roll,
+    before_first_run,
     build_roll,
     first_working_day,
     last_opening_run,
@@ -495,6 +496,8 @@ def monthly_run(ctx: Context) -> MonthlyRun | None:
         if not held:
             return None
     year, month_no = previous_month(local.date())
+    if before_first_run(ctx, year, month_no):
+        return None  # a fresh install: no review of a month it did not run in
     tag = f"{year}-{month_no:02d}"
     people = ctx.people.active()
     directors = [p for p in people if p.role == "director" and (not late or p.id in held)]
@@ -844,9 +847,11 @@ def _not_sent_yet(ctx: Context, person: Person, last_month: str) -> None:
     local = ctx.clock.now().astimezone(ctx.org.tz)
     opening = datetime.combine(first_working_day(local.year, local.month),
                                time(POST_HOUR), ctx.org.tz)
-    if local < opening:  # last month's reviews go out later this month
+    # A fresh install reviews no month before it first ran: its first is this month's.
+    reviewed = not before_first_run(ctx, *previous_month(local.date()))
+    if reviewed and local < opening:  # last month's reviews go out later this month
         month, when = last_month, opening
-    elif local < last_opening_run(local.year, local.month, ctx.org.tz):
+    elif reviewed and local < last_opening_run(local.year, local.month, ctx.org.tz):
         # Going out now, or at the next opening run (09:00 on a weekday up to the 7th).
         # Added after the last one, no run reaches them: the next month's is named.
         month, when = last_month, None

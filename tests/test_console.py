@@ -183,7 +183,13 @@ async def test_fire_checkin_starts_the_check_in_even_in_a_month_s_first_week(set
     it (a check-in the bot sends itself would wait for the monthly question)."""
     from datetime import UTC, datetime
 
+    from bot.app import prepare
+    from tests.support import running_since
+
     clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # Tuesday 09:00 in New York
+    bot, engine = prepare(settings, clock)
+    await running_since(bot, clock)  # since November: a fresh install reviews no month before
+    engine.dispose()
     script = "/fire checkin alice\n/as alice\n52000\n"
     out = StringIO()
     await run(replace(settings, console=True), stdin=StringIO(script), stdout=out, clock=clock)
