@@ -658,6 +658,41 @@ async def test_the_author_reads_their_private_notes_back_and_nobody_else_does(bo
     assert "tired" not in chat.last("grace") and "team lead" not in chat.last("grace")
 
 
+async def test_no_view_of_the_command_line_shows_a_private_note_but_its_authors_export(
+        bot, chat, clock, settings, monkeypatch):
+    """README (*Private notes*): nobody else ever reads a private note, "nor any summary,
+    digest, chart or CLI view"; the operator's `teampulse oneonones` shows no notes at
+    all, and the one view outside the author's chat is `teampulse export <author>`, each
+    note marked `"shared": false`. The operator at the shell tries every view."""
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "Alice will take over the Boston account")
+    await say(bot, "grace", "private: consider her for the team lead role")
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "done")
+    await say(bot, "alice", "/1on1 note @grace private: ask for the raise next time")
+    views = [("oneonones",), ("oneonones", "--format", "json"), ("oneonones", "--format", "csv"),
+             ("summary",), ("summary", "--format", "json"), ("summary", "--format", "csv"),
+             ("summary", "--person", "alice", "--format", "json"),
+             ("summary", "--team", "East", "--format", "json"),
+             ("digest", "--dry-run"), ("digest", "--to", "alice", "--dry-run"),
+             ("export", "bruno")]
+    for args in views:
+        code, out = run_cli(settings, *args)
+        assert code == 0, (args, out)
+        for private in ("team lead", "raise next time"):
+            assert private not in out, (args, private)
+    # (And no shared note either: the CLI's one-on-ones are the GM's overview.)
+    assert "Boston" not in run_cli(settings, "oneonones", "--format", "json")[1]
+    # Each author's own export has their private note, marked, and never the other's.
+    for author, mine, theirs in (("grace", "team lead", "raise next time"),
+                                 ("alice", "raise next time", "team lead")):
+        code, out = run_cli(settings, "export", author)
+        assert code == 0 and theirs not in out, author
+        written = json.loads(out)["oneonones"]["notes_written"]
+        assert [n["shared"] for n in written if mine in n["text"]] == [False], written
+
+
 async def test_an_old_unanswered_question_stops_taking_typed_replies(bot, chat, clock):
     await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
     clock.advance(timedelta(days=4))
