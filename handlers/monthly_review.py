@@ -801,18 +801,27 @@ def not_sent_one(ctx: Context, year: int, month_no: int, directors: list[Person]
     09:00 on the 7th or the last weekday before it: no run sends it any more) had no
     questions, so "all directors have answered" and the answers still to come leave them
     out. Those it waits for (away, or the next opening run not yet at them) are not among
-    them; nor is anyone before the reviews went out."""
-    if ctx.clock.now() < last_opening_run(*month_after(year, month_no), ctx.org.tz):
+    them; nor is anyone before the reviews went out. Of a month the bot did not run in
+    (before_first_run), nobody was sent one, nor will be (see unsent_why)."""
+    fresh = before_first_run(ctx, year, month_no)
+    if not fresh and ctx.clock.now() < last_opening_run(*month_after(year, month_no),
+                                                        ctx.org.tz):
         return set()
     keys = {p.id: f"monthly:{year}-{month_no:02d}:{p.key}" for p in directors}
     sent = RoundBatchRepo(ctx.session).taken_dedupe_keys(list(keys.values()))
     unsent = [p for p in directors if keys[p.id] not in sent]
-    if not unsent:
-        return set()
+    if not unsent or fresh:
+        return {p.id for p in unsent}
     # Held for someone away in the opening days goes out once they are back; dropped is
     # counted apart (never_sent).
     waiting = unsent_while_away(ctx, year, month_no, unsent)
     return {p.id for p in unsent if p.id not in waiting}
+
+
+def unsent_why(ctx: Context, year: int, month_no: int) -> str:
+    """Why not_sent_one's directors had no review of the month, as the GM reads it:
+    "before" (the bot first ran after the month ended) or "joined" (added since)."""
+    return "before" if before_first_run(ctx, year, month_no) else "joined"
 
 
 def _missed(ctx: Context, year: int, month_no: int, directors: list[Person]) -> set[int]:

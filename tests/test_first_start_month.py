@@ -63,3 +63,32 @@ async def test_the_first_month_a_bot_runs_is_reviewed_at_the_next_months_opening
     clock.set(datetime(2027, 1, 1, 14, 0, tzinfo=UTC))  # Friday 1 January, 09:00 in NY
     assert await bot.run_monthly_review()
     assert any(t.startswith("📅 Month in review — 2026-12") for t in chat.to("alice"))
+
+
+async def test_the_gm_of_a_fresh_install_reads_that_no_review_was_sent_not_unanswered(
+        bot, chat, clock):
+    """With no review of November sent (the bot first ran in December), the GM's /monthly
+    read "Answers to the three monthly questions: 0 of 3 so far" and /monthly answers
+    "Not answered yet: 李雷, Alice Martin, Bruno Rossi": directors blamed for questions
+    they were never asked. Each view says no review went out, and why."""
+    clock.set(WEDNESDAY_10AM_NY)
+    await say(bot, "grace", "/monthly")
+    overview = chat.last("grace")
+    assert overview.startswith("📅 Month in review — 2026-11 · 3 directors")
+    assert "0 of 0 so far (3 directors: no review, the bot was not running then)" in overview
+    assert overview.count("· no review: the bot was not running in 2026-11") == 3
+    await say(bot, "grace", "/monthly alice")
+    assert chat.last("grace").endswith(
+        "📝 No review of 2026-11 was sent to Alice Martin: the bot was not running then, "
+        "so there are no questions to answer.")
+    await say(bot, "grace", "/monthly answers")
+    answers = chat.last("grace")
+    assert "Not answered yet" not in answers and "0 of 0 directors answered" in answers
+    await say(bot, "li", "/language en")
+    await say(bot, "grace", "/language 中文")
+    await say(bot, "grace", "/monthly")
+    assert "3 位总监：未发送回顾，当时机器人尚未运行" in chat.last("grace")
+    assert "未发送回顾：2026-11 机器人尚未运行" in chat.last("grace")
+    await say(bot, "grace", "/monthly li")
+    assert chat.last("grace").endswith("📝 2026-11 的回顾没有发给 李雷：当时机器人尚未运行，"
+                                       "因此没有需要回答的问题。")
