@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import object_session
 
+from bot.clock import as_utc
 from bot.events import GAVE_UP, REFUSED, REJECTED, OutboundMessage, Target
 from bot.name_order import name_key
 from bot.org import Org
@@ -21,6 +22,7 @@ from handlers.answers import normalise
 from handlers.context import Context, Fallback
 from handlers.kudos import kudos_label
 from handlers.period_words import month_named, month_said, quarter_named, read_period
+from storage.digest import DigestRepo
 from storage.kudos import Kudos, KudosRepo, shared_names
 from storage.models import Person
 
@@ -243,6 +245,15 @@ def month_opening(local: datetime) -> bool:
     return local.date() > first or local.hour >= POST_HOUR
 
 
+def before_first_run(ctx: Context, year: int, month: int) -> bool:
+    """Whether the month was over before the bot first ran (storage.digest.first_run): a
+    fresh install started in a month's opening days owes no review nor honour roll of a
+    month it was not there for ("Check-ins: none asked", "A quiet month"), as it owes no
+    digest of a week before it (handlers/digest.py)."""
+    first = DigestRepo(ctx.session).first_run()
+    return first is None or as_utc(first) >= period_of(year, month, ctx.org.tz)[1]
+
+
 def last_opening_run(year: int, month: int, tz: ZoneInfo) -> datetime:
     """The month's last scheduled run of the opening days (bot.scheduler: weekdays at
     POST_HOUR): POST_HOUR on its CATCH_UP_DAYS-th day, or on the last weekday before it.
@@ -309,6 +320,8 @@ def post_monthly_honours(ctx: Context) -> bool:
     if not month_opening(local):
         return False
     year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
+    if before_first_run(ctx, year, month):
+        return False
     start, end = period_of(year, month, org.tz)
     rows = KudosRepo(ctx.session).between(start, end)
     tag = f"{year}-{month:02d}"

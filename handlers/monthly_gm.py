@@ -40,6 +40,7 @@ from handlers.monthly_review import (
     not_sent_one,
     previous_month,
     unsent_while_away,
+    unsent_why,
 )
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.period_words import month_said
@@ -67,7 +68,8 @@ class OverviewLine:
     answered: bool  # went through the three questions (each answered or skipped)
     #: Their review waited while they were away ("held"), or never went out ("dropped"):
     #: see monthly_review.unsent_while_away; or they joined the org after it went out
-    #: ("joined": no review, no questions, see monthly_review.not_sent_one).
+    #: ("joined": no review, no questions, see monthly_review.not_sent_one), or the bot
+    #: did not run in that month ("before": none was sent to anyone).
     unsent: str | None = None
     #: The month after the overview's, which "dropped" names (away until it ended).
     after: str = ""
@@ -106,6 +108,9 @@ class Overview:
     #: Of `total`, those added to the org after the reviews went out: no review, no
     #: questions, so not counted as to come either.
     joined: int = 0
+    #: Of `total`, those sent no review because the bot did not run in the month (a fresh
+    #: install: monthly_review.unsent_why), not counted as to come either.
+    before: int = 0
     #: Of `total`, directors of the month since taken out of the org file who had not
     #: answered: they never will, so not counted as to come.
     left: int = 0
@@ -230,12 +235,13 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
     # never sent the review. (Usually nobody: one read of the away calendar's few.)
     unsent: dict[int, str] = dict(unsent_while_away(ctx, year, month_no, present))
     # Added since the reviews went out: counted apart, as /monthly answers does.
-    unsent.update(dict.fromkeys(not_sent_one(ctx, year, month_no, present), "joined"))
+    unsent.update(dict.fromkeys(not_sent_one(ctx, year, month_no, present),
+                                unsent_why(ctx, year, month_no)))
     states = list(unsent.values())
     view = Overview(tag, len(directors),
                     sum(1 for p in directors if p.id in answered and p.id not in blank),
                     page, pages, start + 1, not_sent=states.count("dropped"),
-                    joined=states.count("joined"),
+                    joined=states.count("joined"), before=states.count("before"),
                     left=sum(1 for p in directors
                              if p.id in gone and not p.active and p.id not in answered),
                     not_director=sum(1 for p in directors
@@ -416,7 +422,8 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
             if director is not None and not former:  # away, or joined since: today's
                 unsent = unsent_while_away(seen, year, month_no, [director]).get(director.id)
                 if unsent is None and not_sent_one(seen, year, month_no, [director]):
-                    unsent = "joined"  # added to the org after the reviews went out
+                    # Added to the org after the reviews went out, or none went out.
+                    unsent = unsent_why(seen, year, month_no)
         if len(named) > 1:
             reply_namesakes(ctx, named, "monthly")
             return

@@ -35,6 +35,7 @@ from handlers.honours import (
     CATCH_UP_DAYS,
     POST_HOUR,
     Roll,
+    before_first_run,
     build_roll,
     first_working_day,
     last_opening_run,
@@ -495,6 +496,8 @@ def monthly_run(ctx: Context) -> MonthlyRun | None:
         if not held:
             return None
     year, month_no = previous_month(local.date())
+    if before_first_run(ctx, year, month_no):
+        return None  # a fresh install: no review of a month it did not run in
     tag = f"{year}-{month_no:02d}"
     people = ctx.people.active()
     directors = [p for p in people if p.role == "director" and (not late or p.id in held)]
@@ -798,18 +801,27 @@ def not_sent_one(ctx: Context, year: int, month_no: int, directors: list[Person]
     09:00 on the 7th or the last weekday before it: no run sends it any more) had no
     questions, so "all directors have answered" and the answers still to come leave them
     out. Those it waits for (away, or the next opening run not yet at them) are not among
-    them; nor is anyone before the reviews went out."""
-    if ctx.clock.now() < last_opening_run(*month_after(year, month_no), ctx.org.tz):
+    them; nor is anyone before the reviews went out. Of a month the bot did not run in
+    (before_first_run), nobody was sent one, nor will be (see unsent_why)."""
+    fresh = before_first_run(ctx, year, month_no)
+    if not fresh and ctx.clock.now() < last_opening_run(*month_after(year, month_no),
+                                                        ctx.org.tz):
         return set()
     keys = {p.id: f"monthly:{year}-{month_no:02d}:{p.key}" for p in directors}
     sent = RoundBatchRepo(ctx.session).taken_dedupe_keys(list(keys.values()))
     unsent = [p for p in directors if keys[p.id] not in sent]
-    if not unsent:
-        return set()
+    if not unsent or fresh:
+        return {p.id for p in unsent}
     # Held for someone away in the opening days goes out once they are back; dropped is
     # counted apart (never_sent).
     waiting = unsent_while_away(ctx, year, month_no, unsent)
     return {p.id for p in unsent if p.id not in waiting}
+
+
+def unsent_why(ctx: Context, year: int, month_no: int) -> str:
+    """Why not_sent_one's directors had no review of the month, as the GM reads it:
+    "before" (the bot first ran after the month ended) or "joined" (added since)."""
+    return "before" if before_first_run(ctx, year, month_no) else "joined"
 
 
 def _missed(ctx: Context, year: int, month_no: int, directors: list[Person]) -> set[int]:
@@ -844,9 +856,11 @@ def _not_sent_yet(ctx: Context, person: Person, last_month: str) -> None:
     local = ctx.clock.now().astimezone(ctx.org.tz)
     opening = datetime.combine(first_working_day(local.year, local.month),
                                time(POST_HOUR), ctx.org.tz)
-    if local < opening:  # last month's reviews go out later this month
+    # A fresh install reviews no month before it first ran: its first is this month's.
+    reviewed = not before_first_run(ctx, *previous_month(local.date()))
+    if reviewed and local < opening:  # last month's reviews go out later this month
         month, when = last_month, opening
-    elif local < last_opening_run(local.year, local.month, ctx.org.tz):
+    elif reviewed and local < last_opening_run(local.year, local.month, ctx.org.tz):
         # Going out now, or at the next opening run (09:00 on a weekday up to the 7th).
         # Added after the last one, no run reaches them: the next month's is named.
         month, when = last_month, None

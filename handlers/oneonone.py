@@ -103,6 +103,8 @@ MAX_ID = 2**31 - 1
 #: An agenda item's source when its author keeps it to themselves (`private: …`): shown
 #: to the author alone, discussed with the meeting as any other.
 PRIVATE_ITEM = "private"
+#: Meetings `/1on1 history` lists, the latest first; it says how many older ones it leaves out.
+HISTORY_SHOWN = 10
 #: The one-on-one overview in chat shows at most this many director blocks (as many as a
 #: page of /summary), those with something overdue first; the CLI prints them all.
 DIRECTORS_SHOWN = 20
@@ -1313,15 +1315,18 @@ def _history(ctx: Context, args: str) -> None:
             ctx.reply("oo_history_refused", other=subject)
             return
     rows = []
-    for m in meetings[:10]:
+    for m in meetings[:HISTORY_SHOWN]:
         other = m.report if m.manager_id == subject.id else m.manager
         # The shared notes, and the reader's own private ones (marked): a private note
         # is its author's alone, whoever else may read this history.
         notes = [{"text": n.text, "private": not n.shared} for n in repo.notes(m, viewer=viewer)]
         rows.append({"day": held_on(m, viewer), "manager": m.manager, "report": m.report,
                      "other": other, "notes": notes})
+    # The latest HISTORY_SHOWN; the older ones are counted, not dropped unsaid (a private
+    # note of an early meeting read as lost).
     ctx.reply("oo_history", subject=subject, rows=rows, own=subject.id == viewer.id,
-              marked=any(n["private"] for r in rows for n in r["notes"]))
+              marked=any(n["private"] for r in rows for n in r["notes"]),
+              older=max(0, len(meetings) - HISTORY_SHOWN))
 
 
 def _may_see_all(ctx: Context, viewer: Person, subject: Person) -> bool:

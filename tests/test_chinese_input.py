@@ -4,7 +4,7 @@ refuses it says why, in Chinese; nothing is stored wrong."""
 
 from __future__ import annotations
 
-from tests.support import say
+from tests.support import running_since, say
 from tests.test_checkin import answers_of
 
 
@@ -363,6 +363,7 @@ async def test_skipping_and_pausing_the_monthly_questions(bot, chat, clock):
     from tests.test_monthly_review import DEC_1_9AM_NY
 
     clock.set(DEC_1_9AM_NY)
+    await running_since(bot, clock)  # running since November: a fresh install reviews none
     assert await bot.run_monthly_review()  # November's review, and its questions
     await say(bot, "li", "/monthly")
     await say(bot, "li", "/skip")

@@ -186,6 +186,10 @@ async def test_a_summary_asked_for_by_a_day_shows_that_days_week(bot, chat):
             (typed, chat.last("grace"))
     await say(bot, "li", "/summary 11月16日")  # a director's own team, in Chinese
     assert "2026-W47（2026-11-16 – 2026-11-22）" in chat.last("li"), chat.last("li")
+    # README: the latest such day whose week has begun: Sunday the 29th, said on Friday the
+    # 27th, is still ahead but its week is this one.
+    await say(bot, "grace", "/summary 11月29日")
+    assert "2026-W48 (2026-11-23 – 2026-11-29)" in chat.last("grace"), chat.last("grace")
     await say(bot, "grace", "/summary 12月31日")  # no year, still ahead: last year's
     assert "2026-W01 (2025-12-29 – 2026-01-04)" in chat.last("grace"), chat.last("grace")
     await say(bot, "grace", "/summary 2月30日")  # no such day: the forms there are

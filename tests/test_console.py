@@ -96,6 +96,24 @@ async def test_as_takes_a_key_in_any_case_or_a_name_and_fire_names_an_unknown_ke
     assert "li> /fire checkin zed\n没有 key 为“zed”的人。" in text
 
 
+async def test_fire_checkin_takes_a_name_of_two_words_as_the_org_file_writes_it(
+        settings, clock):
+    """README: /fire checkin's keys are read as /as reads them, a name as the org file
+    writes it too. Each word was read as a key of its own: `/fire checkin Alice Martin`
+    answered "No person with key 'Martin'" (and prompted Alice for 'Alice', her key in
+    another case); two words that are each a key are still two people."""
+    script = "/fire checkin Alice Martin\n/fire checkin li Bruno Rossi\n/fire checkin vera sam\n"
+    out = StringIO()
+    await run(replace(settings, console=True), stdin=StringIO(script), stdout=out, clock=clock)
+    text = out.getvalue()
+    assert "No person with key" not in text
+    assert "(check-in: alice: " in text.split("grace> /fire checkin Alice Martin", 1)[1]
+    both = text.split("grace> /fire checkin li Bruno Rossi", 1)[1]
+    assert "(check-in: li: " in both and ", bruno: " in both.split("grace> ", 1)[0]
+    keys = text.split("grace> /fire checkin vera sam", 1)[1]
+    assert "vera: " in keys and "sam: " in keys
+
+
 async def test_buttons_can_be_pressed_in_the_console(settings, clock):
     script = "/fire checkin alice\n/as alice\n52000\n1\nwins\nblockers\n/press 3\n"
     out = StringIO()
@@ -183,7 +201,13 @@ async def test_fire_checkin_starts_the_check_in_even_in_a_month_s_first_week(set
     it (a check-in the bot sends itself would wait for the monthly question)."""
     from datetime import UTC, datetime
 
+    from bot.app import prepare
+    from tests.support import running_since
+
     clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # Tuesday 09:00 in New York
+    bot, engine = prepare(settings, clock)
+    await running_since(bot, clock)  # since November: a fresh install reviews no month before
+    engine.dispose()
     script = "/fire checkin alice\n/as alice\n52000\n"
     out = StringIO()
     await run(replace(settings, console=True), stdin=StringIO(script), stdout=out, clock=clock)

@@ -11,7 +11,7 @@ from bot.core import TeamPulse
 from bot.org import OrgError, parse_org
 from bot.scheduler import start_scheduler
 from handlers.honours import first_working_day
-from tests.support import NAMESAKES, TEST_ORG, RecordingAdapter, say
+from tests.support import NAMESAKES, TEST_ORG, RecordingAdapter, running_since, say
 from tests.test_kudos import kudo
 
 # Tuesday 2026-12-01 09:00 in New York (EST): the first working day of December.
@@ -125,6 +125,7 @@ async def test_outside_the_first_week_nothing_is_posted(bot, chat, clock, when):
 async def test_an_empty_month_reads_naturally(bot, chat, clock):
     with_honours_channel(bot)
     clock.set(DEC_1_9AM_NY)
+    await running_since(bot, clock)  # a fresh install posts no roll of a month before it
     await bot.run_honours()
     assert chat.last("honours") == ("🏆 Honour roll — November 2026\nNo kudos were given in "
                                     "November 2026. A quiet month — recognise someone with "
@@ -364,6 +365,8 @@ async def test_a_roll_refused_on_one_platform_is_reported_where_the_gm_reads(
     bot.org = replace(bot.org, kudos=replace(bot.org.kudos,
                                              honours_channel={"slack": "C0HONOURS"}))
     clock.set(DEC_1_9AM_NY)
+    await running_since(bot, clock)  # a fresh install posts no roll of a month before it
+    chat.clear()
     assert await bot.run_honours()
     await bot.deliver()
 
@@ -391,6 +394,8 @@ async def test_the_monthly_job_builds_each_language_of_the_roll_once(bot, chat, 
 
     monkeypatch.setattr(honours, "build_roll", counted)
     with_honours_channel(bot)
+    # Running since October: a fresh install posts no roll of a month before it.
+    await running_since(bot, clock, ago=timedelta(weeks=8))
     await november_kudos(bot)
     clock.set(DEC_1_9AM_NY)
     assert await bot.run_honours()

@@ -25,14 +25,14 @@ from tests.test_operations import teampulse as teampulse_cli
 from tests.test_resilience_stop import PROMPT, ROOT, STARTUP, Bot
 
 
-def step(database_url: str, org_file: Path, name: str, moment: str, *args: str
-         ) -> subprocess.CompletedProcess[str]:
+def step(database_url: str, org_file: Path, name: str, moment: str, *args: str,
+         now: str | None = None) -> subprocess.CompletedProcess[str]:
     """tests/kill_bot.py's STEP run once in its own process, killed at MOMENT (`args`:
-    the command's, for the step `cli`)."""
+    the command's, for the step `cli`), at `now` (default MONTH_OPENING)."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_"))}
     env.update(DATABASE_URL=database_url, TEAMPULSE_ORG_FILE=str(org_file),
-               PYTHONPATH=str(ROOT), KILL_BOT_NOW=MONTH_OPENING)
+               PYTHONPATH=str(ROOT), KILL_BOT_NOW=now or MONTH_OPENING)
     return subprocess.run([sys.executable, "-m", "tests.kill_bot", name, moment, *args],
                           capture_output=True, text=True, env=env, cwd=org_file.parent,
                           timeout=120, stdin=subprocess.DEVNULL)
@@ -342,6 +342,8 @@ def test_an_answer_killed_before_its_commit_is_asked_for_again_not_skipped(
 #: The first working day of December 2026, after the monthly jobs' hour (9:00 in the test
 #: org's New York): November's reviews are due.
 MONTH_OPENING = "2026-12-01T15:00:00+00:00"
+#: Friday 27 November 2026, 16:00 in New York: 2026-W48's check-in moment.
+NOVEMBER_CHECKIN = "2026-11-27T21:00:00+00:00"
 
 
 def queued(database_url: str) -> list[tuple[str, str]]:
@@ -355,14 +357,16 @@ def test_monthly_reviews_killed_after_the_first_director_are_sent_once_each_afte
     """November's reviews go out on 1 December; the bot is killed while writing the second
     director's. The restart sends the rest and the GM's overview: the outbox holds what
     a run never killed queues, nothing twice, nothing missing."""
-    step(database_url, TEST_ORG, "prepare", "none")
+    # Running since November (its weekly check-in went out): a fresh install reviews no
+    # month before it.
+    for url in (database_url, never_killed := f"sqlite:///{tmp_path / 'reference.db'}"):
+        step(url, TEST_ORG, "zone-job", "none", now=NOVEMBER_CHECKIN)
     killed(database_url, TEST_ORG, "monthly", "monthly-director:2")
     assert len([k for _, k in queued(database_url) if k.startswith("monthly:2026-11:")
                 and k.count(":") == 2]) == 1  # the first director's review, no other
     restarted(database_url, TEST_ORG, "monthly")
     restarted(database_url, TEST_ORG, "monthly")
 
-    never_killed = f"sqlite:///{tmp_path / 'reference.db'}"
     restarted(never_killed, TEST_ORG, "monthly")
     assert queued(database_url) == queued(never_killed)
     assert len([k for _, k in queued(database_url) if k.startswith("monthly:2026-11:")

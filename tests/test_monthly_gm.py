@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.support import RecordingAdapter, restart, say
+from tests.support import RecordingAdapter, restart, running_since, say
 from tests.test_monthly_review import DEC_1_9AM_NY, DIRECTORS, many  # noqa: F401
 
 
@@ -215,6 +215,7 @@ async def test_a_director_typing_the_gms_forms_of_monthly_is_told_what_it_does(b
     a word, as if the bot had not understood; it says what /monthly is for them (in their
     language) and asks nothing until they send it alone."""
     clock.set(DEC_1_9AM_NY)
+    await running_since(bot, clock)  # running since November: a fresh install reviews none
     assert await bot.run_monthly_review()  # November's review: /monthly asks its questions
     for typed in ("/monthly bruno", "/monthly answers"):
         await say(bot, "alice", typed)

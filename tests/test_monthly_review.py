@@ -12,7 +12,7 @@ from bot.core import TeamPulse
 from bot.org import parse_org
 from bot.scheduler import start_scheduler
 from handlers.monthly_review import recurring_blockers
-from tests.support import TEST_ORG, RecordingAdapter, restart, say
+from tests.support import TEST_ORG, RecordingAdapter, restart, running_since, say
 from tests.test_goals import answer_kpi
 
 DEC_1_9AM_NY = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)  # Tuesday, first working day
@@ -565,6 +565,7 @@ async def test_answering_again_asks_all_three_questions_once_more(bot, chat, clo
     thanked her after that one answer, so a new plan for next month (question 3) could not
     be given, and what she typed next was "not waited for"."""
     clock.set(DEC_1_9AM_NY)
+    await running_since(bot, clock)  # running since November: a fresh install reviews none
     assert await bot.run_monthly_review()
     for text in ("Two new logos", "Legal review", "Push the Globex expansion"):
         await say(bot, "alice", text)

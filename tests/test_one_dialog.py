@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.core import TeamPulse
 from storage.models import Answer, CheckinRound
 from storage.pulse import PulseParticipant, PulseVote
-from tests.support import TEST_ORG, RecordingAdapter, say
+from tests.support import TEST_ORG, RecordingAdapter, running_since, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 
 # Wednesday 2026-12-09, 12:05 in New York: a pulse poll day (every second Wednesday).
@@ -124,6 +124,7 @@ async def test_a_survey_started_during_a_check_in_follows_it(setup):
 async def test_the_monthly_questions_follow_a_check_in_being_answered(setup):
     bot, chat, clock = setup
     clock.set(DEC_1_9AM_NY - timedelta(minutes=10))
+    await running_since(bot, clock)  # running since November: a fresh install reviews none
     await say(bot, "alice", "/checkin")
     await say(bot, "alice", "52000")
     clock.set(DEC_1_9AM_NY)

@@ -658,6 +658,65 @@ async def test_the_author_reads_their_private_notes_back_and_nobody_else_does(bo
     assert "tired" not in chat.last("grace") and "team lead" not in chat.last("grace")
 
 
+async def test_no_view_of_the_command_line_shows_a_private_note_but_its_authors_export(
+        bot, chat, clock, settings, monkeypatch):
+    """README (*Private notes*): nobody else ever reads a private note, "nor any summary,
+    digest, chart or CLI view"; the operator's `teampulse oneonones` shows no notes at
+    all, and the one view outside the author's chat is `teampulse export <author>`, each
+    note marked `"shared": false`. The operator at the shell tries every view."""
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "Alice will take over the Boston account")
+    await say(bot, "grace", "private: consider her for the team lead role")
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "done")
+    await say(bot, "alice", "/1on1 note @grace private: ask for the raise next time")
+    views = [("oneonones",), ("oneonones", "--format", "json"), ("oneonones", "--format", "csv"),
+             ("summary",), ("summary", "--format", "json"), ("summary", "--format", "csv"),
+             ("summary", "--person", "alice", "--format", "json"),
+             ("summary", "--team", "East", "--format", "json"),
+             ("digest", "--dry-run"), ("digest", "--to", "alice", "--dry-run"),
+             ("export", "bruno")]
+    for args in views:
+        code, out = run_cli(settings, *args)
+        assert code == 0, (args, out)
+        for private in ("team lead", "raise next time"):
+            assert private not in out, (args, private)
+    # (And no shared note either: the CLI's one-on-ones are the GM's overview.)
+    assert "Boston" not in run_cli(settings, "oneonones", "--format", "json")[1]
+    # Each author's own export has their private note, marked, and never the other's.
+    for author, mine, theirs in (("grace", "team lead", "raise next time"),
+                                 ("alice", "raise next time", "team lead")):
+        code, out = run_cli(settings, "export", author)
+        assert code == 0 and theirs not in out, author
+        written = json.loads(out)["oneonones"]["notes_written"]
+        assert [n["shared"] for n in written if mine in n["text"]] == [False], written
+
+
+async def test_a_long_history_says_how_many_older_one_on_ones_it_leaves_out(bot, chat, clock):
+    """`/1on1 history` lists the latest ten meetings: after twelve weekly 1:1s Alice's
+    first two were left out without a word, her private note among them, so it read as
+    lost. The reply now says how many older ones are not shown (README, /1on1 history)."""
+    for week in range(12):
+        chat.clear()
+        await sweep_at(bot, clock, MONDAY_SLOT + timedelta(weeks=week, minutes=31))
+        (asked,) = [s for s in chat.sent if s.target.address == "grace"
+                    and "Did your 1:1 with Alice Martin" in s.text]
+        await say(bot, "grace", action=next(c.value for c in asked.message.choices
+                                            if c.value.endswith(":y")))
+        await say(bot, "grace", f"private: week {week + 1}" if week == 0 else f"week {week + 1}")
+        await say(bot, "grace", "done")
+        await say(bot, "grace", "done")
+    await say(bot, "grace", "/1on1 history alice")
+    history = chat.last("grace")
+    assert "week 12" in history and "week 3" in history and "week 2" not in history
+    assert history.count("Grace Chen · Alice Martin") == 10
+    assert "and 2 older one-on-ones not shown" in history
+    await say(bot, "grace", "/language 中文")
+    await say(bot, "grace", "/1on1 history alice")
+    assert "另有 2 次更早的一对一面谈未显示" in chat.last("grace")
+
+
 async def test_an_old_unanswered_question_stops_taking_typed_replies(bot, chat, clock):
     await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
     clock.advance(timedelta(days=4))

@@ -95,8 +95,9 @@ TABLE = [
     ("\u200eAlice Martin\u200f", "person: Alice Martin"),
 ]
 
-#: Looks like someone, is nobody: a partial name, a longer one, a pattern.
-STRANGERS = ["Alice Mart", "王伟伟", "alice.*", "%", "李",
+#: Looks like someone, is nobody: a partial name, a longer one, a pattern. (`Martin`, a
+#: surname alone, as README's example of part of a name: `Alice` is her key in another case.)
+STRANGERS = ["Alice Mart", "Martin", "王伟伟", "alice.*", "%", "李",
              "\u0430lice"]  # its first letter Cyrillic: looks like Alice, is nobody
 
 

@@ -52,6 +52,10 @@ def console_mentions(text: str) -> tuple[Mention, ...]:
                  for m in _MENTION.finditer(folded))
 
 
+#: The most words a person's name typed after `/fire checkin` is read in (see _keys_named).
+NAME_WORDS = 5
+
+
 class ConsoleAdapter(Adapter):
     """Chat with teampulse on standard input and output."""
 
@@ -421,8 +425,7 @@ class ConsoleAdapter(Adapter):
             # Each key as /as takes it; one that names nobody is said, not dropped unsaid.
             known = {k for k, _, _ in self._load_people()}
             keys = []
-            for typed in args[1:]:
-                key = typed if typed in known else self._key_of(typed, known)
+            for typed, key in self._keys_named(args[1:], known):
                 if key is None:
                     self._note("console_no_such_person", key=typed, keys=sorted(known))
                 else:
@@ -434,6 +437,30 @@ class ConsoleAdapter(Adapter):
             self._note("console_fired_nobody")
             return
         self._note("console_fired_checkin", results=list(run.results.items()))
+
+    def _keys_named(self, words: list[str], known: set[str]
+                    ) -> list[tuple[str, str | None]]:
+        """What each person typed after `/fire checkin` names: (as typed, key or None).
+
+        A name of several words, `Alice Martin`, is one person, as `/as` reads it (the
+        longest run of words naming one person); words that are each a key stay apart
+        (`vera sam`), so a key is never swallowed into a name. A name is read up to
+        NAME_WORDS words long, so a long list of keys costs no quadratic search."""
+        lowered = {k.lower() for k in known}
+        found: list[tuple[str, str | None]] = []
+        start = 0
+        while start < len(words):
+            for end in range(min(len(words), start + NAME_WORDS), start, -1):
+                span = words[start:end]
+                if end - start > 1 and all(w.lower() in lowered for w in span):
+                    continue
+                typed = " ".join(span)
+                key = typed if typed in known else self._key_of(typed, known)
+                if key is not None or end - start == 1:
+                    found.append((typed, key))
+                    start = end
+                    break
+        return found
 
     async def _press(self, arg: str) -> None:
         buttons = self._buttons.get(self.current or "", ())

@@ -49,11 +49,11 @@ NO_RIGHTS_ZH = (OPENING_ZH + "Telegram 拒绝了这条消息，我可能已被�
 
 
 async def _honours_month(tg: TG, locale: str) -> None:
-    """Grace (the GM, reading `locale`) and an honours group the org file names."""
+    """Grace (the GM, reading `locale`) and an honours group the org file names, on an
+    install running in November (a fresh one posts no roll of a month before it)."""
     tg.bot.org = replace(tg.bot.org, kudos=replace(
         tg.bot.org.kudos, honours_channel={"telegram": str(HONOURS)}))
-    if locale == "zh-CN":
-        await tg.say(GRACE, "/language 中文")
+    await tg.say(GRACE, "/language 中文" if locale == "zh-CN" else "/language")
 
 
 async def _post_the_roll(tg: TG) -> datetime:
