@@ -351,7 +351,14 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         code = _dispatch(args, settings, out)
         out.flush()  # here, not at exit, so a closed pipe is caught below
         return code
-    except (ConfigError, OrgError) as exc:
+    except ConfigError as exc:
+        from bot.log_privacy import redact
+
+        # A refusal quotes the value refused: a token pasted into the wrong line of .env
+        # is masked there as the log masks it (`CHECKIN_SCHEDULE='xoxb-***'`).
+        print(f"teampulse: {redact(str(exc))}", file=sys.stderr)
+        return 2
+    except OrgError as exc:
         print(f"teampulse: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:

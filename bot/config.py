@@ -750,6 +750,10 @@ _SQLA_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/\[]*:)(?![0-9]+/)"
 # would: what is there is masked unless it is a port (digits).
 _NOT_A_PORT = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\[]*:)"
                          r"(?=[^/?#@]*[^0-9/?#@])[^/?#@]*(?=[/?#]|$)")
+# No '://' at all (`postgresql+psycopg:/user:password@host/db`, a slash left out): no URL,
+# refused as such, but `teampulse config` lists it first. Where its user part ends cannot be
+# told, so everything after a leading scheme up to the last '@' is taken as the password.
+_LOOSE_USERINFO = re.compile(r"^(?!.*://)((?:[A-Za-z][A-Za-z0-9+.-]*:)?)(.*)@")
 _QUERY_SECRET = re.compile(r"([?&](?:password|passwd|pwd|sslpassword|token|secret)=)[^&#]*",
                            re.IGNORECASE)
 
@@ -784,6 +788,8 @@ def url_passwords(url: str) -> list[str]:
              for pattern in (_SQLA_USERINFO, _USERINFO) for m in pattern.finditer(url)]
     found += [m.group(0)[len(m.group(1)):]
               for pattern in (_NOT_A_PORT, _QUERY_SECRET) for m in pattern.finditer(url)]
+    found += [part for m in _LOOSE_USERINFO.finditer(url)
+              for part in (m.group(2), m.group(2).rpartition(":")[2])]
     return list(dict.fromkeys(found))
 
 
@@ -791,4 +797,5 @@ def mask_url(url: str) -> str:
     """A URL fit to print: its password (in the user part or the query) shown as ***, as
     SQLAlchemy reads it and as a web client does."""
     url = _USERINFO.sub(r"\1***@", _SQLA_USERINFO.sub(r"\1***@", url))
+    url = _LOOSE_USERINFO.sub(r"\1***@", url)
     return _QUERY_SECRET.sub(r"\1***", _NOT_A_PORT.sub(r"\1***", url))

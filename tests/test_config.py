@@ -161,6 +161,58 @@ def test_a_database_url_whose_port_is_no_number_is_one_line_not_a_traceback(url,
     assert "hunter2" not in out.getvalue() + err
 
 
+@pytest.mark.parametrize(("url", "shown"), [
+    # a slash of '://' left out, or the scheme's colon, or the scheme itself: still a typo
+    # an operator runs `teampulse config` about, and pastes its output into a ticket
+    ("postgresql+psycopg:/tp:hunter2@127.0.0.1:1/teampulse",
+     "postgresql+psycopg:***@127.0.0.1:1/teampulse"),
+    ("postgresql+psycopg//tp:hunter2@127.0.0.1:1/teampulse",
+     "***@127.0.0.1:1/teampulse"),
+    ("postgresql+psycopg:tp:hunter2@127.0.0.1:1/teampulse",
+     "postgresql+psycopg:***@127.0.0.1:1/teampulse"),
+    ("tp:hunter2@127.0.0.1:1/teampulse", "tp:***@127.0.0.1:1/teampulse"),
+])
+def test_a_database_url_missing_its_slashes_never_shows_its_password(url, shown, monkeypatch,
+                                                                     capsys):
+    """A DATABASE_URL without '://' is no database URL, and every command says so in one
+    line; but `teampulse config` first lists the settings, and printed such a URL whole,
+    password and all. Its password is masked as a URL's, everything before the '@'."""
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    out = io.StringIO()
+    assert main(["--env-file", "/dev/null", "config"], stdout=out) == 2
+    err = capsys.readouterr().err
+    assert "hunter2" not in out.getvalue() + err
+    assert f"DATABASE_URL = {shown}\n" in out.getvalue()
+    assert err.startswith("teampulse: DATABASE_URL is not a database URL"), err
+    assert "hunter2" in Settings.from_mapping({"DATABASE_URL": url}).secret_values()
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("CHECKIN_SCHEDULE", "xoxb-1234-5678-hunter2secret"),
+    ("SLACK_HTTP_PATH", "xapp-1-A0-hunter2secret"),
+    ("DIGEST_GRACE_PERIOD", "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"),
+    ("HEALTH_PORT", "postgresql+psycopg://tp:hunter2secret@db/teampulse"),
+])
+def test_a_secret_pasted_into_another_setting_is_not_quoted_in_its_refusal(
+        name: str, value: str, monkeypatch, capsys) -> None:
+    """A token pasted one line off in .env (into CHECKIN_SCHEDULE, say) was quoted whole in
+    the line refusing it: a refusal quotes the value, and this one is a secret. What is
+    shaped like a secret is masked there as in the log (`xoxb-***`), the rest still quoted."""
+    from bot.cli import main
+
+    for other in _env_example():
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv(name, value)
+    out = io.StringIO()
+    assert main(["--env-file", "/dev/null", "config"], stdout=out) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("teampulse: ") and "***" in err, err
+    secret = value.rsplit(":", 1)[-1] if value[0].isdigit() else "hunter2secret"
+    assert secret not in out.getvalue() + err, err
+
+
 def test_other_urls_with_a_password_are_masked_too():
     """A proxy's user and password in SLACK_API_URL, TELEGRAM_API_URL or the webhook URL."""
     settings = Settings.from_mapping({
