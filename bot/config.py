@@ -292,7 +292,27 @@ class Settings:
             if name not in known and (hint or name.startswith(prefixes)):
                 lines.append(f"{env_file}: {name} is no teampulse setting{hint}, so it is "
                              "ignored (the settings: teampulse config, or .env.example)")
-        return lines + cls._set_twice(env_file, known)
+        return lines + cls._set_twice(env_file, known) + cls._blanked(env_file, known)
+
+    @staticmethod
+    def _blanked(env_file: Path, known: set[str]) -> list[str]:
+        """A setting the file gives a value that the environment sets empty: the environment
+        wins, and empty means the default, so the file's value was silently not used (a
+        unit's `Environment=DATABASE_URL=`, or a compose file's `${DATABASE_URL}` of a
+        variable not set: the bot ran on a new SQLite file). The line, never the value."""
+        from dotenv.parser import parse_stream
+
+        lines: dict[str, int] = {}  # the line whose value would count: the last
+        for binding in parse_stream(io.StringIO(settings_file_text(env_file))):
+            name = binding.key
+            if (not binding.error and name in known and name != "TEAMPULSE_CACHE_DIR"
+                    and (binding.value or "").strip()):
+                lines[name] = binding.original.line
+        return [f"{env_file}: {name} is empty in the environment, which wins over line {line} "
+                f"of this file: {name} has its default, not this file's value (unset it in "
+                "the environment to use the file's)"
+                for name, line in lines.items()
+                if name in os.environ and not os.environ[name].strip()]
 
     @staticmethod
     def _set_twice(env_file: Path, known: set[str]) -> list[str]:

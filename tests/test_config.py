@@ -942,6 +942,43 @@ def test_listeners_on_one_port_of_different_addresses_or_not_listening_are_fine(
                            "SLACK_HTTP_HOST": "10.0.0.5"})
 
 
+def test_a_setting_the_environment_sets_empty_over_the_settings_file_is_named(
+        tmp_path: Path, monkeypatch, capsys) -> None:
+    """The environment wins over .env, and an empty value means the default: a systemd
+    unit's `Environment=DATABASE_URL=` (or a compose file's `${DATABASE_URL}` of a variable
+    not set) put the bot on a new SQLite file and Slack off, the .env's values unused, with
+    nothing said. `teampulse config` names each such setting (and `run` warns, as of the
+    file's other lines), never quoting the file's value."""
+    from bot.cli import main
+
+    for name in _env_example():
+        monkeypatch.delenv(name, raising=False)
+    env_file = tmp_path / ".env"
+    env_file.write_text("DATABASE_URL=postgresql+psycopg://tp:hunter2@db/teampulse\n"
+                        "SLACK_BOT_TOKEN=xoxb-1-bot-secret\nSLACK_APP_TOKEN=xapp-1-app-secret\n"
+                        "LOG_LEVEL=\n", encoding="utf-8")
+    monkeypatch.setenv("DATABASE_URL", "")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", " ")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "")
+    monkeypatch.setenv("LOG_LEVEL", "")  # empty in both: nothing to say
+    out = io.StringIO()
+    assert main(["--env-file", str(env_file), "config"], stdout=out) == 0
+    shown = capsys.readouterr()
+    assert "DATABASE_URL = sqlite:///data/teampulse.db\n" in out.getvalue()
+    assert shown.err.splitlines() == [
+        f"teampulse: {env_file}: {name} is empty in the environment, which wins over line "
+        f"{line} of this "
+        f"file: {name} has its default, not this file's value (unset it in the environment "
+        "to use the file's)" for name, line in (
+            ("DATABASE_URL", 1), ("SLACK_BOT_TOKEN", 2), ("SLACK_APP_TOKEN", 3))]
+    assert "hunter2" not in out.getvalue() + shown.err and "secret" not in shown.err
+
+    for name in ("DATABASE_URL", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name)
+    assert main(["--env-file", str(env_file), "config"], stdout=io.StringIO()) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_run_warns_of_a_mistyped_setting_in_the_settings_file(tmp_path: Path):
     """`teampulse config` named SLACK_BOT_TOKN in .env as no setting, but `run` said nothing:
     the operator got the console chat instead of Slack without a word on why. `run` now
