@@ -26,6 +26,7 @@ from bot.cli_output import (
     one_named,
     start_csv,
     utf8,
+    write_new_file,
 )
 from bot.config import ConfigError, Settings
 from bot.gc_pause import without_gc
@@ -976,9 +977,9 @@ def _personal_data(args: argparse.Namespace, settings: Settings, out: TextIO) ->
                 text = json_text(export_person(session, person)) + "\n"
                 if args.output is not None:
                     try:
-                        # "x": like `backup FILE`, never write over a file that is there.
-                        with args.output.open("x", encoding="utf-8") as fh:
-                            fh.write(text)
+                        # Like `backup FILE`: never over a file that is there, never a
+                        # part of the export under its name (a full disk, a kill).
+                        write_new_file(args.output, text)
                     except FileExistsError as exc:
                         if args.output.is_dir():
                             print(f"teampulse: cannot write {args.output}: "
