@@ -349,6 +349,7 @@ async def test_an_export_that_meets_a_full_disk_leaves_no_file_under_its_name(
     assert code == 0, capsys.readouterr().err
     assert json.loads(path.read_text(encoding="utf-8"))["person"]["key"] == "alice"
     assert sorted(f.name for f in small_disk.iterdir()) == ["alice.json"]
+    assert path.stat().st_mode & 0o777 == 0o600  # her data: for the operator alone
 
 
 async def test_export_refuses_to_overwrite_a_file_as_backup_does(bot, chat, cli_env, tmp_path,
