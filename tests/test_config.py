@@ -710,6 +710,23 @@ def test_a_telegram_token_of_botfathers_shape_passes_teampulse_config(token: str
     assert token not in out.getvalue() + capsys.readouterr().err
 
 
+def test_a_cache_dir_from_the_home_folder_is_the_home_folder_s(tmp_path: Path, monkeypatch,
+                                                              capsys) -> None:
+    """.env.example shows TEAMPULSE_CACHE_DIR=~/.cache/teampulse, and a systemd unit's
+    Environment= passes the '~' as written: the cache (and the console's charts) went to a
+    folder named '~' in the working directory. '~' is the home folder, as in DATABASE_URL."""
+    from bot.cli import main
+    from bot.org import cache_dir
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("TEAMPULSE_CACHE_DIR", "~/tp-cache")
+    assert cache_dir() == tmp_path / "tp-cache"
+    out = io.StringIO()
+    assert main(["--env-file", "/dev/null", "config"], stdout=out) == 0
+    assert f"TEAMPULSE_CACHE_DIR = {tmp_path}/tp-cache (from the environment only)\n" \
+        in out.getvalue()
+
+
 def test_teampulse_cache_dir_in_the_settings_file_is_named_as_ignored(tmp_path: Path,
                                                                       capsys) -> None:
     """.env.example and README say TEAMPULSE_CACHE_DIR is read from the environment only;
