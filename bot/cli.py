@@ -495,6 +495,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             # As `config` names them: SLACK_BOT_TOKN=… started the console chat instead of
             # Slack without a word on why.
             log.warning("%s", line)
+        if settings.org_file_fallback and (settings.slack_enabled or settings.telegram_enabled):
+            # The console's demo runs on the example; a platform bot doing so (org.yaml not
+            # mounted, TEAMPULSE_ORG_FILE left out) synced sample people over the real ones.
+            log.warning("running on %s, the example org file (its people are samples): there "
+                        "is no org.yaml here and TEAMPULSE_ORG_FILE is not set; copy the "
+                        "example to org.yaml and edit it, or set TEAMPULSE_ORG_FILE",
+                        settings.org_file)
         asyncio.run(run(settings))
         return 0
     _setup_logging(settings, console=True)

@@ -172,6 +172,9 @@ class Settings:
     telegram_webhook_port: int = 8443
     health_host: str = "0.0.0.0"
     health_port: int | None = None
+    #: org_file is org.example.yaml because TEAMPULSE_ORG_FILE is not set and there is no
+    #: org.yaml (a fresh checkout's console chat; on a platform, `run` warns of it).
+    org_file_fallback: bool = False
 
     @property
     def slack_enabled(self) -> bool:
@@ -214,6 +217,8 @@ class Settings:
         """Settings as text for `teampulse config`, with secrets masked."""
         out: dict[str, str] = {}
         for f in fields(self):
+            if f.name == "org_file_fallback":  # said by TEAMPULSE_ORG_FILE's value
+                continue
             value = getattr(self, f.name)
             if f.name in _URLS and value is not None:
                 value = mask_url(str(value))
@@ -404,6 +409,7 @@ class Settings:
         elif not Path("org.yaml").exists() and Path("org.example.yaml").exists():
             # A fresh checkout runs on the example org until the operator writes org.yaml.
             kwargs["org_file"] = Path("org.example.yaml")
+            kwargs["org_file_fallback"] = True
         if (sched := get("CHECKIN_SCHEDULE")) is not None:
             put("checkin_schedule", parse_schedule, sched, "CHECKIN_SCHEDULE")
         if (delay := get("CHECKIN_REMINDER_DELAY")) is not None:

@@ -510,6 +510,29 @@ async def test_log_level_left_empty_is_info_for_a_platform_bot(tmp_path: Path, d
     assert "INFO bot.app: teampulse is running on telegram" in log
 
 
+async def test_a_platform_bot_on_the_example_org_by_default_says_so(tmp_path: Path,
+                                                                   database_url):
+    """README: TEAMPULSE_ORG_FILE defaults to org.yaml, else org.example.yaml. A Slack or
+    Telegram bot started where org.yaml is missing (a volume not mounted, the unit's
+    TEAMPULSE_ORG_FILE left out) synced the example's sample people over the real ones
+    without a word in its log. It runs so, saying which file and why, as a WARNING."""
+    import shutil
+    import signal
+
+    from tests.fakes.telegram_api import FakeTelegramAPI
+    from tests.telegram.conftest import TOKEN
+    from tests.test_resilience_stop import signal_a_running_platform_bot
+
+    shutil.copy(ROOT / "org.example.yaml", tmp_path / "org.example.yaml")
+    async with FakeTelegramAPI(token=TOKEN, bot_username="TeamPulseBot") as fake:
+        log = await signal_a_running_platform_bot(tmp_path, {
+            "DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": fake.url}, signal.SIGTERM)
+    assert ("WARNING teampulse: running on org.example.yaml, the example org file (its "
+            "people are samples): there is no org.yaml here and TEAMPULSE_ORG_FILE is not "
+            "set; copy the example to org.yaml and edit it, or set TEAMPULSE_ORG_FILE") in log
+
+
 def test_run_with_the_console_off_and_no_token_says_no_platform_is_configured(
         tmp_path: Path, monkeypatch, capsys) -> None:
     """TEAMPULSE_CONSOLE=false and no Slack or Telegram token: `teampulse run` started and
