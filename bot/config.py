@@ -630,6 +630,11 @@ def api_url_problem(name: str, url: str) -> str | None:
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         return (f"{name}={mask_url(url)}: expected an http:// or https:// URL with a host, "
                 "such as http://localhost:8081 (leave it empty for the platform's own)")
+    if name == "TELEGRAM_API_URL" and _BOT_TOKEN_PATH.search(parts.path):
+        # The whole Bot API URL pasted: every call went to …/bot<token>/bot<token>/getMe.
+        return (f"{name} holds a bot token (…/bot<token> in its path): give the Bot API "
+                "server's address alone, such as https://api.telegram.org or "
+                "http://localhost:8081 (teampulse adds /bot<token>/<method> itself)")
     return None
 
 
@@ -780,6 +785,8 @@ _NOT_A_PORT = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\[]*:)"
 # refused as such, but `teampulse config` lists it first. Where its user part ends cannot be
 # told, so everything after a leading scheme up to the last '@' is taken as the password.
 _LOOSE_USERINFO = re.compile(r"^(?!.*://)((?:[A-Za-z][A-Za-z0-9+.-]*:)?)(.*)@")
+# A Telegram bot token in a Bot API URL's path (…/bot123456789:AAH…/getMe): the id stays.
+_BOT_TOKEN_PATH = re.compile(r"(/bot[0-9]+:)[^/?#\s]+")
 _QUERY_SECRET = re.compile(r"([?&](?:password|passwd|pwd|sslpassword|token|secret)=)[^&#]*",
                            re.IGNORECASE)
 
@@ -821,7 +828,7 @@ def url_passwords(url: str) -> list[str]:
 
 def mask_url(url: str) -> str:
     """A URL fit to print: its password (in the user part or the query) shown as ***, as
-    SQLAlchemy reads it and as a web client does."""
+    SQLAlchemy reads it and as a web client does, and a Telegram bot token in its path."""
     url = _USERINFO.sub(r"\1***@", _SQLA_USERINFO.sub(r"\1***@", url))
-    url = _LOOSE_USERINFO.sub(r"\1***@", url)
+    url = _BOT_TOKEN_PATH.sub(r"\1***", _LOOSE_USERINFO.sub(r"\1***@", url))
     return _QUERY_SECRET.sub(r"\1***", _NOT_A_PORT.sub(r"\1***", url))

@@ -224,6 +224,11 @@ def test_other_urls_with_a_password_are_masked_too():
     assert "hunter2" not in shown
     assert settings.describe()["slack_api_url"] == "https://relay:***@slack.internal/api/"
     assert settings.telegram_api_url == "https://relay:hunter2@tg.internal"  # still used as is
+    # A Bot API URL with its token, as a line naming the server's URL may quote it.
+    from bot.config import mask_url
+
+    assert mask_url("http://localhost:8081/bot123456:AAH-hunter2/getMe") == \
+        "http://localhost:8081/bot123456:***/getMe"
 
 
 @pytest.mark.parametrize("text", ["fribble 16:00", "monkey 08:00", "sunny 09:00", "satur 10:00x"])
@@ -694,6 +699,12 @@ def test_a_setting_on_a_line_the_settings_file_cannot_read_is_named_not_dropped(
      "for the platform's own)"),
     ("SLACK_API_URL", "ftp://relay:relay-secret@slack.internal/", "SLACK_API_URL="
      "ftp://relay:***@slack.internal/: expected an http:// or https:// URL with a host"),
+    # The whole Bot API URL pasted, token and all: `teampulse config` printed the token,
+    # and every call went to …/bot<token>/bot<token>/getMe.
+    ("TELEGRAM_API_URL", "https://api.telegram.org/bot123456789:telegram-secret",
+     "TELEGRAM_API_URL holds a bot token (…/bot<token> in its path): give the Bot API "
+     "server's address alone, such as https://api.telegram.org or http://localhost:8081 "
+     "(teampulse adds /bot<token>/<method> itself)"),
 ])
 def test_a_value_of_the_wrong_shape_is_one_line_naming_the_variable_never_its_secret(
         name: str, value: str, expected: str, monkeypatch, capsys) -> None:
