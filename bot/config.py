@@ -237,6 +237,19 @@ class Settings:
 
         console_default = "" if self.console is not None else (
             " (no platform token is set)" if self.console_enabled else " (a platform token is set)")
+        # A secret may stand in another setting too: the bot token as the webhook's path,
+        # as python-telegram-bot's examples have it. (Shorter ones would blank out words.)
+        secrets = sorted((s for s in self.secret_values() if len(s) >= 6), key=len, reverse=True)
+
+        def masked(value: str) -> str:
+            for secret in secrets:
+                value = value.replace(secret, "***")
+            return value
+
+        return [(name, masked(value)) for name, value in self._in_effect(shown, console_default)]
+
+    def _in_effect(self, shown: Callable[[Secret | None], str],
+                   console_default: str) -> list[tuple[str, str]]:
         return [
             ("DATABASE_URL", mask_url(self.database_url)),
             ("TEAMPULSE_ORG_FILE", str(self.org_file)),

@@ -161,6 +161,28 @@ def test_a_database_url_whose_port_is_no_number_is_one_line_not_a_traceback(url,
     assert "hunter2" not in out.getvalue() + err
 
 
+@pytest.mark.parametrize("path", ["/{token}", "/hook/{secret}"])
+def test_a_secret_used_in_the_webhook_url_s_path_is_not_shown(path: str, monkeypatch,
+                                                              capsys) -> None:
+    """The bot token as the webhook's path (python-telegram-bot's examples do so), or the
+    webhook secret: `teampulse config` masked the tokens' own lines and printed them whole
+    in TELEGRAM_WEBHOOK_URL's. Every secret the settings hold is masked in every line."""
+    from bot.cli import main
+
+    for other in _env_example():
+        monkeypatch.delenv(other, raising=False)
+    token, secret = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "webhook-secret-42"
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", secret)
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL",
+                       "https://bot.example.com" + path.format(token=token, secret=secret))
+    out = io.StringIO()
+    assert main(["--env-file", "/dev/null", "config"], stdout=out) == 0
+    shown = out.getvalue() + capsys.readouterr().err
+    assert "AAHdq" not in shown and secret not in shown
+    assert "TELEGRAM_WEBHOOK_URL = https://bot.example.com/" in shown and "***" in shown
+
+
 @pytest.mark.parametrize(("url", "shown"), [
     # a slash of '://' left out, or the scheme's colon, or the scheme itself: still a typo
     # an operator runs `teampulse config` about, and pastes its output into a ticket
