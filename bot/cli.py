@@ -130,7 +130,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="the same as --locale")
     summary.add_argument("--chart", choices=("attainment", "morale", "kudos"),
                          help="write a chart as a PNG image instead (with --out)")
-    summary.add_argument("--out", type=Path, help="the chart's PNG file (with --chart)")
+    summary.add_argument("--out", type=Path,
+                         help="the chart's PNG file (with --chart; a PNG there is replaced, "
+                              "any other file refused)")
     kudos = sub.add_parser(
         "kudos", help="kudos: export (CSV/JSON/Markdown), leaderboard (top), honour roll",
         description="export (the default): every kudos, e.g. for payroll or HR; top: the "
