@@ -361,7 +361,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
 
         # A refusal quotes the value refused: a token pasted into the wrong line of .env
         # is masked there as the log masks it (`CHECKIN_SCHEDULE='xoxb-***'`).
-        print(f"teampulse: {redact(str(exc))}", file=sys.stderr)
+        print(f"teampulse: {redact(str(exc), known=False)}", file=sys.stderr)
         return 2
     except OrgError as exc:
         print(f"teampulse: {exc}", file=sys.stderr)

@@ -237,9 +237,14 @@ class Settings:
 
         console_default = "" if self.console is not None else (
             " (no platform token is set)" if self.console_enabled else " (a platform token is set)")
-        # A secret may stand in another setting too: the bot token as the webhook's path,
-        # as python-telegram-bot's examples have it. (Shorter ones would blank out words.)
-        secrets = sorted((s for s in self.secret_values() if len(s) >= 6), key=len, reverse=True)
+        # A token or secret may stand in another setting too: the bot token as the webhook's
+        # path, as python-telegram-bot's examples have it. (Not a URL's password, masked
+        # where it stands: 'teampulse' would blank out the database's name; nor a value
+        # shorter than 6, which would blank out words.)
+        passwords = {p for name in _URLS if (url := getattr(self, name))
+                     for p in url_passwords(str(url))}
+        secrets = sorted((s for s in self.secret_values() if len(s) >= 6 and s not in passwords),
+                         key=len, reverse=True)
 
         def masked(value: str) -> str:
             for secret in secrets:

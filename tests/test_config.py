@@ -181,6 +181,11 @@ def test_a_secret_used_in_the_webhook_url_s_path_is_not_shown(path: str, monkeyp
     shown = out.getvalue() + capsys.readouterr().err
     assert "AAHdq" not in shown and secret not in shown
     assert "TELEGRAM_WEBHOOK_URL = https://bot.example.com/" in shown and "***" in shown
+    # A database password that is also a word of the settings is masked where it stands.
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://pulse77:pulse77@db/pulse77")
+    out = io.StringIO()
+    assert main(["--env-file", "/dev/null", "config"], stdout=out) == 0
+    assert "DATABASE_URL = postgresql+psycopg://pulse77:***@db/pulse77\n" in out.getvalue()
 
 
 @pytest.mark.parametrize(("url", "shown"), [
