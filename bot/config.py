@@ -679,13 +679,18 @@ def parse_duration(text: str, name: str = "duration") -> timedelta:
 
 
 def format_duration(value: timedelta) -> str:
-    """A duration as the settings take it: 2h, 1h30m, 90s, 1d."""
+    """A duration as the settings take it: 2h, 1h30m, 90s, 1d; a part of a second too
+    (0.5s, accepted as a reminder's delay, had read 0s, which is refused)."""
     seconds = int(value.total_seconds())
+    fraction = value - timedelta(seconds=seconds)
     parts = []
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
         if seconds >= size:
             parts.append(f"{seconds // size}{unit}")
             seconds %= size
+    if fraction:
+        whole = int(parts.pop()[:-1]) if parts and parts[-1].endswith("s") else 0
+        parts.append(f"{whole + fraction.total_seconds():g}s")
     return "".join(parts) or "0s"
 
 

@@ -268,6 +268,22 @@ def test_a_day_that_is_no_day_is_refused_not_read_as_its_first_three_letters(tex
         Settings.from_mapping({"DIGEST_SCHEDULE": text})
 
 
+@pytest.mark.parametrize(("text", "shown"), [
+    ("0.5s", "0.5s"), ("1.5s", "1.5s"), ("90.25s", "1m30.25s"), ("2.25m", "2m15s"),
+    ("1.5h", "1h30m"), ("0.1d", "2h24m"), ("2h", "2h")])
+def test_teampulse_config_shows_a_duration_as_it_was_given(text: str, shown: str, monkeypatch,
+                                                           capsys) -> None:
+    """README: durations as .env writes them. `CHECKIN_REMINDER_DELAY=0.5s` is accepted (it
+    is more than 0s) but `teampulse config` read it `0s`, the value README says is refused."""
+    from bot.cli import main
+
+    monkeypatch.setenv("CHECKIN_REMINDER_DELAY", text)
+    out = io.StringIO()
+    assert main(["--env-file", "/dev/null", "config"], stdout=out) == 0
+    assert f"CHECKIN_REMINDER_DELAY = {shown}\n" in out.getvalue()
+    assert parse_duration(shown) == parse_duration(text)
+
+
 def test_day_names_in_full_or_shortened_in_any_case():
     for text, day in [("FRIDAY 16:00", 4), ("Thurs 9:00", 3), ("tues 10:00", 1),
                       ("wed 10:00", 2), ("Sunday 08:30", 6)]:
