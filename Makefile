@@ -28,5 +28,13 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# The virtualenv, and every SQLite database under data/ (the bot's, and any backup or
+# before-restore copy kept there) with the files SQLite and teampulse keep beside each: the
+# write-ahead log and shared memory (-wal, -shm, -journal), the lock files, and what a
+# killed first start, backup, move-db or restore leaves (.creating-…, .partial, .moving,
+# .restoring).
 clean:
-	rm -rf $(VENV) data/*.db
+	rm -rf $(VENV)
+	rm -f data/*.db data/*.db-wal data/*.db-shm data/*.db-journal data/*.db.lock \
+		data/*.db.move-db.lock data/*.db.creating-* data/*.db.partial data/*.db.moving \
+		data/*.db.restoring

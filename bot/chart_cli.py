@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import tempfile
+from pathlib import Path
 
 from bot.config import Settings
 
@@ -52,6 +53,10 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(f"--out: cannot write {args.out}: folder {folder} does not exist")
     if args.out.is_dir():
         return _fail(f"--out: {args.out} is a folder; name the PNG file to write")
+    if not _replaceable(args.out):
+        # `--out data/teampulse.db`, a tab completion one word off, replaced the database.
+        return _fail(f"--out: {args.out} exists and is no PNG image: a chart replaces only a "
+                     "PNG; give a new file name (nothing was written)")
     bot, engine = prepare(settings)
     try:
         gm = next((p for p in bot.org.people if p.role == "gm"), bot.org.people[0])
@@ -98,3 +103,20 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(f"--out: cannot write {args.out}: {exc.strerror or exc}")
     print(f"teampulse: wrote {args.out} ({len(png):,} bytes)")
     return 0
+
+
+#: The first bytes of every PNG file.
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _replaceable(path: Path) -> bool:
+    """Whether --out may be written over: no file there, an empty one, or a PNG (last
+    week's chart, a cron job's); any other file (a database, .env) is someone's data."""
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(len(_PNG_SIGNATURE))
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return True  # unreadable: the write says what is wrong with it
+    return start in (b"", _PNG_SIGNATURE)

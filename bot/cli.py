@@ -26,6 +26,7 @@ from bot.cli_output import (
     one_named,
     start_csv,
     utf8,
+    write_new_file,
 )
 from bot.config import ConfigError, Settings
 from bot.gc_pause import without_gc
@@ -129,7 +130,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="the same as --locale")
     summary.add_argument("--chart", choices=("attainment", "morale", "kudos"),
                          help="write a chart as a PNG image instead (with --out)")
-    summary.add_argument("--out", type=Path, help="the chart's PNG file (with --chart)")
+    summary.add_argument("--out", type=Path,
+                         help="the chart's PNG file (with --chart; a PNG there is replaced, "
+                              "any other file refused)")
     kudos = sub.add_parser(
         "kudos", help="kudos: export (CSV/JSON/Markdown), leaderboard (top), honour roll",
         description="export (the default): every kudos, e.g. for payroll or HR; top: the "
@@ -281,7 +284,9 @@ def _parser() -> argparse.ArgumentParser:
                                         "masked), from the environment and the settings file "
                                         "(--env-file, default .env); names in that file that "
                                         "look like a mistyped setting are named on standard "
-                                        "error as ignored. A value that cannot work (a Slack "
+                                        "error as ignored, and so are its settings that the "
+                                        "environment, which wins, sets empty (the default is "
+                                        "used). A value that cannot work (a Slack "
                                         "token of the wrong kind: SLACK_BOT_TOKEN not xoxb-, "
                                         "SLACK_APP_TOKEN not xapp-; a TELEGRAM_BOT_TOKEN not "
                                         "of the shape 123456:ABC…) is named instead, with "
@@ -351,7 +356,14 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         code = _dispatch(args, settings, out)
         out.flush()  # here, not at exit, so a closed pipe is caught below
         return code
-    except (ConfigError, OrgError) as exc:
+    except ConfigError as exc:
+        from bot.log_privacy import redact
+
+        # A refusal quotes the value refused: a token pasted into the wrong line of .env
+        # is masked there as the log masks it (`CHECKIN_SCHEDULE='xoxb-***'`).
+        print(f"teampulse: {redact(str(exc), known=False)}", file=sys.stderr)
+        return 2
+    except OrgError as exc:
         print(f"teampulse: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
@@ -485,6 +497,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             # As `config` names them: SLACK_BOT_TOKN=… started the console chat instead of
             # Slack without a word on why.
             log.warning("%s", line)
+        if settings.org_file_fallback and (settings.slack_enabled or settings.telegram_enabled):
+            # The console's demo runs on the example; a platform bot doing so (org.yaml not
+            # mounted, TEAMPULSE_ORG_FILE left out) synced sample people over the real ones.
+            log.warning("running on %s, the example org file (its people are samples): there "
+                        "is no org.yaml here and TEAMPULSE_ORG_FILE is not set; copy the "
+                        "example to org.yaml and edit it, or set TEAMPULSE_ORG_FILE",
+                        settings.org_file)
         asyncio.run(run(settings))
         return 0
     _setup_logging(settings, console=True)
@@ -969,9 +988,9 @@ def _personal_data(args: argparse.Namespace, settings: Settings, out: TextIO) ->
                 text = json_text(export_person(session, person)) + "\n"
                 if args.output is not None:
                     try:
-                        # "x": like `backup FILE`, never write over a file that is there.
-                        with args.output.open("x", encoding="utf-8") as fh:
-                            fh.write(text)
+                        # Like `backup FILE`: never over a file that is there, never a
+                        # part of the export under its name (a full disk, a kill).
+                        write_new_file(args.output, text)
                     except FileExistsError as exc:
                         if args.output.is_dir():
                             print(f"teampulse: cannot write {args.output}: "

@@ -10,10 +10,15 @@ formula. The JSON of each view is described by `docs/schema/<view>.schema.json`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import errno
+import os
 import re
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any, TextIO
 
 import orjson
@@ -202,3 +207,34 @@ def one_named(named: list[Any], typed: str, how: str, key_hint: str = "their key
         return (f"no person {typed!r} in the org (give {key_hint}, or their name as the "
                 f"org file writes it{also})")
     return None
+
+
+def write_new_file(path: Path, text: str) -> None:
+    """Write `text` to `path`, a file that is not there yet, whole or not at all.
+
+    FileExistsError if `path` is there (never written over, as `backup FILE` is not); any
+    other OSError (a full disk, no such folder) leaves nothing under `path` nor beside it.
+    The text goes to a file of its own in the same folder first (readable by this user
+    alone: an export holds a person's data), linked to `path` once written: a part of it
+    under the name would pass for the whole, and block the next try as 'exists already'."""
+    if path.exists() or path.is_symlink():
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path))
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(temp, path)  # fails, changing nothing, if `path` is there by now
+        except FileExistsError:
+            raise
+        except OSError:
+            # A file system without hard links (some network shares): renamed instead.
+            if path.exists():
+                raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST),
+                                      str(path)) from None
+            os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)

@@ -485,15 +485,23 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     bot, engine = prepare(settings)
     try:
         locale = args.locale or _gm(bot).locale
+        teams = ", ".join(sorted({p.team for p in bot.org.people if p.team})) or "none"
+
+        def nobody(value: str) -> int:
+            return fail(f"no person or team {value!r} in the org (give a person's key, or "
+                        f"team NAME; teams: {teams})")
+
+        typed = " ".join(args.who)
+        if args.who and not typed.strip():
+            # `goals "$WHO"` with WHO unset: not the org's goals, as `goals` alone shows.
+            return nobody(typed)
         try:
             # The operator reads as the GM does: everyone's goals.
-            scope = goal_scope(bot.org, " ".join(args.who), viewer=True)
+            scope = goal_scope(bot.org, typed, viewer=True)
         except GoalScopeError as exc:
             if exc.reason == "ambiguous":
                 return fail(namesakes_line(exc.value, namesakes(exc.people), "goals"))
-            teams = sorted({p.team for p in bot.org.people if p.team})
-            return fail(f"no person or team {exc.value!r} in the org (give a person's key, or "
-                        f"team NAME; teams: {', '.join(teams) or 'none'})")
+            return nobody(exc.value)
         today = bot.clock.now().astimezone(bot.org.tz).date()
         with reading(bot) as ctx:  # at one moment, as /goals
             views = goal_views(ctx, current_goals(bot.org, scope.owners, today), locale)

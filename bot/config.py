@@ -172,6 +172,9 @@ class Settings:
     telegram_webhook_port: int = 8443
     health_host: str = "0.0.0.0"
     health_port: int | None = None
+    #: org_file is org.example.yaml because TEAMPULSE_ORG_FILE is not set and there is no
+    #: org.yaml (a fresh checkout's console chat; on a platform, `run` warns of it).
+    org_file_fallback: bool = False
 
     @property
     def slack_enabled(self) -> bool:
@@ -214,6 +217,8 @@ class Settings:
         """Settings as text for `teampulse config`, with secrets masked."""
         out: dict[str, str] = {}
         for f in fields(self):
+            if f.name == "org_file_fallback":  # said by TEAMPULSE_ORG_FILE's value
+                continue
             value = getattr(self, f.name)
             if f.name in _URLS and value is not None:
                 value = mask_url(str(value))
@@ -232,6 +237,24 @@ class Settings:
 
         console_default = "" if self.console is not None else (
             " (no platform token is set)" if self.console_enabled else " (a platform token is set)")
+        # A token or secret may stand in another setting too: the bot token as the webhook's
+        # path, as python-telegram-bot's examples have it. (Not a URL's password, masked
+        # where it stands: 'teampulse' would blank out the database's name; nor a value
+        # shorter than 6, which would blank out words.)
+        passwords = {p for name in _URLS if (url := getattr(self, name))
+                     for p in url_passwords(str(url))}
+        secrets = sorted((s for s in self.secret_values() if len(s) >= 6 and s not in passwords),
+                         key=len, reverse=True)
+
+        def masked(value: str) -> str:
+            for secret in secrets:
+                value = value.replace(secret, "***")
+            return value
+
+        return [(name, masked(value)) for name, value in self._in_effect(shown, console_default)]
+
+    def _in_effect(self, shown: Callable[[Secret | None], str],
+                   console_default: str) -> list[tuple[str, str]]:
         return [
             ("DATABASE_URL", mask_url(self.database_url)),
             ("TEAMPULSE_ORG_FILE", str(self.org_file)),
@@ -292,7 +315,27 @@ class Settings:
             if name not in known and (hint or name.startswith(prefixes)):
                 lines.append(f"{env_file}: {name} is no teampulse setting{hint}, so it is "
                              "ignored (the settings: teampulse config, or .env.example)")
-        return lines + cls._set_twice(env_file, known)
+        return lines + cls._set_twice(env_file, known) + cls._blanked(env_file, known)
+
+    @staticmethod
+    def _blanked(env_file: Path, known: set[str]) -> list[str]:
+        """A setting the file gives a value that the environment sets empty: the environment
+        wins, and empty means the default, so the file's value was silently not used (a
+        unit's `Environment=DATABASE_URL=`, or a compose file's `${DATABASE_URL}` of a
+        variable not set: the bot ran on a new SQLite file). The line, never the value."""
+        from dotenv.parser import parse_stream
+
+        lines: dict[str, int] = {}  # the line whose value would count: the last
+        for binding in parse_stream(io.StringIO(settings_file_text(env_file))):
+            name = binding.key
+            if (not binding.error and name in known and name != "TEAMPULSE_CACHE_DIR"
+                    and (binding.value or "").strip()):
+                lines[name] = binding.original.line
+        return [f"{env_file}: {name} is empty in the environment, which wins over line {line} "
+                f"of this file: {name} has its default, not this file's value (unset it in "
+                "the environment to use the file's)"
+                for name, line in lines.items()
+                if name in os.environ and not os.environ[name].strip()]
 
     @staticmethod
     def _set_twice(env_file: Path, known: set[str]) -> list[str]:
@@ -384,6 +427,7 @@ class Settings:
         elif not Path("org.yaml").exists() and Path("org.example.yaml").exists():
             # A fresh checkout runs on the example org until the operator writes org.yaml.
             kwargs["org_file"] = Path("org.example.yaml")
+            kwargs["org_file_fallback"] = True
         if (sched := get("CHECKIN_SCHEDULE")) is not None:
             put("checkin_schedule", parse_schedule, sched, "CHECKIN_SCHEDULE")
         if (delay := get("CHECKIN_REMINDER_DELAY")) is not None:
@@ -604,6 +648,11 @@ def api_url_problem(name: str, url: str) -> str | None:
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         return (f"{name}={mask_url(url)}: expected an http:// or https:// URL with a host, "
                 "such as http://localhost:8081 (leave it empty for the platform's own)")
+    if name == "TELEGRAM_API_URL" and _BOT_TOKEN_PATH.search(parts.path):
+        # The whole Bot API URL pasted: every call went to …/bot<token>/bot<token>/getMe.
+        return (f"{name} holds a bot token (…/bot<token> in its path): give the Bot API "
+                "server's address alone, such as https://api.telegram.org or "
+                "http://localhost:8081 (teampulse adds /bot<token>/<method> itself)")
     return None
 
 
@@ -630,13 +679,18 @@ def parse_duration(text: str, name: str = "duration") -> timedelta:
 
 
 def format_duration(value: timedelta) -> str:
-    """A duration as the settings take it: 2h, 1h30m, 90s, 1d."""
+    """A duration as the settings take it: 2h, 1h30m, 90s, 1d; a part of a second too
+    (0.5s, accepted as a reminder's delay, had read 0s, which is refused)."""
     seconds = int(value.total_seconds())
+    fraction = value - timedelta(seconds=seconds)
     parts = []
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
         if seconds >= size:
             parts.append(f"{seconds // size}{unit}")
             seconds %= size
+    if fraction:
+        whole = int(parts.pop()[:-1]) if parts and parts[-1].endswith("s") else 0
+        parts.append(f"{whole + fraction.total_seconds():g}s")
     return "".join(parts) or "0s"
 
 
@@ -750,6 +804,12 @@ _SQLA_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/\[]*:)(?![0-9]+/)"
 # would: what is there is masked unless it is a port (digits).
 _NOT_A_PORT = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\[]*:)"
                          r"(?=[^/?#@]*[^0-9/?#@])[^/?#@]*(?=[/?#]|$)")
+# No '://' at all (`postgresql+psycopg:/user:password@host/db`, a slash left out): no URL,
+# refused as such, but `teampulse config` lists it first. Where its user part ends cannot be
+# told, so everything after a leading scheme up to the last '@' is taken as the password.
+_LOOSE_USERINFO = re.compile(r"^(?!.*://)((?:[A-Za-z][A-Za-z0-9+.-]*:)?)(.*)@")
+# A Telegram bot token in a Bot API URL's path (…/bot123456789:AAH…/getMe): the id stays.
+_BOT_TOKEN_PATH = re.compile(r"(/bot[0-9]+:)[^/?#\s]+")
 _QUERY_SECRET = re.compile(r"([?&](?:password|passwd|pwd|sslpassword|token|secret)=)[^&#]*",
                            re.IGNORECASE)
 
@@ -784,11 +844,14 @@ def url_passwords(url: str) -> list[str]:
              for pattern in (_SQLA_USERINFO, _USERINFO) for m in pattern.finditer(url)]
     found += [m.group(0)[len(m.group(1)):]
               for pattern in (_NOT_A_PORT, _QUERY_SECRET) for m in pattern.finditer(url)]
+    found += [part for m in _LOOSE_USERINFO.finditer(url)
+              for part in (m.group(2), m.group(2).rpartition(":")[2])]
     return list(dict.fromkeys(found))
 
 
 def mask_url(url: str) -> str:
     """A URL fit to print: its password (in the user part or the query) shown as ***, as
-    SQLAlchemy reads it and as a web client does."""
+    SQLAlchemy reads it and as a web client does, and a Telegram bot token in its path."""
     url = _USERINFO.sub(r"\1***@", _SQLA_USERINFO.sub(r"\1***@", url))
+    url = _BOT_TOKEN_PATH.sub(r"\1***", _LOOSE_USERINFO.sub(r"\1***@", url))
     return _QUERY_SECRET.sub(r"\1***", _NOT_A_PORT.sub(r"\1***", url))

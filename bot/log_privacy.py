@@ -98,13 +98,15 @@ def protect(*secrets: str) -> None:
             _known.add(quote(secret, safe=""))
 
 
-def redact(text: str) -> str:
-    """`text` with every known secret, and anything shaped like one, replaced by ***.
+def redact(text: str, known: bool = True) -> str:
+    """`text` with every known secret, and anything shaped like one, replaced by ***
+    (`known=False`: only what is shaped like one, for a line about settings not yet in
+    force, which the secrets protected so far say nothing of).
 
     Every span to mask is found in the text as given, then overlapping ones are masked
     as one: a known value and a pattern that overlap leave no fragment of either."""
     spans: list[tuple[int, int]] = []
-    for secret in _known:
+    for secret in _known if known else ():
         start = text.find(secret)
         while start != -1:
             spans.append((start, start + len(secret)))

@@ -505,7 +505,8 @@ def cache_dir() -> Path:
     """Where parsed org files are cached: $TEAMPULSE_CACHE_DIR, else the user's cache."""
     folder = os.environ.get("TEAMPULSE_CACHE_DIR")
     if folder:
-        return Path(folder)
+        # '~' as in DATABASE_URL: a systemd unit's Environment= passes it unexpanded.
+        return Path(folder).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "teampulse"
 

@@ -237,6 +237,12 @@ class _Compiled(FileSystemBytecodeCache):
             super().load_bytecode(bucket)
         except OSError as exc:
             log.debug("no compiled template to be read (%s)", exc.strerror or exc)
+        except Exception as exc:  # any damage to a kept file
+            # A file cut short past its header (a power cut after Jinja's rename) made
+            # Jinja's unpickling raise, and every message failed until it was deleted:
+            # read as no file, so the template is compiled and the file written anew.
+            bucket.reset()
+            log.debug("compiled template unreadable, compiled again (%s)", type(exc).__name__)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         try:

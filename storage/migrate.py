@@ -203,7 +203,10 @@ class _Child:
     @classmethod
     def start(cls, url: str) -> _Child | None:
         """The child started on `url` (None: it could not be)."""
-        env = dict(os.environ)
+        # Not teampulse's own settings: the URL comes on stdin, and the child needs no token
+        # (what libpq reads itself, PGPASSWORD and the like, it does need).
+        env = {name: value for name, value in os.environ.items()
+               if name != "DATABASE_URL" and not name.startswith(("SLACK_", "TELEGRAM_"))}
         root = Path(__file__).resolve().parent.parent
         if not {"site-packages", "dist-packages"} & set(root.parts):
             # A checkout: the child imports this code, not another copy installed (an

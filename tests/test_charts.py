@@ -8,6 +8,7 @@ import json
 import struct
 import warnings
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -543,6 +544,41 @@ async def test_cli_chart_errors_are_clear(bot, settings, tmp_path, capsys):
         run_cli(settings, "summary", "--chart", "pie", "--out", str(tmp_path / "p.png"))
     assert exc.value.code == 2
     assert "invalid choice: 'pie'" in capsys.readouterr().err
+
+
+async def test_cli_chart_never_writes_over_a_file_that_is_no_png(bot, settings, tmp_path,
+                                                                 capsys):
+    """`--out data/teampulse.db` (a tab completion one word off) replaced the database with
+    the chart, and said it had written it: everything stored was gone. A file there that is
+    no PNG (the database, .env, the org file) is refused, changing nothing; a PNG written
+    before (a weekly cron job's) or an empty file is replaced, as before."""
+    backup = tmp_path / "nightly.db"
+    backup.write_bytes(b"SQLite format 3\x00" + bytes(4080))
+    settings_file = tmp_path / ".env"
+    settings_file.write_text("SLACK_BOT_TOKEN=xoxb-1\n", encoding="utf-8")
+    targets = [backup, settings_file]
+    if settings.database_url.startswith("sqlite:///"):  # the database in use itself
+        targets.append(Path(settings.database_url.removeprefix("sqlite:///")))
+    for target in targets:
+        before = target.read_bytes()
+        code, out = run_cli(settings, "summary", "--chart", "kudos", "--out", str(target))
+        err = capsys.readouterr().err
+        assert code == 2 and out == ""
+        assert err == (f"teampulse: --out: {target} exists and is no PNG image: a chart replaces "
+                       "only a PNG; give a new file name (nothing was written)\n"), err
+        assert target.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".chart-")]
+
+    last_week = tmp_path / "kudos.png"
+    code, _ = run_cli(settings, "summary", "--chart", "kudos", "--out", str(last_week))
+    assert code == 0
+    last_week.write_bytes(last_week.read_bytes()[:100])  # not this week's
+    empty = tmp_path / "empty.png"
+    empty.touch()
+    for target in (last_week, empty):
+        code, _ = run_cli(settings, "summary", "--chart", "kudos", "--out", str(target))
+        assert code == 0, capsys.readouterr().err
+        assert png_size(target.read_bytes()) == (1000, 560)
 
 
 def test_summary_help_gives_the_weeks_a_chart_takes(bot, settings, tmp_path, capsys):

@@ -685,6 +685,13 @@ async def test_goals_in_csv_name_the_figures_left_out_for_their_unit(tmp_path, d
     (("digest", "--week", ""), "--week '': expected a past or the current ISO week such as "
                                "2026-W48, or 'last'"),
     (("pulse", "results", "--poll", ""), "--poll '': expected a date (YYYY-MM-DD)"),
+    # `goals "$WHO"` with WHO unset showed the org's goals, as `goals` alone does.
+    (("goals", ""), "no person or team '' in the org (give a person's key, or team NAME"),
+    (("goals", " "), "no person or team ' ' in the org"),
+    # Guards: refused already.
+    (("summary", "--team", ""), "no team '' in the org"),
+    (("checkin", "send", "--team", "", "--wait", "0"), "no team '' in the org"),
+    (("checkin", "send", "--person", "", "--wait", "0"), "no person '' in the org"),
 ])
 def test_an_empty_date_week_or_period_is_refused_not_read_as_the_default(
         fsettings, capsys, tmp_path, monkeypatch, args, message):

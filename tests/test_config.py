@@ -161,6 +161,85 @@ def test_a_database_url_whose_port_is_no_number_is_one_line_not_a_traceback(url,
     assert "hunter2" not in out.getvalue() + err
 
 
+@pytest.mark.parametrize("path", ["/{token}", "/hook/{secret}"])
+def test_a_secret_used_in_the_webhook_url_s_path_is_not_shown(path: str, monkeypatch,
+                                                              capsys) -> None:
+    """The bot token as the webhook's path (python-telegram-bot's examples do so), or the
+    webhook secret: `teampulse config` masked the tokens' own lines and printed them whole
+    in TELEGRAM_WEBHOOK_URL's. Every secret the settings hold is masked in every line."""
+    from bot.cli import main
+
+    for other in _env_example():
+        monkeypatch.delenv(other, raising=False)
+    token, secret = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "webhook-secret-42"
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", secret)
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL",
+                       "https://bot.example.com" + path.format(token=token, secret=secret))
+    out = io.StringIO()
+    assert main(["--env-file", "/dev/null", "config"], stdout=out) == 0
+    shown = out.getvalue() + capsys.readouterr().err
+    assert "AAHdq" not in shown and secret not in shown
+    assert "TELEGRAM_WEBHOOK_URL = https://bot.example.com/" in shown and "***" in shown
+    # A database password that is also a word of the settings is masked where it stands.
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://pulse77:pulse77@db/pulse77")
+    out = io.StringIO()
+    assert main(["--env-file", "/dev/null", "config"], stdout=out) == 0
+    assert "DATABASE_URL = postgresql+psycopg://pulse77:***@db/pulse77\n" in out.getvalue()
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    # a slash of '://' left out, or the scheme's colon, or the scheme itself: still a typo
+    # an operator runs `teampulse config` about, and pastes its output into a ticket
+    ("postgresql+psycopg:/tp:hunter2@127.0.0.1:1/teampulse",
+     "postgresql+psycopg:***@127.0.0.1:1/teampulse"),
+    ("postgresql+psycopg//tp:hunter2@127.0.0.1:1/teampulse",
+     "***@127.0.0.1:1/teampulse"),
+    ("postgresql+psycopg:tp:hunter2@127.0.0.1:1/teampulse",
+     "postgresql+psycopg:***@127.0.0.1:1/teampulse"),
+    ("tp:hunter2@127.0.0.1:1/teampulse", "tp:***@127.0.0.1:1/teampulse"),
+])
+def test_a_database_url_missing_its_slashes_never_shows_its_password(url, shown, monkeypatch,
+                                                                     capsys):
+    """A DATABASE_URL without '://' is no database URL, and every command says so in one
+    line; but `teampulse config` first lists the settings, and printed such a URL whole,
+    password and all. Its password is masked as a URL's, everything before the '@'."""
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    out = io.StringIO()
+    assert main(["--env-file", "/dev/null", "config"], stdout=out) == 2
+    err = capsys.readouterr().err
+    assert "hunter2" not in out.getvalue() + err
+    assert f"DATABASE_URL = {shown}\n" in out.getvalue()
+    assert err.startswith("teampulse: DATABASE_URL is not a database URL"), err
+    assert "hunter2" in Settings.from_mapping({"DATABASE_URL": url}).secret_values()
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("CHECKIN_SCHEDULE", "xoxb-1234-5678-hunter2secret"),
+    ("SLACK_HTTP_PATH", "xapp-1-A0-hunter2secret"),
+    ("DIGEST_GRACE_PERIOD", "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"),
+    ("HEALTH_PORT", "postgresql+psycopg://tp:hunter2secret@db/teampulse"),
+])
+def test_a_secret_pasted_into_another_setting_is_not_quoted_in_its_refusal(
+        name: str, value: str, monkeypatch, capsys) -> None:
+    """A token pasted one line off in .env (into CHECKIN_SCHEDULE, say) was quoted whole in
+    the line refusing it: a refusal quotes the value, and this one is a secret. What is
+    shaped like a secret is masked there as in the log (`xoxb-***`), the rest still quoted."""
+    from bot.cli import main
+
+    for other in _env_example():
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv(name, value)
+    out = io.StringIO()
+    assert main(["--env-file", "/dev/null", "config"], stdout=out) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("teampulse: ") and "***" in err, err
+    secret = value.rsplit(":", 1)[-1] if value[0].isdigit() else "hunter2secret"
+    assert secret not in out.getvalue() + err, err
+
+
 def test_other_urls_with_a_password_are_masked_too():
     """A proxy's user and password in SLACK_API_URL, TELEGRAM_API_URL or the webhook URL."""
     settings = Settings.from_mapping({
@@ -172,6 +251,11 @@ def test_other_urls_with_a_password_are_masked_too():
     assert "hunter2" not in shown
     assert settings.describe()["slack_api_url"] == "https://relay:***@slack.internal/api/"
     assert settings.telegram_api_url == "https://relay:hunter2@tg.internal"  # still used as is
+    # A Bot API URL with its token, as a line naming the server's URL may quote it.
+    from bot.config import mask_url
+
+    assert mask_url("http://localhost:8081/bot123456:AAH-hunter2/getMe") == \
+        "http://localhost:8081/bot123456:***/getMe"
 
 
 @pytest.mark.parametrize("text", ["fribble 16:00", "monkey 08:00", "sunny 09:00", "satur 10:00x"])
@@ -182,6 +266,22 @@ def test_a_day_that_is_no_day_is_refused_not_read_as_its_first_three_letters(tex
         Settings.from_mapping({"CHECKIN_SCHEDULE": text})
     with pytest.raises(ConfigError, match=r"DIGEST_SCHEDULE=.*expected a day and a time"):
         Settings.from_mapping({"DIGEST_SCHEDULE": text})
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("0.5s", "0.5s"), ("1.5s", "1.5s"), ("90.25s", "1m30.25s"), ("2.25m", "2m15s"),
+    ("1.5h", "1h30m"), ("0.1d", "2h24m"), ("2h", "2h")])
+def test_teampulse_config_shows_a_duration_as_it_was_given(text: str, shown: str, monkeypatch,
+                                                           capsys) -> None:
+    """README: durations as .env writes them. `CHECKIN_REMINDER_DELAY=0.5s` is accepted (it
+    is more than 0s) but `teampulse config` read it `0s`, the value README says is refused."""
+    from bot.cli import main
+
+    monkeypatch.setenv("CHECKIN_REMINDER_DELAY", text)
+    out = io.StringIO()
+    assert main(["--env-file", "/dev/null", "config"], stdout=out) == 0
+    assert f"CHECKIN_REMINDER_DELAY = {shown}\n" in out.getvalue()
+    assert parse_duration(shown) == parse_duration(text)
 
 
 def test_day_names_in_full_or_shortened_in_any_case():
@@ -458,6 +558,29 @@ async def test_log_level_left_empty_is_info_for_a_platform_bot(tmp_path: Path, d
     assert "INFO bot.app: teampulse is running on telegram" in log
 
 
+async def test_a_platform_bot_on_the_example_org_by_default_says_so(tmp_path: Path,
+                                                                   database_url):
+    """README: TEAMPULSE_ORG_FILE defaults to org.yaml, else org.example.yaml. A Slack or
+    Telegram bot started where org.yaml is missing (a volume not mounted, the unit's
+    TEAMPULSE_ORG_FILE left out) synced the example's sample people over the real ones
+    without a word in its log. It runs so, saying which file and why, as a WARNING."""
+    import shutil
+    import signal
+
+    from tests.fakes.telegram_api import FakeTelegramAPI
+    from tests.telegram.conftest import TOKEN
+    from tests.test_resilience_stop import signal_a_running_platform_bot
+
+    shutil.copy(ROOT / "org.example.yaml", tmp_path / "org.example.yaml")
+    async with FakeTelegramAPI(token=TOKEN, bot_username="TeamPulseBot") as fake:
+        log = await signal_a_running_platform_bot(tmp_path, {
+            "DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": fake.url}, signal.SIGTERM)
+    assert ("WARNING teampulse: running on org.example.yaml, the example org file (its "
+            "people are samples): there is no org.yaml here and TEAMPULSE_ORG_FILE is not "
+            "set; copy the example to org.yaml and edit it, or set TEAMPULSE_ORG_FILE") in log
+
+
 def test_run_with_the_console_off_and_no_token_says_no_platform_is_configured(
         tmp_path: Path, monkeypatch, capsys) -> None:
     """TEAMPULSE_CONSOLE=false and no Slack or Telegram token: `teampulse run` started and
@@ -619,6 +742,12 @@ def test_a_setting_on_a_line_the_settings_file_cannot_read_is_named_not_dropped(
      "for the platform's own)"),
     ("SLACK_API_URL", "ftp://relay:relay-secret@slack.internal/", "SLACK_API_URL="
      "ftp://relay:***@slack.internal/: expected an http:// or https:// URL with a host"),
+    # The whole Bot API URL pasted, token and all: `teampulse config` printed the token,
+    # and every call went to …/bot<token>/bot<token>/getMe.
+    ("TELEGRAM_API_URL", "https://api.telegram.org/bot123456789:telegram-secret",
+     "TELEGRAM_API_URL holds a bot token (…/bot<token> in its path): give the Bot API "
+     "server's address alone, such as https://api.telegram.org or http://localhost:8081 "
+     "(teampulse adds /bot<token>/<method> itself)"),
 ])
 def test_a_value_of_the_wrong_shape_is_one_line_naming_the_variable_never_its_secret(
         name: str, value: str, expected: str, monkeypatch, capsys) -> None:
@@ -656,6 +785,23 @@ def test_a_telegram_token_of_botfathers_shape_passes_teampulse_config(token: str
     assert main(["--env-file", "/dev/null", "config"], stdout=out) == 0
     assert "TELEGRAM_BOT_TOKEN = *** (set)" in out.getvalue()
     assert token not in out.getvalue() + capsys.readouterr().err
+
+
+def test_a_cache_dir_from_the_home_folder_is_the_home_folder_s(tmp_path: Path, monkeypatch,
+                                                              capsys) -> None:
+    """.env.example shows TEAMPULSE_CACHE_DIR=~/.cache/teampulse, and a systemd unit's
+    Environment= passes the '~' as written: the cache (and the console's charts) went to a
+    folder named '~' in the working directory. '~' is the home folder, as in DATABASE_URL."""
+    from bot.cli import main
+    from bot.org import cache_dir
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("TEAMPULSE_CACHE_DIR", "~/tp-cache")
+    assert cache_dir() == tmp_path / "tp-cache"
+    out = io.StringIO()
+    assert main(["--env-file", "/dev/null", "config"], stdout=out) == 0
+    assert f"TEAMPULSE_CACHE_DIR = {tmp_path}/tp-cache (from the environment only)\n" \
+        in out.getvalue()
 
 
 def test_teampulse_cache_dir_in_the_settings_file_is_named_as_ignored(tmp_path: Path,
@@ -888,6 +1034,43 @@ def test_listeners_on_one_port_of_different_addresses_or_not_listening_are_fine(
     Settings.from_mapping({"SLACK_BOT_TOKEN": "xoxb-1-bot", "SLACK_SIGNING_SECRET": "sign",
                            "HEALTH_PORT": "3000", "HEALTH_HOST": "127.0.0.1",
                            "SLACK_HTTP_HOST": "10.0.0.5"})
+
+
+def test_a_setting_the_environment_sets_empty_over_the_settings_file_is_named(
+        tmp_path: Path, monkeypatch, capsys) -> None:
+    """The environment wins over .env, and an empty value means the default: a systemd
+    unit's `Environment=DATABASE_URL=` (or a compose file's `${DATABASE_URL}` of a variable
+    not set) put the bot on a new SQLite file and Slack off, the .env's values unused, with
+    nothing said. `teampulse config` names each such setting (and `run` warns, as of the
+    file's other lines), never quoting the file's value."""
+    from bot.cli import main
+
+    for name in _env_example():
+        monkeypatch.delenv(name, raising=False)
+    env_file = tmp_path / ".env"
+    env_file.write_text("DATABASE_URL=postgresql+psycopg://tp:hunter2@db/teampulse\n"
+                        "SLACK_BOT_TOKEN=xoxb-1-bot-secret\nSLACK_APP_TOKEN=xapp-1-app-secret\n"
+                        "LOG_LEVEL=\n", encoding="utf-8")
+    monkeypatch.setenv("DATABASE_URL", "")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", " ")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "")
+    monkeypatch.setenv("LOG_LEVEL", "")  # empty in both: nothing to say
+    out = io.StringIO()
+    assert main(["--env-file", str(env_file), "config"], stdout=out) == 0
+    shown = capsys.readouterr()
+    assert "DATABASE_URL = sqlite:///data/teampulse.db\n" in out.getvalue()
+    assert shown.err.splitlines() == [
+        f"teampulse: {env_file}: {name} is empty in the environment, which wins over line "
+        f"{line} of this "
+        f"file: {name} has its default, not this file's value (unset it in the environment "
+        "to use the file's)" for name, line in (
+            ("DATABASE_URL", 1), ("SLACK_BOT_TOKEN", 2), ("SLACK_APP_TOKEN", 3))]
+    assert "hunter2" not in out.getvalue() + shown.err and "secret" not in shown.err
+
+    for name in ("DATABASE_URL", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name)
+    assert main(["--env-file", str(env_file), "config"], stdout=io.StringIO()) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_run_warns_of_a_mistyped_setting_in_the_settings_file(tmp_path: Path):

@@ -518,6 +518,34 @@ def test_the_migrating_child_gets_the_url_on_a_pipe_not_where_others_can_read_it
     engine.dispose()
 
 
+def test_the_migrating_child_is_not_given_the_settings_the_environment_holds(
+        tmp_path, monkeypatch):
+    """Set in the environment (a unit's EnvironmentFile=, `docker run -e`), DATABASE_URL and
+    the platform tokens were handed on to the migrating child in its environment, which
+    README says the URL never is: the child gets the URL on its stdin and needs none of
+    them. What libpq reads itself (PGPASSWORD, PGSSLMODE …) is still passed on."""
+    url = f"sqlite:///{tmp_path}/secret-db-name.db"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-secret-bot-token")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:secret-telegram-token")
+    monkeypatch.setenv("PGSSLMODE", "require")
+    seen: list[dict[str, str]] = []
+    real_popen = subprocess.Popen
+
+    def popen(args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs.get("env") or {})
+        return real_popen(args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    engine = create_db_engine(url)
+    _started(engine)
+    assert current_revision(engine) == HEAD
+    [env] = seen
+    assert not any("secret" in v for v in env.values())
+    assert env.get("PGSSLMODE") == "require"
+    engine.dispose()
+
+
 def test_a_migrating_child_whose_parent_dies_stops_and_commits_nothing(tmp_path):
     """The bot is killed (OOM, kill -9) while its child migrates: the child sees its pipe
     close and stops at once, its one transaction never committed, so the database is as

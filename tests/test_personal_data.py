@@ -299,6 +299,59 @@ async def test_erase_carries_her_crm_figures_over_to_the_former_member(
     assert her_goals(former) == before
 
 
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A 64 kB file system of its own (tmpfs), nearly full: a USB stick or a /home at its
+    quota, as an operator's disk is when an export meets it. Skipped where mounting is not
+    allowed."""
+    import shutil
+    import subprocess
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if shutil.which("mount") is None or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)],
+            capture_output=True, check=False).returncode != 0:
+        pytest.skip("cannot mount a small file system here")
+    try:
+        import os
+
+        fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT)
+        try:
+            while True:  # everything but the last block's few hundred bytes
+                os.write(fd, b"x" * 256)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+async def test_an_export_that_meets_a_full_disk_leaves_no_file_under_its_name(
+        bot, chat, cli_env, small_disk: Path, capsys) -> None:
+    """`export -o` onto a full disk created the file, wrote what fitted and said it could not
+    write: the part it wrote stayed under the export's name, a JSON cut short the operator
+    could send on as her data, and the export run again, the disk freed, was refused as
+    'exists already'. Nothing is left under the name (nor beside it), and run again it
+    writes her export whole."""
+    await alice_has_a_history(bot, chat)
+    path = small_disk / "alice.json"
+    code, out = cli_env("export", "alice", "-o", str(path))
+    err = capsys.readouterr().err
+    assert code == 2 and out == ""
+    assert err.startswith(f"teampulse: cannot write {path}: No space left on device"), err
+    assert sorted(f.name for f in small_disk.iterdir()) == ["filler"]
+
+    (small_disk / "filler").unlink()
+    code, out = cli_env("export", "alice", "-o", str(path))
+    assert code == 0, capsys.readouterr().err
+    assert json.loads(path.read_text(encoding="utf-8"))["person"]["key"] == "alice"
+    assert sorted(f.name for f in small_disk.iterdir()) == ["alice.json"]
+    assert path.stat().st_mode & 0o777 == 0o600  # her data: for the operator alone
+
+
 async def test_export_refuses_to_overwrite_a_file_as_backup_does(bot, chat, cli_env, tmp_path,
                                                                  capsys) -> None:
     """`export -o FILE` wrote over an existing FILE without a word (say last month's export of
