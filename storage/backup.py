@@ -100,7 +100,10 @@ def _hold(partial: Path, target: Path) -> int:
     the backup: a second backup to the same name meanwhile is refused instead of removing
     this one's copy under it. Returns the file descriptor that holds the lock."""
     while True:
-        fd = os.open(partial, os.O_RDWR | os.O_CREAT, 0o644)
+        # Readable by its owner alone: a backup holds every answer, note and name of the
+        # org (and SQLite gives its -wal and -shm the file's own mode).
+        fd = os.open(partial, os.O_RDWR | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)  # (one a killed backup left: made before this version)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -904,3 +904,18 @@ def test_two_backups_to_one_name_at_once_never_leave_a_half_copy_under_it(
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert db.execute("SELECT count(*) FROM filler").fetchone() == (400,)
     assert not target.with_name(target.name + ".partial").exists()
+
+
+def test_a_backup_and_the_copy_kept_before_a_restore_are_readable_by_their_owner_alone(
+        tmp_path: Path) -> None:
+    """Every answer, note and name of the org is in a backup: it was made readable by every
+    user of the machine (0644), whatever the database's own file allowed."""
+    assert teampulse(tmp_path, "migrate").returncode == 0
+    saved = tmp_path / "saved.db"
+    done = teampulse(tmp_path, "backup", str(saved))
+    assert done.returncode == 0, done.stderr
+    assert saved.stat().st_mode & 0o077 == 0, oct(saved.stat().st_mode)
+    restored = teampulse(tmp_path, "restore", "--yes", str(saved))
+    assert restored.returncode == 0, restored.stderr
+    kept = list(tmp_path.glob("*.before-restore-*.db"))
+    assert kept and all(p.stat().st_mode & 0o077 == 0 for p in kept), kept
