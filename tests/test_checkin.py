@@ -578,3 +578,19 @@ async def test_checkin_with_a_week_it_cannot_take_says_which_it_can(bot, chat, c
     assert "Question 1 of 8" in chat.last("alice")
     with bot.unit() as ctx:  # nothing was stored for the weeks it could not take
         assert ctx.checkins.round_for(ctx.people.by_key("alice"), "2026-W46") is None
+
+
+async def test_help_names_skip_and_pause_to_someone_who_does_not_check_in(bot, chat):
+    # Grace checks in on nothing, but answers pulse polls, 360° surveys and her one-on-ones'
+    # questions, where /skip and /pause work: her /help named neither.
+    assert not bot.org.person("grace").checks_in
+    await say(bot, "grace", "/help")
+    lines = chat.last("grace").splitlines()
+    assert any(line.startswith("/skip — skip the question asked") for line in lines)
+    assert any(line.startswith("/pause — stop the questions asked") for line in lines)
+    assert not any(line.startswith("/checkin —") or line.startswith("/edit") for line in lines)
+    await say(bot, "grace", "/language 中文")
+    await say(bot, "grace", "/help")
+    lines = chat.last("grace").splitlines()
+    assert any(line.startswith("/skip — 跳过") for line in lines)
+    assert any(line.startswith("/pause — 暂停") for line in lines)
