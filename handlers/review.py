@@ -1076,11 +1076,15 @@ def closes_itself(session: Session, rnd: ReviewRound, now: datetime) -> bool:
 
 def left_anonymous(session: Session, round_id: int) -> bool:
     """Whether a peer or report asked in a review has left the org file since: answered or
-    not (what closes_itself decides must not depend on that)."""
+    not (what closes_itself decides must not depend on that). A peer who left without
+    answering was withdrawn (replace_leavers): counted too, else only one who had answered
+    kept the review from closing itself."""
     return session.scalar(select(ReviewInvite.id).join(
         Person, ReviewInvite.person_id == Person.id).where(
-        ReviewInvite.round_id == round_id, ReviewInvite.rater_group.in_(ANONYMOUS),
-        Person.active.is_(False)).limit(1)) is not None
+        ReviewInvite.round_id == round_id,
+        or_(and_(ReviewInvite.rater_group.in_(ANONYMOUS), Person.active.is_(False)),
+            ReviewInvite.rater_group.in_([withdrawn(g) for g in sorted(ANONYMOUS)])))
+        .limit(1)) is not None
 
 
 def may_close_itself(asked: dict[str, int], answered: dict[str, int],
