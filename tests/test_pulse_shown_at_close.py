@@ -98,6 +98,7 @@ async def _poll_then_a_bravo_viewer(tmp_path: Path, pclock, database_url: str, *
             with bot.unit() as ctx:
                 for poll in ctx.session.scalars(select(PulsePoll)):
                     poll.shown = None
+            bot.sync_org()  # the first start after the upgrade (as `prepare`)
         first = await _gm_reads(bot, chat, settings)
         org_file.write_text(org_text(["b1"]), encoding="utf-8")
         bot.org = parse_org(org_file.read_text(encoding="utf-8"))
