@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from bot.app import prepare
 from bot.events import InboundEvent
+from bot.org import parse_org
 from tests.support import TEST_ORG, RecordingAdapter, say
 from tests.test_review_rate import answer
 from tests.test_review_unreached import MORE_PEERS, _bruno_away_on_telegram
@@ -190,3 +191,28 @@ async def test_a_report_who_left_keeps_the_review_from_closing_by_itself(bot, ch
     await say(bot, "grace", "/review status alice")
     assert "没有结束日期：用 /review close alice 结束（所有人回答后也不会自动结束" \
         in chat.last("grace")
+
+
+async def test_a_scheduled_review_whose_report_left_closes_on_its_date(bot, chat, clock):
+    """Alice's scheduled review: Sam, her report, leaves the org file; everyone else
+    answers. It does not close then (that read "2 of 3 answered" beside Sam): the schedule
+    shows its date, and on that date it closes and Alice gets her report."""
+    from tests.test_goals import without_sam
+    from tests.test_review_schedule import JAN_1_10AM_NY, QUARTERLY
+
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8")
+                        + QUARTERLY.replace("directors: all", "directors: [alice]"))
+    clock.set(JAN_1_10AM_NY)
+    await bot.run_review_schedule()
+    bot.org = parse_org(without_sam("") + QUARTERLY.replace("directors: all",
+                                                             "directors: [alice]"))
+    with bot.unit() as ctx:
+        ctx.people.sync(bot.org.people)
+    for key in ("bruno", "li", "alice", "grace"):
+        await answer(bot, key)
+    assert not any(t.startswith("🔄 360° review — Alice") for t in chat.to("alice"))
+    await say(bot, "grace", "/review schedule")
+    assert "• Alice Martin — closes 2027-01-15 10:00" in chat.last("grace")
+    clock.set(JAN_1_10AM_NY + timedelta(days=14))
+    await bot.run_review_schedule()
+    assert chat.last("alice").startswith("🔄 360° review — Alice Martin")
