@@ -105,6 +105,13 @@ async def _poll_then_a_bravo_viewer(tmp_path: Path, pclock, database_url: str, *
         with bot.unit() as ctx:
             ctx.people.sync(bot.org.people)
         second = await _gm_reads(bot, chat, settings)
+        # Then a1 is erased (who left, say): no other slice either.
+        org_file.write_text(org_text(["b1"]).replace(_person("a1", "member", "Alpha"), ""),
+                            encoding="utf-8")
+        code, out = run_cli(settings, "erase", "a1", "--yes")
+        assert code == 0, out
+        third = await _gm_reads(bot, chat, settings)
+        assert _shown(third) <= _shown(first), sorted(_shown(third) - _shown(first))
         return first, second
     finally:
         await bot.drain()
