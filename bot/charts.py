@@ -259,6 +259,7 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
         Readers,
         asked_visible,
         leads_answered,
+        shown_in,
         visible_slices,
     )
     from storage.pulse import PulseRepo
@@ -278,6 +279,8 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     # where each poll keeps their answers (its teams, its questions' order: another).
     readers = {key: Readers(tuple(rows)) for key, rows in repo.readers_asked(polls).items()}
     kept = repo.kept(polls)
+    # The slices each poll's close showed (handlers/pulse.py decide): these or fewer.
+    decided = repo.shown_of(polls)
     allowed = {key: asked_visible(asked, thresholds[key],
                                   readers.get(key, Readers()).asked())
                for key, asked in repo.asked_by_team_of(polls).items()}
@@ -294,6 +297,9 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
                 if poll in readers else {}
             org_shown, team_shown = visible_slices(total, per_team, thresholds[poll],
                                                    allowed.get(poll, set()), asked_readers)
+            if decided.get(poll) is not None:
+                keep = shown_in(decided[poll], question)
+                org_shown, team_shown = org_shown and "" in keep, team_shown & keep
             for s in wanted:
                 if s is None and org_shown:
                     value = sum(v for _, v in slices.values()) / total

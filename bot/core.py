@@ -237,7 +237,12 @@ class TeamPulse:
     def sync_org(self) -> None:
         """Bring the people table in line with the org file (and the 1:1 reminders still
         queued: the file may have been edited while the bot was stopped, see sync_org_to)."""
+        from handlers.pulse import fill_shown
+
         with self.unit() as ctx:
+            # Polls closed before 0019_pulseshown: decided by the readers of before this
+            # start's org file (an edit made while stopped is not theirs).
+            fill_shown(ctx.session, self.org.pulse.threshold)
             PeopleRepo(ctx.session).sync(self.org.people, self.clock.now())
             # Kudos of before 0018_kudoslabel: the labels of the org file at this start.
             fill_value_labels(ctx.session, {v.key: v.label for v in self.org.values})

@@ -301,6 +301,7 @@ def close_poll(ctx: Context, poll: PulsePoll) -> int:
     """
     poll.closed = True
     ctx.session.flush()
+    decide(ctx.session, poll, ctx.org.pulse.threshold)
     return send_alerts(ctx, poll)
 
 
@@ -796,6 +797,8 @@ class PollResults:
     readers: Readers = field(default_factory=Readers)
     #: the teams the poll keeps with answers (PulsePoll.teams)
     kept: tuple[str, ...] = ()
+    #: the slices decided at its close (PulsePoll.shown, see `decided`): shown, at most
+    decision: dict[str, Any] | None = None
 
     def needed(self, slice_: str = ORG_SLICE) -> int:
         """The fewest answers a slice is shown for: the threshold, one more where someone
@@ -834,7 +837,38 @@ class PollResults:
         if asked == self.threshold and (sum(readers.values()) if slice_ == ORG_SLICE
                                         else readers.get(slice_, 0)):
             return "reader"
-        return None if slice_ == ORG_SLICE or slice_ in self.asked_shown() else "subtraction"
+        if slice_ != ORG_SLICE and slice_ not in self.asked_shown():
+            return "subtraction"
+        # Shown today, but not as decided at the close: kept hidden (see `decided`).
+        kept = (self.decision or {}).get("asked")
+        if kept is not None and slice_ == ORG_SLICE and not kept.get("org"):
+            return "reader" if asked == self.threshold else "small"
+        if kept is not None and slice_ != ORG_SLICE and slice_ not in kept.get("teams", []):
+            return "subtraction"
+        return None
+
+    def decision_now(self) -> dict[str, Any]:
+        """The slices these results show, as PulsePoll.shown keeps them: per question,
+        whether the org's and which teams'; whose participation (the org's, the teams')."""
+        return {"questions": {key: {"org": ORG_SLICE in self.questions.get(key, {}),
+                                    "teams": sorted(t for t in self.questions.get(key, {})
+                                                    if t != ORG_SLICE)}
+                              for key in self.kinds},
+                "asked": {"org": self.participation_hidden() is None,
+                          "teams": sorted(t for t in self.teams
+                                          if self.participation_hidden(t) is None)}}
+
+    def keep_to(self, decision: dict[str, Any]) -> None:
+        """Show no slice `decision` (decided at the close) does not: of a question, of the
+        comments (as morale's), of participation."""
+        for key in list(self.questions):
+            keep = shown_in(decision, key)
+            self.questions[key] = {s: st for s, st in self.questions[key].items() if s in keep}
+            if not self.questions[key]:
+                del self.questions[key]
+        keep = shown_in(decision, "morale")
+        self.comments = {s: c for s, c in self.comments.items() if s in keep}
+        self.decision = decision
 
     def asked_shown(self) -> set[str]:
         """The teams whose participation (and so answers) may be shown: `asked_visible`."""
@@ -879,10 +913,65 @@ def _slices(tallies: list[Tally], threshold: int, allowed: set[str],
     return total, teams, org_shown, team_shown
 
 
+def shown_in(decision: dict[str, Any] | None, key: str) -> set[str]:
+    """The slices of question `key` (ORG_SLICE for the org) a poll's decision (PulsePoll.
+    shown) lets be shown; none where it says nothing of the question."""
+    found = (decision or {}).get("questions", {}).get(key)
+    if found is None:
+        return set()
+    return set(found.get("teams", [])) | ({ORG_SLICE} if found.get("org") else set())
+
+
+def decide(session: Session, poll: PulsePoll, threshold_now: int = 0) -> dict[str, Any] | None:
+    """Decide, once, which slices of a closed poll's results may be shown, and keep it
+    (PulsePoll.shown): at its close (close_poll), with the readers of then (or, for a poll
+    closed before migration 0019_pulseshown, at the first start after it: fill_shown).
+
+    Which slices show depends on who reads the results (`visible_slices`), who may change
+    after the close: decided again at each read, a summary viewer added from Bravo moved
+    the shown teams from Bravo to Alpha, and two reads together gave Cobalt's three
+    answers away (the org less both). A later read shows these slices or fewer
+    (poll_results, team_morale, the chart): each is as safe as the first. None while open.
+    """
+    if not poll.closed:
+        return None
+    if poll.shown is None:
+        poll.shown = _computed(session, poll, threshold_now).decision_now()
+        session.flush()
+    return poll.shown
+
+
+def fill_shown(session: Session, threshold_now: int = 0) -> int:
+    """Decide the slices of polls closed before migration 0019_pulseshown (`decide`), with
+    the readers in the database now: run at each start, before the org file is synced
+    (its edits made while stopped come after them). How many."""
+    polls = list(session.scalars(select(PulsePoll).where(
+        PulsePoll.closed.is_(True), PulsePoll.shown.is_(None))))
+    filled = 0
+    for poll in polls:
+        try:
+            decide(session, poll, threshold_now)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            # Questions this version cannot read: its results cannot be read either; the
+            # start goes on, the poll left undecided (shown as before the upgrade).
+            continue
+        filled += 1
+    return filled
+
+
 def poll_results(session: Session, poll: PulsePoll, threshold_now: int = 0) -> PollResults:
     """A poll's results, with every slice below the threshold (the poll's or, if higher,
-    `threshold_now`, the org file's today) or revealed by subtraction left out; of a poll
-    still open, participation only (see the top)."""
+    `threshold_now`, the org file's today) or revealed by subtraction left out, and none
+    its close did not show (`decide`); of a poll still open, participation only (see the
+    top)."""
+    out = _computed(session, poll, threshold_now)
+    if poll.closed and poll.shown is not None:
+        out.keep_to(poll.shown)
+    return out
+
+
+def _computed(session: Session, poll: PulsePoll, threshold_now: int) -> PollResults:
+    """poll_results by today's readers and threshold alone."""
     repo = PulseRepo(session)
     parts = repo.participants(poll)
     threshold = shown_threshold(poll.threshold, threshold_now)
@@ -954,6 +1043,9 @@ def team_morale(session: Session, teams: list[str], since: date,
             repo.tallies(poll, "morale"), threshold,
             asked_visible(asked.get(poll.key, {}), threshold, readers.asked()),
             readers.in_slices(poll.teams))
+        if poll.shown is not None:  # no team its close did not show (`decide`)
+            org_shown = org_shown and ORG_SLICE in shown_in(poll.shown, "morale")
+            shown = shown & shown_in(poll.shown, "morale")
         for team in teams:
             if org_shown and team in shown:
                 stats = _stats(by_team[team])

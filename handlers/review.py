@@ -1067,8 +1067,24 @@ def closes_itself(session: Session, rnd: ReviewRound, now: datetime) -> bool:
     answered"), or a peer or report the survey never reached (named by the status, out of
     its counts even once they answer with /review: their answer closed it). Decided by
     who was asked and reached alone, never by who answered; such a review waits for its
-    closing date or /review close."""
-    return may_close_itself(*reach_counts(session, rnd, now, live=True))
+    closing date or /review close. Nor where a peer or report left the org file while it
+    was open (`left_anonymous`): closing at the last answer of those still here, it read
+    "2 of 3 answered" beside the one who left."""
+    return may_close_itself(*reach_counts(session, rnd, now, live=True)) and \
+        not left_anonymous(session, rnd.id)
+
+
+def left_anonymous(session: Session, round_id: int) -> bool:
+    """Whether a peer or report asked in a review has left the org file since: answered or
+    not (what closes_itself decides must not depend on that). A peer who left without
+    answering was withdrawn (replace_leavers): counted too, else only one who had answered
+    kept the review from closing itself."""
+    return session.scalar(select(ReviewInvite.id).join(
+        Person, ReviewInvite.person_id == Person.id).where(
+        ReviewInvite.round_id == round_id,
+        or_(and_(ReviewInvite.rater_group.in_(ANONYMOUS), Person.active.is_(False)),
+            ReviewInvite.rater_group.in_([withdrawn(g) for g in sorted(ANONYMOUS)])))
+        .limit(1)) is not None
 
 
 def may_close_itself(asked: dict[str, int], answered: dict[str, int],

@@ -35,6 +35,7 @@ from handlers.review import (
     CRITERIA,
     Response,
     invite_queued,
+    left_anonymous,
     manager_asked,
     may_close_itself,
     reach_counts,
@@ -147,7 +148,8 @@ def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progres
                     rnd.started_at.astimezone(tz), closes.astimezone(tz) if closes else None,
                     left, closes is not None and closes <= now, lines, overall,
                     manager_asked(ctx.session, rnd.id),
-                    closes_itself=may_close_itself(*counts))
+                    closes_itself=may_close_itself(*counts)
+                    and not left_anonymous(ctx.session, rnd.id))
 
 
 def show_status(ctx: Context, subject: Person | None) -> None:

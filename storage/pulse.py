@@ -84,6 +84,10 @@ class PulsePoll(Base):
     teams: Mapped[list[str]] = mapped_column(JSON)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Once closed, the slices its results may show, decided then and kept (a later read
+    #: shows these or fewer: handlers/pulse.py `decided`); None until then (or, for a poll
+    #: closed before migration 0019_pulseshown, until its first read).
+    shown: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class PulseVote(Base):
@@ -321,6 +325,14 @@ class PulseRepo:
                 .group_by(PulsePoll.key, PulseParticipant.team)):
             found.setdefault(key, {})[team] = int(count)
         return found
+
+    def shown_of(self, keys: Collection[str]) -> dict[str, dict[str, Any] | None]:
+        """Each poll's (by key) slices decided at its close (PulsePoll.shown), in one
+        statement."""
+        if not keys:
+            return {}
+        return {key: shown for key, shown in self.session.execute(
+            select(PulsePoll.key, PulsePoll.shown).where(PulsePoll.key.in_(sorted(keys))))}
 
     def readers_asked(self, keys: Collection[str]) -> dict[str, list[str | None]]:
         """Of the people each poll asked (by poll key), those who may read its results today

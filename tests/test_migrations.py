@@ -869,7 +869,7 @@ async def test_kudos_of_before_0018_keep_the_labels_of_the_first_start_after_the
                     "'East')"),
                     {"why": f"the demo {source}", "values": json.dumps(values), "m": source,
                      "key": f"console:team:{source}", "at": given})
-        upgrade(engine)
+        upgrade(engine, "0018_kudoslabel")  # (head since is 0019_pulseshown)
         assert current_revision(engine) == "0018_kudoslabel"
 
         def labels() -> list[Any]:
@@ -904,3 +904,48 @@ async def test_kudos_of_before_0018_keep_the_labels_of_the_first_start_after_the
         with engine.connect() as conn:
             assert "value_labels" not in {c["name"] for c in inspect(conn).get_columns("kudos")}
             assert conn.execute(text("SELECT count(*) FROM kudos")).scalar() == 3
+
+
+def test_polls_closed_before_0019_have_their_shown_slices_decided_at_the_first_start(
+        tmp_path):
+    """An operator upgrades with closed pulse polls in the database: 0019 adds
+    pulse_polls.shown (the slices a closed poll's results may show, decided at its close),
+    empty for them; the next start decides them, with the readers in the database then,
+    and keeps them. A downgrade drops the column, keeping the polls."""
+    from alembic import command
+
+    from bot.app import prepare
+    from bot.clock import FakeClock
+    from bot.config import Settings
+    from storage.migrate import alembic_config
+    from tests.support import TEST_ORG
+    from tests.test_snapshot_keys import fresh_engine
+
+    with fresh_engine(tmp_path) as engine:
+        upgrade(engine, "0018_kudoslabel")
+        with engine.begin() as conn:  # as teampulse at 0018 stored it
+            conn.execute(text(
+                "INSERT INTO pulse_polls (id, key, questions, threshold, teams, closes_at, "
+                "closed) VALUES (1, '2026-11-25', :questions, 5, '[]', :closes, true)"),
+                {"questions": json.dumps([{"key": "morale", "kind": "scale"}]),
+                 "closes": datetime(2026, 11, 27, 17, 0, tzinfo=UTC)})
+        upgrade(engine)
+        assert current_revision(engine) == "0019_pulseshown"
+
+        def shown() -> Any:
+            with engine.connect() as conn:
+                value = conn.execute(text("SELECT shown FROM pulse_polls")).scalar()
+            return json.loads(value) if isinstance(value, str) else value
+
+        assert shown() is None
+        url = engine.url.render_as_string(hide_password=False)
+        clock = FakeClock(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))
+        _bot, started = prepare(Settings(database_url=url, org_file=TEST_ORG), clock)
+        started.dispose()
+        assert shown() == {"questions": {"morale": {"org": False, "teams": []}},
+                           "asked": {"org": False, "teams": []}}
+        command.downgrade(alembic_config(engine), "0018_kudoslabel")
+        with engine.connect() as conn:
+            assert "shown" not in {c["name"] for c in
+                                   inspect(conn).get_columns("pulse_polls")}
+            assert conn.execute(text("SELECT count(*) FROM pulse_polls")).scalar() == 1

@@ -354,8 +354,10 @@ async def test_a_rater_who_left_does_not_hold_the_review_open(bot, chat):
         if key != "sam":
             for text in answers:
                 await say(bot, key, text)
-    # Everyone who is still here has answered: the review closes and the report goes out,
-    # as it would have had Sam answered.
+    # Everyone who is still here has answered. Closing now, the report said "2 of 3
+    # answered" beside Sam who left: it waits for the GM (or its date), Sam not awaited.
+    assert not chat.last("grace").startswith("🔄 360° review — Alice Martin")
+    await say(bot, "grace", "/review close alice")
     report = chat.last("alice")
     assert report.startswith("🔄 360° review — Alice Martin"), report
     assert report == chat.last("grace") and "Still open" not in report

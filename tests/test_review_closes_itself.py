@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from bot.app import prepare
 from bot.events import InboundEvent
+from bot.org import parse_org
 from tests.support import TEST_ORG, RecordingAdapter, say
 from tests.test_review_rate import answer
 from tests.test_review_unreached import MORE_PEERS, _bruno_away_on_telegram
@@ -138,3 +139,80 @@ async def test_a_scheduled_review_of_two_peers_waits_for_its_closing_date(bot, c
     clock.set(JAN_1_10AM_NY + timedelta(days=14))
     await bot.run_review_schedule()
     assert chat.last("bruno").startswith("🔄 360° review — Bruno Rossi")
+
+
+async def _alice_reviewed_after_sam_left(bot, chat, sam_answers: bool
+                                         ) -> tuple[list[str], str, str]:
+    """Grace starts Alice's review (peers Bruno and Li, report Sam); Sam answers or not,
+    then leaves the org file; everyone still here answers, Grace last. What Grace is sent
+    then, her /review status of it, and the report once she closes it."""
+    from bot.org import parse_org
+    from tests.test_goals import without_sam
+
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8"))  # Sam here (again)
+    with bot.unit() as ctx:
+        ctx.people.sync(bot.org.people)
+    await say(bot, "grace", "/review start alice")
+    if sam_answers:
+        await answer(bot, "sam")
+    bot.org = parse_org(without_sam(""))
+    with bot.unit() as ctx:
+        ctx.people.sync(bot.org.people)
+    for key in ("bruno", "li", "alice"):
+        await answer(bot, key)
+    chat.clear()
+    await answer(bot, "grace")
+    told = chat.to("grace")
+    await say(bot, "grace", "/review status alice")
+    status = chat.last("grace")
+    await say(bot, "grace", "/review close alice")
+    return told, status, chat.last("grace")
+
+
+async def test_a_report_who_left_keeps_the_review_from_closing_by_itself(bot, chat):
+    """Sam, Alice's report, leaves the org file while her review is open. Everyone still
+    here answering closed it, the report at once: "Peers and reports: 2 of 3 answered"
+    pointed at Sam, who had not. It now waits for /review close (or its closing date),
+    whether Sam had answered or not, and the status says so."""
+    told, status, report = await _alice_reviewed_after_sam_left(bot, chat, False)
+    assert not any("360° review — Alice Martin" in t for t in told), told
+    assert "🔄 360° review of Alice Martin — open" in status
+    assert "no closing date: it closes with /review close alice (not by itself once " \
+        "everyone has answered" in status
+    assert report.startswith("🔄 360° review — Alice Martin"), report
+    # Sam having answered before he left: the same, so the closing tells nothing.
+    told2, status2, _ = await _alice_reviewed_after_sam_left(bot, chat, True)
+    assert not any("360° review — Alice Martin" in t for t in told2), told2
+    assert "it closes with /review close alice (not by itself" in status2
+    # In Chinese, for a GM who reads it so.
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/review start alice")
+    await say(bot, "grace", "/review status alice")
+    assert "没有结束日期：用 /review close alice 结束（所有人回答后也不会自动结束" \
+        in chat.last("grace")
+
+
+async def test_a_scheduled_review_whose_report_left_closes_on_its_date(bot, chat, clock):
+    """Alice's scheduled review: Sam, her report, leaves the org file; everyone else
+    answers. It does not close then (that read "2 of 3 answered" beside Sam): the schedule
+    shows its date, and on that date it closes and Alice gets her report."""
+    from tests.test_goals import without_sam
+    from tests.test_review_schedule import JAN_1_10AM_NY, QUARTERLY
+
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8")
+                        + QUARTERLY.replace("directors: all", "directors: [alice]"))
+    clock.set(JAN_1_10AM_NY)
+    await bot.run_review_schedule()
+    bot.org = parse_org(without_sam("") + QUARTERLY.replace("directors: all",
+                                                             "directors: [alice]"))
+    with bot.unit() as ctx:
+        ctx.people.sync(bot.org.people)
+    for key in ("bruno", "li", "alice", "grace"):
+        await answer(bot, key)
+    assert not any(t.startswith("🔄 360° review — Alice") for t in chat.to("alice"))
+    await say(bot, "grace", "/review schedule")
+    assert "• Alice Martin — closes 2027-01-15 10:00" in chat.last("grace")
+    clock.set(JAN_1_10AM_NY + timedelta(days=14))
+    await bot.run_review_schedule()
+    assert chat.last("alice").startswith("🔄 360° review — Alice Martin")

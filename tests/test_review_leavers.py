@@ -79,7 +79,11 @@ async def test_a_peer_who_leaves_unanswered_is_replaced_and_the_review_keeps_its
         assert "• Peers: 0 of 3 answered" in status, status  # not 0 of 4
         for key in [*stayers, "li", "grace", "sam", "ray", "rosa", "alice"]:
             await answer(bot, key)
-        # Everyone asked who is still here answered: the review closed itself.
+        # Everyone asked who is still here answered. A peer of it left while it was open:
+        # it waits for the GM (or its date), as it would had they answered before leaving
+        # (kept then, not replaced), so that its closing never tells which.
+        assert not chat.last("grace").startswith("🔄 360° review — Alice Martin")
+        await say(bot, "grace", "/review close alice")
         report = chat.last("grace")
         assert report.startswith("🔄 360° review — Alice Martin"), report
         assert "• Peers: 3 of 3 answered\n" in report
@@ -145,10 +149,17 @@ async def test_what_the_gm_reads_never_tells_whether_a_peer_who_left_had_answere
         assert "• Reports: 0 of 3 answered" in alice_before
         edit_org(bot, without(without(text, x), "sam"))
         await bot.deliver()
-        await say(bot, "grace", "/review status alice")
-        assert chat.last("grace") == alice_before
-        await say(bot, "grace", "/review status bruno")
-        assert chat.last("grace") == bruno_before
+        # The counts read the same; each review, a peer of it gone, no longer closes by
+        # itself (answered or not: X had about Alice, not about Bruno), and says so.
+        itself = "it closes when everyone has answered, or with /review close {}"
+        not_itself = "it closes with /review close {} (not by itself once everyone has " \
+            "answered: with fewer than 3 peers and reports reached, or one the survey has " \
+            "not reached, that would tell who had)"
+        for key, before in (("alice", alice_before), ("bruno", bruno_before)):
+            await say(bot, "grace", f"/review status {key}")
+            assert itself.format(key) in before
+            assert chat.last("grace") == before.replace(itself.format(key),
+                                                        not_itself.format(key))
         # Bruno's review asked a director in X's place; Alice's, whose answers X gave, did not.
         after = [s.target.address for s in chat.sent if s.text.startswith(about_bruno)
                  or s.text.startswith("📋 邀请你以同级身份对 Bruno Rossi 给出反馈")]
