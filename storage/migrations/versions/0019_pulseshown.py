@@ -6,8 +6,9 @@ added after the close moved the shown teams, and two reads together gave away a 
 small to be shown. It is now decided once, when the poll closes, and kept here; a later
 read shows those slices or fewer.
 
-Polls closed before this upgrade are left empty here: their slices are decided at their
-first read after it (with the readers of then, the best that is known) and kept from there.
+Polls closed before this upgrade are left empty here: their slices are decided at the
+first start after it (TeamPulse.sync_org, with the readers the database held before that
+start's org file is synced: the best that is known) and kept from there.
 
 Revision ID: 0019_pulseshown
 Revises: 0018_kudoslabel
