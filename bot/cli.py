@@ -492,18 +492,22 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                   "Run on Slack, Run on Telegram), or leave TEAMPULSE_CONSOLE empty for the "
                   "console chat (nothing was run)", file=sys.stderr)
             return 2
+        if settings.org_file_fallback and (settings.slack_enabled or settings.telegram_enabled):
+            # The console's demo runs on the example; a platform bot doing so (org.yaml not
+            # mounted, TEAMPULSE_ORG_FILE left out of the unit) synced the sample people over
+            # the real ones: everyone taken out of the org, their queued messages withdrawn,
+            # check-ins sent to sample ids. Refused before anything is opened.
+            print(f"teampulse: no org file: there is no org.yaml here and TEAMPULSE_ORG_FILE "
+                  f"is not set, and a Slack or Telegram bot does not run on {settings.org_file} "
+                  "(its people are samples); copy it to org.yaml and put your people in it, "
+                  "or set TEAMPULSE_ORG_FILE to your org file (nothing was run)",
+                  file=sys.stderr)
+            return 2
         _setup_logging(settings, settings.console_enabled)
         for line in Settings.unknown_in(args.env_file):
             # As `config` names them: SLACK_BOT_TOKN=… started the console chat instead of
             # Slack without a word on why.
             log.warning("%s", line)
-        if settings.org_file_fallback and (settings.slack_enabled or settings.telegram_enabled):
-            # The console's demo runs on the example; a platform bot doing so (org.yaml not
-            # mounted, TEAMPULSE_ORG_FILE left out) synced sample people over the real ones.
-            log.warning("running on %s, the example org file (its people are samples): there "
-                        "is no org.yaml here and TEAMPULSE_ORG_FILE is not set; copy the "
-                        "example to org.yaml and edit it, or set TEAMPULSE_ORG_FILE",
-                        settings.org_file)
         asyncio.run(run(settings))
         return 0
     _setup_logging(settings, console=True)

@@ -558,27 +558,43 @@ async def test_log_level_left_empty_is_info_for_a_platform_bot(tmp_path: Path, d
     assert "INFO bot.app: teampulse is running on telegram" in log
 
 
-async def test_a_platform_bot_on_the_example_org_by_default_says_so(tmp_path: Path,
-                                                                   database_url):
-    """README: TEAMPULSE_ORG_FILE defaults to org.yaml, else org.example.yaml. A Slack or
-    Telegram bot started where org.yaml is missing (a volume not mounted, the unit's
-    TEAMPULSE_ORG_FILE left out) synced the example's sample people over the real ones
-    without a word in its log. It runs so, saying which file and why, as a WARNING."""
+def test_a_platform_bot_never_runs_on_the_example_org(tmp_path: Path, monkeypatch,
+                                                      capsys) -> None:
+    """README: TEAMPULSE_ORG_FILE defaults to org.yaml, else org.example.yaml (the console's
+    demo). A Slack or Telegram bot started where org.yaml is missing (a volume not mounted,
+    the unit's TEAMPULSE_ORG_FILE left out) synced the example's sample people over the real
+    ones: everyone in the database taken out of the org, their queued messages withdrawn.
+    It is refused in one line, before the database is opened."""
     import shutil
-    import signal
+    import sqlite3
 
-    from tests.fakes.telegram_api import FakeTelegramAPI
-    from tests.telegram.conftest import TOKEN
-    from tests.test_resilience_stop import signal_a_running_platform_bot
+    from bot.cli import main
 
+    for name in _env_example():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
     shutil.copy(ROOT / "org.example.yaml", tmp_path / "org.example.yaml")
-    async with FakeTelegramAPI(token=TOKEN, bot_username="TeamPulseBot") as fake:
-        log = await signal_a_running_platform_bot(tmp_path, {
-            "DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": fake.url}, signal.SIGTERM)
-    assert ("WARNING teampulse: running on org.example.yaml, the example org file (its "
-            "people are samples): there is no org.yaml here and TEAMPULSE_ORG_FILE is not "
-            "set; copy the example to org.yaml and edit it, or set TEAMPULSE_ORG_FILE") in log
+    database = tmp_path / "teampulse.db"
+    with sqlite3.connect(database) as conn:  # the real org's database, as it was
+        conn.execute("CREATE TABLE people (key TEXT, active BOOLEAN)")
+        conn.execute("INSERT INTO people VALUES ('vera', 1)")
+    before = database.read_bytes()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABCdefGhIJKlmnoPQRstuVWxyz0123456789")
+    assert main(["--env-file", "/dev/null", "run"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith("teampulse: no org file: there is no org.yaml here and "
+                          "TEAMPULSE_ORG_FILE is not set, and a Slack or Telegram bot does "
+                          "not run on org.example.yaml (its people are samples)")
+    assert err.rstrip().endswith("(nothing was run)")
+    assert database.read_bytes() == before  # not opened, not migrated, nobody removed
+    # The console's demo still runs on it (TEAMPULSE_ORG_FILE's default, README).
+    from bot.config import Settings
+
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
+    demo = Settings.load(env_file=None)
+    assert demo.org_file == Path("org.example.yaml") and demo.console_enabled
 
 
 def test_run_with_the_console_off_and_no_token_says_no_platform_is_configured(
