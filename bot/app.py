@@ -38,8 +38,10 @@ LOST_LEAD_RECORD_SECONDS = TAKEOVER_GRACE - 1.0
 log = logging.getLogger(__name__)
 
 
-def prepare(settings: Settings, clock: Clock | None = None) -> tuple[TeamPulse, Engine]:
-    """Validate the org, migrate the database, and sync people: everything but I/O loops."""
+def prepare(settings: Settings, clock: Clock | None = None, *,
+            backfill: bool = False) -> tuple[TeamPulse, Engine]:
+    """Validate the org, migrate the database, and sync people: everything but I/O loops.
+    `backfill`: the bot's start (see TeamPulse.sync_org)."""
     with gc_paused():
         stamp = stamp_of(settings.org_file)
         engine = create_db_engine(settings.database_url)
@@ -51,7 +53,7 @@ def prepare(settings: Settings, clock: Clock | None = None) -> tuple[TeamPulse, 
             with migrating(engine):
                 org = load_org(settings.org_file)
             bot = TeamPulse(settings, org, engine, clock=clock)
-            bot.sync_org()
+            bot.sync_org(backfill)
         # What was read, as a reload sees it (the goals file's as now: it was just read).
         bot.org_stamp = stamp + stamp_of(settings.org_file, org)[1:]
         if org.crm.not_in_file:
@@ -226,7 +228,7 @@ class LeaderWork:
 
 async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | None,
                clock: Clock | None, stop: asyncio.Event | None) -> None:
-    bot, engine = prepare(settings, clock)
+    bot, engine = prepare(settings, clock, backfill=True)
     advice = planner_advice(engine)
     if advice:
         log.warning("%s", advice)

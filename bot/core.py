@@ -234,18 +234,26 @@ class TeamPulse:
             yield Context(session=session, renderer=self.renderer, clock=self.clock,
                           settings=self.settings, org=self.org, addressbook=self, event=event)
 
-    def sync_org(self) -> None:
+    def sync_org(self, backfill: bool = False) -> None:
         """Bring the people table in line with the org file (and the 1:1 reminders still
-        queued: the file may have been edited while the bot was stopped, see sync_org_to)."""
+        queued: the file may have been edited while the bot was stopped, see sync_org_to).
+
+        `backfill` (the bot's own start, `teampulse run`): first fill in what rows stored
+        before a migration lack and only the org file can give. Not at a `teampulse`
+        command's start: its scans of the kudos and polls, in the write transaction of
+        the sync, came before the view's one-moment read and held the running bot's
+        writes back meanwhile."""
         from handlers.pulse import fill_shown
 
         with self.unit() as ctx:
-            # Polls closed before 0019_pulseshown: decided by the readers of before this
-            # start's org file (an edit made while stopped is not theirs).
-            fill_shown(ctx.session, self.org.pulse.threshold)
+            if backfill:
+                # Polls closed before 0019_pulseshown: decided by the readers of before this
+                # start's org file (an edit made while stopped is not theirs).
+                fill_shown(ctx.session, self.org.pulse.threshold)
             PeopleRepo(ctx.session).sync(self.org.people, self.clock.now())
-            # Kudos of before 0018_kudoslabel: the labels of the org file at this start.
-            fill_value_labels(ctx.session, {v.key: v.label for v in self.org.values})
+            if backfill:
+                # Kudos of before 0018_kudoslabel: the labels of the org file at this start.
+                fill_value_labels(ctx.session, {v.key: v.label for v in self.org.values})
             dropped = self._withdraw_for_org(ctx)
         self._count_withdrawn(dropped)
 

@@ -880,7 +880,8 @@ async def test_kudos_of_before_0018_keep_the_labels_of_the_first_start_after_the
         assert labels() == [None, None, None]
         url = engine.url.render_as_string(hide_password=False)
         clock = FakeClock(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))
-        bot, started = prepare(Settings(database_url=url, org_file=TEST_ORG), clock)
+        bot, started = prepare(Settings(database_url=url, org_file=TEST_ORG), clock,
+                              backfill=True)
         started.dispose()
         filled = [{"customer-first": {"en": "Customer first", "zh-CN": "客户第一"}}, {}, {}]
         assert labels() == filled
@@ -889,7 +890,8 @@ async def test_kudos_of_before_0018_keep_the_labels_of_the_first_start_after_the
         data["values"][0]["label"] = {"en": "Customer obsession", "zh-CN": "客户至上"}
         renamed = tmp_path / "renamed.yaml"
         renamed.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-        bot, started = prepare(Settings(database_url=url, org_file=renamed), clock)
+        bot, started = prepare(Settings(database_url=url, org_file=renamed), clock,
+                              backfill=True)
         try:
             assert labels() == filled
             chat = RecordingAdapter()
@@ -940,7 +942,8 @@ def test_polls_closed_before_0019_have_their_shown_slices_decided_at_the_first_s
         assert shown() is None
         url = engine.url.render_as_string(hide_password=False)
         clock = FakeClock(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))
-        _bot, started = prepare(Settings(database_url=url, org_file=TEST_ORG), clock)
+        _bot, started = prepare(Settings(database_url=url, org_file=TEST_ORG), clock,
+                              backfill=True)
         started.dispose()
         assert shown() == {"questions": {"morale": {"org": False, "teams": []}},
                            "asked": {"org": False, "teams": []}}

@@ -98,7 +98,7 @@ async def _poll_then_a_bravo_viewer(tmp_path: Path, pclock, database_url: str, *
             with bot.unit() as ctx:
                 for poll in ctx.session.scalars(select(PulsePoll)):
                     poll.shown = None
-            bot.sync_org()  # the first start after the upgrade (as `prepare`)
+            bot.sync_org(backfill=True)  # the bot's first start after the upgrade
         first = await _gm_reads(bot, chat, settings)
         org_file.write_text(org_text(["b1"]), encoding="utf-8")
         bot.org = parse_org(org_file.read_text(encoding="utf-8"))
@@ -131,10 +131,10 @@ async def test_a_viewer_added_after_the_close_shows_no_other_team(tmp_path, pclo
     assert {k for k in first if "Alpha" in k or "Cobalt" in k} & _shown(second) == set()
 
 
-async def test_a_poll_closed_before_the_upgrade_is_decided_at_its_first_read(
+async def test_a_poll_closed_before_the_upgrade_is_decided_at_the_bots_first_start(
         tmp_path, pclock, database_url):
-    """A poll closed before its slices were kept has them decided at its first read after
-    the upgrade (the readers of then: the best that is known), and kept from there."""
+    """A poll closed before its slices were kept has them decided at the bot's first start
+    after the upgrade (the readers of then: the best that is known), and kept from there."""
     first, second = await _poll_then_a_bravo_viewer(tmp_path, pclock, database_url,
                                                     before_upgrade=True)
     assert first["chat Bravo"] == "shown"
