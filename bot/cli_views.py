@@ -153,7 +153,13 @@ def board_period(text: str, now: datetime, tz: ZoneInfo, fiscal_year_start: int)
 
 def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str) -> int:
     from bot.app import prepare
-    from handlers.kudos import board_teams, build_board, month_of, quarter_of, value_label
+    from handlers.kudos import (
+        board_teams,
+        board_value_label,
+        build_board,
+        month_of,
+        quarter_of,
+    )
 
     bot, engine = prepare(settings)
     try:
@@ -211,7 +217,7 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                 locale, "cli_kudos_top", "markdown", org=bot.org.name, period=period,
                 month=month_of(period), quarter=quarter_of(period),
                 start=board.start, team=team,
-                value=value_label(bot.org, value, locale) if value else None,
+                value=board_value_label(bot.org, board, value, locale) if value else None,
                 top=board.received, givers=board.given, tied=board.tied,
                 last=board.last_day, top_more=board.received_more,
                 givers_more=board.given_more, tz=bot.org.timezone)
