@@ -1085,9 +1085,12 @@ def mine(ctx: Context) -> None:
               keyed=keyed, days=days)
 
 
-def export_rows(rows: list[Kudos], tz: ZoneInfo) -> list[dict[str, object]]:
+def export_rows(rows: list[Kudos], tz: ZoneInfo, org: Org) -> list[dict[str, object]]:
     """Kudos as plain records for export (times in the org's timezone, ISO 8601; teams
-    as they were when each was given)."""
+    as they were when each was given; `value_labels`: each value's labels per language as
+    given, keyed by value, or the org file's today for one stored without them, none for
+    a value it no longer has either)."""
+    today = org_labels(org)
     return [{
         "given_at": row.given_at.astimezone(tz).isoformat(),
         "giver": row.giver.key, "giver_name": row.giver.display_name,
@@ -1096,4 +1099,6 @@ def export_rows(rows: list[Kudos], tz: ZoneInfo) -> list[dict[str, object]]:
         "recipient_team": row.recipient_team or "",
         "reason": row.reason, "values": list(row.values or []), "platform": row.platform,
         "source": f"{row.chat_id}/{row.message_id}" if row.message_id else (row.chat_id or ""),
+        "value_labels": {key: dict((row.value_labels or {}).get(key) or today.get(key) or {})
+                         for key in row.values or []},
     } for row in rows]

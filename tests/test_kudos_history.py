@@ -148,3 +148,33 @@ async def test_last_months_board_by_a_value_names_it_as_its_kudos_did(
         code, md = run_cli(settings, "kudos", "top", "--period", "last-month", "--value",
                            "customer-first", "--locale", "zh-CN")
         assert code == 0 and " · 价值观 客户第一" in md, md
+
+
+async def test_the_kudos_export_gives_each_values_labels_as_given(bot, chat, clock, tmp_path):
+    """The operator exports November's kudos after "Customer first" was renamed, then
+    taken out of the org file: beside the value keys (as before), the JSON gives each
+    kudos' values' labels as given, per language, keyed by value, and the CSV a column of
+    those labels in the language asked for (the GM's by default)."""
+    from tests.support import csv_records
+
+    await kudo(bot, "grace", "/kudos @alice for the Acme renewal #customer-first #ownership")
+    await kudo(bot, "li", "/kudos @sam 第一单拿下了")
+    clock.set(DEC_1_9AM_NY)
+    dropped = org_file(tmp_path, "dropped", drop_value="customer-first", labels={
+        "ownership": {"en": "Ownership now", "zh-CN": "主人翁"}})
+    with bot_on_org(bot.settings, clock, dropped) as (_, _, settings):
+        code, out = run_cli(settings, "kudos", "export", "--format", "json")
+        assert code == 0, out
+        first, second = json.loads(out)["kudos"]
+        assert first["values"] == ["customer-first", "ownership"]
+        assert first["value_labels"]["customer-first"] == {"en": "Customer first",
+                                                           "zh-CN": "客户第一"}
+        assert first["value_labels"]["ownership"] == {"en": "Ownership", "zh-CN": "主人翁精神"}
+        assert second["values"] == [] and second["value_labels"] == {}
+        code, raw = run_cli(settings, "kudos", "export", "--format", "csv")
+        rows = csv_records(raw)
+        assert list(rows[0])[-2:] == ["source", "value_labels"]  # (after the columns before)
+        assert (rows[0]["values"], rows[0]["value_labels"]) == (
+            "customer-first;ownership", "Customer first;Ownership")
+        code, raw = run_cli(settings, "kudos", "export", "--format", "csv", "--locale", "zh-CN")
+        assert csv_records(raw)[0]["value_labels"] == "客户第一;主人翁精神"
