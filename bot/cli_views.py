@@ -57,7 +57,9 @@ def _header(bot: Any) -> dict[str, Any]:
 # --- kudos --------------------------------------------------------------------------------
 
 KUDOS_FIELDS = ("given_at", "giver", "giver_name", "giver_team", "recipient",
-                "recipient_name", "recipient_team", "reason", "values", "platform", "source")
+                "recipient_name", "recipient_team", "reason", "values", "platform", "source",
+                # (Added last: the columns before keep their places.)
+                "value_labels")
 BOARD_FIELDS = ("board", "rank", "tied", "person", "name", "team", "count", "teams", "left")
 HONOURS_FIELDS = ("award", "team", "winner", "count")
 #: Options that belong to one kudos view only, to refuse them on the others.
@@ -82,7 +84,7 @@ def kudos(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 def _kudos_export(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str) -> int:
     from bot.app import prepare
-    from handlers.kudos import export_rows
+    from handlers.kudos import export_rows, value_label
     from storage.kudos import KudosRepo
 
     bounds: list[date | None] = []
@@ -101,15 +103,24 @@ def _kudos_export(args: argparse.Namespace, settings: Settings, out: TextIO, fmt
         start = datetime.combine(since, time(), tzinfo=tz) if since else None
         end = datetime.combine(until + timedelta(days=1), time(), tzinfo=tz) if until else None
         with reading(bot) as ctx:
-            rows = export_rows(KudosRepo(ctx.session).between(start, end), tz)
+            rows = export_rows(KudosRepo(ctx.session).between(start, end), tz, bot.org)
     finally:
         engine.dispose()
+    locale = args.locale or _gm(bot).locale
     if fmt == "json":
         dump_json({"org": bot.org.name, "timezone": bot.org.timezone, "kudos": rows}, out)
     elif fmt == "csv":
-        write_csv(out, KUDOS_FIELDS, rows)
+        # The values' labels in one language, in the order of `values` (as chat shows a
+        # kudos' values: its label then, else the org file's today, else its key).
+        def labelled(row: dict[str, Any]) -> dict[str, Any]:
+            given: dict[str, dict[str, str]] = row["value_labels"]
+            return row | {"value_labels": [
+                given[key].get(locale) or given[key].get("en")
+                or value_label(bot.org, key, locale) for key in row["values"]]}
+
+        write_csv(out, KUDOS_FIELDS, map(labelled, rows))
     else:
-        out.write(bot.renderer.message(args.locale or _gm(bot).locale, "cli_kudos_list",
+        out.write(bot.renderer.message(locale, "cli_kudos_list",
                                        "markdown", org=bot.org.name, rows=rows,
                                        since=since, until=until) + "\n")
     return 0
@@ -153,7 +164,13 @@ def board_period(text: str, now: datetime, tz: ZoneInfo, fiscal_year_start: int)
 
 def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str) -> int:
     from bot.app import prepare
-    from handlers.kudos import board_teams, build_board, month_of, quarter_of, value_label
+    from handlers.kudos import (
+        board_teams,
+        board_value_label,
+        build_board,
+        month_of,
+        quarter_of,
+    )
 
     bot, engine = prepare(settings)
     try:
@@ -211,7 +228,7 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                 locale, "cli_kudos_top", "markdown", org=bot.org.name, period=period,
                 month=month_of(period), quarter=quarter_of(period),
                 start=board.start, team=team,
-                value=value_label(bot.org, value, locale) if value else None,
+                value=board_value_label(bot.org, board, value, locale) if value else None,
                 top=board.received, givers=board.given, tied=board.tied,
                 last=board.last_day, top_more=board.received_more,
                 givers_more=board.given_more, tz=bot.org.timezone)

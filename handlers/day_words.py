@@ -5,7 +5,8 @@
 `this week`, 下周, 本周 (Monday to Sunday; this week's from today), and two days with
 the month said once, `Dec 24-26`, `24–26 Dec` (as /away reads 12月24日到26日).
 `handlers.away.as_iso` runs these with the numeric and Chinese calendar forms (in Chinese
-numerals too, 十二月十日: arabic_month_days), so /away and /1on1 move read them alike.
+numerals too, 十二月十日 and 二〇二六年十二月十日: arabic_month_days), so /away and /1on1 move
+read them alike.
 
 A weekday alone is the next such day, today included: said on a Friday, "Friday" is
 today; after another day in the same text, the first such day from that one ("from
@@ -225,28 +226,43 @@ def _without_own_weekdays(text: str) -> str:
 _ISO = re.compile(r"(?<!\d)(\d{4}-\d{1,2}-\d{1,2})(?!\d)")
 
 # A month and day in Chinese numerals, 十二月十日, 一月五号 (the day wants its 日 or 号, or a
-# range after it: 十二月二十一到三十一号), and the last day of such a range, for the readers
-# of 12月10日 (/away's and the due dates') to read as they read digits.
+# range after it: 十二月二十一到三十一号), maybe after its year, 二〇二六年 or 二零二六年 digit
+# by digit (or 2026年; 12月十日 is read too), and the last day of such a range, for the
+# readers of 2026年12月10日 (/away's and the due dates') to read as they read digits.
 _CN_NUMBER = "[零〇一二两三四五六七八九十]{1,3}"
+_CN_YEAR = "[零〇一二三四五六七八九]{4}"
 _TO = r"(?:到|至|-|–|—|~)"
-_CN_MONTH_DAY = re.compile(rf"({_CN_NUMBER})\s*月\s*({_CN_NUMBER})(?=\s*(?:[日号]|{_TO}))")
+_CN_MONTH_DAY = re.compile(rf"(?:(?<![\d零〇一二三四五六七八九])(?P<y>{_CN_YEAR}|\d{{4}})\s*年\s*)?"
+                           rf"(?P<m>{_CN_NUMBER}|\d{{1,2}})\s*月\s*(?P<d>{_CN_NUMBER}|\d{{1,2}})"
+                           rf"(?=\s*(?:[日号]|{_TO}))")
 _CN_LAST_DAY = re.compile(rf"(\d{{1,2}}\s*月\s*\d{{1,2}}\s*[日号]?\s*{_TO}\s*)({_CN_NUMBER})"
                           r"(?=\s*[日号])")
+_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 
 
 def arabic_month_days(text: str, last_only: bool = False) -> str:
     """`text` with each month and day written in Chinese numerals (十二月十日, 一月五号, and
-    the last day of 十二月二十一号到三十一号) in digits, as 12月10日; one that is no number
-    is kept. `last_only`: only the last such date (what an action item's text says before
-    it is its own words, kept as typed)."""
+    the last day of 十二月二十一号到三十一号), and the year before one (二〇二六年), in
+    digits, as 2026年12月10日; one that is no number is kept. `last_only`: only the last
+    such date (what an action item's text says before it is its own words, kept as typed)."""
 
     def digits(word: str) -> str | None:
+        if word.isdigit():
+            return word
         number = chinese_number(word.lstrip("零〇") or "零")
         return None if number is None else str(number)
 
     def month_day(m: re.Match[str]) -> str:
-        month, day = digits(m.group(1)), digits(m.group(2))
-        return m.group(0) if month is None or day is None else f"{month}月{day}"
+        said = [m["y"] or "", m["m"], m["d"]]
+        if all(part.isdigit() for part in said if part):
+            return m.group(0)  # (2026年12月10日: as typed)
+        # A year is said digit by digit (二〇二六), a month and a day as numbers (十二).
+        year = "".join(_CN_DIGIT[c] for c in m["y"]) if m["y"] and not m["y"].isdigit() \
+            else m["y"]
+        month, day = digits(m["m"]), digits(m["d"])
+        if month is None or day is None:
+            return m.group(0)
+        return f"{year}年{month}月{day}" if year else f"{month}月{day}"
 
     def last_day(m: re.Match[str]) -> str:
         day = digits(m.group(2))

@@ -178,16 +178,20 @@ def _digest(ctx: Context, person: Person, week: str, markup: str) -> Digest:
     request = SummaryRequest("team", week=week, team=team, lead=True, reader=person.key) \
         if team else SummaryRequest("week", week=week)
     # The GM's header counts the whole org's answers; its body is the GM's own view, so
-    # no text answer of the org's is needed (a director's digest shows its team's).
+    # no text answer of the org's is needed (a director's digest shows its team's). Why
+    # someone was not reached is read here, once: the header says it of everyone it lists
+    # (members too, whom the GM's view below does not show), and her view reuses it.
     weeks = summaries(ctx, request, person.locale, person.timezone,
-                      texts="latest" if team else "none", reasons=team is not None)
+                      texts="latest" if team else "none")
     tell_namesakes_apart(weeks)  # (in the header's names too)
     header = _header(ctx, person, weeks[-1], team, markup)
     if team is None:
         # The GM's digest is the GM's /summary: the five questions per director.
         # A chat message: page 1 of a large org, its footer naming the digest's week.
+        known = {p.key: p.unreached_why for p in weeks[-1].people
+                 if p.status == "unreachable"}
         body = gm_page(ctx, person.locale, markup, week, 1, person.timezone, 1, week,
-                       reader=person.key)[0] or ""
+                       reader=person.key, known_why=known)[0] or ""
     else:
         body = render_summary(ctx.renderer, person.locale, markup, request, weeks,
                               ctx.org.name)
@@ -252,7 +256,8 @@ def _header(ctx: Context, person: Person, s: WeekSummary, team: str | None,
         nothing_sent=s.nothing_sent, answered=len(s.submitted), expected=len(s.expected),
         # (Those taken out of the org file since are named so, as the summary below names
         # them: nobody is to chase them.)
-        missing=[(p.name, p.status, p.left) for p in s.not_checked_in],
+        # (With why each one not reached was not, as the summaries say it.)
+        missing=[(p.name, p.status, p.left, p.unreached_why) for p in s.not_checked_in],
         away=[p.name for p in s.away])
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -715,6 +715,17 @@ def value_label(org: Org, key: str, locale: str) -> str:
     return found.label_for(locale) if found is not None else key
 
 
+def board_value_label(org: Org, board: Board, key: str, locale: str) -> str:
+    """How a board by value `key` names it in `locale`: a period gone by as its kudos
+    named it (the latest that cites it: a rename or removal since does not rename a past
+    board); the period in progress as the org file does today, or, for a value taken out
+    of it since, as its kudos did. Its key when neither knows a label."""
+    stored = board.value_labels.get(locale) or board.value_labels.get("en")
+    if stored and (board.last_day is not None or org.value(key) is None):
+        return stored
+    return value_label(org, key, locale)
+
+
 def _value_list(ctx: Context) -> list[tuple[str, str]]:
     return [(v.key, v.label_for(ctx.locale)) for v in ctx.org.values]
 
@@ -931,7 +942,7 @@ def leaderboard(ctx: Context, args: str) -> None:
     if value is not None and ctx.org.value(value) is None and not board.counted:
         ctx.reply("kudos_unknown_value", tag=value, values=_value_list(ctx))
         return
-    label = value_label(ctx.org, value, ctx.locale) if value else None
+    label = board_value_label(ctx.org, board, value, ctx.locale) if value else None
     ctx.reply("kudos_top", period=period, start=board.start, team=team, value=label,
               top=board.received, givers=board.given, tied=board.tied, private=False,
               last=board.last_day, top_more=board.received_more,
@@ -983,6 +994,9 @@ class Board:
     #: asked for), ranked or not: a value taken out of the org file since is still one of
     #: the period's while its kudos carry it.
     counted: int = 0
+    #: The asked value's labels per language as the period's latest kudos citing it
+    #: stored them (board_value_label); empty without a value or such kudos.
+    value_labels: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def tied(self) -> bool:
@@ -1043,7 +1057,9 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
     generous = ranking(given, people, size, shared, given_team, given_split)
     return Board(period, start.astimezone(org.tz) if start else None, top, generous,
                  (end.astimezone(org.tz).date() - timedelta(days=1)) if past else None,
-                 tied_beyond(received, top), tied_beyond(given, generous), len(rows))
+                 tied_beyond(received, top), tied_beyond(given, generous), len(rows),
+                 dict((rows[-1].value_labels or {}).get(value) or {})
+                 if value is not None and rows else {})
 
 
 def mine(ctx: Context) -> None:
@@ -1069,9 +1085,12 @@ def mine(ctx: Context) -> None:
               keyed=keyed, days=days)
 
 
-def export_rows(rows: list[Kudos], tz: ZoneInfo) -> list[dict[str, object]]:
+def export_rows(rows: list[Kudos], tz: ZoneInfo, org: Org) -> list[dict[str, object]]:
     """Kudos as plain records for export (times in the org's timezone, ISO 8601; teams
-    as they were when each was given)."""
+    as they were when each was given; `value_labels`: each value's labels per language as
+    given, keyed by value, or the org file's today for one stored without them, none for
+    a value it no longer has either)."""
+    today = org_labels(org)
     return [{
         "given_at": row.given_at.astimezone(tz).isoformat(),
         "giver": row.giver.key, "giver_name": row.giver.display_name,
@@ -1080,4 +1099,6 @@ def export_rows(rows: list[Kudos], tz: ZoneInfo) -> list[dict[str, object]]:
         "recipient_team": row.recipient_team or "",
         "reason": row.reason, "values": list(row.values or []), "platform": row.platform,
         "source": f"{row.chat_id}/{row.message_id}" if row.message_id else (row.chat_id or ""),
+        "value_labels": {key: dict((row.value_labels or {}).get(key) or today.get(key) or {})
+                         for key in row.values or []},
     } for row in rows]

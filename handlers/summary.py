@@ -707,16 +707,13 @@ def build_week(ctx: Context, locale: str, week: str, people: Sequence[Any], scop
 
 
 def summaries(ctx: Context, request: SummaryRequest, locale: str,
-              anchor_tz: str, *, texts: str = "all",
-              reasons: bool = True) -> list[WeekSummary]:
+              anchor_tz: str, *, texts: str = "all") -> list[WeekSummary]:
     """Week summaries for a request, oldest first.
 
     `texts="latest"`: over several weeks, only the latest week carries text answers
     (wins, blockers, support, plans), which is all a rendered trend shows; the numbers
     and statuses of every week are the same either way. JSON wants "all". `texts="none"`:
     no week carries them (the GM's digest header: who answered, over the whole org).
-    `reasons=False`: why someone was not reached is not read (that header names none;
-    the GM's view below it reads it for itself).
     Raises SummaryUnknownError for an unknown person/team, SummaryWeekError for a bad week.
     """
     week = resolve_week(ctx, request, anchor_tz)
@@ -781,8 +778,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
                 row.status, row.joined = "joined_later", joined_on(person)
             history.append(WeekSummary(week=w, start=week_start(w), end=week_end(w),
                                        scope=scope, people=[row], team_kpis=[]))
-        if reasons:
-            _add_unreached_why(ctx, history)
+        _add_unreached_why(ctx, history)
         return history
     found = reads.rounds(weeks, scope=scope)
     lean = (texts == "latest" and len(weeks) > 1) or texts == "none"
@@ -814,16 +810,14 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         _add_kudos(ctx, built, everyone, anchor_tz, team, spellings)
         _add_morale_and_oneonones(ctx, built, everyone, anchor_tz, team, lead=request.lead,
                                   reader=request.reader)
-        if reasons:
-            _add_unreached_why(ctx, built)
+        _add_unreached_why(ctx, built)
         return built
     built = [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots,
                         texts=not lean or w in with_texts, crm=crm, booked=booked)
              for w in weeks]
     _add_kudos(ctx, built, everyone, anchor_tz)
     _add_morale_and_oneonones(ctx, built, everyone, anchor_tz)
-    if reasons:
-        _add_unreached_why(ctx, built)
+    _add_unreached_why(ctx, built)
     return built
 
 

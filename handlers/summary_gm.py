@@ -730,7 +730,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     """The GM's view of the `shown` weeks ending with `week` (one director's, if `only`).
 
     `known_why`: why those not reached in `week` were not, by key, already read by the
-    caller (a director's history, with its weeks): not read again.
+    caller (a director's history, with its weeks; the GM's digest, for its header): not
+    read again.
 
     `page`: the chat page the view is for (render_gm's `page`). What only a director's
     block shows (wins, plans, the confidence trend; month and quarter to date) is then
@@ -2499,15 +2500,17 @@ class Page:
 
 @without_gc
 def gm_page(ctx: Context, locale: str, markup: str, week: str, shown: int, reader_tz: str,
-            page: int, period: str = "", reader: str | None = None
-            ) -> tuple[str | None, int]:
+            page: int, period: str = "", reader: str | None = None,
+            known_why: Mapping[str, str | None] | None = None) -> tuple[str | None, int]:
     """One chat page of the GM's view (None past the last page) and how many there are.
+    `known_why`: as build_gm_summary's (the digest's header read it already).
 
     Built and rendered with the cyclic collector held off throughout, so the view is freed
     by reference counting before the collector runs again, instead of being walked by it
     (see bot/gc_pause.py).
     """
-    view = build_gm_summary(ctx, locale, week, shown, reader_tz, page=page)
+    view = build_gm_summary(ctx, locale, week, shown, reader_tz, page=page,
+                            known_why=known_why)
     still_to_come(ctx, view)
     pages = page_count(view)
     if page > pages:

@@ -589,7 +589,8 @@ async def test_a_value_taken_out_of_the_org_file_still_ranks_the_kudos_tagged_wi
     edit_org(bot, without)
     await kudo(bot, "grace", "/kudos top value customer-first", group=False)
     board = chat.last("grace")
-    assert "1. Alice Martin — 1" in board and "customer-first" in board, board
+    # Asked for by its key; named as its kudos named it (not by its key).
+    assert "1. Alice Martin — 1" in board and ", value Customer first\n" in board, board
     await kudo(bot, "grace", "/kudos top value teamwork", group=False)
     assert "is not one of our values" in chat.last("grace")
     code, out = run_cli(settings, "kudos", "top", "--period", "all", "--value",

@@ -115,3 +115,66 @@ async def test_a_kudos_given_under_customer_first_still_reads_so_after_the_value
         assert "Grace Chen: the Acme renewal (Customer first)" in chat.last("alice")
         await say(later, "grace", "/honours 2026-11")
         assert "Most cited value: Customer first — 2 times" in chat.last("grace")
+
+
+async def test_last_months_board_by_a_value_names_it_as_its_kudos_did(
+        bot, chat, clock, tmp_path):
+    """November's kudos were given under "Customer first" (客户第一); in December the org
+    file renames it "Customer obsession", then takes it out. November's board by that
+    value is headed by the name its kudos gave it, in chat and at the command line, in
+    each reader's language, still asked for by its key; December's board in progress
+    names it as the org file does today."""
+    await kudo(bot, "grace", "/kudos @alice for the Acme renewal #customer-first")
+    await kudo(bot, "grace", "/kudos @li for the Shanghai visit #customer-first")
+    clock.set(DEC_1_9AM_NY)
+    renamed = org_file(tmp_path, "renamed", labels={
+        "customer-first": {"en": "Customer obsession", "zh-CN": "客户至上"}})
+    with bot_on_org(bot.settings, clock, renamed) as (later, chat, settings):
+        await say(later, "grace", "/kudos top last month value customer-first")
+        assert "(2026-11-01 – 2026-11-30), value Customer first\n" in chat.last("grace"), \
+            chat.last("grace")
+        await say(later, "li", "/kudos top 上个月 价值观 customer-first")
+        assert "，价值观 客户第一\n" in chat.last("li"), chat.last("li")
+        code, md = run_cli(settings, "kudos", "top", "--period", "last-month", "--value",
+                           "customer-first")
+        assert code == 0 and " · value Customer first" in md and "obsession" not in md, md
+        await say(later, "grace", "/kudos top value customer-first")
+        assert ", value Customer obsession\n" in chat.last("grace"), chat.last("grace")
+    dropped = org_file(tmp_path, "dropped", drop_value="customer-first")
+    with bot_on_org(bot.settings, clock, dropped) as (later, chat, settings):
+        await say(later, "grace", "/kudos top last month value customer-first")
+        board = chat.last("grace")
+        assert "value Customer first\n" in board and "1=. Alice Martin — 1" in board, board
+        code, md = run_cli(settings, "kudos", "top", "--period", "last-month", "--value",
+                           "customer-first", "--locale", "zh-CN")
+        assert code == 0 and " · 价值观 客户第一" in md, md
+
+
+async def test_the_kudos_export_gives_each_values_labels_as_given(bot, chat, clock, tmp_path):
+    """The operator exports November's kudos after "Customer first" was renamed, then
+    taken out of the org file: beside the value keys (as before), the JSON gives each
+    kudos' values' labels as given, per language, keyed by value, and the CSV a column of
+    those labels in the language asked for (the GM's by default)."""
+    from tests.support import csv_records
+
+    await kudo(bot, "grace", "/kudos @alice for the Acme renewal #customer-first #ownership")
+    await kudo(bot, "li", "/kudos @sam 第一单拿下了")
+    clock.set(DEC_1_9AM_NY)
+    dropped = org_file(tmp_path, "dropped", drop_value="customer-first", labels={
+        "ownership": {"en": "Ownership now", "zh-CN": "主人翁"}})
+    with bot_on_org(bot.settings, clock, dropped) as (_, _, settings):
+        code, out = run_cli(settings, "kudos", "export", "--format", "json")
+        assert code == 0, out
+        first, second = json.loads(out)["kudos"]
+        assert first["values"] == ["customer-first", "ownership"]
+        assert first["value_labels"]["customer-first"] == {"en": "Customer first",
+                                                           "zh-CN": "客户第一"}
+        assert first["value_labels"]["ownership"] == {"en": "Ownership", "zh-CN": "主人翁精神"}
+        assert second["values"] == [] and second["value_labels"] == {}
+        code, raw = run_cli(settings, "kudos", "export", "--format", "csv")
+        rows = csv_records(raw)
+        assert list(rows[0])[-2:] == ["source", "value_labels"]  # (after the columns before)
+        assert (rows[0]["values"], rows[0]["value_labels"]) == (
+            "customer-first;ownership", "Customer first;Ownership")
+        code, raw = run_cli(settings, "kudos", "export", "--format", "csv", "--locale", "zh-CN")
+        assert csv_records(raw)[0]["value_labels"] == "客户第一;主人翁精神"

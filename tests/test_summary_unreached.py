@@ -224,3 +224,48 @@ async def test_the_gms_digest_says_why_reading_it_once(bot, clock):
         in own, own
     assert "not reached" not in digests(chat, "alice")[0]
     assert len(reads) == 2, reads  # the GM's and Bruno's digest, once each
+
+
+async def test_a_digests_header_says_why_each_one_it_lists_was_not_reached(
+        settings, clock, tmp_path):
+    """Sam (team East, a member) never pressed Start on Telegram, and Pia (team Europe)
+    blocked the bot. The GM's Monday digest lists Sam as not reached in its header, and
+    her view below it holds directors only: the header itself must say why, and what to
+    do. Bruno, who reads Chinese, reads why Pia was not reached in his header too; each
+    digest reads the reasons once (the GM's view below reuses what her header read)."""
+    from tests.test_digest import digests
+    from tests.test_digest_scope import bot_on, monday_digests, two_teams
+
+    org = two_teams().replace("timezone: Europe/Rome, kpis", "timezone: Europe/Rome, "
+                              "locale: zh-CN, kpis")
+    bot, chat = bot_on(settings, clock, tmp_path, org)
+    try:
+        clock.set(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))  # Friday 16:00 in New York
+        chat.fail_next.append(DeliveryError(
+            "Telegram refused: Forbidden: bot can't initiate conversation with a user",
+            permanent=True, by_recipient=True))
+        await bot.run_checkins(["sam"])
+        await settle_outbox(bot, clock)
+        chat.fail_next.append(DeliveryError(
+            "Telegram refused: Forbidden: bot was blocked by the user",
+            permanent=True, by_recipient=True))
+        await bot.run_checkins(["pia"])
+        await settle_outbox(bot, clock)
+        await bot.run_checkins(["alice", "bruno"])
+        await settle_outbox(bot, clock)
+        reads = _reads_of_why(bot)
+
+        await monday_digests(bot, clock)
+    finally:
+        bot.engine.dispose()
+    (gm,) = digests(chat, "grace")
+    header = gm.split("\n\n")[0]
+    assert f"Sam Lee (could not be reached: {NOT_STARTED})" in header, gm
+    assert "Pia Weber (could not be reached: they blocked the bot — ask them to unblock " \
+        "it and send /start)" in header, gm
+    (bruno,) = digests(chat, "bruno")
+    assert "Pia Weber（无法联系：对方屏蔽了机器人——请对方解除屏蔽并发送 /start）" \
+        in bruno.split("\n\n")[0], bruno
+    (alice,) = digests(chat, "alice")
+    assert f"Sam Lee (could not be reached: {NOT_STARTED})" in alice.split("\n\n")[0], alice
+    assert len(reads) == 3, reads  # one per digest: the GM's, Alice's and Bruno's

@@ -21,6 +21,16 @@ PLATFORM = "slack"
 # (message_changed, message_deleted, bot_message, channel_join, ...) is not.
 _PERSON_SUBTYPES = frozenset({None, "file_share", "me_message", "thread_broadcast"})
 
+
+def _by_an_app(message: Mapping[str, Any]) -> bool:
+    """Whether an app posted this message, a bot or a workflow, also one posted under a
+    person's user id (a workflow's "send as the user" step, an app with their user
+    token): Slack marks those with the app's `app_id` or `bot_profile`, and a bot's with
+    `bot_id`, which such a post may lack. None of them is what the person typed: not an
+    answer to their check-in, nor kudos from them."""
+    return bool(message.get("bot_id") or message.get("app_id") or message.get("bot_profile"))
+
+
 _SPECIAL = re.compile(r"<([^<>]*)>")
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^<>]*))?>")
 _CHANNEL_LINK = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^<>]*))?>")
@@ -113,7 +123,7 @@ def message_event(body: Mapping[str, Any], names: Mapping[str, str] | None = Non
         return _edit_event(body, event, names, bot_user_id)
     if event.get("subtype") == "message_deleted":
         return _delete_event(body, event)
-    if event.get("bot_id") or event.get("hidden") or event.get("subtype") not in _PERSON_SUBTYPES:
+    if _by_an_app(event) or event.get("hidden") or event.get("subtype") not in _PERSON_SUBTYPES:
         return None
     user = event["user"]
     if not isinstance(user, str) or (bot_user_id and user == bot_user_id):
@@ -148,7 +158,7 @@ def _edit_event(body: Mapping[str, Any], event: Mapping[str, Any],
         return None  # a reply in its thread, a reaction count: the text is as it was
     edited = message.get("edited")
     user = message.get("user")
-    if not isinstance(edited, dict) or message.get("bot_id") or not isinstance(user, str) \
+    if not isinstance(edited, dict) or _by_an_app(message) or not isinstance(user, str) \
             or (bot_user_id and user == bot_user_id) \
             or message.get("subtype") not in _PERSON_SUBTYPES:
         return None
@@ -178,7 +188,7 @@ def _deleted(body: Mapping[str, Any], event: Mapping[str, Any], ts: Any,
              previous: Mapping[str, Any]) -> InboundEvent | None:
     """The message `ts` (whose last shown form is `previous`) no longer in the channel."""
     user = previous.get("user")
-    if not ts or previous.get("bot_id") or not isinstance(user, str):
+    if not ts or _by_an_app(previous) or not isinstance(user, str):
         return None
     channel = str(event["channel"])
     return InboundEvent(
@@ -197,7 +207,7 @@ def mention_event(body: Mapping[str, Any], bot_user_id: str | None,
     out the first time (an edit is never read, as in a DM).
     """
     event = body["event"]
-    if event.get("bot_id") or event.get("edited") \
+    if _by_an_app(event) or event.get("edited") \
             or event.get("subtype") not in _PERSON_SUBTYPES:
         return None
     user, channel = event["user"], event["channel"]

@@ -104,3 +104,33 @@ async def test_a_button_press_with_a_malformed_value_is_logged_not_fatal(
     assert resp.status == 200
     assert "unexpected shape" in caplog.text
     assert slack.counts() == NOTHING
+
+
+WORKFLOW = {"app_id": "A0WORKFLOW", "bot_profile": {
+    "id": "B0WORKFLOW", "app_id": "A0WORKFLOW", "name": "Standup workflow", "deleted": False}}
+
+
+@pytest.mark.parametrize("marks", [WORKFLOW, {"app_id": "A0WORKFLOW"},
+                                   {"bot_profile": WORKFLOW["bot_profile"]}],
+                         ids=["both", "app_id", "bot_profile"])
+async def test_an_app_posting_as_a_person_is_not_their_own_words(
+        slack: SlackHarness, bot, marks: dict) -> None:
+    """A workflow (or any app) posts "52000" in Alice's DM under her user id while her
+    check-in asks for revenue, and "thanks @Alice" in the channel under Sam's: the
+    messages carry the app's app_id or bot_profile but no bot_id. Neither is taken as
+    what they typed: no answer is stored, no kudos is given, nothing is posted; Alice's
+    question still waits, and takes what she types herself."""
+    from tests.slack.harness import SAM
+    from tests.slack.test_kudos import kudos_count
+
+    await bot.run_checkins(["alice"])
+    await slack.settle()
+    asked = len(slack.posts(ALICE))
+    await slack.event(message(ALICE, "52000", channel=dm_channel(ALICE), channel_type="im",
+                              ts="1700000000.000801", **marks))
+    await slack.event(message(SAM, "thanks <@U0ALICE> for the demo prep",
+                              ts="1700000000.000802", **marks))
+    assert slack.counts()["answers"] == 0 and kudos_count(slack) == 0
+    assert len(slack.posts(ALICE)) == asked and slack.posts(CHANNEL) == []
+    await slack.dm(ALICE, "52000")
+    assert slack.counts()["answers"] == 1

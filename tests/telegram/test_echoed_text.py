@@ -77,6 +77,22 @@ async def test_a_kudos_reason_shows_where_its_hidden_link_goes(tg: TG) -> None:
         ": the deck (https://evil.example/x) https://a.example")
 
 
+async def test_a_hidden_link_after_emoji_and_chinese_keeps_its_place(tg: TG) -> None:
+    """A skin-toned 👍🏽 (two characters outside the BMP: four UTF-16 units), a flag and
+    Chinese before the linked words, and more after: Telegram counts the link's offset in
+    UTF-16 units, and the address still lands right after the words linked."""
+    text = "/kudos @bruno_r 👍🏽🇨🇳 谢谢 for 这份方案 𠀋 and the deck 👏"
+    at = {"type": "bot_command", "offset": 0, "length": 6}
+    await tg.say_in_group(GRACE, text, entities=[at, mention(text, "bruno_r"), *(
+        {"type": "text_link", "offset": utf16_len(text[:text.index(words)]),
+         "length": utf16_len(words), "url": url}
+        for words, url in (("这份方案", "https://docs.example/方案"),
+                           ("the deck", "https://deck.example/7")))])
+    assert html_to_plain(tg.sent(GROUP)[-1]["text"]).endswith(
+        ": 👍🏽🇨🇳 谢谢 for 这份方案 (https://docs.example/方案) 𠀋 and the deck "
+        "(https://deck.example/7) 👏"), tg.sent(GROUP)[-1]["text"]
+
+
 def test_words_that_are_their_own_address_stay_as_they_are() -> None:
     from telegram import MessageEntity
 
