@@ -56,11 +56,16 @@ async def test_a_quote_pasted_into_a_blocker_does_not_quote_the_summary_after_it
     alice = list(ALICE_ANSWERS)
     alice[3] = "the API fails, see below\n> Legal: not before Q3\n>>> sent from my phone"
     await answer_all(bot, "alice", alice)
-    await answer_all(bot, "bruno", ["41000", "Signed Rome", "none", "1", "Go", "3"])
+    await answer_all(bot, "bruno", ["41000", "Signed Rome", "> Legal: not before Q3", "1",
+                                    "Go", "3"])
     await slack.settle()
     await slack.command(GRACE, "/summary", channel=dm_channel(GRACE))
     summary = slack.last_text(GRACE)
     assert not [line for line in summary.splitlines() if line.lstrip().startswith("&gt;")]
-    # Her words still read as typed, with a look-alike of '>' (as for * _ ~ `).
-    assert f"{QUOTE} Legal: not before Q3\n{QUOTE * 3} sent from my phone" in summary
+    # Her words still read as typed, on her line (each break a ' / ': a person's lines
+    # never start one of the summary's), where a '>' starts no quote and is shown as is.
+    assert ("Execution: blockers: the API fails, see below / &gt; Legal: not before Q3 / "
+            "&gt;&gt;&gt; sent from my phone · ") in summary
+    # Bruno's starts with one: shown as its look-alike (as for * _ ~ `), quoting nothing.
+    assert f"Execution: blockers: {QUOTE} Legal: not before Q3 · " in summary
     assert "\n\n*Bruno Rossi · team Europe*\n✅ <@U0BRUNO> — checked in\n" in summary
