@@ -854,20 +854,24 @@ async def test_kudos_of_before_0018_keep_the_labels_of_the_first_start_after_the
     with fresh_engine(tmp_path) as engine:
         upgrade(engine, "0017_reviewanon")
         with engine.begin() as conn:  # as teampulse at 0017 stored them
-            for pid, key, name in [(1, "grace", "Grace Chen"), (2, "alice", "Alice Martin")]:
+            # (Ids given by the database: on PostgreSQL ids written by hand leave its
+            # sequence behind, and the start's sync then collided with them.)
+            for key, name in [("grace", "Grace Chen"), ("alice", "Alice Martin")]:
                 conn.execute(text(
-                    "INSERT INTO people (id, key, display_name, role, team, timezone, locale, "
-                    "checks_in, can_view_summary, active) VALUES (:id, :key, :name, 'member', "
+                    "INSERT INTO people (key, display_name, role, team, timezone, locale, "
+                    "checks_in, can_view_summary, active) VALUES (:key, :name, 'member', "
                     "'East', 'America/New_York', 'en', false, false, true)"),
-                    {"id": pid, "key": key, "name": name})
+                    {"key": key, "name": name})
+            ids = dict(conn.execute(text("SELECT key, id FROM people")).all())
             # Tagged with a value of the org file, with none, with one taken out before.
             for source, values in [("m1", ["customer-first"]), ("m2", []), ("m3", ["speed"])]:
                 conn.execute(text(
                     "INSERT INTO kudos (giver_id, recipient_id, reason, \"values\", platform, "
                     "chat_id, message_id, source_key, given_at, giver_team, recipient_team) "
-                    "VALUES (1, 2, :why, :values, 'console', 'team', :m, :key, :at, 'East', "
-                    "'East')"),
-                    {"why": f"the demo {source}", "values": json.dumps(values), "m": source,
+                    "VALUES (:giver, :recipient, :why, :values, 'console', 'team', :m, :key, "
+                    ":at, 'East', 'East')"),
+                    {"giver": ids["grace"], "recipient": ids["alice"],
+                     "why": f"the demo {source}", "values": json.dumps(values), "m": source,
                      "key": f"console:team:{source}", "at": given})
         upgrade(engine, "0018_kudoslabel")  # (head since is 0019_pulseshown)
         assert current_revision(engine) == "0018_kudoslabel"
