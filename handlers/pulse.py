@@ -797,7 +797,7 @@ class PollResults:
     readers: Readers = field(default_factory=Readers)
     #: the teams the poll keeps with answers (PulsePoll.teams)
     kept: tuple[str, ...] = ()
-    #: the slices decided at its close (PulsePoll.shown, see `decided`): shown, at most
+    #: the slices decided at its close (PulsePoll.shown, see `decide`): shown, at most
     decision: dict[str, Any] | None = None
 
     def needed(self, slice_: str = ORG_SLICE) -> int:
@@ -839,7 +839,7 @@ class PollResults:
             return "reader"
         if slice_ != ORG_SLICE and slice_ not in self.asked_shown():
             return "subtraction"
-        # Shown today, but not as decided at the close: kept hidden (see `decided`).
+        # Shown today, but not as decided at the close: kept hidden (see `decide`).
         kept = (self.decision or {}).get("asked")
         if kept is not None and slice_ == ORG_SLICE and not kept.get("org"):
             return "reader" if asked == self.threshold else "small"

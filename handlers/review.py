@@ -1058,7 +1058,9 @@ def on_text(ctx: Context, text: str) -> bool:
     return True
 
 
-def closes_itself(session: Session, rnd: ReviewRound, now: datetime) -> bool:
+def closes_itself(session: Session, rnd: ReviewRound, now: datetime,
+                  counts: tuple[dict[str, int], dict[str, int], dict[str, int]] | None = None
+                  ) -> bool:
     """Whether an open review closes by itself once everyone still here has answered.
 
     Its closing then says "everyone has answered" (the report comes at once, the review
@@ -1069,8 +1071,11 @@ def closes_itself(session: Session, rnd: ReviewRound, now: datetime) -> bool:
     who was asked and reached alone, never by who answered; such a review waits for its
     closing date or /review close. Nor where a peer or report left the org file while it
     was open (`left_anonymous`): closing at the last answer of those still here, it read
-    "2 of 3 answered" beside the one who left."""
-    return may_close_itself(*reach_counts(session, rnd, now, live=True)) and \
+    "2 of 3 answered" beside the one who left. `counts`: its reach_counts (live), if
+    read already."""
+    asked, answered, unreached = counts or reach_counts(session, rnd, now, live=True)
+    return not any(unreached[g] for g in ANONYMOUS) and \
+        response_lines(asked, answered)[1] is not None and \
         not left_anonymous(session, rnd.id)
 
 
@@ -1085,13 +1090,6 @@ def left_anonymous(session: Session, round_id: int) -> bool:
         or_(and_(ReviewInvite.rater_group.in_(ANONYMOUS), Person.active.is_(False)),
             ReviewInvite.rater_group.in_([withdrawn(g) for g in sorted(ANONYMOUS)])))
         .limit(1)) is not None
-
-
-def may_close_itself(asked: dict[str, int], answered: dict[str, int],
-                  unreached: dict[str, int]) -> bool:
-    """closes_itself over an open review's reach_counts (live), read already."""
-    return not any(unreached[g] for g in ANONYMOUS) and \
-        response_lines(asked, answered)[1] is not None
 
 
 def close_round(ctx: Context, rnd: ReviewRound, *, to_gm: bool | None = None,

@@ -34,10 +34,9 @@ from handlers.review import (
     ANONYMOUS,
     CRITERIA,
     Response,
+    closes_itself,
     invite_queued,
-    left_anonymous,
     manager_asked,
-    may_close_itself,
     reach_counts,
     response_lines,
     subject_name,
@@ -148,8 +147,7 @@ def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progres
                     rnd.started_at.astimezone(tz), closes.astimezone(tz) if closes else None,
                     left, closes is not None and closes <= now, lines, overall,
                     manager_asked(ctx.session, rnd.id),
-                    closes_itself=may_close_itself(*counts)
-                    and not left_anonymous(ctx.session, rnd.id))
+                    closes_itself=closes_itself(ctx.session, rnd, now, counts))
 
 
 def show_status(ctx: Context, subject: Person | None) -> None:

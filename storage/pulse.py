@@ -85,7 +85,7 @@ class PulsePoll(Base):
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Once closed, the slices its results may show, decided then and kept (a later read
-    #: shows these or fewer: handlers/pulse.py `decided`); None until then (or, for a poll
+    #: shows these or fewer: handlers/pulse.py `decide`); None until then (or, for a poll
     #: closed before migration 0019_pulseshown, until the first start after it).
     shown: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
