@@ -44,6 +44,7 @@ from storage.kudos import (
     Kudos,
     KudosRepo,
     find_mentioned,
+    label_in,
     labels_of,
     shared_names,
     stored_label,
@@ -178,11 +179,11 @@ def give(ctx: Context, text: str) -> None:
                   left=max(0, settings.allowance - used), wanted=len(parsed.recipients))
         return
     rows: list[Kudos] = []
+    value_labels = org_labels(ctx.org)
     for person in parsed.recipients:
         row = repo.give(giver=giver, recipient=person, reason=parsed.reason,
                         values=parsed.values, platform=event.platform, chat_id=event.chat_id,
-                        message_id=event.message_id, now=now,
-                        value_labels=org_labels(ctx.org))
+                        message_id=event.message_id, now=now, value_labels=value_labels)
         if row is not None:
             rows.append(row)
     if not rows:
@@ -397,16 +398,17 @@ def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:
         return
     withdrawn = [r.recipient for r in removed]
     when, source = given[0].given_at, given[0].source_key
+    value_labels = org_labels(ctx.org)
     for row in kept:
         row.reason, row.values = parsed.reason, list(parsed.values)
-        row.value_labels = labels_of(parsed.values, org_labels(ctx.org))
+        row.value_labels = labels_of(parsed.values, value_labels)
     for row in removed:
         ctx.session.delete(row)
     ctx.session.flush()
     new_rows = [row for person in added if (row := repo.give(
         giver=giver, recipient=person, reason=parsed.reason, values=parsed.values,
         platform=event.platform, chat_id=event.chat_id, message_id=event.message_id,
-        now=when, value_labels=org_labels(ctx.org))) is not None]
+        now=when, value_labels=value_labels)) is not None]
     ctx.session.flush()
     labels = _labels(ctx.org, parsed.values, ctx.locale)
     shout: str | None = ctx.render(
@@ -720,7 +722,7 @@ def board_value_label(org: Org, board: Board, key: str, locale: str) -> str:
     named it (the latest that cites it: a rename or removal since does not rename a past
     board); the period in progress as the org file does today, or, for a value taken out
     of it since, as its kudos did. Its key when neither knows a label."""
-    stored = board.value_labels.get(locale) or board.value_labels.get("en")
+    stored = label_in(board.value_labels, locale)
     if stored and (board.last_day is not None or org.value(key) is None):
         return stored
     return value_label(org, key, locale)

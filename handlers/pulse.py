@@ -943,7 +943,7 @@ def decide(session: Session, poll: PulsePoll, threshold_now: int = 0) -> dict[st
 
 def fill_shown(session: Session, threshold_now: int = 0) -> int:
     """Decide the slices of polls closed before migration 0019_pulseshown (`decide`), with
-    the readers in the database now: run at each start, before the org file is synced
+    the readers in the database now: run at the bot's start, before the org file is synced
     (its edits made while stopped come after them). How many."""
     polls = list(session.scalars(select(PulsePoll).where(
         PulsePoll.closed.is_(True), PulsePoll.shown.is_(None))))

@@ -171,15 +171,18 @@ def labels_of(keys: Sequence[str], labels: Mapping[str, Mapping[str, str]]
 def stored_label(row: Kudos, key: str, locale: str) -> str | None:
     """The label value `key` had in `locale` when kudos `row` was given (falling back to
     English, as CompanyValue.label_for does); None when not stored."""
-    label = (row.value_labels or {}).get(key)
-    if not label:
-        return None
+    return label_in((row.value_labels or {}).get(key) or {}, locale)
+
+
+def label_in(label: Mapping[str, str], locale: str) -> str | None:
+    """A stored label (per language) in `locale`, else in English (as
+    CompanyValue.label_for reads the org file's); None when it has neither."""
     return label.get(locale) or label.get("en") or None
 
 
 def fill_value_labels(session: Session, labels: Mapping[str, Mapping[str, str]]) -> int:
     """Give kudos stored without their values' labels (before 0018_kudoslabel) the
-    labels of the org file now, the best that is known; how many. Run at each start:
+    labels of the org file now, the best that is known; how many. Run at the bot's start:
     once filled, rows are left alone, so a later rename does not reach them."""
     rows = list(session.scalars(select(Kudos).where(Kudos.value_labels.is_(None))))
     for row in rows:
