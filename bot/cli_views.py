@@ -85,7 +85,7 @@ def kudos(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 def _kudos_export(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str) -> int:
     from bot.app import prepare
     from handlers.kudos import export_rows, value_label
-    from storage.kudos import KudosRepo
+    from storage.kudos import KudosRepo, label_in
 
     bounds: list[date | None] = []
     for flag, value in (("--since", args.since), ("--until", args.until)):
@@ -115,8 +115,8 @@ def _kudos_export(args: argparse.Namespace, settings: Settings, out: TextIO, fmt
         def labelled(row: dict[str, Any]) -> dict[str, Any]:
             given: dict[str, dict[str, str]] = row["value_labels"]
             return row | {"value_labels": [
-                given[key].get(locale) or given[key].get("en")
-                or value_label(bot.org, key, locale) for key in row["values"]]}
+                label_in(given[key], locale) or value_label(bot.org, key, locale)
+                for key in row["values"]]}
 
         write_csv(out, KUDOS_FIELDS, map(labelled, rows))
     else:
