@@ -173,7 +173,7 @@ class Settings:
     health_host: str = "0.0.0.0"
     health_port: int | None = None
     #: org_file is org.example.yaml because TEAMPULSE_ORG_FILE is not set and there is no
-    #: org.yaml (a fresh checkout's console chat; on a platform, `run` warns of it).
+    #: org.yaml (a fresh checkout's console chat; a Slack or Telegram `run` refuses it).
     org_file_fallback: bool = False
 
     @property
