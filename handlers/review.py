@@ -1073,10 +1073,23 @@ def closes_itself(session: Session, rnd: ReviewRound, now: datetime,
     was open (`left_anonymous`): closing at the last answer of those still here, it read
     "2 of 3 answered" beside the one who left. `counts`: its reach_counts (live), if
     read already."""
+    return not kept_open(session, rnd, now, counts)
+
+
+def kept_open(session: Session, rnd: ReviewRound, now: datetime,
+              counts: tuple[dict[str, int], dict[str, int], dict[str, int]] | None = None
+              ) -> tuple[str, ...]:
+    """Why an open review will not close by itself (closes_itself), for /review status to
+    say: "counts" (fewer than MIN_GROUP peers and reports reached, or one not reached) and
+    "left" (a peer or report left the org file while it was open); empty: it will. Never
+    who: the GM knows who left, not whether they were asked or had answered."""
     asked, answered, unreached = counts or reach_counts(session, rnd, now, live=True)
-    return not any(unreached[g] for g in ANONYMOUS) and \
-        response_lines(asked, answered)[1] is not None and \
-        not left_anonymous(session, rnd.id)
+    why = []
+    if any(unreached[g] for g in ANONYMOUS) or response_lines(asked, answered)[1] is None:
+        why.append("counts")
+    if left_anonymous(session, rnd.id):
+        why.append("left")
+    return tuple(why)
 
 
 def left_anonymous(session: Session, round_id: int) -> bool:

@@ -34,8 +34,8 @@ from handlers.review import (
     ANONYMOUS,
     CRITERIA,
     Response,
-    closes_itself,
     invite_queued,
+    kept_open,
     manager_asked,
     reach_counts,
     response_lines,
@@ -78,8 +78,14 @@ class Progress:
     manager: str | None  # who was asked as manager, named anyway, as in the report
     #: Who the survey has not reached, and why (one review's status only): see unreached.
     unreached: list[Unreached] = field(default_factory=list)
-    #: Whether it closes by itself once everyone has answered (handlers.review.closes_itself).
-    closes_itself: bool = True
+    #: Why it will not close by itself once everyone has answered ("counts", "left":
+    #: handlers.review.kept_open); empty: it will (handlers.review.closes_itself).
+    kept_open: tuple[str, ...] = ()
+
+    @property
+    def closes_itself(self) -> bool:
+        """Whether it closes by itself once everyone still here has answered."""
+        return not self.kept_open
 
 
 @dataclass(frozen=True)
@@ -147,7 +153,7 @@ def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progres
                     rnd.started_at.astimezone(tz), closes.astimezone(tz) if closes else None,
                     left, closes is not None and closes <= now, lines, overall,
                     manager_asked(ctx.session, rnd.id),
-                    closes_itself=closes_itself(ctx.session, rnd, now, counts))
+                    kept_open=kept_open(ctx.session, rnd, now, counts))
 
 
 def show_status(ctx: Context, subject: Person | None) -> None:

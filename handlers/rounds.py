@@ -104,6 +104,11 @@ def cmd_send(ctx: Context, args: str) -> None:
         reply_platform=event.platform if event else None,
         reply_user=event.user_id if event else None)
     ctx.round_requested = True
+    if event is not None and not event.is_direct:
+        # The report comes later, to their DM (the core answers the request there): said
+        # where they asked, as every private answer to a group is (Context.reply), or the
+        # group shows nothing and they do not know where to look.
+        ctx.reply("rounds_send_in_private")
 
 
 def cmd_remind(ctx: Context, args: str) -> None:

@@ -62,7 +62,8 @@ class ChartRequest:
 
 
 def parse_chart(args: str) -> ChartRequest:
-    """'chart', 'chart morale team East last 12w', 'chart kudos 2026-W47', 'chart last week'."""
+    """'chart', 'chart morale team East last 12w', 'chart kudos 2026-W47', 'chart last week',
+    'chart week' (this week's), 'chart week 2026-W47'."""
     words = [_CHINESE_WORDS.get(w, w) for w in said_in_english(args).split()[1:]]
     kind, weeks, week, team = "attainment", DEFAULT_WEEKS, None, None
     i = 0
@@ -86,6 +87,17 @@ def parse_chart(args: str) -> ChartRequest:
             weeks, i = int(match.group(1)), i + 1
         elif word == "before-last":  # 上上周 (said_in_english)
             week = word
+        elif word == "week":
+            # `week 2026-W47` (`week 47`, `week last`) as /summary reads it; a bare `week`
+            # is the current week, as `this week` and every period word's reader take it
+            # (README *Period words*), not a word the chart does not know.
+            after = words[i + 2].lower() if i + 2 < len(words) else ""
+            if _WEEK.fullmatch(nxt) or re.fullmatch(r"\d{1,2}", nxt):
+                week, i = (f"W{nxt}" if nxt.isdigit() else words[i + 1]), i + 1
+            elif nxt in {"last", "this"} and not re.fullmatch(r"\d{1,2}\s*w?", after):
+                week, i = nxt, i + 1  # `week last 12w` is this week's chart of 12 weeks
+            else:
+                week = "this"
         elif _WEEK.fullmatch(word):
             week = words[i]
         elif word == "team" and nxt:
@@ -115,7 +127,7 @@ def chart_team(session: Session, org: Org, typed: str, end: date, weeks: int,
 def _keyword(word: str) -> bool:
     lower = word.lower()
     return lower in KINDS or lower in {"last", "this", "current", "previous", "team",
-                                       "before-last"} or \
+                                       "before-last", "week"} or \
         lower in CHINESE or \
         bool(_WEEK.fullmatch(lower))
 

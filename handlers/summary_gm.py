@@ -149,6 +149,9 @@ DETAIL_KEYS = ("wins", "plan", "confidence")
 PAGE_SIZE = 20
 #: In a paged view, attention items listed on page 1 before "and N more".
 ATTENTION_SHOWN = 20
+#: In a chat view, the team members' open support requests listed on page 1 (the oldest)
+#: before "and N more: /support": a large org's members may have hundreds open.
+MEMBERS_SUPPORT_SHOWN = 5
 
 #: Attention kinds, most urgent first: the order of the list and of the directors.
 ATTENTION_ORDER = ("oneonone_overdue", "actions_overdue", "falling", "support_aged",
@@ -432,6 +435,18 @@ class WeekCount:
                 "not_reached": list(self.not_reached)}
 
 
+@dataclass(frozen=True, slots=True)
+class MemberSupport:
+    """An open support request of someone with no director's block (a team member who
+    checks in asks for support as a director does), as the GM's view lists them apart."""
+
+    item: SupportItem
+    name: str  # the requester as the view names them (with their key if a namesake's)
+    team: str | None
+    left: bool  # taken out of the org file since (the request is still owed an answer)
+    ageing: bool  # open the org file's support.ageing_days or more
+
+
 @dataclass
 class GmSummary:
     """The org's headline, the attention list and the directors, ordered by need."""
@@ -465,6 +480,9 @@ class GmSummary:
     #: request reads "(Finance)" or "（财务部）", not its key "(finance)"; one the file
     #: no longer declares "(finance, no longer in the org file)".
     departments: dict[str, str] = field(default_factory=dict)
+    #: Team members' open support requests at the week's end, oldest first (not a
+    #: director's: those are in their block); the view of one director has none.
+    members_support: list[MemberSupport] = field(default_factory=list)
 
     @property
     def quarter_days(self) -> tuple[date, date]:
@@ -1390,8 +1408,14 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     as_of = min(week_over, ctx.clock.now())
     # An older week's requests are as old as they were at its end, tracked or not.
     aged_to = min(today, as_of.astimezone(ZoneInfo(reader_tz)).date())
-    tracked, covered = tracked_requests(session, {d.id: d.key for d in directors}, as_of,
-                                        aged_to, look, reader_tz)
+    # Everyone's, when the view is the whole org's: a team member who checks in asks for
+    # support as a director does, and the GM's view promises every open request (the
+    # one read picks out whose; a director's go in their block, the others' apart).
+    requesters = {p.id: p.key for p in people} if only is None else \
+        {d.id: d.key for d in directors}
+    tracked, covered = tracked_requests(session, requesters, as_of, aged_to, look, reader_tz)
+    members_support = _members_support(
+        tracked, [p for p in people if p.id not in director_ids], ctx.org.support.ageing_days)
     asking_set = set(asking)
 
     def asked(r: Any) -> tuple[str, str | None] | None:
@@ -1497,17 +1521,39 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                      month, quarter, reader_tz, full=only is not None, look=look,
                      detail_page=page if paged else None, this_week=week == week_of(today),
                      namesakes=told, fiscal_year_start=fiscal,
-                     departments=_department_names(ctx, locale, views))
+                     departments=_department_names(ctx, locale, [
+                         *(s for v in views for s in v.support),
+                         *(m.item for m in members_support)]),
+                     members_support=members_support)
 
 
-def _department_names(ctx: Context, locale: str, views: Sequence[DirectorView]
+def _members_support(tracked: Mapping[str, list[SupportItem]], others: Sequence[Any],
+                     ageing_days: int) -> list[MemberSupport]:
+    """The tracked requests of `others` (those with no director's block: team members
+    who check in, anyone else who did), oldest first, each with who asked as the view
+    names them: a name two of them share with their key, as the blocks' headings do."""
+    asking = [p for p in others if p.key in tracked]
+    if not asking:
+        return []
+    names: dict[str, int] = {}
+    for p in asking:
+        names[p.display_name] = names.get(p.display_name, 0) + 1
+    out = [MemberSupport(item, p.display_name + (f" (@{p.key})" if names[p.display_name] > 1
+                                                 else ""),
+                         p.team, not p.active, item.age_days >= ageing_days)
+           for p in asking for item in tracked[p.key]]
+    out.sort(key=lambda m: (m.item.opened, m.item.id or 0))
+    return out
+
+
+def _department_names(ctx: Context, locale: str, requests: Iterable[SupportItem]
                       ) -> dict[str, str]:
     """The departments the view's requests went to, by key, as the reader reads them: the
     org file's, and any key it no longer declares marked so (bot/support_config.py) —
     worked out once per key, not per request."""
     support = ctx.org.support
     names = {d.key: d.name_for(locale) for d in support.departments}
-    for key in {s.department for v in views for s in v.support} - names.keys():
+    for key in {s.department for s in requests} - names.keys():
         if key:
             names[key] = department_name(support, ctx.renderer, locale, key, inside=True)
     return names
@@ -2620,8 +2666,13 @@ def render_gm(renderer: Any, locale: str, markup: str, summary: GmSummary,
                       len(summary.directors), period)
         cap = NAMES_SHOWN
     attention = summary.attention if paging is None or paging.number == 1 else []
+    # Team members' open requests: on the first page, the oldest few in a chat view (the
+    # rest are /support's), all of them in the CLI's export.
+    members = summary.members_support if paging is None or paging.number == 1 else []
+    members_cap = MEMBERS_SUPPORT_SHOWN if page is not None else len(members)
     kinds = {x.type for d in directors for x in d.support} | \
-        {a.detail.get("type") for a in attention if a.detail.get("type")}
+        {a.detail.get("type") for a in attention if a.detail.get("type")} | \
+        {m.item.type for m in members[:members_cap]}
     labels = {k: renderer.choice_label(locale, "support_type", k) for k in kinds}
     # Whom each one-on-one the view names is with: None for the reader themself.
     with_whom = {d.key: None if d.manager_key in {None, reader} else d.manager
@@ -2634,7 +2685,8 @@ def render_gm(renderer: Any, locale: str, markup: str, summary: GmSummary,
                              rows=prepared(summary, directors), fmt=format_number, pct=_pct,
                              labels=labels, departments=summary.departments,
                              paging=paging, cap=cap, with_whom=with_whom,
-                             attention_cap=ATTENTION_SHOWN if paging else len(attention) + 1)
+                             attention_cap=ATTENTION_SHOWN if paging else len(attention) + 1,
+                             members=members, members_cap=members_cap)
 
 
 CSV_FIELDS = ("week", "director", "name", "team", "status", "late", "trend", "joined",

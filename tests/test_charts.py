@@ -519,6 +519,32 @@ async def test_bad_chart_requests_are_explained(bot, chat):
     assert not images(chat, "grace")
 
 
+async def test_a_chart_of_the_week_is_this_weeks_chart(bot, chat, clock):
+    """`/summary chart week` answered with its usage, though README's *Period words* reads a
+    bare `week` as the current week for /summary chart as for /kudos top: it is the chart
+    up to this week, as `this week` is; `week 2026-W47` names a week as /summary reads it."""
+    await checked_in(bot, chat, clock)
+    await say(bot, "grace", "/summary chart week")
+    [image] = images(chat, "grace")
+    assert image.text == "KPI attainment, Test Sales, 2026-W41 to 2026-W48."
+    assert image.image_name == "attainment-2026-W48.png"
+    await say(bot, "grace", "/summary chart this week")
+    assert images(chat, "grace")[-1].text == image.text
+    await say(bot, "grace", "/summary chart morale week 2026-W47")
+    assert images(chat, "grace")[-1].text == \
+        "Team morale and stress, Test Sales, 2026-W40 to 2026-W47."
+    await say(bot, "grace", "/summary chart kudos week last 4w")
+    assert images(chat, "grace")[-1].text == "Kudos by team, Test Sales, 2026-W45 to 2026-W48."
+    await say(bot, "grace", "/summary chart team East week")
+    assert images(chat, "grace")[-1].text == \
+        "KPI attainment, team East, 2026-W41 to 2026-W48."
+    await say(bot, "li", "/summary chart week")
+    assert images(chat, "li")[-1].text == "KPI 达成率，China 团队，2026-W41 至 2026-W48。"
+    await say(bot, "li", "/summary 图表 week 2026-W47")
+    assert images(chat, "li")[-1].text == "KPI 达成率，China 团队，2026-W40 至 2026-W47。"
+    assert len(images(chat, "grace")) == 5 and len(images(chat, "li")) == 2
+
+
 # --- the shell -------------------------------------------------------------------------------
 
 async def test_cli_writes_a_chart_png(bot, chat, clock, settings, tmp_path, no_missing_glyphs):

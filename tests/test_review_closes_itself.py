@@ -216,3 +216,33 @@ async def test_a_scheduled_review_whose_report_left_closes_on_its_date(bot, chat
     clock.set(JAN_1_10AM_NY + timedelta(days=14))
     await bot.run_review_schedule()
     assert chat.last("alice").startswith("🔄 360° review — Alice Martin")
+
+
+LEFT = {"en": "no closing date: it closes with /review close alice (not by itself once "
+              "everyone has answered: someone asked as a peer or report has left the org "
+              "since it began, and closing when the others have answered would tell whether "
+              "they had answered).",
+        "zh-CN": "没有结束日期：用 /review close alice 结束（所有人回答后也不会自动结束："
+                 "有受邀的同级或下属在评估开始后离开了组织，其余人回答后自动结束会透露其是否已回答）。"}
+
+
+async def test_the_status_names_a_rater_who_left_as_why_it_waits(bot, chat):
+    """Sam, Alice's report, left while her review was open; everyone else has answered.
+    /review status said it would not close by itself "with fewer than 3 peers and reports
+    reached, or one the survey has not reached" — neither true (all three were reached),
+    leaving the GM to wonder what to wait for. It says someone asked has left, not who,
+    nor whether they had answered: the same words whether Sam had answered or not."""
+    told, status, _ = await _alice_reviewed_after_sam_left(bot, chat, False)
+    assert not any("360° review — Alice Martin" in t for t in told), told
+    assert LEFT["en"] in status
+    assert "fewer than 3" not in status and "Sam" not in status
+    _, answered, _ = await _alice_reviewed_after_sam_left(bot, chat, True)
+    assert LEFT["en"] in answered  # (its counts are Sam's answers', as before he left)
+    await say(bot, "grace", "/language 中文")  # (kept through the org file's edits)
+    _, chinese, _ = await _alice_reviewed_after_sam_left(bot, chat, False)
+    assert LEFT["zh-CN"] in chinese
+    assert "少于 3 人" not in chinese and "Sam" not in chinese
+    await say(bot, "grace", "/review start alice")  # Sam gone: two peers alone asked
+    await say(bot, "grace", "/review status alice")
+    assert "（所有人回答后也不会自动结束：同级与下属问卷送达的少于 3 人或有人问卷尚未送达时，" \
+        "自动结束会透露谁已回答）。" in chat.last("grace")

@@ -153,8 +153,8 @@ async def test_what_the_gm_reads_never_tells_whether_a_peer_who_left_had_answere
         # itself (answered or not: X had about Alice, not about Bruno), and says so.
         itself = "it closes when everyone has answered, or with /review close {}"
         not_itself = "it closes with /review close {} (not by itself once everyone has " \
-            "answered: with fewer than 3 peers and reports reached, or one the survey has " \
-            "not reached, that would tell who had)"
+            "answered: someone asked as a peer or report has left the org since it began, " \
+            "and closing when the others have answered would tell whether they had answered)"
         for key, before in (("alice", alice_before), ("bruno", bruno_before)):
             await say(bot, "grace", f"/review status {key}")
             assert itself.format(key) in before

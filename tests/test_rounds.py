@@ -62,6 +62,32 @@ async def test_a_name_two_people_share_sends_nothing_and_names_both(bot, chat):
     assert {s.target.address for s in chat.sent} == {"grace"}
 
 
+@pytest.mark.parametrize("locale, note, report", [
+    ("en", "Sending the check-in round now; I'll tell you in a private message who was "
+     "prompted.", "Check-in round sent to team Europe: 1 prompted."),
+    ("zh-CN", "正在发送签到，谁收到了，我会通过私信告诉你。",
+     "签到已发送给团队 Europe：已提醒 1 人。")])
+async def test_a_round_sent_from_a_group_says_where_its_report_goes(
+        bot, chat, locale, note, report):
+    """`/checkin send` typed in the team's group: the report came to the GM's DM and the
+    group showed nothing, so she could not tell whether it ran or where its answer went.
+    The group hears that the answer is in private, as for every private answer there."""
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = locale
+    await say(bot, "grace", "/checkin send team europe", group=True)
+    group = [s.text for s in chat.sent if s.target.kind == "channel"]
+    assert group == [{"en": "I've answered you in a private message.",
+                      "zh-CN": "我已通过私信回复你。"}[locale]]
+    assert chat.to("grace") == [note, report]
+    assert "Time for your weekly check-in" in chat.last("bruno")
+    # In her DM the report alone, as before: no note about where it goes.
+    chat.clear()
+    await say(bot, "grace", "/checkin send team europe")
+    assert chat.to("grace") == [report.replace(": 1 prompted", ": 0 prompted").replace(
+        "已提醒 1 人", "已提醒 0 人") + {"en": "\nAlready prompted this week: Bruno Rossi",
+                                         "zh-CN": "\n本周已提醒过：Bruno Rossi"}[locale]]
+
+
 async def test_a_director_cannot_send_a_round(bot, chat):
     await say(bot, "alice", "/checkin send")
     assert "Only the GM and the admins" in chat.last("alice")

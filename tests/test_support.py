@@ -1243,3 +1243,79 @@ async def test_the_cli_export_marks_a_request_from_a_director_who_left(
     assert "| 李雷 | " in out
     code, out = run_cli(settings, "support", "--locale", "zh-CN")
     assert "| Alice Martin（已不在组织文件中） | 预算 |" in out, out
+
+
+# --- team members' requests in the GM's /summary -------------------------------------------
+
+MEMBERS = "".join(
+    f"  - {{key: m{i}, name: Member {i}, role: member, manager: alice, team: East, "
+    f"timezone: America/New_York, locale: en, checks_in: true}}\n" for i in range(1, 7)) + (
+    "  - {key: fang, name: 王芳, role: member, manager: li, team: China, "
+    "timezone: Asia/Shanghai, locale: zh-CN, checks_in: true}\n")
+
+
+async def test_the_gms_summary_shows_team_members_open_support_requests(
+        settings, clock, tmp_path):
+    """Team members who check in ask for support as directors do: the GM is told of each
+    request and /support lists it, yet /summary, which promises "blockers and support
+    requests", showed none of them (a director's block lists their own only). The first
+    page now counts them and lists the oldest five, who asked in which team and which
+    department it went to; /support has them all, and the CLI's export lists every one."""
+    from handlers.summary_gm import build_gm_summary, render_gm
+    from tests.support import bot_on_org
+
+    org = tmp_path / "members.yaml"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "# Company values", MEMBERS + "# Company values") + DEPARTMENTS, encoding="utf-8")
+    friday_w48 = clock.now()
+    with bot_on_org(settings, clock, org) as (bot, chat, cli_settings):
+        clock.set(friday_w48 - timedelta(weeks=1))
+        await bot.run_checkins(["m1"])
+        await answer_all(bot, "m1", ["Won", "none", "2", "Trade fair budget", "Plan", "4"])
+        clock.set(friday_w48)
+        await bot.run_checkins(["m2", "m3", "m4", "m5", "m6", "fang", "alice"])
+        for key in ("m2", "m3", "m4", "m5", "m6"):
+            await answer_all(bot, key, ["Won", "none", "3", "Negotiation course", "Plan", "4"])
+        await answer_all(bot, "fang", ["赢单", "无", "5", "需要市场部做一份方案", "计划", "4"])
+        await answer_all(bot, "alice", ALICE_ANSWERS)  # #8: her own, in her block
+        await say(bot, "grace", "/summary")
+        text = chat.last("grace")
+        head, alice = text.split("Alice Martin · team East")
+        assert ("needs help from another department (opened today)\n\n"
+                "Team members' support requests\n"
+                "7 open, 1 ⚠️ ageing; the oldest 5:\n"
+                "#1 Budget (Finance) — Member 1, team East — open, 7 days old ⚠️\n"
+                "#2 Training — Member 2, team East — open, opened today\n") in head
+        assert "#5 Training — Member 5, team East" in head and "Member 6" not in head
+        assert head.endswith("and 2 more: /support lists them all, /support N shows one.\n\n")
+        assert "Support: #8 Budget: Travel budget (Finance) — open" in alice
+        assert "#8" not in head and "Trade fair budget" not in text  # no detail: /support N
+        # Resolved, a request leaves the list; the rest all fit.
+        await say(bot, "grace", "/support resolve 1 Approved")
+        await say(bot, "grace", "/support resolve 2 Booked")
+        await say(bot, "grace", "/summary")
+        text = chat.last("grace")
+        assert "Team members' support requests\n5 open:\n#3 Training — Member 3" in text
+        assert ("#7 Help from another department (Marketing) — 王芳, team China — open, "
+                "opened today\n/support N shows one with its detail.") in text
+        # In Chinese, for a GM who reads it so.
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/summary")
+        text = chat.last("grace")
+        assert "团队成员的支持请求\n5 项未处理：\n" \
+            "#3 培训 — Member 3，East 团队 — 未处理，今天开启\n" in text
+        assert "#7 其他部门的协助（市场部） — 王芳，China 团队 — 未处理，今天开启\n" \
+            "/support 编号 查看一项及其详情。" in text
+        # Every platform's markup, and the CLI's export with all of them.
+        with bot.unit() as ctx:
+            view = build_gm_summary(ctx, "en", "2026-W48", 1, "America/New_York", page=1)
+            shown = {markup: render_gm(ctx.renderer, "en", markup, view, page=1)
+                     for markup in ("slack", "telegram")}
+        assert "*Team members' support requests*\n5 open:\n#3 Training — Member 3" \
+            in shown["slack"] and "`/support N` shows one" in shown["slack"]
+        assert "<b>Team members' support requests</b>\n5 open:\n#3 Training — Member 3" \
+            in shown["telegram"] and "<code>/support N</code> shows one" in shown["telegram"]
+        code, out = run_cli(cli_settings, "summary")
+        assert code == 0 and "Team members' support requests" in out
+        assert "#7 Help from another department (Marketing) — 王芳, team China" in out

@@ -150,6 +150,24 @@ async def test_checkin_command_in_a_group_moves_to_private(tg: TG) -> None:
     assert not any("Question" in text for text in tg.shown(GROUP))
 
 
+@pytest.mark.parametrize("chinese", [False, True], ids=["en", "zh-CN"])
+async def test_a_round_sent_from_a_group_says_where_its_report_goes(
+        tg: TG, chinese: bool) -> None:
+    """`/checkin send` in the group: its report came to the GM's private chat and the
+    group showed nothing under her command, so she could not tell where it went."""
+    if chinese:
+        await tg.say(GRACE, "/language 中文")
+    await tg.say_in_group(GRACE, "/checkin send alice")
+    assert tg.shown(GROUP) == ["我已通过私信回复你。" if chinese
+                               else "I've answered you in a private message."]
+    assert tg.shown(GRACE)[-2:] == (
+        ["正在发送签到，谁收到了，我会通过私信告诉你。", "签到已发送给 Alice Martin：已提醒 1 人。"]
+        if chinese else
+        ["Sending the check-in round now; I'll tell you in a private message who was "
+         "prompted.", "Check-in round sent to Alice Martin: 1 prompted."])
+    assert "Question 1 of 8" in tg.shown(ALICE)[-1]
+
+
 async def test_summary_refusal_in_a_group_is_private_too(tg: TG) -> None:
     await tg.say_in_group(SAM, "/summary")
     assert tg.shown(GROUP) == ["I've answered you in a private message."]
