@@ -31,6 +31,7 @@ from bot.cli_output import (
 from bot.config import ConfigError, Settings
 from bot.gc_pause import without_gc
 from bot.org import Org, OrgError, load_org
+from bot.pulse_config import MAX_TREND_POLLS
 from bot.questions import LOCALES
 from bot.review_config import DEFAULT_PEERS
 from bot.telegram_rights import UnboundRights
@@ -219,7 +220,9 @@ def _parser() -> argparse.ArgumentParser:
         "results", help="the latest poll's results (groups below the threshold are hidden)")
     add_format(results)
     results.add_argument("--last", type=int, default=1, metavar="N",
-                         help="also show the trend over the last N polls")
+                         help=f"also show the trend over the last N polls (at most "
+                              f"{MAX_TREND_POLLS}: a larger N shows {MAX_TREND_POLLS}, as "
+                              "in the chat)")
     results.add_argument("--poll", metavar="DATE", help="a poll by its date (2026-12-09)")
     results.add_argument("--team", metavar="NAME", help="one team's slice")
     add_locale(results)

@@ -357,11 +357,13 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
     """`teampulse pulse results`: the latest poll (or one by date), thresholded as in the
     chat, with the trend over the last N polls."""
     from bot.app import prepare
+    from bot.pulse_config import MAX_TREND_POLLS
     from handlers.pulse import POLL_DATES_SHOWN, exported, results_view
     from storage.pulse import PulseRepo
 
     if args.last < 1:
         return fail("--last must be 1 or more")
+    last = min(args.last, MAX_TREND_POLLS)  # as in the chat, whichever poll the trend ends on
     day: date | None = None
     if args.poll is not None:  # '' is a bad date, not "the latest poll"
         try:  # a poll is known by its date: 'notadate' is a wrong date, not a missing poll
@@ -379,9 +381,9 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
                     dates = [p.key for p in reversed(repo.recent(POLL_DATES_SHOWN))]
                     return fail(f"no pulse poll dated {day.isoformat()} (polls: "
                                 f"{', '.join(dates) or 'none yet'})")
-                polls = [*repo.recent(args.last - 1, before_key=poll.key), poll]
+                polls = [*repo.recent(last - 1, before_key=poll.key), poll]
             else:
-                polls = repo.recent(min(args.last, 24))
+                polls = repo.recent(last)
             team = args.team
             if team is not None:
                 teams = {p.team for p in ctx.people.active() if p.team}
