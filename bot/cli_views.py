@@ -107,21 +107,24 @@ def _kudos_export(args: argparse.Namespace, settings: Settings, out: TextIO, fmt
     finally:
         engine.dispose()
     locale = args.locale or _gm(bot).locale
+
+    # The values' labels in one language, in the order of `values` (as chat shows a
+    # kudos' values: its label then, else the org file's today, else its key): the CSV's
+    # value_labels column, and what the Markdown names them by.
+    def labelled(row: dict[str, Any]) -> dict[str, Any]:
+        given: dict[str, dict[str, str]] = row["value_labels"]
+        return row | {"value_labels": [
+            label_in(given[key], locale) or value_label(bot.org, key, locale)
+            for key in row["values"]]}
+
     if fmt == "json":
         dump_json({"org": bot.org.name, "timezone": bot.org.timezone, "kudos": rows}, out)
     elif fmt == "csv":
-        # The values' labels in one language, in the order of `values` (as chat shows a
-        # kudos' values: its label then, else the org file's today, else its key).
-        def labelled(row: dict[str, Any]) -> dict[str, Any]:
-            given: dict[str, dict[str, str]] = row["value_labels"]
-            return row | {"value_labels": [
-                label_in(given[key], locale) or value_label(bot.org, key, locale)
-                for key in row["values"]]}
-
         write_csv(out, KUDOS_FIELDS, map(labelled, rows))
     else:
         out.write(bot.renderer.message(locale, "cli_kudos_list",
-                                       "markdown", org=bot.org.name, rows=rows,
+                                       "markdown", org=bot.org.name,
+                                       rows=[labelled(row) for row in rows],
                                        since=since, until=until) + "\n")
     return 0
 

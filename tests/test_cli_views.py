@@ -175,7 +175,7 @@ async def test_kudos_export_leaderboard_and_honours_in_every_format(fbot, fsetti
     code, md = run_cli(fsettings, "kudos", "--format", "md")
     blocks = markdown_blocks(md)
     assert blocks[0] == ("h1", "Kudos — Test Sales")
-    assert ("li", "2026-11-27 16:00 · Alice Martin → =cmd: +1 great demo (ownership)") in blocks
+    assert ("li", "2026-11-27 16:00 · Alice Martin → =cmd: +1 great demo (Ownership)") in blocks
 
     code, raw = run_cli(fsettings, "kudos", "top", "--format", "csv")
     assert code == 0
