@@ -168,11 +168,13 @@ def _sqlite_target_lock(url: str) -> Iterator[Path | None]:
     try:
         yield new_file
     except BaseException:
-        # Removed while the lock is held, so no other process takes the file meanwhile.
-        with contextlib.suppress(OSError):
-            if new_file is not None:
+        # Removed while the lock is held, so no other process takes the file meanwhile;
+        # each apart, so one that cannot go does not keep the other.
+        if new_file is not None:
+            with contextlib.suppress(OSError):
                 remove_sqlite_files(new_file)
-            if not had_lock_file:
+        if not had_lock_file:
+            with contextlib.suppress(OSError):
                 lock.path.unlink()
         lock.release()
         _remove_folders(folders)
