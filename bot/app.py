@@ -24,8 +24,13 @@ from bot.org import load_org
 from bot.org_reload import OrgWatcher, stamp_of
 from bot.scheduler import start_scheduler
 from bot.telegram_rights import warn_unbound
-from storage.db import create_db_engine, describe_db_error, planner_advice
-from storage.instance_lock import lock_for
+from storage.db import (
+    create_db_engine,
+    describe_db_error,
+    loose_sqlite_file,
+    planner_advice,
+)
+from storage.instance_lock import lock_for, sqlite_path
 from storage.migrate import migrating
 from storage.round_requests import RoundRequestRepo
 
@@ -295,6 +300,12 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
             decided = asyncio.ensure_future(elected.wait())
             await asyncio.wait({election, decided}, return_when=asyncio.FIRST_COMPLETED)
             decided.cancel()
+        # Said once start-up has gone well: a file that stops it (read-only, say) gets its
+        # own one line alone.
+        database = sqlite_path(settings.database_url)
+        loose = loose_sqlite_file(database) if database is not None else None
+        if loose:
+            log.warning("%s", loose)
         bot.starting = False
         if console is not None:
             # The console stops reading at `stop` but finishes the line in hand, so an

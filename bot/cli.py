@@ -31,6 +31,7 @@ from bot.cli_output import (
 from bot.config import ConfigError, Settings
 from bot.gc_pause import without_gc
 from bot.org import Org, OrgError, load_org
+from bot.pulse_config import MAX_TREND_POLLS
 from bot.questions import LOCALES
 from bot.review_config import DEFAULT_PEERS
 from bot.telegram_rights import UnboundRights
@@ -42,6 +43,9 @@ log = logging.getLogger("teampulse")
 #: tests replace the pause to step the bot instead of waiting.
 ROUND_POLL_SECONDS = 0.5
 round_wait_pause: Callable[[float], None] = time.sleep
+#: The longest `checkin send --wait`: an hour is far past any round's report; the round
+#: itself goes on in the bot whatever the wait.
+MAX_ROUND_WAIT_SECONDS = 3600
 
 
 class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
@@ -216,7 +220,9 @@ def _parser() -> argparse.ArgumentParser:
         "results", help="the latest poll's results (groups below the threshold are hidden)")
     add_format(results)
     results.add_argument("--last", type=int, default=1, metavar="N",
-                         help="also show the trend over the last N polls")
+                         help=f"also show the trend over the last N polls (at most "
+                              f"{MAX_TREND_POLLS}: a larger N shows {MAX_TREND_POLLS}, as "
+                              "in the chat)")
     results.add_argument("--poll", metavar="DATE", help="a poll by its date (2026-12-09)")
     results.add_argument("--team", metavar="NAME", help="one team's slice")
     add_locale(results)
@@ -308,8 +314,9 @@ def _parser() -> argparse.ArgumentParser:
                                       "file writes it (a name two people share sends "
                                       "nothing and lists both, with their keys)")
     send.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
-                      help="how long to wait for the bot's report (default: 30); 0: only queue "
-                           "the request, say so and exit 0 without waiting")
+                      help="how long to wait for the bot's report (0 to "
+                           f"{MAX_ROUND_WAIT_SECONDS}; default: 30); 0: only queue the "
+                           "request, say so and exit 0 without waiting")
     digest = sub.add_parser(
         "digest", help="print (--dry-run) or queue the weekly digest now",
         description="Queue the weekly digest (the week's summary with its attainment chart) "
@@ -1035,6 +1042,12 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
     from storage.migrate import upgrade
     from storage.round_requests import RoundRequestRepo
 
+    # `not 0 <= x <= max` refuses NaN too (no time is ever at or past it), and inf or 1e308
+    # would wait for ever for a report the running bot gives in seconds.
+    if not 0 <= args.wait <= MAX_ROUND_WAIT_SECONDS:
+        print(f"teampulse: --wait must be from 0 to {MAX_ROUND_WAIT_SECONDS} seconds",
+              file=sys.stderr)
+        return 2
     org = load_org(settings.org_file)
     scope, name = "everyone", None
     if args.team is not None:
@@ -1055,9 +1068,6 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
             print(f"teampulse: {wrong}", file=sys.stderr)
             return 2
         scope, name = "person", named[0].key
-    if not args.wait >= 0:  # NaN too: no time is ever at or past it, so it waited for ever
-        print("teampulse: --wait must be 0 or more seconds", file=sys.stderr)
-        return 2
     engine = create_db_engine(settings.database_url)
     try:
         upgrade(engine)  # a no-op when the bot has already migrated the database

@@ -107,21 +107,24 @@ def _kudos_export(args: argparse.Namespace, settings: Settings, out: TextIO, fmt
     finally:
         engine.dispose()
     locale = args.locale or _gm(bot).locale
+
+    # The values' labels in one language, in the order of `values` (as chat shows a
+    # kudos' values: its label then, else the org file's today, else its key): the CSV's
+    # value_labels column, and what the Markdown names them by.
+    def labelled(row: dict[str, Any]) -> dict[str, Any]:
+        given: dict[str, dict[str, str]] = row["value_labels"]
+        return row | {"value_labels": [
+            label_in(given[key], locale) or value_label(bot.org, key, locale)
+            for key in row["values"]]}
+
     if fmt == "json":
         dump_json({"org": bot.org.name, "timezone": bot.org.timezone, "kudos": rows}, out)
     elif fmt == "csv":
-        # The values' labels in one language, in the order of `values` (as chat shows a
-        # kudos' values: its label then, else the org file's today, else its key).
-        def labelled(row: dict[str, Any]) -> dict[str, Any]:
-            given: dict[str, dict[str, str]] = row["value_labels"]
-            return row | {"value_labels": [
-                label_in(given[key], locale) or value_label(bot.org, key, locale)
-                for key in row["values"]]}
-
         write_csv(out, KUDOS_FIELDS, map(labelled, rows))
     else:
         out.write(bot.renderer.message(locale, "cli_kudos_list",
-                                       "markdown", org=bot.org.name, rows=rows,
+                                       "markdown", org=bot.org.name,
+                                       rows=[labelled(row) for row in rows],
                                        since=since, until=until) + "\n")
     return 0
 
@@ -357,11 +360,13 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
     """`teampulse pulse results`: the latest poll (or one by date), thresholded as in the
     chat, with the trend over the last N polls."""
     from bot.app import prepare
+    from bot.pulse_config import MAX_TREND_POLLS
     from handlers.pulse import POLL_DATES_SHOWN, exported, results_view
     from storage.pulse import PulseRepo
 
     if args.last < 1:
         return fail("--last must be 1 or more")
+    last = min(args.last, MAX_TREND_POLLS)  # as in the chat, whichever poll the trend ends on
     day: date | None = None
     if args.poll is not None:  # '' is a bad date, not "the latest poll"
         try:  # a poll is known by its date: 'notadate' is a wrong date, not a missing poll
@@ -379,9 +384,9 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
                     dates = [p.key for p in reversed(repo.recent(POLL_DATES_SHOWN))]
                     return fail(f"no pulse poll dated {day.isoformat()} (polls: "
                                 f"{', '.join(dates) or 'none yet'})")
-                polls = [*repo.recent(args.last - 1, before_key=poll.key), poll]
+                polls = [*repo.recent(last - 1, before_key=poll.key), poll]
             else:
-                polls = repo.recent(min(args.last, 24))
+                polls = repo.recent(last)
             team = args.team
             if team is not None:
                 teams = {p.team for p in ctx.people.active() if p.team}

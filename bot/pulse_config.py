@@ -14,6 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.config import day_index
 
+#: The most polls a trend shows (/pulse results last N, `teampulse pulse results --last N`):
+#: a larger N shows this many.
+MAX_TREND_POLLS = 24
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: Never show a group smaller than this, whatever the org file says.
 MIN_THRESHOLD = 3

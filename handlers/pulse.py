@@ -49,7 +49,7 @@ from bot.events import (
     fallback_payload,
     scrubbed,
 )
-from bot.pulse_config import PulseQuestion, PulseSettings
+from bot.pulse_config import MAX_TREND_POLLS, PulseQuestion, PulseSettings
 from bot.readers import GM, VIEWERS, team_readers
 from bot.text import clean_text
 from handlers.answers import (
@@ -1111,7 +1111,7 @@ def cmd_results(ctx: Context, args: str) -> None:
     repo = PulseRepo(ctx.session)
     last = _LAST.match(words.lower())
     if last:
-        polls = repo.recent(max(1, min(int(last.group(1)), 24)))
+        polls = repo.recent(max(1, min(int(last.group(1)), MAX_TREND_POLLS)))
     elif not words:
         polls = repo.recent(1)
     elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", words) and repo.poll(words) is not None:

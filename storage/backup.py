@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from storage.db import DatabaseSetupError, remove_sqlite_files
+from storage.db import DatabaseSetupError, create_private_sqlite, remove_sqlite_files
 from storage.instance_lock import InstanceLock, sqlite_path
 from storage.migrate import known_revisions
 
@@ -232,6 +232,7 @@ def restore(url: str, source: Path, *,
 def _stage(source: Path, staging: Path, target: Path) -> None:
     """The backup copied to `staging` and migrated up to date (the database untouched)."""
     remove_sqlite_files(staging)  # what a restore killed earlier left
+    create_private_sqlite(staging)  # every answer of the backup: its owner's alone
     src = sqlite3.connect(_read_only(source), uri=True)
     dst = sqlite3.connect(staging, timeout=30)
     try:
@@ -326,6 +327,7 @@ def _overwrite(staging: Path, target: Path, copy: Path | None) -> None:
     # under SQLite's own locks, safe beside anyone reading it (a rename would leave
     # them, and the target's write-ahead log, on the old file).
     try:
+        create_private_sqlite(target)  # a restore to a new place: made private, as the bot does
         src = sqlite3.connect(staging)
         dst = sqlite3.connect(target, timeout=30)
         try:

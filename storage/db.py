@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -163,11 +164,52 @@ def sqlite_write_problem(database: Path, name: str = "DATABASE_URL") -> str | No
     return None
 
 
+#: The files SQLite keeps beside a database: its write-ahead log, shared memory, journal.
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def create_private_sqlite(database: Path) -> None:
+    """Create `database` empty (SQLite reads an empty file as an empty database) and
+    readable by its owner alone, unless a file is there already, which is left as it is.
+
+    SQLite itself creates a missing file with the process's umask (0644 as a rule) though
+    it holds people's answers, blockers and anonymous pulse data; its -wal, -shm and
+    -journal take the database's own mode, so they follow. os.open with O_EXCL and mode
+    0600 makes the file private from its first moment, with no chmod after (a window
+    where it could be opened) and no umask change (process-wide: another thread's file
+    made meanwhile would get it too). One it cannot create (no permission, a read-only
+    disk) is left to SQLite to report as before, with sqlite_write_problem's reasons.
+    """
+    try:
+        fd = os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:  # there already (another process's, or the operator's), or not ours
+        return
+    os.close(fd)
+
+
+def loose_sqlite_file(database: Path) -> str | None:
+    """One line for the operator if the SQLite database `database` can be read or written
+    by other users than its owner, with the command that fixes it; None if not (or if it
+    is not there). Only reported, never changed: the file and its mode are the operator's
+    (a group that backs it up, say)."""
+    try:
+        mode = stat.S_IMODE(database.stat().st_mode)
+    except OSError:
+        return None
+    if not mode & 0o077:
+        return None
+    # The one command: SQLite gives the -wal and -shm it creates the database's own mode.
+    return (f"the SQLite database {database} can be read by other users (mode {mode:04o}) "
+            "though it holds people's answers, blockers and anonymous pulse data (its "
+            "-wal and -shm files too, until the bot next starts); make it its owner's "
+            f"alone with: chmod 600 {database}")
+
+
 def remove_sqlite_files(database: Path) -> None:
     """Remove a SQLite database file and the journal files beside it (-wal, -shm,
     -journal); any that is not there is fine."""
     for path in (database, *(database.with_name(database.name + suffix)
-                             for suffix in ("-wal", "-shm", "-journal"))):
+                             for suffix in SQLITE_COMPANIONS)):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
 
@@ -181,6 +223,7 @@ def create_db_engine(url: str, name: str = "DATABASE_URL") -> Engine:
     parsed = check_database_url(url, name)
     # hide_parameters: a failed statement's error must not carry people's answers into logs.
     kwargs: dict[str, Any] = {"future": True, "hide_parameters": True}
+    path: Path | None = None
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
@@ -200,6 +243,12 @@ def create_db_engine(url: str, name: str = "DATABASE_URL") -> Engine:
                 kwargs["connect_args"]["connect_timeout"] = CONNECT_TIMEOUT
     engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
+        if path is not None and "mode" not in parsed.query:  # (not one opened read-only)
+            private = path
+            # At the first connection, where SQLite would create the file (not here: a
+            # command that only looks whether the database is there must not make one).
+            event.listen(engine, "do_connect",
+                         lambda *_args: create_private_sqlite(private))
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
     elif parsed.get_backend_name() == "postgresql":

@@ -22,6 +22,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -121,8 +122,8 @@ def move_database(source_url: str, target_url: str, *,
         revision = _source_revision(source, source_url)
         # A SQLite target is locked as a bot locks its file before it is touched: no bot
         # runs on it, nor starts on it, nor does a second move fill it meanwhile.
-        with _sqlite_target_lock(target_url):
-            return _move_into(source, target_url, shown, revision, batch_rows)
+        with _sqlite_target_lock(target_url) as new_file:
+            return _move_into(source, target_url, shown, revision, batch_rows, new_file)
 
 
 def _same_sqlite_file(source_url: str, target_url: str) -> bool:
@@ -144,22 +145,56 @@ def _in_use(shown: str) -> str:
 
 
 @contextlib.contextmanager
-def _sqlite_target_lock(url: str) -> Iterator[None]:
+def _sqlite_target_lock(url: str) -> Iterator[Path | None]:
+    """Hold a SQLite target's lock for the move; yield its file if the move is creating
+    it (None: it was there, or PostgreSQL). A move that fails or is refused leaves behind
+    nothing it made: the lock file, the new file (a retry makes it again) and the
+    folders made for it. Only what was not there before goes: an existing file (a wrong
+    TARGET_URL naming the notes, say) and its folder stay as they were."""
     path = sqlite_path(url)
     if path is None:
-        yield
+        yield None
         return
     lock = MoveTargetLock(path)
-    lock.acquire("teampulse move-db")
+    folders = [f for f in (path.parent, *path.parent.parents) if not f.exists()]
+    had_lock_file = lock.path.exists()
     try:
-        yield
-    finally:
+        lock.acquire("teampulse move-db")
+    except BaseException:
+        _remove_folders(folders)  # (the lock file, if any, is another process's)
+        raise
+    # Looked at under the lock: no bot and no other move creates the file meanwhile.
+    new_file = None if path.exists() else path
+    try:
+        yield new_file
+    except BaseException:
+        # Removed while the lock is held, so no other process takes the file meanwhile;
+        # each apart, so one that cannot go does not keep the other.
+        if new_file is not None:
+            with contextlib.suppress(OSError):
+                remove_sqlite_files(new_file)
+        if not had_lock_file:
+            with contextlib.suppress(OSError):
+                lock.path.unlink()
         lock.release()
+        _remove_folders(folders)
+        raise
+    lock.release()
+
+
+def _remove_folders(folders: list[Path]) -> None:
+    """Remove these folders, deepest first, each only if it is empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (something else put there meanwhile), or gone
+            return
 
 
 def _move_into(source: Engine, target_url: str, shown: str, revision: str,
-               batch_rows: int | None) -> Moved:
-    """The move's part on the target: check it, create the tables, copy."""
+               batch_rows: int | None, new_file: Path | None = None) -> Moved:
+    """The move's part on the target: check it, create the tables, copy. `new_file`: the
+    SQLite file the move creates, removed if it fails (_sqlite_target_lock)."""
     # Only now the target is touched (a SQLite target's file is created on connecting).
     target = create_db_engine(target_url, "TARGET_URL")
     try:
@@ -178,7 +213,7 @@ def _move_into(source: Engine, target_url: str, shown: str, revision: str,
                 raise DatabaseSetupError(
                     f"cannot create the tables in the target database at {shown}: "
                     f"{describe_db_error(exc)}; nothing was changed") from None
-            counts = _copy(source, target, shown, batch_rows or BATCH_ROWS)
+            counts = _copy(source, target, shown, batch_rows or BATCH_ROWS, new_file)
     finally:
         target.dispose()
     return Moved(revision, counts)
@@ -368,7 +403,8 @@ def _rows(conn: Connection, table: Table, batch_rows: int = BATCH_ROWS) -> Any:
         select(*columns).order_by(*table.primary_key.columns))
 
 
-def _copy(source: Engine, target: Engine, shown: str, batch_rows: int) -> list[tuple[str, int]]:
+def _copy(source: Engine, target: Engine, shown: str, batch_rows: int,
+          new_file: Path | None = None) -> list[tuple[str, int]]:
     counts: list[tuple[str, int]] = []
     current: str | None = None
     try:
@@ -386,9 +422,11 @@ def _copy(source: Engine, target: Engine, shown: str, batch_rows: int) -> list[t
     except Exception as exc:
         log.debug("move-db failed", exc_info=True)
         step = f"copying {current}" if current else "finishing the copy"
+        left = (f"the new file {new_file} is removed" if new_file is not None
+                else "its tables are created, empty")
         raise MoveFailed(
             f"{step} into {shown} failed ({describe_db_error(exc)}); the target holds none "
-            "of it (its tables are created, empty): fix the cause and run move-db again"
+            f"of it ({left}): fix the cause and run move-db again"
         ) from None
     return counts
 

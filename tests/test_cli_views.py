@@ -176,7 +176,7 @@ async def test_kudos_export_leaderboard_and_honours_in_every_format(fbot, fsetti
     code, md = run_cli(fsettings, "kudos", "--format", "md")
     blocks = markdown_blocks(md)
     assert blocks[0] == ("h1", "Kudos — Test Sales")
-    assert ("li", "2026-11-27 16:00 · Alice Martin → =cmd: +1 great demo (ownership)") in blocks
+    assert ("li", "2026-11-27 16:00 · Alice Martin → =cmd: +1 great demo (Ownership)") in blocks
 
     code, raw = run_cli(fsettings, "kudos", "top", "--format", "csv")
     assert code == 0
@@ -706,3 +706,32 @@ def test_an_empty_date_week_or_period_is_refused_not_read_as_the_default(
     assert code == 2 and out == "", (code, out)
     assert message in err and err.count("\n") == 1, err
     assert not (tmp_path / "x.png").exists()
+
+
+async def test_pulse_results_last_is_at_most_24_polls_as_its_help_says(
+        pbot, pchat, pclock, database_url, capsys):  # noqa: F811
+    """`--last 30` shows the trend over 24 polls, as /pulse results does in the chat, and
+    --help says so; from a poll named by --poll too (it had shown all 30)."""
+    from datetime import timedelta
+
+    from storage.pulse import PulseRepo
+
+    settings = Settings(database_url=database_url, org_file=PULSE_ORG)
+    await run_poll(pbot, pchat, pclock, POLL_DAY, dict.fromkeys(EAST, 3))
+    with pbot.unit() as ctx:
+        repo = PulseRepo(ctx.session)
+        latest = repo.recent(1)[0]
+        for weeks in range(1, 30):  # 29 earlier polls, a week apart
+            day = date.fromisoformat(latest.key) - timedelta(weeks=weeks)
+            earlier = repo.create(day.isoformat(), latest.questions, latest.threshold,
+                                  latest.teams, latest.closes_at - timedelta(weeks=weeks))
+            earlier.closed = True
+    for by_date in ((), ("--poll", latest.key)):
+        data = valid("pulse-results", run_cli(settings, "pulse", "results", *by_date,
+                                              "--last", "30", "--format", "json")[1])
+        assert len(data["trend"]) == 24, by_date
+        assert data["trend"][-1]["poll"] == latest.key
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        run_cli(settings, "pulse", "results", "--help")
+    assert "the last N polls (at most 24" in " ".join(capsys.readouterr().out.split())

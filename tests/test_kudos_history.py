@@ -178,3 +178,29 @@ async def test_the_kudos_export_gives_each_values_labels_as_given(bot, chat, clo
             "customer-first;ownership", "Customer first;Ownership")
         code, raw = run_cli(settings, "kudos", "export", "--format", "csv", "--locale", "zh-CN")
         assert csv_records(raw)[0]["value_labels"] == "客户第一;主人翁精神"
+
+
+async def test_the_markdown_kudos_export_names_values_by_their_labels_as_the_csv_does(
+        bot, chat, clock, tmp_path):
+    """The GM reads November's kudos as Markdown after "Customer first" was taken out of the
+    org file and "Ownership" renamed: each kudos' values read as given, in the export's
+    language, as the CSV's value_labels and the chat do; it had shown the keys
+    (customer-first, ownership)."""
+    from tests.support import csv_records
+    from tests.test_summary_output import markdown_blocks
+
+    await kudo(bot, "grace", "/kudos @alice for the Acme renewal #customer-first #ownership")
+    clock.set(DEC_1_9AM_NY)
+    dropped = org_file(tmp_path, "dropped", drop_value="customer-first", labels={
+        "ownership": {"en": "Ownership now", "zh-CN": "主人翁"}})
+    with bot_on_org(bot.settings, clock, dropped) as (_, _, settings):
+        for locale, said in (("en", "(Customer first, Ownership)"),
+                             ("zh-CN", "（客户第一、主人翁精神）")):
+            code, md = run_cli(settings, "kudos", "export", "--format", "md", "--locale", locale)
+            assert code == 0, md
+            item = next(text for kind, text in markdown_blocks(md) if kind == "li")
+            assert item.endswith(said), item
+            assert "customer-first" not in md and "ownership" not in md
+            code, raw = run_cli(settings, "kudos", "export", "--locale", locale)
+            labels = csv_records(raw)[0]["value_labels"].split(";")
+            assert said.strip("()（）").replace("、", ", ").split(", ") == labels

@@ -371,6 +371,53 @@ def test_a_move_that_fails_half_way_leaves_the_target_empty_and_runs_again(
     assert contents(target) == before
 
 
+def files_under(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*"))
+
+
+def test_a_target_that_is_not_a_database_is_refused_and_leaves_nothing_beside_it(
+        source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A TARGET_URL naming the wrong file (the notes, not the new database): refused in one
+    line, the file as it was; before, a `notes.txt.lock` was left beside it for good."""
+    fill(source)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    notes = folder / "notes.txt"
+    notes.write_text("move to PostgreSQL on Friday\n")
+    code, out, err = move(tmp_path, capsys, f"sqlite:///{notes}")
+    assert (code, out) == (2, "")
+    assert err == (f"teampulse: cannot use the target database at sqlite:///{notes}: "
+                   "DatabaseError: file is not a database\n")
+    assert files_under(folder) == [notes]
+    assert notes.read_text() == "move to PostgreSQL on Friday\n"
+
+
+def test_a_failed_move_into_a_new_sqlite_file_leaves_neither_it_nor_its_lock_or_folder(
+        source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A move into a new file that fails (a row refused): the file it made (with its empty
+    tables), the lock beside it and the folders made for it all go; run again, it moves."""
+    fill(source)
+    before = contents(source)
+    path = tmp_path / "new" / "deeper" / "teampulse.db"
+
+    def refused(*_args: Any) -> None:
+        raise sa.exc.IntegrityError("INSERT", {}, Exception("a row was refused"))
+
+    real = storage.move._insert_batch
+    monkeypatch.setattr(storage.move, "_insert_batch", refused)
+    code, out, err = move(tmp_path, capsys, f"sqlite:///{path}")
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1
+    assert f"the target holds none of it (the new file {path} is removed)" in err
+    assert not (tmp_path / "new").exists()
+
+    monkeypatch.setattr(storage.move, "_insert_batch", real)
+    code, _, err = move(tmp_path, capsys, f"sqlite:///{path}")
+    assert code == 0, err
+    assert contents(f"sqlite:///{path}") == before
+
+
 def test_a_bot_left_running_cannot_make_the_copy_inconsistent(
         source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:

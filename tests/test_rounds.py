@@ -202,11 +202,12 @@ def test_cli_waiting_for_a_bot_that_does_not_answer_says_so_and_exits_3(
     assert "The request stays queued" in err
 
 
-@pytest.mark.parametrize("wait", ["nan", "-1"])
+@pytest.mark.parametrize("wait", ["nan", "-1", "inf", "1e308", "3600.5"])
 def test_cli_refuses_a_wait_that_is_no_number_of_seconds_and_queues_nothing(
         bot, settings, capsys, monkeypatch, wait):
     """`--wait nan` (a script's computed value gone wrong) passed the check for a negative
-    wait and then waited for ever: no time is ever at or past NaN seconds."""
+    wait and then waited for ever: no time is ever at or past NaN seconds; `--wait inf` (or
+    1e308) passed both and waited for ever too, for a report the bot gives in seconds."""
     from bot import cli
 
     def waited(_seconds: float) -> None:
@@ -214,9 +215,25 @@ def test_cli_refuses_a_wait_that_is_no_number_of_seconds_and_queues_nothing(
 
     monkeypatch.setattr(cli, "round_wait_pause", waited)
     assert run_cli(settings, "checkin", "send", "--wait", wait) == (2, "")
-    assert capsys.readouterr().err == "teampulse: --wait must be 0 or more seconds\n"
+    assert capsys.readouterr().err == "teampulse: --wait must be from 0 to 3600 seconds\n"
     with bot.unit() as ctx:
         assert ctx.session.scalar(select(func.count()).select_from(RoundRequest)) == 0
+
+
+def test_cli_waits_up_to_the_longest_wait_allowed(bot, settings, capsys, monkeypatch):
+    """The top of the range is taken: 3600 s waits (here, steps) for the bot's report."""
+    from bot import cli
+
+    clock = [0.0]
+    monkeypatch.setattr(cli.time, "monotonic", lambda: clock[0])
+
+    def pause(seconds: float) -> None:
+        clock[0] += 600
+
+    monkeypatch.setattr(cli, "round_wait_pause", pause)
+    code, out = run_cli(settings, "checkin", "send", "--person", "alice", "--wait", "3600")
+    assert (code, out) == (3, "")
+    assert "did not pick up request #1 within 3600 s" in capsys.readouterr().err
 
 
 async def test_cli_prints_what_the_running_bot_sent(bot, chat, settings, monkeypatch):
