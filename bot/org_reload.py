@@ -279,6 +279,7 @@ class OrgWatcher:
         # The goals file named may have changed with the edit: its stamp is taken anew.
         self.stamp, self.digest = _stamp(_watched(self.path, new)), digest
         self.refused.clear()
+        self._told.clear()
         self._held = self._notice_due = None
         self._sync_jobs()
         return change or None

@@ -204,3 +204,16 @@ def test_a_fresh_install_is_never_held_back(tmp_path: Path, database_url: str) -
     bot.close()
     engine.dispose()
     assert active(settings) == {"grace", "alice", "vera"}
+
+
+async def test_people_renamed_are_not_counted_as_removed(running):  # noqa: F811 - the fixture
+    """New keys for half the org (their chat accounts the same): a rename, not a removal."""
+    r = running
+    text = r.path.read_text(encoding="utf-8")
+    for old, new in (("bruno", "brossi"), ("li", "lilei"), ("sam", "slee")):
+        text = text.replace(f"key: {old}\n", f"key: {new}\n", 1)
+    r.write(text)
+    change = await r.watcher.check()
+    assert change is not None and change.removed == ()
+    assert sorted(change.renamed) == [("bruno", "brossi"), ("li", "lilei"), ("sam", "slee")]
+    assert active(r.bot.settings) == {"grace", "alice", "vera", "brossi", "lilei", "slee"}
