@@ -43,10 +43,12 @@ LOST_LEAD_RECORD_SECONDS = TAKEOVER_GRACE - 1.0
 log = logging.getLogger(__name__)
 
 
-def prepare(settings: Settings, clock: Clock | None = None, *,
-            backfill: bool = False) -> tuple[TeamPulse, Engine]:
+def prepare(settings: Settings, clock: Clock | None = None, *, backfill: bool = False,
+            allow_removals: bool = False) -> tuple[TeamPulse, Engine]:
     """Validate the org, migrate the database, and sync people: everything but I/O loops.
-    `backfill`: the bot's start (see TeamPulse.sync_org)."""
+    `backfill`: the bot's start (see TeamPulse.sync_org). An org file that takes too many
+    people out at once raises MassRemoval, nothing synced, unless `allow_removals`
+    (`teampulse apply-org --yes`; see bot.org_guard)."""
     with gc_paused():
         stamp = stamp_of(settings.org_file)
         engine = create_db_engine(settings.database_url)
@@ -58,7 +60,12 @@ def prepare(settings: Settings, clock: Clock | None = None, *,
             with migrating(engine):
                 org = load_org(settings.org_file)
             bot = TeamPulse(settings, org, engine, clock=clock)
-            bot.sync_org(backfill)
+            try:
+                bot.sync_org(backfill, allow_removals=allow_removals)
+            except BaseException:
+                bot.close()  # (its database threads)
+                engine.dispose()
+                raise
         # What was read, as a reload sees it (the goals file's as now: it was just read).
         bot.org_stamp = stamp + stamp_of(settings.org_file, org)[1:]
         if org.crm.not_in_file:

@@ -283,6 +283,18 @@ def _parser() -> argparse.ArgumentParser:
                        "breakdown and the one-on-ones outside someone's working hours, json "
                        "the review schedule (default: the check's report)")
     add_locale(check)
+    apply = sub.add_parser(
+        "apply-org", help="apply the org file to the people stored now, also when it "
+                          "removes many at once; says what it would change unless --yes",
+        description="Say whom applying the org file (TEAMPULSE_ORG_FILE) would add, rename "
+                    "and remove; with --yes, apply it now as a start would, also when it "
+                    "removes more than a quarter of the people in the org (and at least 3), "
+                    "which the running bot and every start hold back in case the file was "
+                    "cut short. A running bot follows within a minute (at once on SIGHUP). "
+                    "People removed keep their history; they are no longer prompted, and "
+                    "what still waits for them in the outbox is dropped.")
+    apply.add_argument("--yes", action="store_true",
+                       help="really apply it (nothing changes without it)")
     config = sub.add_parser("config", help="show the settings in effect (secrets masked) "
                                            "and check them and DATABASE_URL",
                             description="Print each setting in effect, one VARIABLE = value "
@@ -575,6 +587,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             for u in unbound:
                 print(f"  {u.text()}", file=out)
         return 0
+    if args.command == "apply-org":
+        return _apply_org(args, settings, out)
     if args.command == "config":
         from bot.org import cache_dir
 
@@ -608,6 +622,60 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.command == "digest":
         return _digest(args, settings, out)
     return 2
+
+
+#: People `apply-org` names per line of what it would change before "and N more".
+APPLY_NAMED = 20
+
+
+def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """`teampulse apply-org [--yes]`: whom the org file adds, renames and removes; with
+    --yes, applied as a start would, many removals included (see bot.org_guard)."""
+    from bot.app import prepare
+    from bot.org_guard import removes_too_many
+    from storage.db import create_db_engine, session_factory
+    from storage.migrate import upgrade
+    from storage.repositories import PeopleRepo
+
+    path = settings.org_file
+    org = load_org(path)
+    engine = create_db_engine(settings.database_url)
+    try:
+        upgrade(engine)  # a no-op when the bot has already migrated the database
+        with session_factory(engine).begin() as session:
+            plan = PeopleRepo(session).plan(org.people)
+    finally:
+        engine.dispose()
+    changes = [(verb, done, f"{len(keys)}: {_listed(keys)}") for verb, done, keys in (
+        ("remove", "removed", plan.removed), ("add", "added", plan.added),
+        ("rename", "renamed", [f"{old} → {new}" for new, old in plan.renamed.items()]))
+        if keys]
+    many = removes_too_many(plan.active, len(plan.removed))
+    if not args.yes:
+        print(f"teampulse apply-org: {path} would change the {plan.active} people now in "
+              "the org:" if changes else f"teampulse apply-org: {path} adds, renames and "
+              f"removes nobody of the {plan.active} people now in the org", file=sys.stderr)
+        for verb, _, which in changes:
+            print(f"  {verb} {which}", file=sys.stderr)
+        if many:
+            print("That removes more than a quarter of them at once, which the running bot "
+                  "and every start hold back: check the file is complete.", file=sys.stderr)
+        print("Nothing changed. To apply it: teampulse apply-org --yes", file=sys.stderr)
+        return 2
+    bot, engine = prepare(settings, allow_removals=True)
+    bot.close()
+    engine.dispose()
+    print(f"applied {path}:" if changes else f"applied {path}: nobody added, renamed or "
+          "removed", file=out)
+    for _, done, which in changes:
+        print(f"  {done} {which}", file=out)
+    print("A running bot follows within a minute (at once on SIGHUP).", file=out)
+    return 0
+
+
+def _listed(keys: Sequence[str]) -> str:
+    shown = ", ".join(keys[:APPLY_NAMED])
+    return shown + (f" and {len(keys) - APPLY_NAMED} more" if len(keys) > APPLY_NAMED else "")
 
 
 def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

@@ -28,6 +28,7 @@ from bot.ingest import Ingest
 from bot.leader import startup_lock
 from bot.metrics import Metrics
 from bot.org import Org
+from bot.org_guard import MassRemoval, removes_too_many
 from bot.outbox import OutboxWorker
 from bot.render import Renderer, shared_renderer
 from bot.router import command_form, route
@@ -43,7 +44,14 @@ from storage.db import (
 from storage.kudos import fill_value_labels
 from storage.models import Person
 from storage.oneonone import OneOnOneRepo
-from storage.repositories import CheckinRepo, ConversationRepo, EventRepo, OutboxRepo, PeopleRepo
+from storage.repositories import (
+    CheckinRepo,
+    ConversationRepo,
+    EventRepo,
+    OutboxRepo,
+    PeoplePlan,
+    PeopleRepo,
+)
 from storage.round_batch import RoundBatchRepo
 from storage.round_requests import RoundRequestRepo
 from storage.undelivered import undelivered
@@ -234,7 +242,7 @@ class TeamPulse:
             yield Context(session=session, renderer=self.renderer, clock=self.clock,
                           settings=self.settings, org=self.org, addressbook=self, event=event)
 
-    def sync_org(self, backfill: bool = False) -> None:
+    def sync_org(self, backfill: bool = False, *, allow_removals: bool = False) -> None:
         """Bring the people table in line with the org file (and the 1:1 reminders still
         queued: the file may have been edited while the bot was stopped, see sync_org_to).
 
@@ -242,7 +250,8 @@ class TeamPulse:
         before a migration lack and only the org file can give. Not at a `teampulse`
         command's start: its scans of the kudos and polls, in the write transaction of
         the sync, came before the view's one-moment read and held the running bot's
-        writes back meanwhile."""
+        writes back meanwhile. Raises MassRemoval, nothing written, for an org that takes
+        too many people out at once (bot.org_guard), unless `allow_removals`."""
         from handlers.pulse import fill_shown
 
         with self.unit() as ctx:
@@ -250,7 +259,8 @@ class TeamPulse:
                 # Polls closed before 0019_pulseshown: decided by the readers of before this
                 # start's org file (an edit made while stopped is not theirs).
                 fill_shown(ctx.session, self.org.pulse.threshold)
-            PeopleRepo(ctx.session).sync(self.org.people, self.clock.now())
+            PeopleRepo(ctx.session).sync(self.org.people, self.clock.now(),
+                                         check=None if allow_removals else self._guard)
             if backfill:
                 # Kudos of before 0018_kudoslabel: the labels of the org file at this start.
                 fill_value_labels(ctx.session, {v.key: v.label for v in self.org.values})
@@ -261,14 +271,16 @@ class TeamPulse:
         """Bring the people table in line with an edited org file (before `apply_org`).
 
         Replicas reloading the same edit take turns, as at start: each writes only what
-        still differs.
+        still differs. Raises MassRemoval, nothing written, for an edit that takes too
+        many of the people stored out at once (bot.org_guard): it is applied on purpose
+        with `teampulse apply-org --yes`, after which the people stored agree with it.
         """
         from handlers.monthly_gm import tell_all_answered
         from handlers.monthly_review import previous_month
         from handlers.review import replace_leavers
 
         with startup_lock(self.engine), self.outbox.db_gate, self.sessions.begin() as session:
-            PeopleRepo(session).sync(org.people, self.clock.now())
+            PeopleRepo(session).sync(org.people, self.clock.now(), check=self._guard)
             ctx = Context(session=session, renderer=self.renderer, clock=self.clock,
                           settings=self.settings, org=org, addressbook=self)
             # In the same transaction, so an open review never counts or waits for a
@@ -280,6 +292,13 @@ class TeamPulse:
             tell_all_answered(ctx, *previous_month(ctx.org_today()))
             dropped = self._withdraw_for_org(ctx)
         self._count_withdrawn(dropped)
+
+    def _guard(self, plan: PeoplePlan) -> None:
+        """Refuse a sync that takes too many people out at once (bot.org_guard): measured
+        against the people stored, so an edit `teampulse apply-org --yes` applied already
+        (or another replica did) passes."""
+        if removes_too_many(plan.active, len(plan.removed)):
+            raise MassRemoval(self.settings.org_file, plan.active, plan.removed)
 
     def _withdraw_for_org(self, ctx: Context) -> dict[str, int]:
         """Withdraw what waits in the outbox that the org file (as now synced) no longer

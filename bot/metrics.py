@@ -73,7 +73,8 @@ class Metrics:
             registry=r)
         self.org_reloads = Counter(
             "teampulse_org_reloads", "Edited org files seen while running: applied, refused "
-            "(invalid: the running org is kept) or failed (the database; tried again)",
+            "(invalid, or taking too many people out at once: the running org is kept) or "
+            "failed (the database; tried again)",
             ["outcome"], registry=r)
 
     def instrument(self, adapter: Adapter) -> None:

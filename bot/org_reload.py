@@ -5,7 +5,9 @@ goals file it names) every RELOAD_EVERY and on SIGHUP. A changed file is validat
 the same `load_org` start-up uses; a good one is applied as start-up applies it (people
 synced, the check-in jobs and org-dependent sweeps brought in line on the leader, a
 check-in missed by someone who just became due caught up), a bad one changes nothing and
-is logged once per distinct bad version.
+is logged once per distinct bad version. A valid one that takes too many people out at
+once (bot.org_guard) is held back the same way, and applies once `teampulse apply-org
+--yes` has applied it to the people stored.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import DBAPIError
 
 from bot.org import Org, OrgError, parse_org
+from bot.org_guard import MassRemoval
 from bot.readers import GM
 from bot.renames import accounts, renames
 from bot.telegram_rights import warn_unbound
@@ -165,6 +168,12 @@ class OrgWatcher:
     #: A refused version not told to the GM yet: (its hash, the problems), told once still
     #: there at the next look (a file saved in place is briefly half-written).
     _notice_due: tuple[str, OrgError] | None = None
+    #: A valid version held back for taking too many people out (bot.org_guard): (the org,
+    #: its hash), tried again at each look, so it applies once `teampulse apply-org --yes`
+    #: has applied it to the people stored.
+    _held: tuple[Org, str | None] | None = None
+    #: The versions the GM was told of (see `_tell_gm`).
+    _told: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         # The files as start-up read them (see `stamp_of`): only a later edit is a change.
@@ -202,10 +211,15 @@ class OrgWatcher:
         self._sync_jobs()
         stamp = _stamp(_watched(self.path, self.bot.org))
         if stamp == self.stamp and not force:
+            if self._held is not None:
+                change = await self._apply(*self._held, stamp)
+                if self._held is None:  # applied on purpose meanwhile
+                    return change
             if self._notice_due is not None:
                 await self._tell_gm(*self._notice_due)
             return None
         text, unreadable, line = await asyncio.to_thread(self._read)
+        self._held = None  # (whatever the file says now is what counts)
         digest = None if unreadable else _digest(text, stamp)
         if digest is not None and digest == self.digest:
             self.stamp = stamp  # touched, or saved unchanged (a bad version put right)
@@ -235,6 +249,12 @@ class OrgWatcher:
                      "look", self.path)
             return None
         self._notice_due = None  # a good version came in time: nothing to tell
+        return await self._apply(new, digest, stamp, force=force)
+
+    async def _apply(self, new: Org, digest: str | None, stamp: Stamp, *,
+                     force: bool = False) -> OrgChange | None:
+        """Apply a valid version read from the files as `stamp` found them, unless it
+        takes too many people out (then it is held back: see `_hold`)."""
         old = self.bot.org
         change = org_change(old, new)
         if not change and force:
@@ -242,6 +262,9 @@ class OrgWatcher:
         if change:
             try:
                 await self.bot.db(self.bot.sync_org_to, new)
+            except MassRemoval as exc:
+                self._hold(new, digest, stamp, exc)
+                return None
             except Exception:  # the next look tries again
                 self.bot.metrics.org_reloads.labels("failed").inc()
                 raise
@@ -256,13 +279,33 @@ class OrgWatcher:
         # The goals file named may have changed with the edit: its stamp is taken anew.
         self.stamp, self.digest = _stamp(_watched(self.path, new)), digest
         self.refused.clear()
+        self._told.clear()
+        self._held = self._notice_due = None
         self._sync_jobs()
         return change or None
+
+    def _hold(self, new: Org, digest: str | None, stamp: Stamp, exc: MassRemoval) -> None:
+        """Keep the running org for a version that takes too many people out: said once
+        per version (log, metric, and the GM at the next look, as for a bad version)."""
+        self._held = (new, digest)
+        self.stamp = stamp
+        key = f"held:{digest}"
+        version = hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
+        if version not in self._told:
+            # (again after a look that read it anew, which dropped the notice due)
+            self._notice_due = (version, exc)
+        if key in self.refused:
+            return
+        self.refused.add(key)
+        self.bot.metrics.org_reloads.labels("refused").inc()
+        log.warning("org file %s not reloaded; the running org is kept: %s", self.path,
+                    exc.problem)
 
     async def _tell_gm(self, key: str, exc: OrgError) -> None:
         """The GM reads in chat that an edit was refused and why: whoever saved it may
         never see the log, and believes it applied ("I added Dana")."""
         self._notice_due = None
+        self._told.add(key)
         problems = [f"{(exc.files[i] or exc.path).name}:{line}: {p}" if line else p
                     for i, (p, line) in enumerate(zip(exc.problems, exc.lines, strict=True))]
 

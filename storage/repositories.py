@@ -7,7 +7,7 @@ import functools
 import json
 import sqlite3
 import uuid
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
@@ -146,20 +146,54 @@ def _lower(value: str | None) -> str | None:
     return value.lower() if value is not None else None
 
 
+class PeoplePlan(NamedTuple):
+    """What syncing an org's people would do to the people table (see PeopleRepo.plan)."""
+
+    #: How many people are in the org now (active).
+    active: int
+    #: Keys of the active people the org leaves out (not those it renamed).
+    removed: list[str]
+    #: Keys the org brings in: new, or back after a removal (not those it renamed).
+    added: list[str]
+    #: {new key: old key} of the people it renamed.
+    renamed: dict[str, str]
+
+
 class PeopleRepo:
     """People, kept in step with the org file."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def sync(self, people: Sequence[Any], now: datetime | None = None) -> None:
+    def plan(self, people: Sequence[Any]) -> PeoplePlan:
+        """What `sync(people)` would do, writing nothing."""
+        existing = {row.key: row._asdict()
+                    for row in self.session.execute(select(Person.__table__))}
+        return self._plan(existing, people, self._renamed(existing, people))
+
+    @staticmethod
+    def _plan(existing: Mapping[str, Mapping[str, Any]], people: Sequence[Any],
+              moved: Mapping[str, str]) -> PeoplePlan:
+        in_file = {op.key for op in people}
+        old_keys = set(moved.values())
+        active = [key for key, row in existing.items() if row["active"]]
+        return PeoplePlan(
+            active=len(active),
+            removed=[key for key in active if key not in in_file and key not in old_keys],
+            added=[op.key for op in people if op.key not in moved
+                   and not (existing.get(op.key) or {}).get("active")],
+            renamed=dict(moved))
+
+    def sync(self, people: Sequence[Any], now: datetime | None = None, *,
+             check: Callable[[PeoplePlan], None] | None = None) -> None:
         """Upsert people from a validated org (bot.org.OrgPerson); deactivate the rest.
 
         `now`: stored as `added_at` of whoever is inserted, or found back in the file after
         a removal (their weeks away are as none of theirs as the weeks before they first
         came); without it, or at the first sync of all (an empty table: the org was there
         before the bot), nobody's `added_at` is set. History (rounds, answers) of
-        someone removed from the file is kept. Works on
+        someone removed from the file is kept. `check` is given what the sync would do
+        before anything is written, and may refuse it by raising. Works on
         plain rows with one multi-row statement per kind of change, and writes only
         what changed: an org of 10,000 people syncs in well under a second on every start.
         """
@@ -171,6 +205,8 @@ class PeopleRepo:
             now = None
         claimed = {op.telegram_id: op.key for op in people if op.telegram_id is not None}
         moved = self._renamed(existing, people)
+        if check is not None:  # before anything is written: it may refuse the org
+            check(self._plan(existing, people, moved))
         for new_key, old_key in moved.items():
             existing[new_key] = existing.pop(old_key)
         inserts: list[dict[str, Any]] = []

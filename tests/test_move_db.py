@@ -629,8 +629,11 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[str, 
 
 async def shown(url: str) -> tuple[str, str]:
     """Start the bot on `url`: the GM's /summary and Alice's /kudos me; then stop it."""
+    # The history's 60 directors are in no org file (bench.summary.fill writes them to
+    # the people table): the org file takes them out at once, which a start holds back
+    # (bot/org_guard.py) unless applied on purpose, as `teampulse apply-org --yes` does.
     bot, engine = prepare(Settings(database_url=url, org_file=TEST_ORG),
-                          FakeClock(FRIDAY_4PM_NY))
+                          FakeClock(FRIDAY_4PM_NY), allow_removals=True)
     chat = RecordingAdapter()
     bot.register(chat)
     try:

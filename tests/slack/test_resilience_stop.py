@@ -42,9 +42,11 @@ async def test_slack_socket_mode_stops_promptly(
 QUEUED, CAP = 60, 4
 
 
-def queue_dms(database_url: str) -> list[str]:
+def queue_dms(database_url: str, org_file: Path) -> list[str]:
     """A fresh install's database with QUEUED DMs waiting in the outbox; their users."""
-    bot, engine = prepare(Settings(database_url=database_url, org_file=TEST_ORG), SystemClock())
+    # (Synced with the org the bot then starts on: one that took out the people of
+    # another would be refused at the start, see bot/org_guard.py.)
+    bot, engine = prepare(Settings(database_url=database_url, org_file=org_file), SystemClock())
     users = [f"UFAN{i:03d}" for i in range(QUEUED)]
     with bot.unit() as ctx:
         for user in users:
@@ -69,13 +71,13 @@ async def test_a_stop_during_a_paced_fan_out_is_prompt_and_a_restart_sends_the_r
     """An operator restarts the bot while a round goes out under the workspace's cap: the
     stop does not wait for the whole round (a supervisor would kill it), and after the
     restart every director has the message exactly once."""
-    users = queue_dms(database_url)
     # An org of one GM no platform knows: nothing the calendar makes due at start (the
     # monthly review in a month's first week, a Monday's digests) joins the queued DMs.
     quiet = tmp_path / "quiet.yaml"
     quiet.write_text("org: {name: Quiet}\npeople:\n"
                      "  - {key: gm, name: GM, role: gm, timezone: America/New_York}\n",
                      encoding="utf-8")
+    users = queue_dms(database_url, quiet)
     env = {"DATABASE_URL": database_url, "TEAMPULSE_ORG_FILE": str(quiet),
            "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
            "SLACK_API_URL": fake.base_url, "SLACK_HTTP_HOST": "127.0.0.1",

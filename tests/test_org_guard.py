@@ -1,0 +1,219 @@
+"""An org file cut short (saved half-edited, a list pasted short, a merge that dropped a
+block of people) is still a valid org: applied, everyone it leaves out stopped being
+prompted and what still waited for them in the outbox was dropped, with no guard. Such a
+file is held back now, by the running bot and at a start, until the operator applies it
+on purpose with `teampulse apply-org --yes`; one or two people leaving apply as before."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from prometheus_client import generate_latest
+
+from bot import jobs
+from bot.app import prepare
+from bot.config import Settings
+from bot.org_guard import removes_too_many
+from tests.support import TEST_ORG, run_cli
+from tests.test_org_reload import PROMPT, ROME, running  # noqa: F401 (the fixture)
+
+SHANGHAI = "Asia/Shanghai"
+
+
+def without(text: str, *keys: str) -> str:
+    """The org file with these people's entries cut out (as a bad merge drops them)."""
+    for key in keys:
+        text, n = re.subn(rf"  - key: {key}\n(?:    .*\n|      .*\n)*", "", text)
+        assert n == 1, key
+    return text
+
+
+def truncated() -> str:
+    """Bruno, Li and Sam dropped: 3 of the 6 people (the guard's line: at least 3, and
+    more than a quarter)."""
+    return without(TEST_ORG.read_text(encoding="utf-8"), "bruno", "li", "sam")
+
+
+def active(settings: Settings) -> set[str]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(settings.database_url)
+    try:
+        with engine.connect() as conn:
+            return {k for (k,) in conn.execute(text("SELECT key FROM people WHERE active"))}
+    finally:
+        engine.dispose()
+
+
+EVERYONE = {"grace", "alice", "bruno", "li", "vera", "sam"}
+
+
+def test_the_rule_holds_back_more_than_a_quarter_and_at_least_three() -> None:
+    assert not removes_too_many(0, 0)  # a fresh install
+    assert not removes_too_many(4, 1)
+    assert not removes_too_many(6, 2)  # two leaving, a third of a small org: ordinary
+    assert removes_too_many(6, 3)
+    assert not removes_too_many(12, 3)  # exactly a quarter
+    assert removes_too_many(13, 4)
+    assert not removes_too_many(100, 25) and removes_too_many(100, 26)
+    assert removes_too_many(10_000, 9_000)
+
+
+async def test_a_running_bot_keeps_its_org_for_a_truncated_file_and_says_so_once(
+        running, caplog):  # noqa: F811 - the fixture
+    r = running
+    caplog.set_level(logging.INFO, logger="bot.org_reload")
+    # A DM still waiting for Bruno (a /summary he asked while the platform was down).
+    with r.bot.unit() as ctx:
+        assert ctx.tell(ctx.people.by_key("bruno"), "not_waiting")
+    r.write(truncated())
+    assert await r.watcher.check() is None
+    warnings = [rec.getMessage() for rec in caplog.records if rec.levelno == logging.WARNING]
+    assert len(warnings) == 1, warnings
+    assert f"org file {r.path} not reloaded; the running org is kept: it would remove 3 of " \
+           "the 6 people now in the org (bruno, li, sam), more than a quarter at once" \
+        in warnings[0]
+    assert "'teampulse apply-org --yes' to remove them on purpose" in warnings[0]
+    assert "reloaded:" not in caplog.text
+    assert r.bot.org.person("bruno") is not None
+    assert active(r.bot.settings) == EVERYONE
+    # Looked at again (and saved again unchanged): not said again.
+    r.write(r.path.read_text(encoding="utf-8"))
+    assert await r.watcher.check() is None
+    assert await r.watcher.check(force=True) is None
+    assert len([rec for rec in caplog.records if rec.levelno == logging.WARNING]) == 1
+    metrics = generate_latest(r.bot.metrics.registry).decode()
+    assert 'teampulse_org_reloads_total{outcome="refused"} 1.0' in metrics
+    # At the next look it is still there: the GM, who may never read the log, is told in
+    # chat (once), and Bruno's DM went out.
+    assert await r.watcher.check() is None
+    assert await r.watcher.check() is None
+    await r.bot.drain()
+    assert len([t for t in r.chat.to("grace") if "was edited" in t]) == 1
+    assert "was edited, but the edit was not applied" in r.chat.last("grace")
+    assert "it would remove 3 of the 6 people" in r.chat.last("grace")
+    assert "I'm not waiting for an answer from you" in r.chat.to("bruno")[-1]
+    # Next week everyone is still asked, in Rome and Shanghai too.
+    r.chat.clear()
+    r.clock.advance(timedelta(days=7))
+    for zone in (ROME, SHANGHAI):
+        await jobs.checkin_zone_job(zone)
+    assert f"{PROMPT} for 2026-W49" in r.chat.last("bruno")
+    assert "每周签到" in r.chat.last("li")
+
+
+async def test_apply_org_applies_a_truncated_file_on_purpose_and_the_bot_follows(
+        running, caplog, capsys):  # noqa: F811 - the fixture
+    r = running
+    caplog.set_level(logging.INFO, logger="bot.org_reload")
+    r.write(truncated())
+    assert await r.watcher.check() is None
+    # Without --yes: what it would do, and nothing done.
+    code, _ = run_cli(r.bot.settings, "apply-org")
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"teampulse apply-org: {r.path} would change the 6 people now in the org:\n" \
+           "  remove 3: bruno, li, sam\n" in err
+    assert "more than a quarter of them at once" in err
+    assert err.endswith("Nothing changed. To apply it: teampulse apply-org --yes\n")
+    assert active(r.bot.settings) == EVERYONE
+    # With --yes: applied, and the running bot follows at its next look.
+    code, out = run_cli(r.bot.settings, "apply-org", "--yes")
+    assert code == 0, capsys.readouterr().err
+    assert out.startswith(f"applied {r.path}:\n  removed 3: bruno, li, sam\n")
+    assert active(r.bot.settings) == EVERYONE - {"bruno", "li", "sam"}
+    change = await r.watcher.check()
+    assert change is not None and change.removed == ("bruno", "li", "sam")
+    assert "org file reloaded: 3 removed (bruno, li, sam)" in caplog.text
+    assert ROME not in r.zone_jobs()
+    r.chat.clear()
+    r.clock.advance(timedelta(days=7))
+    await jobs.checkin_zone_job(SHANGHAI)
+    assert r.chat.to("bruno") == [] and r.chat.to("li") == []
+    # Nothing more is said of it: the GM's notice was for a version no longer held.
+    assert not any("was edited" in t for t in r.chat.to("grace"))
+
+
+async def test_a_truncated_file_put_right_before_it_applied_changes_nothing(
+        running, caplog):  # noqa: F811 - the fixture
+    r = running
+    good = r.path.read_text(encoding="utf-8")
+    r.write(truncated())
+    assert await r.watcher.check() is None
+    r.write(good)
+    assert await r.watcher.check() is None
+    assert await r.watcher.check() is None  # (the held version is not tried again)
+    assert active(r.bot.settings) == EVERYONE
+    assert r.bot.org.person("li") is not None
+
+
+async def test_two_people_leaving_still_apply_at_once(running):  # noqa: F811 - the fixture
+    r = running
+    r.write(without(r.path.read_text(encoding="utf-8"), "bruno", "sam"))
+    change = await r.watcher.check()
+    assert change is not None and change.removed == ("bruno", "sam")
+    assert active(r.bot.settings) == EVERYONE - {"bruno", "sam"}
+
+
+@pytest.fixture
+def stored(tmp_path: Path, database_url: str, monkeypatch) -> Settings:
+    """A database the bot has run on with the six people, and its settings as env vars."""
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = Settings(database_url=database_url, org_file=path)
+    bot, engine = prepare(settings)
+    bot.close()
+    engine.dispose()
+    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "TELEGRAM_BOT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("TEAMPULSE_ORG_FILE", str(path))
+    monkeypatch.setenv("TEAMPULSE_CONSOLE", "true")
+    return settings
+
+
+def test_a_start_with_a_truncated_file_refuses_and_changes_nothing(stored, capsys):
+    from bot.cli import main
+
+    stored.org_file.write_text(truncated(), encoding="utf-8")
+    assert main(["--env-file", "/dev/null", "run"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"teampulse: {stored.org_file}: it would remove 3 of the 6 people "
+                          "now in the org (bruno, li, sam), more than a quarter at once"), err
+    assert "(nothing was changed; 'teampulse apply-org' lists what it would change)" in err
+    assert active(stored) == EVERYONE
+    # A command that syncs the org refuses alike; apply-org --yes, then the start goes on.
+    code, _ = run_cli(stored, "oneonones")
+    assert code == 2 and "it would remove 3 of the 6 people" in capsys.readouterr().err
+    assert run_cli(stored, "apply-org", "--yes")[0] == 0
+    assert active(stored) == EVERYONE - {"bruno", "li", "sam"}
+    bot, engine = prepare(stored, backfill=True)
+    bot.close()
+    engine.dispose()
+
+
+def test_a_fresh_install_is_never_held_back(tmp_path: Path, database_url: str) -> None:
+    path = tmp_path / "org.yaml"
+    path.write_text(truncated(), encoding="utf-8")
+    settings = Settings(database_url=database_url, org_file=path)
+    bot, engine = prepare(settings, backfill=True)
+    bot.close()
+    engine.dispose()
+    assert active(settings) == {"grace", "alice", "vera"}
+
+
+async def test_people_renamed_are_not_counted_as_removed(running):  # noqa: F811 - the fixture
+    """New keys for half the org (their chat accounts the same): a rename, not a removal."""
+    r = running
+    text = r.path.read_text(encoding="utf-8")
+    for old, new in (("bruno", "brossi"), ("li", "lilei"), ("sam", "slee")):
+        text = text.replace(f"key: {old}\n", f"key: {new}\n", 1)
+    r.write(text)
+    change = await r.watcher.check()
+    assert change is not None and change.removed == ()
+    assert sorted(change.renamed) == [("bruno", "brossi"), ("li", "lilei"), ("sam", "slee")]
+    assert active(r.bot.settings) == {"grace", "alice", "vera", "brossi", "lilei", "slee"}
