@@ -1328,9 +1328,9 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
                     data["director"] = view.to_dict()
             elif view is not None:
                 data |= view.for_json()
-            # (The GM's view: its directors' views made into dicts as they are written,
-            # not all of them first: GmSummary.for_json.)
-            dump_json(data, out)
+            # The GM's view: its directors' views made into dicts as they are written
+            # (json_bytes' `records`), not all of them first.
+            dump_json(data, out, records=not result)
         elif args.format == "csv":
             start_csv(out).write(to_csv(view) if view is not None else weeks_csv(result))
         else:

@@ -67,7 +67,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from bot.cli_output import FORMULA_START, Written
+from bot.cli_output import FORMULA_START
 from bot.clock import as_utc
 from bot.gc_pause import without_gc
 from bot.goals import fiscal_quarter, parse_period
@@ -163,71 +163,44 @@ ATTENTION_ORDER = ("oneonone_overdue", "actions_overdue", "falling", "support_ag
 
 @dataclass(slots=True)
 class Figure:
-    """A KPI's figure over a period: the trusted actual against the whole target.
-
-    Its public fields are the JSON export's, in its order: orjson writes a Figure as it is
-    (bot/cli_output.json_bytes), leaving out the fields named with an underscore, which
-    only the view's text reads. An export of 10,000 directors has some 60,000 figures,
-    and making a dict of each first cost a third of its time to JSON. So `attainment` is
-    stored as the export gives it (rounded to 4 places): whatever makes a figure or
-    changes its target or actual sets it (`attainment_of`); the text reads the exact
-    `ratio`, as rounding twice could turn 99.49% into "100%".
-    """
+    """A KPI's figure over a period: the trusted actual against the whole target."""
 
     metric: str
     label: str
     unit: str
     target: float = 0.0
     actual: float | None = None
-    attainment: float | None = None  # ratio rounded to 4 places (the export's)
     reported: int = 0
     expected: int = 0
     crm: float | None = None  # the CRM's figure (this week only)
     self_reported: float | None = None  # what the director typed (this week only)
-    crm_differs: bool = False  # self-report off the CRM's by more than the tolerance
-    _not_reported: list[str] = field(default_factory=list)  # names (org headline)
-    _unit_text: str = ""  # `unit` as the reader reads it (exports keep the canonical unit)
+    differs: bool = False  # self-report off the CRM's by more than the tolerance
+    not_reported: list[str] = field(default_factory=list)  # names (org headline)
+    unit_text: str = ""  # `unit` as the reader reads it (exports keep the canonical unit)
 
     @property
-    def ratio(self) -> float | None:
+    def attainment(self) -> float | None:
         """actual / target, None without a figure or a target."""
         if self.actual is None or self.target <= 0:
             return None
         return self.actual / self.target
 
-    @property
-    def not_reported(self) -> list[str]:
-        """Who has not reported it (the org headline's figures: names)."""
-        return self._not_reported
-
-    @property
-    def unit_text(self) -> str:
-        """`unit` as the reader reads it."""
-        return self._unit_text
-
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready (the attainment worked out afresh)."""
-        return {"metric": self.metric, "label": self.label, "unit": self.unit,
-                "target": self.target, "actual": self.actual,
-                "attainment": attainment_of(self.actual, self.target),
-                "reported": self.reported, "expected": self.expected, "crm": self.crm,
-                "self_reported": self.self_reported, "crm_differs": self.crm_differs}
+        """JSON-ready."""
+        return _figure_dicts((self,))[0]
 
 
-def attainment_of(actual: float | None, target: float) -> float | None:
-    """A Figure's `attainment`: actual / target to 4 places, None without either."""
-    return None if actual is None or target <= 0 else round(actual / target, 4)
-
-
-def _settled(f: Figure) -> Figure:
-    """`f` with its attainment set from its target and actual as they now are."""
-    f.attainment = attainment_of(f.actual, f.target)
-    return f
-
-
-#: The `_not_reported` of a director's own figures (only the org headline's name anyone):
-#: one list shared, not one made per figure. Never appended to.
-_NOBODY: list[str] = []
+def _figure_dicts(figures: Iterable[Figure]) -> list[dict[str, Any]]:
+    """Each of `figures` as its `as_dict()`."""
+    # One comprehension per list, `attainment` and `_round` written out, no call per
+    # figure: an export of 10,000 directors makes some 60,000 of these.
+    return [{"metric": f.metric, "label": f.label, "unit": f.unit,
+             "target": (target := f.target), "actual": (actual := f.actual),
+             "attainment": None if actual is None or target <= 0
+             else round(actual / target, 4),
+             "reported": f.reported, "expected": f.expected, "crm": f.crm,
+             "self_reported": f.self_reported, "crm_differs": f.differs}
+            for f in figures]
 
 
 @dataclass(slots=True)
@@ -338,18 +311,12 @@ class DirectorView:
     due: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready (its figures as dicts too)."""
-        return self.for_json([f.as_dict() for f in self.week],
-                             [f.as_dict() for f in self.mtd], [f.as_dict() for f in self.qtd])
-
-    def for_json(self, week: Any = None, mtd: Any = None, qtd: Any = None
-                 ) -> dict[str, Any]:
-        """What the JSON export writes: as_dict with the figures as they are (orjson
-        writes a Figure itself, see there), unless given as `week`, `mtd` and `qtd`."""
-        # Values rounded inline (no helper calls), no comprehension run over an empty list
-        # (most directors have no support request or attention item), and the view's own
-        # lists of names and confidence given as they are, not copied (orjson writes the
-        # dict at once): an export of 10,000 directors runs this 10,000 times.
+        """JSON-ready."""
+        # Figures made by one comprehension per period, values rounded inline (no helper
+        # calls), no comprehension run over an empty list (most directors have no support
+        # request or attention item), and the view's own lists of names and confidence
+        # given as they are, not copied (orjson writes the dict at once): an export of
+        # 10,000 directors runs this 10,000 times.
         morale, stress, last, next_ = self.morale, self.stress, self.oneonone_last, \
             self.oneonone_next
         support, attention = self.support, self.attention
@@ -358,9 +325,9 @@ class DirectorView:
             "late": self.late, "answered": self.answered, "skipped": self.skipped,
             "total": self.total,
             "away_until": self.away_until.isoformat() if self.away_until else None,
-            "goals": {"week": self.week if week is None else week,
-                      "month_to_date": self.mtd if mtd is None else mtd,
-                      "quarter_to_date": self.qtd if qtd is None else qtd,
+            "goals": {"week": _figure_dicts(self.week),
+                      "month_to_date": _figure_dicts(self.mtd),
+                      "quarter_to_date": _figure_dicts(self.qtd),
                       "series": [None if v is None else round(v, 4) for v in self.series],
                       "trend": self.trend, "joined": self.joined},
             "team_management": {
@@ -498,8 +465,8 @@ class GmSummary:
         return data
 
     def for_json(self) -> dict[str, Any]:
-        """to_dict with each director's view as bot/cli_output's `Written`: json_bytes
-        makes each one's dict (DirectorView.for_json) only as it writes it."""
+        """to_dict with the directors' views as they are, for bot/cli_output's
+        `json_bytes(..., records=True)` to make each one's dict as it writes it."""
         _whole(self)
         return {"view": "gm", "org": self.org, "week": self.week, "month": self.month,
                 "series_weeks": list(self.look),
@@ -511,7 +478,7 @@ class GmSummary:
                              "month_to_date": [f.as_dict() for f in self.headline_mtd],
                              "quarter_to_date": [f.as_dict() for f in self.headline_qtd]},
                 "attention": [a.as_dict() for a in self.attention],
-                "directors": [Written(d) for d in self.directors]}
+                "directors": list(self.directors)}
 
 
 def _round(value: float | None) -> float | None:
@@ -1169,8 +1136,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             if in_month[wk]:
                 acc[2] = (acc[2] or 0.0) + value
             if week_figures is not None:
-                week_figures.append(Figure(metric, kpi[2], kpi[3], 0.0, value, None, 0, 0,
-                                           value, _unit_text=kpi[6]))
+                week_figures.append(Figure(metric, kpi[2], kpi[3], 0.0, value, 0, 0, value,
+                                           unit_text=kpi[6]))
 
     def progress(view: DirectorView, latest: Any, timezone: str) -> None:
         """Whether the director's check-in of the week was late, and how many of its
@@ -1334,12 +1301,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                                 acc[3] += 1
                     if now:
                         view.week.append(Figure(metric, label, unit, target, actual,
-                                                None if actual is None or target <= 0
-                                                else round(actual / target, 4),
                                                 int(actual is not None), 1, from_crm, typed,
                                                 from_crm is not None and typed is not None and
                                                 crm_differs(from_crm, typed, tolerance),
-                                                _NOBODY, unit_text))
+                                                [], unit_text))
                 if q and crm_unasked:
                     unasked = crm_unasked[r[7]]
                     if unasked:
@@ -1357,7 +1322,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 total_f = headline.get((f.metric, f.unit))
                 if total_f is None:
                     total_f = headline[(f.metric, f.unit)] = Figure(
-                        f.metric, f.label, f.unit, _unit_text=f.unit_text)
+                        f.metric, f.label, f.unit, unit_text=f.unit_text)
                 # (The CRM's figure of a director not asked that week: its actual alone.)
                 total_f.target += f.target
                 total_f.expected += f.expected
@@ -1506,16 +1471,14 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         _period_figures(view, period_sums[view.key], unit_texts)
     attention = sorted((a for v in views for a in v.attention),
                        key=lambda a: (_RANK[a.kind], name_key(a.name)))
-    head_mtd = [_settled(Figure(k[0], t[0], k[1], rounded(t[1]), summed(t[2]), None, t[3],
-                                t[4], _unit_text=unit_texts.get(k[1], k[1])))
+    head_mtd = [Figure(k[0], t[0], k[1], rounded(t[1]), summed(t[2]), t[3],
+                       t[4], unit_text=unit_texts.get(k[1], k[1]))
                 for k, t in org_sums.items() if t[4] or t[2] is not None]
-    head_qtd = [_settled(Figure(k[0], t[0], k[1], rounded(t[5]), summed(t[6]), None, t[7],
-                                t[8], _unit_text=unit_texts.get(k[1], k[1])))
-                for k, t in org_sums.items()]
+    head_qtd = [Figure(k[0], t[0], k[1], rounded(t[5]), summed(t[6]), t[7],
+                       t[8], unit_text=unit_texts.get(k[1], k[1])) for k, t in org_sums.items()]
     for total_f in headline.values():
         total_f.target, total_f.actual = rounded(total_f.target), \
             summed(total_f.actual)
-        _settled(total_f)
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
                      head_mtd, head_qtd, views, attention,
                      month, quarter, reader_tz, full=only is not None, look=look,
@@ -1847,18 +1810,12 @@ def _period_figures(view: DirectorView, sums: dict[tuple[str, str], list[Any]],
             q_expected = acc
         text = unit_texts.get(unit, unit)
         if expected or actual is not None:
-            target = rounded(target)
-            actual = None if actual is None else rounded(actual)
-            mtd.append(Figure(metric, label, unit, target, actual,
-                              None if actual is None or target <= 0
-                              else round(actual / target, 4), reported, expected,
-                              None, None, False, _NOBODY, text))
-        q_target = rounded(q_target)
-        q_actual = None if q_actual is None else rounded(q_actual)
-        qtd.append(Figure(metric, label, unit, q_target, q_actual,
-                          None if q_actual is None or q_target <= 0
-                          else round(q_actual / q_target, 4), q_reported,
-                          q_expected, None, None, False, _NOBODY, text))
+            mtd.append(Figure(metric, label, unit, rounded(target),
+                              None if actual is None else rounded(actual), reported, expected,
+                              None, None, False, [], text))
+        qtd.append(Figure(metric, label, unit, rounded(q_target),
+                          None if q_actual is None else rounded(q_actual), q_reported,
+                          q_expected, None, None, False, [], text))
 
 
 def _add_bulk(sums: dict[tuple[str, str], list[Any]], rounds: list[tuple[int, bool, int]],
@@ -2503,9 +2460,9 @@ def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[A
         out.append(Attention("recurring_blocker", key, name, {"weeks": v.recurring,
                                                               "of": v.recurring_of}))
     for f in v.week:  # (a loop, not a list made for every director: few differ)
-        if f.crm_differs:
+        if f.differs:
             out.append(Attention("crm_mismatch", key, name,
-                                 {"metrics": [f.label for f in v.week if f.crm_differs]}))
+                                 {"metrics": [f.label for f in v.week if f.differs]}))
             break
     return out
 
@@ -2534,9 +2491,9 @@ def prepared(summary: GmSummary, directors: Sequence[DirectorView] | None = None
     for d in summary.directors if directors is None else directors:
         rows.append({
             "d": d,
-            "week": [(f, format_number(f.actual), format_number(f.target), _pct(f.ratio),
+            "week": [(f, format_number(f.actual), format_number(f.target), _pct(f.attainment),
                       format_number(f.crm) if f.crm is not None else None,
-                      format_number(f.self_reported) if f.crm_differs else None)
+                      format_number(f.self_reported) if f.differs else None)
                      for f in d.week],
             # (The attainment; with no target, the figure itself: the CRM's sales of weeks
             # the director was not asked, not a dash.)
@@ -2570,7 +2527,7 @@ _NO_LABELS: frozenset[str] = frozenset()
 def _period(f: Figure) -> tuple[Figure, str, str | None]:
     """A month or quarter to date as a director's block prints it: the attainment, and
     the figure itself where there is none (formatted only then)."""
-    att = f.ratio
+    att = f.attainment
     return f, _pct(att), format_number(f.actual) if att is None and f.actual is not None \
         else None
 
@@ -2738,7 +2695,7 @@ def to_csv(summary: GmSummary) -> str:
                 f = next((x for x in periods[period] if (x.metric, x.unit) == (metric, unit)),
                          None)
                 row += ["", "", ""] if f is None else [
-                    _num(f.actual), _num(f.target), _num(_round(f.ratio))]
+                    _num(f.actual), _num(f.target), _num(_round(f.attainment))]
         for metric, unit in metrics:
             f = next((x for x in d.week if (x.metric, x.unit) == (metric, unit)), None)
             row.append(_num(f.crm) if f is not None else "")

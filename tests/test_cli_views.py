@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator
 from markdown_it import MarkdownIt
 
 from bot.app import prepare
-from bot.cli_output import Written, csv_cell, json_bytes, json_text
+from bot.cli_output import csv_cell, json_bytes, json_text
 from bot.config import Settings
 from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
 from tests.test_goals import GOALS, answer_kpi
@@ -130,33 +130,32 @@ def test_json_writes_number_keys_dates_and_sets_as_before_and_names_what_it_cann
         json_text({1: object()})
 
 
-def test_json_records_are_written_as_their_for_json_makes_them():
-    # The GM's export hands orjson its directors' views wrapped as Written, each made a
-    # dict only as it is written: the bytes are those of the dicts made first, dates, sets
-    # and layout alike. A dataclass is written field by field but for its fields named
-    # with an underscore (a figure's names for the chat's text stay out of the export).
+def test_json_records_are_written_as_their_as_dict_makes_them():
+    # The GM's export hands orjson its directors' views as they are (records=True), each
+    # made a dict only as it is written: the bytes are those of the dicts made first,
+    # dates, sets and layout alike; a dataclass with no as_dict is named, not written
+    # field by field behind the export's back.
     @dataclass
     class Row:
         key: str
         day: date
 
-        def for_json(self) -> dict[str, object]:
+        def as_dict(self) -> dict[str, object]:
             return {"key": self.key.upper(), "day": self.day, "tags": {"b", "a"}}
 
     @dataclass
     class Bare:
         x: int
-        _hidden: str = "not exported"
 
     rows = [Row("a", date(2026, 11, 30)), Row("季度", date(2026, 12, 1))]
-    data = {"view": "gm", "rows": [Written(r) for r in rows],
-            "more": {"first": Written(rows[0])}}
-    assert json_bytes(data) == json_bytes(
-        {"view": "gm", "rows": [r.for_json() for r in rows],
-         "more": {"first": rows[0].for_json()}})
-    assert b'"day": "2026-11-30"' in json_bytes(data)
+    data = {"view": "gm", "rows": rows, "more": {"first": rows[0]}}
+    assert json_bytes(data, records=True) == json_bytes(
+        {"view": "gm", "rows": [r.as_dict() for r in rows],
+         "more": {"first": rows[0].as_dict()}})
+    assert b'"day": "2026-11-30"' in json_bytes(data, records=True)
+    with pytest.raises(TypeError, match="Bare"):
+        json_bytes({"rows": [Bare(1)]}, records=True)
     assert json_bytes({"rows": [Bare(1)]}) == b'{\n  "rows": [\n    {\n      "x": 1\n    }\n  ]\n}'
-
 
 
 async def test_kudos_export_leaderboard_and_honours_in_every_format(fbot, fsettings, clock):
