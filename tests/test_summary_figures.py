@@ -305,9 +305,11 @@ async def test_a_falling_attainment_is_rounded_once_as_shown(bot, chat, clock):
     assert falling["detail"] == {"now": 0.575, "before": 0.905, "weeks": 2}
 
 
-async def test_a_target_missed_by_a_hair_never_reads_100_percent(bot, chat):
+async def test_a_target_missed_by_a_hair_never_reads_100_percent(bot, chat, clock):
     """49,999 of a 50,000 USD target read '(100%)' to the GM, as a met target does; the
-    Chinese view of 59,995 of 60,000 too. Met exactly, it reads 100%."""
+    Chinese view of 59,995 of 60,000 too. Met exactly, it reads 100%. The export keeps
+    four places (0.99998 is 1.0 there), and the chat's percentages are made from the exact
+    ratio, never from that rounded figure: the org's 149,994 of 150,000 reads 99%."""
     await bot.run_checkins(["alice", "li", "bruno"])
     await say(bot, "alice", "49999")
     await say(bot, "li", "59,995")
@@ -318,6 +320,14 @@ async def test_a_target_missed_by_a_hair_never_reads_100_percent(bot, chat):
     assert "month Revenue 99%" in text
     assert "Goals: Revenue 59,995 / 60,000 USD (99%) · month 99% · quarter 99%" in text
     assert "Goals: Revenue 40,000 / 40,000 USD (100%)" in text
+    assert "Revenue 149,994 / 150,000 USD (99%)" in text
+    assert "Month to date (2026-11): Revenue 149,994 / 150,000 USD (99%)" in text
+    data = json.loads(run_cli_json(bot, clock))
+    alice_row = next(d for d in data["directors"] if d["key"] == "alice")
+    revenue = next(f for f in alice_row["goals"]["week"] if f["metric"] == "revenue")
+    assert revenue["attainment"] == 1.0
+    assert set(revenue) == {"metric", "label", "unit", "target", "actual", "attainment",
+                            "reported", "expected", "crm", "self_reported", "crm_differs"}
     await say(bot, "li", "/summary")
     assert "• 李雷：营收 59,995 / 60,000 USD（99%）" in chat.last("li")
 
