@@ -570,8 +570,9 @@ def cli_action(bot: Any, settings: Settings, weeks: int = 4) -> Callable[[], byt
         real = app.prepare
         app.prepare = lambda *_a, **_k: (bot, _NoDispose())  # the org is synced already
         try:
-            cli._summary(cli._parser().parse_args(
-                ["summary", "--weeks", str(weeks), "--format", "json"]), settings, out)
+            # (The command line read as `teampulse` reads it: bot/cli.main's _parse.)
+            cli._summary(cli._parse(["summary", "--weeks", str(weeks), "--format", "json"]),
+                         settings, out)
         finally:
             app.prepare = real
         out.flush()

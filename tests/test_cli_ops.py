@@ -109,3 +109,41 @@ def test_every_command_s_own_help_says_what_it_does(capsys):
     assert "Run the bot (the console chat when no platform token is set)." in told
     told = " ".join(_own_help(capsys, "pulse", "results").split())
     assert "The latest poll's results (groups below the threshold are hidden)." in told
+
+
+def test_a_command_line_reads_the_same_with_only_its_command_s_parser_built(capsys):
+    """`teampulse <command> …` builds only that command's parser (bot/cli._parse: argparse
+    built every command's, some thirty, for each run). For every command and each of its
+    own sub-commands, with no arguments, a bad option, --help, a leading --env-file and a
+    command that does not exist, the operator gets what the whole parser gives: the same
+    values, the same exit code, the same words on stdout and stderr."""
+    import argparse
+
+    from bot.cli import _parse, _parser
+
+    def commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        return {name: each for action in parser._actions
+                if isinstance(action, argparse._SubParsersAction)
+                for name, each in action.choices.items()}
+
+    def outcome(parse, argv: list[str]) -> tuple[object, str, str]:
+        try:
+            got: object = vars(parse(argv))
+        except SystemExit as stop:
+            got = ("exit", stop.code)
+        said = capsys.readouterr()
+        return got, said.out, said.err
+
+    lines: list[list[str]] = [[], ["no-such-command"], ["--help"], ["--version"]]
+    for name, parser in commands(_parser()).items():
+        for path in [[name], *([name, nested] for nested in commands(parser))]:
+            lines += [path, [*path, "--no-such-option"], [*path, "--help"],
+                      ["--env-file", "/dev/null", *path], ["--env-file=x.env", *path]]
+    lines += [["summary", "--weeks", "4", "--format", "json"],
+              ["kudos", "top", "--period", "fortnight"], ["checkin", "send", "--wait", "x"]]
+    assert len(lines) > 100
+    for argv in lines:
+        whole = outcome(lambda a: _parser().parse_args(a), argv)
+        assert outcome(_parse, argv) == whole, argv
+    # (Built alone, indeed: the other commands are not there.)
+    assert set(_parser(only="summary").commands) == {"summary"}
