@@ -112,6 +112,7 @@ from handlers.summary_support import (
     owed_requesters,
     support_requests,
     tracked_requests,
+    unresolved_requests,
 )
 from handlers.teams_then import directors_then, last_rounds, roles_then
 from storage.db import no_jit
@@ -782,9 +783,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # week's teams and the support requests below.)
     week_over = datetime.combine(week_end(week) + timedelta(days=1), time(),
                                  ZoneInfo(reader_tz)).astimezone(UTC)
-    owed = owed_requesters(
-        session, [p.id for p in people if not p.active and p.role == "director"],
-        min(week_over, ctx.clock.now()))
+    # (The moment the view reads the requests as of: its week's end, or now.)
+    as_of = min(week_over, ctx.clock.now())
+    unresolved = unresolved_requests(session, as_of)
+    owed = owed_requesters(unresolved, [p.id for p in people
+                                        if not p.active and p.role == "director"])
     # CRM sums per person, metric and week (as the team's and a person's view read them):
     # read first, for a week the CRM booked before someone joined is theirs (see below).
     crm = crm_figures(ctx, window)
@@ -1368,9 +1371,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             _add_to_org(org_sums, (whole,))
     _add_to_org(org_sums, period_sums.values())
 
-    # Support requests (question 3): the tracked ones as they stood at the end of the week,
-    # and answers no tracked request covers (see handlers/summary_support.py).
-    as_of = min(week_over, ctx.clock.now())
+    # Support requests (question 3): the tracked ones as they stood at the end of the week
+    # (`as_of`), and answers no tracked request covers (see handlers/summary_support.py).
     # An older week's requests are as old as they were at its end, tracked or not.
     aged_to = min(today, as_of.astimezone(ZoneInfo(reader_tz)).date())
     # Everyone's, when the view is the whole org's: a team member who checks in asks for
@@ -1378,7 +1380,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # one read picks out whose; a director's go in their block, the others' apart).
     requesters = {p.id: p.key for p in people} if only is None else \
         {d.id: d.key for d in directors}
-    tracked, covered = tracked_requests(session, requesters, as_of, aged_to, look, reader_tz)
+    tracked, covered = tracked_requests(session, unresolved, requesters, as_of, aged_to, look,
+                                        reader_tz)
     members_support = _members_support(
         tracked, [p for p in people if p.id not in director_ids], ctx.org.support.ageing_days)
     asking_set = set(asking)

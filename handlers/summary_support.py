@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, or_, select
@@ -83,12 +83,21 @@ def support_requests(asking: Iterable[tuple[str, Sequence[_R]]], weeks: Sequence
     return out
 
 
-def tracked_requests(session: Session, requesters: Mapping[int, str], as_of: datetime,
-                     today: date, weeks: Sequence[str], timezone: str = "UTC"
+def unresolved_requests(session: Session, as_of: datetime) -> list[Any]:
+    """Every tracked request unresolved at `as_of` (and not withdrawn), oldest first, as
+    rows: read once per view, for owed_requesters and tracked_requests to pick from (the
+    same moment for both, and one statement, not two)."""
+    return list(session.execute(_UNRESOLVED, {"as_of": as_of}))
+
+
+def tracked_requests(session: Session, unresolved: Sequence[Any],
+                     requesters: Mapping[int, str], as_of: datetime, today: date,
+                     weeks: Sequence[str], timezone: str = "UTC"
                      ) -> tuple[dict[str, list[SupportItem]], set[int]]:
-    """Tracked requests of `requesters` (person id → key) unresolved at `as_of`, oldest
-    first per person, and the rounds of `weeks` a tracked request covers (those rounds'
-    answers are not counted again by `support_requests()`).
+    """Tracked requests of `requesters` (person id → key) unresolved at `as_of` (of
+    `unresolved`, read by unresolved_requests at that moment), oldest first per person,
+    and the rounds of `weeks` a tracked request covers (those rounds' answers are not
+    counted again by `support_requests()`).
 
     A withdrawn request (its check-in edited to "no support needed") is left out: the
     answer it came from no longer asks for anything. The day opened is the reader's
@@ -99,7 +108,7 @@ def tracked_requests(session: Session, requesters: Mapping[int, str], as_of: dat
     out: dict[str, list[SupportItem]] = {}
     if not requesters:
         return out, set()
-    rows = [r for r in session.execute(_UNRESOLVED, {"as_of": as_of}) if r[1] in requesters]
+    rows = [r for r in unresolved if r[1] in requesters]
     latest: dict[int, str] = {}
     if rows:  # what the requester said most recently (by then), as /support shows it
         for request_id, detail in session.execute(
@@ -119,17 +128,13 @@ def tracked_requests(session: Session, requesters: Mapping[int, str], as_of: dat
     return out, covered
 
 
-def owed_requesters(session: Session, candidates: Sequence[int], as_of: datetime) -> set[int]:
+def owed_requesters(unresolved: Sequence[Any], candidates: Sequence[int]) -> set[int]:
     """Of `candidates` (person ids: directors since taken out of the org file, usually
-    none), those with a tracked request opened by `as_of` and not resolved or withdrawn
-    by then: the summary gives them a block for it, as /support lists it."""
-    if not candidates:
-        return set()
-    return set(session.scalars(
-        select(SupportRequest.requester_id).distinct()
-        .where(SupportRequest.requester_id.in_(list(candidates)),
-               SupportRequest.status != "withdrawn", SupportRequest.opened_at <= as_of,
-               or_(SupportRequest.resolved_at.is_(None), SupportRequest.resolved_at > as_of))))
+    none), those with a tracked request of `unresolved` (unresolved_requests' rows: opened
+    by then, not resolved or withdrawn): the summary gives them a block for it, as
+    /support lists it."""
+    wanted = set(candidates)
+    return {r[1] for r in unresolved if r[1] in wanted} if wanted else set()
 
 
 # tracked_requests' two statements that every summary runs, built once (the moment and
