@@ -975,11 +975,38 @@ class WatchedRequest(HTTPXRequest):
         except NetworkError as exc:
             if not_connected(exc):
                 self._on_unreachable(exc.message)
+            retrieved_if_dropped_by_a_stop()
             raise
         self._on_answered()
         if code == HTTPStatus.UNAUTHORIZED:
             self._on_refused("getUpdates")
         return code, payload
+
+
+#: The coroutine PTB runs each getUpdates of its polling in, as a task of its own.
+_PTB_POLL = "Updater._start_polling.<locals>.polling_action_cb"
+
+
+def retrieved_if_dropped_by_a_stop() -> None:
+    """Mark the error of the PTB poll task failing now as retrieved, once it ends.
+
+    python-telegram-bot's network_retry_loop (telegram/ext/_utils/networkloop.py) waits for
+    the poll task or the stop event; when both end in the same turn of the loop (a stop
+    while Telegram cannot be reached, under load) it returns on the stop and never reads
+    the poll's error, so asyncio logged 'Task exception was never retrieved' as an ERROR
+    with a traceback at the stop, for an outage the operator was already told of in one
+    line (upstream race: python-telegram-bot PR #5310 'Fix network_retry_loop stop_event
+    handling'). Reading the error in a done callback of that task only (not a handler for
+    the whole loop) changes nothing else: when PTB reads it as usual it still gets it.
+    A poll abandoned by a stop needs no line of its own."""
+    task = asyncio.current_task()
+    if task is not None and getattr(task.get_coro(), "__qualname__", None) == _PTB_POLL:
+        task.add_done_callback(_read_error)
+
+
+def _read_error(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 def bot_api_name(method: Callable[..., object]) -> str:

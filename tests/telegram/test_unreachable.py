@@ -8,10 +8,12 @@ every message waits in the outbox and goes out once; a stop meanwhile is prompt.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from telegram.ext._utils import networkloop
 
@@ -126,6 +128,49 @@ async def test_polling_unreachable_is_said_once_shown_in_readyz_and_recovered_fr
             await adapter.stop()
     assert len(warnings_and_worse(caplog)) == 2, warnings_and_worse(caplog)
     assert "RuntimeError" not in caplog.text and TOKEN not in caplog.text
+
+
+async def test_a_stop_meeting_a_failing_poll_writes_no_asyncio_traceback(
+        fake: FakeTelegramAPI, bot: TeamPulse, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bot stopped while Telegram cannot be reached, the stop and a getUpdates failing
+    to connect ending together (python-telegram-bot's network_retry_loop then drops the
+    poll's error: PTB PR #5310): the operator read asyncio's ERROR 'Task exception was
+    never retrieved' with a traceback. Now only the one WARNING that Telegram is down."""
+    caplog.set_level(logging.INFO)
+    monkeypatch.setattr(networkloop, "asyncio", _NoWaiting())
+    async with running(bot) as adapter:
+        bot.platform_state["telegram"] = "connected"
+        await fake.stop()
+        await until(lambda: bot.platform_state["telegram"] == "unreachable")
+
+        updater = adapter.application.updater
+        assert updater is not None
+        stop_event: asyncio.Event = updater._Updater__polling_task_stop_event  # type: ignore[attr-defined]
+        client = adapter.application.bot._request[0]._client  # getUpdates' own httpx client
+        refused = client.request
+        parked = [False]
+
+        async def fails_as_the_stop_comes(*args: Any, **kwargs: Any) -> Any:
+            if parked[0]:  # the stop's own confirming getUpdates: refused as before
+                return await refused(*args, **kwargs)
+            parked[0] = True
+            # Woken by the very set() that wakes PTB's stop task: both end in the same
+            # turn of the loop, as two network events arriving together do under load.
+            await stop_event.wait()
+            raise httpx.ConnectError("All connection attempts failed")
+
+        monkeypatch.setattr(client, "request", fails_as_the_stop_comes)
+        await until(lambda: parked[0])
+        async with asyncio.timeout(10):
+            await adapter.stop()
+        gc.collect()  # the dropped poll task is let go: asyncio speaks (or not) now
+
+    told = warnings_and_worse(caplog)
+    assert len(told) == 1, told
+    assert told[0].startswith("Telegram cannot be reached (getUpdates: httpx.Connect"), told
+    assert "never retrieved" not in caplog.text and "Traceback" not in caplog.text
+    assert not any(r.exc_info for r in caplog.records), caplog.text
 
 
 async def test_while_telegram_is_unreachable_one_queued_message_tries_it_every_30_s(
