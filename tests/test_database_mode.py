@@ -38,6 +38,16 @@ def stopped(bot: Bot) -> str:
     return bot.stop_output()
 
 
+def started_and_stopped(folder: Path) -> str:
+    """`teampulse run` in `folder` until it reads the console, then stopped; its stderr."""
+    bot = Bot(folder)
+    try:
+        bot.wait_for("/quit")
+        return stopped(bot)
+    finally:
+        bot.kill()
+
+
 def test_the_database_a_first_start_creates_is_readable_by_its_owner_alone(
         tmp_path: Path, loose_umask: None) -> None:
     bot = Bot(tmp_path)
@@ -67,12 +77,7 @@ def test_an_existing_database_others_can_read_is_warned_about_once_and_left_as_i
     assert teampulse(tmp_path, "migrate").returncode == 0
     db = tmp_path / "tp.db"
     db.chmod(0o644)
-    bot = Bot(tmp_path)
-    try:
-        bot.wait_for("/quit")
-        err = stopped(bot)
-    finally:
-        bot.kill()
+    err = started_and_stopped(tmp_path)
     warned = [line for line in err.splitlines() if "chmod" in line]
     assert len(warned) == 1, err
     assert " WARNING " in warned[0]
@@ -84,13 +89,7 @@ def test_an_existing_database_others_can_read_is_warned_about_once_and_left_as_i
 def test_a_private_database_gets_no_warning(tmp_path: Path, loose_umask: None) -> None:
     assert teampulse(tmp_path, "migrate").returncode == 0
     (tmp_path / "tp.db").chmod(0o600)
-    bot = Bot(tmp_path)
-    try:
-        bot.wait_for("/quit")
-        err = stopped(bot)
-    finally:
-        bot.kill()
-    assert "chmod" not in err
+    assert "chmod" not in started_and_stopped(tmp_path)
 
 
 def test_a_restore_to_a_new_place_makes_the_database_private(tmp_path: Path,
