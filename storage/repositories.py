@@ -167,9 +167,12 @@ class PeopleRepo:
 
     def plan(self, people: Sequence[Any]) -> PeoplePlan:
         """What `sync(people)` would do, writing nothing."""
-        existing = {row.key: row._asdict()
-                    for row in self.session.execute(select(Person.__table__))}
+        existing = self._stored()
         return self._plan(existing, people, self._renamed(existing, people))
+
+    def _stored(self) -> dict[str, dict[str, Any]]:
+        """Every person stored, as plain rows by key (what sync and plan start from)."""
+        return {row.key: row._asdict() for row in self.session.execute(select(Person.__table__))}
 
     @staticmethod
     def _plan(existing: Mapping[str, Mapping[str, Any]], people: Sequence[Any],
@@ -198,7 +201,7 @@ class PeopleRepo:
         what changed: an org of 10,000 people syncs in well under a second on every start.
         """
         people_t = Person.__table__
-        existing = {row.key: row._asdict() for row in self.session.execute(select(people_t))}
+        existing = self._stored()
         if not existing:
             # The first start: the org file's people were there before the bot, so when
             # each joined is not known (None, as people synced before 0016).
