@@ -461,6 +461,15 @@ def said_in_english(args: str) -> str:
     return _CN_WEEK.sub(chinese_week, _CN_LAST.sub(chinese, args))
 
 
+def typed_week(typed: str) -> str:
+    """The week `week …` names by the word typed after it: 'last' or 'this' (any case), a
+    week number alone as `W47` (of the current year), anything else as it is
+    (resolve_week reads it, or says why it is no week)."""
+    if typed.lower() in {"last", "this"}:
+        return typed.lower()
+    return f"W{typed}" if re.fullmatch(r"\d{1,2}", typed) else typed
+
+
 def parse_request(args: str) -> SummaryRequest:
     """'', 'last 4w', 'last week', '2026-W47', 'alice', 'team East' (+ optional 'last Nw');
     the GM's view also takes 'page N' (its directors, a page at a time)."""
@@ -509,9 +518,7 @@ def parse_request(args: str) -> SummaryRequest:
             # however mistyped (`week yesterday` is a bad week, not a person's name).
             if i + 1 == len(words):
                 raise SummaryUsageError(words[i])
-            typed = words[i + 1]
-            week = typed.lower() if typed.lower() in {"last", "this"} else \
-                f"W{typed}" if re.fullmatch(r"\d{1,2}", typed) else typed
+            week = typed_week(words[i + 1])
             i += 2
             continue
         if _WEEKISH.fullmatch(words[i]):

@@ -31,6 +31,7 @@ from handlers.summary import (
     SummaryWeekError,
     resolve_week,
     said_in_english,
+    typed_week,
 )
 from handlers.teams_then import (
     TeamLookup,
@@ -91,11 +92,11 @@ def parse_chart(args: str) -> ChartRequest:
             # `week 2026-W47` (`week 47`, `week last`) as /summary reads it; a bare `week`
             # is the current week, as `this week` and every period word's reader take it
             # (README *Period words*), not a word the chart does not know.
+            # (`week last 12w` is this week's chart of 12 weeks.)
             after = words[i + 2].lower() if i + 2 < len(words) else ""
-            if _WEEK.fullmatch(nxt) or re.fullmatch(r"\d{1,2}", nxt):
-                week, i = (f"W{nxt}" if nxt.isdigit() else words[i + 1]), i + 1
-            elif nxt in {"last", "this"} and not re.fullmatch(r"\d{1,2}\s*w?", after):
-                week, i = nxt, i + 1  # `week last 12w` is this week's chart of 12 weeks
+            if _WEEK.fullmatch(nxt) or re.fullmatch(r"\d{1,2}", nxt) or (
+                    nxt in {"last", "this"} and not re.fullmatch(r"\d{1,2}\s*w?", after)):
+                week, i = typed_week(words[i + 1]), i + 1
             else:
                 week = "this"
         elif _WEEK.fullmatch(word):
