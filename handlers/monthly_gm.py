@@ -20,15 +20,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from bot.name_order import name_key
 from bot.readers import GM
 from handlers.context import Context, one_moment
 from handlers.digest import month_weeks
-from handlers.honours import month_typed
+from handlers.honours import before_first_run, month_typed
 from handlers.monthly_review import (
     MonthKudos,
     MonthlyRun,
@@ -133,6 +134,17 @@ def _directors(ctx: Context) -> list[Person]:
                                          name_key(p.display_name), p.key))
 
 
+#: A round of the month made by a director (each keeps its person's role of then; a round
+#: made before rounds had a role reads the person's).
+_DIRECTOR_THEN = func.coalesce(CheckinRound.role, Person.role) == "director"
+
+
+def _no_director_now(person: Any) -> Any:
+    """Not a director today: taken out of the org file since (`active` false), or made a
+    member (`person`: Person or an alias of it)."""
+    return or_(person.active.is_(False), person.role != "director")
+
+
 def month_former(session: Session, year: int, month_no: int) -> dict[int, Person]:
     """Directors of the month who are not directors today, by person id: taken out of
     the org file since (`active` false), or made members.
@@ -144,34 +156,48 @@ def month_former(session: Session, year: int, month_no: int) -> dict[int, Person
     leavers, and a demotion never rewrites a week, the same way)."""
     r = CheckinRound
     ids = select(r.person_id).join(Person, Person.id == r.person_id).where(
-        r.week.in_(month_weeks(year, month_no)),
-        or_(Person.active.is_(False), Person.role != "director"),
-        func.coalesce(r.role, Person.role) == "director")
+        r.week.in_(month_weeks(year, month_no)), _no_director_now(Person), _DIRECTOR_THEN)
     return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
 
 
-def month_teams(session: Session, year: int, month_no: int) -> dict[int, str]:
-    """Person id -> the team their latest check-in round of the month was made in (each
-    round keeps its person's team of then), for those with one."""
-    r = CheckinRound
+@dataclass(frozen=True)
+class MonthRounds:
+    """What the month's check-in rounds say of its directors, from one read of them."""
+
+    #: As month_former: directors of the month who are not directors today, by id.
+    former: dict[int, Person]
+    #: Person id -> the team their latest round of the month was made in (each round
+    #: keeps its person's team of then), for those with one.
+    teams: dict[int, str]
+
+
+def month_rounds(session: Session, year: int, month_no: int) -> MonthRounds:
+    """The month's former directors and teams of then, from one read of its rounds (the
+    overview and /monthly answers read them twice: once for each)."""
+    r, former = CheckinRound, aliased(Person)
     rows = session.execute(
-        select(r.person_id, r.team)
-        .where(r.week.in_(month_weeks(year, month_no)), r.team.is_not(None))
-        .order_by(r.person_id, r.week))
-    return {pid: team for pid, team in rows}  # the latest week's wins
+        select(r.person_id, r.team, _DIRECTOR_THEN, former)
+        .join(Person, Person.id == r.person_id)
+        # The person comes along only when no director today (usually nobody).
+        .outerjoin(former, and_(former.id == r.person_id, _no_director_now(former)))
+        .where(r.week.in_(month_weeks(year, month_no)))
+        .order_by(r.person_id, r.week)).all()
+    return MonthRounds(
+        {p.id: p for _, _, then, p in rows if p is not None and then},
+        {pid: team for pid, team, _, _ in rows if team is not None})  # the latest week's wins
 
 
 def _month_directors(ctx: Context, year: int, month_no: int
                      ) -> tuple[list[Person], dict[int, str | None], set[int]]:
     """The month's directors as its overview lists them, by team then name: today's,
     and those who are no longer (month_former: left the org file, or made members); each
-    one's team of the month (month_teams: one moved to another team since is listed in
+    one's team of the month (MonthRounds.teams: one moved to another team since is listed in
     the one they led then, as the month's summary and honour roll have them; today's
     without a round); and the ids of the former."""
-    gone = month_former(ctx.session, year, month_no)
-    then = month_teams(ctx.session, year, month_no)
+    month = month_rounds(ctx.session, year, month_no)
+    gone = month.former
     people = [p for p in ctx.people.active() if p.role == "director"] + list(gone.values())
-    teams = {p.id: then.get(p.id, p.team) for p in people}
+    teams = {p.id: month.teams.get(p.id, p.team) for p in people}
     return sorted(people, key=lambda p: (
         (team := teams[p.id]) is None, (team or "").casefold(),
         name_key(p.display_name), p.key)), teams, set(gone)
@@ -234,9 +260,11 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
     # Every director's state, not the page's: the count of answers leaves out all those
     # never sent the review. (Usually nobody: one read of the away calendar's few.)
     unsent: dict[int, str] = dict(unsent_while_away(ctx, year, month_no, present))
-    # Added since the reviews went out: counted apart, as /monthly answers does.
-    unsent.update(dict.fromkeys(not_sent_one(ctx, year, month_no, present),
-                                unsent_why(ctx, year, month_no)))
+    # Added since the reviews went out: counted apart, as /monthly answers does. (Whether
+    # the bot first ran after the month is worked out once: three reads each time.)
+    fresh = before_first_run(ctx, year, month_no)
+    unsent.update(dict.fromkeys(not_sent_one(ctx, year, month_no, present, fresh=fresh),
+                                unsent_why(ctx, year, month_no, fresh=fresh)))
     states = list(unsent.values())
     view = Overview(tag, len(directors),
                     sum(1 for p in directors if p.id in answered and p.id not in blank),
@@ -421,9 +449,11 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
                 given = MonthlyRepo(seen.session).answers(director, tag)
             if director is not None and not former:  # away, or joined since: today's
                 unsent = unsent_while_away(seen, year, month_no, [director]).get(director.id)
-                if unsent is None and not_sent_one(seen, year, month_no, [director]):
+                fresh = before_first_run(seen, year, month_no) if unsent is None else None
+                if unsent is None and not_sent_one(seen, year, month_no, [director],
+                                                   fresh=fresh):
                     # Added to the org after the reviews went out, or none went out.
-                    unsent = unsent_why(seen, year, month_no)
+                    unsent = unsent_why(seen, year, month_no, fresh=fresh)
         if len(named) > 1:
             reply_namesakes(ctx, named, "monthly")
             return
@@ -457,8 +487,8 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
         year, month_no = int(tag[:4]), int(tag[5:])
         # A director of the month since taken out of the org file: their answers stay
         # (given, they are the month's); one who had not answered is not waited for.
-        directors.update({pid: p for pid, p in month_former(
-            seen.session, year, month_no).items() if pid in done})
+        month = month_rounds(seen.session, year, month_no)
+        directors.update({pid: p for pid, p in month.former.items() if pid in done})
         order = sorted((pid for pid in done if pid in directors), key=lambda pid: done[pid],
                        reverse=True)
         # Named apart from those who have not answered: never sent the review (no
@@ -477,7 +507,6 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
         start = (page - 1) * ANSWERS_PAGE_SIZE
         shown = order[start:start + ANSWERS_PAGE_SIZE] if 1 <= page <= pages else []
         texts: dict[int, dict[str, str]] = {}
-        then = month_teams(seen.session, year, month_no) if shown else {}
         if shown:
             for row in seen.session.scalars(select(MonthlyAnswer).where(
                     MonthlyAnswer.month == tag, MonthlyAnswer.person_id.in_(shown))):
@@ -486,7 +515,8 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
         ctx.reply("monthly_no_such_page", page=page, pages=pages, month=tag, answers=True)
         return
     # Each with the team they led that month, as the overview lists them.
-    blocks = [AnswerBlock(directors[pid].display_name, then.get(pid, directors[pid].team),
+    blocks = [AnswerBlock(directors[pid].display_name,
+                          month.teams.get(pid, directors[pid].team),
                           [(q, texts[pid][q]) for q in MONTHLY_QUESTIONS])
               for pid in shown]
     ctx.reply("monthly_answers_page", month=tag, blocks=blocks, answered=len(order), readers=GM,

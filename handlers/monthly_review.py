@@ -795,15 +795,18 @@ def never_sent(ctx: Context, year: int, month_no: int, people: list[Person]) -> 
             if state == "dropped"}
 
 
-def not_sent_one(ctx: Context, year: int, month_no: int, directors: list[Person]) -> set[int]:
+def not_sent_one(ctx: Context, year: int, month_no: int, directors: list[Person], *,
+                 fresh: bool | None = None) -> set[int]:
     """Of `directors`, the ids of those the month's review never went to and will not: one
     added to the org file after the reviews went out (past the opening days' last run, at
     09:00 on the 7th or the last weekday before it: no run sends it any more) had no
     questions, so "all directors have answered" and the answers still to come leave them
     out. Those it waits for (away, or the next opening run not yet at them) are not among
     them; nor is anyone before the reviews went out. Of a month the bot did not run in
-    (before_first_run), nobody was sent one, nor will be (see unsent_why)."""
-    fresh = before_first_run(ctx, year, month_no)
+    (before_first_run, or `fresh` when the caller has it), nobody was sent one, nor will
+    be (see unsent_why)."""
+    if fresh is None:
+        fresh = before_first_run(ctx, year, month_no)
     if not fresh and ctx.clock.now() < last_opening_run(*month_after(year, month_no),
                                                         ctx.org.tz):
         return set()
@@ -818,10 +821,13 @@ def not_sent_one(ctx: Context, year: int, month_no: int, directors: list[Person]
     return {p.id for p in unsent if p.id not in waiting}
 
 
-def unsent_why(ctx: Context, year: int, month_no: int) -> str:
+def unsent_why(ctx: Context, year: int, month_no: int, *, fresh: bool | None = None) -> str:
     """Why not_sent_one's directors had no review of the month, as the GM reads it:
-    "before" (the bot first ran after the month ended) or "joined" (added since)."""
-    return "before" if before_first_run(ctx, year, month_no) else "joined"
+    "before" (the bot first ran after the month ended: before_first_run, or `fresh` when
+    the caller has it) or "joined" (added since)."""
+    if fresh is None:
+        fresh = before_first_run(ctx, year, month_no)
+    return "before" if fresh else "joined"
 
 
 def _missed(ctx: Context, year: int, month_no: int, directors: list[Person]) -> set[int]:

@@ -40,13 +40,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.events import (
-    ASKS_KEY,
     CONCEALED_PREFIX,
-    FALLBACK_KEY,
     SCRUB_KEY,
     Choice,
-    OutboundMessage,
-    fallback_payload,
     scrubbed,
 )
 from bot.pulse_config import MAX_TREND_POLLS, PulseQuestion, PulseSettings
@@ -331,40 +327,29 @@ def _ask(ctx: Context, person: Person, poll: PulsePoll, step: int, *, intro: str
     """Send question `step` (or the comment prompt after the last) and wait for it
     (`fallback`: sent instead should the platform give it up for good)."""
     ctx.anonymous = True  # the event asking it answered, or asked for, the poll
-    target = ctx.dm_target(person)
-    if target is None:
+    if ctx.dm_target(person) is None:
         return False
     questions = questions_of(poll)
     q = questions[step] if step < len(questions) else None
     _set_conversation(ctx, person, poll, step)
     settings = ctx.org.pulse
     locale = person.locale
-    markup = ctx.addressbook.markup(target.platform)
-    text = ctx.renderer.message(
-        locale, "pulse_question", markup, intro=intro, name=person.display_name,
+    # Queued as every DM is (tell), marked `scrub` (SCRUB_KEY) as every DM of the poll:
+    # delivered, it keeps no text in the outbox (the next question repeats no answer, but
+    # says which step was reached), and no metric counts it (bot.metrics). A question (the
+    # first, a reminder, the next) cannot be answered once the poll has closed: held up
+    # until then, it is not sent. One without a key (the next question, /pulse's) is
+    # withdrawn by what it asks.
+    return ctx.tell(
+        person, "pulse_question", choices=_choices(ctx, poll, step, q, locale),
+        dedupe_key=dedupe_key, expires_at=poll.closes_at, fallback=fallback, scrub=True,
+        asks=asked_in(poll, person) if dedupe_key is None else None,
+        intro=intro, name=person.display_name,
         closes=poll.closes_at.astimezone(ZoneInfo(person.timezone)),
         position=step + 1, total=len(questions), comment=q is None,
         prompt=_prompt(ctx, locale, q) if q else "", kind=q.kind if q else "comment",
         options=[c.get(locale) or c.get("en") or "" for c in q.choices] if q else [],
         care=care, support=[(r.label_for(locale), r.contact) for r in settings.support])
-    message = OutboundMessage(text, tuple(_choices(ctx, poll, step, q, locale)))
-    payload = message.to_payload()
-    # Delivered, a pulse DM keeps no text in the outbox (the next question repeats no
-    # answer, but says which step was reached), and no metric counts it (bot.metrics).
-    payload[SCRUB_KEY] = True
-    if dedupe_key is None:  # (the next question, /pulse's): withdrawn by what it asks
-        payload[ASKS_KEY] = asked_in(poll, person)
-    if fallback is not None:
-        payload[FALLBACK_KEY] = fallback_payload(*fallback)
-    # A question (the first, a reminder, the next) cannot be answered once the poll has
-    # closed: held up until then, it is not sent.
-    row = ctx.outbox.enqueue(platform=target.platform, target_kind=target.kind,
-                             address=target.address, thread_id=None, user_ref=None,
-                             payload=payload, now=ctx.clock.now(), dedupe_key=dedupe_key,
-                             expires_at=poll.closes_at)
-    if row is not None:
-        ctx.sent.append(message)
-    return row is not None
 
 
 def asked_in(poll: PulsePoll, person: Person) -> str:
@@ -646,16 +631,8 @@ def _finish(ctx: Context, person: Person, poll: PulsePoll, *, comment: str | Non
     conv = ctx.session.get(Conversation, person.id)
     if conv is not None and conv.kind == CONVERSATION_KIND:
         ctx.session.delete(conv)
-    target = ctx.dm_target(person)
-    if target is None:
+    if not ctx.tell(person, "pulse_thanks", scrub=True):  # (False: reachable nowhere)
         return
-    text = ctx.renderer.message(person.locale, "pulse_thanks",
-                                ctx.addressbook.markup(target.platform))
-    payload = OutboundMessage(text).to_payload()
-    payload[SCRUB_KEY] = True
-    ctx.outbox.enqueue(platform=target.platform, target_kind=target.kind,
-                       address=target.address, thread_id=None, user_ref=None, payload=payload,
-                       now=ctx.clock.now())
     ctx.session.flush()
     after_dialog(ctx, person)
 

@@ -26,7 +26,7 @@ from statistics import mean
 from typing import Any
 
 from sqlalchemy import String, and_, case, cast, exists, func, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.numbers import round_half_up
 from bot.org import Org
@@ -781,9 +781,15 @@ def held_invites(ctx: Context, only: Person | None = None
     # A scheduled review whose closing time has passed is closed by the next sweep (every
     # 5 minutes): its survey, sent in between ("follows now" at /back), was closed under
     # the rater mid-answer. (The GM's own has no closing time.)
-    rows = ctx.session.execute(select(ReviewInvite, ReviewRound.subject_key, Person).join(
+    # The director reviewed comes in the same statement (one read each made a sweep
+    # after a holiday cost a statement per survey that waited); also one who has left
+    # the org file since: their raters are still asked until the GM closes the review
+    # (/review status said "asked once back"). None: no such person any more.
+    subject = aliased(Person)
+    rows = ctx.session.execute(select(ReviewInvite, subject, Person).join(
         ReviewRound, ReviewInvite.round_id == ReviewRound.id).join(
         Person, ReviewInvite.person_id == Person.id).outerjoin(
+        subject, subject.key == ReviewRound.subject_key).outerjoin(
         ScheduledReview, ScheduledReview.round_id == ReviewRound.id).where(
         or_(ScheduledReview.closes_at.is_(None), ScheduledReview.closes_at > now),
         ReviewRound.status == "open", ReviewInvite.rater_group.in_(GROUPS), Person.active,
@@ -794,18 +800,12 @@ def held_invites(ctx: Context, only: Person | None = None
         RoundBatchRepo(ctx.session), set()
     for start in range(0, len(keys), KEYS_PER_STATEMENT):
         taken |= repo.taken_dedupe_keys(keys[start:start + KEYS_PER_STATEMENT])
-    waiting = [(invite, key, person) for invite, key, person in rows
+    waiting = [(invite, of, person) for invite, of, person in rows
                if invite_key(invite) not in taken]
     away = ctx.away.covering([(p.id, p.timezone, now) for _, _, p in waiting])
-    held: list[tuple[ReviewInvite, Person, Person]] = []
-    for invite, subject_key, person in waiting:
-        # Also a director who has left the org file since: their raters are still asked
-        # until the GM closes the review (/review status said "asked once back").
-        subject = ctx.session.scalar(select(Person).where(Person.key == subject_key))
-        if (person.id, now) in away or subject is None or ctx.dm_target(person) is None:
-            continue
-        held.append((invite, subject, person))
-    return held
+    return [(invite, of, person) for invite, of, person in waiting
+            if (person.id, now) not in away and of is not None
+            and ctx.dm_target(person) is not None]
 
 
 def send_invites(ctx: Context, invites: list[tuple[ReviewInvite, Person, Person]]) -> int:

@@ -612,3 +612,51 @@ async def test_a_past_month_keeps_a_director_who_is_no_longer_one(bot, chat, clo
     assert "（1 位已不再是总监）" in overview, overview
     await say(bot, "grace", "/monthly 2026-11 bruno")
     assert chat.last("grace").endswith("📝 Bruno Rossi 已不再是总监，没有回答三个月度问题。")
+
+
+def _month_reads(statements: list[str]) -> tuple[int, int]:
+    """Of the statements an overview sent: its reads of the month's check-in rounds across
+    people (not one director's, nor one round's), and its reads of when the bot first ran
+    (storage.digest.first_run: the first row of three tables)."""
+    import re
+
+    across = sum(1 for s in statements if "checkin_rounds" in s and not re.search(
+        r'person_id = |key"? IN|checkin_rounds\.id IN|LIMIT', s))
+    first_run = sum(1 for s in statements
+                    if re.search(r"FROM (checkin_rounds|digests|outbox) ORDER BY \w+\.id", s))
+    return across, first_run
+
+
+async def test_the_overview_reads_the_month_s_rounds_and_first_run_once(bot, chat, clock):
+    """November: Alice checked in every week, then left the org file; Bruno missed one
+    week's check-in; 李雷 was asked none. The GM's /monthly 2026-11 read the month's rounds
+    twice (once for who was a director then, once for their teams then) and worked out
+    three times over, twice, whether the bot first ran after November. Each is read once
+    now, and the overview reads as it did."""
+    from tests.test_goals import answer_kpi
+    from tests.test_ingest_batch import statements
+    from tests.test_monthly_review import november
+
+    november(bot)
+    for week in ("2026-W45", "2026-W46", "2026-W48"):
+        answer_kpi(bot, "bruno", week, 30_000)
+    with bot.unit() as ctx:  # asked W47, never answered
+        ctx.checkins.create_round(ctx.people.by_key("bruno"), "2026-W47", [], DEC_1_9AM_NY)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    clock.advance(timedelta(days=9))
+    _without_alice(bot)
+    with statements(bot) as seen:
+        await say(bot, "grace", "/monthly 2026-11")
+    assert chat.last("grace") == (
+        "📅 Month in review — 2026-11 · 3 directors\n"
+        "Each director has their month in review; attainment is of the month's target. "
+        "Answers to the three monthly questions: 0 of 2 so far (1 director no longer in "
+        "the org file).\n"
+        "• 李雷 · China — no check-ins asked · Revenue —\n"
+        "• Alice Martin · East — check-ins 4 of 4 · Revenue 25% · ⚠ 1 recurring blocker · "
+        "no longer in the org file\n"
+        "• Bruno Rossi · Europe — check-ins 3 of 4 · Revenue 56%\n"
+        "/monthly <director> for one director's whole review · /monthly answers for their "
+        "answers")
+    assert _month_reads(seen) == (1, 3)

@@ -1331,6 +1331,37 @@ async def test_a_poll_held_up_by_an_outage_until_it_closed_is_never_sent(pbot, p
     assert len(expired) >= 12  # each one's first question, dropped unsent
 
 
+async def test_a_next_question_held_up_until_the_poll_closed_is_not_sent_nor_kept(
+        pbot, pchat, pclock):
+    """Alice answers the first question just as the platform starts refusing everything,
+    and it does until after the poll has closed. The next question (queued without a key,
+    as every question after an answer is) is not sent late, a question nobody can answer
+    any more; and its row, dropped, keeps no text (it would say which step she reached),
+    as a delivered pulse DM keeps none. Her answer counts; what she types next hears that
+    the poll closed."""
+    from tests.test_checkin_remind import back_up
+
+    await pbot.run_pulse()
+    assert "Question 1 of 2" in pchat.last("alice")
+    four = last_choices(pchat, "alice")[3]
+    go_down(pchat)
+    pchat.clear()
+    await say(pbot, "alice", action=four)
+    await close(pbot, pclock)
+    await back_up(pbot, pchat)
+    assert pchat.to("alice") == []
+    with pbot.unit() as ctx:
+        alice = ctx.people.by_key("alice")
+        [row] = [r for r in ctx.outbox.by_status("expired") if r.address == alice.key
+                 and r.dedupe_key is None]
+        assert row.payload.get("scrub_after_send") and row.payload["text"] == "", row.payload
+        assert "choices" not in row.payload
+        assert len(ctx.session.scalars(select(PulseVote)).all()) == 1
+    await say(pbot, "alice", "3")
+    assert pchat.last("alice") == ("This pulse poll has closed, so I can't take answers "
+                                   "for it any more. Thank you all the same.")
+
+
 async def test_a_pulse_question_and_a_checkin_do_not_mix_up_answers(bot, chat, clock):
     """In the default test org the pulse goes to everyone; a check-in started after it
     takes the typed answers, and /pulse brings the poll back."""
