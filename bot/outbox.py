@@ -1020,9 +1020,10 @@ class OutboxWorker:
                 message, replaces=external_id, replaces_row=None, deletes=deletes))
         return result
 
-    def _expire(self, rows: list[Any]) -> list[tuple[int, str]]:
+    def _expire(self, rows: list[Any]) -> list[tuple[int, str, bool]]:
         """Mark rows that are past their expiry 'expired' (those still pending: none that
-        another process claimed meanwhile); return (id, platform) of each marked."""
+        another process claimed meanwhile); return (id, platform, whether it is an anonymous
+        poll's or survey's DM) of each marked."""
         # Done with, an anonymous poll's DM keeps nothing of what it said, as when sent.
         scrub = {row.id: scrubbed(row.payload) for row in rows if row.payload.get(SCRUB_KEY)}
         with self._sessions.begin() as session:
@@ -1031,20 +1032,33 @@ class OutboxWorker:
                 # Never sent, as one given up: a check-in prompt dropped so reads as not
                 # prompted, not as ignored (storage.undelivered).
                 self._on_undelivered(session, sorted(marked))
-        return [(row.id, row.platform) for row in rows if row.id in marked]
+        return [(row.id, row.platform, bool(row.payload.get(SCRUB_KEY))) for row in rows
+                if row.id in marked]
 
-    def _expired(self, dropped: list[tuple[int, str]]) -> None:
-        """Tell the operator (log, metrics) about messages dropped as expired."""
+    def _expired(self, dropped: list[tuple[int, str, bool]]) -> None:
+        """Tell the operator (log, metrics) about messages dropped as expired; of an
+        anonymous poll's or survey's DMs, the log says nothing above DEBUG: those still
+        waiting at a poll's close are the questions and reminders of whoever had not
+        finished it, and "outbox: 1 message(s) to telegram expired" through an outage told
+        whether the one Telegram user had (README, *Your answers are anonymous*). (The
+        metric still counts them: README, the limits.)"""
         by_platform: dict[str, list[int]] = {}
-        for row_id, platform in dropped:
+        counted: dict[str, int] = {}
+        for row_id, platform, anonymous in dropped:
+            counted[platform] = counted.get(platform, 0) + 1
+            if anonymous:
+                log.debug("outbox %s to %s: expired before it could be sent, not sent",
+                          row_id, platform)
+                continue
             by_platform.setdefault(platform, []).append(row_id)
         for platform, ids in by_platform.items():
             ids.sort()
             log.warning("outbox: %d message(s) to %s expired before they could be sent, "
                         "not sent: %s", len(ids), platform,
                         ", ".join(map(str, ids[:20])) + (" ..." if len(ids) > 20 else ""))
-            if self._on_expired is not None:
-                self._on_expired(platform, len(ids))
+        if self._on_expired is not None:
+            for platform, count in counted.items():
+                self._on_expired(platform, count)
 
     def _rate_limited(self, row: OutboxMessage, now: datetime, retry_at: datetime) -> None:
         """A 429 holds its chat (through the row's not_before); a second chat's 429 close
