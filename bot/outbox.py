@@ -814,9 +814,12 @@ class OutboxWorker:
         adapter = self._adapters[row.platform]
         target, message = self._target(row), self._message(row)
         if not adapter.can_find_delivered(target, message):
-            log.warning("outbox %s to %s:%s: a send was interrupted and %s cannot tell "
-                        "whether it arrived; sending it again", row.id, row.platform,
-                        row.address, row.platform)
+            # (An anonymous poll's DM: at DEBUG, as _level says why; in flight at a crash, it
+            # was the reply to an answer given a second before.)
+            log.log(_level(row, logging.WARNING),
+                    "outbox %s to %s:%s: a send was interrupted and %s cannot tell "
+                    "whether it arrived; sending it again", row.id, row.platform,
+                    row.address, row.platform)
             await self._update(row.id, status="pending")
             return None
         try:
@@ -829,33 +832,38 @@ class OutboxWorker:
                 # Said once, not at each try: a refused token is looked past once a minute,
                 # for hours maybe (the adapter's own ERROR says what to fix).
                 self._lookup_waits[row.id] = self._clock.now()
-                log.info("outbox %s: cannot look up yet whether an interrupted send reached "
-                         "%s (%s); it is not sent again, and looked up once %s can be asked",
-                         row.id, row.platform, exc, row.platform)
+                log.log(_level(row, logging.INFO),
+                        "outbox %s: cannot look up yet whether an interrupted send reached "
+                        "%s (%s); it is not sent again, and looked up once %s can be asked",
+                        row.id, row.platform, exc, row.platform)
             return retry_at
         except Exception as exc:  # whatever failed, never resend blindly on a hiccup
             if isinstance(exc, DeliveryError) and exc.permanent:
-                log.warning("outbox %s to %s:%s: cannot check whether an interrupted send "
-                            "arrived (%s); sending it again%s", row.id, row.platform,
-                            row.address, exc, self._waited(row.id))
+                log.log(_level(row, logging.WARNING),
+                        "outbox %s to %s:%s: cannot check whether an interrupted send "
+                        "arrived (%s); sending it again%s", row.id, row.platform,
+                        row.address, exc, self._waited(row.id))
                 await self._update(row.id, status="pending", last_error=describe_exception(exc))
                 return None
             retry_at = self._clock.now() + LOOKUP_RETRY
             await self._update(row.id, not_before=retry_at, last_error=describe_exception(exc))
             self._unsure.add(row.id)
-            log.warning("outbox %s: looking up an interrupted send failed, trying again "
-                        "later: %s", row.id, describe_exception(exc))
+            log.log(_level(row, logging.WARNING),
+                    "outbox %s: looking up an interrupted send failed, trying again "
+                    "later: %s", row.id, describe_exception(exc))
             return retry_at
         waited = self._waited(row.id)
         if found is not None:
-            log.info("outbox %s: an interrupted send had reached %s; not sending it again%s",
-                     row.id, row.platform, waited)
+            log.log(_level(row, logging.INFO),
+                    "outbox %s: an interrupted send had reached %s; not sending it again%s",
+                    row.id, row.platform, waited)
             await self._update(row.id, **_finished(row, {
                 "status": "sent", "sent_at": self._clock.now(),
                 "external_id": found.external_id, "last_error": None}))
         else:
-            log.info("outbox %s: an interrupted send never reached %s; sending it now%s",
-                     row.id, row.platform, waited)
+            log.log(_level(row, logging.INFO),
+                    "outbox %s: an interrupted send never reached %s; sending it now%s",
+                    row.id, row.platform, waited)
             await self._update(row.id, status="pending")
         return None
 

@@ -153,3 +153,30 @@ async def test_a_poll_closing_through_an_outage_logs_nothing_of_who_had_not_fini
             OutboxMessage.status == "expired")).all()
     assert [r.getMessage() for r in caplog.records
             if r.levelno >= logging.INFO and "expired" in r.getMessage()] == []
+
+
+async def test_a_pulse_dm_whose_send_a_crash_interrupted_is_not_logged_above_debug(
+        pbot, pchat, pclock, caplog):  # noqa: F811 - the pulse tests' fixtures
+    # The bot was killed within a second of west2's answer, the next question to west2 in
+    # flight; at the next start "outbox 31 to console:west2: a send was interrupted ..."
+    # at WARNING told the log's reader that west2 had just answered, and when.
+    from bot.outbox import IN_FLIGHT_TIMEOUT, OutboxWorker
+    from tests.support import RecordingAdapter
+
+    caplog.set_level(logging.DEBUG)
+    await pbot.run_pulse()
+    await pbot.outbox.flush()
+    pchat.fail_next[:] = [DeliveryError("boom")]  # (holds the reply back: queued, unsent)
+    await press(pbot, pchat, "west2", 2)
+    with pbot.unit() as ctx:  # as the killed process left it: being sent
+        row = ctx.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.address == "west2", OutboxMessage.status == "pending")).one()
+        row.status, row.sending_at = "sending", pclock.now()
+    restarted = OutboxWorker(pbot.sessions, {"console": RecordingAdapter()}, pclock)
+    pclock.advance(IN_FLIGHT_TIMEOUT + IN_FLIGHT_TIMEOUT)
+    caplog.clear()
+    await restarted.flush()
+    lines = [r for r in caplog.records if "west2" in r.getMessage()
+             or "interrupted" in r.getMessage()]
+    assert lines and all(r.levelno == logging.DEBUG for r in lines), \
+        [(r.levelname, r.getMessage()) for r in lines]
