@@ -814,9 +814,12 @@ class OutboxWorker:
         adapter = self._adapters[row.platform]
         target, message = self._target(row), self._message(row)
         if not adapter.can_find_delivered(target, message):
-            log.warning("outbox %s to %s:%s: a send was interrupted and %s cannot tell "
-                        "whether it arrived; sending it again", row.id, row.platform,
-                        row.address, row.platform)
+            # (An anonymous poll's DM: at DEBUG, as _level says why; in flight at a crash, it
+            # was the reply to an answer given a second before.)
+            log.log(_level(row, logging.WARNING),
+                    "outbox %s to %s:%s: a send was interrupted and %s cannot tell "
+                    "whether it arrived; sending it again", row.id, row.platform,
+                    row.address, row.platform)
             await self._update(row.id, status="pending")
             return None
         try:
@@ -829,33 +832,38 @@ class OutboxWorker:
                 # Said once, not at each try: a refused token is looked past once a minute,
                 # for hours maybe (the adapter's own ERROR says what to fix).
                 self._lookup_waits[row.id] = self._clock.now()
-                log.info("outbox %s: cannot look up yet whether an interrupted send reached "
-                         "%s (%s); it is not sent again, and looked up once %s can be asked",
-                         row.id, row.platform, exc, row.platform)
+                log.log(_level(row, logging.INFO),
+                        "outbox %s: cannot look up yet whether an interrupted send reached "
+                        "%s (%s); it is not sent again, and looked up once %s can be asked",
+                        row.id, row.platform, exc, row.platform)
             return retry_at
         except Exception as exc:  # whatever failed, never resend blindly on a hiccup
             if isinstance(exc, DeliveryError) and exc.permanent:
-                log.warning("outbox %s to %s:%s: cannot check whether an interrupted send "
-                            "arrived (%s); sending it again%s", row.id, row.platform,
-                            row.address, exc, self._waited(row.id))
+                log.log(_level(row, logging.WARNING),
+                        "outbox %s to %s:%s: cannot check whether an interrupted send "
+                        "arrived (%s); sending it again%s", row.id, row.platform,
+                        row.address, exc, self._waited(row.id))
                 await self._update(row.id, status="pending", last_error=describe_exception(exc))
                 return None
             retry_at = self._clock.now() + LOOKUP_RETRY
             await self._update(row.id, not_before=retry_at, last_error=describe_exception(exc))
             self._unsure.add(row.id)
-            log.warning("outbox %s: looking up an interrupted send failed, trying again "
-                        "later: %s", row.id, describe_exception(exc))
+            log.log(_level(row, logging.WARNING),
+                    "outbox %s: looking up an interrupted send failed, trying again "
+                    "later: %s", row.id, describe_exception(exc))
             return retry_at
         waited = self._waited(row.id)
         if found is not None:
-            log.info("outbox %s: an interrupted send had reached %s; not sending it again%s",
-                     row.id, row.platform, waited)
+            log.log(_level(row, logging.INFO),
+                    "outbox %s: an interrupted send had reached %s; not sending it again%s",
+                    row.id, row.platform, waited)
             await self._update(row.id, **_finished(row, {
                 "status": "sent", "sent_at": self._clock.now(),
                 "external_id": found.external_id, "last_error": None}))
         else:
-            log.info("outbox %s: an interrupted send never reached %s; sending it now%s",
-                     row.id, row.platform, waited)
+            log.log(_level(row, logging.INFO),
+                    "outbox %s: an interrupted send never reached %s; sending it now%s",
+                    row.id, row.platform, waited)
             await self._update(row.id, status="pending")
         return None
 
@@ -1020,9 +1028,10 @@ class OutboxWorker:
                 message, replaces=external_id, replaces_row=None, deletes=deletes))
         return result
 
-    def _expire(self, rows: list[Any]) -> list[tuple[int, str]]:
+    def _expire(self, rows: list[Any]) -> list[tuple[int, str, bool]]:
         """Mark rows that are past their expiry 'expired' (those still pending: none that
-        another process claimed meanwhile); return (id, platform) of each marked."""
+        another process claimed meanwhile); return (id, platform, whether it is an anonymous
+        poll's or survey's DM) of each marked."""
         # Done with, an anonymous poll's DM keeps nothing of what it said, as when sent.
         scrub = {row.id: scrubbed(row.payload) for row in rows if row.payload.get(SCRUB_KEY)}
         with self._sessions.begin() as session:
@@ -1031,20 +1040,33 @@ class OutboxWorker:
                 # Never sent, as one given up: a check-in prompt dropped so reads as not
                 # prompted, not as ignored (storage.undelivered).
                 self._on_undelivered(session, sorted(marked))
-        return [(row.id, row.platform) for row in rows if row.id in marked]
+        return [(row.id, row.platform, bool(row.payload.get(SCRUB_KEY))) for row in rows
+                if row.id in marked]
 
-    def _expired(self, dropped: list[tuple[int, str]]) -> None:
-        """Tell the operator (log, metrics) about messages dropped as expired."""
+    def _expired(self, dropped: list[tuple[int, str, bool]]) -> None:
+        """Tell the operator (log, metrics) about messages dropped as expired; of an
+        anonymous poll's or survey's DMs, the log says nothing above DEBUG: those still
+        waiting at a poll's close are the questions and reminders of whoever had not
+        finished it, and "outbox: 1 message(s) to telegram expired" through an outage told
+        whether the one Telegram user had (README, *Your answers are anonymous*). (The
+        metric still counts them: README, the limits.)"""
         by_platform: dict[str, list[int]] = {}
-        for row_id, platform in dropped:
+        counted: dict[str, int] = {}
+        for row_id, platform, anonymous in dropped:
+            counted[platform] = counted.get(platform, 0) + 1
+            if anonymous:
+                log.debug("outbox %s to %s: expired before it could be sent, not sent",
+                          row_id, platform)
+                continue
             by_platform.setdefault(platform, []).append(row_id)
         for platform, ids in by_platform.items():
             ids.sort()
             log.warning("outbox: %d message(s) to %s expired before they could be sent, "
                         "not sent: %s", len(ids), platform,
                         ", ".join(map(str, ids[:20])) + (" ..." if len(ids) > 20 else ""))
-            if self._on_expired is not None:
-                self._on_expired(platform, len(ids))
+        if self._on_expired is not None:
+            for platform, count in counted.items():
+                self._on_expired(platform, count)
 
     def _rate_limited(self, row: OutboxMessage, now: datetime, retry_at: datetime) -> None:
         """A 429 holds its chat (through the row's not_before); a second chat's 429 close

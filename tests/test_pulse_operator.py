@@ -125,3 +125,58 @@ async def test_a_failing_pulse_dm_is_not_logged_per_message_above_debug(
     await say(pbot, "grace", "/help")
     assert any(r.levelno == logging.WARNING and "grace" in r.getMessage()
                for r in caplog.records)
+
+
+async def test_a_poll_closing_through_an_outage_logs_nothing_of_who_had_not_finished(
+        pbot, pchat, pclock, caplog):  # noqa: F811 - the pulse tests' fixtures
+    # The GM asked west2 "did you finish the poll?". Everyone else had; the platform then
+    # went down until past the close. west2's reminder, still waiting, was dropped at the
+    # close, and the operator read "outbox: 1 message(s) to console expired ... not sent"
+    # at WARNING: west2 had not finished. Had they, nothing would have expired. (README:
+    # "At INFO and above the log names no poll message".)
+    from tests.test_pulse import answer_all, close, remind
+
+    caplog.set_level(logging.INFO)
+    await pbot.run_pulse()
+    await pbot.outbox.flush()
+    for key in ["grace", "alice", "bruno", "east1", "east2", "east3", "east4", "east5",
+                "west1", "west3", "nova"]:
+        await answer_all(pbot, pchat, key, 4, 2)
+    await press(pbot, pchat, "west2", 3)  # morale only
+    assert await remind(pbot, pchat, pclock, down=True) == 1  # west2's, left waiting
+    await pbot.outbox.flush()
+    caplog.clear()
+    await close(pbot, pclock)
+    await pbot.outbox.flush()
+    with pbot.sessions() as session:  # the reminder was dropped unsent, as it should be
+        assert session.scalars(select(OutboxMessage.id).where(
+            OutboxMessage.status == "expired")).all()
+    assert [r.getMessage() for r in caplog.records
+            if r.levelno >= logging.INFO and "expired" in r.getMessage()] == []
+
+
+async def test_a_pulse_dm_whose_send_a_crash_interrupted_is_not_logged_above_debug(
+        pbot, pchat, pclock, caplog):  # noqa: F811 - the pulse tests' fixtures
+    # The bot was killed within a second of west2's answer, the next question to west2 in
+    # flight; at the next start "outbox 31 to console:west2: a send was interrupted ..."
+    # at WARNING told the log's reader that west2 had just answered, and when.
+    from bot.outbox import IN_FLIGHT_TIMEOUT, OutboxWorker
+    from tests.support import RecordingAdapter
+
+    caplog.set_level(logging.DEBUG)
+    await pbot.run_pulse()
+    await pbot.outbox.flush()
+    pchat.fail_next[:] = [DeliveryError("boom")]  # (holds the reply back: queued, unsent)
+    await press(pbot, pchat, "west2", 2)
+    with pbot.unit() as ctx:  # as the killed process left it: being sent
+        row = ctx.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.address == "west2", OutboxMessage.status == "pending")).one()
+        row.status, row.sending_at = "sending", pclock.now()
+    restarted = OutboxWorker(pbot.sessions, {"console": RecordingAdapter()}, pclock)
+    pclock.advance(IN_FLIGHT_TIMEOUT + IN_FLIGHT_TIMEOUT)
+    caplog.clear()
+    await restarted.flush()
+    lines = [r for r in caplog.records if "west2" in r.getMessage()
+             or "interrupted" in r.getMessage()]
+    assert lines and all(r.levelno == logging.DEBUG for r in lines), \
+        [(r.levelname, r.getMessage()) for r in lines]
