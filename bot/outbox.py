@@ -1045,15 +1045,13 @@ class OutboxWorker:
 
     def _expired(self, dropped: list[tuple[int, str, bool]]) -> None:
         """Tell the operator (log, metrics) about messages dropped as expired; of an
-        anonymous poll's or survey's DMs, the log says nothing above DEBUG: those still
+        anonymous poll's or survey's DMs, nothing above DEBUG and no count: those still
         waiting at a poll's close are the questions and reminders of whoever had not
-        finished it, and "outbox: 1 message(s) to telegram expired" through an outage told
-        whether the one Telegram user had (README, *Your answers are anonymous*). (The
-        metric still counts them: README, the limits.)"""
+        finished it, and "outbox: 1 message(s) to telegram expired" (or the expired
+        counter going up by one) through an outage told whether the one Telegram user had
+        (README, *Your answers are anonymous*)."""
         by_platform: dict[str, list[int]] = {}
-        counted: dict[str, int] = {}
         for row_id, platform, anonymous in dropped:
-            counted[platform] = counted.get(platform, 0) + 1
             if anonymous:
                 log.debug("outbox %s to %s: expired before it could be sent, not sent",
                           row_id, platform)
@@ -1064,9 +1062,8 @@ class OutboxWorker:
             log.warning("outbox: %d message(s) to %s expired before they could be sent, "
                         "not sent: %s", len(ids), platform,
                         ", ".join(map(str, ids[:20])) + (" ..." if len(ids) > 20 else ""))
-        if self._on_expired is not None:
-            for platform, count in counted.items():
-                self._on_expired(platform, count)
+            if self._on_expired is not None:
+                self._on_expired(platform, len(ids))
 
     def _rate_limited(self, row: OutboxMessage, now: datetime, retry_at: datetime) -> None:
         """A 429 holds its chat (through the row's not_before); a second chat's 429 close
