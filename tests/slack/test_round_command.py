@@ -62,3 +62,31 @@ async def test_a_rounds_report_slack_refuses_in_the_dm_is_shown_where_she_asked(
          "where only you can see it:\n\nCheck-in round sent to team East: 1 prompted."])
     assert "Time for your weekly check-in" in slack.last_text(ALICE)
     assert slack.posts(CHANNEL) == []
+
+
+
+async def test_a_rounds_report_given_up_after_hours_of_slack_failing_comes_to_her_dm_again(
+        slack: SlackHarness) -> None:
+    """Slack answers every post to the GM's DM 503 for the outbox's whole retry window:
+    the report is given up, and a new one goes to her DM, where she was sent to look (a
+    note only she sees in the channel, hours later, is shown only while she is online),
+    and gets there once Slack takes it again; the channel still sees nothing."""
+    from datetime import timedelta
+
+    from bot.outbox import MAX_ATTEMPTS, RETRY_FOR
+    from tests.slack.harness import through_outage
+
+    slack.fake.fail_channel("chat.postMessage", GRACE, "service_unavailable", status=503,
+                            times=MAX_ATTEMPTS)
+    await slack.command(GRACE, "/checkin", "send team east", channel=CHANNEL, settle=False)
+    await slack.adapter.drain()
+    await through_outage(slack, slack.clock.now() + RETRY_FOR + timedelta(hours=2))
+    await slack.settle()
+
+    assert [m["text"] for m in slack.fake.posted(dm_channel(GRACE))] == [
+        "Check-in round sent to team East: 1 prompted."]
+    assert [str(c.params["text"]) for c in slack.ephemerals(GRACE)] == [
+        "Sending the check-in round now; I'll tell you in a private message who was "
+        "prompted."]
+    assert "Time for your weekly check-in" in slack.last_text(ALICE)
+    assert slack.posts(CHANNEL) == []
