@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.events import GAVE_UP, REFUSED, REJECTED, OutboundMessage, Target
 from bot.suggest import closest
 from handlers import checkin
 from handlers.answers import normalise, team_word
-from handlers.context import Context
+from handlers.context import Context, Fallback
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.summary import SummaryRequest, resolve_week
 from storage.models import Person
@@ -99,12 +100,16 @@ def cmd_send(ctx: Context, args: str) -> None:
     if sender is None or scope is None:
         return
     event = ctx.event
+    in_group = event is not None and not event.is_direct
     RoundRequestRepo(ctx.session).add(
         scope[0], scope[1], sender.key, ctx.clock.now(),
         reply_platform=event.platform if event else None,
-        reply_user=event.user_id if event else None)
+        reply_user=event.user_id if event else None,
+        # Where the report's DM falls back to should the platform refuse it for good.
+        reply_chat=event.chat_id if event and in_group else None,
+        reply_thread=event.thread_id if event and in_group else None)
     ctx.round_requested = True
-    if event is not None and not event.is_direct:
+    if in_group:
         # The report comes later, to their DM (the core answers the request there): said
         # where they asked, as every private answer to a group is (Context.reply), or the
         # group shows nothing and they do not know where to look.
@@ -133,16 +138,56 @@ def cmd_remind(ctx: Context, args: str) -> None:
 
 def reply_result(ctx: Context, request: RoundRequest, result: dict[str, list[str]] | None,
                  error: str | None) -> None:
-    """Tell the sender of `/checkin send` what the round did (names, never answers)."""
+    """Tell the sender of `/checkin send` what the round did (names, never answers), in
+    their DM (`ctx.event` is it); asked in a group, with a fallback there should the
+    platform refuse that DM for good (_report_fallback)."""
+    prompted: int | None = None  # (None: the round failed)
     if error is not None or result is None:
-        ctx.reply("rounds_failed")
-        return
-    names = {p.key: p.display_name for p in ctx.people.active()}
-    groups: dict[str, Any] = {
-        outcome.replace("-", "_"): [names.get(k, k) for k in result.get(outcome, [])]
-        for outcome in REPORTED}
-    # A person by name, as the sender knows them (the request holds their key).
-    name = names.get(request.name or "", request.name) if request.scope == "person" \
-        else request.name
-    ctx.reply("rounds_result", scope=request.scope, name=name or "",
-              prompted=len(result.get("prompted", [])), **groups)
+        message, params = "rounds_failed", {}
+    else:
+        names = {p.key: p.display_name for p in ctx.people.active()}
+        params = {outcome.replace("-", "_"): [names.get(k, k) for k in result.get(outcome, [])]
+                  for outcome in REPORTED}
+        # A person by name, as the sender knows them (the request holds their key).
+        name = names.get(request.name or "", request.name) if request.scope == "person" \
+            else request.name
+        prompted = len(result.get("prompted", []))
+        message = "rounds_result"
+        params |= {"scope": request.scope, "name": name or "", "prompted": prompted}
+    fallback = _report_fallback(ctx, request, message, params, prompted)
+    if fallback is None or ctx.person is None:
+        ctx.reply(message, **params)
+    else:
+        ctx.tell(ctx.person, message, fallback=fallback, **params)
+
+
+def _report_fallback(ctx: Context, request: RoundRequest, message: str,
+                     params: dict[str, Any], prompted: int | None) -> Fallback | None:
+    """What the sender hears should the platform refuse the report's DM for good (a
+    Telegram user who blocked the bot or never pressed Start): the group was told the
+    report goes there, and without a word they would wait for it in vain. None for a
+    request typed in a DM (the DM is where they asked) or from before the group was kept.
+
+    Where the platform shows notes to one person (Slack), the report itself in one, where
+    they asked (hours of the platform failing: in the DM instead, as private_note_fallback
+    does). Else a note in the group, worded for why, with how many were prompted and no
+    names: who is away or unreachable is the sender's to read, not the group's."""
+    event = ctx.event
+    if event is None or request.reply_chat is None:
+        return None
+    platform = event.platform
+    dm = Target(platform, "dm", event.user_id)
+    if ctx.addressbook.supports_ephemeral(platform):
+        report = ctx.render(message, **params)
+        return (Target(platform, "ephemeral", request.reply_chat, request.reply_thread,
+                       user_ref=event.user_id),
+                OutboundMessage(ctx.render("rounds_report_here", service=platform) + "\n\n"
+                                + report),
+                {GAVE_UP: (dm, OutboundMessage(report))})
+    group = Target(platform, "thread" if request.reply_thread else "channel",
+                   request.reply_chat, request.reply_thread, user_ref=event.user_id)
+
+    def worded(cause: str) -> OutboundMessage:
+        return OutboundMessage(ctx.render("rounds_report_not_sent", service=platform,
+                                          cause=cause, prompted=prompted))
+    return group, worded(REFUSED), {GAVE_UP: worded(GAVE_UP), REJECTED: worded(REJECTED)}

@@ -414,6 +414,15 @@ class MemberSupport:
     left: bool  # taken out of the org file since (the request is still owed an answer)
     ageing: bool  # open the org file's support.ageing_days or more
 
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready (docs/schema/summary.schema.json's member_support)."""
+        item = self.item
+        return {"id": item.id, "requester": item.requester, "name": self.name,
+                "team": self.team, "type": item.type, "detail": item.detail,
+                "department": item.department, "cross_department": item.cross_department,
+                "opened": item.opened.isoformat(), "age_days": item.age_days,
+                "ageing": self.ageing, "status": item.status, "left": self.left}
+
 
 @dataclass
 class GmSummary:
@@ -469,17 +478,24 @@ class GmSummary:
         """to_dict with the directors' views as they are, for bot/cli_output's
         `json_bytes(..., records=True)` to make each one's dict as it writes it."""
         _whole(self)
-        return {"view": "gm", "org": self.org, "week": self.week, "month": self.month,
-                "series_weeks": list(self.look),
-                "quarter": self.quarter, "quarter_first_day": self.quarter_days[0].isoformat(),
-                "quarter_last_day": self.quarter_days[1].isoformat(),
-                "weeks": [w.as_dict() for w in self.weeks],
-                "headline": {"week": [f.as_dict() | {"not_reported": list(f.not_reported)}
-                                      for f in self.headline],
-                             "month_to_date": [f.as_dict() for f in self.headline_mtd],
-                             "quarter_to_date": [f.as_dict() for f in self.headline_qtd]},
-                "attention": [a.as_dict() for a in self.attention],
-                "directors": list(self.directors)}
+        data: dict[str, Any] = {
+            "view": "gm", "org": self.org, "week": self.week, "month": self.month,
+            "series_weeks": list(self.look),
+            "quarter": self.quarter, "quarter_first_day": self.quarter_days[0].isoformat(),
+            "quarter_last_day": self.quarter_days[1].isoformat(),
+            "weeks": [w.as_dict() for w in self.weeks],
+            "headline": {"week": [f.as_dict() | {"not_reported": list(f.not_reported)}
+                                  for f in self.headline],
+                         "month_to_date": [f.as_dict() for f in self.headline_mtd],
+                         "quarter_to_date": [f.as_dict() for f in self.headline_qtd]},
+            "attention": [a.as_dict() for a in self.attention]}
+        # Team members' open requests, where the chat lists them (after the attention
+        # list): every one, as the chat's count promises. Not in one director's full
+        # picture, which has no such list (an empty one would say none was open).
+        if not self.full:
+            data["members_support"] = [m.as_dict() for m in self.members_support]
+        data["directors"] = list(self.directors)
+        return data
 
 
 def _round(value: float | None) -> float | None:
@@ -2655,12 +2671,21 @@ CSV_FIELDS = ("week", "director", "name", "team", "status", "late", "trend", "jo
               "kudos_received", "members_oneonones_held", "support_open",
               "support_cross_department", "oldest_support_days", "blockers_recurring_weeks",
               "confidence", "oneonone_last", "oneonone_next", "oneonone_overdue",
-              "open_actions", "overdue_actions", "attention", "left", "not_reached_why")
+              "open_actions", "overdue_actions", "attention", "left", "not_reached_why",
+              # Added last (before the KPI columns), so a spreadsheet reading columns by
+              # place reads on: what the row is, and a team member's request's own cells.
+              "row", "requester", "support_id", "support_type", "support_detail",
+              "support_department", "support_status", "support_ageing")
+#: The `row` of a director's row, and their empty request cells (their requests are
+#: counted in support_open; the JSON lists each).
+_DIRECTOR_ROW = ("director", "", "", "", "", "", "", "")
 
 
 @without_gc
 def to_csv(summary: GmSummary) -> str:
-    """One row per director: the tabular figures (KPI columns per metric and period)."""
+    """One row per director: the tabular figures (KPI columns per metric and period);
+    then one row per team member's open support request (`row` member_support), oldest
+    first, as the chat lists them after the attention list."""
     _whole(summary)
     metrics: list[tuple[str, str]] = []
     for d in summary.directors:
@@ -2691,7 +2716,7 @@ def to_csv(summary: GmSummary) -> str:
                           d.oneonone_next.isoformat() if d.oneonone_next else "",
                           d.oneonone_overdue, d.open_actions, d.overdue_actions,
                           " ".join(a.kind for a in d.attention), d.left,
-                          d.unreached_why or ""]
+                          d.unreached_why or "", *_DIRECTOR_ROW]
         periods = {"week": d.week, "mtd": d.mtd, "qtd": d.qtd}
         for metric, unit in metrics:
             for period in ("week", "mtd", "qtd"):
@@ -2703,6 +2728,20 @@ def to_csv(summary: GmSummary) -> str:
             f = next((x for x in d.week if (x.metric, x.unit) == (metric, unit)), None)
             row.append(_num(f.crm) if f is not None else "")
         writer.writerow([_cell(c) for c in row])
+    # A member's request: who (name and team), one request open (support_open 1, its age
+    # in oldest_support_days: the sheet's sums and maxima count them with the directors'),
+    # and the request's own cells; a director's figures stay empty (no KPI of theirs is here).
+    no_kpis = [""] * len(kpi_cols)
+    for m in summary.members_support:
+        x = m.item
+        cells = dict.fromkeys(CSV_FIELDS, "") | {
+            "week": summary.week, "name": m.name, "team": m.team or "", "support_open": 1,
+            "support_cross_department": int(x.cross_department),
+            "oldest_support_days": x.age_days, "left": m.left, "row": "member_support",
+            "requester": x.requester, "support_id": x.id, "support_type": x.type,
+            "support_detail": x.detail or "", "support_department": x.department or "",
+            "support_status": x.status, "support_ageing": m.ageing}
+        writer.writerow([*(_cell(cells[f]) for f in CSV_FIELDS), *no_kpis])
     return out.getvalue()
 
 

@@ -414,7 +414,8 @@ def _erase_requests(session: Session, person: Person, former: str) -> list[str]:
                           if isinstance(keys, list) else keys
                           for outcome, keys in result.items()}
     session.execute(update(RoundRequest).where(RoundRequest.requested_by == person.key)
-                    .values(requested_by=former, reply_user=None)
+                    .values(requested_by=former, reply_user=None, reply_chat=None,
+                            reply_thread=None)
                     .execution_options(synchronize_session=False))
     session.execute(update(RoundRequest).where(RoundRequest.scope == "person",
                                                RoundRequest.name == person.key)

@@ -27,6 +27,10 @@ class RoundRequest(Base):
     requested_by: Mapped[str] = mapped_column(String(64))  # a person key, or "cli"
     reply_platform: Mapped[str | None] = mapped_column(String(16))
     reply_user: Mapped[str | None] = mapped_column(String(128))
+    #: The group (and thread) `/checkin send` was typed in; None in a DM or from the CLI.
+    #: Where the report DM's fallback goes should the platform refuse the DM for good.
+    reply_chat: Mapped[str | None] = mapped_column(String(128))
+    reply_thread: Mapped[str | None] = mapped_column(String(128))
     status: Mapped[str] = mapped_column(String(16), index=True)  # queued|running|done|failed
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -42,10 +46,12 @@ class RoundRequestRepo:
         self.session = session
 
     def add(self, scope: str, name: str | None, requested_by: str, now: datetime, *,
-            reply_platform: str | None = None, reply_user: str | None = None) -> RoundRequest:
-        """Queue a request."""
+            reply_platform: str | None = None, reply_user: str | None = None,
+            reply_chat: str | None = None, reply_thread: str | None = None) -> RoundRequest:
+        """Queue a request (`reply_chat`, `reply_thread`: the group it was asked in)."""
         row = RoundRequest(scope=scope, name=name, requested_by=requested_by,
                            reply_platform=reply_platform, reply_user=reply_user,
+                           reply_chat=reply_chat, reply_thread=reply_thread,
                            status="queued", created_at=now)
         self.session.add(row)
         self.session.flush()

@@ -935,7 +935,7 @@ def test_polls_closed_before_0019_have_their_shown_slices_decided_at_the_first_s
                 "closed) VALUES (1, '2026-11-25', :questions, 5, '[]', :closes, true)"),
                 {"questions": json.dumps([{"key": "morale", "kind": "scale"}]),
                  "closes": datetime(2026, 11, 27, 17, 0, tzinfo=UTC)})
-        upgrade(engine)
+        upgrade(engine, "0019_pulseshown")  # (head since is 0020_roundreply)
         assert current_revision(engine) == "0019_pulseshown"
 
         def shown() -> Any:
@@ -956,3 +956,34 @@ def test_polls_closed_before_0019_have_their_shown_slices_decided_at_the_first_s
             assert "shown" not in {c["name"] for c in
                                    inspect(conn).get_columns("pulse_polls")}
             assert conn.execute(text("SELECT count(*) FROM pulse_polls")).scalar() == 1
+
+
+def test_round_requests_of_before_0020_are_kept_and_report_to_the_dm_as_before(tmp_path):
+    """An operator upgrades with a `/checkin send` request queued: 0020 adds
+    round_requests.reply_chat and reply_thread (the group it was typed in, where its
+    report's DM falls back to), empty for it: its report goes to the DM as before, without
+    a fallback. A downgrade drops both, keeping the requests."""
+    from alembic import command
+
+    from storage.migrate import alembic_config
+    from tests.test_snapshot_keys import fresh_engine
+
+    with fresh_engine(tmp_path) as engine:
+        upgrade(engine, "0019_pulseshown")
+        with engine.begin() as conn:  # as teampulse at 0019 stored it
+            conn.execute(text(
+                "INSERT INTO round_requests (scope, name, requested_by, reply_platform, "
+                "reply_user, status, created_at) VALUES ('person', 'alice', 'grace', "
+                "'telegram', '1001', 'queued', :at)"),
+                {"at": datetime(2026, 12, 1, 14, 0, tzinfo=UTC)})
+        upgrade(engine, "0020_roundreply")
+        with engine.connect() as conn:
+            assert conn.execute(text(
+                "SELECT requested_by, reply_user, reply_chat, reply_thread, status "
+                "FROM round_requests")).one() == ("grace", "1001", None, None, "queued")
+        command.downgrade(alembic_config(engine), "0019_pulseshown")
+        with engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("round_requests")}
+            assert {"reply_user", "reply_platform"} <= columns
+            assert not {"reply_chat", "reply_thread"} & columns
+            assert conn.execute(text("SELECT count(*) FROM round_requests")).scalar() == 1

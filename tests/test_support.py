@@ -1319,3 +1319,86 @@ async def test_the_gms_summary_shows_team_members_open_support_requests(
         code, out = run_cli(cli_settings, "summary")
         assert code == 0 and "Team members' support requests" in out
         assert "#7 Help from another department (Marketing) — 王芳, team China" in out
+
+
+async def test_the_gms_json_and_csv_exports_list_team_members_open_support_requests(
+        settings, clock, tmp_path, monkeypatch):
+    """A GM who exports the summary to share it (`teampulse summary --format json|csv`)
+    got the directors' requests only: the team members' open ones that /summary in chat
+    lists were left out. Both now list every one, oldest first, with who asked (key, name,
+    team), type, department, detail, age and the ageing flag the chat shows; a resolved one
+    is gone from both, as from the chat."""
+    from tests.support import bot_on_org
+
+    org = tmp_path / "members.yaml"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "# Company values", MEMBERS + "# Company values") + DEPARTMENTS, encoding="utf-8")
+    friday_w48 = clock.now()
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    with bot_on_org(settings, clock, org) as (bot, chat, cli_settings):
+        clock.set(friday_w48 - timedelta(weeks=1))
+        await bot.run_checkins(["m1"])
+        await answer_all(bot, "m1", ["Won", "none", "2", "Trade fair budget", "Plan", "4"])
+        clock.set(friday_w48)
+        await bot.run_checkins(["m2", "fang", "alice"])
+        await answer_all(bot, "m2", ["Won", "none", "3", "Negotiation course", "Plan", "4"])
+        await answer_all(bot, "fang", ["赢单", "无", "5", "需要市场部做一份方案", "计划", "4"])
+        await answer_all(bot, "alice", ALICE_ANSWERS)  # #4: hers, in her block
+        await say(bot, "grace", "/support resolve 2 Booked")
+        await say(bot, "grace", "/summary")
+        shown = chat.last("grace")
+        assert ("Team members' support requests\n2 open, 1 ⚠️ ageing:\n"
+                "#1 Budget (Finance) — Member 1, team East — open, 7 days old ⚠️\n"
+                "#3 Help from another department (Marketing) — 王芳, team China — open, "
+                "opened today\n") in shown, shown
+
+        code, raw = run_cli(cli_settings, "summary", "--format", "json")  # (schema-checked)
+        assert code == 0
+        data = json.loads(raw)
+        assert data["members_support"] == [
+            {"id": 1, "requester": "m1", "name": "Member 1", "team": "East", "type": "budget",
+             "detail": "Trade fair budget", "department": "finance", "cross_department": True,
+             "opened": "2026-11-20", "age_days": 7, "ageing": True, "status": "open",
+             "left": False},
+            {"id": 3, "requester": "fang", "name": "王芳", "team": "China",
+             "type": "department", "detail": "需要市场部做一份方案", "department": "marketing",
+             "cross_department": True, "opened": "2026-11-27", "age_days": 0,
+             "ageing": False, "status": "open", "left": False}]
+        alice = next(d for d in data["directors"] if d["key"] == "alice")
+        assert [s["id"] for s in alice["support"]] == [4]  # hers stays in her block alone
+        data["members_support"][0]["surprise"] = 1  # the schema knows each field
+        with pytest.raises(AssertionError):
+            valid("summary", json.dumps(data))
+        # One director's full picture has no members' list (an empty one would say none).
+        code, raw = run_cli(cli_settings, "summary", "--format", "json", "--person", "alice")
+        assert code == 0 and "members_support" not in json.loads(raw)["director"]
+
+        code, raw = run_cli(cli_settings, "summary", "--format", "csv")
+        assert code == 0
+        rows = csv_records(raw)
+        directors = [r for r in rows if r["row"] == "director"]
+        assert {r["director"] for r in directors} >= {"alice", "li"}
+        assert all(r["requester"] == r["support_id"] == "" for r in directors)
+        members = [r for r in rows if r["row"] == "member_support"]
+        assert rows[-len(members):] == members  # below the directors' table
+        assert [{k: r[k] for k in ("week", "director", "name", "team", "support_open",
+                                   "support_cross_department", "oldest_support_days",
+                                   "left", "requester", "support_id", "support_type",
+                                   "support_detail", "support_department",
+                                   "support_status", "support_ageing", "status",
+                                   "revenue_week_actual")}
+                for r in members] == [
+            {"week": "2026-W48", "director": "", "name": "Member 1", "team": "East",
+             "support_open": "1", "support_cross_department": "1",
+             "oldest_support_days": "7", "left": "false", "requester": "m1",
+             "support_id": "1", "support_type": "budget",
+             "support_detail": "Trade fair budget", "support_department": "finance",
+             "support_status": "open", "support_ageing": "true", "status": "",
+             "revenue_week_actual": ""},
+            {"week": "2026-W48", "director": "", "name": "王芳", "team": "China",
+             "support_open": "1", "support_cross_department": "1",
+             "oldest_support_days": "0", "left": "false", "requester": "fang",
+             "support_id": "3", "support_type": "department",
+             "support_detail": "需要市场部做一份方案", "support_department": "marketing",
+             "support_status": "open", "support_ageing": "false", "status": "",
+             "revenue_week_actual": ""}]

@@ -98,3 +98,56 @@ async def test_a_chart_that_cannot_go_is_noted_the_same_way(tg: TG) -> None:
     await tg.send(tg.fake.group_message(GROUP, GRACE, "/summary chart kudos"), settle=False)
     await settle_outbox(tg.bot, tg.clock)
     assert tg.texts(GROUP)[-1] == GAVE_UP
+
+
+ROUND_BLOCKED = (
+    "I couldn't send you the check-in round's report in a private chat: you may have blocked "
+    "me, or never pressed Start there. The round went out: 2 prompted. To see who was "
+    "prompted, open a private chat with me, press Start (or Restart), and send /checkin send "
+    "there: it prompts only those not prompted yet.")
+ROUND_BLOCKED_ZH = (
+    "我无法在私聊中把签到发送结果发给你：你可能屏蔽了我，或从未在私聊中点击“开始”（Start）。"
+    "签到已发出：已提醒 2 人。要查看提醒了谁，请与我私聊，点击“开始”（或“重新开始”），"
+    "然后在私聊中发送 /checkin send：只会提醒尚未收到的人。")
+ROUND_GAVE_UP = (
+    "I couldn't send you the check-in round's report in a private chat: Telegram kept failing "
+    "for hours, so I gave up on it. The round went out: 2 prompted. Send /checkin send in a "
+    "private chat with me to see who was prompted: it prompts only those not prompted yet. "
+    "Nothing is wrong on your side.")
+
+
+@pytest.mark.parametrize("chinese", [False, True], ids=["en", "zh-CN"])
+async def test_a_rounds_report_the_gm_never_gets_in_private_is_owned_up_to_in_the_group(
+        tg: TG, chinese: bool) -> None:
+    """Grace types `/checkin send` in the group, having blocked the bot (or never pressed
+    Start): the round goes out, but its report (who was prompted, who is unreachable) was
+    refused in her private chat and nobody was told: she waited for a report that never
+    came, not knowing whether the round went. The group now hears that it went and how many
+    were prompted, why the report did not come and what to do, and no names: Bruno, whom no
+    platform reaches, is named in the report only."""
+    if chinese:
+        await tg.say(GRACE, "/language 中文")
+    tg.fake.fail_chat("sendMessage", GRACE, 403, "Forbidden: bot was blocked by the user",
+                      times=None)
+    await tg.say_in_group(GRACE, "/checkin send")
+    group = tg.texts(GROUP)
+    assert group[-1] == (ROUND_BLOCKED_ZH if chinese else ROUND_BLOCKED)
+    assert len(group) == 3  # the note on its answer, that one's failure, this
+    assert not any("Bruno" in text or "Alice" in text for text in group)
+    assert "Question 1 of 8" in tg.shown(ALICE)[-1]  # the round itself went out
+    with tg.bot.unit() as ctx:  # the report itself given up at once, not retried
+        report = ctx.session.query(OutboxMessage).filter_by(
+            target_kind="dm", address=str(GRACE)).order_by(OutboxMessage.id.desc()).first()
+        assert report is not None and "Bruno Rossi" in report.payload["text"]
+        assert (report.status, report.attempts) == ("failed", 1)
+
+
+async def test_a_rounds_report_given_up_after_hours_does_not_blame_the_gm(tg: TG) -> None:
+    """Grace's private chat answers 502 for the outbox's whole retry window: the group hears
+    that Telegram kept failing, not that she blocked the bot, and that the round went out."""
+    tg.fake.fail_chat("sendMessage", GRACE, 502, "Bad Gateway", times=None)
+    await tg.send(tg.fake.group_message(GROUP, GRACE, "/checkin send"), settle=False)
+    await settle_outbox(tg.bot, tg.clock)
+    group = tg.texts(GROUP)
+    assert group[0] == ANSWERED and group[1:] in ([GAVE_UP, ROUND_GAVE_UP],
+                                                  [ROUND_GAVE_UP, GAVE_UP])
