@@ -586,8 +586,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         from storage.migrate import current_revision, upgrade
 
         engine = create_db_engine(settings.database_url)
-        upgrade(engine)
-        print(f"database is at revision {current_revision(engine)}", file=out)
+        try:
+            upgrade(engine)
+            revision = current_revision(engine)
+        finally:
+            # Closed here, not by the garbage collector some time later: on SQLite the
+            # last connection's close folds the write-ahead log in and removes -wal, -shm.
+            engine.dispose()
+        print(f"database is at revision {revision}", file=out)
         return 0
     if args.command == "check-org":
         path = args.path or settings.org_file
