@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, NoReturn, TextIO, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 from bot import __version__
 from bot.cli_output import (
@@ -36,6 +36,9 @@ from bot.questions import LOCALES
 from bot.review_config import DEFAULT_PEERS
 from bot.telegram_rights import UnboundRights
 from bot.text import count_text, problems_text
+
+if TYPE_CHECKING:
+    from storage.repositories import PeoplePlan
 
 log = logging.getLogger("teampulse")
 
@@ -687,7 +690,10 @@ APPLY_NAMED = 20
 
 def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """`teampulse apply-org [--yes]`: whom the org file adds, renames and removes; with
-    --yes, applied as a start would, many removals included (see bot.org_guard)."""
+    --yes, applied as a start would, many removals included (see bot.org_guard).
+
+    The file is read once: --yes applies the very org it read (an edit saved meanwhile is
+    not applied unlisted), and lists what its sync did, read in the sync's transaction."""
     from bot.app import prepare
     from bot.org_guard import removes_too_many
     from storage.db import create_db_engine, session_factory
@@ -696,6 +702,18 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
 
     path = settings.org_file
     org = load_org(path)
+    if args.yes:
+        applied: list[PeoplePlan] = []
+        bot, engine = prepare(settings, allow_removals=True, org=org, planned=applied.append)
+        bot.close()
+        engine.dispose()
+        changes = _org_changes(applied[0])
+        print(f"applied {path}:" if changes else f"applied {path}: nobody added, renamed or "
+              "removed", file=out)
+        for _, done, which in changes:
+            print(f"  {done} {which}", file=out)
+        print("A running bot follows within a minute (at once on SIGHUP).", file=out)
+        return 0
     engine = create_db_engine(settings.database_url)
     try:
         upgrade(engine)  # a no-op when the bot has already migrated the database
@@ -703,31 +721,25 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
             plan = PeopleRepo(session).plan(org.people)
     finally:
         engine.dispose()
-    changes = [(verb, done, f"{len(keys)}: {_listed(keys)}") for verb, done, keys in (
+    changes = _org_changes(plan)
+    print(f"teampulse apply-org: {path} would change the {plan.active} people now in "
+          "the org:" if changes else f"teampulse apply-org: {path} adds, renames and "
+          f"removes nobody of the {plan.active} people now in the org", file=sys.stderr)
+    for verb, _, which in changes:
+        print(f"  {verb} {which}", file=sys.stderr)
+    if removes_too_many(plan.active, len(plan.removed)):
+        print("That removes more than a quarter of them at once, which the running bot "
+              "and every start hold back: check the file is complete.", file=sys.stderr)
+    print("Nothing changed. To apply it: teampulse apply-org --yes", file=sys.stderr)
+    return 2
+
+
+def _org_changes(plan: PeoplePlan) -> list[tuple[str, str, str]]:
+    """(verb, past tense, 'N: who') of each kind of change a PeoplePlan makes, if any."""
+    return [(verb, done, f"{len(keys)}: {_listed(keys)}") for verb, done, keys in (
         ("remove", "removed", plan.removed), ("add", "added", plan.added),
         ("rename", "renamed", [f"{old} → {new}" for new, old in plan.renamed.items()]))
         if keys]
-    many = removes_too_many(plan.active, len(plan.removed))
-    if not args.yes:
-        print(f"teampulse apply-org: {path} would change the {plan.active} people now in "
-              "the org:" if changes else f"teampulse apply-org: {path} adds, renames and "
-              f"removes nobody of the {plan.active} people now in the org", file=sys.stderr)
-        for verb, _, which in changes:
-            print(f"  {verb} {which}", file=sys.stderr)
-        if many:
-            print("That removes more than a quarter of them at once, which the running bot "
-                  "and every start hold back: check the file is complete.", file=sys.stderr)
-        print("Nothing changed. To apply it: teampulse apply-org --yes", file=sys.stderr)
-        return 2
-    bot, engine = prepare(settings, allow_removals=True)
-    bot.close()
-    engine.dispose()
-    print(f"applied {path}:" if changes else f"applied {path}: nobody added, renamed or "
-          "removed", file=out)
-    for _, done, which in changes:
-        print(f"  {done} {which}", file=out)
-    print("A running bot follows within a minute (at once on SIGHUP).", file=out)
-    return 0
 
 
 def _listed(keys: Sequence[str]) -> str:

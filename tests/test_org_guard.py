@@ -196,6 +196,31 @@ def test_a_start_with_a_truncated_file_refuses_and_changes_nothing(stored, capsy
     engine.dispose()
 
 
+def test_apply_org_yes_applies_the_very_org_it_read_and_lists_what_it_applied(
+        stored, capsys, monkeypatch):
+    """`apply-org --yes` read the org file to list what it would change, then read it again
+    (and the people stored) to apply it: an edit saved in between (a second editor, a tool
+    writing the file) was applied without being listed. The file is read once now, and
+    what is listed is what the apply did."""
+    import bot.cli
+
+    stored.org_file.write_text(truncated(), encoding="utf-8")  # bruno, li and sam out
+    # Put right (the three back) while apply-org runs: not what it read and lists.
+    read, edited = bot.cli.load_org, TEST_ORG.read_text(encoding="utf-8")
+
+    def read_then_saved_again(path, *args, **kwargs):
+        org = read(path, *args, **kwargs)
+        path.write_text(edited, encoding="utf-8")  # saved just after apply-org read it
+        return org
+
+    monkeypatch.setattr(bot.cli, "load_org", read_then_saved_again)
+    code, out = run_cli(stored, "apply-org", "--yes")
+    assert code == 0, capsys.readouterr().err
+    assert stored.org_file.read_text(encoding="utf-8") == edited  # (the hook ran)
+    assert out.startswith(f"applied {stored.org_file}:\n  removed 3: bruno, li, sam\n"), out
+    assert active(stored) == EVERYONE - {"bruno", "li", "sam"}
+
+
 def test_a_fresh_install_is_never_held_back(tmp_path: Path, database_url: str) -> None:
     path = tmp_path / "org.yaml"
     path.write_text(truncated(), encoding="utf-8")
