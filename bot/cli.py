@@ -8,6 +8,7 @@ import contextlib
 import io
 import logging
 import os
+import shlex
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -411,6 +412,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         _parser().print_help(out)
         return 0
     settings: Settings | None = None
+    # As given, for the commands teampulse tells the operator to run (apply_org_command).
+    args.given_env_file = args.env_file
     if args.env_file is None:
         args.env_file = Path(".env")  # read if there is one
     elif not args.env_file.exists():
@@ -437,7 +440,10 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         print(f"teampulse: {redact(str(exc), known=False)}", file=sys.stderr)
         return 2
     except OrgError as exc:
-        print(f"teampulse: {exc}", file=sys.stderr)
+        from bot.org_guard import MassRemoval
+
+        told = exc.told(apply_org_command(args)) if isinstance(exc, MassRemoval) else exc
+        print(f"teampulse: {told}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # The reader went away (`teampulse summary | head`): stop quietly, as a tool
@@ -463,6 +469,19 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
 
 
 SIGPIPE_EXIT = 128 + 13
+
+
+def apply_org_command(args: argparse.Namespace, yes: bool = True) -> str:
+    """`teampulse apply-org --yes` as the operator must type it to apply the org file this
+    command read: with the --env-file it was given (absolute, to be typed anywhere), whose
+    DATABASE_URL and TEAMPULSE_ORG_FILE name them. Typed without it, ./.env or the defaults
+    named another org file (the example's) and database, and applied it there."""
+    given: Path | None = getattr(args, "given_env_file", None)
+    where = ""
+    if given is not None:
+        # (A pipe, --env-file <(sops -d …), is named as given: there is no path to resolve.)
+        where = f" --env-file {shlex.quote(str(given.absolute() if given.is_file() else given))}"
+    return f"teampulse{where} apply-org" + (" --yes" if yes else "")
 
 
 def _silence(out: TextIO) -> None:
@@ -730,7 +749,7 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     if removes_too_many(plan.active, len(plan.removed)):
         print("That removes more than a quarter of them at once, which the running bot "
               "and every start hold back: check the file is complete.", file=sys.stderr)
-    print("Nothing changed. To apply it: teampulse apply-org --yes", file=sys.stderr)
+    print(f"Nothing changed. To apply it: {apply_org_command(args)}", file=sys.stderr)
     return 2
 
 

@@ -49,14 +49,24 @@ class MassRemoval(OrgError):
     def __init__(self, path: Path, before: int, removed: Sequence[str]) -> None:
         self.before = before
         self.removed = tuple(removed)
-        shown = ", ".join(self.removed[:NAMED]) + (", …" if len(removed) > NAMED else "")
-        self.problem = (
-            f"it would remove {len(removed)} of the {before} people now in the org "
-            f"({shown}), more than a quarter at once: held back in case the file was cut "
-            "short (saved half-edited, a list pasted short, a merge that dropped people); "
-            f"fix the file, or run '{APPLY_COMMAND}' to remove them on purpose")
+        self.problem = self._problem(APPLY_COMMAND)
         super().__init__(path, [self.problem])
 
-    def __str__(self) -> str:
-        return (f"{self.path}: {self.problem} (nothing was changed; 'teampulse apply-org' "
+    def _problem(self, apply: str) -> str:
+        shown = ", ".join(self.removed[:NAMED]) + (", …" if len(self.removed) > NAMED else "")
+        return (f"it would remove {len(self.removed)} of the {self.before} people now in the "
+                f"org ({shown}), more than a quarter at once: held back in case the file was "
+                "cut short (saved half-edited, a list pasted short, a merge that dropped "
+                f"people); fix the file, or run '{apply}' to remove them on purpose")
+
+    def told(self, apply: str = APPLY_COMMAND) -> str:
+        """The one line a refused start or command prints. `apply`: the command that
+        applies the file on purpose as the operator must type it (a command run with
+        --env-file names it too: without it, other settings name another org file and
+        database); 'teampulse apply-org' lists what it would change."""
+        listing = apply.removesuffix(" --yes")
+        return (f"{self.path}: {self._problem(apply)} (nothing was changed; '{listing}' "
                 "lists what it would change)")
+
+    def __str__(self) -> str:
+        return self.told()

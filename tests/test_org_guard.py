@@ -7,7 +7,13 @@ on purpose with `teampulse apply-org --yes`; one or two people leaving apply as 
 from __future__ import annotations
 
 import logging
+import os
 import re
+import shlex
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,8 +24,10 @@ from bot import jobs
 from bot.app import prepare
 from bot.config import Settings
 from bot.org_guard import removes_too_many
+from tests.conftest import SERVER_URL
 from tests.support import TEST_ORG, run_cli
 from tests.test_org_reload import PROMPT, ROME, running  # noqa: F401 (the fixture)
+from tests.test_resilience_stop import ROOT
 
 SHANGHAI = "Asia/Shanghai"
 
@@ -119,7 +127,9 @@ async def test_apply_org_applies_a_truncated_file_on_purpose_and_the_bot_follows
     assert f"teampulse apply-org: {r.path} would change the 6 people now in the org:\n" \
            "  remove 3: bruno, li, sam\n" in err
     assert "more than a quarter of them at once" in err
-    assert err.endswith("Nothing changed. To apply it: teampulse apply-org --yes\n")
+    # (As run_cli runs it: with --env-file /dev/null, ./.env not read.)
+    assert err.endswith("Nothing changed. To apply it: teampulse --env-file /dev/null "
+                        "apply-org --yes\n")
     assert active(r.bot.settings) == EVERYONE
     # With --yes: applied, and the running bot follows at its next look.
     code, out = run_cli(r.bot.settings, "apply-org", "--yes")
@@ -184,7 +194,9 @@ def test_a_start_with_a_truncated_file_refuses_and_changes_nothing(stored, capsy
     err = capsys.readouterr().err
     assert err.startswith(f"teampulse: {stored.org_file}: it would remove 3 of the 6 people "
                           "now in the org (bruno, li, sam), more than a quarter at once"), err
-    assert "(nothing was changed; 'teampulse apply-org' lists what it would change)" in err
+    assert "fix the file, or run 'teampulse --env-file /dev/null apply-org --yes' to remove " \
+           "them on purpose (nothing was changed; 'teampulse --env-file /dev/null apply-org' " \
+           "lists what it would change)" in err
     assert active(stored) == EVERYONE
     # A command that syncs the org refuses alike; apply-org --yes, then the start goes on.
     code, _ = run_cli(stored, "oneonones")
@@ -219,6 +231,71 @@ def test_apply_org_yes_applies_the_very_org_it_read_and_lists_what_it_applied(
     assert stored.org_file.read_text(encoding="utf-8") == edited  # (the hook ran)
     assert out.startswith(f"applied {stored.org_file}:\n  removed 3: bruno, li, sam\n"), out
     assert active(stored) == EVERYONE - {"bruno", "li", "sam"}
+
+
+def operator(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """`teampulse ARGS` as an operator types it in `cwd`: only what the command line (and
+    the settings file it names) says, nothing from the test's environment."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, env=env,
+                          cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def dump(database: Path) -> list[str]:
+    """Everything stored, the scheduler's jobs included, as SQL."""
+    with closing(sqlite3.connect(database)) as db:
+        return list(db.iterdump())
+
+
+@pytest.mark.skipif(bool(SERVER_URL), reason="a SQLite file compared whole")
+def test_a_refused_start_changes_nothing_and_names_the_command_to_run_as_it_was_run(
+        tmp_path: Path) -> None:
+    """The bot runs as a service with its own settings file (`--env-file`). Started on a
+    file cut short, it refused, saying to run 'teampulse apply-org --yes': typed as said,
+    that read ./.env or none and applied another org file (the example's) to another
+    database (./data/teampulse.db, made for it), and said 'applied'; the service was
+    refused again. The command named is the one to type, its settings file with it; and
+    the refused start leaves every row, its scheduled jobs included, as it was."""
+    service, work = tmp_path / "srv", tmp_path / "home"
+    service.mkdir()
+    work.mkdir()
+    org, database = service / "org.yaml", service / "tp.db"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = service / "teampulse.env"
+    settings.write_text(f"DATABASE_URL=sqlite:///{database}\nTEAMPULSE_ORG_FILE={org}\n",
+                        encoding="utf-8")
+    ran = operator(service, "--env-file", "teampulse.env", "run",
+                   stdin="/fire checkin\n/quit\n")
+    assert ran.returncode == 0, ran.stderr
+    before = dump(database)
+    assert any("apscheduler_jobs" in line for line in before)
+
+    org.write_text(truncated(), encoding="utf-8")
+    refused = operator(service, "--env-file", "teampulse.env", "run", stdin="/quit\n")
+    assert refused.returncode == 2
+    assert refused.stdout == ""
+    apply = f"teampulse --env-file {settings} apply-org --yes"
+    assert refused.stderr == (
+        f"teampulse: {org}: it would remove 3 of the 6 people now in the org (bruno, li, "
+        "sam), more than a quarter at once: held back in case the file was cut short "
+        "(saved half-edited, a list pasted short, a merge that dropped people); fix the "
+        f"file, or run '{apply}' to remove them on purpose (nothing was changed; "
+        f"'teampulse --env-file {settings} apply-org' lists what it would change)\n")
+    assert dump(database) == before
+
+    # Typed as said, from anywhere: the service's org file applied to its database.
+    listed = operator(work, *shlex.split(apply)[1:-1])
+    assert listed.returncode == 2
+    assert listed.stderr.endswith(f"Nothing changed. To apply it: {apply}\n")
+    assert dump(database) == before
+    applied = operator(work, *shlex.split(apply)[1:])
+    assert applied.returncode == 0, applied.stderr
+    assert applied.stdout.startswith(f"applied {org}:\n  removed 3: bruno, li, sam\n")
+    assert list(work.iterdir()) == []
+    assert operator(service, "--env-file", "teampulse.env", "run",
+                    stdin="/quit\n").returncode == 0
 
 
 def test_a_fresh_install_is_never_held_back(tmp_path: Path, database_url: str) -> None:
