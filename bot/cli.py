@@ -8,10 +8,10 @@ import contextlib
 import io
 import logging
 import os
-import shlex
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
@@ -412,8 +412,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         _parser().print_help(out)
         return 0
     settings: Settings | None = None
-    # As given, for the commands teampulse tells the operator to run (apply_org_command).
-    args.given_env_file = args.env_file
+    given = args.env_file
     if args.env_file is None:
         args.env_file = Path(".env")  # read if there is one
     elif not args.env_file.exists():
@@ -428,7 +427,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
               "(nothing was run)", file=sys.stderr)
         return 2
     try:
-        settings = Settings.load(env_file=args.env_file)
+        # (As given: the commands teampulse tells the operator to run name it.)
+        settings = replace(Settings.load(env_file=args.env_file), env_file=given)
         code = _dispatch(args, settings, out)
         out.flush()  # here, not at exit, so a closed pipe is caught below
         return code
@@ -440,10 +440,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         print(f"teampulse: {redact(str(exc), known=False)}", file=sys.stderr)
         return 2
     except OrgError as exc:
-        from bot.org_guard import MassRemoval
-
-        told = exc.told(apply_org_command(args)) if isinstance(exc, MassRemoval) else exc
-        print(f"teampulse: {told}", file=sys.stderr)
+        print(f"teampulse: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # The reader went away (`teampulse summary | head`): stop quietly, as a tool
@@ -469,19 +466,6 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
 
 
 SIGPIPE_EXIT = 128 + 13
-
-
-def apply_org_command(args: argparse.Namespace, yes: bool = True) -> str:
-    """`teampulse apply-org --yes` as the operator must type it to apply the org file this
-    command read: with the --env-file it was given (absolute, to be typed anywhere), whose
-    DATABASE_URL and TEAMPULSE_ORG_FILE name them. Typed without it, ./.env or the defaults
-    named another org file (the example's) and database, and applied it there."""
-    given: Path | None = getattr(args, "given_env_file", None)
-    where = ""
-    if given is not None:
-        # (A pipe, --env-file <(sops -d …), is named as given: there is no path to resolve.)
-        where = f" --env-file {shlex.quote(str(given.absolute() if given.is_file() else given))}"
-    return f"teampulse{where} apply-org" + (" --yes" if yes else "")
 
 
 def _silence(out: TextIO) -> None:
@@ -561,8 +545,6 @@ def _setup_logging(settings: Settings, console: bool) -> None:
 
 def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.command in {"run", "console"}:
-        from dataclasses import replace
-
         from bot.app import run
         from storage.db import in_memory_sqlite
 
@@ -714,7 +696,7 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     The file is read once: --yes applies the very org it read (an edit saved meanwhile is
     not applied unlisted), and lists what its sync did, read in the sync's transaction."""
     from bot.app import prepare
-    from bot.org_guard import removes_too_many
+    from bot.org_guard import apply_command, removes_too_many
     from storage.db import create_db_engine, session_factory
     from storage.migrate import upgrade
     from storage.repositories import PeopleRepo
@@ -749,7 +731,8 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     if removes_too_many(plan.active, len(plan.removed)):
         print("That removes more than a quarter of them at once, which the running bot "
               "and every start hold back: check the file is complete.", file=sys.stderr)
-    print(f"Nothing changed. To apply it: {apply_org_command(args)}", file=sys.stderr)
+    print(f"Nothing changed. To apply it: {apply_command(settings.env_file)}",
+          file=sys.stderr)
     return 2
 
 

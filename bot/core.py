@@ -28,7 +28,7 @@ from bot.ingest import Ingest
 from bot.leader import startup_lock
 from bot.metrics import Metrics
 from bot.org import Org
-from bot.org_guard import MassRemoval, removes_too_many
+from bot.org_guard import MassRemoval, apply_command, removes_too_many
 from bot.outbox import OutboxWorker
 from bot.render import Renderer, shared_renderer
 from bot.router import command_form, route
@@ -307,7 +307,8 @@ class TeamPulse:
         against the people stored, so an edit `teampulse apply-org --yes` applied already
         (or another replica did) passes."""
         if removes_too_many(plan.active, len(plan.removed)):
-            raise MassRemoval(self.settings.org_file, plan.active, plan.removed)
+            raise MassRemoval(self.settings.org_file, plan.active, plan.removed,
+                              apply_command(self.settings.env_file))
 
     def _withdraw_for_org(self, ctx: Context) -> dict[str, int]:
         """Withdraw what waits in the outbox that the org file (as now synced) no longer

@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 from contextlib import closing
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -112,6 +113,25 @@ async def test_a_running_bot_keeps_its_org_for_a_truncated_file_and_says_so_once
         await jobs.checkin_zone_job(zone)
     assert f"{PROMPT} for 2026-W49" in r.chat.last("bruno")
     assert "每周签到" in r.chat.last("li")
+
+
+async def test_a_bot_run_with_a_settings_file_names_it_in_the_command_to_apply(
+        running, caplog, tmp_path):  # noqa: F811 - the fixture
+    """The running bot's refusal (the log, the GM's notice) said 'teampulse apply-org
+    --yes' for a bot run with --env-file too: typed so, another org file and database."""
+    r = running
+    settings_file = tmp_path / "teampulse env"
+    settings_file.write_text("", encoding="utf-8")
+    r.bot.settings = replace(r.bot.settings, env_file=Path(os.path.relpath(settings_file)))
+    caplog.set_level(logging.INFO, logger="bot.org_reload")
+    r.write(truncated())
+    assert await r.watcher.check() is None
+    told = f"run 'teampulse --env-file \"{settings_file}\" apply-org --yes' " \
+           "to remove them on purpose"
+    assert told in caplog.text
+    assert await r.watcher.check() is None
+    await r.bot.drain()
+    assert told in r.chat.last("grace")
 
 
 async def test_apply_org_applies_a_truncated_file_on_purpose_and_the_bot_follows(
