@@ -220,7 +220,7 @@ class Settings:
         """Settings as text for `teampulse config`, with secrets masked."""
         out: dict[str, str] = {}
         for f in fields(self):
-            if f.name in ("org_file_fallback", "env_file"):  # (no settings from the file)
+            if f.name in ("org_file_fallback", "env_file"):  # (how it was run, no setting)
                 continue
             value = getattr(self, f.name)
             if f.name in _URLS and value is not None:
