@@ -8,6 +8,7 @@ import ctypes
 import gc
 import logging
 import signal
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from sqlalchemy import Engine
@@ -20,7 +21,7 @@ from bot.core import TeamPulse
 from bot.gc_pause import gc_paused
 from bot.health import HealthServer
 from bot.leader import TAKEOVER_GRACE, Leadership, notify, other_processes, startup_lock
-from bot.org import load_org
+from bot.org import Org, load_org
 from bot.org_reload import OrgWatcher, stamp_of
 from bot.scheduler import start_scheduler
 from bot.telegram_rights import warn_unbound
@@ -32,6 +33,7 @@ from storage.db import (
 )
 from storage.instance_lock import lock_for, sqlite_path
 from storage.migrate import migrating
+from storage.repositories import PeoplePlan
 from storage.round_requests import RoundRequestRepo
 
 #: How long the last flush at exit may send (see Outbox.flush_for).
@@ -44,11 +46,14 @@ log = logging.getLogger(__name__)
 
 
 def prepare(settings: Settings, clock: Clock | None = None, *, backfill: bool = False,
-            allow_removals: bool = False) -> tuple[TeamPulse, Engine]:
+            allow_removals: bool = False, org: Org | None = None,
+            planned: Callable[[PeoplePlan], None] | None = None) -> tuple[TeamPulse, Engine]:
     """Validate the org, migrate the database, and sync people: everything but I/O loops.
     `backfill`: the bot's start (see TeamPulse.sync_org). An org file that takes too many
     people out at once raises MassRemoval, nothing synced, unless `allow_removals`
-    (`teampulse apply-org --yes`; see bot.org_guard)."""
+    (`teampulse apply-org --yes`; see bot.org_guard). `org`: this org, already read,
+    instead of reading the org file again (apply-org applies the very org it read);
+    `planned` is given what the sync does (TeamPulse.sync_org)."""
     with gc_paused():
         stamp = stamp_of(settings.org_file)
         engine = create_db_engine(settings.database_url)
@@ -58,10 +63,11 @@ def prepare(settings: Settings, clock: Clock | None = None, *, backfill: bool = 
             # (a first start of 10,000 people: most of a second each, on two cores); an
             # org file that cannot be read stops it, its one transaction rolled back.
             with migrating(engine):
-                org = load_org(settings.org_file)
+                if org is None:
+                    org = load_org(settings.org_file)
             bot = TeamPulse(settings, org, engine, clock=clock)
             try:
-                bot.sync_org(backfill, allow_removals=allow_removals)
+                bot.sync_org(backfill, allow_removals=allow_removals, planned=planned)
             except BaseException:
                 bot.close()  # (its database threads)
                 engine.dispose()

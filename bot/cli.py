@@ -11,9 +11,10 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, NoReturn, TextIO, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 from bot import __version__
 from bot.cli_output import (
@@ -36,6 +37,9 @@ from bot.questions import LOCALES
 from bot.review_config import DEFAULT_PEERS
 from bot.telegram_rights import UnboundRights
 from bot.text import count_text, problems_text
+
+if TYPE_CHECKING:
+    from storage.repositories import PeoplePlan
 
 log = logging.getLogger("teampulse")
 
@@ -408,6 +412,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         _parser().print_help(out)
         return 0
     settings: Settings | None = None
+    given = args.env_file
     if args.env_file is None:
         args.env_file = Path(".env")  # read if there is one
     elif not args.env_file.exists():
@@ -422,7 +427,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
               "(nothing was run)", file=sys.stderr)
         return 2
     try:
-        settings = Settings.load(env_file=args.env_file)
+        # (As given: the commands teampulse tells the operator to run name it.)
+        settings = replace(Settings.load(env_file=args.env_file), env_file=given)
         code = _dispatch(args, settings, out)
         out.flush()  # here, not at exit, so a closed pipe is caught below
         return code
@@ -539,8 +545,6 @@ def _setup_logging(settings: Settings, console: bool) -> None:
 
 def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.command in {"run", "console"}:
-        from dataclasses import replace
-
         from bot.app import run
         from storage.db import in_memory_sqlite
 
@@ -586,8 +590,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         from storage.migrate import current_revision, upgrade
 
         engine = create_db_engine(settings.database_url)
-        upgrade(engine)
-        print(f"database is at revision {current_revision(engine)}", file=out)
+        try:
+            upgrade(engine)
+            revision = current_revision(engine)
+        finally:
+            # Closed here, not by the garbage collector some time later: on SQLite the
+            # last connection's close folds the write-ahead log in and removes -wal, -shm.
+            engine.dispose()
+        print(f"database is at revision {revision}", file=out)
         return 0
     if args.command == "check-org":
         path = args.path or settings.org_file
@@ -681,15 +691,30 @@ APPLY_NAMED = 20
 
 def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """`teampulse apply-org [--yes]`: whom the org file adds, renames and removes; with
-    --yes, applied as a start would, many removals included (see bot.org_guard)."""
+    --yes, applied as a start would, many removals included (see bot.org_guard).
+
+    The file is read once: --yes applies the very org it read (an edit saved meanwhile is
+    not applied unlisted), and lists what its sync did, read in the sync's transaction."""
     from bot.app import prepare
-    from bot.org_guard import removes_too_many
+    from bot.org_guard import apply_command, removes_too_many
     from storage.db import create_db_engine, session_factory
     from storage.migrate import upgrade
     from storage.repositories import PeopleRepo
 
     path = settings.org_file
     org = load_org(path)
+    if args.yes:
+        applied: list[PeoplePlan] = []
+        bot, engine = prepare(settings, allow_removals=True, org=org, planned=applied.append)
+        bot.close()
+        engine.dispose()
+        changes = _org_changes(applied[0])
+        print(f"applied {path}:" if changes else f"applied {path}: nobody added, renamed or "
+              "removed", file=out)
+        for _, done, which in changes:
+            print(f"  {done} {which}", file=out)
+        print("A running bot follows within a minute (at once on SIGHUP).", file=out)
+        return 0
     engine = create_db_engine(settings.database_url)
     try:
         upgrade(engine)  # a no-op when the bot has already migrated the database
@@ -697,31 +722,26 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
             plan = PeopleRepo(session).plan(org.people)
     finally:
         engine.dispose()
-    changes = [(verb, done, f"{len(keys)}: {_listed(keys)}") for verb, done, keys in (
+    changes = _org_changes(plan)
+    print(f"teampulse apply-org: {path} would change the {plan.active} people now in "
+          "the org:" if changes else f"teampulse apply-org: {path} adds, renames and "
+          f"removes nobody of the {plan.active} people now in the org", file=sys.stderr)
+    for verb, _, which in changes:
+        print(f"  {verb} {which}", file=sys.stderr)
+    if removes_too_many(plan.active, len(plan.removed)):
+        print("That removes more than a quarter of them at once, which the running bot "
+              "and every start hold back: check the file is complete.", file=sys.stderr)
+    print(f"Nothing changed. To apply it: {apply_command(settings.env_file)}",
+          file=sys.stderr)
+    return 2
+
+
+def _org_changes(plan: PeoplePlan) -> list[tuple[str, str, str]]:
+    """(verb, past tense, 'N: who') of each kind of change a PeoplePlan makes, if any."""
+    return [(verb, done, f"{len(keys)}: {_listed(keys)}") for verb, done, keys in (
         ("remove", "removed", plan.removed), ("add", "added", plan.added),
         ("rename", "renamed", [f"{old} → {new}" for new, old in plan.renamed.items()]))
         if keys]
-    many = removes_too_many(plan.active, len(plan.removed))
-    if not args.yes:
-        print(f"teampulse apply-org: {path} would change the {plan.active} people now in "
-              "the org:" if changes else f"teampulse apply-org: {path} adds, renames and "
-              f"removes nobody of the {plan.active} people now in the org", file=sys.stderr)
-        for verb, _, which in changes:
-            print(f"  {verb} {which}", file=sys.stderr)
-        if many:
-            print("That removes more than a quarter of them at once, which the running bot "
-                  "and every start hold back: check the file is complete.", file=sys.stderr)
-        print("Nothing changed. To apply it: teampulse apply-org --yes", file=sys.stderr)
-        return 2
-    bot, engine = prepare(settings, allow_removals=True)
-    bot.close()
-    engine.dispose()
-    print(f"applied {path}:" if changes else f"applied {path}: nobody added, renamed or "
-          "removed", file=out)
-    for _, done, which in changes:
-        print(f"  {done} {which}", file=out)
-    print("A running bot follows within a minute (at once on SIGHUP).", file=out)
-    return 0
 
 
 def _listed(keys: Sequence[str]) -> str:

@@ -175,6 +175,9 @@ class Settings:
     #: org_file is org.example.yaml because TEAMPULSE_ORG_FILE is not set and there is no
     #: org.yaml (a fresh checkout's console chat; a Slack or Telegram `run` refuses it).
     org_file_fallback: bool = False
+    #: The settings file the command was given with --env-file (None: ./.env if there is
+    #: one), set by bot.cli: the commands teampulse tells the operator to run name it.
+    env_file: Path | None = None
 
     @property
     def slack_enabled(self) -> bool:
@@ -217,7 +220,7 @@ class Settings:
         """Settings as text for `teampulse config`, with secrets masked."""
         out: dict[str, str] = {}
         for f in fields(self):
-            if f.name == "org_file_fallback":  # said by TEAMPULSE_ORG_FILE's value
+            if f.name in ("org_file_fallback", "env_file"):  # (how it was run, no setting)
                 continue
             value = getattr(self, f.name)
             if f.name in _URLS and value is not None:

@@ -28,7 +28,7 @@ from bot.ingest import Ingest
 from bot.leader import startup_lock
 from bot.metrics import Metrics
 from bot.org import Org
-from bot.org_guard import MassRemoval, removes_too_many
+from bot.org_guard import MassRemoval, apply_command, removes_too_many
 from bot.outbox import OutboxWorker
 from bot.render import Renderer, shared_renderer
 from bot.router import command_form, route
@@ -242,7 +242,8 @@ class TeamPulse:
             yield Context(session=session, renderer=self.renderer, clock=self.clock,
                           settings=self.settings, org=self.org, addressbook=self, event=event)
 
-    def sync_org(self, backfill: bool = False, *, allow_removals: bool = False) -> None:
+    def sync_org(self, backfill: bool = False, *, allow_removals: bool = False,
+                 planned: Callable[[PeoplePlan], None] | None = None) -> None:
         """Bring the people table in line with the org file (and the 1:1 reminders still
         queued: the file may have been edited while the bot was stopped, see sync_org_to).
 
@@ -251,16 +252,24 @@ class TeamPulse:
         command's start: its scans of the kudos and polls, in the write transaction of
         the sync, came before the view's one-moment read and held the running bot's
         writes back meanwhile. Raises MassRemoval, nothing written, for an org that takes
-        too many people out at once (bot.org_guard), unless `allow_removals`."""
+        too many people out at once (bot.org_guard), unless `allow_removals`. `planned`
+        is given what the sync does, read in its own transaction (what apply-org lists)."""
         from handlers.pulse import fill_shown
+
+        def check(plan: PeoplePlan) -> None:
+            if not allow_removals:
+                self._guard(plan)
+            if planned is not None:
+                planned(plan)
 
         with self.unit() as ctx:
             if backfill:
                 # Polls closed before 0019_pulseshown: decided by the readers of before this
                 # start's org file (an edit made while stopped is not theirs).
                 fill_shown(ctx.session, self.org.pulse.threshold)
-            PeopleRepo(ctx.session).sync(self.org.people, self.clock.now(),
-                                         check=None if allow_removals else self._guard)
+            PeopleRepo(ctx.session).sync(
+                self.org.people, self.clock.now(),
+                check=None if allow_removals and planned is None else check)
             if backfill:
                 # Kudos of before 0018_kudoslabel: the labels of the org file at this start.
                 fill_value_labels(ctx.session, {v.key: v.label for v in self.org.values})
@@ -298,7 +307,8 @@ class TeamPulse:
         against the people stored, so an edit `teampulse apply-org --yes` applied already
         (or another replica did) passes."""
         if removes_too_many(plan.active, len(plan.removed)):
-            raise MassRemoval(self.settings.org_file, plan.active, plan.removed)
+            raise MassRemoval(self.settings.org_file, plan.active, plan.removed,
+                              apply_command(self.settings.env_file))
 
     def _withdraw_for_org(self, ctx: Context) -> dict[str, int]:
         """Withdraw what waits in the outbox that the org file (as now synced) no longer

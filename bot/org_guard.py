@@ -10,6 +10,8 @@ operator applies it on purpose with `teampulse apply-org --yes`.
 
 from __future__ import annotations
 
+import os
+import shlex
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -22,8 +24,30 @@ MAX_SHARE_REMOVED = Fraction(1, 4)
 MIN_HELD_BACK = 3
 #: Keys named in the refusal before "…" (the log line stays one line for 1,000 people).
 NAMED = 5
-#: The deliberate way to apply such an edit, named in every refusal.
+#: The deliberate way to apply such an edit, named in every refusal (see apply_command).
 APPLY_COMMAND = "teampulse apply-org --yes"
+
+
+def apply_command(env_file: Path | None) -> str:
+    """`teampulse apply-org --yes` as the operator must type it to apply the org file of a
+    process given `env_file` with --env-file (bot.config.Settings.env_file): with it,
+    absolute, to be typed anywhere; its DATABASE_URL and TEAMPULSE_ORG_FILE name them.
+    (Typed without it, ./.env or the defaults named another org file, the example's, and
+    another database, and it was applied there.)"""
+    where = ""
+    if env_file is not None:
+        # (A pipe, --env-file <(sops -d …), is named as given: there is no path to resolve.)
+        shown = os.path.abspath(env_file) if env_file.is_file() else str(env_file)
+        where = f" --env-file {_shell_word(shown)}"
+    return f"teampulse{where} apply-org --yes"
+
+
+def _shell_word(text: str) -> str:
+    """`text` as one word for a shell: in double quotes if it must be quoted (the refusal
+    quotes the whole command in single ones), unless only single ones will do."""
+    if shlex.quote(text) == text:
+        return text
+    return f'"{text}"' if not set(text) & set('"$`\\!') else shlex.quote(text)
 
 
 def removes_too_many(before: int, removed: int) -> bool:
@@ -46,17 +70,20 @@ class MassRemoval(OrgError):
     one (one message, exit code 2) and the running bot keeps the org it has.
     """
 
-    def __init__(self, path: Path, before: int, removed: Sequence[str]) -> None:
+    def __init__(self, path: Path, before: int, removed: Sequence[str],
+                 apply: str = APPLY_COMMAND) -> None:
         self.before = before
         self.removed = tuple(removed)
+        #: The command that applies the file on purpose, as the operator must type it.
+        self.apply = apply
         shown = ", ".join(self.removed[:NAMED]) + (", …" if len(removed) > NAMED else "")
         self.problem = (
             f"it would remove {len(removed)} of the {before} people now in the org "
             f"({shown}), more than a quarter at once: held back in case the file was cut "
             "short (saved half-edited, a list pasted short, a merge that dropped people); "
-            f"fix the file, or run '{APPLY_COMMAND}' to remove them on purpose")
+            f"fix the file, or run '{apply}' to remove them on purpose")
         super().__init__(path, [self.problem])
 
     def __str__(self) -> str:
-        return (f"{self.path}: {self.problem} (nothing was changed; 'teampulse apply-org' "
-                "lists what it would change)")
+        return (f"{self.path}: {self.problem} (nothing was changed; "
+                f"'{self.apply.removesuffix(' --yes')}' lists what it would change)")

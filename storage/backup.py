@@ -14,7 +14,7 @@ import fcntl
 import os
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +32,40 @@ PG_DUMP_HINT = (
 def _read_only(path: Path) -> str:
     # A URI, percent-encoded, so a path with '?' or '#' in it is still the path.
     return path.resolve().as_uri() + "?mode=ro"
+
+
+@contextlib.contextmanager
+def _reading(path: Path, timeout: float = 5.0) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to the SQLite file `path` that leaves nothing beside it.
+
+    On a database in WAL mode (the bot's, and every backup before they were made in
+    rollback mode) a read-only connection creates the `-wal` and `-shm` it needs and,
+    read-only, cannot remove them when it closes: they stayed beside the database after
+    every backup and move-db, as if it were still open. If they were not there before,
+    a read-write connection is opened and closed after it: SQLite folds its log in and
+    removes both, but only if no other connection has the file open (a bot's are its
+    own, left to it). Nothing in the database changes.
+    """
+    wal = path.with_name(path.name + "-wal")
+    ours = not wal.exists()
+    conn = sqlite3.connect(_read_only(path), uri=True, timeout=timeout)
+    try:
+        yield conn
+    finally:
+        conn.close()
+        if ours and wal.exists():
+            _tidy(path)
+
+
+def _tidy(path: Path) -> None:
+    """Open `path` read-write and close it again: the last connection's close removes the
+    `-wal` and `-shm` (a file this user may not write keeps them: harmless, and as before)."""
+    with contextlib.suppress(sqlite3.Error):
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=rw", uri=True, timeout=5)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens the log
+        finally:
+            conn.close()
 
 
 def _sqlite_file(url: str) -> Path:
@@ -68,15 +102,15 @@ def backup(url: str, target: Path) -> Path:
         for suffix in ("-wal", "-shm", "-journal"):
             with contextlib.suppress(FileNotFoundError):
                 partial.with_name(partial.name + suffix).unlink()
-        src = sqlite3.connect(_read_only(source), uri=True, timeout=30)
-        try:
+        with _reading(source, timeout=30) as src:
             dst = sqlite3.connect(partial)
             try:
                 src.backup(dst)  # page by page; writers in between are handled by SQLite
+                # The pages say WAL, the bot's mode: a backup is one file, and whoever
+                # reads it next (restore, the sqlite3 shell) would leave -wal and -shm.
+                dst.execute("PRAGMA journal_mode=DELETE")
             finally:
                 dst.close()
-        finally:
-            src.close()
         if target.exists():  # another backup to the same name finished meanwhile
             raise DatabaseSetupError(f"{target} exists already; give a new file name")
         partial.rename(target)  # same folder: atomic, whole or not at all
@@ -130,11 +164,8 @@ def backup_revision(path: Path) -> str | None:
     if not path.is_file():
         raise DatabaseSetupError(f"{path}: no such file")
     try:
-        conn = sqlite3.connect(_read_only(path), uri=True)
-        try:
+        with _reading(path) as conn:
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        finally:
-            conn.close()
     except sqlite3.DatabaseError:
         raise DatabaseSetupError(
             f"{path} is not a teampulse backup (not a SQLite database with a migration "
@@ -233,13 +264,12 @@ def _stage(source: Path, staging: Path, target: Path) -> None:
     """The backup copied to `staging` and migrated up to date (the database untouched)."""
     remove_sqlite_files(staging)  # what a restore killed earlier left
     create_private_sqlite(staging)  # every answer of the backup: its owner's alone
-    src = sqlite3.connect(_read_only(source), uri=True)
-    dst = sqlite3.connect(staging, timeout=30)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
+    with _reading(source) as src:
+        dst = sqlite3.connect(staging, timeout=30)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
     from storage import migrate
     from storage.db import create_db_engine, describe_db_error
 

@@ -7,7 +7,14 @@ on purpose with `teampulse apply-org --yes`; one or two people leaving apply as 
 from __future__ import annotations
 
 import logging
+import os
 import re
+import shlex
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,8 +25,10 @@ from bot import jobs
 from bot.app import prepare
 from bot.config import Settings
 from bot.org_guard import removes_too_many
+from tests.conftest import SERVER_URL
 from tests.support import TEST_ORG, run_cli
 from tests.test_org_reload import PROMPT, ROME, running  # noqa: F401 (the fixture)
+from tests.test_resilience_stop import ROOT
 
 SHANGHAI = "Asia/Shanghai"
 
@@ -106,6 +115,25 @@ async def test_a_running_bot_keeps_its_org_for_a_truncated_file_and_says_so_once
     assert "每周签到" in r.chat.last("li")
 
 
+async def test_a_bot_run_with_a_settings_file_names_it_in_the_command_to_apply(
+        running, caplog, tmp_path):  # noqa: F811 - the fixture
+    """The running bot's refusal (the log, the GM's notice) said 'teampulse apply-org
+    --yes' for a bot run with --env-file too: typed so, another org file and database."""
+    r = running
+    settings_file = tmp_path / "teampulse env"
+    settings_file.write_text("", encoding="utf-8")
+    r.bot.settings = replace(r.bot.settings, env_file=Path(os.path.relpath(settings_file)))
+    caplog.set_level(logging.INFO, logger="bot.org_reload")
+    r.write(truncated())
+    assert await r.watcher.check() is None
+    told = f"run 'teampulse --env-file \"{settings_file}\" apply-org --yes' " \
+           "to remove them on purpose"
+    assert told in caplog.text
+    assert await r.watcher.check() is None
+    await r.bot.drain()
+    assert told in r.chat.last("grace")
+
+
 async def test_apply_org_applies_a_truncated_file_on_purpose_and_the_bot_follows(
         running, caplog, capsys):  # noqa: F811 - the fixture
     r = running
@@ -119,7 +147,9 @@ async def test_apply_org_applies_a_truncated_file_on_purpose_and_the_bot_follows
     assert f"teampulse apply-org: {r.path} would change the 6 people now in the org:\n" \
            "  remove 3: bruno, li, sam\n" in err
     assert "more than a quarter of them at once" in err
-    assert err.endswith("Nothing changed. To apply it: teampulse apply-org --yes\n")
+    # (As run_cli runs it: with --env-file /dev/null, ./.env not read.)
+    assert err.endswith("Nothing changed. To apply it: teampulse --env-file /dev/null "
+                        "apply-org --yes\n")
     assert active(r.bot.settings) == EVERYONE
     # With --yes: applied, and the running bot follows at its next look.
     code, out = run_cli(r.bot.settings, "apply-org", "--yes")
@@ -184,7 +214,9 @@ def test_a_start_with_a_truncated_file_refuses_and_changes_nothing(stored, capsy
     err = capsys.readouterr().err
     assert err.startswith(f"teampulse: {stored.org_file}: it would remove 3 of the 6 people "
                           "now in the org (bruno, li, sam), more than a quarter at once"), err
-    assert "(nothing was changed; 'teampulse apply-org' lists what it would change)" in err
+    assert "fix the file, or run 'teampulse --env-file /dev/null apply-org --yes' to remove " \
+           "them on purpose (nothing was changed; 'teampulse --env-file /dev/null apply-org' " \
+           "lists what it would change)" in err
     assert active(stored) == EVERYONE
     # A command that syncs the org refuses alike; apply-org --yes, then the start goes on.
     code, _ = run_cli(stored, "oneonones")
@@ -194,6 +226,96 @@ def test_a_start_with_a_truncated_file_refuses_and_changes_nothing(stored, capsy
     bot, engine = prepare(stored, backfill=True)
     bot.close()
     engine.dispose()
+
+
+def test_apply_org_yes_applies_the_very_org_it_read_and_lists_what_it_applied(
+        stored, capsys, monkeypatch):
+    """`apply-org --yes` read the org file to list what it would change, then read it again
+    (and the people stored) to apply it: an edit saved in between (a second editor, a tool
+    writing the file) was applied without being listed. The file is read once now, and
+    what is listed is what the apply did."""
+    import bot.cli
+
+    stored.org_file.write_text(truncated(), encoding="utf-8")  # bruno, li and sam out
+    # Put right (the three back) while apply-org runs: not what it read and lists.
+    read, edited = bot.cli.load_org, TEST_ORG.read_text(encoding="utf-8")
+
+    def read_then_saved_again(path, *args, **kwargs):
+        org = read(path, *args, **kwargs)
+        path.write_text(edited, encoding="utf-8")  # saved just after apply-org read it
+        return org
+
+    monkeypatch.setattr(bot.cli, "load_org", read_then_saved_again)
+    code, out = run_cli(stored, "apply-org", "--yes")
+    assert code == 0, capsys.readouterr().err
+    assert stored.org_file.read_text(encoding="utf-8") == edited  # (the hook ran)
+    assert out.startswith(f"applied {stored.org_file}:\n  removed 3: bruno, li, sam\n"), out
+    assert active(stored) == EVERYONE - {"bruno", "li", "sam"}
+
+
+def operator(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """`teampulse ARGS` as an operator types it in `cwd`: only what the command line (and
+    the settings file it names) says, nothing from the test's environment."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, env=env,
+                          cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def dump(database: Path) -> list[str]:
+    """Everything stored, the scheduler's jobs included, as SQL."""
+    with closing(sqlite3.connect(database)) as db:
+        return list(db.iterdump())
+
+
+@pytest.mark.skipif(bool(SERVER_URL), reason="a SQLite file compared whole")
+def test_a_refused_start_changes_nothing_and_names_the_command_to_run_as_it_was_run(
+        tmp_path: Path) -> None:
+    """The bot runs as a service with its own settings file (`--env-file`). Started on a
+    file cut short, it refused, saying to run 'teampulse apply-org --yes': typed as said,
+    that read ./.env or none and applied another org file (the example's) to another
+    database (./data/teampulse.db, made for it), and said 'applied'; the service was
+    refused again. The command named is the one to type, its settings file with it; and
+    the refused start leaves every row, its scheduled jobs included, as it was."""
+    service, work = tmp_path / "srv", tmp_path / "home"
+    service.mkdir()
+    work.mkdir()
+    org, database = service / "org.yaml", service / "tp.db"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = service / "teampulse.env"
+    settings.write_text(f"DATABASE_URL=sqlite:///{database}\nTEAMPULSE_ORG_FILE={org}\n",
+                        encoding="utf-8")
+    ran = operator(service, "--env-file", "teampulse.env", "run",
+                   stdin="/fire checkin\n/quit\n")
+    assert ran.returncode == 0, ran.stderr
+    before = dump(database)
+    assert any("apscheduler_jobs" in line for line in before)
+
+    org.write_text(truncated(), encoding="utf-8")
+    refused = operator(service, "--env-file", "teampulse.env", "run", stdin="/quit\n")
+    assert refused.returncode == 2
+    assert refused.stdout == ""
+    apply = f"teampulse --env-file {settings} apply-org --yes"
+    assert refused.stderr == (
+        f"teampulse: {org}: it would remove 3 of the 6 people now in the org (bruno, li, "
+        "sam), more than a quarter at once: held back in case the file was cut short "
+        "(saved half-edited, a list pasted short, a merge that dropped people); fix the "
+        f"file, or run '{apply}' to remove them on purpose (nothing was changed; "
+        f"'teampulse --env-file {settings} apply-org' lists what it would change)\n")
+    assert dump(database) == before
+
+    # Typed as said, from anywhere: the service's org file applied to its database.
+    listed = operator(work, *shlex.split(apply)[1:-1])
+    assert listed.returncode == 2
+    assert listed.stderr.endswith(f"Nothing changed. To apply it: {apply}\n")
+    assert dump(database) == before
+    applied = operator(work, *shlex.split(apply)[1:])
+    assert applied.returncode == 0, applied.stderr
+    assert applied.stdout.startswith(f"applied {org}:\n  removed 3: bruno, li, sam\n")
+    assert list(work.iterdir()) == []
+    assert operator(service, "--env-file", "teampulse.env", "run",
+                    stdin="/quit\n").returncode == 0
 
 
 def test_a_fresh_install_is_never_held_back(tmp_path: Path, database_url: str) -> None:
