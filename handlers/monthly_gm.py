@@ -37,9 +37,9 @@ from handlers.monthly_review import (
     build_review,
     month_after,
     month_kudos,
-    never_sent,
     not_sent_one,
     previous_month,
+    review_rounds,
     unsent_while_away,
     unsent_why,
 )
@@ -239,8 +239,18 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
                    kudos: MonthKudos | None = None) -> Overview | None:
     """One page of the overview in `locale`; None past the last page. Only the page's
     directors' reviews are built."""
+    return _overview(ctx, year, month_no, locale, page, kudos)[0]
+
+
+def _overview(ctx: Context, year: int, month_no: int, locale: str, page: int,
+              kudos: MonthKudos | None = None) -> tuple[Overview | None, int]:
+    """build_overview's page, and how many pages the overview has (a page past the last
+    says so: worked out again, it read the month's directors once more)."""
     tag = _tag(year, month_no)
     directors, teams, gone = _month_directors(ctx, year, month_no)
+    pages = page_count(len(directors), OVERVIEW_PAGE_SIZE)
+    if page < 1 or page > pages:
+        return None, pages
     # The review's states (away, joined since) are of today's directors: one who left
     # (or stopped leading a team) before the reviews went out was never sent one, and
     # did not join after.
@@ -250,20 +260,20 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
     # Went through the questions skipping all three: done (not waited for), but no
     # answer, so not counted as one (README: a skipped question is shown as skipped).
     blank = skipped_all(skipped) & answered.keys()
-    pages = page_count(len(directors), OVERVIEW_PAGE_SIZE)
-    if page < 1 or page > pages:
-        return None
     start = (page - 1) * OVERVIEW_PAGE_SIZE
     shown = directors[start:start + OVERVIEW_PAGE_SIZE]
     if kudos is None or locale not in kudos.rolls:
         kudos = month_kudos(ctx, year, month_no, [locale])
     # Every director's state, not the page's: the count of answers leaves out all those
     # never sent the review. (Usually nobody: one read of the away calendar's few.)
-    unsent: dict[int, str] = dict(unsent_while_away(ctx, year, month_no, present))
+    away = unsent_while_away(ctx, year, month_no, present)
+    unsent: dict[int, str] = dict(away)
     # Added since the reviews went out: counted apart, as /monthly answers does. (Whether
-    # the bot first ran after the month is worked out once: three reads each time.)
+    # the bot first ran after the month is worked out once: three reads each time; and
+    # who was away is not read again.)
     fresh = before_first_run(ctx, year, month_no)
-    unsent.update(dict.fromkeys(not_sent_one(ctx, year, month_no, present, fresh=fresh),
+    unsent.update(dict.fromkeys(not_sent_one(ctx, year, month_no, present, fresh=fresh,
+                                             waiting=away),
                                 unsent_why(ctx, year, month_no, fresh=fresh)))
     states = list(unsent.values())
     view = Overview(tag, len(directors),
@@ -275,15 +285,19 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
                     not_director=sum(1 for p in directors
                                      if p.id in gone and p.active and p.id not in answered),
                     skipped_all=sum(1 for p in directors if p.id in blank))
+    # The page's directors' rounds in one read: each review read its director's four
+    # times (three statements each), some 240 statements for a page of 20.
+    rounds = review_rounds(ctx, shown, year, month_no)
     for person in shown:
         view.lines.append(OverviewLine(
             person.key, person.display_name, teams[person.id],
-            build_review(ctx, person, year, month_no, locale, kudos), person.id in answered,
+            build_review(ctx, person, year, month_no, locale, kudos,
+                         rounds=rounds[person.id]), person.id in answered,
             unsent.get(person.id), _tag(*month_after(year, month_no)),
             left=person.id in gone and not person.active,
             not_director=person.id in gone and person.active,
             skipped=skipped.get(person.id, 0) if person.id in answered else 0))
-    return view
+    return view, pages
 
 
 def send_gm_overview(ctx: Context, run: MonthlyRun) -> None:
@@ -335,11 +349,13 @@ def tell_all_answered(ctx: Context, year: int, month_no: int, *,
     tag = _tag(year, month_no)
     people = ctx.people.active()
     directors = [p for p in people if p.role == "director"]
-    dropped = never_sent(ctx, year, month_no, directors)
+    # (As never_sent: who was away is read once, for both.)
+    away = unsent_while_away(ctx, year, month_no, directors)
+    dropped = {pid for pid, state in away.items() if state == "dropped"}
     # Only those sent the review (or whom it still waits for) have questions to answer: a
     # director added since it went out is not waited for.
     expected = {p.id for p in directors} - dropped - not_sent_one(ctx, year, month_no,
-                                                                  directors)
+                                                                  directors, waiting=away)
     if (after_drop and not dropped) or not expected \
             or not expected <= set(answered_ids(ctx, tag)):
         return False
@@ -448,10 +464,11 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
                                       timezone=person.timezone)
                 given = MonthlyRepo(seen.session).answers(director, tag)
             if director is not None and not former:  # away, or joined since: today's
-                unsent = unsent_while_away(seen, year, month_no, [director]).get(director.id)
+                away = unsent_while_away(seen, year, month_no, [director])
+                unsent = away.get(director.id)
                 fresh = before_first_run(seen, year, month_no) if unsent is None else None
                 if unsent is None and not_sent_one(seen, year, month_no, [director],
-                                                   fresh=fresh):
+                                                   fresh=fresh, waiting=away):
                     # Added to the org after the reviews went out, or none went out.
                     unsent = unsent_why(seen, year, month_no, fresh=fresh)
         if len(named) > 1:
@@ -469,9 +486,7 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
                   not_director=former and director.active)
         return
     with one_moment(ctx) as seen:  # every director's line at the same moment
-        view = build_overview(seen, year, month_no, locale, page or 1)
-        pages = page_count(len(_month_directors(seen, year, month_no)[0]),
-                           OVERVIEW_PAGE_SIZE) if view is None else 0
+        view, pages = _overview(seen, year, month_no, locale, page or 1)
     if view is None:
         ctx.reply("monthly_no_such_page", page=page, pages=pages, month=tag)
         return
@@ -497,7 +512,8 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
                                    [p for p in directors.values() if p.id not in done])
         # Added to the org since the reviews went out: no review, no questions, not counted.
         newcomers = not_sent_one(seen, year, month_no,
-                                 [p for p in directors.values() if p.id not in done])
+                                 [p for p in directors.values() if p.id not in done],
+                                 waiting=unsent)
         ordered = [p for p in _directors(seen) if p.id not in done and p.id not in newcomers]
         waiting = [p.display_name for p in ordered if p.id not in unsent]
         held = [p.display_name for p in ordered if unsent.get(p.id) == "held"]

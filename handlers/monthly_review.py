@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from statistics import median
@@ -169,11 +169,12 @@ def _asked_label(ctx: Context, rounds: list[CheckinRound], metric: str,
 
 
 def _month_target(ctx: Context, person: Person, metric: str, month: Period,
-                  unit: str | None = None) -> float | None:
+                  rounds: Iterable[CheckinRound], unit: str | None = None) -> float | None:
     """The month's goal; else the month's share of a longer goal; else the weekly KPI
     target over the month's working days, in `unit` (the month's: see build_review;
     by default the KPI's): a week asked in another unit, before the KPI moved from USD
-    to CNY, is not in it."""
+    to CNY, is not in it. `rounds`: the person's, of review_weeks at least (read once
+    for the whole review: each KPI read them again, three statements)."""
     goal = _month_goal(ctx, person, metric, month)
     if goal is not None and goal.period.start == month.start and goal.period.end == month.end:
         return goal.target
@@ -188,7 +189,7 @@ def _month_target(ctx: Context, person: Person, metric: str, month: Period,
     by_week: dict[str, list[date]] = {}
     for d in month.working_days():
         by_week.setdefault(week_of(d), []).append(d)
-    rounds = ctx.checkins.rounds_in_weeks(list(by_week), person)
+    rounds = [r for r in rounds if r.week in by_week]
     unit = unit or (kpi.unit if kpi is not None else None)
     elsewhere: set[str] = set()  # weeks asked in another unit: their target is not in this one
     for rnd in rounds:
@@ -280,13 +281,38 @@ def month_kudos(ctx: Context, year: int, month_no: int, locales: Iterable[str]) 
                        if kudos else None for locale in set(locales)}, so_far)
 
 
+def review_weeks(year: int, month_no: int) -> list[str]:
+    """The weeks a review of the month reads check-in rounds of: those whose Thursday it
+    holds (month_weeks: its check-ins) and those of its working days (its targets: its
+    first days may be in a week of the month before)."""
+    month = parse_period(f"{year}-{month_no:02d}")
+    return sorted(set(month_weeks(year, month_no)) | {week_of(d) for d in month.working_days()})
+
+
+def review_rounds(ctx: Context, people: Iterable[Person], year: int, month_no: int
+                  ) -> dict[int, list[CheckinRound]]:
+    """Person id -> their rounds of review_weeks, by week, for the reviews of these people
+    (build_review's `rounds`): one read for a page of them, not four for each."""
+    people = list(people)
+    out: dict[int, list[CheckinRound]] = {p.id: [] for p in people}
+    for rnd in ctx.checkins.rounds_of(review_weeks(year, month_no), people):
+        out[rnd.person_id].append(rnd)
+    return out
+
+
 def build_review(ctx: Context, person: Person, year: int, month_no: int,
                  locale: str, kudos: MonthKudos | None = None,
-                 timezone: str | None = None) -> MonthReview:
+                 timezone: str | None = None,
+                 rounds: list[CheckinRound] | None = None) -> MonthReview:
     """A director's month: numbers, weeks, blockers, support and recognition
     (`kudos`: the month's, read once for many reviews; `timezone`: the reader's, whose
     calendar days an open request's age counts, as /summary and /support count them;
-    the org's by default)."""
+    the org's by default; `rounds`: theirs from review_rounds, read with a page's
+    others, else read here)."""
+    if rounds is None:
+        rounds = review_rounds(ctx, [person], year, month_no)[person.id]
+    # Each use below reads its own weeks of the one read, as it read them apart before.
+    every = rounds
     month = parse_period(f"{year}-{month_no:02d}")
     # The month as its figures count it: to the Sunday of its last week (Period.working_days).
     last = month.last_sunday
@@ -303,7 +329,8 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
     for g in ctx.org.goals.for_owner("person", person.key):
         if g.metric not in metrics:
             metrics.append(g.metric)
-    month_rounds = ctx.checkins.rounds_in_weeks(month_weeks(year, month_no), person)
+    of_month = set(month_weeks(year, month_no))
+    month_rounds = [r for r in every if r.week in of_month]
     # And each metric the month's check-ins asked: a director since taken out of the org
     # file (no KPIs there now), or a KPI dropped since, had that month's figures all the
     # same; the org file of today does not rewrite the month.
@@ -324,7 +351,7 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
         asked_unit = _asked_unit(month_rounds, metric)
         unit = goal.unit if goal is not None and goal.unit and goal.unit_given else \
             asked_unit or (goal.unit if goal is not None else "") or (kpi.unit if kpi else "")
-        target = _month_target(ctx, person, metric, month, asked_unit)
+        target = _month_target(ctx, person, metric, month, every, asked_unit)
         probe = Goal(metric, month, target or 1.0, "person", person.key, unit)
         month_actual = goal_actual(ctx.session, ctx.org, probe, last)
         # (The unit as the reader reads it: the org file's per-locale unit.)
@@ -364,7 +391,8 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
             line.best = max(figures, key=lambda f: f[1])  # type: ignore[arg-type,return-value]
             line.worst = min(figures, key=lambda f: f[1])  # type: ignore[arg-type,return-value]
         review.metrics.append(line)
-    rounds = ctx.checkins.rounds_in_weeks(weeks, person)
+    asked_weeks = set(weeks)
+    rounds = [r for r in every if r.week in asked_weeks]
     submitted = {r.week for r in rounds if r.status == "submitted"}
     # A week an away period covered the check-in of was not asked: not a missed one
     # (unless answered all the same), as the summary and the digest count it. Nor a week
@@ -796,7 +824,8 @@ def never_sent(ctx: Context, year: int, month_no: int, people: list[Person]) -> 
 
 
 def not_sent_one(ctx: Context, year: int, month_no: int, directors: list[Person], *,
-                 fresh: bool | None = None) -> set[int]:
+                 fresh: bool | None = None, waiting: Mapping[int, str] | None = None
+                 ) -> set[int]:
     """Of `directors`, the ids of those the month's review never went to and will not: one
     added to the org file after the reviews went out (past the opening days' last run, at
     09:00 on the 7th or the last weekday before it: no run sends it any more) had no
@@ -804,7 +833,8 @@ def not_sent_one(ctx: Context, year: int, month_no: int, directors: list[Person]
     out. Those it waits for (away, or the next opening run not yet at them) are not among
     them; nor is anyone before the reviews went out. Of a month the bot did not run in
     (before_first_run, or `fresh` when the caller has it), nobody was sent one, nor will
-    be (see unsent_why)."""
+    be (see unsent_why). `waiting`: unsent_while_away of these directors (or more), when
+    the caller has it (read again, it cost the away calendar and the outbox once more)."""
     if fresh is None:
         fresh = before_first_run(ctx, year, month_no)
     if not fresh and ctx.clock.now() < last_opening_run(*month_after(year, month_no),
@@ -817,7 +847,8 @@ def not_sent_one(ctx: Context, year: int, month_no: int, directors: list[Person]
         return {p.id for p in unsent}
     # Held for someone away in the opening days goes out once they are back; dropped is
     # counted apart (never_sent).
-    waiting = unsent_while_away(ctx, year, month_no, unsent)
+    if waiting is None:
+        waiting = unsent_while_away(ctx, year, month_no, unsent)
     return {p.id for p in unsent if p.id not in waiting}
 
 

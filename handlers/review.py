@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -727,13 +728,15 @@ def review_closes(ctx: Context, round_id: int) -> datetime | None:
 
 
 def _send_invite(ctx: Context, subject: Person, person: Person, invite: ReviewInvite,
-                 closes_at: datetime | None = None) -> bool:
+                 closes_at: datetime | None = None, *, closes_read: bool = False) -> bool:
     """The invite's DM and, unless another dialog is under way, its first question (the
     next, to one who began it with /review while away; none, to one who finished it
     so: the DM says their answers are in); False if it was sent before or cannot be.
     Both expire when the review closes (`closes_at`, else read): held up by an outage
-    until then, a survey nobody can answer any more is not sent."""
-    closes_at = closes_at or review_closes(ctx, invite.round_id)
+    until then, a survey nobody can answer any more is not sent. (`closes_read`:
+    `closes_at` is the one read, None for a review with no closing time.)"""
+    if closes_at is None and not closes_read:
+        closes_at = review_closes(ctx, invite.round_id)
     # Someone in the middle of another dialog is asked once it ends (resume_held), so
     # that their next message still answers what they were answering.
     held = under_way(ctx, person, ctx.clock.now()) and not invite.done
@@ -754,8 +757,18 @@ def send_held(ctx: Context) -> int:
     return send_invites(ctx, held_invites(ctx))
 
 
-def held_invites(ctx: Context, only: Person | None = None
-                 ) -> list[tuple[ReviewInvite, Person, Person]]:
+class HeldInvites(list[tuple[ReviewInvite, Person, Person]]):
+    """held_invites' (invite, subject, rater) rows, with the closing time of each one's
+    review read in the same statement (`closes`, by round id; None: the GM's own, closed
+    by hand), which send_invites gives each survey: read again, one statement a survey."""
+
+    def __init__(self, rows: Iterable[tuple[ReviewInvite, Person, Person]] = (),
+                 closes: Mapping[int, datetime | None] | None = None) -> None:
+        super().__init__(rows)
+        self.closes: dict[int, datetime | None] = dict(closes or {})
+
+
+def held_invites(ctx: Context, only: Person | None = None) -> HeldInvites:
     """The invites (with their subject and rater) whose survey waited while the rater was
     away and goes out now that they are back and reachable; with `only`, theirs alone
     (/back sends them at once). Only raters with time away since the oldest open review
@@ -770,12 +783,12 @@ def held_invites(ctx: Context, only: Person | None = None
     started = ctx.session.scalar(select(func.min(ReviewRound.started_at)).where(
         ReviewRound.status == "open"))
     if started is None:
-        return []
+        return HeldInvites()
     away_since = ctx.away.near(started.date(), now.date())
     if only is not None:
         away_since &= {only.id}
     if not away_since:
-        return []
+        return HeldInvites()
     from storage.review_schedule import ScheduledReview
 
     # A scheduled review whose closing time has passed is closed by the next sweep (every
@@ -784,9 +797,11 @@ def held_invites(ctx: Context, only: Person | None = None
     # The director reviewed comes in the same statement (one read each made a sweep
     # after a holiday cost a statement per survey that waited); also one who has left
     # the org file since: their raters are still asked until the GM closes the review
-    # (/review status said "asked once back"). None: no such person any more.
+    # (/review status said "asked once back"). None: no such person any more. And the
+    # review's closing time, which the survey expires at (send_invites).
     subject = aliased(Person)
-    rows = ctx.session.execute(select(ReviewInvite, subject, Person).join(
+    found = ctx.session.execute(select(ReviewInvite, subject, Person,
+                                       ScheduledReview.closes_at).join(
         ReviewRound, ReviewInvite.round_id == ReviewRound.id).join(
         Person, ReviewInvite.person_id == Person.id).outerjoin(
         subject, subject.key == ReviewRound.subject_key).outerjoin(
@@ -794,8 +809,9 @@ def held_invites(ctx: Context, only: Person | None = None
         or_(ScheduledReview.closes_at.is_(None), ScheduledReview.closes_at > now),
         ReviewRound.status == "open", ReviewInvite.rater_group.in_(GROUPS), Person.active,
         Person.id.in_(sorted(away_since))).order_by(ReviewInvite.id)).all()
-    if not rows:
-        return []
+    if not found:
+        return HeldInvites()
+    rows = [(invite, of, person) for invite, of, person, _ in found]
     keys, repo, taken = [invite_key(invite) for invite, _, _ in rows], \
         RoundBatchRepo(ctx.session), set()
     for start in range(0, len(keys), KEYS_PER_STATEMENT):
@@ -803,14 +819,17 @@ def held_invites(ctx: Context, only: Person | None = None
     waiting = [(invite, of, person) for invite, of, person in rows
                if invite_key(invite) not in taken]
     away = ctx.away.covering([(p.id, p.timezone, now) for _, _, p in waiting])
-    return [(invite, of, person) for invite, of, person in waiting
-            if (person.id, now) not in away and of is not None
-            and ctx.dm_target(person) is not None]
+    return HeldInvites(((invite, of, person) for invite, of, person in waiting
+                        if (person.id, now) not in away and of is not None
+                        and ctx.dm_target(person) is not None),
+                       {invite.round_id: closes for invite, _, _, closes in found})
 
 
-def send_invites(ctx: Context, invites: list[tuple[ReviewInvite, Person, Person]]) -> int:
-    """Send invites found by held_invites; how many went out."""
-    return sum(_send_invite(ctx, subject, person, invite)
+def send_invites(ctx: Context, invites: HeldInvites) -> int:
+    """Send invites found by held_invites (each expiring at its review's closing time, read
+    with them); how many went out."""
+    return sum(_send_invite(ctx, subject, person, invite, invites.closes.get(invite.round_id),
+                            closes_read=invite.round_id in invites.closes)
                for invite, subject, person in invites)
 
 

@@ -555,6 +555,18 @@ class CheckinRepo:
             query = query.where(CheckinRound.status == "submitted")
         return self.session.scalar(query.order_by(CheckinRound.week.desc()))
 
+    def rounds_of(self, weeks: Sequence[str], people: Iterable[Person]) -> list[CheckinRound]:
+        """These people's rounds of the given weeks, answers loaded, in one read for all
+        (as rounds_in_weeks of each: by week, then person)."""
+        ids = sorted({p.id for p in people})
+        if not ids or not weeks:
+            return []
+        return list(self.session.scalars(
+            select(CheckinRound).where(CheckinRound.week.in_(list(weeks)),
+                                       CheckinRound.person_id.in_(ids))
+            .options(selectinload(CheckinRound.answers), selectinload(CheckinRound.person))
+            .order_by(CheckinRound.week, CheckinRound.person_id)))
+
     def rounds_in_weeks(self, weeks: Sequence[str], person: Person | None = None
                         ) -> list[CheckinRound]:
         """All rounds of the given weeks (one person's, if given), answers loaded."""

@@ -616,12 +616,12 @@ async def test_a_past_month_keeps_a_director_who_is_no_longer_one(bot, chat, clo
 
 def _month_reads(statements: list[str]) -> tuple[int, int]:
     """Of the statements an overview sent: its reads of the month's check-in rounds across
-    people (not one director's, nor one round's), and its reads of when the bot first ran
-    (storage.digest.first_run: the first row of three tables)."""
+    people (not one director's or the page's directors', nor one round's), and its reads
+    of when the bot first ran (storage.digest.first_run: the first row of three tables)."""
     import re
 
     across = sum(1 for s in statements if "checkin_rounds" in s and not re.search(
-        r'person_id = |key"? IN|checkin_rounds\.id IN|LIMIT', s))
+        r'person_id = |person_id IN|key"? IN|checkin_rounds\.id IN|LIMIT', s))
     first_run = sum(1 for s in statements
                     if re.search(r"FROM (checkin_rounds|digests|outbox) ORDER BY \w+\.id", s))
     return across, first_run

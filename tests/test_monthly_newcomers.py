@@ -137,3 +137,33 @@ async def test_a_review_held_behind_another_dialog_says_its_questions_follow(
     [review] = [t for t in chat.to("bruno") if t.startswith("📅 Month in review")]
     assert "middle of answering" not in review
     assert chat.last("bruno").startswith("Monthly review 2026-11, question 1 of 3")
+
+
+async def test_the_gm_s_views_read_who_was_away_once_with_a_director_added_since(
+        bot, chat, clock):
+    """Nina joined on 10 December, after the reviews went out. Who was away in the
+    opening days (monthly_review.unsent_while_away: the away calendar, then the outbox)
+    was read twice by each of the GM's views, once for the states and once more inside
+    the check for those who joined since; once now, and the views read as before."""
+    from tests.test_ingest_batch import statements
+
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    clock.set(DEC_1_9AM_NY + timedelta(days=9))
+    nina_joins(bot)
+    reads = {}
+    for command in ("/monthly answers", "/monthly nina", "/monthly"):
+        with statements(bot) as seen:
+            await say(bot, "grace", command)
+        reads[command] = sum(1 for s in seen if "FROM away_periods" in s)
+    assert "Not answered yet: 李雷, Alice Martin, Bruno Rossi." in chat.to("grace")[-3]
+    assert chat.to("grace")[-2].endswith(
+        "📝 Nina Berg joined after the reviews went out: no review was sent to them, so "
+        "they have no questions to answer.")
+    assert "0 of 3 so far (1 director joined after the reviews went out)." \
+        in chat.last("grace")
+    # /monthly answers: who was away, once. A director's review reads the weeks they
+    # were away besides (one statement: Nina's; the overview's four, and Bruno's and
+    # Li's weeks never asked, for their revenue target).
+    assert reads == {"/monthly answers": 1, "/monthly nina": 2, "/monthly": 7}, reads

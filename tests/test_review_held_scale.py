@@ -65,3 +65,29 @@ async def test_a_gm_back_to_30_held_surveys_is_found_them_in_as_few_statements_a
         assert await bot.run_review_held() == 0  # once
     finally:
         engine.dispose()
+
+
+async def test_sending_held_surveys_reads_no_closing_time_one_by_one(settings, clock, tmp_path):
+    """Back from a holiday, the GM is sent the 30 surveys that waited: each read its
+    review's closing time again (one statement a survey) though the read that found them
+    had it; a scheduled review's survey still expires when the review closes."""
+    import re
+
+    org = tmp_path / "org.yaml"
+    org.write_text(org_yaml(DIRECTORS), encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=org), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await say(bot, "gm", "/away 2026-11-30")
+        for i in range(DIRECTORS):
+            await say(bot, "gm", f"/review start d{i:02d}")
+        clock.advance(timedelta(days=7))
+        with statements(bot) as seen:
+            assert await bot.run_review_held() == DIRECTORS
+        closing = [s for s in seen
+                   if re.match(r"SELECT review_schedule_runs\.closes_at\s+FROM", s)]
+        assert closing == [], len(closing)
+        assert len([t for t in chat.to("gm") if t.startswith("📋")]) == DIRECTORS
+    finally:
+        engine.dispose()

@@ -425,3 +425,27 @@ async def test_a_survey_held_while_away_is_not_sent_once_its_review_s_time_is_up
     clock.set(closes + timedelta(hours=1, minutes=5))
     assert await bot.run_review_held() == 0
     assert chat.to("li") == []
+
+
+async def test_a_survey_held_while_away_expires_when_its_review_closes(bot, chat, clock):
+    """Bruno, away when Alice's scheduled review began and back the day before it closes,
+    is sent the survey that waited: it and its first question expire at the review's
+    close (held up by an outage until then, nobody is asked what can no longer be
+    answered), the closing time read with the survey, not again for each."""
+    from storage.models import OutboxMessage
+
+    scheduled(bot, QUARTERLY.replace("directors: all", "directors: [alice]"))
+    clock.set(JAN_1_10AM_NY - timedelta(days=3))
+    await say(bot, "bruno", "/away 2027-01-13")
+    clock.set(JAN_1_10AM_NY)
+    assert await bot.run_review_schedule() == 1
+    closes = JAN_1_10AM_NY + timedelta(days=14)
+    clock.set(closes - timedelta(days=1))
+    chat.clear()
+    assert await bot.run_review_held() == 1
+    assert chat.to("bruno")[0].startswith("📋 You're asked for feedback on Alice Martin")
+    with bot.unit() as ctx:
+        rows = ctx.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.address == "bruno", OutboxMessage.created_at >= clock.now())).all()
+    assert len(rows) == 2 and {r.expires_at for r in rows} == {closes}, [
+        (r.dedupe_key, r.expires_at) for r in rows]
