@@ -5,11 +5,9 @@ the month's weeks, once per KPI for its target, and the weeks already asked)."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import timedelta
 
-from bot.app import prepare
-from tests.support import RecordingAdapter, say
+from tests.support import bot_on_org, say
 from tests.test_ingest_batch import statements
 from tests.test_monthly_review import DEC_1_9AM_NY
 
@@ -50,10 +48,7 @@ async def test_a_page_of_20_directors_reads_their_rounds_as_a_page_of_one_does(
     same; and page 3, past the last, reads the month's directors once."""
     org = tmp_path / "org.yaml"
     org.write_text(org_yaml(DIRECTORS), encoding="utf-8")
-    bot, engine = prepare(replace(settings, org_file=org), clock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    try:
+    with bot_on_org(settings, clock, org) as (bot, chat, _):
         with bot.unit() as ctx:
             for person in ctx.people.active():
                 for week in NOVEMBER if person.role == "director" else ():
@@ -80,5 +75,3 @@ async def test_a_page_of_20_directors_reads_their_rounds_as_a_page_of_one_does(
         # a few statements each, no more.
         assert (page[1] - one[1]) / 19 <= 15, counts
         assert past[2] == 1, counts  # the month's directors (and their teams then)
-    finally:
-        engine.dispose()

@@ -3,12 +3,10 @@ however many there are (a GM back from a holiday with a review of every director
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
-from bot.app import prepare
 from handlers.review import held_invites
-from tests.support import RecordingAdapter, say
+from tests.support import bot_on_org, say
 from tests.test_ingest_batch import statements
 
 DIRECTORS = 30
@@ -35,10 +33,7 @@ async def test_a_gm_back_to_30_held_surveys_is_found_them_in_as_few_statements_a
     is sent the 30 invitations, each naming its director, once."""
     org = tmp_path / "org.yaml"
     org.write_text(org_yaml(DIRECTORS), encoding="utf-8")
-    bot, engine = prepare(replace(settings, org_file=org), clock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    try:
+    with bot_on_org(settings, clock, org) as (bot, chat, _):
         counts = []
         for first, last, until in ((0, 3, "2026-11-30"), (3, DIRECTORS, "2026-12-07")):
             await say(bot, "gm", f"/away {until}")
@@ -63,8 +58,6 @@ async def test_a_gm_back_to_30_held_surveys_is_found_them_in_as_few_statements_a
             + ("" if i == 0 else "\nI'll ask the first question when you've finished what "
                "you're answering now (or send /review to start).") for i in range(DIRECTORS)]
         assert await bot.run_review_held() == 0  # once
-    finally:
-        engine.dispose()
 
 
 async def test_sending_held_surveys_reads_no_closing_time_one_by_one(settings, clock, tmp_path):
@@ -75,10 +68,7 @@ async def test_sending_held_surveys_reads_no_closing_time_one_by_one(settings, c
 
     org = tmp_path / "org.yaml"
     org.write_text(org_yaml(DIRECTORS), encoding="utf-8")
-    bot, engine = prepare(replace(settings, org_file=org), clock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    try:
+    with bot_on_org(settings, clock, org) as (bot, chat, _):
         await say(bot, "gm", "/away 2026-11-30")
         for i in range(DIRECTORS):
             await say(bot, "gm", f"/review start d{i:02d}")
@@ -89,5 +79,3 @@ async def test_sending_held_surveys_reads_no_closing_time_one_by_one(settings, c
                    if re.match(r"SELECT review_schedule_runs\.closes_at\s+FROM", s)]
         assert closing == [], len(closing)
         assert len([t for t in chat.to("gm") if t.startswith("📋")]) == DIRECTORS
-    finally:
-        engine.dispose()
