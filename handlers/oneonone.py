@@ -45,7 +45,7 @@ from bot.oneonone import (
 )
 from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
-from bot.text import clean_text
+from bot.text import ascii_width, clean_text
 from bot.weeks import local_date
 from handlers.answers import (
     NO_WORDS,
@@ -1666,7 +1666,10 @@ def _held(ctx: Context, manager: Person, meeting: OneOnOneMeeting, held: bool) -
 def _note(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str, *,
           prompt: bool = True) -> None:
     text = clean_text(text).strip()
-    private = _PRIVATE.match(text)
+    # Read in either width, as a command's words are: on a Chinese keyboard left in
+    # full-width mode 'ｐｒｉｖａｔｅ：' was no marker, and the note went to the other side in
+    # the recap. (ascii_width keeps every character's place: the note is cut as typed.)
+    private = _PRIVATE.match(ascii_width(text))
     if private:
         text = text[private.end():].strip()
     if not text:
