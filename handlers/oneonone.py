@@ -45,7 +45,7 @@ from bot.oneonone import (
 )
 from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
-from bot.text import clean_text
+from bot.text import ascii_width, clean_text
 from bot.weeks import local_date
 from handlers.answers import (
     NO_WORDS,
@@ -852,6 +852,8 @@ def _action_rows(items: Iterable[ActionItem], now: datetime) -> list[dict[str, A
 def cmd_oneonone(ctx: Context, args: str) -> None:
     """/1on1 [schedule] · /1on1 move [@person] DATE TIME · /1on1 skip [@person] ·
     /1on1 history PERSON."""
+    if _names_an_outsider(ctx, args):
+        return
     sub, _, rest = args.strip().partition(" ")
     sub = _SUB_SAID.get(sub.lower(), sub.lower())
     if sub == "" and resume(ctx):
@@ -925,6 +927,8 @@ def cmd_agenda(ctx: Context, args: str) -> None:
     """/agenda lists the agenda of each of my one-on-ones; /agenda @person that one's;
     /agenda [add] [@person] TEXT adds an item."""
     person = _sender(ctx)
+    if _names_an_outsider(ctx, args):
+        return
     sub, _, rest = args.strip().partition(" ")
     if sub.lower() in ("add", "添加", "加"):
         _agenda_add(ctx, person, rest.strip())
@@ -964,6 +968,8 @@ def _agenda(ctx: Context, person: Person, mine: list[Pair]) -> None:
 def cmd_actions(ctx: Context, args: str) -> None:
     """/actions lists my open action items; /actions done N closes number N."""
     person = _sender(ctx)
+    if _names_an_outsider(ctx, args):
+        return
     repo = OneOnOneRepo(ctx.session)
     sub, _, rest = args.strip().partition(" ")
     if sub.lower() in ("add", "添加", "加", "新增"):
@@ -1499,6 +1505,16 @@ def _named(ctx: Context, text: str) -> tuple[str | None, Person | None, str]:
     return match.group(1), _find_person(ctx, match.group(1)), rest
 
 
+def _names_an_outsider(ctx: Context, text: str) -> bool:
+    """Whether `text` names, by a platform mention that says which account it is (a Slack
+    `<@U…>`, a Telegram text mention), someone who is nobody in the org file; if so the
+    sender is told, as every command that names a person tells them, and nothing is done.
+    _named would read such a mention by the name it shows: an outsider calling themselves
+    Alice Martin got the GM's item on Alice's agenda, and the org's Alice was told of a
+    skip or an action item that was never meant for her."""
+    return mentions_as_keys(ctx, text) is None
+
+
 def _find_person(ctx: Context, token: str) -> Person | None:
     """A person a command names: a platform mention, a key, a Telegram username or a name
     (None when nobody, or several people, have that name: see _ambiguous)."""
@@ -1650,7 +1666,10 @@ def _held(ctx: Context, manager: Person, meeting: OneOnOneMeeting, held: bool) -
 def _note(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str, *,
           prompt: bool = True) -> None:
     text = clean_text(text).strip()
-    private = _PRIVATE.match(text)
+    # Read in either width, as a command's words are: on a Chinese keyboard left in
+    # full-width mode 'ｐｒｉｖａｔｅ：' was no marker, and the note went to the other side in
+    # the recap. (ascii_width keeps every character's place: the note is cut as typed.)
+    private = _PRIVATE.match(ascii_width(text))
     if private:
         text = text[private.end():].strip()
     if not text:
@@ -1730,6 +1749,8 @@ def _due_in(ctx: Context, author: Person, text: str, owner: str, *, dialog: bool
 
 
 def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -> None:
+    if _names_an_outsider(ctx, text):
+        return  # (the dialog still waits for the action items)
     owner = meeting.report
     # The owner first, wherever named, then the due date that ends what is left, as
     # /actions add reads them: "… by Friday @grace" kept "by Friday" as the item's words.

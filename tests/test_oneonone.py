@@ -395,6 +395,24 @@ async def _held_with_alice(bot, chat, clock) -> None:
     assert "Send short notes" in chat.last("grace")
 
 
+async def test_a_private_note_typed_in_full_width_mode_stays_private(bot, chat, clock):
+    """Grace types the marker on a Chinese keyboard left in full-width mode, as README
+    says every command's words may come: 'ｐｒｉｖａｔｅ：' was no marker, the note was saved
+    as shared and went to Alice in the recap of the meeting."""
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "ｐｒｉｖａｔｅ：consider her for the team lead role")
+    assert "Private note saved" in chat.last("grace")
+    await say(bot, "grace", "ＰＲＩＶＡＴＥ: she asked about a raise")
+    assert "Private note saved" in chat.last("grace")
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "done")
+    recap = texts(chat, "alice", "Your 1:1 with Grace Chen on 2026-11-30")[-1]
+    assert "team lead" not in recap and "raise" not in recap
+    await say(bot, "grace", "/1on1 history alice")
+    assert "(private) consider her for the team lead role; (private) she asked about a raise" \
+        in chat.last("grace")
+
+
 async def test_the_whole_after_meeting_dialog(bot, chat, clock):
     await _held_with_alice(bot, chat, clock)
     await say(bot, "grace", "Alice will take over the Boston account")

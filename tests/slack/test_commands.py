@@ -165,6 +165,11 @@ async def test_a_director_picked_from_slacks_list_is_that_director_in_every_comm
     ("/summary", "<@U0PARTNER|alice>"),
     ("/checkin", "send <@U0PARTNER|alice>"),
     ("/goals", "<@U0PARTNER|alice>"),
+    # The one-on-one commands read it by the handle it showed: the item went on the GM's
+    # agenda with Alice Martin, and Alice was told of the skip and the action item.
+    ("/agenda", "add <@U0PARTNER|alice> pipeline review"),
+    ("/1on1", "skip <@U0PARTNER|alice>"),
+    ("/actions", "add send the Initech deck <@U0PARTNER|alice>"),
 ])
 async def test_a_slack_account_outside_the_org_named_like_a_director_is_not_her(
         slack: SlackHarness, command: str, typed: str) -> None:

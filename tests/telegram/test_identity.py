@@ -143,3 +143,37 @@ def _naming_nick(text: str) -> list[dict[str, object]]:
             {"type": "text_mention", "offset": text.index("Nick"), "length": 4,
              "user": {"id": STRANGER, "is_bot": False, "first_name": "Nick",
                       "username": "viv_ops"}}]
+
+
+def _naming_outsider_alice(text: str) -> list[dict[str, object]]:
+    """A command naming, with a text mention, an account outside the org whose Telegram
+    name is Alice Martin's (as Telegram sends it when the GM picks the wrong one)."""
+    return [{"type": "bot_command", "offset": 0, "length": text.index(" ")},
+            {"type": "text_mention", "offset": text.index("Alice Martin"), "length": 12,
+             "user": {"id": STRANGER, "is_bot": False, "first_name": "Alice Martin"}}]
+
+
+@pytest.mark.parametrize("text", [
+    "/agenda add Alice Martin pipeline review",
+    "/actions add send the Initech deck Alice Martin",
+    "/1on1 skip Alice Martin",
+    "/1on1 note Alice Martin private: she may leave"])
+async def test_a_one_on_one_command_naming_an_outsider_named_like_a_director_does_nothing(
+        tg: TG, text: str) -> None:
+    # The GM has a 1:1 with Alice (and with Bruno and 李雷); the account she picked from
+    # the list is not Alice's, but an outsider's who calls themselves Alice Martin. The
+    # agenda item, the action item (Alice told of it), the skip (Alice told) and the note
+    # all went to the GM's 1:1 with the org's Alice, whom the mention did not name.
+    from storage.oneonone import ActionItem, AgendaItem, MeetingNote, OneOnOneOverride
+    from tests.telegram.conftest import ALICE, GRACE
+
+    before = len(tg.shown(ALICE))
+    await tg.say(GRACE, text, entities=_naming_outsider_alice(text))
+    assert tg.shown(GRACE)[-1] == (
+        "Alice Martin is not in the org file, so no command reads about them: a mention "
+        "names that very account, not someone else called the same. Did you mean Alice "
+        "Martin (alice)? Name them by key.")
+    assert len(tg.shown(ALICE)) == before  # Alice was told of nothing
+    with tg.bot.unit() as ctx:
+        for kind in (AgendaItem, ActionItem, MeetingNote, OneOnOneOverride):
+            assert ctx.session.query(kind).count() == 0

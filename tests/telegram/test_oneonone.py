@@ -88,3 +88,27 @@ async def test_the_person_picked_is_taken_where_they_stand_not_from_inside_a_wor
     assert tg.shown(ALICE)[-1].startswith(
         "Action item #1: ask Samantha for the deck — Sam Lee, due 2026-12-10."), \
         tg.shown(ALICE)[-1]
+
+
+async def test_an_action_item_for_an_outsider_named_like_the_report_is_nobodys(
+        tg: TG) -> None:
+    """In the after-meeting dialog Grace picks, from Telegram's list, an account outside
+    the org whose name is 李雷's: the item was 李雷's, and he was told of it. It is nobody's,
+    Grace is told whom she likely meant, and the dialog still takes the action items."""
+    from storage.oneonone import ActionItem
+
+    await sweep(tg, SLOT + timedelta(minutes=40))
+    await tg.press(GRACE, "Yes")
+    await tg.say(GRACE, "next")
+    text = "Draft the job ads 李雷"
+    await tg.say(GRACE, text, entities=[
+        {"type": "text_mention", "offset": text.index("李雷"), "length": 2,
+         "user": {"id": 7777, "is_bot": False, "first_name": "李雷"}}])
+    assert tg.shown(GRACE)[-1] == (
+        "李雷 is not in the org file, so no command reads about them: a mention names that "
+        "very account, not someone else called the same. Did you mean 李雷 (li)? Name them "
+        "by key.")
+    with tg.bot.unit() as ctx:
+        assert ctx.session.query(ActionItem).count() == 0
+    await tg.say(GRACE, "Draft the job ads @li")
+    assert tg.shown(GRACE)[-1].startswith("Action item #1: Draft the job ads — 李雷")
