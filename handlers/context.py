@@ -237,7 +237,7 @@ class Context:
         event = self._need_event()
         kind = "thread" if event.thread_id else "channel"
         in_group = Target(event.platform, kind, event.chat_id, event.thread_id)
-        noted = not event.is_direct and not self.addressbook.supports_ephemeral(event.platform)
+        noted = self.seen_by_others
         dm = Target(event.platform, "dm", event.user_id)
         fallback = (self._private_failed(in_group) if noted
                     else self.private_note_fallback("chart_not_sent"))
@@ -247,6 +247,15 @@ class Context:
             return
         note = OutboundMessage(self.render("answered_in_private"))
         self._enqueue(in_group if noted else _seen_by_sender(event), note)
+
+    @property
+    def seen_by_others(self) -> bool:
+        """Whether what the sender just typed was read by others too: typed in a group on
+        a platform where everyone there reads a command (Telegram, the console's group),
+        not in a DM nor as a Slack command in a channel (seen by whoever typed it alone)."""
+        event = self.event
+        return event is not None and not event.is_direct \
+            and not self.addressbook.supports_ephemeral(event.platform)
 
     def private_note_fallback(self, name: str) -> Fallback | None:
         """What the sender hears should a DM that a note only they saw (Slack's

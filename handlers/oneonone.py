@@ -1281,7 +1281,7 @@ def _add_note(ctx: Context, args: str) -> None:
     if not held:
         ctx.reply("oo_no_meeting_yet", other=told(ctx, person, pair.other(person)))
         return
-    if not _PRIVATE.sub("", clean_text(text)).strip():
+    if not _PRIVATE.sub("", ascii_width(clean_text(text))).strip():
         ctx.reply("oo_note_usage")
         return
     _note(ctx, person, held[0], text, prompt=False)
@@ -1354,11 +1354,12 @@ def _agenda_add(ctx: Context, person: Person, args: str) -> None:
     pair, text = _pick_pair(ctx, person, args)
     if pair is None:
         return
-    text = clean_text(text).strip()
     # "private: …" as notes take it: a topic for the author's own eyes (a GM's "raise
     # his attrition risk") was put on the shared agenda, "private:" and all.
-    private = _PRIVATE.match(text) is not None
-    text = _PRIVATE.sub("", text).strip()
+    marked = _private_marker(ctx, clean_text(text).strip())
+    if marked is None:
+        return
+    private, text = marked
     if not text:
         ctx.reply("oo_agenda_usage")
         return
@@ -1665,13 +1666,10 @@ def _held(ctx: Context, manager: Person, meeting: OneOnOneMeeting, held: bool) -
 
 def _note(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str, *,
           prompt: bool = True) -> None:
-    text = clean_text(text).strip()
-    # Read in either width, as a command's words are: on a Chinese keyboard left in
-    # full-width mode 'ｐｒｉｖａｔｅ：' was no marker, and the note went to the other side in
-    # the recap. (ascii_width keeps every character's place: the note is cut as typed.)
-    private = _PRIVATE.match(ascii_width(text))
-    if private:
-        text = text[private.end():].strip()
+    marked = _private_marker(ctx, clean_text(text).strip())
+    if marked is None:
+        return
+    private, text = marked
     if not text:
         ctx.reply("oo_ask_notes", other=told(ctx, author, meeting.report),
                   asks=dialog_asks(author, meeting))
@@ -1682,6 +1680,25 @@ def _note(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str, *,
     OneOnOneRepo(ctx.session).add_note(meeting, author, text, shared=not private,
                                        now=ctx.clock.now())
     ctx.reply("oo_note_saved", shared=not private, prompt=prompt)
+
+
+def _private_marker(ctx: Context, text: str) -> tuple[bool, str] | None:
+    """Whether a note or agenda item is marked `private: …` (`私密：`), and its text
+    without the marker; None, the sender told why, for one marked so where others read it.
+
+    The marker is read in either width, as a command's words are: on a Chinese keyboard
+    left in full-width mode 'ｐｒｉｖａｔｅ：' was no marker, and the note went to the other side
+    in the recap (ascii_width keeps every character's place: the text is cut as typed).
+    Typed in a group whose members read it (Telegram, the console's group), a "private"
+    note was kept and shown to its author as theirs alone though the group had read it:
+    nothing is kept, and they are told to send it in private."""
+    found = _PRIVATE.match(ascii_width(text))
+    if found is None:
+        return False, text
+    if ctx.seen_by_others:
+        ctx.reply("oo_private_in_group")
+        return None
+    return True, text[found.end():].strip()
 
 
 def _soon(ctx: Context, person: Person, days: int) -> date:

@@ -413,6 +413,40 @@ async def test_a_private_note_typed_in_full_width_mode_stays_private(bot, chat, 
         in chat.last("grace")
 
 
+async def test_a_private_note_or_agenda_item_typed_in_a_group_is_not_kept_as_private(
+        bot, chat, clock):
+    """Alice types `/1on1 note @grace private: …` in the team's group chat (on Telegram,
+    or the console's group, everyone there reads what was typed): it was saved and shown
+    to her later as "(private)", only she sees it, though the whole group had read it.
+    Nothing is kept; she is told, in private, why and where to send it; the group hears
+    no more of it. The same in Chinese, and for a private agenda item; a shared note
+    typed there is kept as before (she chose to say it in front of them)."""
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "done")
+    chat.clear()
+    await say(bot, "alice", "/1on1 note @grace private: ask for the raise next time",
+              group=True)
+    told = chat.last("alice")
+    assert "everyone in that chat read it" in told and "not saved" in told, told
+    assert "in a private chat with me" in told, told
+    assert not any("raise" in t for t in chat.to("team")), chat.to("team")
+    await say(bot, "alice", "/agenda add @grace private: my attrition risk", group=True)
+    assert "everyone in that chat read it" in chat.last("alice")
+    await say(bot, "alice", "/language 中文")
+    await say(bot, "alice", "/1on1 note @grace 私密：想调岗", group=True)
+    assert "群里的每个人都看到了" in chat.last("alice"), chat.last("alice")
+    await say(bot, "alice", "/1on1 history")
+    assert "raise" not in chat.last("alice") and "调岗" not in chat.last("alice")
+    await say(bot, "alice", "/agenda @grace")
+    assert "attrition" not in chat.last("alice")
+    # In private the same note is kept, as before; a shared one typed in the group too.
+    await say(bot, "alice", "/1on1 note @grace private: ask for the raise next time")
+    assert chat.last("alice") == "私密记录已保存（只有你能看到）。"
+    await say(bot, "alice", "/1on1 note @grace I will shadow Bruno's demo", group=True)
+    assert "共享记录已保存" in chat.last("alice")
+
+
 async def test_the_whole_after_meeting_dialog(bot, chat, clock):
     await _held_with_alice(bot, chat, clock)
     await say(bot, "grace", "Alice will take over the Boston account")
