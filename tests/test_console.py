@@ -58,6 +58,28 @@ async def test_scripted_console_session_shows_answers_in_the_summary(settings, c
     assert "Closed the Acme deal <big>" in summary
 
 
+async def test_fire_checkin_on_a_sunday_evening_asks_li_about_the_week_the_gm_reads(
+        settings, clock):
+    """README's quick start tried on a Sunday afternoon in New York, when it is already
+    Monday in Shanghai: /fire checkin asked 李雷 about the week just begun there (W49),
+    and Grace's /summary, of the week ending in New York (W48), read him "no check-in
+    sent" right after he had answered. The operator's round asks everyone about the week
+    the GM reads."""
+    from datetime import UTC, datetime
+
+    clock.set(datetime(2026, 11, 29, 17, 0, tzinfo=UTC))  # Sun 12:00 NY, Mon 01:00 Shanghai
+    out = StringIO()
+    await run(replace(settings, console=True), stdin=StringIO(SESSION), stdout=out,
+              clock=clock)
+    text = out.getvalue()
+    assert "该做 2026-W48（2026-11-23 – 2026-11-29）的每周签到了" in text
+    assert "谢谢！你 2026-W48 的签到已提交。" in text
+    summary = text[text.rindex("grace> /summary"):]
+    assert "2026-W48 (2026-11-23 – 2026-11-29)" in summary
+    assert "Check-ins: 2 of 3" in summary
+    assert "Goals: Revenue 66,000 / 60,000 USD (110%)" in summary
+
+
 async def test_console_commands_and_mistakes(settings, clock):
     script = "/as nobody\n/who\n/fire later\n/press 1\n/group hello all\n/console\n"
     out = StringIO()

@@ -25,6 +25,7 @@ from bot.adapters.base import Adapter
 from bot.events import InboundEvent, Mention, OutboundMessage, SendResult, Target
 from bot.org import Org, cache_dir
 from bot.text import INVISIBLE, ascii_width, clean_text, shows_nothing
+from bot.weeks import current_week
 from storage.db import describe_db_error
 
 if TYPE_CHECKING:
@@ -432,7 +433,13 @@ class ConsoleAdapter(Adapter):
                     keys.append(key)
             if not keys:
                 return  # (none given is everyone: never so for keys that were all unknown)
-        run = await self.bot.run_checkins(keys, take_over=True)
+        # Everyone is asked about the week the GM reads as now (their /summary's): on a
+        # Sunday afternoon in New York it is Monday in Shanghai, and 李雷 was asked about
+        # the week just begun there while Grace's summary, of the week ending, read him
+        # "no check-in sent" right after he answered (README's quick start).
+        gm = next((p for p in self.bot.org.people if p.role == "gm"), None)
+        week = current_week(self.bot.clock.now(), (gm or self.bot.org).timezone)
+        run = await self.bot.run_checkins(keys, take_over=True, week=week)
         if not run.results:
             self._note("console_fired_nobody")
             return
