@@ -31,7 +31,7 @@ from bot.cli_output import (
 )
 from bot.config import ConfigError, Settings
 from bot.gc_pause import without_gc
-from bot.org import Org, OrgError, load_org
+from bot.org import Org, OrgError, load_org, teams_in_other_case
 from bot.pulse_config import MAX_TREND_POLLS
 from bot.questions import LOCALES
 from bot.review_config import DEFAULT_PEERS
@@ -641,6 +641,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         elif r.peers != DEFAULT_PEERS:  # the default, unscheduled, is not worth a line
             print(f"reviews: started with /review start only; {peers}", file=out)
         _print_departments(org, out)
+        for warning in teams_in_other_case(org):
+            print(f"warning: {warning}", file=out)
         _print_off_hours(org, out)
         _print_at_once(org, out)
         if unbound:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 
-from bot.org import Org, OrgError, parse_org
+from bot.org import Org, OrgError, parse_org, teams_in_other_case
 from bot.org_guard import HeldBack, KeyReused
 from bot.readers import GM
 from bot.renames import accounts, renames
@@ -274,6 +274,8 @@ class OrgWatcher:
             # A survey the edit sent (a peer asked in place of one who left) goes now.
             await self.bot.deliver(wait=False)
             log.info("org file reloaded: %s", change.describe())
+            for warning in set(teams_in_other_case(new)) - set(teams_in_other_case(old)):
+                log.warning("org file %s: %s", self.path, warning)  # as a start says it
             if self.bot.settings.telegram_enabled:
                 await self.bot.db(warn_unbound, self.bot, new)
             self._jobs_due = (old, new) if self._jobs_due is None else (self._jobs_due[0], new)
