@@ -21,7 +21,7 @@ from bot.core import TeamPulse
 from bot.gc_pause import gc_paused
 from bot.health import HealthServer
 from bot.leader import TAKEOVER_GRACE, Leadership, notify, other_processes, startup_lock
-from bot.org import Org, load_org
+from bot.org import Org, load_org, teams_in_other_case
 from bot.org_reload import OrgWatcher, stamp_of
 from bot.scheduler import start_scheduler
 from bot.telegram_rights import warn_unbound
@@ -76,6 +76,8 @@ def prepare(settings: Settings, clock: Clock | None = None, *, backfill: bool = 
         bot.org_stamp = stamp + stamp_of(settings.org_file, org)[1:]
         if org.crm.not_in_file:
             _warn_unknown_crm_owners(bot)
+        for warning in teams_in_other_case(org):
+            log.warning("org file %s: %s", settings.org_file, warning)
         if settings.telegram_enabled:
             warn_unbound(bot, org)
     return bot, engine

@@ -31,7 +31,7 @@ from bot.cli_output import (
 )
 from bot.config import ConfigError, Settings
 from bot.gc_pause import without_gc
-from bot.org import Org, OrgError, load_org
+from bot.org import Org, OrgError, load_org, teams_in_other_case
 from bot.pulse_config import MAX_TREND_POLLS
 from bot.questions import LOCALES
 from bot.review_config import DEFAULT_PEERS
@@ -608,6 +608,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
             return org_people(args, org, path, out, unbound)
         unknown_owners = _crm_owners_who_left(org, settings, out)
+        unknown_owners += _keys_reused(org, path, settings)
         if unknown_owners:
             print(f"teampulse: {path}: {problems_text(len(unknown_owners))} in the org file:",
                   file=sys.stderr)
@@ -640,6 +641,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         elif r.peers != DEFAULT_PEERS:  # the default, unscheduled, is not worth a line
             print(f"reviews: started with /review start only; {peers}", file=out)
         _print_departments(org, out)
+        for warning in teams_in_other_case(org):
+            print(f"warning: {warning}", file=out)
         _print_off_hours(org, out)
         _print_at_once(org, out)
         if unbound:
@@ -713,6 +716,10 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
               "removed", file=out)
         for _, done, which in changes:
             print(f"  {done} {which}", file=out)
+        for key, old_name, new_name in applied[0].reused:
+            # Applied on purpose: the key's row, and all stored under it, is theirs now.
+            print(f"  {key}: {old_name} → {new_name}, who now has everything stored under "
+                  f"'{key}'", file=out)
         print("A running bot follows within a minute (at once on SIGHUP).", file=out)
         return 0
     engine = create_db_engine(settings.database_url)
@@ -731,6 +738,13 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     if removes_too_many(plan.active, len(plan.removed)):
         print("That removes more than a quarter of them at once, which the running bot "
               "and every start hold back: check the file is complete.", file=sys.stderr)
+    for key, old_name, new_name in plan.reused:
+        print(f"Key '{key}' was {old_name}'s, who left the org, and the file gives it to "
+              f"{new_name}, with no chat account in common, which the running bot and every "
+              f"start hold back: applied, {new_name} would get everything stored under "
+              f"'{key}' ({old_name}'s private agenda items, 1:1 notes, support requests, "
+              f"check-ins). If they are two people, give {new_name} another key.",
+              file=sys.stderr)
     print(f"Nothing changed. To apply it: {apply_command(settings.env_file)}",
           file=sys.stderr)
     return 2
@@ -880,6 +894,34 @@ def _crm_owners_who_left(org: Org, settings: Settings, out: TextIO) -> list[str]
         print(f"crm.owners: {crm!r} maps to {key} ({name}), who has left the org file: "
               "their deals still import to them", file=out)
     return [unknown_owner_problem(crm, key) for crm, key in unknown]
+
+
+def _keys_reused(org: Org, path: Path, settings: Settings) -> list[str]:
+    """check-org's word on entries giving the key of someone who left to another person
+    (bot.org_guard.KeyReused), which every start and the running bot hold back: read
+    from the database when there is one to read."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from bot.org_guard import KeyReused, apply_command
+    from storage.db import create_db_engine
+    from storage.instance_lock import sqlite_path
+    from storage.repositories import PeopleRepo
+
+    database = sqlite_path(settings.database_url)
+    if database is not None and not database.exists():  # connecting would create it
+        return []
+    engine = create_db_engine(settings.database_url)
+    try:
+        with engine.connect() as conn, Session(bind=conn) as session:
+            reused = PeopleRepo(session).plan(org.people).reused
+    except SQLAlchemyError:  # not migrated yet, or unreachable: the start tells
+        return []
+    finally:
+        engine.dispose()
+    if not reused:
+        return []
+    return [KeyReused(path, reused, apply_command(settings.env_file)).problem]
 
 
 def _telegram_unbound(org: Org, settings: Settings) -> list[UnboundRights]:

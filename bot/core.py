@@ -28,7 +28,7 @@ from bot.ingest import Ingest
 from bot.leader import startup_lock
 from bot.metrics import Metrics
 from bot.org import Org
-from bot.org_guard import MassRemoval, apply_command, removes_too_many
+from bot.org_guard import KeyReused, MassRemoval, apply_command, removes_too_many
 from bot.outbox import OutboxWorker
 from bot.render import Renderer, shared_renderer
 from bot.router import command_form, route
@@ -251,8 +251,8 @@ class TeamPulse:
         before a migration lack and only the org file can give. Not at a `teampulse`
         command's start: its scans of the kudos and polls, in the write transaction of
         the sync, came before the view's one-moment read and held the running bot's
-        writes back meanwhile. Raises MassRemoval, nothing written, for an org that takes
-        too many people out at once (bot.org_guard), unless `allow_removals`. `planned`
+        writes back meanwhile. Raises MassRemoval or KeyReused, nothing written, for an org
+        held back (bot.org_guard), unless `allow_removals`. `planned`
         is given what the sync does, read in its own transaction (what apply-org lists)."""
         from handlers.pulse import fill_shown
 
@@ -281,7 +281,8 @@ class TeamPulse:
 
         Replicas reloading the same edit take turns, as at start: each writes only what
         still differs. Raises MassRemoval, nothing written, for an edit that takes too
-        many of the people stored out at once (bot.org_guard): it is applied on purpose
+        many of the people stored out at once, KeyReused for one that gives the key of
+        someone who left to another person (bot.org_guard): it is applied on purpose
         with `teampulse apply-org --yes`, after which the people stored agree with it.
         """
         from handlers.monthly_gm import tell_all_answered
@@ -303,12 +304,15 @@ class TeamPulse:
         self._count_withdrawn(dropped)
 
     def _guard(self, plan: PeoplePlan) -> None:
-        """Refuse a sync that takes too many people out at once (bot.org_guard): measured
-        against the people stored, so an edit `teampulse apply-org --yes` applied already
-        (or another replica did) passes."""
+        """Refuse a sync that takes too many people out at once, or gives the key of
+        someone who left to another person (bot.org_guard): measured against the people
+        stored, so an edit `teampulse apply-org --yes` applied already (or another
+        replica did) passes."""
+        apply = apply_command(self.settings.env_file)
         if removes_too_many(plan.active, len(plan.removed)):
-            raise MassRemoval(self.settings.org_file, plan.active, plan.removed,
-                              apply_command(self.settings.env_file))
+            raise MassRemoval(self.settings.org_file, plan.active, plan.removed, apply)
+        if plan.reused:
+            raise KeyReused(self.settings.org_file, plan.reused, apply)
 
     def _withdraw_for_org(self, ctx: Context) -> dict[str, int]:
         """Withdraw what waits in the outbox that the org file (as now synced) no longer

@@ -346,6 +346,33 @@ class Org:
         return snapshot
 
 
+#: People named per spelling in the warning of teams written in other letter case.
+CASE_NAMED = 5
+
+
+def teams_in_other_case(org: Org) -> list[str]:
+    """One warning per team the file writes in more than one letter case (`team: EAST`
+    for one person, `East` for another), each spelling with who has it: most views
+    (/summary, a director's own team, digests, charts, kudos, polls) read them as one
+    team, /goals as two. A warning, not a refusal: files that start today keep starting."""
+    spellings: dict[str, dict[str, list[str]]] = {}
+    for person in org.people:
+        if person.team:
+            spellings.setdefault(person.team.casefold(), {}).setdefault(
+                person.team, []).append(person.key)
+    found = []
+    for written in spellings.values():
+        if len(written) < 2:
+            continue
+        each = ", ".join(
+            f"'{team}' ({', '.join(keys[:CASE_NAMED])}{', …' if len(keys) > CASE_NAMED else ''})"
+            for team, keys in sorted(written.items()))
+        found.append(f"team written in different letter case: {each}; most views (/summary, "
+                     "a director's own team, digests, charts) read them as one team, /goals "
+                     "as two: write the team alike in every entry")
+    return found
+
+
 def load_org(path: Path, *, given: bool = False) -> Org:
     """Read and validate an org file, raising OrgError with every problem found. `given`:
     the path was typed on the command line (a missing file is then a slip in it, not a

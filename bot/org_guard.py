@@ -6,6 +6,11 @@ prompted and what still waits for them in the outbox is withdrawn. So an org fil
 takes out more people than `removes_too_many` allows is not applied, neither by the
 running bot's reload (bot/org_reload.py) nor at a start (bot/app.py `prepare`); the
 operator applies it on purpose with `teampulse apply-org --yes`.
+
+So is a file that gives the key of someone who left to another person (see
+bot.renames.key_reused): everything stored hangs on the key's row, and the newcomer would
+read what the one who left kept there (their private agenda items and 1:1 notes, support
+requests, check-ins).
 """
 
 from __future__ import annotations
@@ -63,27 +68,54 @@ def removes_too_many(before: int, removed: int) -> bool:
     return removed >= MIN_HELD_BACK and removed > before * MAX_SHARE_REMOVED
 
 
-class MassRemoval(OrgError):
-    """An org file that would take out too many people at once (see `removes_too_many`).
+class HeldBack(OrgError):
+    """A valid org file held back until applied on purpose (`teampulse apply-org --yes`).
 
     An OrgError, so every command that reads the org file refuses it as it refuses a bad
-    one (one message, exit code 2) and the running bot keeps the org it has.
+    one (one message, exit code 2) and the running bot keeps the org it has. `problem` is
+    the one-line reason; `apply` the command that applies the file on purpose.
     """
+
+    def __init__(self, path: Path, problem: str, apply: str = APPLY_COMMAND) -> None:
+        self.apply = apply
+        self.problem = problem
+        super().__init__(path, [problem])
+
+    def __str__(self) -> str:
+        return (f"{self.path}: {self.problem} (nothing was changed; "
+                f"'{self.apply.removesuffix(' --yes')}' lists what it would change)")
+
+
+class MassRemoval(HeldBack):
+    """An org file that would take out too many people at once (see `removes_too_many`)."""
 
     def __init__(self, path: Path, before: int, removed: Sequence[str],
                  apply: str = APPLY_COMMAND) -> None:
         self.before = before
         self.removed = tuple(removed)
-        #: The command that applies the file on purpose, as the operator must type it.
-        self.apply = apply
         shown = ", ".join(self.removed[:NAMED]) + (", …" if len(removed) > NAMED else "")
-        self.problem = (
+        super().__init__(path, (
             f"it would remove {len(removed)} of the {before} people now in the org "
             f"({shown}), more than a quarter at once: held back in case the file was cut "
             "short (saved half-edited, a list pasted short, a merge that dropped people); "
-            f"fix the file, or run '{apply}' to remove them on purpose")
-        super().__init__(path, [self.problem])
+            f"fix the file, or run '{apply}' to remove them on purpose"), apply)
 
-    def __str__(self) -> str:
-        return (f"{self.path}: {self.problem} (nothing was changed; "
-                f"'{self.apply.removesuffix(' --yes')}' lists what it would change)")
+
+class KeyReused(HeldBack):
+    """An org file giving the key of someone who left to someone else (see
+    bot.renames.key_reused).
+
+    `reused`: (key, the name stored, the name in the file) of each such entry."""
+
+    def __init__(self, path: Path, reused: Sequence[tuple[str, str, str]],
+                 apply: str = APPLY_COMMAND) -> None:
+        self.reused = tuple(reused)
+        shown = "; ".join(f"key '{key}' was {old}'s, who left the org, and now names {new}"
+                          for key, old, new in self.reused[:NAMED])
+        more = f"; and {len(reused) - NAMED} more" if len(reused) > NAMED else ""
+        whom = self.reused[0][2] if len(self.reused) == 1 else "each newcomer"
+        super().__init__(path, (
+            f"{shown}{more}, with no chat account in common: held back, as the newcomer "
+            "would read what the one who left kept under the key (private agenda items, "
+            f"1:1 notes, support requests, check-ins); give {whom} another key, or run "
+            f"'{apply}' if it is the same person back with new accounts"), apply)

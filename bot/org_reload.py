@@ -6,8 +6,9 @@ the same `load_org` start-up uses; a good one is applied as start-up applies it 
 synced, the check-in jobs and org-dependent sweeps brought in line on the leader, a
 check-in missed by someone who just became due caught up), a bad one changes nothing and
 is logged once per distinct bad version. A valid one that takes too many people out at
-once (bot.org_guard) is held back the same way, and applies once `teampulse apply-org
---yes` has applied it to the people stored.
+once, or gives the key of someone who left to another person (bot.org_guard), is held
+back the same way, and applies once `teampulse apply-org --yes` has applied it to the
+people stored.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 
-from bot.org import Org, OrgError, parse_org
-from bot.org_guard import MassRemoval
+from bot.org import Org, OrgError, parse_org, teams_in_other_case
+from bot.org_guard import HeldBack, KeyReused
 from bot.readers import GM
 from bot.renames import accounts, renames
 from bot.telegram_rights import warn_unbound
@@ -254,7 +255,7 @@ class OrgWatcher:
     async def _apply(self, new: Org, digest: str | None, stamp: Stamp, *,
                      force: bool = False) -> OrgChange | None:
         """Apply a valid version read from the files as `stamp` found them, unless it
-        takes too many people out (then it is held back: see `_hold`)."""
+        bot.org_guard holds back (then it is held: see `_hold`)."""
         old = self.bot.org
         change = org_change(old, new)
         if not change and force:
@@ -262,7 +263,7 @@ class OrgWatcher:
         if change:
             try:
                 await self.bot.db(self.bot.sync_org_to, new)
-            except MassRemoval as exc:
+            except HeldBack as exc:
                 self._hold(new, digest, stamp, exc)
                 return None
             except Exception:  # the next look tries again
@@ -273,6 +274,8 @@ class OrgWatcher:
             # A survey the edit sent (a peer asked in place of one who left) goes now.
             await self.bot.deliver(wait=False)
             log.info("org file reloaded: %s", change.describe())
+            for warning in set(teams_in_other_case(new)) - set(teams_in_other_case(old)):
+                log.warning("org file %s: %s", self.path, warning)  # as a start says it
             if self.bot.settings.telegram_enabled:
                 await self.bot.db(warn_unbound, self.bot, new)
             self._jobs_due = (old, new) if self._jobs_due is None else (self._jobs_due[0], new)
@@ -284,8 +287,8 @@ class OrgWatcher:
         self._sync_jobs()
         return change or None
 
-    def _hold(self, new: Org, digest: str | None, stamp: Stamp, exc: MassRemoval) -> None:
-        """Keep the running org for a version that takes too many people out: said once
+    def _hold(self, new: Org, digest: str | None, stamp: Stamp, exc: HeldBack) -> None:
+        """Keep the running org for a version held back (bot.org_guard): said once
         per version (log, metric, and the GM at the next look, as for a bad version)."""
         self._held = (new, digest)
         self.stamp = stamp
@@ -308,12 +311,19 @@ class OrgWatcher:
         self._told.add(key)
         problems = [f"{(exc.files[i] or exc.path).name}:{line}: {p}" if line else p
                     for i, (p, line) in enumerate(zip(exc.problems, exc.lines, strict=True))]
+        # A key given to another person: said in the GM's language, each key on its line.
+        reused = [{"key": k, "old": old, "new": new} for k, old, new in exc.reused] \
+            if isinstance(exc, KeyReused) else []
+        if reused:
+            problems = []
+        apply = exc.apply if isinstance(exc, KeyReused) else ""
 
         def tell(ctx: Context) -> None:
             gm = next((p for p in ctx.people.active() if p.role == "gm"), None)
             if gm is not None:  # (one per bad version, whichever replica tells it first)
                 ctx.tell(gm, "org_refused", file=exc.path.name, problems=problems[:NOTICE_LINES],
-                         more=max(0, len(problems) - NOTICE_LINES),
+                         more=max(0, len(problems) + len(reused) - NOTICE_LINES),
+                         reused=reused[:NOTICE_LINES], apply=apply,
                          dedupe_key=f"org-refused:{key}", readers=GM)
 
         await self.bot.db(self.bot._in_unit, tell)

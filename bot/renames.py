@@ -9,6 +9,7 @@ so nothing is guessed)."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 
 
@@ -38,3 +39,23 @@ def renames(gone: Mapping[str, frozenset[str]],
         if len(olds) == 1 and matches(gone[olds[0]], added) == [new]:
             found[new] = olds[0]
     return found
+
+
+def _name(text: str) -> str:
+    """A display name as compared: width, case and spacing aside ('Bruno  ROSSI')."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def key_reused(old_name: str, old_accounts: frozenset[str], new_name: str,
+               new_accounts: frozenset[str]) -> bool:
+    """Whether an entry giving the key of someone who left (their row inactive) is very
+    likely another person: both name chat accounts (`accounts`), none in
+    common, and the names differ.
+
+    Why: a person back (from leave, say) is found again by their key, and everything
+    stored under it is theirs again. Another person given the same key would get it too.
+    A shared account, or the same name, is the same person back; an entry or row with no
+    account at all (the console) tells nothing, so it is never held back.
+    """
+    return bool(old_accounts and new_accounts and not old_accounts & new_accounts
+                and _name(old_name) != _name(new_name))

@@ -41,7 +41,7 @@ from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from bot.events import ASKED_IN_KEY, ASKS_KEY
 from bot.readers import AGAIN_KEY, READERS_KEY, may_read
-from bot.renames import accounts, renames
+from bot.renames import accounts, key_reused, renames
 from storage.db import defer_after, defer_insert, insert_connection
 from storage.goals import follow_rename as follow_crm_rename
 from storage.models import (
@@ -157,6 +157,9 @@ class PeoplePlan(NamedTuple):
     added: list[str]
     #: {new key: old key} of the people it renamed.
     renamed: dict[str, str]
+    #: (key, name stored, name in the file) of each key of someone who left that the org
+    #: gives to very likely another person (bot.renames.key_reused).
+    reused: tuple[tuple[str, str, str], ...] = ()
 
 
 class PeopleRepo:
@@ -185,7 +188,13 @@ class PeopleRepo:
             removed=[key for key in active if key not in in_file and key not in old_keys],
             added=[op.key for op in people if op.key not in moved
                    and not (existing.get(op.key) or {}).get("active")],
-            renamed=dict(moved))
+            renamed=dict(moved),
+            reused=tuple(
+                (op.key, row["display_name"], op.name) for op in people
+                if (row := existing.get(op.key)) is not None and not row["active"]
+                and key_reused(row["display_name"], accounts(
+                    row["slack_id"], row["telegram_id"], row["telegram_username"]),
+                    op.name, accounts(op.slack_id, op.telegram_id, op.telegram_username))))
 
     def sync(self, people: Sequence[Any], now: datetime | None = None, *,
              check: Callable[[PeoplePlan], None] | None = None) -> None:
