@@ -456,7 +456,10 @@ def goal_scope(org: Org, args: str, *, viewer: bool, own_key: str | None = None,
         if own_team:
             mine.add(("team", own_team))
         return GoalScope(frozenset(mine), own_name)
-    team = next((t for t in teams if t.casefold() == arg.casefold()), None)
+    # A team in any case: of several spellings (`EAST` and `East`, which check-org warns
+    # of), the one typed, else the reader's own: the first of them refused Alice hers.
+    spelt = [t for t in teams if t.casefold() == arg.casefold()]
+    team = arg if arg in spelt else own_team if own_team in spelt else next(iter(spelt), None)
     who = None if want_team else _person_named(org, arg)
     if who is None and team is None:
         raise GoalScopeError("unknown", arg)

@@ -385,6 +385,23 @@ def without_sam(extra: str) -> str:
         "  - {metric: revenue, period: 2026-Q4, person: sam, target: 50000}\n", "")
 
 
+async def test_a_director_names_their_own_team_in_any_case_beside_a_team_written_so(
+        goals_bot, chat):
+    """The org file writes Sam's team `EAST` and Alice's `East` (check-org warns of it):
+    Alice's `/goals team east` picked `EAST`, the first spelling, and refused her her own
+    team's goals. A team typed in any case is the reader's own where theirs matches it,
+    else the spelling typed (the GM's `/goals team EAST`)."""
+    from tests.support import say
+
+    goals_bot.org = parse_org(org_text(GOALS).replace(
+        "    team: East\n    timezone: America/Chicago",
+        "    team: EAST\n    timezone: America/Chicago"))
+    await say(goals_bot, "alice", "/goals team east")
+    assert chat.last("alice").startswith("🎯 Goals — East"), chat.last("alice")
+    await say(goals_bot, "grace", "/goals team EAST")  # the GM: the spelling typed
+    assert chat.last("grace").startswith("🎯 Goals — EAST"), chat.last("grace")
+
+
 async def test_a_team_goal_keeps_what_someone_who_left_brought_in(goals_bot, chat):
     from tests.support import say
 
