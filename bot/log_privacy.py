@@ -12,7 +12,8 @@ its message (`LOG_FORMAT=json` likewise, see bot/logjson.py).
 Secrets never appear in a log line at any level, DEBUG included: the handler every line
 goes through (bot.cli.log_handler) carries RedactSecrets, which replaces each secret the
 settings hold (see protect) and anything shaped like one (a Slack or Telegram token, a
-URL's password, a Socket Mode ticket, a `token` field of a logged payload) with ***. So is
+URL's password, a Socket Mode ticket, a Slack response_url or incoming webhook, a Slack
+trigger_id, a `token` field of a logged payload) with ***. So is
 the choice of a pressed anonymous button (a pulse poll's answer), at any level.
 Libraries write their URLs and request parameters at DEBUG, and some quote a URL in an
 ERROR line (slack_sdk's "Failed to connect (error: …url='wss://…?ticket=…')"); a filter
@@ -63,6 +64,9 @@ MASK = "***"
 #: a URL.
 MIN_SECRET = 6
 _known: set[str] = set()
+#: A '/' in a URL as logged: as is, escaped in JSON ('\/', '\\/' once more in a repr) or
+#: URL-encoded in a form ('%2F', '%5C%2F').
+_SLASH = r"(?:\\*/|(?:%5[Cc])*%2[Ff])"
 #: What is shaped like a secret; the group `secret` is what is masked.
 _PATTERNS: tuple[re.Pattern[str], ...] = (
     # Slack tokens (xoxb-, xoxp-, xoxe.xoxb-, xapp- …): the kind stays readable.
@@ -76,6 +80,15 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     # A URL's secret parameters (libpq's ?password=, Socket Mode's ?ticket=).
     re.compile(r"[?&;](?:password|passwd|pwd|sslpassword|token|access_token|secret|ticket)="
                r"(?P<secret>[^&#\s'\"]+)", re.IGNORECASE),
+    # A Slack address that posts as the app: a command's or a button's response_url (anyone
+    # holding it posts in that channel for 30 minutes), an incoming webhook's URL (for good);
+    # masked after the workspace (`https://hooks.slack.com/commands/T0123/***`), whatever
+    # the host (GovSlack's, a proxy's), as a URL, in Slack's JSON ('\/') or in a form (%2F).
+    re.compile(rf"{_SLASH}(?:commands|actions|services|workflows|triggers){_SLASH}"
+               rf"[A-Z][A-Z0-9]{{2,}}{_SLASH}(?P<secret>[A-Za-z0-9_-]+(?:{_SLASH}[A-Za-z0-9_-]+)*)"),
+    # A Slack trigger_id (`13345224609.738474920.8088930838d88f008e0`), which opens a modal
+    # in that person's Slack for 3 seconds: its random part.
+    re.compile(r"(?<![\w.])[0-9]{5,}\.[0-9]{5,}\.(?P<secret>[0-9a-f]{12,})(?![\w.])"),
     # A secret field of a payload a library logs as JSON or a dict (Slack's legacy
     # verification `token` in every event, the `secret_token` setWebhook is given).
     re.compile(r"""["'](?:token|secret_token|signing_secret|client_secret|password)["']"""

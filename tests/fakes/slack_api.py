@@ -525,7 +525,8 @@ class FakeSlackAPI:
         Waits up to ``timeout`` for a client to connect. Returns the frame's ``envelope_id``.
         """
         await self._wait(lambda: bool(self._open_sockets()), timeout, "a socket connection")
-        await self._open_sockets()[-1].send_str(json.dumps(frame))
+        # Slack's JSON escapes every '/' (its URLs arrive as "https:\/\/hooks.slack.com\/…").
+        await self._open_sockets()[-1].send_str(json.dumps(frame).replace("/", "\\/"))
         return frame.get("envelope_id")
 
     async def push_event(self, event: JsonDict, timeout: float = WAIT, **kwargs: Any) -> str:
