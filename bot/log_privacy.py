@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import re
 import traceback
+from collections.abc import Iterable
 from types import TracebackType
 from urllib.parse import quote
 
@@ -111,15 +112,18 @@ def protect(*secrets: str) -> None:
             _known.add(quote(secret, safe=""))
 
 
-def redact(text: str, known: bool = True) -> str:
+def redact(text: str, known: bool = True, also: Iterable[str] = ()) -> str:
     """`text` with every known secret, and anything shaped like one, replaced by ***
     (`known=False`: only what is shaped like one, for a line about settings not yet in
-    force, which the secrets protected so far say nothing of).
+    force, which the secrets protected so far say nothing of; `also`: those settings' own
+    secrets, masked in this text alone as `protect` would have them).
 
     Every span to mask is found in the text as given, then overlapping ones are masked
     as one: a known value and a pattern that overlap leave no fragment of either."""
     spans: list[tuple[int, int]] = []
-    for secret in _known if known else ():
+    extra = {form for secret in also if len(secret) >= MIN_SECRET
+             for form in (secret, quote(secret, safe=""))}
+    for secret in (_known | extra) if known else extra:
         start = text.find(secret)
         while start != -1:
             spans.append((start, start + len(secret)))
