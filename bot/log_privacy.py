@@ -78,9 +78,10 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?<![0-9])[0-9]{3,}:(?P<secret>[A-Za-z0-9_-]{30,})"),
     # A URL's password: scheme://user:password@host.
     re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s'\"]*:(?P<secret>[^@/\s'\"]+)@"),
-    # A URL's secret parameters (libpq's ?password=, Socket Mode's ?ticket=).
-    re.compile(r"[?&;](?:password|passwd|pwd|sslpassword|token|access_token|secret|ticket)="
-               r"(?P<secret>[^&#\s'\"]+)", re.IGNORECASE),
+    # A URL's secret parameters (libpq's ?password=, Socket Mode's ?ticket=), and a form's
+    # (Slack's legacy verification token, first in a slash command's body: `body: token=…`).
+    re.compile(r"(?<![^?&;\s])(?:password|passwd|pwd|sslpassword|token|access_token|secret"
+               r"|ticket)=(?P<secret>[^&#\s'\"]+)", re.IGNORECASE),
     # A Slack address that posts as the app: a command's or a button's response_url (anyone
     # holding it posts in that channel for 30 minutes), an incoming webhook's URL (for good);
     # masked after the workspace (`https://hooks.slack.com/commands/T0123/***`), whatever
@@ -94,6 +95,9 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     # verification `token` in every event, the `secret_token` setWebhook is given).
     re.compile(r"""["'](?:token|secret_token|signing_secret|client_secret|password)["']"""
                r"""\s*:\s*["'](?P<secret>[^"']+)"""),
+    # The same in JSON sent as a form field (a button press's `payload=%7B%22token%22%3A…`).
+    re.compile(r"%22(?:token|secret_token|signing_secret|client_secret|password)%22"
+               r"(?:\+|%20)*%3A(?:\+|%20)*%22(?P<secret>(?:(?!%22)[^&\s])+)", re.IGNORECASE),
     # Not a secret of the bot's, but as private: the choice of an anonymous answer's button
     # (bot.events.CONCEALED_PREFIX, 'anon:pulse:<poll>:<step>:<choice>'), which a chat
     # library's DEBUG line quotes beside who pressed it (python-telegram-bot's "Processing
