@@ -68,7 +68,8 @@ _known: set[str] = set()
 #: A '/' in a URL as logged: as is, escaped in JSON ('\/', '\\/' once more in a repr) or
 #: URL-encoded in a form ('%2F', '%5C%2F').
 _SLASH = r"(?:\\*/|(?:%5[Cc])*%2[Ff])"
-#: What is shaped like a secret; the group `secret` is what is masked.
+#: What is shaped like a secret; the group `secret` is what is masked. (A pattern starting
+#: with a literal or a rare character is searched fast; every DEBUG line meets them all.)
 _PATTERNS: tuple[re.Pattern[str], ...] = (
     # Slack tokens (xoxb-, xoxp-, xoxe.xoxb-, xapp- …): the kind stays readable.
     re.compile(r"\b(?:xox[a-z]|xapp)-(?P<secret>[A-Za-z0-9-]+)"),
@@ -78,19 +79,22 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?<![0-9])[0-9]{3,}:(?P<secret>[A-Za-z0-9_-]{30,})"),
     # A URL's password: scheme://user:password@host.
     re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s'\"]*:(?P<secret>[^@/\s'\"]+)@"),
-    # A URL's secret parameters (libpq's ?password=, Socket Mode's ?ticket=), and a form's
-    # (Slack's legacy verification token, first in a slash command's body: `body: token=…`).
-    re.compile(r"(?<![^?&;\s])(?:password|passwd|pwd|sslpassword|token|access_token|secret"
-               r"|ticket)=(?P<secret>[^&#\s'\"]+)", re.IGNORECASE),
+    # A URL's secret parameters (libpq's ?password=, Socket Mode's ?ticket=).
+    re.compile(r"[?&;](?:password|passwd|pwd|sslpassword|token|access_token|secret|ticket)="
+               r"(?P<secret>[^&#\s'\"]+)", re.IGNORECASE),
+    # A form logged whole, its first field Slack's legacy verification token (slack_bolt's
+    # `body: token=…` for a slash command).
+    re.compile(r"token=(?<![^\s(]token=)(?P<secret>[^&#\s'\"]+)"),
     # A Slack address that posts as the app: a command's or a button's response_url (anyone
     # holding it posts in that channel for 30 minutes), an incoming webhook's URL (for good);
     # masked after the workspace (`https://hooks.slack.com/commands/T0123/***`), whatever
     # the host (GovSlack's, a proxy's), as a URL, in Slack's JSON ('\/') or in a form (%2F).
-    re.compile(rf"{_SLASH}(?:commands|actions|services|workflows|triggers){_SLASH}"
+    # ('F': the end of a '%2F' before it.)
+    re.compile(rf"[/Ff](?:commands|actions|services|workflows|triggers){_SLASH}"
                rf"[A-Z][A-Z0-9]{{2,}}{_SLASH}(?P<secret>[A-Za-z0-9_-]+(?:{_SLASH}[A-Za-z0-9_-]+)*)"),
     # A Slack trigger_id (`13345224609.738474920.8088930838d88f008e0`), which opens a modal
     # in that person's Slack for 3 seconds: its random part.
-    re.compile(r"(?<![\w.])[0-9]{5,}\.[0-9]{5,}\.(?P<secret>[0-9a-f]{12,})(?![\w.])"),
+    re.compile(r"\.(?<=[0-9]{5}\.)[0-9]{5,}\.(?P<secret>[0-9a-f]{12,})(?![\w.])"),
     # A secret field of a payload a library logs as JSON or a dict (Slack's legacy
     # verification `token` in every event, the `secret_token` setWebhook is given).
     re.compile(r"""["'](?:token|secret_token|signing_secret|client_secret|password)["']"""
