@@ -477,7 +477,13 @@ class Settings:
         settings = cls(**kwargs)  # type: ignore[arg-type]
         problems += quoted + settings.problems()
         if problems:
-            raise ConfigError.of(problems)
+            from bot.log_privacy import redact
+
+            # A refusal quotes the value refused: one of these settings' own secrets
+            # pasted one line off (the signing secret as SLACK_HTTP_PATH), shaped like
+            # nothing a pattern knows, is masked there too.
+            secrets = settings.secret_values()
+            raise ConfigError.of([redact(p, known=False, also=secrets) for p in problems])
         return settings
 
     def problems(self) -> list[str]:

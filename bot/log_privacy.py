@@ -12,7 +12,8 @@ its message (`LOG_FORMAT=json` likewise, see bot/logjson.py).
 Secrets never appear in a log line at any level, DEBUG included: the handler every line
 goes through (bot.cli.log_handler) carries RedactSecrets, which replaces each secret the
 settings hold (see protect) and anything shaped like one (a Slack or Telegram token, a
-URL's password, a Socket Mode ticket, a `token` field of a logged payload) with ***. So is
+URL's password, a Socket Mode ticket, a Slack response_url or incoming webhook, a Slack
+trigger_id, a `token` field of a logged payload) with ***. So is
 the choice of a pressed anonymous button (a pulse poll's answer), at any level.
 Libraries write their URLs and request parameters at DEBUG, and some quote a URL in an
 ERROR line (slack_sdk's "Failed to connect (error: …url='wss://…?ticket=…')"); a filter
@@ -24,6 +25,7 @@ from __future__ import annotations
 import logging
 import re
 import traceback
+from collections.abc import Iterable
 from types import TracebackType
 from urllib.parse import quote
 
@@ -63,7 +65,11 @@ MASK = "***"
 #: a URL.
 MIN_SECRET = 6
 _known: set[str] = set()
-#: What is shaped like a secret; the group `secret` is what is masked.
+#: A '/' in a URL as logged: as is, escaped in JSON ('\/', '\\/' once more in a repr) or
+#: URL-encoded in a form ('%2F', '%5C%2F').
+_SLASH = r"(?:\\*/|(?:%5[Cc])*%2[Ff])"
+#: What is shaped like a secret; the group `secret` is what is masked. (A pattern starting
+#: with a literal or a rare character is searched fast; every DEBUG line meets them all.)
 _PATTERNS: tuple[re.Pattern[str], ...] = (
     # Slack tokens (xoxb-, xoxp-, xoxe.xoxb-, xapp- …): the kind stays readable.
     re.compile(r"\b(?:xox[a-z]|xapp)-(?P<secret>[A-Za-z0-9-]+)"),
@@ -76,10 +82,26 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     # A URL's secret parameters (libpq's ?password=, Socket Mode's ?ticket=).
     re.compile(r"[?&;](?:password|passwd|pwd|sslpassword|token|access_token|secret|ticket)="
                r"(?P<secret>[^&#\s'\"]+)", re.IGNORECASE),
+    # A form logged whole, its first field Slack's legacy verification token (slack_bolt's
+    # `body: token=…` for a slash command).
+    re.compile(r"token=(?<![^\s(]token=)(?P<secret>[^&#\s'\"]+)"),
+    # A Slack address that posts as the app: a command's or a button's response_url (anyone
+    # holding it posts in that channel for 30 minutes), an incoming webhook's URL (for good);
+    # masked after the workspace (`https://hooks.slack.com/commands/T0123/***`), whatever
+    # the host (GovSlack's, a proxy's), as a URL, in Slack's JSON ('\/') or in a form (%2F).
+    # ('F': the end of a '%2F' before it.)
+    re.compile(rf"[/Ff](?:commands|actions|services|workflows|triggers){_SLASH}"
+               rf"[A-Z][A-Z0-9]{{2,}}{_SLASH}(?P<secret>[A-Za-z0-9_-]+(?:{_SLASH}[A-Za-z0-9_-]+)*)"),
+    # A Slack trigger_id (`13345224609.738474920.8088930838d88f008e0`), which opens a modal
+    # in that person's Slack for 3 seconds: its random part.
+    re.compile(r"\.(?<=[0-9]{5}\.)[0-9]{5,}\.(?P<secret>[0-9a-f]{12,})(?![\w.])"),
     # A secret field of a payload a library logs as JSON or a dict (Slack's legacy
     # verification `token` in every event, the `secret_token` setWebhook is given).
     re.compile(r"""["'](?:token|secret_token|signing_secret|client_secret|password)["']"""
                r"""\s*:\s*["'](?P<secret>[^"']+)"""),
+    # The same in JSON sent as a form field (a button press's `payload=%7B%22token%22%3A…`).
+    re.compile(r"%22(?:token|secret_token|signing_secret|client_secret|password)%22"
+               r"(?:\+|%20)*%3A(?:\+|%20)*%22(?P<secret>(?:(?!%22)[^&\s])+)", re.IGNORECASE),
     # Not a secret of the bot's, but as private: the choice of an anonymous answer's button
     # (bot.events.CONCEALED_PREFIX, 'anon:pulse:<poll>:<step>:<choice>'), which a chat
     # library's DEBUG line quotes beside who pressed it (python-telegram-bot's "Processing
@@ -98,15 +120,18 @@ def protect(*secrets: str) -> None:
             _known.add(quote(secret, safe=""))
 
 
-def redact(text: str, known: bool = True) -> str:
+def redact(text: str, known: bool = True, also: Iterable[str] = ()) -> str:
     """`text` with every known secret, and anything shaped like one, replaced by ***
     (`known=False`: only what is shaped like one, for a line about settings not yet in
-    force, which the secrets protected so far say nothing of).
+    force, which the secrets protected so far say nothing of; `also`: those settings' own
+    secrets, masked in this text alone as `protect` would have them).
 
     Every span to mask is found in the text as given, then overlapping ones are masked
     as one: a known value and a pattern that overlap leave no fragment of either."""
     spans: list[tuple[int, int]] = []
-    for secret in _known if known else ():
+    extra = {form for secret in also if len(secret) >= MIN_SECRET
+             for form in (secret, quote(secret, safe=""))}
+    for secret in (_known | extra) if known else extra:
         start = text.find(secret)
         while start != -1:
             spans.append((start, start + len(secret)))

@@ -240,6 +240,36 @@ def test_a_secret_pasted_into_another_setting_is_not_quoted_in_its_refusal(
     assert secret not in out.getvalue() + err, err
 
 
+@pytest.mark.parametrize(("secret_name", "pasted_into"), [
+    ("SLACK_SIGNING_SECRET", "SLACK_HTTP_PATH"),
+    ("TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_WEBHOOK_PORT"),
+    ("SLACK_SIGNING_SECRET", "CHECKIN_SCHEDULE"),
+])
+def test_a_settings_files_own_secret_on_a_neighbouring_line_is_not_quoted_either(
+        secret_name: str, pasted_into: str, monkeypatch, capsys) -> None:
+    """The signing secret (32 hex digits, shaped like nothing) or the webhook secret set,
+    and the same value pasted one line off: the line refusing the other setting quoted it
+    whole on every command's standard error (`SLACK_HTTP_PATH='8f74…': expected the path
+    alone …`), though it is one of the settings' own secrets."""
+    from bot.cli import main
+
+    secret = "8f742231b10e4b7c9d1e0a3f5c6d7e80"
+    partners = {"SLACK_SIGNING_SECRET": {"SLACK_BOT_TOKEN": "xoxb-1-2-botSecretValue"},
+                "TELEGRAM_WEBHOOK_SECRET": {
+                    "TELEGRAM_BOT_TOKEN": "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+                    "TELEGRAM_WEBHOOK_URL": "https://bot.example.com/hook"}}
+    env = {**partners[secret_name], secret_name: secret, pasted_into: secret}
+    for other in _env_example():
+        monkeypatch.delenv(other, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    out = io.StringIO()
+    assert main(["--env-file", "/dev/null", "config"], stdout=out) == 2
+    err = capsys.readouterr().err
+    assert f"{pasted_into}='***': expected" in err, err  # still named, and what is wrong
+    assert secret not in out.getvalue() + err, err
+
+
 def test_other_urls_with_a_password_are_masked_too():
     """A proxy's user and password in SLACK_API_URL, TELEGRAM_API_URL or the webhook URL."""
     settings = Settings.from_mapping({

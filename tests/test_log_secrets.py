@@ -9,6 +9,7 @@ import socket
 import struct
 import threading
 from dataclasses import replace
+from urllib.parse import unquote_plus, urlencode
 
 import pytest
 
@@ -168,3 +169,41 @@ def test_a_wrong_database_password_is_refused_by_the_server_and_never_shown(
     assert err.strip().splitlines()[-1].startswith("teampulse: cannot use the ")
     assert masked in err and "password authentication failed" in err
     assert quoting(log.getvalue() + out + err, PASSWORD) == []
+
+
+@pytest.mark.parametrize("log_format", FORMATS)
+def test_slack_hook_addresses_and_trigger_ids_are_masked_however_a_library_quotes_them(
+        settings: Settings, log_format: str) -> None:
+    """Slack's own addresses, as slack_sdk and slack_bolt quote them at DEBUG (the fake
+    Slack in tests/slack serves on 127.0.0.1): a command's and a button's response_url, an
+    incoming webhook, as a URL, inside Slack's JSON ('\\/') and inside a form (%2F). What
+    someone typed that only looks like part of one (`/actions add`) stays as typed."""
+    command = "https://hooks.slack.com/commands/T0123ABCD/8123456789012/HooKsecretCommand0a1B2c3"
+    action = "https://hooks.slack.com/actions/E0GRID42/8123456789013/HooKsecretAction0a1B2c3d"
+    webhook = "https://hooks.slack.com/services/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"
+    trigger = "13345224609.738474920.8088930838d88f008e0"
+    escaped = action.replace("/", "\\/")
+    with operator_log(settings, log_format) as log:
+        library = logging.getLogger("slack_sdk.webhook.async_client")
+        library.debug("Sending a request - url: %s, body: {}", command)
+        library.info("A retry handler found: RateLimitErrorRetryHandler for POST %s - "
+                     "status: 429", webhook)
+        logging.getLogger("slack_bolt.RequestVerification").debug(
+            "Invalid request signature detected (body: %s)",
+            urlencode({"command": "/actions", "text": "add <@U0BOB> /actions/ABC/ review",
+                       "response_url": command, "trigger_id": trigger}))
+        logging.getLogger("slack_bolt.RequestVerification").debug(
+            "Invalid request signature detected (body: %s)",
+            urlencode({"payload": f'{{"response_url":"{escaped}","trigger_id":"{trigger}"}}'}))
+        logging.getLogger("slack_sdk.socket_mode").debug(
+            "Received message (data: %r)", f'{{"response_url": "{escaped}"}}')
+        logging.getLogger("teampulse.test").debug(
+            "typed: /actions add Bob review by 1700000001.000100 (Python 3.11.7)")
+    written = log.getvalue()
+    assert quoting(written, "HooKsecret", "812345678901", "8088930838d88f008e0") == []
+    assert "https://hooks.slack.com/commands/T0123ABCD/***" in written
+    assert "https://hooks.slack.com/services/T0123ABCD/***" in written
+    assert "hooks.slack.com%2Fcommands%2FT0123ABCD%2F***" in written
+    assert "13345224609.738474920.***" in written
+    assert "add <@U0BOB> /actions/ABC/ review" in unquote_plus(written)
+    assert "by 1700000001.000100 (Python 3.11.7)" in written

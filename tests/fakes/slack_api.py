@@ -226,6 +226,8 @@ class FakeSlackAPI:
         self._handlers: dict[str, Handler] = {}
         self._drops: dict[str, int] = {}
         self._response_uses: dict[str, int] = {}
+        #: Each response_url handed out: "<number>/<secret>" -> its response id.
+        self._hooks: dict[str, str] = {}
         #: response_url posts Slack took and showed (not those it refused).
         self.responses_shown: list[FakeCall] = []
         self._ids = itertools.count(1)
@@ -245,7 +247,9 @@ class FakeSlackAPI:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
-        app.router.add_post("/response/{response_id}", self._handle_response_url)
+        app.router.add_post("/{kind:commands|actions}/{team}/{number}/{secret}",
+                            self._handle_response_url)
+        app.router.add_post("/services/{team}/{hook}/{secret}", self._handle_incoming_webhook)
         app.router.add_get("/link/", self._handle_socket)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
@@ -304,9 +308,28 @@ class FakeSlackAPI:
         """The ws:// URL handed out by ``apps.connections.open``."""
         return f"ws://127.0.0.1:{self.port}/link/?ticket={self.ticket}&app_id={self.app_id}"
 
-    def response_url(self, response_id: str = "1") -> str:
-        """A ``response_url`` pointing back here; posts are recorded as method ``response_url``."""
-        return f"{self.root_url}/response/{response_id}"
+    def response_url(self, response_id: str = "1", kind: str = "commands") -> str:
+        """A ``response_url`` pointing back here, its path shaped as Slack's
+        (``https://hooks.slack.com/commands/T…/<number>/<secret>``; `kind` ``actions`` for a
+        pressed button's): posts are recorded as method ``response_url``, its five posts
+        counted per `response_id`."""
+        number, secret = _hook_parts(response_id)
+        self._hooks[f"{number}/{secret}"] = response_id
+        return f"{self.root_url}/{kind}/{self.team_id}/{number}/{secret}"
+
+    def incoming_webhook_url(self, name: str = "1") -> str:
+        """An incoming webhook's URL pointing back here, its path shaped as Slack's
+        (``https://hooks.slack.com/services/T…/B…/<secret>``); posts are recorded as method
+        ``incoming_webhook``."""
+        number, secret = _hook_parts(name)
+        return f"{self.root_url}/services/{self.team_id}/B{number[:10]}/{secret}"
+
+    @staticmethod
+    def trigger_id(name: str = "1") -> str:
+        """A ``trigger_id`` shaped as Slack's (``13345224609.738474920.8088930838d88f…``)."""
+        digest = hashlib.sha256(f"trigger:{name}".encode()).hexdigest()
+        return f"{int(digest[:8], 16) % 10**11:011d}.{int(digest[8:16], 16) % 10**9:09d}." \
+               f"{digest[16:48]}"
 
     def client(self, token: str = "xoxb-test-token", **kwargs: Any) -> AsyncWebClient:
         """An ``AsyncWebClient`` pointed at this fake."""
@@ -502,7 +525,8 @@ class FakeSlackAPI:
         Waits up to ``timeout`` for a client to connect. Returns the frame's ``envelope_id``.
         """
         await self._wait(lambda: bool(self._open_sockets()), timeout, "a socket connection")
-        await self._open_sockets()[-1].send_str(json.dumps(frame))
+        # Slack's JSON escapes every '/' (its URLs arrive as "https:\/\/hooks.slack.com\/…").
+        await self._open_sockets()[-1].send_str(json.dumps(frame).replace("/", "\\/"))
         return frame.get("envelope_id")
 
     async def push_event(self, event: JsonDict, timeout: float = WAIT, **kwargs: Any) -> str:
@@ -664,7 +688,16 @@ class FakeSlackAPI:
         await self._notify()
         return web.Response(text=f"OK - {len(upload.data)}", content_type="text/plain")
 
+    async def _handle_incoming_webhook(self, request: web.Request) -> web.Response:
+        await self._record(request, "incoming_webhook")
+        return web.Response(text="ok", content_type="text/plain")
+
     async def _handle_response_url(self, request: web.Request) -> web.Response:
+        info = request.match_info
+        response_id = self._hooks.get(f"{info['number']}/{info['secret']}")
+        if info["team"] != self.team_id or response_id is None:
+            # An address Slack never handed out (Slack: 404 and `invalid_token`).
+            return web.Response(status=404, text="invalid_token", content_type="text/plain")
         call = await self._record(request, "response_url")
         handler = self._handlers.get("response_url")
         if handler is not None and (answer := handler(call)) is not None:
@@ -679,7 +712,6 @@ class FakeSlackAPI:
         # "You can use a response_url up to 5 times within 30 minutes" (Slack's docs on
         # handling user interaction); a sixth post is refused (used_url, as teampulse
         # names it among the permanent errors) and shown to nobody.
-        response_id = request.match_info["response_id"]
         used = self._response_uses.get(response_id, 0)
         if used >= RESPONSE_URL_USES:
             return web.Response(status=404, text="used_url", content_type="text/plain")
@@ -1091,6 +1123,18 @@ def event_callback(
         ],
         "is_ext_shared_channel": False,
     }
+
+
+def _hook_parts(name: str) -> tuple[str, str]:
+    """The number and the secret of a hooks.slack.com address, derived from `name` (Slack's:
+    13 digits, then 24 letters and digits)."""
+    digest = hashlib.sha256(f"hook:{name}".encode()).digest()
+    number = f"{int.from_bytes(digest[:8]) % 10**13:013d}"
+    secret = "".join(_ALNUM[b % len(_ALNUM)] for b in digest[8:32])
+    return number, secret
+
+
+_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def _event_id(event: JsonDict) -> str:

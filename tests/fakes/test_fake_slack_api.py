@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 import pytest_asyncio
@@ -268,7 +268,8 @@ async def test_bolt_command_ack_and_lazy_listener(
     posted = await fake.wait_for_call("chat.postMessage")
     assert posted.params["channel"] == "U0GM"
     responded = await fake.wait_for_call("response_url")
-    assert responded.path == "/response/cmd-1"
+    assert responded.path == urlsplit(fake.response_url("cmd-1")).path
+    assert responded.path.startswith(f"/commands/{fake.team_id}/")  # as Slack's looks
     assert responded.params["text"] == "done"
 
 

@@ -178,7 +178,7 @@ class SlackHarness:
             "channel_name": "directmessage" if channel.startswith("D") else "general",
             "user_id": user, "user_name": user.lower(), "command": command, "text": text,
             "api_app_id": self.fake.app_id, "response_url": self.fake.response_url(
-                self.next_id("cmd")), "trigger_id": self.next_id("13345224609.") + ".abc",
+                self.next_id("cmd")), "trigger_id": self.fake.trigger_id(self.next_id("cmd")),
         }
         resp = await self.dispatch(urlencode(form))
         if settle:
@@ -196,7 +196,7 @@ class SlackHarness:
         ts = self.ts_of(call)
         payload = {
             "type": "block_actions", "token": "legacy-verification-token",
-            "api_app_id": self.fake.app_id, "trigger_id": self.next_id("trigger."),
+            "api_app_id": self.fake.app_id, "trigger_id": self.fake.trigger_id(self.next_id("act")),
             "team": {"id": self.fake.team_id, "domain": "teampulse-test"},
             "user": {"id": user, "username": user.lower(), "name": user.lower(),
                      "team_id": self.fake.team_id},
@@ -206,7 +206,7 @@ class SlackHarness:
             "message": {"type": "message", "user": self.fake.bot_user_id,
                         "bot_id": self.fake.bot_id, "ts": ts, "text": call.params["text"],
                         "blocks": blocks},
-            "response_url": self.fake.response_url(self.next_id("act")),
+            "response_url": self.fake.response_url(self.next_id("act"), kind="actions"),
             "actions": [{"type": "button", "action_id": button["action_id"],
                          "block_id": "tp_choices_0", "text": button["text"],
                          "value": button["value"], "action_ts": f"1700000100.{self.next_n()}"}],

@@ -63,6 +63,8 @@ async def test_polling_through_errors_floods_and_a_revoked_token_logs_no_token(
     written = log.getvalue()
     assert "Bot API" in written and "getUpdates" in written  # PTB's DEBUG lines are there
     assert "Internal Server Error" in written  # and the failures
+    # PTB names the file download address (…/file/bot<token>/…) as it starts.
+    assert "Set Bot API File URL" in written and "/file/bot***" in written
     assert quoting(written, *TOKEN_PARTS) == []
     with bot.unit() as ctx:  # nor does the outbox's record of each failure
         errors = [m.last_error or "" for m in ctx.session.query(OutboxMessage)]
