@@ -66,11 +66,26 @@ def answer_moments(conn) -> list[str]:
     return rows
 
 
-async def test_an_operator_cannot_pair_an_answer_with_its_rater_by_order(bot, chat):
+async def test_an_operator_cannot_pair_an_answer_with_its_rater_by_order(bot, chat,
+                                                                          monkeypatch):
     """Bruno, Li (peers) and Sam (a report) rate Alice in turn. An operator pairs the k-th
     anonymous answer (by id, or as the table lists them) with the k-th rater the bot
     replied to (by outbox id): with ids handed out as answers came, that named the
-    rater of every single answer."""
+    rater of every single answer.
+
+    On PostgreSQL the table lists rows where they were written, and the peers' two rows
+    of a question are written together in the order a shuffle picks (write_in_company):
+    the operator's guess of each pair is a coin's. So that the test rests on no coin (all
+    five came up the answers' order one run in 32), the shuffle is recorded and left as
+    given: the rows must lie as it left them, and so unlike the answers' order."""
+    shuffled: list[list[str]] = []
+
+    class Recorded:
+        def shuffle(self, rows: list) -> None:
+            if rows and isinstance(rows[0], dict):  # (the rows written: not _company's ids)
+                shuffled.append([r["comment"] for r in rows])
+
+    monkeypatch.setattr("storage.pulse.secrets.SystemRandom", Recorded)
     order = await answer_in_turn(bot, chat)
     with bot.engine.connect() as conn:
         moments = answer_moments(conn)
@@ -80,6 +95,12 @@ async def test_an_operator_cannot_pair_an_answer_with_its_rater_by_order(bot, ch
             assert len(found) == len(order)
             guessed = sum(whose(c) == rater for c, rater in zip(found, moments, strict=True))
             assert guessed < len(order), listing
+        if bot.engine.dialect.name == "postgresql":  # each pair as its shuffle left it
+            pairs = [given for given in shuffled if len(given) > 1]
+            assert len(pairs) == len(CRITERIA), shuffled
+            stored = anonymous_rows(conn, "")
+            assert all([c for c in stored if c in given] == given for given in pairs), \
+                (stored, pairs)
         ids = conn.execute(text("SELECT id FROM review_answers")).scalars().all()
         assert all(re.fullmatch(r"[0-9a-f]{32}", str(i)) for i in ids), ids  # random keys
         if bot.engine.dialect.name == "sqlite":
