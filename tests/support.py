@@ -280,3 +280,13 @@ def bot_on_org(settings: Any, clock: Any, org_file: Path
         yield bot, chat, settings
     finally:
         engine.dispose()
+
+
+def settings_in_env(monkeypatch: Any, database_url: str, org_file: Path) -> None:
+    """The settings `teampulse` reads, as the operator's environment: this database and
+    org file, no chat platform's token, the console on."""
+    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "TELEGRAM_BOT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("TEAMPULSE_ORG_FILE", str(org_file))
+    monkeypatch.setenv("TEAMPULSE_CONSOLE", "true")

@@ -26,7 +26,7 @@ from bot.app import prepare
 from bot.config import Settings
 from bot.org_guard import removes_too_many
 from tests.conftest import SERVER_URL
-from tests.support import TEST_ORG, run_cli
+from tests.support import TEST_ORG, run_cli, settings_in_env
 from tests.test_org_reload import PROMPT, ROME, running  # noqa: F401 (the fixture)
 from tests.test_resilience_stop import ROOT
 
@@ -198,11 +198,7 @@ def stored(tmp_path: Path, database_url: str, monkeypatch) -> Settings:
     bot, engine = prepare(settings)
     bot.close()
     engine.dispose()
-    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "TELEGRAM_BOT_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("TEAMPULSE_ORG_FILE", str(path))
-    monkeypatch.setenv("TEAMPULSE_CONSOLE", "true")
+    settings_in_env(monkeypatch, database_url, path)
     return settings
 
 

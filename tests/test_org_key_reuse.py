@@ -19,7 +19,7 @@ from bot.app import prepare
 from bot.config import Settings
 from bot.events import InboundEvent
 from bot.renames import accounts, key_reused
-from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
+from tests.support import TEST_ORG, RecordingAdapter, run_cli, say, settings_in_env
 from tests.test_org_guard import active
 from tests.test_org_reload import running  # noqa: F401 (the fixture)
 
@@ -167,11 +167,7 @@ def stored(tmp_path: Path, database_url: str, monkeypatch) -> Settings:
         bot, engine = prepare(settings)
         bot.close()
         engine.dispose()
-    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "TELEGRAM_BOT_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("TEAMPULSE_ORG_FILE", str(path))
-    monkeypatch.setenv("TEAMPULSE_CONSOLE", "true")
+    settings_in_env(monkeypatch, database_url, path)
     return settings
 
 
