@@ -696,10 +696,19 @@ def start_review(ctx: Context, subject: Person, by: Person | None,
     return rnd
 
 
+class _Unread:
+    """A review's closing time its caller has not read (None is one read: no closing
+    time, a review the GM started by hand)."""
+
+
+_UNREAD = _Unread()
+
+
 def _invite(ctx: Context, rnd: ReviewRound, subject: Person, person: Person,
-            group: str, closes_at: datetime | None = None) -> bool:
+            group: str, closes_at: datetime | _Unread | None = _UNREAD) -> bool:
     """Ask `person` to rate `subject` in `group`: their invite, and the survey's DM with
-    its first question; False if no platform reaches them (the invite stands)."""
+    its first question; False if no platform reaches them (the invite stands).
+    `closes_at`: the review's closing time, read here unless given."""
     invite = ReviewInvite(round_id=rnd.id, person_id=person.id, rater_group=group,
                           answered=0, done=False)
     ctx.session.add(invite)
@@ -728,14 +737,13 @@ def review_closes(ctx: Context, round_id: int) -> datetime | None:
 
 
 def _send_invite(ctx: Context, subject: Person, person: Person, invite: ReviewInvite,
-                 closes_at: datetime | None = None, *, closes_read: bool = False) -> bool:
+                 closes_at: datetime | _Unread | None = _UNREAD) -> bool:
     """The invite's DM and, unless another dialog is under way, its first question (the
     next, to one who began it with /review while away; none, to one who finished it
     so: the DM says their answers are in); False if it was sent before or cannot be.
-    Both expire when the review closes (`closes_at`, else read): held up by an outage
-    until then, a survey nobody can answer any more is not sent. (`closes_read`:
-    `closes_at` is the one read, None for a review with no closing time.)"""
-    if closes_at is None and not closes_read:
+    Both expire when the review closes (`closes_at`, read here unless given): held up by
+    an outage until then, a survey nobody can answer any more is not sent."""
+    if isinstance(closes_at, _Unread):
         closes_at = review_closes(ctx, invite.round_id)
     # Someone in the middle of another dialog is asked once it ends (resume_held), so
     # that their next message still answers what they were answering.
@@ -828,8 +836,7 @@ def held_invites(ctx: Context, only: Person | None = None) -> HeldInvites:
 def send_invites(ctx: Context, invites: HeldInvites) -> int:
     """Send invites found by held_invites (each expiring at its review's closing time, read
     with them); how many went out."""
-    return sum(_send_invite(ctx, subject, person, invite, invites.closes.get(invite.round_id),
-                            closes_read=invite.round_id in invites.closes)
+    return sum(_send_invite(ctx, subject, person, invite, invites.closes[invite.round_id])
                for invite, subject, person in invites)
 
 
