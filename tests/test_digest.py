@@ -397,6 +397,35 @@ async def test_cli_queues_a_digest_and_the_scheduled_one_is_not_sent_again(bot, 
     assert len(digests(chat, "grace")) == 1
 
 
+async def test_a_digest_sent_before_an_erase_is_not_sent_again_after_it(bot, chat, clock,
+                                                                       settings, monkeypatch):
+    """README (*A person's data*): an erase keeps the records of the digests sent to the
+    person (weeks and teams only), "so a digest is never sent twice". Alice is erased while
+    still in the org file (erase warns of it) and the Monday sweep runs again, as after a
+    restart: nothing is claimed or sent for her week a second time."""
+    from sqlalchemy import func, select
+
+    from storage.digest import DigestSent
+
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    await checked_in(bot, chat, clock)
+    clock.set(MONDAY_8AM_NY)
+    await bot.run_digests()
+    assert len(digests(chat, "alice")) == 1
+
+    def claimed() -> int:
+        with bot.unit() as ctx:
+            return ctx.session.scalar(select(func.count()).select_from(DigestSent).where(
+                DigestSent.week == "2026-W48"))
+
+    before = claimed()
+    code, out = run_cli(settings, "erase", "alice", "--yes")
+    assert code == 0 and "still in the org file" in out, out
+    await bot.run_digests()
+    assert claimed() == before
+    assert len(digests(chat, "alice")) == 1 and len(digests(chat, "grace")) == 1
+
+
 async def test_cli_refuses_what_it_cannot_do(bot, settings, capsys):
     assert run_cli(settings, "digest", "--to", "sam")[0] == 2
     assert "--to 'sam': no digest goes to them (choose one of: gm, alice, bruno, li)" in \
