@@ -154,12 +154,13 @@ def test_an_sqlite_without_update_from_or_json_takes_the_portable_statements(mon
     assert repositories._json_batches() is False
 
 
-async def test_on_postgresql_a_fan_out_binds_a_batch_as_arrays_not_values_a_message(bot, clock):
+async def test_on_postgresql_a_fan_out_binds_a_batch_as_one_value_not_values_a_message(bot, clock):
     # psycopg runs an executemany as one UPDATE per row, and an expanding IN binds a
     # parameter per id: recording and claiming a batch of 500 cost the outbox's thread
     # about 30 ms on PostgreSQL, during the sends (bench/fanout.py's slack-fanout read
-    # 0.69x the raw loop there). Each batch's ids and outcomes now go as a few arrays;
-    # every message still records its own platform id, or none where it gave none.
+    # 0.69x the raw loop there). Each batch's ids and outcomes now go as one text value
+    # (an array literal, JSON); every message still records its own platform id, or none
+    # where it gave none, and the moment it went.
     if bot.engine.dialect.name != "postgresql":
         pytest.skip("about PostgreSQL's statements")
 
