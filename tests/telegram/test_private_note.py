@@ -118,9 +118,12 @@ ROUND_GAVE_UP = (
     "Nothing is wrong on your side.")
 
 
+@pytest.mark.parametrize("refusal", ["Forbidden: bot was blocked by the user",
+                                     "Forbidden: bot can't initiate conversation with a user"],
+                         ids=["blocked", "never-started"])
 @pytest.mark.parametrize("chinese", [False, True], ids=["en", "zh-CN"])
 async def test_a_rounds_report_the_gm_never_gets_in_private_is_owned_up_to_in_the_group(
-        tg: TG, chinese: bool) -> None:
+        tg: TG, chinese: bool, refusal: str) -> None:
     """Grace types `/checkin send` in the group, having blocked the bot (or never pressed
     Start): the round goes out, but its report (who was prompted, who is unreachable) was
     refused in her private chat and nobody was told: she waited for a report that never
@@ -129,8 +132,7 @@ async def test_a_rounds_report_the_gm_never_gets_in_private_is_owned_up_to_in_th
     platform reaches, is named in the report only."""
     if chinese:
         await tg.say(GRACE, "/language 中文")
-    tg.fake.fail_chat("sendMessage", GRACE, 403, "Forbidden: bot was blocked by the user",
-                      times=None)
+    tg.fake.fail_chat("sendMessage", GRACE, 403, refusal, times=None)
     await tg.say_in_group(GRACE, "/checkin send")
     # One message in the group, not three ("I've answered you in a private message", "I
     # couldn't send you my answer", then this): what was said as the round went ("Sending
