@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import DBAPIError
 
 from bot.org import Org, OrgError, parse_org, teams_in_other_case
-from bot.org_guard import HeldBack, KeyReused
+from bot.org_guard import HeldBack, KeyReused, MassRemoval
 from bot.readers import GM
 from bot.renames import accounts, renames
 from bot.telegram_rights import warn_unbound
@@ -320,7 +320,19 @@ class OrgWatcher:
 
         def tell(ctx: Context) -> None:
             gm = next((p for p in ctx.people.active() if p.role == "gm"), None)
-            if gm is not None:  # (one per bad version, whichever replica tells it first)
+            if gm is None:
+                return
+            if isinstance(exc, MassRemoval):
+                # Said in the GM's language, not as the log's English line: how many it
+                # would take out, by name, and the command that applies it anyway.
+                people = [(k, ctx.people.by_key(k)) for k in exc.removed[:NAMED]]
+                ctx.tell(gm, "org_held_removal", file=exc.path.name,
+                         removed=len(exc.removed), before=exc.before,
+                         names=[p.display_name if p is not None else k for k, p in people],
+                         more=max(0, len(exc.removed) - NAMED), apply=exc.apply,
+                         listing=exc.apply.removesuffix(" --yes"),
+                         dedupe_key=f"org-refused:{key}", readers=GM)
+            else:  # (one per bad version, whichever replica tells it first)
                 ctx.tell(gm, "org_refused", file=exc.path.name, problems=problems[:NOTICE_LINES],
                          more=max(0, len(problems) + len(reused) - NOTICE_LINES),
                          reused=reused[:NOTICE_LINES], apply=apply,

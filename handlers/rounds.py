@@ -101,7 +101,7 @@ def cmd_send(ctx: Context, args: str) -> None:
         return
     event = ctx.event
     in_group = event is not None and not event.is_direct
-    RoundRequestRepo(ctx.session).add(
+    request = RoundRequestRepo(ctx.session).add(
         scope[0], scope[1], sender.key, ctx.clock.now(),
         reply_platform=event.platform if event else None,
         reply_user=event.user_id if event else None,
@@ -109,11 +109,33 @@ def cmd_send(ctx: Context, args: str) -> None:
         reply_chat=event.chat_id if event and in_group else None,
         reply_thread=event.thread_id if event and in_group else None)
     ctx.round_requested = True
-    if in_group:
-        # The report comes later, to their DM (the core answers the request there): said
-        # where they asked, as every private answer to a group is (Context.reply), or the
-        # group shows nothing and they do not know where to look.
-        ctx.reply("rounds_send_in_private")
+    if not in_group or event is None:
+        return
+    # The report comes later, to their DM (the core answers the request there): said
+    # where they asked, or the group shows nothing and they do not know where to look.
+    if ctx.addressbook.supports_ephemeral(event.platform):
+        ctx.reply("rounds_send_in_private")  # a note only they see (Slack)
+        return
+    # Where everyone reads it (Telegram), said in the group itself, once: not a DM that
+    # only repeats it with "I've answered you in a private message" in the group, each
+    # followed by a failure note of its own should that DM be refused (someone who
+    # blocked the bot heard three notes). Should the report's DM be refused, this very
+    # message is edited to say so and what to do (_report_fallback).
+    ctx.post(_group(event.platform, request), ctx.render("rounds_send_in_private"),
+             dedupe_key=_ack_key(request))
+
+
+def _group(platform: str, request: RoundRequest) -> Target:
+    """Where `/checkin send` was typed: the group (or its topic) of `request`."""
+    return Target(platform, "thread" if request.reply_thread else "channel",
+                  request.reply_chat or "", request.reply_thread, user_ref=request.reply_user)
+
+
+def _ack_key(request: RoundRequest) -> str:
+    """The dedupe key of the group's "Sending the check-in round now" for `request`, by
+    which its report's fallback finds that message to edit. (With who asked: an id SQLite
+    gives again after an erase deleted the latest request names another request.)"""
+    return f"rounds-ack:{request.id}:{request.requested_by}"
 
 
 def cmd_remind(ctx: Context, args: str) -> None:
@@ -184,10 +206,12 @@ def _report_fallback(ctx: Context, request: RoundRequest, message: str,
                 OutboundMessage(ctx.render("rounds_report_here", service=platform) + "\n\n"
                                 + report),
                 {GAVE_UP: (dm, OutboundMessage(report))})
-    group = Target(platform, "thread" if request.reply_thread else "channel",
-                   request.reply_chat, request.reply_thread, user_ref=event.user_id)
+    group = _group(platform, request)
+    # The group's "Sending the check-in round now" becomes the note: one message, not a
+    # second (a request from before that message existed, or one no longer kept: anew).
+    ack = ctx.outbox.id_of(_ack_key(request))
 
     def worded(cause: str) -> OutboundMessage:
         return OutboundMessage(ctx.render("rounds_report_not_sent", service=platform,
-                                          cause=cause, prompted=prompted))
+                                          cause=cause, prompted=prompted), replaces_row=ack)
     return group, worded(REFUSED), {GAVE_UP: worded(GAVE_UP), REJECTED: worded(REJECTED)}

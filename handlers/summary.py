@@ -517,7 +517,11 @@ def parse_request(args: str) -> SummaryRequest:
             # `week 2026-W47`, as the shell's --week is written: what follows is the week,
             # however mistyped (`week yesterday` is a bad week, not a person's name).
             if i + 1 == len(words):
-                raise SummaryUsageError(words[i])
+                # `week` alone: the week `/summary` alone shows (this week once its
+                # prompts are out, else last week), not a usage error for a GM who
+                # asked for the weekly summary in one word.
+                i += 1
+                continue
             week = typed_week(words[i + 1])
             i += 2
             continue

@@ -1410,6 +1410,11 @@ class OutboxRepo:
                                      table.c.platform.in_(list(platforms)))).all()
             if row_id not in exclude]
 
+    def id_of(self, dedupe_key: str) -> int | None:
+        """The id of the message recorded with `dedupe_key`, if it is still kept."""
+        return self.session.scalar(select(OutboxMessage.id).where(
+            OutboxMessage.dedupe_key == dedupe_key))
+
     def by_status(self, status: str) -> list[OutboxMessage]:
         """Messages in a status (for tests and the CLI)."""
         return list(self.session.scalars(select(OutboxMessage).where(

@@ -134,6 +134,63 @@ async def test_a_bot_run_with_a_settings_file_names_it_in_the_command_to_apply(
     assert told in r.chat.last("grace")
 
 
+HELD_EN = (
+    "The org file org.yaml was edited, but the edit was not applied: it would remove 3 of "
+    "the 6 people now in the org (Bruno Rossi, 李雷, Sam Lee), more than a quarter at once, "
+    "so it is held back in case the file was cut short (saved half-edited, a list pasted "
+    "short, a merge that dropped people). The bot keeps running on the org it had: nothing "
+    "stored is lost and everyone is still asked as before. If the file was cut short, fix "
+    "it: it is applied within a minute. If they are meant to leave, whoever runs teampulse "
+    "can run 'teampulse apply-org --yes' to remove them on purpose ('teampulse apply-org' "
+    "lists what it would change first).")
+HELD_ZH = (
+    "组织文件 org.yaml 已被修改，但这次修改没有生效：它会一次移除组织中现有 6 人中的 3 人"
+    "（Bruno Rossi、李雷、Sam Lee），超过四分之一，因此先搁置，以防文件被截断（保存到一半、"
+    "名单粘贴不全、合并时漏掉了人）。机器人继续按原来的组织运行：已保存的数据不会丢失，所有人"
+    "照常收到签到。如果文件被截断了，请修正它，修正后一分钟内即会生效。如果这些人确实要离开，"
+    "负责运行 teampulse 的人可以运行 teampulse apply-org --yes 有意移除他们（先运行 "
+    "teampulse apply-org 可列出将要改变的内容）。")
+
+
+@pytest.mark.parametrize("chinese", [False, True], ids=["en", "zh-CN"])
+async def test_the_gm_reads_in_chat_once_per_file_how_many_it_would_remove_and_what_to_run(
+        running, chinese):  # noqa: F811 - the fixture
+    """The GM, who may never read the log, is told in a DM in their own language (not the
+    log's English line) how many people the held file would remove and the command that
+    applies it anyway: once per file by its content, however often it is looked at or
+    saved again; a different cut is told of too, and the first one back is not again."""
+    r = running
+    if chinese:
+        with r.bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+    told = HELD_ZH if chinese else HELD_EN
+
+    def notices() -> list[str]:
+        return [t for t in r.chat.to("grace") if t.startswith(told[:12])]
+
+    r.write(truncated())
+    for _ in range(3):
+        assert await r.watcher.check() is None
+    r.write(truncated())  # saved again, the same text
+    assert await r.watcher.check(force=True) is None
+    assert await r.watcher.check() is None
+    await r.bot.drain()
+    assert notices() == [told]
+    # Another cut (Alice in place of Li): another file, told of once.
+    other = without(TEST_ORG.read_text(encoding="utf-8"), "alice", "bruno", "sam")
+    r.write(other)
+    assert await r.watcher.check() is None
+    assert await r.watcher.check() is None
+    r.write(truncated())  # the first one back: told already
+    assert await r.watcher.check() is None
+    assert await r.watcher.check() is None
+    await r.bot.drain()
+    assert len(notices()) == 2
+    assert "(Alice Martin, Bruno Rossi, Sam Lee)" in notices()[1] or \
+        "（Alice Martin、Bruno Rossi、Sam Lee）" in notices()[1]
+    assert active(r.bot.settings) == EVERYONE
+
+
 async def test_apply_org_applies_a_truncated_file_on_purpose_and_the_bot_follows(
         running, caplog, capsys):  # noqa: F811 - the fixture
     r = running

@@ -344,8 +344,40 @@ async def test_a_week_written_as_the_cli_writes_it_is_read_in_chat(bot, chat):
     for typed in ("/summary week 2026-W47", "/summary week 47", "/summary week W47"):
         await say(bot, "grace", typed)
         assert chat.last("grace") == expected
+
+
+
+async def test_the_bare_word_week_is_the_weekly_summary_summary_alone_shows(bot, chat, clock):
+    """`/summary week` typed alone is the GM asking for the weekly summary: the week
+    `/summary` alone shows (last week until this week's prompts are out, then this one),
+    not the usage; in English and in Chinese, and with a page or a person after it."""
+    await bot.run_checkins()
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.advance(timedelta(days=4))  # Tuesday 2026-12-01: this week's prompts not sent yet
+    await say(bot, "grace", "/summary")
+    expected = chat.last("grace")
+    assert "2026-W48 (2026-11-23 – 2026-11-29)" in expected
     await say(bot, "grace", "/summary week")
-    assert chat.last("grace").startswith('I didn\'t understand "week". Usage: /summary')
+    assert chat.last("grace") == expected
+    await say(bot, "grace", "/summary alice week")
+    alone = chat.last("grace")
+    await say(bot, "grace", "/summary alice")
+    assert alone == chat.last("grace") and "Alice Martin" in alone
+    clock.advance(timedelta(days=3))  # Friday: prompts go out, the week moves on with them
+    await bot.run_checkins()
+    await say(bot, "grace", "/summary week")
+    assert "2026-W49 (2026-11-30 – 2026-12-06)" in chat.last("grace")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    expected = chat.last("grace")
+    assert "2026-W49（2026-11-30 – 2026-12-06）" in expected
+    for typed in ("/summary week", "/summary 本周"):
+        await say(bot, "grace", typed)
+        assert chat.last("grace") == expected, typed
+    # Genuinely bad input keeps its specific answer.
+    await say(bot, "grace", "/summary week yesterday")
+    assert chat.last("grace").startswith("“yesterday”不是有效的周")
 
 
 @pytest.mark.parametrize("week", ["2026-W00", "9999-W52", "0001-W01", "junk"])

@@ -117,3 +117,16 @@ async def test_an_honour_roll_the_group_refuses_is_reported_to_the_gm(tg: TG) ->
                     "channel in the org file. The team has not seen the roll: forward them "
                     "the copy I sent you.")
     assert tg.texts(GRACE)[-2].startswith("🏆 <b>Honour roll — November 2026</b>")
+
+
+async def test_a_rounds_note_stays_in_its_topic_and_is_edited_there(tg: TG) -> None:
+    """`/checkin send` in a topic by a GM who blocked the bot: the one note is in that topic,
+    and it is that note which comes to say the report could not go (tests/telegram/
+    test_private_note.py), not a second message in General."""
+    tg.fake.fail_chat("sendMessage", GRACE, 403, "Forbidden: bot was blocked by the user",
+                      times=None)
+    await say_in_topic(tg, GRACE, "/checkin send", SALES_TOPIC)
+
+    [(topic, note)] = topics(tg)
+    assert topic == SALES_TOPIC
+    assert note.startswith("I couldn't send you the check-in round's report in a private chat")
