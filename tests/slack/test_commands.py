@@ -195,3 +195,35 @@ async def test_a_mention_is_written_as_its_key_where_it_stands_not_inside_a_long
                         raw=True, channel=dm_channel(GRACE))
     assert slack.last_text(GRACE).startswith(
         'I don\'t know anyone called "@Alice Martinez alice".'), slack.last_text(GRACE)
+
+
+async def test_a_commands_trigger_id_is_not_kept_and_a_double_dispatch_still_runs_once(
+        slack: SlackHarness, bot) -> None:
+    """A slash command's trigger_id opens a modal as whoever ran it while it lives: the
+    database (and so every backup of it) keeps a digest, which still tells the same
+    command delivered twice from the next one."""
+    from urllib.parse import parse_qs
+
+    from sqlalchemy import select
+
+    from storage.models import ProcessedEvent
+
+    bodies: list[str] = []
+    dispatch = slack.dispatch
+
+    async def keeping(body: str, **kwargs):
+        bodies.append(body)
+        return await dispatch(body, **kwargs)
+
+    slack.dispatch = keeping  # type: ignore[method-assign]
+    await slack.command(ALICE, "/checkin", channel=dm_channel(ALICE))
+    await slack.dispatch(bodies[-1])  # the same command again
+    await slack.settle()
+    asked = [p for p in slack.posts(ALICE) if "*Question 1 of 8*" in p.params["text"]]
+    assert len(asked) == 1
+    trigger = parse_qs(bodies[-1])["trigger_id"][0]
+    with bot.sessions() as session:
+        stored = [r.event_id for r in session.scalars(select(ProcessedEvent))]
+    assert [e for e in stored if e.startswith("command:")]  # it was recorded…
+    secret = trigger.rsplit(".", 1)[1]
+    assert [e for e in stored if secret in e or trigger in e] == []  # …as a digest
