@@ -13,7 +13,8 @@ Secrets never appear in a log line at any level, DEBUG included: the handler eve
 goes through (bot.cli.log_handler) carries RedactSecrets, which replaces each secret the
 settings hold (see protect) and anything shaped like one (a Slack or Telegram token, a
 URL's password, a Socket Mode ticket, a Slack response_url or incoming webhook, a Slack
-trigger_id, a `token` field of a logged payload) with ***. So is
+trigger_id, a pre-signed upload URL's secret part, a `token` field of a logged payload)
+with ***. So is
 the choice of a pressed anonymous button (a pulse poll's answer), at any level.
 Libraries write their URLs and request parameters at DEBUG, and some quote a URL in an
 ERROR line (slack_sdk's "Failed to connect (error: …url='wss://…?ticket=…')"); a filter
@@ -79,9 +80,20 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?<![0-9])[0-9]{3,}:(?P<secret>[A-Za-z0-9_-]{30,})"),
     # A URL's password: scheme://user:password@host.
     re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s'\"]*:(?P<secret>[^@/\s'\"]+)@"),
-    # A URL's secret parameters (libpq's ?password=, Socket Mode's ?ticket=).
-    re.compile(r"[?&;](?:password|passwd|pwd|sslpassword|token|access_token|secret|ticket)="
+    # A URL's secret parameters (libpq's ?password=, Socket Mode's ?ticket=, the signature
+    # of a pre-signed URL: S3's, Google Cloud Storage's, Azure's `sig`).
+    re.compile(r"[?&;](?:password|passwd|pwd|sslpassword|token|access_token|secret|ticket"
+               r"|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature"
+               r"|x-goog-credential|signature|sig)="
                r"(?P<secret>[^&#\s'\"]+)", re.IGNORECASE),
+    # Slack's pre-signed upload address (files.getUploadURLExternal's upload_url,
+    # `https://files.slack.com/upload/v1/CwABAAAA…`), which uploads into the workspace
+    # until it expires: slack_sdk logs it at DEBUG, in the answer and in the POST to it.
+    re.compile(rf"[/Ff]upload{_SLASH}v[0-9]+{_SLASH}"
+               rf"(?P<secret>[A-Za-z0-9_.~=+-]+(?:{_SLASH}[A-Za-z0-9_.~=+-]+)*)"),
+    # The same field whatever its path: all but its scheme and host.
+    re.compile(rf"""["']upload_url["']\s*:\s*["'][A-Za-z]+:{_SLASH}{_SLASH}[^/\\"'\s]+"""
+               rf"""{_SLASH}(?P<secret>[^"'\s]+)"""),
     # A form logged whole, its first field Slack's legacy verification token (slack_bolt's
     # `body: token=…` for a slash command).
     re.compile(r"token=(?<![^\s(]token=)(?P<secret>[^&#\s'\"]+)"),
