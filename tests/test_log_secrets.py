@@ -221,7 +221,7 @@ def test_a_pre_signed_url_a_library_logs_keeps_its_host_not_its_signature(
     gcs = "https://storage.googleapis.com/b/o.png?X-Goog-Signature=GCSsigNeverLogged0123"
     azure = "https://acct.blob.core.windows.net/c/o.png?sv=2024-01-01&sig=AZsigNeverLogged%3D"
     with operator_log(settings, log_format) as log:
-        library = logging.getLogger("httpx")
+        library = logging.getLogger("some.storage.client")
         for url in (s3, gcs, azure):
             library.debug("HTTP Request: PUT %s \"HTTP/1.1 200 OK\"", url)
         logging.getLogger("slack_sdk.web").debug(
