@@ -21,6 +21,7 @@ from bot.core import TeamPulse
 from bot.gc_pause import gc_paused
 from bot.health import HealthServer
 from bot.leader import TAKEOVER_GRACE, Leadership, notify, other_processes, startup_lock
+from bot.log_privacy import loop_exception_handler
 from bot.org import Org, load_org, teams_in_other_case
 from bot.org_reload import OrgWatcher, stamp_of
 from bot.scheduler import start_scheduler
@@ -130,6 +131,9 @@ async def run(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO
     On SQLite this process holds the database's instance lock (one bot per file); on
     PostgreSQL any number may run, and an elected leader alone does the scheduled work.
     """
+    # asyncio's own report of a task's exception nobody retrieved quotes its message (a
+    # URL with the token, what someone wrote): written as the log writes errors instead.
+    asyncio.get_running_loop().set_exception_handler(loop_exception_handler)
     lock = lock_for(settings.database_url)
     if lock is not None:
         lock.acquire("teampulse run")  # refuses, naming the process that has it

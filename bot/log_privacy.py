@@ -23,11 +23,15 @@ on the handler sees every record, whichever logger it came from.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import sys
+import threading
 import traceback
 from collections.abc import Iterable
 from types import TracebackType
+from typing import Any
 from urllib.parse import quote
 
 from bot.adapters.base import DeliveryError
@@ -244,3 +248,60 @@ class TextFormatter(logging.Formatter):
 
 _CAUSE = "\nThe above exception was the direct cause of the following exception:\n"
 _CONTEXT = "\nDuring handling of the above exception, another exception occurred:\n"
+
+
+#: Where Python's own reports go once routed through the log (see route_python_reports).
+_reports = logging.getLogger("teampulse.python")
+
+
+def route_python_reports() -> None:
+    """Send what Python itself prints to stderr through the log instead, so the log's
+    handler masks it as it masks every line: a warning (any library's `warnings.warn`,
+    whose text may quote a URL with a token), an exception nothing caught in a thread,
+    and an exception Python could only ignore (`Exception ignored in …`, a `__del__`'s,
+    a generator's closed by the collector). Called where the log is set up; an asyncio
+    loop's reports go through `loop_exception_handler`."""
+    # Off, then on: captureWarnings(True) does nothing if it was on before, even when
+    # something has put warnings.showwarning back since (a test's catch_warnings).
+    logging.captureWarnings(False)
+    logging.captureWarnings(True)
+    threading.excepthook = _thread_exception
+    sys.unraisablehook = _unraisable
+
+
+def _thread_exception(args: threading.ExceptHookArgs) -> None:
+    """threading.excepthook: the exception logged (frames and type), not printed whole."""
+    if args.exc_type is SystemExit:
+        return  # as Python's own hook: a thread that exits is no error
+    name = args.thread.name if args.thread is not None else "(unknown)"
+    _reports.error("uncaught exception in thread %s", name,
+                   exc_info=(args.exc_type, args.exc_value,
+                             args.exc_traceback))
+
+
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """sys.unraisablehook: named by the function (a `__del__`) or the object's type, not
+    by the object's repr (which may quote data)."""
+    obj = unraisable.object
+    where = getattr(obj, "__qualname__", None) or type(obj).__qualname__
+    exc_type = unraisable.exc_type
+    _reports.error("exception ignored in %s", where,
+                   exc_info=(exc_type, unraisable.exc_value,
+                             unraisable.exc_traceback))
+
+
+def loop_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """An asyncio loop's exception handler (a task's exception never retrieved, a failed
+    callback): asyncio's own writes the task's repr, the exception's message in it; this
+    one names the task and leaves the exception to the formatter (frames and type)."""
+    task = context.get("task") or context.get("future")
+    what = ""
+    if isinstance(task, asyncio.Task):
+        what = f" (task {task.get_name()})"
+    elif task is not None:
+        what = f" (a {type(task).__name__})"
+    # Its words, up to a repr ("Exception in callback f(<its arguments>)"): code, not data.
+    said = str(context.get("message") or "").split("<")[0].split("(")[0].strip()
+    exc = context.get("exception")
+    _reports.error("%s%s", redact(said or "asyncio reported an error"), what,
+                   exc_info=exc if isinstance(exc, BaseException) else None)
