@@ -34,7 +34,7 @@ from storage.db import (
 )
 from storage.instance_lock import lock_for, sqlite_path
 from storage.migrate import migrating
-from storage.repositories import PeoplePlan
+from storage.repositories import EventRepo, PeoplePlan
 from storage.round_requests import RoundRequestRepo
 
 #: How long the last flush at exit may send (see Outbox.flush_for).
@@ -69,6 +69,7 @@ def prepare(settings: Settings, clock: Clock | None = None, *, backfill: bool = 
             bot = TeamPulse(settings, org, engine, clock=clock)
             try:
                 bot.sync_org(backfill, allow_removals=allow_removals, planned=planned)
+                _digest_stored_triggers(bot)
             except BaseException:
                 bot.close()  # (its database threads)
                 engine.dispose()
@@ -83,6 +84,16 @@ def prepare(settings: Settings, clock: Clock | None = None, *, backfill: bool = 
             warn_unbound(bot, org)
     return bot, engine
 
+
+
+def _digest_stored_triggers(bot: TeamPulse) -> None:
+    """Slash commands recorded whole by an earlier version (`command:<trigger_id>`) are
+    recorded as today's digest: a trigger_id opens a modal as that person while it lives,
+    and a command claimed before an upgrade is still found by its digest after it."""
+    from bot.adapters.slack_inbound import command_id_now
+
+    with bot.sessions.begin() as session:
+        EventRepo(session).rekey("slack", "command:", command_id_now)
 
 
 def _warn_unknown_crm_owners(bot: TeamPulse) -> None:

@@ -275,6 +275,13 @@ def trigger_key(trigger: str) -> str:
     return hashlib.sha256(trigger.encode()).hexdigest()[:32]
 
 
+def command_id_now(event_id: str) -> str | None:
+    """A slash command's id as recorded before trigger_key (`command:<its trigger_id>`,
+    which holds dots; a digest is hex), in today's form; None when already in it."""
+    trigger = event_id.removeprefix("command:")
+    return f"command:{trigger_key(trigger)}" if "." in trigger else None
+
+
 def action_event(body: Mapping[str, Any], action: Mapping[str, Any]) -> InboundEvent:
     """A pressed button (block_actions) → InboundEvent(action=<the button's value>)."""
     user = body["user"]
