@@ -18,7 +18,9 @@ with ***. So is
 the choice of a pressed anonymous button (a pulse poll's answer), at any level.
 Libraries write their URLs and request parameters at DEBUG, and some quote a URL in an
 ERROR line (slack_sdk's "Failed to connect (error: …url='wss://…?ticket=…')"); a filter
-on the handler sees every record, whichever logger it came from.
+on the handler sees every record, whichever logger it came from. What Python would print
+on stderr itself (a warning, a thread's or a task's uncaught exception) is made a record
+too (route_python_reports, loop_exception_handler), or it would pass the filter by.
 """
 
 from __future__ import annotations
