@@ -21,6 +21,7 @@ from bot.core import TeamPulse
 from bot.gc_pause import gc_paused
 from bot.health import HealthServer
 from bot.leader import TAKEOVER_GRACE, Leadership, notify, other_processes, startup_lock
+from bot.log_privacy import loop_exception_handler
 from bot.org import Org, load_org, teams_in_other_case
 from bot.org_reload import OrgWatcher, stamp_of
 from bot.scheduler import start_scheduler
@@ -33,7 +34,7 @@ from storage.db import (
 )
 from storage.instance_lock import lock_for, sqlite_path
 from storage.migrate import migrating
-from storage.repositories import PeoplePlan
+from storage.repositories import EventRepo, PeoplePlan
 from storage.round_requests import RoundRequestRepo
 
 #: How long the last flush at exit may send (see Outbox.flush_for).
@@ -68,6 +69,7 @@ def prepare(settings: Settings, clock: Clock | None = None, *, backfill: bool = 
             bot = TeamPulse(settings, org, engine, clock=clock)
             try:
                 bot.sync_org(backfill, allow_removals=allow_removals, planned=planned)
+                _digest_stored_triggers(bot)
             except BaseException:
                 bot.close()  # (its database threads)
                 engine.dispose()
@@ -82,6 +84,16 @@ def prepare(settings: Settings, clock: Clock | None = None, *, backfill: bool = 
             warn_unbound(bot, org)
     return bot, engine
 
+
+
+def _digest_stored_triggers(bot: TeamPulse) -> None:
+    """Slash commands recorded whole by an earlier version (`command:<trigger_id>`) are
+    recorded as today's digest: a trigger_id opens a modal as that person while it lives,
+    and a command claimed before an upgrade is still found by its digest after it."""
+    from bot.adapters.slack_inbound import command_id_now
+
+    with bot.sessions.begin() as session:
+        EventRepo(session).rekey("slack", "command:", command_id_now)
 
 
 def _warn_unknown_crm_owners(bot: TeamPulse) -> None:
@@ -130,6 +142,9 @@ async def run(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO
     On SQLite this process holds the database's instance lock (one bot per file); on
     PostgreSQL any number may run, and an elected leader alone does the scheduled work.
     """
+    # asyncio's own report of a task's exception nobody retrieved quotes its message (a
+    # URL with the token, what someone wrote): written as the log writes errors instead.
+    asyncio.get_running_loop().set_exception_handler(loop_exception_handler)
     lock = lock_for(settings.database_url)
     if lock is not None:
         lock.acquire("teampulse run")  # refuses, naming the process that has it

@@ -539,6 +539,11 @@ def _setup_logging(settings: Settings, console: bool) -> None:
     # unless LOG_LEVEL asks for more.
     level = settings.log_level or ("WARNING" if console else "INFO")
     logging.basicConfig(level=level, handlers=[log_handler(settings, sys.stderr)])
+    # Python's own reports (a library's warning, a thread's uncaught exception) were printed
+    # whole on stderr, past the handler: a token quoted in one was not masked.
+    from bot.log_privacy import route_python_reports
+
+    route_python_reports()
     for noisy in ("apscheduler", "httpx", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 

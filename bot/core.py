@@ -64,6 +64,17 @@ CONCURRENT = (IntegrityError, StaleDataError, ConcurrentChange)
 log = logging.getLogger(__name__)
 
 
+def named(event: InboundEvent) -> str:
+    """An event as a log line names it: its id, but never an anonymous answer's press.
+
+    A press's id (Slack's `action:<message ts>:<press ts>`, Telegram's update id) can be
+    joined to who was sent that message or sent that update, and so says who answered
+    the anonymous poll and when; the line says which kind of event it was instead."""
+    if is_concealed(event.action):
+        return "(an anonymous answer's press)"
+    return str(event.event_id)
+
+
 #: Why an edit of the org file withdrew queued messages: the metric's label, and the log's
 #: line (the count, and "message(s)" or "reminder(s)").
 WITHDRAWN = {
@@ -542,11 +553,11 @@ class TeamPulse:
                 # Met another replica's concurrent change: once more, as _handle_sync
                 # does (on PostgreSQL each statement reads what is committed now).
                 log.info("%s event %s met a concurrent change; handling it again",
-                         event.platform, event.event_id)
+                         event.platform, named(event))
                 return self._in_savepoint(session, event, mine)
         except CONCURRENT:
             log.info("%s event %s was processed concurrently; ignoring", event.platform,
-                     event.event_id)
+                     named(event))
             outcome = "duplicate"
         except DBAPIError as exc:
             log.error("handling a %s event failed: database error (%s)", event.platform,
@@ -570,7 +581,7 @@ class TeamPulse:
         if event.event_id and not claimed and not ctx.events.claim(
                 event.platform, event.event_id, self.clock.now()):
             log.info("%s event %s already processed; ignoring the redelivery",
-                     event.platform, event.event_id)
+                     event.platform, named(event))
             return "duplicate"
         ctx.person = ctx.people.by_platform(event.platform, event.user_id, event.username)
         route(ctx, self.bot_usernames.get(event.platform))
@@ -594,10 +605,10 @@ class TeamPulse:
                 # claim the next try finds; or the person's previous message, answering
                 # the same question): handled once more, it reads what is there now.
                 log.info("%s event %s met a concurrent change; handling it again",
-                         event.platform, event.event_id)
+                         event.platform, named(event))
                 return self._handle_sync(event, again=False)
             log.info("%s event %s was processed concurrently; ignoring", event.platform,
-                     event.event_id)
+                     named(event))
             return "duplicate"
         except DBAPIError as exc:  # the database failed, not our code: one line is enough
             log.error("handling a %s event failed: database error (%s)", event.platform,

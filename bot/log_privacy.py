@@ -13,20 +13,27 @@ Secrets never appear in a log line at any level, DEBUG included: the handler eve
 goes through (bot.cli.log_handler) carries RedactSecrets, which replaces each secret the
 settings hold (see protect) and anything shaped like one (a Slack or Telegram token, a
 URL's password, a Socket Mode ticket, a Slack response_url or incoming webhook, a Slack
-trigger_id, a `token` field of a logged payload) with ***. So is
+trigger_id, a pre-signed upload URL's secret part, a `token` field of a logged payload)
+with ***. So is
 the choice of a pressed anonymous button (a pulse poll's answer), at any level.
 Libraries write their URLs and request parameters at DEBUG, and some quote a URL in an
 ERROR line (slack_sdk's "Failed to connect (error: …url='wss://…?ticket=…')"); a filter
-on the handler sees every record, whichever logger it came from.
+on the handler sees every record, whichever logger it came from. What Python would print
+on stderr itself (a warning, a thread's or a task's uncaught exception) is made a record
+too (route_python_reports, loop_exception_handler), or it would pass the filter by.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import sys
+import threading
 import traceback
 from collections.abc import Iterable
 from types import TracebackType
+from typing import Any
 from urllib.parse import quote
 
 from bot.adapters.base import DeliveryError
@@ -79,9 +86,20 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?<![0-9])[0-9]{3,}:(?P<secret>[A-Za-z0-9_-]{30,})"),
     # A URL's password: scheme://user:password@host.
     re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s'\"]*:(?P<secret>[^@/\s'\"]+)@"),
-    # A URL's secret parameters (libpq's ?password=, Socket Mode's ?ticket=).
-    re.compile(r"[?&;](?:password|passwd|pwd|sslpassword|token|access_token|secret|ticket)="
+    # A URL's secret parameters (libpq's ?password=, Socket Mode's ?ticket=, the signature
+    # of a pre-signed URL: S3's, Google Cloud Storage's, Azure's `sig`).
+    re.compile(r"[?&;](?:password|passwd|pwd|sslpassword|token|access_token|secret|ticket"
+               r"|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature"
+               r"|x-goog-credential|signature|sig)="
                r"(?P<secret>[^&#\s'\"]+)", re.IGNORECASE),
+    # Slack's pre-signed upload address (files.getUploadURLExternal's upload_url,
+    # `https://files.slack.com/upload/v1/CwABAAAA…`), which uploads into the workspace
+    # until it expires: slack_sdk logs it at DEBUG, in the answer and in the POST to it.
+    re.compile(rf"[/Ff]upload{_SLASH}v[0-9]+{_SLASH}"
+               rf"(?P<secret>[A-Za-z0-9_.~=+-]+(?:{_SLASH}[A-Za-z0-9_.~=+-]+)*)"),
+    # The same field whatever its path: all but its scheme and host.
+    re.compile(rf"""["']upload_url["']\s*:\s*["'][A-Za-z]+:{_SLASH}{_SLASH}[^/\\"'\s]+"""
+               rf"""{_SLASH}(?P<secret>[^"'\s]+)"""),
     # A form logged whole, its first field Slack's legacy verification token (slack_bolt's
     # `body: token=…` for a slash command).
     re.compile(r"token=(?<![^\s(]token=)(?P<secret>[^&#\s'\"]+)"),
@@ -232,3 +250,60 @@ class TextFormatter(logging.Formatter):
 
 _CAUSE = "\nThe above exception was the direct cause of the following exception:\n"
 _CONTEXT = "\nDuring handling of the above exception, another exception occurred:\n"
+
+
+#: Where Python's own reports go once routed through the log (see route_python_reports).
+_reports = logging.getLogger("teampulse.python")
+
+
+def route_python_reports() -> None:
+    """Send what Python itself prints to stderr through the log instead, so the log's
+    handler masks it as it masks every line: a warning (any library's `warnings.warn`,
+    whose text may quote a URL with a token), an exception nothing caught in a thread,
+    and an exception Python could only ignore (`Exception ignored in …`, a `__del__`'s,
+    a generator's closed by the collector). Called where the log is set up; an asyncio
+    loop's reports go through `loop_exception_handler`."""
+    # Off, then on: captureWarnings(True) does nothing if it was on before, even when
+    # something has put warnings.showwarning back since (a test's catch_warnings).
+    logging.captureWarnings(False)
+    logging.captureWarnings(True)
+    threading.excepthook = _thread_exception
+    sys.unraisablehook = _unraisable
+
+
+def _thread_exception(args: threading.ExceptHookArgs) -> None:
+    """threading.excepthook: the exception logged (frames and type), not printed whole."""
+    if args.exc_type is SystemExit:
+        return  # as Python's own hook: a thread that exits is no error
+    name = args.thread.name if args.thread is not None else "(unknown)"
+    _reports.error("uncaught exception in thread %s", name,
+                   exc_info=(args.exc_type, args.exc_value,
+                             args.exc_traceback))
+
+
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """sys.unraisablehook: named by the function (a `__del__`) or the object's type, not
+    by the object's repr (which may quote data)."""
+    obj = unraisable.object
+    where = getattr(obj, "__qualname__", None) or type(obj).__qualname__
+    exc_type = unraisable.exc_type
+    _reports.error("exception ignored in %s", where,
+                   exc_info=(exc_type, unraisable.exc_value,
+                             unraisable.exc_traceback))
+
+
+def loop_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """An asyncio loop's exception handler (a task's exception never retrieved, a failed
+    callback): asyncio's own writes the task's repr, the exception's message in it; this
+    one names the task and leaves the exception to the formatter (frames and type)."""
+    task = context.get("task") or context.get("future")
+    what = ""
+    if isinstance(task, asyncio.Task):
+        what = f" (task {task.get_name()})"
+    elif task is not None:
+        what = f" (a {type(task).__name__})"
+    # Its words, up to a repr ("Exception in callback f(<its arguments>)"): code, not data.
+    said = str(context.get("message") or "").split("<")[0].split("(")[0].strip()
+    exc = context.get("exception")
+    _reports.error("%s%s", redact(said or "asyncio reported an error"), what,
+                   exc_info=exc if isinstance(exc, BaseException) else None)

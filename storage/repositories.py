@@ -1484,6 +1484,27 @@ class EventRepo:
         return self.session.scalar(select(ProcessedEvent.id).where(
             ProcessedEvent.platform == platform, ProcessedEvent.event_id == event_id)) is not None
 
+    def rekey(self, platform: str, prefix: str, new_id: Callable[[str], str | None]) -> int:
+        """Record ids under `prefix` in the form `new_id` gives (None: already in it), so
+        an event claimed in the old form is still found once the adapter names it anew;
+        where both forms are recorded, the old row goes. How many rows changed."""
+        table = ProcessedEvent.__table__
+        connection = self.session.connection()
+        rows = connection.execute(select(table.c.id, table.c.event_id).where(
+            table.c.platform == platform, table.c.event_id.startswith(prefix))).all()
+        changed = 0
+        for row_id, event_id in rows:
+            new = new_id(event_id)
+            if new is None or new == event_id:
+                continue
+            if self.seen(platform, new):
+                connection.execute(table.delete().where(table.c.id == row_id))
+            else:
+                connection.execute(table.update().where(table.c.id == row_id)
+                                   .values(event_id=new))
+            changed += 1
+        return changed
+
     def unclaim(self, platform: str, event_id: str) -> None:
         """Forget a claim whose work was undone, so a redelivery is processed."""
         table = ProcessedEvent.__table__

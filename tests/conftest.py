@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -40,6 +42,16 @@ def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
                  "all_proxy"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _python_reports_left_to_pytest(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A test that runs the CLI sets the log up, which routes a thread's uncaught exception
+    # and an unraisable one into the log (bot.log_privacy.route_python_reports): put
+    # pytest's own hooks back after it, or every later test would log them instead of
+    # failing on them (filterwarnings: PytestUnraisableExceptionWarning is an error).
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)
 
 
 @pytest.fixture

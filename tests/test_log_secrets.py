@@ -207,3 +207,28 @@ def test_slack_hook_addresses_and_trigger_ids_are_masked_however_a_library_quote
     assert "13345224609.738474920.***" in written
     assert "add <@U0BOB> /actions/ABC/ review" in unquote_plus(written)
     assert "by 1700000001.000100 (Python 3.11.7)" in written
+
+
+@pytest.mark.parametrize("log_format", FORMATS)
+def test_a_pre_signed_url_a_library_logs_keeps_its_host_not_its_signature(
+        settings: Settings, log_format: str) -> None:
+    """Pre-signed addresses (S3's, Google Cloud Storage's, Azure's, Slack's upload_url
+    whatever its path) let whoever holds them upload or read until they expire: an HTTP
+    client's DEBUG line quoting one says where, never the signature."""
+    s3 = ("https://bucket.s3.amazonaws.com/chart.png?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+          "&X-Amz-Credential=AKIAEXAMPLE%2F20261206%2Fus-east-1%2Fs3%2Faws4_request"
+          "&X-Amz-Expires=900&X-Amz-Signature=S3sigNeverLogged0123456789abcdef")
+    gcs = "https://storage.googleapis.com/b/o.png?X-Goog-Signature=GCSsigNeverLogged0123"
+    azure = "https://acct.blob.core.windows.net/c/o.png?sv=2024-01-01&sig=AZsigNeverLogged%3D"
+    with operator_log(settings, log_format) as log:
+        library = logging.getLogger("some.storage.client")
+        for url in (s3, gcs, azure):
+            library.debug("HTTP Request: PUT %s \"HTTP/1.1 200 OK\"", url)
+        logging.getLogger("slack_sdk.web").debug(
+            "Received the following response - status: 200, body: %s",
+            {"ok": True, "upload_url": "https://files.example.com/up/NEWsecretPathNeverLogged",
+             "file_id": "F0001"})
+    written = log.getvalue()
+    assert quoting(written, "sigNeverLogged", "AKIAEXAMPLE", "NEWsecretPath") == []
+    assert "https://bucket.s3.amazonaws.com/chart.png?" in written
+    assert "'upload_url': 'https://files.example.com/***'" in written

@@ -8,6 +8,7 @@ those and acknowledges them anyway.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -261,9 +262,24 @@ def command_event(command: Mapping[str, Any], known: frozenset[str] | set[str],
         chat_type="direct" if direct else "group", text=text,
         username=command.get("user_name"),
         # Slack does not retry slash commands; the trigger id still guards a double dispatch.
-        event_id=f"command:{trigger}" if trigger else None,
+        event_id=f"command:{trigger_key(str(trigger))}" if trigger else None,
         # With `should_escape: true` (see slack-manifest.yaml) mentions arrive as <@U…|name>.
         mentions=mentions_in(raw, names, bot_user_id), channel_links=channel_links_in(raw))
+
+
+def trigger_key(trigger: str) -> str:
+    """What a slash command's trigger_id is recorded as (processed_events): a digest.
+
+    The trigger_id opens a modal as that person while it lives; stored whole, anyone
+    reading the table (a backup) held it. Its digest tells two deliveries apart as well."""
+    return hashlib.sha256(trigger.encode()).hexdigest()[:32]
+
+
+def command_id_now(event_id: str) -> str | None:
+    """A slash command's id as recorded before trigger_key (`command:<its trigger_id>`,
+    which holds dots; a digest is hex), in today's form; None when already in it."""
+    trigger = event_id.removeprefix("command:")
+    return f"command:{trigger_key(trigger)}" if "." in trigger else None
 
 
 def action_event(body: Mapping[str, Any], action: Mapping[str, Any]) -> InboundEvent:

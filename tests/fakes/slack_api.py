@@ -183,6 +183,8 @@ class FakeSlackAPI:
 
         self.calls: list[FakeCall] = []
         self.uploads: dict[str, UploadedFile] = {}
+        #: The secret part of each upload_url handed out, to its file id.
+        self.upload_keys: dict[str, str] = {}
         self.users: dict[str, JsonDict] = {}
         self.socket_acks: list[JsonDict] = []
         self.socket_messages: list[Any] = []
@@ -246,7 +248,7 @@ class FakeSlackAPI:
         self._changed = asyncio.Condition()  # bind to the loop that serves us
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
-        app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
+        app.router.add_post("/upload/v1/{key}", self._handle_upload)
         app.router.add_post("/{kind:commands|actions}/{team}/{number}/{secret}",
                             self._handle_response_url)
         app.router.add_post("/services/{team}/{hook}/{secret}", self._handle_incoming_webhook)
@@ -680,8 +682,7 @@ class FakeSlackAPI:
         return builtin(self, call) if builtin is not None else {"ok": True}
 
     async def _handle_upload(self, request: web.Request) -> web.Response:
-        file_id = request.match_info["file_id"]
-        upload = self.uploads.get(file_id)
+        upload = self.uploads.get(self.upload_keys.get(request.match_info["key"], ""))
         if upload is None:
             return web.Response(status=404, text="unknown upload url", content_type="text/plain")
         upload.data = await request.read()
@@ -953,9 +954,14 @@ class FakeSlackAPI:
             return {"ok": False, "error": "invalid_arguments"}
         upload = UploadedFile(self._next_id("F"), filename, length, call.params.get("alt_txt"))
         self.uploads[upload.file_id] = upload
+        # Slack's is pre-signed (`https://files.slack.com/upload/v1/CwABAAAAXAoAAZnK…`):
+        # whoever holds it uploads into the workspace until it expires. Opaque here too.
+        key = "CwABAAAA" + hashlib.sha256(f"upload:{upload.file_id}:{self.port}".encode()
+                                          ).hexdigest()[:40]
+        self.upload_keys[key] = upload.file_id
         return {
             "ok": True,
-            "upload_url": f"{self.root_url}/upload/v1/{upload.file_id}",
+            "upload_url": f"{self.root_url}/upload/v1/{key}",
             "file_id": upload.file_id,
         }
 

@@ -195,3 +195,83 @@ async def test_a_mention_is_written_as_its_key_where_it_stands_not_inside_a_long
                         raw=True, channel=dm_channel(GRACE))
     assert slack.last_text(GRACE).startswith(
         'I don\'t know anyone called "@Alice Martinez alice".'), slack.last_text(GRACE)
+
+
+async def test_a_commands_trigger_id_is_not_kept_and_a_double_dispatch_still_runs_once(
+        slack: SlackHarness, bot) -> None:
+    """A slash command's trigger_id opens a modal as whoever ran it while it lives: the
+    database (and so every backup of it) keeps a digest, which still tells the same
+    command delivered twice from the next one."""
+    from urllib.parse import parse_qs
+
+    from sqlalchemy import select
+
+    from storage.models import ProcessedEvent
+
+    bodies: list[str] = []
+    dispatch = slack.dispatch
+
+    async def keeping(body: str, **kwargs):
+        bodies.append(body)
+        return await dispatch(body, **kwargs)
+
+    slack.dispatch = keeping  # type: ignore[method-assign]
+    await slack.command(ALICE, "/checkin", channel=dm_channel(ALICE))
+    await slack.dispatch(bodies[-1])  # the same command again
+    await slack.settle()
+    asked = [p for p in slack.posts(ALICE) if "*Question 1 of 8*" in p.params["text"]]
+    assert len(asked) == 1
+    trigger = parse_qs(bodies[-1])["trigger_id"][0]
+    with bot.sessions() as session:
+        stored = [r.event_id for r in session.scalars(select(ProcessedEvent))]
+    assert [e for e in stored if e.startswith("command:")]  # it was recorded…
+    secret = trigger.rsplit(".", 1)[1]
+    assert [e for e in stored if secret in e or trigger in e] == []  # …as a digest
+
+
+async def test_a_command_recorded_whole_before_an_upgrade_is_still_run_once_after_it(
+        slack: SlackHarness, fake: FakeSlackAPI, bot, clock) -> None:
+    """Earlier versions recorded `command:<trigger_id>`. The upgraded bot's start records
+    the digest in its place, so the same command delivered again after the upgrade is
+    still known (and the trigger_id leaves the database with it)."""
+    from sqlalchemy import select
+
+    from bot.app import prepare
+    from storage.models import ProcessedEvent
+
+    trigger = fake.trigger_id("before-the-upgrade")
+    with bot.sessions.begin() as session:  # as the version before recorded it
+        session.add(ProcessedEvent(platform="slack", event_id=f"command:{trigger}",
+                                   received_at=clock.now()))
+    upgraded, engine = prepare(bot.settings, clock)  # the upgraded bot starts on it
+    upgraded.close()
+    engine.dispose()
+    fake.trigger_id = lambda name="1": trigger  # type: ignore[method-assign]
+    await slack.command(ALICE, "/checkin", channel=dm_channel(ALICE))  # delivered again
+    assert not [p for p in slack.posts(ALICE) if "*Question 1 of 8*" in p.params["text"]]
+    with bot.sessions() as session:
+        stored = [r.event_id for r in session.scalars(select(ProcessedEvent))]
+    assert len([e for e in stored if e.startswith("command:")]) == 1
+    assert [e for e in stored if trigger.rsplit(".", 1)[1] in e] == []
+
+
+def test_a_command_recorded_in_both_forms_keeps_one_row(bot, clock) -> None:
+    """Replicas of two versions side by side (a rolling upgrade on PostgreSQL) may record
+    one command in both forms: the next start keeps the digest's row alone."""
+    from sqlalchemy import select
+
+    from bot.adapters.slack_inbound import command_id_now
+    from storage.models import ProcessedEvent
+    from storage.repositories import EventRepo
+
+    trigger = FakeSlackAPI.trigger_id("both")
+    with bot.sessions.begin() as session:
+        for event_id in (f"command:{trigger}", command_id_now(f"command:{trigger}")):
+            session.add(ProcessedEvent(platform="slack", event_id=event_id,
+                                       received_at=clock.now()))
+    with bot.sessions.begin() as session:
+        assert EventRepo(session).rekey("slack", "command:", command_id_now) == 1
+        assert EventRepo(session).rekey("slack", "command:", command_id_now) == 0
+    with bot.sessions() as session:
+        stored = session.scalars(select(ProcessedEvent.event_id)).all()
+    assert stored == [command_id_now(f"command:{trigger}")]

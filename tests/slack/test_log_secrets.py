@@ -21,7 +21,7 @@ from bot.config import Secret, Settings
 from bot.core import TeamPulse
 from tests.fakes.slack_api import FakeSlackAPI, event_callback, instant_retry_sleeps, sign_request
 from tests.operator_log import FORMATS, operator_log, quoting
-from tests.slack.harness import ALICE, dm_channel, message
+from tests.slack.harness import ALICE, GRACE, SlackHarness, dm_channel, message
 
 BOT_TOKEN = "xoxb-1111-2222-BOTsecretNeverLogged"
 APP_TOKEN = "xapp-1-A0TEAMPULSE-3333-APPsecretNeverLogged"
@@ -214,3 +214,17 @@ async def test_socket_mode_logs_no_response_url_and_no_trigger_id(
     assert quoting(written, *secrets, *triggers, LEGACY_TOKEN, *SECRETS) == []
     # In the envelope as Slack escaped it (and the JSON log escapes once more).
     assert re.search(rf"actions\\+/{fake.team_id}\\+/\*\*\*", written)
+
+
+async def test_a_chart_uploads_pre_signed_url_is_masked_at_debug(
+        log: io.StringIO, fake: FakeSlackAPI, slack: SlackHarness) -> None:
+    """/summary chart: slack_sdk logs files.getUploadURLExternal's answer and its POST to
+    the upload_url at DEBUG; that URL is pre-signed (whoever holds it uploads into the
+    workspace until it expires), so only its host and path's start are left."""
+    await slack.command(GRACE, "/summary", "chart attainment")
+    assert fake.last_call("files.completeUploadExternal")
+    [key] = fake.upload_keys  # the upload went through it
+    written = log.getvalue()
+    assert "files.getUploadURLExternal" in written and "upload_url" in written
+    assert f"{fake.root_url}/upload/v1/***" in written  # the POST to it, named
+    assert quoting(written, key, key[8:]) == []

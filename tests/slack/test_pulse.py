@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
 
 from sqlalchemy import select
 
@@ -129,3 +130,40 @@ async def test_a_pulse_button_that_cannot_be_marked_is_logged_at_debug_only(
     marks = [r for r in caplog.records if "could not mark the answered" in r.getMessage()]
     assert marks and all(r.levelno == logging.DEBUG for r in marks)
     assert "*Question 2 of 2*" in slack.last_text(ALICE)  # answered all the same
+
+
+async def test_a_redelivered_pulse_press_is_ignored_without_naming_it_at_info(
+        slack: SlackHarness, fake, bot, clock, caplog) -> None:
+    # "slack event action:<message ts>:<press ts> already processed" at INFO: the message's
+    # ts is that of the poll sent to Alice's DM, so the log's reader knew she answered, and
+    # when; the press's id is no more than DEBUG's to tell.
+    from storage.pulse import PulseVote
+
+    use_history_ts(slack, fake)
+    clock.set(POLL_DAY)
+    await bot.run_pulse()
+    await slack.settle()
+    poll = slack.posts(ALICE)[-1]
+    bodies: list[str] = []
+    dispatch = slack.dispatch
+
+    async def keeping(body: str, **kwargs):
+        bodies.append(body)
+        return await dispatch(body, **kwargs)
+
+    slack.dispatch = keeping  # type: ignore[method-assign]
+    await slack.press(ALICE, poll, "2")
+    slack.dispatch = dispatch  # type: ignore[method-assign]
+    caplog.set_level(logging.DEBUG)
+    caplog.clear()
+    assert (await slack.dispatch(bodies[-1])).status == 200  # Slack delivers it again
+    await slack.settle()
+    press = json.loads(parse_qs(bodies[-1])["payload"][0])
+    ids = (press["container"]["message_ts"], press["actions"][0]["action_ts"])
+    lines = [(r.levelno, r.getMessage()) for r in caplog.records]
+    assert any("already processed" in text and level == logging.INFO
+               for level, text in lines)  # the operator still sees a redelivery ignored
+    assert [text for level, text in lines
+            if level >= logging.INFO and any(i in text for i in ids)] == []
+    with bot.sessions() as session:  # and it was ignored: one answer, not two
+        assert len(session.scalars(select(PulseVote)).all()) == 1
