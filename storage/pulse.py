@@ -178,6 +178,35 @@ class PulseRepo:
         self.session.flush()
         return poll
 
+    def hold_open(self, poll: PulsePoll) -> bool:
+        """Whether `poll` still takes answers, read afresh; on PostgreSQL its row is then
+        held (FOR SHARE) until this transaction ends, so that its close (`close`) waits for
+        whatever this transaction stores and decides with it. An answer checked while a
+        close is under way waits for that close and reads the poll closed: under READ
+        COMMITTED, without the lock, an answer read the poll open, the close counted the
+        answers and decided what may be shown, and the answer was stored after, counted in
+        no decision. Answers hold it together (share locks), never waiting on each other.
+        (SQLite lets one writer in at a time, from its BEGIN IMMEDIATE on: what this
+        transaction read of the poll stays true until it ends.)"""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.refresh(poll, ["closed"], with_for_update={"read": True})
+        return not poll.closed
+
+    def close(self, poll: PulsePoll) -> bool:
+        """Mark `poll` closed, after every answer being stored has been (on PostgreSQL the
+        UPDATE waits for their `hold_open` locks, and what this transaction reads after it
+        includes them); False if it was closed already (by another sweep). The poll and
+        its participants are read afresh."""
+        closed = self.session.execute(
+            update(PulsePoll).where(PulsePoll.id == poll.id, PulsePoll.closed.is_(False))
+            .values(closed=True).execution_options(synchronize_session=False))
+        self.session.refresh(poll)
+        for obj in list(self.session.identity_map.values()):
+            # Loaded before the answers the UPDATE waited for were stored: read them again.
+            if isinstance(obj, PulseParticipant) and obj.poll_id == poll.id:
+                self.session.expire(obj)
+        return closed.rowcount == 1  # type: ignore[attr-defined]
+
     def open_polls(self) -> list[PulsePoll]:
         """Polls not closed yet."""
         return list(self.session.scalars(
