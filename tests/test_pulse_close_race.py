@@ -194,3 +194,51 @@ async def test_an_answer_arriving_while_the_poll_closes_is_refused_saying_when_i
     assert "Morale: 4.0 (6 answers)" in results, results
     other_engine.dispose()
     engine.dispose()
+
+
+async def test_an_answer_stored_while_a_sweep_reshuffles_the_answers_is_counted_once(
+        database_url, watcher, monkeypatch):
+    """Every sweep writes an open poll's answers again in random order (PulseRepo.shuffle),
+    and an answer rewrites a few others with it (storage/pulse.py, `_in_company`). Nova's
+    answer had rewritten four of them, not yet committed, when the sweep read the answers
+    to shuffle them: the sweep then wrote those four again beside her copies, and the GM
+    read eleven morale answers where seven people had answered."""
+    clock = FakeClock(POLL_DAY)
+    sweeper, chat, engine = replica(database_url, clock)
+    # Outside East (the one team kept with answers) with Nova: the slice she answers in.
+    await poll_answered_by(sweeper, chat, ["alice", "east1", "bruno", "west1", "west2",
+                                           "west3"])
+    tap = last_choices(chat, "nova")[3]
+    answerer, other_chat, other_engine = replica(database_url, FakeClock(POLL_DAY))
+    clock.advance(timedelta(minutes=5))  # the next sweep: the poll still open
+
+    stored, swept = threading.Event(), threading.Event()
+    vote = PulseRepo.vote
+
+    def then_the_sweep(self, poll, question_key, value, team):  # written, not committed
+        vote(self, poll, question_key, value, team)
+        stored.set()
+        until_waiting_or(watcher, swept)
+
+    monkeypatch.setattr(PulseRepo, "vote", then_the_sweep)
+    answering = asyncio.ensure_future(answerer.handle(press("nova", tap)))
+    try:
+        assert await asyncio.to_thread(stored.wait, STEP)
+        await asyncio.wait_for(sweeper.run_pulse(), STEP)
+        swept.set()
+        await asyncio.wait_for(answering, STEP)
+    finally:
+        swept.set()
+    monkeypatch.setattr(PulseRepo, "vote", vote)
+
+    assert morale_stored(sweeper) == 7
+    with sweeper.unit() as ctx:
+        closes = ctx.session.scalars(select(PulsePoll.closes_at)).one()
+    clock.set(closes + timedelta(minutes=1))
+    await sweeper.run_pulse()
+    await say(sweeper, "grace", "/pulse results")
+    results = chat.last("grace")
+    assert "Participation: 7 of 12 answered." in results.splitlines(), results
+    assert "(7 answers)" in results, results
+    other_engine.dispose()
+    engine.dispose()
