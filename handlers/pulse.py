@@ -229,8 +229,10 @@ def remind_and_close(ctx: Context) -> SweepResult:
         if ctx.session.get_bind().dialect.name != "sqlite":
             repo.shuffle(poll)  # see PulseRepo.shuffle: row order must not pair answers up
         if now >= poll.closes_at:
-            result.alerts += close_poll(ctx, poll)
-            result.closed.append(poll.key)
+            alerts = close_poll(ctx, poll)
+            if alerts is not None:
+                result.alerts += alerts
+                result.closed.append(poll.key)
     return result
 
 
@@ -289,8 +291,9 @@ def _remind(ctx: Context, repo: PulseRepo, now: datetime) -> int:
     return count
 
 
-def close_poll(ctx: Context, poll: PulsePoll) -> int:
-    """Close a poll, then alert where a slice calls for it.
+def close_poll(ctx: Context, poll: PulsePoll) -> int | None:
+    """Close a poll, then alert where a slice calls for it: how many alerts (None: another
+    sweep closed it first, and decided and alerted).
 
     Whoever was still answering hears that it closed at their next message (and
     the conversation ends then), rather than being told nothing was asked.
@@ -299,7 +302,7 @@ def close_poll(ctx: Context, poll: PulsePoll) -> int:
     # them; an answer after it reads the poll closed. Closed already by another sweep: that
     # one decided and alerted.
     if not PulseRepo(ctx.session).close(poll):
-        return 0
+        return None
     decide(ctx.session, poll, ctx.org.pulse.threshold)
     return send_alerts(ctx, poll)
 
@@ -551,7 +554,9 @@ def on_text(ctx: Context, text: str) -> bool:
     if poll is None or part is None or not repo.hold_open(poll) or \
             ctx.clock.now() >= poll.closes_at:
         ctx.session.delete(conv)
-        ctx.reply("pulse_closed", closed=_closed_at(poll, person) if poll else None)
+        # (When, only of a poll that did close: not of one they were never asked in.)
+        ctx.reply("pulse_closed", closed=_closed_at(poll, person)
+                  if poll is not None and part is not None else None)
         return True
     step = part.step
     questions = questions_of(poll)
