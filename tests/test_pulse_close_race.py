@@ -71,6 +71,11 @@ def press(key: str, action: str) -> InboundEvent:
                         text="", action=action, event_id=f"race-{key}")
 
 
+def typed(key: str, words: str) -> InboundEvent:
+    return InboundEvent(platform="console", user_id=key, chat_id=key, chat_type="direct",
+                        text=words, event_id=f"race-{key}")
+
+
 async def poll_answered_by(bot: TeamPulse, chat: RecordingAdapter, keys: list[str]
                            ) -> tuple[str, object]:
     """The poll goes out; `keys` answer it (morale 4, stress 2); its closing time."""
@@ -145,14 +150,15 @@ async def test_an_answer_stored_as_the_poll_closes_is_counted_in_what_its_close_
     engine.dispose()
 
 
+@pytest.mark.parametrize("how", ["button", "typed"])
 async def test_an_answer_arriving_while_the_poll_closes_is_refused_saying_when_it_closed(
-        database_url, watcher, monkeypatch):
+        database_url, watcher, monkeypatch, how):
     """Six answered; the sweep closes the poll and has decided what its results show when
     East Person 5 (who reads Chinese) presses a morale button, on the other replica, whose
     clock still reads a second before the close. Before, her answer was stored after the
     decision and she was asked the next question as if it counted; now she hears, in
     Chinese, that the poll closed and when, and the GM reads the six answers the close
-    counted, as many as are stored."""
+    counted, as many as are stored. The same for '四' typed."""
     clock = FakeClock(POLL_DAY)
     sweeper, chat, engine = replica(database_url, clock)
     _, closes = await poll_answered_by(sweeper, chat, ["alice", "east1", "east2", "east3",
@@ -176,7 +182,8 @@ async def test_an_answer_arriving_while_the_poll_closes_is_refused_saying_when_i
     closing = asyncio.ensure_future(sweeper.run_pulse())
     try:
         assert await asyncio.to_thread(decided.wait, STEP)
-        await asyncio.wait_for(answerer.handle(press("east5", tap)), STEP)
+        await asyncio.wait_for(answerer.handle(
+            press("east5", tap) if how == "button" else typed("east5", "四")), STEP)
         answered.set()
         result = await asyncio.wait_for(closing, STEP)
     finally:
@@ -209,7 +216,7 @@ async def test_an_answer_stored_while_a_sweep_reshuffles_the_answers_is_counted_
     await poll_answered_by(sweeper, chat, ["alice", "east1", "bruno", "west1", "west2",
                                            "west3"])
     tap = last_choices(chat, "nova")[3]
-    answerer, other_chat, other_engine = replica(database_url, FakeClock(POLL_DAY))
+    answerer, _, other_engine = replica(database_url, FakeClock(POLL_DAY))
     clock.advance(timedelta(minutes=5))  # the next sweep: the poll still open
 
     stored, swept = threading.Event(), threading.Event()
