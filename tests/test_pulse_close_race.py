@@ -249,3 +249,50 @@ async def test_an_answer_stored_while_a_sweep_reshuffles_the_answers_is_counted_
     assert "(7 answers)" in results, results
     other_engine.dispose()
     engine.dispose()
+
+
+async def test_pulse_sent_while_the_poll_closes_asks_nothing_of_the_closed_poll(
+        database_url, watcher, monkeypatch):
+    """Nova, away when the poll went out and so never asked, sends /pulse a second before it
+    closes (by her replica's clock) while the other's sweep closes it and has decided what
+    its results show. Before, she was added to those asked after that decision and sent its
+    first question, one no answer to could count; now she hears no poll is open, and the
+    GM reads the participation the close decided with."""
+    clock = FakeClock(POLL_DAY - timedelta(days=5))
+    sweeper, chat, engine = replica(database_url, clock)
+    await say(sweeper, "nova", "/away 2026-12-07 2026-12-10")
+    clock.set(POLL_DAY)
+    _, closes = await poll_answered_by(sweeper, chat, ["alice", "east1", "east2", "east3",
+                                                       "east4", "bruno"])
+    answerer, other_chat, other_engine = replica(
+        database_url, FakeClock(closes - timedelta(seconds=1)))
+    clock.set(closes + timedelta(minutes=1))
+    chat.clear()
+
+    decided, asked = threading.Event(), threading.Event()
+    decide: Callable[..., object] = handlers.pulse.decide
+
+    def then_pulse(session, poll, threshold_now=0):  # the close decided, not committed
+        found = decide(session, poll, threshold_now)
+        decided.set()
+        until_waiting_or(watcher, asked)
+        return found
+
+    monkeypatch.setattr(handlers.pulse, "decide", then_pulse)
+    closing = asyncio.ensure_future(sweeper.run_pulse())
+    try:
+        assert await asyncio.to_thread(decided.wait, STEP)
+        await asyncio.wait_for(answerer.handle(typed("nova", "/pulse")), STEP)
+        asked.set()
+        assert (await asyncio.wait_for(closing, STEP)).closed
+    finally:
+        asked.set()
+    monkeypatch.setattr(handlers.pulse, "decide", decide)
+
+    nova = await told([sweeper, answerer], [chat, other_chat], "nova")
+    assert "There's no pulse poll open right now." in nova and "Question" not in nova, nova
+    await say(sweeper, "grace", "/pulse results")
+    assert "Participation: 6 of 11 answered." in chat.last("grace").splitlines(), \
+        chat.last("grace")
+    other_engine.dispose()
+    engine.dispose()
