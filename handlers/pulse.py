@@ -229,8 +229,10 @@ def remind_and_close(ctx: Context) -> SweepResult:
         if ctx.session.get_bind().dialect.name != "sqlite":
             repo.shuffle(poll)  # see PulseRepo.shuffle: row order must not pair answers up
         if now >= poll.closes_at:
-            result.alerts += close_poll(ctx, poll)
-            result.closed.append(poll.key)
+            alerts = close_poll(ctx, poll)
+            if alerts is not None:
+                result.alerts += alerts
+                result.closed.append(poll.key)
     return result
 
 
@@ -289,14 +291,18 @@ def _remind(ctx: Context, repo: PulseRepo, now: datetime) -> int:
     return count
 
 
-def close_poll(ctx: Context, poll: PulsePoll) -> int:
-    """Close a poll, then alert where a slice calls for it.
+def close_poll(ctx: Context, poll: PulsePoll) -> int | None:
+    """Close a poll, then alert where a slice calls for it: how many alerts (None: another
+    sweep closed it first, and decided and alerted).
 
     Whoever was still answering hears that it closed at their next message (and
     the conversation ends then), rather than being told nothing was asked.
     """
-    poll.closed = True
-    ctx.session.flush()
+    # The close waits for answers being stored (PulseRepo.hold_open) and decides with
+    # them; an answer after it reads the poll closed. Closed already by another sweep: that
+    # one decided and alerted.
+    if not PulseRepo(ctx.session).close(poll):
+        return None
     decide(ctx.session, poll, ctx.org.pulse.threshold)
     return send_alerts(ctx, poll)
 
@@ -446,7 +452,10 @@ def cmd_pulse(ctx: Context, args: str) -> None:
         return
     repo = PulseRepo(ctx.session)
     now = ctx.clock.now()
-    poll = next((p for p in reversed(repo.open_polls()) if now < p.closes_at), None)
+    # Held open (on PostgreSQL) for the rest of the transaction: someone added to those
+    # asked after its close decided would change "N of M answered" after the fact.
+    poll = next((p for p in reversed(repo.open_polls())
+                 if now < p.closes_at and repo.hold_open(p)), None)
     if sub:
         part = repo.participant(poll, person) if poll is not None else None
         questions = questions_of(poll) if poll is not None else []
@@ -510,8 +519,9 @@ def on_action(ctx: Context, action: str) -> bool:
     if poll is None or part is None:
         ctx.reply("pulse_button_stale")
         return True
-    if poll.closed or ctx.clock.now() >= poll.closes_at:
-        ctx.reply("pulse_closed")
+    # Held open (on PostgreSQL) until the answer is stored: its close waits for it.
+    if not repo.hold_open(poll) or ctx.clock.now() >= poll.closes_at:
+        ctx.reply("pulse_closed", closed=_closed_at(poll, person))
         return True
     if part.done or part.step != step:
         ctx.reply("pulse_button_stale")
@@ -540,9 +550,13 @@ def on_text(ctx: Context, text: str) -> bool:
     repo = PulseRepo(ctx.session)
     poll = repo.by_id(int(poll_id)) if poll_id.isdigit() else None
     part = repo.participant(poll, person) if poll is not None else None
-    if poll is None or part is None or poll.closed or ctx.clock.now() >= poll.closes_at:
+    # Held open (on PostgreSQL) until the answer is stored: its close waits for it.
+    if poll is None or part is None or not repo.hold_open(poll) or \
+            ctx.clock.now() >= poll.closes_at:
         ctx.session.delete(conv)
-        ctx.reply("pulse_closed")
+        # (When, only of a poll that did close: not of one they were never asked in.)
+        ctx.reply("pulse_closed", closed=_closed_at(poll, person)
+                  if poll is not None and part is not None else None)
         return True
     step = part.step
     questions = questions_of(poll)
@@ -576,6 +590,12 @@ def on_text(ctx: Context, text: str) -> bool:
         return True
     _answer(ctx, person, poll, step, value)
     return True
+
+
+def _closed_at(poll: PulsePoll, person: Person) -> datetime:
+    """When `poll` stopped taking answers, in `person`'s time (its close comes with the
+    next sweep, but an answer from then on is refused)."""
+    return poll.closes_at.astimezone(ZoneInfo(person.timezone))
 
 
 def read_choice(q: PulseQuestion, text: str) -> int | None:

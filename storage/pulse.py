@@ -178,6 +178,35 @@ class PulseRepo:
         self.session.flush()
         return poll
 
+    def hold_open(self, poll: PulsePoll) -> bool:
+        """Whether `poll` still takes answers, read afresh; on PostgreSQL its row is then
+        held (FOR SHARE) until this transaction ends, so that its close (`close`) waits for
+        whatever this transaction stores and decides with it. An answer checked while a
+        close is under way waits for that close and reads the poll closed: under READ
+        COMMITTED, without the lock, an answer read the poll open, the close counted the
+        answers and decided what may be shown, and the answer was stored after, counted in
+        no decision. Answers hold it together (share locks), never waiting on each other.
+        (SQLite lets one writer in at a time, from its BEGIN IMMEDIATE on: what this
+        transaction read of the poll stays true until it ends.)"""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.refresh(poll, ["closed"], with_for_update={"read": True})
+        return not poll.closed
+
+    def close(self, poll: PulsePoll) -> bool:
+        """Mark `poll` closed, after every answer being stored has been (on PostgreSQL the
+        UPDATE waits for their `hold_open` locks, and what this transaction reads after it
+        includes them); False if it was closed already (by another sweep). The poll and
+        its participants are read afresh."""
+        closed = self.session.execute(
+            update(PulsePoll).where(PulsePoll.id == poll.id, PulsePoll.closed.is_(False))
+            .values(closed=True).execution_options(synchronize_session=False))
+        self.session.refresh(poll)
+        for obj in list(self.session.identity_map.values()):
+            # Loaded before the answers the UPDATE waited for were stored: read them again.
+            if isinstance(obj, PulseParticipant) and obj.poll_id == poll.id:
+                self.session.expire(obj)
+        return closed.rowcount == 1  # type: ignore[attr-defined]
+
     def open_polls(self) -> list[PulsePoll]:
         """Polls not closed yet."""
         return list(self.session.scalars(
@@ -294,22 +323,29 @@ class PulseRepo:
         PostgreSQL keeps rows in the order they were written (SQLite here orders them by
         their random key), and that order, read beside the order in which people's
         progress changed, could pair them up: rewriting in random order breaks it.
+
+        The rows are taken in one statement, skipping those an answer being stored is
+        rewriting (`_in_company`: locked by it, and written again by it). Read first and
+        deleted after, such a row was deleted by the answer meanwhile, and written again
+        by both, beside the answer's copy: a sweep at the moment someone answered counted
+        the answers it rewrote twice.
         """
-        votes = list(self.session.scalars(select(PulseVote).where(PulseVote.poll_id == poll.id)))
-        comments = list(self.session.scalars(
-            select(PulseComment).where(PulseComment.poll_id == poll.id)))
-        if not votes and not comments:
-            return
-        fresh: list[PulseVote | PulseComment] = [
-            PulseVote(poll_id=poll.id, question_key=v.question_key, value=v.value, team=v.team)
-            for v in votes] + [PulseComment(poll_id=poll.id, text=c.text, team=c.team)
-                               for c in comments]
-        for row in [*votes, *comments]:
-            self.session.delete(row)
-        self.session.flush()
-        secrets.SystemRandom().shuffle(fresh)
-        self.session.add_all(fresh)
-        self.session.flush()
+        for model in (PulseVote, PulseComment):
+            columns = _COPIED[model.__tablename__]
+            fresh = [{"id": _token(), "poll_id": poll.id, **r._mapping}
+                     for r in self.session.execute(
+                         delete(model).where(model.id.in_(
+                             select(model.id).where(model.poll_id == poll.id)
+                             .with_for_update(skip_locked=True)))
+                         .returning(*[model.__table__.c[c] for c in columns])
+                         .execution_options(synchronize_session=False))]
+            if not fresh:
+                continue
+            secrets.SystemRandom().shuffle(fresh)
+            self.session.execute(insert(model), fresh)
+        for obj in list(self.session.identity_map.values()):
+            if isinstance(obj, PulseVote | PulseComment) and obj.poll_id == poll.id:
+                self.session.expunge(obj)  # deleted above, behind the ORM's back
 
     def asked_by_team_of(self, keys: Collection[str]) -> dict[str, dict[str | None, int]]:
         """How many people of each team (as when asked; None: no team) each poll asked, by

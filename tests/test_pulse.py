@@ -1358,8 +1358,9 @@ async def test_a_next_question_held_up_until_the_poll_closed_is_not_sent_nor_kep
         assert "choices" not in row.payload
         assert len(ctx.session.scalars(select(PulseVote)).all()) == 1
     await say(pbot, "alice", "3")
-    assert pchat.last("alice") == ("This pulse poll has closed, so I can't take answers "
-                                   "for it any more. Thank you all the same.")
+    assert pchat.last("alice") == ("This pulse poll has closed (at Sat 12 Dec, 12:00), so I "
+                                   "can't take answers for it any more: this one is not "
+                                   "counted. Thank you all the same.")
 
 
 async def test_a_pulse_question_and_a_checkin_do_not_mix_up_answers(bot, chat, clock):
