@@ -94,7 +94,11 @@ def morale_stored(bot: TeamPulse) -> int:
 
 
 async def told(bots: list[TeamPulse], chats: list[RecordingAdapter], key: str) -> str:
-    """Everything `key` was sent since the chats were cleared, by either replica."""
+    """Everything `key` was sent since the chats were cleared, by either replica, each
+    delivering in the order given. (The answering replica first: the next question of a
+    poll expires at its close, which the sweeping replica's clock has passed; delivered by
+    the sweeper first, it was dropped unsent, as it should be, and the test read nothing.
+    Shared by both replicas, the outbox is delivered by whichever gets there first.)"""
     for bot in bots:
         await bot.drain()
         await bot.deliver()
@@ -139,7 +143,7 @@ async def test_an_answer_stored_as_the_poll_closes_is_counted_in_what_its_close_
     assert result.closed
     monkeypatch.setattr(PulseRepo, "advance", advance)
 
-    nova = await told([sweeper, answerer], [chat, other_chat], "nova")
+    nova = await told([answerer, sweeper], [other_chat, chat], "nova")
     assert "Question 2 of 2" in nova and "closed" not in nova, nova
     assert morale_stored(sweeper) == 6
     await say(sweeper, "grace", "/pulse results")
@@ -191,7 +195,7 @@ async def test_an_answer_arriving_while_the_poll_closes_is_refused_saying_when_i
     assert result.closed
     monkeypatch.setattr(handlers.pulse, "decide", decide)
 
-    east5 = await told([sweeper, answerer], [chat, other_chat], "east5")
+    east5 = await told([answerer, sweeper], [other_chat, chat], "east5")
     # 17:00 UTC on Saturday 12 December: when it closed, in her own time (Shanghai).
     assert "本次脉搏调查已于 12月13日（周日）01:00 截止" in east5, east5
     assert "这次的回答不会计入" in east5 and "第 2 题" not in east5, east5
@@ -289,7 +293,7 @@ async def test_pulse_sent_while_the_poll_closes_asks_nothing_of_the_closed_poll(
         asked.set()
     monkeypatch.setattr(handlers.pulse, "decide", decide)
 
-    nova = await told([sweeper, answerer], [chat, other_chat], "nova")
+    nova = await told([answerer, sweeper], [other_chat, chat], "nova")
     assert "There's no pulse poll open right now." in nova and "Question" not in nova, nova
     await say(sweeper, "grace", "/pulse results")
     assert "Participation: 6 of 11 answered." in chat.last("grace").splitlines(), \
