@@ -11,10 +11,12 @@ import pytest
 
 from bot.config import Settings
 from handlers import digest as digest_handlers
-from handlers import oneonone
+from handlers import oneonone, review_schedule
 from tests.oneonone_support import MONDAY_SLOT, sweep_at, write_org
 from tests.test_digest import MONDAY_8AM_NY, charts_to, digests
 from tests.test_oneonone_remind import DAY_BEFORE, reminders
+from tests.test_review_schedule import DIRECTORS, JAN_1_10AM_NY, QUARTERLY, scheduled, started
+from tests.test_review_schedule import rounds as review_rounds
 from tests.test_summary import checked_in
 
 
@@ -82,3 +84,39 @@ async def test_a_digest_whose_transaction_dies_after_its_claim_is_sent_once_by_t
         await bot.drain()
     assert len(digests(chat, "grace")) == 1 and len(charts_to(chat, "grace")) == 1
     assert len(digests(chat, "alice")) == 1  # the others' were not held up by hers
+
+
+async def test_scheduled_360_reviews_killed_mid_director_start_each_once_when_run_again(
+        bot, chat, clock, monkeypatch):
+    """README, 360° review: "Each director's review is started at most once per period:
+    it is claimed in the database in the same transaction that starts it, so a restart or
+    a second sweep starts nothing again". 1 January 10:00: Alice's review starts and
+    commits; the process dies once Bruno's is claimed and its surveys queued, before the
+    commit. Five minutes later the sweep (or the restarted bot) starts Bruno's and Li's:
+    every director's review once, every rater's survey once, and the GM one note."""
+    scheduled(bot, QUARTERLY)
+    real = review_schedule.start_review
+
+    def dies_at_bruno(ctx, subject, *args):
+        rnd = real(ctx, subject, *args)
+        if subject.key == "bruno":
+            raise Killed
+        return rnd
+    monkeypatch.setattr(review_schedule, "start_review", dies_at_bruno)
+    clock.set(JAN_1_10AM_NY)
+    with pytest.raises(Killed):
+        await bot.run_review_schedule()
+    await bot.drain()
+    assert [s for s, _, _ in review_rounds(bot)] == ["alice"]
+    monkeypatch.undo()
+    for minutes in (5, 10):
+        clock.set(JAN_1_10AM_NY + timedelta(minutes=minutes))
+        await bot.run_review_schedule()
+        await bot.drain()
+    assert [s for s, _, _ in review_rounds(bot)] == DIRECTORS
+    for key in ("grace", "alice", "bruno", "li", "sam"):
+        sent = chat.to(key)
+        assert len(sent) == len(set(sent)), (key, sent)  # nothing twice
+    assert any("as a fellow director" in t for t in chat.to("alice"))  # Bruno's survey came
+    # One "started" note for the period (the dying sweep never reached it).
+    assert len(started(chat)) == 1
