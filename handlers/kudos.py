@@ -389,15 +389,21 @@ def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:
         return
     repo = KudosRepo(ctx.session)
     settings = ctx.org.kudos
-    day_start = _day_start(ctx.clock.now(), giver.timezone)
-    used = repo.given_since(giver, day_start) - sum(1 for r in removed if r.given_at >= day_start)
+    when, source = given[0].given_at, given[0].source_key
+    # The kudos an edit adds are dated as the message: they count against the allowance of
+    # the day it was sent (its own day in the giver's timezone), not of today's. A message
+    # sent at 23:50 and edited at 00:02 made that day's fifth kudo a sixth.
+    day_start = _day_start(when, giver.timezone)
+    day_end = _day_start(day_start + timedelta(hours=36), giver.timezone)
+    used = repo.given_since(giver, day_start, day_end) - len(removed)
     if added and used + len(added) > settings.allowance:
+        sent_on = day_start.astimezone(ZoneInfo(giver.timezone)).date()
+        earlier = sent_on < ctx.clock.now().astimezone(ZoneInfo(giver.timezone)).date()
         _refuse(ctx, given, "kudos_allowance",
                 allowance=settings.allowance, left=max(0, settings.allowance - used),
-                wanted=len(added))
+                wanted=len(added), day=sent_on.isoformat() if earlier else None)
         return
     withdrawn = [r.recipient for r in removed]
-    when, source = given[0].given_at, given[0].source_key
     value_labels = org_labels(ctx.org)
     for row in kept:
         row.reason, row.values = parsed.reason, list(parsed.values)

@@ -123,15 +123,20 @@ class KudosRepo:
                                           .options(selectinload(Kudos.recipient))
                                           .order_by(Kudos.id)))
 
-    def given_since(self, giver: Person, since: datetime) -> int:
-        """How many kudos a person has given since a time (their daily allowance), the
-        giver's row locked until the transaction ends: two of their messages handled at
-        once by two replicas (PostgreSQL) would otherwise both count before either gave,
-        and together pass the allowance. The second counts once the first has committed.
-        (SQLite has no row locks, and needs none: its writers take turns.)"""
+    def given_since(self, giver: Person, since: datetime, until: datetime | None = None
+                    ) -> int:
+        """How many kudos a person has given since a time (before `until`, if given): their
+        daily allowance. The giver's row is locked until the transaction ends: two of their
+        messages handled at once by two replicas (PostgreSQL) would otherwise both count
+        before either gave, and together pass the allowance. The second counts once the
+        first has committed. (SQLite has no row locks, and needs none: its writers take
+        turns.)"""
         self.session.execute(select(Person.id).where(Person.id == giver.id).with_for_update())
-        return int(self.session.scalar(select(func.count(Kudos.id)).where(
-            Kudos.giver_id == giver.id, Kudos.given_at >= since)) or 0)
+        query = select(func.count(Kudos.id)).where(
+            Kudos.giver_id == giver.id, Kudos.given_at >= since)
+        if until is not None:
+            query = query.where(Kudos.given_at < until)
+        return int(self.session.scalar(query) or 0)
 
     def between(self, start: datetime | None, end: datetime | None,
                 teams: Collection[str] | None = None) -> list[Kudos]:
