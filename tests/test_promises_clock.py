@@ -1,0 +1,50 @@
+"""README's time promises across a daylight-saving change, with the clock in the test's
+hand: an action item "is reminded to their owner on the due date, once, at the start of
+their working hours there (07:00 by default, in the owner's timezone)"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.config import Settings
+from tests.oneonone_support import sweep_at, write_org
+from tests.support import say
+
+
+@pytest.fixture
+def settings(database_url, tmp_path):
+    """The test org with one-on-one rules (Grace meets Alice, in New York, on Mondays)."""
+    return Settings(database_url=database_url, org_file=write_org(tmp_path))
+
+
+def due_notes(chat, key: str) -> list[str]:
+    return [t for t in chat.to(key) if t.startswith("Action item #")]
+
+
+@pytest.mark.parametrize(("added", "due", "too_early", "at_seven"), [
+    # Sunday 1 November 2026: New York falls back at 06:00 UTC; 07:00 EST is 12:00 UTC.
+    (datetime(2026, 10, 29, 15, 0, tzinfo=UTC), "Nov 1",
+     datetime(2026, 11, 1, 11, 30, tzinfo=UTC), datetime(2026, 11, 1, 12, 0, tzinfo=UTC)),
+    # Sunday 14 March 2027: New York springs forward at 07:00 UTC; 07:00 EDT is 11:00 UTC.
+    (datetime(2027, 3, 11, 15, 0, tzinfo=UTC), "Mar 14",
+     datetime(2027, 3, 14, 10, 30, tzinfo=UTC), datetime(2027, 3, 14, 11, 0, tzinfo=UTC)),
+])
+async def test_an_action_item_due_on_a_clock_change_day_is_reminded_once_at_seven_there(
+        bot, chat, clock, added, due, too_early, at_seven):
+    """Grace gives Alice an item due on the Sunday the clocks change in New York. At 06:30
+    there (by the day's own offset) nothing; at 07:00 the reminder; the sweeps after it
+    (every minute, and a restarted bot's) send nothing more. An offset kept from the day
+    before would remind her at 06:00 or 08:00."""
+    clock.set(added)
+    await say(bot, "grace", f"/actions add send the pricing deck @alice by {due}")
+    await sweep_at(bot, clock, too_early)
+    assert due_notes(chat, "alice") == []
+    await sweep_at(bot, clock, at_seven)
+    (note,) = due_notes(chat, "alice")
+    assert note.startswith("Action item #1 is due ") and "send the pricing deck" in note
+    for minutes in (1, 2, 90):
+        await sweep_at(bot, clock, at_seven.replace(minute=minutes % 60,
+                                                     hour=at_seven.hour + minutes // 60))
+    assert len(due_notes(chat, "alice")) == 1
