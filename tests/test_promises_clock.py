@@ -1,6 +1,7 @@
 """README's time promises across a daylight-saving change, with the clock in the test's
 hand: an action item "is reminded to their owner on the due date, once, at the start of
-their working hours there (07:00 by default, in the owner's timezone)"."""
+their working hours there (07:00 by default, in the owner's timezone)"; `/checkin remind`
+"at most once a day (their day)"."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.app import prepare
 from bot.config import Settings
 from tests.oneonone_support import sweep_at, write_org
-from tests.support import say
+from tests.support import TEST_ORG, RecordingAdapter, say
+from tests.test_checkin_remind import monday
 
 
 @pytest.fixture
@@ -48,3 +51,28 @@ async def test_an_action_item_due_on_a_clock_change_day_is_reminded_once_at_seve
         await sweep_at(bot, clock, at_seven.replace(minute=minutes % 60,
                                                      hour=at_seven.hour + minutes // 60))
     assert len(due_notes(chat, "alice")) == 1
+
+
+async def test_checkin_remind_is_once_a_day_by_each_persons_day_not_the_gms(
+        database_url, tmp_path, clock):
+    """README, `/checkin remind`: "at most once a day (their day)". Grace in New York asks
+    at 23:30 on Monday and again at 00:30 on Tuesday: a new day for her and for Alice (New
+    York), who is reminded again, but one Tuesday afternoon for 李雷 in Shanghai, who must
+    not be reminded twice in it."""
+    bot, engine = prepare(Settings(database_url=database_url, org_file=TEST_ORG), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await monday(bot, chat, clock)
+        clock.set(datetime(2026, 12, 1, 4, 30, tzinfo=UTC))  # Mon 23:30 NY, Tue 12:30 there
+        await say(bot, "grace", "/checkin remind")
+        assert chat.last("grace").startswith("Reminded 2 people")
+        chat.clear()
+        clock.set(datetime(2026, 12, 1, 5, 30, tzinfo=UTC))  # Tue 00:30 NY, Tue 13:30 there
+        await say(bot, "grace", "/checkin remind")
+        assert chat.last("grace") == (
+            "Reminded 1 person whose 2026-W48 check-in is not finished: Alice Martin. Each was "
+            "told you asked.\nReminded already today: 李雷")
+        assert chat.to("li") == [] and len(chat.to("alice")) == 1
+    finally:
+        engine.dispose()
