@@ -20,8 +20,9 @@ async def test_an_erase_while_the_outbox_sends_stops_all_but_the_batch_then_goin
     every one naming Alice or addressed to her. Slack is back, and the operator erases
     Alice as the backlog goes out: the first message is on its way when the erase commits.
     The batch the bot had taken to send at that moment (one message per chat) still goes
-    as it was: README names that limit. The rest may neither reach her nor name her: the
-    second shout-out goes with `former-<id>` in her place."""
+    as it was: README names that limit, and the erase tells the operator. The rest may
+    neither reach her nor name her: the second shout-out goes with `former-<id>` in her
+    place."""
     chat.pacing = Pacing(per_chat=1.0)
     go_down(chat)
     await kudo(bot, "grace", "/kudos @alice for closing Acme")
@@ -29,10 +30,13 @@ async def test_an_erase_while_the_outbox_sends_stops_all_but_the_batch_then_goin
     real = type(chat).deliver
     after: list[Sent] = []
 
+    said: list[str] = []
+
     async def deliver(target, message):
         if not after:
-            code, _ = cli_env("erase", "alice", "--yes")  # the operator, meanwhile
+            code, out = cli_env("erase", "alice", "--yes")  # the operator, meanwhile
             assert code == 0
+            said.append(out)
         after.append(Sent(target, message))
         return await real(chat, target, message)
     monkeypatch.setattr(chat, "deliver", deliver)
@@ -46,6 +50,9 @@ async def test_an_erase_while_the_outbox_sends_stops_all_but_the_batch_then_goin
     went = [(s.target.address, s.text) for s in after]
     # The batch on its way: the first shout-out, and each DM (one message per chat).
     assert sorted(a for a, _ in went[:batch]) == ["alice", "bruno", "team"]
+    # The operator was told so, not left to believe nothing more would reach or name her.
+    assert "; 3 messages to or naming them being sent by the running bot at this moment " \
+        "may still arrive as they were\n" in said[0], said
     # What was still waiting went without her.
     rest = went[batch:]
     assert [a for a, _ in rest] == ["team"], went
