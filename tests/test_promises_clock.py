@@ -1,7 +1,7 @@
 """README's time promises across a daylight-saving change, with the clock in the test's
 hand: an action item "is reminded to their owner on the due date, once, at the start of
 their working hours there (07:00 by default, in the owner's timezone)"; `/checkin remind`
-"at most once a day (their day)"."""
+"at most once a day (their day)"; a deleted DM told of "once an hour at most"."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from bot.app import prepare
 from bot.config import Settings
+from bot.events import InboundEvent
 from tests.oneonone_support import sweep_at, write_org
 from tests.support import TEST_ORG, RecordingAdapter, say
 from tests.test_checkin_remind import monday
@@ -76,3 +77,30 @@ async def test_checkin_remind_is_once_a_day_by_each_persons_day_not_the_gms(
         assert chat.to("li") == [] and len(chat.to("alice")) == 1
     finally:
         engine.dispose()
+
+
+async def test_a_deleted_dm_is_said_to_stay_recorded_once_an_hour_at_most_not_per_clock_hour(
+        bot, chat, clock):
+    """README: deleting a message you sent the bot "the bot says at once (once an hour at
+    most) that what it read stays recorded". Alice deletes one answer at 10:59 and another
+    at 11:00: told once, not twice a minute apart because the clock's hour turned; told
+    again an hour after the first."""
+    def deleted(n: int) -> InboundEvent:
+        return InboundEvent(platform="console", user_id="alice", chat_id="alice",
+                            chat_type="direct", text="", message_id=f"m{n}", deleted=True,
+                            event_id=f"deleted-{n}")
+
+    def told() -> int:
+        return sum("Deleting a message does not take back" in t for t in chat.to("alice"))
+
+    clock.set(datetime(2026, 12, 1, 15, 59, tzinfo=UTC))  # 10:59 in New York
+    await bot.handle(deleted(1))
+    assert told() == 1
+    clock.set(datetime(2026, 12, 1, 16, 0, tzinfo=UTC))
+    await bot.handle(deleted(2))
+    clock.set(datetime(2026, 12, 1, 16, 58, tzinfo=UTC))
+    await bot.handle(deleted(3))
+    assert told() == 1
+    clock.set(datetime(2026, 12, 1, 17, 0, tzinfo=UTC))  # over an hour since the first
+    await bot.handle(deleted(4))
+    assert told() == 2
