@@ -167,6 +167,7 @@ def give(ctx: Context, text: str) -> None:
     now = ctx.sent_at()  # sent at 23:50 on the 30th, read after midnight: November's
     day_start = _day_start(now, giver.timezone)
     repo = KudosRepo(ctx.session)
+    repo.lock_giver(giver)  # before reading what this message or the day gave
     if event.message_id and repo.already_given(event.platform, event.chat_id, event.message_id,
                                                parsed.recipients):
         return  # this very message gave these kudos already (a redelivery)
@@ -388,6 +389,7 @@ def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:
         ctx.reply("kudos_edit_month_over", recipients=[r.recipient for r in given])
         return
     repo = KudosRepo(ctx.session)
+    repo.lock_giver(giver)
     settings = ctx.org.kudos
     when, source = given[0].given_at, given[0].source_key
     # The kudos an edit adds are dated as the message: they count against the allowance of

@@ -123,15 +123,20 @@ class KudosRepo:
                                           .options(selectinload(Kudos.recipient))
                                           .order_by(Kudos.id)))
 
+    def lock_giver(self, giver: Person) -> None:
+        """Lock the giver's row until the transaction ends, before anything of their kudos
+        is read: two of their messages handled at once by two replicas (PostgreSQL) would
+        otherwise both count the daily allowance before either gave, and together pass it
+        (and one message arriving twice at once, as a Slack mention and a channel message,
+        read as not yet given by both, was refused as over the allowance by the second).
+        The second reads once the first has committed. (SQLite has no row locks, and needs
+        none: its writers take turns.)"""
+        self.session.execute(select(Person.id).where(Person.id == giver.id).with_for_update())
+
     def given_since(self, giver: Person, since: datetime, until: datetime | None = None
                     ) -> int:
         """How many kudos a person has given since a time (before `until`, if given): their
-        daily allowance. The giver's row is locked until the transaction ends: two of their
-        messages handled at once by two replicas (PostgreSQL) would otherwise both count
-        before either gave, and together pass the allowance. The second counts once the
-        first has committed. (SQLite has no row locks, and needs none: its writers take
-        turns.)"""
-        self.session.execute(select(Person.id).where(Person.id == giver.id).with_for_update())
+        daily allowance (see lock_giver)."""
         query = select(func.count(Kudos.id)).where(
             Kudos.giver_id == giver.id, Kudos.given_at >= since)
         if until is not None:
