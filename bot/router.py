@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from datetime import timedelta
 
 from bot.text import INVISIBLE, shows_nothing
 from handlers import checkin, kudos, monthly_review, oneonone, pulse, review
@@ -76,10 +77,13 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         # mistyped answer, deleted to take it back: the person is told it was recorded
         # (and how to change it), not left to type it again into the next question.
         if not kudos.on_delete(ctx) and event.is_direct and ctx.person is not None:
-            # Once an hour at most: several messages deleted in a row are told once.
-            hour = ctx.clock.now().strftime("%Y-%m-%dT%H")
-            ctx.tell(ctx.person, "delete_not_read",
-                     dedupe_key=f"delete-not-read:{ctx.person.key}:{hour}")
+            # Once an hour at most: several messages deleted in a row are told once. (The
+            # last hour's, not the clock's: keyed by the hour, 10:59 and 11:00 told twice.)
+            now = ctx.clock.now()
+            prefix = f"delete-not-read:{ctx.person.key}:"
+            if not ctx.outbox.queued_since(prefix, now - timedelta(hours=1)):
+                ctx.tell(ctx.person, "delete_not_read",
+                         dedupe_key=prefix + now.strftime("%Y%m%dT%H%M"))
         return
     # A group's command for another bot ('/kudos@OtherBot thanks @alice') is that bot's
     # to answer: not ours, and not kudos either, though it reads like praise.

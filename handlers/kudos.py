@@ -167,6 +167,7 @@ def give(ctx: Context, text: str) -> None:
     now = ctx.sent_at()  # sent at 23:50 on the 30th, read after midnight: November's
     day_start = _day_start(now, giver.timezone)
     repo = KudosRepo(ctx.session)
+    repo.lock_giver(giver)  # before reading what this message or the day gave
     if event.message_id and repo.already_given(event.platform, event.chat_id, event.message_id,
                                                parsed.recipients):
         return  # this very message gave these kudos already (a redelivery)
@@ -388,16 +389,23 @@ def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:
         ctx.reply("kudos_edit_month_over", recipients=[r.recipient for r in given])
         return
     repo = KudosRepo(ctx.session)
+    repo.lock_giver(giver)
     settings = ctx.org.kudos
-    day_start = _day_start(ctx.clock.now(), giver.timezone)
-    used = repo.given_since(giver, day_start) - sum(1 for r in removed if r.given_at >= day_start)
+    when, source = given[0].given_at, given[0].source_key
+    # The kudos an edit adds are dated as the message: they count against the allowance of
+    # the day it was sent (its own day in the giver's timezone), not of today's. A message
+    # sent at 23:50 and edited at 00:02 made that day's fifth kudo a sixth.
+    day_start = _day_start(when, giver.timezone)
+    day_end = _day_start(day_start + timedelta(hours=36), giver.timezone)
+    used = repo.given_since(giver, day_start, day_end) - len(removed)
     if added and used + len(added) > settings.allowance:
+        sent_on = day_start.astimezone(ZoneInfo(giver.timezone)).date()
+        earlier = sent_on < ctx.clock.now().astimezone(ZoneInfo(giver.timezone)).date()
         _refuse(ctx, given, "kudos_allowance",
                 allowance=settings.allowance, left=max(0, settings.allowance - used),
-                wanted=len(added))
+                wanted=len(added), day=sent_on.isoformat() if earlier else None)
         return
     withdrawn = [r.recipient for r in removed]
-    when, source = given[0].given_at, given[0].source_key
     value_labels = org_labels(ctx.org)
     for row in kept:
         row.reason, row.values = parsed.reason, list(parsed.values)

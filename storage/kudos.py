@@ -123,10 +123,25 @@ class KudosRepo:
                                           .options(selectinload(Kudos.recipient))
                                           .order_by(Kudos.id)))
 
-    def given_since(self, giver: Person, since: datetime) -> int:
-        """How many kudos a person has given since a time (their daily allowance)."""
-        return int(self.session.scalar(select(func.count(Kudos.id)).where(
-            Kudos.giver_id == giver.id, Kudos.given_at >= since)) or 0)
+    def lock_giver(self, giver: Person) -> None:
+        """Lock the giver's row until the transaction ends, before anything of their kudos
+        is read: two of their messages handled at once by two replicas (PostgreSQL) would
+        otherwise both count the daily allowance before either gave, and together pass it
+        (and one message arriving twice at once, as a Slack mention and a channel message,
+        read as not yet given by both, was refused as over the allowance by the second).
+        The second reads once the first has committed. (SQLite has no row locks, and needs
+        none: its writers take turns.)"""
+        self.session.execute(select(Person.id).where(Person.id == giver.id).with_for_update())
+
+    def given_since(self, giver: Person, since: datetime, until: datetime | None = None
+                    ) -> int:
+        """How many kudos a person has given since a time (before `until`, if given): their
+        daily allowance (see lock_giver)."""
+        query = select(func.count(Kudos.id)).where(
+            Kudos.giver_id == giver.id, Kudos.given_at >= since)
+        if until is not None:
+            query = query.where(Kudos.given_at < until)
+        return int(self.session.scalar(query) or 0)
 
     def between(self, start: datetime | None, end: datetime | None,
                 teams: Collection[str] | None = None) -> list[Kudos]:

@@ -310,6 +310,11 @@ def _export_messages(session: Session, person: Person) -> list[dict[str, Any]]:
 
 
 def _erase_messages(session: Session, person: Person, former: str) -> list[str]:
+    # A running bot's outbox sends the batch it has claimed ('sending') from what it read
+    # then: those rows, deleted or anonymised here, may still arrive as they were. The
+    # operator is told how many (README: stop the bot first to be sure).
+    in_flight = session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        _addressed_to(person), OutboxMessage.status == "sending")) or 0
     count = session.execute(delete(OutboxMessage).where(
         _addressed_to(person))).rowcount  # type: ignore[attr-defined]
     # Messages to others that name them (a shout-out, a kudos DM, the GM's summary): once
@@ -325,6 +330,7 @@ def _erase_messages(session: Session, person: Person, former: str) -> list[str]:
             session.delete(row)
             dropped += 1
             continue
+        in_flight += row.status == "sending"
         row.payload = redact(row.payload)
         redacted += 1
     # A message's key names whom it is about by their key ('checkin:alice:2026-W49:prompt',
@@ -343,9 +349,12 @@ def _erase_messages(session: Session, person: Person, former: str) -> list[str]:
             row.dedupe_key = ":".join(former if part == person.key else part
                                       for part in parts)
     session.flush()
+    sending = (f"; {count_text(in_flight, 'message')} to or naming them being sent by the "
+               "running bot at this moment may still arrive as "
+               f"{'it was' if in_flight == 1 else 'they were'}") if in_flight else ""
     return [f"messages: {count_text(count, 'message')} to them deleted; of the messages to "
             f"others naming them, {dropped} delivered deleted and {redacted} waiting "
-            "anonymised"]
+            f"anonymised{sending}"]
 
 
 @dataclass(frozen=True)

@@ -1415,6 +1415,13 @@ class OutboxRepo:
         return self.session.scalar(select(OutboxMessage.id).where(
             OutboxMessage.dedupe_key == dedupe_key))
 
+    def queued_since(self, key_prefix: str, since: datetime) -> bool:
+        """Whether a message whose dedupe key starts with `key_prefix` was queued at or
+        after `since` (a note sent "once an hour at most": the last hour, not the clock's)."""
+        return self.session.scalar(select(OutboxMessage.id).where(
+            OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True),
+            OutboxMessage.created_at >= since).limit(1)) is not None
+
     def by_status(self, status: str) -> list[OutboxMessage]:
         """Messages in a status (for tests and the CLI)."""
         return list(self.session.scalars(select(OutboxMessage).where(

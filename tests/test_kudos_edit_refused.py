@@ -10,6 +10,8 @@ and Sam kept the ones meant for Bruno.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.adapters.console import console_mentions
 from bot.events import InboundEvent
 from storage.kudos import KudosRepo
@@ -86,3 +88,29 @@ async def test_an_edit_naming_oneself_or_over_the_allowance_says_the_kudos_stay(
     assert chat.last("alice") == ("You've given all 5 kudos you have today. Your allowance "
                                   "starts again tomorrow (in your timezone).\n" + KEPT_EN)
     assert [r for _, r, _ in credited(bot)][:1] == ["sam"]
+
+
+async def test_an_edit_after_midnight_never_gives_more_than_the_allowance_of_the_day_it_is_dated(
+        bot, chat, clock):
+    """README: "each person may give at most `org.kudos.allowance` kudos a day", and "the
+    daily allowance counts the corrected kudos". Thursday 23:50 in New York Alice gives her
+    fifth kudo of the day; at 00:02 she edits that message to name Sam as well. The kudos
+    an edit adds are dated as the message (Thursday): counted against Friday's fresh
+    allowance, Thursday came to six."""
+    clock.set(datetime(2026, 12, 4, 4, 40, tzinfo=UTC))  # Thu 2026-12-03 23:40 in New York
+    await kudo(bot, "alice", "/kudos @li @bruno @vera @grace for a great quarter kickoff")
+    clock.set(datetime(2026, 12, 4, 4, 50, tzinfo=UTC))
+    await kudo(bot, "alice", "thanks @sam for the demo 👏", message_id="m1")
+    clock.set(datetime(2026, 12, 4, 5, 2, tzinfo=UTC))  # Fri 00:02, within the 15 minutes
+    await edit(bot, "alice", "thanks @sam @li for the demo 👏", seconds=12 * 60)
+    assert chat.last("alice") == (
+        "You had given all 5 kudos of 2026-12-03, the day this message was sent, so an edit "
+        "of it can add nobody.\n" + KEPT_EN)
+    assert len(credited(bot)) == 5
+    # Friday's own allowance is untouched: new kudos go.
+    await kudo(bot, "alice", "/kudos @li for the follow-up call")
+    assert len(credited(bot)) == 6
+    with bot.unit() as ctx:  # in Chinese too
+        assert ctx.renderer.message(
+            "zh-CN", "kudos_allowance", allowance=5, left=2, wanted=3, day="2026-12-03") == (
+            "这条消息发送当天（2026-12-03）你还剩 2 个点赞，但这次编辑新增了 3 人。")
