@@ -721,7 +721,7 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
               "removed", file=out)
         for _, done, which in changes:
             print(f"  {done} {which}", file=out)
-        for key, old_name, new_name in applied[0].reused:
+        for key, old_name, new_name, _ in applied[0].reused:
             # Applied on purpose: the key's row, and all stored under it, is theirs now.
             print(f"  {key}: {old_name} → {new_name}, who now has everything stored under "
                   f"'{key}'", file=out)
@@ -743,13 +743,22 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     if removes_too_many(plan.active, len(plan.removed)):
         print("That removes more than a quarter of them at once, which the running bot "
               "and every start hold back: check the file is complete.", file=sys.stderr)
-    for key, old_name, new_name in plan.reused:
-        print(f"Key '{key}' was {old_name}'s, who left the org, and the file gives it to "
-              f"{new_name}, with no chat account in common, which the running bot and every "
-              f"start hold back: applied, {new_name} would get everything stored under "
-              f"'{key}' ({old_name}'s private agenda items, 1:1 notes, support requests, "
-              f"check-ins). If they are two people, give {new_name} another key.",
-              file=sys.stderr)
+    for key, old_name, new_name, left in plan.reused:
+        if left:
+            print(f"Key '{key}' was {old_name}'s, who left the org, and the file gives it to "
+                  f"{new_name}, with no chat account in common, which the running bot and "
+                  f"every start hold back: applied, {new_name} would get everything stored "
+                  f"under '{key}' ({old_name}'s private agenda items, 1:1 notes, support "
+                  f"requests, check-ins). If they are two people, give {new_name} another "
+                  "key.", file=sys.stderr)
+            continue
+        print(f"Key '{key}' is {old_name}'s, and the file gives their entry to {new_name}, "
+              "every chat account changed, which the running bot and every start hold "
+              f"back: applied, {new_name} would get everything stored under '{key}' "
+              f"({old_name}'s private agenda items, 1:1 notes, support requests, check-ins, "
+              f"360° feedback). If they are two people, give {new_name} an entry with "
+              f"another key of their own (leaving '{key}' to {old_name}, or taking it out if "
+              "they left).", file=sys.stderr)
     print(f"Nothing changed. To apply it: {apply_command(settings.env_file)}",
           file=sys.stderr)
     return 2
@@ -902,8 +911,8 @@ def _crm_owners_who_left(org: Org, settings: Settings, out: TextIO) -> list[str]
 
 
 def _keys_reused(org: Org, path: Path, settings: Settings) -> list[str]:
-    """check-org's word on entries giving the key of someone who left to another person
-    (bot.org_guard.KeyReused), which every start and the running bot hold back: read
+    """check-org's word on entries giving a key to another person, of someone who left or
+    edited in place (bot.org_guard.KeyReused), which every start and the running bot hold back: read
     from the database when there is one to read."""
     from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.orm import Session

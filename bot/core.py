@@ -292,8 +292,8 @@ class TeamPulse:
 
         Replicas reloading the same edit take turns, as at start: each writes only what
         still differs. Raises MassRemoval, nothing written, for an edit that takes too
-        many of the people stored out at once, KeyReused for one that gives the key of
-        someone who left to another person (bot.org_guard): it is applied on purpose
+        many of the people stored out at once, KeyReused for one that gives a key to another
+        person (of someone who left, or edited in place: bot.org_guard): it is applied on purpose
         with `teampulse apply-org --yes`, after which the people stored agree with it.
         """
         from handlers.monthly_gm import tell_all_answered
@@ -315,8 +315,8 @@ class TeamPulse:
         self._count_withdrawn(dropped)
 
     def _guard(self, plan: PeoplePlan) -> None:
-        """Refuse a sync that takes too many people out at once, or gives the key of
-        someone who left to another person (bot.org_guard): measured against the people
+        """Refuse a sync that takes too many people out at once, or gives a key to another
+        person (of someone who left, or edited in place: bot.org_guard): measured against the people
         stored, so an edit `teampulse apply-org --yes` applied already (or another
         replica did) passes."""
         apply = apply_command(self.settings.env_file)

@@ -8,9 +8,10 @@ running bot's reload (bot/org_reload.py) nor at a start (bot/app.py `prepare`); 
 operator applies it on purpose with `teampulse apply-org --yes`.
 
 So is a file that gives the key of someone who left to another person (see
-bot.renames.key_reused): everything stored hangs on the key's row, and the newcomer would
-read what the one who left kept there (their private agenda items and 1:1 notes, support
-requests, check-ins).
+bot.renames.key_reused), or gives an entry still in the org to another person in place,
+name and every chat account changed at once (bot.renames.given_in_place): everything
+stored hangs on the key's row, and the newcomer would read what the one before kept there
+(their private agenda items and 1:1 notes, support requests, check-ins, 360° feedback).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from bot.org import OrgError
+from bot.renames import KeyGiven
 
 #: The share of the people now in the org that one edit may take out without `apply-org`.
 MAX_SHARE_REMOVED = Fraction(1, 4)
@@ -102,20 +104,38 @@ class MassRemoval(HeldBack):
 
 
 class KeyReused(HeldBack):
-    """An org file giving the key of someone who left to someone else (see
-    bot.renames.key_reused).
+    """An org file giving a key to very likely another person: the key of someone who
+    left (bot.renames.key_reused), or an entry of someone still in the org edited in place,
+    its name and every chat account changed (bot.renames.given_in_place).
 
-    `reused`: (key, the name stored, the name in the file) of each such entry."""
+    `reused`: a bot.renames.KeyGiven (key, the name stored, the name in the file, whether
+    its person had left) of each such entry."""
 
-    def __init__(self, path: Path, reused: Sequence[tuple[str, str, str]],
+    def __init__(self, path: Path, reused: Sequence[KeyGiven],
                  apply: str = APPLY_COMMAND) -> None:
         self.reused = tuple(reused)
-        shown = "; ".join(f"key '{key}' was {old}'s, who left the org, and now names {new}"
-                          for key, old, new in self.reused[:NAMED])
+        shown = "; ".join(
+            f"key '{r.key}' was {r.old}'s, who left the org, and now names {r.new}, "
+            "with no chat account in common" if r.left else
+            f"key '{r.key}' was {r.old}'s and now names {r.new}, with every chat account "
+            "changed (the entry edited in place)" for r in self.reused[:NAMED])
         more = f"; and {len(reused) - NAMED} more" if len(reused) > NAMED else ""
-        whom = self.reused[0][2] if len(self.reused) == 1 else "each newcomer"
+        whom = self.reused[0].new if len(self.reused) == 1 else "each newcomer"
+        if all(r.left for r in self.reused):
+            before, own, same = ("the one who left", "another key",
+                                 "the same person back with new accounts")
+        elif not any(r.left for r in self.reused):
+            # The key stays theirs: the newcomer gets an entry of their own beside it.
+            before = self.reused[0].old if len(self.reused) == 1 else "the one before"
+            own = (f"an entry with another key of their own (leaving '{self.reused[0].key}' "
+                   f"to {before}, or taking it out if they left)" if len(self.reused) == 1
+                   else "an entry with another key of their own")
+            same = "the same person with a new name and new accounts"
+        else:
+            before, own, same = ("the one before", "another key",
+                                 "the same person with new accounts")
         super().__init__(path, (
-            f"{shown}{more}, with no chat account in common: held back, as the newcomer "
-            "would read what the one who left kept under the key (private agenda items, "
-            f"1:1 notes, support requests, check-ins); give {whom} another key, or run "
-            f"'{apply}' if it is the same person back with new accounts"), apply)
+            f"{shown}{more}: held back, as the newcomer would read what {before} kept "
+            "under the key (private agenda items, 1:1 notes, support requests, check-ins"
+            f"{'' if all(r.left for r in self.reused) else ', 360° feedback'}); give "
+            f"{whom} {own}, or run '{apply}' if it is {same}"), apply)

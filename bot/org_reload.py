@@ -6,9 +6,9 @@ the same `load_org` start-up uses; a good one is applied as start-up applies it 
 synced, the check-in jobs and org-dependent sweeps brought in line on the leader, a
 check-in missed by someone who just became due caught up), a bad one changes nothing and
 is logged once per distinct bad version. A valid one that takes too many people out at
-once, or gives the key of someone who left to another person (bot.org_guard), is held
-back the same way, and applies once `teampulse apply-org --yes` has applied it to the
-people stored.
+once, or gives a key to another person (of someone who left, or an entry edited in place:
+bot.org_guard), is held back the same way, and applies once `teampulse apply-org --yes`
+has applied it to the people stored.
 """
 
 from __future__ import annotations
@@ -312,7 +312,7 @@ class OrgWatcher:
         problems = [f"{(exc.files[i] or exc.path).name}:{line}: {p}" if line else p
                     for i, (p, line) in enumerate(zip(exc.problems, exc.lines, strict=True))]
         # A key given to another person: said in the GM's language, each key on its line.
-        reused = [{"key": k, "old": old, "new": new} for k, old, new in exc.reused] \
+        reused = [r._asdict() for r in exc.reused] \
             if isinstance(exc, KeyReused) else []
         if reused:
             problems = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from typing import NamedTuple
 
 
 def accounts(slack_id: str | None, telegram_id: int | None,
@@ -59,3 +60,31 @@ def key_reused(old_name: str, old_accounts: frozenset[str], new_name: str,
     """
     return bool(old_accounts and new_accounts and not old_accounts & new_accounts
                 and _name(old_name) != _name(new_name))
+
+
+def given_in_place(old_name: str, old_accounts: frozenset[str], new_name: str,
+                   new_accounts: frozenset[str]) -> bool:
+    """Whether an entry of someone still in the org, kept under its key, now very likely
+    names another person: its name changed and so did every chat account it had (each
+    one now different or gone, and it had at least one).
+
+    Why: the same as `key_reused`, without anyone leaving first: `{key: bruno, name: Bruno
+    Rossi, slack_id: U111}` edited to `{key: bruno, name: Bruno Bianchi, slack_id: U222}`
+    hands Rossi's row to Bianchi. A new name alone (a marriage), or one account changed
+    while another stays (a new Slack workspace), is the same person and applies silently.
+    """
+    return bool(old_accounts and not old_accounts & new_accounts
+                and _name(old_name) != _name(new_name))
+
+
+class KeyGiven(NamedTuple):
+    """A key the org file gives to very likely another person (held back:
+    bot.org_guard.KeyReused)."""
+
+    key: str
+    #: The name stored under the key, and the name the file gives.
+    old: str
+    new: str
+    #: True: the key of someone who left (`key_reused`); False: an entry of someone still
+    #: in the org, edited in place (`given_in_place`).
+    left: bool = True

@@ -41,7 +41,7 @@ from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from bot.events import ASKED_IN_KEY, ASKS_KEY
 from bot.readers import AGAIN_KEY, READERS_KEY, may_read
-from bot.renames import accounts, key_reused, renames
+from bot.renames import KeyGiven, accounts, given_in_place, key_reused, renames
 from storage.db import defer_after, defer_insert, insert_connection
 from storage.goals import follow_rename as follow_crm_rename
 from storage.models import (
@@ -157,9 +157,10 @@ class PeoplePlan(NamedTuple):
     added: list[str]
     #: {new key: old key} of the people it renamed.
     renamed: dict[str, str]
-    #: (key, name stored, name in the file) of each key of someone who left that the org
-    #: gives to very likely another person (bot.renames.key_reused).
-    reused: tuple[tuple[str, str, str], ...] = ()
+    #: Each key the org gives to very likely another person: of someone who left
+    #: (bot.renames.key_reused), or of someone still in it whose entry was edited in place
+    #: (bot.renames.given_in_place).
+    reused: tuple[KeyGiven, ...] = ()
 
 
 class PeopleRepo:
@@ -190,10 +191,11 @@ class PeopleRepo:
                    and not (existing.get(op.key) or {}).get("active")],
             renamed=dict(moved),
             reused=tuple(
-                (op.key, row["display_name"], op.name) for op in people
-                if (row := existing.get(op.key)) is not None and not row["active"]
-                and key_reused(row["display_name"], accounts(
-                    row["slack_id"], row["telegram_id"], row["telegram_username"]),
+                KeyGiven(op.key, row["display_name"], op.name, left=not row["active"])
+                for op in people if (row := existing.get(op.key)) is not None
+                and (given_in_place if row["active"] else key_reused)(
+                    row["display_name"], accounts(
+                        row["slack_id"], row["telegram_id"], row["telegram_username"]),
                     op.name, accounts(op.slack_id, op.telegram_id, op.telegram_username))))
 
     def sync(self, people: Sequence[Any], now: datetime | None = None, *,
