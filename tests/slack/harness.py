@@ -52,6 +52,8 @@ class SlackHarness:
     bot: TeamPulse
     clock: FakeClock
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    #: Every request body dispatched, in order: a test delivers one again, as Slack may.
+    bodies: list[str] = field(default_factory=list)
 
     # --- requests in -------------------------------------------------------------------
 
@@ -63,6 +65,7 @@ class SlackHarness:
 
     async def dispatch(self, body: str, **kwargs: Any) -> BoltResponse:
         """Send a signed request into the adapter, as its HTTP endpoint does."""
+        self.bodies.append(body)
         return await self.adapter.dispatch(self.signed(body, **kwargs))
 
     def callback(self, event: dict[str, Any], event_id: str | None = None) -> str:

@@ -208,20 +208,12 @@ async def test_a_commands_trigger_id_is_not_kept_and_a_double_dispatch_still_run
 
     from storage.models import ProcessedEvent
 
-    bodies: list[str] = []
-    dispatch = slack.dispatch
-
-    async def keeping(body: str, **kwargs):
-        bodies.append(body)
-        return await dispatch(body, **kwargs)
-
-    slack.dispatch = keeping  # type: ignore[method-assign]
     await slack.command(ALICE, "/checkin", channel=dm_channel(ALICE))
-    await slack.dispatch(bodies[-1])  # the same command again
+    await slack.dispatch(slack.bodies[-1])  # the same command again
     await slack.settle()
     asked = [p for p in slack.posts(ALICE) if "*Question 1 of 8*" in p.params["text"]]
     assert len(asked) == 1
-    trigger = parse_qs(bodies[-1])["trigger_id"][0]
+    trigger = parse_qs(slack.bodies[-1])["trigger_id"][0]
     with bot.sessions() as session:
         stored = [r.event_id for r in session.scalars(select(ProcessedEvent))]
     assert [e for e in stored if e.startswith("command:")]  # it was recorded…
