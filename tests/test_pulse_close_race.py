@@ -12,6 +12,7 @@ import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, func, select, text
@@ -105,6 +106,33 @@ async def told(bots: list[TeamPulse], chats: list[RecordingAdapter], key: str) -
     return "\n---\n".join(t for chat in chats for t in chat.to(key))
 
 
+async def handled_as_the_close_decides(sweeper: TeamPulse, answerer: TeamPulse,
+                                       event: InboundEvent, watcher: Engine,
+                                       monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The sweeper's pulse run, its close held once it has decided (not yet committed)
+    while `answerer` handles `event`, until the watcher sees that one wait for the close
+    (or it is done); the run's result."""
+    decided, handled = threading.Event(), threading.Event()
+    decide: Callable[..., object] = handlers.pulse.decide
+
+    def then_the_event(session, poll, threshold_now=0):
+        found = decide(session, poll, threshold_now)
+        decided.set()
+        until_waiting_or(watcher, handled)
+        return found
+
+    monkeypatch.setattr(handlers.pulse, "decide", then_the_event)
+    closing = asyncio.ensure_future(sweeper.run_pulse())
+    try:
+        assert await asyncio.to_thread(decided.wait, STEP)
+        await asyncio.wait_for(answerer.handle(event), STEP)
+        handled.set()
+        return await asyncio.wait_for(closing, STEP)
+    finally:
+        handled.set()
+        monkeypatch.setattr(handlers.pulse, "decide", decide)
+
+
 async def test_an_answer_stored_as_the_poll_closes_is_counted_in_what_its_close_decided(
         database_url, watcher, monkeypatch):
     """Five of twelve answered; Nova presses her morale button a second before the poll
@@ -173,27 +201,10 @@ async def test_an_answer_arriving_while_the_poll_closes_is_refused_saying_when_i
     clock.set(closes + timedelta(minutes=1))
     chat.clear()
 
-    decided, answered = threading.Event(), threading.Event()
-    decide: Callable[..., object] = handlers.pulse.decide
-
-    def then_the_answer(session, poll, threshold_now=0):  # the close decided, not committed
-        found = decide(session, poll, threshold_now)
-        decided.set()
-        until_waiting_or(watcher, answered)
-        return found
-
-    monkeypatch.setattr(handlers.pulse, "decide", then_the_answer)
-    closing = asyncio.ensure_future(sweeper.run_pulse())
-    try:
-        assert await asyncio.to_thread(decided.wait, STEP)
-        await asyncio.wait_for(answerer.handle(
-            press("east5", tap) if how == "button" else typed("east5", "四")), STEP)
-        answered.set()
-        result = await asyncio.wait_for(closing, STEP)
-    finally:
-        answered.set()
+    result = await handled_as_the_close_decides(
+        sweeper, answerer, press("east5", tap) if how == "button" else typed("east5", "四"),
+        watcher, monkeypatch)
     assert result.closed
-    monkeypatch.setattr(handlers.pulse, "decide", decide)
 
     east5 = await told([answerer, sweeper], [other_chat, chat], "east5")
     # 17:00 UTC on Saturday 12 December: when it closed, in her own time (Shanghai).
@@ -273,25 +284,9 @@ async def test_pulse_sent_while_the_poll_closes_asks_nothing_of_the_closed_poll(
     clock.set(closes + timedelta(minutes=1))
     chat.clear()
 
-    decided, asked = threading.Event(), threading.Event()
-    decide: Callable[..., object] = handlers.pulse.decide
-
-    def then_pulse(session, poll, threshold_now=0):  # the close decided, not committed
-        found = decide(session, poll, threshold_now)
-        decided.set()
-        until_waiting_or(watcher, asked)
-        return found
-
-    monkeypatch.setattr(handlers.pulse, "decide", then_pulse)
-    closing = asyncio.ensure_future(sweeper.run_pulse())
-    try:
-        assert await asyncio.to_thread(decided.wait, STEP)
-        await asyncio.wait_for(answerer.handle(typed("nova", "/pulse")), STEP)
-        asked.set()
-        assert (await asyncio.wait_for(closing, STEP)).closed
-    finally:
-        asked.set()
-    monkeypatch.setattr(handlers.pulse, "decide", decide)
+    result = await handled_as_the_close_decides(sweeper, answerer, typed("nova", "/pulse"),
+                                                watcher, monkeypatch)
+    assert result.closed
 
     nova = await told([answerer, sweeper], [other_chat, chat], "nova")
     assert "There's no pulse poll open right now." in nova and "Question" not in nova, nova
