@@ -78,12 +78,14 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         # (and how to change it), not left to type it again into the next question.
         if not kudos.on_delete(ctx) and event.is_direct and ctx.person is not None:
             # Once an hour at most: several messages deleted in a row are told once. (The
-            # last hour's, not the clock's: keyed by the hour, 10:59 and 11:00 told twice.)
+            # last hour's, not the clock's: keyed by the hour alone, 10:59 and 11:00 were
+            # told twice.) Keyed by the hour still, so the note of the last hour is found
+            # by its key among the two it can have (the outbox's unique index, not a scan).
             now = ctx.clock.now()
-            prefix = f"delete-not-read:{ctx.person.key}:"
-            if not ctx.outbox.queued_since(prefix, now - timedelta(hours=1)):
-                ctx.tell(ctx.person, "delete_not_read",
-                         dedupe_key=prefix + now.strftime("%Y%m%dT%H%M"))
+            keys = [f"delete-not-read:{ctx.person.key}:{moment:%Y-%m-%dT%H}"
+                    for moment in (now - timedelta(hours=1), now)]
+            if not ctx.outbox.queued_since(keys, now - timedelta(hours=1)):
+                ctx.tell(ctx.person, "delete_not_read", dedupe_key=keys[-1])
         return
     # A group's command for another bot ('/kudos@OtherBot thanks @alice') is that bot's
     # to answer: not ours, and not kudos either, though it reads like praise.

@@ -1419,11 +1419,11 @@ class OutboxRepo:
         return self.session.scalar(select(OutboxMessage.id).where(
             OutboxMessage.dedupe_key == dedupe_key))
 
-    def queued_since(self, key_prefix: str, since: datetime) -> bool:
-        """Whether a message whose dedupe key starts with `key_prefix` was queued at or
-        after `since` (a note sent "once an hour at most": the last hour, not the clock's)."""
+    def queued_since(self, dedupe_keys: Sequence[str], since: datetime) -> bool:
+        """Whether a message of one of `dedupe_keys` was queued at or after `since` (a note
+        sent "once an hour at most": the last hour, not the clock's)."""
         return self.session.scalar(select(OutboxMessage.id).where(
-            OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True),
+            OutboxMessage.dedupe_key.in_(list(dedupe_keys)),
             OutboxMessage.created_at >= since).limit(1)) is not None
 
     def by_status(self, status: str) -> list[OutboxMessage]:
