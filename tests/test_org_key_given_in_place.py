@@ -18,9 +18,18 @@ import pytest
 from bot.app import prepare
 from bot.config import Settings
 from bot.renames import accounts, given_in_place
-from tests.support import TEST_ORG, RecordingAdapter, run_cli, say, settings_in_env
+from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
 from tests.test_org_guard import active
-from tests.test_org_key_reuse import BIANCHI, EVERYONE, ROSSI, SECRET, org_with, slack_says
+from tests.test_org_key_reuse import (
+    BIANCHI,
+    EVERYONE,
+    ROSSI,
+    SECRET,
+    org_with,
+    ran_on,
+    slack_says,
+    told_the_gm_once,
+)
 from tests.test_org_reload import running  # noqa: F401 (the fixture)
 
 
@@ -55,19 +64,14 @@ async def test_an_entry_given_to_another_person_in_place_is_held_back(
     assert seen and SECRET not in seen
     # Rossi is still Rossi, on the Slack account he had.
     assert SECRET in await slack_says(r.bot, slack, "U0BRUNO", "/agenda")
-    # The GM is told in chat, once, at the next look.
-    assert await r.watcher.check() is None
-    assert await r.watcher.check() is None
-    await r.bot.drain()
-    told = [t for t in r.chat.to("grace") if "was edited" in t]
-    assert len(told) == 1, told
-    plain = told[0].replace("`", "")
+    told = await told_the_gm_once(r, "was edited")
+    plain = told.replace("`", "")
     assert "key: bruno is Bruno Rossi's, and the file now gives their entry to Bruno " \
            "Bianchi, changing every chat account it had." in plain
     assert "Give Bruno Bianchi an entry with another key of their own (leaving key: bruno " \
            "to Bruno Rossi, or taking it out if they left); or, if it is the same person " \
            "with a new name and new accounts, run teampulse apply-org --yes" in plain
-    assert "U0BIANCHI" not in told[0] and "U0BRUNO" not in told[0]
+    assert "U0BIANCHI" not in told and "U0BRUNO" not in told
 
     # apply-org without --yes names it and changes nothing.
     code, _ = run_cli(r.bot.settings, "apply-org")
@@ -90,18 +94,14 @@ async def test_the_gm_reads_it_in_chinese(running):  # noqa: F811 - the fixture
     r = running
     await say(r.bot, "grace", "/language 中文")
     r.write(org_with(BIANCHI))
-    assert await r.watcher.check() is None
-    assert await r.watcher.check() is None
-    await r.bot.drain()
-    told = [t for t in r.chat.to("grace") if "已被修改" in t]
-    assert len(told) == 1, told
-    plain = told[0].replace("`", "")
+    told = await told_the_gm_once(r, "已被修改")
+    plain = told.replace("`", "")
     assert "key: bruno 属于 Bruno Rossi，文件现在把这个条目改给了 Bruno Bianchi，原有的聊天" \
            "账号全部换掉了。" in plain
     assert "请为 Bruno Bianchi 另建一个使用自己 key 的条目（key: bruno 仍留给 Bruno Rossi；" \
            "如果 Bruno Rossi 已离开，就删除该条目）；如果确实是同一个人改了名字并换了新账号，" \
            "请运行 teampulse apply-org --yes。" in plain
-    assert "（按文件原文，英文）" not in told[0]
+    assert "（按文件原文，英文）" not in told
 
 
 @pytest.mark.parametrize(("entry", "name"), [
@@ -147,14 +147,7 @@ def test_what_tells_an_entry_given_in_place() -> None:
 @pytest.fixture
 def stored(tmp_path: Path, database_url: str, monkeypatch) -> Settings:
     """A database the bot ran on with the six people, Bruno Rossi among them."""
-    path = tmp_path / "org.yaml"
-    settings = Settings(database_url=database_url, org_file=path)
-    path.write_text(TEST_ORG.read_text(encoding="utf-8"), encoding="utf-8")
-    bot, engine = prepare(settings)
-    bot.close()
-    engine.dispose()
-    settings_in_env(monkeypatch, database_url, path)
-    return settings
+    return ran_on(tmp_path, database_url, monkeypatch, TEST_ORG.read_text(encoding="utf-8"))
 
 
 def test_a_start_refuses_it_and_check_org_and_apply_org_name_it(stored, capsys) -> None:

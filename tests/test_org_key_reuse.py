@@ -37,6 +37,18 @@ def org_with(entry: str) -> str:
     return TEST_ORG.read_text(encoding="utf-8").replace(ROSSI, entry)
 
 
+async def told_the_gm_once(r, marker: str) -> str:  # (a tests.test_org_reload.Running)
+    """The running bot looks at the held-back file twice more, then sends what is queued:
+    the GM is told in chat once (of the messages with `marker`), not at every look; that
+    message."""
+    assert await r.watcher.check() is None
+    assert await r.watcher.check() is None
+    await r.bot.drain()
+    told = [t for t in r.chat.to("grace") if marker in t]
+    assert len(told) == 1, told
+    return told[0]
+
+
 async def rossi_leaves(r) -> None:  # (a tests.test_org_reload.Running)
     """Rossi keeps a private agenda item for his 1:1 with Grace, then leaves the org."""
     await say(r.bot, "bruno", f"/agenda add @grace private: {SECRET}")
@@ -75,16 +87,11 @@ async def test_a_newcomer_under_a_leavers_key_is_held_back_and_cannot_read_his_a
     # The newcomer writes on Slack: he is nobody yet, and reads nothing of Rossi's.
     seen = await slack_says(r.bot, slack, "U0BIANCHI", "/agenda")
     assert seen and SECRET not in seen
-    # The GM is told in chat, once, at the next look.
-    assert await r.watcher.check() is None
-    assert await r.watcher.check() is None
-    await r.bot.drain()
-    told = [t for t in r.chat.to("grace") if "was edited" in t]
-    assert len(told) == 1, told
-    assert "key: bruno" in told[0] and "Bruno Rossi" in told[0] and "Bruno Bianchi" in told[0]
+    told = await told_the_gm_once(r, "was edited")
+    assert "key: bruno" in told and "Bruno Rossi" in told and "Bruno Bianchi" in told
     assert "Give Bruno Bianchi another key; or, if it is the same person back with new " \
-           "accounts, run teampulse apply-org --yes" in told[0].replace("`", "")
-    assert "U0BIANCHI" not in told[0]
+           "accounts, run teampulse apply-org --yes" in told.replace("`", "")
+    assert "U0BIANCHI" not in told
 
     # apply-org without --yes lists it and changes nothing.
     code, _ = run_cli(r.bot.settings, "apply-org")
@@ -109,15 +116,11 @@ async def test_the_gm_reads_it_in_chinese(running):  # noqa: F811 - the fixture
     await say(r.bot, "grace", "/language 中文")
     await rossi_leaves(r)
     r.write(org_with(BIANCHI))
-    assert await r.watcher.check() is None
-    assert await r.watcher.check() is None
-    await r.bot.drain()
-    told = [t for t in r.chat.to("grace") if "已被修改" in t]
-    assert len(told) == 1, told
+    told = await told_the_gm_once(r, "已被修改")
     assert "原属于已离开组织的 Bruno Rossi，文件现在把它给了 Bruno Bianchi，两人没有共同的" \
-           "聊天账号" in told[0]
-    assert "请给 Bruno Bianchi 换一个 key；如果确实是同一个人换了新账号回来，请运行" in told[0]
-    assert "（按文件原文，英文）" not in told[0]
+           "聊天账号" in told
+    assert "请给 Bruno Bianchi 换一个 key；如果确实是同一个人换了新账号回来，请运行" in told
+    assert "（按文件原文，英文）" not in told
 
 
 @pytest.mark.parametrize("entry", [
@@ -157,18 +160,25 @@ def test_what_tells_another_person() -> None:
     assert not key_reused("Bruno Rossi", rossi, "Bruno Bianchi", frozenset())
 
 
-@pytest.fixture
-def stored(tmp_path: Path, database_url: str, monkeypatch) -> Settings:
-    """A database the bot ran on with the six people, then with Bruno Rossi taken out."""
+def ran_on(tmp_path: Path, database_url: str, monkeypatch, *orgs: str) -> Settings:
+    """A database the bot started on with each of `orgs` in turn as its org file (which
+    keeps the last), named by the operator's environment (tests.support.settings_in_env)."""
     path = tmp_path / "org.yaml"
     settings = Settings(database_url=database_url, org_file=path)
-    for text in (TEST_ORG.read_text(encoding="utf-8"), org_with("")):
+    for text in orgs:
         path.write_text(text, encoding="utf-8")
         bot, engine = prepare(settings)
         bot.close()
         engine.dispose()
     settings_in_env(monkeypatch, database_url, path)
     return settings
+
+
+@pytest.fixture
+def stored(tmp_path: Path, database_url: str, monkeypatch) -> Settings:
+    """A database the bot ran on with the six people, then with Bruno Rossi taken out."""
+    return ran_on(tmp_path, database_url, monkeypatch, TEST_ORG.read_text(encoding="utf-8"),
+                  org_with(""))
 
 
 def test_a_start_refuses_it_in_one_line_and_check_org_and_apply_org_name_it(
