@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -94,6 +94,16 @@ def morale_stored(bot: TeamPulse) -> int:
             PulseVote.question_key == "morale")) or 0)
 
 
+def at_the_close(database_url: str, clock: FakeClock, chat: RecordingAdapter,
+                 closes: datetime) -> tuple[TeamPulse, RecordingAdapter, Engine]:
+    """A second replica whose clock reads a second before the poll `closes`, the sweeping
+    replica's (`clock`, `chat`) moved to a minute after it and its chat cleared."""
+    other = replica(database_url, FakeClock(closes - timedelta(seconds=1)))
+    clock.set(closes + timedelta(minutes=1))
+    chat.clear()
+    return other
+
+
 async def told(bots: list[TeamPulse], chats: list[RecordingAdapter], key: str) -> str:
     """Everything `key` was sent since the chats were cleared, by either replica, each
     delivering in the order given. (The answering replica first: the next question of a
@@ -146,10 +156,7 @@ async def test_an_answer_stored_as_the_poll_closes_is_counted_in_what_its_close_
     _, closes = await poll_answered_by(sweeper, chat, ["alice", "east1", "east2", "east3",
                                                        "bruno"])
     tap = last_choices(chat, "nova")[3]
-    answering_clock = FakeClock(closes - timedelta(seconds=1))
-    answerer, other_chat, other_engine = replica(database_url, answering_clock)
-    clock.set(closes + timedelta(minutes=1))
-    chat.clear()
+    answerer, other_chat, other_engine = at_the_close(database_url, clock, chat, closes)
 
     ready, closed = threading.Event(), threading.Event()
     advance = PulseRepo.advance
@@ -196,10 +203,7 @@ async def test_an_answer_arriving_while_the_poll_closes_is_refused_saying_when_i
     _, closes = await poll_answered_by(sweeper, chat, ["alice", "east1", "east2", "east3",
                                                        "east4", "bruno"])
     tap = last_choices(chat, "east5")[3]
-    answerer, other_chat, other_engine = replica(
-        database_url, FakeClock(closes - timedelta(seconds=1)))
-    clock.set(closes + timedelta(minutes=1))
-    chat.clear()
+    answerer, other_chat, other_engine = at_the_close(database_url, clock, chat, closes)
 
     result = await handled_as_the_close_decides(
         sweeper, answerer, press("east5", tap) if how == "button" else typed("east5", "四"),
@@ -279,10 +283,7 @@ async def test_pulse_sent_while_the_poll_closes_asks_nothing_of_the_closed_poll(
     clock.set(POLL_DAY)
     _, closes = await poll_answered_by(sweeper, chat, ["alice", "east1", "east2", "east3",
                                                        "east4", "bruno"])
-    answerer, other_chat, other_engine = replica(
-        database_url, FakeClock(closes - timedelta(seconds=1)))
-    clock.set(closes + timedelta(minutes=1))
-    chat.clear()
+    answerer, other_chat, other_engine = at_the_close(database_url, clock, chat, closes)
 
     result = await handled_as_the_close_decides(sweeper, answerer, typed("nova", "/pulse"),
                                                 watcher, monkeypatch)
