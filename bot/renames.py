@@ -99,11 +99,11 @@ class KeyGiven(NamedTuple):
     holder_key: str = ""
 
 
-def accounts_taken(stored: Mapping[str, frozenset[str]], key: str,
+def accounts_taken(owners: Mapping[str, str], key: str,
                    named: frozenset[str]) -> list[str]:
-    """The keys of the other people in the org (`stored`: their chat accounts, by the key
-    each keeps after the edit's renames) whose chat account the entry of `key`, naming
-    `named`, now names.
+    """The keys of the other people in the org whose chat account the entry of `key`,
+    naming `named`, now names. `owners`: the key of the person in the org each account
+    (`accounts`) is stored for, as they are keyed after the edit's renames.
 
     Why: whoever writes from an account is the person whose entry names it. Two keys, Slack
     ids or Telegram accounts swapped between two people who both stay hand each the other's
@@ -111,5 +111,5 @@ def accounts_taken(stored: Mapping[str, frozenset[str]], key: str,
     private agenda items and 1:1 notes. Neither entry changes name and every account, so
     `given_in_place` does not tell it.
     """
-    return sorted(other for other, theirs in stored.items()
-                  if other != key and named & theirs)
+    return sorted({owner for account in named
+                   if (owner := owners.get(account)) is not None and owner != key})

@@ -207,10 +207,11 @@ class PeopleRepo:
         # The chat accounts of each person in the org, by the key they keep after the
         # edit. A Telegram id stored beside a username may have been learned from it (and
         # bound the wrong account): the username tells whose it is.
-        held = {renamed_to.get(key, key): accounts(
+        held = {account: renamed_to.get(key, key)
+                for key, row in existing.items() if row["active"]
+                for account in accounts(
                     row["slack_id"], None if row["telegram_username"] else row["telegram_id"],
-                    row["telegram_username"])
-                for key, row in existing.items() if row["active"]}
+                    row["telegram_username"])}
         found: list[KeyGiven] = []
         for op in people:
             row = existing.get(moved.get(op.key, op.key))
