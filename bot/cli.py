@@ -704,7 +704,8 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     The file is read once: --yes applies the very org it read (an edit saved meanwhile is
     not applied unlisted), and lists what its sync did, read in the sync's transaction."""
     from bot.app import prepare
-    from bot.org_guard import apply_command, removes_too_many
+    from bot.org_guard import accounts_taken, apply_command, removes_too_many
+    from bot.renames import same_name
     from storage.db import create_db_engine, session_factory
     from storage.migrate import upgrade
     from storage.repositories import PeopleRepo
@@ -721,7 +722,11 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
               "removed", file=out)
         for _, done, which in changes:
             print(f"  {done} {which}", file=out)
-        for key, old_name, new_name, _ in applied[0].reused:
+        for key, old_name, new_name, _, holder, holder_key in applied[0].reused:
+            if holder and same_name(old_name, new_name):  # (the account is the entry's now)
+                print(f"  {key}: {new_name} now has a chat account that was {holder}'s "
+                      f"('{holder_key}')", file=out)
+                continue
             # Applied on purpose: the key's row, and all stored under it, is theirs now.
             print(f"  {key}: {old_name} → {new_name}, who now has everything stored under "
                   f"'{key}'", file=out)
@@ -743,7 +748,11 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     if removes_too_many(plan.active, len(plan.removed)):
         print("That removes more than a quarter of them at once, which the running bot "
               "and every start hold back: check the file is complete.", file=sys.stderr)
-    for key, old_name, new_name, left in plan.reused:
+    taken = [r for r in plan.reused if r.holder]
+    if taken:  # (worded once, in bot.org_guard)
+        said = accounts_taken(taken, apply_command(settings.env_file))
+        print(f"{said[0].upper()}{said[1:]}.", file=sys.stderr)
+    for key, old_name, new_name, left, *_ in (r for r in plan.reused if not r.holder):
         if left:
             print(f"Key '{key}' was {old_name}'s, who left the org, and the file gives it to "
                   f"{new_name}, with no chat account in common, which the running bot and "

@@ -12,6 +12,9 @@ bot.renames.key_reused), or gives an entry still in the org to another person in
 name and every chat account changed at once (bot.renames.given_in_place): everything
 stored hangs on the key's row, and the newcomer would read what the one before kept there
 (their private agenda items and 1:1 notes, support requests, check-ins, 360° feedback).
+So is a file naming in one person's entry a chat account stored for another person in the
+org (bot.renames.accounts_taken: keys or accounts swapped): whoever writes from it would be
+taken for the entry's key.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from bot.org import OrgError
-from bot.renames import KeyGiven
+from bot.renames import KeyGiven, same_name
 
 #: The share of the people now in the org that one edit may take out without `apply-org`.
 MAX_SHARE_REMOVED = Fraction(1, 4)
@@ -106,7 +109,9 @@ class MassRemoval(HeldBack):
 class KeyReused(HeldBack):
     """An org file giving a key to very likely another person: the key of someone who
     left (bot.renames.key_reused), or an entry of someone still in the org edited in place,
-    its name and every chat account changed (bot.renames.given_in_place).
+    its name and every chat account changed (bot.renames.given_in_place), or an entry naming
+    a chat account stored for another person in the org (bot.renames.accounts_taken: two
+    keys or accounts swapped).
 
     `reused`: a bot.renames.KeyGiven (key, the name stored, the name in the file, whether
     its person had left) of each such entry."""
@@ -114,28 +119,51 @@ class KeyReused(HeldBack):
     def __init__(self, path: Path, reused: Sequence[KeyGiven],
                  apply: str = APPLY_COMMAND) -> None:
         self.reused = tuple(reused)
-        shown = "; ".join(
-            f"key '{r.key}' was {r.old}'s, who left the org, and now names {r.new}, "
-            "with no chat account in common" if r.left else
-            f"key '{r.key}' was {r.old}'s and now names {r.new}, with every chat account "
-            "changed (the entry edited in place)" for r in self.reused[:NAMED])
-        more = f"; and {len(reused) - NAMED} more" if len(reused) > NAMED else ""
-        whom = self.reused[0].new if len(self.reused) == 1 else "each newcomer"
-        if all(r.left for r in self.reused):
-            before, own, same = ("the one who left", "another key",
-                                 "the same person back with new accounts")
-        elif not any(r.left for r in self.reused):
-            # The key stays theirs: the newcomer gets an entry of their own beside it.
-            before = self.reused[0].old if len(self.reused) == 1 else "the one before"
-            own = (f"an entry with another key of their own (leaving '{self.reused[0].key}' "
-                   f"to {before}, or taking it out if they left)" if len(self.reused) == 1
-                   else "an entry with another key of their own")
-            same = "the same person with a new name and new accounts"
-        else:
-            before, own, same = ("the one before", "another key",
-                                 "the same person with new accounts")
-        super().__init__(path, (
-            f"{shown}{more}: held back, as the newcomer would read what {before} kept "
+        given = [r for r in self.reused if not r.holder]
+        taken = [r for r in self.reused if r.holder]
+        super().__init__(path, "; ".join(
+            [_given(given, apply)] * bool(given) + [accounts_taken(taken, apply)] * bool(taken)),
+            apply)
+
+
+def accounts_taken(taken: Sequence[KeyGiven], apply: str) -> str:
+    """Why entries naming another person's chat account are held back, and what to do
+    (bot.renames.accounts_taken): the log's, a start's, check-org's and apply-org's word."""
+    shown = "; ".join(
+        (f"key '{r.key}' ({r.old}) now names" if same_name(r.old, r.new) else
+         f"key '{r.key}' was {r.old}'s and now names {r.new}, with")
+        + f" a chat account of {r.holder}'s (key '{r.holder_key}')" for r in taken[:NAMED])
+    more = f"; and {len(taken) - NAMED} more" if len(taken) > NAMED else ""
+    return (f"{shown}{more}: held back, as whoever writes from that account would be taken "
+            "for the other person and read what they keep under their key (private agenda "
+            "items, 1:1 notes, support requests, check-ins, 360° feedback); give each person "
+            f"back their own key and chat accounts, or run '{apply}' if the accounts were the "
+            "wrong way round before")
+
+
+def _given(reused: Sequence[KeyGiven], apply: str) -> str:
+    """Why keys given to very likely another person are held back, and what to do."""
+    shown = "; ".join(
+        f"key '{r.key}' was {r.old}'s, who left the org, and now names {r.new}, "
+        "with no chat account in common" if r.left else
+        f"key '{r.key}' was {r.old}'s and now names {r.new}, with every chat account "
+        "changed (the entry edited in place)" for r in reused[:NAMED])
+    more = f"; and {len(reused) - NAMED} more" if len(reused) > NAMED else ""
+    whom = reused[0].new if len(reused) == 1 else "each newcomer"
+    if all(r.left for r in reused):
+        before, own, same = ("the one who left", "another key",
+                             "the same person back with new accounts")
+    elif not any(r.left for r in reused):
+        # The key stays theirs: the newcomer gets an entry of their own beside it.
+        before = reused[0].old if len(reused) == 1 else "the one before"
+        own = (f"an entry with another key of their own (leaving '{reused[0].key}' "
+               f"to {before}, or taking it out if they left)" if len(reused) == 1
+               else "an entry with another key of their own")
+        same = "the same person with a new name and new accounts"
+    else:
+        before, own, same = ("the one before", "another key",
+                             "the same person with new accounts")
+    return (f"{shown}{more}: held back, as the newcomer would read what {before} kept "
             "under the key (private agenda items, 1:1 notes, support requests, check-ins"
-            f"{'' if all(r.left for r in self.reused) else ', 360° feedback'}); give "
-            f"{whom} {own}, or run '{apply}' if it is {same}"), apply)
+            f"{'' if all(r.left for r in reused) else ', 360° feedback'}); give "
+            f"{whom} {own}, or run '{apply}' if it is {same}")

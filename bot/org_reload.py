@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.org import Org, OrgError, parse_org, teams_in_other_case
 from bot.org_guard import HeldBack, KeyReused, MassRemoval
 from bot.readers import GM
-from bot.renames import accounts, renames
+from bot.renames import accounts, renames, same_name
 from bot.telegram_rights import warn_unbound
 from bot.text import not_utf8
 from storage.db import describe_db_error
@@ -312,7 +312,7 @@ class OrgWatcher:
         problems = [f"{(exc.files[i] or exc.path).name}:{line}: {p}" if line else p
                     for i, (p, line) in enumerate(zip(exc.problems, exc.lines, strict=True))]
         # A key given to another person: said in the GM's language, each key on its line.
-        reused = [r._asdict() for r in exc.reused] \
+        reused = [{**r._asdict(), "same_name": same_name(r.old, r.new)} for r in exc.reused] \
             if isinstance(exc, KeyReused) else []
         if reused:
             problems = []

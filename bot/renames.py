@@ -47,6 +47,11 @@ def _name(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+def same_name(one: str, other: str) -> bool:
+    """Whether two display names are the same name (`_name`)."""
+    return _name(one) == _name(other)
+
+
 def key_reused(old_name: str, old_accounts: frozenset[str], new_name: str,
                new_accounts: frozenset[str]) -> bool:
     """Whether an entry giving the key of someone who left (their row inactive) is very
@@ -86,5 +91,25 @@ class KeyGiven(NamedTuple):
     old: str
     new: str
     #: True: the key of someone who left (`key_reused`); False: an entry of someone still
-    #: in the org, edited in place (`given_in_place`).
+    #: in the org, edited in place (`given_in_place`) or naming another's account (below).
     left: bool = True
+    #: The name and key of another person in the org, one of whose chat accounts the entry
+    #: now names (`accounts_taken`); "" otherwise.
+    holder: str = ""
+    holder_key: str = ""
+
+
+def accounts_taken(owners: Mapping[str, str], key: str,
+                   named: frozenset[str]) -> list[str]:
+    """The keys of the other people in the org whose chat account the entry of `key`,
+    naming `named`, now names. `owners`: the key of the person in the org each account
+    (`accounts`) is stored for, as they are keyed after the edit's renames.
+
+    Why: whoever writes from an account is the person whose entry names it. Two keys, Slack
+    ids or Telegram accounts swapped between two people who both stay hand each the other's
+    row: Alice, writing from her own Slack account, would be taken for Bruno and read his
+    private agenda items and 1:1 notes. Neither entry changes name and every account, so
+    `given_in_place` does not tell it.
+    """
+    return sorted({owner for account in named
+                   if (owner := owners.get(account)) is not None and owner != key})

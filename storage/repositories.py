@@ -41,7 +41,14 @@ from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from bot.events import ASKED_IN_KEY, ASKS_KEY
 from bot.readers import AGAIN_KEY, READERS_KEY, may_read
-from bot.renames import KeyGiven, accounts, given_in_place, key_reused, renames
+from bot.renames import (
+    KeyGiven,
+    accounts,
+    accounts_taken,
+    given_in_place,
+    key_reused,
+    renames,
+)
 from storage.db import defer_after, defer_insert, insert_connection
 from storage.goals import follow_rename as follow_crm_rename
 from storage.models import (
@@ -190,13 +197,39 @@ class PeopleRepo:
             added=[op.key for op in people if op.key not in moved
                    and not (existing.get(op.key) or {}).get("active")],
             renamed=dict(moved),
-            reused=tuple(
-                KeyGiven(op.key, row["display_name"], op.name, left=not row["active"])
-                for op in people if (row := existing.get(op.key)) is not None
-                and (given_in_place if row["active"] else key_reused)(
+            reused=PeopleRepo._given(existing, people, moved))
+
+    @staticmethod
+    def _given(existing: Mapping[str, Mapping[str, Any]], people: Sequence[Any],
+               moved: Mapping[str, str]) -> tuple[KeyGiven, ...]:
+        """What the sync would give to very likely another person (PeoplePlan.reused)."""
+        renamed_to = {old: new for new, old in moved.items()}
+        # The chat accounts of each person in the org, by the key they keep after the
+        # edit. A Telegram id stored beside a username may have been learned from it (and
+        # bound the wrong account): the username tells whose it is.
+        held = {account: renamed_to.get(key, key)
+                for key, row in existing.items() if row["active"]
+                for account in accounts(
+                    row["slack_id"], None if row["telegram_username"] else row["telegram_id"],
+                    row["telegram_username"])}
+        found: list[KeyGiven] = []
+        for op in people:
+            row = existing.get(moved.get(op.key, op.key))
+            if row is None:
+                continue
+            named = accounts(op.slack_id, op.telegram_id, op.telegram_username)
+            taken = accounts_taken(held, op.key, named)
+            if taken:
+                holder = existing[moved.get(taken[0], taken[0])]
+                found.append(KeyGiven(op.key, row["display_name"], op.name, left=False,
+                                      holder=holder["display_name"], holder_key=taken[0]))
+            elif op.key in existing and (given_in_place if row["active"] else key_reused)(
                     row["display_name"], accounts(
                         row["slack_id"], row["telegram_id"], row["telegram_username"]),
-                    op.name, accounts(op.slack_id, op.telegram_id, op.telegram_username))))
+                    op.name, named):
+                found.append(KeyGiven(op.key, row["display_name"], op.name,
+                                      left=not row["active"]))
+        return tuple(found)
 
     def sync(self, people: Sequence[Any], now: datetime | None = None, *,
              check: Callable[[PeoplePlan], None] | None = None) -> None:
