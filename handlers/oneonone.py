@@ -825,7 +825,10 @@ def agenda_params(ctx: Context, pair: Pair, viewer: Person) -> dict[str, Any]:
     repo = OneOnOneRepo(ctx.session)
     items = [{"text": i.text, "author": i.author.display_name if i.author else "",
               "source": i.source.split(":")[-1] if i.source.startswith("checkin") else "",
-              "private": i.source == PRIVATE_ITEM}
+              "private": i.source == PRIVATE_ITEM,
+              # (a topic the report typed for their 1:1 with a former manager)
+              "carried_from": (i.manager.display_name if i.manager_id != pair.manager.id
+                               else None)}
              for i in repo.agenda(pair.manager, pair.report)
              if i.source != PRIVATE_ITEM or i.author_id == viewer.id]
     # The report's own open items from a 1:1 with a manager they had before come along

@@ -95,6 +95,7 @@ class AgendaItem(Base):
         ForeignKey("oneonone_meetings.id", ondelete="SET NULL"))
 
     author: Mapped[Person | None] = relationship(foreign_keys=[author_id])
+    manager: Mapped[Person] = relationship(foreign_keys=[manager_id])
 
 
 class MeetingNote(Base):
@@ -344,10 +345,17 @@ class OneOnOneRepo:
     # --- agenda --------------------------------------------------------------------------
 
     def agenda(self, manager: Person, report: Person) -> list[AgendaItem]:
-        """The pair's open agenda items, oldest first."""
+        """The pair's open agenda items, oldest first, with the topics the report typed
+        for a 1:1 with a manager they no longer have (not yet discussed there): they go
+        with the report, as their own action items do; the former manager's stay."""
+        # (A manager who is not the report's in the file now: that pair has ended.)
+        ended = select(Person.id) if report.manager_key is None else select(Person.id).where(
+            Person.key != report.manager_key)
+        carried = and_(AgendaItem.manager_id != manager.id, AgendaItem.author_id == report.id,
+                       AgendaItem.manager_id.in_(ended))
         return list(self.session.scalars(select(AgendaItem).where(
-            AgendaItem.manager_id == manager.id, AgendaItem.report_id == report.id,
-            AgendaItem.meeting_id.is_(None)).order_by(AgendaItem.id)))
+            AgendaItem.report_id == report.id, AgendaItem.meeting_id.is_(None),
+            or_(AgendaItem.manager_id == manager.id, carried)).order_by(AgendaItem.id)))
 
     def add_item(self, manager: Person, report: Person, text: str, *, author: Person | None,
                  now: datetime, source: str = "person",

@@ -117,3 +117,31 @@ async def test_the_carried_item_reads_in_chinese_too(bot, chat, clock):
     await say(bot, "sam", "/agenda")
     assert "#1 Send the deck — Sam Lee，截止 2026-12-31 （来自与Alice Martin的一对一）" \
         in chat.last("sam"), chat.last("sam")
+
+
+async def test_the_reports_own_topics_go_with_them_until_discussed(bot, chat, clock):
+    """Topics typed for the next 1:1 with Alice, not yet discussed: Sam's go with him
+    (his private one still his alone), Alice's stay hers."""
+    await held_with_two_items(bot, clock)
+    await say(bot, "sam", "/agenda pipeline review")
+    await say(bot, "sam", "/agenda add private: ask about my raise")
+    await say(bot, "alice", "/agenda add @sam Sam's promotion case")
+    clock.set(datetime(2026, 12, 22, 20, 0, tzinfo=UTC))
+    sam_reports_to_bruno(bot)
+
+    await say(bot, "bruno", "/agenda @sam")
+    bruno = chat.last("bruno")
+    assert "pipeline review — Sam Lee (from the 1:1 with Alice Martin)" in bruno, bruno
+    assert "raise" not in bruno and "promotion" not in bruno
+    await say(bot, "sam", "/agenda")
+    sam = chat.last("sam")
+    assert "pipeline review — Sam Lee (from the 1:1 with Alice Martin)" in sam, sam
+    assert "ask about my raise (private: only you see it) (from the 1:1 with Alice " \
+        "Martin)" in sam, sam
+    assert "promotion" not in sam
+    # Discussed in Sam's first 1:1 with Bruno (Wed 23 December 14:00 Rome), they are off.
+    await sweep_at(bot, clock, datetime(2026, 12, 23, 13, 31, tzinfo=UTC))
+    for text in ("yes", "done", "done", "skip"):
+        await say(bot, "bruno", text)
+    await say(bot, "sam", "/agenda")
+    assert "pipeline review" not in chat.last("sam") and "raise" not in chat.last("sam")
