@@ -825,11 +825,19 @@ def agenda_params(ctx: Context, pair: Pair, viewer: Person) -> dict[str, Any]:
     repo = OneOnOneRepo(ctx.session)
     items = [{"text": i.text, "author": i.author.display_name if i.author else "",
               "source": i.source.split(":")[-1] if i.source.startswith("checkin") else "",
-              "private": i.source == PRIVATE_ITEM}
+              "private": i.source == PRIVATE_ITEM,
+              # (a topic the report typed for their 1:1 with a former manager)
+              "carried_from": (i.manager.display_name if i.manager_id != pair.manager.id
+                               else None)}
              for i in repo.agenda(pair.manager, pair.report)
              if i.source != PRIVATE_ITEM or i.author_id == viewer.id]
-    return {"topics": items, "actions": _action_rows(repo.open_actions(pair.manager, pair.report),
-                                                    ctx.clock.now())}
+    # The report's own open items from a 1:1 with a manager they had before come along
+    # (marked whose 1:1 they are from): what they committed to is still owed, and the new
+    # manager's first agenda showed none of it. The former manager's own stay theirs.
+    actions = sorted(repo.open_actions(pair.manager, pair.report)
+                     + repo.carried_actions(pair.manager, pair.report),
+                     key=lambda a: (a.due, a.id))
+    return {"topics": items, "actions": _action_rows(actions, ctx.clock.now(), viewer)}
 
 
 def held_on(meeting: OneOnOneMeeting, reader: Person) -> date:
@@ -840,11 +848,21 @@ def held_on(meeting: OneOnOneMeeting, reader: Person) -> date:
     return local(as_utc(meeting.scheduled_at), reader.timezone).date()
 
 
-def _action_rows(items: Iterable[ActionItem], now: datetime) -> list[dict[str, Any]]:
+def _action_rows(items: Iterable[ActionItem], now: datetime,
+                 viewer: Person | None = None) -> list[dict[str, Any]]:
     """Action items as templates show them; overdue once the due day is over where the
-    owner is (the day they are reminded on), whoever reads it."""
+    owner is (the day they are reminded on), whoever reads it. To a `viewer`, an item of a
+    pair the org file has since ended names the 1:1 it is from: its other side, or its
+    manager to someone who was not in it (the report's new manager)."""
     return [{"number": a.id, "text": a.text, "owner": a.owner.display_name, "due": a.due,
-             "overdue": a.due < local(now, a.owner.timezone).date()} for a in items]
+             "overdue": a.due < local(now, a.owner.timezone).date(),
+             "carried_from": _carried_from(a, viewer)} for a in items]
+
+
+def _carried_from(item: ActionItem, viewer: Person | None) -> str | None:
+    if viewer is None or not item.pair_ended:
+        return None
+    return (item.report if viewer.id == item.manager_id else item.manager).display_name
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -986,8 +1004,10 @@ def cmd_actions(ctx: Context, args: str) -> None:
             return
         # (No item's number is larger: a longer one, a phone number pasted, overflowed
         # the database's integer and was answered "something went wrong".)
-        item = repo.action(int(number)) if int(number) <= MAX_ID else None
-        if item is None or person.id not in (item.manager_id, item.report_id):
+        # Closed by whoever sees it: not a former manager any more (the report's own items
+        # went with them to their new manager, who may close them).
+        item = repo.action_seen_by(person, int(number)) if int(number) <= MAX_ID else None
+        if item is None:
             ctx.reply("oo_action_unknown", number=int(number))
             return
         if item.done_at is not None:
@@ -1007,7 +1027,7 @@ def cmd_actions(ctx: Context, args: str) -> None:
         ctx.reply("oo_actions_usage")
         return
     items = repo.actions_of(person)  # by due date: the overdue first
-    ctx.reply("oo_actions", actions=_action_rows(items[:PAIRS_SHOWN], ctx.clock.now()),
+    ctx.reply("oo_actions", actions=_action_rows(items[:PAIRS_SHOWN], ctx.clock.now(), person),
               more=max(0, len(items) - PAIRS_SHOWN))
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 
 from bot.clock import as_utc
 from storage.models import Base, CheckinRound, Person, UTCDateTime
@@ -95,6 +95,7 @@ class AgendaItem(Base):
         ForeignKey("oneonone_meetings.id", ondelete="SET NULL"))
 
     author: Mapped[Person | None] = relationship(foreign_keys=[author_id])
+    manager: Mapped[Person] = relationship(foreign_keys=[manager_id])
 
 
 class MeetingNote(Base):
@@ -130,6 +131,28 @@ class ActionItem(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     owner: Mapped[Person] = relationship(foreign_keys=[owner_id])
+    manager: Mapped[Person] = relationship(foreign_keys=[manager_id])
+    report: Mapped[Person] = relationship(foreign_keys=[report_id])
+
+    @property
+    def pair_ended(self) -> bool:
+        """Whether the pair it was agreed in is over because the org file gave the report
+        another manager (or none): a report taken out of the org file keeps theirs."""
+        return self.report.active and self.report.manager_key != self.manager.key
+
+
+def _action_seen_by(person: Person, report: Any) -> ColumnElement[bool]:
+    """Which action items are `person`'s to see and close (`report`: the item's report,
+    joined): their own, every item of a pair they are the report in, the items of their
+    current pairs as a manager (and of a report since taken out of the org file), and,
+    once the org file gives them a report who had another manager, that report's own
+    open commitments from the former pair, which go with the report. A former manager
+    keeps only the items they own: the report is no longer theirs."""
+    current = or_(report.manager_key == person.key, report.active.is_(False))
+    return or_(ActionItem.owner_id == person.id, ActionItem.report_id == person.id,
+               and_(ActionItem.manager_id == person.id, current),
+               and_(report.manager_key == person.key, report.active.is_(True),
+                    ActionItem.owner_id == ActionItem.report_id))
 
 
 class MeetingFeedback(Base):
@@ -322,10 +345,17 @@ class OneOnOneRepo:
     # --- agenda --------------------------------------------------------------------------
 
     def agenda(self, manager: Person, report: Person) -> list[AgendaItem]:
-        """The pair's open agenda items, oldest first."""
+        """The pair's open agenda items, oldest first, with the topics the report typed
+        for a 1:1 with a manager they no longer have (not yet discussed there): they go
+        with the report, as their own action items do; the former manager's stay."""
+        # (A manager who is not the report's in the file now: that pair has ended.)
+        ended = select(Person.id) if report.manager_key is None else select(Person.id).where(
+            Person.key != report.manager_key)
+        carried = and_(AgendaItem.manager_id != manager.id, AgendaItem.author_id == report.id,
+                       AgendaItem.manager_id.in_(ended))
         return list(self.session.scalars(select(AgendaItem).where(
-            AgendaItem.manager_id == manager.id, AgendaItem.report_id == report.id,
-            AgendaItem.meeting_id.is_(None)).order_by(AgendaItem.id)))
+            AgendaItem.report_id == report.id, AgendaItem.meeting_id.is_(None),
+            or_(AgendaItem.manager_id == manager.id, carried)).order_by(AgendaItem.id)))
 
     def add_item(self, manager: Person, report: Person, text: str, *, author: Person | None,
                  now: datetime, source: str = "person",
@@ -412,10 +442,26 @@ class OneOnOneRepo:
         return list(self.session.scalars(query.order_by(ActionItem.due, ActionItem.id)))
 
     def actions_of(self, person: Person) -> list[ActionItem]:
-        """Open action items of every pair a person is in, by due date."""
+        """Open action items a person sees (see _action_seen_by), by due date."""
+        report = aliased(Person)
+        return list(self.session.scalars(
+            select(ActionItem).join(report, report.id == ActionItem.report_id)
+            .where(ActionItem.done_at.is_(None), _action_seen_by(person, report))
+            .order_by(ActionItem.due, ActionItem.id)))
+
+    def action_seen_by(self, person: Person, action_id: int) -> ActionItem | None:
+        """An action item by id, if it is the person's to see and close, open or not."""
+        report = aliased(Person)
+        return self.session.scalar(
+            select(ActionItem).join(report, report.id == ActionItem.report_id)
+            .where(ActionItem.id == action_id, _action_seen_by(person, report)))
+
+    def carried_actions(self, manager: Person, report: Person) -> list[ActionItem]:
+        """The report's own open items from a 1:1 with a manager they had before: they go
+        with the report onto the new pair's agenda (by due date)."""
         return list(self.session.scalars(select(ActionItem).where(
-            ActionItem.done_at.is_(None),
-            (ActionItem.manager_id == person.id) | (ActionItem.report_id == person.id))
+            ActionItem.done_at.is_(None), ActionItem.report_id == report.id,
+            ActionItem.owner_id == report.id, ActionItem.manager_id != manager.id)
             .order_by(ActionItem.due, ActionItem.id)))
 
     def feedback(self, meeting: OneOnOneMeeting, giver: Person) -> MeetingFeedback | None:
