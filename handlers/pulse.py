@@ -304,6 +304,9 @@ def _remind(ctx: Context, repo: PulseRepo, now: datetime) -> int:
                     ctx.away.is_away(person.id, person.timezone, now):
                 continue  # in something else, or away: reminded by a later sweep
             reminding.append((part, person, due))
+        # Only those no answer being stored holds (never waited for: PulseRepo.take_to_remind).
+        free = repo.take_to_remind(poll, [person.id for _, person, _ in reminding])
+        reminding = [r for r in reminding if r[1].id in free]
         # The poll must have reached them before the reminder's time. Held up by an outage
         # it is still queued (a later sweep looks again), or came after that time: then,
         # as for one asked late (ask_people), "a gentle reminder" a second after the poll
