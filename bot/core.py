@@ -1058,7 +1058,14 @@ class TeamPulse:
             batch = due[start:start + ROUND_BATCH]
             asked += await self.db(self._in_unit, pulse.ask_people, batch)
             await self.deliver(wait=False)
-        result: pulse.SweepResult = await self.db(self._in_unit, pulse.remind_and_close)
+        # The reminders in one transaction, then each poll's shuffle and close in one of its
+        # own: together, a batch answering two polls could deadlock with the sweep
+        # (handlers.pulse.finish_poll).
+        result: pulse.SweepResult = await self.db(self._in_unit, pulse.remind)
+        for poll_id in await self.db(self._in_unit, pulse.open_poll_ids):
+            finished = await self.db(self._in_unit, pulse.finish_poll, poll_id)
+            result.alerts += finished.alerts
+            result.closed += finished.closed
         result.asked = asked
         await self.deliver(wait=False)
         # Not how many it reminded, nor a line for reminders alone: the reminder goes out

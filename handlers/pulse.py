@@ -220,19 +220,51 @@ def ask_people(ctx: Context, person_ids: list[int]) -> int:
 
 
 def remind_and_close(ctx: Context) -> SweepResult:
-    """Remind once whoever has not finished; close polls whose time is up and alert."""
+    """Remind once whoever has not finished; close polls whose time is up and alert (all in
+    the caller's transaction: the core runs each step in one of its own, see
+    TeamPulse.run_pulse)."""
+    result = remind(ctx)
+    for poll_id in open_poll_ids(ctx):
+        finished = finish_poll(ctx, poll_id)
+        result.alerts += finished.alerts
+        result.closed += finished.closed
+    return result
+
+
+def remind(ctx: Context) -> SweepResult:
+    """Remind once whoever has not finished an open poll (a transaction of its own in the
+    core: it holds people's progress, which an answer moves on; see `finish_poll`)."""
+    return SweepResult(reminded=_remind(ctx, PulseRepo(ctx.session), ctx.clock.now()))
+
+
+def open_poll_ids(ctx: Context) -> list[int]:
+    """The ids of the polls not closed yet, oldest first."""
+    return [poll.id for poll in PulseRepo(ctx.session).open_polls()]
+
+
+def finish_poll(ctx: Context, poll_id: int) -> SweepResult:
+    """Shuffle an open poll's answers; close it and alert if its time is up.
+
+    The core runs it in a transaction of its own per poll, which writes nothing an answer
+    waits for before its close waits for the answers holding the poll (PulseRepo.close;
+    the rows `shuffle` takes are skipped by an answer, never waited for). With the
+    reminders, or another poll's close, in the same transaction, a batch of events answering
+    two polls could hold this one while waiting for what the sweep held: a person's
+    progress it had reminded, or the other poll it had closed. A deadlock, which
+    PostgreSQL broke after a second by undoing one side (the sweep: no poll closed, nobody
+    reminded until the next)."""
     result = SweepResult()
-    now = ctx.clock.now()
     repo = PulseRepo(ctx.session)
-    result.reminded = _remind(ctx, repo, now)
-    for poll in repo.open_polls():
-        if ctx.session.get_bind().dialect.name != "sqlite":
-            repo.shuffle(poll)  # see PulseRepo.shuffle: row order must not pair answers up
-        if now >= poll.closes_at:
-            alerts = close_poll(ctx, poll)
-            if alerts is not None:
-                result.alerts += alerts
-                result.closed.append(poll.key)
+    poll = repo.by_id(poll_id)
+    if poll is None or poll.closed:
+        return result
+    if ctx.session.get_bind().dialect.name != "sqlite":
+        repo.shuffle(poll)  # see PulseRepo.shuffle: row order must not pair answers up
+    if ctx.clock.now() >= poll.closes_at:
+        alerts = close_poll(ctx, poll)
+        if alerts is not None:
+            result.alerts += alerts
+            result.closed.append(poll.key)
     return result
 
 
@@ -272,6 +304,9 @@ def _remind(ctx: Context, repo: PulseRepo, now: datetime) -> int:
                     ctx.away.is_away(person.id, person.timezone, now):
                 continue  # in something else, or away: reminded by a later sweep
             reminding.append((part, person, due))
+        # Only those no answer being stored holds (never waited for: PulseRepo.take_to_remind).
+        free = repo.take_to_remind(poll, [person.id for _, person, _ in reminding])
+        reminding = [r for r in reminding if r[1].id in free]
         # The poll must have reached them before the reminder's time. Held up by an outage
         # it is still queued (a later sweep looks again), or came after that time: then,
         # as for one asked late (ask_people), "a gentle reminder" a second after the poll

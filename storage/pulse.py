@@ -49,7 +49,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.models import Base, Person, UTCDateTime
+from storage.models import Base, Conversation, Person, UTCDateTime
 
 
 def _token() -> str:
@@ -259,6 +259,31 @@ class PulseRepo:
             return False
         self.session.expire(part)
         return True
+
+    def take_to_remind(self, poll: PulsePoll, person_ids: Collection[int]) -> set[int]:
+        """Of these people asked in `poll`, those whose progress and open dialog this
+        transaction now holds (on PostgreSQL), to remind: anyone whose row another
+        transaction holds (their answer being stored) is left out, never waited for, and a
+        later sweep looks again. Waiting, the reminders held the rows of the people reminded
+        before, in their own order, while a batch of events answering held others in the
+        order of its events, and each waited for the other: a deadlock, which PostgreSQL
+        broke after a second by undoing one side."""
+        ids = set(person_ids)
+        if not ids or self.session.get_bind().dialect.name != "postgresql":
+            return ids
+        taken = set(self.session.scalars(
+            select(PulseParticipant.person_id)
+            .where(PulseParticipant.poll_id == poll.id, PulseParticipant.person_id.in_(ids))
+            .with_for_update(skip_locked=True)))
+        if not taken:
+            return taken
+        # A dialog row another transaction holds (an event of theirs in a batch): left out.
+        dialogs = set(self.session.scalars(
+            select(Conversation.person_id).where(Conversation.person_id.in_(taken))))
+        free = set(self.session.scalars(
+            select(Conversation.person_id).where(Conversation.person_id.in_(dialogs))
+            .with_for_update(skip_locked=True)))
+        return taken - (dialogs - free)
 
     def participants(self, poll: PulsePoll) -> list[PulseParticipant]:
         """Everyone asked in a poll."""

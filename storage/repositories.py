@@ -474,6 +474,10 @@ class PeopleRepo:
                     found[(platform, person.key)] = person
         return list(found.values())
 
+    def senders(self) -> list[Person]:
+        """The senders this session loaded (preload_senders: a batch's), none if none."""
+        return list(self.session.info.get(_SENDERS, {}).values())
+
     def locales_read(self, platform: str) -> dict[str, int]:
         """How many active people read each language (their /language choice included),
         of those reachable on `platform` (on the console, everyone)."""
