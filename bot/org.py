@@ -350,6 +350,16 @@ class Org:
 CASE_NAMED = 5
 
 
+def team_spellings(org: Org) -> dict[str, str]:
+    """Each team (casefolded) as the org file first writes it: a team written `East` and
+    `EAST` reads as one team, so a view names it one way, not each director's."""
+    first: dict[str, str] = {}
+    for person in org.people:
+        if person.team:
+            first.setdefault(person.team.casefold(), person.team)
+    return first
+
+
 def teams_in_other_case(org: Org) -> list[str]:
     """One warning per team the file writes in more than one letter case (`team: EAST`
     for one person, `East` for another), each spelling with who has it: most views

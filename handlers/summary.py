@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, or_, select
 
+from bot.org import team_spellings
 from bot.questions import Question, kpi_question
 from bot.readers import VIEWERS, team_readers
 from bot.render import Renderer
@@ -786,7 +787,10 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
             last = last_week_of(ctx.session, request.team or "", anchor_tz)
             raise SummaryUnknownError(request.team, found.gone, _last_week_placed(
                 ctx, request.team or "", last, weeks[0], anchor_tz))
-        request = replace(request, team=found.name)
+        # (The org file's first spelling of a team it writes in two cases, not the one
+        # find_team happens to keep: `East` and `EAST` are headed as the file first has it.)
+        request = replace(request, team=team_spellings(ctx.org).get(found.name.casefold(),
+                                                                   found.name))
         spellings = sorted({t for t in [*found.today, *then]
                             if t.lower() == found.name.lower()})
     scope = TeamScope(ctx.session, request.team, weeks) \
@@ -821,6 +825,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
             history.append(WeekSummary(week=w, start=week_start(w), end=week_end(w),
                                        scope=scope, people=[row], team_kpis=[]))
         _add_unreached_why(ctx, history)
+        _one_spelling(ctx, history)
         return history
     found = reads.rounds(weeks, scope=scope)
     lean = (texts == "latest" and len(weeks) > 1) or texts == "none"
@@ -853,6 +858,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         _add_morale_and_oneonones(ctx, built, everyone, anchor_tz, team, lead=request.lead,
                                   reader=request.reader)
         _add_unreached_why(ctx, built)
+        _one_spelling(ctx, built)
         return built
     built = [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots,
                         texts=not lean or w in with_texts, crm=crm, booked=booked)
@@ -860,7 +866,18 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     _add_kudos(ctx, built, everyone, anchor_tz)
     _add_morale_and_oneonones(ctx, built, everyone, anchor_tz)
     _add_unreached_why(ctx, built)
+    _one_spelling(ctx, built)
     return built
+
+
+def _one_spelling(ctx: Context, weeks: Sequence[WeekSummary]) -> None:
+    """Each person's team as the org file first writes it: a team written `East` for
+    Alice and `EAST` for Bruno is one team, named one way wherever the summary names it."""
+    spelled = team_spellings(ctx.org)
+    for w in weeks:
+        for p in w.people:
+            if p.team:
+                p.team = spelled.get(p.team.casefold(), p.team)
 
 
 def _add_unreached_why(ctx: Context, weeks: Sequence[WeekSummary]) -> None:
