@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 
-from bot.org import Org, OrgError, parse_org, teams_in_other_case
+from bot.org import Org, OrgError, Problem, parse_org, said_in, teams_in_other_case
 from bot.org_guard import HeldBack, KeyReused, MassRemoval
 from bot.readers import GM
 from bot.renames import accounts, renames
@@ -311,11 +311,15 @@ class OrgWatcher:
         self._told.add(key)
         problems = [f"{(exc.files[i] or exc.path).name}:{line}: {p}" if line else p
                     for i, (p, line) in enumerate(zip(exc.problems, exc.lines, strict=True))]
+        # The same, in the GM's language (each problem's own Chinese text: bot.org.Problem).
+        problems_zh = [f"{(exc.files[i] or exc.path).name}:{line}: {said_in(p, 'zh-CN')}"
+                       if line else said_in(p, "zh-CN")
+                       for i, (p, line) in enumerate(zip(exc.problems, exc.lines, strict=True))]
         # A key given to another person: said in the GM's language, each key on its line.
         reused = [r._asdict() for r in exc.reused] \
             if isinstance(exc, KeyReused) else []
         if reused:
-            problems = []
+            problems = problems_zh = []
         apply = exc.apply if isinstance(exc, KeyReused) else ""
 
         def tell(ctx: Context) -> None:
@@ -333,7 +337,8 @@ class OrgWatcher:
                          listing=exc.apply.removesuffix(" --yes"),
                          dedupe_key=f"org-refused:{key}", readers=GM)
             else:  # (one per bad version, whichever replica tells it first)
-                ctx.tell(gm, "org_refused", file=exc.path.name, problems=problems[:NOTICE_LINES],
+                said = problems_zh if gm.locale == "zh-CN" else problems
+                ctx.tell(gm, "org_refused", file=exc.path.name, problems=said[:NOTICE_LINES],
                          more=max(0, len(problems) + len(reused) - NOTICE_LINES),
                          reused=reused[:NOTICE_LINES], apply=apply,
                          dedupe_key=f"org-refused:{key}", readers=GM)
@@ -369,12 +374,13 @@ class OrgWatcher:
         try:
             return self.path.read_text(encoding="utf-8"), "", None
         except FileNotFoundError:
-            return "", "file not found", None
+            return "", Problem("file not found", "找不到文件"), None
         except UnicodeDecodeError as exc:
             line, problem = not_utf8(exc)
             return "", problem, line
         except OSError as exc:
-            return "", f"cannot read the file: {exc.strerror or exc}", None
+            return "", Problem(f"cannot read the file: {exc.strerror or exc}",
+                               f"无法读取文件：{exc.strerror or exc}"), None
 
 
 def _digest(text: str, stamp: Stamp) -> str:
