@@ -48,7 +48,8 @@ from bot.support_config import (
     SupportSettings,
     build_support,
 )
-from bot.text import not_utf8, problems_text
+from bot.text import Problem, not_utf8, problems_text, said_in
+from bot.text import where_zh as _where_zh
 
 Role = Literal["gm", "director", "member"]
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -60,25 +61,6 @@ _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 _TELEGRAM_CHAT = re.compile(r"-?\d+(/\d+)?|@[A-Za-z][A-Za-z0-9_]{3,31}")
 _LOCALE_ALIASES = {"en": "en", "en-us": "en", "en-gb": "en", "zh": "zh-CN", "zh-cn": "zh-CN",
                    "zh_cn": "zh-CN", "zh-hans": "zh-CN"}
-
-
-class Problem(str):
-    """One problem of the org file: its English text (the string itself, which the log,
-    `teampulse check-org` and the line finder read) and its Simplified Chinese one (`zh`),
-    written together where the problem is found, so the two never drift apart."""
-
-    zh: str
-
-    def __new__(cls, en: str, zh: str) -> Problem:
-        made = super().__new__(cls, en)
-        made.zh = zh
-        return made
-
-
-def said_in(problem: str, locale: str) -> str:
-    """A problem in `locale`: its Chinese text for zh-CN where it has one, else as written
-    (English)."""
-    return getattr(problem, "zh", problem) if locale == "zh-CN" else str(problem)
 
 
 #: The hints that end a problem (bot.suggest's, the examples below), in Chinese.
@@ -107,11 +89,6 @@ def _zh_hint(hint: str) -> str:
         said += f"；全年固定为 {found[1]} 可写 {found[3]}" if found[3] else ""
         return said + "）"
     return hint
-
-
-def _where_zh(where: str) -> str:
-    """An entry's label (`people[3] ('bob')`) as a Chinese line writes it."""
-    return re.sub(r" \(('[^']*')\)$", r"（\1）", where)
 
 
 class OrgError(ValueError):
@@ -160,10 +137,12 @@ class KpiEntry(_Strict):
                      and not isinstance(k, bool) and v is None]
             if split and isinstance(target, int | float) and not isinstance(target, bool):
                 cut = ", ".join(map(str, split))
-                raise ValueError(
+                raise ValueError(Problem(
                     f"weekly_target {target:g} is followed by a field {cut}: in {{…}} a comma "
                     "separates fields, so a target written with a comma (50,000) is cut "
-                    "there; write it without commas (50000)")
+                    "there; write it without commas (50000)",
+                    f"weekly_target {target:g} 后面跟着字段 {cut}：在 {{…}} 中逗号用来分隔字段，"
+                    "所以带逗号的目标（50,000）会在逗号处被截断；请不带逗号书写（50000）"))
         return data
 
     @field_validator("weekly_target", mode="before")
@@ -171,8 +150,10 @@ class KpiEntry(_Strict):
     def _not_a_flag(cls, value: Any) -> Any:
         # YAML's `true` is 1 to pydantic: a target of 1 nobody meant.
         if isinstance(value, bool):
-            raise ValueError("must be a number greater than 0, written in digits (50000), "
-                             f"not {str(value).lower()}")
+            raise ValueError(Problem(
+                "must be a number greater than 0, written in digits (50000), "
+                f"not {str(value).lower()}",
+                f"必须是大于 0 的数字，用阿拉伯数字书写（50000），而不是 {str(value).lower()}"))
         return value
 
 
@@ -824,7 +805,10 @@ def _describe_error(err: Any, raw: Any) -> str:
     elif err["type"] == "missing":
         message, chinese = "required field is missing", "缺少必填字段"
     elif err["type"] == "value_error":
-        message = chinese = message.removeprefix("Value error, ")  # our own words, as written
+        message = message.removeprefix("Value error, ")  # our own words, as written
+        raised = err.get("ctx", {}).get("error")
+        chinese = said_in(raised.args[0], "zh-CN") \
+            if isinstance(raised, ValueError) and raised.args else message
     elif err["type"] == "finite_number":
         message, chinese = "must be a finite number", "必须是有限的数字"
     elif loc[-1:] == ("weekly_target",) and err["type"] in _NOT_A_TARGET:
@@ -1064,7 +1048,8 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
             wrong = telegram_username_problem(str(value)) if platform == "telegram_username" \
                 else telegram_id_problem(int(value)) if platform == "telegram_id" else None
             if wrong:
-                problems.append(f"{label}: {wrong}")
+                problems.append(Problem(f"{label}: {wrong}",
+                                        f"{where}：{said_in(wrong, 'zh-CN')}"))
             other = seen_ids.get((platform, norm))
             if other:
                 problems.append(Problem(f"{label}: {platform} {value!r} is also used by {other!r}",
@@ -1243,25 +1228,36 @@ def _questions(entries: list[QuestionEntry] | None, problems: list[str]) -> list
         if q.key in BUILTIN_QUESTIONS:
             # Its answers would be read as the built-in's (a support request, the
             # confidence trend) with the built-in's labels: a "legal" support type read raw.
-            problems.append(f"{where}: {q.key!r} is a built-in question's key: list it "
-                            f"alone (- key: {q.key}) to ask the built-in question, or give "
-                            "your own question another key")
+            problems.append(Problem(
+                f"{where}: {q.key!r} is a built-in question's key: list it "
+                f"alone (- key: {q.key}) to ask the built-in question, or give "
+                "your own question another key",
+                f"{_where_zh(where)}：{q.key!r} 是内置问题的 key：若要问内置问题，只写它"
+                f"（- key: {q.key}）；否则给你自己的问题另取一个 key"))
             continue
         if not _KEY.match(q.key) or q.key.startswith("kpi"):
-            problems.append(f"{where}: key must be a short lower-case name not starting with 'kpi'")
+            problems.append(Problem(
+                f"{where}: key must be a short lower-case name not starting with 'kpi'",
+                f"{_where_zh(where)}：key 必须是简短的小写名称，且不以 'kpi' 开头"))
         if q.type not in KINDS:
-            problems.append(f"{where}: type must be one of {', '.join(KINDS)} "
-                            f"(built-in keys: {', '.join(DEFAULT_QUESTION_KEYS)})")
+            problems.append(Problem(
+                f"{where}: type must be one of {', '.join(KINDS)} "
+                f"(built-in keys: {', '.join(DEFAULT_QUESTION_KEYS)})",
+                f"{_where_zh(where)}：type 必须是 {'、'.join(KINDS)} 之一"
+                f"（内置问题的 key：{'、'.join(DEFAULT_QUESTION_KEYS)}）"))
             continue
         prompt = {_LOCALE_ALIASES.get(k.lower(), k): v for k, v in (q.prompt or {}).items()}
         missing = [loc for loc in LOCALES if not prompt.get(loc)]
         if missing:
-            problems.append(f"{where}: prompt needs text for every locale; missing "
-                            f"{', '.join(missing)}")
+            problems.append(Problem(
+                f"{where}: prompt needs text for every locale; missing {', '.join(missing)}",
+                f"{_where_zh(where)}：prompt 需要每种语言的文本；缺少 {'、'.join(missing)}"))
         choices: list[ChoiceDef] = []
         if q.type == "choice":
             if len(q.choices) < 2:
-                problems.append(f"{where}: a choice question needs at least two choices")
+                problems.append(Problem(
+                    f"{where}: a choice question needs at least two choices",
+                    f"{_where_zh(where)}：选择题至少需要两个选项"))
             for c in q.choices:
                 if isinstance(c, str):
                     choices.append(ChoiceDef(c, {loc: c for loc in LOCALES}))
@@ -1270,7 +1266,9 @@ def _questions(entries: list[QuestionEntry] | None, problems: list[str]) -> list
                               if k != "value"}
                     value = c.get("value") or labels.get("en")
                     if not value:
-                        problems.append(f"{where}: each choice needs a value or an en label")
+                        problems.append(Problem(
+                            f"{where}: each choice needs a value or an en label",
+                            f"{_where_zh(where)}：每个选项都需要 value 或 en 标签"))
                         continue
                     choices.append(ChoiceDef(value, labels))
         unit, unit_label = _unit(q.unit, where, problems)

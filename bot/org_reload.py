@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 
-from bot.org import Org, OrgError, Problem, parse_org, said_in, teams_in_other_case
+from bot.org import Org, OrgError, parse_org, teams_in_other_case
 from bot.org_guard import HeldBack, KeyReused, MassRemoval
 from bot.readers import GM
 from bot.renames import accounts, renames
 from bot.telegram_rights import warn_unbound
-from bot.text import not_utf8
+from bot.text import Problem, not_utf8, said_in
 from storage.db import describe_db_error
 
 if TYPE_CHECKING:
