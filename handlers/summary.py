@@ -510,7 +510,7 @@ def parse_request(args: str) -> SummaryRequest:
     while i < len(words):
         word = words[i].lower()
         if word == "before-last":  # 上上周, the week before last (said_in_english)
-            take_week(word, words[i])
+            take_week(word, "week before last")  # (as typed was 上上周 or these words)
             i += 1
             continue
         # 'this week', 这周, 上个星期 (handlers/period_words.py); a bare 'week' is the
