@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.readers import GM
 from bot.suggest import closest
-from bot.text import count_text, problems_text
+from bot.text import Problem, count_text, problems_text
 from bot.weeks import parse_week, week_of, week_start, weeks_in_year
 
 if TYPE_CHECKING:
@@ -109,17 +109,23 @@ def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
     if raw is None:
         return CrmSettings()
     if not isinstance(raw, dict):
-        problems.append("crm: expected a mapping (tolerance, watch_folder, owners, formats)")
+        problems.append(Problem(
+            "crm: expected a mapping (tolerance, watch_folder, owners, formats)",
+            "crm：应为映射（tolerance、watch_folder、owners、formats）"))
         return CrmSettings()
     unknown = sorted(str(k) for k in set(raw) - {"tolerance", "watch_folder", "owners",
                                                    "formats"})
     if unknown:
-        problems.append(f"crm: unknown field(s) {', '.join(unknown)} (use tolerance, "
-                        "watch_folder, owners, formats)")
+        problems.append(Problem(
+            f"crm: unknown field(s) {', '.join(unknown)} (use tolerance, "
+            "watch_folder, owners, formats)",
+            f"crm：未知的字段 {', '.join(unknown)}（请用 tolerance、watch_folder、owners、"
+            "formats）"))
     tolerance = raw.get("tolerance", DEFAULT_TOLERANCE)
     if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) \
             or not 0 <= tolerance < 10:
-        problems.append("crm.tolerance: must be a fraction such as 0.1 (10%)")
+        problems.append(Problem("crm.tolerance: must be a fraction such as 0.1 (10%)",
+                                "crm.tolerance：必须是小数，例如 0.1（10%）"))
         tolerance = DEFAULT_TOLERANCE
     folder = raw.get("watch_folder")
     watch = None
@@ -129,7 +135,9 @@ def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
     owners: dict[str, str] = {}
     owners_raw = raw.get("owners") or {}
     if not isinstance(owners_raw, dict):
-        problems.append("crm.owners: expected a mapping of CRM owner name or e-mail to a key")
+        problems.append(Problem(
+            "crm.owners: expected a mapping of CRM owner name or e-mail to a key",
+            "crm.owners：应为从 CRM 负责人姓名或邮箱到 key 的映射"))
         owners_raw = {}
     not_in_file: list[tuple[str, str]] = []
     written: dict[str, tuple[str, str]] = {}  # matched as -> (as written, key)
@@ -140,40 +148,58 @@ def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
         same = written.setdefault(person_name_key(str(name)), (str(name), str(key)))
         if same[1] != str(key):
             # Matched alike, the last entry took the deals of both spellings.
-            problems.append(f"crm.owners: {same[0]!r} and {str(name)!r} are the same CRM name "
-                            "(matched whatever the case, width or spacing) but map to "
-                            f"{same[1]} and {key}: keep the one that is right")
+            problems.append(Problem(
+                f"crm.owners: {same[0]!r} and {str(name)!r} are the same CRM name "
+                "(matched whatever the case, width or spacing) but map to "
+                f"{same[1]} and {key}: keep the one that is right",
+                f"crm.owners：{same[0]!r} 和 {str(name)!r} 是同一个 CRM 名称"
+                f"（不论大小写、全半角或空格），却分别对应 {same[1]} 和 {key}：请只保留正确的那个"))
         owners[str(name).strip().casefold()] = str(key)
     formats: list[CrmFormat] = []
     for i, f in enumerate(raw.get("formats") or []):
         where = f"crm.formats[{i}]"
         if not isinstance(f, dict):
-            problems.append(f"{where}: expected a mapping of columns")
+            problems.append(Problem(f"{where}: expected a mapping of columns",
+                                    f"{where}：应为列的映射"))
             continue
         bad = sorted(str(k) for k in set(f) - _FORMAT_FIELDS)
         if bad:
-            problems.append(f"{where}: unknown field(s) {', '.join(bad)} (allowed: "
-                            f"{', '.join(sorted(_FORMAT_FIELDS))})")
+            problems.append(Problem(
+                f"{where}: unknown field(s) {', '.join(bad)} (allowed: "
+                f"{', '.join(sorted(_FORMAT_FIELDS))})",
+                f"{where}：未知的字段 {', '.join(bad)}（可用的字段："
+                f"{', '.join(sorted(_FORMAT_FIELDS))}）"))
         missing = [k for k in ("name", "person", "value") if not f.get(k)]
         if missing:
-            problems.append(f"{where}: {', '.join(missing)} missing")
+            problems.append(Problem(f"{where}: {', '.join(missing)} missing",
+                                    f"{where}：缺少 {', '.join(missing)}"))
         if bool(f.get("date")) == bool(f.get("week")):
-            problems.append(f"{where}: give the date column or the week column (one of them)")
+            problems.append(Problem(
+                f"{where}: give the date column or the week column (one of them)",
+                f"{where}：请给出 date 列或 week 列（二者之一）"))
         if bool(f.get("metric")) == bool(f.get("metric_column")):
-            problems.append(f"{where}: give metric (one for every row) or metric_column")
+            problems.append(Problem(
+                f"{where}: give metric (one for every row) or metric_column",
+                f"{where}：请给出 metric（所有行共用一个）或 metric_column"))
         if f.get("metric") and not _METRIC.match(str(f["metric"])):
-            problems.append(f"{where}: metric {f['metric']!r} must be a short lower-case name")
+            problems.append(Problem(
+                f"{where}: metric {f['metric']!r} must be a short lower-case name",
+                f"{where}：metric {f['metric']!r} 必须是简短的小写名称"))
         # A deal export (HubSpot's, Pipedrive's) lists lost and open deals too: without
         # its stage column named, every one of them counted as revenue.
         won = f.get("won")
         won = [won] if isinstance(won, str) else won
         if f.get("stage") is not None and (not isinstance(won, list) or not won or not all(
                 isinstance(w, str) and w.strip() for w in won)):
-            problems.append(f"{where}: with stage, give won: the stage or stages of a won "
-                            "deal (won: [Closed won])")
+            problems.append(Problem(
+                f"{where}: with stage, give won: the stage or stages of a won "
+                "deal (won: [Closed won])",
+                f"{where}：给了 stage 就要给 won：赢单的一个或多个阶段（won: [Closed won]）"))
             continue
         if won is not None and f.get("stage") is None:
-            problems.append(f"{where}: won needs stage, the column holding each deal's stage")
+            problems.append(Problem(
+                f"{where}: won needs stage, the column holding each deal's stage",
+                f"{where}：won 需要 stage，即记录每笔交易阶段的那一列"))
             continue
         if missing or bad:
             continue

@@ -19,7 +19,7 @@ import yaml
 
 from bot.numbers import half_up
 from bot.suggest import did_you_mean
-from bot.text import not_utf8
+from bot.text import Problem, not_utf8
 from bot.weeks import week_start, weeks_in_year
 
 Scope = Literal["org", "team", "person"]
@@ -425,15 +425,20 @@ def load_goals(raw: Any, org_path: Path, people: list[PersonInfo],
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            problems.append(f"goals: the goals file {raw!r} is not found (looked at {path})")
+            problems.append(Problem(
+                f"goals: the goals file {raw!r} is not found (looked at {path})",
+                f"goals：找不到目标文件 {raw!r}（查找位置：{path}）"))
             return GoalBook()
         except yaml.YAMLError as exc:
             # As the org file's own: where, and what (the parser's whole text named
             # "<unicode string>" for the file and quoted it twice).
             mark = getattr(exc, "problem_mark", None)
             at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problems.append(f"goals: the goals file {raw!r} is not valid YAML{at} "
-                            f"({getattr(exc, 'problem', None) or exc})")
+            at_zh = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark else ""
+            why = getattr(exc, "problem", None) or exc
+            problems.append(Problem(
+                f"goals: the goals file {raw!r} is not valid YAML{at} ({why})",
+                f"goals：目标文件 {raw!r} 不是有效的 YAML{at_zh}（{why}）"))
             return GoalBook()
         except UnicodeDecodeError as exc:
             # Saved as GBK or ANSI: said as the org file's own, named at the goals file's
@@ -441,7 +446,8 @@ def load_goals(raw: Any, org_path: Path, people: list[PersonInfo],
             problems.append(not_utf8(exc)[1])
             return GoalBook(source=source)
         except (OSError, UnicodeError) as exc:
-            problems.append(f"goals: the goals file {raw!r} cannot be read: {exc}")
+            problems.append(Problem(f"goals: the goals file {raw!r} cannot be read: {exc}",
+                                    f"goals：无法读取目标文件 {raw!r}：{exc}"))
             return GoalBook()
         if isinstance(raw, dict) and "goals" in raw and len(raw) == 1:
             raw = raw["goals"]
@@ -449,17 +455,24 @@ def load_goals(raw: Any, org_path: Path, people: list[PersonInfo],
     if isinstance(raw, dict):
         unknown = sorted(set(raw) - {"fiscal_year_start", "targets"})
         if unknown:
-            problems.append(f"{where}: unknown field(s) {', '.join(map(str, unknown))} "
-                            "(use fiscal_year_start and targets)")
+            problems.append(Problem(
+                f"{where}: unknown field(s) {', '.join(map(str, unknown))} "
+                "(use fiscal_year_start and targets)",
+                f"{where}：未知的字段 {', '.join(map(str, unknown))}"
+                "（请用 fiscal_year_start 和 targets）"))
         fiscal_raw = raw.get("fiscal_year_start", 1)
         if not isinstance(fiscal_raw, int) or not 1 <= fiscal_raw <= 12:
-            problems.append(f"{where}: fiscal_year_start must be a month number from 1 to 12")
+            problems.append(Problem(
+                f"{where}: fiscal_year_start must be a month number from 1 to 12",
+                f"{where}：fiscal_year_start 必须是 1 到 12 的月份数字"))
         else:
             fiscal = fiscal_raw
         raw = raw.get("targets") or []
     if not isinstance(raw, list):
-        problems.append(f"{where}: expected a list of targets (metric, period, target, and "
-                        "team or person)")
+        problems.append(Problem(
+            f"{where}: expected a list of targets (metric, period, target, and "
+            "team or person)",
+            f"{where}：应为目标的列表（metric、period、target，以及 team 或 person）"))
         return GoalBook(source=source)
     by_key = {p.key: p for p in people}
     teams = {p.team for p in people if p.team}
@@ -473,8 +486,9 @@ def load_goals(raw: Any, org_path: Path, people: list[PersonInfo],
             continue
         ident = (goal.metric, goal.scope, goal.owner, goal.period.start, goal.period.end)
         if ident in seen:
-            problems.append(f"{label} ({goal.describe()}): the same target is also "
-                            f"{where}[{seen[ident]}]")
+            problems.append(Problem(
+                f"{label} ({goal.describe()}): the same target is also {where}[{seen[ident]}]",
+                f"{label}（{goal.describe()}）：同一目标也写在 {where}[{seen[ident]}]"))
             continue
         seen[ident] = i
         goals.append(goal)
@@ -516,7 +530,9 @@ _METRIC = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 def _goal(entry: Any, label: str, fiscal: int, people: dict[str, PersonInfo],
           teams: set[str], problems: list[str]) -> Goal | None:
     if not isinstance(entry, dict):
-        problems.append(f"{label}: expected a mapping with metric, period and target")
+        problems.append(Problem(
+            f"{label}: expected a mapping with metric, period and target",
+            f"{label}：应为包含 metric、period 和 target 的映射"))
         return None
     before = len(problems)
     unknown = sorted(str(k) for k in set(entry) - _GOAL_FIELDS)
@@ -525,41 +541,61 @@ def _goal(entry: Any, label: str, fiscal: int, people: dict[str, PersonInfo],
     if split and isinstance(entry.get("target"), int | float):
         # `{…, target: 480,000}`: in a YAML {…} a comma separates fields, so that is a
         # target of 480 and a field 000; "unknown field(s) 0" did not say so.
-        problems.append(f"{label}: target {entry['target']:g} is followed by a field "
-                        f"{', '.join(map(str, split))}: in {{…}} a comma separates fields, so "
-                        f"a target written with a comma (480,000) is cut there; write it "
-                        "without commas (480000)")
+        problems.append(Problem(
+            f"{label}: target {entry['target']:g} is followed by a field "
+            f"{', '.join(map(str, split))}: in {{…}} a comma separates fields, so "
+            f"a target written with a comma (480,000) is cut there; write it "
+            "without commas (480000)",
+            f"{label}：target {entry['target']:g} 后面跟着字段 {', '.join(map(str, split))}："
+            "在 {…} 中逗号用来分隔字段，所以带逗号的目标（480,000）会在逗号处被截断；"
+            "请不带逗号书写（480000）"))
         unknown = sorted(str(k) for k in set(entry) - _GOAL_FIELDS - set(split))
     if unknown:
-        problems.append(f"{label}: unknown field(s) {', '.join(unknown)} (check the spelling; "
-                        f"allowed: {', '.join(sorted(_GOAL_FIELDS))})")
+        problems.append(Problem(
+            f"{label}: unknown field(s) {', '.join(unknown)} (check the spelling; "
+            f"allowed: {', '.join(sorted(_GOAL_FIELDS))})",
+            f"{label}：未知的字段 {', '.join(unknown)}（请检查拼写；"
+            f"可用的字段：{', '.join(sorted(_GOAL_FIELDS))}）"))
     metric = str(entry.get("metric") or "")
     kpis = {m for p in people.values() for m in p.units}
     if not _METRIC.match(metric):
-        problems.append(f"{label}: metric {metric!r} must be a short lower-case name such as "
-                        "revenue (the same as a KPI's metric)")
+        problems.append(Problem(
+            f"{label}: metric {metric!r} must be a short lower-case name such as "
+            "revenue (the same as a KPI's metric)",
+            f"{label}：metric {metric!r} 必须是简短的小写名称，例如 revenue（与 KPI 的 metric "
+            "相同）"))
     elif metric not in kpis and (hint := did_you_mean(metric, kpis)):
         # A typo of a KPI's metric ('revenu') made a goal no check-in ever reports on:
         # "no figures yet" all period long, with nothing to say why.
-        problems.append(f"{label}: metric {metric!r} is no one's KPI in the org file{hint}: "
-                        "no check-in would ever report on this goal")
+        problems.append(Problem(
+            f"{label}: metric {metric!r} is no one's KPI in the org file{hint}: "
+            "no check-in would ever report on this goal",
+            f"{label}：metric {metric!r} 不是组织文件中任何人的 KPI{_zh_did_you_mean(hint)}："
+            "没有任何签到会汇报这个目标"))
     label = f"{label} ({metric or '?'} {entry.get('period', '?')})"
     target = entry.get("target")
     if isinstance(target, bool) or not isinstance(target, int | float) or target <= 0:
         typed = f" ({target!r} is not)" if isinstance(target, str) else ""
-        problems.append(f"{label}: target must be a number greater than 0{typed}, written "
-                        "in digits without commas or units: 480000, 90000")
+        typed_zh = f"（{target!r} 不是）" if isinstance(target, str) else ""
+        problems.append(Problem(
+            f"{label}: target must be a number greater than 0{typed}, written "
+            "in digits without commas or units: 480000, 90000",
+            f"{label}：target 必须是大于 0 的数字{typed_zh}，只写阿拉伯数字，不带逗号或单位："
+            "480000、90000"))
         target = 0.0
     start = entry.get("start")
     if start is not None and not isinstance(start, date):
         try:
             start = date.fromisoformat(str(start))
         except ValueError:
-            problems.append(f"{label}: start {start!r} is not a date such as 2026-12-16")
+            problems.append(Problem(
+                f"{label}: start {start!r} is not a date such as 2026-12-16",
+                f"{label}：start {start!r} 不是日期（例如 2026-12-16）"))
             start = None
     period: Period | None = None
     if entry.get("period") is None:
-        problems.append(f"{label}: period is missing (for example 2026-Q4)")
+        problems.append(Problem(f"{label}: period is missing (for example 2026-Q4)",
+                                f"{label}：缺少 period（例如 2026-Q4）"))
     else:
         try:
             period = parse_period(str(entry["period"]), start, fiscal)
@@ -570,18 +606,24 @@ def _goal(entry: Any, label: str, fiscal: int, people: dict[str, PersonInfo],
     owner: str | None = None
     unit = str(entry.get("unit") or "")
     if team is not None and person is not None:
-        problems.append(f"{label}: give team or person, not both")
+        problems.append(Problem(f"{label}: give team or person, not both",
+                                f"{label}：请给出 team 或 person，不要两个都给"))
     elif person is not None:
         scope, owner = "person", str(person)
         if owner not in people:
-            problems.append(f"{label}: person {owner!r} does not exist in the org file")
+            problems.append(Problem(
+                f"{label}: person {owner!r} does not exist in the org file",
+                f"{label}：person {owner!r} 在组织文件中不存在"))
         else:
             unit = unit or people[owner].units.get(metric, "")
     elif team is not None:
         scope, owner = "team", str(team)
         if owner not in teams:
-            problems.append(f"{label}: team {owner!r} has nobody in the org file (teams: "
-                            f"{', '.join(sorted(teams)) or 'none'})")
+            problems.append(Problem(
+                f"{label}: team {owner!r} has nobody in the org file (teams: "
+                f"{', '.join(sorted(teams)) or 'none'})",
+                f"{label}：组织文件中没有人在团队 {owner!r} 中（现有团队："
+                f"{'、'.join(sorted(teams)) or '无'}）"))
     if not unit and scope == "team":
         # A team's goal is in its own people's unit: China's revenue in CNY, not the unit
         # of whoever comes first in the file (USD), which read its yuan as dollars.
@@ -595,20 +637,32 @@ def _goal(entry: Any, label: str, fiscal: int, people: dict[str, PersonInfo],
         weeks = _group_weeks(period)
         if not isinstance(plan, list) or not all(
                 isinstance(x, int | float) and not isinstance(x, bool) and x >= 0 for x in plan):
-            problems.append(f"{label}: weekly_plan must be a list of numbers, one per working "
-                            "week")
+            problems.append(Problem(
+                f"{label}: weekly_plan must be a list of numbers, one per working week",
+                f"{label}：weekly_plan 必须是数字列表，每个工作周一个"))
         elif len(plan) != len(weeks):
-            problems.append(f"{label}: weekly_plan has {len(plan)} numbers but the period has "
-                            f"{len(weeks)} working weeks ({weeks[0][0]} to {weeks[-1][0]})"
-                            if weeks else f"{label}: the period has no working days")
+            problems.append(Problem(
+                f"{label}: weekly_plan has {len(plan)} numbers but the period has "
+                f"{len(weeks)} working weeks ({weeks[0][0]} to {weeks[-1][0]})",
+                f"{label}：weekly_plan 有 {len(plan)} 个数字，但该期间有 {len(weeks)} 个工作周"
+                f"（{weeks[0][0]} 到 {weeks[-1][0]}）") if weeks else Problem(
+                f"{label}: the period has no working days", f"{label}：该期间没有工作日"))
         elif target and abs(sum(plan) - float(target)) > 1e-6 * float(target):
-            problems.append(f"{label}: weekly_plan adds up to {sum(plan):g}, not the target "
-                            f"{float(target):g}")
+            problems.append(Problem(
+                f"{label}: weekly_plan adds up to {sum(plan):g}, not the target "
+                f"{float(target):g}",
+                f"{label}：weekly_plan 加起来是 {sum(plan):g}，不等于目标 {float(target):g}"))
         else:
             weekly = tuple(float(x) for x in plan)
     if period is not None and not period.working_days():
-        problems.append(f"{label}: the period has no working days")
+        problems.append(Problem(f"{label}: the period has no working days",
+                                f"{label}：该期间没有工作日"))
     if len(problems) > before or period is None:
         return None
     return Goal(metric, period, float(target), scope, owner, unit, weekly,
                 unit_given=bool(entry.get("unit")))
+
+
+def _zh_did_you_mean(hint: str) -> str:
+    """bot.suggest.did_you_mean's ' (did you mean 'revenue'?)' in Chinese."""
+    return hint.replace(" (did you mean ", "（是不是 ").replace("?)", "？）") if hint else ""

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.text import joined
+from bot.text import Problem, joined, where_zh
 
 CadenceName = Literal["weekly", "biweekly", "monthly"]
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -173,23 +173,31 @@ def build_settings(entry: OneOnOnesEntry, people: dict[str, tuple[str | None, st
                         + [(f"oneonones.pairs[{i}] ({p.report!r})", p)
                            for i, p in enumerate(entry.pairs)]):
         if item.time is not None and parse_time(item.time) is None:
-            problems.append(f"{where}: time {item.time!r} must be HH:MM (24-hour), "
-                            "for example 09:30")
+            problems.append(Problem(
+                f"{where}: time {item.time!r} must be HH:MM (24-hour), for example 09:30",
+                f"{where_zh(where)}：time {item.time!r} 必须是 HH:MM（24 小时制），例如 09:30"))
     for role in entry.roles:
         if role not in ("gm", "director", "member"):
-            problems.append(f"oneonones.roles: {role!r} is not a role (gm, director, member)")
+            problems.append(Problem(
+                f"oneonones.roles: {role!r} is not a role (gm, director, member)",
+                f"oneonones.roles：{role!r} 不是角色（gm、director、member）"))
     for team in entry.teams:
         if team not in teams:
-            problems.append(f"oneonones.teams: nobody is in team {team!r}")
+            problems.append(Problem(f"oneonones.teams: nobody is in team {team!r}",
+                                    f"oneonones.teams：没有人在团队 {team!r} 中"))
     pairs: dict[str, CadenceEntry] = {}
     for i, p in enumerate(entry.pairs):
         where = f"oneonones.pairs[{i}] ({p.report!r})"
         if p.report not in people:
-            problems.append(f"{where}: {p.report!r} is not a person in this file")
+            problems.append(Problem(f"{where}: {p.report!r} is not a person in this file",
+                                    f"{where_zh(where)}：{p.report!r} 不是本文件中的人"))
         elif people[p.report][0] is None:
-            problems.append(f"{where}: {p.report!r} has no manager, so has no one-on-one")
+            problems.append(Problem(
+                f"{where}: {p.report!r} has no manager, so has no one-on-one",
+                f"{where_zh(where)}：{p.report!r} 没有上级，因此没有一对一"))
         if p.report in pairs:
-            problems.append(f"{where}: the pair is listed twice")
+            problems.append(Problem(f"{where}: the pair is listed twice",
+                                    f"{where_zh(where)}：这一对列了两次"))
         pairs[p.report] = p
     return OneOnOneSettings(default=entry.default, roles=dict(entry.roles),
                             teams=dict(entry.teams), pairs=pairs,
@@ -210,19 +218,27 @@ def _working_hours(entry: OneOnOnesEntry, problems: list[str]) -> WorkingHours:
     text = str(entry.working_hours)
     match = _HOURS.match(text)
     if match is None:
-        problems.append(f"oneonones.working_hours: {text!r} must be a start and an end, "
-                        'HH:MM-HH:MM (24-hour), for example "07:00-21:00"')
+        problems.append(Problem(
+            f"oneonones.working_hours: {text!r} must be a start and an end, "
+            'HH:MM-HH:MM (24-hour), for example "07:00-21:00"',
+            f"oneonones.working_hours：{text!r} 必须是开始和结束时间，HH:MM-HH:MM（24 小时制），"
+            '例如 "07:00-21:00"'))
     else:
         first, last = (parse_time(part) for part in match.groups())
         if first is None or last is None:
             bad = match.group(1) if first is None else match.group(2)
-            problems.append(f"oneonones.working_hours: {bad!r} in {text!r} is not a time "
-                            'of day (HH:MM, 24-hour, 00:00 to 23:59; for example '
-                            '"07:00-21:00")')
+            problems.append(Problem(
+                f"oneonones.working_hours: {bad!r} in {text!r} is not a time "
+                'of day (HH:MM, 24-hour, 00:00 to 23:59; for example "07:00-21:00")',
+                f"oneonones.working_hours：{text!r} 中的 {bad!r} 不是一天中的时间"
+                '（HH:MM，24 小时制，00:00 到 23:59；例如 "07:00-21:00"）'))
         elif last <= first:
-            problems.append(f"oneonones.working_hours: {text!r} ends before it starts (the "
-                            "hours are one day's, in each person's timezone, and cannot run "
-                            "past midnight)")
+            problems.append(Problem(
+                f"oneonones.working_hours: {text!r} ends before it starts (the "
+                "hours are one day's, in each person's timezone, and cannot run "
+                "past midnight)",
+                f"oneonones.working_hours：{text!r} 的结束早于开始（这是每个人所在时区中"
+                "同一天的时段，不能跨过午夜）"))
         else:
             start, end = first, last
     days = default.days
@@ -230,17 +246,22 @@ def _working_hours(entry: OneOnOnesEntry, problems: list[str]) -> WorkingHours:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value:
-        problems.append(f"oneonones.working_days: {entry.working_days!r} must be a list of "
-                        "days, for example [mon, tue, wed, thu, fri]")
+        problems.append(Problem(
+            f"oneonones.working_days: {entry.working_days!r} must be a list of "
+            "days, for example [mon, tue, wed, thu, fri]",
+            f"oneonones.working_days：{entry.working_days!r} 必须是星期几的列表，"
+            "例如 [mon, tue, wed, thu, fri]"))
         return WorkingHours(start, end, days)
     found: list[int] = []
     for item in value:
         name = str(item).strip().lower()
         if name not in DAY_NAMES:
-            problems.append(f"oneonones.working_days: {item!r} is not a day (use "
-                            f"{', '.join(DAY_NAMES)})")
+            problems.append(Problem(
+                f"oneonones.working_days: {item!r} is not a day (use {', '.join(DAY_NAMES)})",
+                f"oneonones.working_days：{item!r} 不是星期几（请用 {'、'.join(DAY_NAMES)}）"))
         elif DAY_NAMES.index(name) in found:
-            problems.append(f"oneonones.working_days: {name!r} is listed twice")
+            problems.append(Problem(f"oneonones.working_days: {name!r} is listed twice",
+                                    f"oneonones.working_days：{name!r} 列了两次"))
         else:
             found.append(DAY_NAMES.index(name))
     if len(found) == len(value):

@@ -48,7 +48,8 @@ from bot.support_config import (
     SupportSettings,
     build_support,
 )
-from bot.text import not_utf8, problems_text
+from bot.text import Problem, not_utf8, problems_text, said_in
+from bot.text import where_zh as _where_zh
 
 Role = Literal["gm", "director", "member"]
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -60,6 +61,34 @@ _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 _TELEGRAM_CHAT = re.compile(r"-?\d+(/\d+)?|@[A-Za-z][A-Za-z0-9_]{3,31}")
 _LOCALE_ALIASES = {"en": "en", "en-us": "en", "en-gb": "en", "zh": "zh-CN", "zh-cn": "zh-CN",
                    "zh_cn": "zh-CN", "zh-hans": "zh-CN"}
+
+
+#: The hints that end a problem (bot.suggest's, the examples below), in Chinese.
+_DID_YOU_MEAN_NAME = re.compile(r" \(did you mean ('[^']*'), (.*)'s key\?\)")
+_DID_YOU_MEAN = re.compile(r" \(did you mean ('[^']*')\?\)")
+_OFFSET_HINT = re.compile(r" \((\S+) is an offset, not a timezone: write the IANA timezone of "
+                          r"the place(?:, such as (\S+),)?.*?(?:; or (\S+) for .*)?\)$")
+
+
+def _zh_hint(hint: str) -> str:
+    """A problem's hint (`' (did you mean 'grace'?)'`, an example, an offset) in Chinese."""
+    if not hint:
+        return ""
+    if hint == _ZONE_EXAMPLE:
+        return "（例如 Europe/Berlin 或 Asia/Shanghai）"
+    if hint == _MANAGER_HINT:
+        return "（请填写其上级在 people 下的条目的 key，或者去掉 manager）"
+    if (found := _DID_YOU_MEAN_NAME.fullmatch(hint)) is not None:
+        return f"（是不是 {found[2]} 的 key {found[1]}？）"
+    if (found := _DID_YOU_MEAN.fullmatch(hint)) is not None:
+        return f"（是不是 {found[1]}？）"
+    if (found := _OFFSET_HINT.match(hint)) is not None:
+        said = f"（{found[1]} 是时差，不是时区：请写该地的 IANA 时区"
+        said += f"，例如 {found[2]}" if found[2] else ""
+        said += "（夏令时随之变化）"
+        said += f"；全年固定为 {found[1]} 可写 {found[3]}" if found[3] else ""
+        return said + "）"
+    return hint
 
 
 class OrgError(ValueError):
@@ -108,10 +137,12 @@ class KpiEntry(_Strict):
                      and not isinstance(k, bool) and v is None]
             if split and isinstance(target, int | float) and not isinstance(target, bool):
                 cut = ", ".join(map(str, split))
-                raise ValueError(
+                raise ValueError(Problem(
                     f"weekly_target {target:g} is followed by a field {cut}: in {{…}} a comma "
                     "separates fields, so a target written with a comma (50,000) is cut "
-                    "there; write it without commas (50000)")
+                    "there; write it without commas (50000)",
+                    f"weekly_target {target:g} 后面跟着字段 {cut}：在 {{…}} 中逗号用来分隔字段，"
+                    "所以带逗号的目标（50,000）会在逗号处被截断；请不带逗号书写（50000）"))
         return data
 
     @field_validator("weekly_target", mode="before")
@@ -119,8 +150,10 @@ class KpiEntry(_Strict):
     def _not_a_flag(cls, value: Any) -> Any:
         # YAML's `true` is 1 to pydantic: a target of 1 nobody meant.
         if isinstance(value, bool):
-            raise ValueError("must be a number greater than 0, written in digits (50000), "
-                             f"not {str(value).lower()}")
+            raise ValueError(Problem(
+                "must be a number greater than 0, written in digits (50000), "
+                f"not {str(value).lower()}",
+                f"必须是大于 0 的数字，用阿拉伯数字书写（50000），而不是 {str(value).lower()}"))
         return value
 
 
@@ -350,6 +383,16 @@ class Org:
 CASE_NAMED = 5
 
 
+def team_spellings(org: Org) -> dict[str, str]:
+    """Each team (casefolded) as the org file first writes it: a team written `East` and
+    `EAST` reads as one team, so a view names it one way, not each director's."""
+    first: dict[str, str] = {}
+    for person in org.people:
+        if person.team:
+            first.setdefault(person.team.casefold(), person.team)
+    return first
+
+
 def teams_in_other_case(org: Org) -> list[str]:
     """One warning per team the file writes in more than one letter case (`team: EAST`
     for one person, `East` for another), each spelling with who has it: most views
@@ -433,10 +476,12 @@ class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type,misc]
             line = key_node.start_mark.line + 1
             key = (key_node.tag, key_node.value)
             if key in first_line:
-                self.duplicates.append(
+                self.duplicates.append(Problem(
                     f"line {line}: key {key_node.value!r} is repeated in the same entry "
                     f"(first on line {first_line[key]}); YAML would silently keep only "
-                    "the last one")
+                    "the last one",
+                    f"第 {line} 行：字段 {key_node.value!r} 在同一条目中重复出现"
+                    f"（第一次在第 {first_line[key]} 行）；YAML 会悄悄地只保留最后一个"))
             else:
                 first_line[key] = line
 
@@ -580,21 +625,26 @@ def _yaml_error(path: Path, text: str, exc: yaml.YAMLError) -> OrgError:
     problem = str(getattr(exc, "problem", None) or exc)
     mark = getattr(exc, "problem_mark", None)
     if mark is None:
-        return OrgError(path, [f"not valid YAML ({problem})"])
+        return OrgError(path, [Problem(f"not valid YAML ({problem})",
+                                       f"不是有效的 YAML（{problem}）")])
     # The character YAML stopped on, not only its words: for a tab before a list's first
     # entry (or under `org:`) they are 'found character that cannot start any token'.
     lines = text.splitlines()
     at = lines[mark.line][mark.column:mark.column + 1] if mark.line < len(lines) else ""
-    hint = ("; indent with spaces: YAML does not allow tabs there"
-            if "tab" in problem or at == "\t" else "")
-    entry = ""
+    tab = "tab" in problem or at == "\t"
+    hint = "; indent with spaces: YAML does not allow tabs there" if tab else ""
+    entry = entry_zh = ""
     for number, line in reversed(list(enumerate(text.splitlines()[:mark.line + 1], 1))):
         found = _ENTRY_START.match(line)
         if found:
             entry = f", in the entry of {found[1]!r} that starts at line {number}"
+            entry_zh = f"，位于从第 {number} 行开始的 {found[1]!r} 的条目中"
             break
-    return OrgError(path, [f"column {mark.column + 1}: not valid YAML ({problem}){entry}{hint}"],
-                    lines=[mark.line + 1])
+    return OrgError(path, [Problem(
+        f"column {mark.column + 1}: not valid YAML ({problem}){entry}{hint}",
+        f"第 {mark.column + 1} 列：不是有效的 YAML（{problem}）{entry_zh}"
+        f"{'；请用空格缩进：YAML 不允许在这里用制表符' if tab else ''}")],
+        lines=[mark.line + 1])
 
 
 def parse_org(text: str, path: Path = Path("<org>")) -> Org:
@@ -606,10 +656,13 @@ def parse_org(text: str, path: Path = Path("<org>")) -> Org:
     if duplicates:
         raise OrgError(path, duplicates)
     if raw is None:  # `touch org.yaml`, or every line commented out
-        raise OrgError(path, ["the file is empty (or only comments): it needs a 'people:' "
-                              "list, such as org.example.yaml's"])
+        raise OrgError(path, [Problem(
+            "the file is empty (or only comments): it needs a 'people:' list, such as "
+            "org.example.yaml's",
+            "文件是空的（或只有注释）：它需要一个 'people:' 列表，可参照 org.example.yaml")])
     if not isinstance(raw, dict):
-        raise OrgError(path, ["the file must be a mapping with a 'people:' list"])
+        raise OrgError(path, [Problem("the file must be a mapping with a 'people:' list",
+                                      "文件必须是一个带有 'people:' 列表的映射")])
     try:
         parsed = OrgFile.model_validate(raw)
     except ValidationError as exc:
@@ -739,41 +792,79 @@ def _describe_error(err: Any, raw: Any) -> str:
         str(p) for p in loc[1:]
     )
     entry = _entry_name(raw, loc)
+    where = _where_zh(entry)
     message = err["msg"]
+    chinese = message  # (our own validators' words, below, have no Chinese: as written)
     if err["type"] == "extra_forbidden":
         if len(loc) == 1:
             # A whole section misnamed: `entry: unknown field` named nothing to fix.
-            return f"{loc[0]}: {_unknown_field(loc, 'section')}"
+            said = _unknown_field(loc, "section")
+            return Problem(f"{loc[0]}: {said}", f"{loc[0]}：{_unknown_field_zh(said)}")
         message = _unknown_field(loc, "field")
+        chinese = _unknown_field_zh(message)
     elif err["type"] == "missing":
-        message = "required field is missing"
+        message, chinese = "required field is missing", "缺少必填字段"
     elif err["type"] == "value_error":
         message = message.removeprefix("Value error, ")  # our own words, as written
+        raised = err.get("ctx", {}).get("error")
+        chinese = said_in(raised.args[0], "zh-CN") \
+            if isinstance(raised, ValueError) and raised.args else message
     elif err["type"] == "finite_number":
-        message = "must be a finite number"
+        message, chinese = "must be a finite number", "必须是有限的数字"
     elif loc[-1:] == ("weekly_target",) and err["type"] in _NOT_A_TARGET:
         # Pydantic's "Input should be greater than 0" names neither the KPI nor what was
         # written; "60000 CNY" is the likeliest slip (a currency belongs in `unit`).
         given = err.get("input")
         metric = _kpi_metric(raw, loc)
-        return (f"{entry}: {field_path}{f' ({metric})' if metric else ''}: must be a number "
-                f"greater than 0 ({given!r} is not), written in digits without commas or "
-                "units (50000; the currency or unit goes in 'unit')")
+        return Problem(
+            f"{entry}: {field_path}{f' ({metric})' if metric else ''}: must be a number "
+            f"greater than 0 ({given!r} is not), written in digits without commas or "
+            "units (50000; the currency or unit goes in 'unit')",
+            f"{where}：{field_path}{f'（{metric}）' if metric else ''}：必须是大于 0 的数字"
+            f"（{given!r} 不是），只写阿拉伯数字，不带逗号或单位（50000；货币或单位写在 "
+            "'unit' 里）")
     elif err["type"] == "literal_error":
         message = f"{err.get('input')!r} is not one of {err['ctx']['expected']}"
+        expected = err["ctx"]["expected"].replace(" or ", "、").replace(", ", "、")
+        chinese = f"{err.get('input')!r} 不是 {expected} 之一"
     elif err["type"] in _WRONG_KIND:
         # Pydantic's words name Python's types, even a class of the code ('a valid
         # dictionary or instance of OrgSection'): said in YAML's instead.
         given = err.get("input")
         message = f"should be {_WRONG_KIND[err['type']]}, not {_yaml_kind(given)}"
+        chinese = f"应为{_WRONG_KIND_ZH[err['type']]}，而不是{_YAML_KIND_ZH[_yaml_kind(given)]}"
         # A name or a team of digits is meant as written; a timezone of digits is no
         # timezone in quotes either (the next check names it).
         if err["type"] == "string_type" and isinstance(given, int | float) \
                 and not isinstance(given, bool) and loc[-1] not in {"timezone", "locale"}:
             message += f' (put it in quotes: "{given}")'
+            chinese += f'（请加上引号："{given}"）'
     if not field_path and len(loc) == 1:
-        return f"{entry}: {message}"  # a whole section: 'org: entry: …' named nothing more
-    return f"{entry}: {field_path or 'entry'}: {message}"
+        # a whole section: 'org: entry: …' named nothing more
+        return Problem(f"{entry}: {message}", f"{where}：{chinese}")
+    return Problem(f"{entry}: {field_path or 'entry'}: {message}",
+                   f"{where}：{field_path or 'entry'}：{chinese}")
+
+
+def _unknown_field_zh(said: str) -> str:
+    """_unknown_field's words in Chinese (the field names themselves as written)."""
+    what = "部分" if said.startswith("unknown section") else "字段"
+    if (found := re.search(r"\(did you mean ('[^']*')\?\)", said)) is not None:
+        return f"未知的{what}（是不是 {found[1]}？）"
+    if (found := re.search(r"here: (.*)\)$", said)) is not None:
+        return f"未知的{what}（请检查拼写；这里可用的{what}：{found[1]}）"
+    return f"未知的{what}（请检查拼写）"
+
+
+#: _WRONG_KIND and _yaml_kind's words in Chinese.
+_WRONG_KIND_ZH = {
+    "model_type": "映射（name: 等字段各占一行，缩进在它下面）",
+    "dict_type": "映射（name: 等字段各占一行，缩进在它下面）",
+    "list_type": "列表（每项一行，以 '- ' 开头）",
+    "string_type": "文本",
+}
+_YAML_KIND_ZH = {"empty": "空值", "true or false": " true 或 false", "a number": "数字",
+                 "a list": "列表", "a mapping": "映射", "text": "文本"}
 
 
 #: What a field of each kind takes, for pydantic's error types of a value of another kind.
@@ -860,58 +951,86 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
     keys: dict[str, int] = {}
     for i, p in enumerate(parsed.people):
         if not _KEY.match(p.key):
-            problems.append(f"{_person_label(i, p.key)}: key must be lower-case letters, digits, "
-                            "'_', '-' or '.', starting with a letter or digit")
+            label = _person_label(i, p.key)
+            problems.append(Problem(
+                f"{label}: key must be lower-case letters, digits, '_', '-' or '.', "
+                "starting with a letter or digit",
+                f"{_where_zh(label)}：key 只能由小写字母、数字、'_'、'-' 或 '.' 组成，"
+                "并以字母或数字开头"))
         if p.key in keys:
-            problems.append(
-                f"{_person_label(i, p.key)}: duplicate key (also people[{keys[p.key]}]); "
-                "give each person a key of their own")
+            label = _person_label(i, p.key)
+            problems.append(Problem(
+                f"{label}: duplicate key (also people[{keys[p.key]}]); "
+                "give each person a key of their own",
+                f"{_where_zh(label)}：key 重复（people[{keys[p.key]}] 也用了它）；"
+                "请给每个人一个自己的 key"))
         keys.setdefault(p.key, i)
     gms = [_person_label(i, p.key) for i, p in enumerate(parsed.people) if p.role == "gm"]
     if not gms:
-        problems.append("people: nobody has role 'gm'; the org needs a GM to read summaries")
+        problems.append(Problem(
+            "people: nobody has role 'gm'; the org needs a GM to read summaries",
+            "people：没有人的 role 是 'gm'；组织需要一位 GM 来阅读概况"))
     elif len(gms) > 1:
-        problems.append(f"people: {len(gms)} people have role 'gm' ({', '.join(gms)}); the org "
-                        "has one GM: give the others role director or member (list them in "
-                        "org.summary_viewers to let them read summaries)")
+        problems.append(Problem(
+            f"people: {len(gms)} people have role 'gm' ({', '.join(gms)}); the org "
+            "has one GM: give the others role director or member (list them in "
+            "org.summary_viewers to let them read summaries)",
+            f"people：有 {len(gms)} 人的 role 是 'gm'（{'、'.join(gms)}）；组织只有一位 GM："
+            "请把其他人的 role 改为 director 或 member（把他们列入 org.summary_viewers "
+            "即可让他们阅读概况）"))
 
     seen_ids: dict[tuple[str, str], str] = {}
     people: list[OrgPerson] = []
     viewers = set(parsed.org.summary_viewers)
     names = {p.name: p.key for p in parsed.people}  # a name written where a key belongs
     for v in sorted(viewers - set(keys)):
-        problems.append(f"org.summary_viewers: {v!r} is not a person in this file"
-                        f"{did_you_mean(v, keys, names)}")
+        hint = did_you_mean(v, keys, names)
+        problems.append(Problem(f"org.summary_viewers: {v!r} is not a person in this file{hint}",
+                                f"org.summary_viewers：{v!r} 不是本文件中的人{_zh_hint(hint)}"))
     admins = set(parsed.org.admins)
     for a in sorted(admins - set(keys)):
-        problems.append(f"org.admins: {a!r} is not a person in this file"
-                        f"{did_you_mean(a, keys, names)}")
+        hint = did_you_mean(a, keys, names)
+        problems.append(Problem(f"org.admins: {a!r} is not a person in this file{hint}",
+                                f"org.admins：{a!r} 不是本文件中的人{_zh_hint(hint)}"))
     for i, p in enumerate(parsed.people):
         label = _person_label(i, p.key)
+        where = _where_zh(label)
         try:
             ZoneInfo(p.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            problems.append(f"{label}: timezone {p.timezone!r} is not a known IANA timezone"
-                            f"{did_you_mean_zone(p.timezone) or _ZONE_EXAMPLE}")
+            hint = did_you_mean_zone(p.timezone) or _ZONE_EXAMPLE
+            problems.append(Problem(
+                f"{label}: timezone {p.timezone!r} is not a known IANA timezone{hint}",
+                f"{where}：timezone {p.timezone!r} 不是已知的 IANA 时区{_zh_hint(hint)}"))
         locale = _LOCALE_ALIASES.get(p.locale.lower())
         if locale is None:
-            problems.append(f"{label}: locale {p.locale!r} is not supported (use en or zh-CN)")
+            problems.append(Problem(
+                f"{label}: locale {p.locale!r} is not supported (use en or zh-CN)",
+                f"{where}：不支持 locale {p.locale!r}（请用 en 或 zh-CN）"))
             locale = "en"
         if p.manager is not None:
             if p.manager == p.key:
-                problems.append(f"{label}: manager is the person themself (give their "
-                                "manager's key, or leave manager out)")
+                problems.append(Problem(
+                    f"{label}: manager is the person themself (give their "
+                    "manager's key, or leave manager out)",
+                    f"{where}：manager 是其本人（请填写其上级的 key，或者去掉 manager）"))
             elif p.manager not in keys:
-                problems.append(f"{label}: manager {p.manager!r} does not exist in this file"
-                                f"{did_you_mean(p.manager, keys, names) or _MANAGER_HINT}")
+                hint = did_you_mean(p.manager, keys, names) or _MANAGER_HINT
+                problems.append(Problem(
+                    f"{label}: manager {p.manager!r} does not exist in this file{hint}",
+                    f"{where}：manager {p.manager!r} 在本文件中不存在{_zh_hint(hint)}"))
         metrics: set[str] = set()
         kpis: list[Kpi] = []
         for k in p.kpis:
             if not _KEY.match(k.metric):
-                problems.append(f"{label}: kpi metric {k.metric!r} must be a short lower-case name "
-                                "such as revenue or new_customers")
+                problems.append(Problem(
+                    f"{label}: kpi metric {k.metric!r} must be a short lower-case name "
+                    "such as revenue or new_customers",
+                    f"{where}：kpi metric {k.metric!r} 必须是简短的小写名称，"
+                    "例如 revenue 或 new_customers"))
             if k.metric in metrics:
-                problems.append(f"{label}: kpi metric {k.metric!r} is listed twice")
+                problems.append(Problem(f"{label}: kpi metric {k.metric!r} is listed twice",
+                                        f"{where}：kpi metric {k.metric!r} 列了两次"))
             metrics.add(k.metric)
             unit, unit_label = _unit(k.unit, f"{label}: kpi {k.metric!r}", problems)
             kpis.append(Kpi(k.metric, _labels(k.label), unit or "", k.weekly_target, unit_label))
@@ -921,15 +1040,20 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
                 continue
             norm = str(value).lower()
             if platform == "slack_id" and not _SLACK_ID.match(str(value)):
-                problems.append(f"{label}: slack_id {value!r} does not look like a Slack user id "
-                                "(U... or W..., as shown in the user's profile)")
+                problems.append(Problem(
+                    f"{label}: slack_id {value!r} does not look like a Slack user id "
+                    "(U... or W..., as shown in the user's profile)",
+                    f"{where}：slack_id {value!r} 不像 Slack 用户 ID"
+                    "（应为 U... 或 W...，见该用户的个人资料）"))
             wrong = telegram_username_problem(str(value)) if platform == "telegram_username" \
                 else telegram_id_problem(int(value)) if platform == "telegram_id" else None
             if wrong:
-                problems.append(f"{label}: {wrong}")
+                problems.append(Problem(f"{label}: {wrong}",
+                                        f"{where}：{said_in(wrong, 'zh-CN')}"))
             other = seen_ids.get((platform, norm))
             if other:
-                problems.append(f"{label}: {platform} {value!r} is also used by {other!r}")
+                problems.append(Problem(f"{label}: {platform} {value!r} is also used by {other!r}",
+                                        f"{where}：{platform} {value!r} 也被 {other!r} 使用"))
             seen_ids[(platform, norm)] = p.key
         checks_in = p.checks_in if p.checks_in is not None else p.role == "director"
         people.append(OrgPerson(
@@ -948,19 +1072,27 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
         else DEFAULT_KUDOS_WORDS
     for platform in kudos.honours_channel:
         if platform not in {"slack", "telegram", "console"}:
-            problems.append(f"org.kudos.honours_channel: {platform!r} is not a platform "
-                            "(use slack, telegram or console)")
+            problems.append(Problem(
+                f"org.kudos.honours_channel: {platform!r} is not a platform "
+                "(use slack, telegram or console)",
+                f"org.kudos.honours_channel：{platform!r} 不是平台（请用 slack、telegram 或 "
+                "console）"))
     telegram = kudos.honours_channel.get("telegram")
     if telegram is not None and not _TELEGRAM_CHAT.fullmatch(telegram):
-        problems.append(f"org.kudos.honours_channel.telegram: {telegram!r} is not a Telegram "
-                        "chat (a group's id such as -1001234567890, -1001234567890/12 for "
-                        "topic 12 of a forum, or @channelname)")
+        problems.append(Problem(
+            f"org.kudos.honours_channel.telegram: {telegram!r} is not a Telegram "
+            "chat (a group's id such as -1001234567890, -1001234567890/12 for "
+            "topic 12 of a forum, or @channelname)",
+            f"org.kudos.honours_channel.telegram：{telegram!r} 不是 Telegram 聊天"
+            "（应为群组 ID，例如 -1001234567890；论坛的第 12 个话题写 -1001234567890/12；"
+            "或 @频道名）"))
     org_locale = None
     if parsed.org.locale is not None:
         org_locale = _LOCALE_ALIASES.get(parsed.org.locale.lower())
         if org_locale is None:
-            problems.append(f"org.locale: {parsed.org.locale!r} is not supported "
-                            "(use en or zh-CN)")
+            problems.append(Problem(
+                f"org.locale: {parsed.org.locale!r} is not supported (use en or zh-CN)",
+                f"org.locale：不支持 {parsed.org.locale!r}（请用 en 或 zh-CN）"))
     oneonones = build_settings(parsed.oneonones, {p.key: (p.manager, p.team)
                                                   for p in parsed.people}, problems)
     return Org(name=parsed.org.name, people=tuple(people), questions=tuple(questions),
@@ -987,8 +1119,10 @@ def _org_timezone(parsed: OrgFile, problems: list[str]) -> str:
     try:
         ZoneInfo(parsed.org.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(f"org.timezone: {parsed.org.timezone!r} is not a known IANA timezone"
-                        f"{did_you_mean_zone(parsed.org.timezone) or _ZONE_EXAMPLE}")
+        hint = did_you_mean_zone(parsed.org.timezone) or _ZONE_EXAMPLE
+        problems.append(Problem(
+            f"org.timezone: {parsed.org.timezone!r} is not a known IANA timezone{hint}",
+            f"org.timezone：{parsed.org.timezone!r} 不是已知的 IANA 时区{_zh_hint(hint)}"))
         return "UTC"
     return parsed.org.timezone
 
@@ -1000,10 +1134,14 @@ def _values(entries: list[ValueEntry], problems: list[str]) -> list[CompanyValue
         key = v.key.lstrip("#")
         where = f"values[{i}] ({v.key!r})"
         if not _KEY.match(key):
-            problems.append(f"{where}: key must be lower-case letters, digits, '_', '-' or '.' "
-                            "(it is typed as #key, for example #customer-first)")
+            problems.append(Problem(
+                f"{where}: key must be lower-case letters, digits, '_', '-' or '.' "
+                "(it is typed as #key, for example #customer-first)",
+                f"{_where_zh(where)}：key 只能由小写字母、数字、'_'、'-' 或 '.' 组成"
+                "（输入时写作 #key，例如 #customer-first）"))
         if key in seen:
-            problems.append(f"{where}: duplicate value key")
+            problems.append(Problem(f"{where}: duplicate value key",
+                                    f"{_where_zh(where)}：价值观 key 重复"))
         seen.add(key)
         labels = _labels(v.label) or {loc: key for loc in LOCALES}
         out.append(CompanyValue(key, labels))
@@ -1032,10 +1170,14 @@ def _unit(unit: str | dict[str, str] | None, where: str,
     labels = {_LOCALE_ALIASES.get(k.lower(), k): v for k, v in unit.items()}
     unknown = sorted(k for k in labels if k not in LOCALES)
     if unknown:
-        problems.append(f"{where}: unit has an unknown locale {', '.join(unknown)} "
-                        f"(use {', '.join(LOCALES)})")
+        problems.append(Problem(
+            f"{where}: unit has an unknown locale {', '.join(unknown)} "
+            f"(use {', '.join(LOCALES)})",
+            f"{_where_zh(where)}：unit 含有未知的 locale {'、'.join(unknown)}"
+            f"（请用 {'、'.join(LOCALES)}）"))
     if not labels.get("en"):
-        problems.append(f"{where}: a unit given per locale needs an en label")
+        problems.append(Problem(f"{where}: a unit given per locale needs an en label",
+                                f"{_where_zh(where)}：按语言给出的 unit 需要一个 en 标签"))
     return labels.get("en") or next(iter(labels.values()), ""), labels
 
 
@@ -1061,8 +1203,12 @@ def _check_manager_cycles(parsed: OrgFile, keys: dict[str, int], problems: list[
         first = min(loop, key=lambda k: keys[k])
         at = loop.index(first)
         ordered = loop[at:] + loop[:at] + [first]
-        problems.append(f"{_person_label(keys[first], first)}: managers form a loop: "
-                        f"{' → '.join(ordered)}; someone in it must report to someone outside it")
+        label = _person_label(keys[first], first)
+        problems.append(Problem(
+            f"{label}: managers form a loop: "
+            f"{' → '.join(ordered)}; someone in it must report to someone outside it",
+            f"{_where_zh(label)}：上级关系形成了循环：{' → '.join(ordered)}；"
+            "其中必须有人向循环之外的人汇报"))
 
 
 def _questions(entries: list[QuestionEntry] | None, problems: list[str]) -> list[Question]:
@@ -1073,7 +1219,8 @@ def _questions(entries: list[QuestionEntry] | None, problems: list[str]) -> list
     for i, q in enumerate(entries):
         where = f"checkin.questions[{i}] ({q.key!r})"
         if q.key in seen:
-            problems.append(f"{where}: duplicate question key")
+            problems.append(Problem(f"{where}: duplicate question key",
+                                    f"{_where_zh(where)}：问题 key 重复"))
         seen.add(q.key)
         if q.key in BUILTIN_QUESTIONS and q.type is None and q.prompt is None:
             out.append(BUILTIN_QUESTIONS[q.key])
@@ -1081,25 +1228,36 @@ def _questions(entries: list[QuestionEntry] | None, problems: list[str]) -> list
         if q.key in BUILTIN_QUESTIONS:
             # Its answers would be read as the built-in's (a support request, the
             # confidence trend) with the built-in's labels: a "legal" support type read raw.
-            problems.append(f"{where}: {q.key!r} is a built-in question's key: list it "
-                            f"alone (- key: {q.key}) to ask the built-in question, or give "
-                            "your own question another key")
+            problems.append(Problem(
+                f"{where}: {q.key!r} is a built-in question's key: list it "
+                f"alone (- key: {q.key}) to ask the built-in question, or give "
+                "your own question another key",
+                f"{_where_zh(where)}：{q.key!r} 是内置问题的 key：若要问内置问题，只写它"
+                f"（- key: {q.key}）；否则给你自己的问题另取一个 key"))
             continue
         if not _KEY.match(q.key) or q.key.startswith("kpi"):
-            problems.append(f"{where}: key must be a short lower-case name not starting with 'kpi'")
+            problems.append(Problem(
+                f"{where}: key must be a short lower-case name not starting with 'kpi'",
+                f"{_where_zh(where)}：key 必须是简短的小写名称，且不以 'kpi' 开头"))
         if q.type not in KINDS:
-            problems.append(f"{where}: type must be one of {', '.join(KINDS)} "
-                            f"(built-in keys: {', '.join(DEFAULT_QUESTION_KEYS)})")
+            problems.append(Problem(
+                f"{where}: type must be one of {', '.join(KINDS)} "
+                f"(built-in keys: {', '.join(DEFAULT_QUESTION_KEYS)})",
+                f"{_where_zh(where)}：type 必须是 {'、'.join(KINDS)} 之一"
+                f"（内置问题的 key：{'、'.join(DEFAULT_QUESTION_KEYS)}）"))
             continue
         prompt = {_LOCALE_ALIASES.get(k.lower(), k): v for k, v in (q.prompt or {}).items()}
         missing = [loc for loc in LOCALES if not prompt.get(loc)]
         if missing:
-            problems.append(f"{where}: prompt needs text for every locale; missing "
-                            f"{', '.join(missing)}")
+            problems.append(Problem(
+                f"{where}: prompt needs text for every locale; missing {', '.join(missing)}",
+                f"{_where_zh(where)}：prompt 需要每种语言的文本；缺少 {'、'.join(missing)}"))
         choices: list[ChoiceDef] = []
         if q.type == "choice":
             if len(q.choices) < 2:
-                problems.append(f"{where}: a choice question needs at least two choices")
+                problems.append(Problem(
+                    f"{where}: a choice question needs at least two choices",
+                    f"{_where_zh(where)}：选择题至少需要两个选项"))
             for c in q.choices:
                 if isinstance(c, str):
                     choices.append(ChoiceDef(c, {loc: c for loc in LOCALES}))
@@ -1108,7 +1266,9 @@ def _questions(entries: list[QuestionEntry] | None, problems: list[str]) -> list
                               if k != "value"}
                     value = c.get("value") or labels.get("en")
                     if not value:
-                        problems.append(f"{where}: each choice needs a value or an en label")
+                        problems.append(Problem(
+                            f"{where}: each choice needs a value or an en label",
+                            f"{_where_zh(where)}：每个选项都需要 value 或 en 标签"))
                         continue
                     choices.append(ChoiceDef(value, labels))
         unit, unit_label = _unit(q.unit, where, problems)

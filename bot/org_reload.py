@@ -27,7 +27,7 @@ from bot.org_guard import HeldBack, KeyReused, MassRemoval
 from bot.readers import GM
 from bot.renames import accounts, renames, same_name
 from bot.telegram_rights import warn_unbound
-from bot.text import not_utf8
+from bot.text import Problem, not_utf8, said_in
 from storage.db import describe_db_error
 
 if TYPE_CHECKING:
@@ -311,11 +311,15 @@ class OrgWatcher:
         self._told.add(key)
         problems = [f"{(exc.files[i] or exc.path).name}:{line}: {p}" if line else p
                     for i, (p, line) in enumerate(zip(exc.problems, exc.lines, strict=True))]
+        # The same, in the GM's language (each problem's own Chinese text: bot.org.Problem).
+        problems_zh = [f"{(exc.files[i] or exc.path).name}:{line}: {said_in(p, 'zh-CN')}"
+                       if line else said_in(p, "zh-CN")
+                       for i, (p, line) in enumerate(zip(exc.problems, exc.lines, strict=True))]
         # A key given to another person: said in the GM's language, each key on its line.
         reused = [{**r._asdict(), "same_name": same_name(r.old, r.new)} for r in exc.reused] \
             if isinstance(exc, KeyReused) else []
         if reused:
-            problems = []
+            problems = problems_zh = []
         apply = exc.apply if isinstance(exc, KeyReused) else ""
 
         def tell(ctx: Context) -> None:
@@ -333,7 +337,8 @@ class OrgWatcher:
                          listing=exc.apply.removesuffix(" --yes"),
                          dedupe_key=f"org-refused:{key}", readers=GM)
             else:  # (one per bad version, whichever replica tells it first)
-                ctx.tell(gm, "org_refused", file=exc.path.name, problems=problems[:NOTICE_LINES],
+                said = problems_zh if gm.locale == "zh-CN" else problems
+                ctx.tell(gm, "org_refused", file=exc.path.name, problems=said[:NOTICE_LINES],
                          more=max(0, len(problems) + len(reused) - NOTICE_LINES),
                          reused=reused[:NOTICE_LINES], apply=apply,
                          dedupe_key=f"org-refused:{key}", readers=GM)
@@ -369,12 +374,13 @@ class OrgWatcher:
         try:
             return self.path.read_text(encoding="utf-8"), "", None
         except FileNotFoundError:
-            return "", "file not found", None
+            return "", Problem("file not found", "找不到文件"), None
         except UnicodeDecodeError as exc:
             line, problem = not_utf8(exc)
             return "", problem, line
         except OSError as exc:
-            return "", f"cannot read the file: {exc.strerror or exc}", None
+            return "", Problem(f"cannot read the file: {exc.strerror or exc}",
+                               f"无法读取文件：{exc.strerror or exc}"), None
 
 
 def _digest(text: str, stamp: Stamp) -> str:

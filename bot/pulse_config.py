@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.config import day_index
+from bot.text import Problem
 
 #: The most polls a trend shows (/pulse results last N, `teampulse pulse results --last N`):
 #: a larger N shows this many.
@@ -149,34 +150,48 @@ def build_pulse(entry: PulseEntry, problems: list[str]) -> PulseSettings:
     """Check the `pulse:` section (problems are appended) and build its settings."""
     day = day_index(entry.weekday)
     if day is None:
-        problems.append(f"pulse.weekday: {entry.weekday!r} is not a weekday (mon … sun)")
+        problems.append(Problem(
+            f"pulse.weekday: {entry.weekday!r} is not a weekday (mon … sun)",
+            f"pulse.weekday：{entry.weekday!r} 不是星期几（mon … sun）"))
         day = WEEKDAYS.index("wed")
     weekday = WEEKDAYS[day]
     hour, minute = (int(x) for x in entry.time.split(":"))
     if hour > 23 or minute > 59:
-        problems.append(f"pulse.time: {entry.time!r} is not a time of day (HH:MM)")
+        problems.append(Problem(f"pulse.time: {entry.time!r} is not a time of day (HH:MM)",
+                                f"pulse.time：{entry.time!r} 不是一天中的时间（HH:MM）"))
         hour, minute = 11, 0
     if entry.threshold < MIN_THRESHOLD:
-        problems.append(f"pulse.threshold: {entry.threshold} is too small; results of groups "
-                        f"under {MIN_THRESHOLD} people would identify them")
+        problems.append(Problem(
+            f"pulse.threshold: {entry.threshold} is too small; results of groups "
+            f"under {MIN_THRESHOLD} people would identify them",
+            f"pulse.threshold：{entry.threshold} 太小；不到 {MIN_THRESHOLD} 人的小组的结果"
+            "会暴露答题人"))
     days = entry.every_weeks * 7
     if entry.close_after_days >= days:
         # The next poll would go out with this one still open: people asked the new one
         # with the old one unfinished, two polls open at once. Refused, not shortened: the
         # operator chose both numbers, and which one to change is theirs to say.
-        problems.append(f"pulse.close_after_days: {entry.close_after_days} would keep a poll "
-                        f"open until the next one is sent (every_weeks: {entry.every_weeks}, "
-                        f"a poll every {days} days); use at most {days - 1}")
+        problems.append(Problem(
+            f"pulse.close_after_days: {entry.close_after_days} would keep a poll "
+            f"open until the next one is sent (every_weeks: {entry.every_weeks}, "
+            f"a poll every {days} days); use at most {days - 1}",
+            f"pulse.close_after_days：{entry.close_after_days} 会让调查一直开到下一次发出"
+            f"（every_weeks: {entry.every_weeks}，每 {days} 天一次）；最多用 {days - 1}"))
     keys = set(BUILTIN_KEYS)
     questions = []
     for i, q in enumerate(entry.questions):
         if q.key in keys:
-            problems.append(f"pulse.questions[{i}]: key {q.key!r} is used twice")
+            problems.append(Problem(f"pulse.questions[{i}]: key {q.key!r} is used twice",
+                                    f"pulse.questions[{i}]：key {q.key!r} 用了两次"))
         keys.add(q.key)
         if "en" not in q.prompt:
-            problems.append(f"pulse.questions[{i}] ({q.key}): prompt needs an 'en' text")
+            problems.append(Problem(
+                f"pulse.questions[{i}] ({q.key}): prompt needs an 'en' text",
+                f"pulse.questions[{i}]（{q.key}）：prompt 需要一段 'en' 文本"))
         if q.type == "choice" and not 2 <= len(q.choices) <= 8:
-            problems.append(f"pulse.questions[{i}] ({q.key}): a choice needs 2 to 8 choices")
+            problems.append(Problem(
+                f"pulse.questions[{i}] ({q.key}): a choice needs 2 to 8 choices",
+                f"pulse.questions[{i}]（{q.key}）：选择题需要 2 到 8 个选项"))
         questions.append(PulseQuestion(q.key, q.type, dict(q.prompt),
                                        tuple(dict(c) for c in q.choices)))
     support = tuple(SupportResource(s.label if isinstance(s.label, dict) else {"en": s.label},

@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.text import Problem
+
 #: How many months each schedule's period lasts.
 SCHEDULES = {"monthly": 1, "quarterly": 3, "half-yearly": 6, "yearly": 12}
 MAX_DAY = 20  # every month has at least 20 working days
@@ -114,52 +116,76 @@ def build_reviews(entry: ReviewsEntry, directors: dict[str, str], problems: list
     """
     name = "off" if entry.schedule is False else str(entry.schedule).lower()
     if name not in SCHEDULES and name != "off":
-        problems.append(f"reviews.schedule: {entry.schedule!r} is not a schedule (use off, "
-                        f"{', '.join(SCHEDULES)})")
+        problems.append(Problem(
+            f"reviews.schedule: {entry.schedule!r} is not a schedule (use off, "
+            f"{', '.join(SCHEDULES)})",
+            f"reviews.schedule：{entry.schedule!r} 不是排期（请用 off、{'、'.join(SCHEDULES)}）"))
         name = "off"
     if not 1 <= entry.start_month <= 12:
-        problems.append(f"reviews.start_month: {entry.start_month} is not a month (1 to 12)")
+        problems.append(Problem(
+            f"reviews.start_month: {entry.start_month} is not a month (1 to 12)",
+            f"reviews.start_month：{entry.start_month} 不是月份（1 到 12）"))
     if not 1 <= entry.day <= MAX_DAY:
-        problems.append(f"reviews.day: {entry.day} is not a working day of the period "
-                        f"(1 to {MAX_DAY}: 1 is the period's first Monday-to-Friday day)")
+        problems.append(Problem(
+            f"reviews.day: {entry.day} is not a working day of the period "
+            f"(1 to {MAX_DAY}: 1 is the period's first Monday-to-Friday day)",
+            f"reviews.day：{entry.day} 不是该周期的工作日（1 到 {MAX_DAY}：1 是该周期的"
+            "第一个周一至周五的日子）"))
     at = time(10, 0)
     try:
         hour, minute = (int(x) for x in entry.time.split(":"))
         at = time(hour, minute)
     except ValueError:
-        problems.append(f"reviews.time: {entry.time!r} is not a time of day (HH:MM, in the "
-                        "GM's timezone)")
+        problems.append(Problem(
+            f"reviews.time: {entry.time!r} is not a time of day (HH:MM, in the GM's timezone)",
+            f"reviews.time：{entry.time!r} 不是一天中的时间（HH:MM，GM 所在时区）"))
     limit = 20 if name == "monthly" else MAX_OPEN_DAYS
     if not 1 <= entry.open_days <= limit:
-        problems.append(f"reviews.open_days: {entry.open_days} is out of range (1 to {limit} "
-                        f"days{' for a monthly schedule' if name == 'monthly' else ''}), so a "
-                        "review closes before the next one starts")
+        problems.append(Problem(
+            f"reviews.open_days: {entry.open_days} is out of range (1 to {limit} "
+            f"days{' for a monthly schedule' if name == 'monthly' else ''}), so a "
+            "review closes before the next one starts",
+            f"reviews.open_days：{entry.open_days} 超出范围"
+            f"（{'按月排期时' if name == 'monthly' else ''}1 到 {limit} 天），"
+            "这样评估才会在下一次开始前结束"))
     remind_days = entry.remind_days
     if not 0 <= remind_days < MAX_OPEN_DAYS:
-        problems.append(f"reviews.remind_days: {remind_days} is out of range (0 to "
-                        f"{MAX_OPEN_DAYS - 1} days before a review closes; 0: no reminder)")
+        problems.append(Problem(
+            f"reviews.remind_days: {remind_days} is out of range (0 to "
+            f"{MAX_OPEN_DAYS - 1} days before a review closes; 0: no reminder)",
+            f"reviews.remind_days：{remind_days} 超出范围（评估结束前 0 到 {MAX_OPEN_DAYS - 1} 天；"
+            "0：不提醒）"))
         remind_days = DEFAULT_REMIND_DAYS
     elif "remind_days" in entry.model_fields_set and remind_days >= entry.open_days >= 1:
         # (The default of 2 stays valid beside a short open_days, as before the setting:
         # the reminder then comes a day after the start.)
-        problems.append(f"reviews.remind_days: {remind_days} is not before the close: a "
-                        f"review is open {entry.open_days} days (open_days), so use 0 to "
-                        f"{entry.open_days - 1}")
+        problems.append(Problem(
+            f"reviews.remind_days: {remind_days} is not before the close: a "
+            f"review is open {entry.open_days} days (open_days), so use 0 to "
+            f"{entry.open_days - 1}",
+            f"reviews.remind_days：{remind_days} 不在结束之前：评估开放 {entry.open_days} 天"
+            f"（open_days），所以请用 0 到 {entry.open_days - 1}"))
     keys: tuple[str, ...] | None = None
     if entry.directors != "all":
         keys = tuple(entry.directors)
         if not keys:
-            problems.append("reviews.directors: the list is empty (use all, or name "
-                            "directors by key)")
+            problems.append(Problem(
+                "reviews.directors: the list is empty (use all, or name directors by key)",
+                "reviews.directors：列表是空的（请用 all，或按 key 列出总监）"))
         for key in keys:
             role = directors.get(key)
             if role is None:
-                problems.append(f"reviews.directors: {key!r} is not a person in this file")
+                problems.append(Problem(
+                    f"reviews.directors: {key!r} is not a person in this file",
+                    f"reviews.directors：{key!r} 不是本文件中的人"))
             elif role != "director":
-                problems.append(f"reviews.directors: {key!r} is a {role}, not a director; a "
-                                "360° review is of a director")
+                problems.append(Problem(
+                    f"reviews.directors: {key!r} is a {role}, not a director; a "
+                    "360° review is of a director",
+                    f"reviews.directors：{key!r} 是 {role}，不是总监；360° 评估只针对总监"))
         if len(set(keys)) != len(keys):
-            problems.append("reviews.directors: a director is listed twice")
+            problems.append(Problem("reviews.directors: a director is listed twice",
+                                    "reviews.directors：有总监被列了两次"))
     return ReviewSchedule(months=SCHEDULES.get(name, 0), name=name,
                           start_month=min(max(entry.start_month, 1), 12),
                           day=min(max(entry.day, 1), MAX_DAY), at=at, directors=keys,
@@ -176,12 +202,18 @@ def _peers(value: object, problems: list[str]) -> int | None:
             value = int(value.strip())
     # YAML reads `yes` as true, and true is an int to Python.
     if not isinstance(value, int) or isinstance(value, bool):
-        problems.append(f"reviews.peers: {value!r} is not a number of peers (use a whole "
-                        f"number, {MIN_GROUP} or more, or all for every other director)")
+        problems.append(Problem(
+            f"reviews.peers: {value!r} is not a number of peers (use a whole "
+            f"number, {MIN_GROUP} or more, or all for every other director)",
+            f"reviews.peers：{value!r} 不是同事人数（请用 {MIN_GROUP} 或以上的整数，"
+            "或用 all 表示其他所有总监）"))
         return DEFAULT_PEERS
     if value < MIN_GROUP:
-        problems.append(f"reviews.peers: {value} is too few: peers' answers are shown only "
-                        f"when at least {MIN_GROUP} of them answer, so a review asks "
-                        f"{MIN_GROUP} or more (or all)")
+        problems.append(Problem(
+            f"reviews.peers: {value} is too few: peers' answers are shown only "
+            f"when at least {MIN_GROUP} of them answer, so a review asks "
+            f"{MIN_GROUP} or more (or all)",
+            f"reviews.peers：{value} 太少：至少 {MIN_GROUP} 位同事作答时才显示同事的回答，"
+            f"所以评估要请 {MIN_GROUP} 位或以上（或 all）"))
         return DEFAULT_PEERS
     return value

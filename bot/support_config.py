@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.questions import LOCALES, SUPPORT_CHOICES
+from bot.text import Problem, where_zh
 
 if TYPE_CHECKING:
     from bot.render import Renderer
@@ -157,21 +158,33 @@ def build_support(departments: list[DepartmentEntry], support: SupportConfigEntr
     for i, d in enumerate(departments):
         where = f"departments[{i}] ({d.key!r})"
         if not _KEY.match(d.key):
-            problems.append(f"{where}: key must be lower-case letters, digits, '_' or '-' "
-                            "(for example finance or customer-success)")
+            problems.append(Problem(
+                f"{where}: key must be lower-case letters, digits, '_' or '-' "
+                "(for example finance or customer-success)",
+                f"{where_zh(where)}：key 只能由小写字母、数字、'_' 或 '-' 组成"
+                "（例如 finance 或 customer-success）"))
         if d.key in seen:
-            problems.append(f"{where}: duplicate department key")
+            problems.append(Problem(f"{where}: duplicate department key",
+                                    f"{where_zh(where)}：部门 key 重复"))
         seen.add(d.key)
         for owner in d.owners:
             if owner not in people:
-                problems.append(f"{where}: owner {owner!r} is not a person in this file")
+                problems.append(Problem(
+                    f"{where}: owner {owner!r} is not a person in this file",
+                    f"{where_zh(where)}：owner {owner!r} 不是本文件中的人"))
         for kind in d.handles:
             if kind not in kinds:
-                problems.append(f"{where}: handles {kind!r} is not a support type "
-                                f"(use {', '.join(kinds)})")
+                problems.append(Problem(
+                    f"{where}: handles {kind!r} is not a support type "
+                    f"(use {', '.join(kinds)})",
+                    f"{where_zh(where)}：handles 中的 {kind!r} 不是支持类型"
+                    f"（请用 {'、'.join(kinds)}）"))
             elif kind in handled:
-                problems.append(f"{where}: support type {kind!r} is already handled by "
-                                f"department {handled[kind]!r}; a type goes to one department")
+                problems.append(Problem(
+                    f"{where}: support type {kind!r} is already handled by "
+                    f"department {handled[kind]!r}; a type goes to one department",
+                    f"{where_zh(where)}：支持类型 {kind!r} 已由部门 {handled[kind]!r} 处理；"
+                    "一种类型只能归一个部门"))
             else:
                 handled[kind] = d.key
         if isinstance(d.name, str):
@@ -181,8 +194,11 @@ def build_support(departments: list[DepartmentEntry], support: SupportConfigEntr
                      for k, v in (d.name or {}).items()}
             unknown = sorted(k for k in names if k not in LOCALES)
             if unknown:
-                problems.append(f"{where}: name has an unknown locale {', '.join(unknown)} "
-                                f"(use {', '.join(LOCALES)})")
+                problems.append(Problem(
+                    f"{where}: name has an unknown locale {', '.join(unknown)} "
+                    f"(use {', '.join(LOCALES)})",
+                    f"{where_zh(where)}：name 含有未知的 locale {'、'.join(unknown)}"
+                    f"（请用 {'、'.join(LOCALES)}）"))
         out.append(Department(d.key, names or {loc: d.key for loc in LOCALES},
                               tuple(d.owners), tuple(d.handles),
                               tuple(a for a in d.aliases if a.strip())))

@@ -130,8 +130,42 @@ def not_utf8(exc: UnicodeDecodeError, what: str = "the file") -> tuple[int, str]
     if exc.end == len(exc.object) and exc.reason == "unexpected end of data":
         # UTF-8 up to a character begun and never finished: a file cut short (a copy
         # stopped partway, an editor still writing), whose fix is not another encoding.
-        return line, (f"{what} ends in the middle of a character "
-                      f"(byte 0x{byte:02x}): it is cut short, as when it is still being "
-                      "written or was copied only in part; save it again whole")
-    return line, (f"not UTF-8 text (byte 0x{byte:02x}); save {what} as "
-                  "UTF-8, not GBK or ANSI")
+        return line, Problem(
+            f"{what} ends in the middle of a character "
+            f"(byte 0x{byte:02x}): it is cut short, as when it is still being "
+            "written or was copied only in part; save it again whole",
+            f"{_WHAT_ZH.get(what, what)}在一个字符的中间结束（字节 0x{byte:02x}）：它被截断了，"
+            "可能还在写入，或只复制了一部分；请重新完整保存")
+    return line, Problem(f"not UTF-8 text (byte 0x{byte:02x}); save {what} as "
+                         "UTF-8, not GBK or ANSI",
+                         f"不是 UTF-8 文本（字节 0x{byte:02x}）；请把{_WHAT_ZH.get(what, what)}"
+                         "保存为 UTF-8，而不是 GBK 或 ANSI")
+
+
+#: not_utf8's `what` in Chinese.
+_WHAT_ZH = {"the file": "文件", "the goals file": "目标文件", "the settings file": "设置文件"}
+
+
+class Problem(str):
+    """One problem of the org file: its English text (the string itself, which the log,
+    `teampulse check-org` and the line finder read) and its Simplified Chinese one (`zh`),
+    written together where the problem is found, so the two never drift apart."""
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str) -> Problem:
+        made = super().__new__(cls, en)
+        made.zh = zh
+        return made
+
+
+def said_in(problem: str, locale: str) -> str:
+    """A problem in `locale`: its Chinese text for zh-CN where it has one, else as written
+    (English)."""
+    return getattr(problem, "zh", problem) if locale == "zh-CN" else str(problem)
+
+
+def where_zh(where: str) -> str:
+    """A problem's place as a Chinese line writes it: `people[3] ('bob')` as
+    `people[3]（'bob'）`."""
+    return re.sub(r" \(('[^']*')\)$", r"（\1）", where)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, or_, select
 
+from bot.org import team_spellings
 from bot.questions import Question, kpi_question
 from bot.readers import VIEWERS, team_readers
 from bot.render import Renderer
@@ -390,6 +391,11 @@ class SummaryPeriodError(ValueError):
     with its month and quarter to date: said so, not read as a person's name."""
 
 
+class SummaryConflictError(ValueError):
+    """Two periods, or two counts of weeks, that contradict each other ('this week W47',
+    'last 4w last 2w'): args are the two as typed, named back to the GM."""
+
+
 class SummaryWeekError(ValueError):
     """A week that does not exist or lies outside what a summary can show."""
 
@@ -489,19 +495,30 @@ def parse_request(args: str) -> SummaryRequest:
         i += 1
     weeks: int | None = None
     week: str | None = None
+    said_week = said_weeks = ""  # each as typed, to name it should another contradict it
     rest: list[str] = []
+
+    def take_week(value: str, said: str) -> None:
+        nonlocal week, said_week
+        # Two periods that may differ ('this week W47') are a contradiction, said as such:
+        # the later one silently winning would show a week the GM did not ask for.
+        if week is not None and value.lower() != week.lower():
+            raise SummaryConflictError(said_week, said)
+        week, said_week = value, said
+
     i = 0
     while i < len(words):
         word = words[i].lower()
         if word == "before-last":  # 上上周, the week before last (said_in_english)
-            week = word
+            take_week(word, "week before last")  # (as typed was 上上周 or these words)
             i += 1
             continue
         # 'this week', 这周, 上个星期 (handlers/period_words.py); a bare 'week' is the
         # `week 2026-W47` below.
         said = read_period(words, i) if word != "week" else None
         if said is not None and said[0] in {"week", "last-week"}:
-            week = "last" if said[0] == "last-week" else "this"
+            take_week("last" if said[0] == "last-week" else "this",
+                      " ".join(words[i:i + said[1]]))
             i += said[1]
             continue
         if said is not None:
@@ -510,23 +527,27 @@ def parse_request(args: str) -> SummaryRequest:
             match = re.fullmatch(r"(\d{1,2})\s*w?", words[i + 1].lower())
             if not match or not 1 <= int(match.group(1)) <= MAX_WEEKS:
                 raise SummaryUsageError(words[i + 1])
-            weeks = int(match.group(1))
+            if weeks is not None and weeks != int(match.group(1)):
+                raise SummaryConflictError(said_weeks, " ".join(words[i:i + 2]))
+            weeks, said_weeks = int(match.group(1)), " ".join(words[i:i + 2])
             i += 2
             continue
         if word == "week":
             # `week 2026-W47`, as the shell's --week is written: what follows is the week,
-            # however mistyped (`week yesterday` is a bad week, not a person's name).
-            if i + 1 == len(words):
+            # however mistyped (`week yesterday` is a bad week, not a person's name) --
+            # unless it is a word of its own (`week team East`, `week last 4w`, `week
+            # 本周`): then `week` is the one-word "weekly summary" and the rest is read.
+            if i + 1 == len(words) or _starts_own_word(words, i + 1):
                 # `week` alone: the week `/summary` alone shows (this week once its
                 # prompts are out, else last week), not a usage error for a GM who
                 # asked for the weekly summary in one word.
                 i += 1
                 continue
-            week = typed_week(words[i + 1])
+            take_week(typed_week(words[i + 1]), " ".join(words[i:i + 2]))
             i += 2
             continue
         if _WEEKISH.fullmatch(words[i]):
-            week = words[i]
+            take_week(words[i], words[i])
         else:
             rest.append(words[i])
         i += 1
@@ -544,6 +565,17 @@ def parse_request(args: str) -> SummaryRequest:
     weeks = weeks or 1
     return SummaryRequest("trend" if weeks > 1 else "week", weeks=weeks, week=week,
                           page=page, period=" ".join(words))
+
+
+def _starts_own_word(words: list[str], i: int) -> bool:
+    """Whether `words[i]`, after a `week`, is a word read on its own rather than the week
+    `week` names: a team filter, a count of weeks (`last 4w`), a period word (本周, `last
+    week`, `this month`) or the week before last."""
+    word = words[i].lower()
+    if word in {"team", "before-last"} or read_period(words, i) is not None:
+        return True
+    return word == "last" and i + 1 < len(words) \
+        and re.fullmatch(r"\d{1,2}\s*w?", words[i + 1].lower()) is not None
 
 
 def check_week(text: str, today_week: str) -> str:
@@ -755,7 +787,10 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
             last = last_week_of(ctx.session, request.team or "", anchor_tz)
             raise SummaryUnknownError(request.team, found.gone, _last_week_placed(
                 ctx, request.team or "", last, weeks[0], anchor_tz))
-        request = replace(request, team=found.name)
+        # (The org file's first spelling of a team it writes in two cases, not the one
+        # find_team happens to keep: `East` and `EAST` are headed as the file first has it.)
+        request = replace(request, team=team_spellings(ctx.org).get(found.name.casefold(),
+                                                                   found.name))
         spellings = sorted({t for t in [*found.today, *then]
                             if t.lower() == found.name.lower()})
     scope = TeamScope(ctx.session, request.team, weeks) \
@@ -790,6 +825,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
             history.append(WeekSummary(week=w, start=week_start(w), end=week_end(w),
                                        scope=scope, people=[row], team_kpis=[]))
         _add_unreached_why(ctx, history)
+        _one_spelling(ctx, history)
         return history
     found = reads.rounds(weeks, scope=scope)
     lean = (texts == "latest" and len(weeks) > 1) or texts == "none"
@@ -822,6 +858,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         _add_morale_and_oneonones(ctx, built, everyone, anchor_tz, team, lead=request.lead,
                                   reader=request.reader)
         _add_unreached_why(ctx, built)
+        _one_spelling(ctx, built)
         return built
     built = [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots,
                         texts=not lean or w in with_texts, crm=crm, booked=booked)
@@ -829,7 +866,18 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     _add_kudos(ctx, built, everyone, anchor_tz)
     _add_morale_and_oneonones(ctx, built, everyone, anchor_tz)
     _add_unreached_why(ctx, built)
+    _one_spelling(ctx, built)
     return built
+
+
+def _one_spelling(ctx: Context, weeks: Sequence[WeekSummary]) -> None:
+    """Each person's team as the org file first writes it: a team written `East` for
+    Alice and `EAST` for Bruno is one team, named one way wherever the summary names it."""
+    spelled = team_spellings(ctx.org)
+    for w in weeks:
+        for p in w.people:
+            if p.team:
+                p.team = spelled.get(p.team.casefold(), p.team)
 
 
 def _add_unreached_why(ctx: Context, weeks: Sequence[WeekSummary]) -> None:
@@ -1676,6 +1724,9 @@ def cmd_summary(ctx: Context, args: str) -> None:
         return
     except SummaryPeriodError as err:
         ctx.reply("summary_period", said=str(err))
+        return
+    except SummaryConflictError as err:
+        ctx.reply("summary_two_periods", first=err.args[0], second=err.args[1])
         return
     if not person.can_view_summary:
         if person.role != "director":

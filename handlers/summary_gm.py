@@ -74,6 +74,7 @@ from bot.goals import fiscal_quarter, parse_period
 from bot.name_order import name_key
 from bot.numbers import round_half_up
 from bot.oneonone import Cadence, as_params
+from bot.org import team_spellings
 from bot.questions import Question
 from bot.render import NAMES_SHOWN, format_number, format_percent
 from bot.schedule import checkin_moment
@@ -1425,6 +1426,13 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             view.support = (mine_tracked or []) + (mine_asked or [])
 
     _team(ctx, views, directors, people, rounds, away, week, shown_weeks, reader_tz)
+    # One spelling per team, the org file's first: `East` and `EAST` are one team, so the
+    # GM does not read Alice's "team East" above Bruno's "team EAST". (After
+    # _team: the pulse keeps each spelling's answers apart, and each reads its own.)
+    spelled = team_spellings(ctx.org)
+    for view in views:
+        if view.team:
+            view.team = spelled.get(view.team.casefold(), view.team)
     # The week /summary shows by default (and any later) reads one-on-ones and action
     # items as they are now, what the GM acts on; an older week as they stood at its end.
     latest = reads_as_now(ctx, week, reader_tz)

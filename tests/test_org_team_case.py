@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import pytest
+
 from bot.app import prepare
 from bot.config import Settings
 from tests.support import TEST_ORG, run_cli
@@ -62,3 +64,31 @@ async def test_the_running_bot_warns_once_when_an_edit_brings_it(running, caplog
     r.write(r.path.read_text(encoding="utf-8").replace("name: Vera Ops", "name: Vera Opsal"))
     assert await r.watcher.check() is not None
     assert len(caplog.records) == 1
+
+
+@pytest.mark.parametrize("brunos", ["EAST", "east"])
+async def test_the_summary_of_a_team_in_two_cases_is_one_team_in_its_first_spelling(
+        settings, clock, tmp_path: Path, brunos: str) -> None:
+    """`/summary team east`, `team East` and `team EAST` are one summary, of Alice, Sam and
+    Bruno, and it writes the team as the org file first does (`East`), Bruno's row too."""
+    from tests.support import bot_on_org, say
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "team: Europe", f"team: {brunos}", 1), encoding="utf-8")
+    with bot_on_org(settings, clock, path) as (bot, chat, _):
+        await bot.run_checkins(["alice", "bruno"])
+        replies = []
+        for typed in ("team East", "team east", "team EAST", "团队 east"):
+            await say(bot, "grace", f"/summary {typed}")
+            replies.append(chat.last("grace"))
+        assert replies[1:] == replies[:1] * 3
+        text = replies[0]
+        assert "Bruno Rossi" in text and "Alice Martin" in text and "Sam Lee" in text
+        assert "team East" in text and brunos not in text
+        # The GM's own view and Bruno's history name the team alike.
+        await say(bot, "grace", "/summary")
+        assert f"team {brunos}" not in chat.last("grace")
+        assert "Alice Martin · team East" in chat.last("grace")
+        assert "Bruno Rossi · team East" in chat.last("grace")
+        await say(bot, "grace", "/summary bruno")
+        assert brunos not in chat.last("grace") and "team East" in chat.last("grace")

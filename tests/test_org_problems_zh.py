@@ -1,0 +1,115 @@
+"""What is wrong with an edit of the org file reaches the GM in their language: a GM who
+reads Chinese was told "需要修正的问题（按文件原文，英文）" and then each problem in English
+(an unknown manager, a bad timezone, a key given twice). Each problem is written in both
+languages where it is found (bot.org.Problem); the log and `teampulse check-org` keep
+English."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from tests.support import TEST_ORG, run_cli, say
+from tests.test_org_reload import running  # noqa: F401 (the fixture)
+
+#: Edits of the tests' org file, each with what the GM reads of it in English and Chinese.
+EDITS = [
+    pytest.param("manager: alice", "manager: alcie",
+                 "people[5] ('sam'): manager 'alcie' does not exist in this file "
+                 "(did you mean 'alice'?)",
+                 "people[5]（'sam'）：manager 'alcie' 在本文件中不存在（是不是 'alice'？）",
+                 id="unknown manager"),
+    pytest.param("timezone: Europe/Rome", "timezone: Europe/Roma",
+                 "people[2] ('bruno'): timezone 'Europe/Roma' is not a known IANA timezone "
+                 "(did you mean 'Europe/Rome'?)",
+                 "people[2]（'bruno'）：timezone 'Europe/Roma' 不是已知的 IANA 时区"
+                 "（是不是 'Europe/Rome'？）", id="bad timezone"),
+    pytest.param("key: bruno", "key: alice",
+                 "people[2] ('alice'): duplicate key (also people[1]); give each person a "
+                 "key of their own",
+                 "people[2]（'alice'）：key 重复（people[1] 也用了它）；请给每个人一个自己的 key",
+                 id="duplicate key"),
+    pytest.param("    locale: en\n    slack_id: U0SAM", "    locle: en\n    slack_id: U0SAM",
+                 "people[5] ('sam'): locle: unknown field (did you mean 'locale'?)",
+                 "people[5]（'sam'）：locle：未知的字段（是不是 'locale'？）",
+                 id="unknown field"),
+    pytest.param("role: member\n    manager: alice", "role: boss\n    manager: alice",
+                 "people[5] ('sam'): role: 'boss' is not one of 'gm', 'director' or 'member'",
+                 "people[5]（'sam'）：role：'boss' 不是 'gm'、'director'、'member' 之一",
+                 id="bad role"),
+    pytest.param("values:", "pulse:\n  weekday: funday\nvalues:",
+                 "pulse.weekday: 'funday' is not a weekday (mon … sun)",
+                 "pulse.weekday：'funday' 不是星期几（mon … sun）", id="pulse"),
+    pytest.param("values:", "reviews:\n  schedule: quarterly\n  start_month: 13\nvalues:",
+                 "reviews.start_month: 13 is not a month (1 to 12)",
+                 "reviews.start_month：13 不是月份（1 到 12）", id="reviews"),
+    pytest.param("values:", "oneonones:\n  working_days: [mon, funday]\nvalues:",
+                 "oneonones.working_days: 'funday' is not a day",
+                 "oneonones.working_days：'funday' 不是星期几", id="one-on-ones"),
+    pytest.param("values:", "departments:\n  - {key: Finance, name: Finance}\nvalues:",
+                 "departments[0] ('Finance'): key must be lower-case letters",
+                 "departments[0]（'Finance'）：key 只能由小写字母", id="departments"),
+    pytest.param("weekly_target: 40000}", "weekly_target: 40,000}",
+                 "people[2] ('bruno'): kpis.0: weekly_target 40 is followed by a field 0:",
+                 "people[2]（'bruno'）：kpis.0：weekly_target 40 后面跟着字段 0：",
+                 id="comma in a target"),
+    pytest.param("telegram_id: 1006", "telegram_id: -1006",
+                 "people[5] ('sam'): telegram_id -1006 is not a person's Telegram id",
+                 "people[5]（'sam'）：telegram_id -1006 不是个人的 Telegram ID", id="telegram"),
+    pytest.param("values:", "crm:\n  tolerance: lots\nvalues:",
+                 "crm.tolerance: must be a fraction such as 0.1 (10%)",
+                 "crm.tolerance：必须是小数，例如 0.1（10%）", id="crm"),
+    pytest.param("values:", "goals:\n  - {metric: revenue, period: 2026-Q4, target: -5}\n"
+                 "values:", "goals[0] (revenue 2026-Q4): target must be a number greater than 0",
+                 "goals[0] (revenue 2026-Q4)：target 必须是大于 0 的数字", id="goals"),
+    pytest.param("values:", "checkin:\n  questions:\n    - {key: mood, type: song}\nvalues:",
+                 "checkin.questions[0] ('mood'): type must be one of",
+                 "checkin.questions[0]（'mood'）：type 必须是", id="question"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "english", "chinese"), EDITS)
+async def test_a_chinese_gm_reads_what_to_fix_in_chinese(running, old, new,  # noqa: F811
+                                                         english, chinese):
+    await say(running.bot, "grace", "/language 中文")
+    running.chat.clear()
+    running.edit(old, new)
+    await running.watcher.check()
+    await running.watcher.check()
+    await running.bot.drain()
+    told = running.chat.last("grace")
+    assert "组织文件 org.yaml 已被修改，但这次修改没有生效" in told
+    assert "英文" not in told
+    assert chinese in told and english not in told
+
+
+@pytest.mark.parametrize(("old", "new", "english", "chinese"), EDITS)
+async def test_an_english_gm_reads_them_in_english(running, old, new,  # noqa: F811
+                                                   english, chinese):
+    running.chat.clear()
+    running.edit(old, new)
+    await running.watcher.check()
+    await running.watcher.check()
+    await running.bot.drain()
+    told = running.chat.last("grace")
+    assert "The org file org.yaml was edited, but the edit was not applied" in told
+    assert english in told and chinese not in told
+
+
+def test_check_org_still_says_them_in_english(tmp_path: Path, database_url: str,
+                                              capsys) -> None:
+    """The operator's check-org prints the log's English, as before (its --locale is the
+    language of the people list of a good file)."""
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "timezone: Europe/Rome", "timezone: Europe/Roma"), encoding="utf-8")
+    settings = Settings(database_url=database_url, org_file=path)
+    for args in (("check-org",), ("check-org", "--locale", "zh-CN")):
+        code, _ = run_cli(settings, *args)
+        err = capsys.readouterr().err
+        assert code == 2
+        assert ("people[2] ('bruno'): timezone 'Europe/Roma' is not a known IANA timezone "
+                "(did you mean 'Europe/Rome'?)") in err
+        assert "时区" not in err
