@@ -20,14 +20,13 @@ pytestmark = pytest.mark.skipif(not SERVER_URL, reason="two replicas need Postgr
                                 "(SQLite lets one writer in at a time)")
 
 
-@pytest.mark.xfail(strict=True, reason="known race, not fixed yet: the reminder sweep reads "
-                   "the round open and queues its reminder after the last answer committed")
 async def test_a_reminder_swept_as_the_last_answer_lands_on_another_replica_is_not_sent(
         database_url, bot, chat, clock, monkeypatch):
     """Alice has answered 7 of her 8 questions; the reminder is due. The leader's sweep
     reads her round still open; meanwhile her last answer, handled by a follower, commits
     (nothing queued yet to withdraw); the sweep then queues "Friendly reminder … Question
-    8 of 8". She must not get it: her check-in is in."""
+    8 of 8". She must not get it: her check-in is in. The sweep now marks a round
+    reminded only where it is still as read: hers is submitted, and left alone."""
     await bot.run_checkins(["alice"])
     await answer_all(bot, "alice", ALICE_ANSWERS[:-1])
     clock.advance(bot.settings.reminder_delay)
