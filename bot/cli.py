@@ -1095,6 +1095,11 @@ def _backup(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         print(f"{count_text(done.settled, 'message')} waiting to be sent in the backup "
               f"{'was' if done.settled == 1 else 'were'} sent (or given up) since it was made, "
               "as the database it replaced records: not sent again", file=out)
+    if done.carried:
+        print(f"{count_text(done.carried, 'message')} the replaced database sent (or gave up) "
+              "since the backup was made kept as sent: what "
+              f"{'it belongs' if done.carried == 1 else 'they belong'} to (a digest, the "
+              "honour roll, a check-in prompt) is not sent again", file=out)
     if erased := done.erased_again:
         # A restore undoing an erase (a person's request) must not go unnoticed.
         print(f"the backup was made before {count_text(len(erased), 'person', 'people')} "

@@ -446,16 +446,22 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
             continue  # in the middle of another dialog: a later sweep reminds them
         if f"checkin:{person.key}:{rnd.week}:prompt" in unread:
             continue  # not with them for the delay yet: a later sweep reminds them
-        rnd.reminded_at = now
         if not person.active or (person.id, now) in away:
+            rnd.reminded_at = now
             continue
         questions = round_questions(ctx, rnd)
         q = next_question(rnd, questions)
         target = ctx.dm_target(person)
         if q is None or target is None:
+            rnd.reminded_at = now
             continue  # nothing left to ask, or no running platform can reach them
         due.append((rnd, person, questions, q, target,
                     f"checkin:{person.key}:{rnd.week}:reminder"))
+    # Marked reminded only if still as read (README: "never arrives after it is"): with
+    # several replicas, an answer a follower committed since the rounds were read is
+    # not followed by a reminder of what it answered, or of a check-in it finished.
+    still = repo.mark_reminded({rnd.id: len(rnd.answers) for rnd, *_ in due}, now)
+    due = [d for d in due if d[0].id in still]
     asked, messages = [], []
     for rnd, person, questions, q, target, key in due:
         asked.append(_asked_row(person, rnd.id, q, now))

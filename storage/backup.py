@@ -190,6 +190,11 @@ class Restored:
     #: Keys of people the replaced database had erased since the backup was made: back in
     #: it, with all erase had removed, to be erased again.
     erased_again: tuple[str, ...] = ()
+    #: Messages the replaced database sent (or gave up, or dropped as stale) after the
+    #: backup was made, under a dedupe key the backup lacks: their record carried into it,
+    #: so that what they belong to (a digest, the honour roll, a round's prompt) is not
+    #: sent a second time by the restored bot.
+    carried: int = 0
 
 
 def safety_copy_path(database: Path, now: datetime | None = None) -> Path:
@@ -247,7 +252,8 @@ def restore(url: str, source: Path, *,
             raise RestoreCancelled
         target.parent.mkdir(parents=True, exist_ok=True)
         _stage(source, staging, target)
-        settled, erased = _against_replaced(staging, target) if target.is_file() else (0, ())
+        settled, erased, carried = _against_replaced(staging, target) if target.is_file() \
+            else (0, (), 0)
         copy = None
         if target.is_file():
             copy = keep_copy(url, target)
@@ -257,7 +263,7 @@ def restore(url: str, source: Path, *,
     finally:
         remove_sqlite_files(staging)
         lock.release()
-    return Restored(revision, copy, settled, erased)
+    return Restored(revision, copy, settled, erased, carried)
 
 
 def _stage(source: Path, staging: Path, target: Path) -> None:
@@ -290,18 +296,19 @@ _DONE = ("sent", "failed", "expired")
 _SETTLED_COLUMNS = ("status", "sent_at", "external_id", "attempts", "last_error")
 
 
-def _against_replaced(staging: Path, database: Path) -> tuple[int, tuple[str, ...]]:
+def _against_replaced(staging: Path, database: Path) -> tuple[int, tuple[str, ...], int]:
     """The staged backup read beside `database`, the one it replaces: its messages settled
-    (_settle_outbox) and the people erased since (_erased_since). A database that cannot
-    be read, often why it is restored, settles nothing and names no one."""
+    (_settle_outbox), the people erased since (_erased_since) and the messages sent since
+    carried (_carry_sent). A database that cannot be read, often why it is restored,
+    settles nothing, names no one and carries nothing."""
     # Opened as a URI, so the ATTACH below reads a URI too (the database read-only).
     conn = sqlite3.connect(staging.resolve().as_uri(), uri=True, timeout=30)
     try:
         conn.execute("ATTACH DATABASE ? AS replaced", (_read_only(database),))
         erased = _erased_since(conn)
-        return _settle_outbox(conn), erased
+        return _settle_outbox(conn), erased, _carry_sent(conn)
     except sqlite3.Error:
-        return 0, ()
+        return 0, (), 0
     finally:
         conn.close()
 
@@ -326,6 +333,42 @@ def _settle_outbox(conn: sqlite3.Connection) -> int:
             f"WHERE status IN ('pending', 'sending') AND EXISTS (SELECT 1 {same})",
             _DONE * (len(_SETTLED_COLUMNS) + 1)).rowcount
     return max(settled, 0)
+
+
+#: The columns of an outbox row _carry_sent copies (not its id: the backup gives one).
+_CARRIED_COLUMNS = ("dedupe_key", "platform", "target_kind", "address", "thread_id",
+                    "user_ref", "payload", "status", "attempts", "not_before", "created_at",
+                    "sent_at", "external_id", "last_error", "priority", "expires_at")
+
+
+def _carry_sent(conn: sqlite3.Connection) -> int:
+    """Copy into the backup the replaced database's record of each message it was done
+    with (sent, given up, dropped as stale) under a dedupe key the backup lacks; how many.
+
+    Made after the backup (Monday's digests, the 1st's honour roll after Sunday night's
+    backup), such a message is not in it, and the restored bot, finding nothing sent,
+    sent it all again. Its record, dedupe key and all, makes the bot's own guard (a
+    dedupe key is queued once) hold across the restore. Only between a database and a
+    backup made from it (a message the same row in both, as _settle_outbox tells it; a
+    backup that never sent anything: a person the same row in both): an unrelated
+    database's keys would stop messages it never sent."""
+    related = conn.execute(
+        "SELECT 1 FROM outbox AS b JOIN replaced.outbox AS r ON r.id = b.id "
+        "AND r.created_at = b.created_at AND r.platform = b.platform "
+        "AND r.address = b.address LIMIT 1").fetchone() or (
+        conn.execute("SELECT 1 FROM outbox LIMIT 1").fetchone() is None and conn.execute(
+            "SELECT 1 FROM people AS b JOIN replaced.people AS r ON r.id = b.id "
+            "AND r.key = b.key AND r.added_at IS b.added_at LIMIT 1").fetchone())
+    if not related:
+        return 0
+    columns = ", ".join(_CARRIED_COLUMNS)
+    with conn:
+        carried = conn.execute(
+            f"INSERT INTO outbox ({columns}) SELECT {columns} FROM replaced.outbox AS r "
+            "WHERE r.dedupe_key IS NOT NULL AND r.status IN (?, ?, ?) AND NOT EXISTS "
+            "(SELECT 1 FROM outbox AS b WHERE b.dedupe_key = r.dedupe_key) ORDER BY r.id",
+            _DONE).rowcount
+    return max(carried, 0)
 
 
 def _erased_since(conn: sqlite3.Connection) -> tuple[str, ...]:

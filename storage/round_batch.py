@@ -13,12 +13,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, Select, func, select
+from sqlalchemy import Insert, Select, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from storage.db import planned_afresh
-from storage.models import CheckinRound, Conversation, OutboxMessage, Person
+from storage.models import Answer, CheckinRound, Conversation, OutboxMessage, Person
 from storage.repositories import KEYS_PER_STATEMENT
 
 
@@ -142,6 +142,39 @@ class RoundBatchRepo:
         if limit is not None:
             query = query.limit(limit)
         return list(self.session.scalars(query))
+
+    def mark_reminded(self, answered: dict[int, int], now: datetime) -> set[int]:
+        """Mark these rounds (id -> how many answers the reminder sweep read of each)
+        reminded at `now`, in one statement, where they are still as read: open, not
+        reminded, with as many answers. The ids of those. A round an answer has changed
+        since is left unmarked, for a later sweep.
+
+        The sweep reads its rounds, then queues: with several replicas, a last answer
+        handled by a follower in between (committed, with nothing queued yet for it to
+        withdraw) was followed by "your check-in isn't finished yet". This UPDATE reads
+        each round afresh, and on PostgreSQL waits for a last answer being stored (both
+        write the row) and then leaves it out; a last answer after it waits for this
+        transaction and finds the reminder queued, to withdraw."""
+        if not answered:
+            return set()
+        # Named in full: RETURNING writes its columns unqualified, and a bare "id" inside
+        # the subquery would be the answer's own.
+        count = select(func.count(Answer.id)).where(
+            Answer.round_id == literal_column(f"{CheckinRound.__tablename__}.id")) \
+            .scalar_subquery()
+        rows = self.session.execute(
+            update(CheckinRound).where(
+                CheckinRound.id.in_(sorted(answered)), CheckinRound.status == "open",
+                CheckinRound.reminded_at.is_(None))
+            .values(reminded_at=now).returning(CheckinRound.id, count)
+            .execution_options(synchronize_session=False)).all()
+        still = {int(i) for i, n in rows if int(n) == answered[int(i)]}
+        if changed := sorted(int(i) for i, _ in rows if int(i) not in still):
+            # An answer came meanwhile (rare): reminded of what is left by a later sweep.
+            self.session.execute(
+                update(CheckinRound).where(CheckinRound.id.in_(changed))
+                .values(reminded_at=None).execution_options(synchronize_session=False))
+        return still
 
     def week_rounds(self, week: str, person_ids: Sequence[int]) -> list[CheckinRound]:
         """These people's rounds of one week, with their answers (and people) loaded."""

@@ -120,3 +120,36 @@ async def test_scheduled_360_reviews_killed_mid_director_start_each_once_when_ru
     assert any("as a fellow director" in t for t in chat.to("alice"))  # Bruno's survey came
     # One "started" note for the period (the dying sweep never reached it).
     assert len(started(chat)) == 1
+
+
+async def test_an_honours_run_killed_after_the_channel_post_posts_each_once_when_run_again(
+        bot, chat, clock, monkeypatch):
+    """README, Honours: "It is posted once per month, also if the bot restarts at that
+    moment". Tuesday 1 December 09:00: the roll is queued for the channel and the process
+    dies as the GM's copy is queued. The job at the bot's restart (and the next morning's)
+    posts the channel's roll once and the GM's once: neither lost, nor twice."""
+    from handlers.context import Context
+    from tests.test_honours import DEC_1_9AM_NY, november_kudos, with_honours_channel
+
+    with_honours_channel(bot)
+    await november_kudos(bot)
+    chat.clear()
+    real = Context.tell
+
+    def dies_at_the_gm(self, person, name, /, **kw):
+        if name == "honours_roll":
+            raise Killed
+        return real(self, person, name, **kw)
+    monkeypatch.setattr(Context, "tell", dies_at_the_gm)
+    clock.set(DEC_1_9AM_NY)
+    with pytest.raises(Killed):
+        await bot.run_honours()
+    await bot.drain()
+    assert chat.to("honours") == []  # the channel's post died with the transaction
+    monkeypatch.undo()
+    for hours in (1, 24):
+        clock.set(DEC_1_9AM_NY + timedelta(hours=hours))
+        assert await bot.run_honours()
+        await bot.drain()
+    assert len(chat.to("honours")) == 1
+    assert len([t for t in chat.to("grace") if t.startswith("🏆")]) == 1
