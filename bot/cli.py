@@ -29,7 +29,7 @@ from bot.cli_output import (
     utf8,
     write_new_file,
 )
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, mask_url
 from bot.gc_pause import without_gc
 from bot.org import Org, OrgError, load_org, teams_in_other_case
 from bot.pulse_config import MAX_TREND_POLLS
@@ -94,7 +94,11 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Print `teampulse <command>: <what is wrong>` and exit 2."""
-        self.exit(2, f"{self.prog}: {message} (see: {self.prog} --help)\n")
+        from bot.log_privacy import redact
+
+        # argparse quotes what it could not place: a TARGET_URL given twice was echoed
+        # with its password (`unrecognized arguments: postgresql://u:<password>@h/db`).
+        self.exit(2, f"{self.prog}: {redact(message, known=False)} (see: {self.prog} --help)\n")
 
 
 MOVE_DB_HELP = """\
@@ -556,10 +560,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         if in_memory_sqlite(settings.database_url):
             # The bot's connections each got a database of their own, empty: it greeted
             # the console, then stopped on 'no such table'.
-            print(f"teampulse: DATABASE_URL {settings.database_url} is a SQLite database in "
-                  "memory, which the bot cannot run on (each of its connections would have "
-                  "its own, and everything is lost when it stops): give a file, such as "
-                  "sqlite:///data/teampulse.db (nothing was run)", file=sys.stderr)
+            # (Masked: a URL may carry a password even here.)
+            print(f"teampulse: DATABASE_URL {mask_url(settings.database_url)} is a SQLite "
+                  "database in memory, which the bot cannot run on (each of its connections "
+                  "would have its own, and everything is lost when it stops): give a file, "
+                  "such as sqlite:///data/teampulse.db (nothing was run)", file=sys.stderr)
             return 2
         if args.command == "console":
             settings = replace(settings, console=True)

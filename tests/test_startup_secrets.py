@@ -1,0 +1,53 @@
+"""What the operator sees on the terminal before the log is set up: a bad setting or a bad
+command line holding a secret, a Ctrl-C while teampulse is still starting. Secrets masked,
+one clear line naming what is wrong, the conventional exit code."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "Zq9SECRETpw"
+
+
+def teampulse(tmp_path: Path, *args: str, env: dict[bytes, bytes] | None = None,
+              ) -> subprocess.CompletedProcess[bytes]:
+    """`python -m bot` as the operator runs it, on a clean environment plus `env` (bytes:
+    a value may hold a byte that is not UTF-8, as a hand-edited unit's can)."""
+    clean = {k: v for k, v in os.environb.items()
+             if not k.startswith((b"SLACK_", b"TELEGRAM_", b"TEAMPULSE_", b"DATABASE_"))}
+    clean.update({b"DATABASE_URL": os.fsencode(f"sqlite:///{tmp_path / 'tp.db'}"),
+                  b"TEAMPULSE_ORG_FILE": os.fsencode(ROOT / "org.example.yaml"),
+                  b"PYTHONPATH": os.fsencode(ROOT)})
+    clean.update(env or {})
+    return subprocess.run([sys.executable, "-m", "bot", "--env-file", "/dev/null", *args],
+                          capture_output=True, env=clean, cwd=tmp_path, timeout=60,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_a_database_url_typed_once_too_often_is_not_echoed_with_its_password(
+        tmp_path: Path) -> None:
+    """argparse quoted the extra argument whole: `unrecognized arguments: postgresql+
+    psycopg://u:<password>@h/db2`, the password on the terminal and in any captured log."""
+    url = f"postgresql+psycopg://u:{SECRET}@h/db"
+    done = teampulse(tmp_path, "move-db", url, url + "2")
+    err = done.stderr.decode()
+    assert done.returncode == 2
+    assert SECRET not in err
+    assert err.strip().splitlines() == [
+        "teampulse: unrecognized arguments: postgresql+psycopg://u:***@h/db2 "
+        "(see: teampulse --help)"]
+
+
+def test_an_in_memory_database_url_is_refused_with_its_password_masked(
+        tmp_path: Path) -> None:
+    """`run` refused a SQLite database in memory quoting DATABASE_URL as set."""
+    done = teampulse(tmp_path, "run", env={b"DATABASE_URL": f"sqlite://u:{SECRET}@/".encode()})
+    err = done.stderr.decode()
+    assert done.returncode == 2
+    assert SECRET not in err
+    assert err.startswith("teampulse: DATABASE_URL sqlite://u:***@/ is a SQLite database in "
+                          "memory"), err
