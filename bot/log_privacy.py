@@ -129,13 +129,19 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 
 
+def _url_encoded(secret: str) -> str:
+    """`secret` as it stands in a URL; a byte of the environment that is not UTF-8 (a lone
+    surrogate) as that byte, not an error raised while masking."""
+    return quote(secret, safe="", errors="surrogateescape")
+
+
 def protect(*secrets: str) -> None:
     """Leave these values out of every log line from now on (and their URL-encoded form,
     as they would stand in a URL)."""
     for secret in secrets:
         if len(secret) >= MIN_SECRET:
             _known.add(secret)
-            _known.add(quote(secret, safe=""))
+            _known.add(_url_encoded(secret))
 
 
 def redact(text: str, known: bool = True, also: Iterable[str] = ()) -> str:
@@ -148,7 +154,7 @@ def redact(text: str, known: bool = True, also: Iterable[str] = ()) -> str:
     as one: a known value and a pattern that overlap leave no fragment of either."""
     spans: list[tuple[int, int]] = []
     extra = {form for secret in also if len(secret) >= MIN_SECRET
-             for form in (secret, quote(secret, safe=""))}
+             for form in (secret, _url_encoded(secret))}
     for secret in (_known | extra) if known else extra:
         start = text.find(secret)
         while start != -1:

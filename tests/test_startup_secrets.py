@@ -51,3 +51,33 @@ def test_an_in_memory_database_url_is_refused_with_its_password_masked(
     assert SECRET not in err
     assert err.startswith("teampulse: DATABASE_URL sqlite://u:***@/ is a SQLite database in "
                           "memory"), err
+
+
+def test_a_token_with_a_byte_that_is_not_utf8_is_named_not_a_traceback(
+        tmp_path: Path) -> None:
+    """A stray byte in a secret (a unit's Environment= line saved as Latin-1) crashed start-up
+    inside the very code that masks secrets (quoting the value for its URL-encoded form):
+    a traceback, exit 1, no word on which setting was wrong."""
+    token = f"123456789:AAH{SECRET}secretSECRETsecret12".encode()
+    cases = {
+        b"TELEGRAM_BOT_TOKEN": token + b"\xff",
+        b"DATABASE_URL": f"postgresql+psycopg://u:{SECRET}".encode() + b"\xe9@127.0.0.1:1/db",
+    }
+    for name, value in cases.items():
+        for command in ("migrate", "run"):
+            done = teampulse(tmp_path, command, env={name: value})
+            err = done.stderr.decode(errors="replace")
+            assert done.returncode == 2, err
+            assert SECRET not in err and "Traceback" not in err
+            assert err == (f"teampulse: {name.decode()} holds a byte that is not UTF-8 text "
+                           "(a stray character, or a file saved in another encoding): set it "
+                           "again as plain UTF-8 text\n")
+
+
+def test_masking_a_secret_with_a_byte_that_is_not_utf8_masks_it() -> None:
+    """The masking itself, for any other way such a value reaches it: masked, not raised."""
+    from bot.log_privacy import redact
+
+    secret = f"{SECRET}\udcff"
+    assert redact(f"token {secret} and %{secret}", known=False, also=[secret]) == (
+        "token *** and %***")
