@@ -466,6 +466,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         print(f"teampulse: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        # Before the bot is running (a running one stops on Ctrl-C itself, exit 0), or in
+        # a command: said, as the exit code alone is not (the ^C is often all one sees).
+        print("teampulse: interrupted (Ctrl-C)", file=sys.stderr)
         return 130
 
 

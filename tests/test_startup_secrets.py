@@ -81,3 +81,61 @@ def test_masking_a_secret_with_a_byte_that_is_not_utf8_masks_it() -> None:
     secret = f"{SECRET}\udcff"
     assert redact(f"token {secret} and %{secret}", known=False, also=[secret]) == (
         "token *** and %***")
+
+
+#: `python -m bot` with a Ctrl-C arriving while `module` is being imported (as the operator's
+#: would, between two bytecodes), after a library `wraps` it in an error of its own or not.
+CTRL_C_WHILE_IMPORTING = """
+import os, runpy, signal, sys
+
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == {module!r}:
+            sys.meta_path.remove(self)
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                for _ in range(100000):
+                    pass
+            except KeyboardInterrupt as exc:
+                if {wraps!r}:
+                    raise RuntimeError("SchemaError: KeyboardInterrupt") from exc
+                raise
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+sys.argv = ["teampulse", "--env-file", "/dev/null", *sys.argv[1:]]
+runpy.run_module("bot", run_name="__main__")
+"""
+
+
+def ctrl_c(tmp_path: Path, module: str, *args: str, wraps: bool = False,
+           ) -> subprocess.CompletedProcess[str]:
+    """The command with a Ctrl-C while `module` is imported (see CTRL_C_WHILE_IMPORTING)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'tp.db'}", PYTHONPATH=str(ROOT),
+               TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"))
+    script = CTRL_C_WHILE_IMPORTING.format(module=module, wraps=wraps)
+    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, timeout=60,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_ctrl_c_while_teampulse_loads_is_one_line_and_exit_130(tmp_path: Path) -> None:
+    """A Ctrl-C in the first second (teampulse loading its modules) printed Python's
+    traceback; wrapped by pydantic while it built a model, a traceback of pydantic's error
+    and exit code 1, as if teampulse had failed."""
+    for wraps in (False, True):
+        done = ctrl_c(tmp_path, "bot.org", "run", wraps=wraps)
+        assert done.stderr == ("teampulse: interrupted (Ctrl-C) while starting; nothing "
+                               "was run\n")
+        assert done.returncode == 130
+        assert not (tmp_path / "tp.db").exists()
+
+
+def test_ctrl_c_during_start_up_is_one_line_and_exit_130(tmp_path: Path) -> None:
+    """Once loaded, a Ctrl-C before the bot is running (here while the database is being
+    migrated) exited 130 without a word; now one line says why it stopped."""
+    done = ctrl_c(tmp_path, "storage.migrate", "run")
+    assert done.stderr == "teampulse: interrupted (Ctrl-C)\n"
+    assert done.returncode == 130
