@@ -416,6 +416,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         _parser().print_help(out)
         return 0
     settings: Settings | None = None
+    _early_logging()
     given = args.env_file
     if args.env_file is None:
         args.env_file = Path(".env")  # read if there is one
@@ -541,10 +542,36 @@ def _logging_set_up() -> bool:
                for f in handler.filters)
 
 
+#: The name of the handler `_early_logging` puts in place until the log is set up.
+_EARLY = "teampulse-early"
+
+
+def _early_logging() -> None:
+    """Until the settings are read and the log is set up, what is logged (a library's
+    line, a warning, an error nothing expected) is masked on stderr as the log masks it:
+    Python's fallback handler wrote a line quoting DATABASE_URL whole, and an unexpected
+    error was printed with its message. Left alone where the root logger has a handler
+    already (an embedding program's, a test's capture)."""
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    from bot.log_privacy import RedactSecrets, TextFormatter, route_python_reports
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(_EARLY)
+    handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets())  # (what is shaped like a secret: none is known yet)
+    root.addHandler(handler)
+    route_python_reports()
+
+
 def _setup_logging(settings: Settings, console: bool) -> None:
     # In the console chat, log lines would drown the conversation: warnings only,
     # unless LOG_LEVEL asks for more.
     level = settings.log_level or ("WARNING" if console else "INFO")
+    root = logging.getLogger()
+    for early in [h for h in root.handlers if h.get_name() == _EARLY]:
+        root.removeHandler(early)  # (basicConfig does nothing while a handler is there)
     logging.basicConfig(level=level, handlers=[log_handler(settings, sys.stderr)])
     # Python's own reports (a library's warning, a thread's uncaught exception) were printed
     # whole on stderr, past the handler: a token quoted in one was not masked.

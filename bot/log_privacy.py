@@ -267,8 +267,9 @@ def route_python_reports() -> None:
     handler masks it as it masks every line: a warning (any library's `warnings.warn`,
     whose text may quote a URL with a token), an exception nothing caught in a thread,
     and an exception Python could only ignore (`Exception ignored in …`, a `__del__`'s,
-    a generator's closed by the collector). Called where the log is set up; an asyncio
-    loop's reports go through `loop_exception_handler`."""
+    a generator's closed by the collector). Called where the log is set up (and before,
+    with bot.cli._early_logging's handler); an asyncio loop's reports go through
+    `loop_exception_handler`."""
     # Off, then on: captureWarnings(True) does nothing if it was on before, even when
     # something has put warnings.showwarning back since (a test's catch_warnings).
     logging.captureWarnings(False)

@@ -139,3 +139,51 @@ def test_ctrl_c_during_start_up_is_one_line_and_exit_130(tmp_path: Path) -> None
     done = ctrl_c(tmp_path, "storage.migrate", "run")
     assert done.stderr == "teampulse: interrupted (Ctrl-C)\n"
     assert done.returncode == 130
+
+
+#: A library that logs while the settings are read (before teampulse's log is set up), and
+#: one whose error quotes the URL it failed on.
+LOGS_WHILE_READING = """
+import logging, sys
+from bot.config import Settings
+
+real = Settings.from_mapping.__func__
+
+def reading(cls, env, *args, **kwargs):
+    url = env.get("DATABASE_URL", "")
+    logging.getLogger("some.library").warning("connecting to %s", url)
+    if {fails!r}:
+        raise RuntimeError(f"cannot parse {{url}}")
+    return real(cls, env, *args, **kwargs)
+
+Settings.from_mapping = classmethod(reading)
+from bot.cli import main
+raise SystemExit(main(["--env-file", "/dev/null", "migrate"]))
+"""
+
+
+def test_a_line_logged_while_the_settings_are_read_is_masked(tmp_path: Path) -> None:
+    """Before the log was set up (settings still being read), a library's log line went
+    through Python's fallback handler, and an error nobody expected was printed by Python
+    with its message: either one quoted DATABASE_URL whole, password and all."""
+    url = f"postgresql+psycopg://u:{SECRET}@127.0.0.1:1/db"
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_"))}
+    env.update(DATABASE_URL=url, PYTHONPATH=str(ROOT),
+               TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"))
+    for fails in (False, True):
+        done = subprocess.run([sys.executable, "-c", LOGS_WHILE_READING.format(fails=fails)],
+                              capture_output=True, text=True, env=env, cwd=tmp_path,
+                              timeout=60, stdin=subprocess.DEVNULL)
+        assert SECRET not in done.stderr
+        assert "WARNING some.library: connecting to postgresql+psycopg://u:***@127.0.0.1" in (
+            done.stderr)
+        if fails:
+            assert done.returncode == 1
+            assert "CRITICAL bot.cli: teampulse stopped on an unexpected error" in done.stderr
+            assert done.stderr.rstrip().endswith("RuntimeError (its message is left out of "
+                                                 "the log: it may quote what someone wrote)")
+        else:  # what the settings say is wrong: still its own line
+            assert done.returncode == 2
+            assert "teampulse: cannot use the database at postgresql+psycopg://u:***@" in (
+                done.stderr)
