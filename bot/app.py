@@ -93,7 +93,12 @@ def _digest_stored_triggers(bot: TeamPulse) -> None:
     from bot.adapters.slack_inbound import command_id_now
 
     with bot.sessions.begin() as session:
-        EventRepo(session).rekey("slack", "command:", command_id_now)
+        events = EventRepo(session)
+        # The old form holds the trigger_id's dots; a digest holds none. Looked for first
+        # in the index alone: the rekey reads every command recorded (a week's), at each
+        # start, though there is something to do only in the week after the upgrade.
+        if events.any_holding("slack", "command:", "."):
+            events.rekey("slack", "command:", command_id_now)
 
 
 def _warn_unknown_crm_owners(bot: TeamPulse) -> None:

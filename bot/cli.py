@@ -29,7 +29,7 @@ from bot.cli_output import (
     utf8,
     write_new_file,
 )
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, mask_url
 from bot.gc_pause import without_gc
 from bot.org import Org, OrgError, load_org, teams_in_other_case
 from bot.pulse_config import MAX_TREND_POLLS
@@ -94,7 +94,11 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Print `teampulse <command>: <what is wrong>` and exit 2."""
-        self.exit(2, f"{self.prog}: {message} (see: {self.prog} --help)\n")
+        from bot.log_privacy import redact
+
+        # argparse quotes what it could not place: a TARGET_URL given twice was echoed
+        # with its password (`unrecognized arguments: postgresql://u:<password>@h/db`).
+        self.exit(2, f"{self.prog}: {redact(message, known=False)} (see: {self.prog} --help)\n")
 
 
 MOVE_DB_HELP = """\
@@ -412,6 +416,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         _parser().print_help(out)
         return 0
     settings: Settings | None = None
+    _early_logging()
     given = args.env_file
     if args.env_file is None:
         args.env_file = Path(".env")  # read if there is one
@@ -462,6 +467,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         print(f"teampulse: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        # Before the bot is running (a running one stops on Ctrl-C itself, exit 0), or in
+        # a command: said, as the exit code alone is not (the ^C is often all one sees).
+        print("teampulse: interrupted (Ctrl-C)", file=sys.stderr)
         return 130
 
 
@@ -534,10 +542,36 @@ def _logging_set_up() -> bool:
                for f in handler.filters)
 
 
+#: The name of the handler `_early_logging` puts in place until the log is set up.
+_EARLY = "teampulse-early"
+
+
+def _early_logging() -> None:
+    """Until the settings are read and the log is set up, what is logged (a library's
+    line, a warning, an error nothing expected) is masked on stderr as the log masks it:
+    Python's fallback handler wrote a line quoting DATABASE_URL whole, and an unexpected
+    error was printed with its message. Left alone where the root logger has a handler
+    already (an embedding program's, a test's capture)."""
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    from bot.log_privacy import RedactSecrets, TextFormatter, route_python_reports
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(_EARLY)
+    handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets())  # (what is shaped like a secret: none is known yet)
+    root.addHandler(handler)
+    route_python_reports()
+
+
 def _setup_logging(settings: Settings, console: bool) -> None:
     # In the console chat, log lines would drown the conversation: warnings only,
     # unless LOG_LEVEL asks for more.
     level = settings.log_level or ("WARNING" if console else "INFO")
+    root = logging.getLogger()
+    for early in [h for h in root.handlers if h.get_name() == _EARLY]:
+        root.removeHandler(early)  # (basicConfig does nothing while a handler is there)
     logging.basicConfig(level=level, handlers=[log_handler(settings, sys.stderr)])
     # Python's own reports (a library's warning, a thread's uncaught exception) were printed
     # whole on stderr, past the handler: a token quoted in one was not masked.
@@ -556,10 +590,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         if in_memory_sqlite(settings.database_url):
             # The bot's connections each got a database of their own, empty: it greeted
             # the console, then stopped on 'no such table'.
-            print(f"teampulse: DATABASE_URL {settings.database_url} is a SQLite database in "
-                  "memory, which the bot cannot run on (each of its connections would have "
-                  "its own, and everything is lost when it stops): give a file, such as "
-                  "sqlite:///data/teampulse.db (nothing was run)", file=sys.stderr)
+            # (Masked: a URL may carry a password even here.)
+            print(f"teampulse: DATABASE_URL {mask_url(settings.database_url)} is a SQLite "
+                  "database in memory, which the bot cannot run on (each of its connections "
+                  "would have its own, and everything is lost when it stops): give a file, "
+                  "such as sqlite:///data/teampulse.db (nothing was run)", file=sys.stderr)
             return 2
         if args.command == "console":
             settings = replace(settings, console=True)

@@ -74,6 +74,9 @@ def _dotenv(env_file: Path) -> dict[str, str | None]:
         quiet.disabled = was
 
 
+#: A byte of the environment that is not UTF-8, as Python reads it (surrogateescape).
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+
 _FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -392,12 +395,20 @@ class Settings:
         problems already found, such as a settings file's unreadable lines)."""
 
         quoted: list[str] = []
+        undecodable: list[str] = []
 
         def get(name: str) -> str | None:
             value = env.get(name)
             if value is None or not value.strip():
                 return None
             value = value.strip()
+            if _NOT_UTF8.search(value):
+                # Python reads such a byte of the environment as a lone surrogate, which
+                # nothing can encode: start-up crashed masking the value (a traceback, no
+                # name). Named, never shown, and not used.
+                if name not in undecodable:
+                    undecodable.append(name)
+                return None
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
                 # `docker run --env-file` keeps a .env's quotes as part of the value: named
                 # (a token 'not starting with xoxb-' misled), and read without them, so the
@@ -475,7 +486,9 @@ class Settings:
         # A value refused above keeps its default here: the combinations are checked
         # all the same (none of them involves a value that can be refused alone).
         settings = cls(**kwargs)  # type: ignore[arg-type]
-        problems += quoted + settings.problems()
+        problems += [f"{name} holds a byte that is not UTF-8 text (a stray character, or a "
+                     "file saved in another encoding): set it again as plain UTF-8 text"
+                     for name in undecodable] + quoted + settings.problems()
         if problems:
             from bot.log_privacy import redact
 

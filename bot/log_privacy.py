@@ -129,13 +129,19 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 
 
+def _url_encoded(secret: str) -> str:
+    """`secret` as it stands in a URL; a byte of the environment that is not UTF-8 (a lone
+    surrogate) as that byte, not an error raised while masking."""
+    return quote(secret, safe="", errors="surrogateescape")
+
+
 def protect(*secrets: str) -> None:
     """Leave these values out of every log line from now on (and their URL-encoded form,
     as they would stand in a URL)."""
     for secret in secrets:
         if len(secret) >= MIN_SECRET:
             _known.add(secret)
-            _known.add(quote(secret, safe=""))
+            _known.add(_url_encoded(secret))
 
 
 def redact(text: str, known: bool = True, also: Iterable[str] = ()) -> str:
@@ -148,7 +154,7 @@ def redact(text: str, known: bool = True, also: Iterable[str] = ()) -> str:
     as one: a known value and a pattern that overlap leave no fragment of either."""
     spans: list[tuple[int, int]] = []
     extra = {form for secret in also if len(secret) >= MIN_SECRET
-             for form in (secret, quote(secret, safe=""))}
+             for form in (secret, _url_encoded(secret))}
     for secret in (_known | extra) if known else extra:
         start = text.find(secret)
         while start != -1:
@@ -261,8 +267,9 @@ def route_python_reports() -> None:
     handler masks it as it masks every line: a warning (any library's `warnings.warn`,
     whose text may quote a URL with a token), an exception nothing caught in a thread,
     and an exception Python could only ignore (`Exception ignored in …`, a `__del__`'s,
-    a generator's closed by the collector). Called where the log is set up; an asyncio
-    loop's reports go through `loop_exception_handler`."""
+    a generator's closed by the collector). Called where the log is set up (and before,
+    with bot.cli._early_logging's handler); an asyncio loop's reports go through
+    `loop_exception_handler`."""
     # Off, then on: captureWarnings(True) does nothing if it was on before, even when
     # something has put warnings.showwarning back since (a test's catch_warnings).
     logging.captureWarnings(False)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Select,
     String,
     Text,
+    and_,
     bindparam,
     case,
     cast,
@@ -1479,6 +1480,41 @@ def _claim_statement(dialect: str) -> Any:
             .returning(table.c.platform, table.c.event_id))
 
 
+def _prefixed(column: Any, prefix: str, session: Session, holding: str = "") -> Any:
+    """`column` starts with `prefix` (and holds `holding` after it), exactly, as the
+    (platform, event_id) index can answer it: SQLite's LIKE ignores case, so it scans the
+    table; its GLOB (case-sensitive, as the index's order) is a range of the index.
+    PostgreSQL uses the index for a LIKE only under the collation "C" itself: the range is
+    given as well where the database orders text by its bytes (C.UTF-8 too); under another
+    collation ('en_US': punctuation weighs little) the range would leave rows out, and the
+    LIKE alone is a scan, as before."""
+    if session.get_bind().dialect.name == "sqlite":
+        def glob(text: str) -> str:
+            return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+        return column.op("GLOB")(glob(prefix) + (f"*{glob(holding)}" if holding else "") + "*")
+
+    def like(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+    matched = column.like(like(prefix) + (f"%{like(holding)}" if holding else "") + "%",
+                          escape="\\")
+    if not prefix or not _orders_by_bytes(session):
+        return matched
+    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the first text past every `prefix…`
+    return and_(column >= prefix, column < after, matched)
+
+
+def _orders_by_bytes(session: Session) -> bool:
+    """Whether PostgreSQL's default collation (the one event_id has) orders text by its
+    bytes, as "C", "POSIX" and libc's "C.UTF-8" do (ICU's never)."""
+    collation, provider = session.connection().exec_driver_sql(
+        "SELECT datcollate, to_jsonb(d) ->> 'datlocprovider' FROM pg_database d "
+        "WHERE datname = current_database()").one()
+    return provider in (None, "c") and (
+        collation in ("C", "POSIX") or collation.upper().startswith("C."))
+
+
 class EventRepo:
     """Inbound events already processed."""
 
@@ -1532,6 +1568,15 @@ class EventRepo:
         return self.session.scalar(select(ProcessedEvent.id).where(
             ProcessedEvent.platform == platform, ProcessedEvent.event_id == event_id)) is not None
 
+    def any_holding(self, platform: str, prefix: str, holding: str) -> bool:
+        """Whether an id under `prefix` holds `holding` after it: on SQLite a range of the
+        (platform, event_id) index (see _prefixed), not a scan of the table."""
+        table = ProcessedEvent.__table__
+        return self.session.connection().execute(select(table.c.id).where(
+            table.c.platform == platform,
+            _prefixed(table.c.event_id, prefix, self.session, holding)).limit(1)
+        ).first() is not None
+
     def rekey(self, platform: str, prefix: str, new_id: Callable[[str], str | None]) -> int:
         """Record ids under `prefix` in the form `new_id` gives (None: already in it), so
         an event claimed in the old form is still found once the adapter names it anew;
@@ -1539,7 +1584,8 @@ class EventRepo:
         table = ProcessedEvent.__table__
         connection = self.session.connection()
         rows = connection.execute(select(table.c.id, table.c.event_id).where(
-            table.c.platform == platform, table.c.event_id.startswith(prefix))).all()
+            table.c.platform == platform,
+            _prefixed(table.c.event_id, prefix, self.session))).all()
         changed = 0
         for row_id, event_id in rows:
             new = new_id(event_id)

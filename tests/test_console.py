@@ -173,7 +173,8 @@ def test_the_quick_start_on_a_fresh_checkout_runs_the_console_on_sqlite(tmp_path
     assert script is not None
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^run: .*\n\t\$\(BIN\)/teampulse run$", makefile, re.M)
-    assert 'teampulse = "bot.cli:main"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'teampulse = "bot.__main__:main"' in (ROOT / "pyproject.toml").read_text(
+        encoding="utf-8")
     (tmp_path / "org.example.yaml").write_bytes((ROOT / "org.example.yaml").read_bytes())
     names = {line.split("=", 1)[0].lstrip("# ") for line in
              (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()

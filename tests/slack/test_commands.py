@@ -267,3 +267,59 @@ def test_a_command_recorded_in_both_forms_keeps_one_row(bot, clock) -> None:
     with bot.sessions() as session:
         stored = session.scalars(select(ProcessedEvent.event_id)).all()
     assert stored == [command_id_now(f"command:{trigger}")]
+
+
+def test_a_start_with_nothing_to_digest_reads_processed_events_by_its_index_alone(
+        bot, clock) -> None:
+    """The digest of old `command:<trigger_id>` rows read processed_events at every start
+    by a LIKE, which SQLite (its LIKE ignores case) and PostgreSQL's usual collations answer
+    by scanning the whole table (a week of every message and button press), though there is
+    something to digest only in the week after the upgrade. Now a start looks for an old row
+    in the index first, and digests only when there is one (see the test above)."""
+    from sqlalchemy import event
+
+    import bot.app as app
+    from bot.adapters.slack_inbound import command_id_now
+    from storage.db import create_db_engine
+    from storage.models import ProcessedEvent
+    from storage.repositories import EventRepo
+
+    with bot.sessions.begin() as session:  # a week of events, slash commands among them
+        events = EventRepo(session)
+        for n in range(50):
+            events.claim("slack", f"event:Ev{n}", clock.now())
+            events.claim("slack", command_id_now(f"command:1{n}.2.abcdef0123456789"),
+                         clock.now())
+    sent: list[tuple[str, object]] = []
+
+    def engine_watched(*args, **kwargs):
+        engine = create_db_engine(*args, **kwargs)
+        event.listen(engine, "before_cursor_execute",
+                     lambda _c, _k, statement, parameters, *_: sent.append(
+                         (statement, parameters)) if "processed_events" in statement else None)
+        return engine
+
+    original, app.create_db_engine = app.create_db_engine, engine_watched
+    try:
+        again, engine = app.prepare(bot.settings, clock)
+    finally:
+        app.create_db_engine = original
+    again.close()
+    engine.dispose()
+    assert len(sent) == 1  # the look in the index; no rekey
+    statement, parameters = sent[0]
+    with bot.sessions() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            plan = " ".join(str(row[-1]) for row in session.connection().exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {statement}", tuple(parameters)))
+            # The commands' range of the index, not every Slack row's (platform=? alone).
+            assert "SCAN" not in plan and "event_id>? AND event_id<?" in plan, plan
+        else:  # (the test server's collation is C.UTF-8: text in the order of its bytes)
+            connection = session.connection()
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = " ".join(row[0] for row in connection.exec_driver_sql(
+                f"EXPLAIN {statement}", parameters))
+            assert "Seq Scan" not in plan, plan
+            assert "(event_id)::text >= 'command:'" in plan, plan  # the commands' range
+        stored = session.query(ProcessedEvent).filter_by(platform="slack").count()
+    assert stored == 100
