@@ -997,6 +997,9 @@ class OutboxWorker:
                         row.id, describe_exception(exc))
             outcomes[row.id] = _Outcome({"status": "pending", "not_before": retry_at})
             return retry_at
+        if self._halted.is_set():  # a stop came while the notes were read: not sent
+            outcomes[row.id] = _Outcome({"status": "pending"})
+            return self._clock.now()
         if recalled:
             # An erase deleted or rewrote it since it was read: not this copy. Back to
             # pending (a deleted row stays deleted; a rewritten one goes as rewritten,
