@@ -997,9 +997,13 @@ class OutboxWorker:
                         row.id, describe_exception(exc))
             outcomes[row.id] = _Outcome({"status": "pending", "not_before": retry_at})
             return retry_at
-        if self._halted.is_set():  # a stop came while the notes were read: not sent
+        # What may have come while the notes were read: a stop, or the platform's 429
+        # to other chats holding every chat (as if it had come before this row's turn).
+        held = self._pacer(row.platform).held_until
+        if self._halted.is_set() or (held is not None and held > self._clock.now()):
             outcomes[row.id] = _Outcome({"status": "pending"})
-            return self._clock.now()
+            return held if held is not None and held > self._clock.now() else \
+                self._clock.now()
         if recalled:
             # An erase deleted or rewrote it since it was read: not this copy. Back to
             # pending (a deleted row stays deleted; a rewritten one goes as rewritten,
