@@ -119,7 +119,7 @@ IN_FLIGHT_TIMEOUT = timedelta(minutes=2)
 #: How soon an edit or deletion of a message still being sent looks again whether it went.
 REPLACE_WAIT = timedelta(seconds=2)
 #: How long a read of the recall notes (an erase's: see OutboxWorker._recalled) serves the
-#: calls that follow it on the real clock: a call starting later reads them again. So a
+#: calls that follow it: a call starting later reads them again. So a
 #: message an erase recalls still goes only if its call began before the erase committed,
 #: or within this much after; and a fan-out reads them a few times a second at most.
 RECALL_FRESH = timedelta(milliseconds=20)
@@ -448,12 +448,11 @@ class OutboxWorker:
         # worker first saw it, the row ids it recalls); the next such order.
         self._recall_notes: dict[int, tuple[int, frozenset[int]]] = {}
         self._recall_seq = 0
-        # The last read of the notes: (when it began, self._claims and self._answers then).
-        self._recall_read: tuple[datetime, int, int] | None = None
+        # The last read of the notes: (when it began, self._claims then).
+        self._recall_read: tuple[datetime, int] | None = None
         self._recall_reading: asyncio.Future[None] | None = None
-        # Batches claimed, and platform calls answered, by this worker so far.
+        # Batches claimed by this worker so far.
         self._claims = 0
-        self._answers = 0
         bind = sessions.kw.get("bind")
         # The outbox's database work runs on a worker thread so the event loop keeps
         # serving. SQLite allows one writer at a time, and a transaction that must wait
@@ -903,20 +902,16 @@ class OutboxWorker:
 
     def _recall_stale(self) -> bool:
         """Whether a call may not rely on the last read of the recall notes: none yet, a
-        batch claimed since (its rows were read before the claim), or, on the real clock,
-        RECALL_FRESH gone by since it began; on a test's fake clock (time stands still
-        while calls are answered), a call answered since."""
+        batch claimed since (its rows were read before the claim), or RECALL_FRESH gone by
+        since it began."""
         read = self._recall_read
-        if read is None or read[1] != self._claims:
-            return True
-        if self._realtime:
-            return self._clock.now() - read[0] >= RECALL_FRESH
-        return read[2] != self._answers
+        return read is None or read[1] != self._claims or \
+            self._clock.now() - read[0] >= RECALL_FRESH
 
     async def _read_recalls(self) -> None:
         """Read the recall notes (one statement on the status index, usually finding
         none). Not through _db's gate: a read alone, it need not wait for a plan."""
-        began = (self._clock.now(), self._claims, self._answers)
+        began = (self._clock.now(), self._claims)
         try:
             notes = await asyncio.to_thread(self._load_recalls)
         finally:
@@ -958,16 +953,6 @@ class OutboxWorker:
         # choices and image steps, once a message.
         return OutboundMessage(payload["text"], image_name=payload.get("image_name"),
                                outbox_id=row.id, anonymous=bool(payload.get(SCRUB_KEY)))
-
-    async def _call(self, adapter: Adapter, target: Target, message: OutboundMessage,
-                    posted: list[str]) -> SendResult:
-        """The platform call(s) for one row (an edit or deletion: of what it posted)."""
-        try:
-            if message.replaces_row is not None:
-                return await self._replace_posted(adapter, target, message, posted)
-            return await adapter.deliver(target, message)
-        finally:
-            self._answers += 1  # (see _recall_stale)
 
     async def _send(self, row: OutboxMessage, outcomes: dict[int, _Outcome | _Sent],
                     seen: int = -1) -> datetime | None:
@@ -1012,7 +997,10 @@ class OutboxWorker:
             outcomes[row.id] = _Outcome({"status": "pending"})
             return self._clock.now()
         try:
-            result = await self._call(adapter, target, message, posted)
+            if message.replaces_row is not None:
+                result = await self._replace_posted(adapter, target, message, posted)
+            else:
+                result = await adapter.deliver(target, message)
         except RetryLater as exc:
             now = self._clock.now()
             retry_at = now + timedelta(seconds=exc.seconds)

@@ -37,6 +37,7 @@ async def test_an_erase_while_the_outbox_sends_stops_all_but_the_call_already_ma
             code, out = cli_env("erase", "alice", "--yes")  # the operator, meanwhile
             assert code == 0
             said.append(out)
+            clock.advance(timedelta(seconds=1))  # (the platform takes a moment to answer)
         after.append(Sent(target, message))
         return await real(chat, target, message)
     monkeypatch.setattr(chat, "deliver", deliver)

@@ -65,6 +65,7 @@ async def test_erased_mid_fanout_nothing_more_reaches_or_names_them(
     assert len(first) == 1 and first[0].params["channel"] == CHANNEL and names_alice(first[0])
     code, said = cli_env("erase", "alice", "--yes")  # the GM, meanwhile
     assert code == 0, said
+    clock.advance(timedelta(seconds=1))  # Slack answers a moment later
     answer.set()
     await asyncio.wait_for(sending, 10)
     await slack.settle()
