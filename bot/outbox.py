@@ -620,12 +620,15 @@ class OutboxWorker:
                 try:
                     if running:  # a batch failed: let the others record what they sent
                         await asyncio.gather(*running, return_exceptions=True)
+                    if self._recall_reading is not None:  # (a read ahead: not left behind)
+                        await asyncio.gather(self._recall_reading, return_exceptions=True)
                 finally:
                     burst_ended()
 
     async def _plan(self, busy: set[Chat], limit: int = BATCH) -> tuple[
             datetime | None,
-            tuple[dict[Chat, list[tuple[OutboxMessage, datetime]]], datetime | None, int] | None,
+            tuple[dict[Chat, list[tuple[OutboxMessage, datetime]]], datetime | None,
+                  tuple[int, int]] | None,
             bool]:
         """Choose and claim the next batch; None when nothing may go within the look-ahead.
 
@@ -643,7 +646,8 @@ class OutboxWorker:
 
     async def _plan_once(self, busy: set[Chat], limit: int) -> tuple[
             datetime | None,
-            tuple[dict[Chat, list[tuple[OutboxMessage, datetime]]], datetime | None, int] | None,
+            tuple[dict[Chat, list[tuple[OutboxMessage, datetime]]], datetime | None,
+                  tuple[int, int]] | None,
             int, bool]:
         """_plan's one read: also how many of the rows read it marked expired (only rows
         still pending are: so a read again never finds the same ones), and whether it
@@ -701,15 +705,16 @@ class OutboxWorker:
         self._claims += 1
         plan = {chat: [(r, s) for r, s in rows_ if r.id in claimed]
                 for chat, rows_ in plan.items()}
-        return next_due, (plan, next_due, seen), len(dropped), more
+        return next_due, (plan, next_due, (seen, self._claims)), len(dropped), more
 
     async def _run_batch(self, plan: dict[Chat, list[tuple[OutboxMessage, datetime]]],
-                         next_due: datetime | None, seen: int,
+                         next_due: datetime | None, seen: tuple[int, int],
                          low: asyncio.Event | None = None) -> tuple[datetime | None, int]:
         """Send a claimed batch, chats at once and each in order; record it in one go.
 
-        `seen`: the recall notes seen before its rows were read (see _recalled). `low` is
-        set once no more than LOW_WATER of its rows are left to send."""
+        `seen`: the recall notes seen before its rows were read, and the claim that took
+        them (see _recalled). `low` is set once no more than LOW_WATER of its rows are
+        left to send."""
         outcomes: dict[int, _Outcome | _Sent] = {}
         total = sum(len(rows) for rows in plan.values())
 
@@ -736,7 +741,7 @@ class OutboxWorker:
         return next_due, settled
 
     async def _send_chat(self, rows: list[tuple[OutboxMessage, datetime]],
-                         outcomes: dict[int, _Outcome | _Sent], seen: int,
+                         outcomes: dict[int, _Outcome | _Sent], seen: tuple[int, int],
                          progress: Callable[[], None] = lambda: None) -> datetime | None:
         """Send one chat's rows of a batch in order; stop at the first that must wait."""
         stop_at: datetime | None = None
@@ -887,25 +892,37 @@ class OutboxWorker:
             await self._update(row.id, status="pending")
         return None
 
-    async def _recalled(self, row_id: int, seen: int) -> bool:
+    async def _recalled(self, row_id: int, seen: tuple[int, int]) -> bool:
         """Whether an erase recalled row `row_id` by a note seen after the row was read
-        (the `seen`-th on): its copy is not to be sent. Right before each call, from a read
-        of the notes that is fresh (_recall_stale): one statement shared by the calls of a
-        moment, not one a message."""
-        while self._recall_stale():
-            if self._recall_reading is None:
-                self._recall_reading = asyncio.ensure_future(self._read_recalls())
-            await asyncio.shield(self._recall_reading)
+        (`seen`: the order of the first such note, and the claim that took the row): its
+        copy is not to be sent. Right before each call, from a read of the notes that is
+        fresh (_recall_stale): one statement shared by the calls of a moment, not one a
+        message, and read ahead of need (calls wait only for a batch's first read)."""
+        first, claim = seen
+        while self._recall_stale(claim):
+            await asyncio.shield(self._start_recall_read())
+        read = self._recall_read
+        if read is not None and self._recall_reading is None and \
+                self._clock.now() - read[0] >= RECALL_FRESH / 2:
+            self._start_recall_read()  # the next read, before this one goes stale
         notes = self._recall_notes
-        return bool(notes) and any(order >= seen and row_id in ids
+        return bool(notes) and any(order >= first and row_id in ids
                                    for order, ids in notes.values())
 
-    def _recall_stale(self) -> bool:
-        """Whether a call may not rely on the last read of the recall notes: none yet, a
-        batch claimed since (its rows were read before the claim), or RECALL_FRESH gone by
-        since it began."""
+    def _start_recall_read(self) -> asyncio.Future[None]:
+        """The read of the recall notes under way, or a new one."""
+        if self._recall_reading is None:
+            reading = self._recall_reading = asyncio.ensure_future(self._read_recalls())
+            # (A read ahead that fails is read again, and its failure met, by whoever needs it.)
+            reading.add_done_callback(lambda done: done.cancelled() or done.exception())
+        return self._recall_reading
+
+    def _recall_stale(self, claim: int) -> bool:
+        """Whether a call of the `claim`-th batch may not rely on the last read of the
+        recall notes: none yet, one begun before that claim (its rows were read before
+        it), or one begun RECALL_FRESH ago."""
         read = self._recall_read
-        return read is None or read[1] != self._claims or \
+        return read is None or read[1] < claim or \
             self._clock.now() - read[0] >= RECALL_FRESH
 
     async def _read_recalls(self) -> None:
@@ -955,10 +972,10 @@ class OutboxWorker:
                                outbox_id=row.id, anonymous=bool(payload.get(SCRUB_KEY)))
 
     async def _send(self, row: OutboxMessage, outcomes: dict[int, _Outcome | _Sent],
-                    seen: int = -1) -> datetime | None:
+                    seen: tuple[int, int] | None = None) -> datetime | None:
         """One platform call for a claimed row; its outcome goes into `outcomes`.
 
-        Returns when the chat may go on (None: at once). `seen`: as _run_batch's (-1:
+        Returns when the chat may go on (None: at once). `seen`: as _run_batch's (None:
         the row was read just now).
         """
         adapter = self._adapters[row.platform]
@@ -975,7 +992,7 @@ class OutboxWorker:
                 return retry_at
             posted = found
         try:
-            recalled = seen >= 0 and await self._recalled(row.id, seen)
+            recalled = seen is not None and await self._recalled(row.id, seen)
         except Exception as exc:  # the database: this row is not sent unchecked
             retry_at = self._clock.now() + timedelta(seconds=5)
             log.warning("outbox %s: could not read the recall notes, sending it later: %s",
