@@ -121,8 +121,9 @@ REPLACE_WAIT = timedelta(seconds=2)
 #: How long a read of the recall notes (an erase's: see OutboxWorker._recalled) serves the
 #: calls that follow it: a call starting later reads them again. So a
 #: message an erase recalls still goes only if its call began before the erase committed,
-#: or within this much after; and a fan-out reads them a few times a second at most.
-RECALL_FRESH = timedelta(milliseconds=20)
+#: or within this much after (at most one per chat: Slack and Telegram take one a second
+#: per chat); and a fan-out reads them once a batch and twenty times a second at most.
+RECALL_FRESH = timedelta(milliseconds=100)
 #: How soon a lookup the platform could not answer is tried again.
 LOOKUP_RETRY = timedelta(seconds=30)
 #: A pacer's per-chat moments are swept of the ones already past once there are this many
@@ -700,9 +701,12 @@ class OutboxWorker:
         planned = [row.id for rows_ in plan.values() for row, _ in rows_]
         claimed = await self._db(self._claim, planned)
         self._sending |= claimed
-        # An erase may have recalled a row between the read and the claim: the first call
-        # of this batch reads the recall notes again.
+        # An erase may have recalled a row between the read and the claim: the calls of
+        # this batch wait for a read of the recall notes begun after it (begun now, so
+        # that its first calls hardly wait).
         self._claims += 1
+        if claimed:
+            self._start_recall_read()
         plan = {chat: [(r, s) for r, s in rows_ if r.id in claimed]
                 for chat, rows_ in plan.items()}
         return next_due, (plan, next_due, (seen, self._claims)), len(dropped), more
@@ -901,10 +905,15 @@ class OutboxWorker:
         first, claim = seen
         while self._recall_stale(claim):
             await asyncio.shield(self._start_recall_read())
-        read = self._recall_read
-        if read is not None and self._recall_reading is None and \
-                self._clock.now() - read[0] >= RECALL_FRESH / 2:
-            self._start_recall_read()  # the next read, before this one goes stale
+        return self._recalled_now(row_id, first)
+
+    def _recalled_now(self, row_id: int, first: int) -> bool:
+        """_recalled's answer from the last read (fresh), which is read again ahead of
+        need once half its time is gone."""
+        if self._recall_reading is None:
+            read = self._recall_read
+            if read is not None and self._clock.now() - read[0] >= RECALL_FRESH / 2:
+                self._start_recall_read()
         notes = self._recall_notes
         return bool(notes) and any(order >= first and row_id in ids
                                    for order, ids in notes.values())
@@ -992,7 +1001,9 @@ class OutboxWorker:
                 return retry_at
             posted = found
         try:
-            recalled = seen is not None and await self._recalled(row.id, seen)
+            recalled = seen is not None and (
+                await self._recalled(row.id, seen) if self._recall_stale(seen[1])
+                else self._recalled_now(row.id, seen[0]))
         except Exception as exc:  # the database: this row is not sent unchecked
             retry_at = self._clock.now() + timedelta(seconds=5)
             log.warning("outbox %s: could not read the recall notes, sending it later: %s",

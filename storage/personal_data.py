@@ -359,7 +359,7 @@ def _erase_messages(session: Session, person: Person, former: str) -> list[str]:
     sending = (f"; {count_text(in_flight, 'message')} to or naming them "
                f"{'was' if in_flight == 1 else 'were'} being sent by the running bot at this "
                "moment: it sends none of them from now on; only one whose request had "
-               "already left (or leaves within 0.02 s) may still arrive as it was, at "
+               "already left (or leaves within 0.1 s) may still arrive as it was, at "
                "most one per chat"
                ) if in_flight else ""
     return [f"messages: {count_text(count, 'message')} to them deleted; of the messages to "

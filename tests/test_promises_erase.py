@@ -52,7 +52,7 @@ async def test_an_erase_while_the_outbox_sends_stops_all_but_the_call_already_ma
     # The operator was told so, not left to believe nothing could reach or name her.
     assert "; 3 messages to or naming them were being sent by the running bot at this " \
         "moment: it sends none of them from now on; only one whose request had already " \
-        "left (or leaves within 0.02 s) may still arrive as it was, at most one per " \
+        "left (or leaves within 0.1 s) may still arrive as it was, at most one per " \
         "chat\n" in said[0], said
     # Nothing else reached her or named her, though the bot had taken it to send.
     rest = went[1:]

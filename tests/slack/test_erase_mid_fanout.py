@@ -83,5 +83,5 @@ async def test_erased_mid_fanout_nothing_more_reaches_or_names_them(
     assert bruno and all("former-" in text for text in bruno), bruno
     # The operator was told that the one post under way may have gone as it was.
     assert "were being sent by the running bot at this moment: it sends none of them " \
-        "from now on; only one whose request had already left (or leaves within 0.02 s) " \
+        "from now on; only one whose request had already left (or leaves within 0.1 s) " \
         "may still arrive as it was, at most one per chat" in said, said
