@@ -118,6 +118,12 @@ IDLE_WAKEUP = 30.0
 IN_FLIGHT_TIMEOUT = timedelta(minutes=2)
 #: How soon an edit or deletion of a message still being sent looks again whether it went.
 REPLACE_WAIT = timedelta(seconds=2)
+#: How long a read of the recall notes (an erase's: see OutboxWorker._recalled) serves the
+#: calls that follow it: a call starting later reads them again. So a
+#: message an erase recalls still goes only if its call began before the erase committed,
+#: or within this much after (at most one per chat: Slack and Telegram take one a second
+#: per chat); and a fan-out reads them once a batch and twenty times a second at most.
+RECALL_FRESH = timedelta(milliseconds=100)
 #: How soon a lookup the platform could not answer is tried again.
 LOOKUP_RETRY = timedelta(seconds=30)
 #: A pacer's per-chat moments are swept of the ones already past once there are this many
@@ -439,6 +445,15 @@ class OutboxWorker:
         self._unrecorded: dict[int, _Outcome | _Sent] = {}
         #: When each platform last accepted a message (this run): see _outage_wide().
         self._accepted_at: dict[str, datetime] = {}
+        # Recall notes (an erase's: see _recalled): note id -> (the order in which this
+        # worker first saw it, the row ids it recalls); the next such order.
+        self._recall_notes: dict[int, tuple[int, frozenset[int]]] = {}
+        self._recall_seq = 0
+        # The last read of the notes: (when it began, self._claims then).
+        self._recall_read: tuple[datetime, int] | None = None
+        self._recall_reading: asyncio.Future[None] | None = None
+        # Batches claimed by this worker so far.
+        self._claims = 0
         bind = sessions.kw.get("bind")
         # The outbox's database work runs on a worker thread so the event loop keeps
         # serving. SQLite allows one writer at a time, and a transaction that must wait
@@ -606,12 +621,15 @@ class OutboxWorker:
                 try:
                     if running:  # a batch failed: let the others record what they sent
                         await asyncio.gather(*running, return_exceptions=True)
+                    if self._recall_reading is not None:  # (a read ahead: not left behind)
+                        await asyncio.gather(self._recall_reading, return_exceptions=True)
                 finally:
                     burst_ended()
 
     async def _plan(self, busy: set[Chat], limit: int = BATCH) -> tuple[
             datetime | None,
-            tuple[dict[Chat, list[tuple[OutboxMessage, datetime]]], datetime | None] | None,
+            tuple[dict[Chat, list[tuple[OutboxMessage, datetime]]], datetime | None,
+                  tuple[int, int]] | None,
             bool]:
         """Choose and claim the next batch; None when nothing may go within the look-ahead.
 
@@ -629,12 +647,15 @@ class OutboxWorker:
 
     async def _plan_once(self, busy: set[Chat], limit: int) -> tuple[
             datetime | None,
-            tuple[dict[Chat, list[tuple[OutboxMessage, datetime]]], datetime | None] | None,
+            tuple[dict[Chat, list[tuple[OutboxMessage, datetime]]], datetime | None,
+                  tuple[int, int]] | None,
             int, bool]:
         """_plan's one read: also how many of the rows read it marked expired (only rows
         still pending are: so a read again never finds the same ones), and whether it
         may have left rows unread."""
         platforms = list(self._adapters)
+        # The recall notes seen before this read: a later one may recall what it reads.
+        seen = self._recall_seq
         # Both reads in one trip to the database thread (each trip costs a fan-out
         # about as much as a few calls, and the first batch's calls wait for them).
         in_flight, lanes = await self._db(self._load_plan, platforms, set(self._sending),
@@ -680,16 +701,24 @@ class OutboxWorker:
         planned = [row.id for rows_ in plan.values() for row, _ in rows_]
         claimed = await self._db(self._claim, planned)
         self._sending |= claimed
+        # An erase may have recalled a row between the read and the claim: the calls of
+        # this batch wait for a read of the recall notes begun after it (begun now, so
+        # that its first calls hardly wait).
+        self._claims += 1
+        if claimed:
+            self._start_recall_read()
         plan = {chat: [(r, s) for r, s in rows_ if r.id in claimed]
                 for chat, rows_ in plan.items()}
-        return next_due, (plan, next_due), len(dropped), more
+        return next_due, (plan, next_due, (seen, self._claims)), len(dropped), more
 
     async def _run_batch(self, plan: dict[Chat, list[tuple[OutboxMessage, datetime]]],
-                         next_due: datetime | None, low: asyncio.Event | None = None
-                         ) -> tuple[datetime | None, int]:
+                         next_due: datetime | None, seen: tuple[int, int],
+                         low: asyncio.Event | None = None) -> tuple[datetime | None, int]:
         """Send a claimed batch, chats at once and each in order; record it in one go.
 
-        `low` is set once no more than LOW_WATER of its rows are left to send."""
+        `seen`: the recall notes seen before its rows were read, and the claim that took
+        them (see _recalled). `low` is set once no more than LOW_WATER of its rows are
+        left to send."""
         outcomes: dict[int, _Outcome | _Sent] = {}
         total = sum(len(rows) for rows in plan.values())
 
@@ -699,7 +728,7 @@ class OutboxWorker:
 
         progress()
         try:
-            retry_times = await asyncio.gather(*(self._send_chat(rows, outcomes, progress)
+            retry_times = await asyncio.gather(*(self._send_chat(rows, outcomes, seen, progress)
                                                  for rows in plan.values() if rows))
             try:
                 await self._db(self._record, outcomes)
@@ -716,7 +745,7 @@ class OutboxWorker:
         return next_due, settled
 
     async def _send_chat(self, rows: list[tuple[OutboxMessage, datetime]],
-                         outcomes: dict[int, _Outcome | _Sent],
+                         outcomes: dict[int, _Outcome | _Sent], seen: tuple[int, int],
                          progress: Callable[[], None] = lambda: None) -> datetime | None:
         """Send one chat's rows of a batch in order; stop at the first that must wait."""
         stop_at: datetime | None = None
@@ -734,7 +763,7 @@ class OutboxWorker:
                         now = self._clock.now()
                     if not self._realtime and not self._halted.is_set():
                         async with self._calls:  # (a test's fake clock never runs late)
-                            stop_at = await self._send(row, outcomes)
+                            stop_at = await self._send(row, outcomes, seen)
                         continue
                     ready = pacer.counted_ready(row.address, now)
                     if ready is None or ready > now:
@@ -745,7 +774,7 @@ class OutboxWorker:
                         pacer.started()  # (no await between the check and this)
                         try:
                             async with self._calls:
-                                stop_at = await self._send(row, outcomes)
+                                stop_at = await self._send(row, outcomes, seen)
                         finally:
                             pacer.ended(row.address, self._clock.now())
                         continue
@@ -867,6 +896,67 @@ class OutboxWorker:
             await self._update(row.id, status="pending")
         return None
 
+    async def _recalled(self, row_id: int, seen: tuple[int, int]) -> bool:
+        """Whether an erase recalled row `row_id` by a note seen after the row was read
+        (`seen`: the order of the first such note, and the claim that took the row): its
+        copy is not to be sent. Right before each call, from a read of the notes that is
+        fresh (_recall_stale): one statement shared by the calls of a moment, not one a
+        message, and read ahead of need (calls wait only for a batch's first read)."""
+        first, claim = seen
+        while self._recall_stale(claim):
+            await asyncio.shield(self._start_recall_read())
+        return self._recalled_now(row_id, first)
+
+    def _recalled_now(self, row_id: int, first: int) -> bool:
+        """_recalled's answer from the last read (fresh), which is read again ahead of
+        need once half its time is gone."""
+        if self._recall_reading is None:
+            read = self._recall_read
+            if read is not None and self._clock.now() - read[0] >= RECALL_FRESH / 2:
+                self._start_recall_read()
+        notes = self._recall_notes
+        return bool(notes) and any(order >= first and row_id in ids
+                                   for order, ids in notes.values())
+
+    def _start_recall_read(self) -> asyncio.Future[None]:
+        """The read of the recall notes under way, or a new one."""
+        if self._recall_reading is None:
+            reading = self._recall_reading = asyncio.ensure_future(self._read_recalls())
+            # (A read ahead that fails is read again, and its failure met, by whoever needs it.)
+            reading.add_done_callback(lambda done: done.cancelled() or done.exception())
+        return self._recall_reading
+
+    def _recall_stale(self, claim: int) -> bool:
+        """Whether a call of the `claim`-th batch may not rely on the last read of the
+        recall notes: none yet, one begun before that claim (its rows were read before
+        it), or one begun RECALL_FRESH ago."""
+        read = self._recall_read
+        return read is None or read[1] < claim or \
+            self._clock.now() - read[0] >= RECALL_FRESH
+
+    async def _read_recalls(self) -> None:
+        """Read the recall notes (one statement on the status index, usually finding
+        none). Not through _db's gate: a read alone, it need not wait for a plan."""
+        began = (self._clock.now(), self._claims)
+        try:
+            notes = await asyncio.to_thread(self._load_recalls)
+        finally:
+            self._recall_reading = None
+        known = self._recall_notes
+        fresh: dict[int, tuple[int, frozenset[int]]] = {}
+        for note_id, ids in notes:
+            if note_id in known:
+                fresh[note_id] = known[note_id]
+            else:
+                fresh[note_id] = (self._recall_seq, frozenset(ids))
+                self._recall_seq += 1
+        self._recall_notes = fresh
+        self._recall_read = began
+
+    def _load_recalls(self) -> list[tuple[int, list[int]]]:
+        with self._sessions() as session:
+            return OutboxRepo(session).recalls()
+
     def _waited(self, row_id: int) -> str:
         """' (looked up after waiting since …)' for a row whose lookup had to wait (the
         end of the wait _resolve said once), else ''; the row is no longer waiting."""
@@ -890,11 +980,12 @@ class OutboxWorker:
         return OutboundMessage(payload["text"], image_name=payload.get("image_name"),
                                outbox_id=row.id, anonymous=bool(payload.get(SCRUB_KEY)))
 
-    async def _send(self, row: OutboxMessage,
-                    outcomes: dict[int, _Outcome | _Sent]) -> datetime | None:
+    async def _send(self, row: OutboxMessage, outcomes: dict[int, _Outcome | _Sent],
+                    seen: tuple[int, int] | None = None) -> datetime | None:
         """One platform call for a claimed row; its outcome goes into `outcomes`.
 
-        Returns when the chat may go on (None: at once).
+        Returns when the chat may go on (None: at once). `seen`: as _run_batch's (None:
+        the row was read just now).
         """
         adapter = self._adapters[row.platform]
         target, message = self._target(row), self._message(row)
@@ -909,6 +1000,30 @@ class OutboxWorker:
                 outcomes[row.id] = _Outcome({"status": "pending", "not_before": retry_at})
                 return retry_at
             posted = found
+        try:
+            recalled = seen is not None and (
+                await self._recalled(row.id, seen) if self._recall_stale(seen[1])
+                else self._recalled_now(row.id, seen[0]))
+        except Exception as exc:  # the database: this row is not sent unchecked
+            retry_at = self._clock.now() + timedelta(seconds=5)
+            log.warning("outbox %s: could not read the recall notes, sending it later: %s",
+                        row.id, describe_exception(exc))
+            outcomes[row.id] = _Outcome({"status": "pending", "not_before": retry_at})
+            return retry_at
+        # What may have come while the notes were read: a stop, or the platform's 429
+        # to other chats holding every chat (as if it had come before this row's turn).
+        held = self._pacer(row.platform).held_until
+        if self._halted.is_set() or (held is not None and held > self._clock.now()):
+            outcomes[row.id] = _Outcome({"status": "pending"})
+            return held if held is not None and held > self._clock.now() else \
+                self._clock.now()
+        if recalled:
+            # An erase deleted or rewrote it since it was read: not this copy. Back to
+            # pending (a deleted row stays deleted; a rewritten one goes as rewritten,
+            # read again), and its chat's later rows wait behind it.
+            log.debug("outbox %s: recalled by an erase before its call; not sent", row.id)
+            outcomes[row.id] = _Outcome({"status": "pending"})
+            return self._clock.now()
         try:
             if message.replaces_row is not None:
                 result = await self._replace_posted(adapter, target, message, posted)

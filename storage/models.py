@@ -216,7 +216,9 @@ class OutboxMessage(Base):
     `status`: 'pending' (to send), 'sending' (a platform call began and its outcome is
     not recorded: after a crash, the outbox checks with the platform before resending),
     'sent', 'failed', or 'expired' (dropped unsent: its `expires_at` passed while it
-    waited, so what it said was no longer true). `priority`: REPLY for an answer to
+    waited, so what it said was no longer true); 'recall' marks a note, not a message: the
+    ids of rows an erase deleted or rewrote, whose old copy no worker may send
+    (OutboxRepo.recall). `priority`: REPLY for an answer to
     something a person just did, BULK for scheduled traffic such as a round; the outbox
     sends replies first.
     """

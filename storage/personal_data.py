@@ -33,7 +33,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import String, Text, cast, delete, func, inspect, literal, or_, select, text, update
@@ -56,6 +56,7 @@ from storage.oneonone import (
     OneOnOneOverride,
 )
 from storage.pulse import DIALOG_KIND as PULSE_DIALOG
+from storage.repositories import OutboxRepo
 from storage.review import MonthlyAnswer, ReviewAnswer, ReviewInvite, ReviewRound
 from storage.review_schedule import ScheduledReview
 from storage.round_requests import RoundRequest
@@ -310,13 +311,17 @@ def _export_messages(session: Session, person: Person) -> list[dict[str, Any]]:
 
 
 def _erase_messages(session: Session, person: Person, former: str) -> list[str]:
-    # A running bot's outbox sends the batch it has claimed ('sending') from what it read
-    # then: those rows, deleted or anonymised here, may still arrive as they were. The
-    # operator is told how many (README: stop the bot first to be sure).
+    # A running bot's outbox sends a batch it has claimed ('sending') from what it read
+    # then, and may have read a row still pending a moment ago: every row still to go
+    # that is deleted or rewritten here is recalled (OutboxRepo.recall), so that no
+    # worker sends its old copy. Only a call already made (its request on its way) may
+    # still arrive as it was: the operator is told how many were being sent (README).
     in_flight = session.scalar(select(func.count()).select_from(OutboxMessage).where(
         _addressed_to(person), OutboxMessage.status == "sending")) or 0
-    count = session.execute(delete(OutboxMessage).where(
-        _addressed_to(person))).rowcount  # type: ignore[attr-defined]
+    gone = session.execute(delete(OutboxMessage).where(_addressed_to(person)).returning(
+        OutboxMessage.id, OutboxMessage.status)).all()
+    count = len(gone)
+    recalled = {row_id for row_id, status in gone if status in {"pending", "sending"}}
     # Messages to others that name them (a shout-out, a kudos DM, the GM's summary): once
     # delivered (or given up, or dropped as expired), the outbox row is only a log and is
     # deleted with what it quoted; one still to send goes out with every trace of them
@@ -331,6 +336,7 @@ def _erase_messages(session: Session, person: Person, former: str) -> list[str]:
             dropped += 1
             continue
         in_flight += row.status == "sending"
+        recalled.add(row.id)
         row.payload = redact(row.payload)
         redacted += 1
     # A message's key names whom it is about by their key ('checkin:alice:2026-W49:prompt',
@@ -349,9 +355,13 @@ def _erase_messages(session: Session, person: Person, former: str) -> list[str]:
             row.dedupe_key = ":".join(former if part == person.key else part
                                       for part in parts)
     session.flush()
-    sending = (f"; {count_text(in_flight, 'message')} to or naming them being sent by the "
-               "running bot at this moment may still arrive as "
-               f"{'it was' if in_flight == 1 else 'they were'}") if in_flight else ""
+    OutboxRepo(session).recall(recalled, datetime.now(UTC))
+    sending = (f"; {count_text(in_flight, 'message')} to or naming them "
+               f"{'was' if in_flight == 1 else 'were'} being sent by the running bot at this "
+               "moment: it sends none of them from now on; only one whose request had "
+               "already left (or leaves within 0.1 s) may still arrive as it was, at "
+               "most one per chat"
+               ) if in_flight else ""
     return [f"messages: {count_text(count, 'message')} to them deleted; of the messages to "
             f"others naming them, {dropped} delivered deleted and {redacted} waiting "
             f"anonymised{sending}"]

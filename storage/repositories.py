@@ -1079,6 +1079,13 @@ def _dialect_insert(dialect: str) -> Any:
     return sqlite_insert if dialect == "sqlite" else postgresql_insert
 
 
+#: An outbox row's status for a note, not a message: the ids of rows an erase deleted or
+#: rewrote, which a worker holding an older copy in a claimed batch must not send
+#: (OutboxRepo.recall).
+RECALL = "recall"
+#: How long a recall note is kept.
+RECALL_KEPT = timedelta(hours=1)
+
 #: A row without a dedupe key, which cannot conflict: any dialect, no RETURNING.
 _ADD = insert(OutboxMessage.__table__)
 
@@ -1463,6 +1470,28 @@ class OutboxRepo:
         return self.session.scalar(select(OutboxMessage.id).where(
             OutboxMessage.dedupe_key.in_(list(dedupe_keys)),
             OutboxMessage.created_at >= since).limit(1)) is not None
+
+    def recall(self, ids: Collection[int], now: datetime) -> None:
+        """Tell every running outbox worker not to send its copy of rows `ids` (an erase
+        deleted or rewrote them): one 'recall' note, in the caller's transaction, that a
+        worker reads before its calls (recalls()). Notes older than RECALL_KEPT go: no
+        batch holds a row that long (one in flight longer is taken as orphaned)."""
+        table = _outbox
+        self.session.connection().execute(delete(table).where(
+            table.c.status == RECALL, table.c.created_at < now - RECALL_KEPT))
+        if ids:
+            self.session.connection().execute(insert(table).values(
+                platform="", target_kind=RECALL, address="", payload={"ids": sorted(ids)},
+                status=RECALL, attempts=0, not_before=now, created_at=now,
+                priority=OutboxMessage.BULK))
+
+    def recalls(self) -> list[tuple[int, list[int]]]:
+        """The recall notes kept: (note id, the row ids it recalls). One statement on the
+        status index, nearly always finding none."""
+        table = _outbox
+        return [(note_id, list((payload or {}).get("ids") or []))
+                for note_id, payload in self.session.connection().execute(
+                    select(table.c.id, table.c.payload).where(table.c.status == RECALL))]
 
     def by_status(self, status: str) -> list[OutboxMessage]:
         """Messages in a status (for tests and the CLI)."""

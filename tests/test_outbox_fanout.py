@@ -29,14 +29,16 @@ T = TypeVar("T")
 
 class Timeline:
     """Waits on the fake clock: whoever waits for the earliest moment wakes first, and the
-    clock moves to that moment (once everything runnable has run). While `held`, the clock
-    stays where it is (a test doing something "at once")."""
+    clock moves to that moment (once everything runnable has run, and the database work
+    on its thread is done: it takes a fraction of a millisecond, not a pacing gap). While
+    `held`, the clock stays where it is (a test doing something "at once")."""
 
     def __init__(self, clock: FakeClock) -> None:
         self.clock = clock
         self.held = False
         self.waiting: list[tuple[datetime, int, asyncio.Future[None]]] = []
         self.count = 0
+        self.on_threads = 0
 
     async def wait_until(self, moment: datetime) -> None:
         if moment <= self.clock.now():
@@ -47,11 +49,26 @@ class Timeline:
         await future
 
     async def run(self, work: Coroutine[Any, Any, T]) -> T:
+        real = asyncio.to_thread
+
+        async def to_thread(func: Any, /, *args: Any, **kwargs: Any) -> Any:
+            self.on_threads += 1
+            try:
+                return await real(func, *args, **kwargs)
+            finally:
+                self.on_threads -= 1
+        asyncio.to_thread = to_thread  # type: ignore[assignment]
+        try:
+            return await self._run(work)
+        finally:
+            asyncio.to_thread = real
+
+    async def _run(self, work: Coroutine[Any, Any, T]) -> T:
         task = asyncio.ensure_future(work)
         while not task.done():
             for _ in range(20):
                 await asyncio.sleep(0)
-            if self.waiting and not self.held:
+            if self.waiting and not self.held and not self.on_threads:
                 moment, _, future = heapq.heappop(self.waiting)
                 if future.done():  # its waiter gave up (cancelled): nobody to wake
                     continue
