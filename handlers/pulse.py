@@ -45,6 +45,7 @@ from bot.events import (
     Choice,
     scrubbed,
 )
+from bot.org import team_spellings
 from bot.pulse_config import MAX_TREND_POLLS, PulseQuestion, PulseSettings
 from bot.readers import GM, VIEWERS, team_readers
 from bot.text import clean_text
@@ -207,7 +208,7 @@ def ask_people(ctx: Context, person_ids: list[int]) -> int:
                 repo.participant(poll, person) is not None or \
                 under_way(ctx, person, now):
             continue
-        part = repo.add_participant(poll, person)
+        part = repo.add_participant(poll, person, _team_of(ctx, person))
         # Asked after the reminder's time (back from time away, or out of a long dialog):
         # a "gentle reminder" minutes after the poll itself would be noise.
         part.reminded = now >= opens_at(ctx.org.pulse, date.fromisoformat(poll.key),
@@ -268,12 +269,22 @@ def finish_poll(ctx: Context, poll_id: int) -> SweepResult:
     return result
 
 
+def _team_of(ctx: Context, person: Person) -> str | None:
+    """A person's team as a poll keeps it: as the org file first writes it (team_spellings),
+    so `team: East` for three people and `EAST` for two are one team of five, not two
+    groups each below the threshold."""
+    if not person.team:
+        return person.team
+    return team_spellings(ctx.org).get(person.team.casefold(), person.team)
+
+
 def _create_poll(ctx: Context, day: date, people: list[Person]) -> PulsePoll:
     settings = ctx.org.pulse
     sizes: dict[str, int] = {}
     for p in people:
-        if p.team:
-            sizes[p.team] = sizes.get(p.team, 0) + 1
+        team = _team_of(ctx, p)
+        if team:
+            sizes[team] = sizes.get(team, 0) + 1
     # A team is stored with votes only if it is big enough to be shown one day.
     teams = sorted(t for t, n in sizes.items() if n >= settings.threshold)
     closes = max(opens_at(settings, day, p.timezone) for p in people) + \
@@ -520,7 +531,7 @@ def cmd_pulse(ctx: Context, args: str) -> None:
         if person.id not in {p.id for p in audience(ctx)}:
             ctx.reply("pulse_not_invited")  # the org file asks other roles or teams
             return
-        part = repo.add_participant(poll, person)
+        part = repo.add_participant(poll, person, _team_of(ctx, person))
     if ctx.event is not None and not ctx.event.is_direct:
         ctx.reply("pulse_moved_to_private")
     # (A note only they see, on Slack: should the DM never get there, they are told so.)
@@ -1157,7 +1168,9 @@ def cmd_results(ctx: Context, args: str) -> None:
         ctx.reply("pulse_results_usage")
         return
     if team is not None:
-        known = {p.team for p in ctx.people.active() if p.team}
+        # One name per team (`team: East` and `EAST` are one team, as its answers keep it).
+        spelled = team_spellings(ctx.org)
+        known = {spelled.get(p.team.casefold(), p.team) for p in ctx.people.active() if p.team}
         match = next((t for t in known if t.casefold() == team.casefold()), None)
         if match is None:
             ctx.reply("pulse_unknown_team", team=team, teams=sorted(known))
