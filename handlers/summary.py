@@ -1036,14 +1036,20 @@ def _add_kudos(ctx: Context, built: list[WeekSummary], everyone: Sequence[Any],
     to the next Monday in the reader's timezone. Each team is named with its directors as
     of that week (see _directors_in)."""
     teams = sorted(spellings) if team else None
+    spelled = team_spellings(ctx.org)
     tz = ZoneInfo(anchor_tz)
     for w in built:
         start = datetime.combine(w.start, time(), tz).astimezone(UTC)
         end = datetime.combine(w.end + timedelta(days=1), time(), tz).astimezone(UTC)
-        directors = _directors_in(ctx, w, everyone, anchor_tz, team)
+        # One team in two letter cases (`East`, `EAST`) is one line, under the org file's
+        # first spelling, with the directors of both.
+        directors: dict[str | None, list[str]] = {}
+        for led, names in _directors_in(ctx, w, everyone, anchor_tz, team).items():
+            directors.setdefault(spelled.get(led.casefold(), led) if led else led,
+                                 []).extend(names)
         w.kudos = [TeamRecognition(t.team, directors.get(t.team, []), t.given, t.received,
                                    t.givers, t.recipients)
-                   for t in kudos_by_team(ctx.session, start, end, teams)
+                   for t in kudos_by_team(ctx.session, start, end, teams, spelled)
                    if team is None or (t.team or "").lower() == team]
 
 
