@@ -14,6 +14,7 @@ import pytest
 from bot.app import prepare
 from bot.clock import FakeClock
 from bot.config import Settings
+from handlers.digest import build_digest
 from handlers.pulse import team_morale
 from tests.support import RecordingAdapter, run_cli, say
 from tests.test_pulse import POLL_DAY, answer_all, close
@@ -90,6 +91,14 @@ async def test_a_team_in_two_cases_is_one_team_of_five(tmp_path: Path, pclock,
             assert ("East (E4 Person): 3.2 / 5" if "team" in typed else "morale 3.2 / 5") \
                 in text, (typed, text)
             assert "EAST" not in text.replace(typed, ""), (typed, text)
+        # The week's digests: the GM's, and East's director's (written `EAST`).
+        with bot.unit() as ctx:
+            for reader, morale in (("grace", "morale 3.2 / 5"),
+                                   # e4 knows their own answer: East's five are hidden to them.
+                                   ("e4", "East (E4 Person): hidden")):
+                text = build_digest(ctx, ctx.people.by_key(reader), "2026-W50", "plain").text
+                assert "EAST" not in text, (reader, text)
+                assert morale in text, (reader, text)
         # The summary's team morale (by each director's team as the org file names it).
         with bot.unit() as ctx:
             morale = team_morale(ctx.session, ["East", "West"], date(2026, 12, 1),
