@@ -402,7 +402,8 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
                 return nothing_yet("no pulse poll has run yet: nothing to show (see README: "
                                    "Pulse polls, for when they go out)")
             # The very same thresholded view as /pulse results in the chat.
-            view = results_view(ctx.session, polls, team, ctx.org.pulse.threshold)
+            view = results_view(ctx.session, polls, team, ctx.org.pulse.threshold,
+                                team_spellings(ctx.org))
             closes_at = polls[-1].closes_at
     finally:
         engine.dispose()

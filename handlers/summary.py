@@ -1000,7 +1000,8 @@ def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: 
     since = built[0].start - MORALE_LOOKBACK
     if directors and polls_between(ctx.session, since, latest.end, closed_only=True):
         morale = team_morale(ctx.session, sorted(directors), since, latest.end,
-                             ctx.org.pulse.threshold, team_view=lead, reader=reader)
+                             ctx.org.pulse.threshold, team_view=lead, reader=reader,
+                             spelled=team_spellings(ctx.org))
         latest.morale = [TeamMorale(t, directors[t], morale[t]) for t in sorted(directors)]
         latest.morale_since = since
     # An older week's as they stood at its end: a meeting held, or an action item made or

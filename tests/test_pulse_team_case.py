@@ -5,17 +5,20 @@ below the minimum group size) nor as one a reader could take from the org's figu
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select, update
 
 from bot.app import prepare
 from bot.clock import FakeClock
 from bot.config import Settings
 from handlers.digest import build_digest
 from handlers.pulse import team_morale
+from storage.pulse import PulseParticipant, PulsePoll, PulseVote
 from tests.support import RecordingAdapter, run_cli, say
 from tests.test_pulse import POLL_DAY, answer_all, close
 
@@ -146,6 +149,80 @@ async def test_east_of_five_beside_a_west_of_three_is_hidden_as_one(
             morale = team_morale(ctx.session, ["EAST", "East", "West"], date(2026, 12, 1),
                                  threshold_now=5)
         assert morale == {"EAST": None, "East": None, "West": None}
+    finally:
+        await bot.drain()
+        engine.dispose()
+
+
+async def test_a_poll_stored_under_both_spellings_reads_as_one_team(
+        tmp_path: Path, pclock, database_url: str) -> None:
+    """A poll closed before this fix kept East's five `East` and five `EAST` apart (each
+    big enough to be kept, and shown, on its own): read today, it is one East of ten,
+    with no migration of what is stored."""
+    people = [*[(f"e{i}", "East", 4) for i in range(1, 6)],
+              *[(f"e{i}", "EAST", 2) for i in range(6, 11)],
+              *[(f"w{i}", "West", 1) for i in range(1, 6)]]
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(org_text(people), encoding="utf-8")
+    settings = Settings(database_url=database_url, org_file=org_file)
+    bot, engine = prepare(settings, pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_pulse()
+        for key, _, morale in people:
+            await answer_all(bot, chat, key, morale, 3)
+        await close(bot, pclock)
+        # As the poll was stored before: EAST's people, answers and decision apart.
+        with bot.unit() as ctx:
+            poll = ctx.session.scalars(select(PulsePoll)).one()
+            assert poll.teams == ["East", "West"]
+            poll.teams = ["EAST", "East", "West"]
+            eastern = [ctx.people.by_key(f"e{i}").id for i in range(6, 11)]
+            ctx.session.execute(update(PulseParticipant).where(
+                PulseParticipant.poll_id == poll.id,
+                PulseParticipant.person_id.in_(eastern)).values(team="EAST"))
+            for question in ("morale", "stress"):
+                ids = list(ctx.session.scalars(select(PulseVote.id).where(
+                    PulseVote.poll_id == poll.id, PulseVote.question_key == question,
+                    PulseVote.team == "East", PulseVote.value == (
+                        2 if question == "morale" else 3)).limit(5)))
+                ctx.session.execute(update(PulseVote).where(PulseVote.id.in_(ids))
+                                    .values(team="EAST"))
+            shown = copy.deepcopy(poll.shown)
+            for part in [*shown["questions"].values(), shown["asked"]]:
+                part["teams"] = sorted([*part["teams"], "EAST"])
+            poll.shown = shown
+        await say(bot, "grace", "/pulse results team East")
+        text = chat.last("grace")
+        assert "Morale: 3.0 (10 answers)" in text, text
+        assert "10 of 10" in text, text
+        await say(bot, "grace", "/pulse results")
+        assert "EAST" not in chat.last("grace"), chat.last("grace")
+        code, out = run_cli(settings, "pulse", "results", "--team", "east", "--format",
+                            "json")
+        assert code == 0, out
+        found = json.loads(out)
+        assert {q["key"]: q["stats"] for q in found["questions"]}["morale"]["n"] == 10, out
+        assert "EAST" not in out, out
+        with bot.unit() as ctx:
+            morale = team_morale(ctx.session, ["East", "West"], date(2026, 12, 1),
+                                 threshold_now=5)
+        assert morale == {"East": pytest.approx(3.0), "West": pytest.approx(1.0)}
+        # Had its close hidden EAST's morale, East's ten less East's five (read then)
+        # would give it away: East's morale stays hidden, as one.
+        with bot.unit() as ctx:
+            poll = ctx.session.scalars(select(PulsePoll)).one()
+            shown = copy.deepcopy(poll.shown)
+            shown["questions"]["morale"]["teams"].remove("EAST")
+            poll.shown = shown
+        await say(bot, "grace", "/pulse results team East")
+        text = chat.last("grace")
+        assert "Morale: hidden" in text and "Stress: 3.0 (10 answers)" in text, text
+        with bot.unit() as ctx:
+            morale = team_morale(ctx.session, ["East", "West"], date(2026, 12, 1),
+                                 threshold_now=5)
+        assert morale == {"East": None, "West": pytest.approx(1.0)}
     finally:
         await bot.drain()
         engine.dispose()
