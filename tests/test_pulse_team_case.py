@@ -14,8 +14,10 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.app import prepare
+from bot.charts import morale_series
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.org import team_spellings
 from handlers.digest import build_digest
 from handlers.pulse import team_morale
 from storage.pulse import PulseParticipant, PulsePoll, PulseVote
@@ -106,6 +108,12 @@ async def test_a_team_in_two_cases_is_one_team_of_five(tmp_path: Path, pclock,
         with bot.unit() as ctx:
             morale = team_morale(ctx.session, ["East", "West"], date(2026, 12, 1),
                                  threshold_now=5)
+            # The morale chart (/summary chart morale): East's line, once, as East.
+            for team in (None, "east"):
+                series, hidden, _ = morale_series(ctx.session, ["2026-W50"], team, 5,
+                                                  spelled=team_spellings(bot.org))
+                assert series["East"]["morale"] == {"2026-W50": pytest.approx(3.2)}, series
+                assert "EAST" not in series and not hidden, (series, hidden)
         assert morale == {"East": pytest.approx(3.2), "West": pytest.approx(1.0)}
     finally:
         await bot.drain()
