@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import quantiles
@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import DEFAULT_CHECKIN_SCHEDULE, CheckinSchedule
 from bot.numbers import percent_to, round_half_up
-from bot.org import Org
+from bot.org import Org, team_spellings
 from bot.render import Renderer
 from bot.weeks import week_of, week_start, weeks_back
 from storage import chart_data
@@ -243,7 +243,8 @@ def _pct(ratio: float | None) -> float | None:
 
 
 def morale_series(session: Session, weeks: Sequence[str], team: str | None = None,
-                  threshold_now: int = 0, *, lead: bool = False, reader: str | None = None
+                  threshold_now: int = 0, *, lead: bool = False, reader: str | None = None,
+                  spelled: Mapping[str, str] | None = None
                   ) -> tuple[dict[str | None, dict[str, dict[str, float]]], set[str | None], int]:
     """Thresholded pulse averages: slice -> question -> week -> mean of the polls' averages.
 
@@ -264,9 +265,13 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     )
     from storage.pulse import PulseRepo
 
-    teams = list(chart_data.director_teams(session, team))
+    # A director written `team: EAST` leads the team the file first writes `East`, whose
+    # answers a poll keeps under that name (`spelled`: team_spellings): one line, East.
+    names = spelled or {}
+    teams = list(dict.fromkeys(names.get(t.casefold(), t)
+                               for t in chart_data.director_teams(session, team)))
     if team is not None and not teams:
-        teams = [team]
+        teams = [names.get(team.casefold(), team)]
     wanted: list[str | None] = [*teams] if team is not None else [None, *teams]
     first, last = week_start(weeks[0]), week_start(weeks[-1]) + timedelta(days=6)
     polls: dict[str, dict[str, dict[str | None, tuple[int, int]]]] = {}
@@ -320,7 +325,8 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
 def _morale(session: Session, org: Org, locale: str, team: str | None,
             data: ChartData, lead: bool = False, reader: str | None = None) -> None:
     series, hidden, threshold = morale_series(session, data.weeks, team, org.pulse.threshold,
-                                              lead=lead, reader=reader)
+                                              lead=lead, reader=reader,
+                                              spelled=team_spellings(org))
     order = sorted(series, key=lambda s: (s is not None, s or ""))
     for s in order:
         label = _text(locale, "chart_everyone") if s is None else s

@@ -360,6 +360,7 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
     """`teampulse pulse results`: the latest poll (or one by date), thresholded as in the
     chat, with the trend over the last N polls."""
     from bot.app import prepare
+    from bot.org import team_spellings
     from bot.pulse_config import MAX_TREND_POLLS
     from handlers.pulse import POLL_DATES_SHOWN, exported, results_view
     from storage.pulse import PulseRepo
@@ -389,7 +390,10 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
                 polls = repo.recent(last)
             team = args.team
             if team is not None:
-                teams = {p.team for p in ctx.people.active() if p.team}
+                # One name per team, as the poll keeps it (`East` and `EAST`: one team).
+                spelled = team_spellings(bot.org)
+                teams = {spelled.get(p.team.casefold(), p.team)
+                         for p in ctx.people.active() if p.team}
                 team = next((t for t in teams if t.casefold() == team.casefold()), None)
                 if team is None:
                     return fail(f"no team called {args.team!r} (teams: "
@@ -398,7 +402,8 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
                 return nothing_yet("no pulse poll has run yet: nothing to show (see README: "
                                    "Pulse polls, for when they go out)")
             # The very same thresholded view as /pulse results in the chat.
-            view = results_view(ctx.session, polls, team, ctx.org.pulse.threshold)
+            view = results_view(ctx.session, polls, team, ctx.org.pulse.threshold,
+                                team_spellings(ctx.org))
             closes_at = polls[-1].closes_at
     finally:
         engine.dispose()

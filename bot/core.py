@@ -27,7 +27,7 @@ from bot.events import InboundEvent, OutboundMessage, Target, is_concealed
 from bot.ingest import Ingest
 from bot.leader import startup_lock
 from bot.metrics import Metrics
-from bot.org import Org
+from bot.org import Org, team_spellings
 from bot.org_guard import KeyReused, MassRemoval, apply_command, removes_too_many
 from bot.outbox import OutboxWorker
 from bot.render import Renderer, shared_renderer
@@ -277,7 +277,7 @@ class TeamPulse:
             if backfill:
                 # Polls closed before 0019_pulseshown: decided by the readers of before this
                 # start's org file (an edit made while stopped is not theirs).
-                fill_shown(ctx.session, self.org.pulse.threshold)
+                fill_shown(ctx.session, self.org.pulse.threshold, team_spellings(self.org))
             PeopleRepo(ctx.session).sync(
                 self.org.people, self.clock.now(),
                 check=None if allow_removals and planned is None else check)

@@ -28,6 +28,7 @@ from bot import charts
 from bot.config import CheckinSchedule, Settings
 from bot.events import OutboundMessage, Target
 from bot.loglines import log_not_sent
+from bot.org import team_spellings
 from bot.readers import READERS_KEY, VIEWERS, team_readers
 from bot.schedule import checkin_moment, last_checkin
 from bot.weeks import current_week, week_end, week_of, week_start
@@ -184,7 +185,7 @@ def _digest(ctx: Context, person: Person, week: str, markup: str) -> Digest:
     weeks = summaries(ctx, request, person.locale, person.timezone,
                       texts="latest" if team else "none")
     tell_namesakes_apart(weeks)  # (in the header's names too)
-    header = _header(ctx, person, weeks[-1], team, markup)
+    header = _header(ctx, person, weeks[-1], _named(ctx, team), markup)
     if team is None:
         # The GM's digest is the GM's /summary: the five questions per director.
         # A chat message: page 1 of a large org, its footer naming the digest's week.
@@ -221,6 +222,12 @@ def chart_png(ctx: Context, locale: str, end_week: date, weeks: int,
         log.warning("the %s chart for the week of %s could not be drawn (%s); the digest "
                     "goes without it", CHART_KIND, end_week.isoformat(), type(exc).__name__)
         return None
+
+
+def _named(ctx: Context, team: str | None) -> str | None:
+    """A team as the org file first writes it: a director written `EAST` reads of team
+    East, as the summary under their digest names it (team_spellings)."""
+    return team_spellings(ctx.org).get(team.casefold(), team) if team else team
 
 
 def _header(ctx: Context, person: Person, s: WeekSummary, team: str | None,
@@ -318,7 +325,8 @@ def send_month_digests(ctx: Context, person: Person, year: int, month: int) -> b
     with one_moment(ctx) as seen:  # the chart's statements read one moment, as the digests'
         chart = chart_png(seen, person.locale, week_start(weeks[-1]), len(weeks), team)
     text = ctx.renderer.message(
-        person.locale, "digest_month", markup, month=tag, team=team, chart=chart is not None,
+        person.locale, "digest_month", markup, month=tag, team=_named(ctx, team),
+        chart=chart is not None,
         digests=[(w, week_start(w), week_end(w), sent.get(w)) for w in weeks])
     if chart is None:
         return ctx.post(target, text, dedupe_key=key, readers=digest_readers(person))

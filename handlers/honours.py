@@ -16,7 +16,7 @@ from sqlalchemy.orm import object_session
 from bot.clock import as_utc
 from bot.events import GAVE_UP, REFUSED, REJECTED, OutboundMessage, Target
 from bot.name_order import name_key
-from bot.org import Org
+from bot.org import Org, team_spellings
 from bot.readers import GM
 from handlers.answers import normalise
 from handlers.context import Context, Fallback
@@ -117,12 +117,21 @@ def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
         name = person.display_name
         return f"{name} (@{person.key})" if name in shared else name
 
+    # A team written in two letter cases (`East`, `EAST`) is one team, named as the org
+    # file first writes it (split, its kudos counted twice smaller: no team of the month);
+    # one gone from the file since, as the period's oldest kudos write it.
+    spelled = team_spellings(org)
+
+    def team_of(team: str | None) -> str | None:
+        return spelled.setdefault(team.casefold(), team) if team else team
+
     for row in rows:
         recipient: Person = row.recipient
+        team = team_of(row.recipient_team)
         if recipient.active or not current:
-            per_team.setdefault(row.recipient_team, Counter())[label(recipient)] += 1
-        if row.recipient_team:
-            teams[row.recipient_team] += 1
+            per_team.setdefault(team, Counter())[label(recipient)] += 1
+        if team:
+            teams[team] += 1
         if row.giver.active or not current:
             givers[label(row.giver)] += 1
         for key in row.values or []:

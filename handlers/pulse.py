@@ -28,6 +28,7 @@ How anonymity holds (see also storage/pulse.py):
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
@@ -45,6 +46,7 @@ from bot.events import (
     Choice,
     scrubbed,
 )
+from bot.org import team_spellings
 from bot.pulse_config import MAX_TREND_POLLS, PulseQuestion, PulseSettings
 from bot.readers import GM, VIEWERS, team_readers
 from bot.text import clean_text
@@ -207,7 +209,7 @@ def ask_people(ctx: Context, person_ids: list[int]) -> int:
                 repo.participant(poll, person) is not None or \
                 under_way(ctx, person, now):
             continue
-        part = repo.add_participant(poll, person)
+        part = repo.add_participant(poll, person, _team_of(ctx, person))
         # Asked after the reminder's time (back from time away, or out of a long dialog):
         # a "gentle reminder" minutes after the poll itself would be noise.
         part.reminded = now >= opens_at(ctx.org.pulse, date.fromisoformat(poll.key),
@@ -268,12 +270,22 @@ def finish_poll(ctx: Context, poll_id: int) -> SweepResult:
     return result
 
 
+def _team_of(ctx: Context, person: Person) -> str | None:
+    """A person's team as a poll keeps it: as the org file first writes it (team_spellings),
+    so `team: East` for three people and `EAST` for two are one team of five, not two
+    groups each below the threshold."""
+    if not person.team:
+        return person.team
+    return team_spellings(ctx.org).get(person.team.casefold(), person.team)
+
+
 def _create_poll(ctx: Context, day: date, people: list[Person]) -> PulsePoll:
     settings = ctx.org.pulse
     sizes: dict[str, int] = {}
     for p in people:
-        if p.team:
-            sizes[p.team] = sizes.get(p.team, 0) + 1
+        team = _team_of(ctx, p)
+        if team:
+            sizes[team] = sizes.get(team, 0) + 1
     # A team is stored with votes only if it is big enough to be shown one day.
     teams = sorted(t for t, n in sizes.items() if n >= settings.threshold)
     closes = max(opens_at(settings, day, p.timezone) for p in people) + \
@@ -338,7 +350,7 @@ def close_poll(ctx: Context, poll: PulsePoll) -> int | None:
     # one decided and alerted.
     if not PulseRepo(ctx.session).close(poll):
         return None
-    decide(ctx.session, poll, ctx.org.pulse.threshold)
+    decide(ctx.session, poll, ctx.org.pulse.threshold, team_spellings(ctx.org))
     return send_alerts(ctx, poll)
 
 
@@ -520,7 +532,7 @@ def cmd_pulse(ctx: Context, args: str) -> None:
         if person.id not in {p.id for p in audience(ctx)}:
             ctx.reply("pulse_not_invited")  # the org file asks other roles or teams
             return
-        part = repo.add_participant(poll, person)
+        part = repo.add_participant(poll, person, _team_of(ctx, person))
     if ctx.event is not None and not ctx.event.is_direct:
         ctx.reply("pulse_moved_to_private")
     # (A note only they see, on Slack: should the DM never get there, they are told so.)
@@ -921,6 +933,52 @@ class PollResults:
                 "comments": {s or "org": c for s, c in self.comments.items()}}
 
 
+Fold = Callable[[str | None], str | None]
+
+
+def team_fold(poll: PulsePoll, spelled: Mapping[str, str] | None = None) -> Fold:
+    """A stored team as one name per team: a poll stored before teams were kept by the org
+    file's first spelling may hold one team under two (`East`, `EAST`), each a group of
+    its own; read as one (by casefold; no migration), named by `spelled` (team_spellings:
+    casefolded team -> name), else as the poll keeps it with answers, else as first read."""
+    names = dict(spelled or {})
+    for team in poll.teams:
+        names.setdefault(team.casefold(), team)
+
+    def fold(team: str | None) -> str | None:
+        return names.setdefault(team.casefold(), team) if team else team
+    return fold
+
+
+def _folded_tallies(tallies: list[Tally], fold: Fold) -> list[Tally]:
+    """Tallies of one team under two spellings summed as one (see team_fold)."""
+    out: dict[tuple[str, str | None], dict[int, int]] = {}
+    for t in tallies:
+        counts = out.setdefault((t.question_key, fold(t.team)), {})
+        for value, count in t.counts.items():
+            counts[value] = counts.get(value, 0) + count
+    return [Tally(k, team, c) for (k, team), c in out.items()]
+
+
+def _folded_decision(decision: dict[str, Any] | None, fold: Fold, kept: Collection[str],
+                     asked: Collection[str | None]) -> dict[str, Any] | None:
+    """A decision kept at a close (PulsePoll.shown) with its teams as `fold` names them.
+    A team is shown as one only where every spelling it was stored under was shown then
+    (`kept`: the poll's teams kept with answers; `asked`: the teams its people were asked
+    in): its figure is then the sum of figures shown then; were one of them hidden, the
+    one team's figure less the other's, read then, would give the hidden one away."""
+    if decision is None:
+        return None
+    out = copy.deepcopy(decision)
+    for part, stored in [*((q, kept) for q in out.get("questions", {}).values()),
+                         (out.get("asked") or {}, asked)]:
+        if "teams" not in part:
+            continue
+        hidden = {fold(t) for t in stored if t and t not in part["teams"]}
+        part["teams"] = sorted({fold(t) for t in part["teams"]} - hidden - {None})
+    return out
+
+
 def _stats(counts: dict[int, int]) -> Stats:
     n = sum(counts.values())
     return Stats(n, sum(v * c for v, c in counts.items()) / n if n else 0.0, dict(counts))
@@ -954,7 +1012,8 @@ def shown_in(decision: dict[str, Any] | None, key: str) -> set[str]:
     return set(found.get("teams", [])) | ({ORG_SLICE} if found.get("org") else set())
 
 
-def decide(session: Session, poll: PulsePoll, threshold_now: int = 0) -> dict[str, Any] | None:
+def decide(session: Session, poll: PulsePoll, threshold_now: int = 0,
+           spelled: Mapping[str, str] | None = None) -> dict[str, Any] | None:
     """Decide, once, which slices of a closed poll's results may be shown, and keep it
     (PulsePoll.shown): at its close (close_poll), with the readers of then (or, for a poll
     closed before migration 0019_pulseshown, at the first start after it: fill_shown).
@@ -968,12 +1027,13 @@ def decide(session: Session, poll: PulsePoll, threshold_now: int = 0) -> dict[st
     if not poll.closed:
         return None
     if poll.shown is None:
-        poll.shown = _computed(session, poll, threshold_now).decision_now()
+        poll.shown = _computed(session, poll, threshold_now, spelled).decision_now()
         session.flush()
     return poll.shown
 
 
-def fill_shown(session: Session, threshold_now: int = 0) -> int:
+def fill_shown(session: Session, threshold_now: int = 0,
+               spelled: Mapping[str, str] | None = None) -> int:
     """Decide the slices of polls closed before migration 0019_pulseshown (`decide`), with
     the readers in the database now: run at the bot's start, before the org file is synced
     (its edits made while stopped come after them). How many."""
@@ -982,7 +1042,7 @@ def fill_shown(session: Session, threshold_now: int = 0) -> int:
     filled = 0
     for poll in polls:
         try:
-            decide(session, poll, threshold_now)
+            decide(session, poll, threshold_now, spelled)
         except (KeyError, TypeError, ValueError, AttributeError):
             # Questions this version cannot read: its results cannot be read either; the
             # start goes on, the poll left undecided (shown as before the upgrade).
@@ -991,35 +1051,43 @@ def fill_shown(session: Session, threshold_now: int = 0) -> int:
     return filled
 
 
-def poll_results(session: Session, poll: PulsePoll, threshold_now: int = 0) -> PollResults:
+def poll_results(session: Session, poll: PulsePoll, threshold_now: int = 0,
+                 spelled: Mapping[str, str] | None = None) -> PollResults:
     """A poll's results, with every slice below the threshold (the poll's or, if higher,
     `threshold_now`, the org file's today) or revealed by subtraction left out, and none
     its close did not show (`decide`); of a poll still open, participation only (see the
-    top)."""
-    out = _computed(session, poll, threshold_now)
+    top). Teams as `spelled` names them, one name per team (see team_fold)."""
+    out = _computed(session, poll, threshold_now, spelled)
     if poll.closed and poll.shown is not None:
-        out.keep_to(poll.shown)
+        out.keep_to(_folded_decision(
+            poll.shown, team_fold(poll, spelled), poll.teams,
+            {part.team for part in PulseRepo(session).participants(poll)}) or {})
     return out
 
 
-def _computed(session: Session, poll: PulsePoll, threshold_now: int) -> PollResults:
+def _computed(session: Session, poll: PulsePoll, threshold_now: int,
+              spelled: Mapping[str, str] | None = None) -> PollResults:
     """poll_results by today's readers and threshold alone."""
     repo = PulseRepo(session)
     parts = repo.participants(poll)
     threshold = shown_threshold(poll.threshold, threshold_now)
+    fold = team_fold(poll, spelled)
+    kept = tuple(dict.fromkeys(str(fold(t)) for t in poll.teams))
     out = PollResults(poll.key, threshold, asked=len(parts),
                       answered=sum(1 for p in parts if p.step > 0), closed=poll.closed,
-                      readers=Readers(tuple(repo.readers_asked([poll.key]).get(poll.key, []))),
-                      kept=tuple(poll.teams))
+                      readers=Readers(tuple(fold(t) for t in repo.readers_asked(
+                          [poll.key]).get(poll.key, []))),
+                      kept=kept)
     for part in parts:
-        if part.team:
-            asked, answered = out.teams.get(part.team, (0, 0))
-            out.teams[part.team] = (asked + 1, answered + (part.step > 0))
+        team = fold(part.team)
+        if team:
+            asked, answered = out.teams.get(team, (0, 0))
+            out.teams[team] = (asked + 1, answered + (part.step > 0))
     if not poll.closed:
         out.kinds = {q.key: q.kind for q in questions_of(poll)}
         return out
     by_question: dict[str, list[Tally]] = {}
-    for tally in repo.tallies(poll):
+    for tally in _folded_tallies(repo.tallies(poll), fold):
         by_question.setdefault(tally.question_key, []).append(tally)
     shown_for_comments: tuple[bool, set[str]] = (False, set())
     allowed = out.asked_shown()
@@ -1027,7 +1095,7 @@ def _computed(session: Session, poll: PulsePoll, threshold_now: int) -> PollResu
         out.kinds[q.key] = q.kind
         total, teams, org_shown, team_shown = _slices(
             by_question.get(q.key, []), threshold, allowed,
-            out.readers.in_slices(poll.teams))
+            out.readers.in_slices(kept))
         if q.key == "morale":
             shown_for_comments = (org_shown, team_shown)
         if org_shown:
@@ -1036,7 +1104,7 @@ def _computed(session: Session, poll: PulsePoll, threshold_now: int) -> PollResu
                 out.questions[q.key][team] = _stats(teams[team])
     org_shown, team_shown = shown_for_comments
     if org_shown:
-        comments = repo.comments(poll)
+        comments = [(fold(t), text) for t, text in repo.comments(poll)]
         out.comments[ORG_SLICE] = [text for _, text in comments]
         for team in sorted(team_shown):
             out.comments[team] = [text for t, text in comments if t == team]
@@ -1045,8 +1113,8 @@ def _computed(session: Session, poll: PulsePoll, threshold_now: int) -> PollResu
 
 def team_morale(session: Session, teams: list[str], since: date,
                 until: date | None = None, threshold_now: int = 0, *,
-                team_view: bool = False, reader: str | None = None
-                ) -> dict[str, float | None]:
+                team_view: bool = False, reader: str | None = None,
+                spelled: Mapping[str, str] | None = None) -> dict[str, float | None]:
     """Each team's average morale over the polls dated from `since` (to `until`), thresholded.
 
     For /summary's team-morale line per director. A team gets None when no poll in
@@ -1054,6 +1122,7 @@ def team_morale(session: Session, teams: list[str], since: date,
     the mean of its shown per-poll averages. `team_view`: a team's own summary (and so
     digest), which its director reads: a poll's figure holding their answer needs one
     answer more than the threshold (`leads_answered`; `reader`: that director's key).
+    A team stored under two spellings is one (team_fold; `spelled`: team_spellings).
     """
     averages: dict[str, list[float]] = {t: [] for t in teams}
     repo = PulseRepo(session)
@@ -1070,18 +1139,26 @@ def team_morale(session: Session, teams: list[str], since: date,
         # the comments: a row per person of the org, where a team's summary needs a
         # count per team and value).
         threshold = shown_threshold(poll.threshold, threshold_now)
-        readers = Readers(tuple(readers_of.get(poll.key, [])))
+        fold = team_fold(poll, spelled)
+        kept = {str(fold(t)) for t in poll.teams}
+        readers = Readers(tuple(fold(t) for t in readers_of.get(poll.key, [])))
+        asked_in: Counter[str | None] = Counter()
+        for t, n in asked.get(poll.key, {}).items():
+            asked_in[fold(t)] += n
         _total, by_team, org_shown, shown = _slices(
-            repo.tallies(poll, "morale"), threshold,
-            asked_visible(asked.get(poll.key, {}), threshold, readers.asked()),
-            readers.in_slices(poll.teams))
+            _folded_tallies(repo.tallies(poll, "morale"), fold), threshold,
+            asked_visible(dict(asked_in), threshold, readers.asked()),
+            readers.in_slices(kept))
         if poll.shown is not None:  # no team its close did not show (`decide`)
-            org_shown = org_shown and ORG_SLICE in shown_in(poll.shown, "morale")
-            shown = shown & shown_in(poll.shown, "morale")
+            decided = _folded_decision(poll.shown, fold, poll.teams, asked.get(poll.key, {}))
+            org_shown = org_shown and ORG_SLICE in shown_in(decided, "morale")
+            shown = shown & shown_in(decided, "morale")
+        mine = {(key, fold(t), q) for key, t, q in own if key == poll.key}
         for team in teams:
-            if org_shown and team in shown:
-                stats = _stats(by_team[team])
-                if (poll.key, team, "morale") not in own or stats.n > threshold:
+            one = fold(team)
+            if org_shown and one in shown:
+                stats = _stats(by_team[str(one)])
+                if (poll.key, one, "morale") not in mine or stats.n > threshold:
                     averages[team].append(stats.average)
     return {t: (sum(v) / len(v) if v else None) for t, v in averages.items()}
 
@@ -1157,7 +1234,9 @@ def cmd_results(ctx: Context, args: str) -> None:
         ctx.reply("pulse_results_usage")
         return
     if team is not None:
-        known = {p.team for p in ctx.people.active() if p.team}
+        # One name per team (`team: East` and `EAST` are one team, as its answers keep it).
+        spelled = team_spellings(ctx.org)
+        known = {spelled.get(p.team.casefold(), p.team) for p in ctx.people.active() if p.team}
         match = next((t for t in known if t.casefold() == team.casefold()), None)
         if match is None:
             ctx.reply("pulse_unknown_team", team=team, teams=sorted(known))
@@ -1166,7 +1245,8 @@ def cmd_results(ctx: Context, args: str) -> None:
     if not polls:
         ctx.reply("pulse_no_polls")
         return
-    view = results_view(ctx.session, polls, team, ctx.org.pulse.threshold)
+    view = results_view(ctx.session, polls, team, ctx.org.pulse.threshold,
+                        team_spellings(ctx.org))
     comments = view["comments"]
     if comments and len(comments) > COMMENTS_SHOWN:
         # A chat message, not the CLI's full listing: thousands answer in a large org.
@@ -1184,13 +1264,14 @@ def cmd_results(ctx: Context, args: str) -> None:
 
 
 def results_view(session: Session, polls: list[PulsePoll], team: str | None,
-                 threshold_now: int = 0) -> dict[str, Any]:
+                 threshold_now: int = 0, spelled: Mapping[str, str] | None = None
+                 ) -> dict[str, Any]:
     """What /pulse results and the CLI show: the latest poll in detail, plus a trend
     (`threshold_now`: the org file's threshold today, see poll_results).
 
     Averages are exact: the view rounds each once, as it shows it (bot.numbers); JSON and
     CSV take them through exported()."""
-    results = [poll_results(session, p, threshold_now) for p in polls]
+    results = [poll_results(session, p, threshold_now, spelled) for p in polls]
     latest = results[-1]
     slice_ = team or ORG_SLICE
     # A team's view counts the team's participation, as it shows the team's answers.
@@ -1248,9 +1329,10 @@ def send_alerts(ctx: Context, poll: PulsePoll) -> int:
     """
     settings = ctx.org.pulse
     repo = PulseRepo(ctx.session)
-    now_results = poll_results(ctx.session, poll, settings.threshold)
+    now_results = poll_results(ctx.session, poll, settings.threshold, team_spellings(ctx.org))
     past = repo.recent(settings.alert_window, closed_only=True, before_key=poll.key)
-    before = [poll_results(ctx.session, p, settings.threshold) for p in past]
+    before = [poll_results(ctx.session, p, settings.threshold, team_spellings(ctx.org))
+              for p in past]
     people = ctx.people.active()
     gms = [p for p in people if p.role == "gm"]
     polls = {p.key: p for p in [*past, poll]}

@@ -1000,7 +1000,8 @@ def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: 
     since = built[0].start - MORALE_LOOKBACK
     if directors and polls_between(ctx.session, since, latest.end, closed_only=True):
         morale = team_morale(ctx.session, sorted(directors), since, latest.end,
-                             ctx.org.pulse.threshold, team_view=lead, reader=reader)
+                             ctx.org.pulse.threshold, team_view=lead, reader=reader,
+                             spelled=team_spellings(ctx.org))
         latest.morale = [TeamMorale(t, directors[t], morale[t]) for t in sorted(directors)]
         latest.morale_since = since
     # An older week's as they stood at its end: a meeting held, or an action item made or
@@ -1036,14 +1037,20 @@ def _add_kudos(ctx: Context, built: list[WeekSummary], everyone: Sequence[Any],
     to the next Monday in the reader's timezone. Each team is named with its directors as
     of that week (see _directors_in)."""
     teams = sorted(spellings) if team else None
+    spelled = team_spellings(ctx.org)
     tz = ZoneInfo(anchor_tz)
     for w in built:
         start = datetime.combine(w.start, time(), tz).astimezone(UTC)
         end = datetime.combine(w.end + timedelta(days=1), time(), tz).astimezone(UTC)
-        directors = _directors_in(ctx, w, everyone, anchor_tz, team)
+        # One team in two letter cases (`East`, `EAST`) is one line, under the org file's
+        # first spelling, with the directors of both.
+        directors: dict[str | None, list[str]] = {}
+        for led, names in _directors_in(ctx, w, everyone, anchor_tz, team).items():
+            directors.setdefault(spelled.get(led.casefold(), led) if led else led,
+                                 []).extend(names)
         w.kudos = [TeamRecognition(t.team, directors.get(t.team, []), t.given, t.received,
                                    t.givers, t.recipients)
-                   for t in kudos_by_team(ctx.session, start, end, teams)
+                   for t in kudos_by_team(ctx.session, start, end, teams, spelled)
                    if team is None or (t.team or "").lower() == team]
 
 

@@ -2136,7 +2136,7 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
         received_by[r] = received_by.get(r, 0) + count
     pulse = team_pulse(ctx.session, sorted({v.team for v in views if v.team}),
                        week_start(shown[0]) - MORALE_LOOKBACK, week_end(week),
-                       ctx.org.pulse.threshold)
+                       ctx.org.pulse.threshold, team_spellings(ctx.org))
     # Directors share teams (a handful of teams, thousands of directors): each team's
     # figures are worked out once.
     per_team: dict[str | None, tuple[Any, ...]] = {}
@@ -2166,7 +2166,8 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
 
 
 def team_pulse(session: Session, teams: list[str], since: date, until: date,
-               threshold_now: int = 0) -> dict[str, tuple[float | None, float | None]]:
+               threshold_now: int = 0, spelled: Mapping[str, str] | None = None
+               ) -> dict[str, tuple[float | None, float | None]]:
     """Each team's mean morale and stress over the polls from `since` to `until`, only
     where the polls may show that team (handlers/pulse.py: threshold and subtraction).
     A team is left out when no poll was held; (None, None) when every result is hidden."""
@@ -2175,10 +2176,11 @@ def team_pulse(session: Session, teams: list[str], since: date, until: date,
         return {}
     sums: dict[str, dict[str, list[float]]] = {t: {"morale": [], "stress": []} for t in teams}
     for poll in polls:
-        results = poll_results(session, poll, threshold_now)
+        results = poll_results(session, poll, threshold_now, spelled)
         for team in teams:
             for key in ("morale", "stress"):
-                stats = results.stats(key, team)
+                # (A team in two letter cases is one, as the org file first writes it.)
+                stats = results.stats(key, (spelled or {}).get(team.casefold(), team))
                 if stats is not None:
                     sums[team][key].append(stats.average)
     return {t: tuple(sum(v) / len(v) if v else None  # type: ignore[misc]

@@ -248,8 +248,8 @@ def stored_teams(session: Session, start: datetime | None = None,
 
 
 def kudos_by_team(session: Session, start: datetime | None,
-                  end: datetime | None, teams: Collection[str] | None = None
-                  ) -> list[TeamKudos]:
+                  end: datetime | None, teams: Collection[str] | None = None,
+                  spelled: Mapping[str, str] | None = None) -> list[TeamKudos]:
     """Kudos given and received per team in [start, end), for the GM's summary (only
     `teams`, if given: a team's summary reads its own kudos, not the org's).
 
@@ -262,11 +262,19 @@ def kudos_by_team(session: Session, start: datetime | None,
     received: Counter[str | None] = Counter()
     givers: dict[str | None, set[int]] = {}
     recipients: dict[str | None, set[int]] = {}
+    # A team written in two letter cases (`East`, `EAST`) is one team, named by `spelled`
+    # (casefolded team -> name: the org file's first spelling), else as first stored.
+    names = dict(spelled or {})
+
+    def one(team: str | None) -> str | None:
+        return names.setdefault(team.casefold(), team) if team else team
+
     for row in rows:
-        given[row.giver_team] += 1
-        received[row.recipient_team] += 1
-        givers.setdefault(row.giver_team, set()).add(row.giver_id)
-        recipients.setdefault(row.recipient_team, set()).add(row.recipient_id)
+        giver_team, recipient_team = one(row.giver_team), one(row.recipient_team)
+        given[giver_team] += 1
+        received[recipient_team] += 1
+        givers.setdefault(giver_team, set()).add(row.giver_id)
+        recipients.setdefault(recipient_team, set()).add(row.recipient_id)
     # With `teams`, the other side's team of a kudos is counted from part of its kudos
     # only: left out.
     wanted = None if teams is None else {t.lower() for t in teams}

@@ -234,9 +234,12 @@ class PulseRepo:
         """Whether (and how far) a person was asked in a poll."""
         return self.session.get(PulseParticipant, (poll.id, person.id))
 
-    def add_participant(self, poll: PulsePoll, person: Person) -> PulseParticipant:
-        """Record that a person is asked."""
-        row = PulseParticipant(poll_id=poll.id, person_id=person.id, team=person.team,
+    def add_participant(self, poll: PulsePoll, person: Person,
+                        team: str | None = None) -> PulseParticipant:
+        """Record that a person is asked (`team`: their team as the poll keeps it, one
+        spelling per team; their own by default)."""
+        row = PulseParticipant(poll_id=poll.id, person_id=person.id,
+                               team=team if team is not None else person.team,
                                step=0, done=False, reminded=False)
         self.session.add(row)
         self.session.flush()

@@ -1,0 +1,48 @@
+"""A team written in two letter cases in the org file (`team: East` for Alice, `EAST` for
+Sam) is one team for kudos: the honour roll's team of the month and its per-team lines,
+and the GM's summary's kudos per team, count it once, named as the file first writes it;
+kudos stored under both spellings before read as one team too."""
+
+from __future__ import annotations
+
+from bot.core import TeamPulse
+from tests.support import bot_on_org
+from tests.test_honours import DEC_1_9AM_NY
+from tests.test_kudos import kudo
+from tests.test_kudos_team_moves import moved
+
+
+async def november(bot: TeamPulse) -> None:
+    """Sam (`EAST`) receives 2 kudos, Alice (`East`) 1, Bruno (Europe) 2."""
+    await kudo(bot, "grace", "/kudos @sam for the Acme renewal")
+    await kudo(bot, "li", "/kudos @sam for the demo prep")
+    await kudo(bot, "grace", "/kudos @alice for the forecast")
+    await kudo(bot, "grace", "/kudos @bruno for the contract")
+    await kudo(bot, "li", "/kudos @bruno for the translation")
+
+
+async def test_the_honour_roll_counts_east_once(bot, clock, tmp_path):
+    with bot_on_org(bot.settings, clock, moved(tmp_path, "sam", "EAST")) as (case, chat, _):
+        await november(case)
+        clock.set(DEC_1_9AM_NY)
+        await kudo(case, "grace", "/honours 2026-11", group=False)
+        roll = chat.last("grace")
+        # East's three, not EAST's two tied with Europe's two.
+        assert "Team of the month: East — 3 kudos received" in roll, roll
+        assert "• East: Sam Lee — 2 kudos" in roll, roll
+        assert "EAST" not in roll, roll
+
+
+async def test_the_gm_summary_counts_east_kudos_once(bot, clock, tmp_path):
+    with bot_on_org(bot.settings, clock, moved(tmp_path, "sam", "EAST")) as (case, chat, _):
+        await november(case)
+        clock.set(DEC_1_9AM_NY)  # the summary of 2026-W48, the kudos' week
+        await kudo(case, "grace", "/summary team east", group=False)
+        text = chat.last("grace")
+        assert "• East (Alice Martin): 0 given, 3 received by 2 people" in text, text
+        assert "EAST" not in text, text
+        await kudo(case, "grace", "/summary", group=False)
+        text = chat.last("grace")
+        assert "Alice Martin · team East" in text, text
+        assert "kudos 0 given, 3 received" in text, text
+        assert "EAST" not in text, text

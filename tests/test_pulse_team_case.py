@@ -1,0 +1,236 @@
+"""A team written in two letter cases in the org file (`team: East` for three people,
+`team: EAST` for two) is one team of five for pulse polls too: its answers are kept and
+shown as one team named as the file first writes it, never as two groups (one of them
+below the minimum group size) nor as one a reader could take from the org's figure."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.app import prepare
+from bot.charts import morale_series
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.org import team_spellings
+from handlers.digest import build_digest
+from handlers.pulse import team_morale
+from storage.pulse import PulseParticipant, PulsePoll, PulseVote
+from tests.support import RecordingAdapter, run_cli, say
+from tests.test_pulse import POLL_DAY, answer_all, close
+
+#: (key, team as written, morale answered)
+PEOPLE = [("e1", "East", 4), ("e2", "East", 4), ("e3", "East", 4),
+          ("e4", "EAST", 2), ("e5", "EAST", 2),
+          *[(f"w{i}", "West", 1) for i in range(1, 6)]]
+
+
+def _person(key: str, role: str, team: str | None) -> str:
+    return (f"  - key: {key}\n    name: {key.capitalize()} Person\n    role: {role}\n"
+            + (f"    team: {team}\n" if team else "")
+            + "    timezone: America/New_York\n    locale: en\n    checks_in: false\n")
+
+
+def org_text(people_in: list[tuple[str, str, int]] | None = None) -> str:
+    """East of five (three written `East`, two `EAST`, one of whom, e4, its director),
+    West of five; threshold 5; the GM is not asked."""
+    people = [_person("grace", "gm", None)]
+    people += [_person(key, "director" if key == "e4" else "member", team)
+               for key, team, _ in (PEOPLE if people_in is None else people_in)]
+    return ("org:\n  name: Case Test\n"
+            "pulse:\n  threshold: 5\n  audience: {teams: [East, West]}\n"
+            "people:\n" + "".join(people))
+
+
+@pytest.fixture
+def pclock() -> FakeClock:
+    return FakeClock(POLL_DAY)
+
+
+async def test_a_team_in_two_cases_is_one_team_of_five(tmp_path: Path, pclock,
+                                                        database_url: str) -> None:
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(org_text(), encoding="utf-8")
+    settings = Settings(database_url=database_url, org_file=org_file)
+    bot, engine = prepare(settings, pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_pulse()
+        for key, _, morale in PEOPLE:
+            await answer_all(bot, chat, key, morale, 3)
+        await close(bot, pclock)
+        # The GM's chat: East of five, named as the file first writes it, once.
+        for typed in ("East", "east", "EAST"):
+            await say(bot, "grace", f"/pulse results team {typed}")
+            text = chat.last("grace")
+            assert "Morale: 3.2 (5 answers)" in text, text
+            assert "EAST" not in text, text
+        await say(bot, "grace", "/pulse results")
+        text = chat.last("grace")
+        assert "EAST" not in text, text
+        # The operator's CLI export: the same team, one name.
+        code, out = run_cli(settings, "pulse", "results", "--team", "east", "--format",
+                            "json")
+        assert code == 0, out
+        found = json.loads(out)
+        stats = {q["key"]: q["stats"] for q in found["questions"]}
+        assert stats["morale"] is not None and stats["morale"]["n"] == 5, out
+        assert found["asked"] == 5, out
+        assert "EAST" not in out, out
+        code, out = run_cli(settings, "pulse", "results", "--format", "json")
+        assert code == 0, out
+        assert "EAST" not in out, out
+        # The GM's /summary of the poll's week: East's morale, under the file's first
+        # spelling.
+        pclock.set(datetime(2026, 12, 15, 15, 0, tzinfo=UTC))
+        for typed in ("/summary", "/summary team east", "/summary team EAST"):
+            await say(bot, "grace", typed)
+            text = chat.last("grace")
+            assert "team East" in text, (typed, text)
+            assert ("East (E4 Person): 3.2 / 5" if "team" in typed else "morale 3.2 / 5") \
+                in text, (typed, text)
+            assert "EAST" not in text.replace(typed, ""), (typed, text)
+        # The week's digests: the GM's, and East's director's (written `EAST`).
+        with bot.unit() as ctx:
+            for reader, morale in (("grace", "morale 3.2 / 5"),
+                                   # e4 knows their own answer: East's five are hidden to them.
+                                   ("e4", "East (E4 Person): hidden")):
+                text = build_digest(ctx, ctx.people.by_key(reader), "2026-W50", "plain").text
+                assert "EAST" not in text, (reader, text)
+                assert morale in text, (reader, text)
+        # The summary's team morale (by each director's team as the org file names it).
+        with bot.unit() as ctx:
+            morale = team_morale(ctx.session, ["East", "West"], date(2026, 12, 1),
+                                 threshold_now=5)
+            # The morale chart (/summary chart morale): East's line, once, as East.
+            for team in (None, "east"):
+                series, hidden, _ = morale_series(ctx.session, ["2026-W50"], team, 5,
+                                                  spelled=team_spellings(bot.org))
+                assert series["East"]["morale"] == {"2026-W50": pytest.approx(3.2)}, series
+                assert "EAST" not in series and not hidden, (series, hidden)
+        assert morale == {"East": pytest.approx(3.2), "West": pytest.approx(1.0)}
+    finally:
+        await bot.drain()
+        engine.dispose()
+
+
+async def test_east_of_five_beside_a_west_of_three_is_hidden_as_one(
+        tmp_path: Path, pclock, database_url: str) -> None:
+    """East of five (3 `East`, 2 `EAST`) beside a West of three: East's figure, taken from
+    the org's, would give West's three away, so East is hidden; neither spelling is shown
+    as a group of its own (EAST's two, East's three) anywhere."""
+    people = [*PEOPLE[:5], *[(f"w{i}", "West", 1) for i in range(1, 4)]]
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(org_text(people), encoding="utf-8")
+    settings = Settings(database_url=database_url, org_file=org_file)
+    bot, engine = prepare(settings, pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_pulse()
+        for key, _, morale in people:
+            await answer_all(bot, chat, key, morale, 3)
+        await close(bot, pclock)
+        await say(bot, "grace", "/pulse results")
+        text = chat.last("grace")
+        assert "Morale: 2.4 (8 answers)" in text, text  # the org's, all eight
+        for typed in ("East", "EAST"):
+            await say(bot, "grace", f"/pulse results team {typed}")
+            text = chat.last("grace")
+            assert "team East" in text and "Morale: hidden" in text, text
+            assert "EAST" not in text.replace(f"team {typed}\n", ""), text
+        code, out = run_cli(settings, "pulse", "results", "--format", "json")
+        assert code == 0, out
+        assert "EAST" not in out and '"East"' not in out, out
+        code, out = run_cli(settings, "pulse", "results", "--team", "EAST", "--format",
+                            "json")
+        assert code == 0, out
+        found = json.loads(out)
+        assert {q["key"]: q["stats"] for q in found["questions"]}["morale"] is None, out
+        with bot.unit() as ctx:
+            morale = team_morale(ctx.session, ["EAST", "East", "West"], date(2026, 12, 1),
+                                 threshold_now=5)
+        assert morale == {"EAST": None, "East": None, "West": None}
+    finally:
+        await bot.drain()
+        engine.dispose()
+
+
+async def test_a_poll_stored_under_both_spellings_reads_as_one_team(
+        tmp_path: Path, pclock, database_url: str) -> None:
+    """A poll closed before this fix kept East's five `East` and five `EAST` apart (each
+    big enough to be kept, and shown, on its own): read today, it is one East of ten,
+    with no migration of what is stored."""
+    people = [*[(f"e{i}", "East", 4) for i in range(1, 6)],
+              *[(f"e{i}", "EAST", 2) for i in range(6, 11)],
+              *[(f"w{i}", "West", 1) for i in range(1, 6)]]
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(org_text(people), encoding="utf-8")
+    settings = Settings(database_url=database_url, org_file=org_file)
+    bot, engine = prepare(settings, pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_pulse()
+        for key, _, morale in people:
+            await answer_all(bot, chat, key, morale, 3)
+        await close(bot, pclock)
+        # As the poll was stored before: EAST's people, answers and decision apart.
+        with bot.unit() as ctx:
+            poll = ctx.session.scalars(select(PulsePoll)).one()
+            assert poll.teams == ["East", "West"]
+            poll.teams = ["EAST", "East", "West"]
+            eastern = [ctx.people.by_key(f"e{i}").id for i in range(6, 11)]
+            ctx.session.execute(update(PulseParticipant).where(
+                PulseParticipant.poll_id == poll.id,
+                PulseParticipant.person_id.in_(eastern)).values(team="EAST"))
+            for question in ("morale", "stress"):
+                ids = list(ctx.session.scalars(select(PulseVote.id).where(
+                    PulseVote.poll_id == poll.id, PulseVote.question_key == question,
+                    PulseVote.team == "East", PulseVote.value == (
+                        2 if question == "morale" else 3)).limit(5)))
+                ctx.session.execute(update(PulseVote).where(PulseVote.id.in_(ids))
+                                    .values(team="EAST"))
+            shown = copy.deepcopy(poll.shown)
+            for part in [*shown["questions"].values(), shown["asked"]]:
+                part["teams"] = sorted([*part["teams"], "EAST"])
+            poll.shown = shown
+        await say(bot, "grace", "/pulse results team East")
+        text = chat.last("grace")
+        assert "Morale: 3.0 (10 answers)" in text, text
+        assert "10 of 10" in text, text
+        await say(bot, "grace", "/pulse results")
+        assert "EAST" not in chat.last("grace"), chat.last("grace")
+        code, out = run_cli(settings, "pulse", "results", "--team", "east", "--format",
+                            "json")
+        assert code == 0, out
+        found = json.loads(out)
+        assert {q["key"]: q["stats"] for q in found["questions"]}["morale"]["n"] == 10, out
+        assert "EAST" not in out, out
+        with bot.unit() as ctx:
+            morale = team_morale(ctx.session, ["East", "West"], date(2026, 12, 1),
+                                 threshold_now=5)
+        assert morale == {"East": pytest.approx(3.0), "West": pytest.approx(1.0)}
+        # Had its close hidden EAST's morale, East's ten less East's five (read then)
+        # would give it away: East's morale stays hidden, as one.
+        with bot.unit() as ctx:
+            poll = ctx.session.scalars(select(PulsePoll)).one()
+            shown = copy.deepcopy(poll.shown)
+            shown["questions"]["morale"]["teams"].remove("EAST")
+            poll.shown = shown
+        await say(bot, "grace", "/pulse results team East")
+        text = chat.last("grace")
+        assert "Morale: hidden" in text and "Stress: 3.0 (10 answers)" in text, text
+        with bot.unit() as ctx:
+            morale = team_morale(ctx.session, ["East", "West"], date(2026, 12, 1),
+                                 threshold_now=5)
+        assert morale == {"East": None, "West": pytest.approx(1.0)}
+    finally:
+        await bot.drain()
+        engine.dispose()
