@@ -72,15 +72,8 @@ async def test_a_sweep_closing_one_poll_and_reminding_another_never_deadlocks_wi
         return advance(self, part, step, **kw)
 
     monkeypatch.setattr(PulseRepo, "advance", as_the_sweep_closes)
-    answering = asyncio.ensure_future(answerer.handle_batch(
-        [press("alice", old_tap), press("east1", tap)]))
-    try:
-        assert await asyncio.to_thread(ready.wait, STEP)
-        result = await asyncio.wait_for(sweeper.run_pulse(), STEP)
-        swept.set()
-        await asyncio.wait_for(answering, STEP)
-    finally:
-        swept.set()
+    result = await swept_as_answered(
+        answerer, sweeper, [press("alice", old_tap), press("east1", tap)], ready, swept)
     monkeypatch.setattr(PulseRepo, "advance", advance)
 
     assert result.closed == [old_key]
@@ -122,15 +115,9 @@ async def test_the_reminders_going_out_as_two_people_answer_never_deadlock_with_
         return moved
 
     monkeypatch.setattr(PulseRepo, "advance", as_the_reminders_go_out)
-    answering = asyncio.ensure_future(answerer.handle_batch(
-        [press("east2", taps["east2"]), press("east1", taps["east1"])]))
-    try:
-        assert await asyncio.to_thread(ready.wait, STEP)
-        result = await asyncio.wait_for(sweeper.run_pulse(), STEP)
-        swept.set()
-        await asyncio.wait_for(answering, STEP)
-    finally:
-        swept.set()
+    result = await swept_as_answered(
+        answerer, sweeper, [press("east2", taps["east2"]), press("east1", taps["east1"])],
+        ready, swept)
     monkeypatch.setattr(PulseRepo, "advance", advance)
 
     # All twelve asked but East Person 2, whose answer was being stored: left to a later
@@ -142,3 +129,18 @@ async def test_the_reminders_going_out_as_two_people_answer_never_deadlock_with_
         assert "Question 2 of 2" in said, said
     other_engine.dispose()
     engine.dispose()
+
+
+async def swept_as_answered(answerer, sweeper, batch, ready: threading.Event,
+                            swept: threading.Event):
+    """The sweep run once `answerer`'s batch of taps is held mid-way (`ready`), the batch
+    let go once the sweep is done (`swept`): the sweep's result."""
+    answering = asyncio.ensure_future(answerer.handle_batch(batch))
+    try:
+        assert await asyncio.to_thread(ready.wait, STEP)
+        result = await asyncio.wait_for(sweeper.run_pulse(), STEP)
+        swept.set()
+        await asyncio.wait_for(answering, STEP)
+    finally:
+        swept.set()
+    return result
