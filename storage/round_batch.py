@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, Select, func, select, update
+from sqlalchemy import Insert, Select, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -131,7 +131,13 @@ class RoundBatchRepo:
     def awaiting_reminder(self, prompted_before: datetime, weeks: Sequence[str],
                           after_id: int = 0, limit: int | None = None) -> list[CheckinRound]:
         """Open rounds of these weeks prompted before a time and not reminded yet, with ids
-        above `after_id`, in id order, their people and answers loaded with them."""
+        above `after_id`, in id order, their people and answers loaded with them.
+
+        On PostgreSQL the rounds are locked (FOR NO KEY UPDATE, in id order) until the
+        sweep commits, those an answer holds (CheckinRepo.lock_for_answer) passed over
+        for a later sweep: an answer being stored on another replica could otherwise be
+        followed by the reminder of what it answered. An answer coming after waits for
+        the sweep's commit, and finds its reminder queued, to withdraw."""
         query = select(CheckinRound).where(
             CheckinRound.status == "open", CheckinRound.reminded_at.is_(None),
             CheckinRound.prompted_at.is_not(None),
@@ -141,38 +147,37 @@ class RoundBatchRepo:
                   ).order_by(CheckinRound.id)
         if limit is not None:
             query = query.limit(limit)
-        return list(self.session.scalars(query))
+        return list(self.session.scalars(
+            query.with_for_update(key_share=True, skip_locked=True)))
 
     def mark_reminded(self, answered: dict[int, int], now: datetime) -> set[int]:
         """Mark these rounds (id -> how many answers the reminder sweep read of each)
-        reminded at `now`, where they are still as read: open, not reminded, with as
-        many answers. The ids of those. A round an answer has changed since is left
-        unmarked, for a later sweep.
+        reminded at `now`, in one statement, where they are still as read: open, not
+        reminded, with as many answers. The ids of those. A round an answer has changed
+        since is left unmarked, for a later sweep.
 
-        The sweep reads its rounds, then queues: with several replicas, an answer handled
-        by a follower in between (committed, with nothing queued yet for it to withdraw)
-        was followed by a reminder of what it answered. On PostgreSQL the UPDATE locks
-        the rounds in id order (so does a batch of answers: no deadlock) and so waits
-        for an answer holding one (CheckinRepo.lock_for_answer); the answers are then
-        counted in a statement of their own, which sees that answer committed (the
-        UPDATE's own reads are as of its start, before the wait). An answer coming after
-        waits for this transaction, and finds the reminder queued, to withdraw."""
+        The sweep reads its rounds, then queues: with several replicas, a last answer
+        handled by a follower in between (committed, with nothing queued yet for it to
+        withdraw) was followed by "your check-in isn't finished yet". This UPDATE reads
+        each round afresh, and on PostgreSQL waits for a last answer being stored (both
+        write the row) and then leaves it out; a last answer after it waits for this
+        transaction and finds the reminder queued, to withdraw. (Rounds read locked, see
+        awaiting_reminder: on PostgreSQL no answer is committed to them meanwhile.)"""
         if not answered:
             return set()
-        ids = sorted(answered)
-        in_order = select(CheckinRound.id).where(CheckinRound.id.in_(ids)) \
-            .order_by(CheckinRound.id).with_for_update(key_share=True)
-        marked = list(self.session.scalars(
+        # Named in full: RETURNING writes its columns unqualified, and a bare "id" inside
+        # the subquery would be the answer's own.
+        count = select(func.count(Answer.id)).where(
+            Answer.round_id == literal_column(f"{CheckinRound.__tablename__}.id")) \
+            .scalar_subquery()
+        rows = self.session.execute(
             update(CheckinRound).where(
-                CheckinRound.id.in_(in_order.scalar_subquery()),
-                CheckinRound.status == "open", CheckinRound.reminded_at.is_(None))
-            .values(reminded_at=now).returning(CheckinRound.id)
-            .execution_options(synchronize_session=False)))
-        counts: dict[int, int] = dict(self.session.execute(  # type: ignore[arg-type]
-            select(Answer.round_id, func.count()).where(Answer.round_id.in_(marked))
-            .group_by(Answer.round_id)).all()) if marked else {}
-        still = {i for i in marked if counts.get(i, 0) == answered[i]}
-        if changed := sorted(i for i in marked if i not in still):
+                CheckinRound.id.in_(sorted(answered)), CheckinRound.status == "open",
+                CheckinRound.reminded_at.is_(None))
+            .values(reminded_at=now).returning(CheckinRound.id, count)
+            .execution_options(synchronize_session=False)).all()
+        still = {int(i) for i, n in rows if int(n) == answered[int(i)]}
+        if changed := sorted(int(i) for i, _ in rows if int(i) not in still):
             # An answer came meanwhile (rare): reminded of what is left by a later sweep.
             self.session.execute(
                 update(CheckinRound).where(CheckinRound.id.in_(changed))

@@ -130,10 +130,10 @@ async def test_a_reminder_swept_as_an_answer_lands_on_another_replica_does_not_a
 async def test_a_sweep_waiting_for_an_answer_being_stored_elsewhere_does_not_ask_it_again(
         database_url, bot, chat, clock, monkeypatch):
     """The other way round: Alice's answer to question 6, on a follower, holds her round
-    when the leader's sweep (having read 5 answers) comes to mark it reminded. The sweep
-    waits for it, and must count the answers afresh once it is stored: its UPDATE reads
-    them as they were when it began, and queued "Friendly reminder … Question 6 of 8"
-    after her answer to it (the follower had seen no reminder to withdraw)."""
+    when the leader's sweep comes to it. Read as it was (5 answers), the round got
+    "Friendly reminder … Question 6 of 8" after her answer to it (the follower had seen
+    no reminder to withdraw). The sweep now passes over a round an answer holds (a
+    later sweep reminds her of what is left, if anything)."""
     await bot.run_checkins(["alice"])
     await answer_all(bot, "alice", ALICE_ANSWERS[:5])
     clock.advance(bot.settings.reminder_delay)
@@ -144,7 +144,7 @@ async def test_a_sweep_waiting_for_an_answer_being_stored_elsewhere_does_not_ask
     def lock_for_answer(self, rnd):
         lock(self, rnd)
         locked.set()
-        # Held until the sweep's UPDATE comes to her round (and waits for it).
+        # Held until the sweep has marked the rounds it reminds, or is over.
         assert updating.wait(timeout=20), "the sweep never came"
     monkeypatch.setattr(CheckinRepo, "lock_for_answer", lock_for_answer)
 
