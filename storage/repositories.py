@@ -586,10 +586,10 @@ class CheckinRepo:
 
         The reminder sweep marks a round reminded, then queues its reminder, then
         commits: an answer read in between saw the round "not reminded yet", withdrew
-        nothing, and the reminder asked the question just answered. The lock waits for
-        the sweep's commit (its UPDATE holds the row); read after it, `reminded_at` says
-        a reminder was queued, to withdraw. A sweep coming after waits for this
-        transaction instead, and counts the answers afresh (RoundBatchRepo.mark_reminded).
+        nothing, and the reminder asked the question just answered. The sweep holds the
+        rounds it read (RoundBatchRepo.awaiting_reminder): the lock waits for its commit,
+        and read after it `reminded_at` says a reminder was queued, to withdraw. A sweep
+        coming while this transaction holds the round passes it over, for a later one.
         Answers' own inserts take only a key-share lock: they never wait on this."""
         if not self._locking():
             return
