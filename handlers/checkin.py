@@ -1191,6 +1191,9 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
 
             oneonone.ask_if_came_since(ctx, person, conv.updated_at)
         return
+    # The reminder sweep of another replica may hold this round, about to commit its
+    # reminder: wait for it, and read reminded_at as committed (a reminder to withdraw).
+    ctx.checkins.lock_for_answer(rnd)
     q = next_question(rnd, round_questions(ctx, rnd))
     if q is None:
         _submit(ctx, person, rnd)

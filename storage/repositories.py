@@ -84,6 +84,8 @@ _ACTIVE_BY_TELEGRAM = select(Person).where(Person.active,
 _NO_CONVERSATION = "teampulse.no_conversation"
 _QUESTIONS = "teampulse.round_questions"
 _SNAPSHOTS = "teampulse.round_snapshots"
+#: Ids of the rounds this transaction holds locked (CheckinRepo.lock_for_answer).
+_LOCKED_ROUNDS = "teampulse.locked_rounds"
 
 
 _HELD = "teampulse.preloaded"
@@ -529,16 +531,22 @@ class CheckinRepo:
 
     def preload(self, round_ids: Collection[int]) -> None:
         """Load rounds and their answers in two statements, so by_id() and `answers`
-        cost no query of their own later in this session (a batch of answers)."""
+        cost no query of their own later in this session (a batch of answers).
+
+        On PostgreSQL the rounds are locked as they are read (lock_for_answer: a batch's
+        answers read `reminded_at` as the reminder sweep committed it), in id order in
+        the one statement: one by one in event order, two batches could deadlock."""
         if not round_ids:
             return
         # The question snapshot comes as text and is decoded once per distinct text:
         # the rounds of one send share their snapshot, and decoding it for each round
         # cost more than the rest of the load.
-        rows = self.session.execute(
-            select(CheckinRound, cast(CheckinRound.questions, Text))
-            .where(CheckinRound.id.in_(list(round_ids)))
-            .options(defer(CheckinRound.questions)))
+        query = select(CheckinRound, cast(CheckinRound.questions, Text)).where(
+            CheckinRound.id.in_(sorted(round_ids))).options(defer(CheckinRound.questions))
+        locking = self._locking()
+        if locking:
+            query = query.order_by(CheckinRound.id).with_for_update(key_share=True)
+        rows = self.session.execute(query)
         decoded: dict[str, Any] = self.session.info.setdefault(_SNAPSHOTS, {})
         rounds = []
         # The answers of the rounds whose answers are not loaded yet (a loaded collection
@@ -564,6 +572,37 @@ class CheckinRepo:
             for round_id, answers in unloaded.items():
                 set_committed_value(by_id[round_id], "answers", answers)
         hold_loaded(self.session, rounds)
+        if locking:
+            self.session.info.setdefault(_LOCKED_ROUNDS, set()).update(r.id for r in rounds)
+
+    def _locking(self) -> bool:
+        # SQLite lets one writer in at a time: nothing to wait for there.
+        return self.session.get_bind().dialect.name == "postgresql"
+
+    def lock_for_answer(self, rnd: CheckinRound) -> None:
+        """On PostgreSQL, lock an open round an answer is stored to (FOR NO KEY UPDATE,
+        once per transaction; a batch's rounds are locked by preload) and read its
+        `reminded_at` afresh.
+
+        The reminder sweep marks a round reminded, then queues its reminder, then
+        commits: an answer read in between saw the round "not reminded yet", withdrew
+        nothing, and the reminder asked the question just answered. The sweep holds the
+        rounds it read (RoundBatchRepo.awaiting_reminder): the lock waits for its commit,
+        and read after it `reminded_at` says a reminder was queued, to withdraw. A sweep
+        coming while this transaction holds the round passes it over, for a later one.
+        Answers' own inserts take only a key-share lock: they never wait on this."""
+        if not self._locking():
+            return
+        locked: set[int] = self.session.info.setdefault(_LOCKED_ROUNDS, set())
+        if rnd.id in locked:
+            return
+        reminded = self.session.execute(
+            select(CheckinRound.reminded_at).where(CheckinRound.id == rnd.id)
+            .with_for_update(key_share=True)).scalar_one_or_none()
+        if not self.session.in_nested_transaction():
+            locked.add(rnd.id)  # (a savepoint rolled back lets its locks go)
+        if reminded is not None and rnd.reminded_at is None:
+            set_committed_value(rnd, "reminded_at", reminded)
 
     def cached_questions(self, rnd: CheckinRound, build: Any) -> Any:
         """`build(snapshot)` of a round's question snapshot, worked out once per round

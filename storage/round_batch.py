@@ -131,7 +131,13 @@ class RoundBatchRepo:
     def awaiting_reminder(self, prompted_before: datetime, weeks: Sequence[str],
                           after_id: int = 0, limit: int | None = None) -> list[CheckinRound]:
         """Open rounds of these weeks prompted before a time and not reminded yet, with ids
-        above `after_id`, in id order, their people and answers loaded with them."""
+        above `after_id`, in id order, their people and answers loaded with them.
+
+        On PostgreSQL the rounds are locked (FOR NO KEY UPDATE, in id order) until the
+        sweep commits, those an answer holds (CheckinRepo.lock_for_answer) passed over
+        for a later sweep: an answer being stored on another replica could otherwise be
+        followed by the reminder of what it answered. An answer coming after waits for
+        the sweep's commit, and finds its reminder queued, to withdraw."""
         query = select(CheckinRound).where(
             CheckinRound.status == "open", CheckinRound.reminded_at.is_(None),
             CheckinRound.prompted_at.is_not(None),
@@ -141,7 +147,8 @@ class RoundBatchRepo:
                   ).order_by(CheckinRound.id)
         if limit is not None:
             query = query.limit(limit)
-        return list(self.session.scalars(query))
+        return list(self.session.scalars(
+            query.with_for_update(key_share=True, skip_locked=True)))
 
     def mark_reminded(self, answered: dict[int, int], now: datetime) -> set[int]:
         """Mark these rounds (id -> how many answers the reminder sweep read of each)
@@ -154,7 +161,8 @@ class RoundBatchRepo:
         withdraw) was followed by "your check-in isn't finished yet". This UPDATE reads
         each round afresh, and on PostgreSQL waits for a last answer being stored (both
         write the row) and then leaves it out; a last answer after it waits for this
-        transaction and finds the reminder queued, to withdraw."""
+        transaction and finds the reminder queued, to withdraw. (Rounds read locked, see
+        awaiting_reminder: on PostgreSQL no answer is committed to them meanwhile.)"""
         if not answered:
             return set()
         # Named in full: RETURNING writes its columns unqualified, and a bare "id" inside
