@@ -28,26 +28,32 @@ async def test_a_reminder_swept_as_the_last_answer_lands_on_another_replica_is_n
     """Alice has answered 7 of her 8 questions; the reminder is due. The leader's sweep
     reads her round still open; meanwhile her last answer, handled by a follower, commits
     (nothing queued yet to withdraw); the sweep then queues "Friendly reminder … Question
-    8 of 8". She must not get it: her check-in is in. The sweep now marks a round
-    reminded only where it is still as read: hers is submitted, and left alone."""
+    8 of 8". She must not get it: her check-in is in. The sweep's read now holds her
+    round: the answer waits for the sweep's commit, then withdraws what it queued."""
     await bot.run_checkins(["alice"])
     await answer_all(bot, "alice", ALICE_ANSWERS[:-1])
     clock.advance(bot.settings.reminder_delay)
-    answered = threading.Event()
+    answering = threading.Event()
     read = RoundBatchRepo.awaiting_reminder
 
     def awaiting_reminder(self, *args, **kwargs):
         found = read(self, *args, **kwargs)
-        answered.wait(timeout=2)  # the follower's answer commits meanwhile
+        # Held until the follower's last answer comes to her round (which the sweep holds).
+        assert answering.wait(timeout=20), "the follower's answer never came"
         return found
     monkeypatch.setattr(RoundBatchRepo, "awaiting_reminder", awaiting_reminder)
     other, engine = prepare(Settings(database_url=database_url, org_file=TEST_ORG), clock)
     elsewhere = RecordingAdapter()
     other.register(elsewhere)
 
+    @sa_event.listens_for(engine, "before_cursor_execute")
+    def locking(_conn, _cursor, statement, *_args) -> None:
+        if "FOR NO KEY UPDATE" in statement and "checkin_rounds" in statement:
+            answering.set()
+
     async def last_answer() -> None:
         await say(other, "alice", ALICE_ANSWERS[-1])
-        answered.set()
+        answering.set()
     try:
         await asyncio.gather(bot.run_reminders(), last_answer())
         await bot.drain()
