@@ -981,11 +981,10 @@ class OutboxWorker:
                                outbox_id=row.id, anonymous=bool(payload.get(SCRUB_KEY)))
 
     async def _send(self, row: OutboxMessage, outcomes: dict[int, _Outcome | _Sent],
-                    seen: tuple[int, int] | None = None) -> datetime | None:
+                    seen: tuple[int, int]) -> datetime | None:
         """One platform call for a claimed row; its outcome goes into `outcomes`.
 
-        Returns when the chat may go on (None: at once). `seen`: as _run_batch's (None:
-        the row was read just now).
+        Returns when the chat may go on (None: at once). `seen`: as _run_batch's.
         """
         adapter = self._adapters[row.platform]
         target, message = self._target(row), self._message(row)
@@ -1001,9 +1000,8 @@ class OutboxWorker:
                 return retry_at
             posted = found
         try:
-            recalled = seen is not None and (
-                await self._recalled(row.id, seen) if self._recall_stale(seen[1])
-                else self._recalled_now(row.id, seen[0]))
+            recalled = await self._recalled(row.id, seen) if self._recall_stale(seen[1]) \
+                else self._recalled_now(row.id, seen[0])
         except Exception as exc:  # the database: this row is not sent unchecked
             retry_at = self._clock.now() + timedelta(seconds=5)
             log.warning("outbox %s: could not read the recall notes, sending it later: %s",
