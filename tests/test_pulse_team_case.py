@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -52,19 +55,32 @@ def pclock() -> FakeClock:
     return FakeClock(POLL_DAY)
 
 
-async def test_a_team_in_two_cases_is_one_team_of_five(tmp_path: Path, pclock,
-                                                        database_url: str) -> None:
+@asynccontextmanager
+async def closed_poll(tmp_path: Path, clock: FakeClock, database_url: str,
+                      people: list[tuple[str, str, int]] = PEOPLE
+                      ) -> AsyncIterator[tuple[Any, RecordingAdapter, Settings]]:
+    """A bot on org_text(people) whose poll everyone answered (morale as listed, stress 3)
+    and which has closed: (the bot, its chat, its settings); drained and disposed after."""
     org_file = tmp_path / "org.yaml"
-    org_file.write_text(org_text(), encoding="utf-8")
+    org_file.write_text(org_text(people), encoding="utf-8")
     settings = Settings(database_url=database_url, org_file=org_file)
-    bot, engine = prepare(settings, pclock)
+    bot, engine = prepare(settings, clock)
     chat = RecordingAdapter()
     bot.register(chat)
     try:
         await bot.run_pulse()
-        for key, _, morale in PEOPLE:
+        for key, _, morale in people:
             await answer_all(bot, chat, key, morale, 3)
-        await close(bot, pclock)
+        await close(bot, clock)
+        yield bot, chat, settings
+    finally:
+        await bot.drain()
+        engine.dispose()
+
+
+async def test_a_team_in_two_cases_is_one_team_of_five(tmp_path: Path, pclock,
+                                                        database_url: str) -> None:
+    async with closed_poll(tmp_path, pclock, database_url) as (bot, chat, settings):
         # The GM's chat: East of five, named as the file first writes it, once.
         for typed in ("East", "east", "EAST"):
             await say(bot, "grace", f"/pulse results team {typed}")
@@ -115,9 +131,6 @@ async def test_a_team_in_two_cases_is_one_team_of_five(tmp_path: Path, pclock,
                 assert series["East"]["morale"] == {"2026-W50": pytest.approx(3.2)}, series
                 assert "EAST" not in series and not hidden, (series, hidden)
         assert morale == {"East": pytest.approx(3.2), "West": pytest.approx(1.0)}
-    finally:
-        await bot.drain()
-        engine.dispose()
 
 
 async def test_east_of_five_beside_a_west_of_three_is_hidden_as_one(
@@ -126,17 +139,7 @@ async def test_east_of_five_beside_a_west_of_three_is_hidden_as_one(
     the org's, would give West's three away, so East is hidden; neither spelling is shown
     as a group of its own (EAST's two, East's three) anywhere."""
     people = [*PEOPLE[:5], *[(f"w{i}", "West", 1) for i in range(1, 4)]]
-    org_file = tmp_path / "org.yaml"
-    org_file.write_text(org_text(people), encoding="utf-8")
-    settings = Settings(database_url=database_url, org_file=org_file)
-    bot, engine = prepare(settings, pclock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    try:
-        await bot.run_pulse()
-        for key, _, morale in people:
-            await answer_all(bot, chat, key, morale, 3)
-        await close(bot, pclock)
+    async with closed_poll(tmp_path, pclock, database_url, people) as (bot, chat, settings):
         await say(bot, "grace", "/pulse results")
         text = chat.last("grace")
         assert "Morale: 2.4 (8 answers)" in text, text  # the org's, all eight
@@ -157,9 +160,6 @@ async def test_east_of_five_beside_a_west_of_three_is_hidden_as_one(
             morale = team_morale(ctx.session, ["EAST", "East", "West"], date(2026, 12, 1),
                                  threshold_now=5)
         assert morale == {"EAST": None, "East": None, "West": None}
-    finally:
-        await bot.drain()
-        engine.dispose()
 
 
 async def test_a_poll_stored_under_both_spellings_reads_as_one_team(
@@ -170,17 +170,7 @@ async def test_a_poll_stored_under_both_spellings_reads_as_one_team(
     people = [*[(f"e{i}", "East", 4) for i in range(1, 6)],
               *[(f"e{i}", "EAST", 2) for i in range(6, 11)],
               *[(f"w{i}", "West", 1) for i in range(1, 6)]]
-    org_file = tmp_path / "org.yaml"
-    org_file.write_text(org_text(people), encoding="utf-8")
-    settings = Settings(database_url=database_url, org_file=org_file)
-    bot, engine = prepare(settings, pclock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    try:
-        await bot.run_pulse()
-        for key, _, morale in people:
-            await answer_all(bot, chat, key, morale, 3)
-        await close(bot, pclock)
+    async with closed_poll(tmp_path, pclock, database_url, people) as (bot, chat, settings):
         # As the poll was stored before: EAST's people, answers and decision apart.
         with bot.unit() as ctx:
             poll = ctx.session.scalars(select(PulsePoll)).one()
@@ -231,6 +221,3 @@ async def test_a_poll_stored_under_both_spellings_reads_as_one_team(
             morale = team_morale(ctx.session, ["East", "West"], date(2026, 12, 1),
                                  threshold_now=5)
         assert morale == {"East": None, "West": pytest.approx(1.0)}
-    finally:
-        await bot.drain()
-        engine.dispose()
