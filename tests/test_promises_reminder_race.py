@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
 
 import pytest
 from sqlalchemy import event as sa_event
@@ -21,6 +22,21 @@ from tests.test_ingest_batch import typed
 
 pytestmark = pytest.mark.skipif(not SERVER_URL, reason="two replicas need PostgreSQL "
                                 "(SQLite lets one writer in at a time)")
+
+
+def follower(database_url: str, clock, locking: threading.Event | None = None
+             ) -> tuple[Any, Any, RecordingAdapter]:
+    """A second replica on the same database, with its own chat: (bot, engine, chat).
+    `locking` is set once it sends a statement locking check-in rounds (an answer's)."""
+    other, engine = prepare(Settings(database_url=database_url, org_file=TEST_ORG), clock)
+    elsewhere = RecordingAdapter()
+    other.register(elsewhere)
+    if locking is not None:
+        @sa_event.listens_for(engine, "before_cursor_execute")
+        def locked(_conn, _cursor, statement, *_args) -> None:
+            if "FOR NO KEY UPDATE" in statement and "checkin_rounds" in statement:
+                locking.set()
+    return other, engine, elsewhere
 
 
 async def test_a_reminder_swept_as_the_last_answer_lands_on_another_replica_is_not_sent(
@@ -42,14 +58,7 @@ async def test_a_reminder_swept_as_the_last_answer_lands_on_another_replica_is_n
         assert answering.wait(timeout=20), "the follower's answer never came"
         return found
     monkeypatch.setattr(RoundBatchRepo, "awaiting_reminder", awaiting_reminder)
-    other, engine = prepare(Settings(database_url=database_url, org_file=TEST_ORG), clock)
-    elsewhere = RecordingAdapter()
-    other.register(elsewhere)
-
-    @sa_event.listens_for(engine, "before_cursor_execute")
-    def locking(_conn, _cursor, statement, *_args) -> None:
-        if "FOR NO KEY UPDATE" in statement and "checkin_rounds" in statement:
-            answering.set()
+    other, engine, elsewhere = follower(database_url, clock, answering)
 
     async def last_answer() -> None:
         await say(other, "alice", ALICE_ANSWERS[-1])
@@ -101,14 +110,8 @@ async def test_a_reminder_swept_as_an_answer_lands_on_another_replica_does_not_a
         await stored.wait()  # the leader's outbox gets to it once the answer is stored
         await deliver(**kwargs)
     monkeypatch.setattr(bot, "deliver", deliver_later)
-    other, engine = prepare(Settings(database_url=database_url, org_file=TEST_ORG), clock)
-    elsewhere = RecordingAdapter()
-    other.register(elsewhere)
-
-    @sa_event.listens_for(engine, "before_cursor_execute")
-    def locking(_conn, _cursor, statement, *_args) -> None:
-        if "FOR NO KEY UPDATE" in statement and "checkin_rounds" in statement:
-            reached.set()  # it is about to wait for the sweep's rounds to be committed
+    # (`reached` also once it is about to wait for the sweep's rounds to be committed.)
+    other, engine, elsewhere = follower(database_url, clock, reached)
 
     async def answer() -> None:
         assert await asyncio.to_thread(marked.wait, 20), "the sweep never marked the rounds"
@@ -158,9 +161,7 @@ async def test_a_sweep_waiting_for_an_answer_being_stored_elsewhere_does_not_ask
     def marking(_conn, _cursor, statement, *_args) -> None:
         if statement.lstrip().upper().startswith("UPDATE CHECKIN_ROUNDS SET REMINDED_AT"):
             updating.set()
-    other, engine = prepare(Settings(database_url=database_url, org_file=TEST_ORG), clock)
-    elsewhere = RecordingAdapter()
-    other.register(elsewhere)
+    other, engine, elsewhere = follower(database_url, clock)
 
     async def sweep() -> None:
         assert await asyncio.to_thread(locked.wait, 20), "the answer never took the round"
