@@ -79,7 +79,7 @@ from storage.oneonone import (
     OneOnOneOverride,
     OneOnOneRepo,
 )
-from storage.repositories import UNDER_WAY, CheckinRepo, PeopleRepo
+from storage.repositories import UNDER_WAY, CheckinRepo, ManagerChanged, PeopleRepo
 
 ACTION_PREFIX = "oo"
 #: How long after a slot ended the manager is still asked whether it happened (a bot that
@@ -421,6 +421,43 @@ def withdraw_stale_reminders(ctx: Context) -> int:
         if key not in still:
             stale.append(key)
     return ctx.outbox.withdraw(stale, ctx.clock.now())
+
+
+def tell_pairs_ended(ctx: Context, former_org: Org, changed: Sequence[ManagerChanged]) -> int:
+    """After an edit to the org file gave these people another manager (ctx.org the new
+    one, `former_org` the one before): each pair it ended that still had a meeting to come
+    (a reminder of it may have gone out already) is told so, the former manager and the
+    report each once in their own language, with who the report's manager is now. Works
+    from the changes alone (nothing when none); once per pair and change by the dedupe
+    key, however often the edit is reloaded. How many were told."""
+    if not changed:
+        return 0
+    people = {p.key: p for p in PeopleRepo(ctx.session).active_by_keys(
+        [k for c in changed for k in (c.report, c.former, c.manager) if k is not None])}
+    entries = {e.key: e for e in former_org.people}
+    now, count = ctx.clock.now(), 0
+    for change in changed:
+        report, former = people.get(change.report), people.get(change.former)
+        entry = entries.get(change.report_was)
+        if report is None or entry is None:
+            continue
+        cadence = former_org.oneonones.cadence_for(entry.role, entry.team, entry.key)
+        if former is None or not cadence.enabled:
+            continue
+        occ = next_occurrence(ctx.session, Pair(former, report, cadence), now)
+        if occ is None:
+            continue
+        manager = people.get(change.manager) if change.manager is not None else None
+        key = (f"oo:ended:{former.id}:{report.id}:{manager.id if manager else 0}:"
+               f"{occ.key}")
+        for person in (former, report):
+            other = report if person is former else former
+            if ctx.tell(person, "oo_pair_ended", dedupe_key=f"{key}:{person.id}",
+                        other=told(ctx, person, other), mine=person is report,
+                        manager=None if manager is None else told(ctx, person, manager),
+                        **as_params(occ.start, person.timezone)):
+                count += 1
+    return count
 
 
 def withdraw_for_away(ctx: Context, person: Person) -> int:
