@@ -2250,7 +2250,12 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
                           if overdue and latest else None)
 
     out = []
-    actions = repo.open_actions_of(ids, as_of=now if past else None)
+    # Read as now, an item counts where it is now (a report's own item from a pair the
+    # org file has since ended went with them: counts_for); a past week's, with the pair
+    # it was agreed in, as it stood then.
+    actions = [(a, frozenset({a.manager_id, a.report_id}))
+               for a in repo.open_actions_of(ids, as_of=now)] if past \
+        else repo.open_actions_now(ids)
     # An item is overdue once its due day is over where its owner is (see _action_rows):
     # each owner's timezone from the people read (a director's, for anyone else), one
     # date per timezone.
@@ -2269,7 +2274,7 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
         own = next((p for p in all_pairs if p.report.id == director.id), None)
         team = [status(p) for p in all_pairs if p.manager.id == director.id]
         # Action items of every pair the director is in (with their manager, their team).
-        mine = [a for a in actions if director.id in (a.manager_id, a.report_id)]
+        mine = [a for a, parties in actions if director.id in parties]
         out.append(DirectorOneOnOnes(
             key=entry.key, name=entry.name, own=status(own) if own else None, team=team,
             open_actions=len(mine), overdue_actions=sum(

@@ -9,6 +9,7 @@ still listed (and could close) them in `/actions`. Alice meets Sam every other W
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -16,7 +17,7 @@ import pytest
 from bot.config import Settings
 from bot.org import parse_org
 from tests.oneonone_support import ONEONONES, sweep_at, write_org
-from tests.support import TEST_ORG, say
+from tests.support import TEST_ORG, run_cli, say
 from tests.test_oneonone_new_manager import SAM_UNDER_ALICE, SAM_UNDER_BRUNO, sam_reports_to_bruno
 
 
@@ -194,3 +195,36 @@ def test_the_sync_names_only_who_changed_manager(bot):
         moved = renamed.replace(SAM_UNDER_ALICE.replace("alice", "amartin"), SAM_UNDER_BRUNO)
         assert PeopleRepo(ctx.session).sync(parse_org(moved).people) == [
             ManagerChanged("sam", "sam", "amartin", "bruno")]
+
+
+def own_line(text: str, director: str) -> str:
+    """A director's 'One-on-one with you' line in the GM's /summary."""
+    return text.split(f"{director} · team", 1)[1].split("One-on-one with you:", 1)[1] \
+        .split("\n", 1)[0]
+
+
+async def test_the_gm_counts_each_open_item_with_the_pair_it_is_in_now(
+        bot, chat, clock, settings):
+    """After the move, the GM's overview counted Sam's own item on Alice's line (Sam is
+    not hers any more) and not on Bruno's, who is to follow it up: read as now, each
+    open item counts where it lives now; a past week reads as it stood then."""
+    await moved_after_the_meeting(bot, clock)
+    clock.set(datetime(2026, 12, 23, 15, 0, tzinfo=UTC))
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "2026-W51" in text  # the week read as now (this week's check-in not out yet)
+    assert own_line(text, "Alice Martin").endswith(" · 1 open action item"), text
+    assert own_line(text, "Bruno Rossi").endswith(" · 1 open action item"), text
+    # The operator at the CLI, on the org file as edited.
+    edited = settings.org_file.read_text(encoding="utf-8")
+    settings.org_file.write_text(edited.replace(SAM_UNDER_ALICE, SAM_UNDER_BRUNO),
+                                 encoding="utf-8")
+    code, out = run_cli(settings, "oneonones", "--format", "json")
+    assert code == 0
+    directors = {d["key"]: d for d in json.loads(out)["directors"]}
+    assert (directors["alice"]["open_actions"], directors["bruno"]["open_actions"]) == (1, 1)
+    # 2026-W50, when both items were made: Sam was Alice's, both were of their 1:1.
+    await say(bot, "grace", "/summary 2026-W50")
+    text = chat.last("grace")
+    assert own_line(text, "Alice Martin").endswith(" · 2 open action items"), text
+    assert "open action item" not in own_line(text, "Bruno Rossi"), text
