@@ -435,6 +435,10 @@ def tell_pairs_ended(ctx: Context, former_org: Org, changed: Sequence[ManagerCha
     people = {p.key: p for p in PeopleRepo(ctx.session).active_by_keys(
         [k for c in changed for k in (c.report, c.former, c.manager) if k is not None])}
     entries = {e.key: e for e in former_org.people}
+    # Every moved report's pair's moves and skips in one read (a reorganisation may move
+    # hundreds at once), not one per pair.
+    overrides = OneOnOneRepo(ctx.session).overrides_of(
+        [people[c.report].id for c in changed if c.report in people])
     now, count = ctx.clock.now(), 0
     for change in changed:
         report, former = people.get(change.report), people.get(change.former)
@@ -444,7 +448,8 @@ def tell_pairs_ended(ctx: Context, former_org: Org, changed: Sequence[ManagerCha
         cadence = former_org.oneonones.cadence_for(entry.role, entry.team, entry.key)
         if former is None or not cadence.enabled:
             continue
-        occ = next_occurrence(ctx.session, Pair(former, report, cadence), now)
+        occ = next_meeting(Pair(former, report, cadence), now,
+                           overrides.get((former.id, report.id), {}))
         if occ is None:
             continue
         manager = people.get(change.manager) if change.manager is not None else None
