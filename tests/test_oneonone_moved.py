@@ -215,6 +215,9 @@ async def test_the_gm_counts_each_open_item_with_the_pair_it_is_in_now(
     assert "2026-W51" in text  # the week read as now (this week's check-in not out yet)
     assert own_line(text, "Alice Martin").endswith(" · 1 open action item"), text
     assert own_line(text, "Bruno Rossi").endswith(" · 1 open action item"), text
+    # A team's summary reads its directors' items alone: Sam's is Bruno's team's now.
+    await say(bot, "grace", "/summary team Europe")
+    assert "action items: 1 open" in chat.last("grace").split("One-on-ones", 1)[1]
     # The operator at the CLI, on the org file as edited.
     edited = settings.org_file.read_text(encoding="utf-8")
     settings.org_file.write_text(edited.replace(SAM_UNDER_ALICE, SAM_UNDER_BRUNO),
