@@ -298,12 +298,17 @@ class TeamPulse:
         """
         from handlers.monthly_gm import tell_all_answered
         from handlers.monthly_review import previous_month
+        from handlers.oneonone import tell_pairs_ended
         from handlers.review import replace_leavers
 
         with startup_lock(self.engine), self.outbox.db_gate, self.sessions.begin() as session:
-            PeopleRepo(session).sync(org.people, self.clock.now(), check=self._guard)
+            managers = PeopleRepo(session).sync(org.people, self.clock.now(), check=self._guard)
             ctx = Context(session=session, renderer=self.renderer, clock=self.clock,
                           settings=self.settings, org=org, addressbook=self)
+            # A 1:1 the edit ended (another manager) is told to both sides, with its next
+            # slot: a reminder of it may have gone out already. From the sync's own list
+            # of who changed manager, not a scan of everyone or of the outbox.
+            tell_pairs_ended(ctx, self.org, managers)
             # In the same transaction, so an open review never counts or waits for a
             # leaver the edit took out (a second replica finds nothing left to do).
             replace_leavers(ctx)

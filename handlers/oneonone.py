@@ -79,7 +79,7 @@ from storage.oneonone import (
     OneOnOneOverride,
     OneOnOneRepo,
 )
-from storage.repositories import UNDER_WAY, CheckinRepo, PeopleRepo
+from storage.repositories import UNDER_WAY, CheckinRepo, ManagerChanged, PeopleRepo
 
 ACTION_PREFIX = "oo"
 #: How long after a slot ended the manager is still asked whether it happened (a bot that
@@ -421,6 +421,48 @@ def withdraw_stale_reminders(ctx: Context) -> int:
         if key not in still:
             stale.append(key)
     return ctx.outbox.withdraw(stale, ctx.clock.now())
+
+
+def tell_pairs_ended(ctx: Context, former_org: Org, changed: Sequence[ManagerChanged]) -> int:
+    """After an edit to the org file gave these people another manager (ctx.org the new
+    one, `former_org` the one before): each pair it ended that still had a meeting to come
+    (a reminder of it may have gone out already) is told so, the former manager and the
+    report each once in their own language, with who the report's manager is now. Works
+    from the changes alone (nothing when none); once per pair and change by the dedupe
+    key, however often the edit is reloaded. How many were told."""
+    if not changed:
+        return 0
+    people = {p.key: p for p in PeopleRepo(ctx.session).active_by_keys(
+        [k for c in changed for k in (c.report, c.former, c.manager) if k is not None])}
+    entries = {e.key: e for e in former_org.people}
+    # Every moved report's pair's moves and skips in one read (a reorganisation may move
+    # hundreds at once), not one per pair.
+    overrides = OneOnOneRepo(ctx.session).overrides_of(
+        [people[c.report].id for c in changed if c.report in people])
+    now, count = ctx.clock.now(), 0
+    for change in changed:
+        report, former = people.get(change.report), people.get(change.former)
+        entry = entries.get(change.report_was)
+        if report is None or entry is None:
+            continue
+        cadence = former_org.oneonones.cadence_for(entry.role, entry.team, entry.key)
+        if former is None or not cadence.enabled:
+            continue
+        occ = next_meeting(Pair(former, report, cadence), now,
+                           overrides.get((former.id, report.id), {}))
+        if occ is None:
+            continue
+        manager = people.get(change.manager) if change.manager is not None else None
+        key = (f"oo:ended:{former.id}:{report.id}:{manager.id if manager else 0}:"
+               f"{occ.key}")
+        for person in (former, report):
+            other = report if person is former else former
+            if ctx.tell(person, "oo_pair_ended", dedupe_key=f"{key}:{person.id}",
+                        other=told(ctx, person, other), mine=person is report,
+                        manager=None if manager is None else told(ctx, person, manager),
+                        **as_params(occ.start, person.timezone)):
+                count += 1
+    return count
 
 
 def withdraw_for_away(ctx: Context, person: Person) -> int:
@@ -2213,7 +2255,12 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
                           if overdue and latest else None)
 
     out = []
-    actions = repo.open_actions_of(ids, as_of=now if past else None)
+    # Read as now, an item counts where it is now (a report's own item from a pair the
+    # org file has since ended went with them: counts_for); a past week's, with the pair
+    # it was agreed in, as it stood then.
+    actions = [(a, frozenset({a.manager_id, a.report_id}))
+               for a in repo.open_actions_of(ids, as_of=now)] if past \
+        else repo.open_actions_now(ids)
     # An item is overdue once its due day is over where its owner is (see _action_rows):
     # each owner's timezone from the people read (a director's, for anyone else), one
     # date per timezone.
@@ -2232,7 +2279,7 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
         own = next((p for p in all_pairs if p.report.id == director.id), None)
         team = [status(p) for p in all_pairs if p.manager.id == director.id]
         # Action items of every pair the director is in (with their manager, their team).
-        mine = [a for a in actions if director.id in (a.manager_id, a.report_id)]
+        mine = [a for a, parties in actions if director.id in parties]
         out.append(DirectorOneOnOnes(
             key=entry.key, name=entry.name, own=status(own) if own else None, team=team,
             open_actions=len(mine), overdue_actions=sum(

@@ -120,7 +120,14 @@ from storage.db import no_jit
 from storage.goals import CrmActual
 from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
-from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneRepo
+from storage.oneonone import (
+    ActionItem,
+    OneOnOneMeeting,
+    OneOnOneRepo,
+    counts_for,
+    join_parties,
+    now_parties,
+)
 from storage.summary_rows import plain_rows, read_aside, round_zones, snapshot_texts
 from storage.undelivered import held_past_expiry, why_not_reached
 
@@ -2274,12 +2281,21 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
     late = case(*[(and_(Person.timezone == z, a.due < now.astimezone(ZoneInfo(z)).date()), 1)
                   for z in zones], else_=0) if zones else literal(0)
     actions: dict[int, list[int]] = {}
-    for mid, rid, count, overdue in conn.execute(select(
-            a.manager_id, a.report_id, func.count(), func.sum(late))
-            .join(Person, Person.id == a.owner_id)
-            .where(_STILL_OPEN).group_by(a.manager_id, a.report_id),
+    # Read as now, an item counts where it is now: a report's own item from a pair the
+    # org file has since ended went with them (storage.oneonone.counts_for); a past week's
+    # with the pair it was agreed in, as it stood then.
+    report, manager, now_of, parties = now_parties()
+    counted = select(a.manager_id, a.report_id, a.owner_id, *parties, func.count(),
+                     func.sum(late)) if then is None else select(
+        a.manager_id, a.report_id, func.count(), func.sum(late))
+    if then is None:
+        counted = join_parties(counted, report, manager, now_of)
+    for row in conn.execute(
+            counted.join(Person, Person.id == a.owner_id).where(_STILL_OPEN)
+            .group_by(*[c for c in counted.selected_columns][:-2]),
             {"now": now}) if zones else ():
-        for pid in {mid, rid}:
+        mid, rid, count, overdue = row[0], row[1], row[-2], row[-1]
+        for pid in (counts_for(*row[:-2]) if then is None else {mid, rid}):
             found = actions.setdefault(pid, [0, 0])
             found[0] += count
             found[1] += int(overdue or 0)

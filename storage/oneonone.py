@@ -441,6 +441,20 @@ class OneOnOneRepo:
             query = query.where(_either(ActionItem, person_ids))
         return list(self.session.scalars(query.order_by(ActionItem.due, ActionItem.id)))
 
+    def open_actions_now(self, person_ids: Collection[int] | None
+                         ) -> list[tuple[ActionItem, frozenset[int]]]:
+        """Open action items with whom each counts for now (counts_for), by due date;
+        with `person_ids`, those counting for one of them (everyone's: None)."""
+        report, manager, now_of, columns = now_parties()
+        query = join_parties(select(ActionItem, *columns), report, manager, now_of).where(
+            ActionItem.done_at.is_(None))
+        if person_ids is not None:
+            ids = list(person_ids)
+            query = query.where(or_(_either(ActionItem, ids), now_of.id.in_(ids)))
+        return [(a, counts_for(a.manager_id, a.report_id, a.owner_id, *rest))
+                for a, *rest in self.session.execute(
+                    query.order_by(ActionItem.due, ActionItem.id))]
+
     def actions_of(self, person: Person) -> list[ActionItem]:
         """Open action items a person sees (see _action_seen_by), by due date."""
         report = aliased(Person)
@@ -524,6 +538,34 @@ class OneOnOneRepo:
         if row is not None:
             self.session.delete(row)
             self.session.flush()
+
+
+def counts_for(manager_id: int, report_id: int, owner_id: int, report_active: bool,
+               report_manager: str | None, manager_key: str, manager_now: int | None
+               ) -> frozenset[int]:
+    """Whom an open action item counts for in the GM's one-on-one overview read as now
+    (ids): the two of its pair; but a report's own item from a pair the org file has
+    since ended (another manager, or none) went with the report (see _action_seen_by), so
+    it counts for the report and their manager now (`manager_now`, if any)."""
+    if owner_id == report_id and report_active and report_manager != manager_key:
+        return frozenset({report_id} | ({manager_now} if manager_now is not None else set()))
+    return frozenset({manager_id, report_id})
+
+
+def now_parties() -> tuple[Any, Any, Any, list[Any]]:
+    """What counts_for needs beside an item's own columns: aliases of its report, its
+    manager and the report's manager now, and their columns to select (in counts_for's
+    order), for a query to join with `join_parties`."""
+    report, manager, now_of = aliased(Person), aliased(Person), aliased(Person)
+    return report, manager, now_of, [report.active, report.manager_key, manager.key, now_of.id]
+
+
+def join_parties(query: Any, report: Any, manager: Any, now_of: Any) -> Any:
+    """`query` (of ActionItem) joined to the aliases of now_parties."""
+    return (query.join(report, report.id == ActionItem.report_id)
+            .join(manager, manager.id == ActionItem.manager_id)
+            .outerjoin(now_of, and_(now_of.key == report.manager_key,
+                                    now_of.active.is_(True))))
 
 
 def _either(model: Any, person_ids: Collection[int]) -> ColumnElement[bool]:

@@ -173,6 +173,17 @@ class PeoplePlan(NamedTuple):
     reused: tuple[KeyGiven, ...] = ()
 
 
+class ManagerChanged(NamedTuple):
+    """Someone in the org before and after a sync whose manager the sync changed."""
+
+    #: Their key now, and as it was (the same unless the edit renamed them).
+    report: str
+    report_was: str
+    #: The manager they had (by that manager's key now) and the one they have (or None).
+    former: str
+    manager: str | None
+
+
 class PeopleRepo:
     """People, kept in step with the org file."""
 
@@ -235,7 +246,7 @@ class PeopleRepo:
         return tuple(found)
 
     def sync(self, people: Sequence[Any], now: datetime | None = None, *,
-             check: Callable[[PeoplePlan], None] | None = None) -> None:
+             check: Callable[[PeoplePlan], None] | None = None) -> list[ManagerChanged]:
         """Upsert people from a validated org (bot.org.OrgPerson); deactivate the rest.
 
         `now`: stored as `added_at` of whoever is inserted, or found back in the file after
@@ -246,6 +257,7 @@ class PeopleRepo:
         before anything is written, and may refuse it by raising. Works on
         plain rows with one multi-row statement per kind of change, and writes only
         what changed: an org of 10,000 people syncs in well under a second on every start.
+        Returns who, active before and after, the sync gave another manager (or none).
         """
         people_t = Person.__table__
         existing = self._stored()
@@ -259,6 +271,8 @@ class PeopleRepo:
             check(self._plan(existing, people, moved))
         for new_key, old_key in moved.items():
             existing[new_key] = existing.pop(old_key)
+        renamed_to = {old: new for new, old in moved.items()}
+        managers: list[ManagerChanged] = []
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         for op in people:
@@ -287,6 +301,12 @@ class PeopleRepo:
                 want["added_at"] = now  # back after a removal
             if any(row[k] != v for k, v in want.items()):
                 updates.append({"id": row["id"], **want})
+                # (Only among the rows that changed: a sync that changes nothing does no
+                # more. A manager renamed by the same edit is the same manager.)
+                former = renamed_to.get(row["manager_key"], row["manager_key"])
+                if row["active"] and former is not None and former != op.manager:
+                    managers.append(ManagerChanged(op.key, moved.get(op.key, op.key),
+                                                   former, op.manager))
         for gone in existing.values():
             change = {"active": False}
             if gone["telegram_id"] in claimed:
@@ -302,6 +322,7 @@ class PeopleRepo:
         self._sync_kpis(people)
         # Objects loaded earlier in this session must not hide what was just written.
         self.session.expire_all()
+        return managers
 
     @staticmethod
     def _renamed(existing: Mapping[str, dict[str, Any]],

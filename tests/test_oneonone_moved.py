@@ -9,14 +9,16 @@ still listed (and could close) them in `/actions`. Alice meets Sam every other W
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.config import Settings
-from tests.oneonone_support import sweep_at, write_org
-from tests.support import say
-from tests.test_oneonone_new_manager import sam_reports_to_bruno
+from bot.org import parse_org
+from tests.oneonone_support import ONEONONES, sweep_at, write_org
+from tests.support import TEST_ORG, run_cli, say
+from tests.test_oneonone_new_manager import SAM_UNDER_ALICE, SAM_UNDER_BRUNO, sam_reports_to_bruno
 
 
 @pytest.fixture
@@ -63,9 +65,12 @@ async def test_the_new_pair_is_reminded_at_once_with_the_reports_own_items(bot, 
     sam = chat.last("sam")
     assert "Bruno Rossi is tomorrow" in sam and "#1 Send the deck" in sam, sam
     # Alice's old slot is not reminded of, nor asked about: Sam is not hers any more.
+    # She is told once that it is off (test_both_sides_are_told_once_...), nothing else.
     await sweep_at(bot, clock, datetime(2026, 12, 23, 18, 46, tzinfo=UTC))
     await sweep_at(bot, clock, datetime(2026, 12, 23, 19, 31, tzinfo=UTC))
-    assert not chat.to("alice")
+    alice = chat.to("alice")
+    assert len(alice) == 1 and alice[0].startswith(
+        "Your regular 1:1 with Sam Lee has ended"), alice
 
 
 async def test_each_side_sees_the_items_that_are_theirs_after_the_move(bot, chat, clock):
@@ -145,3 +150,84 @@ async def test_the_reports_own_topics_go_with_them_until_discussed(bot, chat, cl
         await say(bot, "bruno", text)
     await say(bot, "sam", "/agenda")
     assert "pipeline review" not in chat.last("sam") and "raise" not in chat.last("sam")
+
+
+async def test_both_sides_are_told_once_that_the_old_1on1_is_off(bot, chat, clock):
+    """Reminded the evening before of tomorrow's 1:1, Alice and Sam heard nothing once the
+    org file moved Sam under Bruno: each is now told, once, in their own language."""
+    await held_with_two_items(bot, clock)
+    await say(bot, "sam", "/language zh-CN")
+    await sweep_at(bot, clock, datetime(2026, 12, 22, 19, 0, tzinfo=UTC))
+    assert "Sam Lee is tomorrow" in chat.last("alice")
+    clock.set(datetime(2026, 12, 22, 20, 0, tzinfo=UTC))
+    chat.clear()
+    sam_reports_to_bruno(bot)
+    await bot.deliver()
+    assert chat.to("alice") == [
+        "Your regular 1:1 with Sam Lee has ended: the org chart changed, and Sam Lee now "
+        "reports to Bruno Rossi. The next one, Wed 2026-12-23 14:00 (America/New_York), "
+        "will not take place."], chat.to("alice")
+    assert chat.to("sam") == [
+        "你与Alice Martin的定期一对一面谈已结束：组织架构有变动，你的经理现在是Bruno Rossi。"
+        "原定的下一次（2026-12-23 13:00（周三，America/Chicago））不再举行。"], chat.to("sam")
+    # The same file reloaded again (a second replica, a restart's look): nothing more.
+    chat.clear()
+    sam_reports_to_bruno(bot)
+    await sweep_at(bot, clock, datetime(2026, 12, 22, 20, 1, tzinfo=UTC))
+    assert not chat.to("alice")
+    assert all("定期一对一面谈已结束" not in text for text in chat.to("sam")), chat.to("sam")
+
+
+def test_the_sync_names_only_who_changed_manager(bot):
+    """What the reload works from (bot.core.sync_org_to): the sync's own list of people
+    given another manager. The same file again, or Alice's key corrected (amartin, her
+    Slack id kept: the same manager), gives none; Sam moved gives Sam alone."""
+    from storage.repositories import ManagerChanged, PeopleRepo
+
+    text = TEST_ORG.read_text(encoding="utf-8") + ONEONONES
+    renamed = text.replace("key: alice", "key: amartin").replace("manager: alice",
+                                                                  "manager: amartin")
+    with bot.unit() as ctx:
+        assert PeopleRepo(ctx.session).sync(parse_org(text).people) == []
+    with bot.unit() as ctx:
+        assert PeopleRepo(ctx.session).sync(parse_org(renamed).people) == []
+    with bot.unit() as ctx:
+        moved = renamed.replace(SAM_UNDER_ALICE.replace("alice", "amartin"), SAM_UNDER_BRUNO)
+        assert PeopleRepo(ctx.session).sync(parse_org(moved).people) == [
+            ManagerChanged("sam", "sam", "amartin", "bruno")]
+
+
+def own_line(text: str, director: str) -> str:
+    """A director's 'One-on-one with you' line in the GM's /summary."""
+    return text.split(f"{director} · team", 1)[1].split("One-on-one with you:", 1)[1] \
+        .split("\n", 1)[0]
+
+
+async def test_the_gm_counts_each_open_item_with_the_pair_it_is_in_now(
+        bot, chat, clock, settings):
+    """After the move, the GM's overview counted Sam's own item on Alice's line (Sam is
+    not hers any more) and not on Bruno's, who is to follow it up: read as now, each
+    open item counts where it lives now; a past week reads as it stood then."""
+    await moved_after_the_meeting(bot, clock)
+    clock.set(datetime(2026, 12, 23, 15, 0, tzinfo=UTC))
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "2026-W51" in text  # the week read as now (this week's check-in not out yet)
+    assert own_line(text, "Alice Martin").endswith(" · 1 open action item"), text
+    assert own_line(text, "Bruno Rossi").endswith(" · 1 open action item"), text
+    # A team's summary reads its directors' items alone: Sam's is Bruno's team's now.
+    await say(bot, "grace", "/summary team Europe")
+    assert "action items: 1 open" in chat.last("grace").split("One-on-ones", 1)[1]
+    # The operator at the CLI, on the org file as edited.
+    edited = settings.org_file.read_text(encoding="utf-8")
+    settings.org_file.write_text(edited.replace(SAM_UNDER_ALICE, SAM_UNDER_BRUNO),
+                                 encoding="utf-8")
+    code, out = run_cli(settings, "oneonones", "--format", "json")
+    assert code == 0
+    directors = {d["key"]: d for d in json.loads(out)["directors"]}
+    assert (directors["alice"]["open_actions"], directors["bruno"]["open_actions"]) == (1, 1)
+    # 2026-W50, when both items were made: Sam was Alice's, both were of their 1:1.
+    await say(bot, "grace", "/summary 2026-W50")
+    text = chat.last("grace")
+    assert own_line(text, "Alice Martin").endswith(" · 2 open action items"), text
+    assert "open action item" not in own_line(text, "Bruno Rossi"), text
