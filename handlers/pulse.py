@@ -1376,8 +1376,10 @@ def _as_read_by(person: Person, slice_: str, polls: Mapping[str, PulsePoll],
             return stats
         team, step = progress.get((results.key, person.id), (None, 0))
         order = [q.key for q in questions_of(polls[results.key])]
-        own = team == slice_ and team in polls[results.key].teams and key in order \
-            and step > order.index(key)
+        # By casefold: a poll kept before may hold the team under two spellings (`EAST`
+        # asked apart from `East`), read as one (team_fold), their answer in its figure.
+        own = team is not None and team.casefold() == slice_.casefold() \
+            and team in polls[results.key].teams and key in order and step > order.index(key)
         return None if own and stats.n <= results.threshold else stats
 
     return seen
