@@ -270,3 +270,41 @@ async def test_a_director_written_east_knows_their_answer_in_an_old_polls_east(
         finally:
             await now.drain()
             engine.dispose()
+
+
+async def test_the_morale_chart_of_an_old_poll_draws_east_as_one_team(
+        tmp_path: Path, pclock, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The poll kept before, East's five `East` (4) apart from its five `EAST` (2): the
+    GM's morale chart drew East at 4.0, `East`'s half alone (EAST's part in no line).
+    Now East's ten, 3.0, as /pulse results reads it; and with EAST's morale hidden at
+    the close, East's is hidden as one (the ten less the five read then would give it)."""
+    from tests.test_charts import charts_drawn
+
+    drawn = charts_drawn(monkeypatch)
+    people = [*[(f"e{i}", "East", 4) for i in range(1, 6)],
+              *[(f"e{i}", "EAST", 2) for i in range(6, 11)],
+              *[(f"w{i}", "West", 1) for i in range(1, 6)]]
+    async with closed_poll(tmp_path, pclock, database_url, people) as (bot, chat, _):
+        with bot.unit() as ctx:
+            stored_as_before(ctx, [f"e{i}" for i in range(6, 11)], 2)
+        pclock.set(datetime(2026, 12, 14, 15, 0, tzinfo=UTC))  # Monday of 2026-W51
+
+        def lines() -> dict[str, dict[str, list[float | None]]]:
+            data = drawn[-1]
+            w50 = data.weeks.index("2026-W50")
+            return {kind: {line.label: line.values[w50] for line in found}
+                    for kind, found in (("morale", data.lines), ("stress", data.stress))}
+
+        for typed in ("/summary chart morale", "/summary chart morale team East"):
+            await say(bot, "grace", typed)
+            assert lines()["morale"]["East"] == pytest.approx(3.0), (typed, lines())
+            assert "EAST" not in lines()["morale"], (typed, lines())
+        with bot.unit() as ctx:
+            poll = ctx.session.scalars(select(PulsePoll)).one()
+            shown = copy.deepcopy(poll.shown)
+            shown["questions"]["morale"]["teams"].remove("EAST")
+            poll.shown = shown
+        await say(bot, "grace", "/summary chart morale team East")
+        assert "East" not in lines()["morale"], lines()
+        assert lines()["stress"]["East"] == pytest.approx(3.0), lines()
+        assert "East" in (drawn[-1].note or ""), drawn[-1].note
