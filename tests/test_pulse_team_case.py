@@ -284,7 +284,7 @@ async def test_the_morale_chart_of_an_old_poll_draws_east_as_one_team(
     people = [*[(f"e{i}", "East", 4) for i in range(1, 6)],
               *[(f"e{i}", "EAST", 2) for i in range(6, 11)],
               *[(f"w{i}", "West", 1) for i in range(1, 6)]]
-    async with closed_poll(tmp_path, pclock, database_url, people) as (bot, chat, _):
+    async with closed_poll(tmp_path, pclock, database_url, people) as (bot, _, _):
         with bot.unit() as ctx:
             stored_as_before(ctx, [f"e{i}" for i in range(6, 11)], 2)
         pclock.set(datetime(2026, 12, 14, 15, 0, tzinfo=UTC))  # Monday of 2026-W51
@@ -308,3 +308,34 @@ async def test_the_morale_chart_of_an_old_poll_draws_east_as_one_team(
         assert "East" not in lines()["morale"], lines()
         assert lines()["stress"]["East"] == pytest.approx(3.0), lines()
         assert "East" in (drawn[-1].note or ""), drawn[-1].note
+
+
+def test_the_spellings_are_read_once_per_org_file_load(tmp_path: Path) -> None:
+    """team_spellings walked all the org file's people at every call (several a /summary,
+    one per person a poll asks: quadratic at 10,000 people): read once per load of the
+    file, and afresh at the next (an edit that writes the team `EAST` first names it so).
+    What it hands out is read-only, so no caller can change another's names."""
+    from bot.org import load_org
+
+    path = tmp_path / "org.yaml"
+    path.write_text(org_text(), encoding="utf-8")
+    org = load_org(path)
+    walks = 0
+
+    class Counted(tuple):  # type: ignore[type-arg]  # the people, counting each walk
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            nonlocal walks
+            walks += 1
+            return super().__iter__()
+
+    object.__setattr__(org, "people", Counted(org.people))
+    first = team_spellings(org)
+    for _ in range(3):
+        assert team_spellings(org) is first
+    assert walks <= 1, walks
+    assert first["east"] == "East"
+    with pytest.raises(TypeError):
+        first["east"] = "EAST"  # type: ignore[index]
+    # The file edited: EAST's people first. The reload's Org names the team `EAST`.
+    path.write_text(org_text([*PEOPLE[3:5], *PEOPLE[:3], *PEOPLE[5:]]), encoding="utf-8")
+    assert team_spellings(load_org(path))["east"] == "EAST"
