@@ -897,7 +897,9 @@ def leaderboard(ctx: Context, args: str) -> None:
     also a month or a (fiscal) quarter by its name: December, 12月, Q4, 第四季度."""
     words = args.split()
     period, team, value = "month", None, None
-    current = {p.team for p in ctx.people.active() if p.team}
+    # Today's teams, one written in two letter cases once, as the org file first writes it.
+    spelled = team_spellings(ctx.org)
+    current = {spelled.get(p.team.casefold(), p.team) for p in ctx.people.active() if p.team}
     typed: str | None = None
     i = 0
     while i < len(words):
