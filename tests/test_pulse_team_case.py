@@ -231,7 +231,7 @@ def stored_as_before(ctx: Any, keys: list[str], morale: int) -> PulsePoll:
 
 
 async def test_a_director_written_east_knows_their_answer_in_an_old_polls_east(
-        tmp_path: Path, pclock, database_url: str) -> None:
+        tmp_path: Path, pclock, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A poll closed before kept East's five `East` and five `EAST` (its director e4 among
     them) apart; the org's threshold is 10 since. Read today, that poll's East is one
     team of exactly ten answers, one of them e4's: e4 would take theirs out and read the
@@ -267,6 +267,20 @@ async def test_a_director_written_east_knows_their_answer_in_an_old_polls_east(
             mine = [t for a, t in alerts if a == "e4"]
             assert any("Stress is 4.0" in t for t in mine), alerts
             assert not any("Morale fell" in t for t in mine), mine
+            # Their morale chart of their own team, as their alert: that poll's East of
+            # ten (one e4's) is not drawn for them; the GM's chart draws it.
+            from tests.test_charts import charts_drawn
+
+            drawn = charts_drawn(monkeypatch)
+            await say(now, "grace", "/summary chart morale team East")
+            data = drawn[-1]
+            east = {line.label: line.values for line in data.lines}["East"]
+            assert east[data.weeks.index("2026-W50")] == pytest.approx(3.0), east
+            await say(now, "e4", "/summary chart morale team East")
+            data = drawn[-1]
+            east = {line.label: line.values for line in data.lines}.get("East") or []
+            assert not any(east), (data.lines, data.note)
+            assert "East" in (data.note or ""), data.note
         finally:
             await now.drain()
             engine.dispose()
