@@ -281,6 +281,9 @@ async def test_a_director_written_east_knows_their_answer_in_an_old_polls_east(
             east = {line.label: line.values for line in data.lines}.get("East") or []
             assert not any(east), (data.lines, data.note)
             assert "East" in (data.note or ""), data.note
+            # Their team, as the org file first writes it (the chart was of "team EAST").
+            assert "team East" in data.title, data.title
+            assert "EAST" not in chat.last("e4"), chat.last("e4")
         finally:
             await now.drain()
             engine.dispose()
