@@ -259,6 +259,8 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     from handlers.pulse import (  # /pulse's rule
         Readers,
         asked_visible,
+        fold_kept,
+        folded_decision,
         leads_answered,
         shown_in,
         visible_slices,
@@ -282,28 +284,49 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     repo = PulseRepo(session)
     # Those asked who read the results, who know their own answers (one statement), and
     # where each poll keeps their answers (its teams, its questions' order: another).
-    readers = {key: Readers(tuple(rows)) for key, rows in repo.readers_asked(polls).items()}
+    readers_of = repo.readers_asked(polls)
     kept = repo.kept(polls)
+    # A poll kept before may hold one team under two spellings (`East`, `EAST`), each a
+    # group of its own: one team, as /pulse results reads it (handlers/pulse.py team_fold).
+    folds = {key: fold_kept(kept.get(key, ([], []))[0], names) for key in polls}
+    for key, questions in polls.items():
+        for question, slices in questions.items():
+            summed: dict[str | None, tuple[int, int]] = {}
+            for t, (n, total) in slices.items():
+                was = summed.get(folds[key](t), (0, 0))
+                summed[folds[key](t)] = (was[0] + n, was[1] + total)
+            questions[question] = summed
+    readers = {key: Readers(tuple(folds[key](t) for t in rows))
+               for key, rows in readers_of.items()}
     # The slices each poll's close showed (handlers/pulse.py decide): these or fewer.
     decided = repo.shown_of(polls)
-    allowed = {key: asked_visible(asked, thresholds[key],
-                                  readers.get(key, Readers()).asked())
-               for key, asked in repo.asked_by_team_of(polls).items()}
-    own = leads_answered(session, kept, teams, reader) \
-        if team is not None and lead else set()
+    asked_of = repo.asked_by_team_of(polls)
+    allowed: dict[str, set[str]] = {}
+    for key, asked in asked_of.items():
+        asked_in: dict[str | None, int] = {}
+        for t, n in asked.items():
+            asked_in[folds[key](t)] = asked_in.get(folds[key](t), 0) + n
+        allowed[key] = asked_visible(asked_in, thresholds[key],
+                                     readers.get(key, Readers()).asked())
+    own = {(key, folds[key](t), q) for key, t, q in leads_answered(session, kept, teams, reader)
+           if key in folds} if team is not None and lead else set()
     readings: dict[tuple[str | None, str, str], list[float]] = {}
     hidden: set[str | None] = set()
     for poll, questions in polls.items():
         week = week_of(date.fromisoformat(poll))
+        stored = kept.get(poll, ([], []))[0]
+        # Shown as one only where every spelling was shown at the close (folded_decision).
+        decision = folded_decision(decided.get(poll), folds[poll], stored,
+                                   asked_of.get(poll, {}))
         for question, slices in questions.items():
             total = sum(n for n, _ in slices.values())
-            per_team = {t: n for t, (n, _) in slices.items() if t is not None}
-            asked_readers = readers[poll].in_slices(kept.get(poll, ([], []))[0]) \
-                if poll in readers else {}
+            per_team = {str(t): n for t, (n, _) in slices.items() if t is not None}
+            asked_readers = readers[poll].in_slices(
+                {str(folds[poll](t)) for t in stored}) if poll in readers else {}
             org_shown, team_shown = visible_slices(total, per_team, thresholds[poll],
                                                    allowed.get(poll, set()), asked_readers)
-            if decided.get(poll) is not None:
-                keep = shown_in(decided[poll], question)
+            if decision is not None:
+                keep = shown_in(decision, question)
                 org_shown, team_shown = org_shown and "" in keep, team_shown & keep
             for s in wanted:
                 if s is None and org_shown:

@@ -167,6 +167,7 @@ def board_period(text: str, now: datetime, tz: ZoneInfo, fiscal_year_start: int)
 
 def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str) -> int:
     from bot.app import prepare
+    from bot.org import team_spellings
     from handlers.kudos import (
         board_teams,
         board_value_label,
@@ -190,8 +191,10 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
             # Today's teams, and those gone from the org file that the period's kudos
             # were given in (their past is stored with them).
             with reading(bot) as ctx:
-                teams, gone = board_teams(ctx.session, {p.team for p in bot.org.people
-                                                        if p.team},
+                # (A team written in two letter cases once, as the file first writes it.)
+                spelled = team_spellings(bot.org)
+                teams, gone = board_teams(ctx.session, {spelled.get(p.team.casefold(), p.team)
+                                                        for p in bot.org.people if p.team},
                                           period, bot.clock.now(), bot.org.tz,
                                           bot.org.goals.fiscal_year_start)
             team = next((t for t in [*teams, *gone] if t.casefold() == args.team.casefold()),

@@ -10,9 +10,10 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import UnionType
+from types import MappingProxyType, UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -338,6 +339,10 @@ class Org:
     _by_key: dict[str, OrgPerson] = field(init=False, repr=False, compare=False)
     _snapshots: dict[Any, list[dict[str, Any]]] = field(
         init=False, repr=False, compare=False, default_factory=dict)
+    #: team_spellings, read once per Org (a reload builds a new one): it is asked several
+    #: times a /summary and once per person a poll asks.
+    _spellings: Mapping[str, str] | None = field(
+        init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_key", {p.key: p for p in self.people})
@@ -383,14 +388,18 @@ class Org:
 CASE_NAMED = 5
 
 
-def team_spellings(org: Org) -> dict[str, str]:
+def team_spellings(org: Org) -> Mapping[str, str]:
     """Each team (casefolded) as the org file first writes it: a team written `East` and
-    `EAST` reads as one team, so a view names it one way, not each director's."""
-    first: dict[str, str] = {}
-    for person in org.people:
-        if person.team:
-            first.setdefault(person.team.casefold(), person.team)
-    return first
+    `EAST` reads as one team, so a view names it one way, not each director's. Read once
+    per Org and shared, so read-only (a caller adding names copies it)."""
+    if org._spellings is None:
+        first: dict[str, str] = {}
+        for person in org.people:
+            if person.team:
+                first.setdefault(person.team.casefold(), person.team)
+        object.__setattr__(org, "_spellings", MappingProxyType(first))
+    assert org._spellings is not None
+    return org._spellings
 
 
 def teams_in_other_case(org: Org) -> list[str]:

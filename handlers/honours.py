@@ -120,7 +120,7 @@ def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
     # A team written in two letter cases (`East`, `EAST`) is one team, named as the org
     # file first writes it (split, its kudos counted twice smaller: no team of the month);
     # one gone from the file since, as the period's oldest kudos write it.
-    spelled = team_spellings(org)
+    spelled = dict(team_spellings(org))  # (shared: a gone team's name added to a copy)
 
     def team_of(team: str | None) -> str | None:
         return spelled.setdefault(team.casefold(), team) if team else team

@@ -31,7 +31,7 @@ from bot.events import (
 )
 from bot.goals import fiscal_first_day, parse_period
 from bot.name_order import name_key
-from bot.org import Org
+from bot.org import Org, team_spellings
 from bot.suggest import closest_people
 from bot.text import ascii_width, either_width
 from handlers.answers import MAX_TEXT_LENGTH, simplified
@@ -897,7 +897,9 @@ def leaderboard(ctx: Context, args: str) -> None:
     also a month or a (fiscal) quarter by its name: December, 12月, Q4, 第四季度."""
     words = args.split()
     period, team, value = "month", None, None
-    current = {p.team for p in ctx.people.active() if p.team}
+    # Today's teams, one written in two letter cases once, as the org file first writes it.
+    spelled = team_spellings(ctx.org)
+    current = {spelled.get(p.team.casefold(), p.team) for p in ctx.people.active() if p.team}
     typed: str | None = None
     i = 0
     while i < len(words):
@@ -1043,23 +1045,32 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
     received_split: dict[int, dict[str | None, int]] = {}
     given_split: dict[int, dict[str | None, int]] = {}
     wanted = team.casefold() if team is not None else None
+    # A team written in two letter cases (`East`, `EAST`: an edit of the file, or two
+    # spellings at once) is one team, named as the org file first writes it, not a move;
+    # one gone from the file since, as the period's oldest kudos write it (as the roll).
+    spelled = dict(team_spellings(org))
+
+    def team_of(stored: str | None) -> str | None:
+        return spelled.setdefault(stored.casefold(), stored) if stored else stored
+
     for row in rows:
+        recipient_team, giver_team = team_of(row.recipient_team), team_of(row.giver_team)
         people[row.recipient_id] = row.recipient
         people[row.giver_id] = row.giver
         # A team's board counts the kudos its people got and gave while in it (the teams
         # stored with each kudos): someone who moved keeps their old team's past.
         if (past or row.recipient.active) and (
-                wanted is None or (row.recipient_team or "").casefold() == wanted):
+                wanted is None or (recipient_team or "").casefold() == wanted):
             received[row.recipient_id] += 1
-            received_team[row.recipient_id] = row.recipient_team
+            received_team[row.recipient_id] = recipient_team
             split = received_split.setdefault(row.recipient_id, {})
-            split[row.recipient_team] = split.get(row.recipient_team, 0) + 1
+            split[recipient_team] = split.get(recipient_team, 0) + 1
         if (past or row.giver.active) and (
-                wanted is None or (row.giver_team or "").casefold() == wanted):
+                wanted is None or (giver_team or "").casefold() == wanted):
             given[row.giver_id] += 1
-            given_team[row.giver_id] = row.giver_team
+            given_team[row.giver_id] = giver_team
             split = given_split.setdefault(row.giver_id, {})
-            split[row.giver_team] = split.get(row.giver_team, 0) + 1
+            split[giver_team] = split.get(giver_team, 0) + 1
     # One 王伟 on the board while another works here too: which one it is, by key. (One
     # query for the names on the board, not the whole org.)
     shared = shared_names(session, {people[pid].display_name for pid in received | given})

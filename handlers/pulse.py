@@ -941,8 +941,13 @@ def team_fold(poll: PulsePoll, spelled: Mapping[str, str] | None = None) -> Fold
     file's first spelling may hold one team under two (`East`, `EAST`), each a group of
     its own; read as one (by casefold; no migration), named by `spelled` (team_spellings:
     casefolded team -> name), else as the poll keeps it with answers, else as first read."""
+    return fold_kept(poll.teams, spelled)
+
+
+def fold_kept(kept: Collection[str], spelled: Mapping[str, str] | None = None) -> Fold:
+    """team_fold of a poll whose teams kept with answers are `kept` (PulseRepo.kept)."""
     names = dict(spelled or {})
-    for team in poll.teams:
+    for team in kept:
         names.setdefault(team.casefold(), team)
 
     def fold(team: str | None) -> str | None:
@@ -950,7 +955,7 @@ def team_fold(poll: PulsePoll, spelled: Mapping[str, str] | None = None) -> Fold
     return fold
 
 
-def _folded_tallies(tallies: list[Tally], fold: Fold) -> list[Tally]:
+def folded_tallies(tallies: list[Tally], fold: Fold) -> list[Tally]:
     """Tallies of one team under two spellings summed as one (see team_fold)."""
     out: dict[tuple[str, str | None], dict[int, int]] = {}
     for t in tallies:
@@ -960,7 +965,7 @@ def _folded_tallies(tallies: list[Tally], fold: Fold) -> list[Tally]:
     return [Tally(k, team, c) for (k, team), c in out.items()]
 
 
-def _folded_decision(decision: dict[str, Any] | None, fold: Fold, kept: Collection[str],
+def folded_decision(decision: dict[str, Any] | None, fold: Fold, kept: Collection[str],
                      asked: Collection[str | None]) -> dict[str, Any] | None:
     """A decision kept at a close (PulsePoll.shown) with its teams as `fold` names them.
     A team is shown as one only where every spelling it was stored under was shown then
@@ -1059,7 +1064,7 @@ def poll_results(session: Session, poll: PulsePoll, threshold_now: int = 0,
     top). Teams as `spelled` names them, one name per team (see team_fold)."""
     out = _computed(session, poll, threshold_now, spelled)
     if poll.closed and poll.shown is not None:
-        out.keep_to(_folded_decision(
+        out.keep_to(folded_decision(
             poll.shown, team_fold(poll, spelled), poll.teams,
             {part.team for part in PulseRepo(session).participants(poll)}) or {})
     return out
@@ -1087,7 +1092,7 @@ def _computed(session: Session, poll: PulsePoll, threshold_now: int,
         out.kinds = {q.key: q.kind for q in questions_of(poll)}
         return out
     by_question: dict[str, list[Tally]] = {}
-    for tally in _folded_tallies(repo.tallies(poll), fold):
+    for tally in folded_tallies(repo.tallies(poll), fold):
         by_question.setdefault(tally.question_key, []).append(tally)
     shown_for_comments: tuple[bool, set[str]] = (False, set())
     allowed = out.asked_shown()
@@ -1146,11 +1151,11 @@ def team_morale(session: Session, teams: list[str], since: date,
         for t, n in asked.get(poll.key, {}).items():
             asked_in[fold(t)] += n
         _total, by_team, org_shown, shown = _slices(
-            _folded_tallies(repo.tallies(poll, "morale"), fold), threshold,
+            folded_tallies(repo.tallies(poll, "morale"), fold), threshold,
             asked_visible(dict(asked_in), threshold, readers.asked()),
             readers.in_slices(kept))
         if poll.shown is not None:  # no team its close did not show (`decide`)
-            decided = _folded_decision(poll.shown, fold, poll.teams, asked.get(poll.key, {}))
+            decided = folded_decision(poll.shown, fold, poll.teams, asked.get(poll.key, {}))
             org_shown = org_shown and ORG_SLICE in shown_in(decided, "morale")
             shown = shown & shown_in(decided, "morale")
         mine = {(key, fold(t), q) for key, t, q in own if key == poll.key}
@@ -1376,8 +1381,10 @@ def _as_read_by(person: Person, slice_: str, polls: Mapping[str, PulsePoll],
             return stats
         team, step = progress.get((results.key, person.id), (None, 0))
         order = [q.key for q in questions_of(polls[results.key])]
-        own = team == slice_ and team in polls[results.key].teams and key in order \
-            and step > order.index(key)
+        # By casefold: a poll kept before may hold the team under two spellings (`EAST`
+        # asked apart from `East`), read as one (team_fold), their answer in its figure.
+        own = team is not None and team.casefold() == slice_.casefold() \
+            and team in polls[results.key].teams and key in order and step > order.index(key)
         return None if own and stats.n <= results.threshold else stats
 
     return seen

@@ -21,7 +21,7 @@ from bot.charts import (
     render_chart_png,
     scope_label,
 )
-from bot.org import Org
+from bot.org import Org, team_spellings
 from bot.readers import VIEWERS, team_readers
 from bot.weeks import week_start
 from handlers.context import Context, one_moment
@@ -148,10 +148,12 @@ def cmd_summary_chart(ctx: Context, args: str) -> None:
     team = request.team
     if not person.can_view_summary:
         # A director: their own team, whatever else was typed.
+        # (Named as the org file first writes it: `EAST`'s director leads East's chart.)
+        own = team_spellings(ctx.org).get((person.team or "").casefold(), person.team)
         if team is not None and team.casefold() != (person.team or "").casefold():
-            ctx.reply("summary_chart_own_team", team=person.team)
+            ctx.reply("summary_chart_own_team", team=own)
             return
-        team = person.team
+        team = own
     try:
         week = resolve_week(ctx, SummaryRequest("week", week=request.week), person.timezone)
     except SummaryWeekError as err:

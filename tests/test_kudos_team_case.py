@@ -46,3 +46,55 @@ async def test_the_gm_summary_counts_east_kudos_once(bot, clock, tmp_path):
         assert "Alice Martin · team East" in text, text
         assert "kudos 0 given, 3 received" in text, text
         assert "EAST" not in text, text
+
+
+async def test_the_cli_board_reads_a_team_rewritten_in_capitals_as_no_move(
+        bot, clock, tmp_path, monkeypatch):
+    """Sam's two November kudos were kept as East's; the org file then wrote his team
+    `EAST` (Alice's stays `East`), and a third came. The operator's board split him as a
+    move, 'Sam Lee (East 2, EAST 1)'; it is one team: 'Sam Lee (East) — 3'."""
+    import json
+
+    from tests.support import run_cli
+    from tests.test_kudos_team_moves import november_in_east
+
+    await november_in_east(bot)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    with bot_on_org(bot.settings, clock, moved(tmp_path, "sam", "EAST")) as (case, _, settings):
+        await kudo(case, "li", "/kudos @sam for the demo")
+        code, md = run_cli(settings, "kudos", "top")
+        assert code == 0, md
+        assert "Sam Lee (East) — 3" in md, md
+        assert "EAST" not in md, md
+        code, out = run_cli(settings, "kudos", "top", "--format", "json")
+        assert code == 0, out
+        [sam] = [p for p in json.loads(out)["received"] if p["person"] == "sam"]
+        assert (sam["team"], sam["teams"]) == ("East", [{"team": "East", "count": 3}]), sam
+
+
+async def test_the_boards_name_east_once(bot, clock, tmp_path, monkeypatch, capsys):
+    """With Sam written `EAST` and Alice `East`, the operator's `kudos top --team east`
+    was titled and exported as team `EAST` (the first of the two sorted), and a team not
+    found listed both, 'Teams: China, EAST, East, …': East, once, as the file first
+    writes it."""
+    import json
+
+    from tests.support import run_cli
+
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    with bot_on_org(bot.settings, clock, moved(tmp_path, "sam", "EAST")) as (case, chat,
+                                                                           settings):
+        await november(case)
+        code, out = run_cli(settings, "kudos", "top", "--team", "east", "--format", "json")
+        assert code == 0, out
+        assert json.loads(out)["team"] == "East", out
+        capsys.readouterr()
+        code, _ = run_cli(settings, "kudos", "top", "--team", "Mars")
+        said = capsys.readouterr().err
+        assert code != 0 and "East" in said and "EAST" not in said, said
+        await kudo(case, "grace", "/kudos top team Mars", group=False)
+        text = chat.last("grace")
+        assert "East" in text and "EAST" not in text, text
+        await kudo(case, "grace", "/kudos top team east", group=False)
+        text = chat.last("grace")
+        assert "team East" in text and "EAST" not in text, text

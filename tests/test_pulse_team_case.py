@@ -9,7 +9,7 @@ import copy
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -173,24 +173,8 @@ async def test_a_poll_stored_under_both_spellings_reads_as_one_team(
     async with closed_poll(tmp_path, pclock, database_url, people) as (bot, chat, settings):
         # As the poll was stored before: EAST's people, answers and decision apart.
         with bot.unit() as ctx:
-            poll = ctx.session.scalars(select(PulsePoll)).one()
-            assert poll.teams == ["East", "West"]
-            poll.teams = ["EAST", "East", "West"]
-            eastern = [ctx.people.by_key(f"e{i}").id for i in range(6, 11)]
-            ctx.session.execute(update(PulseParticipant).where(
-                PulseParticipant.poll_id == poll.id,
-                PulseParticipant.person_id.in_(eastern)).values(team="EAST"))
-            for question in ("morale", "stress"):
-                ids = list(ctx.session.scalars(select(PulseVote.id).where(
-                    PulseVote.poll_id == poll.id, PulseVote.question_key == question,
-                    PulseVote.team == "East", PulseVote.value == (
-                        2 if question == "morale" else 3)).limit(5)))
-                ctx.session.execute(update(PulseVote).where(PulseVote.id.in_(ids))
-                                    .values(team="EAST"))
-            shown = copy.deepcopy(poll.shown)
-            for part in [*shown["questions"].values(), shown["asked"]]:
-                part["teams"] = sorted([*part["teams"], "EAST"])
-            poll.shown = shown
+            assert ctx.session.scalars(select(PulsePoll)).one().teams == ["East", "West"]
+            stored_as_before(ctx, [f"e{i}" for i in range(6, 11)], 2)
         await say(bot, "grace", "/pulse results team East")
         text = chat.last("grace")
         assert "Morale: 3.0 (10 answers)" in text, text
@@ -221,3 +205,154 @@ async def test_a_poll_stored_under_both_spellings_reads_as_one_team(
             morale = team_morale(ctx.session, ["East", "West"], date(2026, 12, 1),
                                  threshold_now=5)
         assert morale == {"East": None, "West": pytest.approx(1.0)}
+
+
+def stored_as_before(ctx: Any, keys: list[str], morale: int) -> PulsePoll:
+    """Rewrite the one closed poll as a poll closed before one team was kept under one
+    spelling: `keys` (who answered morale `morale`, stress 3) asked, answered and shown
+    as `EAST`, apart from East's others. The poll."""
+    poll = ctx.session.scalars(select(PulsePoll)).one()
+    poll.teams = sorted({"EAST", *poll.teams})
+    ids = [ctx.people.by_key(key).id for key in keys]
+    ctx.session.execute(update(PulseParticipant).where(
+        PulseParticipant.poll_id == poll.id,
+        PulseParticipant.person_id.in_(ids)).values(team="EAST"))
+    for question, value in (("morale", morale), ("stress", 3)):
+        votes = list(ctx.session.scalars(select(PulseVote.id).where(
+            PulseVote.poll_id == poll.id, PulseVote.question_key == question,
+            PulseVote.team == "East", PulseVote.value == value).limit(len(keys))))
+        ctx.session.execute(update(PulseVote).where(PulseVote.id.in_(votes))
+                            .values(team="EAST"))
+    shown = copy.deepcopy(poll.shown)
+    for part in [*shown["questions"].values(), shown["asked"]]:
+        part["teams"] = sorted([*part["teams"], "EAST"])
+    poll.shown = shown
+    return poll
+
+
+async def test_a_director_written_east_knows_their_answer_in_an_old_polls_east(
+        tmp_path: Path, pclock, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A poll closed before kept East's five `East` and five `EAST` (its director e4 among
+    them) apart; the org's threshold is 10 since. Read today, that poll's East is one
+    team of exactly ten answers, one of them e4's: e4 would take theirs out and read the
+    other nine's. Their alert of the next poll compared with it all the same ('Morale fell
+    to 1.0, from a recent average of 3.0'): e4, asked as `EAST`, was not taken for one
+    of East's. Now the morale alert, which only that poll's East could ground, is not
+    theirs; the GM's is, and e4 still hears of East's stress."""
+    people = [*[(k, "East", 4) for k in ("e1", "e2", "e3", "e5", "e6")],
+              *[(k, "EAST", 2) for k in ("e4", "e7", "e8", "e9", "e10")],
+              *[(f"w{i}", "West", 3) for i in range(1, 11)]]
+    async with closed_poll(tmp_path, pclock, database_url, people) as (bot, _, _):
+        with bot.unit() as ctx:
+            stored_as_before(ctx, ["e4", "e7", "e8", "e9", "e10"], 2)
+        # Since: the threshold is 10, and e11 joins East.
+        later = tmp_path / "later.yaml"
+        later.write_text(org_text([*people, ("e11", "East", 1)]).replace(
+            "threshold: 5", "threshold: 10"), encoding="utf-8")
+        pclock.set(POLL_DAY + timedelta(days=14))
+        now, engine = prepare(Settings(database_url=database_url, org_file=later), pclock)
+        chat = RecordingAdapter()
+        now.register(chat)
+        try:
+            await now.run_pulse()
+            for key, _, _ in [*people, ("e11", "East", 1)]:
+                await answer_all(now, chat, key, 1, 4)
+            await close(now, pclock)
+            await now.drain()
+            alerts = [(s.target.address, s.text) for s in chat.sent
+                      if "Pulse alert" in s.text]
+            grace = [t for a, t in alerts if a == "grace" and "team East" in t]
+            assert any("Morale fell to 1.0, from a recent average of 3.0" in t
+                       for t in grace), alerts
+            mine = [t for a, t in alerts if a == "e4"]
+            assert any("Stress is 4.0" in t for t in mine), alerts
+            assert not any("Morale fell" in t for t in mine), mine
+            # Their morale chart of their own team, as their alert: that poll's East of
+            # ten (one e4's) is not drawn for them; the GM's chart draws it.
+            from tests.test_charts import charts_drawn
+
+            drawn = charts_drawn(monkeypatch)
+            await say(now, "grace", "/summary chart morale team East")
+            data = drawn[-1]
+            east = {line.label: line.values for line in data.lines}["East"]
+            assert east[data.weeks.index("2026-W50")] == pytest.approx(3.0), east
+            await say(now, "e4", "/summary chart morale team East")
+            data = drawn[-1]
+            east = {line.label: line.values for line in data.lines}.get("East") or []
+            assert not any(east), (data.lines, data.note)
+            assert "East" in (data.note or ""), data.note
+            # Their team, as the org file first writes it (the chart was of "team EAST").
+            assert "team East" in data.title, data.title
+            assert "EAST" not in chat.last("e4"), chat.last("e4")
+        finally:
+            await now.drain()
+            engine.dispose()
+
+
+async def test_the_morale_chart_of_an_old_poll_draws_east_as_one_team(
+        tmp_path: Path, pclock, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The poll kept before, East's five `East` (4) apart from its five `EAST` (2): the
+    GM's morale chart drew East at 4.0, `East`'s half alone (EAST's part in no line).
+    Now East's ten, 3.0, as /pulse results reads it; and with EAST's morale hidden at
+    the close, East's is hidden as one (the ten less the five read then would give it)."""
+    from tests.test_charts import charts_drawn
+
+    drawn = charts_drawn(monkeypatch)
+    people = [*[(f"e{i}", "East", 4) for i in range(1, 6)],
+              *[(f"e{i}", "EAST", 2) for i in range(6, 11)],
+              *[(f"w{i}", "West", 1) for i in range(1, 6)]]
+    async with closed_poll(tmp_path, pclock, database_url, people) as (bot, _, _):
+        with bot.unit() as ctx:
+            stored_as_before(ctx, [f"e{i}" for i in range(6, 11)], 2)
+        pclock.set(datetime(2026, 12, 14, 15, 0, tzinfo=UTC))  # Monday of 2026-W51
+
+        def lines() -> dict[str, dict[str, list[float | None]]]:
+            data = drawn[-1]
+            w50 = data.weeks.index("2026-W50")
+            return {kind: {line.label: line.values[w50] for line in found}
+                    for kind, found in (("morale", data.lines), ("stress", data.stress))}
+
+        for typed in ("/summary chart morale", "/summary chart morale team East"):
+            await say(bot, "grace", typed)
+            assert lines()["morale"]["East"] == pytest.approx(3.0), (typed, lines())
+            assert "EAST" not in lines()["morale"], (typed, lines())
+        with bot.unit() as ctx:
+            poll = ctx.session.scalars(select(PulsePoll)).one()
+            shown = copy.deepcopy(poll.shown)
+            shown["questions"]["morale"]["teams"].remove("EAST")
+            poll.shown = shown
+        await say(bot, "grace", "/summary chart morale team East")
+        assert "East" not in lines()["morale"], lines()
+        assert lines()["stress"]["East"] == pytest.approx(3.0), lines()
+        assert "East" in (drawn[-1].note or ""), drawn[-1].note
+
+
+def test_the_spellings_are_read_once_per_org_file_load(tmp_path: Path) -> None:
+    """team_spellings walked all the org file's people at every call (several a /summary,
+    one per person a poll asks: quadratic at 10,000 people): read once per load of the
+    file, and afresh at the next (an edit that writes the team `EAST` first names it so).
+    What it hands out is read-only, so no caller can change another's names."""
+    from bot.org import load_org
+
+    path = tmp_path / "org.yaml"
+    path.write_text(org_text(), encoding="utf-8")
+    org = load_org(path)
+    walks = 0
+
+    class Counted(tuple):  # type: ignore[type-arg]  # the people, counting each walk
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            nonlocal walks
+            walks += 1
+            return super().__iter__()
+
+    object.__setattr__(org, "people", Counted(org.people))
+    first = team_spellings(org)
+    for _ in range(3):
+        assert team_spellings(org) is first
+    assert walks <= 1, walks
+    assert first["east"] == "East"
+    with pytest.raises(TypeError):
+        first["east"] = "EAST"  # type: ignore[index]
+    # The file edited: EAST's people first. The reload's Org names the team `EAST`.
+    path.write_text(org_text([*PEOPLE[3:5], *PEOPLE[:3], *PEOPLE[5:]]), encoding="utf-8")
+    assert team_spellings(load_org(path))["east"] == "EAST"
