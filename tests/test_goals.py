@@ -869,3 +869,18 @@ def test_check_org_warns_of_an_org_goal_without_a_unit_over_several_currencies(
                     encoding="utf-8")
     assert main(["--env-file", "/dev/null", "check-org", str(path)]) == 0
     assert "unit:" not in capsys.readouterr().out
+
+
+async def test_a_gap_in_a_quarter_written_from_a_start_date_reads_in_chinese(goals_bot, chat):
+    """A breakdown gap of goals written as 'quarter' with a start date named its period by
+    its English label ('China quarter from 2026-11-13 营收目标为 12万') to a Chinese reader."""
+    from tests.support import say
+
+    goals_bot.org = parse_org(org_text(
+        "goals:\n"
+        "  - {metric: revenue, period: quarter, start: 2026-11-13, team: China, target: 120000}\n"
+        "  - {metric: revenue, period: quarter, start: 2026-11-13, person: li, target: 100000}\n"))
+    await say(goals_bot, "li", "/goals")
+    text = chat.last("li")
+    assert "李雷 = 10万，China 自 2026-11-13 起的季度 营收目标为 12万；2万 尚未分配" in text, text
+    assert "quarter from" not in text
