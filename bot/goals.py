@@ -507,10 +507,10 @@ def load_goals(raw: Any, org_path: Path, people: list[PersonInfo],
     return GoalBook(tuple(goals), fiscal, source, tuple(advice))
 
 
-def _mixed_units(goal: Goal, label: str, people: list[PersonInfo]) -> list[str]:
+def _mixed_units(goal: Goal, label: str, people: list[PersonInfo]) -> list[Problem]:
     """Advice for an org or team goal set with no unit whose people report its metric in
     several units: it silently took the first one's, and the others' figures were left
-    out of it without the file saying so."""
+    out of it without the file saying so. In both languages (check-org's --locale)."""
     if goal.scope == "person":
         return []
     by_unit: dict[str, list[str]] = {}
@@ -523,14 +523,23 @@ def _mixed_units(goal: Goal, label: str, people: list[PersonInfo]) -> list[str]:
     def keys(who: list[str]) -> str:
         return ", ".join(who[:3]) + (f" and {len(who) - 3} more" if len(who) > 3 else "")
 
+    def keys_zh(who: list[str]) -> str:
+        return "、".join(who[:3]) + (f" 等另外 {len(who) - 3} 人" if len(who) > 3 else "")
+
     units = [f"{unit} ({keys(who)})" for unit, who in by_unit.items()]
+    units_zh = "、".join(f"{unit}（{keys_zh(who)}）" for unit, who in by_unit.items())
     others = [u for u in by_unit if u != goal.unit]
-    return [f"{label} ({goal.describe()}): no unit, and {goal.metric} is reported in "
-            f"{', '.join(units[:-1])} and {units[-1]}: the goal is read in {goal.unit}, the "
-            f"first in the file, and the {' and '.join(others)} figures are not counted in "
-            f"it; write the unit it is in (unit: {goal.unit} in its entry), and give the "
-            f"{' and '.join(others)} figures a goal of their own in "
-            f"{' and '.join(others)}"]
+    return [Problem(
+        f"{label} ({goal.describe()}): no unit, and {goal.metric} is reported in "
+        f"{', '.join(units[:-1])} and {units[-1]}: the goal is read in {goal.unit}, the "
+        f"first in the file, and the {' and '.join(others)} figures are not counted in "
+        f"it; write the unit it is in (unit: {goal.unit} in its entry), and give the "
+        f"{' and '.join(others)} figures a goal of their own in "
+        f"{' and '.join(others)}",
+        f"{label}（{goal.describe()}）：没有写 unit，而 {goal.metric} 以 {units_zh}汇报："
+        f"目标按文件中第一个单位 {goal.unit} 计算，{'、'.join(others)} 的数字不计入；"
+        f"请写明目标的单位（在该条目中写 unit: {goal.unit}），并为 {'、'.join(others)} "
+        f"的数字另设以 {'、'.join(others)} 计的目标")]
 
 
 _GOAL_FIELDS = {"metric", "period", "start", "target", "team", "person", "unit", "weekly_plan"}

@@ -864,6 +864,13 @@ def test_check_org_warns_of_an_org_goal_without_a_unit_over_several_currencies(
     assert main(["--env-file", "/dev/null", "check-org", str(path), "--format", "md"]) == 0
     md = capsys.readouterr().out
     assert "## Goal units\n" in md and "no unit, and revenue is reported in USD" in md, md
+    # In Chinese (--locale zh-CN, or a Chinese GM's default), the advice too.
+    assert main(["--env-file", "/dev/null", "check-org", str(path), "--format", "md",
+                 "--locale", "zh-CN"]) == 0
+    md = capsys.readouterr().out
+    assert ("（revenue 2026-Q4 (org)）：没有写 unit，而 revenue 以 USD（alice、bruno）、"
+            "CNY（li）汇报：目标按文件中第一个单位 USD 计算，CNY 的数字不计入") in md, md
+    assert "no unit" not in md
     # Said in the entry, the unit is what was meant: nothing to warn of.
     path.write_text(li_in_cny(GOALS.replace("target: 480000}", "target: 480000, unit: USD}")),
                     encoding="utf-8")
