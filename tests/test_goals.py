@@ -221,6 +221,23 @@ def test_check_org_shows_the_breakdown(tmp_path: Path, capsys):
             "40k not allocated") in out
 
 
+def test_check_org_in_chinese_words_the_breakdown_as_goals_does(tmp_path: Path, capsys):
+    """check-org's Markdown in Chinese (--locale zh-CN, or a Chinese GM's default) listed
+    the breakdown gaps in English ('revenue 2026-Q4: … 40k not allocated')."""
+    from bot.cli import main
+
+    path = tmp_path / "org.yaml"
+    path.write_text(org_text(GOALS), encoding="utf-8")
+    assert main(["--env-file", "/dev/null", "check-org", str(path), "--format", "md",
+                 "--locale", "zh-CN"]) == 0
+    md = capsys.readouterr().out
+    assert "East + Europe + China = 44万，全公司2026-Q4 营收目标为 48万；4万 尚未分配" in md, md
+    assert "not allocated" not in md
+    assert main(["--env-file", "/dev/null", "check-org", str(path), "--format", "md"]) == 0
+    assert "East + Europe + China = 440k of the org's 480k; 40k not allocated" in \
+        capsys.readouterr().out
+
+
 # --- /goals, from the user's side ---------------------------------------------------------
 
 def answer_kpi(bot, key: str, week: str, value: float, metric: str = "revenue") -> None:
