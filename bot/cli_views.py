@@ -646,13 +646,22 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO,
                        "days": [DAY_NAMES[d] for d in hours["days"]]}}, out)
         return 0
     gm = next((p for p in org.people if p.role == "gm"), org.people[0])
-    out.write(shared_renderer().message(args.locale or gm.locale, "cli_org", "markdown",
-                                        org=org.name, file=str(path), people=people,
-                                        goals=len(org.goals.goals), gaps=gaps,
-                                        goal_units=org.goals.advice,
-                                        off_hours=off_hours, at_once=at_once,
-                                        names=names, hours=hours,
-                                        unbound=[u.as_dict() for u in unbound]) + "\n")
+    locale = args.locale or gm.locale
+    renderer = shared_renderer()
+    if locale != "en":
+        # The breakdown as /goals words it in this language (describe_gap is English).
+        from markupsafe import Markup
+
+        from handlers.goals import gap_lines
+        gaps = [Markup(renderer.message(locale, "goal_gap", "markdown", g=line))
+                for line in gap_lines(org, locale, None, renderer)]
+    out.write(renderer.message(locale, "cli_org", "markdown",
+                               org=org.name, file=str(path), people=people,
+                               goals=len(org.goals.goals), gaps=gaps,
+                               goal_units=org.goals.advice,
+                               off_hours=off_hours, at_once=at_once,
+                               names=names, hours=hours,
+                               unbound=[u.as_dict() for u in unbound]) + "\n")
     return 0
 
 

@@ -205,7 +205,8 @@ def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
             continue
         date_format = f.get("date_format")
         if date_format is not None and not _reads_dates(str(date_format)):
-            problems.append(f"{where}: {_date_format_problem(str(date_format))}")
+            said = _date_format_problem(str(date_format))
+            problems.append(Problem(f"{where}: {said}", f"{where}：{said.zh}"))
             continue
         formats.append(CrmFormat(
             str(f["name"]), str(f["person"]), str(f["value"]),
@@ -230,9 +231,9 @@ def _reads_dates(pattern: str) -> bool:
         return False
 
 
-def _date_format_problem(pattern: str) -> str:
+def _date_format_problem(pattern: str) -> Problem:
     """What is wrong with a date_format no date reads with, and the strptime pattern it
-    likely means ('YYYY-MM-DD' -> '%Y-%m-%d')."""
+    likely means ('YYYY-MM-DD' -> '%Y-%m-%d'), in both languages."""
     timed = re.search("h", pattern, re.IGNORECASE) is not None
 
     def code(match: re.Match[str]) -> str:
@@ -243,10 +244,15 @@ def _date_format_problem(pattern: str) -> str:
                 "ss": "%S"}[token.lower()]
 
     meant = _PATTERN_TOKENS.sub(code, pattern) if "%" not in pattern else ""
-    hint = f" (did you mean {meant!r}?)" if meant and _reads_dates(meant) else ""
-    return (f"date_format {pattern!r} is not a date pattern as teampulse reads it{hint}: a "
-            "pattern is written with Python's codes, %Y the year, %m the month, %d the day "
-            "(%Y-%m-%d, %d/%m/%Y, %m/%d/%Y %H:%M)")
+    known = bool(meant) and _reads_dates(meant)
+    hint = f" (did you mean {meant!r}?)" if known else ""
+    hint_zh = f"（是不是 {meant!r}？）" if known else ""
+    return Problem(
+        f"date_format {pattern!r} is not a date pattern as teampulse reads it{hint}: a "
+        "pattern is written with Python's codes, %Y the year, %m the month, %d the day "
+        "(%Y-%m-%d, %d/%m/%Y, %m/%d/%Y %H:%M)",
+        f"date_format {pattern!r} 不是 teampulse 能读的日期格式{hint_zh}：格式用 Python 的代码"
+        "书写，%Y 是年，%m 是月，%d 是日（%Y-%m-%d、%d/%m/%Y、%m/%d/%Y %H:%M）")
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ import yaml
 
 from bot.numbers import half_up
 from bot.suggest import did_you_mean
-from bot.text import Problem, not_utf8
+from bot.text import Problem, not_utf8, said_in
 from bot.weeks import week_start, weeks_in_year
 
 Scope = Literal["org", "team", "person"]
@@ -196,7 +196,8 @@ _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$", re.IGNORECASE)
 
 def parse_period(spec: str, start: date | None = None, fiscal_year_start: int = 1) -> Period:
     """A period from its label ('2026', '2026-H2', '2026-Q4', '2026-11', '2026-W48'), or a
-    kind ('quarter') with a start date. Raises ValueError with a readable reason.
+    kind ('quarter') with a start date. Raises ValueError with a readable reason, a
+    bot.text.Problem (English; Chinese as `.zh`).
 
     With a fiscal year starting in month m > 1, fiscal year N runs from month m of N-1
     (it is named after the year it ends in): FY2027-Q1 can be December 2026 to February 2027.
@@ -205,7 +206,9 @@ def parse_period(spec: str, start: date | None = None, fiscal_year_start: int = 
     if start is not None:
         kind = _KIND_ALIASES.get(text.lower())
         if kind is None:
-            raise ValueError(f"with a start date, period must be one of {', '.join(PERIOD_KINDS)}")
+            raise ValueError(Problem(
+                f"with a start date, period must be one of {', '.join(PERIOD_KINDS)}",
+                f"有 start 日期时，period 必须是 {'、'.join(PERIOD_KINDS)} 之一"))
         if kind == "week":
             end = start + timedelta(days=6)
         else:
@@ -217,10 +220,14 @@ def parse_period(spec: str, start: date | None = None, fiscal_year_start: int = 
         except ValueError:
             year = int(m.group(1))
             if not 1 <= year <= 9998:
-                raise ValueError(f"{text!r} is not an ISO week") from None
+                raise ValueError(Problem(f"{text!r} is not an ISO week",
+                                         f"{text!r} 不是 ISO 周")) from None
             last = weeks_in_year(year)  # 2025 has 52, 2026 has 53
-            raise ValueError(f"{text!r} is not an ISO week: the weeks of {year} run from "
-                             f"{year}-W01 to {year}-W{last:02d}") from None
+            raise ValueError(Problem(
+                f"{text!r} is not an ISO week: the weeks of {year} run from "
+                f"{year}-W01 to {year}-W{last:02d}",
+                f"{text!r} 不是 ISO 周：{year} 年的周从 {year}-W01 到 {year}-W{last:02d}"
+            )) from None
         return Period("week", monday, monday + timedelta(days=6),
                       f"{m.group(1)}-W{int(m.group(2)):02d}")
     fy0 = _fiscal_start(fiscal_year_start)
@@ -239,8 +246,11 @@ def parse_period(spec: str, start: date | None = None, fiscal_year_start: int = 
         first = date(int(m.group(1)), int(m.group(2)), 1)
         return Period("month", first, _add_months(first, 1) - timedelta(days=1),
                       f"{first.year}-{first.month:02d}")
-    raise ValueError(f"period {text!r} is not one of 2026, 2026-H2, 2026-Q4, 2026-11, "
-                     "2026-W48 (or a kind such as quarter with a start date)")
+    raise ValueError(Problem(
+        f"period {text!r} is not one of 2026, 2026-H2, 2026-Q4, 2026-11, "
+        "2026-W48 (or a kind such as quarter with a start date)",
+        f"period {text!r} 不是 2026、2026-H2、2026-Q4、2026-11、2026-W48 这样的期间"
+        "（或者写 quarter 这样的类型并给出 start 日期）"))
 
 
 def fiscal_quarter(day: date, fiscal_year_start: int = 1) -> str:
@@ -497,10 +507,10 @@ def load_goals(raw: Any, org_path: Path, people: list[PersonInfo],
     return GoalBook(tuple(goals), fiscal, source, tuple(advice))
 
 
-def _mixed_units(goal: Goal, label: str, people: list[PersonInfo]) -> list[str]:
+def _mixed_units(goal: Goal, label: str, people: list[PersonInfo]) -> list[Problem]:
     """Advice for an org or team goal set with no unit whose people report its metric in
     several units: it silently took the first one's, and the others' figures were left
-    out of it without the file saying so."""
+    out of it without the file saying so. In both languages (check-org's --locale)."""
     if goal.scope == "person":
         return []
     by_unit: dict[str, list[str]] = {}
@@ -513,14 +523,23 @@ def _mixed_units(goal: Goal, label: str, people: list[PersonInfo]) -> list[str]:
     def keys(who: list[str]) -> str:
         return ", ".join(who[:3]) + (f" and {len(who) - 3} more" if len(who) > 3 else "")
 
+    def keys_zh(who: list[str]) -> str:
+        return "、".join(who[:3]) + (f" 等另外 {len(who) - 3} 人" if len(who) > 3 else "")
+
     units = [f"{unit} ({keys(who)})" for unit, who in by_unit.items()]
+    units_zh = "、".join(f"{unit}（{keys_zh(who)}）" for unit, who in by_unit.items())
     others = [u for u in by_unit if u != goal.unit]
-    return [f"{label} ({goal.describe()}): no unit, and {goal.metric} is reported in "
-            f"{', '.join(units[:-1])} and {units[-1]}: the goal is read in {goal.unit}, the "
-            f"first in the file, and the {' and '.join(others)} figures are not counted in "
-            f"it; write the unit it is in (unit: {goal.unit} in its entry), and give the "
-            f"{' and '.join(others)} figures a goal of their own in "
-            f"{' and '.join(others)}"]
+    return [Problem(
+        f"{label} ({goal.describe()}): no unit, and {goal.metric} is reported in "
+        f"{', '.join(units[:-1])} and {units[-1]}: the goal is read in {goal.unit}, the "
+        f"first in the file, and the {' and '.join(others)} figures are not counted in "
+        f"it; write the unit it is in (unit: {goal.unit} in its entry), and give the "
+        f"{' and '.join(others)} figures a goal of their own in "
+        f"{' and '.join(others)}",
+        f"{label}（{goal.describe()}）：没有写 unit，而 {goal.metric} 以 {units_zh}汇报："
+        f"目标按文件中第一个单位 {goal.unit} 计算，{'、'.join(others)} 的数字不计入；"
+        f"请写明目标的单位（在该条目中写 unit: {goal.unit}），并为 {'、'.join(others)} "
+        f"的数字另设以 {'、'.join(others)} 计的目标")]
 
 
 _GOAL_FIELDS = {"metric", "period", "start", "target", "team", "person", "unit", "weekly_plan"}
@@ -570,7 +589,7 @@ def _goal(entry: Any, label: str, fiscal: int, people: dict[str, PersonInfo],
         problems.append(Problem(
             f"{label}: metric {metric!r} is no one's KPI in the org file{hint}: "
             "no check-in would ever report on this goal",
-            f"{label}：metric {metric!r} 不是组织文件中任何人的 KPI{_zh_did_you_mean(hint)}："
+            f"{label}：metric {metric!r} 不是组织文件中任何人的 KPI{hint.zh}："
             "没有任何签到会汇报这个目标"))
     label = f"{label} ({metric or '?'} {entry.get('period', '?')})"
     target = entry.get("target")
@@ -600,7 +619,8 @@ def _goal(entry: Any, label: str, fiscal: int, people: dict[str, PersonInfo],
         try:
             period = parse_period(str(entry["period"]), start, fiscal)
         except ValueError as exc:
-            problems.append(f"{label}: {exc}")
+            problems.append(Problem(f"{label}: {exc}",
+                                    f"{label}：{said_in(exc.args[0], 'zh-CN')}"))
     team, person = entry.get("team"), entry.get("person")
     scope: Scope = "org"
     owner: str | None = None
@@ -661,8 +681,3 @@ def _goal(entry: Any, label: str, fiscal: int, people: dict[str, PersonInfo],
         return None
     return Goal(metric, period, float(target), scope, owner, unit, weekly,
                 unit_given=bool(entry.get("unit")))
-
-
-def _zh_did_you_mean(hint: str) -> str:
-    """bot.suggest.did_you_mean's ' (did you mean 'revenue'?)' in Chinese."""
-    return hint.replace(" (did you mean ", "（是不是 ").replace("?)", "？）") if hint else ""

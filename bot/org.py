@@ -54,42 +54,17 @@ from bot.text import where_zh as _where_zh
 
 Role = Literal["gm", "director", "member"]
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-_ZONE_EXAMPLE = " (for example Europe/Berlin or Asia/Shanghai)"
+_ZONE_EXAMPLE = Problem(" (for example Europe/Berlin or Asia/Shanghai)",
+                        "（例如 Europe/Berlin 或 Asia/Shanghai）")
 #: What to write for a manager matching nobody: what the field takes, since no key is near.
-_MANAGER_HINT = " (give the key of their manager's entry under people, or leave manager out)"
+_MANAGER_HINT = Problem(
+    " (give the key of their manager's entry under people, or leave manager out)",
+    "（请填写其上级在 people 下的条目的 key，或者去掉 manager）")
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 #: A Telegram group or channel to post to: its id (a forum's topic after a '/'), or @name.
 _TELEGRAM_CHAT = re.compile(r"-?\d+(/\d+)?|@[A-Za-z][A-Za-z0-9_]{3,31}")
 _LOCALE_ALIASES = {"en": "en", "en-us": "en", "en-gb": "en", "zh": "zh-CN", "zh-cn": "zh-CN",
                    "zh_cn": "zh-CN", "zh-hans": "zh-CN"}
-
-
-#: The hints that end a problem (bot.suggest's, the examples below), in Chinese.
-_DID_YOU_MEAN_NAME = re.compile(r" \(did you mean ('[^']*'), (.*)'s key\?\)")
-_DID_YOU_MEAN = re.compile(r" \(did you mean ('[^']*')\?\)")
-_OFFSET_HINT = re.compile(r" \((\S+) is an offset, not a timezone: write the IANA timezone of "
-                          r"the place(?:, such as (\S+),)?.*?(?:; or (\S+) for .*)?\)$")
-
-
-def _zh_hint(hint: str) -> str:
-    """A problem's hint (`' (did you mean 'grace'?)'`, an example, an offset) in Chinese."""
-    if not hint:
-        return ""
-    if hint == _ZONE_EXAMPLE:
-        return "（例如 Europe/Berlin 或 Asia/Shanghai）"
-    if hint == _MANAGER_HINT:
-        return "（请填写其上级在 people 下的条目的 key，或者去掉 manager）"
-    if (found := _DID_YOU_MEAN_NAME.fullmatch(hint)) is not None:
-        return f"（是不是 {found[2]} 的 key {found[1]}？）"
-    if (found := _DID_YOU_MEAN.fullmatch(hint)) is not None:
-        return f"（是不是 {found[1]}？）"
-    if (found := _OFFSET_HINT.match(hint)) is not None:
-        said = f"（{found[1]} 是时差，不是时区：请写该地的 IANA 时区"
-        said += f"，例如 {found[2]}" if found[2] else ""
-        said += "（夏令时随之变化）"
-        said += f"；全年固定为 {found[1]} 可写 {found[3]}" if found[3] else ""
-        return said + "）"
-    return hint
 
 
 class OrgError(ValueError):
@@ -808,9 +783,9 @@ def _describe_error(err: Any, raw: Any) -> str:
         if len(loc) == 1:
             # A whole section misnamed: `entry: unknown field` named nothing to fix.
             said = _unknown_field(loc, "section")
-            return Problem(f"{loc[0]}: {said}", f"{loc[0]}：{_unknown_field_zh(said)}")
-        message = _unknown_field(loc, "field")
-        chinese = _unknown_field_zh(message)
+            return Problem(f"{loc[0]}: {said}", f"{loc[0]}：{said.zh}")
+        said = _unknown_field(loc, "field")
+        message, chinese = str(said), said.zh
     elif err["type"] == "missing":
         message, chinese = "required field is missing", "缺少必填字段"
     elif err["type"] == "value_error":
@@ -853,16 +828,6 @@ def _describe_error(err: Any, raw: Any) -> str:
         return Problem(f"{entry}: {message}", f"{where}：{chinese}")
     return Problem(f"{entry}: {field_path or 'entry'}: {message}",
                    f"{where}：{field_path or 'entry'}：{chinese}")
-
-
-def _unknown_field_zh(said: str) -> str:
-    """_unknown_field's words in Chinese (the field names themselves as written)."""
-    what = "部分" if said.startswith("unknown section") else "字段"
-    if (found := re.search(r"\(did you mean ('[^']*')\?\)", said)) is not None:
-        return f"未知的{what}（是不是 {found[1]}？）"
-    if (found := re.search(r"here: (.*)\)$", said)) is not None:
-        return f"未知的{what}（请检查拼写；这里可用的{what}：{found[1]}）"
-    return f"未知的{what}（请检查拼写）"
 
 
 #: _WRONG_KIND and _yaml_kind's words in Chinese.
@@ -913,16 +878,21 @@ def _kpi_metric(raw: Any, loc: tuple[Any, ...]) -> str:
     return metric if isinstance(metric, str) else ""
 
 
-def _unknown_field(loc: tuple[Any, ...], what: str) -> str:
+def _unknown_field(loc: tuple[Any, ...], what: str) -> Problem:
     """'unknown field (did you mean 'timezone'?)' for a typo of a field the entry has, else
-    the fields it has: the operator sees what to write instead, not only what is wrong."""
+    the fields it has: the operator sees what to write instead, not only what is wrong.
+    In both languages (`what` is "field" or "section")."""
+    what_zh = "部分" if what == "section" else "字段"
     allowed = _fields_at(loc[:-1])
     if not allowed:
-        return f"unknown {what} (check the spelling)"
+        return Problem(f"unknown {what} (check the spelling)", f"未知的{what_zh}（请检查拼写）")
     close = closest(str(loc[-1]), allowed)
     if close is not None:
-        return f"unknown {what} (did you mean {close!r}?)"
-    return f"unknown {what} (check the spelling; the {what}s here: {', '.join(allowed)})"
+        return Problem(f"unknown {what} (did you mean {close!r}?)",
+                       f"未知的{what_zh}（是不是 {close!r}？）")
+    return Problem(f"unknown {what} (check the spelling; the {what}s here: "
+                   f"{', '.join(allowed)})",
+                   f"未知的{what_zh}（请检查拼写；这里可用的{what_zh}：{', '.join(allowed)}）")
 
 
 def _fields_at(loc: tuple[Any, ...]) -> list[str]:
@@ -995,12 +965,12 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
     for v in sorted(viewers - set(keys)):
         hint = did_you_mean(v, keys, names)
         problems.append(Problem(f"org.summary_viewers: {v!r} is not a person in this file{hint}",
-                                f"org.summary_viewers：{v!r} 不是本文件中的人{_zh_hint(hint)}"))
+                                f"org.summary_viewers：{v!r} 不是本文件中的人{hint.zh}"))
     admins = set(parsed.org.admins)
     for a in sorted(admins - set(keys)):
         hint = did_you_mean(a, keys, names)
         problems.append(Problem(f"org.admins: {a!r} is not a person in this file{hint}",
-                                f"org.admins：{a!r} 不是本文件中的人{_zh_hint(hint)}"))
+                                f"org.admins：{a!r} 不是本文件中的人{hint.zh}"))
     for i, p in enumerate(parsed.people):
         label = _person_label(i, p.key)
         where = _where_zh(label)
@@ -1010,7 +980,7 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
             hint = did_you_mean_zone(p.timezone) or _ZONE_EXAMPLE
             problems.append(Problem(
                 f"{label}: timezone {p.timezone!r} is not a known IANA timezone{hint}",
-                f"{where}：timezone {p.timezone!r} 不是已知的 IANA 时区{_zh_hint(hint)}"))
+                f"{where}：timezone {p.timezone!r} 不是已知的 IANA 时区{hint.zh}"))
         locale = _LOCALE_ALIASES.get(p.locale.lower())
         if locale is None:
             problems.append(Problem(
@@ -1027,7 +997,7 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
                 hint = did_you_mean(p.manager, keys, names) or _MANAGER_HINT
                 problems.append(Problem(
                     f"{label}: manager {p.manager!r} does not exist in this file{hint}",
-                    f"{where}：manager {p.manager!r} 在本文件中不存在{_zh_hint(hint)}"))
+                    f"{where}：manager {p.manager!r} 在本文件中不存在{hint.zh}"))
         metrics: set[str] = set()
         kpis: list[Kpi] = []
         for k in p.kpis:
@@ -1131,7 +1101,7 @@ def _org_timezone(parsed: OrgFile, problems: list[str]) -> str:
         hint = did_you_mean_zone(parsed.org.timezone) or _ZONE_EXAMPLE
         problems.append(Problem(
             f"org.timezone: {parsed.org.timezone!r} is not a known IANA timezone{hint}",
-            f"org.timezone：{parsed.org.timezone!r} 不是已知的 IANA 时区{_zh_hint(hint)}"))
+            f"org.timezone：{parsed.org.timezone!r} 不是已知的 IANA 时区{hint.zh}"))
         return "UTC"
     return parsed.org.timezone
 

@@ -1,4 +1,7 @@
-"""'did you mean …?' for a name in a settings file that matches none it could be."""
+"""'did you mean …?' for a name in a settings file that matches none it could be.
+
+Each hint is a bot.text.Problem: its English text, and its Chinese one written beside it
+(`.zh`), so a Chinese problem never depends on matching the English words again."""
 
 from __future__ import annotations
 
@@ -8,19 +11,27 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from zoneinfo import available_timezones
 
+from bot.text import Problem
+
+#: No hint, in either language.
+NO_HINT = Problem("", "")
+
 
 def did_you_mean(value: object, choices: Iterable[str],
-                 names: Mapping[str, str] | None = None) -> str:
+                 names: Mapping[str, str] | None = None) -> Problem:
     """' (did you mean 'grace'?)' when one of `choices` is close to `value` (a typo: a
-    letter doubled, dropped or swapped, another case), else ''. `names`: a person's name
-    -> their key, for a name written where a key belongs ('Grace Chen' -> 'grace')."""
+    letter doubled, dropped or swapped, another case), else '' (its Chinese: `.zh`).
+    `names`: a person's name -> their key, for a name written where a key belongs
+    ('Grace Chen' -> 'grace')."""
     if not isinstance(value, str) or not value:
-        return ""
+        return NO_HINT
     for name, key in (names or {}).items():
         if name.casefold() == value.strip().casefold():
-            return f" (did you mean {key!r}, {name}'s key?)"
+            return Problem(f" (did you mean {key!r}, {name}'s key?)",
+                           f"（是不是 {name} 的 key {key!r}？）")
     close = closest(value, choices)
-    return f" (did you mean {close!r}?)" if close is not None else ""
+    return NO_HINT if close is None else Problem(f" (did you mean {close!r}?)",
+                                                 f"（是不是 {close!r}？）")
 
 
 def closest(value: str, choices: Iterable[str]) -> str | None:
@@ -52,32 +63,36 @@ _PLACE_AT = {
 }
 
 
-def offset_hint(value: object) -> str:
+def offset_hint(value: object) -> Problem:
     """For an offset written as a timezone ('GMT+8'), what to write instead: the place's
     timezone, or the fixed Etc/GMT zone, whose sign IANA reverses; else ''. A closest
     match by spelling answered 'GMT+8' with 'GMT+0' and 'UTC+8' with 'UTC', eight hours
-    off."""
+    off. Its Chinese: `.zh`."""
     match = _OFFSET.match(value.strip()) if isinstance(value, str) else None
     if match is None:
-        return ""
+        return NO_HINT
     sign = -1 if match[1] != "+" else 1
     hours, minutes = int(match[2]), int(match[3] or 0)
     if hours > 14 or minutes >= 60:
-        return ""
+        return NO_HINT
     said = f"UTC{'+' if sign > 0 else '-'}{hours}{f':{minutes:02d}' if minutes else ''}"
     place = _PLACE_AT.get((sign * hours, minutes))
     hint = f" ({said} is an offset, not a timezone: write the IANA timezone of the place"
     hint += f", such as {place}," if place else ","
     hint += " whose clock it follows, summer time included"
+    zh = f"（{said} 是时差，不是时区：请写该地的 IANA 时区"
+    zh += f"，例如 {place}" if place else ""
+    zh += "（夏令时随之变化）"
     if not minutes and -12 <= sign * hours <= 14:
         # Etc/GMT-8 is UTC+8: POSIX counts the other way.
         fixed = f"Etc/GMT{'-' if sign > 0 else '+'}{hours}" if hours else "UTC"
         hint += f"; or {fixed} for {said} all year"
         hint += ", its sign reversed as IANA writes it" if hours else ""
-    return hint + ")"
+        zh += f"；全年固定为 {said} 可写 {fixed}"
+    return Problem(hint + ")", zh + "）")
 
 
-def did_you_mean_zone(value: object) -> str:
+def did_you_mean_zone(value: object) -> Problem:
     """did_you_mean among the IANA timezones ('Asia/Shangai' -> 'Asia/Shanghai'), or what
     to write for an offset ('GMT+8', see offset_hint)."""
     return offset_hint(value) or did_you_mean(value, _zones())

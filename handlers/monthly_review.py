@@ -64,6 +64,9 @@ class MetricMonth:
     actual: float | None  # None: no figure at all that month (nothing asked, no CRM's)
     target: float | None
     quarter: str | None = None  # the quarter goal's label
+    #: The quarter goal's start when written from a start date: its label is then English
+    #: words ('quarter from 2026-11-13'), so the templates name it in the reader's language.
+    quarter_from: date | None = None
     quarter_state: str | None = None
     quarter_pace: float | None = None
     #: What the quarter still needs and its working days left: under a week's, the amount
@@ -376,6 +379,8 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
                 if quarter.period.end == month.end else after
             state = progress(quarter, so_far.value, judged, so_far.weeks_in)
             line.quarter, line.quarter_state = quarter.period.label, state.state
+            if quarter.period.label.startswith(quarter.period.kind):  # (see parse_period)
+                line.quarter_from = quarter.period.start
             line.quarter_pace = state.pace_needed
             line.quarter_left, line.quarter_days_left = state.remaining, state.days_left
             line.unit = line.unit or unit_text(ctx.org, metric, so_far.unit, locale)

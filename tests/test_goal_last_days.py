@@ -205,3 +205,23 @@ def test_no_period_is_missed_before_its_last_day_nor_after_it_unmissed(fiscal):
             assert progress(g, 500_000, over + timedelta(days=1)).state == "missed", label
             assert progress(g, 500_000, over).state == "behind", label
     assert early > 20  # the case is common, not one odd year
+
+
+async def test_a_quarter_written_from_a_start_date_is_named_in_the_reader_s_language(
+        bot, chat, clock):
+    """A quarter goal written with a start date has the label 'quarter from 2026-11-13':
+    December's review read "季度 quarter from 2026-11-13：…" to a Chinese GM, and "Quarter
+    quarter from 2026-11-13: …" in English."""
+    bot.org = parse_org(org_text(
+        "goals:\n  - {metric: revenue, period: quarter, start: 2026-11-13, person: alice, "
+        "target: 700000}\n"))
+    answer_kpi(bot, "alice", "2026-W48", 100_000)
+    clock.set(at_noon(2027, 1, 5))
+    await say(bot, "grace", "/monthly 2026-12 alice")
+    english = chat.last("grace")
+    assert "Quarter from 2026-11-13: " in english and "quarter from" not in english, english
+    await say(bot, "grace", "/language 中文")
+    await say(bot, "grace", "/monthly 2026-12 alice")
+    chinese = chat.last("grace")
+    assert "自 2026-11-13 起的季度：" in chinese, chinese
+    assert "quarter" not in chinese.lower() and "季度 自" not in chinese

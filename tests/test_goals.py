@@ -221,6 +221,23 @@ def test_check_org_shows_the_breakdown(tmp_path: Path, capsys):
             "40k not allocated") in out
 
 
+def test_check_org_in_chinese_words_the_breakdown_as_goals_does(tmp_path: Path, capsys):
+    """check-org's Markdown in Chinese (--locale zh-CN, or a Chinese GM's default) listed
+    the breakdown gaps in English ('revenue 2026-Q4: … 40k not allocated')."""
+    from bot.cli import main
+
+    path = tmp_path / "org.yaml"
+    path.write_text(org_text(GOALS), encoding="utf-8")
+    assert main(["--env-file", "/dev/null", "check-org", str(path), "--format", "md",
+                 "--locale", "zh-CN"]) == 0
+    md = capsys.readouterr().out
+    assert "East + Europe + China = 44万，全公司2026-Q4 营收目标为 48万；4万 尚未分配" in md, md
+    assert "not allocated" not in md
+    assert main(["--env-file", "/dev/null", "check-org", str(path), "--format", "md"]) == 0
+    assert "East + Europe + China = 440k of the org's 480k; 40k not allocated" in \
+        capsys.readouterr().out
+
+
 # --- /goals, from the user's side ---------------------------------------------------------
 
 def answer_kpi(bot, key: str, week: str, value: float, metric: str = "revenue") -> None:
@@ -864,8 +881,30 @@ def test_check_org_warns_of_an_org_goal_without_a_unit_over_several_currencies(
     assert main(["--env-file", "/dev/null", "check-org", str(path), "--format", "md"]) == 0
     md = capsys.readouterr().out
     assert "## Goal units\n" in md and "no unit, and revenue is reported in USD" in md, md
+    # In Chinese (--locale zh-CN, or a Chinese GM's default), the advice too.
+    assert main(["--env-file", "/dev/null", "check-org", str(path), "--format", "md",
+                 "--locale", "zh-CN"]) == 0
+    md = capsys.readouterr().out
+    assert ("（revenue 2026-Q4 (org)）：没有写 unit，而 revenue 以 USD（alice、bruno）、"
+            "CNY（li）汇报：目标按文件中第一个单位 USD 计算，CNY 的数字不计入") in md, md
+    assert "no unit" not in md
     # Said in the entry, the unit is what was meant: nothing to warn of.
     path.write_text(li_in_cny(GOALS.replace("target: 480000}", "target: 480000, unit: USD}")),
                     encoding="utf-8")
     assert main(["--env-file", "/dev/null", "check-org", str(path)]) == 0
     assert "unit:" not in capsys.readouterr().out
+
+
+async def test_a_gap_in_a_quarter_written_from_a_start_date_reads_in_chinese(goals_bot, chat):
+    """A breakdown gap of goals written as 'quarter' with a start date named its period by
+    its English label ('China quarter from 2026-11-13 营收目标为 12万') to a Chinese reader."""
+    from tests.support import say
+
+    goals_bot.org = parse_org(org_text(
+        "goals:\n"
+        "  - {metric: revenue, period: quarter, start: 2026-11-13, team: China, target: 120000}\n"
+        "  - {metric: revenue, period: quarter, start: 2026-11-13, person: li, target: 100000}\n"))
+    await say(goals_bot, "li", "/goals")
+    text = chat.last("li")
+    assert "李雷 = 10万，China 自 2026-11-13 起的季度 营收目标为 12万；2万 尚未分配" in text, text
+    assert "quarter from" not in text

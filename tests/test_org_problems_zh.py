@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.suggest import did_you_mean, did_you_mean_zone
+from bot.text import said_in
 from tests.support import TEST_ORG, run_cli, say
 from tests.test_org_reload import running  # noqa: F401 (the fixture)
 
@@ -67,6 +69,47 @@ EDITS = [
     pytest.param("values:", "checkin:\n  questions:\n    - {key: mood, type: song}\nvalues:",
                  "checkin.questions[0] ('mood'): type must be one of",
                  "checkin.questions[0]（'mood'）：type 必须是", id="question"),
+    # A goal's period: parse_period's words, also read by other commands.
+    pytest.param("values:", "goals:\n  - {metric: revenue, period: 2026-Q5, target: 5}\n"
+                 "values:",
+                 "goals[0] (revenue 2026-Q5): period '2026-Q5' is not one of 2026, 2026-H2",
+                 "goals[0] (revenue 2026-Q5)：period '2026-Q5' 不是 2026、2026-H2、2026-Q4、"
+                 "2026-11、2026-W48 这样的期间", id="goal period"),
+    pytest.param("values:", "goals:\n  - {metric: revenue, period: 2026-W54, target: 5}\n"
+                 "values:",
+                 "goals[0] (revenue 2026-W54): '2026-W54' is not an ISO week: the weeks of "
+                 "2026 run from 2026-W01 to 2026-W53",
+                 "goals[0] (revenue 2026-W54)：'2026-W54' 不是 ISO 周：2026 年的周从 2026-W01 "
+                 "到 2026-W53", id="goal week"),
+    pytest.param("values:", "goals:\n  - {metric: revenue, period: fortnight, "
+                 "start: 2026-12-07, target: 5}\nvalues:",
+                 "goals[0] (revenue fortnight): with a start date, period must be one of week",
+                 "goals[0] (revenue fortnight)：有 start 日期时，period 必须是 week、month、"
+                 "quarter、half-year、year 之一", id="goal kind"),
+    # A CRM format's date_format, with what it likely means.
+    pytest.param("values:", "crm:\n  formats:\n    - {name: hub, person: Owner, value: Amount, "
+                 "date: Day, date_format: YYYY-MM-DD}\nvalues:",
+                 "crm.formats[0]: date_format 'YYYY-MM-DD' is not a date pattern as teampulse "
+                 "reads it (did you mean '%Y-%m-%d'?)",
+                 "crm.formats[0]：date_format 'YYYY-MM-DD' 不是 teampulse 能读的日期格式"
+                 "（是不是 '%Y-%m-%d'？）：格式用 Python 的代码书写", id="crm date_format"),
+    # The hints, made in both languages where they are made (bot.suggest).
+    pytest.param("timezone: Europe/Rome", "timezone: GMT+8",
+                 "people[2] ('bruno'): timezone 'GMT+8' is not a known IANA timezone "
+                 "(UTC+8 is an offset, not a timezone: write the IANA timezone of the place, "
+                 "such as Asia/Shanghai,",
+                 "people[2]（'bruno'）：timezone 'GMT+8' 不是已知的 IANA 时区（UTC+8 是时差，"
+                 "不是时区：请写该地的 IANA 时区，例如 Asia/Shanghai（夏令时随之变化）；"
+                 "全年固定为 UTC+8 可写 Etc/GMT-8）", id="offset for a timezone"),
+    pytest.param("manager: alice", "manager: Alice Martin",
+                 "people[5] ('sam'): manager 'Alice Martin' does not exist in this file "
+                 "(did you mean 'alice', Alice Martin's key?)",
+                 "people[5]（'sam'）：manager 'Alice Martin' 在本文件中不存在"
+                 "（是不是 Alice Martin 的 key 'alice'？）", id="a name for a key"),
+    pytest.param("manager: alice", "manager: nobody",
+                 "people[5] ('sam'): manager 'nobody' does not exist in this file (give the key",
+                 "people[5]（'sam'）：manager 'nobody' 在本文件中不存在（请填写其上级在 people "
+                 "下的条目的 key，或者去掉 manager）", id="manager far off"),
 ]
 
 
@@ -113,3 +156,29 @@ def test_check_org_still_says_them_in_english(tmp_path: Path, database_url: str,
         assert ("people[2] ('bruno'): timezone 'Europe/Roma' is not a known IANA timezone "
                 "(did you mean 'Europe/Rome'?)") in err
         assert "时区" not in err
+
+
+@pytest.mark.parametrize(("hint", "english", "chinese"), [
+    (lambda: did_you_mean("alcie", ["alice", "bruno"]), " (did you mean 'alice'?)",
+     "（是不是 'alice'？）"),
+    (lambda: did_you_mean("Grace Chen", ["grace"], {"Grace Chen": "grace"}),
+     " (did you mean 'grace', Grace Chen's key?)", "（是不是 Grace Chen 的 key 'grace'？）"),
+    (lambda: did_you_mean_zone("Asia/Shangai"), " (did you mean 'Asia/Shanghai'?)",
+     "（是不是 'Asia/Shanghai'？）"),
+    (lambda: did_you_mean_zone("UTC+0"), " (UTC+0 is an offset, not a timezone: write the "
+     "IANA timezone of the place, such as Europe/London, whose clock it follows, summer time "
+     "included; or UTC for UTC+0 all year)",
+     "（UTC+0 是时差，不是时区：请写该地的 IANA 时区，例如 Europe/London（夏令时随之变化）；"
+     "全年固定为 UTC+0 可写 UTC）"),
+    (lambda: did_you_mean_zone("UTC+5:45"), " (UTC+5:45 is an offset, not a timezone: write "
+     "the IANA timezone of the place, such as Asia/Kathmandu, whose clock it follows, summer "
+     "time included)", "（UTC+5:45 是时差，不是时区：请写该地的 IANA 时区，例如 Asia/Kathmandu"
+     "（夏令时随之变化））"),
+    (lambda: did_you_mean("zzz", ["alice"]), "", ""),
+], ids=["typo", "a name for a key", "zone typo", "offset", "offset with minutes", "none"])
+def test_each_hint_is_written_in_both_languages_where_it_is_made(hint, english, chinese):
+    """The Chinese hint is made beside the English one, not found again in its words by a
+    pattern (a reworded English hint then fell back to English in a Chinese line)."""
+    made = hint()
+    assert str(made) == english
+    assert said_in(made, "zh-CN") == chinese
