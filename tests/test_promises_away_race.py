@@ -128,3 +128,41 @@ async def test_an_away_said_as_the_reminder_sweep_queues_gets_no_reminder(
     assert not reminded(chat, "alice") + reminded(elsewhere, "alice"), chat.to("alice")
     # (Bruno, not away, is reminded.)
     assert len(reminded(chat, "bruno") + reminded(elsewhere, "bruno")) == 1
+
+
+async def test_a_pause_said_as_the_reminder_sweep_queues_leaves_a_reminder_that_takes_answers(
+        database_url, bot, chat, clock, monkeypatch):
+    """/pause, unlike /away, does not keep the sweep from reminding (a sweep after it
+    reminds, asking the question again: `/pause` stops the questions for now). Said on a
+    follower while the leader's sweep holds Alice's round, it commits before the sweep
+    re-asks her (it clears her dialog, which the sweep then sets again): she gets
+    "Paused", then the reminder, as if she had paused before the sweep, and the reminder's
+    question takes her answer -- never a question that no longer takes what is typed."""
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS[:2])
+    clock.advance(bot.settings.reminder_delay)
+    chat.clear()
+    marked, paused = threading.Event(), threading.Event()
+    mark = RoundBatchRepo.mark_reminded
+
+    def mark_reminded(self, *args, **kwargs):
+        still = mark(self, *args, **kwargs)
+        marked.set()
+        assert paused.wait(timeout=20), "the follower's /pause never came"
+        return still
+    monkeypatch.setattr(RoundBatchRepo, "mark_reminded", mark_reminded)
+    other, engine, elsewhere = follower(database_url, clock)
+
+    async def pause() -> None:
+        assert await asyncio.to_thread(marked.wait, 20), "the sweep never marked the rounds"
+        await say(other, "alice", "/pause")
+        paused.set()
+    try:
+        await asyncio.gather(bot.run_reminders(), pause())
+        await bot.drain()
+        assert elsewhere.last("alice").startswith("Paused"), elsewhere.to("alice")
+        assert len(reminded(chat, "alice")) == 1, chat.to("alice")
+        await say(other, "alice", ALICE_ANSWERS[2])
+    finally:
+        engine.dispose()
+    assert "Question 4 of 8" in elsewhere.last("alice"), elsewhere.to("alice")
