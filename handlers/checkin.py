@@ -641,6 +641,9 @@ def withdraw_for_away(ctx: Context, person: Person) -> int:
 
     now = ctx.clock.now()
     week = current_week(now, person.timezone)
+    # First (on PostgreSQL) their row and these rounds, for a round's batch or a reminder
+    # sweep on another replica: what it queues is read below, to drop (see lock_for_away).
+    ctx.checkins.lock_for_away(person, (previous_week(week), week))
     rounds = [r for r in (ctx.checkins.round_for(person, w) for w in (previous_week(week), week))
               if r is not None and r.status != "submitted" and r.prompted_at is not None]
     ctx.session.flush()  # (the period just added, for away_weeks)

@@ -600,6 +600,25 @@ class CheckinRepo:
         # SQLite lets one writer in at a time: nothing to wait for there.
         return self.session.get_bind().dialect.name == "postgresql"
 
+    def lock_for_away(self, person: Person, weeks: Sequence[str]) -> None:
+        """On PostgreSQL, hold a person going away until this transaction commits: their
+        row, then their rounds of these weeks (FOR NO KEY UPDATE, in that order).
+
+        A round's batch (RoundBatchRepo.people, FOR SHARE) and the reminder sweep
+        (RoundBatchRepo.awaiting_reminder) read someone "not away", then queue their
+        prompt or reminder, then commit: an `/away` committed in between found nothing
+        queued to drop, and it went on holiday. Now the `/away` waits for a batch or a
+        sweep under way and then finds what it queued; one coming while this transaction
+        holds them waits (a batch) and reads the period, or passes the round over (a
+        sweep). One statement each, two per `/away`; SQLite lets one writer in anyway."""
+        if not self._locking():
+            return
+        self.session.execute(select(Person.id).where(Person.id == person.id)
+                             .with_for_update(key_share=True))
+        self.session.execute(select(CheckinRound.id).where(
+            CheckinRound.person_id == person.id, CheckinRound.week.in_(sorted(weeks)))
+            .order_by(CheckinRound.id).with_for_update(key_share=True))
+
     def lock_for_answer(self, rnd: CheckinRound) -> None:
         """On PostgreSQL, lock an open round an answer is stored to (FOR NO KEY UPDATE,
         once per transaction; a batch's rounds are locked by preload) and read its

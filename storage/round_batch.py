@@ -48,11 +48,18 @@ class RoundBatchRepo:
             Person.active, Person.checks_in).distinct()))
 
     def people(self, ids: Sequence[int]) -> dict[int, Person]:
-        """People by id, in one query."""
+        """People by id, in one query, held (on PostgreSQL) until the batch commits.
+
+        Read FOR SHARE, in id order: an `/away` takes its sender's row FOR NO KEY UPDATE
+        (CheckinRepo.lock_for_away). Committed while the batch read them "not away" and
+        wrote their prompt, it saw no prompt to drop, and the prompt went on holiday; now
+        the batch waits for an `/away` under way and reads its period, or the `/away`
+        waits for the batch and drops the prompt still waiting."""
         if not ids:
             return {}
         return {p.id: p for p in self.session.scalars(
-            select(Person).where(Person.id.in_(list(ids))))}
+            select(Person).where(Person.id.in_(list(ids))).order_by(Person.id)
+            .with_for_update(read=True))}
 
     def rounds(self, pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], CheckinRound]:
         """Existing rounds for (person id, week) pairs, in one query."""
