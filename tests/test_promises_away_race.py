@@ -11,12 +11,15 @@ import threading
 import pytest
 from sqlalchemy import event as sa_event
 
-from storage.round_batch import RoundBatchRepo
 from tests.conftest import SERVER_URL
 from tests.support import say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_checkin_remind import back_up, go_down
-from tests.test_promises_reminder_race import follower
+from tests.test_promises_reminder_race import (
+    deliver_after,
+    follower,
+    sweep_held_after_marking,
+)
 from tests.test_reminders_withdrawn import reminded
 
 pytestmark = pytest.mark.skipif(not SERVER_URL, reason="two replicas need PostgreSQL "
@@ -30,19 +33,6 @@ def waiting_on_person(engine, reached: threading.Event) -> None:
     def locking(_conn, _cursor, statement, *_args) -> None:
         if "FOR NO KEY UPDATE" in statement and "FROM people" in statement:
             reached.set()
-
-
-def deliver_after(bot, monkeypatch) -> asyncio.Event:
-    """The leader's outbox gets to what it queued only once the event returned is set
-    (the follower's `/away` is in): not sent in that moment, before the `/away` read it."""
-    done = asyncio.Event()
-    deliver = bot.deliver
-
-    async def deliver_later(**kwargs) -> None:
-        await done.wait()
-        await deliver(**kwargs)
-    monkeypatch.setattr(bot, "deliver", deliver_later)
-    return done
 
 
 async def test_an_away_said_as_the_round_batch_is_written_gets_no_prompt(
@@ -97,16 +87,9 @@ async def test_an_away_said_as_the_reminder_sweep_queues_gets_no_reminder(
     await answer_all(bot, "alice", ALICE_ANSWERS[:2])
     clock.advance(bot.settings.reminder_delay)
     chat.clear()
-    marked, reached = threading.Event(), threading.Event()
-    mark = RoundBatchRepo.mark_reminded
-
-    def mark_reminded(self, *args, **kwargs):
-        still = mark(self, *args, **kwargs)
-        marked.set()
-        # Held until the follower's /away is committed, or waits for this sweep's rounds.
-        assert reached.wait(timeout=20), "the follower's /away never came"
-        return still
-    monkeypatch.setattr(RoundBatchRepo, "mark_reminded", mark_reminded)
+    # Held until the follower's /away is committed, or waits for this sweep's rounds.
+    reached = threading.Event()
+    marked = sweep_held_after_marking(monkeypatch, reached, "/away")
     other, engine, elsewhere = follower(database_url, clock, reached)
 
     away_in = deliver_after(bot, monkeypatch)
@@ -142,15 +125,8 @@ async def test_a_pause_said_as_the_reminder_sweep_queues_leaves_a_reminder_that_
     await answer_all(bot, "alice", ALICE_ANSWERS[:2])
     clock.advance(bot.settings.reminder_delay)
     chat.clear()
-    marked, paused = threading.Event(), threading.Event()
-    mark = RoundBatchRepo.mark_reminded
-
-    def mark_reminded(self, *args, **kwargs):
-        still = mark(self, *args, **kwargs)
-        marked.set()
-        assert paused.wait(timeout=20), "the follower's /pause never came"
-        return still
-    monkeypatch.setattr(RoundBatchRepo, "mark_reminded", mark_reminded)
+    paused = threading.Event()
+    marked = sweep_held_after_marking(monkeypatch, paused, "/pause")
     other, engine, elsewhere = follower(database_url, clock)
 
     async def pause() -> None:

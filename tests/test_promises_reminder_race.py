@@ -39,13 +39,45 @@ def follower(database_url: str, clock, locking: threading.Event | None = None
     return other, engine, elsewhere
 
 
+def sweep_held_after_marking(monkeypatch, until: threading.Event, what: str
+                             ) -> threading.Event:
+    """The leader's reminder sweep held, once it has marked its rounds reminded (not yet
+    committed), until `until` is set (by the follower's `what`); the event returned is
+    set once it has marked them."""
+    marked = threading.Event()
+    mark = RoundBatchRepo.mark_reminded
+
+    def mark_reminded(self, *args, **kwargs):
+        still = mark(self, *args, **kwargs)
+        marked.set()
+        assert until.wait(timeout=20), f"the follower's {what} never came"
+        return still
+    monkeypatch.setattr(RoundBatchRepo, "mark_reminded", mark_reminded)
+    return marked
+
+
+def deliver_after(bot, monkeypatch) -> asyncio.Event:
+    """The leader's outbox gets to what it queued only once the event returned is set
+    (the follower's step is in): not sent in that moment, before the follower read it."""
+    done = asyncio.Event()
+    deliver = bot.deliver
+
+    async def deliver_later(**kwargs) -> None:
+        await done.wait()
+        await deliver(**kwargs)
+    monkeypatch.setattr(bot, "deliver", deliver_later)
+    return done
+
+
 async def test_a_reminder_swept_as_the_last_answer_lands_on_another_replica_is_not_sent(
         database_url, bot, chat, clock, monkeypatch):
     """Alice has answered 7 of her 8 questions; the reminder is due. The leader's sweep
     reads her round still open; meanwhile her last answer, handled by a follower, commits
     (nothing queued yet to withdraw); the sweep then queues "Friendly reminder … Question
     8 of 8". She must not get it: her check-in is in. The sweep's read now holds her
-    round: the answer waits for the sweep's commit, then withdraws what it queued."""
+    round: the answer waits for the sweep's commit, then withdraws what it queued. (The
+    leader's outbox gets to it once the answer is stored: one sent in that moment still
+    arrives, as README says.)"""
     await bot.run_checkins(["alice"])
     await answer_all(bot, "alice", ALICE_ANSWERS[:-1])
     clock.advance(bot.settings.reminder_delay)
@@ -59,10 +91,12 @@ async def test_a_reminder_swept_as_the_last_answer_lands_on_another_replica_is_n
         return found
     monkeypatch.setattr(RoundBatchRepo, "awaiting_reminder", awaiting_reminder)
     other, engine, elsewhere = follower(database_url, clock, answering)
+    stored = deliver_after(bot, monkeypatch)
 
     async def last_answer() -> None:
         await say(other, "alice", ALICE_ANSWERS[-1])
         answering.set()
+        stored.set()
     try:
         await asyncio.gather(bot.run_reminders(), last_answer())
         await bot.drain()
@@ -93,23 +127,11 @@ async def test_a_reminder_swept_as_an_answer_lands_on_another_replica_does_not_a
     assert open_question["alice"] == "Question 6 of 8", open_question
     clock.advance(bot.settings.reminder_delay)
     chat.clear()
-    marked, reached = threading.Event(), threading.Event()
-    mark = RoundBatchRepo.mark_reminded
-
-    def mark_reminded(self, *args, **kwargs):
-        still = mark(self, *args, **kwargs)
-        marked.set()
-        # Held until the follower's answer is stored, or waits for this sweep's rounds.
-        assert reached.wait(timeout=20), "the follower's answer never came"
-        return still
-    monkeypatch.setattr(RoundBatchRepo, "mark_reminded", mark_reminded)
-    stored = asyncio.Event()
-    deliver = bot.deliver
-
-    async def deliver_later(**kwargs) -> None:
-        await stored.wait()  # the leader's outbox gets to it once the answer is stored
-        await deliver(**kwargs)
-    monkeypatch.setattr(bot, "deliver", deliver_later)
+    # Held until the follower's answer is stored, or waits for this sweep's rounds; the
+    # leader's outbox gets to it once the answer is stored.
+    reached = threading.Event()
+    marked = sweep_held_after_marking(monkeypatch, reached, "answer")
+    stored = deliver_after(bot, monkeypatch)
     # (`reached` also once it is about to wait for the sweep's rounds to be committed.)
     other, engine, elsewhere = follower(database_url, clock, reached)
 
