@@ -125,8 +125,8 @@ async def handled_as_the_close_decides(sweeper: TeamPulse, answerer: TeamPulse,
     decided, handled = threading.Event(), threading.Event()
     decide: Callable[..., object] = handlers.pulse.decide
 
-    def then_the_event(session, poll, threshold_now=0):
-        found = decide(session, poll, threshold_now)
+    def then_the_event(session, poll, *args, **kwargs):
+        found = decide(session, poll, *args, **kwargs)
         decided.set()
         until_waiting_or(watcher, handled)
         return found
