@@ -194,10 +194,7 @@ async def test_a_poll_stored_under_both_spellings_reads_as_one_team(
         # Had its close hidden EAST's morale, East's ten less East's five (read then)
         # would give it away: East's morale stays hidden, as one.
         with bot.unit() as ctx:
-            poll = ctx.session.scalars(select(PulsePoll)).one()
-            shown = copy.deepcopy(poll.shown)
-            shown["questions"]["morale"]["teams"].remove("EAST")
-            poll.shown = shown
+            hidden_at_close(ctx, "morale", "EAST")
         await say(bot, "grace", "/pulse results team East")
         text = chat.last("grace")
         assert "Morale: hidden" in text and "Stress: 3.0 (10 answers)" in text, text
@@ -205,6 +202,14 @@ async def test_a_poll_stored_under_both_spellings_reads_as_one_team(
             morale = team_morale(ctx.session, ["East", "West"], date(2026, 12, 1),
                                  threshold_now=5)
         assert morale == {"East": None, "West": pytest.approx(1.0)}
+
+
+def hidden_at_close(ctx: Any, question: str, team: str) -> None:
+    """Rewrite the poll's kept decision as if its close had hidden `team`'s `question`."""
+    poll = ctx.session.scalars(select(PulsePoll)).one()
+    shown = copy.deepcopy(poll.shown)
+    shown["questions"][question]["teams"].remove(team)
+    poll.shown = shown
 
 
 def stored_as_before(ctx: Any, keys: list[str], morale: int) -> PulsePoll:
@@ -317,10 +322,7 @@ async def test_the_morale_chart_of_an_old_poll_draws_east_as_one_team(
             assert lines()["morale"]["East"] == pytest.approx(3.0), (typed, lines())
             assert "EAST" not in lines()["morale"], (typed, lines())
         with bot.unit() as ctx:
-            poll = ctx.session.scalars(select(PulsePoll)).one()
-            shown = copy.deepcopy(poll.shown)
-            shown["questions"]["morale"]["teams"].remove("EAST")
-            poll.shown = shown
+            hidden_at_close(ctx, "morale", "EAST")
         await say(bot, "grace", "/summary chart morale team East")
         assert "East" not in lines()["morale"], lines()
         assert lines()["stress"]["East"] == pytest.approx(3.0), lines()
