@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
 
 import pytest
 from sqlalchemy import event as sa_event
@@ -35,6 +36,28 @@ def waiting_on_person(engine, reached: threading.Event) -> None:
             reached.set()
 
 
+async def away_said_during(bot, chat, run, started: threading.Event, never: str,
+                           follower_: tuple[Any, Any, threading.Event], monkeypatch) -> None:
+    """The leader's `run` (a round or a reminder sweep) with the platform down; once
+    `started` is set (else `never` is the failure), Alice's `/away 2026-12-10` said on the
+    follower, which then sets its event; the leader's outbox held until that is in. Then
+    the platform back up and the follower's engine disposed."""
+    other, engine, reached = follower_
+    away_in = deliver_after(bot, monkeypatch)
+
+    async def away() -> None:
+        assert await asyncio.to_thread(started.wait, 20), never
+        await say(other, "alice", "/away 2026-12-10")
+        reached.set()
+        away_in.set()
+    go_down(chat)
+    try:
+        await asyncio.gather(run, away())
+        await back_up(bot, chat)
+    finally:
+        engine.dispose()
+
+
 async def test_an_away_said_as_the_round_batch_is_written_gets_no_prompt(
         database_url, bot, chat, clock, monkeypatch):
     """Friday 16:00: the leader's round batch reads that Alice is not away and writes her
@@ -52,20 +75,9 @@ async def test_an_away_said_as_the_round_batch_is_written_gets_no_prompt(
     bot.round_batch_hook = hold
     other, engine, elsewhere = follower(database_url, clock)
     waiting_on_person(engine, reached)
-
-    away_in = deliver_after(bot, monkeypatch)
-
-    async def away() -> None:
-        assert await asyncio.to_thread(written.wait, 20), "the batch was never written"
-        await say(other, "alice", "/away 2026-12-10")
-        reached.set()
-        away_in.set()
-    go_down(chat)
-    try:
-        await asyncio.gather(bot.run_checkins(["alice", "bruno"]), away())
-        await back_up(bot, chat)
-    finally:
-        engine.dispose()
+    await away_said_during(bot, chat, bot.run_checkins(["alice", "bruno"]), written,
+                           "the batch was never written", (other, engine, reached),
+                           monkeypatch)
     # (Its reply goes by whichever replica's outbox gets to it first.)
     assert [t for t in elsewhere.to("alice") + chat.to("alice")
             if "away from now until 2026-12-10" in t], elsewhere.to("alice")
@@ -91,20 +103,9 @@ async def test_an_away_said_as_the_reminder_sweep_queues_gets_no_reminder(
     reached = threading.Event()
     marked = sweep_held_after_marking(monkeypatch, reached, "/away")
     other, engine, elsewhere = follower(database_url, clock, reached)
-
-    away_in = deliver_after(bot, monkeypatch)
-
-    async def away() -> None:
-        assert await asyncio.to_thread(marked.wait, 20), "the sweep never marked the rounds"
-        await say(other, "alice", "/away 2026-12-10")
-        reached.set()
-        away_in.set()
-    go_down(chat)
-    try:
-        await asyncio.gather(bot.run_reminders(), away())
-        await back_up(bot, chat)
-    finally:
-        engine.dispose()
+    await away_said_during(bot, chat, bot.run_reminders(), marked,
+                           "the sweep never marked the rounds", (other, engine, reached),
+                           monkeypatch)
     # (Its reply goes by whichever replica's outbox gets to it first.)
     assert [t for t in elsewhere.to("alice") + chat.to("alice")
             if "away from now until 2026-12-10" in t], elsewhere.to("alice")
