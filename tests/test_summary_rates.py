@@ -1,0 +1,117 @@
+"""A percentage KPI (a win rate) in the GM's numbers: rates are averaged, never added up."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.support import bot_on_org, csv_records, run_cli, say
+from tests.test_checkin import answer_all
+
+ORG = """\
+org:
+  name: Rates
+people:
+  - {key: grace, name: Grace Chen, role: gm, timezone: America/New_York, locale: en}
+  - key: dana
+    name: Dana Wu
+    role: director
+    manager: grace
+    team: Ops
+    timezone: America/New_York
+    locale: en
+    kpis:
+      - {metric: win_rate, unit: "%", weekly_target: 30}
+  - key: eli
+    name: Eli Park
+    role: director
+    manager: grace
+    team: Ops
+    timezone: America/New_York
+    locale: en
+    kpis:
+      - {metric: win_rate, unit: "%", weekly_target: 30}
+  - key: fay
+    name: Fay Lin
+    role: director
+    manager: grace
+    team: Ops
+    timezone: America/New_York
+    locale: en
+    kpis:
+      - {metric: win_rate, unit: "%", weekly_target: 30}
+"""
+
+
+def answers(rate: str) -> list[str]:
+    return [rate, "Won", "none", "1", "More", "4"]
+
+
+@pytest.fixture
+def rates(settings, clock, tmp_path: Path) -> Iterator[tuple]:
+    org = tmp_path / "rates.yaml"
+    org.write_text(ORG, encoding="utf-8")
+    with bot_on_org(settings, clock, org) as made:
+        yield made
+
+
+async def two_weeks(bot, clock) -> None:
+    """2026-W47: everyone's win rate 20 %. 2026-W48: Dana 20 %, Eli 40 %, Fay no check-in."""
+    friday = clock.now()
+    clock.set(friday - timedelta(weeks=1))
+    await bot.run_checkins()
+    for key in ("dana", "eli", "fay"):
+        await answer_all(bot, key, answers("20"))
+    clock.set(friday)
+    await bot.run_checkins()
+    await answer_all(bot, "dana", answers("20"))
+    await answer_all(bot, "eli", answers("40"))
+
+
+async def test_a_teams_win_rate_is_the_mean_of_those_who_reported(rates, clock):
+    """Three directors with a 30 % target, two reporting 20 % and 40 %: the team's rate is
+    30 % against 30 %, not 60 % against 90 %, and Fay's missing figure is named, not read
+    as 0 %: in the GM's headline, the team's view and both JSON exports."""
+    bot, chat, settings = rates
+    await two_weeks(bot, clock)
+    team_line = "Team · win rate 30 / 30 % (100%), 2 of 3 reporting · not reported: Fay Lin"
+    await say(bot, "grace", "/summary")
+    assert team_line in chat.last("grace")
+    await say(bot, "grace", "/summary team Ops")
+    assert team_line in chat.last("grace")
+    _code, out = run_cli(settings, "summary", "--format", "json")
+    week = json.loads(out)["headline"]["week"][0]
+    assert (week["target"], week["actual"], week["attainment"]) == (30, 30, 1)
+    assert (week["reported"], week["expected"]) == (2, 3)
+    _code, out = run_cli(settings, "summary", "--team", "Ops", "--format", "json")
+    team = json.loads(out)["weeks"][-1]["team_kpis"][0]
+    assert (team["target"], team["actual"], team["attainment"]) == (30, 30, 1)
+    assert team["not_reported"] == ["fay"]
+
+
+async def test_a_month_of_a_win_rate_is_the_mean_of_its_weeks(rates, clock):
+    """Eli's 20 % and 40 % make a month of 30 % (100% of 30 %), not 60 % of 60 %; Fay's
+    20 % of the one week she reported is 20 %, not 10 %; the org's month is the mean of
+    the five figures reported (24 % of 30 %): in chat, in the CSV and in the JSON."""
+    bot, chat, settings = rates
+    await two_weeks(bot, clock)
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Month to date (2026-11): win rate 24 / 30 % (80%)" in text
+    assert "Quarter to date (2026-Q4): win rate 24 / 30 % (80%)" in text
+    assert "win rate 40 / 30 % (133%) · month 100% · quarter 100%" in text
+    assert "win rate — / 30 % · month 67% · quarter 67%" in text
+    _code, out = run_cli(settings, "summary", "--format", "csv")
+    rows = {r["director"]: r for r in csv_records(out)}
+    assert (rows["eli"]["win_rate_mtd_actual"], rows["eli"]["win_rate_mtd_target"],
+            rows["eli"]["win_rate_mtd_attainment"]) == ("30", "30", "1")
+    assert (rows["fay"]["win_rate_qtd_actual"], rows["fay"]["win_rate_qtd_target"],
+            rows["fay"]["win_rate_qtd_attainment"]) == ("20", "30", "0.6667")
+    _code, out = run_cli(settings, "summary", "--format", "json")
+    month = json.loads(out)["headline"]["month_to_date"][0]
+    assert (month["target"], month["actual"], month["attainment"]) == (30, 24, 0.8)
+    assert (month["reported"], month["expected"]) == (5, 6)
