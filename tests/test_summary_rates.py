@@ -115,3 +115,27 @@ async def test_a_month_of_a_win_rate_is_the_mean_of_its_weeks(rates, clock):
     month = json.loads(out)["headline"]["month_to_date"][0]
     assert (month["target"], month["actual"], month["attainment"]) == (30, 24, 0.8)
     assert (month["reported"], month["expected"]) == (5, 6)
+
+
+async def test_the_month_in_review_reads_a_win_rate_as_the_summary_does(rates, clock):
+    """November: 30 % everyone in W45 and W46, then two_weeks. Eli's month is 30 % of
+    30 % (not 120 of 120 %), and Fay's, who missed W48, the 26.7 % she reported: 89% in
+    the GM's /monthly as in /summary's month to date (not 67% in one, 89% in the other)."""
+    bot, chat, _settings = rates
+    friday = clock.now()
+    for back in (3, 2):
+        clock.set(friday - timedelta(weeks=back))
+        await bot.run_checkins()
+        for key in ("dana", "eli", "fay"):
+            await answer_all(bot, key, answers("30"))
+    clock.set(friday)
+    await two_weeks(bot, clock)
+    await say(bot, "grace", "/summary")
+    assert "win rate — / 30 % · month 89% · quarter 89%" in chat.last("grace")
+    clock.set(friday + timedelta(days=4))
+    await say(bot, "grace", "/monthly 2026-11 eli")
+    assert "win rate: 30 of 30 % (100% of the month's target)" in chat.last("grace")
+    await say(bot, "grace", "/monthly 2026-11")
+    text = chat.last("grace")
+    assert "Eli Park · Ops — check-ins 4 of 4 · win rate 100%" in text
+    assert "Fay Lin · Ops — check-ins 3 of 4 · win rate 89%" in text
