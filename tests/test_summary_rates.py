@@ -139,3 +139,28 @@ async def test_the_month_in_review_reads_a_win_rate_as_the_summary_does(rates, c
     text = chat.last("grace")
     assert "Eli Park · Ops — check-ins 4 of 4 · win rate 100%" in text
     assert "Fay Lin · Ops — check-ins 3 of 4 · win rate 89%" in text
+
+
+def test_check_org_warns_that_a_goal_on_a_rate_is_added_up(tmp_path: Path, capsys):
+    """A quarter goal of 30 % on Eli's win rate: /goals adds up its weeks' figures, so two
+    weeks at 30 % read "60 of 30 % (200%) · achieved". check-org said the file was fine;
+    it now says so, in both languages, where it gives its other goal advice."""
+    from bot.cli import main
+
+    path = tmp_path / "org.yaml"
+    path.write_text(ORG + "goals:\n  targets:\n"
+                    "    - {metric: win_rate, period: 2026-Q4, person: eli, target: 30}\n"
+                    "    - {metric: win_rate, period: 2026-Q4, team: Ops, target: 30,"
+                    " unit: \"%\"}\n", encoding="utf-8")
+    assert main(["--env-file", "/dev/null", "check-org", str(path)]) == 0
+    out = capsys.readouterr().out
+    for i, who in ((0, "eli"), (1, "team Ops")):
+        assert (f"  unit: goals[{i}] (win_rate 2026-Q4 ({who})): win_rate is a rate (%), and "
+                "a goal adds up its weeks' figures (two weeks at 30 % read 60 % of it): "
+                "/goals, the monthly review and its quarter would be wrong; a rate's target "
+                "is its KPI's weekly_target, which /summary and the monthly review average: "
+                "take this goal out") in out, out
+    assert main(["--env-file", "/dev/null", "check-org", str(path), "--format", "md",
+                 "--locale", "zh-CN"]) == 0
+    md = capsys.readouterr().out
+    assert r"（win\_rate 2026-Q4 (eli)）：win\_rate 是比率（%），而目标会把各周的数字相加" in md, md
