@@ -164,3 +164,30 @@ def test_check_org_warns_that_a_goal_on_a_rate_is_added_up(tmp_path: Path, capsy
                  "--locale", "zh-CN"]) == 0
     md = capsys.readouterr().out
     assert r"（win\_rate 2026-Q4 (eli)）：win\_rate 是比率（%），而目标会把各周的数字相加" in md, md
+
+
+async def test_a_quarter_of_a_win_rate_counts_its_older_weeks_once_each(rates, clock):
+    """October's 2026-W43 (older than the weeks looked back on: the database adds those up
+    apart) at 10 % for everyone, then two_weeks: Eli's quarter is the mean of 10, 20 and 40,
+    23.3 % of 30 % (78%); the org's the mean of its eight figures, 18.75 % (63%): in chat
+    and in the CSV and JSON alike."""
+    bot, chat, settings = rates
+    friday = clock.now()
+    clock.set(friday - timedelta(weeks=5))
+    await bot.run_checkins()
+    for key in ("dana", "eli", "fay"):
+        await answer_all(bot, key, answers("10"))
+    clock.set(friday)
+    await two_weeks(bot, clock)
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Quarter to date (2026-Q4): win rate 18.75 / 30 % (63%)" in text
+    assert "win rate 40 / 30 % (133%) · month 100% · quarter 78%" in text
+    _code, out = run_cli(settings, "summary", "--format", "csv")
+    eli = next(r for r in csv_records(out) if r["director"] == "eli")
+    assert (eli["win_rate_qtd_target"], eli["win_rate_qtd_attainment"]) == ("30", "0.7778")
+    assert float(eli["win_rate_qtd_actual"]) == pytest.approx(70 / 3, abs=1e-6)
+    _code, out = run_cli(settings, "summary", "--format", "json")
+    quarter = json.loads(out)["headline"]["quarter_to_date"][0]
+    assert (quarter["actual"], quarter["target"], quarter["reported"], quarter["expected"]) \
+        == (18.75, 30, 8, 9)
