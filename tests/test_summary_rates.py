@@ -191,3 +191,16 @@ async def test_a_quarter_of_a_win_rate_counts_its_older_weeks_once_each(rates, c
     quarter = json.loads(out)["headline"]["quarter_to_date"][0]
     assert (quarter["actual"], quarter["target"], quarter["reported"], quarter["expected"]) \
         == (18.75, 30, 8, 9)
+
+
+async def test_a_team_whose_rate_nobody_reported_reads_no_numbers_not_0_percent(rates):
+    """Nobody of Ops answered: its win rate is "no numbers yet" against the mean target,
+    never 0 % (a rate nobody gave is unknown, not nil), in chat and in the JSON."""
+    bot, chat, settings = rates
+    await bot.run_checkins()
+    await say(bot, "grace", "/summary team Ops")
+    assert ("Team · win rate: no numbers yet (target 30 %) · not reported: Dana Wu, "
+            "Eli Park, Fay Lin") in chat.last("grace")
+    _code, out = run_cli(settings, "summary", "--team", "Ops", "--format", "json")
+    team = json.loads(out)["weeks"][-1]["team_kpis"][0]
+    assert (team["target"], team["actual"], team["attainment"]) == (30, None, None)
