@@ -21,6 +21,7 @@ from bot.numbers import half_up
 from bot.suggest import did_you_mean
 from bot.text import Problem, not_utf8, said_in
 from bot.weeks import week_start, weeks_in_year
+from handlers.answers import is_percent
 
 Scope = Literal["org", "team", "person"]
 PERIOD_KINDS = ("week", "month", "quarter", "half-year", "year")
@@ -504,7 +505,23 @@ def load_goals(raw: Any, org_path: Path, people: list[PersonInfo],
         goals.append(goal)
         if isinstance(entry, dict) and not entry.get("unit"):
             advice.extend(_mixed_units(goal, label, people))
+        if is_percent((goal.unit,)):
+            advice.append(_rate_goal(goal, label))
     return GoalBook(tuple(goals), fiscal, source, tuple(advice))
+
+
+def _rate_goal(goal: Goal, label: str) -> Problem:
+    """Advice for a goal on a rate (a KPI in %): a goal adds up its weeks' figures, right
+    for amounts and counts, wrong for a rate (two weeks at 30 % read 60 % of a 30 % goal,
+    achieved). Advice, not a refusal: a file that starts today keeps starting."""
+    return Problem(
+        f"{label} ({goal.describe()}): {goal.metric} is a rate (%), and a goal adds up its "
+        f"weeks' figures (two weeks at 30 % read 60 % of it): /goals, the monthly review "
+        f"and its quarter would be wrong; a rate's target is its KPI's weekly_target, which "
+        f"/summary and the monthly review average: take this goal out",
+        f"{label}（{goal.describe()}）：{goal.metric} 是比率（%），而目标会把各周的数字相加"
+        f"（两周各 30 % 即算作 60 %）：/goals、月度回顾及其季度数字都会出错；比率的目标就是"
+        f"其 KPI 的 weekly_target，/summary 和月度回顾按平均计算：请删除此目标")
 
 
 def _mixed_units(goal: Goal, label: str, people: list[PersonInfo]) -> list[Problem]:

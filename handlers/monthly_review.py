@@ -27,7 +27,7 @@ from bot.numbers import round_half_up
 from bot.schedule import checkin_moment
 from bot.support_config import department_name
 from bot.weeks import week_of, week_start
-from handlers.answers import is_pause, is_skip
+from handlers.answers import is_pause, is_percent, is_skip
 from handlers.context import Context, one_moment
 from handlers.digest import month_weeks, send_month_digests
 from handlers.goals import OtherUnit, figure_unit, goal_actual, metric_label, unit_text
@@ -236,6 +236,21 @@ def _month_target(ctx: Context, person: Person, metric: str, month: Period,
                for week, days in by_week.items() if week not in unasked | elsewhere)
 
 
+def _rate_month(line: MetricMonth, figures: list[tuple[str, float]],
+                rounds: Iterable[CheckinRound], metric: str, unit: str, kpi: Any) -> None:
+    """A rate's month (a win rate in %, no goal for it): the mean of its weeks' figures
+    against the mean of the targets its check-ins asked, as /summary's month to date reads
+    it, never their sums (120 of 120 % for four weeks of 30 %); a week not reported is left
+    out of the mean, not read as 0 %."""
+    targets = [float(q["target"]) for r in rounds for q in r.questions or ()
+               if q.get("category") == "kpi" and q.get("metric") == metric
+               and q.get("target") is not None and q.get("unit", unit) in (None, "", unit)]
+    if not targets and kpi is not None:
+        targets = [kpi.weekly_target]
+    line.target = sum(targets) / len(targets) if targets else None
+    line.actual = sum(v for _, v in figures) / len(figures) if figures else None
+
+
 _NORMALISE = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -388,6 +403,8 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
                    for f in week_figures(ctx.session, metric, [person.key], weeks)
                    if not unit or figure_unit(ctx.org, metric, f) in (None, unit)]
         figures = [(w, v) for w, v in figures if v is not None]
+        if goal is None and is_percent((unit,)):
+            _rate_month(line, figures, month_rounds, metric, unit, kpi)
         if not figures and not line.actual:
             # Nothing typed or imported that month (nobody asked): unknown, not 0 sold.
             line.actual = None

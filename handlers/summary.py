@@ -6,6 +6,7 @@ always show the same numbers.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -37,7 +38,7 @@ from bot.weeks import (
     weeks_back,
     weeks_in_year,
 )
-from handlers.answers import chinese_number, team_word
+from handlers.answers import chinese_number, is_percent, team_word
 from handlers.checkin import (
     applicable_given,
     display_answer,
@@ -1554,9 +1555,30 @@ def _team_totals(rows: list[PersonWeek]) -> list[KpiLine]:
             line.actual = (line.actual or 0.0) + k.actual
             line.reported += 1
     for line in totals.values():
-        line.target, line.actual = rounded(line.target), summed(line.actual)
+        line.target, line.actual = averaged(line.unit, line.target, line.actual, line.reported,
+                                            line.expected)
         line.attainment = _ratio(line.actual, line.target)
     return list(totals.values())
+
+
+@functools.lru_cache(maxsize=256)
+def is_rate(unit: str) -> bool:
+    """Whether a KPI in `unit` is a rate (a percentage), which is averaged, never added up."""
+    return is_percent((unit,))
+
+
+def averaged(unit: str, target: float, actual: float | None, reported: int,
+             expected: int) -> tuple[float, float | None]:
+    """A period's or a group's (target, actual) as shown, from their sums over `expected`
+    person-weeks asked and `reported` figures: a rate's are their means (three win rates
+    of 30 % are a team's 30 %, not 90 %; a figure not reported is left out of the mean, not
+    read as 0 %, and named as not reported), any other KPI's the sums themselves."""
+    if is_rate(unit):
+        if expected:
+            target /= expected
+        if actual is not None and reported:
+            actual /= reported
+    return rounded(target), summed(actual)
 
 
 #: Figures added up (a team's totals, month and quarter to date, the org's) are kept to

@@ -99,13 +99,14 @@ from handlers.summary import (
     MORALE_LOOKBACK,
     Parsed,
     Snapshots,
+    averaged,
     crm_figures,
     csv_number,
     goes_out,
+    is_rate,
     may_still_go_out,
     reads_as_now,
     rounded,
-    summed,
     zone_then,
 )
 from handlers.summary_support import (
@@ -1505,14 +1506,15 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         _period_figures(view, period_sums[view.key], unit_texts)
     attention = sorted((a for v in views for a in v.attention),
                        key=lambda a: (_RANK[a.kind], name_key(a.name)))
-    head_mtd = [Figure(k[0], t[0], k[1], rounded(t[1]), summed(t[2]), t[3],
+    # (A rate's target and actual are their means: see `averaged`.)
+    head_mtd = [Figure(k[0], t[0], k[1], *averaged(k[1], t[1], t[2], t[3], t[4]), t[3],
                        t[4], unit_text=unit_texts.get(k[1], k[1]))
                 for k, t in org_sums.items() if t[4] or t[2] is not None]
-    head_qtd = [Figure(k[0], t[0], k[1], rounded(t[5]), summed(t[6]), t[7],
+    head_qtd = [Figure(k[0], t[0], k[1], *averaged(k[1], t[5], t[6], t[7], t[8]), t[7],
                        t[8], unit_text=unit_texts.get(k[1], k[1])) for k, t in org_sums.items()]
     for total_f in headline.values():
-        total_f.target, total_f.actual = rounded(total_f.target), \
-            summed(total_f.actual)
+        total_f.target, total_f.actual = averaged(total_f.unit, total_f.target, total_f.actual,
+                                                  total_f.reported, total_f.expected)
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
                      head_mtd, head_qtd, views, attention,
                      month, quarter, reader_tz, full=only is not None, look=look,
@@ -1843,6 +1845,9 @@ def _period_figures(view: DirectorView, sums: dict[tuple[str, str], list[Any]],
         label, target, actual, reported, expected, q_target, q_actual, q_reported, \
             q_expected = acc
         text = unit_texts.get(unit, unit)
+        if is_rate(unit):  # (a rate's month and quarter are the means of its weeks)
+            target, actual = averaged(unit, target, actual, reported, expected)
+            q_target, q_actual = averaged(unit, q_target, q_actual, q_reported, q_expected)
         if expected or actual is not None:
             mtd.append(Figure(metric, label, unit, rounded(target),
                               None if actual is None else rounded(actual), reported, expected,
