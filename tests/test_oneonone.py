@@ -983,6 +983,39 @@ async def test_a_long_improvement_is_refused_not_cut_short(bot, chat, clock):
     assert f"One thing to improve: {long[:400]}" in chat.last("grace")
 
 
+async def test_a_note_action_item_or_agenda_item_over_1000_characters_is_refused_whole(
+        bot, chat, clock):
+    """README, *Bad input never loses anything*: a one-on-one's note, action item or agenda
+    item takes up to 1,000 characters (a check-in answer 2,000); a longer one is refused
+    with the limit stated, nothing of it is kept, and the dialog still takes the next."""
+    await _held_with_alice(bot, chat, clock)
+    long = "Walk through every open deal in the Boston pipeline. " * 20  # 1,060 characters
+    assert len(long) > 1000
+    await say(bot, "grace", long)
+    # It said "keep it under 1000 characters", though 1,000 itself is taken.
+    assert chat.last("grace") == ("That is too long: keep it to 1,000 characters or fewer. "
+                                  "Nothing was saved.")
+    await say(bot, "grace", long[:1000])  # exactly the limit is taken
+    assert "Shared note saved" in chat.last("grace")
+    await say(bot, "grace", "next")
+    await say(bot, "grace", long + " 2026-12-04")
+    assert "Nothing was saved" in chat.last("grace")
+    await say(bot, "grace", "Send the Q1 forecast 2026-12-04")
+    assert "Action item #1: Send the Q1 forecast" in chat.last("grace")
+    await say(bot, "grace", "done")
+    recap = texts(chat, "alice", "Your 1:1 with Grace Chen on 2026-11-30")[-1]
+    assert long[:1000].strip() in recap and long not in recap
+    assert "#2" not in recap  # the long action item was never made
+    await say(bot, "alice", "/agenda add @grace " + long)
+    assert "Nothing was saved" in chat.last("alice")
+    await say(bot, "alice", "/actions add " + long + " @grace by Friday")
+    assert "Nothing was saved" in chat.last("alice")
+    await say(bot, "alice", "/agenda @grace")
+    assert "Boston pipeline" not in chat.last("alice")
+    await say(bot, "alice", "/actions")
+    assert "Boston pipeline" not in chat.last("alice")
+
+
 async def test_two_questions_at_once_take_typed_answers_one_after_the_other(bot, chat, clock):
     # Grace meets Alice and Bruno at the same hour: both are asked whether it happened.
     # A typed "yes" had answered the question asked last (Bruno's), and once that dialog
