@@ -262,3 +262,24 @@ async def test_each_page_reads_as_the_same_page_of_the_whole_view(big, clock):
             text = render_gm(ctx.renderer, "en", "plain", view, page=page)
             assert text == render_gm(ctx.renderer, "en", "plain", whole, page=page)
     assert "last week's plan: Keep going" in text
+
+
+async def test_page_one_lists_twenty_things_needing_attention_then_how_many_more(big, settings):
+    """README, *A large org in chat comes in pages*: page 1's attention list stops after
+    twenty items and says where the rest are; the CLI's export lists every one."""
+    from tests.support import run_cli
+
+    bot, chat = big
+    await bot.run_checkins()  # nobody answers: 45 directors "not checked in this week"
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    attention = text.split("Needs your attention\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert len(attention) == 21, attention
+    assert all("not checked in" in line for line in attention[:20])
+    assert attention[20] == ("and 25 more: each director's block below and on the next pages "
+                             "lists what needs attention.")
+    await say(bot, "grace", "/summary page 2")
+    assert "Needs your attention" not in chat.last("grace")
+    _, out = run_cli(replace(settings, org_file=bot.settings.org_file), "summary")
+    listed = out.split("## Needs your attention\n\n", 1)[1].split("\n\n", 1)[0]
+    assert listed.count("not checked in") == 45 and "more:" not in listed, listed
