@@ -283,3 +283,20 @@ async def test_page_one_lists_twenty_things_needing_attention_then_how_many_more
     _, out = run_cli(replace(settings, org_file=bot.settings.org_file), "summary")
     listed = out.split("## Needs your attention\n\n", 1)[1].split("\n\n", 1)[0]
     assert listed.count("not checked in") == 45 and "more:" not in listed, listed
+
+
+async def test_the_gms_digest_header_names_ten_of_those_away_then_how_many_more(big):
+    """README: a digest's header names at most ten of those away, then how many more (it
+    had named every one, as it had every one who did not answer)."""
+    from handlers.digest import build_digest
+
+    bot, _chat = big
+    for i in range(1, 13):  # twelve directors away over the check-in
+        await say(bot, f"d{i:02d}", "/away 2026-12-10")
+    await answered(bot)
+    with bot.unit() as ctx:
+        digest = build_digest(ctx, ctx.people.by_key("grace"), "2026-W48", "plain")
+    line = next(x for x in digest.text.splitlines() if " answered. " in x)
+    away = line.split(" Away: ", 1)[1]
+    assert away.count(", ") == 9 and away.endswith(" and 2 more."), line
+    assert all(f"Director {i:02d}" in digest.text for i in range(1, 13))  # below, in full
