@@ -779,6 +779,31 @@ async def test_an_old_unanswered_question_stops_taking_typed_replies(bot, chat, 
     assert "Send short notes" in chat.last("grace")
 
 
+async def test_a_paused_record_left_three_days_lapses_as_an_unanswered_one_does(
+        bot, chat, clock):
+    """README, */pause in the after-meeting dialog*: /1on1 carries a paused dialog on;
+    left three days, it lapses as an unanswered one does: /1on1 then shows the schedule,
+    and what is typed is no note of that meeting. Its buttons still work."""
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "Alice will take over the Boston account")
+    await say(bot, "grace", "/pause")
+    assert chat.last("grace").startswith("Paused.")
+    clock.advance(timedelta(days=2, hours=23))
+    await say(bot, "grace", "/1on1")
+    assert "Back to your 1:1 with Alice Martin:" in chat.to("grace")[-2:][0]
+    await say(bot, "grace", "/pause")
+    clock.advance(timedelta(days=3, minutes=1))
+    await say(bot, "grace", "/1on1")
+    assert chat.last("grace").startswith("Your one-on-ones\n"), chat.last("grace")
+    assert not any("Back to your 1:1" in t for t in chat.to("grace")[-2:])
+    await say(bot, "grace", "Budget for Q1 agreed")
+    assert "I'm not waiting for an answer from you" in chat.last("grace")
+    await say(bot, "grace", "/1on1 history alice")
+    history = chat.last("grace")
+    assert "Alice will take over the Boston account" in history
+    assert "Budget for Q1 agreed" not in history
+
+
 async def test_the_summary_shows_each_directors_one_on_ones(bot, chat):
     await bot.run_checkins()
     await say(bot, "grace", "/summary")
