@@ -646,6 +646,31 @@ async def test_console_saves_the_chart_and_says_where(settings, clock, tmp_path,
     assert "Kudos by team, Test Sales, 2026-W41 to 2026-W48." in text
 
 
+@pytest.mark.parametrize("xdg", [True, False])
+async def test_without_a_cache_dir_set_the_console_saves_charts_in_the_users_cache(
+        settings, clock, tmp_path, monkeypatch, xdg):
+    """README, *Charts*: with no TEAMPULSE_CACHE_DIR, the console's chart goes under
+    $XDG_CACHE_HOME/teampulse/charts/, else ~/.cache/teampulse/charts/."""
+    from dataclasses import replace
+
+    from bot.app import run
+
+    monkeypatch.delenv("TEAMPULSE_CACHE_DIR")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    if xdg:
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    else:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    out = io.StringIO()
+    await run(replace(settings, console=True),
+              stdin=io.StringIO("/as grace\n/summary chart kudos\n/quit\n"),
+              stdout=out, clock=clock)
+    folder = (tmp_path / "xdg" if xdg else tmp_path / "home" / ".cache") / "teampulse" / "charts"
+    saved = list(folder.iterdir())
+    assert [p.name.split("-", 1)[1] for p in saved] == ["kudos-2026-W48.png"]
+    assert f"image saved to {saved[0]}" in out.getvalue()
+
+
 def test_chart_requests_read_as_typed():
     from handlers.summary_chart import ChartRequest, ChartUsageError, parse_chart
 

@@ -408,6 +408,15 @@ async def test_a_figure_far_below_a_large_target_is_confirmed(bot, chat):
     assert answers_of(bot, "li") == {"kpi:revenue": (None, 52000.0, False)}
 
 
+
+async def test_zero_is_stored_at_once_never_asked_about(bot, chat):
+    """README, *Numbers are confirmed*: a figure under a hundredth of the target is asked
+    about, "0 is never asked" (a week with no sale is said so, and stored as typed)."""
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "0")
+    assert answers_of(bot, "alice") == {"kpi:revenue": (None, 0.0, False)}
+    assert chat.last("alice").startswith("Question 2 of 8"), chat.last("alice")
+
 RATE_ORG = """
 org: {name: Rates}
 people:

@@ -6,6 +6,8 @@ one had to ask whoever runs the bot to edit the file.
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support import say
 
 
@@ -46,3 +48,18 @@ async def test_an_unknown_language_changes_nothing(bot, chat):
     await say(bot, "li", "/language")
     assert chat.last("li").startswith("I write to you in English, as you chose (the org file "
                                       "says Simplified Chinese)")
+
+
+
+@pytest.mark.parametrize(("who", "typed", "said", "help_starts"), [
+    ("alice", "/language 简体中文", "好的：今后我用简体中文给你发消息", "teampulse —— "),
+    ("li", "/language english", "Done: from now on I write to you in English", "teampulse — "),
+    ("li", "/language 英文", "Done: from now on I write to you in English", "teampulse — "),
+])
+async def test_each_name_readme_gives_a_language_switches_to_it(bot, chat, who, typed, said,
+                                                               help_starts):
+    """README: /language takes `chinese`, `简体中文`, `english`, `英文` too."""
+    await say(bot, who, typed)
+    assert chat.last(who).startswith(said), chat.last(who)
+    await say(bot, who, "/help")
+    assert chat.last(who).startswith(help_starts)

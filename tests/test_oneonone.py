@@ -779,6 +779,31 @@ async def test_an_old_unanswered_question_stops_taking_typed_replies(bot, chat, 
     assert "Send short notes" in chat.last("grace")
 
 
+async def test_a_paused_record_left_three_days_lapses_as_an_unanswered_one_does(
+        bot, chat, clock):
+    """README, */pause in the after-meeting dialog*: /1on1 carries a paused dialog on;
+    left three days, it lapses as an unanswered one does: /1on1 then shows the schedule,
+    and what is typed is no note of that meeting. Its buttons still work."""
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "Alice will take over the Boston account")
+    await say(bot, "grace", "/pause")
+    assert chat.last("grace").startswith("Paused.")
+    clock.advance(timedelta(days=2, hours=23))
+    await say(bot, "grace", "/1on1")
+    assert "Back to your 1:1 with Alice Martin:" in chat.to("grace")[-2:][0]
+    await say(bot, "grace", "/pause")
+    clock.advance(timedelta(days=3, minutes=1))
+    await say(bot, "grace", "/1on1")
+    assert chat.last("grace").startswith("Your one-on-ones\n"), chat.last("grace")
+    assert not any("Back to your 1:1" in t for t in chat.to("grace")[-2:])
+    await say(bot, "grace", "Budget for Q1 agreed")
+    assert "I'm not waiting for an answer from you" in chat.last("grace")
+    await say(bot, "grace", "/1on1 history alice")
+    history = chat.last("grace")
+    assert "Alice will take over the Boston account" in history
+    assert "Budget for Q1 agreed" not in history
+
+
 async def test_the_summary_shows_each_directors_one_on_ones(bot, chat):
     await bot.run_checkins()
     await say(bot, "grace", "/summary")
@@ -981,6 +1006,39 @@ async def test_a_long_improvement_is_refused_not_cut_short(bot, chat, clock):
     assert not any("Feedback from Alice Martin" in t for t in chat.to("grace"))
     await say(bot, "alice", long[:400])
     assert f"One thing to improve: {long[:400]}" in chat.last("grace")
+
+
+async def test_a_note_action_item_or_agenda_item_over_1000_characters_is_refused_whole(
+        bot, chat, clock):
+    """README, *Bad input never loses anything*: a one-on-one's note, action item or agenda
+    item takes up to 1,000 characters (a check-in answer 2,000); a longer one is refused
+    with the limit stated, nothing of it is kept, and the dialog still takes the next."""
+    await _held_with_alice(bot, chat, clock)
+    long = "Walk through every open deal in the Boston pipeline. " * 20  # 1,060 characters
+    assert len(long) > 1000
+    await say(bot, "grace", long)
+    # It said "keep it under 1000 characters", though 1,000 itself is taken.
+    assert chat.last("grace") == ("That is too long: keep it to 1,000 characters or fewer. "
+                                  "Nothing was saved.")
+    await say(bot, "grace", long[:1000])  # exactly the limit is taken
+    assert "Shared note saved" in chat.last("grace")
+    await say(bot, "grace", "next")
+    await say(bot, "grace", long + " 2026-12-04")
+    assert "Nothing was saved" in chat.last("grace")
+    await say(bot, "grace", "Send the Q1 forecast 2026-12-04")
+    assert "Action item #1: Send the Q1 forecast" in chat.last("grace")
+    await say(bot, "grace", "done")
+    recap = texts(chat, "alice", "Your 1:1 with Grace Chen on 2026-11-30")[-1]
+    assert long[:1000].strip() in recap and long not in recap
+    assert "#2" not in recap  # the long action item was never made
+    await say(bot, "alice", "/agenda add @grace " + long)
+    assert "Nothing was saved" in chat.last("alice")
+    await say(bot, "alice", "/actions add " + long + " @grace by Friday")
+    assert "Nothing was saved" in chat.last("alice")
+    await say(bot, "alice", "/agenda @grace")
+    assert "Boston pipeline" not in chat.last("alice")
+    await say(bot, "alice", "/actions")
+    assert "Boston pipeline" not in chat.last("alice")
 
 
 async def test_two_questions_at_once_take_typed_answers_one_after_the_other(bot, chat, clock):

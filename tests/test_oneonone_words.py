@@ -73,6 +73,22 @@ async def test_the_subcommands_said_in_chinese(bot, chat):
     assert chat.last("li") == "我不认识命令 /议程。你是想用 /agenda 吗？发送 /help 查看我能做什么。"
 
 
+async def test_the_other_chinese_words_for_skip_move_note_and_history(bot, chat):
+    """README's one-on-one table: 取消 is skip, 调整 move, 记录 note, 历史 history, as 跳过
+    and 改期 (above) are."""
+    await say(bot, "li", "/1on1 取消")
+    assert chat.last("li").startswith("已跳过：你与Grace Chen在 2026-12-08 23:00")
+    await say(bot, "li", "/1on1 调整 2026-12-23 08:30")
+    assert chat.last("li").startswith(
+        "已调整：你与Grace Chen的下一次一对一面谈改为 2026-12-23 08:30")
+    await say(bot, "li", "/1on1 记录 想多聊渠道")
+    noted = chat.last("li")
+    await say(bot, "li", "/1on1 note 想多聊渠道")
+    assert noted == chat.last("li") and "用法" not in noted, noted
+    await say(bot, "li", "/1on1 历史")
+    assert chat.last("li").startswith("你还没有一对一面谈记录")
+
+
 async def test_did_it_happen_answered_as_chinese_says_it(bot, chat, clock):
     """"没开成" (it didn't come off), "改期了" (moved) and "推迟了" (put off) were answered
     "please answer yes or no", again and again; "开过了" (we had it) too."""

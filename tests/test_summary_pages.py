@@ -262,3 +262,41 @@ async def test_each_page_reads_as_the_same_page_of_the_whole_view(big, clock):
             text = render_gm(ctx.renderer, "en", "plain", view, page=page)
             assert text == render_gm(ctx.renderer, "en", "plain", whole, page=page)
     assert "last week's plan: Keep going" in text
+
+
+async def test_page_one_lists_twenty_things_needing_attention_then_how_many_more(big, settings):
+    """README, *A large org in chat comes in pages*: page 1's attention list stops after
+    twenty items and says where the rest are; the CLI's export lists every one."""
+    from tests.support import run_cli
+
+    bot, chat = big
+    await bot.run_checkins()  # nobody answers: 45 directors "not checked in this week"
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    attention = text.split("Needs your attention\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert len(attention) == 21, attention
+    assert all("not checked in" in line for line in attention[:20])
+    assert attention[20] == ("and 25 more: each director's block below and on the next pages "
+                             "lists what needs attention.")
+    await say(bot, "grace", "/summary page 2")
+    assert "Needs your attention" not in chat.last("grace")
+    _, out = run_cli(replace(settings, org_file=bot.settings.org_file), "summary")
+    listed = out.split("## Needs your attention\n\n", 1)[1].split("\n\n", 1)[0]
+    assert listed.count("not checked in") == 45 and "more:" not in listed, listed
+
+
+async def test_the_gms_digest_header_names_ten_of_those_away_then_how_many_more(big):
+    """README: a digest's header names at most ten of those away, then how many more (it
+    had named every one, as it had every one who did not answer)."""
+    from handlers.digest import build_digest
+
+    bot, _chat = big
+    for i in range(1, 13):  # twelve directors away over the check-in
+        await say(bot, f"d{i:02d}", "/away 2026-12-10")
+    await answered(bot)
+    with bot.unit() as ctx:
+        digest = build_digest(ctx, ctx.people.by_key("grace"), "2026-W48", "plain")
+    line = next(x for x in digest.text.splitlines() if " answered. " in x)
+    away = line.split(" Away: ", 1)[1]
+    assert away.count(", ") == 9 and away.endswith(" and 2 more."), line
+    assert all(f"Director {i:02d}" in digest.text for i in range(1, 13))  # below, in full

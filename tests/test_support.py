@@ -953,6 +953,24 @@ async def test_close_resolves_a_request_as_resolve_does(bot, chat):
     assert "resolved your support request #1" in chat.last("alice")
 
 
+@pytest.mark.parametrize("word", ["done", "关闭", "完成"])
+async def test_done_and_the_chinese_close_words_resolve_as_resolve_does(bot, chat, word):
+    """README's /support row: `close` or `done` is resolve; in Chinese also 解决, 关闭 or
+    完成 (done, 关闭 and 完成 were untested)."""
+    await alice_asks_for_budget(bot)
+    await say(bot, "grace", f"/support {word} 1 Budget approved")
+    [req] = requests(bot)
+    assert (req.status, req.resolution) == ("resolved", "Budget approved")
+    assert "resolved your support request #1" in chat.last("alice")
+
+
+async def test_the_chinese_word_for_page_turns_the_page(bot, chat):
+    """`页` for page, as README's /support row says."""
+    await say(bot, "grace", "/support 页 2")
+    assert chat.last("grace") == ("There is no page 2: the open support requests fill 1 "
+                                  "page. The last one is /support.")
+
+
 async def test_a_request_the_gm_passed_on_stays_there_when_edited_or_asked_again(
         bot, chat, clock):
     """Li asks Marketing for a deck; Grace passes it to Finance (who pays the agency). Li
