@@ -1,0 +1,90 @@
+"""README's limits that nothing held: the org file's "up to 10" aliases, "every duration
+here is at most 365d" and `teampulse summary --weeks` from 1 to 12, each met the way its
+user meets it (an operator running check-org, config or summary)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.org import OrgError, parse_org
+from bot.text import said_in
+from tests.support import run_cli
+
+ORG = """\
+people:
+  - {key: grace, name: Grace, role: gm, timezone: UTC}
+  - key: li
+    name: 李雷
+    role: director
+    manager: grace
+    timezone: Asia/Shanghai
+    aliases: [%s]
+"""
+
+
+def _org_with_aliases(tmp_path: Path, count: int) -> Path:
+    path = tmp_path / "org.yaml"
+    path.write_text(ORG % ", ".join(f"Li {n}" for n in range(1, count + 1)), encoding="utf-8")
+    return path
+
+
+def test_ten_aliases_are_taken(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """README, The org file: `aliases` … (up to 10)."""
+    assert main(["--env-file", "/dev/null", "check-org", str(_org_with_aliases(tmp_path, 10))]) \
+        == 0
+    assert "OK" in capsys.readouterr().out
+
+
+def test_an_eleventh_alias_is_refused_in_plain_words_in_both_languages(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The operator read pydantic's 'List should have at most 10 items after validation, not
+    11', and a GM who reads Chinese the same English: now the limit and the count written."""
+    path = _org_with_aliases(tmp_path, 11)
+    assert main(["--env-file", "/dev/null", "check-org", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "people[1] ('li'): aliases: at most 10 (11 are written)" in err, err
+    assert "after validation" not in err
+    with pytest.raises(OrgError) as refused:
+        parse_org(path.read_text(encoding="utf-8"))
+    (problem,) = refused.value.problems
+    assert said_in(problem, "zh-CN") == "people[1]（'li'）：aliases：最多 10 个（这里写了 11 个）"
+
+
+def test_an_alias_too_long_is_refused_in_both_languages(tmp_path: Path) -> None:
+    path = tmp_path / "org.yaml"
+    path.write_text(ORG % ("x" * 201), encoding="utf-8")
+    with pytest.raises(OrgError) as refused:
+        parse_org(path.read_text(encoding="utf-8"))
+    (problem,) = refused.value.problems
+    assert str(problem) == "people[1] ('li'): aliases.0: at most 200 characters (201 are written)"
+    assert said_in(problem, "zh-CN") == \
+        "people[1]（'li'）：aliases.0：最多 200 个字符（这里写了 201 个）"
+
+
+@pytest.mark.parametrize("name", ["CHECKIN_REMINDER_DELAY", "CHECKIN_GRACE_PERIOD",
+                                  "DIGEST_GRACE_PERIOD"])
+def test_every_duration_is_at_most_365d(name: str, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """README, Configuration: every duration here is at most `365d`; a year is taken."""
+    monkeypatch.setenv(name, "365d")
+    assert main(["--env-file", "/dev/null", "config"]) == 0
+    assert f"{name} = 365d\n" in capsys.readouterr().out
+    monkeypatch.setenv(name, "365d1s")
+    assert main(["--env-file", "/dev/null", "config"]) == 2
+    assert f"{name}='365d1s': expected a duration of at most 365d" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("weeks", ["0", "13", "-1"])
+def test_summary_weeks_outside_1_to_12_is_one_line_and_exit_2(
+        settings, weeks: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`teampulse summary --help`: --weeks 1-12 (a chart's 1-52 is test_charts')."""
+    assert run_cli(settings, "summary", "--weeks", weeks) == (2, "")
+    assert capsys.readouterr().err == "teampulse: --weeks must be from 1 to 12\n"
+
+
+def test_summary_takes_twelve_weeks(settings) -> None:
+    code, out = run_cli(settings, "summary", "--weeks", "12", "--format", "json")
+    assert code == 0 and out.startswith("{")
