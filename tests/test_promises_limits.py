@@ -12,6 +12,7 @@ from bot.cli import main
 from bot.org import OrgError, parse_org
 from bot.text import said_in
 from tests.support import run_cli
+from tests.test_org_reload import VALUES, running  # noqa: F401 (the fixture)
 
 ORG = """\
 people:
@@ -88,3 +89,22 @@ def test_summary_weeks_outside_1_to_12_is_one_line_and_exit_2(
 def test_summary_takes_twelve_weeks(settings) -> None:
     code, out = run_cli(settings, "summary", "--weeks", "12", "--format", "json")
     assert code == 0 and out.startswith("{")
+
+
+async def test_the_gm_reads_the_first_ten_problems_of_a_bad_edit_and_how_many_more(
+        running) -> None:  # noqa: F811 (the fixture)
+    """README, Editing the org file: the GM is told the problems as the log lists them
+    (the first 10, `…and 3 more`)."""
+    newcomers = "".join(
+        f"  - {{key: new{n:02}, name: New {n:02}, role: member, manager: grace, "
+        f"timezone: Mars/Olympus}}\n" for n in range(1, 14))
+    running.edit(VALUES, newcomers + VALUES)
+    assert await running.watcher.check() is None
+    await running.watcher.check()  # still there at the next look: the GM is told
+    await running.bot.drain()
+    notice = running.chat.last("grace")
+    listed = [line for line in notice.splitlines() if line.startswith("• ")]
+    assert len(listed) == 10, notice
+    assert "('new01'): timezone 'Mars/Olympus'" in listed[0]
+    assert "('new10')" in listed[9] and "new11" not in notice
+    assert "…and 3 more." in notice
