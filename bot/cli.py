@@ -218,7 +218,7 @@ def _parser(only: str | None = None) -> _Parser:
     kudos.add_argument("--value", help="top: only kudos tagged with this company value")
     kudos.add_argument("--format", choices=FORMATS, default=None,
                        help="md, json or csv (default: csv for export, md otherwise)")
-    add_locale(kudos)
+    add_locale(kudos, "the Markdown and of the export CSV's value_labels")
     support = sub.add_parser("support", help="open support requests, oldest first, with age, "
                              "status and the ageing flag (Markdown, JSON or CSV)")
     add_format(support)

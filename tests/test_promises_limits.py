@@ -108,3 +108,15 @@ async def test_the_gm_reads_the_first_ten_problems_of_a_bad_edit_and_how_many_mo
     assert "('new01'): timezone 'Mars/Olympus'" in listed[0]
     assert "('new10')" in listed[9] and "new11" not in notice
     assert "…and 3 more." in notice
+
+
+def test_kudos_help_says_locale_also_names_the_csv_s_value_labels(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """README, The command line: `teampulse kudos … [--locale zh-CN]` gives the values'
+    labels in CSV value_labels in --locale (tests/test_kudos_history.py holds it); the
+    help said --locale was the language of the Markdown alone."""
+    with pytest.raises(SystemExit):
+        main(["kudos", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--locale {en,zh-CN} language of the Markdown and of the export CSV's value_labels " \
+           "(default: the GM's)" in text, text
