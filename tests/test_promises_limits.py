@@ -120,3 +120,16 @@ def test_kudos_help_says_locale_also_names_the_csv_s_value_labels(
     text = " ".join(capsys.readouterr().out.split())
     assert "--locale {en,zh-CN} language of the Markdown and of the export CSV's value_labels " \
            "(default: the GM's)" in text, text
+
+
+def test_apply_org_help_names_every_edit_it_applies_that_the_bot_holds_back(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """README: `teampulse apply-org --yes` applies an edit removing over a quarter of the
+    people, or giving a leaver's key, an entry in place or a chat account to someone else
+    (tests/test_org_guard.py, test_org_key_reuse.py, test_org_key_given_in_place.py,
+    test_org_swap.py hold each); its help named the removals alone."""
+    with pytest.raises(SystemExit):
+        main(["apply-org", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "removes more than a quarter of the people in the org (and at least 3)" in text
+    assert "gives a leaver's key, an entry or a chat account to another person" in text
