@@ -133,3 +133,25 @@ def test_apply_org_help_names_every_edit_it_applies_that_the_bot_holds_back(
     text = " ".join(capsys.readouterr().out.split())
     assert "removes more than a quarter of the people in the org (and at least 3)" in text
     assert "gives a leaver's key, an entry or a chat account to another person" in text
+
+
+async def test_the_log_line_for_a_stranger_is_the_one_readme_quotes(bot, caplog) -> None:
+    """README, Someone the org file does not list: `telegram account 6666 is not in the org
+    file: told so; its messages for the next 24 hours are ignored`, once per reply, at
+    INFO, never what they wrote."""
+    import logging
+
+    from bot.events import InboundEvent
+    from tests.support import RecordingAdapter
+
+    bot.register(RecordingAdapter(platform="telegram"))
+    caplog.set_level(logging.INFO)
+    for text in ("hello, my secret words", "again"):
+        await bot.handle(InboundEvent(platform="telegram", user_id="6666", chat_id="6666",
+                                      chat_type="direct", text=text))
+        await bot.drain()
+    said = [r for r in caplog.records if "6666" in r.getMessage()]
+    assert [(r.levelno, r.getMessage()) for r in said] == [
+        (logging.INFO, "telegram account 6666 is not in the org file: told so; its messages "
+                       "for the next 24 hours are ignored")]
+    assert "secret words" not in caplog.text
