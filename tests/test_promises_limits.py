@@ -155,3 +155,18 @@ async def test_the_log_line_for_a_stranger_is_the_one_readme_quotes(bot, caplog)
         (logging.INFO, "telegram account 6666 is not in the org file: told so; its messages "
                        "for the next 24 hours are ignored")]
     assert "secret words" not in caplog.text
+
+
+async def test_a_bad_edit_s_warning_reads_as_readme_quotes_it(
+        running, caplog) -> None:  # noqa: F811 (the fixture)
+    """README, Editing the org file: logged as a WARNING, `org file not reloaded; the
+    running org is kept. org.yaml: 1 problem …`."""
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="bot.org_reload")
+    running.edit("timezone: Europe/Rome", "timezone: Mars/Olympus")
+    assert await running.watcher.check() is None
+    [warning] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning.getMessage().startswith(
+        f"org file not reloaded; the running org is kept. {running.path}: 1 problem in the "
+        "org file:"), warning.getMessage()
