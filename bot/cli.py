@@ -218,7 +218,7 @@ def _parser(only: str | None = None) -> _Parser:
     kudos.add_argument("--value", help="top: only kudos tagged with this company value")
     kudos.add_argument("--format", choices=FORMATS, default=None,
                        help="md, json or csv (default: csv for export, md otherwise)")
-    add_locale(kudos)
+    add_locale(kudos, "the Markdown and of the export CSV's value_labels")
     support = sub.add_parser("support", help="open support requests, oldest first, with age, "
                              "status and the ageing flag (Markdown, JSON or CSV)")
     add_format(support)
@@ -346,10 +346,12 @@ def _parser(only: str | None = None) -> _Parser:
         "apply-org", help="apply the org file to the people stored now, also when it "
                           "removes many at once; says what it would change unless --yes",
         description="Say whom applying the org file (TEAMPULSE_ORG_FILE) would add, rename "
-                    "and remove; with --yes, apply it now as a start would, also when it "
-                    "removes more than a quarter of the people in the org (and at least 3), "
-                    "which the running bot and every start hold back in case the file was "
-                    "cut short. A running bot follows within a minute (at once on SIGHUP). "
+                    "and remove; with --yes, apply it now as a start would, also an edit "
+                    "the running bot and every start hold back: one that removes more than a "
+                    "quarter of the people in the org (and at least 3), in case the file was "
+                    "cut short, or that gives a leaver's key, an entry or a chat account to "
+                    "another person (each named, with what it would hand over). A running "
+                    "bot follows within a minute (at once on SIGHUP). "
                     "People removed keep their history; they are no longer prompted, and "
                     "what still waits for them in the outbox is dropped.")
     apply.add_argument("--yes", action="store_true",

@@ -795,6 +795,17 @@ def _describe_error(err: Any, raw: Any) -> str:
             if isinstance(raised, ValueError) and raised.args else message
     elif err["type"] == "finite_number":
         message, chinese = "must be a finite number", "必须是有限的数字"
+    elif err["type"] in ("too_long", "string_too_long"):
+        # Pydantic's 'List should have at most 10 items after validation, not 11' (and
+        # the GM reading Chinese got the same English): the limit and what was written.
+        given = err.get("input")
+        limit = err.get("ctx", {}).get("max_length")
+        count = len(given) if isinstance(given, str | list | tuple) else None
+        unit, unit_zh = ("characters", "个字符") if err["type"] == "string_too_long" else ("", "个")
+        written = f" ({count} are written)" if count is not None else ""
+        message = f"at most {limit}{' ' + unit if unit else ''}{written}"
+        chinese = f"最多 {limit} {unit_zh}" + (
+            f"（这里写了 {count} 个）" if count is not None else "")
     elif loc[-1:] == ("weekly_target",) and err["type"] in _NOT_A_TARGET:
         # Pydantic's "Input should be greater than 0" names neither the KPI nor what was
         # written; "60000 CNY" is the likeliest slip (a currency belongs in `unit`).

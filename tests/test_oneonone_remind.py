@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from prometheus_client import generate_latest
 
 from bot.config import Settings
 from tests.oneonone_support import MONDAY_SLOT, sweep_at, write_org
@@ -221,6 +222,9 @@ async def test_a_reminder_held_up_for_a_pair_the_org_file_retimed_never_says_the
     settings.org_file.write_text(text.replace(edit, f"{edit}    - {pair}\n"), encoding="utf-8")
     change = await OrgWatcher(bot, settings.org_file, stamp=bot.org_stamp).check(force=True)
     assert change is not None and "oneonones" in change.sections
+    # README, Health and metrics: each withdrawn, counted once (Bruno's and Grace's of it).
+    metrics = generate_latest(bot.metrics.registry).decode()
+    assert 'teampulse_messages_withdrawn_total{reason="oneonone_moved"} 2.0' in metrics
     await back_up(bot, chat)
     assert reminders(chat, "bruno") == []
     # Alice's 1:1 kept its time: her reminder, and Grace's of it, still go out.

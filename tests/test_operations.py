@@ -718,9 +718,12 @@ def test_a_backup_killed_half_way_leaves_nothing_that_looks_like_a_backup(
     with pytest.raises(Killed):
         backup_module.backup(url, target)
     assert not target.exists()
+    partial = target.with_name(target.name + ".partial")
+    assert partial.exists()  # what the killed one left, under a name no backup has
     monkeypatch.setattr(backup_module.sqlite3, "connect", real_connect)
     done = teampulse(tmp_path, "backup", str(target))  # the next night's run
     assert done.returncode == 0, done.stderr
+    assert not partial.exists()  # README: the next backup to that name removes the .partial
     with sqlite3.connect(target) as db:
         assert db.execute("SELECT count(*) FROM filler").fetchone() == (200,)
     # An existing backup is never written over, by a whole copy or a half one.
