@@ -623,3 +623,31 @@ async def test_a_review_start_names_ten_unreachable_then_how_many_more(
         engine.dispose()
     sep = ", " if locale == "en" else "、"
     assert line.startswith(start) and line.count(sep) == 9 and line.endswith(more)
+
+
+# --- the weekly digest's header -------------------------------------------------------------
+
+async def test_the_digest_header_names_ten_who_did_not_answer_then_how_many_more(
+        many_teams, clock):
+    """README, *Weekly digest*: the header says who has not answered and who was away,
+    "ten names of each, then "and N more"". 45 directors are asked on Friday; Alice
+    answers, eleven are away; on Monday at 08:00 the GM's digest names ten of the 33 who
+    did not answer and ten of the eleven away, each list then how many more (the 34 asked
+    are those not away)."""
+    from tests.support import running_since
+    from tests.test_digest import MONDAY_8AM_NY, digests
+
+    bot, chat = many_teams
+    await running_since(bot, clock)
+    for i in range(31, 42):
+        await say(bot, f"d{i:02d}", "/away 2026-12-04")
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.set(MONDAY_8AM_NY)
+    await bot.run_digests()
+    (gm,) = digests(chat, "grace")
+    ten = ", ".join(["Bruno Rossi (no answer)"]
+                    + [f"Director {i:02d} (no answer)" for i in range(1, 10)])
+    away = ", ".join(f"Director {i}" for i in range(31, 41))
+    assert gm.split("\n")[2] == (f"1 of 34 answered. Not answered: {ten} and 23 more. "
+                                  f"Away: {away} and 1 more."), gm
