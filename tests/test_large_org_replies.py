@@ -651,3 +651,24 @@ async def test_the_digest_header_names_ten_who_did_not_answer_then_how_many_more
     away = ", ".join(f"Director {i}" for i in range(31, 41))
     assert gm.split("\n")[2] == (f"1 of 34 answered. Not answered: {ten} and 23 more. "
                                   f"Away: {away} and 1 more."), gm
+
+
+async def test_a_reminder_of_many_surveys_names_ten_then_how_many_more(many_teams, clock):
+    """README, *A reminder*: "Someone asked to rate several directors of the period (the GM
+    rates each as their manager) gets one DM naming them all (ten, then how many more), not
+    one per review." Grace manages 45 directors: two days before the close her one
+    reminder lists ten surveys, then "… and 35 more"."""
+    from bot.org import parse_org
+    from tests.test_review_schedule import JAN_1_10AM_NY, QUARTERLY
+
+    bot, chat = many_teams
+    bot.org = parse_org(bot.settings.org_file.read_text(encoding="utf-8") + QUARTERLY)
+    clock.set(JAN_1_10AM_NY)
+    assert await bot.run_review_schedule() == 45
+    clock.set(JAN_1_10AM_NY + timedelta(days=12, minutes=5))
+    await bot.run_review_schedule()
+    [reminder] = [t for t in chat.to("grace") if t.startswith("⏰")]
+    lines = reminder.splitlines()
+    assert lines[0] == "⏰ A reminder: 45 360° surveys you were asked to answer close soon:"
+    assert len([x for x in lines if x.endswith(" — closes 2027-01-15 10:00")]) == 10
+    assert lines[11] == "• … and 35 more"
