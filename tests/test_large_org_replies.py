@@ -672,3 +672,23 @@ async def test_a_reminder_of_many_surveys_names_ten_then_how_many_more(many_team
     assert lines[0] == "⏰ A reminder: 45 360° surveys you were asked to answer close soon:"
     assert len([x for x in lines if x.endswith(" — closes 2027-01-15 10:00")]) == 10
     assert lines[11] == "• … and 35 more"
+
+
+async def test_the_gms_summary_of_a_periods_closed_reviews_lists_twenty_then_how_many_more(
+        many_teams, clock):
+    """README, *360° reviews on a schedule*: when the period's last scheduled review has
+    closed the GM gets one summary, "the lowest rated by others first, twenty lines and
+    then how many more". 45 directors are reviewed: twenty lines, then "… and 25 more"."""
+    from bot.org import parse_org
+    from tests.test_review_schedule import JAN_1_10AM_NY, QUARTERLY
+
+    bot, chat = many_teams
+    bot.org = parse_org(bot.settings.org_file.read_text(encoding="utf-8") + QUARTERLY)
+    clock.set(JAN_1_10AM_NY)
+    assert await bot.run_review_schedule() == 45
+    clock.set(JAN_1_10AM_NY + timedelta(days=14))
+    for _ in range(3):  # (the close goes one review at a time; the sweep carries on)
+        await bot.run_review_schedule()
+    [summary] = [t for t in chat.to("grace") if t.startswith("🔄 Scheduled 360° reviews closed")]
+    lines = [x for x in summary.splitlines() if x.startswith("• ")]
+    assert len(lines) == 21 and lines[-1] == "• … and 25 more", summary
