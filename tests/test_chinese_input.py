@@ -284,6 +284,24 @@ async def test_a_half_point_rating_is_refused_not_stored_as_the_lower_one(bot, c
     assert rows == [("goals", 4, "很好"), ("team", 4, "3 big deals")]
 
 
+async def test_a_half_point_or_a_range_is_answered_with_the_two_whole_ratings_around_it(
+        bot, chat):
+    """README: "a half point or a range, `4.5分` or `3-4`, is refused with the two whole
+    ratings to choose from". The refusal names them, in the rater's language; a half point
+    past the scale (5.5) has no two to offer and is refused as any other bad rating."""
+    await say(bot, "grace", "/review start alice")
+    for typed, pair in (("4.5分 很好", "（4 或 5）"), ("3-4", "（3 或 4）"),
+                        ("２．５", "（2 或 3）")):
+        await say(bot, "li", typed)
+        assert pair in chat.last("li"), (typed, chat.last("li"))
+    await say(bot, "bruno", "3.5 solid")
+    assert chat.last("bruno").startswith("Please start with a whole rating from 1 to 5 — 3 "
+                                         "or 4 — optionally followed by a comment")
+    await say(bot, "bruno", "5.5")
+    assert chat.last("bruno") == ("Please start with a rating from 1 to 5, optionally "
+                                  "followed by a comment, e.g. 4 clear weekly plans.")
+
+
 async def test_a_value_tagged_with_a_full_width_hash(bot, chat):
     # A Chinese keyboard in full-width mode types '＃': the value was not recorded and
     # '＃客户第一' stayed in the reason Alice read.

@@ -212,3 +212,38 @@ async def test_a_file_the_watched_folder_would_import_again_is_not_removed(
     assert sorted(r[2] for r in stored(bot)) == [7_500, 50_000]
     goals, _ = await goals_and_summary(bot, chat, clock)
     assert "50,000 of 150,000 USD" in goals  # Q4's 92,000 out, and staying out
+
+
+async def test_a_watched_folder_that_cannot_be_read_warns_and_the_removal_goes_ahead(
+        settings, bot, files, tmp_path, capsys, monkeypatch):
+    """README: "The check reads the folder named in the org file; if the folder cannot be
+    read, the removal says so and goes ahead, with a warning to make sure the file is not
+    in it." The watched folder is a share the operator's account may not list: without
+    `--yes` the warning comes with what would go (nothing removed); with it the file's rows
+    go and the warning follows what was removed."""
+    inbox = tmp_path / "crm-inbox"
+    inbox.mkdir()
+    org = tmp_path / "org.yaml"
+    org.write_text(settings.org_file.read_text(encoding="utf-8")
+                   + f"crm:\n  watch_folder: {inbox}\n", encoding="utf-8")
+    settings = replace(settings, org_file=org)
+    import_both(settings, files)
+    listing = Path.iterdir
+
+    def refused(path: Path):  # type: ignore[no-untyped-def]
+        if path == inbox:
+            raise PermissionError(13, "Permission denied", str(path))
+        return listing(path)
+
+    monkeypatch.setattr(Path, "iterdir", refused)
+    warning = (f"warning: the watched folder {inbox} could not be read (Permission denied): "
+               "if it holds wrong region.csv, a copy or a part of it, the bot imports it "
+               "again; move it out.")
+    capsys.readouterr()
+    assert run_cli(settings, "import-actuals", "--remove", "wrong region.csv") == (2, "")
+    assert warning in capsys.readouterr().err.splitlines()
+    assert len(stored(bot)) == 6
+    code, out = run_cli(settings, "import-actuals", "--remove", "wrong region.csv", "--yes")
+    assert code == 0 and out.startswith("removed wrong region.csv: 2 rows")
+    assert out.splitlines()[-1] == warning
+    assert len(stored(bot)) == 4

@@ -605,3 +605,26 @@ async def test_someone_taken_out_of_the_org_file_is_named_so_in_the_header_as_be
     assert expected in gm
     assert ("no longer in the org file: Bruno Rossi" if locale == "en"
             else "已不在组织文件中：Bruno Rossi") in gm  # (the summary below it)
+
+
+async def test_a_director_without_a_team_gets_no_digest(settings, clock, tmp_path, capsys):
+    """README: the digest goes to "the GM and every director with a `team` in the org file
+    (a director without one has no team view to be sent)". Nina, a director the org file
+    gives no team, gets nothing on Monday at 08:00, while the GM and Alice get theirs; and
+    `teampulse digest --to nina` says no digest goes to her."""
+    from tests.support import TEST_ORG, bot_on_org
+
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(TEST_ORG.read_text().replace("  - key: vera\n", (
+        "  - key: nina\n    name: Nina Park\n    role: director\n    manager: grace\n"
+        "    timezone: America/New_York\n    locale: en\n    slack_id: U0NINA\n"
+        "    telegram_id: 1009\n  - key: vera\n"), 1), encoding="utf-8")
+    with bot_on_org(settings, clock, org_file) as (bot, chat, org_settings):
+        await running_since(bot, clock)
+        clock.set(MONDAY_8AM_NY)
+        await bot.run_digests()
+        await bot.outbox.flush()
+        assert len(digests(chat, "grace")) == 1 and len(digests(chat, "alice")) == 1
+        assert chat.to("nina") == []
+        assert run_cli(org_settings, "digest", "--to", "nina")[0] == 2
+        assert "--to 'nina': no digest goes to them" in capsys.readouterr().err

@@ -409,3 +409,51 @@ async def test_the_monthly_job_builds_each_language_of_the_roll_once(bot, chat, 
     assert chat.last("honours").startswith("🏆 荣誉榜 —— 2026年10月")
     assert chat.last("grace").startswith("🏆 Honour roll — October 2026")
     assert sorted(built) == ["en", "zh-CN"]
+
+
+async def test_the_readmes_example_roll_is_the_one_the_bot_posts(settings, clock, tmp_path):
+    """README, *Honours*: the example roll of November 2026 (12 kudos; 李雷 3 in China;
+    Alice and Sam tied at 4 in East, the team of the month with 8; Customer first cited
+    7 times; Grace the most generous with 5), in English and in Chinese, is what
+    `/honours 2026-11` reads for kudos that add up so, word for word, with its closing line."""
+    from tests.support import bot_on_org
+
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(TEST_ORG.read_text().replace("  - key: vera\n", (
+        "  - key: mei\n    name: 韩梅梅\n    role: member\n    manager: li\n    team: China\n"
+        "    timezone: Asia/Shanghai\n    locale: zh-CN\n    slack_id: U0MEI\n"
+        "  - key: vera\n"), 1), encoding="utf-8")
+    with bot_on_org(settings, clock, org_file) as (bot, chat, _):
+        for typed in ("@alice @sam for closing Acme #customer-first",
+                      "@alice @sam for the renewal plan #customer-first",
+                      "@li 拿下了 Acme 大单 #customer-first"):
+            await kudo(bot, "grace", f"/kudos {typed}")
+        await kudo(bot, "bruno", "/kudos @alice @sam for the Rome demo #customer-first")
+        await kudo(bot, "vera", "/kudos @alice @sam for the quick turnaround")
+        await kudo(bot, "alice", "/kudos @li 帮忙准备投标材料")
+        await kudo(bot, "sam", "/kudos @li for the pricing review")
+        await kudo(bot, "li", "/kudos @mei 帮忙翻译合同")
+        clock.set(DEC_1_9AM_NY + timedelta(days=1))
+        await say(bot, "grace", "/honours 2026-11")
+        assert chat.last("grace") == (
+            "🏆 Honour roll — November 2026\n"
+            "12 kudos in all.\n"
+            "Most recognised, per team\n"
+            "• China: 李雷 — 3 kudos\n"
+            "• East: Alice Martin and Sam Lee — 4 kudos each, a tie\n"
+            "Team of the month: East — 8 kudos received\n"
+            "Most cited value: Customer first — 7 times\n"
+            "Most generous: Grace Chen — 5 kudos given\n"
+            "Month counted midnight to midnight in the org's time (America/New_York); a tie "
+            "names everyone on it, by name.")
+        await say(bot, "li", "/honours 2026-11")
+        assert chat.last("li") == (
+            "🏆 荣誉榜 —— 2026年11月\n"
+            "共 12 次点赞。\n"
+            "各团队最受认可\n"
+            "• China：李雷 —— 3 次\n"
+            "• East：Alice Martin、Sam Lee —— 4 次（并列）\n"
+            "月度最佳团队：East —— 收到 8 次点赞\n"
+            "最常提及的价值观：客户第一 —— 7 次\n"
+            "最慷慨：Grace Chen —— 送出 5 次点赞\n"
+            "月份按组织时区（America/New_York）从午夜到午夜计算；并列时按姓名列出所有人。")

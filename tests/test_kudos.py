@@ -596,3 +596,17 @@ async def test_a_value_taken_out_of_the_org_file_still_ranks_the_kudos_tagged_wi
     code, out = run_cli(settings, "kudos", "top", "--period", "all", "--value",
                         "customer-first")
     assert code == 0 and "Alice Martin" in out, out
+
+
+@pytest.mark.parametrize("word", ["kudos", "thanks", "thank you", "shoutout", "谢谢", "感谢",
+                                  "点赞", ":clap:", "👏", ":tada:", "🎉"])
+async def test_each_default_kudos_word_in_a_channel_message_gives_kudos(bot, chat, word):
+    """README: a channel message that mentions people and holds a kudos word counts; "by
+    default `kudos`, `thanks`, `thank you`, `shoutout`, `谢谢`, `感谢`, `点赞`,
+    `:clap:`/👏, `:tada:`/🎉". Each of them alone, beside a name and a reason, gives Sam
+    kudos; the same message without the word is left alone."""
+    await kudo(bot, "alice", "@sam the renewal deck for Acme was great")
+    assert count_kudos(bot) == 0 and chat.sent == []
+    await kudo(bot, "alice", f"{word} @sam the renewal deck for Acme was great")
+    assert count_kudos(bot) == 1, word
+    assert "Sam Lee — kudos from Alice Martin:" in chat.last("team")

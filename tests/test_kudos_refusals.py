@@ -71,3 +71,34 @@ async def test_an_edit_into_a_refusal_no_longer_reads_as_kudos(bot, chat):
     assert "no longer reads as kudos, so the kudos it gave are taken back" in chat.last("alice")
     assert "was edited and no longer praises you" in chat.last("sam")
     assert count_kudos(bot) == 0
+
+
+async def test_no_kudos_is_a_refusal_too_and_so_is_no_before_the_orgs_own_word(
+        settings, clock, tmp_path):
+    """README: refusals are read "with the org's own English kudos words too: `no
+    kudos`". With the default words, "@sam no kudos, I'll do it" gives nothing; an org
+    whose kudos word is "bravo" reads "@sam no bravo, …" as a refusal, and "bravo @sam for
+    …" as praise."""
+    from dataclasses import replace
+
+    from bot.app import prepare
+    from tests.support import TEST_ORG, RecordingAdapter
+
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(TEST_ORG.read_text().replace(
+        "  summary_viewers: [vera]", "  summary_viewers: [vera]\n  kudos: {words: [bravo]}"))
+    for org in (settings.org_file, org_file):
+        bot, engine = prepare(replace(settings, org_file=org), clock)
+        try:
+            chat = RecordingAdapter()
+            bot.register(chat)
+            word = "kudos" if org == settings.org_file else "bravo"
+            before = count_kudos(bot)  # (the two bots share the test's database)
+            await kudo(bot, "alice", f"@sam no {word}, I'll take the Acme call myself")
+            assert count_kudos(bot) == before and chat.sent == [], (word, chat.sent)
+            await kudo(bot, "alice", f"{word} @sam for the Acme call")
+            assert count_kudos(bot) == before + 1, word
+            assert f"Sam Lee — kudos from Alice Martin: {word} for the Acme call" in \
+                chat.last("team")
+        finally:
+            engine.dispose()

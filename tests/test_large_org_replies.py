@@ -623,3 +623,72 @@ async def test_a_review_start_names_ten_unreachable_then_how_many_more(
         engine.dispose()
     sep = ", " if locale == "en" else "、"
     assert line.startswith(start) and line.count(sep) == 9 and line.endswith(more)
+
+
+# --- the weekly digest's header -------------------------------------------------------------
+
+async def test_the_digest_header_names_ten_who_did_not_answer_then_how_many_more(
+        many_teams, clock):
+    """README, *Weekly digest*: the header says who has not answered and who was away,
+    "ten names of each, then "and N more"". 45 directors are asked on Friday; Alice
+    answers, eleven are away; on Monday at 08:00 the GM's digest names ten of the 33 who
+    did not answer and ten of the eleven away, each list then how many more (the 34 asked
+    are those not away)."""
+    from tests.support import running_since
+    from tests.test_digest import MONDAY_8AM_NY, digests
+
+    bot, chat = many_teams
+    await running_since(bot, clock)
+    for i in range(31, 42):
+        await say(bot, f"d{i:02d}", "/away 2026-12-04")
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.set(MONDAY_8AM_NY)
+    await bot.run_digests()
+    (gm,) = digests(chat, "grace")
+    ten = ", ".join(["Bruno Rossi (no answer)"]
+                    + [f"Director {i:02d} (no answer)" for i in range(1, 10)])
+    away = ", ".join(f"Director {i}" for i in range(31, 41))
+    assert gm.split("\n")[2] == (f"1 of 34 answered. Not answered: {ten} and 23 more. "
+                                  f"Away: {away} and 1 more."), gm
+
+
+async def test_a_reminder_of_many_surveys_names_ten_then_how_many_more(many_teams, clock):
+    """README, *A reminder*: "Someone asked to rate several directors of the period (the GM
+    rates each as their manager) gets one DM naming them all (ten, then how many more), not
+    one per review." Grace manages 45 directors: two days before the close her one
+    reminder lists ten surveys, then "… and 35 more"."""
+    from bot.org import parse_org
+    from tests.test_review_schedule import JAN_1_10AM_NY, QUARTERLY
+
+    bot, chat = many_teams
+    bot.org = parse_org(bot.settings.org_file.read_text(encoding="utf-8") + QUARTERLY)
+    clock.set(JAN_1_10AM_NY)
+    assert await bot.run_review_schedule() == 45
+    clock.set(JAN_1_10AM_NY + timedelta(days=12, minutes=5))
+    await bot.run_review_schedule()
+    [reminder] = [t for t in chat.to("grace") if t.startswith("⏰")]
+    lines = reminder.splitlines()
+    assert lines[0] == "⏰ A reminder: 45 360° surveys you were asked to answer close soon:"
+    assert len([x for x in lines if x.endswith(" — closes 2027-01-15 10:00")]) == 10
+    assert lines[11] == "• … and 35 more"
+
+
+async def test_the_gms_summary_of_a_periods_closed_reviews_lists_twenty_then_how_many_more(
+        many_teams, clock):
+    """README, *360° reviews on a schedule*: when the period's last scheduled review has
+    closed the GM gets one summary, "the lowest rated by others first, twenty lines and
+    then how many more". 45 directors are reviewed: twenty lines, then "… and 25 more"."""
+    from bot.org import parse_org
+    from tests.test_review_schedule import JAN_1_10AM_NY, QUARTERLY
+
+    bot, chat = many_teams
+    bot.org = parse_org(bot.settings.org_file.read_text(encoding="utf-8") + QUARTERLY)
+    clock.set(JAN_1_10AM_NY)
+    assert await bot.run_review_schedule() == 45
+    clock.set(JAN_1_10AM_NY + timedelta(days=14))
+    for _ in range(3):  # (the close goes one review at a time; the sweep carries on)
+        await bot.run_review_schedule()
+    [summary] = [t for t in chat.to("grace") if t.startswith("🔄 Scheduled 360° reviews closed")]
+    lines = [x for x in summary.splitlines() if x.startswith("• ")]
+    assert len(lines) == 21 and lines[-1] == "• … and 25 more", summary

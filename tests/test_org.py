@@ -364,3 +364,35 @@ def test_the_example_org_books_nobody_into_two_one_on_ones_at_once():
     for today in (date(2026, 12, 1), date(2027, 6, 1)):
         assert pairs_at_once(org.people, org.oneonones, today) == []
         assert pairs_off_hours(org.people, org.oneonones, today) == []
+
+
+def test_the_readmes_org_file_examples_from_kudos_to_pulse_polls_load_as_written():
+    """README's sections from *Kudos and honours* to *Pulse polls* each show an org-file
+    section (goals, crm, departments and support, reviews, pulse) an operator copies into
+    their file: each loads beside the example org as written, with what its comments say
+    (a weekly plan of one number per working week, the tolerance, the defaults)."""
+    import re
+
+    import yaml
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Kudos and honours"):readme.index("\n## Configuration")]
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", section, re.S)]
+    assert [sorted(b) for b in blocks] == [["goals"], ["crm"], ["departments", "support"],
+                                           ["reviews"], ["pulse"]]
+    base = yaml.safe_load((ROOT / "org.example.yaml").read_text(encoding="utf-8"))
+    orgs = [parse_org(yaml.safe_dump({**base, **b}, allow_unicode=True)) for b in blocks]
+    goals, crm, support, reviews, pulse = orgs
+    plan = next(g for g in goals.goals.goals if g.weekly_plan is not None)
+    assert plan.weekly_plan == (2, 4, 6, 6, 2) and plan.target == 20
+    li = next(g for g in goals.goals.goals if g.owner == "li")
+    assert str(li.period.start) == "2026-12-16" and li.target == 90000
+    assert crm.crm.tolerance == 0.1 and [f.name for f in crm.crm.formats] == ["pipedrive",
+                                                                             "hubspot"]
+    assert support.support.ageing_days == 7
+    assert [d.key for d in support.support.departments] == ["finance"]
+    assert (reviews.reviews.name, reviews.reviews.day, reviews.reviews.open_days,
+            reviews.reviews.peers, reviews.reviews.remind_days) == ("quarterly", 1, 14, 8, 2)
+    assert (pulse.pulse.every_weeks, pulse.pulse.close_after_days, pulse.pulse.threshold) \
+        == (2, 3, 5)
+    assert [q.key for q in pulse.pulse.questions] == ["workload"]

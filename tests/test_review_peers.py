@@ -237,3 +237,24 @@ async def test_the_status_of_many_reviews_the_gm_started_never_says_they_close_l
     lines = chat.last("gm").splitlines()
     assert len([x for x in lines if "no closing date" in x]) == 10
     assert "• … and 1 more" in lines and "closing later" not in chat.last("gm")
+
+
+def test_a_thousand_directors_under_one_manager_are_each_asked_about_exactly_eight():
+    """README: "at 1,000 directors under one manager, exactly 8 each, where it was 999".
+    Each director's review asks 8 peers; across the whole period every director is one
+    of the 8 for exactly 8 colleagues (the next after them on the ring), whatever the
+    keys; with two teams under that manager, each team's first."""
+    from types import SimpleNamespace
+
+    from handlers.review import closest_peers
+
+    directors = [SimpleNamespace(key=f"d{i:04d}", manager_key="gm", team=None)
+                 for i in range(1000)]
+    load = Counter(p.key for d in directors
+                   for p in closest_peers(d, [o for o in directors if o is not d], 8))
+    assert set(load.values()) == {8} and len(load) == 1000
+    teams = [SimpleNamespace(key=d.key, manager_key="gm", team=f"T{i % 2}")
+             for i, d in enumerate(directors[:40])]
+    for d in teams:
+        assert {p.team for p in closest_peers(d, [o for o in teams if o is not d], 8)} \
+            == {d.team}

@@ -301,6 +301,30 @@ def reminders(chat: RecordingAdapter, key: str) -> list[str]:
     return [t for t in chat.to(key) if t.startswith("⏰")]
 
 
+async def test_a_review_open_two_days_reminds_a_day_after_it_started_not_at_once(
+        settings, tmp_path, clock):
+    """README: the reminder goes `remind_days` (2 by default) before a scheduled review
+    closes "(and at least a day after it started)". A review open two days (`open_days:
+    2`) is within its reminder's two days from its first minute: Sam is not reminded the
+    hour his invitation came, nor 23 hours on, but once a day has passed, once."""
+    path = tmp_path / "short.yaml"
+    path.write_text(org_text(MORE, QUARTERLY.replace("open_days: 14", "open_days: 2")),
+                    encoding="utf-8")
+    with bot_on_org(settings, clock, path) as (bot, chat, _):
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        for later in (timedelta(minutes=5), timedelta(hours=23)):
+            clock.set(JAN_1_10AM_NY + later)
+            await bot.run_review_schedule()
+            assert reminders(chat, "sam") == [], later
+        clock.set(JAN_1_10AM_NY + timedelta(days=1, minutes=5))
+        await bot.run_review_schedule()
+        await bot.run_review_schedule()
+        [reminder] = reminders(chat, "sam")
+        assert reminder.startswith("⏰ A reminder: your feedback on Alice Martin closes "
+                                   "2027-01-03 "), reminder
+
+
 async def test_one_reminder_two_days_before_the_close_to_raters_not_done_across_a_restart(
         settings, tmp_path, clock):
     bot, chat, engine = scheduled(settings, tmp_path, clock)

@@ -449,3 +449,26 @@ async def test_a_survey_held_while_away_expires_when_its_review_closes(bot, chat
             OutboxMessage.address == "bruno", OutboxMessage.created_at >= clock.now())).all()
     assert len(rows) == 2 and {r.expires_at for r in rows} == {closes}, [
         (r.dedupe_key, r.expires_at) for r in rows]
+
+
+async def test_one_person_asked_is_said_in_the_singular(settings, clock, tmp_path):
+    """README: "A count and its word agree in English wherever a number is said (… `1
+    person was asked`)". An org of a GM and one director who has no manager and no reports:
+    the quarter's scheduled review asks her alone (her self-assessment), and the GM's note
+    says "1 person was asked", not "1 people were asked"."""
+    from tests.support import bot_on_org
+
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(
+        "org: {name: Tiny}\n"
+        "people:\n"
+        "  - {key: grace, name: Grace Chen, role: gm, timezone: America/New_York, "
+        "slack_id: U0GRACE}\n"
+        "  - {key: alice, name: Alice Martin, role: director, team: East, "
+        "timezone: America/New_York, slack_id: U0ALICE}\n" + QUARTERLY, encoding="utf-8")
+    with bot_on_org(settings, clock, org_file) as (bot, chat, _):
+        clock.set(JAN_1_10AM_NY)
+        assert await bot.run_review_schedule() == 1
+        [note] = started(chat)
+        assert note.startswith("🔄 Scheduled 360° reviews started (2027-01 – 2027-03): 1 "
+                               "director — Alice Martin. 1 person was asked"), note
