@@ -49,6 +49,7 @@ from bot.support_config import (
     SupportSettings,
     build_support,
 )
+from bot.team_names import team_key
 from bot.text import Problem, not_utf8, problems_text, said_in
 from bot.text import where_zh as _where_zh
 
@@ -371,7 +372,7 @@ def team_spellings(org: Org) -> Mapping[str, str]:
         first: dict[str, str] = {}
         for person in org.people:
             if person.team:
-                first.setdefault(person.team.casefold(), person.team)
+                first.setdefault(team_key(person.team), person.team)
         object.__setattr__(org, "_spellings", MappingProxyType(first))
     assert org._spellings is not None
     return org._spellings
@@ -385,7 +386,7 @@ def teams_in_other_case(org: Org) -> list[str]:
     spellings: dict[str, dict[str, list[str]]] = {}
     for person in org.people:
         if person.team:
-            spellings.setdefault(person.team.casefold(), {}).setdefault(
+            spellings.setdefault(team_key(person.team), {}).setdefault(
                 person.team, []).append(person.key)
     found = []
     for written in spellings.values():
