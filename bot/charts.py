@@ -383,10 +383,19 @@ def kudos_period(org: Org, weeks: Sequence[str],
 def _kudos(session: Session, org: Org, locale: str, team: str | None,
            data: ChartData, timezone: str | None = None) -> None:
     start, end = kudos_period(org, data.weeks, timezone)
-    rows = [r for r in chart_data.kudos_per_team(session, start, end)
-            if team is None or team_key(r.team) == team_key(team)]
-    data.bars = [(r.team if r.team is not None else _text(locale, "chart_no_team"),
-                  r.given, r.received) for r in rows]
+    # One team stored in two spellings (`EAST`, `East`) is one bar, named as the org file
+    # first writes it (a gone team's: as first stored), as /summary counts its kudos.
+    names = dict(team_spellings(org))
+    bars: dict[str | None, list[int]] = {}
+    for r in chart_data.kudos_per_team(session, start, end):
+        if team is None or team_key(r.team) == team_key(team):
+            name = names.setdefault(team_key(r.team), r.team) if r.team else None
+            counts = bars.setdefault(name, [0, 0])
+            counts[0] += r.given
+            counts[1] += r.received
+    data.bars = [(t if t is not None else _text(locale, "chart_no_team"), given, received)
+                 for t, (given, received) in sorted(bars.items(),
+                                                    key=lambda b: (b[0] is None, b[0] or ""))]
     if not data.bars:
         data.empty = _text(locale, "chart_no_data", kind="kudos")
 

@@ -26,7 +26,7 @@ from bot.questions import Question, kpi_question
 from bot.readers import VIEWERS, team_readers
 from bot.render import Renderer
 from bot.schedule import checkin_moment
-from bot.suggest import closest_people
+from bot.suggest import closest, closest_people
 from bot.team_names import spellings_of, team_key
 from bot.weeks import (
     current_week,
@@ -1798,9 +1798,13 @@ def cmd_summary(ctx: Context, args: str) -> None:
             return
         active = ctx.people.active()
         people = [(p.key, p.display_name) for p in active]
-        ctx.reply("summary_unknown", kind=request.kind, name=typed,
-                  teams=sorted({p.team for p in active if p.team}), gone=err.gone,
-                  last=err.last,
+        # Each team once, as the org file first writes it (not `EAST` beside `East`).
+        spelled = team_spellings(ctx.org)
+        teams = sorted({spelled.get(team_key(p.team), p.team) for p in active if p.team})
+        ctx.reply("summary_unknown", kind=request.kind, name=typed, teams=teams,
+                  gone=err.gone, last=err.last,
+                  guess=closest(typed, teams) if request.kind == "team"
+                  else None,
                   guesses=closest_people(typed, people, aliases=org_aliases(ctx.org))
                   if request.kind != "team" else [],
                   example=people[0] if people else None)
