@@ -31,6 +31,7 @@ from bot.config import DEFAULT_CHECKIN_SCHEDULE, CheckinSchedule
 from bot.numbers import percent_to, round_half_up
 from bot.org import Org, team_spellings
 from bot.render import Renderer
+from bot.team_names import team_key
 from bot.weeks import week_of, week_start, weeks_back
 from storage import chart_data
 from storage.pulse import shown_threshold
@@ -196,7 +197,7 @@ def _attainment(session: Session, locale: str, team: str | None, data: ChartData
         for w, value in p.weeks.items():
             teams.setdefault(p.teams.get(w, p.team), {}).setdefault(w, []).append(value)
     lines: list[Line] = []
-    for name in sorted(teams, key=lambda t: (t or "\uffff").lower()):
+    for name in sorted(teams, key=lambda t: team_key(t or "\uffff")):
         values: list[float | None] = []
         for w in data.weeks:
             found = teams[name].get(w)
@@ -382,10 +383,19 @@ def kudos_period(org: Org, weeks: Sequence[str],
 def _kudos(session: Session, org: Org, locale: str, team: str | None,
            data: ChartData, timezone: str | None = None) -> None:
     start, end = kudos_period(org, data.weeks, timezone)
-    rows = [r for r in chart_data.kudos_per_team(session, start, end)
-            if team is None or (r.team or "").lower() == team.lower()]
-    data.bars = [(r.team if r.team is not None else _text(locale, "chart_no_team"),
-                  r.given, r.received) for r in rows]
+    # One team stored in two spellings (`EAST`, `East`) is one bar, named as the org file
+    # first writes it (a gone team's: as first stored), as /summary counts its kudos.
+    names = dict(team_spellings(org))
+    bars: dict[str | None, list[int]] = {}
+    for r in chart_data.kudos_per_team(session, start, end):
+        if team is None or team_key(r.team) == team_key(team):
+            name = names.setdefault(team_key(r.team), r.team) if r.team else None
+            counts = bars.setdefault(name, [0, 0])
+            counts[0] += r.given
+            counts[1] += r.received
+    data.bars = [(t if t is not None else _text(locale, "chart_no_team"), given, received)
+                 for t, (given, received) in sorted(bars.items(),
+                                                    key=lambda b: (b[0] is None, b[0] or ""))]
     if not data.bars:
         data.empty = _text(locale, "chart_no_data", kind="kudos")
 

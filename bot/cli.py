@@ -1490,8 +1490,13 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
         except SummaryUnknownError as exc:
             if args.team is not None:
                 from bot.chart_cli import no_team_line
-                teams = sorted({p.team for p in bot.org.people if p.team})
-                print(f"teampulse: {no_team_line(exc.args[0], teams, exc.gone, exc.last)}",
+                from bot.org import team_spellings
+                from bot.suggest import closest
+
+                # Each team once, as the org file first writes it.
+                teams = sorted(team_spellings(bot.org).values())
+                guess = closest(exc.args[0], teams)
+                print(f"teampulse: {no_team_line(exc.args[0], teams, exc.gone, exc.last, guess)}",
                       file=sys.stderr)
             else:
                 print(f"teampulse: no person {exc.args[0]!r} in the org", file=sys.stderr)

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from bot.cli_output import csv_cell, dump_json, namesakes_line, one_named, write_csv
 from bot.config import Settings
 from bot.oneonone import DAY_NAMES, pairs_at_once, pairs_off_hours
+from bot.suggest import closest
+from bot.team_names import team_key
 from bot.text import clean_text
 
 
@@ -197,10 +199,12 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                                                         for p in bot.org.people if p.team},
                                           period, bot.clock.now(), bot.org.tz,
                                           bot.org.goals.fiscal_year_start)
-            team = next((t for t in [*teams, *gone] if t.casefold() == args.team.casefold()),
+            team = next((t for t in [*teams, *gone] if team_key(t) == team_key(args.team)),
                         None)
             if team is None:
-                return fail(f"no team called {args.team!r} (teams: "
+                guess = closest(args.team, teams)
+                return fail(f"no team called {args.team!r}"
+                            + (f" (did you mean {guess!r}?)" if guess else "") + " (teams: "
                             f"{', '.join(teams) or 'none'}"
                             + (f"; no longer in the org, with kudos in that period: "
                                f"{', '.join(gone)}" if gone else "") + ")")

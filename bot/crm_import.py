@@ -24,6 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.file_words import os_reason
 from bot.readers import GM
 from bot.suggest import closest
 from bot.text import Problem, count_text, problems_text
@@ -624,9 +625,22 @@ def _records(text: str, delimiter: str
         detail = str(exc)
         problem = _problem("csv_lone_cr") if "new-line character" in detail else \
             _problem("csv_cell_too_long", limit=csv.field_size_limit()) \
-            if "field limit" in detail else _problem("csv_invalid", detail=detail)
+            if "field limit" in detail else \
+            _problem("csv_invalid", detail=detail, kind=_csv_kind(detail))
         return records, (last_line + 1, (problem,))
     return records, None
+
+
+def _csv_kind(detail: str) -> str:
+    """Which of Python's csv errors `detail` is, for a language other than its English
+    (the `csv_invalid` problem's Chinese): '' for one not known here."""
+    if "unexpected end of data" in detail:
+        return "open_quote"  # a quoted cell never closed
+    if re.fullmatch(r"'.' expected after '.'", detail):
+        return "after_quote"  # text after a quoted cell's closing quote
+    if "NUL" in detail:
+        return "nul"  # a NUL byte (older Pythons)
+    return ""
 
 
 def _find_header(records: list[tuple[int, list[str]]], formats: list[CrmFormat]
@@ -1013,7 +1027,7 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
                 state.said.add(f"unreadable-told:{path.name}:{reason}")
                 # The system's words are English: the errno lets a Chinese GM read why.
                 tell_gm("crm_file_unreadable", f"crm-unreadable:{_short(path.name + reason)}",
-                        source=path.name, reason=reason,
+                        source=path.name, reason=reason, reason_zh=os_reason(exc).zh,
                         error=errno.errorcode.get(exc.errno or 0, ""))
             continue
         state.said = {k for k in state.said if not k.startswith(f"unreadable:{path.name}:")

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import yaml
 
+from bot.file_words import os_reason, yaml_problem
 from bot.numbers import half_up
 from bot.suggest import did_you_mean
 from bot.text import Problem, not_utf8, said_in
@@ -434,7 +435,8 @@ def load_goals(raw: Any, org_path: Path, people: list[PersonInfo],
         # (bot.org.OrgError): `goals.yaml:12: goals[3] ...`.
         source = str(path)
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            raw = yaml.safe_load(text)
         except FileNotFoundError:
             problems.append(Problem(
                 f"goals: the goals file {raw!r} is not found (looked at {path})",
@@ -446,10 +448,10 @@ def load_goals(raw: Any, org_path: Path, people: list[PersonInfo],
             mark = getattr(exc, "problem_mark", None)
             at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
             at_zh = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark else ""
-            why = getattr(exc, "problem", None) or exc
+            why = yaml_problem(exc, text)  # the parser's words, and their Chinese
             problems.append(Problem(
                 f"goals: the goals file {raw!r} is not valid YAML{at} ({why})",
-                f"goals：目标文件 {raw!r} 不是有效的 YAML{at_zh}（{why}）"))
+                f"goals：目标文件 {raw!r} 不是有效的 YAML{at_zh}：{why.zh}"))
             return GoalBook()
         except UnicodeDecodeError as exc:
             # Saved as GBK or ANSI: said as the org file's own, named at the goals file's
@@ -457,8 +459,10 @@ def load_goals(raw: Any, org_path: Path, people: list[PersonInfo],
             problems.append(not_utf8(exc)[1])
             return GoalBook(source=source)
         except (OSError, UnicodeError) as exc:
+            # The system's words for the log; their Chinese (Is a directory: 这是一个文件夹).
+            zh = os_reason(exc).zh if isinstance(exc, OSError) else str(exc)
             problems.append(Problem(f"goals: the goals file {raw!r} cannot be read: {exc}",
-                                    f"goals：无法读取目标文件 {raw!r}：{exc}"))
+                                    f"goals：无法读取目标文件 {raw!r}：{zh}"))
             return GoalBook()
         if isinstance(raw, dict) and "goals" in raw and len(raw) == 1:
             raw = raw["goals"]

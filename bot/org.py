@@ -29,6 +29,7 @@ from pydantic import (
 
 from bot.chat_ids import telegram_id_problem, telegram_username_problem
 from bot.crm_import import CrmSettings, load_crm_settings
+from bot.file_words import os_reason, yaml_problem
 from bot.goals import GoalBook, PersonInfo, load_goals
 from bot.oneonone import OneOnOnesEntry, OneOnOneSettings, build_settings
 from bot.pulse_config import PulseEntry, PulseSettings, build_pulse
@@ -49,6 +50,7 @@ from bot.support_config import (
     SupportSettings,
     build_support,
 )
+from bot.team_names import team_key
 from bot.text import Problem, not_utf8, problems_text, said_in
 from bot.text import where_zh as _where_zh
 
@@ -371,7 +373,7 @@ def team_spellings(org: Org) -> Mapping[str, str]:
         first: dict[str, str] = {}
         for person in org.people:
             if person.team:
-                first.setdefault(person.team.casefold(), person.team)
+                first.setdefault(team_key(person.team), person.team)
         object.__setattr__(org, "_spellings", MappingProxyType(first))
     assert org._spellings is not None
     return org._spellings
@@ -385,7 +387,7 @@ def teams_in_other_case(org: Org) -> list[str]:
     spellings: dict[str, dict[str, list[str]]] = {}
     for person in org.people:
         if person.team:
-            spellings.setdefault(person.team.casefold(), {}).setdefault(
+            spellings.setdefault(team_key(person.team), {}).setdefault(
                 person.team, []).append(person.key)
     found = []
     for written in spellings.values():
@@ -415,7 +417,8 @@ def load_org(path: Path, *, given: bool = False) -> Org:
                               f"file not found{where} (set TEAMPULSE_ORG_FILE to the org "
                               f"file's path, or copy org.example.yaml to {path})"]) from None
     except OSError as exc:
-        raise OrgError(path, [f"cannot read the file: {exc.strerror}"]) from None
+        raise OrgError(path, [Problem(f"cannot read the file: {exc.strerror}",
+                                      f"无法读取文件：{os_reason(exc).zh}")]) from None
     except UnicodeDecodeError as exc:
         # Saved by an editor as GBK or ANSI (Chinese names and all): it stopped every
         # command with a traceback.
@@ -606,11 +609,12 @@ _ENTRY_START = re.compile(r"^[ \t]*-[ \t]+key:[ \t]*['\"]?([^'\"#\s]+)")
 def _yaml_error(path: Path, text: str, exc: yaml.YAMLError) -> OrgError:
     """The file is no YAML: where (`org.yaml:113:`, the column), what, and whose entry it is
     in, so a 10,000-person file's operator finds it; a tab is told what to do instead."""
-    problem = str(getattr(exc, "problem", None) or exc)
+    said = yaml_problem(exc, text)  # the parser's words, and their Chinese
+    problem = str(said)
     mark = getattr(exc, "problem_mark", None)
     if mark is None:
         return OrgError(path, [Problem(f"not valid YAML ({problem})",
-                                       f"不是有效的 YAML（{problem}）")])
+                                       f"不是有效的 YAML：{said.zh}")])
     # The character YAML stopped on, not only its words: for a tab before a list's first
     # entry (or under `org:`) they are 'found character that cannot start any token'.
     lines = text.splitlines()
@@ -626,8 +630,8 @@ def _yaml_error(path: Path, text: str, exc: yaml.YAMLError) -> OrgError:
             break
     return OrgError(path, [Problem(
         f"column {mark.column + 1}: not valid YAML ({problem}){entry}{hint}",
-        f"第 {mark.column + 1} 列：不是有效的 YAML（{problem}）{entry_zh}"
-        f"{'；请用空格缩进：YAML 不允许在这里用制表符' if tab else ''}")],
+        # (A tab is said in said.zh, the parser's English not at all.)
+        f"第 {mark.column + 1} 列：不是有效的 YAML：{said.zh}{entry_zh}")],
         lines=[mark.line + 1])
 
 

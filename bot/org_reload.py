@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 
+from bot.file_words import os_reason
 from bot.org import Org, OrgError, parse_org, teams_in_other_case
 from bot.org_guard import HeldBack, KeyReused, MassRemoval
 from bot.readers import GM
@@ -379,8 +380,9 @@ class OrgWatcher:
             line, problem = not_utf8(exc)
             return "", problem, line
         except OSError as exc:
+            # The system's words for the log; their Chinese (Is a directory: 这是一个文件夹).
             return "", Problem(f"cannot read the file: {exc.strerror or exc}",
-                               f"无法读取文件：{exc.strerror or exc}"), None
+                               f"无法读取文件：{os_reason(exc).zh}"), None
 
 
 def _digest(text: str, stamp: Stamp) -> str:

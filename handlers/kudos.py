@@ -32,7 +32,7 @@ from bot.events import (
 from bot.goals import fiscal_first_day, parse_period
 from bot.name_order import name_key
 from bot.org import Org, team_spellings
-from bot.suggest import closest_people
+from bot.suggest import closest, closest_people
 from bot.text import ascii_width, either_width
 from handlers.answers import MAX_TEXT_LENGTH, simplified
 from handlers.context import Context, one_moment
@@ -948,7 +948,8 @@ def leaderboard(ctx: Context, args: str) -> None:
         teams, gone = board_teams(ctx.session, current, period, ctx.clock.now(), ctx.org.tz,
                                   ctx.org.goals.fiscal_year_start)
         if team is None or team.casefold() not in {t.casefold() for t in [*teams, *gone]}:
-            ctx.reply("kudos_unknown_team", team=typed, teams=teams, gone=gone)
+            ctx.reply("kudos_unknown_team", team=typed, teams=teams, gone=gone,
+                      guess=closest(typed or "", teams))
             return
     board = build_board(ctx.session, ctx.org, ctx.clock.now(), period, team, value)
     if value is not None and ctx.org.value(value) is None and not board.counted:

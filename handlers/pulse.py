@@ -37,7 +37,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.events import (
@@ -49,6 +49,7 @@ from bot.events import (
 from bot.org import team_spellings
 from bot.pulse_config import MAX_TREND_POLLS, PulseQuestion, PulseSettings
 from bot.readers import GM, VIEWERS, team_readers
+from bot.team_names import spellings_of
 from bot.text import clean_text
 from handlers.answers import (
     NOTHING_WORDS,
@@ -769,12 +770,18 @@ def leads_answered(session: Session, kept: Mapping[str, tuple[list[str], list[st
     the director who reads them, whose own answers alone count (as in their alerts): a
     co-director's would hide a figure from them just where the other had answered, and so
     tell them that they had. None: every such director's. `kept`: per poll key, its teams
-    kept with answers and its questions' keys in order (PulseRepo.kept). Two statements."""
+    kept with answers and its questions' keys in order (PulseRepo.kept). Three statements
+    (the first a row per team name)."""
     # The team's directors alone (a team's digest reads what the team costs, not the org).
-    query = select(Person.id).where(
-        Person.active.is_(True), Person.role == "director",
-        Person.can_view_summary.is_(False),
-        func.lower(Person.team).in_(sorted({t.lower() for t in teams})))
+    # Their team's spellings matched in Python (bot/team_names.py), not with SQL's lower():
+    # a director written `STRASSE` leads `Straße`, which lower() keeps apart.
+    directing = (Person.active.is_(True), Person.role == "director",
+                 Person.can_view_summary.is_(False))
+    written = spellings_of(teams, session.scalars(
+        select(Person.team).where(*directing, Person.team.is_not(None)).distinct()))
+    if not written:
+        return set()
+    query = select(Person.id).where(*directing, Person.team.in_(written))
     if reader is not None:
         query = query.where(Person.key == reader)
     leads = list(session.scalars(query))

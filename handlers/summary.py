@@ -27,7 +27,8 @@ from bot.questions import Question, kpi_question
 from bot.readers import VIEWERS, team_readers
 from bot.render import Renderer
 from bot.schedule import checkin_moment
-from bot.suggest import closest_people
+from bot.suggest import closest, closest_people
+from bot.team_names import spellings_of, team_key
 from bot.weeks import (
     current_week,
     parse_week,
@@ -792,8 +793,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         # find_team happens to keep: `East` and `EAST` are headed as the file first has it.)
         request = replace(request, team=team_spellings(ctx.org).get(found.name.casefold(),
                                                                    found.name))
-        spellings = sorted({t for t in [*found.today, *then]
-                            if t.lower() == found.name.lower()})
+        spellings = spellings_of([found.name], [*found.today, *then])
     scope = TeamScope(ctx.session, request.team, weeks) \
         if request.kind == "team" and request.team else None
     # Everyone ever synced: people removed from the org file keep their past weeks.
@@ -846,7 +846,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     if request.kind == "team":
         # A team's week holds who was in it that week: someone who moved since is counted
         # with their old team in old weeks and with the new one from then on.
-        team = (request.team or "").lower()
+        team = team_key(request.team)
         built = [build_week(ctx, locale, w, everyone, "", rounds, team, away, snapshots,
                             texts=not lean or w in with_texts, crm=crm,
                             placed=_placed(ctx, w, everyone, rounds, anchor_tz, booked,
@@ -996,13 +996,18 @@ def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: 
     latest.reader_tz = anchor_tz
     # Each team with its directors of the latest week (a past week's as they were then,
     # see _directors_in): the votes are stored with the team of when they were given.
-    directors = {t: names for t, names in _directors_in(ctx, latest, everyone, anchor_tz, team)
-                 .items() if t and (team is None or t.lower() == team)}
+    # One team in two spellings (`Straße` for one director's round, `STRASSE` for
+    # another's) is one line, under the org file's first spelling, with both directors.
+    spelled = team_spellings(ctx.org)
+    directors: dict[str, list[str]] = {}
+    for t, names in _directors_in(ctx, latest, everyone, anchor_tz, team).items():
+        if t and (team is None or team_key(t) == team):
+            directors.setdefault(spelled.get(team_key(t), t), []).extend(names)
     since = built[0].start - MORALE_LOOKBACK
     if directors and polls_between(ctx.session, since, latest.end, closed_only=True):
         morale = team_morale(ctx.session, sorted(directors), since, latest.end,
                              ctx.org.pulse.threshold, team_view=lead, reader=reader,
-                             spelled=team_spellings(ctx.org))
+                             spelled=spelled)
         latest.morale = [TeamMorale(t, directors[t], morale[t]) for t in sorted(directors)]
         latest.morale_since = since
     # An older week's as they stood at its end: a meeting held, or an action item made or
@@ -1052,7 +1057,7 @@ def _add_kudos(ctx: Context, built: list[WeekSummary], everyone: Sequence[Any],
         w.kudos = [TeamRecognition(t.team, directors.get(t.team, []), t.given, t.received,
                                    t.givers, t.recipients)
                    for t in kudos_by_team(ctx.session, start, end, teams, spelled)
-                   if team is None or (t.team or "").lower() == team]
+                   if team is None or team_key(t.team) == team]
 
 
 def _directors_in(ctx: Context, week: WeekSummary, everyone: Sequence[Any],
@@ -1167,8 +1172,8 @@ def zone_then(zones: Mapping[int, Sequence[tuple[str, str]]], person: Any, week:
 
 def _team_in(person: Any, rnd: RoundRow | None,
              placed: Mapping[str, tuple[str, str | None]] | None = None) -> str:
-    """A person's team in a week, in lower case (see _team_then)."""
-    return (_team_then(person, rnd, placed) or "").lower()
+    """A person's team in a week, as compared (bot/team_names.py; see _team_then)."""
+    return team_key(_team_then(person, rnd, placed))
 
 
 def _team_then(person: Any, rnd: RoundRow | None,
@@ -1815,9 +1820,13 @@ def cmd_summary(ctx: Context, args: str) -> None:
             return
         active = ctx.people.active()
         people = [(p.key, p.display_name) for p in active]
-        ctx.reply("summary_unknown", kind=request.kind, name=typed,
-                  teams=sorted({p.team for p in active if p.team}), gone=err.gone,
-                  last=err.last,
+        # Each team once, as the org file first writes it (not `EAST` beside `East`).
+        spelled = team_spellings(ctx.org)
+        teams = sorted({spelled.get(team_key(p.team), p.team) for p in active if p.team})
+        ctx.reply("summary_unknown", kind=request.kind, name=typed, teams=teams,
+                  gone=err.gone, last=err.last,
+                  guess=closest(typed, teams) if request.kind == "team"
+                  else None,
                   guesses=closest_people(typed, people, aliases=org_aliases(ctx.org))
                   if request.kind != "team" else [],
                   example=people[0] if people else None)

@@ -122,7 +122,8 @@ def chart_team(session: Session, org: Org, typed: str, end: date, weeks: int,
     counts them) were stored with, renamed or closed since (handlers/teams_then.py)."""
     shown = chart_weeks(end, weeks)
     start, stop = kudos_period(org, shown, timezone)
-    return find_team(typed, teams_today(session), teams_then(session, shown, start, stop))
+    return find_team(typed, teams_today(session), teams_then(session, shown, start, stop),
+                     team_spellings(org))
 
 
 def _keyword(word: str) -> bool:
@@ -164,7 +165,7 @@ def cmd_summary_chart(ctx: Context, args: str) -> None:
         found = chart_team(ctx.session, ctx.org, team, end, request.weeks, person.timezone)
         if found.name is None:
             ctx.reply("summary_unknown", kind="team", name=team, teams=found.today,
-                      gone=found.gone, chart=True,
+                      gone=found.gone, chart=True, guess=found.guess(team),
                       last=last_week_of(ctx.session, team, person.timezone))
             return
         team = found.name

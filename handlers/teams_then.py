@@ -10,7 +10,7 @@ any period, as before.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -18,6 +18,8 @@ from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session
 
 from bot.clock import as_utc
+from bot.suggest import closest
+from bot.team_names import team_key
 from bot.weeks import current_week, week_end, week_of, week_start
 from storage.kudos import Kudos, stored_teams
 from storage.models import CheckinRound, Person
@@ -152,24 +154,37 @@ class TeamLookup:
     today: list[str] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)
 
+    def guess(self, typed: str) -> str | None:
+        """For a team not found, the one of today's close to `typed` (a typo: 'Eats' for
+        'East'), for a refusal's "did you mean" (whose command names no period: a team
+        gone since is listed apart, not offered); else None."""
+        return closest(typed, self.today) if self.name is None else None
+
 
 def teams_gone(today: Collection[str], then: Collection[str]) -> list[str]:
     """The teams of `then` that are none of `today`'s (without case), sorted, each once
     as first spelt."""
-    now = {t.casefold() for t in today}
+    now = {team_key(t) for t in today}
     gone: dict[str, str] = {}
     for name in sorted(then):
-        if name.casefold() not in now:
-            gone.setdefault(name.casefold(), name)
+        if team_key(name) not in now:
+            gone.setdefault(team_key(name), name)
     return sorted(gone.values())
 
 
-def find_team(typed: str, today: Collection[str], then: Collection[str]) -> TeamLookup:
-    """The team `typed` names (without case): today's first, else one the period knows."""
-    now = {t.casefold(): t for t in sorted(today)}
+def find_team(typed: str, today: Collection[str], then: Collection[str],
+              spelled: Mapping[str, str] | None = None) -> TeamLookup:
+    """The team `typed` names (in any case, bot/team_names.py): today's first, else one
+    the period knows. Today's named as the org file first writes them (`spelled`:
+    team_spellings), not as whichever of their spellings sorts last: a chart of `team
+    east` had been titled `East` where the file, and the summary, name the team `EAST`."""
+    names = spelled or {}
+    now: dict[str, str] = {}
+    for t in sorted(today):
+        now.setdefault(team_key(t), names.get(team_key(t), t))
     gone = teams_gone(today, then)
-    key = typed.strip().casefold()
-    return TeamLookup(now.get(key) or {t.casefold(): t for t in gone}.get(key),
+    key = team_key(typed.strip())
+    return TeamLookup(now.get(key) or {team_key(t): t for t in gone}.get(key),
                       sorted(now.values()), gone)
 
 

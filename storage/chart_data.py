@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot.config import DEFAULT_CHECKIN_SCHEDULE, CheckinSchedule
 from bot.name_order import name_key
 from bot.schedule import checkin_moment
+from bot.team_names import spellings_of, team_key
 from bot.weeks import week_end, week_start
 from storage.away import AwayRepo
 from storage.goals import CrmActual
@@ -66,7 +67,7 @@ def attainment(session: Session, weeks: Sequence[str], team: str | None = None,
     weeks (a GROUP BY per person, metric and week). Reading every round's
     kilobytes of JSON instead was most of the chart's time.
     """
-    wanted = team.lower() if team else None
+    wanted = team_key(team) if team else None
     in_weeks = CheckinRound.week.in_(list(weeks))
     who = select(Person.id, Person.key, Person.display_name, Person.role, Person.team,
                  Person.timezone)
@@ -96,7 +97,7 @@ def attainment(session: Session, weeks: Sequence[str], team: str | None = None,
         if not snapshots[at] or person is None:
             continue
         week_team = round_team if round_team is not None else person[4]
-        if wanted is not None and (week_team or "").lower() != wanted:
+        if wanted is not None and team_key(week_team) != wanted:
             continue
         rounds[round_id] = (person_id, week, week_team, at)
     if not rounds:
@@ -168,7 +169,7 @@ def attainment(session: Session, weeks: Sequence[str], team: str | None = None,
             line.team = week_team
     for line in out.values():  # weeks in order
         line.weeks = dict(sorted(line.weeks.items()))
-    return sorted(out.values(), key=lambda p: ((p.team or "\uffff").lower(), name_key(p.name)))
+    return sorted(out.values(), key=lambda p: (team_key(p.team or "\uffff"), name_key(p.name)))
 
 
 def _away_rounds(session: Session, ids: Sequence[int],
@@ -261,11 +262,13 @@ def pulse_tallies(session: Session, since: date, until: date,
 
 
 def director_teams(session: Session, team: str | None = None) -> dict[str, list[str]]:
-    """Teams that have an active director (only `team`, if given): team -> directors."""
-    query = select(Person.team, Person.display_name).where(
-        Person.active.is_(True), Person.role == "director", Person.team.is_not(None))
+    """Teams that have an active director (only `team`, if given, in any spelling by
+    bot/team_names.py's rule, not SQL's lower()): team -> directors."""
+    directing = (Person.active.is_(True), Person.role == "director", Person.team.is_not(None))
+    query = select(Person.team, Person.display_name).where(*directing)
     if team is not None:
-        query = query.where(func.lower(Person.team) == team.lower())
+        query = query.where(Person.team.in_(spellings_of([team], session.scalars(
+            select(Person.team).where(*directing).distinct()))))
     out: dict[str, list[str]] = {}
     for name, director in session.connection().execute(query.order_by(Person.display_name)):
         out.setdefault(name, []).append(director)

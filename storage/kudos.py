@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
+from bot.team_names import spellings_of, team_key
 from storage.models import Base, Person, UTCDateTime
 from storage.repositories import PeopleRepo
 
@@ -172,17 +173,19 @@ class KudosRepo:
     def between(self, start: datetime | None, end: datetime | None,
                 teams: Collection[str] | None = None) -> list[Kudos]:
         """Every kudos in [start, end) (given or received by someone who was in one of
-        `teams` then, if given; compared case-insensitively), oldest first, with giver and
-        recipient loaded."""
+        `teams` then, if given, in any spelling: bot/team_names.py), oldest first, with
+        giver and recipient loaded."""
         query = select(Kudos).options(selectinload(Kudos.giver), selectinload(Kudos.recipient))
         if start is not None:
             query = query.where(Kudos.given_at >= start)
         if end is not None:
             query = query.where(Kudos.given_at < end)
         if teams is not None:
-            names = [t.lower() for t in teams]
-            query = query.where(or_(func.lower(Kudos.giver_team).in_(names),
-                                    func.lower(Kudos.recipient_team).in_(names)))
+            # The period's spellings of the teams, matched in Python (SQL's lower() keeps
+            # `Straße` apart from `STRASSE`, and SQLite's lowers ASCII letters only).
+            names = spellings_of(teams, stored_teams(self.session, start, end))
+            query = query.where(or_(Kudos.giver_team.in_(names),
+                                    Kudos.recipient_team.in_(names)))
         return list(self.session.scalars(query.order_by(Kudos.given_at, Kudos.id)))
 
     def received_by(self, person: Person, limit: int = 10) -> tuple[int, list[Kudos]]:
@@ -277,9 +280,9 @@ def kudos_by_team(session: Session, start: datetime | None,
         recipients.setdefault(recipient_team, set()).add(row.recipient_id)
     # With `teams`, the other side's team of a kudos is counted from part of its kudos
     # only: left out.
-    wanted = None if teams is None else {t.lower() for t in teams}
+    wanted = None if teams is None else {team_key(t) for t in teams}
     shown = sorted((t for t in set(given) | set(received)
-                    if wanted is None or (t is not None and t.lower() in wanted)),
+                    if wanted is None or (t is not None and team_key(t) in wanted)),
                    key=lambda t: (t is None, t or ""))
     return [TeamKudos(team=t, given=given[t], received=received[t],
                       givers=len(givers.get(t, ())), recipients=len(recipients.get(t, ())))

@@ -10,9 +10,10 @@ away near the weeks (usually a few): away, they have no round that week, and a p
 places them by their last record then (handlers/summary.py `_placed`), perhaps in a team
 they have left since.
 
-Team names are compared with Python's lower(), as the summary does: the spellings of the
-team found in the people and in the weeks' rounds (a DISTINCT each, a row per team name)
-are matched here, not with SQL's lower(), which SQLite applies to ASCII letters only.
+Team names are compared by bot/team_names.py's rule (casefold), as the summary does: the
+spellings of the team found in the people and in the weeks' rounds (a DISTINCT each, a row
+per team name) are matched here, not with SQL's lower(), which SQLite applies to ASCII
+letters only and which keeps `Straße` apart from `STRASSE`.
 
 What still grows with the org is inside the database, not in rows returned: the people
 table and the weeks' entries of the rounds' summary index are scanned for the team's
@@ -29,6 +30,7 @@ from datetime import timedelta
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from bot.team_names import team_key
 from bot.weeks import week_end, week_start
 from storage.away import AwayPeriod
 from storage.models import CheckinRound, Person
@@ -42,7 +44,7 @@ class TeamScope:
     """The people and rounds of one team (any spelling of its name) in some weeks."""
 
     def __init__(self, session: Session, team: str, weeks: Sequence[str]) -> None:
-        self.team = team.lower()
+        self.team = team_key(team)
         self.weeks = list(weeks)
         self._session = session
         self._found: list[int] | Select[tuple[int]] | None = None
@@ -50,11 +52,11 @@ class TeamScope:
         # Spellings of the team: one row per distinct team name, not one per person.
         self.today = sorted(t for t in conn.execute(
             select(Person.team).where(Person.team.is_not(None)).distinct()).scalars()
-            if t.lower() == self.team)
+            if team_key(t) == self.team)
         self.then = sorted(t for t in conn.execute(
             select(CheckinRound.team).where(CheckinRound.week.in_(self.weeks),
                                             CheckinRound.team.is_not(None)).distinct()
-            ).scalars() if t.lower() == self.team)
+            ).scalars() if team_key(t) == self.team)
 
     def people(self) -> ColumnElement[bool]:
         """Who may be in the team in one of the weeks (a superset: the caller decides)."""

@@ -223,8 +223,10 @@ TEN = "China, East, Europe, T01, T02, T03, T04, T05, T06, T42 and 35 more"
 
 
 @pytest.mark.parametrize(("typed", "expected"), [
-    ("/summary team T-42", f'There is no team called "T-42". Teams: {TEN}.'),
-    ("/kudos top team T-42", f"There is no team T-42. Teams: {TEN}."),
+    ("/summary team T-42", 'There is no team called "T-42". Did you mean T42 '
+                           f"(/summary team T42)? Teams: {TEN}."),
+    ("/kudos top team T-42", "There is no team T-42. Did you mean T42 (/kudos top team T42)? "
+                             f"Teams: {TEN}."),
     ("/checkin send team T-42", 'There is no team called "T-42". Did you mean T42 '
                                 f"(/checkin send team T42)? Nothing was sent. Teams: {TEN}."),
     ("/pulse results team T-42", f"There is no team called T-42. Teams: {TEN}."),
@@ -243,9 +245,11 @@ async def test_an_unknown_team_in_chinese(many_teams):
     bot, chat = many_teams
     ten = "China、East、Europe、T01、T02、T03、T04、T05、T06、T42 等另外 35 个"
     await say(bot, "grace", "/summary team T-42")
-    assert chat.last("grace") == f"没有名为“T-42”的团队。现有团队：{ten}。"
+    assert chat.last("grace") == \
+        f"没有名为“T-42”的团队。你是指 T42（/summary team T42）吗？现有团队：{ten}。"
     await say(bot, "grace", "/kudos top team T-42")
-    assert chat.last("grace") == f"没有名为 T-42 的团队。现有团队：{ten}。"
+    assert chat.last("grace") == \
+        f"没有名为 T-42 的团队。你是指 T42（/kudos top team T42）吗？现有团队：{ten}。"
     await say(bot, "grace", "/pulse results team T-42")
     assert chat.last("grace") == f"没有名为 T-42 的团队。现有团队：{ten}。"
 

@@ -57,12 +57,18 @@ def pclock() -> FakeClock:
 
 @asynccontextmanager
 async def closed_poll(tmp_path: Path, clock: FakeClock, database_url: str,
-                      people: list[tuple[str, str, int]] = PEOPLE
+                      people: list[tuple[str, str, int]] = PEOPLE, audience: str = "East",
+                      checks_in: bool = False
                       ) -> AsyncIterator[tuple[Any, RecordingAdapter, Settings]]:
     """A bot on org_text(people) whose poll everyone answered (morale as listed, stress 3)
-    and which has closed: (the bot, its chat, its settings); drained and disposed after."""
+    and which has closed: (the bot, its chat, its settings); drained and disposed after.
+    `audience`: the team the poll asks beside West, as the file spells it; `checks_in`:
+    whether its people are asked to check in (listed in a summary)."""
     org_file = tmp_path / "org.yaml"
-    org_file.write_text(org_text(people), encoding="utf-8")
+    text = org_text(people).replace("[East, West]", f"[{audience}, West]")
+    if checks_in:
+        text = text.replace("checks_in: false", "checks_in: true")
+    org_file.write_text(text, encoding="utf-8")
     settings = Settings(database_url=database_url, org_file=org_file)
     bot, engine = prepare(settings, clock)
     chat = RecordingAdapter()
