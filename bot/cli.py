@@ -757,14 +757,16 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
               "removed", file=out)
         for _, done, which in changes:
             print(f"  {done} {which}", file=out)
-        for key, old_name, new_name, _, holder, holder_key in applied[0].reused:
-            if holder and same_name(old_name, new_name):  # (the account is the entry's now)
-                print(f"  {key}: {new_name} now has a chat account that was {holder}'s "
-                      f"('{holder_key}')", file=out)
+        for r in applied[0].reused:
+            if r.holder and (r.added or same_name(r.old, r.new)):
+                # (the account is the entry's now)
+                left = ", who left the org" if r.holder_left else ""
+                print(f"  {r.key}: {r.new} now has a chat account that was {r.holder}'s "
+                      f"('{r.holder_key}'{left})", file=out)
                 continue
             # Applied on purpose: the key's row, and all stored under it, is theirs now.
-            print(f"  {key}: {old_name} → {new_name}, who now has everything stored under "
-                  f"'{key}'", file=out)
+            print(f"  {r.key}: {r.old} → {r.new}, who now has everything stored under "
+                  f"'{r.key}'", file=out)
         print("A running bot follows within a minute (at once on SIGHUP).", file=out)
         return 0
     engine = create_db_engine(settings.database_url)

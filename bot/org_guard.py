@@ -12,9 +12,10 @@ bot.renames.key_reused), or gives an entry still in the org to another person in
 name and every chat account changed at once (bot.renames.given_in_place): everything
 stored hangs on the key's row, and the newcomer would read what the one before kept there
 (their private agenda items and 1:1 notes, support requests, check-ins, 360° feedback).
-So is a file naming in one person's entry a chat account stored for another person in the
-org (bot.renames.accounts_taken: keys or accounts swapped): whoever writes from it would be
-taken for the entry's key.
+So is a file naming in one person's entry (or a new one) a chat account stored for another
+person, in the org or who left it (bot.renames.accounts_taken: keys or accounts swapped, an
+account moved to a newcomer, a leaver's account given to someone who stays): whoever writes
+from it would be taken for the entry's key.
 """
 
 from __future__ import annotations
@@ -109,9 +110,9 @@ class MassRemoval(HeldBack):
 class KeyReused(HeldBack):
     """An org file giving a key to very likely another person: the key of someone who
     left (bot.renames.key_reused), or an entry of someone still in the org edited in place,
-    its name and every chat account changed (bot.renames.given_in_place), or an entry naming
-    a chat account stored for another person in the org (bot.renames.accounts_taken: two
-    keys or accounts swapped).
+    its name and every chat account changed (bot.renames.given_in_place), or an entry (new
+    or not) naming a chat account stored for another person, in the org or who left it
+    (bot.renames.accounts_taken: two keys or accounts swapped, an account moved).
 
     `reused`: a bot.renames.KeyGiven (key, the name stored, the name in the file, whether
     its person had left) of each such entry."""
@@ -128,17 +129,26 @@ class KeyReused(HeldBack):
 
 def accounts_taken(taken: Sequence[KeyGiven], apply: str) -> str:
     """Why entries naming another person's chat account are held back, and what to do
-    (bot.renames.accounts_taken): the log's, a start's, check-org's and apply-org's word."""
+    (bot.renames.accounts_taken): the log's, a start's, check-org's and apply-org's word.
+    That person may be in the org, or have left it; the entry may be new."""
     shown = "; ".join(
-        (f"key '{r.key}' ({r.old}) now names" if same_name(r.old, r.new) else
+        (f"new key '{r.key}' ({r.new}) names" if r.added else
+         f"key '{r.key}' ({r.old}) now names" if same_name(r.old, r.new) else
          f"key '{r.key}' was {r.old}'s and now names {r.new}, with")
-        + f" a chat account of {r.holder}'s (key '{r.holder_key}')" for r in taken[:NAMED])
+        + f" a chat account of {r.holder}'s (key '{r.holder_key}')"
+        + (", who left the org" if r.holder_left else "") for r in taken[:NAMED])
     more = f"; and {len(taken) - NAMED} more" if len(taken) > NAMED else ""
+    if any(r.added or r.holder_left for r in taken):
+        # A new entry, or one of someone who left: not two entries the wrong way round,
+        # but perhaps an account handed on (a shared team account a successor now uses).
+        fix = (f"give each entry its own person's chat accounts, or run '{apply}' if the "
+               "account is now theirs (handed on, or the wrong way round before)")
+    else:
+        fix = (f"give each person back their own key and chat accounts, or run '{apply}' if "
+               "the accounts were the wrong way round before")
     return (f"{shown}{more}: held back, as whoever writes from that account would be taken "
             "for the other person and read what they keep under their key (private agenda "
-            "items, 1:1 notes, support requests, check-ins, 360° feedback); give each person "
-            f"back their own key and chat accounts, or run '{apply}' if the accounts were the "
-            "wrong way round before")
+            f"items, 1:1 notes, support requests, check-ins, 360° feedback); {fix}")
 
 
 def _given(reused: Sequence[KeyGiven], apply: str) -> str:

@@ -93,10 +93,14 @@ class KeyGiven(NamedTuple):
     #: True: the key of someone who left (`key_reused`); False: an entry of someone still
     #: in the org, edited in place (`given_in_place`) or naming another's account (below).
     left: bool = True
-    #: The name and key of another person in the org, one of whose chat accounts the entry
-    #: now names (`accounts_taken`); "" otherwise.
+    #: The name and key of another person, one of whose chat accounts the entry now names
+    #: (`accounts_taken`); "" otherwise.
     holder: str = ""
     holder_key: str = ""
+    #: True: that other person has left the org (the account is still stored for them).
+    holder_left: bool = False
+    #: True: the entry is new (nobody stored under its key: `old` is "").
+    added: bool = False
 
 
 def accounts_taken(owners: Mapping[str, str], key: str,
@@ -109,7 +113,9 @@ def accounts_taken(owners: Mapping[str, str], key: str,
     ids or Telegram accounts swapped between two people who both stay hand each the other's
     row: Alice, writing from her own Slack account, would be taken for Bruno and read his
     private agenda items and 1:1 notes. Neither entry changes name and every account, so
-    `given_in_place` does not tell it.
+    `given_in_place` does not tell it. `owners` may as well map the accounts stored for
+    people who left: Alice's entry naming the Slack id of Bruno, gone, lets whoever still
+    writes from it (Bruno, in another department) be taken for Alice.
     """
     return sorted({owner for account in named
                    if (owner := owners.get(account)) is not None and owner != key})

@@ -169,7 +169,8 @@ class PeoplePlan(NamedTuple):
     renamed: dict[str, str]
     #: Each key the org gives to very likely another person: of someone who left
     #: (bot.renames.key_reused), or of someone still in it whose entry was edited in place
-    #: (bot.renames.given_in_place).
+    #: (bot.renames.given_in_place); and each entry (new or not) naming a chat account
+    #: stored for another person, in the org or who left it (bot.renames.accounts_taken).
     reused: tuple[KeyGiven, ...] = ()
 
 
@@ -226,18 +227,33 @@ class PeopleRepo:
                 for account in accounts(
                     row["slack_id"], None if row["telegram_username"] else row["telegram_id"],
                     row["telegram_username"])}
+        # And those stored for people who left before this edit (not the row an entry
+        # takes back, by its key or by a rename): a Slack or Telegram id is never another
+        # account's, and a username still names whoever held it (README: Editing the org
+        # file, "A chat account of someone who left").
+        taken_back = set(moved.values())
+        gone = {account: key for key, row in sorted(existing.items(), reverse=True)
+                if not row["active"] and key not in taken_back
+                for account in accounts(row["slack_id"], row["telegram_id"],
+                                        row["telegram_username"])}
         found: list[KeyGiven] = []
         for op in people:
             row = existing.get(moved.get(op.key, op.key))
-            if row is None:
-                continue
             named = accounts(op.slack_id, op.telegram_id, op.telegram_username)
+            # (An account the row has already is its own: applied on purpose before.)
+            new_here = named - (frozenset() if row is None else accounts(
+                row["slack_id"], row["telegram_id"], row["telegram_username"]))
             taken = accounts_taken(held, op.key, named)
-            if taken:
-                holder = existing[moved.get(taken[0], taken[0])]
-                found.append(KeyGiven(op.key, row["display_name"], op.name, left=False,
-                                      holder=holder["display_name"], holder_key=taken[0]))
-            elif op.key in existing and (given_in_place if row["active"] else key_reused)(
+            left = [] if taken else accounts_taken(gone, op.key, new_here)
+            if taken or left:
+                holder_key = (taken or left)[0]
+                holder = existing[moved.get(holder_key, holder_key) if taken else holder_key]
+                found.append(KeyGiven(
+                    op.key, "" if row is None else row["display_name"], op.name, left=False,
+                    holder=holder["display_name"], holder_key=holder_key,
+                    holder_left=not taken, added=row is None))
+            elif row is not None and op.key in existing and (
+                    given_in_place if row["active"] else key_reused)(
                     row["display_name"], accounts(
                         row["slack_id"], row["telegram_id"], row["telegram_username"]),
                     op.name, named):
