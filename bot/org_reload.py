@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.org import Org, OrgError, parse_org, teams_in_other_case
 from bot.org_guard import HeldBack, KeyReused, MassRemoval
 from bot.readers import GM
-from bot.renames import accounts, renames, same_name
+from bot.renames import renamed_entries, same_name
 from bot.telegram_rights import warn_unbound
 from bot.text import Problem, not_utf8, said_in
 from storage.db import describe_db_error
@@ -97,12 +97,7 @@ def org_change(old: Org, new: Org) -> OrgChange:
 
 def _renames(old: Org, new: Org) -> dict[str, str]:
     """{new key: old key}: the people the edit renamed, as the people table's sync sees them."""
-    old_keys, new_keys = {p.key for p in old.people}, {p.key for p in new.people}
-    return renames(
-        {p.key: accounts(p.slack_id, p.telegram_id, p.telegram_username)
-         for p in old.people if p.key not in new_keys},
-        {p.key: accounts(p.slack_id, p.telegram_id, p.telegram_username)
-         for p in new.people if p.key not in old_keys})
+    return renamed_entries(old.people, new.people)
 
 
 def newly_due(old: Org, new: Org) -> list[str]:

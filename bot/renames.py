@@ -10,8 +10,8 @@ so nothing is guessed)."""
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
-from typing import NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
 
 
 def accounts(slack_id: str | None, telegram_id: int | None,
@@ -40,6 +40,17 @@ def renames(gone: Mapping[str, frozenset[str]],
         if len(olds) == 1 and matches(gone[olds[0]], added) == [new]:
             found[new] = olds[0]
     return found
+
+
+def renamed_entries(old: Sequence[Any], new: Sequence[Any]) -> dict[str, str]:
+    """{new key: old key}: the entries (bot.org.OrgPerson) one org file's version renames
+    in the next, as the people table's sync sees them (`renames`)."""
+    old_keys, new_keys = {p.key for p in old}, {p.key for p in new}
+    return renames(
+        {p.key: accounts(p.slack_id, p.telegram_id, p.telegram_username)
+         for p in old if p.key not in new_keys},
+        {p.key: accounts(p.slack_id, p.telegram_id, p.telegram_username)
+         for p in new if p.key not in old_keys})
 
 
 def _name(text: str) -> str:

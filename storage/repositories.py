@@ -183,6 +183,8 @@ class ManagerChanged(NamedTuple):
     #: The manager they had (by that manager's key now) and the one they have (or None).
     former: str
     manager: str | None
+    #: True: the sync took them out of the org (`manager` is then None).
+    left: bool = False
 
 
 class PeopleRepo:
@@ -273,7 +275,8 @@ class PeopleRepo:
         before anything is written, and may refuse it by raising. Works on
         plain rows with one multi-row statement per kind of change, and writes only
         what changed: an org of 10,000 people syncs in well under a second on every start.
-        Returns who, active before and after, the sync gave another manager (or none).
+        Returns who, active before and after, the sync gave another manager (or none),
+        and who, with a manager, it took out of the org (ManagerChanged.left).
         """
         people_t = Person.__table__
         existing = self._stored()
@@ -324,6 +327,11 @@ class PeopleRepo:
                     managers.append(ManagerChanged(op.key, moved.get(op.key, op.key),
                                                    former, op.manager))
         for gone in existing.values():
+            if gone["active"] and gone["manager_key"] is not None:
+                # Their 1:1 with their manager ends with them (handlers.oneonone).
+                manager = renamed_to.get(gone["manager_key"], gone["manager_key"])
+                managers.append(ManagerChanged(gone["key"], gone["key"], manager, None,
+                                               left=True))
             change = {"active": False}
             if gone["telegram_id"] in claimed:
                 change["telegram_id"] = None
@@ -539,6 +547,21 @@ class PeopleRepo:
         for start in range(0, len(wanted), KEYS_PER_STATEMENT):
             found += self.session.scalars(select(Person).where(
                 Person.active, Person.key.in_(wanted[start:start + KEYS_PER_STATEMENT])))
+        return sorted(found, key=lambda p: p.key)
+
+    def reports_roles(self) -> dict[str, tuple[str, str | None]]:
+        """{key: (role, team)} of everyone active with a manager (one plain read)."""
+        return {key: (role, team) for key, role, team in self.session.execute(
+            select(Person.key, Person.role, Person.team).where(
+                Person.active, Person.manager_key.is_not(None)))}
+
+    def by_keys(self, keys: Iterable[str]) -> list[Person]:
+        """The people with these keys, active or not, in key order."""
+        wanted = sorted(set(keys))
+        found: list[Person] = []
+        for start in range(0, len(wanted), KEYS_PER_STATEMENT):
+            found += self.session.scalars(select(Person).where(
+                Person.key.in_(wanted[start:start + KEYS_PER_STATEMENT])))
         return sorted(found, key=lambda p: p.key)
 
     def checking_in(self) -> list[Person]:
