@@ -739,7 +739,7 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     The file is read once: --yes applies the very org it read (an edit saved meanwhile is
     not applied unlisted), and lists what its sync did, read in the sync's transaction."""
     from bot.app import prepare
-    from bot.org_guard import accounts_taken, apply_command, removes_too_many
+    from bot.org_guard import accounts_taken, apply_command, removes_too_many, taken_over
     from bot.renames import same_name
     from storage.db import create_db_engine, session_factory
     from storage.migrate import upgrade
@@ -766,7 +766,7 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
                 continue
             # Applied on purpose: the key's row, and all stored under it, is theirs now.
             print(f"  {r.key}: {r.old} → {r.new}, who now has everything stored under "
-                  f"'{r.key}'", file=out)
+                  f"'{r.renamed_from or r.key}'", file=out)
         print("A running bot follows within a minute (at once on SIGHUP).", file=out)
         return 0
     engine = create_db_engine(settings.database_url)
@@ -786,10 +786,12 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
         print("That removes more than a quarter of them at once, which the running bot "
               "and every start hold back: check the file is complete.", file=sys.stderr)
     taken = [r for r in plan.reused if r.holder]
-    if taken:  # (worded once, in bot.org_guard)
-        said = accounts_taken(taken, apply_command(settings.env_file))
-        print(f"{said[0].upper()}{said[1:]}.", file=sys.stderr)
-    for key, old_name, new_name, left, *_ in (r for r in plan.reused if not r.holder):
+    over = [r for r in plan.reused if r.renamed_from]
+    for said in ([accounts_taken(taken, apply_command(settings.env_file))] * bool(taken)
+                 + [taken_over(over, apply_command(settings.env_file))] * bool(over)):
+        print(f"{said[0].upper()}{said[1:]}.", file=sys.stderr)  # (worded in bot.org_guard)
+    for key, old_name, new_name, left, *_ in (r for r in plan.reused
+                                              if not r.holder and not r.renamed_from):
         if left:
             print(f"Key '{key}' was {old_name}'s, who left the org, and the file gives it to "
                   f"{new_name}, with no chat account in common, which the running bot and "

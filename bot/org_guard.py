@@ -120,11 +120,12 @@ class KeyReused(HeldBack):
     def __init__(self, path: Path, reused: Sequence[KeyGiven],
                  apply: str = APPLY_COMMAND) -> None:
         self.reused = tuple(reused)
-        given = [r for r in self.reused if not r.holder]
+        given = [r for r in self.reused if not r.holder and not r.renamed_from]
         taken = [r for r in self.reused if r.holder]
+        over = [r for r in self.reused if r.renamed_from]
         super().__init__(path, "; ".join(
-            [_given(given, apply)] * bool(given) + [accounts_taken(taken, apply)] * bool(taken)),
-            apply)
+            [_given(given, apply)] * bool(given) + [accounts_taken(taken, apply)] * bool(taken)
+            + [taken_over(over, apply)] * bool(over)), apply)
 
 
 def accounts_taken(taken: Sequence[KeyGiven], apply: str) -> str:
@@ -149,6 +150,21 @@ def accounts_taken(taken: Sequence[KeyGiven], apply: str) -> str:
     return (f"{shown}{more}: held back, as whoever writes from that account would be taken "
             "for the other person and read what they keep under their key (private agenda "
             f"items, 1:1 notes, support requests, check-ins, 360° feedback); {fix}")
+
+
+def taken_over(over: Sequence[KeyGiven], apply: str) -> str:
+    """Why a new key taking over someone's entry by a chat account they share, under
+    another name (KeyGiven.renamed_from), is held back, and what to do."""
+    shown = "; ".join(
+        f"new key '{r.key}' ({r.new}) takes over the entry of {r.old} (key "
+        f"'{r.renamed_from}'{', who left the org' if r.left else ''}) by a chat account "
+        "they share, under another name" for r in over[:NAMED])
+    more = f"; and {len(over) - NAMED} more" if len(over) > NAMED else ""
+    return (f"{shown}{more}: held back, as the newcomer would read what the one before kept "
+            "under their key (private agenda items, 1:1 notes, support requests, check-ins, "
+            "360° feedback); if the account was handed on to another person, save the new "
+            "entry without it first and add it in a later edit, or run "
+            f"'{apply}' if it is the same person with a new key and name")
 
 
 def _given(reused: Sequence[KeyGiven], apply: str) -> str:

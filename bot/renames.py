@@ -112,6 +112,10 @@ class KeyGiven(NamedTuple):
     holder_left: bool = False
     #: True: the entry is new (nobody stored under its key: `old` is "").
     added: bool = False
+    #: The key of the person stored (named `old`; `left` whether they had left the org)
+    #: whose row a new key takes over by a chat account they share (`renames`), under
+    #: another name; "" otherwise.
+    renamed_from: str = ""
 
 
 def accounts_taken(owners: Mapping[str, str], key: str,

@@ -49,6 +49,7 @@ from bot.renames import (
     given_in_place,
     key_reused,
     renames,
+    same_name,
 )
 from storage.db import defer_after, defer_insert, insert_connection
 from storage.goals import follow_rename as follow_crm_rename
@@ -254,6 +255,13 @@ class PeopleRepo:
                     op.key, "" if row is None else row["display_name"], op.name, left=False,
                     holder=holder["display_name"], holder_key=holder_key,
                     holder_left=not taken, added=row is None))
+            elif row is not None and op.key in moved and not same_name(
+                    row["display_name"], op.name):
+                # A new key taking a row by a chat account, under another name: one person
+                # renamed twice over, or a successor on a shared account handed on, who
+                # would read what the one before kept there.
+                found.append(KeyGiven(op.key, row["display_name"], op.name,
+                                      left=not row["active"], renamed_from=moved[op.key]))
             elif row is not None and op.key in existing and (
                     given_in_place if row["active"] else key_reused)(
                     row["display_name"], accounts(

@@ -9,6 +9,10 @@ Telegram @bruno_r) kept one too, then left the org.
   whoever still writes from it (Bruno, in another department) was taken for Alice and read
   her private agenda, 1:1 notes and check-ins. It may be right (a shared team account
   handed on to Alice), so it is held back until applied on purpose.
+- The operator adds Carol Chen under a key of her own with Bruno's Slack account, a shared
+  one handed on to her: taken for Bruno renamed, she read his private agenda items and
+  1:1 notes. A new key taking over an entry by a shared account, under another name, is
+  held back too (one person given a new key and name at once is applied on purpose).
 - The operator adds Carol Chen with Alice's Slack id (taking it out of Alice's entry):
   applied, Alice writing from her own account was taken for Carol (and her rights). Held
   back too; an entry naming it beside Alice's is a bad file, refused.
@@ -32,6 +36,7 @@ from tests.test_kudos import kudo
 from tests.test_org_guard import active
 from tests.test_org_key_reuse import (
     EVERYONE,
+    ROSSI,
     SECRET,
     org_with,
     ran_on,
@@ -62,6 +67,9 @@ CAROL = """\
 CAROL_TAKES = ORG.replace("# Company values", CAROL + "# Company values").replace(
     "    slack_id: U0ALICE\n    telegram_id: 1002\n", "    telegram_id: 1002\n", 1)
 CAROL_SHARES = ORG.replace("# Company values", CAROL + "# Company values")
+#: Carol Chen under a key of her own, with the Slack account Bruno had (handed on).
+CAROL_ON_BRUNOS = ROSSI.replace("key: bruno", "key: carol").replace(
+    "Bruno Rossi", "Carol Chen").replace("    telegram_username: bruno_r\n", "")
 
 
 async def slack_says(bot, slack: RecordingAdapter, user: str, text: str) -> str:
@@ -252,3 +260,86 @@ def test_a_start_refuses_it_and_apply_org_applies_it(stopped, capsys, text, said
     assert code == 0
     code, _ = run_cli(stopped, "check-org")
     assert code == 0, capsys.readouterr().err
+
+
+async def test_a_newcomer_on_the_shared_account_of_someone_who_left_does_not_get_his_entry(
+        running, caplog):  # noqa: F811 - the fixture
+    """Bruno left; his Slack account, a shared one, is handed on to Carol Chen, added under
+    a key of her own. Held back: she would have taken over his entry. Done as the GM is
+    told (her entry first, the account in a later edit, confirmed), she has the account
+    and none of Bruno's history."""
+    r = running
+    caplog.set_level(logging.INFO, logger="bot.org_reload")
+    slack = RecordingAdapter(platform="slack", markup="slack")
+    r.bot.register(slack)
+    await rossi_leaves(r)
+    r.write(org_with(CAROL_ON_BRUNOS))
+    assert await r.watcher.check() is None
+    assert active(r.bot.settings) == EVERYONE - {"bruno"}
+    warnings = [rec.getMessage() for rec in caplog.records if rec.levelno == logging.WARNING]
+    assert len(warnings) == 1, warnings
+    assert "new key 'carol' (Carol Chen) takes over the entry of Bruno Rossi (key 'bruno', " \
+           "who left the org) by a chat account they share, under another name: held " \
+           "back" in warnings[0]
+    seen = await slack_says(r.bot, slack, "U0BRUNO", "/agenda")
+    assert seen and SECRET not in seen
+    told = (await told_the_gm_once(r, "was edited")).replace("`", "")
+    assert "• key: carol is new (Carol Chen) and takes over the entry of Bruno Rossi (key: " \
+           "bruno, who has left the org) by a chat account they share, under another name. " \
+           "Applied, Carol Chen would read what Bruno Rossi kept under that key" in told
+    assert "If the account was handed on to another person, save Carol Chen's entry " \
+           "without it first and add it in a later edit" in told
+    code, _ = run_cli(r.bot.settings, "apply-org")
+    assert code == 2
+
+    # As told: Carol's entry without the account, then with it, confirmed.
+    r.write(org_with(CAROL_ON_BRUNOS.replace("    slack_id: U0BRUNO\n", "")))
+    change = await r.watcher.check()
+    assert change is not None and change.added == ("carol",)
+    r.write(org_with(CAROL_ON_BRUNOS))
+    assert await r.watcher.check() is None  # an account of someone who left: confirmed
+    code, out = run_cli(r.bot.settings, "apply-org", "--yes")
+    assert code == 0, out
+    assert "  carol: Carol Chen now has a chat account that was Bruno Rossi's ('bruno', who " \
+           "left the org)" in out
+    assert await r.watcher.check() is not None
+    seen = await slack_says(r.bot, slack, "U0BRUNO", "/agenda")
+    assert seen and SECRET not in seen
+    # Bruno's history is still his, under his key (the GM reads him as having left).
+    await say(r.bot, "grace", "/summary bruno")
+    assert "Bruno Rossi" in r.chat.last("grace") and "Carol" not in r.chat.last("grace")
+
+
+async def test_one_person_given_a_new_key_and_name_at_once_is_applied_on_purpose(
+        running):  # noqa: F811 - the fixture
+    """Bruno Rossi, still in the org, is renamed Bruno Verdi with the key `bverdi`, his
+    accounts kept: the bot cannot tell him from a successor on his accounts. Held back;
+    `apply-org --yes` applies it, and he keeps his history."""
+    r = running
+    slack = RecordingAdapter(platform="slack", markup="slack")
+    r.bot.register(slack)
+    await say(r.bot, "bruno", f"/agenda add @grace private: {SECRET}")
+    r.write(org_with(ROSSI.replace("key: bruno", "key: bverdi").replace("Bruno Rossi",
+                                                                        "Bruno Verdi")))
+    assert await r.watcher.check() is None
+    told = (await told_the_gm_once(r, "was edited")).replace("`", "")
+    assert "takes over the entry of Bruno Rossi (key: bruno) by a chat account" in told
+    assert "if it is the same person with a new key and name, run teampulse apply-org " \
+           "--yes" in told
+    code, out = run_cli(r.bot.settings, "apply-org", "--yes")
+    assert code == 0, out
+    assert "  bverdi: Bruno Rossi → Bruno Verdi, who now has everything stored under " \
+           "'bruno'" in out
+    change = await r.watcher.check()
+    assert change is not None and change.renamed == (("bruno", "bverdi"),)
+    assert SECRET in await slack_says(r.bot, slack, "U0BRUNO", "/agenda")
+
+
+async def test_the_gm_reads_a_new_key_taking_over_an_entry_in_chinese(running):  # noqa: F811
+    r = running
+    await say(r.bot, "grace", "/language 中文")
+    await rossi_leaves(r)
+    r.write(org_with(CAROL_ON_BRUNOS))
+    told = (await told_the_gm_once(r, "已被修改")).replace("`", "")
+    assert "• key: carol 是新条目（Carol Chen），凭两人共用的聊天账号接管了已离开组织的 Bruno " \
+           "Rossi（key: bruno）的条目，名字却不同。" in told
