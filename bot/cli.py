@@ -739,7 +739,7 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     The file is read once: --yes applies the very org it read (an edit saved meanwhile is
     not applied unlisted), and lists what its sync did, read in the sync's transaction."""
     from bot.app import prepare
-    from bot.org_guard import accounts_taken, apply_command, removes_too_many, taken_over
+    from bot.org_guard import KeyReused, apply_command, removes_too_many
     from bot.renames import same_name
     from storage.db import create_db_engine, session_factory
     from storage.migrate import upgrade
@@ -785,28 +785,9 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     if removes_too_many(plan.active, len(plan.removed)):
         print("That removes more than a quarter of them at once, which the running bot "
               "and every start hold back: check the file is complete.", file=sys.stderr)
-    taken = [r for r in plan.reused if r.holder]
-    over = [r for r in plan.reused if r.renamed_from]
-    for said in ([accounts_taken(taken, apply_command(settings.env_file))] * bool(taken)
-                 + [taken_over(over, apply_command(settings.env_file))] * bool(over)):
-        print(f"{said[0].upper()}{said[1:]}.", file=sys.stderr)  # (worded in bot.org_guard)
-    for key, old_name, new_name, left, *_ in (r for r in plan.reused
-                                              if not r.holder and not r.renamed_from):
-        if left:
-            print(f"Key '{key}' was {old_name}'s, who left the org, and the file gives it to "
-                  f"{new_name}, with no chat account in common, which the running bot and "
-                  f"every start hold back: applied, {new_name} would get everything stored "
-                  f"under '{key}' ({old_name}'s private agenda items, 1:1 notes, support "
-                  f"requests, check-ins). If they are two people, give {new_name} another "
-                  "key.", file=sys.stderr)
-            continue
-        print(f"Key '{key}' is {old_name}'s, and the file gives their entry to {new_name}, "
-              "every chat account changed, which the running bot and every start hold "
-              f"back: applied, {new_name} would get everything stored under '{key}' "
-              f"({old_name}'s private agenda items, 1:1 notes, support requests, check-ins, "
-              f"360° feedback). If they are two people, give {new_name} an entry with "
-              f"another key of their own (leaving '{key}' to {old_name}, or taking it out if "
-              "they left).", file=sys.stderr)
+    if plan.reused:  # (worded once, in bot.org_guard, as the log and the GM read it)
+        said = KeyReused(path, plan.reused, apply_command(settings.env_file)).problem
+        print(f"{said[0].upper()}{said[1:]}.", file=sys.stderr)
     print(f"Nothing changed. To apply it: {apply_command(settings.env_file)}",
           file=sys.stderr)
     return 2

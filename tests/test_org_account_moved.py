@@ -127,12 +127,12 @@ async def test_an_entry_given_the_account_of_someone_who_left_is_held_back(
     assert ALICE_SECRET in await slack_says(r.bot, slack, "U0ALICE", "/agenda")
     await gm_reads_alice_as_before(r)
     told = (await told_the_gm_once(r, "was edited")).replace("`", "")
-    assert "• key: alice (Alice Martin) now names a chat account of Bruno Rossi's (key: " \
-           "bruno), who has left the org. Applied, whoever writes from that account would " \
-           "be taken for the other person" in told
-    assert "Give each entry its own person's chat accounts; or, if the account is now " \
-           "theirs (handed on, or the wrong way round before), run teampulse apply-org " \
-           "--yes." in told
+    assert "• key 'alice' (Alice Martin) now names a chat account of Bruno Rossi's (key " \
+           "'bruno'), who left the org: held back, as whoever writes from that account " \
+           "would be taken for the other person" in told
+    assert "give each entry its own person's chat accounts, or run 'teampulse apply-org " \
+           "--yes' if the account is now theirs (handed on, or the wrong way round " \
+           "before)" in told
     assert "U0BRUNO" not in told and "bruno_r" not in told.lower()
 
     code, _ = run_cli(r.bot.settings, "check-org")
@@ -162,10 +162,10 @@ async def test_the_gm_reads_a_leavers_account_given_in_chinese(running):  # noqa
     await rossi_leaves(r)
     r.write(GIVEN_BRUNOS["slack"])
     told = (await told_the_gm_once(r, "已被修改")).replace("`", "")
-    assert "• key: alice （Alice Martin）现在写的是 已离开组织的 Bruno Rossi（key: bruno）的" \
-           "聊天账号。如果生效，从该账号发消息的人会被当成另一个人" in told
+    assert "• key 'alice'（Alice Martin）现在写的是已离开组织的 Bruno Rossi（key 'bruno'）的" \
+           "聊天账号：暂不生效，因为从该账号发消息的人会被当成另一个人" in told
     assert "请让每个条目只写本人的聊天账号；如果该账号现在确实归此人所有（转交给了他们，或之前" \
-           "写反了），请运行 teampulse apply-org --yes。" in told
+           "写反了），请运行 'teampulse apply-org --yes'" in told
 
 
 async def test_a_newcomer_given_the_account_of_someone_who_stays_is_held_back(
@@ -188,8 +188,8 @@ async def test_a_newcomer_given_the_account_of_someone_who_stays_is_held_back(
     assert ALICE_SECRET in seen
     await gm_reads_alice_as_before(r)
     told = (await told_the_gm_once(r, "was edited")).replace("`", "")
-    assert "• key: carol is new (Carol Chen) and names a chat account of Alice Martin's " \
-           "(key: alice). Applied, whoever writes from that account would be taken for the " \
+    assert "• new key 'carol' (Carol Chen) names a chat account of Alice Martin's (key " \
+           "'alice'): held back, as whoever writes from that account would be taken for the " \
            "other person" in told
     assert "U0ALICE" not in told
 
@@ -229,8 +229,8 @@ async def test_the_gm_reads_a_newcomer_given_an_account_in_chinese(running):  # 
     await say(r.bot, "grace", "/language 中文")
     r.write(CAROL_TAKES)
     told = (await told_the_gm_once(r, "已被修改")).replace("`", "")
-    assert "• key: carol 是新条目（Carol Chen），写的是 Alice Martin（key: alice）的聊天账号。" \
-           in told
+    assert "• 新 key 'carol'（Carol Chen）写的是 Alice Martin（key 'alice'）的聊天账号：" \
+           "暂不生效" in told
 
 
 @pytest.fixture
@@ -284,11 +284,12 @@ async def test_a_newcomer_on_the_shared_account_of_someone_who_left_does_not_get
     seen = await slack_says(r.bot, slack, "U0BRUNO", "/agenda")
     assert seen and SECRET not in seen
     told = (await told_the_gm_once(r, "was edited")).replace("`", "")
-    assert "• key: carol is new (Carol Chen) and takes over the entry of Bruno Rossi (key: " \
-           "bruno, who has left the org) by a chat account they share, under another name. " \
-           "Applied, Carol Chen would read what Bruno Rossi kept under that key" in told
-    assert "If the account was handed on to another person, save Carol Chen's entry " \
-           "without it first and add it in a later edit" in told
+    assert "• new key 'carol' (Carol Chen) takes over the entry of Bruno Rossi (key " \
+           "'bruno', who left the org) by a chat account they share, under another name: " \
+           "held back, as the newcomer would read what the one before kept under their " \
+           "key" in told
+    assert "if the account was handed on to another person, save the new entry without it " \
+           "first and add it in a later edit" in told
     code, _ = run_cli(r.bot.settings, "apply-org")
     assert code == 2
 
@@ -323,9 +324,9 @@ async def test_one_person_given_a_new_key_and_name_at_once_is_applied_on_purpose
                                                                         "Bruno Verdi")))
     assert await r.watcher.check() is None
     told = (await told_the_gm_once(r, "was edited")).replace("`", "")
-    assert "takes over the entry of Bruno Rossi (key: bruno) by a chat account" in told
-    assert "if it is the same person with a new key and name, run teampulse apply-org " \
-           "--yes" in told
+    assert "takes over the entry of Bruno Rossi (key 'bruno') by a chat account" in told
+    assert "or run 'teampulse apply-org --yes' if it is the same person with a new key and " \
+           "name" in told
     code, out = run_cli(r.bot.settings, "apply-org", "--yes")
     assert code == 0, out
     assert "  bverdi: Bruno Rossi → Bruno Verdi, who now has everything stored under " \
@@ -341,5 +342,5 @@ async def test_the_gm_reads_a_new_key_taking_over_an_entry_in_chinese(running): 
     await rossi_leaves(r)
     r.write(org_with(CAROL_ON_BRUNOS))
     told = (await told_the_gm_once(r, "已被修改")).replace("`", "")
-    assert "• key: carol 是新条目（Carol Chen），凭两人共用的聊天账号接管了已离开组织的 Bruno " \
-           "Rossi（key: bruno）的条目，名字却不同。" in told
+    assert "• 新 key 'carol'（Carol Chen）凭两人共用的聊天账号接管了已离开组织的 Bruno " \
+           "Rossi（key 'bruno'）的条目，名字却不同：暂不生效" in told
