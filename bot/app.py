@@ -281,6 +281,12 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
 
         console = ConsoleAdapter(bot, stdin, stdout)
         bot.register(console)
+    # A 1:1 the org file ended while the bot was stopped: both sides told (queued now,
+    # sent by whoever delivers). Not worth failing the start over (a database hiccup).
+    try:
+        await bot.tell_pairs_ended_at_start()
+    except Exception:
+        log.exception("telling the one-on-ones the org file ended failed")
     replicated = engine.dialect.name == "postgresql"
     jobs.bind(bot)
     # Every process follows edits to the org file, the leader's jobs with them.

@@ -741,7 +741,7 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     The file is read once: --yes applies the very org it read (an edit saved meanwhile is
     not applied unlisted), and lists what its sync did, read in the sync's transaction."""
     from bot.app import prepare
-    from bot.org_guard import accounts_taken, apply_command, removes_too_many
+    from bot.org_guard import KeyReused, apply_command, removes_too_many
     from bot.renames import same_name
     from storage.db import create_db_engine, session_factory
     from storage.migrate import upgrade
@@ -759,14 +759,16 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
               "removed", file=out)
         for _, done, which in changes:
             print(f"  {done} {which}", file=out)
-        for key, old_name, new_name, _, holder, holder_key in applied[0].reused:
-            if holder and same_name(old_name, new_name):  # (the account is the entry's now)
-                print(f"  {key}: {new_name} now has a chat account that was {holder}'s "
-                      f"('{holder_key}')", file=out)
+        for r in applied[0].reused:
+            if r.holder and (r.added or same_name(r.old, r.new)):
+                # (the account is the entry's now)
+                left = ", who left the org" if r.holder_left else ""
+                print(f"  {r.key}: {r.new} now has a chat account that was {r.holder}'s "
+                      f"('{r.holder_key}'{left})", file=out)
                 continue
             # Applied on purpose: the key's row, and all stored under it, is theirs now.
-            print(f"  {key}: {old_name} → {new_name}, who now has everything stored under "
-                  f"'{key}'", file=out)
+            print(f"  {r.key}: {r.old} → {r.new}, who now has everything stored under "
+                  f"'{r.renamed_from or r.key}'", file=out)
         print("A running bot follows within a minute (at once on SIGHUP).", file=out)
         return 0
     engine = create_db_engine(settings.database_url)
@@ -785,26 +787,9 @@ def _apply_org(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     if removes_too_many(plan.active, len(plan.removed)):
         print("That removes more than a quarter of them at once, which the running bot "
               "and every start hold back: check the file is complete.", file=sys.stderr)
-    taken = [r for r in plan.reused if r.holder]
-    if taken:  # (worded once, in bot.org_guard)
-        said = accounts_taken(taken, apply_command(settings.env_file))
+    if plan.reused:  # (worded once, in bot.org_guard, as the log and the GM read it)
+        said = KeyReused(path, plan.reused, apply_command(settings.env_file)).problem
         print(f"{said[0].upper()}{said[1:]}.", file=sys.stderr)
-    for key, old_name, new_name, left, *_ in (r for r in plan.reused if not r.holder):
-        if left:
-            print(f"Key '{key}' was {old_name}'s, who left the org, and the file gives it to "
-                  f"{new_name}, with no chat account in common, which the running bot and "
-                  f"every start hold back: applied, {new_name} would get everything stored "
-                  f"under '{key}' ({old_name}'s private agenda items, 1:1 notes, support "
-                  f"requests, check-ins). If they are two people, give {new_name} another "
-                  "key.", file=sys.stderr)
-            continue
-        print(f"Key '{key}' is {old_name}'s, and the file gives their entry to {new_name}, "
-              "every chat account changed, which the running bot and every start hold "
-              f"back: applied, {new_name} would get everything stored under '{key}' "
-              f"({old_name}'s private agenda items, 1:1 notes, support requests, check-ins, "
-              f"360° feedback). If they are two people, give {new_name} an entry with "
-              f"another key of their own (leaving '{key}' to {old_name}, or taking it out if "
-              "they left).", file=sys.stderr)
     print(f"Nothing changed. To apply it: {apply_command(settings.env_file)}",
           file=sys.stderr)
     return 2

@@ -48,6 +48,7 @@ from storage.repositories import (
     CheckinRepo,
     ConversationRepo,
     EventRepo,
+    ManagerChanged,
     OutboxRepo,
     PeoplePlan,
     PeopleRepo,
@@ -148,6 +149,10 @@ class TeamPulse:
         self.renderer = renderer or shared_renderer()
         self.sessions = session_factory(engine)
         self.adapters: dict[str, Adapter] = {}
+        #: 1:1 pairs the start's sync ended, told once the platforms are registered
+        #: (tell_pairs_ended_at_start): each report's (role, team) then, and the changes.
+        self._ended_at_start: tuple[dict[str, tuple[str, str | None]],
+                                    list[ManagerChanged]] | None = None
         self.outbox = self.new_outbox()
         self.metrics = Metrics()
         self.metrics.watch_outbox(self)
@@ -278,14 +283,35 @@ class TeamPulse:
                 # Polls closed before 0019_pulseshown: decided by the readers of before this
                 # start's org file (an edit made while stopped is not theirs).
                 fill_shown(ctx.session, self.org.pulse.threshold, team_spellings(self.org))
-            PeopleRepo(ctx.session).sync(
+            # Each report's role and team as stored, for the 1:1s the sync ends (below).
+            former = PeopleRepo(ctx.session).reports_roles()
+            managers = PeopleRepo(ctx.session).sync(
                 self.org.people, self.clock.now(),
                 check=None if allow_removals and planned is None else check)
+            # A 1:1 an edit made while the bot was stopped ended (another manager, someone
+            # removed) is told as a reload tells it, once (the same dedupe key), as soon
+            # as the platforms are registered (tell_pairs_ended_at_start). The file
+            # before the edit is gone: its slot is the one this file's rules give.
+            if managers:
+                self._ended_at_start = (former, managers)
             if backfill:
                 # Kudos of before 0018_kudoslabel: the labels of the org file at this start.
                 fill_value_labels(ctx.session, {v.key: v.label for v in self.org.values})
             dropped = self._withdraw_for_org(ctx)
         self._count_withdrawn(dropped)
+
+    async def tell_pairs_ended_at_start(self) -> int:
+        """After a start's sync (sync_org), with the platforms registered: each 1:1 pair
+        the org file ended while the bot was stopped is told to both sides, as a reload
+        tells it (handlers.oneonone.tell_pairs_ended). How many were told."""
+        from handlers.oneonone import tell_pairs_ended
+
+        if self._ended_at_start is None:
+            return 0
+        former, managers = self._ended_at_start
+        self._ended_at_start = None
+        return await self.db(self._in_unit, lambda ctx: tell_pairs_ended(
+            ctx, self.org.oneonones, former, managers))
 
     def sync_org_to(self, org: Org) -> None:
         """Bring the people table in line with an edited org file (before `apply_org`).
@@ -298,17 +324,20 @@ class TeamPulse:
         """
         from handlers.monthly_gm import tell_all_answered
         from handlers.monthly_review import previous_month
-        from handlers.oneonone import tell_pairs_ended
+        from handlers.oneonone import pairs_ended, tell_pairs_ended
         from handlers.review import replace_leavers
 
         with startup_lock(self.engine), self.outbox.db_gate, self.sessions.begin() as session:
-            managers = PeopleRepo(session).sync(org.people, self.clock.now(), check=self._guard)
+            PeopleRepo(session).sync(org.people, self.clock.now(), check=self._guard)
             ctx = Context(session=session, renderer=self.renderer, clock=self.clock,
                           settings=self.settings, org=org, addressbook=self)
-            # A 1:1 the edit ended (another manager) is told to both sides, with its next
-            # slot: a reminder of it may have gone out already. From the sync's own list
-            # of who changed manager, not a scan of everyone or of the outbox.
-            tell_pairs_ended(ctx, self.org, managers)
+            # A 1:1 the edit ended (another manager, someone removed, switched off) is told
+            # to both sides, with its next slot: a reminder of it may have gone out
+            # already. From the two files (whoever synced the people table: apply-org
+            # --yes, another replica), not a scan of the people table or of the outbox.
+            tell_pairs_ended(ctx, self.org.oneonones,
+                             {p.key: (p.role, p.team) for p in self.org.people},
+                             pairs_ended(self.org, org))
             # In the same transaction, so an open review never counts or waits for a
             # leaver the edit took out (a second replica finds nothing left to do).
             replace_leavers(ctx)

@@ -24,9 +24,9 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.file_words import os_reason
 from bot.org import Org, OrgError, parse_org, teams_in_other_case
-from bot.org_guard import HeldBack, KeyReused, MassRemoval
+from bot.org_guard import HeldBack, MassRemoval
 from bot.readers import GM
-from bot.renames import accounts, renames, same_name
+from bot.renames import renamed_entries
 from bot.telegram_rights import warn_unbound
 from bot.text import Problem, not_utf8, said_in
 from storage.db import describe_db_error
@@ -98,12 +98,7 @@ def org_change(old: Org, new: Org) -> OrgChange:
 
 def _renames(old: Org, new: Org) -> dict[str, str]:
     """{new key: old key}: the people the edit renamed, as the people table's sync sees them."""
-    old_keys, new_keys = {p.key for p in old.people}, {p.key for p in new.people}
-    return renames(
-        {p.key: accounts(p.slack_id, p.telegram_id, p.telegram_username)
-         for p in old.people if p.key not in new_keys},
-        {p.key: accounts(p.slack_id, p.telegram_id, p.telegram_username)
-         for p in new.people if p.key not in old_keys})
+    return renamed_entries(old.people, new.people)
 
 
 def newly_due(old: Org, new: Org) -> list[str]:
@@ -316,12 +311,6 @@ class OrgWatcher:
         problems_zh = [f"{(exc.files[i] or exc.path).name}:{line}: {said_in(p, 'zh-CN')}"
                        if line else said_in(p, "zh-CN")
                        for i, (p, line) in enumerate(zip(exc.problems, exc.lines, strict=True))]
-        # A key given to another person: said in the GM's language, each key on its line.
-        reused = [{**r._asdict(), "same_name": same_name(r.old, r.new)} for r in exc.reused] \
-            if isinstance(exc, KeyReused) else []
-        if reused:
-            problems = problems_zh = []
-        apply = exc.apply if isinstance(exc, KeyReused) else ""
 
         def tell(ctx: Context) -> None:
             gm = next((p for p in ctx.people.active() if p.role == "gm"), None)
@@ -339,9 +328,10 @@ class OrgWatcher:
                          dedupe_key=f"org-refused:{key}", readers=GM)
             else:  # (one per bad version, whichever replica tells it first)
                 said = problems_zh if gm.locale == "zh-CN" else problems
+                # (A key given to another person too: bot.org_guard.KeyReused words it in
+                # both languages, as the log, a start and apply-org read it.)
                 ctx.tell(gm, "org_refused", file=exc.path.name, problems=said[:NOTICE_LINES],
-                         more=max(0, len(problems) + len(reused) - NOTICE_LINES),
-                         reused=reused[:NOTICE_LINES], apply=apply,
+                         more=max(0, len(problems) - NOTICE_LINES),
                          dedupe_key=f"org-refused:{key}", readers=GM)
 
         await self.bot.db(self.bot._in_unit, tell)

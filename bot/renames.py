@@ -10,8 +10,8 @@ so nothing is guessed)."""
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
-from typing import NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
 
 
 def accounts(slack_id: str | None, telegram_id: int | None,
@@ -40,6 +40,17 @@ def renames(gone: Mapping[str, frozenset[str]],
         if len(olds) == 1 and matches(gone[olds[0]], added) == [new]:
             found[new] = olds[0]
     return found
+
+
+def renamed_entries(old: Sequence[Any], new: Sequence[Any]) -> dict[str, str]:
+    """{new key: old key}: the entries (bot.org.OrgPerson) one org file's version renames
+    in the next, as the people table's sync sees them (`renames`)."""
+    old_keys, new_keys = {p.key for p in old}, {p.key for p in new}
+    return renames(
+        {p.key: accounts(p.slack_id, p.telegram_id, p.telegram_username)
+         for p in old if p.key not in new_keys},
+        {p.key: accounts(p.slack_id, p.telegram_id, p.telegram_username)
+         for p in new if p.key not in old_keys})
 
 
 def _name(text: str) -> str:
@@ -93,10 +104,18 @@ class KeyGiven(NamedTuple):
     #: True: the key of someone who left (`key_reused`); False: an entry of someone still
     #: in the org, edited in place (`given_in_place`) or naming another's account (below).
     left: bool = True
-    #: The name and key of another person in the org, one of whose chat accounts the entry
-    #: now names (`accounts_taken`); "" otherwise.
+    #: The name and key of another person, one of whose chat accounts the entry now names
+    #: (`accounts_taken`); "" otherwise.
     holder: str = ""
     holder_key: str = ""
+    #: True: that other person has left the org (the account is still stored for them).
+    holder_left: bool = False
+    #: True: the entry is new (nobody stored under its key: `old` is "").
+    added: bool = False
+    #: The key of the person stored (named `old`; `left` whether they had left the org)
+    #: whose row a new key takes over by a chat account they share (`renames`), under
+    #: another name; "" otherwise.
+    renamed_from: str = ""
 
 
 def accounts_taken(owners: Mapping[str, str], key: str,
@@ -109,7 +128,9 @@ def accounts_taken(owners: Mapping[str, str], key: str,
     ids or Telegram accounts swapped between two people who both stay hand each the other's
     row: Alice, writing from her own Slack account, would be taken for Bruno and read his
     private agenda items and 1:1 notes. Neither entry changes name and every account, so
-    `given_in_place` does not tell it.
+    `given_in_place` does not tell it. `owners` may as well map the accounts stored for
+    people who left: Alice's entry naming the Slack id of Bruno, gone, lets whoever still
+    writes from it (Bruno, in another department) be taken for Alice.
     """
     return sorted({owner for account in named
                    if (owner := owners.get(account)) is not None and owner != key})

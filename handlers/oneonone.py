@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -37,6 +37,7 @@ from bot.clock import as_utc
 from bot.events import Choice
 from bot.oneonone import (
     Cadence,
+    OneOnOneSettings,
     as_params,
     day_before,
     local,
@@ -44,6 +45,7 @@ from bot.oneonone import (
     slot_start,
 )
 from bot.org import Org
+from bot.renames import renamed_entries
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import ascii_width, clean_text
 from bot.weeks import local_date
@@ -423,46 +425,87 @@ def withdraw_stale_reminders(ctx: Context) -> int:
     return ctx.outbox.withdraw(stale, ctx.clock.now())
 
 
-def tell_pairs_ended(ctx: Context, former_org: Org, changed: Sequence[ManagerChanged]) -> int:
-    """After an edit to the org file gave these people another manager (ctx.org the new
-    one, `former_org` the one before): each pair it ended that still had a meeting to come
-    (a reminder of it may have gone out already) is told so, the former manager and the
-    report each once in their own language, with who the report's manager is now. Works
-    from the changes alone (nothing when none); once per pair and change by the dedupe
-    key, however often the edit is reloaded. How many were told."""
+def tell_pairs_ended(ctx: Context, rules: OneOnOneSettings,
+                     former: Mapping[str, tuple[str, str | None]],
+                     changed: Sequence[ManagerChanged]) -> int:
+    """After an edit to the org file ended these pairs (ctx.org the new file; `rules` the
+    one-on-one rules the pairs had, `former` each report's role and team then, by the key
+    they had): each that still had a meeting to come (a reminder of it may have gone out
+    already) is told so, each side once in their own language, with why: the report has
+    another manager (and who), the file no longer schedules it (`switched_off`), or one
+    of them left the org (only the one who stays is told). Works from the changes alone
+    (nothing when none); once per pair and change by the dedupe key, however often the
+    edit is reloaded or the bot restarted. A notice, not a reminder: sent to someone away
+    too, as a move or skip of the 1:1 is. How many were told."""
     if not changed:
         return 0
-    people = {p.key: p for p in PeopleRepo(ctx.session).active_by_keys(
+    people = {p.key: p for p in PeopleRepo(ctx.session).by_keys(
         [k for c in changed for k in (c.report, c.former, c.manager) if k is not None])}
-    entries = {e.key: e for e in former_org.people}
-    # Every moved report's pair's moves and skips in one read (a reorganisation may move
-    # hundreds at once), not one per pair.
+    # Every ended pair's moves and skips in one read (a reorganisation may move hundreds
+    # at once), not one per pair.
     overrides = OneOnOneRepo(ctx.session).overrides_of(
         [people[c.report].id for c in changed if c.report in people])
     now, count = ctx.clock.now(), 0
     for change in changed:
-        report, former = people.get(change.report), people.get(change.former)
-        entry = entries.get(change.report_was)
-        if report is None or entry is None:
+        report, manager_was = people.get(change.report), people.get(change.former)
+        then = former.get(change.report_was)
+        if report is None or manager_was is None or then is None:
             continue
-        cadence = former_org.oneonones.cadence_for(entry.role, entry.team, entry.key)
-        if former is None or not cadence.enabled:
+        cadence = rules.cadence_for(then[0], then[1], change.report_was)
+        if not cadence.enabled:
             continue
-        occ = next_meeting(Pair(former, report, cadence), now,
-                           overrides.get((former.id, report.id), {}))
+        occ = next_meeting(Pair(manager_was, report, cadence), now,
+                           overrides.get((manager_was.id, report.id), {}))
         if occ is None:
             continue
         manager = people.get(change.manager) if change.manager is not None else None
-        key = (f"oo:ended:{former.id}:{report.id}:{manager.id if manager else 0}:"
+        why = ("left" if change.left or not manager_was.active else
+               "off" if manager is not None and manager.id == manager_was.id else "moved")
+        key = (f"oo:ended:{manager_was.id}:{report.id}:{manager.id if manager else 0}:"
                f"{occ.key}")
-        for person in (former, report):
-            other = report if person is former else former
+        for person in (manager_was, report):
+            other = report if person is manager_was else manager_was
+            if not person.active:  # (someone who left is sent nothing more of their 1:1s)
+                continue
             if ctx.tell(person, "oo_pair_ended", dedupe_key=f"{key}:{person.id}",
-                        other=told(ctx, person, other), mine=person is report,
+                        other=told(ctx, person, other), mine=person is report, why=why,
                         manager=None if manager is None else told(ctx, person, manager),
                         **as_params(occ.start, person.timezone)):
                 count += 1
     return count
+
+
+def pairs_ended(former_org: Org, org: Org) -> list[ManagerChanged]:
+    """The 1:1 pairs an edit of the org file (`former_org` to `org`) ends, as
+    tell_pairs_ended takes them: a report given another manager (or none), a report taken
+    out (`left`), and a report kept with the same manager whose one-on-ones it switches
+    off (`enabled: false` for their pair, team or role: `manager` the same as `former`).
+    Read from the two files alone, so a reload tells it whoever synced the people table
+    (`teampulse apply-org --yes`, another replica); a walk of the entries in memory, the
+    cadences compared only when the rules or someone's role or team changed."""
+    before = {p.key: p for p in former_org.people}
+    moved = renamed_entries(former_org.people, org.people)
+    renamed_to = {old: new for new, old in moved.items()}
+    now = {p.key for p in org.people}
+    same_rules = former_org.oneonones == org.oneonones
+    found: list[ManagerChanged] = []
+    for p in org.people:
+        was = before.get(moved.get(p.key, p.key))
+        if was is None or was.manager is None:
+            continue
+        manager_was = renamed_to.get(was.manager, was.manager)
+        if manager_was != p.manager:
+            found.append(ManagerChanged(p.key, was.key, manager_was, p.manager))
+        elif not (same_rules and (was.role, was.team) == (p.role, p.team)) \
+                and former_org.oneonones.cadence_for(was.role, was.team, was.key).enabled \
+                and not org.oneonones.cadence_for(p.role, p.team, p.key).enabled:
+            found.append(ManagerChanged(p.key, was.key, manager_was, manager_was))
+    for was in former_org.people:
+        if was.manager is not None and was.key not in now and was.key not in renamed_to:
+            found.append(ManagerChanged(was.key, was.key,
+                                        renamed_to.get(was.manager, was.manager), None,
+                                        left=True))
+    return found
 
 
 def withdraw_for_away(ctx: Context, person: Person) -> int:

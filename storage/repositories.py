@@ -49,6 +49,7 @@ from bot.renames import (
     given_in_place,
     key_reused,
     renames,
+    same_name,
 )
 from storage.db import defer_after, defer_insert, insert_connection
 from storage.goals import follow_rename as follow_crm_rename
@@ -169,7 +170,8 @@ class PeoplePlan(NamedTuple):
     renamed: dict[str, str]
     #: Each key the org gives to very likely another person: of someone who left
     #: (bot.renames.key_reused), or of someone still in it whose entry was edited in place
-    #: (bot.renames.given_in_place).
+    #: (bot.renames.given_in_place); and each entry (new or not) naming a chat account
+    #: stored for another person, in the org or who left it (bot.renames.accounts_taken).
     reused: tuple[KeyGiven, ...] = ()
 
 
@@ -182,6 +184,8 @@ class ManagerChanged(NamedTuple):
     #: The manager they had (by that manager's key now) and the one they have (or None).
     former: str
     manager: str | None
+    #: True: the sync took them out of the org (`manager` is then None).
+    left: bool = False
 
 
 class PeopleRepo:
@@ -226,18 +230,40 @@ class PeopleRepo:
                 for account in accounts(
                     row["slack_id"], None if row["telegram_username"] else row["telegram_id"],
                     row["telegram_username"])}
+        # And those stored for people who left before this edit (not the row an entry
+        # takes back, by its key or by a rename): a Slack or Telegram id is never another
+        # account's, and a username still names whoever held it (README: Editing the org
+        # file, "A chat account of someone who left").
+        taken_back = set(moved.values())
+        gone = {account: key for key, row in sorted(existing.items(), reverse=True)
+                if not row["active"] and key not in taken_back
+                for account in accounts(row["slack_id"], row["telegram_id"],
+                                        row["telegram_username"])}
         found: list[KeyGiven] = []
         for op in people:
             row = existing.get(moved.get(op.key, op.key))
-            if row is None:
-                continue
             named = accounts(op.slack_id, op.telegram_id, op.telegram_username)
+            # (An account the row has already is its own: applied on purpose before.)
+            new_here = named - (frozenset() if row is None else accounts(
+                row["slack_id"], row["telegram_id"], row["telegram_username"]))
             taken = accounts_taken(held, op.key, named)
-            if taken:
-                holder = existing[moved.get(taken[0], taken[0])]
-                found.append(KeyGiven(op.key, row["display_name"], op.name, left=False,
-                                      holder=holder["display_name"], holder_key=taken[0]))
-            elif op.key in existing and (given_in_place if row["active"] else key_reused)(
+            left = [] if taken else accounts_taken(gone, op.key, new_here)
+            if taken or left:
+                holder_key = (taken or left)[0]
+                holder = existing[moved.get(holder_key, holder_key) if taken else holder_key]
+                found.append(KeyGiven(
+                    op.key, "" if row is None else row["display_name"], op.name, left=False,
+                    holder=holder["display_name"], holder_key=holder_key,
+                    holder_left=not taken, added=row is None))
+            elif row is not None and op.key in moved and not same_name(
+                    row["display_name"], op.name):
+                # A new key taking a row by a chat account, under another name: one person
+                # renamed twice over, or a successor on a shared account handed on, who
+                # would read what the one before kept there.
+                found.append(KeyGiven(op.key, row["display_name"], op.name,
+                                      left=not row["active"], renamed_from=moved[op.key]))
+            elif row is not None and op.key in existing and (
+                    given_in_place if row["active"] else key_reused)(
                     row["display_name"], accounts(
                         row["slack_id"], row["telegram_id"], row["telegram_username"]),
                     op.name, named):
@@ -257,7 +283,8 @@ class PeopleRepo:
         before anything is written, and may refuse it by raising. Works on
         plain rows with one multi-row statement per kind of change, and writes only
         what changed: an org of 10,000 people syncs in well under a second on every start.
-        Returns who, active before and after, the sync gave another manager (or none).
+        Returns who, active before and after, the sync gave another manager (or none),
+        and who, with a manager, it took out of the org (ManagerChanged.left).
         """
         people_t = Person.__table__
         existing = self._stored()
@@ -308,6 +335,11 @@ class PeopleRepo:
                     managers.append(ManagerChanged(op.key, moved.get(op.key, op.key),
                                                    former, op.manager))
         for gone in existing.values():
+            if gone["active"] and gone["manager_key"] is not None:
+                # Their 1:1 with their manager ends with them (handlers.oneonone).
+                manager = renamed_to.get(gone["manager_key"], gone["manager_key"])
+                managers.append(ManagerChanged(gone["key"], gone["key"], manager, None,
+                                               left=True))
             change = {"active": False}
             if gone["telegram_id"] in claimed:
                 change["telegram_id"] = None
@@ -523,6 +555,21 @@ class PeopleRepo:
         for start in range(0, len(wanted), KEYS_PER_STATEMENT):
             found += self.session.scalars(select(Person).where(
                 Person.active, Person.key.in_(wanted[start:start + KEYS_PER_STATEMENT])))
+        return sorted(found, key=lambda p: p.key)
+
+    def reports_roles(self) -> dict[str, tuple[str, str | None]]:
+        """{key: (role, team)} of everyone active with a manager (one plain read)."""
+        return {key: (role, team) for key, role, team in self.session.execute(
+            select(Person.key, Person.role, Person.team).where(
+                Person.active, Person.manager_key.is_not(None)))}
+
+    def by_keys(self, keys: Iterable[str]) -> list[Person]:
+        """The people with these keys, active or not, in key order."""
+        wanted = sorted(set(keys))
+        found: list[Person] = []
+        for start in range(0, len(wanted), KEYS_PER_STATEMENT):
+            found += self.session.scalars(select(Person).where(
+                Person.key.in_(wanted[start:start + KEYS_PER_STATEMENT])))
         return sorted(found, key=lambda p: p.key)
 
     def checking_in(self) -> list[Person]:

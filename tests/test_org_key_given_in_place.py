@@ -66,11 +66,11 @@ async def test_an_entry_given_to_another_person_in_place_is_held_back(
     assert SECRET in await slack_says(r.bot, slack, "U0BRUNO", "/agenda")
     told = await told_the_gm_once(r, "was edited")
     plain = told.replace("`", "")
-    assert "key: bruno is Bruno Rossi's, and the file now gives their entry to Bruno " \
-           "Bianchi, changing every chat account it had." in plain
-    assert "Give Bruno Bianchi an entry with another key of their own (leaving key: bruno " \
-           "to Bruno Rossi, or taking it out if they left); or, if it is the same person " \
-           "with a new name and new accounts, run teampulse apply-org --yes" in plain
+    assert "key 'bruno' was Bruno Rossi's and now names Bruno Bianchi, with every chat " \
+           "account changed (the entry edited in place)" in plain
+    assert "give Bruno Bianchi an entry with another key of their own (leaving 'bruno' to " \
+           "Bruno Rossi, or taking it out if they left), or run 'teampulse apply-org --yes' " \
+           "if it is the same person with a new name and new accounts" in plain
     assert "U0BIANCHI" not in told and "U0BRUNO" not in told
 
     # apply-org without --yes names it and changes nothing.
@@ -96,11 +96,11 @@ async def test_the_gm_reads_it_in_chinese(running):  # noqa: F811 - the fixture
     r.write(org_with(BIANCHI))
     told = await told_the_gm_once(r, "已被修改")
     plain = told.replace("`", "")
-    assert "key: bruno 属于 Bruno Rossi，文件现在把这个条目改给了 Bruno Bianchi，原有的聊天" \
-           "账号全部换掉了。" in plain
-    assert "请为 Bruno Bianchi 另建一个使用自己 key 的条目（key: bruno 仍留给 Bruno Rossi；" \
+    assert "key 'bruno' 属于 Bruno Rossi，现在写的是 Bruno Bianchi，原有的聊天账号全部换掉了" \
+           "（条目被原地改写）" in plain
+    assert "请给 Bruno Bianchi 另建一个使用自己 key 的条目（'bruno' 仍留给 Bruno Rossi；" \
            "如果 Bruno Rossi 已离开，就删除该条目）；如果确实是同一个人改了名字并换了新账号，" \
-           "请运行 teampulse apply-org --yes。" in plain
+           "请运行 'teampulse apply-org --yes'" in plain
     assert "（按文件原文，英文）" not in told
 
 
@@ -176,10 +176,13 @@ def test_a_start_refuses_it_and_check_org_and_apply_org_name_it(stored, capsys) 
     code, _ = run_cli(stored, "apply-org")
     err = capsys.readouterr().err
     assert code == 2
-    assert "Key 'bruno' is Bruno Rossi's, and the file gives their entry to Bruno Bianchi, " \
-           "every chat account changed" in err
-    assert "If they are two people, give Bruno Bianchi an entry with another key of their " \
-           "own (leaving 'bruno' to Bruno Rossi, or taking it out if they left)." in err
+    # (In the words of a start's refusal: bot.org_guard.KeyReused.)
+    assert "Key 'bruno' was Bruno Rossi's and now names Bruno Bianchi, with every chat " \
+           "account changed (the entry edited in place): held back" in err
+    assert "give Bruno Bianchi an entry with another key of their own (leaving 'bruno' to " \
+           "Bruno Rossi, or taking it out if they left), or run 'teampulse --env-file " \
+           "/dev/null apply-org --yes' if it is the same person with a new name and new " \
+           "accounts." in err
     assert "Nothing changed. To apply it: teampulse --env-file /dev/null apply-org --yes" \
         in err
 

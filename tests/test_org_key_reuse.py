@@ -88,9 +88,9 @@ async def test_a_newcomer_under_a_leavers_key_is_held_back_and_cannot_read_his_a
     seen = await slack_says(r.bot, slack, "U0BIANCHI", "/agenda")
     assert seen and SECRET not in seen
     told = await told_the_gm_once(r, "was edited")
-    assert "key: bruno" in told and "Bruno Rossi" in told and "Bruno Bianchi" in told
-    assert "Give Bruno Bianchi another key; or, if it is the same person back with new " \
-           "accounts, run teampulse apply-org --yes" in told.replace("`", "")
+    assert "key 'bruno'" in told and "Bruno Rossi" in told and "Bruno Bianchi" in told
+    assert "give Bruno Bianchi another key, or run 'teampulse apply-org --yes' if it is the " \
+           "same person back with new accounts" in told.replace("`", "")
     assert "U0BIANCHI" not in told
 
     # apply-org without --yes lists it and changes nothing.
@@ -117,7 +117,7 @@ async def test_the_gm_reads_it_in_chinese(running):  # noqa: F811 - the fixture
     await rossi_leaves(r)
     r.write(org_with(BIANCHI))
     told = await told_the_gm_once(r, "已被修改")
-    assert "原属于已离开组织的 Bruno Rossi，文件现在把它给了 Bruno Bianchi，两人没有共同的" \
+    assert "原属于已离开组织的 Bruno Rossi，现在写的是 Bruno Bianchi，两人没有共同的" \
            "聊天账号" in told
     assert "请给 Bruno Bianchi 换一个 key；如果确实是同一个人换了新账号回来，请运行" in told
     assert "（按文件原文，英文）" not in told
@@ -209,9 +209,11 @@ def test_a_start_refuses_it_in_one_line_and_check_org_and_apply_org_name_it(
     err = capsys.readouterr().err
     assert code == 2
     assert "  add 1: bruno\n" in err
-    assert "Key 'bruno' was Bruno Rossi's, who left the org, and the file gives it to Bruno " \
-           "Bianchi, with no chat account in common" in err
-    assert "If they are two people, give Bruno Bianchi another key." in err
+    # (In the words of a start's refusal: bot.org_guard.KeyReused.)
+    assert "Key 'bruno' was Bruno Rossi's, who left the org, and now names Bruno Bianchi, " \
+           "with no chat account in common: held back" in err
+    assert "give Bruno Bianchi another key, or run 'teampulse --env-file /dev/null apply-org " \
+           "--yes' if it is the same person back with new accounts." in err
     assert active(stored) == EVERYONE - {"bruno"}
 
     # The operator's fix: the newcomer under a key of his own. Rossi's row stays his.

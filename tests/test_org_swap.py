@@ -74,7 +74,7 @@ async def test_two_people_swapped_are_held_back_and_keep_their_own(
     assert BRUNO_SECRET in seen and ALICE_SECRET not in seen
     told = (await told_the_gm_once(r, "was edited")).replace("`", "")
     assert "Alice Martin" in told and "Bruno Rossi" in told
-    assert "run teampulse apply-org --yes" in told
+    assert "run 'teampulse apply-org --yes'" in told
     assert "U0ALICE" not in told and "U0BRUNO" not in told
 
     code, _ = run_cli(r.bot.settings, "apply-org")
@@ -93,13 +93,14 @@ async def test_the_gm_is_told_what_moved_and_how_to_apply_it(running):  # noqa: 
     r = running
     r.write(SWAPS["slack-ids"])
     told = (await told_the_gm_once(r, "was edited")).replace("`", "")
-    assert "• key: alice (Alice Martin) now names a chat account of Bruno Rossi's (key: " \
-           "bruno). Applied, whoever writes from that account would be taken for the other " \
-           "person and read what they keep under their key (private agenda items, 1:1 " \
-           "notes, support requests, check-ins, 360° feedback). Give each person back their " \
-           "own key and chat accounts; or, if the accounts were the wrong way round before, " \
-           "run teampulse apply-org --yes." in told
-    assert "• key: bruno (Bruno Rossi) now names a chat account of Alice Martin's" in told
+    # (In the words of the log, a start and apply-org: bot.org_guard.KeyReused.)
+    assert "• key 'alice' (Alice Martin) now names a chat account of Bruno Rossi's (key " \
+           "'bruno'); key 'bruno' (Bruno Rossi) now names a chat account of Alice Martin's " \
+           "(key 'alice'): held back, as whoever writes from that account would be taken for " \
+           "the other person and read what they keep under their key (private agenda items, " \
+           "1:1 notes, support requests, check-ins, 360° feedback); give each person back " \
+           "their own key and chat accounts, or run 'teampulse apply-org --yes' if the " \
+           "accounts were the wrong way round before" in told
 
 
 async def test_keys_swapped_are_named_as_such_in_chinese(running):  # noqa: F811
@@ -107,9 +108,9 @@ async def test_keys_swapped_are_named_as_such_in_chinese(running):  # noqa: F811
     await say(r.bot, "grace", "/language 中文")
     r.write(SWAPS["keys"])
     told = (await told_the_gm_once(r, "已被修改")).replace("`", "")
-    assert "• key: alice 属于 Alice Martin，文件现在把它给了 Bruno Rossi，并写上了 Bruno " \
-           "Rossi（key: bruno）的聊天账号。如果生效，从该账号发消息的人会被当成另一个人" in told
-    assert "如果之前确实是账号写反了，请运行 teampulse apply-org --yes。" in told
+    assert "key 'alice' 属于 Alice Martin，现在写的是 Bruno Rossi，并写上了 Bruno Rossi" \
+           "（key 'bruno'）的聊天账号：暂不生效，因为从该账号发消息的人会被当成另一个人" in told
+    assert "如果之前确实是账号写反了，请运行 'teampulse apply-org --yes'" in told
 
 
 def test_a_start_refuses_it_and_apply_org_applies_it_on_purpose(stored, capsys) -> None:
@@ -151,8 +152,8 @@ async def test_a_new_name_and_telegram_username_at_once_tell_the_gm_how_to_apply
     r.edit("Bruno Rossi", "Bruno Verdi")
     r.edit("bruno_r", "bruno_verdi")
     told = (await told_the_gm_once(r, "was edited")).replace("`", "")
-    assert "if it is the same person with a new name and new accounts, run teampulse " \
-           "apply-org --yes" in told
+    assert "or run 'teampulse apply-org --yes' if it is the same person with a new name " \
+           "and new accounts" in told
     code, _ = run_cli(r.bot.settings, "apply-org", "--yes")
     assert code == 0
     assert await r.watcher.check() is not None
