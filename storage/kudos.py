@@ -22,11 +22,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
+from storage import row_locks
 from storage.models import Base, Person, UTCDateTime
 from storage.repositories import PeopleRepo
-
-#: Session info: (the transaction, the people whose rows it holds): KudosRepo.lock_giver.
-_LOCKED = "teampulse.kudos_locked"
 
 
 class Kudos(Base):
@@ -143,21 +141,13 @@ class KudosRepo:
         undoing one batch. FOR NO KEY UPDATE, not FOR UPDATE: a row written elsewhere that
         only refers to the giver (a kudo to them, a poll's participant row) need not wait,
         and a sweep inserting such rows cannot hold one the batch waits for."""
-        # Held until this transaction ends (a savepoint rolled back gives back the row locks
-        # taken in it: none are remembered there).
-        locked: set[int] = set()
-        if not self.session.in_nested_transaction():
-            now = self.session.get_transaction()
-            held, locked = self.session.info.get(_LOCKED, (None, locked))
-            if held is not now:  # another transaction than the one that locked them
-                locked = set()
-                self.session.info[_LOCKED] = (now, locked)
+        locked = row_locks.held(self.session, "people")
         if giver.id in locked:
             return
         ids = sorted({giver.id, *(p.id for p in PeopleRepo(self.session).senders())} - locked)
         self.session.execute(select(Person.id).where(Person.id.in_(ids)).order_by(Person.id)
                              .with_for_update(key_share=True))
-        locked.update(ids)
+        row_locks.remember(self.session, "people", ids)
 
     def given_since(self, giver: Person, since: datetime, until: datetime | None = None
                     ) -> int:

@@ -50,6 +50,7 @@ from bot.renames import (
     key_reused,
     renames,
 )
+from storage import row_locks
 from storage.db import defer_after, defer_insert, insert_connection
 from storage.goals import follow_rename as follow_crm_rename
 from storage.models import (
@@ -84,8 +85,6 @@ _ACTIVE_BY_TELEGRAM = select(Person).where(Person.active,
 _NO_CONVERSATION = "teampulse.no_conversation"
 _QUESTIONS = "teampulse.round_questions"
 _SNAPSHOTS = "teampulse.round_snapshots"
-#: Ids of the rounds this transaction holds locked (CheckinRepo.lock_for_answer).
-_LOCKED_ROUNDS = "teampulse.locked_rounds"
 
 
 _HELD = "teampulse.preloaded"
@@ -594,7 +593,7 @@ class CheckinRepo:
                 set_committed_value(by_id[round_id], "answers", answers)
         hold_loaded(self.session, rounds)
         if locking:
-            self.session.info.setdefault(_LOCKED_ROUNDS, set()).update(r.id for r in rounds)
+            row_locks.remember(self.session, "rounds", [r.id for r in rounds])
 
     def _locking(self) -> bool:
         # SQLite lets one writer in at a time: nothing to wait for there.
@@ -633,14 +632,12 @@ class CheckinRepo:
         Answers' own inserts take only a key-share lock: they never wait on this."""
         if not self._locking():
             return
-        locked: set[int] = self.session.info.setdefault(_LOCKED_ROUNDS, set())
-        if rnd.id in locked:
+        if rnd.id in row_locks.held(self.session, "rounds"):
             return
         reminded = self.session.execute(
             select(CheckinRound.reminded_at).where(CheckinRound.id == rnd.id)
             .with_for_update(key_share=True)).scalar_one_or_none()
-        if not self.session.in_nested_transaction():
-            locked.add(rnd.id)  # (a savepoint rolled back lets its locks go)
+        row_locks.remember(self.session, "rounds", [rnd.id])
         if reminded is not None and rnd.reminded_at is None:
             set_committed_value(rnd, "reminded_at", reminded)
 
