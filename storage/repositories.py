@@ -497,6 +497,29 @@ class PeopleRepo:
                     found[(platform, person.key)] = person
         return list(found.values())
 
+    def lock(self, ids: Iterable[int]) -> None:
+        """Hold these people's rows (FOR NO KEY UPDATE) until the transaction ends: those
+        it does not hold yet, in id order, in one statement (none if it holds them all).
+
+        People rows are the first thing a transaction that writes to several people
+        locks, all together in id order: a batch of events its senders (bot.core), a
+        round batch its people (RoundBatchRepo.people, FOR SHARE), a pulse sweep those it
+        asks. Locked one by one as each event came (a `/away`, a `/language`, a kudos, a
+        pulse tap), two batches with two people in opposite order each held one and
+        waited for the other: a deadlock, which PostgreSQL broke after a second by
+        undoing one batch. NO KEY UPDATE: a row written elsewhere that only refers to
+        the person (an answer, a kudo to them) need not wait. (SQLite has no row locks:
+        the statement locks nothing there.)"""
+        held = row_locks.held(self.session, "people")
+        missing = sorted({i for i in ids if i not in held})
+        if not missing:
+            return
+        for start in range(0, len(missing), KEYS_PER_STATEMENT):  # (in id order still)
+            self.session.execute(select(Person.id).where(
+                Person.id.in_(missing[start:start + KEYS_PER_STATEMENT]))
+                .order_by(Person.id).with_for_update(key_share=True))
+        row_locks.remember(self.session, "people", missing)
+
     def senders(self) -> list[Person]:
         """The senders this session loaded (preload_senders: a batch's), none if none."""
         return list(self.session.info.get(_SENDERS, {}).values())
@@ -612,8 +635,8 @@ class CheckinRepo:
         sweep). One statement each, two per `/away`; SQLite lets one writer in anyway."""
         if not self._locking():
             return
-        self.session.execute(select(Person.id).where(Person.id == person.id)
-                             .with_for_update(key_share=True))
+        # (Held already in a batch of events: see PeopleRepo.lock.)
+        PeopleRepo(self.session).lock([person.id])
         self.session.execute(select(CheckinRound.id).where(
             CheckinRound.person_id == person.id, CheckinRound.week.in_(sorted(weeks)))
             .order_by(CheckinRound.id).with_for_update(key_share=True))
