@@ -313,6 +313,10 @@ class PeopleRepo:
             if any(gone[k] != v for k, v in change.items()):
                 updates.append({"id": gone["id"], **{**_person_fields(gone), **change}})
         if updates:  # by primary key, one executemany
+            # In id order, as everything else that locks several people rows takes them
+            # (PeopleRepo.lock, RoundBatchRepo.people): in the file's order, a round's
+            # batch holding one and waiting for another deadlocked with the sync.
+            updates.sort(key=itemgetter("id"))
             self.session.execute(update(Person), updates)
         for new_key, old_key in moved.items():
             self._follow_rename(old_key, new_key)
