@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 import yaml
 from sqlalchemy import create_engine, text
-from sqlalchemy import event as sa_event
 
 from bot.org import load_org
 from storage.repositories import PeopleRepo
 from tests.conftest import SERVER_URL
 from tests.support import TEST_ORG
+from tests.test_people_deadlock import deadlocks_found_fast
 from tests.test_pulse_close_race import STEP
 
 pytestmark = pytest.mark.skipif(not SERVER_URL, reason="two transactions interleaving need "
@@ -65,34 +65,30 @@ async def test_an_org_edit_synced_during_a_round_batch_deadlocks_neither(
     new names are stored: neither the edit nor the round is undone by a deadlock."""
     edited = load_org(bruno_listed_before_alice(tmp_path))
 
-    def fast(dbapi_conn, _record, _proxy) -> None:
-        with dbapi_conn.cursor() as cursor:
-            cursor.execute("SET deadlock_timeout = '100ms'")
-        dbapi_conn.commit()
-    sa_event.listen(bot.engine.pool, "checkout", fast)
     # A third transaction holds Alice's row FOR SHARE, as another round batch would: the
     # sync, having written Bruno, waits for it before writing Alice.
     holder = create_engine(database_url)
     try:
-        with holder.connect() as conn:
-            conn.execute(text("SELECT id FROM people WHERE key = 'alice' FOR SHARE"))
-            sync = asyncio.create_task(asyncio.to_thread(bot.sync_org_to, edited))
-            await asyncio.to_thread(until_waiting, holder)
-            # The round's batch: Alice's row FOR SHARE beside the holder's, then Bruno's
-            # (which the sync held, written in the file's order). Until it waits too, or
-            # is done (the sync, in id order, waits at Alice holding nothing).
-            run = asyncio.create_task(bot.run_checkins(["alice", "bruno"]))
-            for _ in range(STEP * 200):
-                if run.done() or await asyncio.to_thread(waiting, holder) >= 2:
-                    break
-                await asyncio.sleep(0.005)
-            else:
-                raise AssertionError("the round's batch neither finished nor waited")
-            conn.rollback()  # the holder lets go
-        result, _ = await asyncio.wait_for(asyncio.gather(run, sync), STEP)
-        await bot.drain()
+        with deadlocks_found_fast(bot.engine):
+            with holder.connect() as conn:
+                conn.execute(text("SELECT id FROM people WHERE key = 'alice' FOR SHARE"))
+                sync = asyncio.create_task(asyncio.to_thread(bot.sync_org_to, edited))
+                await asyncio.to_thread(until_waiting, holder)
+                # The round's batch: Alice's row FOR SHARE beside the holder's, then
+                # Bruno's (which the sync held, written in the file's order). Until it
+                # waits too, or is done (the sync, in id order, waits at Alice holding
+                # nothing).
+                run = asyncio.create_task(bot.run_checkins(["alice", "bruno"]))
+                for _ in range(STEP * 200):
+                    if run.done() or await asyncio.to_thread(waiting, holder) >= 2:
+                        break
+                    await asyncio.sleep(0.005)
+                else:
+                    raise AssertionError("the round's batch neither finished nor waited")
+                conn.rollback()  # the holder lets go
+            result, _ = await asyncio.wait_for(asyncio.gather(run, sync), STEP)
+            await bot.drain()
     finally:
-        sa_event.remove(bot.engine.pool, "checkout", fast)
         holder.dispose()
     assert result.results == {"alice": "prompted", "bruno": "prompted"}, result
     with bot.sessions() as session:

@@ -77,19 +77,31 @@ def each_batch_after_its_first_person(watcher: Engine, *engines: Engine) -> Iter
                 break
             threading.Event().wait(0.005)
 
+    for engine in engines:
+        sa_event.listen(engine, "after_cursor_execute", after)
+    try:
+        with deadlocks_found_fast(*engines):
+            yield
+    finally:
+        for engine in engines:
+            sa_event.remove(engine, "after_cursor_execute", after)
+
+
+@contextmanager
+def deadlocks_found_fast(*engines: Engine) -> Iterator[None]:
+    """These engines' transactions find a deadlock after 100 ms, not a second: a test
+    that meets one fails fast (each connection is set as the pool hands it out)."""
     def fast(dbapi_conn, _record, _proxy) -> None:
         with dbapi_conn.cursor() as cursor:
             cursor.execute("SET deadlock_timeout = '100ms'")
         dbapi_conn.commit()
 
     for engine in engines:
-        sa_event.listen(engine, "after_cursor_execute", after)
         sa_event.listen(engine.pool, "checkout", fast)
     try:
         yield
     finally:
         for engine in engines:
-            sa_event.remove(engine, "after_cursor_execute", after)
             sa_event.remove(engine.pool, "checkout", fast)
 
 

@@ -19,8 +19,10 @@ from sqlalchemy import select
 
 import handlers.pulse
 from bot.clock import FakeClock
+from bot.events import InboundEvent
 from storage.pulse import PulsePoll, PulseRepo
 from tests.conftest import SERVER_URL
+from tests.test_people_deadlock import deadlocks_found_fast
 from tests.test_pulse import POLL_DAY, PREVIOUS_POLL_DAY, last_choices
 from tests.test_pulse_close_race import (
     STEP,
@@ -28,6 +30,7 @@ from tests.test_pulse_close_race import (
     replica,
     told,
     until_waiting_or,
+    waits_on_lock,
     watcher,  # noqa: F401 (a fixture)
 )
 
@@ -144,3 +147,60 @@ async def swept_as_answered(answerer, sweeper, batch, ready: threading.Event,
     finally:
         swept.set()
     return result
+
+
+async def test_two_replicas_each_given_both_double_taps_in_opposite_order_never_deadlock(
+        database_url, watcher, monkeypatch, caplog):  # noqa: F811
+    """East Person 1 and East Person 2 each tap their morale twice in quick succession;
+    one replica's batch has East Person 1's first tap then East Person 2's, the other's
+    East Person 2's second tap then East Person 1's. Each is moved on once, to her next
+    question, and PostgreSQL never has to break a deadlock. Before, each batch moved one of
+    them on and waited for the other, whom the other batch had moved on (PostgreSQL undid
+    one batch after deadlock_timeout: a stall for both). A batch now locks its senders up
+    front, in id order (PeopleRepo.lock)."""
+    caplog.set_level(logging.INFO)
+    clock = FakeClock(POLL_DAY)
+    one, chat, engine = replica(database_url, clock)
+    await one.run_pulse()
+    taps = {key: last_choices(chat, key)[3] for key in ("east1", "east2")}
+    chat.clear()
+    two, other_chat, other_engine = replica(database_url, FakeClock(clock.now()))
+
+    def tap(key: str, n: int) -> InboundEvent:
+        return InboundEvent(platform="console", user_id=key, chat_id=key,
+                            chat_type="direct", text="", action=taps[key],
+                            event_id=f"tap-{key}-{n}")
+
+    advance = PulseRepo.advance
+    lock = threading.Lock()
+    arrived: set[int] = set()
+
+    def each_batch_after_its_first(self, part, step, **kw):  # one moved on, not the other
+        moved = advance(self, part, step, **kw)
+        with lock:
+            first = threading.get_ident() not in arrived
+            arrived.add(threading.get_ident())
+        done = threading.Event()
+        for _ in range(STEP * 200 if first else 0):
+            with lock:
+                if len(arrived) >= 2:
+                    break
+            if waits_on_lock(watcher):
+                break
+            done.wait(0.005)
+        return moved
+
+    monkeypatch.setattr(PulseRepo, "advance", each_batch_after_its_first)
+    try:
+        with deadlocks_found_fast(one.engine, two.engine):
+            await asyncio.wait_for(asyncio.gather(
+                one.handle_batch([tap("east1", 1), tap("east2", 1)]),
+                two.handle_batch([tap("east2", 2), tap("east1", 2)])), STEP)
+    finally:
+        monkeypatch.setattr(PulseRepo, "advance", advance)
+    assert "deadlock" not in caplog.text.lower(), caplog.text
+    for key in ("east1", "east2"):
+        said = await told([one, two], [chat, other_chat], key)
+        assert said.count("Question 2 of 2") == 1, said
+    other_engine.dispose()
+    engine.dispose()
