@@ -204,3 +204,60 @@ async def test_two_replicas_each_given_both_double_taps_in_opposite_order_never_
         assert said.count("Question 2 of 2") == 1, said
     other_engine.dispose()
     engine.dispose()
+
+
+async def test_the_poll_asked_as_two_people_say_pulse_in_a_batch_never_deadlocks(
+        database_url, watcher, monkeypatch, caplog):  # noqa: F811
+    """The weekly poll opens; as the leader's sweep asks East Person 1 and then East Person
+    2, both type `/pulse` to the other replica, handled in one batch, hers second. Each is
+    asked once and gets the first question, and PostgreSQL never has to break a deadlock.
+    Before, the sweep added East Person 1 to those asked and waited for East Person 2,
+    whom the batch had added and which waited for East Person 1 (PostgreSQL undid one
+    side: the sweep's asking, or the batch's replies, a stall late). The sweep now locks
+    the people it asks first, in id order, as a batch locks its senders (PeopleRepo.lock)."""
+    caplog.set_level(logging.INFO)
+    clock = FakeClock(POLL_DAY)
+    sweeper, chat, engine = replica(database_url, clock)
+    answerer, other_chat, other_engine = replica(database_url, FakeClock(clock.now()))
+    due = await sweeper.db(sweeper._in_unit, handlers.pulse.due_people)  # the poll opens
+    with sweeper.unit() as ctx:
+        ids = [ctx.people.by_key(key).id for key in ("east1", "east2")]
+    assert set(ids) <= set(due)
+
+    def said(key: str) -> InboundEvent:
+        return InboundEvent(platform="console", user_id=key, chat_id=key,
+                            chat_type="direct", text="/pulse", event_id=f"pulse-{key}")
+
+    add = PulseRepo.add_participant
+    lock = threading.Lock()
+    arrived: set[int] = set()
+
+    def each_after_its_first(self, poll, person, team=None):  # one added, not the other
+        part = add(self, poll, person, team)
+        with lock:
+            first = threading.get_ident() not in arrived
+            arrived.add(threading.get_ident())
+        pause = threading.Event()
+        for _ in range(STEP * 200 if first else 0):
+            with lock:
+                if len(arrived) >= 2:
+                    break
+            if waits_on_lock(watcher):
+                break
+            pause.wait(0.005)
+        return part
+
+    monkeypatch.setattr(PulseRepo, "add_participant", each_after_its_first)
+    try:
+        with deadlocks_found_fast(sweeper.engine, answerer.engine):
+            await asyncio.wait_for(asyncio.gather(
+                sweeper.db(sweeper._in_unit, handlers.pulse.ask_people, ids),
+                answerer.handle_batch([said("east2"), said("east1")])), STEP)
+    finally:
+        monkeypatch.setattr(PulseRepo, "add_participant", add)
+    assert "deadlock" not in caplog.text.lower(), caplog.text
+    for key in ("east1", "east2"):
+        told_them = await told([answerer, sweeper], [other_chat, chat], key)
+        assert told_them.count("Question 1 of 2") == 1, told_them
+    other_engine.dispose()
+    engine.dispose()
