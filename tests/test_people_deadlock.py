@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -43,9 +43,11 @@ def watcher(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def said(key: str, text: str, n: int) -> InboundEvent:
-    return InboundEvent(platform="console", user_id=key, chat_id="team", chat_type="group",
-                        text=text, event_id=f"pd-{n}", message_id=f"pd-m{n}",
+def said(key: str, text: str, n: int, *, direct: bool = False) -> InboundEvent:
+    """`key` says `text` in the team chat (or, `direct`, to the bot)."""
+    return InboundEvent(platform="console", user_id=key, chat_id=key if direct else "team",
+                        chat_type="direct" if direct else "group", text=text,
+                        event_id=f"pd-{n}", message_id=f"pd-m{n}",
                         mentions=console_mentions(text))
 
 
@@ -55,21 +57,24 @@ def locks_a_person(statement: str) -> bool:
 
 
 @contextmanager
-def each_batch_after_its_first_person(watcher: Engine, *engines: Engine) -> Iterator[None]:
-    """Each batch, once its first statement locking or writing a person's row is done,
-    waits until the other batch has done the same, or waits for this one: locked as the
-    events come, each then holds one person and goes on to the other's. Fail fast: a
-    deadlock is found after 100 ms, not a second."""
+def each_batch_after_its_first_person(watcher: Engine, *engines: Engine,
+                                      first: Callable[[str], bool] = locks_a_person
+                                      ) -> Iterator[None]:
+    """Each batch, once its first statement locking or writing a person's row is done
+    (or, given, its first statement that `first` picks), waits until the other batch has
+    done the same, or waits for this one: locked as the events come, each then holds one
+    person and goes on to the other's. Fail fast: a deadlock is found after 100 ms, not a
+    second."""
     lock = threading.Lock()
     arrived: set[int] = set()
 
     def after(_conn, _cursor, statement, *_args) -> None:
-        if not locks_a_person(statement):
+        if not first(statement):
             return
         with lock:
-            first = threading.get_ident() not in arrived
+            new = threading.get_ident() not in arrived
             arrived.add(threading.get_ident())
-        for _ in range(STEP * 200 if first else 0):
+        for _ in range(STEP * 200 if new else 0):
             with lock:
                 if len(arrived) >= 2:
                     break
@@ -166,3 +171,48 @@ async def test_a_language_choice_and_a_kudos_in_each_of_two_batches_in_opposite_
     assert "deadlock" not in caplog.text.lower(), caplog.text
     assert locale_of(bot, "alice") == locale_of(bot, "bruno") == "zh-CN"
     assert count_kudos(bot) == 2
+
+
+async def test_checkin_said_by_two_people_as_the_round_batch_prompts_them(
+        database_url, bot, clock, watcher, caplog):
+    """Friday 16:00: Bruno and then Alice type `/checkin`, handled in one batch on a
+    follower, as the leader's round batch prompts them both. Each gets her check-in once
+    started, and PostgreSQL never has to break a deadlock. Before, the batch wrote Bruno's
+    round and went on to Alice's, which the round batch (holding their rows only FOR SHARE)
+    had written and which waited for Bruno's: PostgreSQL undid one (the round's batch, done
+    again; or the two replies a stall late). The batch now holds its senders' rows up
+    front, which the round batch waits for."""
+    caplog.set_level(logging.INFO)
+    other, engine = prepare(Settings(database_url=database_url, org_file=TEST_ORG), clock)
+    chat, other_chat = RecordingAdapter(), RecordingAdapter()
+    bot.register(chat)
+    other.register(other_chat)
+    started = threading.Event()
+
+    def round_after(_conn, _cursor, statement, *_args) -> None:
+        if statement.startswith("INSERT INTO checkin_rounds"):
+            started.set()
+
+    async def the_round():
+        assert await asyncio.to_thread(started.wait, STEP), "the batch never wrote a round"
+        return await bot.run_checkins(["alice", "bruno"])
+
+    sa_event.listen(engine, "after_cursor_execute", round_after)
+    try:
+        with each_batch_after_its_first_person(
+                watcher, bot.engine, engine,
+                first=lambda sql: sql.startswith("INSERT INTO checkin_rounds")):
+            run, _ = await asyncio.wait_for(asyncio.gather(the_round(), other.handle_batch(
+                [said("bruno", "/checkin", 1, direct=True),
+                 said("alice", "/checkin", 2, direct=True)])), STEP)
+        await bot.drain()
+        await other.drain()
+    finally:
+        engine.dispose()
+    assert "deadlock" not in caplog.text.lower(), caplog.text
+    # (Prompted by whichever came first: the other finds the round begun.)
+    assert set(run.results) == {"alice", "bruno"}, run.results
+    assert set(run.results.values()) <= {"prompted", "already-prompted"}, run.results
+    for key in ("alice", "bruno"):
+        said_to = chat.to(key) + other_chat.to(key)
+        assert [t for t in said_to if "Question 1 of" in t], said_to
