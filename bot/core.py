@@ -562,8 +562,15 @@ class TeamPulse:
         an answer goes) and the check-in rounds those wait on (with their answers). Each
         event then finds them in the session instead of asking the database one row at a
         time; what it changes it still writes itself."""
-        people = PeopleRepo(session).preload_senders(
+        senders = PeopleRepo(session)
+        people = senders.preload_senders(
             {(event.platform, event.user_id) for event in events})
+        if session.get_bind().dialect.name == "postgresql":
+            # Every sender's row held before anything else of the batch is locked or
+            # written, all in id order in one statement: locked as each event came (an
+            # `/away`, a `/language`, a kudos), two replicas' batches with two people in
+            # opposite order deadlocked (PeopleRepo.lock). SQLite has no row locks.
+            senders.lock([p.id for p in people])
         conversations = ConversationRepo(session).preload([p.id for p in people])
         OneOnOneRepo(session).preload_dialogs([p.id for p in people])
         CheckinRepo(session).preload(

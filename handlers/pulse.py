@@ -197,6 +197,11 @@ def ask_people(ctx: Context, person_ids: list[int]) -> int:
     """
     now = ctx.clock.now()
     repo = PulseRepo(ctx.session)
+    if ctx.session.get_bind().dialect.name == "postgresql":
+        # Their rows first, in id order, in one statement, as a batch of events locks its
+        # senders: asked one by one while two of them said /pulse in a batch elsewhere,
+        # each side held one and waited for the other (PeopleRepo.lock).
+        ctx.people.lock(person_ids)
     ctx.conversations.preload(person_ids)
     OneOnOneRepo(ctx.session).preload_dialogs(person_ids)
     people = [p for p in (ctx.session.get(Person, i) for i in person_ids) if p is not None]

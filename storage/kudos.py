@@ -23,11 +23,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from bot.team_names import spellings_of, team_key
+from storage import row_locks
 from storage.models import Base, Person, UTCDateTime
 from storage.repositories import PeopleRepo
-
-#: Session info: (the transaction, the people whose rows it holds): KudosRepo.lock_giver.
-_LOCKED = "teampulse.kudos_locked"
 
 
 class Kudos(Base):
@@ -137,28 +135,19 @@ class KudosRepo:
         The second reads once the first has committed. (SQLite has no row locks, and needs
         none: its writers take turns.)
 
-        In a batch of events (one transaction), the first call locks every sender of the
-        batch, in id order, in one statement; later calls then cost nothing. Locked one by
-        one as their kudos came, two batches with two givers in opposite order each held
-        one and waited for the other: a deadlock, which PostgreSQL breaks after a second by
-        undoing one batch. FOR NO KEY UPDATE, not FOR UPDATE: a row written elsewhere that
-        only refers to the giver (a kudo to them, a poll's participant row) need not wait,
-        and a sweep inserting such rows cannot hold one the batch waits for."""
-        # Held until this transaction ends (a savepoint rolled back gives back the row locks
-        # taken in it: none are remembered there).
-        locked: set[int] = set()
-        if not self.session.in_nested_transaction():
-            now = self.session.get_transaction()
-            held, locked = self.session.info.get(_LOCKED, (None, locked))
-            if held is not now:  # another transaction than the one that locked them
-                locked = set()
-                self.session.info[_LOCKED] = (now, locked)
-        if giver.id in locked:
+        In a batch of events (one transaction) every sender is held already (on
+        PostgreSQL the batch locks them up front, see PeopleRepo.lock); otherwise the first
+        call locks every sender of the batch, in id order, in one statement, and later
+        calls cost nothing. Locked one by one as their kudos came, two batches with two
+        givers in opposite order each held one and waited for the other: a deadlock,
+        which PostgreSQL breaks after a second by undoing one batch. FOR NO KEY UPDATE,
+        not FOR UPDATE: a row written elsewhere that only refers to the giver (a kudo to
+        them, a poll's participant row) need not wait, and a sweep inserting such rows
+        cannot hold one the batch waits for."""
+        if giver.id in row_locks.held(self.session, "people"):
             return
-        ids = sorted({giver.id, *(p.id for p in PeopleRepo(self.session).senders())} - locked)
-        self.session.execute(select(Person.id).where(Person.id.in_(ids)).order_by(Person.id)
-                             .with_for_update(key_share=True))
-        locked.update(ids)
+        people = PeopleRepo(self.session)
+        people.lock([giver.id, *(p.id for p in people.senders())])
 
     def given_since(self, giver: Person, since: datetime, until: datetime | None = None
                     ) -> int:

@@ -51,6 +51,7 @@ from bot.renames import (
     renames,
     same_name,
 )
+from storage import row_locks
 from storage.db import defer_after, defer_insert, insert_connection
 from storage.goals import follow_rename as follow_crm_rename
 from storage.models import (
@@ -85,8 +86,6 @@ _ACTIVE_BY_TELEGRAM = select(Person).where(Person.active,
 _NO_CONVERSATION = "teampulse.no_conversation"
 _QUESTIONS = "teampulse.round_questions"
 _SNAPSHOTS = "teampulse.round_snapshots"
-#: Ids of the rounds this transaction holds locked (CheckinRepo.lock_for_answer).
-_LOCKED_ROUNDS = "teampulse.locked_rounds"
 
 
 _HELD = "teampulse.preloaded"
@@ -346,6 +345,10 @@ class PeopleRepo:
             if any(gone[k] != v for k, v in change.items()):
                 updates.append({"id": gone["id"], **{**_person_fields(gone), **change}})
         if updates:  # by primary key, one executemany
+            # In id order, as everything else that locks several people rows takes them
+            # (PeopleRepo.lock, RoundBatchRepo.people): in the file's order, a round's
+            # batch holding one and waiting for another deadlocked with the sync.
+            updates.sort(key=itemgetter("id"))
             self.session.execute(update(Person), updates)
         for new_key, old_key in moved.items():
             self._follow_rename(old_key, new_key)
@@ -530,6 +533,29 @@ class PeopleRepo:
                     found[(platform, person.key)] = person
         return list(found.values())
 
+    def lock(self, ids: Iterable[int]) -> None:
+        """Hold these people's rows (FOR NO KEY UPDATE) until the transaction ends: those
+        it does not hold yet, in id order, in one statement (none if it holds them all).
+
+        People rows are the first thing a transaction that writes to several people
+        locks, all together in id order: a batch of events its senders (bot.core), a
+        round batch its people (RoundBatchRepo.people, FOR SHARE), a pulse sweep those it
+        asks. Locked one by one as each event came (a `/away`, a `/language`, a kudos, a
+        pulse tap), two batches with two people in opposite order each held one and
+        waited for the other: a deadlock, which PostgreSQL broke after a second by
+        undoing one batch. NO KEY UPDATE: a row written elsewhere that only refers to
+        the person (an answer, a kudo to them) need not wait. (SQLite has no row locks:
+        the statement locks nothing there.)"""
+        held = row_locks.held(self.session, "people")
+        missing = sorted({i for i in ids if i not in held})
+        if not missing:
+            return
+        for start in range(0, len(missing), KEYS_PER_STATEMENT):  # (in id order still)
+            self.session.execute(select(Person.id).where(
+                Person.id.in_(missing[start:start + KEYS_PER_STATEMENT]))
+                .order_by(Person.id).with_for_update(key_share=True))
+        row_locks.remember(self.session, "people", missing)
+
     def senders(self) -> list[Person]:
         """The senders this session loaded (preload_senders: a batch's), none if none."""
         return list(self.session.info.get(_SENDERS, {}).values())
@@ -641,7 +667,7 @@ class CheckinRepo:
                 set_committed_value(by_id[round_id], "answers", answers)
         hold_loaded(self.session, rounds)
         if locking:
-            self.session.info.setdefault(_LOCKED_ROUNDS, set()).update(r.id for r in rounds)
+            row_locks.remember(self.session, "rounds", [r.id for r in rounds])
 
     def _locking(self) -> bool:
         # SQLite lets one writer in at a time: nothing to wait for there.
@@ -660,8 +686,8 @@ class CheckinRepo:
         sweep). One statement each, two per `/away`; SQLite lets one writer in anyway."""
         if not self._locking():
             return
-        self.session.execute(select(Person.id).where(Person.id == person.id)
-                             .with_for_update(key_share=True))
+        # (Held already in a batch of events: see PeopleRepo.lock.)
+        PeopleRepo(self.session).lock([person.id])
         self.session.execute(select(CheckinRound.id).where(
             CheckinRound.person_id == person.id, CheckinRound.week.in_(sorted(weeks)))
             .order_by(CheckinRound.id).with_for_update(key_share=True))
@@ -680,14 +706,12 @@ class CheckinRepo:
         Answers' own inserts take only a key-share lock: they never wait on this."""
         if not self._locking():
             return
-        locked: set[int] = self.session.info.setdefault(_LOCKED_ROUNDS, set())
-        if rnd.id in locked:
+        if rnd.id in row_locks.held(self.session, "rounds"):
             return
         reminded = self.session.execute(
             select(CheckinRound.reminded_at).where(CheckinRound.id == rnd.id)
             .with_for_update(key_share=True)).scalar_one_or_none()
-        if not self.session.in_nested_transaction():
-            locked.add(rnd.id)  # (a savepoint rolled back lets its locks go)
+        row_locks.remember(self.session, "rounds", [rnd.id])
         if reminded is not None and rnd.reminded_at is None:
             set_committed_value(rnd, "reminded_at", reminded)
 
