@@ -9,12 +9,12 @@ the week ended (a typo fixed on Saturday) is no news, and says nothing.
 from __future__ import annotations
 
 import csv
-import json
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 from tests.support import run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
+from tests.test_cli_views import valid
 
 # Tuesday 8 December 2026, 10:00 in New York (Alice's and Grace's timezone).
 TUESDAY = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)
@@ -87,7 +87,7 @@ async def test_the_exports_carry_when_the_week_was_edited(bot, chat, clock, sett
     monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
     code, raw = run_cli(settings, "summary", "--format", "json", "--week", "2026-W49")
     assert code == 0
-    directors = {d["key"]: d for d in json.loads(raw)["directors"]}
+    directors = {d["key"]: d for d in valid("summary", raw)["directors"]}
     # (Grace's timezone: 10:00 in New York.)
     assert directors["alice"]["edited_at"] == "2026-12-08T10:00:00-05:00"
     assert directors["li"]["edited_at"] is None
@@ -98,3 +98,36 @@ async def test_the_exports_carry_when_the_week_was_edited(bot, chat, clock, sett
             if r["row"] == "director"}
     assert rows["alice"]["edited_at"] == "2026-12-08T10:00:00-05:00"
     assert rows["li"]["edited_at"] == ""
+
+
+
+async def test_alices_own_history_and_her_teams_week_say_so_too(bot, chat, clock, settings,
+                                                               monkeypatch):
+    await submitted_in_w49(bot, clock)
+    clock.set(TUESDAY)
+    await edit_revenue(bot, chat, "60000")
+    await say(bot, "alice", "/summary alice 2026-W49 last 2w")
+    assert ("2026-W49 (2026-11-30 – 2026-12-06): checked in · edited 2026-12-08, after the "
+            "week ended\n") in chat.last("alice")
+    await say(bot, "alice", "/summary team East 2026-W49")
+    assert "✅ Alice Martin — checked in · edited 2026-12-08, after the week ended\n" in \
+        chat.last("alice")
+    await say(bot, "li", "/summary li 2026-W49")  # (not edited: nothing said)
+    assert "修改" not in chat.last("li")
+    await say(bot, "li", "/checkin")
+    await answer_all(bot, "li", ["66000", "新签两家客户", "渠道冲突", "1", "拜访三家", "4"])
+    clock.set(TUESDAY + timedelta(days=1))  # (Wednesday 9 December in Shanghai too)
+    await say(bot, "li", "/edit 1")
+    await say(bot, "li", "67000")
+    await say(bot, "li", "/summary li 2026-W49")
+    assert "已签到（补交） · 于本周结束后的 2026-12-09 被修改" in chat.last("li")
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, raw = run_cli(settings, "summary", "--format", "json", "--team", "East",
+                        "--week", "2026-W49")
+    assert code == 0
+    (alice,) = valid("summary", raw)["weeks"][0]["people"]
+    assert alice["edited_at"] == "2026-12-08T10:00:00-05:00"
+    code, raw = run_cli(settings, "summary", "--format", "csv", "--team", "East",
+                        "--week", "2026-W49")
+    (row,) = csv.DictReader(StringIO(raw.lstrip("\ufeff")))
+    assert row["edited_at"] == "2026-12-08T10:00:00-05:00"
