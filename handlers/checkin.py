@@ -112,13 +112,35 @@ def save_answer(ctx: Context, rnd: CheckinRound, key: str, *, text: str | None =
     """
     questions = round_questions(ctx, rnd)
     before = len(applicable(rnd, questions))
-    ctx.checkins.save_answer(rnd, key, text=text, number=number, skipped=skipped,
-                             now=ctx.clock.now())
+    now = ctx.clock.now()
+    if rnd.status == "submitted" and _changes(ctx.checkins.answer(rnd, key), text, number,
+                                              skipped):
+        _mark_if_after_the_week(rnd, now)
+    ctx.checkins.save_answer(rnd, key, text=text, number=number, skipped=skipped, now=now)
     live = {q.key for q in applicable(rnd, questions)}
     for q in questions:
         if q.key not in live:
             ctx.checkins.delete_answer(rnd, q.key)
     return len(live) - before
+
+
+def _changes(given: Answer | None, text: str | None, number: float | None,
+             skipped: bool) -> bool:
+    """Whether storing this answer changes what the round read: a figure typed again
+    ("60000" for "60,000") changes nothing."""
+    if given is None or given.skipped != skipped:
+        return True
+    if number is not None or given.number_value is not None:
+        return given.number_value != number
+    return given.text_value != text
+
+
+def _mark_if_after_the_week(rnd: CheckinRound, now: datetime) -> None:
+    """A submitted round changed `now`: after its week ended where it was run (as `late`
+    is decided; rounds made before rounds had a timezone read the person's today), the
+    round keeps when, and the GM's view says its week was edited after the fact."""
+    if now >= week_over(rnd.week, rnd.timezone or rnd.person.timezone):
+        rnd.edited_at = now
 
 
 def next_question(rnd: CheckinRound, questions: list[Question]) -> Question | None:

@@ -121,6 +121,9 @@ class PersonWeek:
     total: int
     late: bool
     skipped: int = 0
+    #: When the submitted week's answers were last changed after it ended (in the week's
+    #: timezone, as `late`): its figures are not those read then. None: never, or before 0021.
+    edited_at: datetime | None = None
     kpis: list[KpiLine] = field(default_factory=list)
     wins: str | None = None
     blockers: str | None = None
@@ -314,7 +317,7 @@ class WeekSummary:
 # asdict's keys, in its order (the fields'), without the platform ids.
 _PERSON_FIELDS = tuple(f.name for f in fields(PersonWeek)
                        if f.name not in {"slack_id", "telegram_id", "due", "joined",
-                                         "unreached_why"})
+                                         "unreached_why", "edited_at"})
 # (Not unit_text: the reader's spelling of the unit is for the chat; exports keep `unit`.)
 _KPI_FIELDS = tuple(f.name for f in fields(KpiLine) if f.name != "unit_text")
 
@@ -334,6 +337,7 @@ def _person_dict(p: PersonWeek) -> dict[str, Any]:
     if p.joined is not None:
         data["joined"] = p.joined.isoformat()
     data["not_reached_why"] = p.unreached_why  # (added last: the fields before keep order)
+    data["edited_at"] = p.edited_at.isoformat() if p.edited_at else None  # (after it)
     return data
 
 
@@ -1444,6 +1448,8 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
         # rounds had one read the person's today): a move since never rewrites it.
         zone = ZoneInfo(rnd.timezone) if rnd.timezone else _tz(person)
         row.late = rnd.submitted_at.astimezone(zone).date() > week_end(week)
+        if rnd.edited_at is not None:
+            row.edited_at = rnd.edited_at.astimezone(zone)
     for q in live:
         answer = answers.get(q.key)
         if q.category == "kpi":
@@ -1633,7 +1639,7 @@ def weeks_csv(weeks: Sequence[WeekSummary]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["week", "person", "name", "team", "status", "late", "answered", "total",
-                     "left", "not_reached_why",
+                     "left", "not_reached_why", "edited_at",
                      *[f"{m}_{x}" for m in metrics for x in ("actual", "target",
                                                              "attainment")]])
     for w in weeks:
@@ -1642,7 +1648,8 @@ def weeks_csv(weeks: Sequence[WeekSummary]) -> str:
             row: list[Any] = [w.week, p.key, _safe_cell(p.name), _safe_cell(p.team or ""),
                               # (yes/no as README promises every view's: `true`/`false`)
                               p.status, "true" if p.late else "false", p.answered, p.total,
-                              "true" if p.left else "false", p.unreached_why or ""]
+                              "true" if p.left else "false", p.unreached_why or "",
+                              p.edited_at.isoformat() if p.edited_at else ""]
             for m in metrics:
                 k = kpis.get(m)
                 row += ["", "", ""] if k is None else [

@@ -247,6 +247,9 @@ class DirectorView:
     team: str | None
     status: str  # the latest week's check-in status (see handlers/summary.py)
     late: bool = False
+    #: When the latest week's answers were last changed after that week had ended (the
+    #: reader's time): its figures are not those read then. None: never (or before 0021).
+    edited_at: datetime | None = None
     answered: int = 0  # of `total` questions that applied, in the latest week
     skipped: int = 0
     total: int = 0
@@ -332,7 +335,9 @@ class DirectorView:
         support, attention = self.support, self.attention
         return {
             "key": self.key, "name": self.name, "team": self.team, "status": self.status,
-            "late": self.late, "answered": self.answered, "skipped": self.skipped,
+            "late": self.late,
+            "edited_at": self.edited_at.isoformat() if self.edited_at else None,
+            "answered": self.answered, "skipped": self.skipped,
             "total": self.total,
             "away_until": self.away_until.isoformat() if self.away_until else None,
             "goals": {"week": _figure_dicts(self.week),
@@ -655,7 +660,9 @@ def _rounds_read(week: str, look: list[str], older: list[str], one_list: bool = 
         CheckinRound.role, case((or_(CheckinRound.week == week,
                                      CheckinRound.status != "submitted"),
                                  CheckinRound.timezone)),
-        case((CheckinRound.week == week, CheckinRound.manager_key))).where(read)
+        case((CheckinRound.week == week, CheckinRound.manager_key)),
+        # When its answers were last changed after the week (the latest week's only).
+        case((CheckinRound.week == week, CheckinRound.edited_at))).where(read)
 
 
 #: Above this many question keys the earlier weeks' figures are grouped by round rather
@@ -840,7 +847,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # A round: (id, person id, week, status, team, prompted, submitted at (the stored
     # value, the latest week's only), snapshot key, answers given, of them real, role,
     # timezone (the latest week's, and of a round not submitted: away or not, see _away),
-    # the manager it was made under (the latest week's only: whose one-on-one it names)).
+    # the manager it was made under (the latest week's only: whose one-on-one it names),
+    # when its answers were changed after the week (the latest week's only)).
     def rounds_of(weeks: list[str], of_older: list[str]) -> Select[Any]:
         return _statement(("rounds", week, tuple(weeks), tuple(of_older), postgres),
                           lambda: _rounds_read(week, weeks, of_older, postgres))
@@ -1167,6 +1175,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 week_figures.append(Figure(metric, kpi[2], kpi[3], 0.0, value, 0, 0, value,
                                            unit_text=kpi[6]))
 
+    reader_zone = ZoneInfo(reader_tz)
+
     def progress(view: DirectorView, latest: Any, timezone: str) -> None:
         """Whether the director's check-in of the week was late, and how many of its
         questions applied, were answered and skipped: only their block shows these."""
@@ -1184,6 +1194,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 view.late = value >= cutoff[1]
             else:
                 view.late = (to_time(value) if to_time is not None else value) >= cutoff[0]
+        if latest[13] is not None:
+            edited = to_time(latest[13]) if to_time is not None else latest[13]
+            view.edited_at = as_utc(edited).astimezone(reader_zone)
         # (_given_real inline: the latest week's round has both counts.)
         given = latest[8]
         real = latest[9] if given and latest[9] is not None else given
@@ -2706,7 +2719,9 @@ CSV_FIELDS = ("week", "director", "name", "team", "status", "late", "trend", "jo
               # Added last (before the KPI columns), so a spreadsheet reading columns by
               # place reads on: what the row is, and a team member's request's own cells.
               "row", "requester", "support_id", "support_type", "support_detail",
-              "support_department", "support_status", "support_ageing")
+              "support_department", "support_status", "support_ageing",
+              # When the week's answers were changed after it ended (empty: never).
+              "edited_at")
 #: The `row` of a director's row, and their empty request cells (their requests are
 #: counted in support_open; the JSON lists each).
 _DIRECTOR_ROW = ("director", "", "", "", "", "", "", "")
@@ -2747,7 +2762,8 @@ def to_csv(summary: GmSummary) -> str:
                           d.oneonone_next.isoformat() if d.oneonone_next else "",
                           d.oneonone_overdue, d.open_actions, d.overdue_actions,
                           " ".join(a.kind for a in d.attention), d.left,
-                          d.unreached_why or "", *_DIRECTOR_ROW]
+                          d.unreached_why or "", *_DIRECTOR_ROW,
+                          d.edited_at.isoformat() if d.edited_at else ""]
         periods = {"week": d.week, "mtd": d.mtd, "qtd": d.qtd}
         for metric, unit in metrics:
             for period in ("week", "mtd", "qtd"):

@@ -119,7 +119,7 @@ class CheckinRound(Base):
         # (SQLite's indexes hold the rowid, the id; PostgreSQL's must be given it.)
         Index("ix_checkin_rounds_summary", "week", "person_id", "status", "team",
               "prompted_at", "submitted_at", "snapshot_key", "role", "timezone",
-              "manager_key", postgresql_include=["id"]),
+              "manager_key", "edited_at", postgresql_include=["id"]),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -150,6 +150,10 @@ class CheckinRound(Base):
     prompted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last time an answer of the submitted round was changed (/edit) after its week
+    # had ended where it was run: the GM's view says the week's figures were changed after
+    # the fact. None: never (or only before this column existed, migration 0021_roundedit).
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship()
     answers: Mapped[list[Answer]] = relationship(

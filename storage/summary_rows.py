@@ -55,6 +55,8 @@ class RoundRow:
     submitted_at: datetime | None
     timezone: str | None  # where the round was made (None: made before rounds had one)
     questions: str  # the snapshot as stored (JSON text)
+    #: When its answers were last changed after its week had ended (None: never).
+    edited_at: datetime | None = None
     answers: list[Any] = field(default_factory=list)  # rows: question_key, text_value, ...
 
 
@@ -86,7 +88,8 @@ class SummaryRows:
         query = select(CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
                        CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at,
                        CheckinRound.submitted_at, CheckinRound.timezone,
-                       CheckinRound.snapshot_key).where(CheckinRound.week.in_(list(weeks)))
+                       CheckinRound.snapshot_key, CheckinRound.edited_at
+                       ).where(CheckinRound.week.in_(list(weeks)))
         if person_id is not None:
             query = query.where(CheckinRound.person_id == person_id)
         if scope is not None:
@@ -98,7 +101,7 @@ class SummaryRows:
         held = held_past_expiry(self.session, self.now) if self.now is not None else set()
         # The same text object for every round of a snapshot: parsed once by its reader.
         return [RoundRow(*row[:5], None if (row[1], row[2]) in held and row[3] != "submitted"
-                         else row[5], *row[6:8], texts[row[8]]) for row in rows]
+                         else row[5], *row[6:8], texts[row[8]], row[9]) for row in rows]
 
     def attach_answers(self, rounds: Sequence[RoundRow], weeks: Sequence[str],
                        person_id: int | None = None,

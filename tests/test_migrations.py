@@ -213,7 +213,7 @@ def test_the_summaries_read_rounds_from_their_index_alone_on_postgresql(database
             conn.execute(text(f"SET LOCAL {setting} = off"))  # all but index-only scans
         plan = "\n".join(conn.execute(text(
             "EXPLAIN SELECT id, person_id, week, status, team, prompted_at, submitted_at, "
-            "snapshot_key, role, timezone, manager_key FROM checkin_rounds "
+            "snapshot_key, role, timezone, manager_key, edited_at FROM checkin_rounds "
             "WHERE week IN ('2026-W47', '2026-W48')"
         )).scalars())
     engine.dispose()
@@ -987,3 +987,44 @@ def test_round_requests_of_before_0020_are_kept_and_report_to_the_dm_as_before(t
             assert {"reply_user", "reply_platform"} <= columns
             assert not {"reply_chat", "reply_thread"} & columns
             assert conn.execute(text("SELECT count(*) FROM round_requests")).scalar() == 1
+
+
+def test_rounds_of_before_0021_carry_no_edit_mark_and_the_summaries_index_holds_it(tmp_path):
+    """An operator upgrades with submitted weeks stored: 0021 adds checkin_rounds.edited_at
+    (when a week's answers were changed after it ended), empty for every round already
+    there (no edit made before the upgrade is marked), and the summaries' covering index
+    gains it (the GM's view reads it with the round). A downgrade drops it, keeping the
+    rounds."""
+    from alembic import command
+
+    from storage.migrate import alembic_config
+    from tests.test_snapshot_keys import fresh_engine
+
+    with fresh_engine(tmp_path) as engine:
+        upgrade(engine, "0020_roundreply")
+        with engine.begin() as conn:  # as teampulse at 0020 stored it
+            conn.execute(text(
+                "INSERT INTO people (id, key, display_name, role, timezone, locale, "
+                "checks_in, can_view_summary, active) VALUES (1, 'alice', 'Alice', "
+                "'director', 'America/New_York', 'en', :t, :f, :t)"), {"t": True, "f": False})
+            conn.execute(text(
+                "INSERT INTO checkin_rounds (person_id, week, questions, snapshot_key, "
+                "status, role, timezone, created_at, submitted_at) VALUES (1, '2026-W49', "
+                "'[]', 'k', 'submitted', 'director', 'America/New_York', :at, :at)"),
+                {"at": datetime(2026, 12, 4, 21, 0, tzinfo=UTC)})
+        upgrade(engine, "0021_roundedit")
+        with engine.connect() as conn:
+            assert conn.execute(text(
+                "SELECT week, status, edited_at FROM checkin_rounds")).one() == \
+                ("2026-W49", "submitted", None)
+            covered = [i["column_names"] for i in inspect(conn).get_indexes("checkin_rounds")
+                       if i["name"] == "ix_checkin_rounds_summary"]
+        assert covered[0][-2:] == ["manager_key", "edited_at"]
+        command.downgrade(alembic_config(engine), "0020_roundreply")
+        with engine.connect() as conn:
+            assert "edited_at" not in {c["name"] for c in
+                                       inspect(conn).get_columns("checkin_rounds")}
+            covered = [i["column_names"] for i in inspect(conn).get_indexes("checkin_rounds")
+                       if i["name"] == "ix_checkin_rounds_summary"]
+            assert covered[0][-1] == "manager_key"
+            assert conn.execute(text("SELECT count(*) FROM checkin_rounds")).scalar() == 1
