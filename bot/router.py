@@ -90,6 +90,16 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     # A group's command for another bot ('/kudos@OtherBot thanks @alice') is that bot's
     # to answer: not ours, and not kudos either, though it reads like praise.
     elsewhere = not event.is_direct and for_another_bot(text, bot_username)
+    if event.via_bot is not None:
+        # Picked from an inline bot's results: that bot's words, sent from the person's
+        # account. Taken as typed, '52000' from @calcbot became their revenue.
+        if event.is_direct and ctx.person is None:
+            unknown_person(ctx)
+        elif event.is_direct and ctx.person is not None:
+            ctx.reply("via_bot_not_read", bot=event.via_bot,
+                      waiting=ctx.conversations.get(ctx.person) is not None
+                      or oneonone.waits_for_text(ctx))
+        return
     if event.edited_after is not None:
         _edited(ctx, "" if elsewhere else text, command)
         return
