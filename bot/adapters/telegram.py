@@ -787,6 +787,9 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
         if message.via_bot is not None else None,
         captioned=captioned,
         sent_at=(message.edit_date or message.date) if edited else message.date,
+        reply_to_sent_at=original.date if direct and original is not None else None,
+        reply_to_own=direct and original is not None and original.from_user is not None
+        and original.from_user.id == user.id,
     )
 
 

@@ -92,3 +92,40 @@ async def test_text_an_inline_bot_wrote_is_no_answer(tg: TG) -> None:
     assert tg.shown(GRACE)[-1] == (
         "That message was sent through @calcbot, another bot, so I don't read it: type it "
         "yourself.")
+
+
+async def test_a_reply_to_an_earlier_question_is_not_filed_under_the_next(tg: TG) -> None:
+    """Alice answers her revenue, then sees the typo and replies to the revenue question
+    with "61000", as Telegram invites her to: it was stored as her new customers, the
+    question asked since. A reply to a question asked before the one waiting answers
+    nothing: she is told how to change an answer (李雷 in Chinese), as for a reply to her
+    own earlier answer. A reply to the question waiting is its answer."""
+    from datetime import timedelta
+
+    tg.fake.clock = lambda: tg.clock.now().timestamp()  # Telegram's clock and ours agree
+    await tg.checkins("alice", "li")
+    answered = {}
+    for who in (ALICE, LI):
+        revenue = tg.last_message(who)
+        tg.clock.advance(timedelta(seconds=30))  # time to type it
+        answered[who] = tg.fake.private_message(who, "52000")["message"]
+        await tg.send({"message": answered[who]})
+        customers = tg.last_message(who)
+        tg.clock.advance(timedelta(seconds=30))
+        await tg.say(who, "61000", reply_to_message=revenue)
+    assert tg.shown(ALICE)[-1] == (
+        "You replied to an earlier message, so I didn't take this as an answer: a new "
+        "message answers the question I asked last. To change an answer you already gave, "
+        "send /edit.")
+    assert tg.shown(LI)[-1] == (
+        "你回复的是之前的一条消息，所以我没有把它当作回答：直接发送的新消息会作为我最后提出的那个问题的"
+        "回答。要修改已经给出的回答，请发送 /edit。")
+    # Replying to her own answer to fix it is the same: no answer to the question waiting.
+    tg.clock.advance(timedelta(seconds=30))
+    await tg.say(ALICE, "61000", reply_to_message=answered[ALICE])
+    assert tg.shown(ALICE)[-1].startswith("You replied to an earlier message")
+    with tg.bot.unit() as ctx:
+        assert sorted(a.number_value for a in ctx.session.query(Answer)) == [52000, 52000]
+    await tg.say(ALICE, "3", reply_to_message=customers)  # the question waiting: taken
+    assert "Question 3 of 8" in tg.shown(ALICE)[-1]
+    assert answers(tg) == 3
