@@ -72,6 +72,17 @@ class InboundEvent:
     #: Set when the message was forwarded (Telegram's forward_origin): someone's words
     #: passed on, which are no command and no kudos of the person who passed them on.
     forwarded: bool = False
+    #: The inline bot a message was sent through (Telegram's via_bot: '@calcbot 50000+2000'
+    #: picked from its results), by username: a bot wrote those words, not the person, so
+    #: they are no answer, command or kudos.
+    via_bot: str | None = None
+    #: In private: when the message this one replies to was sent, by the platform's clock
+    #: (a Telegram reply, a Slack reply in its thread), the bot's or the person's own. A
+    #: reply to a message sent before the question waiting was asked is no answer to it
+    #: (a fix of an earlier answer). None: not such a reply.
+    reply_to_sent_at: datetime | None = None
+    #: The message replied to is the person's own (with reply_to_sent_at).
+    reply_to_own: bool = False
     #: Set when the message was sent in a chat's name, not from a person's account (an
     #: anonymous group admin, someone posting as a channel): `user_id` is that chat's id.
     as_chat: bool = False

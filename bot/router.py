@@ -7,12 +7,15 @@ import re
 import unicodedata
 from datetime import timedelta
 
+from bot.clock import as_utc
+from bot.events import InboundEvent
 from bot.text import INVISIBLE, shows_nothing
 from handlers import checkin, kudos, monthly_review, oneonone, pulse, review
 from handlers.context import Context
 from handlers.help import unknown_person
 from handlers.honours import channel_locale
 from handlers.registry import COMMANDS
+from storage.models import Conversation
 
 #: The longest command read, in characters: above the longest anything takes (a kudos
 #: reason or a support request of 2,000, with the names and words around it).
@@ -90,6 +93,16 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     # A group's command for another bot ('/kudos@OtherBot thanks @alice') is that bot's
     # to answer: not ours, and not kudos either, though it reads like praise.
     elsewhere = not event.is_direct and for_another_bot(text, bot_username)
+    if event.via_bot is not None:
+        # Picked from an inline bot's results: that bot's words, sent from the person's
+        # account. Taken as typed, '52000' from @calcbot became their revenue.
+        if event.is_direct and ctx.person is None:
+            unknown_person(ctx)
+        elif event.is_direct and ctx.person is not None:
+            ctx.reply("via_bot_not_read", bot=event.via_bot,
+                      waiting=ctx.conversations.get(ctx.person) is not None
+                      or oneonone.waits_for_text(ctx))
+        return
     if event.edited_after is not None:
         _edited(ctx, "" if elsewhere else text, command)
         return
@@ -167,6 +180,9 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     # (oneonone._ask_next_waiting). A 1:1 question that came in the middle of a check-in
     # waits behind it and says so (oneonone._waits_behind).
     conv = ctx.conversations.get(ctx.person)
+    if _replies_to_earlier(event, conv):
+        ctx.reply("reply_to_earlier")
+        return
     one_on_one_first = oneonone.takes_typed(ctx, conv)
     if one_on_one_first and oneonone.on_text(ctx, text):
         return
@@ -189,6 +205,25 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     aside = "pulse" if pulse.put_aside(ctx, ctx.person) else \
         "review" if review.survey_waiting(ctx, ctx.person) else ""
     ctx.reply("not_waiting", checks_in=ctx.person.checks_in, put_aside=aside)
+
+
+#: How far the platform's clock may lag ours (Telegram dates messages in whole seconds):
+#: a reply to a bot message sent this little before a question was asked is taken as one
+#: to that question. The person's own answer to the question before always came first.
+_CLOCKS_APART = timedelta(seconds=2)
+
+
+def _replies_to_earlier(event: InboundEvent, conv: Conversation | None) -> bool:
+    """Whether a private message replies to a message (the bot's, or the person's own)
+    sent before the check-in question waiting was asked: a fix of an earlier answer,
+    typed as a reply to its question or to the answer, was filed as the answer to the
+    question asked since. Not while a typed number awaits confirmation: the reply may
+    well be to its question."""
+    if event.reply_to_sent_at is None or conv is None or conv.kind != "checkin" \
+            or conv.pending_numbers:
+        return False
+    apart = timedelta(0) if event.reply_to_own else _CLOCKS_APART
+    return event.reply_to_sent_at < as_utc(conv.updated_at) - apart
 
 
 def _not_text(ctx: Context) -> None:

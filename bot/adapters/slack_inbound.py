@@ -132,13 +132,19 @@ def message_event(body: Mapping[str, Any], names: Mapping[str, str] | None = Non
     channel = event["channel"]
     chat_type = chat_type_of(channel, event.get("channel_type"))
     raw = str(event.get("text") or "")
+    thread = event.get("thread_ts")
+    # A reply in a thread in a DM (Slack offers "Reply in thread" under every question, and
+    # under the person's own answers): when its first message was sent, the thread's ts.
+    replying = chat_type == "direct" and bool(thread) and thread != event.get("ts")
     return InboundEvent(
         platform=PLATFORM, user_id=user, chat_id=channel, chat_type=chat_type,
         text=slack_to_plain(raw, names).strip(),
         event_id=_event_id(body, event), message_id=event.get("ts"),
-        thread_id=event.get("thread_ts") if chat_type == "group" else None,
+        thread_id=thread if chat_type == "group" else None,
         mentions=mentions_in(raw, names, bot_user_id), channel_links=channel_links_in(raw),
-        sent_at=sent_at(event.get("ts")))
+        sent_at=sent_at(event.get("ts")),
+        reply_to_sent_at=sent_at(thread) if replying else None,
+        reply_to_own=replying and event.get("parent_user_id") == user)
 
 
 def _edit_event(body: Mapping[str, Any], event: Mapping[str, Any],

@@ -783,8 +783,13 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
         reply_to_bot=to_bot,
         edited_after=edited_after,
         forwarded=message.forward_origin is not None,
+        via_bot=(message.via_bot.username or str(message.via_bot.id))
+        if message.via_bot is not None else None,
         captioned=captioned,
         sent_at=(message.edit_date or message.date) if edited else message.date,
+        reply_to_sent_at=original.date if direct and original is not None else None,
+        reply_to_own=direct and original is not None and original.from_user is not None
+        and original.from_user.id == user.id,
     )
 
 
