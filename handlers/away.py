@@ -19,7 +19,13 @@ from bot.schedule import checkin_moment
 from bot.weeks import week_of, week_start
 from handlers.answers import chinese_number, normalise
 from handlers.context import Context
-from handlers.day_words import arabic_month_days, days_in, respelled, said_days
+from handlers.day_words import (
+    arabic_month_days,
+    days_in,
+    nearest_weekday,
+    respelled,
+    said_days,
+)
 from storage.away import AwayPeriod
 from storage.models import Person
 
@@ -252,9 +258,7 @@ def _ask_which_day(ctx: Context, mismatched: tuple[date, int], start: date | Non
     to send for each, and nothing is set (read as the date, or as the weekday's day, it
     set a period the person never asked for)."""
     day, weekday = mismatched
-    ahead = (weekday - day.weekday()) % 7
-    # The day of that weekday nearest the date: Monday for Sunday the 20th is the 21st.
-    other = day + timedelta(days=ahead if ahead <= 3 else ahead - 7)
+    other = nearest_weekday(day, weekday)
 
     def command(swap: date) -> str:
         days = [d for d in (start, end) if d is not None]

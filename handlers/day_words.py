@@ -249,6 +249,13 @@ def _without_own_weekdays(text: str, mismatched: list[tuple[date, int]] | None =
 
 _ISO = re.compile(r"(?<!\d)(\d{4}-\d{1,2}-\d{1,2})(?!\d)")
 
+
+def nearest_weekday(day: date, weekday: int) -> date:
+    """The day of `weekday` (Monday 0) nearest `day`: what 12月20日（周一） more likely
+    meant if not the 20th, a Sunday: Monday the 21st, not the 14th."""
+    ahead = (weekday - day.weekday()) % 7
+    return day + timedelta(days=ahead if ahead <= 3 else ahead - 7)
+
 # A month and day in Chinese numerals, 十二月十日, 一月五号 (the day wants its 日 or 号, or a
 # range after it: 十二月二十一到三十一号), maybe after its year, 二〇二六年 or 二零二六年 digit
 # by digit (or 2026年; 12月十日 is read too), and the last day of such a range, for the
