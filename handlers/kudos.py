@@ -960,7 +960,8 @@ def leaderboard(ctx: Context, args: str) -> None:
             return
     board = build_board(ctx.session, ctx.org, ctx.clock.now(), period, team, value)
     if value is not None and ctx.org.value(value) is None and not board.counted:
-        ctx.reply("kudos_unknown_value", tag=value, values=_value_list(ctx))
+        # (Not kudos_unknown_value's "so I haven't given these kudos": none were given.)
+        ctx.reply("kudos_top_unknown_value", tag=value, values=_value_list(ctx))
         return
     label = board_value_label(ctx.org, board, value, ctx.locale) if value else None
     ctx.reply("kudos_top", period=period, start=board.start, team=team, value=label,

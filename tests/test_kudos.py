@@ -596,3 +596,18 @@ async def test_a_value_taken_out_of_the_org_file_still_ranks_the_kudos_tagged_wi
     code, out = run_cli(settings, "kudos", "top", "--period", "all", "--value",
                         "customer-first")
     assert code == 0 and "Alice Martin" in out, out
+
+
+async def test_a_board_of_a_value_that_is_none_says_so_not_that_kudos_were_held_back(bot, chat):
+    """`/kudos top value teamwork` (no such value) answered "#teamwork is not one of our
+    values, so I haven't given these kudos yet": nobody was giving kudos, only asking for a
+    board. It names the values and how to ask for a board of one; nothing is stored."""
+    await kudo(bot, "grace", "/kudos top value teamwork", group=False)
+    assert chat.last("grace") == (
+        "#teamwork is not one of our values. Our values: #customer-first (Customer first), "
+        "#ownership (Ownership). For example /kudos top value customer-first.")
+    await kudo(bot, "li", "/kudos top value 团队合作", group=False)
+    assert chat.last("li") == (
+        "#团队合作 不是我们的价值观。我们的价值观：#customer-first（客户第一）、#ownership"
+        "（主人翁精神）。例如 /kudos top value customer-first。")
+    assert count_kudos(bot) == 0
