@@ -28,6 +28,7 @@ from bot.readers import VIEWERS, team_readers
 from bot.render import Renderer
 from bot.schedule import checkin_moment
 from bot.suggest import closest_people
+from bot.text import quoted
 from bot.weeks import (
     current_week,
     parse_week,
@@ -1818,7 +1819,7 @@ def cmd_summary(ctx: Context, args: str) -> None:
             return
         active = ctx.people.active()
         people = [(p.key, p.display_name) for p in active]
-        ctx.reply("summary_unknown", kind=request.kind, name=typed,
+        ctx.reply("summary_unknown", kind=request.kind, name=quoted(typed),
                   teams=sorted({p.team for p in active if p.team}), gone=err.gone,
                   last=err.last,
                   guesses=closest_people(typed, people, aliases=org_aliases(ctx.org))
