@@ -45,6 +45,11 @@ _WIDE = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21,
                                           *range(0xFF41, 0xFF5B))} | {0x3000: 0x20}
 
 
+# A command alone with a sentence's end typed after it ('/summary。', '/summary!'): the
+# command. ('/kudos。@alice …', with more after it, stays unread.)
+_COMMAND_THEN_STOP = re.compile(r"^(/[A-Za-z0-9_]+(?:@\w+)?)[.。!！?？]+$")
+
+
 def parse_command(text: str, bot_username: str | None = None) -> tuple[str, str] | None:
     """'/summary@MyBot last 4w' -> ('summary', 'last 4w'); None if not a command.
 
@@ -73,7 +78,7 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     # A zero-width space or a byte order mark pasted around an answer ('12\u200b') is
     # not part of it.
     text = "" if shows_nothing(event.text) else \
-        command_form(event.text.strip().strip(INVISIBLE).strip())
+        _COMMAND_THEN_STOP.sub(r"\1", command_form(event.text.strip().strip(INVISIBLE).strip()))
     command = parse_command(text, bot_username) if text.startswith("/") else None
     if event.deleted:
         # A deleted message is read for the kudos it gave only. In a DM it may have been a
@@ -163,6 +168,12 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         return
     if text.startswith("/") and event.is_direct:
         typed = text.split()[0].lstrip("/")
+        if not typed and len(text.split()) > 1:
+            # '/ summary': a space typed after the slash. Asked back (with the command
+            # meant), not run: "I don't know the command /." lost the word.
+            word = text.split()[1]
+            ctx.reply("unknown_command", command=" " + word, guess=_guess(word))
+            return
         ctx.reply("unknown_command", command=typed, guess=_guess(typed))
         return
     if not event.is_direct:

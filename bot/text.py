@@ -82,6 +82,17 @@ def shows_nothing(text: str) -> bool:
     return _SHOWS_NOTHING.fullmatch(clean_text(text)) is not None
 
 
+#: The most of what someone typed that a reply quotes back as a name it did not know: no
+#: key or name is longer, and a paragraph pasted after a command (up to the 5,000
+#: characters a command may take) came back whole, over a Telegram message's 4,096.
+QUOTE_LIMIT = 80
+
+
+def quoted(typed: str, limit: int = QUOTE_LIMIT) -> str:
+    """`typed` as a reply quotes it: whole, or its start and '…' if longer than `limit`."""
+    return typed if len(typed) <= limit else typed[:limit - 1].rstrip() + "…"
+
+
 def plural(count: float, singular: str, many: str | None = None) -> str:
     """The English word for `count` of something: 'day' for 1, 'days' for 0, 2 or 1.5
     (`many` where adding an s is wrong: 'person', 'people'). Chinese needs none. Templates

@@ -19,7 +19,13 @@ from bot.schedule import checkin_moment
 from bot.weeks import week_of, week_start
 from handlers.answers import chinese_number, normalise
 from handlers.context import Context
-from handlers.day_words import arabic_month_days, days_in, respelled, said_days
+from handlers.day_words import (
+    arabic_month_days,
+    days_in,
+    nearest_weekday,
+    respelled,
+    said_days,
+)
 from storage.away import AwayPeriod
 from storage.models import Person
 
@@ -83,7 +89,8 @@ def cmd_away(ctx: Context, args: str) -> None:
         _cancel_planned(ctx, person, rest.strip(), today)
         return
     passed: list[date] = []
-    text = as_iso(text, today, noting_passed(passed)).rstrip(SENTENCE_END)
+    mismatched: list[tuple[date, int]] = []
+    text = as_iso(text, today, noting_passed(passed), mismatched).rstrip(SENTENCE_END)
     match = _RANGE.match(text)
     if match:
         raw_start, raw_end = match.group(1), match.group(2)
@@ -95,6 +102,9 @@ def cmd_away(ctx: Context, args: str) -> None:
     start = _parse(ctx, raw_start, today) if raw_start else today
     end = _parse(ctx, raw_end, today)
     if start is None or end is None:
+        return
+    if mismatched:
+        _ask_which_day(ctx, mismatched[0], start if raw_start else None, end)
         return
     if next_year := next((d for d in (start, end) if d in passed), None):
         ctx.reply("away_passed_this_year", passed=next_year.replace(year=next_year.year - 1),
@@ -242,6 +252,22 @@ def _did_you_mean(ctx: Context, typed: str, today: date, *, cancel: bool = False
     ctx.reply("usage", command="away", today=today + timedelta(days=7))
 
 
+def _ask_which_day(ctx: Context, mismatched: tuple[date, int], start: date | None,
+                   end: date) -> None:
+    """12月20日（周一） when the 20th is a Sunday: both days are offered, as the command
+    to send for each, and nothing is set (read as the date, or as the weekday's day, it
+    set a period the person never asked for)."""
+    day, weekday = mismatched
+    other = nearest_weekday(day, weekday)
+
+    def command(swap: date) -> str:
+        days = [d for d in (start, end) if d is not None]
+        return " ".join(str(swap if d == day else d) for d in days)
+
+    ctx.reply("away_wrong_weekday", day=day, other=other, as_written=command(day),
+              as_said=command(other))
+
+
 def _last_day_of_length(typed: str, today: date) -> date | None:
     """The last day of a length said from today ("3天": today and the two days after), or
     None if `typed` is no length (see _LENGTH)."""
@@ -374,10 +400,12 @@ def as_clock(text: str) -> str:
 
 
 def as_iso(text: str, today: date,
-           year_for: Callable[[int, int, date], int] = year_of) -> str:
+           year_for: Callable[[int, int, date], int] = year_of,
+           mismatched: list[tuple[date, int]] | None = None) -> str:
     """`text` with every date written another way (see _SLASHED, _CHINESE, and the words
     of handlers.day_words) as YYYY-M-D; `year_for` gives a date written without a year
-    its year."""
+    its year; `mismatched` collects the dates written with another day's weekday (see
+    handlers.day_words.said_days)."""
     text = _SLASHED.sub(lambda m: "-".join(m.groups()), arabic_month_days(text))
 
     def same_month(m: re.Match[str]) -> str:
@@ -396,7 +424,8 @@ def as_iso(text: str, today: date,
             year = str(year_for(month, day, today))
         return f" {year}-{month}-{day} "
 
-    return " ".join(said_days(_CHINESE.sub(chinese, text), today, year_for).split())
+    return " ".join(said_days(_CHINESE.sub(chinese, text), today, year_for,
+                              mismatched).split())
 
 
 def _parse(ctx: Context, raw: str, today: date) -> date | None:

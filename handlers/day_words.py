@@ -117,10 +117,13 @@ def _monday(today: date) -> date:
     return today - timedelta(days=today.weekday())
 
 
-def said_days(text: str, today: date, year_of: Callable[[int, int, date], int]) -> str:
+def said_days(text: str, today: date, year_of: Callable[[int, int, date], int],
+              mismatched: list[tuple[date, int]] | None = None) -> str:
     """`text` with every day said in words (see the module's docstring) as YYYY-M-D, a
     week as its first and last day; `year_of` gives a date written without a year its
-    year. A day that does not exist (Feb 30) keeps its numbers, for the reply to name."""
+    year. A day that does not exist (Feb 30) keeps its numbers, for the reply to name.
+    `mismatched`, if given, collects each date written with a weekday that is not its
+    own, as (the date, the weekday said, Monday 0), and the date is kept without it."""
 
     def month_first(m: re.Match[str]) -> str:
         return _calendar(_MONTHS[m.group(1).lower()], int(m.group(2)), m.group(3))
@@ -178,7 +181,7 @@ def said_days(text: str, today: date, year_of: Callable[[int, int, date], int]) 
     text = _DAY_FIRST_RANGE.sub(day_first_range, text)
     text = _MONTH_FIRST.sub(month_first, text)
     text = _DAY_FIRST.sub(day_first, text)
-    text = _without_own_weekdays(text)
+    text = _without_own_weekdays(text, mismatched)
     text = _WEEK.sub(week, text)
     text = _RELATIVE.sub(lambda m: _iso(today + timedelta(
         days=_AHEAD[(m.group(1) or m.group(2)).lower()])), text)
@@ -207,23 +210,51 @@ _DATE_THEN_WEEKDAY = re.compile("(?P<date>" + _DATE_PARTS.format("b") + r")\s*[,
                                 re.IGNORECASE)
 
 
-def _without_own_weekdays(text: str) -> str:
+def _without_own_weekdays(text: str, mismatched: list[tuple[date, int]] | None = None) -> str:
     def number(m: re.Match[str]) -> int:
         return _WEEKDAYS[m.group("w").lower()] if m.group("w") else _CN_DAY_NUMBER[m.group("wcn")]
 
-    def its_own(m: re.Match[str], side: str) -> bool:
+    def day_of(m: re.Match[str], side: str) -> date | None:
         try:
-            day = date(int(m.group(side + "y")), int(m.group(side + "m")), int(m.group(side + "d")))
+            return date(int(m.group(side + "y")), int(m.group(side + "m")),
+                        int(m.group(side + "d")))
         except ValueError:
-            return False
-        return day.weekday() == number(m)
+            return None
 
-    text = _WEEKDAY_THEN_DATE.sub(lambda m: " " if its_own(m, "a") else m.group(0), text)
-    return _DATE_THEN_WEEKDAY.sub(
-        lambda m: f" {m.group('date')} " if its_own(m, "b") else m.group(0), text)
+    def before(m: re.Match[str]) -> str:
+        day = day_of(m, "a")
+        if day is not None and day.weekday() == number(m):
+            return " "
+        # "Monday, Dec 20" (as calendars write it) names one day, whichever it is; without
+        # the comma, "Monday 2026-12-20" may be a period from Monday to that date.
+        if day is not None and mismatched is not None and re.search("[,，]", m.group(0)):
+            mismatched.append((day, number(m)))
+            return " "
+        return m.group(0)
+
+    def after(m: re.Match[str]) -> str:
+        day = day_of(m, "b")
+        if day is not None and (day.weekday() == number(m) or mismatched is not None):
+            # 12月20日（周一）, "Dec 20 (Mon)": a weekday right after a date is its own,
+            # never a period's end: one that is not the date's is asked back, not read as
+            # the Monday after it.
+            if day.weekday() != number(m) and mismatched is not None:
+                mismatched.append((day, number(m)))
+            return f" {m.group('date')} "
+        return m.group(0)
+
+    text = _WEEKDAY_THEN_DATE.sub(before, text)
+    return _DATE_THEN_WEEKDAY.sub(after, text)
 
 
 _ISO = re.compile(r"(?<!\d)(\d{4}-\d{1,2}-\d{1,2})(?!\d)")
+
+
+def nearest_weekday(day: date, weekday: int) -> date:
+    """The day of `weekday` (Monday 0) nearest `day`: what 12月20日（周一） more likely
+    meant if not the 20th, a Sunday: Monday the 21st, not the 14th."""
+    ahead = (weekday - day.weekday()) % 7
+    return day + timedelta(days=ahead if ahead <= 3 else ahead - 7)
 
 # A month and day in Chinese numerals, 十二月十日, 一月五号 (the day wants its 日 or 号, or a
 # range after it: 十二月二十一到三十一号), maybe after its year, 二〇二六年 or 二零二六年 digit

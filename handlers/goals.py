@@ -19,6 +19,7 @@ from bot.goals import Gap, Goal, Progress, breakdown_gaps, compact, progress
 from bot.org import Org, OrgPerson
 from bot.readers import VIEWERS
 from bot.render import Renderer
+from bot.text import quoted
 from bot.weeks import week_of, week_start
 from handlers.answers import normalise, team_word
 from handlers.context import Context, one_moment
@@ -377,7 +378,7 @@ def cmd_goals(ctx: Context, args: str) -> None:
             # goals in progress, said so rather than "I don't know Q4".
             ctx.reply("goals_period", said=exc.value)
         else:
-            ctx.reply("goals_unknown", value=exc.value,
+            ctx.reply("goals_unknown", value=quoted(exc.value),
                       teams=sorted({p.team for p in org.people if p.team}))
         return
     today = ctx.org_today()

@@ -43,6 +43,7 @@ from handlers.teams_then import teams_gone
 from storage.kudos import (
     Kudos,
     KudosRepo,
+    find_former_mentioned,
     find_mentioned,
     label_in,
     labels_of,
@@ -532,6 +533,13 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
             return None
         person = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
                                 mention.username)
+        if person is None and (former := find_former_mentioned(
+                ctx.session, event.platform, mention.platform_user_id,
+                mention.username)) is not None:
+            # Someone who left: "ask the person who runs teampulse to add them to the org
+            # file" was untrue of them, and advice to put them back.
+            _refuse(ctx, kept, "kudos_to_leaver", who=former, kept=bool(kept))
+            return None
         if person is None:
             slack_id = mention.platform_user_id if event.platform == "slack" else None
             # A mention with an account id (a reply, a text mention) names a real account
@@ -953,7 +961,8 @@ def leaderboard(ctx: Context, args: str) -> None:
             return
     board = build_board(ctx.session, ctx.org, ctx.clock.now(), period, team, value)
     if value is not None and ctx.org.value(value) is None and not board.counted:
-        ctx.reply("kudos_unknown_value", tag=value, values=_value_list(ctx))
+        # (Not kudos_unknown_value's "so I haven't given these kudos": none were given.)
+        ctx.reply("kudos_top_unknown_value", tag=value, values=_value_list(ctx))
         return
     label = board_value_label(ctx.org, board, value, ctx.locale) if value else None
     ctx.reply("kudos_top", period=period, start=board.start, team=team, value=label,

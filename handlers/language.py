@@ -10,6 +10,7 @@ included, comes in that language, and an edit of the org file does not undo it
 from __future__ import annotations
 
 from handlers.answers import normalise
+from handlers.away import SENTENCE_END
 from handlers.context import Context
 
 #: What people type for each language (lowercased), as names of it in either language.
@@ -24,7 +25,8 @@ def cmd_language(ctx: Context, args: str) -> None:
     person = ctx.person
     if person is None:
         raise RuntimeError("handler needs a known sender")
-    said = normalise(args).lower()
+    # ('/language 中文。': a sentence's end is no part of the language's name.)
+    said = normalise(args).rstrip(SENTENCE_END).lower()
     in_file = ctx.org.person(person.key)
     file_locale = in_file.locale if in_file is not None else person.locale
     if not said:

@@ -60,7 +60,7 @@ from handlers.answers import (
 )
 from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed, year_of
 from handlers.context import Context
-from handlers.day_words import arabic_month_days, trailing_day
+from handlers.day_words import arabic_month_days, nearest_weekday, trailing_day
 from handlers.due_words import end_of_period, passed_due, slashed_day
 from handlers.pairs_then import managers_then
 from handlers.people_named import (
@@ -1282,15 +1282,24 @@ def _move(ctx: Context, args: str) -> None:
     # and a time as said ('下午3点', '3pm').
     today = ctx.clock.now().astimezone(ZoneInfo(person.timezone)).date()
     passed: list[date] = []
+    mismatched: list[tuple[date, int]] = []
     # 'Dec 3 at 3pm' and '3pm Thursday' as people say them: 'at' between the two, or the
     # time first, were answered with the usage.
-    said = _AT_WORD.sub(" ", as_clock(as_iso(normalise(rest), today, noting_passed(passed))
-                                      ).rstrip(SENTENCE_END))
+    said = _AT_WORD.sub(" ", as_clock(as_iso(normalise(rest), today, noting_passed(passed),
+                                             mismatched)).rstrip(SENTENCE_END))
     match = _DATE_TIME.match(said)
     if not match and (first := _TIME_DATE.match(said)) is not None:
         match = _DATE_TIME.match(f"{first.group(2)} {first.group(1)}")
     if not match:
         ctx.reply("oo_move_usage", soon=today + timedelta(days=1), other=pair.other(person).key)
+        return
+    if mismatched:
+        # 12月20日（周一） when the 20th is a Sunday: which day is asked, nothing moved
+        # (it was answered with the usage, as if nothing had been read).
+        day, weekday = mismatched[0]
+        y, mo, d, h, mi = match.groups()
+        ctx.reply("oo_move_wrong_weekday", day=day, other_day=nearest_weekday(day, weekday),
+                  time=f"{int(h):02d}:{mi}", other=pair.other(person).key)
         return
     if passed:
         # "Nov 20" said on November 27 would move the next one-on-one a year away.

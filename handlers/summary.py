@@ -29,6 +29,7 @@ from bot.render import Renderer
 from bot.schedule import checkin_moment
 from bot.suggest import closest, closest_people
 from bot.team_names import spellings_of, team_key
+from bot.text import quoted
 from bot.weeks import (
     current_week,
     parse_week,
@@ -417,14 +418,15 @@ _PAGE = {"page", "页"}
 # 上上周 (and the traditional 上上週): the week before last, as "week before last" is.
 _BEFORE_LAST = re.compile(r"上上\s*个?\s*(?:周|週|星期|礼拜)|\b(?:the\s+)?week\s+before\s+last\b",
                           re.IGNORECASE)
-# "last 4 weeks", "past 4 weeks", 最近4周, 过去四周, 近 4 个星期: all "last 4w".
+# "last 4 weeks", "past 4 weeks", 最近4周, 过去四周, 近 4 个星期, 上4周 (as 上周 is last
+# week; it read as a person "上" and W4): all "last 4w".
 _SAID_LAST = re.compile(r"\b(?:last|past)\s+(\d{1,2})\s*(?:weeks?|wks?)\b", re.IGNORECASE)
 # 第47周, 2026年第47周, 第四十七周: an ISO week as Chinese names it ("2026-W47", "W47"); in
 # digits also without its 第 (47周, as a GM types it) and in the traditional 週. (A count
 # of weeks says 最近/过去, read first: 最近4周 is the last four, never W4.)
 _CN_WEEK = re.compile(r"(?:(\d{4})\s*年\s*)?(?:第\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})"
                       r"|(?<![\d.])(\d{1,2}))\s*(?:周|週|星期)")
-_CN_LAST = re.compile(r"(?:最近|过去|過去|近)\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})"
+_CN_LAST = re.compile(r"(最近|过去|過去|近|(?<!上)上)\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})"
                       r"\s*[个個]?\s*(?:周|週|星期|礼拜|禮拜)")
 
 
@@ -458,8 +460,10 @@ def said_in_english(args: str) -> str:
     args = _SAID_LAST.sub(r"last \1w", _DAY.sub(_day_as_week, team_word(args)))
 
     def chinese(match: re.Match[str]) -> str:
-        count = match.group(1)
+        count = match.group(2)
         number = int(count) if count.isdigit() else chinese_number(count)
+        if match.group(1) == "上" and count == "一":
+            return match.group()  # 上一周 is last week (handlers/period_words.py)
         return f" last {number}w " if number else match.group()
 
     def chinese_week(match: re.Match[str]) -> str:
@@ -1830,7 +1834,7 @@ def cmd_summary(ctx: Context, args: str) -> None:
         # Each team once, as the org file first writes it (not `EAST` beside `East`).
         spelled = team_spellings(ctx.org)
         teams = sorted({spelled.get(team_key(p.team), p.team) for p in active if p.team})
-        ctx.reply("summary_unknown", kind=request.kind, name=typed, teams=teams,
+        ctx.reply("summary_unknown", kind=request.kind, name=quoted(typed), teams=teams,
                   gone=err.gone, last=err.last,
                   guess=closest(typed, teams) if request.kind == "team"
                   else None,

@@ -310,6 +310,22 @@ def find_mentioned(session: Session, platform: str, user_id: str | None,
     return None
 
 
+def find_former_mentioned(session: Session, platform: str, user_id: str | None,
+                          username: str | None) -> Person | None:
+    """Someone taken out of the org file whom a mention names (the latest such), by the
+    account id they had, or on the console by key; None for anyone else. (Not by a
+    Telegram username alone: one given up may be a stranger's now.)"""
+    query = select(Person).where(~Person.active).order_by(Person.id.desc()).limit(1)
+    if platform == "slack" and user_id:
+        return session.scalar(query.where(Person.slack_id == user_id))
+    if platform == "telegram" and user_id and user_id.isdigit():
+        return session.scalar(query.where(Person.telegram_id == int(user_id)))
+    if platform == "console":
+        key = user_id or (username or "").lstrip("@")
+        return session.scalar(query.where(Person.key == key.lower())) if key else None
+    return None
+
+
 def shared_names(session: Session, names: set[str]) -> set[str]:
     """Of `names`, those more than one active person has."""
     if not names:

@@ -343,6 +343,30 @@ async def test_a_date_with_its_weekday_is_that_one_day_not_a_period(bot, chat):
     assert "Planned: you're away 2026-12-14 – 2026-12-18" in chat.last("bruno")
 
 
+async def test_a_date_with_another_days_weekday_is_asked_back_and_nothing_is_set(bot, chat):
+    """12月20日（周一） when the 20th is a Sunday was asked back as the period 20-21
+    December ("I couldn't read ... Did you mean December 20 – December 21?"): the reply
+    names the clash and offers each day as the command to send; nothing is set."""
+    await say(bot, "li", "/away 12月20日（周一）")
+    assert chat.last("li") == (
+        "2026年12月20日是周日，不是周一，所以没有做任何设置。你指的是哪一天？"
+        "周日：/away 2026-12-20 · 周一（2026年12月21日）：/away 2026-12-21。")
+    await say(bot, "alice", "/away Dec 20 (Mon)")
+    assert chat.last("alice") == (
+        "December 20, 2026 is a Sunday, not a Monday, so nothing was set. Which did you "
+        "mean? The Sunday: /away 2026-12-20 · the Monday, December 21, 2026: "
+        "/away 2026-12-21.")
+    # In a period the other day is kept; a Friday said of a Saturday is the day before.
+    await say(bot, "bruno", "/away from Dec 7 to Friday, Dec 12")
+    assert chat.last("bruno").endswith(
+        "The Saturday: /away 2026-12-07 2026-12-12 · the Friday, December 11, 2026: "
+        "/away 2026-12-07 2026-12-11.")
+    for key, word in (("li", "/away"), ("alice", "/away"), ("bruno", "/away")):
+        await say(bot, key, word)
+        assert chat.last(key).startswith(("You're not away now.", "你当前没有外出。"))
+        assert "Planned" not in chat.last(key) and "已计划" not in chat.last(key)
+
+
 async def test_a_day_ending_a_sentence_with_a_full_stop_is_read(bot, chat):
     await say(bot, "alice", "/away Dec 20.")
     assert chat.last("alice").startswith("Got it: you're away from now until 2026-12-20")

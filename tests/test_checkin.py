@@ -341,6 +341,25 @@ async def test_a_mistyped_command_is_answered_with_the_one_meant(bot, chat):
     assert chat.last("alice") == roll and "don't know" not in roll
 
 
+async def test_a_command_with_a_space_after_its_slash_or_a_full_stop_after_it(bot, chat):
+    """`/ summary` was "I don't know the command /." (no guess, the word lost), and
+    `/summary。` or `/summary!`, a sentence's end typed after the command, "I don't know
+    the command /summary。." though nothing else was typed: the punctuation is no part of
+    the command, and the spaced one is asked back, never run."""
+    await say(bot, "grace", "/summary")
+    summary = chat.last("grace")
+    for typed in ("/summary。", "/summary!", "/summary.", "/SUMMARY！"):
+        await say(bot, "grace", typed)
+        assert chat.last("grace") == summary, typed
+    await say(bot, "grace", "/ summary")
+    assert chat.last("grace") == ("I don't know the command / summary. Did you mean /summary? "
+                                  "Send /help to see what I can do.")
+    await say(bot, "li", "/ away 2026-12-20")
+    assert chat.last("li") == "我不认识命令 / away。你是想用 /away 吗？发送 /help 查看我能做什么。"
+    await say(bot, "li", "/away")
+    assert chat.last("li").startswith("你当前没有外出。")  # (the spaced one set nothing)
+
+
 async def test_edit_before_the_first_answer_points_at_the_question_asked(bot, chat):
     """Prompted, nothing answered yet: /edit said 'Send /checkin to start one', though the
     first question was waiting and the next answer would fill it."""

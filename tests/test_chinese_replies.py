@@ -259,6 +259,23 @@ async def test_a_week_said_as_chinese_says_it_names_that_week(bot, chat):
     assert chat.last("grace").endswith("2026-W39 to 2026-W46."), chat.last("grace")
 
 
+async def test_summary_of_the_last_weeks_said_with_shang(bot, chat):
+    """`/summary 上4周` (the last four weeks, as 上周 is last week) was read as a person
+    "上" and week W4: "I don't know anyone called "上"". It is `last 4w`, as 最近4周 is."""
+    await say(bot, "grace", "/summary 最近4周")
+    expected = chat.last("grace")
+    for typed in ("上4周", "上四周", "上 4 个星期"):
+        await say(bot, "grace", f"/summary {typed}")
+        assert chat.last("grace") == expected, typed
+    await say(bot, "grace", "/summary 上周")
+    last_week = chat.last("grace")
+    for typed in ("上一周", "上一个星期"):  # last week still, not the last one week
+        await say(bot, "grace", f"/summary {typed}")
+        assert chat.last("grace") == last_week, typed
+    await say(bot, "li", "/summary 上4周")
+    assert chat.last("li").startswith("最近 4 周概况 — Test Sales · 团队 China"), chat.last("li")
+
+
 async def test_time_away_for_a_week_named_by_its_number(bot, chat):
     # "/away 第50周" (a week as a Chinese calendar numbers it) was answered with the usage;
     # so were W50, 下下周 (the week after next) and the traditional 週. Each is that week,

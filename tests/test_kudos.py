@@ -610,3 +610,18 @@ async def test_each_default_kudos_word_in_a_channel_message_gives_kudos(bot, cha
     await kudo(bot, "alice", f"{word} @sam the renewal deck for Acme was great")
     assert count_kudos(bot) == 1, word
     assert "Sam Lee — kudos from Alice Martin:" in chat.last("team")
+
+
+async def test_a_board_of_a_value_that_is_none_says_so_not_that_kudos_were_held_back(bot, chat):
+    """`/kudos top value teamwork` (no such value) answered "#teamwork is not one of our
+    values, so I haven't given these kudos yet": nobody was giving kudos, only asking for a
+    board. It names the values and how to ask for a board of one; nothing is stored."""
+    await kudo(bot, "grace", "/kudos top value teamwork", group=False)
+    assert chat.last("grace") == (
+        "#teamwork is not one of our values. Our values: #customer-first (Customer first), "
+        "#ownership (Ownership). For example /kudos top value customer-first.")
+    await kudo(bot, "li", "/kudos top value 团队合作", group=False)
+    assert chat.last("li") == (
+        "#团队合作 不是我们的价值观。我们的价值观：#customer-first（客户第一）、#ownership"
+        "（主人翁精神）。例如 /kudos top value customer-first。")
+    assert count_kudos(bot) == 0

@@ -12,7 +12,7 @@ from bot.app import prepare
 from bot.core import TeamPulse
 from tests.support import TEST_ORG, RecordingAdapter
 from tests.test_honours import DEC_1_9AM_NY, with_honours_channel
-from tests.test_kudos import kudo
+from tests.test_kudos import count_kudos, kudo
 
 
 def without(tmp_path: Path, key: str) -> Path:
@@ -148,5 +148,22 @@ async def test_a_roll_in_progress_whose_recipients_all_left_names_no_most_recogn
         roll = chat.last("grace")
         assert "Most recognised" not in roll and "Sam Lee" not in roll, roll
         assert "Most generous: Grace Chen — 1 kudo given" in roll
+    finally:
+        engine.dispose()
+
+
+async def test_kudos_to_someone_who_left_says_they_left_not_to_add_them(bot, chat, tmp_path):
+    """`/kudos @sam …` after Sam left answered "they are not in the org file … if @sam is a
+    colleague, ask the person who runs teampulse to add them": untrue of someone who left,
+    and advice to put them back. It names who left; nothing is given to anyone."""
+    later, chat, engine = after_sam_left(bot, tmp_path)
+    try:
+        await kudo(later, "alice", "/kudos @sam for covering the booth all day", group=False)
+        assert chat.last("alice") == ("Sam Lee (sam) has left the org, so kudos can't go to "
+                                      "them any more. Nothing was given.")
+        await kudo(later, "li", "/kudos @bruno @sam 谢谢你们的帮助和支持")
+        assert chat.last("li") == ("Sam Lee（sam）已离开组织，不能再给此人点赞。"
+                                   "这次没有给出任何点赞。")
+        assert count_kudos(later) == 0
     finally:
         engine.dispose()

@@ -63,3 +63,17 @@ async def test_each_name_readme_gives_a_language_switches_to_it(bot, chat, who, 
     assert chat.last(who).startswith(said), chat.last(who)
     await say(bot, who, "/help")
     assert chat.last(who).startswith(help_starts)
+
+
+async def test_a_language_with_a_full_stop_after_it_is_that_language(bot, chat):
+    """`/language English.` or `/language 中文。`, as a sentence ends, was refused:
+    "“中文。”都不是" (neither English nor Chinese). The sentence's end is no part of it;
+    a word that is neither still changes nothing."""
+    await say(bot, "alice", "/language 中文。")
+    assert chat.last("alice").startswith("好的：今后我用简体中文给你发消息")
+    await say(bot, "alice", "/language English!")
+    assert chat.last("alice").startswith("Done: from now on I write to you in English")
+    await say(bot, "alice", "/language French.")
+    assert chat.last("alice").endswith("Nothing was changed.")
+    await say(bot, "alice", "/language")
+    assert chat.last("alice").startswith("I write to you in English, as you chose")

@@ -161,3 +161,21 @@ async def test_a_move_said_with_at_or_the_time_first(bot, chat):
     # 'at' alone is no time: the usage, nothing moved.
     await say(bot, "grace", "/1on1 move @alice Dec 4 at")
     assert chat.last("grace").startswith("Give the new date and time in your timezone")
+
+
+async def test_a_move_to_a_date_with_another_days_weekday_is_asked_back(bot, chat):
+    """`/1on1 move @alice 12月20日（周一）10:00`, the 20th being a Sunday, was answered with
+    the usage alone ("Give the new date and time…"), as if nothing had been read: the
+    reply names the clash and offers each day as the command to send; nothing moves."""
+    await say(bot, "grace", "/1on1 move @alice Dec 20 (Mon) 10:00")
+    assert chat.last("grace") == (
+        "December 20, 2026 is a Sunday, not a Monday, so nothing was moved. Which did you "
+        "mean? The Sunday: /1on1 move @alice 2026-12-20 10:00 · the Monday, December 21, "
+        "2026: /1on1 move @alice 2026-12-21 10:00.")
+    await say(bot, "li", "/1on1 move 12月20日（周一）下午3点")
+    assert chat.last("li") == (
+        "2026年12月20日是周日，不是周一，所以没有调整。你指的是哪一天？周日：/1on1 move @grace "
+        "2026-12-20 15:00 · 周一（2026年12月21日）：/1on1 move @grace 2026-12-21 15:00。")
+    await say(bot, "grace", "/1on1 alice")
+    assert "next: Tue 2026-12-08 10:00" in chat.sent[-2].message.text  # not moved
+    assert not any("moved your next 1:1" in t for t in chat.to("alice") + chat.to("li"))

@@ -355,3 +355,19 @@ async def test_a_team_member_whose_check_in_is_still_to_come_is_not_said_to_be_l
         await say(bot, "alice", "/summary")
         assert "签到尚未发送" not in chat.last("alice")
         assert "当地签到时间未到" not in chat.last("alice")
+
+
+async def test_a_very_long_name_is_quoted_cut_short(bot, chat):
+    """`/summary` or `/goals` with a pasted paragraph (4,500 characters, under the 5,000 a
+    command may take) quoted all of it back: "I don't know anyone called "xxxx…"", a
+    message longer than Telegram's 4,096, sent in pieces. No key or name is that long:
+    the quote keeps its start and says it was cut."""
+    pasted = "lorem ipsum " * 375
+    await say(bot, "grace", f"/summary {pasted}")
+    said = chat.last("grace")
+    assert said.startswith('I don\'t know anyone called "lorem ipsum lorem ipsum') and \
+        '…". Use their key or their name' in said and len(said) < 300, said
+    await say(bot, "li", f"/goals {'长' * 3000}")
+    said = chat.last("li")
+    assert said.startswith("找不到 长长长") and "…：请给出某人的 key 或姓名" in said, said
+    assert len(said) < 250, said
