@@ -298,3 +298,26 @@ def test_a_database_url_naming_a_folder_says_it_is_a_folder(tmp_path: Path) -> N
             "teampulse: DATABASE_URL: data is a folder, not a SQLite database file; name a "
             "file in it, such as sqlite:///data/teampulse.db")
     assert list((tmp_path / "data").iterdir()) == []
+
+
+def test_run_on_a_database_it_cannot_write_says_so_before_the_console_greets(
+        tmp_path: Path, data: Path) -> None:
+    """`make run` on a database this user may only read (the file, or its folder with the
+    lock file an earlier run left): the console greeted the operator, listed its commands,
+    and only then stopped with the line saying why, as if the chat had broken. Now the line
+    alone, before anything starts."""
+    database = data / "teampulse.db"
+    database.chmod(0o444)
+    done = teampulse(tmp_path, "run", stdin="/quit\n")
+    assert_one_line_and_exit_2(
+        done, "teampulse: DATABASE_URL: cannot write the SQLite database data/teampulse.db "
+        "(the file is read-only for this user, or on a read-only disk); make it writable for "
+        "the user teampulse runs as, or give a path teampulse may write to")
+    assert done.stdout == ""
+    database.chmod(0o644)
+    data.chmod(0o555)
+    before = _digest(data)
+    done = teampulse(tmp_path, "run", stdin="/quit\n")
+    assert_one_line_and_exit_2(done, FOLDER_LINE)
+    assert done.stdout == ""
+    assert _digest(data) == before
