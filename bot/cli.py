@@ -520,6 +520,13 @@ def _database_problem(exc: BaseException, url: str | None) -> str | None:
                 database = sqlite_path(url)
                 if database is not None and (problem := sqlite_write_problem(database)):
                     return problem
+                # SQLite's 'database is locked' after its busy timeout: not a second bot
+                # (its instance lock refuses that first), so another program's write.
+                if database is not None and "database is locked" in str(exc.orig):
+                    return (f"DATABASE_URL: the SQLite database {database} is locked by "
+                            "another program that holds a write on it (a sqlite3 shell, or "
+                            "a database browser with changes not yet saved); close it or "
+                            "let it finish, then run the command again")
 
             where = f" at {mask_url(url)}"
         return f"cannot use the database{where}: {describe_db_error(exc)}"

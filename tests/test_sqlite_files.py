@@ -321,3 +321,25 @@ def test_run_on_a_database_it_cannot_write_says_so_before_the_console_greets(
     assert_one_line_and_exit_2(done, FOLDER_LINE)
     assert done.stdout == ""
     assert _digest(data) == before
+
+
+def test_a_database_another_program_holds_a_write_on_says_so(tmp_path: Path) -> None:
+    """A sqlite3 shell (or a database browser) left in a write transaction on the bot's file:
+    `run`, `migrate` and `summary` each said 'cannot use the database at sqlite:///data/
+    teampulse.db: OperationalError: database is locked', which names neither the file nor
+    what holds it; and no teampulse process does (a second bot is refused before this)."""
+    assert teampulse(tmp_path, "migrate").returncode == 0
+    database = tmp_path / "data" / "teampulse.db"
+    before = _digest(database.parent)
+    with closing(sqlite3.connect(database, isolation_level=None)) as shell:
+        shell.execute("BEGIN EXCLUSIVE")
+        for command in (("run",), ("migrate",)):
+            assert_one_line_and_exit_2(
+                teampulse(tmp_path, *command, stdin="/quit\n"),
+                "teampulse: DATABASE_URL: the SQLite database data/teampulse.db is locked by "
+                "another program that holds a write on it (a sqlite3 shell, or a database "
+                "browser with changes not yet saved); close it or let it finish, then run "
+                "the command again")
+        shell.execute("ROLLBACK")
+    assert {name: digest for name, digest in _digest(database.parent).items()
+            if name in before} == before
