@@ -101,3 +101,18 @@ def test_a_sqlite_path_from_a_home_folder_that_is_not_utf8_is_named(tmp_path: Pa
         "holds a byte that is not UTF-8 text (\\xe9), which teampulse cannot use: give a "
         "path in UTF-8, or rename the folder\n"}
     assert os.listdir(home) == []
+
+
+def test_a_backup_of_a_file_that_is_no_database_blames_the_database_not_the_backup(
+        tmp_path: Path) -> None:
+    """DATABASE_URL=sqlite:///org.yaml (the wrong file named): `backup copy.db` said 'cannot
+    write the backup copy.db: file is not a database', as if the new copy were at fault."""
+    org = tmp_path / "org.yaml"
+    org.write_text("org:\n  name: Northwind\n", encoding="utf-8")
+    done = teampulse(tmp_path, "backup", "copy.db", env={b"DATABASE_URL": b"sqlite:///org.yaml"})
+    assert done.returncode == 2
+    assert done.stderr.decode() == (
+        "teampulse: DATABASE_URL: org.yaml is not a SQLite database (is it the file meant?); "
+        "nothing was backed up\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["org.yaml"]
+    assert org.read_text(encoding="utf-8") == "org:\n  name: Northwind\n"
