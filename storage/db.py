@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -148,6 +149,14 @@ def sqlite_url_problem(parsed: URL, name: str, shown: str) -> str | None:
                 _READ_AS[kind](value)
         except ValueError:
             return f"{name} {shown}: {key}={value!r} is not {kind}"
+    try:
+        # SQLAlchemy decodes a %-escape that is not UTF-8 as '\ufffd': another file's name,
+        # made anew and empty by the first command, the operator's left unread.
+        unquote(shown.partition("?")[0], errors="strict")
+    except UnicodeDecodeError:
+        return (f"{name} {shown}: a %-escape in the path is not UTF-8 text once decoded, so "
+                "SQLite would open a file of another name: write the file's name in UTF-8 "
+                "(rename a file whose name is not)")
     if "\x00" in (parsed.database or ""):
         return (f"{name} {shown}: the path holds a NUL character (%00), which no file name "
                 "can hold")

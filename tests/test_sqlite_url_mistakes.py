@@ -116,3 +116,13 @@ def test_a_backup_of_a_file_that_is_no_database_blames_the_database_not_the_back
         "nothing was backed up\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["org.yaml"]
     assert org.read_text(encoding="utf-8") == "org:\n  name: Northwind\n"
+
+
+def test_a_percent_escape_in_a_sqlite_path_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    """sqlite:///data/t%FF.db (a Latin-1 file name, %-escaped): SQLAlchemy decoded %FF as
+    '\ufffd', and `migrate` made a new, empty database of that other name, saying nothing,
+    while the operator's file stood unread beside it."""
+    assert refused(tmp_path, "sqlite:///data/t%FF.db", ("migrate",), ("run",)) == {
+        "teampulse: DATABASE_URL sqlite:///data/t%FF.db: a %-escape in the path is not UTF-8 "
+        "text once decoded, so SQLite would open a file of another name: write the file's "
+        "name in UTF-8 (rename a file whose name is not)\n"}
