@@ -27,10 +27,12 @@ from bot.org_reload import OrgWatcher, stamp_of
 from bot.scheduler import start_scheduler
 from bot.telegram_rights import warn_unbound
 from storage.db import (
+    DatabaseSetupError,
     create_db_engine,
     describe_db_error,
     loose_sqlite_file,
     planner_advice,
+    sqlite_write_problem,
 )
 from storage.instance_lock import lock_for, sqlite_path
 from storage.migrate import migrating
@@ -153,6 +155,12 @@ async def run(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO
     lock = lock_for(settings.database_url)
     if lock is not None:
         lock.acquire("teampulse run")  # refuses, naming the process that has it
+        # A file this user may only read (or its folder, the lock file left writable by an
+        # earlier run): said now, not after the console has greeted and listed its commands
+        # and the first write has failed, as if the chat had broken.
+        if problem := sqlite_write_problem(lock.database):
+            lock.release()
+            raise DatabaseSetupError(problem)
     try:
         await _run(settings, stdin=stdin, stdout=stdout, clock=clock, stop=stop)
     finally:

@@ -168,7 +168,16 @@ def _parser(only: str | None = None) -> _Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     cast(_Commands, sub).only = only
     parser.commands = sub.choices
-    sub.add_parser("run", help="run the bot (the console chat when no platform token is set)")
+    sub.add_parser(
+        "run", help="run the bot (the console chat when no platform token is set)",
+        description="Run the bot (the console chat when no platform token is set). Slack runs "
+                    "when SLACK_BOT_TOKEN is set, Telegram when TELEGRAM_BOT_TOKEN is, the "
+                    "console chat when neither is (TEAMPULSE_CONSOLE=true or false forces it "
+                    "on or off). It first brings the database (DATABASE_URL, default "
+                    "sqlite:///data/teampulse.db) up to date and applies the org file "
+                    "(TEAMPULSE_ORG_FILE, default org.yaml, or org.example.yaml while there is "
+                    "no org.yaml). One bot at a time on a SQLite file: a second is refused. "
+                    "Every setting and its value: teampulse config.")
     sub.add_parser("console", help="run the bot with the console chat, even if tokens are set")
     summary = sub.add_parser("summary", help="print the GM's summary (Markdown, JSON or CSV), or "
                                     "write a chart as a PNG (--chart)")
@@ -285,11 +294,16 @@ def _parser(only: str | None = None) -> _Parser:
     results.add_argument("--poll", metavar="DATE", help="a poll by its date (2026-12-09)")
     results.add_argument("--team", metavar="NAME", help="one team's slice")
     add_locale(results)
-    sub.add_parser("migrate", help="bring the database up to date")
+    sub.add_parser("migrate", help="bring the database up to date",
+                   description="Bring the database (DATABASE_URL, default "
+                               "sqlite:///data/teampulse.db) up to date, and print its "
+                               "revision. 'teampulse run' does it itself at start; this does "
+                               "it alone (before a deploy, say).")
     backup = sub.add_parser(
         "backup", help="copy the SQLite database to FILE, safely while the bot runs",
-        description="Make a consistent copy of the SQLite database with SQLite's online "
-                    "backup, also while the bot runs. For PostgreSQL use pg_dump.")
+        description="Make a consistent copy of the SQLite database (DATABASE_URL, default "
+                    "sqlite:///data/teampulse.db) with SQLite's online backup, also while the "
+                    "bot runs. For PostgreSQL use pg_dump.")
     backup.add_argument("file", type=Path, help="the backup file to write (must not exist)")
     restore = sub.add_parser(
         "restore", help="replace the SQLite database with a backup (the bot must be stopped)",
@@ -336,7 +350,9 @@ def _parser(only: str | None = None) -> _Parser:
                                       "accepted: erasing must name one person beyond doubt)")
     erase.add_argument("--yes", action="store_true", help="really erase (required)")
     check = sub.add_parser("check-org", help="validate the org file and list who is in it")
-    check.add_argument("path", nargs="?", type=Path, help="org file (default: from settings)")
+    check.add_argument("path", nargs="?", type=Path,
+                       help="org file (default: TEAMPULSE_ORG_FILE, else org.yaml, or "
+                            "org.example.yaml while there is no org.yaml)")
     check.add_argument("--format", choices=FORMATS, default=None,
                        help="list the people as md, json or csv; md and json add the goals "
                        "breakdown and the one-on-ones outside someone's working hours, json "
@@ -506,6 +522,13 @@ def _database_problem(exc: BaseException, url: str | None) -> str | None:
                 database = sqlite_path(url)
                 if database is not None and (problem := sqlite_write_problem(database)):
                     return problem
+                # SQLite's 'database is locked' after its busy timeout: not a second bot
+                # (its instance lock refuses that first), so another program's write.
+                if database is not None and "database is locked" in str(exc.orig):
+                    return (f"DATABASE_URL: the SQLite database {database} is locked by "
+                            "another program that holds a write on it (a sqlite3 shell, or "
+                            "a database browser with changes not yet saved); close it or "
+                            "let it finish, then run the command again")
 
             where = f" at {mask_url(url)}"
         return f"cannot use the database{where}: {describe_db_error(exc)}"

@@ -118,6 +118,12 @@ def backup(url: str, target: Path) -> Path:
         # A half-written copy is no backup: it goes.
         with contextlib.suppress(OSError):
             remove_sqlite_files(partial)
+        if isinstance(exc, sqlite3.DatabaseError) and "file is not a database" in str(exc):
+            # SQLITE_NOTADB: the copy is new and empty, so it is the file copied from (the
+            # org file named as DATABASE_URL, say), not the backup, as this said.
+            raise DatabaseSetupError(
+                f"DATABASE_URL: {source} is not a SQLite database (is it the file meant?); "
+                "nothing was backed up") from None
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
         raise DatabaseSetupError(f"cannot write the backup {target}: {reason}") from None
     except DatabaseSetupError:

@@ -10,12 +10,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.util import asbool
 
 from bot.config import mask_url
 
@@ -62,10 +64,12 @@ class DatabaseSetupError(Exception):
     """
 
 
-def check_database_url(url: str, name: str = "DATABASE_URL") -> URL:
+def check_database_url(url: str, name: str = "DATABASE_URL", *, sqlite_form: bool = True) -> URL:
     """Parse a DATABASE_URL and check its backend and driver are installed, without connecting.
 
-    `name` is what the messages call the URL (`move-db` checks its TARGET_URL).
+    `name` is what the messages call the URL (`move-db` checks its TARGET_URL). With
+    `sqlite_form`, a SQLite URL is also checked for what SQLite's driver would refuse (see
+    `sqlite_url_problem`).
     """
     try:
         parsed = make_url(url)
@@ -106,7 +110,74 @@ def check_database_url(url: str, name: str = "DATABASE_URL") -> URL:
             f"{name} {shown}: the driver for {parsed.drivername!r} is not installed "
             f"(no module {exc.name or exc}); for PostgreSQL install the postgres extra "
             "(pip install '.[postgres]') and use postgresql+psycopg://") from None
+    if sqlite_form and parsed.get_backend_name() == "sqlite" and (
+            problem := sqlite_url_problem(parsed, name, shown)):
+        raise DatabaseSetupError(problem)
     return parsed
+
+
+#: SQLite's driver's query parameters that must be of a kind, as the operator is told it.
+_SQLITE_QUERY_KINDS = {"uri": "true or false", "check_same_thread": "true or false",
+                       "timeout": "a number", "detect_types": "a whole number",
+                       "cached_statements": "a whole number"}
+_READ_AS: dict[str, Callable[[str], object]] = {
+    "true or false": asbool, "a number": float, "a whole number": int}
+
+
+def sqlite_url_problem(parsed: URL, name: str, shown: str) -> str | None:
+    """What SQLite's driver would refuse in `parsed`, in one line naming the setting and the
+    URL as `shown` (its password masked); None if nothing. SQLAlchemy refused these only at
+    create_engine or the first connection, with a message quoting the URL whole, which the
+    log leaves out: a traceback saying nothing (a user part, a host from one slash too few,
+    a query value that is not a number, a NUL in the path)."""
+    if parsed.username or parsed.password:
+        return (f"{name} {shown}: a SQLite URL takes no user or password (SQLite has no "
+                "login: the file's permissions guard it); write "
+                f"sqlite:///{parsed.database or 'data/teampulse.db'}")
+    if parsed.host or parsed.port:
+        path = "/".join(part for part in (parsed.host, parsed.database) if part)
+        return (f"{name} {shown}: a SQLite URL has no host (here {parsed.host!r}): write "
+                "three slashes before a path from the working directory "
+                f"(sqlite:///{path}) or four before a full path "
+                "(sqlite:////srv/teampulse/teampulse.db)")
+    for key, kind in _SQLITE_QUERY_KINDS.items():
+        value = parsed.query.get(key)
+        if isinstance(value, tuple):
+            return f"{name} {shown}: {key} is given {len(value)} times: give it once"
+        try:
+            if value is not None:
+                _READ_AS[kind](value)
+        except ValueError:
+            return f"{name} {shown}: {key}={value!r} is not {kind}"
+    try:
+        # SQLAlchemy decodes a %-escape that is not UTF-8 as '\ufffd': another file's name,
+        # made anew and empty by the first command, the operator's left unread.
+        unquote(shown.partition("?")[0], errors="strict")
+    except UnicodeDecodeError:
+        return (f"{name} {shown}: a %-escape in the path is not UTF-8 text once decoded, so "
+                "SQLite would open a file of another name: write the file's name in UTF-8 "
+                "(rename a file whose name is not)")
+    if "\x00" in (parsed.database or ""):
+        return (f"{name} {shown}: the path holds a NUL character (%00), which no file name "
+                "can hold")
+    return None
+
+
+def sqlite_file(database: str, name: str = "DATABASE_URL") -> Path:
+    """A SQLite URL's database path as a file's (`~` expanded: SQLite itself would open a
+    folder named '~' under the working directory), or DatabaseSetupError naming the setting
+    for a path that is not UTF-8 text: a `~` from a HOME whose name has a Latin-1 byte. Such
+    a path cannot be written back into a URL, which the migrations and the bot do (a
+    UnicodeEncodeError traceback, its message hidden, after `migrate` had made the file)."""
+    path = Path(database).expanduser()
+    if bad := sorted({f"\\x{ord(c) - 0xDC00:02x}" for c in str(path)
+                      if 0xDC80 <= ord(c) <= 0xDCFF}):
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+        raise DatabaseSetupError(
+            f"{name}: the SQLite database's path {shown} holds a byte that is not UTF-8 text "
+            f"({', '.join(bad)}), which teampulse cannot use: give a path in UTF-8, or "
+            "rename the folder")
+    return path
 
 
 def describe_db_error(exc: BaseException) -> str:
@@ -121,7 +192,8 @@ def describe_db_error(exc: BaseException) -> str:
 def in_memory_sqlite(url: str) -> bool:
     """Whether `url` is a SQLite database held in memory (`sqlite://`, `sqlite:///:memory:`,
     a `mode=memory` URI): each connection has its own, gone when it closes."""
-    parsed = check_database_url(url)
+    # (Not the SQLite URL's form: `run` says first that memory is no place for the bot.)
+    parsed = check_database_url(url, sqlite_form=False)
     database = parsed.database or ""
     return parsed.get_backend_name() == "sqlite" and (
         database in ("", ":memory:") or "mode=memory" in url)
@@ -140,7 +212,14 @@ def make_sqlite_folder(database: Path, name: str = "DATABASE_URL") -> None:
             f"{name}: cannot create {database.parent}, the folder of the SQLite database "
             f"{database} ({reason}); create it, or give a path teampulse may write to"
         ) from None
-    if database.is_dir():
+    try:
+        folder = database.is_dir()
+    except OSError as exc:  # a name longer than the file system takes, say
+        raise DatabaseSetupError(
+            f"{name}: cannot use {database} as the SQLite database "
+            f"({exc.strerror or type(exc).__name__}); give a path teampulse may write to"
+        ) from None
+    if folder:
         raise DatabaseSetupError(
             f"{name}: {database} is a folder, not a SQLite database file; name a file in it, "
             f"such as sqlite:///{database / 'teampulse.db'}")
@@ -227,7 +306,7 @@ def create_db_engine(url: str, name: str = "DATABASE_URL") -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            path = Path(database).expanduser()
+            path = sqlite_file(database, name)
             make_sqlite_folder(path, name)
             # The file the lock, backup and move-db use (sqlite_path expands '~' too); SQLite
             # itself would open a folder named '~' under the working directory.

@@ -20,6 +20,7 @@ from storage.db import (
     DatabaseSetupError,
     check_database_url,
     make_sqlite_folder,
+    sqlite_file,
     sqlite_write_problem,
 )
 
@@ -32,7 +33,7 @@ def sqlite_path(url: str) -> Path | None:
     database = parsed.database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
-    return Path(database).expanduser()
+    return sqlite_file(database)
 
 
 class InstanceLock:

@@ -147,3 +147,20 @@ def test_a_command_line_reads_the_same_with_only_its_command_s_parser_built(caps
         assert outcome(_parse, argv) == whole, argv
     # (Built alone, indeed: the other commands are not there.)
     assert set(_parser(only="summary").commands) == {"summary"}
+
+
+def test_the_help_of_a_command_names_the_settings_it_reads_and_their_defaults(capsys):
+    """`teampulse run --help` said only 'Run the bot (the console chat when no platform token
+    is set).'; migrate, backup and check-org named no setting either ('org file (default:
+    from settings)'): the operator could not tell from --help which database or org file
+    they would use, nor what to change for another."""
+    told = {command: " ".join(_own_help(capsys, command).split())
+            for command in ("run", "migrate", "backup", "check-org")}
+    database = "DATABASE_URL, default sqlite:///data/teampulse.db"
+    for command in ("run", "migrate", "backup"):
+        assert database in told[command], command
+    for name in ("SLACK_BOT_TOKEN", "TELEGRAM_BOT_TOKEN", "TEAMPULSE_CONSOLE",
+                 "TEAMPULSE_ORG_FILE, default org.yaml"):
+        assert name in told["run"], name
+    assert ("org file (default: TEAMPULSE_ORG_FILE, else org.yaml, or org.example.yaml "
+            "while there is no org.yaml)") in told["check-org"]

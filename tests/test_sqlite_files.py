@@ -298,3 +298,48 @@ def test_a_database_url_naming_a_folder_says_it_is_a_folder(tmp_path: Path) -> N
             "teampulse: DATABASE_URL: data is a folder, not a SQLite database file; name a "
             "file in it, such as sqlite:///data/teampulse.db")
     assert list((tmp_path / "data").iterdir()) == []
+
+
+def test_run_on_a_database_it_cannot_write_says_so_before_the_console_greets(
+        tmp_path: Path, data: Path) -> None:
+    """`make run` on a database this user may only read (the file, or its folder with the
+    lock file an earlier run left): the console greeted the operator, listed its commands,
+    and only then stopped with the line saying why, as if the chat had broken. Now the line
+    alone, before anything starts."""
+    database = data / "teampulse.db"
+    database.chmod(0o444)
+    done = teampulse(tmp_path, "run", stdin="/quit\n")
+    assert_one_line_and_exit_2(
+        done, "teampulse: DATABASE_URL: cannot write the SQLite database data/teampulse.db "
+        "(the file is read-only for this user, or on a read-only disk); make it writable for "
+        "the user teampulse runs as, or give a path teampulse may write to")
+    assert done.stdout == ""
+    database.chmod(0o644)
+    data.chmod(0o555)
+    before = _digest(data)
+    done = teampulse(tmp_path, "run", stdin="/quit\n")
+    assert_one_line_and_exit_2(done, FOLDER_LINE)
+    assert done.stdout == ""
+    assert _digest(data) == before
+
+
+def test_a_database_another_program_holds_a_write_on_says_so(tmp_path: Path) -> None:
+    """A sqlite3 shell (or a database browser) left in a write transaction on the bot's file:
+    `run`, `migrate` and `summary` each said 'cannot use the database at sqlite:///data/
+    teampulse.db: OperationalError: database is locked', which names neither the file nor
+    what holds it; and no teampulse process does (a second bot is refused before this)."""
+    assert teampulse(tmp_path, "migrate").returncode == 0
+    database = tmp_path / "data" / "teampulse.db"
+    before = _digest(database.parent)
+    with closing(sqlite3.connect(database, isolation_level=None)) as shell:
+        shell.execute("BEGIN EXCLUSIVE")
+        for command in (("run",), ("migrate",)):
+            assert_one_line_and_exit_2(
+                teampulse(tmp_path, *command, stdin="/quit\n"),
+                "teampulse: DATABASE_URL: the SQLite database data/teampulse.db is locked by "
+                "another program that holds a write on it (a sqlite3 shell, or a database "
+                "browser with changes not yet saved); close it or let it finish, then run "
+                "the command again")
+        shell.execute("ROLLBACK")
+    assert {name: digest for name, digest in _digest(database.parent).items()
+            if name in before} == before
