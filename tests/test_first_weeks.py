@@ -1,0 +1,99 @@
+"""A new team's first weeks, as its GM and directors read them.
+
+Kestrel Sales installs teampulse on Wednesday 18 November 2026 at 15:00 in Berlin: a GM
+there, three directors in Berlin, Shanghai (reading Chinese) and Los Angeles, a fresh
+database. What each of them is told at each step must not read as if the bot had been
+there all along (a month before it ran "a quiet month", a week before it ran a week of
+"no check-in sent" with nothing said of when the first one comes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.core import TeamPulse
+from tests.support import RecordingAdapter, bot_on_org, say
+
+ORG = """org:
+  name: Kestrel Sales
+people:
+  - {key: greta, name: Greta Vogel, role: gm, timezone: Europe/Berlin, locale: en}
+  - key: karl
+    name: Karl Bauer
+    role: director
+    manager: greta
+    team: DACH
+    timezone: Europe/Berlin
+    locale: en
+    kpis: [{metric: revenue, unit: EUR, weekly_target: 40000}]
+  - key: mei
+    name: 王梅
+    role: director
+    manager: greta
+    team: China
+    timezone: Asia/Shanghai
+    locale: zh-CN
+    kpis: [{metric: revenue, unit: USD, weekly_target: 60000}]
+  - key: dan
+    name: Dan Ortiz
+    role: director
+    manager: greta
+    team: West
+    timezone: America/Los_Angeles
+    locale: en
+    kpis: [{metric: revenue, unit: USD, weekly_target: 50000}]
+"""
+
+#: Install day: Wednesday 18 November 2026, 15:00 in Berlin (CET, UTC+1).
+INSTALL = datetime(2026, 11, 18, 14, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def kestrel(settings, tmp_path: Path) -> Iterator[tuple[TeamPulse, RecordingAdapter, FakeClock]]:
+    """The fresh install, on install day."""
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(ORG, encoding="utf-8")
+    clock = FakeClock(INSTALL)
+    with bot_on_org(settings, clock, org_file) as (bot, chat, _):
+        yield bot, chat, clock
+
+
+async def test_the_roll_of_the_month_before_the_bot_ran_says_so_not_a_quiet_month(kestrel):
+    """On 30 November, Greta's /honours shows October's roll, the month before the bot
+    first ran: "No kudos were given in October 2026. A quiet month" read as if her team
+    had praised nobody, when nothing could have been counted."""
+    bot, chat, clock = kestrel
+    await say(bot, "greta", "/help")  # install day: the bot's first message
+    clock.set(datetime(2026, 11, 30, 12, 0, tzinfo=UTC))
+    await say(bot, "greta", "/honours")
+    roll = chat.last("greta")
+    assert roll.startswith("🏆 Honour roll — October 2026")
+    assert "quiet" not in roll and "No kudos were given" not in roll
+    assert ("The bot was not running yet in October 2026 (it first ran on 2026-11-18), so "
+            "no kudos were counted then and there is no roll. This month's so far: "
+            "/honours 2026-11") in roll
+    await say(bot, "mei", "/honours 2026-10")
+    roll = chat.last("mei")
+    assert roll.startswith("🏆 荣誉榜 —— 2026年10月")
+    assert "比较安静" not in roll
+    assert ("2026年10月机器人尚未运行（首次运行于 2026-11-18），因此当时没有记录点赞，也没有"
+            "荣誉榜。本月至今：/honours 2026-11") in roll
+    # A year wholly before it: the same, not "A quiet year".
+    await say(bot, "greta", "/honours 2025")
+    assert "The bot was not running yet in 2025" in chat.last("greta")
+    # The month it first ran is its own: a roll, kudos or none.
+    await say(bot, "greta", "/honours 2026-11")
+    assert "Honour roll — November 2026" in chat.last("greta")
+    assert "not running yet" not in chat.last("greta")
+
+
+async def test_honours_asked_before_the_bot_wrote_anything_counts_today_as_its_first(kestrel):
+    bot, chat, _ = kestrel
+    await say(bot, "greta", "/honours")  # the very first thing anyone sends
+    assert ("The bot was not running yet in October 2026 (it first ran on 2026-11-18)"
+            in chat.last("greta"))
