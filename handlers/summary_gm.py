@@ -97,9 +97,11 @@ from handlers.pulse import poll_results, polls_between
 from handlers.summary import (
     EXPECTED,
     MORALE_LOOKBACK,
+    BeforeBot,
     Parsed,
     Snapshots,
     averaged,
+    before_bot,
     crm_figures,
     csv_number,
     goes_out,
@@ -459,6 +461,8 @@ class GmSummary:
     # it ('王伟 (China)', '王伟 (@wangwei2)'); their blocks' headings name them with the key
     # (two 王伟 of team China both read "王伟 · team China").
     namesakes: dict[str, str] = field(default_factory=dict)
+    #: The one week shown, with nothing sent, ended before the bot first ran (chat only).
+    before_bot: BeforeBot | None = None
     #: The goals' fiscal_year_start: other than 1, the quarter is a fiscal one, and the
     #: view names its first and last day so nobody reads it as the calendar's.
     fiscal_year_start: int = 1
@@ -2608,6 +2612,9 @@ def gm_page(ctx: Context, locale: str, markup: str, week: str, shown: int, reade
     view = build_gm_summary(ctx, locale, week, shown, reader_tz, page=page,
                             known_why=known_why)
     still_to_come(ctx, view)
+    if len(view.weeks) == 1 and view.weeks[0].nothing_sent and not view.weeks[0].due:
+        view.before_bot = before_bot(ctx, view.week, [d.key for d in view.directors],
+                                     reader_tz)
     pages = page_count(view)
     if page > pages:
         return None, pages

@@ -97,3 +97,39 @@ async def test_honours_asked_before_the_bot_wrote_anything_counts_today_as_its_f
     await say(bot, "greta", "/honours")  # the very first thing anyone sends
     assert ("The bot was not running yet in October 2026 (it first ran on 2026-11-18)"
             in chat.last("greta"))
+
+
+async def test_the_gm_on_install_day_reads_that_the_bot_was_not_running_and_when_it_asks(
+        kestrel):
+    """Greta's first /summary on install day shows last week, the latest whose check-in
+    could have gone out: it read "No check-in was sent for this week." and each director
+    "no check-in sent", with nothing said of why, nor of when the first check-in comes."""
+    bot, chat, _ = kestrel
+    await say(bot, "greta", "/summary")
+    text = chat.last("greta")
+    assert "2026-W46 (2026-11-09 – 2026-11-15)" in text
+    assert "0 of 3" not in text and "0%" not in text and "❌" not in text
+    # The first to be asked is 王梅, Friday 16:00 in Shanghai: 09:00 in Berlin.
+    assert ("No check-in was sent for this week. The bot was not running yet then: it "
+            "first ran on 2026-11-18. The first check-in goes out Fri 2026-11-20 09:00 your "
+            "time (/summary this week: each director's time).") in text
+    await say(bot, "greta", "/language 中文")
+    await say(bot, "greta", "/summary")
+    assert ("该周未发送签到。当时机器人尚未运行：首次运行于 2026-11-18。第一次签到将于你的时间 "
+            "2026-11-20（周五）09:00 发出（/summary 本周 查看每位总监的时间）。"
+            ) in chat.last("greta")
+    # 王梅's own team view says the same, in her time: Friday 16:00 in Shanghai.
+    await say(bot, "mei", "/summary")
+    assert ("该周未发送签到。当时机器人尚未运行：首次运行于 2026-11-18。第一次签到将于你的时间 "
+            "2026-11-20（周五）16:00 发出。") in chat.last("mei")
+
+
+async def test_a_week_the_bot_ran_in_with_nothing_sent_says_no_more_than_before(kestrel):
+    bot, chat, clock = kestrel
+    await say(bot, "greta", "/help")
+    clock.set(datetime(2026, 12, 9, 12, 0, tzinfo=UTC))  # three weeks on, still no round
+    await say(bot, "greta", "/summary")
+    text = chat.last("greta")
+    assert "2026-W49" in text and "No check-in was sent for this week." in text
+    assert "not running" not in text
+
