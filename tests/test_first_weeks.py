@@ -10,11 +10,14 @@ there all along (a month before it ran "a quiet month", a week before it ran a w
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
+from io import StringIO
 from pathlib import Path
 
 import pytest
 
+from bot.app import run
 from bot.clock import FakeClock
 from bot.core import TeamPulse
 from tests.support import RecordingAdapter, bot_on_org, say
@@ -133,3 +136,35 @@ async def test_a_week_the_bot_ran_in_with_nothing_sent_says_no_more_than_before(
     assert "2026-W49" in text and "No check-in was sent for this week." in text
     assert "not running" not in text
 
+
+async def test_the_console_at_first_start_says_when_the_first_check_in_goes_out(
+        settings, tmp_path: Path):
+    """`make run` on install day: the console said "Try: /fire checkin, …" and nothing of
+    the check-in going out by itself, nor when: Greta could not tell whether anyone would
+    be asked on Friday unless she sent it by hand. The earliest is 王梅's, Friday 16:00 in
+    Shanghai, 09:00 in Berlin."""
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(ORG, encoding="utf-8")
+    out = StringIO()
+    await run(replace(settings, org_file=org_file, console=True),
+              stdin=StringIO("/as mei\n/quit\n"), stdout=out, clock=FakeClock(INSTALL))
+    text = out.getvalue()
+    banner = text[:text.index("greta> /as mei")]
+    assert ("The weekly check-in goes out by itself, next on Fri 2026-11-20 09:00 your time "
+            "(to each person at Friday 16:00 their time). To try it now: /fire checkin, then "
+            "/as <a director's key> and answer; then /as greta and /summary.") in banner
+    assert "Try: " not in banner
+    # Once its time has passed everywhere, the next is the week after's (a start on
+    # Saturday 21 November at noon in Berlin: Los Angeles' went out at 01:00).
+    out = StringIO()
+    await run(replace(settings, org_file=org_file, console=True), stdin=StringIO("/quit\n"),
+              stdout=out, clock=FakeClock(datetime(2026, 11, 21, 11, 0, tzinfo=UTC)))
+    assert "next on Fri 2026-11-27 09:00 your time" in out.getvalue()
+    # A GM who reads Chinese is told the same in Chinese.
+    org_file.write_text(ORG.replace("timezone: Europe/Berlin, locale: en",
+                                    "timezone: Europe/Berlin, locale: zh-CN"), encoding="utf-8")
+    out = StringIO()
+    await run(replace(settings, org_file=org_file, console=True), stdin=StringIO("/quit\n"),
+              stdout=out, clock=FakeClock(INSTALL))
+    assert ("每周签到会自动发出，下一次在你的时间 2026-11-20（周五）09:00（每人在各自当地时间的"
+            "周五 16:00 收到）。现在就想试试：/fire checkin") in out.getvalue()
