@@ -168,3 +168,37 @@ async def test_the_console_at_first_start_says_when_the_first_check_in_goes_out(
               stdout=out, clock=FakeClock(INSTALL))
     assert ("每周签到会自动发出，下一次在你的时间 2026-11-20（周五）09:00（每人在各自当地时间的"
             "周五 16:00 收到）。现在就想试试：/fire checkin") in out.getvalue()
+
+
+async def test_monday_morning_tells_missed_from_a_week_still_running_in_los_angeles(kestrel):
+    """Monday 08:00 in Berlin, the first round over: 王梅 answered, Karl never did, and
+    Dan's Sunday still has an hour to run in Los Angeles. Both read "❌ not checked in",
+    alike: Greta could not tell the director who missed the week from the one who may
+    still answer it (the digest above said the week was open; the /summary did not)."""
+    bot, chat, clock = kestrel
+    await say(bot, "greta", "/help")
+    clock.set(datetime(2026, 11, 20, 8, 0, tzinfo=UTC))  # Friday 16:00 in Shanghai
+    await bot.run_checkins(timezone="Asia/Shanghai")
+    for answer in ("70000", "签了两家", "无", "1", "拜访三家", "4"):
+        await say(bot, "mei", answer)
+    clock.set(datetime(2026, 11, 20, 15, 0, tzinfo=UTC))
+    await bot.run_checkins(timezone="Europe/Berlin")
+    clock.set(datetime(2026, 11, 21, 0, 0, tzinfo=UTC))
+    await bot.run_checkins(timezone="America/Los_Angeles")
+    clock.set(datetime(2026, 11, 23, 7, 0, tzinfo=UTC))  # Monday 08:00 Berlin, 23:00 Sunday LA
+    await say(bot, "greta", "/summary")
+    text = chat.last("greta")
+    assert "2026-W47" in text and "✅ 王梅 — checked in" in text
+    assert "❌ Karl Bauer — not checked in\n" in text
+    assert ("❌ Dan Ortiz — not checked in (its week still runs where they are: until "
+            "Mon 2026-11-23 09:00 your time)") in text
+    await say(bot, "greta", "/language 中文")
+    await say(bot, "greta", "/summary")
+    assert ("❌ Dan Ortiz — 未签到（当地该周尚未结束：至你的时间 2026-11-23（周一）09:00）"
+            in chat.last("greta"))
+    assert "❌ Karl Bauer — 未签到\n" in chat.last("greta")
+    # An hour later the week is over in Los Angeles too: missed, as Karl's.
+    clock.set(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    await say(bot, "greta", "/language en")
+    await say(bot, "greta", "/summary")
+    assert "❌ Dan Ortiz — not checked in\n" in chat.last("greta")
