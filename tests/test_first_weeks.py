@@ -202,3 +202,18 @@ async def test_monday_morning_tells_missed_from_a_week_still_running_in_los_ange
     await say(bot, "greta", "/language en")
     await say(bot, "greta", "/summary")
     assert "❌ Dan Ortiz — not checked in\n" in chat.last("greta")
+
+
+async def test_pulse_before_the_first_poll_says_when_it_opens(kestrel):
+    """Greta tries /pulse on install day: "There's no pulse poll open right now. The next
+    one will come to you in a private message." — next when? A week, a month? Polls open
+    every second Wednesday at 11:00 where each person is: the next, 25 November."""
+    bot, chat, _ = kestrel
+    await say(bot, "greta", "/pulse")
+    assert chat.last("greta") == (
+        "There's no pulse poll open right now. The next one opens Wed 2026-11-25 11:00 your "
+        "time and will come to you in a private message.")
+    await say(bot, "mei", "/pulse")
+    assert chat.last("mei") == (
+        "目前没有进行中的脉搏调查。下一次调查将于你的时间 2026-11-25（周三）11:00 开始，会通过"
+        "私信发给你。")
