@@ -112,6 +112,9 @@ async def test_the_gm_on_install_day_reads_that_the_bot_was_not_running_and_when
     text = chat.last("greta")
     assert "2026-W46 (2026-11-09 – 2026-11-15)" in text
     assert "0 of 3" not in text and "0%" not in text and "❌" not in text
+    # Nobody was asked: not "blockers not reported", as if each had left them out.
+    assert "blockers not reported" not in text
+    assert text.count("Execution: not asked this week") == 3
     # The first to be asked is 王梅, Friday 16:00 in Shanghai: 09:00 in Berlin.
     assert ("No check-in was sent for this week. The bot was not running yet then: it "
             "first ran on 2026-11-18. The first check-in goes out Fri 2026-11-20 09:00 your "
@@ -121,6 +124,8 @@ async def test_the_gm_on_install_day_reads_that_the_bot_was_not_running_and_when
     assert ("该周未发送签到。当时机器人尚未运行：首次运行于 2026-11-18。第一次签到将于你的时间 "
             "2026-11-20（周五）09:00 发出（/summary 本周 查看每位总监的时间）。"
             ) in chat.last("greta")
+    assert "障碍未填报" not in chat.last("greta")
+    assert chat.last("greta").count("执行：本周未问") == 3
     # 王梅's own team view says the same, in her time: Friday 16:00 in Shanghai.
     await say(bot, "mei", "/summary")
     assert ("该周未发送签到。当时机器人尚未运行：首次运行于 2026-11-18。第一次签到将于你的时间 "
@@ -183,6 +188,13 @@ async def test_monday_morning_tells_missed_from_a_week_still_running_in_los_ange
         await say(bot, "mei", answer)
     clock.set(datetime(2026, 11, 20, 15, 0, tzinfo=UTC))
     await bot.run_checkins(timezone="Europe/Berlin")
+    # Friday 18:00 in Berlin: Dan is asked at 16:00 his time, 01:00 hers.
+    clock.set(datetime(2026, 11, 20, 17, 0, tzinfo=UTC))
+    await say(bot, "greta", "/summary")
+    dan = chat.last("greta").split("Dan Ortiz · team West\n")[1].split("\n\n")[0]
+    assert dan.startswith("▫️ Dan Ortiz — check-in not sent yet: it goes out Sat 2026-11-21 "
+                          "01:00 your time\n")
+    assert "Execution: not asked yet" in dan
     clock.set(datetime(2026, 11, 21, 0, 0, tzinfo=UTC))
     await bot.run_checkins(timezone="America/Los_Angeles")
     clock.set(datetime(2026, 11, 23, 7, 0, tzinfo=UTC))  # Monday 08:00 Berlin, 23:00 Sunday LA
