@@ -9,6 +9,8 @@ there all along (a month before it ran "a quiet month", a week before it ran a w
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -229,3 +231,30 @@ async def test_pulse_before_the_first_poll_says_when_it_opens(kestrel):
     assert chat.last("mei") == (
         "目前没有进行中的脉搏调查。下一次调查将于你的时间 2026-11-25（周三）11:00 开始，会通过"
         "私信发给你。")
+
+
+async def test_the_operators_first_start_line_says_when_the_first_check_in_goes_out(
+        settings, tmp_path: Path, caplog):
+    """A start on Slack or Telegram logged only "teampulse is running on slack; press
+    Ctrl-C to stop": the operator setting up a new team could not tell when anyone would
+    first be asked (nor that nobody would be before Friday)."""
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(ORG, encoding="utf-8")
+    stop = asyncio.Event()
+
+    class StopWhenRunning(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "teampulse is running on" in record.getMessage():
+                stop.set()
+
+    watcher = StopWhenRunning()
+    logging.getLogger("bot.app").addHandler(watcher)
+    caplog.set_level(logging.INFO, logger="bot.app")
+    try:
+        await run(replace(settings, org_file=org_file, console=False),
+                  clock=FakeClock(INSTALL), stop=stop)
+    finally:
+        logging.getLogger("bot.app").removeHandler(watcher)
+    assert ("teampulse is running on no chat platform (no token set, console off); the next "
+            "check-in goes out 2026-11-20 08:00 UTC (Fri 16:00 in Asia/Shanghai, the first "
+            "of those asked); press Ctrl-C to stop") in caplog.text

@@ -16,7 +16,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
@@ -26,9 +26,9 @@ from sqlalchemy.exc import DBAPIError
 from bot.adapters.base import Adapter
 from bot.events import InboundEvent, Mention, OutboundMessage, SendResult, Target
 from bot.org import Org, cache_dir
-from bot.schedule import checkin_moment
+from bot.schedule import next_checkin_anywhere
 from bot.text import INVISIBLE, ascii_width, clean_text, shows_nothing
-from bot.weeks import current_week, week_of, week_start
+from bot.weeks import current_week
 from storage.db import describe_db_error
 
 if TYPE_CHECKING:
@@ -170,20 +170,13 @@ class ConsoleAdapter(Adapter):
         """The next scheduled check-in anywhere, in `reader`'s time (None if nobody checks
         in): a fresh install's console said only "Try: /fire checkin", and nothing of the
         check-in going out by itself, nor when."""
-        schedule, now = self.bot.settings.checkin_schedule, self.bot.clock.now()
-        zones = {p.timezone for p in self.bot.org.people if p.checks_in}
         entry = self.bot.org.person(reader)
-        if not zones or entry is None:
+        found = next_checkin_anywhere(self.bot.settings.checkin_schedule,
+                                      (p.timezone for p in self.bot.org.people
+                                       if p.checks_in), self.bot.clock.now())
+        if found is None or entry is None:
             return None
-        moments = []
-        for zone in zones:
-            week = current_week(now, zone)
-            moment = checkin_moment(schedule, zone, week)
-            if moment <= now:
-                moment = checkin_moment(schedule, zone,
-                                        week_of(week_start(week) + timedelta(days=7)))
-            moments.append(moment)
-        return min(moments).astimezone(ZoneInfo(entry.timezone))
+        return found[0].astimezone(ZoneInfo(entry.timezone))
 
     def banner(self) -> str:
         """What the console shows on start."""
