@@ -10,6 +10,7 @@ import logging
 import signal
 from collections.abc import Callable
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
@@ -24,6 +25,7 @@ from bot.leader import TAKEOVER_GRACE, Leadership, notify, other_processes, star
 from bot.log_privacy import loop_exception_handler
 from bot.org import Org, load_org, teams_in_other_case
 from bot.org_reload import OrgWatcher, stamp_of
+from bot.schedule import next_checkin_anywhere
 from bot.scheduler import start_scheduler
 from bot.telegram_rights import warn_unbound
 from storage.db import (
@@ -361,8 +363,9 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
             # answer typed just before Ctrl-C is stored, not cut off half-way.
             await console.run(stop)
         else:
-            log.info("teampulse is running on %s; press Ctrl-C to stop",
-                     ", ".join(bot.adapters) or "no chat platform (no token set, console off)")
+            log.info("teampulse is running on %s%s; press Ctrl-C to stop",
+                     ", ".join(bot.adapters) or "no chat platform (no token set, console off)",
+                     _next_checkin_said(bot))
             await stop.wait()
     finally:
         stop.set()
@@ -400,6 +403,20 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
         for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
             with contextlib.suppress(NotImplementedError, RuntimeError, TypeError):
                 loop.remove_signal_handler(sig)  # type: ignore[arg-type]
+
+
+def _next_checkin_said(bot: TeamPulse) -> str:
+    """'; the next check-in goes out …' for the start-up line: on a first start the
+    operator was told nothing of the check-in going out by itself, nor when."""
+    found = next_checkin_anywhere(bot.settings.checkin_schedule,
+                                  (p.timezone for p in bot.org.people if p.checks_in),
+                                  bot.clock.now())
+    if found is None:
+        return ""
+    moment, zone = found
+    local = moment.astimezone(ZoneInfo(zone))
+    return (f"; the next check-in goes out {moment:%Y-%m-%d %H:%M} UTC ({local:%a %H:%M} in "
+            f"{zone}, the first of those asked)")
 
 
 async def _elect(bot: TeamPulse, engine: Engine, url: str, leading: list[Adapter],

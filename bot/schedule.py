@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -101,6 +102,15 @@ def checkin_moment(schedule: CheckinSchedule, timezone: str, week: str) -> datet
     """When a week's check-in is scheduled for someone in a timezone, in UTC."""
     day = week_start(week) + timedelta(days=schedule.day)
     return _local(day, schedule, ZoneInfo(timezone))
+
+
+def next_checkin_anywhere(schedule: CheckinSchedule, zones: Iterable[str], now: datetime
+                          ) -> tuple[datetime, str] | None:
+    """The next scheduled check-in after `now` anywhere among `zones` (the timezones of
+    those who check in): its moment in UTC and its zone; None with no zone. A fresh
+    install said nothing of the check-in going out by itself, nor when."""
+    return min(((next_checkin(schedule, zone, now), zone) for zone in set(zones)),
+               default=None)
 
 
 def _local(day: date, schedule: CheckinSchedule, tz: ZoneInfo) -> datetime:

@@ -218,6 +218,16 @@ def cmd_honours(ctx: Context, args: str) -> None:
         return
     in_progress = start <= ctx.clock.now() < end
     rows = KudosRepo(ctx.session).between(start, end)
+    if not rows:
+        first = DigestRepo(ctx.session).first_run()
+        began = as_utc(first) if first is not None else ctx.clock.now()
+        if began >= end:
+            # A month (or year) over before the bot first ran: "A quiet month" read as if
+            # the team had praised nobody, when nothing could have been counted then.
+            ctx.reply("honours_before_bot", roll_year=show[0], roll_month=show[1],
+                      now=f"{local.year}-{local.month:02d}",
+                      first=began.astimezone(ctx.org.tz).date())
+            return
     ctx.reply("honours_roll", roll=build_roll(rows, ctx.org, ctx.locale, *show,
                                               current=in_progress),
               in_progress=in_progress, private=False)

@@ -181,6 +181,21 @@ def _in_window(settings: PulseSettings, person: Person, now: datetime) -> bool:
     return start <= now < start + timedelta(days=settings.close_after_days)
 
 
+def _next_opening(ctx: Context, person: Person, now: datetime) -> datetime | None:
+    """When the next poll opens for `person`, in their time; None if polls are off, they
+    are not asked, or one's window is open now (the sweep has not opened it yet)."""
+    settings = ctx.org.pulse
+    if not settings.enabled or _in_window(settings, person, now) or \
+            person.id not in {p.id for p in audience(ctx)}:
+        return None
+    day = _poll_day(settings, person, now)
+    start = opens_at(settings, day, person.timezone)
+    if start <= now:
+        start = opens_at(settings, day + timedelta(weeks=settings.every_weeks),
+                         person.timezone)
+    return start
+
+
 def _live_poll(ctx: Context, person: Person, now: datetime) -> PulsePoll | None:
     """The poll open for a person now (by their own clock), if it exists yet."""
     settings = ctx.org.pulse
@@ -527,7 +542,9 @@ def cmd_pulse(ctx: Context, args: str) -> None:
                   threshold=shown_threshold(ctx.org.pulse.threshold))
         return
     if poll is None:
-        ctx.reply("pulse_none_open")
+        # When the next one opens: "the next one will come" alone left a new team's GM
+        # to wonder whether that was next week or next month.
+        ctx.reply("pulse_none_open", next_at=_next_opening(ctx, person, now))
         return
     part = repo.participant(poll, person)
     if part is not None and part.done:

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, or_, select
 
+from bot.clock import as_utc
 from bot.org import team_spellings
 from bot.questions import Question, kpi_question
 from bot.readers import VIEWERS, team_readers
@@ -64,6 +65,7 @@ from handlers.teams_then import (
     teams_today,
 )
 from storage.db import no_jit
+from storage.digest import DigestRepo
 from storage.goals import CrmActual
 from storage.kudos import kudos_by_team
 from storage.models import CheckinRound, Person
@@ -189,6 +191,16 @@ class TeamMorale:
 MORALE_LOOKBACK = timedelta(weeks=3)
 
 
+@dataclass(frozen=True, slots=True)
+class BeforeBot:
+    """A week shown, with nothing sent, that ended before the bot first ran: a fresh
+    install's first /summary shows last week, which alone read "No check-in was sent",
+    with nothing said of why, nor of when the first check-in comes (see before_bot)."""
+
+    first: date  # the day the bot first ran, in the reader's time
+    first_out: datetime | None  # this week's first check-in, in the reader's time
+
+
 @dataclass
 class WeekSummary:
     """Everything about one week for one scope (everyone, a team, or a person)."""
@@ -206,6 +218,8 @@ class WeekSummary:
     morale_since: date | None = None
     oneonones: list[DirectorOneOnOnes] = field(default_factory=list)
     reader_tz: str = "UTC"
+    #: Nothing sent because the bot was not running yet (see before_bot; chat only).
+    before_bot: BeforeBot | None = None
 
     @property
     def expected(self) -> list[PersonWeek]:
@@ -681,6 +695,24 @@ def goes_out(ctx: Context, key: str, week: str) -> datetime | None:
         return None
     moment = checkin_moment(ctx.settings.checkin_schedule, entry.timezone, week)
     return moment if moment > ctx.clock.now() else None
+
+
+def before_bot(ctx: Context, week: str, keys: Sequence[str], reader_tz: str
+               ) -> BeforeBot | None:
+    """Whether `week` (nothing sent in it) ended, where the reader is, before the bot first
+    ran (storage.digest.first_run; not yet, if it has written nothing), and if so when the
+    first check-in of the reader's current week goes out to any of `keys`, if still to
+    come (the earliest: Friday 16:00 in Shanghai is 09:00 in Berlin)."""
+    tz = ZoneInfo(reader_tz)
+    first = DigestRepo(ctx.session).first_run()
+    began = as_utc(first) if first is not None else ctx.clock.now()
+    if began < datetime.combine(week_end(week) + timedelta(days=1), time(), tz):
+        return None
+    now = current_week(ctx.clock.now(), reader_tz)
+    moments = [m for k in keys if (m := goes_out(ctx, k, now)) is not None] \
+        if now != week and may_still_go_out(ctx, now) else []
+    return BeforeBot(began.astimezone(tz).date(),
+                     min(moments).astimezone(tz) if moments else None)
 
 
 #: The last place a local time comes (UTC-12): a week's check-in has gone out everywhere
@@ -1798,6 +1830,12 @@ def cmd_summary(ctx: Context, args: str) -> None:
                 weeks = summaries(seen, request, person.locale, person.timezone,
                                   texts="latest")
                 person_still_to_come(seen, weeks, person.timezone)
+                latest = weeks[-1] if len(weeks) == 1 else None
+                if latest is not None and latest.people and latest.nothing_sent \
+                        and not latest.due:
+                    latest.before_bot = before_bot(seen, latest.week,
+                                                   [p.key for p in latest.people],
+                                                   person.timezone)
                 text = render_summary(seen.renderer, person.locale, markup, request, weeks,
                                       seen.org.name)
                 if request.kind == "person" and person.can_view_summary:

@@ -96,10 +96,13 @@ from handlers.pairs_then import managers_then
 from handlers.pulse import poll_results, polls_between
 from handlers.summary import (
     EXPECTED,
+    LAST_ZONE,
     MORALE_LOOKBACK,
+    BeforeBot,
     Parsed,
     Snapshots,
     averaged,
+    before_bot,
     crm_figures,
     csv_number,
     goes_out,
@@ -322,6 +325,10 @@ class DirectorView:
     # Not sent this week's check-in only because its time is still to come where they
     # are: when it goes out, in the reader's timezone (see still_to_come; chat only).
     due: datetime | None = None
+    # Not checked in a week over where the reader is but still running where they are
+    # (Monday 08:00 in Berlin is Sunday 23:00 in Los Angeles): until when, in the reader's
+    # timezone (see still_open; chat only). Else it read as missed, as the week's over.
+    open_until: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -464,6 +471,8 @@ class GmSummary:
     # it ('王伟 (China)', '王伟 (@wangwei2)'); their blocks' headings name them with the key
     # (two 王伟 of team China both read "王伟 · team China").
     namesakes: dict[str, str] = field(default_factory=dict)
+    #: The one week shown, with nothing sent, ended before the bot first ran (chat only).
+    before_bot: BeforeBot | None = None
     #: The goals' fiscal_year_start: other than 1, the quarter is a fiscal one, and the
     #: view names its first and last day so nobody reads it as the calendar's.
     fiscal_year_start: int = 1
@@ -2621,6 +2630,10 @@ def gm_page(ctx: Context, locale: str, markup: str, week: str, shown: int, reade
     view = build_gm_summary(ctx, locale, week, shown, reader_tz, page=page,
                             known_why=known_why)
     still_to_come(ctx, view)
+    still_open(ctx, view)
+    if len(view.weeks) == 1 and view.weeks[0].nothing_sent and not view.weeks[0].due:
+        view.before_bot = before_bot(ctx, view.week, [d.key for d in view.directors],
+                                     reader_tz)
     pages = page_count(view)
     if page > pages:
         return None, pages
@@ -2647,6 +2660,28 @@ def still_to_come(ctx: Context, view: GmSummary) -> None:
         if name in latest.not_sent:
             latest.not_sent.remove(name)
             latest.due.append(name)
+
+
+def still_open(ctx: Context, view: GmSummary) -> None:
+    """Mark the directors not checked in (started or not) whose week, over where the
+    reader is, still runs where they are: they may still answer it, not missed yet."""
+    now, tz = ctx.clock.now(), ZoneInfo(view.reader_tz)
+    monday = week_end(view.week) + timedelta(days=1)
+    if now < datetime.combine(monday, time(), tz) or not may_still_be_open(view.week, now):
+        return  # (still running for the reader too; or over everywhere)
+    for d in view.directors:
+        entry = ctx.org.person(d.key)
+        if d.status not in {"missed", "in_progress"} or entry is None:
+            continue
+        closes = datetime.combine(monday, time(), ZoneInfo(entry.timezone))
+        if closes > now:
+            d.open_until = closes.astimezone(tz)
+
+
+def may_still_be_open(week: str, now: datetime) -> bool:
+    """Whether `week` may still run somewhere (its Sunday lasts longest at UTC-12)."""
+    monday = week_end(week) + timedelta(days=1)
+    return now < datetime.combine(monday, time(), ZoneInfo(LAST_ZONE))
 
 
 def _whole(summary: GmSummary) -> None:

@@ -133,6 +133,9 @@ async def test_an_empty_month_reads_naturally(bot, chat, clock):
 
 
 async def test_honours_command_for_a_month_a_year_and_in_chinese(bot, chat, clock):
+    # Running since early 2025, so July 2025 is a month it ran without kudos (one before
+    # its first run says so instead: tests/test_first_weeks.py).
+    await running_since(bot, clock, ago=timedelta(days=600))
     await november_kudos(bot)
     await kudo(bot, "grace", "/honours 2026-11", group=False)
     assert "Honour roll — November 2026 (so far)" in chat.last("grace")

@@ -16,14 +16,17 @@ import re
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
 
 from bot.adapters.base import Adapter
 from bot.events import InboundEvent, Mention, OutboundMessage, SendResult, Target
 from bot.org import Org, cache_dir
+from bot.schedule import next_checkin_anywhere
 from bot.text import INVISIBLE, ascii_width, clean_text, shows_nothing
 from bot.weeks import current_week
 from storage.db import describe_db_error
@@ -163,13 +166,28 @@ class ConsoleAdapter(Adapter):
         self._names = {key: name for key, name, _ in people}
         return people
 
+    def next_checkin(self, reader: str) -> datetime | None:
+        """The next scheduled check-in anywhere, in `reader`'s time (None if nobody checks
+        in): a fresh install's console said only "Try: /fire checkin", and nothing of the
+        check-in going out by itself, nor when."""
+        entry = self.bot.org.person(reader)
+        found = next_checkin_anywhere(self.bot.settings.checkin_schedule,
+                                      (p.timezone for p in self.bot.org.people
+                                       if p.checks_in), self.bot.clock.now())
+        if found is None or entry is None:
+            return None
+        return found[0].astimezone(ZoneInfo(entry.timezone))
+
     def banner(self) -> str:
         """What the console shows on start."""
         people = self._load_people()
         if self.current is None:
             self.current = next((k for k, _, role in people if role == "gm"), people[0][0])
+        schedule = self.bot.settings.checkin_schedule
         return self._text(self.current, "console_banner", org=self.bot.org.name,
-                          name=self._names[self.current], key=self.current) + "\n"
+                          name=self._names[self.current], key=self.current,
+                          next_checkin=self.next_checkin(self.current),
+                          day=schedule.day, at=f"{schedule.at:%H:%M}") + "\n"
 
     async def start(self) -> None:
         """Greet before anything else prints (the scheduler may send a catch-up prompt)."""
