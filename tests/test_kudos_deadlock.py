@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -23,7 +22,7 @@ from storage.kudos import KudosRepo
 from tests.conftest import SERVER_URL
 from tests.support import TEST_ORG, RecordingAdapter
 from tests.test_kudos import count_kudos
-from tests.test_pulse_close_race import STEP, waits_on_lock
+from tests.test_pulse_close_race import STEP, held_after_first
 
 pytestmark = pytest.mark.skipif(not SERVER_URL, reason="two transactions interleaving need "
                                                        "PostgreSQL (TEST_DATABASE_URL)")
@@ -48,21 +47,11 @@ def each_batch_at_its_first_giver(watcher: Engine, monkeypatch: pytest.MonkeyPat
     locked), waits until the other batch has done the same, or waits for this one: without
     an order, each then holds one giver and goes on to the other's."""
     count = KudosRepo.given_since
-    lock = threading.Lock()
-    arrived: set[int] = set()
+    hold = held_after_first(watcher)
 
     def given_since(self, giver, since, until=None):
         found = count(self, giver, since, until)
-        with lock:
-            first = threading.get_ident() not in arrived
-            arrived.add(threading.get_ident())
-        for _ in range(STEP * 200 if first else 0):
-            with lock:
-                if len(arrived) >= 2:
-                    break
-            if waits_on_lock(watcher):
-                break
-            threading.Event().wait(0.005)
+        hold()
         return found
 
     monkeypatch.setattr(KudosRepo, "given_since", given_since)

@@ -29,7 +29,7 @@ from storage.repositories import PeopleRepo
 from tests.conftest import SERVER_URL
 from tests.support import TEST_ORG, RecordingAdapter
 from tests.test_kudos import count_kudos
-from tests.test_pulse_close_race import STEP, waits_on_lock
+from tests.test_pulse_close_race import STEP, held_after_first
 
 pytestmark = pytest.mark.skipif(not SERVER_URL, reason="two transactions interleaving need "
                                                        "PostgreSQL (TEST_DATABASE_URL)")
@@ -65,22 +65,11 @@ def each_batch_after_its_first_person(watcher: Engine, *engines: Engine,
     done the same, or waits for this one: locked as the events come, each then holds one
     person and goes on to the other's. Fail fast: a deadlock is found after 100 ms, not a
     second."""
-    lock = threading.Lock()
-    arrived: set[int] = set()
+    hold = held_after_first(watcher)
 
     def after(_conn, _cursor, statement, *_args) -> None:
-        if not first(statement):
-            return
-        with lock:
-            new = threading.get_ident() not in arrived
-            arrived.add(threading.get_ident())
-        for _ in range(STEP * 200 if new else 0):
-            with lock:
-                if len(arrived) >= 2:
-                    break
-            if waits_on_lock(watcher):
-                break
-            threading.Event().wait(0.005)
+        if first(statement):
+            hold()
 
     for engine in engines:
         sa_event.listen(engine, "after_cursor_execute", after)

@@ -52,6 +52,30 @@ def waits_on_lock(engine: Engine) -> bool:
             "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")).scalar())
 
 
+def held_after_first(watcher: Engine) -> Callable[[], None]:
+    """A hold for two transactions on two threads: each, the first time it calls the hold,
+    waits until the other has called it too, or until one of them waits on a lock another
+    holds (seen on `watcher`). Taken in opposite orders, each then holds its first row and
+    goes on to the other's: the moment a deadlock needs."""
+    lock = threading.Lock()
+    arrived: set[int] = set()
+
+    def hold() -> None:
+        with lock:
+            first = threading.get_ident() not in arrived
+            arrived.add(threading.get_ident())
+        pause = threading.Event()
+        for _ in range(STEP * 200 if first else 0):
+            with lock:
+                if len(arrived) >= 2:
+                    return
+            if waits_on_lock(watcher):
+                return
+            pause.wait(0.005)
+
+    return hold
+
+
 def until_waiting_or(engine: Engine, done: threading.Event) -> None:
     """Hold this transaction until the other one has finished (`done`) or waits for it."""
     for _ in range(STEP * 200):

@@ -26,11 +26,11 @@ from tests.test_people_deadlock import deadlocks_found_fast
 from tests.test_pulse import POLL_DAY, PREVIOUS_POLL_DAY, last_choices
 from tests.test_pulse_close_race import (
     STEP,
+    held_after_first,
     press,
     replica,
     told,
     until_waiting_or,
-    waits_on_lock,
     watcher,  # noqa: F401 (a fixture)
 )
 
@@ -172,22 +172,11 @@ async def test_two_replicas_each_given_both_double_taps_in_opposite_order_never_
                             event_id=f"tap-{key}-{n}")
 
     advance = PulseRepo.advance
-    lock = threading.Lock()
-    arrived: set[int] = set()
+    hold = held_after_first(watcher)
 
     def each_batch_after_its_first(self, part, step, **kw):  # one moved on, not the other
         moved = advance(self, part, step, **kw)
-        with lock:
-            first = threading.get_ident() not in arrived
-            arrived.add(threading.get_ident())
-        done = threading.Event()
-        for _ in range(STEP * 200 if first else 0):
-            with lock:
-                if len(arrived) >= 2:
-                    break
-            if waits_on_lock(watcher):
-                break
-            done.wait(0.005)
+        hold()
         return moved
 
     monkeypatch.setattr(PulseRepo, "advance", each_batch_after_its_first)
@@ -229,22 +218,11 @@ async def test_the_poll_asked_as_two_people_say_pulse_in_a_batch_never_deadlocks
                             chat_type="direct", text="/pulse", event_id=f"pulse-{key}")
 
     add = PulseRepo.add_participant
-    lock = threading.Lock()
-    arrived: set[int] = set()
+    hold = held_after_first(watcher)
 
     def each_after_its_first(self, poll, person, team=None):  # one added, not the other
         part = add(self, poll, person, team)
-        with lock:
-            first = threading.get_ident() not in arrived
-            arrived.add(threading.get_ident())
-        pause = threading.Event()
-        for _ in range(STEP * 200 if first else 0):
-            with lock:
-                if len(arrived) >= 2:
-                    break
-            if waits_on_lock(watcher):
-                break
-            pause.wait(0.005)
+        hold()
         return part
 
     monkeypatch.setattr(PulseRepo, "add_participant", each_after_its_first)
