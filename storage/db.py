@@ -122,6 +122,10 @@ _SQLITE_QUERY_KINDS = {"uri": "true or false", "check_same_thread": "true or fal
                        "cached_statements": "a whole number"}
 _READ_AS: dict[str, Callable[[str], object]] = {
     "true or false": asbool, "a number": float, "a whole number": int}
+#: What else a SQLite URL's query may say: the driver's one setting that is text, and
+#: SQLite's own URI settings (https://sqlite.org/uri.html), read only with uri=true.
+_SQLITE_DRIVER_TEXT = ("isolation_level",)
+_SQLITE_URI_SETTINGS = ("cache", "immutable", "mode", "modeof", "nolock", "psow", "vfs")
 
 
 def sqlite_url_problem(parsed: URL, name: str, shown: str) -> str | None:
@@ -149,6 +153,18 @@ def sqlite_url_problem(parsed: URL, name: str, shown: str) -> str | None:
                 _READ_AS[kind](value)
         except ValueError:
             return f"{name} {shown}: {key}={value!r} is not {kind}"
+    # Anything else SQLAlchemy drops with a warning (SQLite's own settings without
+    # uri=true: 'mode=ro' asked for read-only and got a database every command could
+    # write), and SQLite drops without one (a typo such as 'mod=ro', even with uri=true).
+    driver = (*_SQLITE_QUERY_KINDS, *_SQLITE_DRIVER_TEXT)
+    for key in parsed.query:
+        if key in _SQLITE_URI_SETTINGS and not asbool(parsed.query.get("uri", False)):
+            return (f"{name} {shown}: SQLite reads {key} only with uri=true in the URL as "
+                    f"well, and ignores it without: write {shown}&uri=true")
+        if key not in driver and key not in _SQLITE_URI_SETTINGS:
+            return (f"{name} {shown}: {key} is no SQLite setting, so it would be ignored; a "
+                    f"SQLite URL takes {', '.join(driver)} and, with uri=true, "
+                    f"{', '.join(_SQLITE_URI_SETTINGS)}")
     try:
         # SQLAlchemy decodes a %-escape that is not UTF-8 as '\ufffd': another file's name,
         # made anew and empty by the first command, the operator's left unread.

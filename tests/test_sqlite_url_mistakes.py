@@ -126,3 +126,36 @@ def test_a_percent_escape_in_a_sqlite_path_that_is_not_utf8_is_refused(tmp_path:
         "teampulse: DATABASE_URL sqlite:///data/t%FF.db: a %-escape in the path is not UTF-8 "
         "text once decoded, so SQLite would open a file of another name: write the file's "
         "name in UTF-8 (rename a file whose name is not)\n"}
+
+
+@pytest.mark.parametrize("query, problem", [
+    ("mode=ro", "SQLite reads mode only with uri=true in the URL as well, and ignores it "
+                "without: write sqlite:///data/tp.db?mode=ro&uri=true"),
+    ("cache=shared&timeout=5", "SQLite reads cache only with uri=true in the URL as well, "
+                               "and ignores it without: write "
+                               "sqlite:///data/tp.db?cache=shared&timeout=5&uri=true"),
+    ("mod=ro&uri=true", "mod is no SQLite setting, so it would be ignored; a SQLite URL "
+                        "takes uri, check_same_thread, timeout, detect_types, "
+                        "cached_statements, isolation_level and, with uri=true, cache, "
+                        "immutable, mode, modeof, nolock, psow, vfs"),
+])
+def test_a_sqlite_setting_that_would_be_ignored_is_named(
+        tmp_path: Path, query: str, problem: str) -> None:
+    """DATABASE_URL=sqlite:///data/tp.db?mode=ro, the operator asking for read-only: without
+    uri=true SQLAlchemy drops the setting with two warnings (logged as noise, the commands
+    went on) and every command could write. A setting SQLite does not know (a typo) was
+    dropped even with uri=true, without a word."""
+    url = f"sqlite:///data/tp.db?{query}"
+    assert refused(tmp_path, url, ("migrate",), ("summary",)) == {
+        f"teampulse: DATABASE_URL {url}: {problem}\n"}
+
+
+def test_a_read_only_sqlite_url_with_uri_true_is_read_only(tmp_path: Path) -> None:
+    """The URL the refusal above suggests: `summary` reads the database, warning of nothing,
+    and `migrate` cannot change it."""
+    assert teampulse(tmp_path, "migrate").returncode == 0
+    before = (tmp_path / "tp.db").read_bytes()
+    url = f"sqlite:///{tmp_path / 'tp.db'}?mode=ro&uri=true".encode()
+    done = teampulse(tmp_path, "summary", env={b"DATABASE_URL": url})
+    assert done.returncode == 0 and done.stderr == b"", done.stderr
+    assert (tmp_path / "tp.db").read_bytes() == before
