@@ -90,6 +90,9 @@ class InboundEvent:
     #: text (Telegram): read as kudos only, as a text message's would be; the picture is
     #: no answer, and no other command is carried out for its caption.
     captioned: bool = False
+    #: Set when files came with the message's words (Slack's file_share): the words are
+    #: read as any message's; the files are not kept, and a person mid-dialog is told so.
+    with_files: bool = False
     #: When the platform says the message was sent (Slack's `ts`, Telegram's `date`; an
     #: edit's time for an edit), UTC: what a check-in's submission and a kudos are dated
     #: by (Context.sent_at), so a message read late — Telegram holds updates while the bot

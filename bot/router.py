@@ -194,6 +194,8 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     if _replies_to_earlier(event, conv):
         ctx.reply("reply_to_earlier")
         return
+    if event.with_files and (conv is not None or oneonone.waits_for_text(ctx)):
+        _files_not_kept(ctx)
     one_on_one_first = oneonone.takes_typed(ctx, conv)
     if one_on_one_first and oneonone.on_text(ctx, text):
         return
@@ -235,6 +237,19 @@ def _replies_to_earlier(event: InboundEvent, conv: Conversation | None) -> bool:
         return False
     apart = timedelta(0) if event.reply_to_own else _CLOCKS_APART
     return event.reply_to_sent_at < as_utc(conv.updated_at) - apart
+
+
+def _files_not_kept(ctx: Context) -> None:
+    """Words sent with a file (a screenshot) to a question waiting: the words are read as
+    its answer, the file dropped. Said before what the words bring (the next question
+    stays the last message), once a day at most: the last 24 hours', keyed by the day
+    as the deleted-message note is by the hour (the outbox's unique index, not a scan)."""
+    assert ctx.person is not None
+    now = ctx.clock.now()
+    keys = [f"files-not-kept:{ctx.person.key}:{day:%Y-%m-%d}"
+            for day in (now - timedelta(days=1), now)]
+    if not ctx.outbox.queued_since(keys, now - timedelta(days=1)):
+        ctx.tell(ctx.person, "files_not_kept", dedupe_key=keys[-1])
 
 
 def _not_text(ctx: Context) -> None:

@@ -122,43 +122,62 @@ _SQLITE_QUERY_KINDS = {"uri": "true or false", "check_same_thread": "true or fal
                        "cached_statements": "a whole number"}
 _READ_AS: dict[str, Callable[[str], object]] = {
     "true or false": asbool, "a number": float, "a whole number": int}
+#: What else a SQLite URL's query may say: the driver's one setting that is text, and
+#: SQLite's own URI settings (https://sqlite.org/uri.html), read only with uri=true.
+_SQLITE_DRIVER_TEXT = ("isolation_level",)
+_SQLITE_URI_SETTINGS = ("cache", "immutable", "mode", "modeof", "nolock", "psow", "vfs")
 
 
 def sqlite_url_problem(parsed: URL, name: str, shown: str) -> str | None:
-    """What SQLite's driver would refuse in `parsed`, in one line naming the setting and the
-    URL as `shown` (its password masked); None if nothing. SQLAlchemy refused these only at
-    create_engine or the first connection, with a message quoting the URL whole, which the
-    log leaves out: a traceback saying nothing (a user part, a host from one slash too few,
-    a query value that is not a number, a NUL in the path)."""
+    """What SQLite's driver would refuse (or drop) in `parsed`, in one line naming the
+    setting and the URL as `shown` (its password masked), quoted; None if nothing.
+    SQLAlchemy refused these only at create_engine or the first connection, with a message
+    quoting the URL whole, which the log leaves out: a traceback saying nothing (a user
+    part, a host from one slash too few, a query value that is not a number, a NUL in the
+    path)."""
+    # Quoted: a URL ending in ':' (sqlite:///:memory:) ran into the line's own colon.
+    said = f"{name} '{shown}'"
     if parsed.username or parsed.password:
-        return (f"{name} {shown}: a SQLite URL takes no user or password (SQLite has no "
+        return (f"{said}: a SQLite URL takes no user or password (SQLite has no "
                 "login: the file's permissions guard it); write "
                 f"sqlite:///{parsed.database or 'data/teampulse.db'}")
     if parsed.host or parsed.port:
         path = "/".join(part for part in (parsed.host, parsed.database) if part)
-        return (f"{name} {shown}: a SQLite URL has no host (here {parsed.host!r}): write "
+        return (f"{said}: a SQLite URL has no host (here {parsed.host!r}): write "
                 "three slashes before a path from the working directory "
                 f"(sqlite:///{path}) or four before a full path "
                 "(sqlite:////srv/teampulse/teampulse.db)")
     for key, kind in _SQLITE_QUERY_KINDS.items():
         value = parsed.query.get(key)
         if isinstance(value, tuple):
-            return f"{name} {shown}: {key} is given {len(value)} times: give it once"
+            return f"{said}: {key} is given {len(value)} times: give it once"
         try:
             if value is not None:
                 _READ_AS[kind](value)
         except ValueError:
-            return f"{name} {shown}: {key}={value!r} is not {kind}"
+            return f"{said}: {key}={value!r} is not {kind}"
+    # Anything else SQLAlchemy drops with a warning (SQLite's own settings without
+    # uri=true: 'mode=ro' asked for read-only and got a database every command could
+    # write), and SQLite drops without one (a typo such as 'mod=ro', even with uri=true).
+    driver = (*_SQLITE_QUERY_KINDS, *_SQLITE_DRIVER_TEXT)
+    for key in parsed.query:
+        if key in _SQLITE_URI_SETTINGS and not asbool(parsed.query.get("uri", False)):
+            return (f"{said}: SQLite reads {key} only with uri=true in the URL as "
+                    f"well, and ignores it without: write {shown}&uri=true")
+        if key not in driver and key not in _SQLITE_URI_SETTINGS:
+            return (f"{said}: {key} is no SQLite setting, so it would be ignored; a "
+                    f"SQLite URL takes {', '.join(driver)} and, with uri=true, "
+                    f"{', '.join(_SQLITE_URI_SETTINGS)}")
     try:
         # SQLAlchemy decodes a %-escape that is not UTF-8 as '\ufffd': another file's name,
         # made anew and empty by the first command, the operator's left unread.
         unquote(shown.partition("?")[0], errors="strict")
     except UnicodeDecodeError:
-        return (f"{name} {shown}: a %-escape in the path is not UTF-8 text once decoded, so "
+        return (f"{said}: a %-escape in the path is not UTF-8 text once decoded, so "
                 "SQLite would open a file of another name: write the file's name in UTF-8 "
                 "(rename a file whose name is not)")
     if "\x00" in (parsed.database or ""):
-        return (f"{name} {shown}: the path holds a NUL character (%00), which no file name "
+        return (f"{said}: the path holds a NUL character (%00), which no file name "
                 "can hold")
     return None
 

@@ -43,10 +43,12 @@ def refused(tmp_path: Path, url: bytes | str, *commands: tuple[str, ...],
 def test_a_sqlite_url_with_a_user_and_password_says_sqlite_takes_none(
         tmp_path: Path, url: str) -> None:
     """`teampulse migrate` with DATABASE_URL=sqlite://user:pw@/:memory: printed a traceback
-    ending 'ArgumentError (its message is left out of the log)' and exit code 1."""
+    ending 'ArgumentError (its message is left out of the log)' and exit code 1; then a line
+    reading '…@/:memory:: a SQLite URL…', the URL's last colon run into the line's. The URL
+    is quoted, as in each of these lines."""
     database = url.partition("@/")[2]
     assert refused(tmp_path, url) == {
-        f"teampulse: DATABASE_URL {url.replace(SECRET, '***')}: a SQLite URL takes no user or "
+        f"teampulse: DATABASE_URL '{url.replace(SECRET, '***')}': a SQLite URL takes no user or "
         "password (SQLite has no login: the file's permissions guard it); write "
         f"sqlite:///{database}\n"}
 
@@ -55,7 +57,7 @@ def test_a_sqlite_url_with_two_slashes_says_it_names_a_host(tmp_path: Path) -> N
     """sqlite://data/tp.db, one slash short: SQLAlchemy reads 'data' as a host, and said so
     only inside the same hidden traceback."""
     assert refused(tmp_path, "sqlite://data/tp.db") == {
-        "teampulse: DATABASE_URL sqlite://data/tp.db: a SQLite URL has no host (here 'data'): "
+        "teampulse: DATABASE_URL 'sqlite://data/tp.db': a SQLite URL has no host (here 'data'): "
         "write three slashes before a path from the working directory "
         "(sqlite:///data/tp.db) or four before a full path (sqlite:////srv/teampulse/"
         "teampulse.db)\n"}
@@ -71,14 +73,14 @@ def test_a_sqlite_url_whose_query_cannot_be_read_names_the_parameter(
     traceback with its message hidden."""
     url = f"sqlite:///data/tp.db?{query}"
     assert refused(tmp_path, url, ("migrate",), ("summary",)) == {
-        f"teampulse: DATABASE_URL {url}: {problem}\n"}
+        f"teampulse: DATABASE_URL '{url}': {problem}\n"}
 
 
 def test_a_sqlite_path_no_file_can_have_is_named(tmp_path: Path) -> None:
     """A NUL (%00) in the path, and a file name longer than the file system allows: a
     ValueError or OSError traceback, its message hidden."""
     assert refused(tmp_path, "sqlite:///data/tp%00.db", ("migrate",), ("summary",)) == {
-        "teampulse: DATABASE_URL sqlite:///data/tp%00.db: the path holds a NUL character "
+        "teampulse: DATABASE_URL 'sqlite:///data/tp%00.db': the path holds a NUL character "
         "(%00), which no file name can hold\n"}
     long = "a" * 300 + ".db"
     assert refused(tmp_path, f"sqlite:///{long}", ("migrate",), ("summary",)) == {
@@ -123,6 +125,39 @@ def test_a_percent_escape_in_a_sqlite_path_that_is_not_utf8_is_refused(tmp_path:
     '\ufffd', and `migrate` made a new, empty database of that other name, saying nothing,
     while the operator's file stood unread beside it."""
     assert refused(tmp_path, "sqlite:///data/t%FF.db", ("migrate",), ("run",)) == {
-        "teampulse: DATABASE_URL sqlite:///data/t%FF.db: a %-escape in the path is not UTF-8 "
+        "teampulse: DATABASE_URL 'sqlite:///data/t%FF.db': a %-escape in the path is not UTF-8 "
         "text once decoded, so SQLite would open a file of another name: write the file's "
         "name in UTF-8 (rename a file whose name is not)\n"}
+
+
+@pytest.mark.parametrize("query, problem", [
+    ("mode=ro", "SQLite reads mode only with uri=true in the URL as well, and ignores it "
+                "without: write sqlite:///data/tp.db?mode=ro&uri=true"),
+    ("cache=shared&timeout=5", "SQLite reads cache only with uri=true in the URL as well, "
+                               "and ignores it without: write "
+                               "sqlite:///data/tp.db?cache=shared&timeout=5&uri=true"),
+    ("mod=ro&uri=true", "mod is no SQLite setting, so it would be ignored; a SQLite URL "
+                        "takes uri, check_same_thread, timeout, detect_types, "
+                        "cached_statements, isolation_level and, with uri=true, cache, "
+                        "immutable, mode, modeof, nolock, psow, vfs"),
+])
+def test_a_sqlite_setting_that_would_be_ignored_is_named(
+        tmp_path: Path, query: str, problem: str) -> None:
+    """DATABASE_URL=sqlite:///data/tp.db?mode=ro, the operator asking for read-only: without
+    uri=true SQLAlchemy drops the setting with two warnings (logged as noise, the commands
+    went on) and every command could write. A setting SQLite does not know (a typo) was
+    dropped even with uri=true, without a word."""
+    url = f"sqlite:///data/tp.db?{query}"
+    assert refused(tmp_path, url, ("migrate",), ("summary",)) == {
+        f"teampulse: DATABASE_URL '{url}': {problem}\n"}
+
+
+def test_a_read_only_sqlite_url_with_uri_true_is_read_only(tmp_path: Path) -> None:
+    """The URL the refusal above suggests: `summary` reads the database, warning of nothing,
+    and `migrate` cannot change it."""
+    assert teampulse(tmp_path, "migrate").returncode == 0
+    before = (tmp_path / "tp.db").read_bytes()
+    url = f"sqlite:///{tmp_path / 'tp.db'}?mode=ro&uri=true".encode()
+    done = teampulse(tmp_path, "summary", env={b"DATABASE_URL": url})
+    assert done.returncode == 0 and done.stderr == b"", done.stderr
+    assert (tmp_path / "tp.db").read_bytes() == before

@@ -144,7 +144,8 @@ def message_event(body: Mapping[str, Any], names: Mapping[str, str] | None = Non
         mentions=mentions_in(raw, names, bot_user_id), channel_links=channel_links_in(raw),
         sent_at=sent_at(event.get("ts")),
         reply_to_sent_at=sent_at(thread) if replying else None,
-        reply_to_own=replying and event.get("parent_user_id") == user)
+        reply_to_own=replying and event.get("parent_user_id") == user,
+        with_files=bool(event.get("files")))
 
 
 def _edit_event(body: Mapping[str, Any], event: Mapping[str, Any],

@@ -88,3 +88,37 @@ async def test_a_reply_in_the_thread_of_ones_own_answer_is_no_answer_to_the_next
                            parent_user_id=ALICE))
     assert slack.last_text(ALICE).startswith("You replied to an earlier message")
     assert slack.counts()["answers"] == 1
+
+
+async def test_words_with_a_file_mid_check_in_are_the_answer_and_the_file_is_said_not_kept(
+        slack: SlackHarness, bot) -> None:
+    """Alice sends "52000" with a screenshot of her revenue, 李雷 "8000" with his: the
+    words were stored as the answer and the screenshot dropped without a word, so they
+    took it to be kept beside the answer, for the GM to see. Now each is told, in their
+    language, that only the words were read, before the next question (which stays the
+    last message); once a day at most, as the deleted-message note is limited."""
+    await bot.run_checkins(["alice", "li"])
+    await slack.settle()
+    shot = {"subtype": "file_share", "files": [{"id": "F1", "name": "revenue.png"}]}
+    await slack.event(said(ALICE, "52000", slack, **shot))
+    await slack.event(said(LILEI, "8000", slack, **shot))
+    assert [p.params["text"] for p in slack.posts(ALICE)][-2] == (
+        "I read the words you sent with your file; the file itself isn't kept.")
+    assert "Question 2 of 8" in slack.last_text(ALICE)
+    assert [p.params["text"] for p in slack.posts(LILEI)][-2] == (
+        "我读取了你随文件发送的文字；文件本身不会保存。")
+    assert "第 2 题，共 7 题" in slack.last_text(LILEI)
+    with bot.unit() as ctx:
+        from storage.models import Answer
+        assert sorted(a.number_value for a in ctx.session.query(Answer)) == [8000, 52000]
+    # Another file the same day: the answer is taken, the note not said again.
+    told = len(slack.posts(ALICE))
+    await slack.event(said(ALICE, "3", slack, **shot))
+    assert len(slack.posts(ALICE)) == told + 1
+    assert "Question 3 of 8" in slack.last_text(ALICE)
+    # A day later it is said again.
+    slack.clock.advance(timedelta(hours=24))
+    await slack.event(said(ALICE, "2", slack, **shot))
+    assert [p.params["text"] for p in slack.posts(ALICE)][-2].startswith(
+        "I read the words you sent with your file")
+    assert "Question 4 of 8" in slack.last_text(ALICE)
