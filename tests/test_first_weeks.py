@@ -258,3 +258,49 @@ async def test_the_operators_first_start_line_says_when_the_first_check_in_goes_
     assert ("teampulse is running on no chat platform (no token set, console off); the next "
             "check-in goes out 2026-11-20 08:00 UTC (Fri 16:00 in Asia/Shanghai, the first "
             "of those asked); press Ctrl-C to stop") in caplog.text
+
+
+async def test_the_first_digests_chart_draws_the_weeks_since_the_bot_started(kestrel,
+                                                                              monkeypatch):
+    """Greta's first weekly digest, Monday 23 November: its chart was captioned "the 8
+    weeks to 2026-W47" and drew seven empty weeks and one dot, as if her team had given no
+    figure for seven weeks. Those weeks did not exist for the bot: it draws the week since
+    it started, and says so."""
+    from bot import charts
+
+    drawn: list[tuple[str, ...]] = []
+    real = charts.chart_data_for
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        data = real(*args, **kwargs)
+        drawn.append(tuple(data.weeks))
+        return data
+
+    monkeypatch.setattr(charts, "chart_data_for", recording)
+    bot, chat, clock = kestrel
+    await say(bot, "greta", "/help")
+    clock.set(datetime(2026, 11, 20, 8, 0, tzinfo=UTC))  # Friday 16:00 in Shanghai
+    await bot.run_checkins(timezone="Asia/Shanghai")
+    for answer in ("70000", "签了两家", "无", "1", "拜访三家", "4"):
+        await say(bot, "mei", answer)
+    clock.set(datetime(2026, 11, 23, 0, 0, tzinfo=UTC))  # Monday 08:00 in Shanghai
+    await bot.run_digests()
+    (mei,) = [s.text for s in chat.sent if s.target.address == "mei" and s.message.image]
+    assert mei == "📈 目标达成率：teampulse 启动以来的 1 周（2026-W47） · 团队 China"
+    clock.set(datetime(2026, 11, 23, 7, 0, tzinfo=UTC))  # Monday 08:00 in Berlin
+    await bot.run_digests()
+    (greta,) = [s.text for s in chat.sent if s.target.address == "greta" and s.message.image]
+    assert greta == "📈 Attainment against target, the 1 week since teampulse started (2026-W47)"
+    assert set(drawn) == {("2026-W47",)}  # 王梅's, Greta's, Karl's (no figure: not sent)
+    # A week on, two weeks: still not eight.
+    clock.set(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))
+    await bot.run_digests()
+    greta = [s.text for s in chat.sent if s.target.address == "greta" and s.message.image][-1]
+    assert greta == ("📈 Attainment against target, the 2 weeks since teampulse started "
+                     "(2026-W47 to 2026-W48)")
+    assert drawn[-1] == ("2026-W47", "2026-W48")
+    # Eight weeks on, the chart is the usual eight, captioned as before.
+    clock.set(datetime(2027, 1, 11, 7, 0, tzinfo=UTC))
+    await bot.run_digests()
+    greta = [s.text for s in chat.sent if s.target.address == "greta" and s.message.image][-1]
+    assert greta == "📈 Attainment against target, the 8 weeks to 2027-W01"
