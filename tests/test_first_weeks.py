@@ -304,3 +304,45 @@ async def test_the_first_digests_chart_draws_the_weeks_since_the_bot_started(kes
     await bot.run_digests()
     greta = [s.text for s in chat.sent if s.target.address == "greta" and s.message.image][-1]
     assert greta == "📈 Attainment against target, the 8 weeks to 2027-W01"
+
+
+async def test_the_first_months_roll_says_it_counted_from_the_day_the_bot_first_ran(kestrel):
+    """1 December, 09:00 in Berlin: Greta's roll of November, the bot's first month (it
+    first ran on the 18th), read "No kudos were given in November 2026. A quiet month", as
+    if her team had praised nobody all month: seventeen of its days were never counted."""
+    bot, chat, clock = kestrel
+    await say(bot, "greta", "/help")
+    clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=UTC))  # Tuesday, the first working day
+    assert await bot.run_honours()
+    roll = chat.last("greta")
+    assert roll.startswith("🏆 Honour roll — November 2026\n")
+    assert "quiet" not in roll
+    assert ("No kudos were given in November 2026 since the bot first ran, on 2026-11-18: it "
+            "counted them from then, nothing before.") in roll
+    await say(bot, "mei", "/honours 2026-11")
+    roll = chat.last("mei")
+    assert "比较安静" not in roll
+    assert ("自机器人于 2026-11-18 首次运行以来，2026年11月没有人点赞：点赞从那天起记录，"
+            "此前的没有记录。") in roll
+
+
+async def test_a_roll_with_kudos_of_a_month_the_bot_ran_part_of_says_from_when(kestrel):
+    from tests.test_kudos import kudo
+
+    bot, chat, clock = kestrel
+    await say(bot, "greta", "/help")
+    clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+    await kudo(bot, "karl", "/kudos @mei for the Shanghai launch")
+    clock.set(datetime(2026, 12, 2, 10, 0, tzinfo=UTC))
+    await say(bot, "greta", "/honours")
+    roll = chat.last("greta")
+    assert roll.startswith("🏆 Honour roll — November 2026\n1 kudo in all.\nCounted from "
+                           "2026-11-18, when the bot first ran: nothing before it was "
+                           "recorded.\n")
+    await say(bot, "mei", "/honours 2026")  # the year too: it ran from 18 November
+    assert ("共 1 次点赞。\n自 2026-11-18 机器人首次运行起记录，此前的点赞没有记录。\n"
+            in chat.last("mei"))
+    # A month it ran whole says nothing of it.
+    clock.set(datetime(2027, 1, 4, 10, 0, tzinfo=UTC))
+    await say(bot, "greta", "/honours 2026-12")
+    assert "first ran" not in chat.last("greta")
