@@ -346,3 +346,61 @@ async def test_a_roll_with_kudos_of_a_month_the_bot_ran_part_of_says_from_when(k
     clock.set(datetime(2027, 1, 4, 10, 0, tzinfo=UTC))
     await say(bot, "greta", "/honours 2026-12")
     assert "first ran" not in chat.last("greta")
+
+
+async def test_kudos_top_of_a_period_before_the_bot_ran_says_it_was_not_running(kestrel):
+    """Greta, two days after install, types /kudos top last month: "No kudos in this
+    period." — October, when the bot was not there to count any (as /honours now says)."""
+    bot, chat, clock = kestrel
+    await say(bot, "greta", "/help")
+    clock.set(datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
+    await say(bot, "greta", "/kudos top last month")
+    board = chat.last("greta")
+    assert "No kudos in this period." not in board
+    assert ("The bot was not running yet then (it first ran on 2026-11-18), so no kudos were "
+            "counted. This month's so far: /kudos top month") in board
+    await say(bot, "mei", "/kudos top 上个月")
+    board = chat.last("mei")
+    assert "这段时间没有点赞。" not in board
+    assert ("当时机器人尚未运行（首次运行于 2026-11-18），因此没有记录点赞。本月至今："
+            "/kudos top 本月") in board
+    # Last week ended before the 18th too; October by its name as well.
+    await say(bot, "greta", "/kudos top last week")
+    assert ("not running yet then (it first ran on 2026-11-18), so no kudos were counted. This "
+            "week's so far: /kudos top week") in chat.last("greta")
+    await say(bot, "greta", "/kudos top October")
+    assert "not running yet then" in chat.last("greta")
+    # A period the bot ran in, without kudos, reads as before.
+    clock.set(datetime(2026, 12, 2, 10, 0, tzinfo=UTC))
+    await say(bot, "greta", "/kudos top last week")
+    assert "No kudos in this period." in chat.last("greta")
+    assert "not running" not in chat.last("greta")
+
+
+async def test_the_cli_honours_of_a_month_before_the_bot_ran_says_it_was_not_running(
+        kestrel, monkeypatch):
+    """`teampulse kudos honours --period 2026-10` on 20 November printed "No kudos were given
+    in October 2026.", the month before the bot first ran."""
+    from tests.support import run_cli
+
+    bot, _, clock = kestrel
+    await say(bot, "greta", "/help")
+    clock.set(datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, out = run_cli(bot.settings, "kudos", "honours", "--period", "2026-10")
+    assert code == 0
+    assert "No kudos were given" not in out
+    assert ("The bot was not running yet in October 2026 (it first ran on 2026-11-18), so no "
+            "kudos were counted then and there is no roll.") in out
+    code, out = run_cli(bot.settings, "kudos", "honours", "--period", "2026-10",
+                        "--locale", "zh-CN")
+    assert "没有人点赞" not in out
+    assert ("2026年10月机器人尚未运行（首次运行于 2026-11-18），因此当时没有记录点赞，也没有"
+            "荣誉榜。") in out
+    code, out = run_cli(bot.settings, "kudos", "honours", "--period", "2026-10",
+                        "--format", "json")
+    assert '"before_first_run": "2026-11-18"' in out
+    # November, the month it first ran in, is a roll as before.
+    code, out = run_cli(bot.settings, "kudos", "honours", "--period", "2026-11",
+                        "--format", "json")
+    assert '"before_first_run": null' in out and '"total": 0' in out
