@@ -259,7 +259,7 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
 
 def _honours(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str) -> int:
     from bot.app import prepare
-    from handlers.honours import FIRST_YEAR, build_roll, period_of, roll_period
+    from handlers.honours import FIRST_YEAR, build_roll, first_ran, period_of, roll_period
     from storage.kudos import KudosRepo
 
     bot, engine = prepare(settings)
@@ -282,6 +282,11 @@ def _honours(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str
         with reading(bot) as ctx:
             roll = build_roll(KudosRepo(ctx.session).between(start, end), bot.org, locale,
                               *show, current=in_progress)
+            began = first_ran(ctx.session, now)
+        # A period over before the bot first ran, without kudos: it was not running yet
+        # then (as /honours says), not "No kudos were given", as if nobody had praised.
+        before = began.astimezone(bot.org.tz).date() \
+            if not roll.total and began >= end else None
     finally:
         engine.dispose()
 
@@ -294,7 +299,8 @@ def _honours(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str
             "total": roll.total,
             "teams": [{"team": t.team, **(winners(t.winners) or {})} for t in roll.teams],
             "best_team": winners(roll.best_team), "value": winners(roll.value),
-            "giver": winners(roll.giver)}
+            "giver": winners(roll.giver),
+            "before_first_run": before.isoformat() if before is not None else None}
     if fmt == "json":
         dump_json(data, out)
     elif fmt == "csv":
@@ -309,7 +315,8 @@ def _honours(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str
         write_csv(out, HONOURS_FIELDS, rows)
     else:
         out.write(bot.renderer.message(locale, "cli_honours", "markdown", org=bot.org.name,
-                                       roll=roll, in_progress=in_progress) + "\n")
+                                       roll=roll, in_progress=in_progress,
+                                       before_bot=before) + "\n")
     return 0
 
 

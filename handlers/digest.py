@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, select
 
 from bot import charts
+from bot.charts import chart_weeks
 from bot.config import CheckinSchedule, Settings
 from bot.events import OutboundMessage, Target
 from bot.loglines import log_not_sent
@@ -196,10 +197,23 @@ def _digest(ctx: Context, person: Person, week: str, markup: str) -> Digest:
     else:
         body = render_summary(ctx.renderer, person.locale, markup, request, weeks,
                               ctx.org.name)
-    chart = chart_png(ctx, person.locale, week_start(week), CHART_WEEKS, team)
+    weeks_run = chart_weeks_since(ctx, week, person.timezone)
+    chart = chart_png(ctx, person.locale, week_start(week), weeks_run, team)
     caption = ctx.renderer.message(person.locale, "digest_chart_caption", markup,
-                                   week=week, weeks=CHART_WEEKS, team=team)
+                                   week=week, weeks=weeks_run, team=team,
+                                   since_start=weeks_run < CHART_WEEKS,
+                                   first=chart_weeks(week_start(week), weeks_run)[0])
     return Digest(person.key, week, team, f"{header}\n\n{body}", chart, caption)
+
+
+def chart_weeks_since(ctx: Context, week: str, timezone: str) -> int:
+    """How many weeks the digest's chart of `week` draws: CHART_WEEKS, or only those from
+    the week the bot first ran in (in the reader's timezone, as due_digests counts it), at
+    least one. The weeks before it did not exist for the bot: drawn, they read as weeks
+    nobody gave a figure in (seven empty weeks and one dot on a new team's first digest)."""
+    first = DigestRepo(ctx.session).first_run() or ctx.clock.now()
+    began = week_start(current_week(first, timezone))
+    return max(1, min(CHART_WEEKS, (week_start(week) - began).days // 7 + 1))
 
 
 def chart_png(ctx: Context, locale: str, end_week: date, weeks: int,

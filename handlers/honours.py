@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session, object_session
 
 from bot.clock import as_utc
 from bot.events import GAVE_UP, REFUSED, REJECTED, OutboundMessage, Target
@@ -63,6 +63,10 @@ class Roll:
     #: The org's timezone, whose midnights bound its months (a kudos given on the 1st in
     #: Shanghai is still the month before in New York): the roll says which.
     tz: str | None = None
+    #: The day (org time) the bot first ran, when that was within the period: nothing
+    #: before it was counted, and the roll says so ("A quiet month" of a month it ran
+    #: the last 13 days of read as the whole month's).
+    counted_from: date | None = None
 
 
 def _top(counts: Counter[str]) -> Winners | None:
@@ -83,8 +87,16 @@ def period_of(year: int, month: int | None, tz: ZoneInfo) -> tuple[datetime, dat
     return (datetime.combine(first, time(), tzinfo=tz), datetime.combine(after, time(), tzinfo=tz))
 
 
+def first_ran(session: Session, now: datetime) -> datetime:
+    """When the bot first ran (storage.digest.first_run), in UTC; `now` if it has written
+    nothing yet (this is its first run)."""
+    first = DigestRepo(session).first_run()
+    return as_utc(first) if first is not None else now
+
+
 def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
-               month: int | None, *, current: bool = False) -> Roll:
+               month: int | None, *, current: bool = False,
+               began: datetime | None = None) -> Roll:
     """Who was most recognised per team, the most cited value, the most generous giver,
     and the team whose people received the most kudos.
 
@@ -97,7 +109,10 @@ def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
     who moved team since is on their old team's roll for that period.
 
     People are counted by who they are, not by name: two people called 王伟 are two
-    people (named with their key beside it, so a reader tells them apart)."""
+    people (named with their key beside it, so a reader tells them apart).
+
+    `began`: when the bot first ran (first_ran); if within the period, the roll says it
+    counted from that day."""
     per_team: dict[str | None, Counter[str]] = {}
     teams: Counter[str] = Counter()
     values: Counter[str] = Counter()
@@ -144,8 +159,11 @@ def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
     honours = tuple(TeamHonour(team, winners) for team, counter in sorted(
         per_team.items(), key=lambda item: (item[0] is None, item[0] or ""))
         if (winners := _top(counter)) is not None)
+    start, end = period_of(year, month, org.tz)
+    counted_from = began.astimezone(org.tz).date() \
+        if began is not None and start < began < end else None
     return Roll(year, month, len(rows), honours, _top(teams), _top(values), _top(givers),
-                org.timezone)
+                org.timezone, counted_from)
 
 
 def month_typed(text: str) -> tuple[int, int] | None:
@@ -218,18 +236,16 @@ def cmd_honours(ctx: Context, args: str) -> None:
         return
     in_progress = start <= ctx.clock.now() < end
     rows = KudosRepo(ctx.session).between(start, end)
-    if not rows:
-        first = DigestRepo(ctx.session).first_run()
-        began = as_utc(first) if first is not None else ctx.clock.now()
-        if began >= end:
-            # A month (or year) over before the bot first ran: "A quiet month" read as if
-            # the team had praised nobody, when nothing could have been counted then.
-            ctx.reply("honours_before_bot", roll_year=show[0], roll_month=show[1],
-                      now=f"{local.year}-{local.month:02d}",
-                      first=began.astimezone(ctx.org.tz).date())
-            return
+    began = first_ran(ctx.session, ctx.clock.now())
+    if not rows and began >= end:
+        # A month (or year) over before the bot first ran: "A quiet month" read as if
+        # the team had praised nobody, when nothing could have been counted then.
+        ctx.reply("honours_before_bot", roll_year=show[0], roll_month=show[1],
+                  now=f"{local.year}-{local.month:02d}",
+                  first=began.astimezone(ctx.org.tz).date())
+        return
     ctx.reply("honours_roll", roll=build_roll(rows, ctx.org, ctx.locale, *show,
-                                              current=in_progress),
+                                              current=in_progress, began=began),
               in_progress=in_progress, private=False)
 
 
@@ -346,12 +362,13 @@ def post_monthly_honours(ctx: Context) -> bool:
     tag = f"{year}-{month:02d}"
     gms = [p for p in ctx.people.active() if p.role == "gm"]
     rolls: dict[str, Roll] = {}
+    began = first_ran(ctx.session, ctx.clock.now())
 
     def roll_in(locale: str) -> Roll:
         # Built once per language: the channels, the GMs' DMs and the copy a GM's note of
         # a refused channel post repeats read the same roll (it was built for each).
         if locale not in rolls:
-            rolls[locale] = build_roll(rows, org, locale, year, month)
+            rolls[locale] = build_roll(rows, org, locale, year, month, began=began)
         return rolls[locale]
 
     for platform, channel in sorted(org.kudos.honours_channel.items()):

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bot.clock import as_utc
 from bot.events import (
     EDITS_IN_PLACE,
     InboundEvent,
@@ -40,6 +41,7 @@ from handlers.kudos_refusals import without_refusals
 from handlers.people_named import org_aliases
 from handlers.period_words import CHINESE, month_named, quarter_named, read_period
 from handlers.teams_then import teams_gone
+from storage.digest import DigestRepo
 from storage.kudos import (
     Kudos,
     KudosRepo,
@@ -969,7 +971,20 @@ def leaderboard(ctx: Context, args: str) -> None:
               top=board.received, givers=board.given, tied=board.tied, private=False,
               last=board.last_day, top_more=board.received_more,
               givers_more=board.given_more, tz=ctx.org.timezone, month=month_of(period),
-              quarter=quarter_of(period))
+              quarter=quarter_of(period), before_bot=_before_bot(ctx, period, board))
+
+
+def _before_bot(ctx: Context, period: str, board: Board) -> date | None:
+    """The day the bot first ran, when an empty board's period was over before it (the
+    board says the bot was not running yet then, as /honours does; "No kudos in this
+    period" read as if the team had praised nobody); else None."""
+    if board.received or board.given or board.last_day is None:
+        return None
+    now = ctx.clock.now()
+    _, end = period_bounds(period, now, ctx.org.tz, ctx.org.goals.fiscal_year_start)
+    first = DigestRepo(ctx.session).first_run()
+    began = as_utc(first) if first is not None else now
+    return began.astimezone(ctx.org.tz).date() if began >= end else None
 
 
 def board_teams(session: Session, current: Collection[str], period: str, now: datetime,

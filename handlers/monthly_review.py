@@ -37,6 +37,7 @@ from handlers.honours import (
     Roll,
     before_first_run,
     build_roll,
+    first_ran,
     first_working_day,
     last_opening_run,
     last_working_day,
@@ -293,9 +294,10 @@ def month_kudos(ctx: Context, year: int, month_no: int, locales: Iterable[str]) 
     start, end = _bounds(ctx, parse_period(f"{year}-{month_no:02d}"))
     so_far = start <= ctx.clock.now() < end
     kudos = KudosRepo(ctx.session).between(start, end)
+    began = first_ran(ctx.session, ctx.clock.now()) if kudos else None
     return MonthKudos(dict(Counter(k.recipient_id for k in kudos)),
                       {locale: build_roll(kudos, ctx.org, locale, year, month_no,
-                                          current=so_far)
+                                          current=so_far, began=began)
                        if kudos else None for locale in set(locales)}, so_far)
 
 

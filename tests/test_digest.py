@@ -77,7 +77,8 @@ async def test_the_gm_gets_exactly_one_digest_for_the_week_across_a_restart(bot,
     assert "One-on-one with you: last never" in text
     ((caption, image),) = charts_to(first, "grace")
     assert image.startswith(PNG)
-    assert caption == "📈 Attainment against target, the 8 weeks to 2026-W48"
+    # (Its first week: the bot first ran in 2026-W48, the chart draws no week before.)
+    assert caption == "📈 Attainment against target, the 1 week since teampulse started (2026-W48)"
     # Another restart, and the sweep an hour later: nothing again.
     second = await restart(bot, clock)
     clock.advance(timedelta(hours=1))
@@ -150,11 +151,11 @@ async def test_a_director_gets_only_their_own_team_in_their_language(bot, chat, 
     # `schedule`, the check-in's, tells a week away as /summary does (tests/test_charts.py).
     sunday, next_monday = date(2026, 11, 29), date(2026, 11, 30)
     schedule = bot.settings.checkin_schedule
-    assert ("attainment", "zh-CN", {"end_week": monday, "weeks": 8, "team": "China",
+    assert ("attainment", "zh-CN", {"end_week": monday, "weeks": 1, "team": "China",
                                     "today": sunday, "schedule": schedule}) in drawn
-    assert ("attainment", "en", {"end_week": monday, "weeks": 8, "team": "East",
+    assert ("attainment", "en", {"end_week": monday, "weeks": 1, "team": "East",
                                  "today": next_monday, "schedule": schedule}) in drawn
-    assert ("attainment", "en", {"end_week": monday, "weeks": 8, "team": None,
+    assert ("attainment", "en", {"end_week": monday, "weeks": 1, "team": None,
                                  "today": next_monday, "schedule": schedule}) in drawn
     # Sam (a member) and Vera (a viewer) get no digest.
     assert digests(chat, "sam") == [] and digests(chat, "vera") == []
@@ -299,7 +300,8 @@ async def test_the_console_shows_the_text_and_saves_the_chart(bot, chat, clock):
     saved = re.search(r"image saved to (\S+-attainment-2026-W48\.png)\]", printed)
     assert saved is not None, printed
     assert Path(saved.group(1)).read_bytes().startswith(b"\x89PNG")
-    assert "📈 Attainment against target, the 8 weeks to 2026-W48" in printed
+    assert ("📈 Attainment against target, the 3 weeks since teampulse started (2026-W46 to "
+            "2026-W48)") in printed
 
 
 async def test_one_digest_that_fails_does_not_hold_up_the_others(bot, chat, clock,
@@ -365,7 +367,8 @@ async def test_cli_dry_run_prints_and_records_nothing(bot, chat, clock, settings
     assert code == 0
     assert out.startswith("## Digest for grace, 2026-W48\n\n**📬 Weekly digest — 2026-W48**")
     assert "2 of 3 answered" in out
-    assert "[chart: 📈 Attainment against target, the 8 weeks to 2026-W48 — " in out
+    assert ("[chart: 📈 Attainment against target, the 1 week since teampulse started "
+            "(2026-W48) — ") in out
     # Everyone's: the GM's (the whole org's) first, then the directors' by key.
     code, out = run_cli(settings, "digest", "--dry-run", "--week", "2026-W48")
     assert code == 0 and [line.split(",")[0] for line in out.splitlines()

@@ -258,3 +258,149 @@ async def test_the_operators_first_start_line_says_when_the_first_check_in_goes_
     assert ("teampulse is running on no chat platform (no token set, console off); the next "
             "check-in goes out 2026-11-20 08:00 UTC (Fri 16:00 in Asia/Shanghai, the first "
             "of those asked); press Ctrl-C to stop") in caplog.text
+
+
+async def test_the_first_digests_chart_draws_the_weeks_since_the_bot_started(kestrel,
+                                                                              monkeypatch):
+    """Greta's first weekly digest, Monday 23 November: its chart was captioned "the 8
+    weeks to 2026-W47" and drew seven empty weeks and one dot, as if her team had given no
+    figure for seven weeks. Those weeks did not exist for the bot: it draws the week since
+    it started, and says so."""
+    from bot import charts
+
+    drawn: list[tuple[str, ...]] = []
+    real = charts.chart_data_for
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        data = real(*args, **kwargs)
+        drawn.append(tuple(data.weeks))
+        return data
+
+    monkeypatch.setattr(charts, "chart_data_for", recording)
+    bot, chat, clock = kestrel
+    await say(bot, "greta", "/help")
+    clock.set(datetime(2026, 11, 20, 8, 0, tzinfo=UTC))  # Friday 16:00 in Shanghai
+    await bot.run_checkins(timezone="Asia/Shanghai")
+    for answer in ("70000", "签了两家", "无", "1", "拜访三家", "4"):
+        await say(bot, "mei", answer)
+    clock.set(datetime(2026, 11, 23, 0, 0, tzinfo=UTC))  # Monday 08:00 in Shanghai
+    await bot.run_digests()
+    (mei,) = [s.text for s in chat.sent if s.target.address == "mei" and s.message.image]
+    assert mei == "📈 目标达成率：teampulse 启动以来的 1 周（2026-W47） · 团队 China"
+    clock.set(datetime(2026, 11, 23, 7, 0, tzinfo=UTC))  # Monday 08:00 in Berlin
+    await bot.run_digests()
+    (greta,) = [s.text for s in chat.sent if s.target.address == "greta" and s.message.image]
+    assert greta == "📈 Attainment against target, the 1 week since teampulse started (2026-W47)"
+    assert set(drawn) == {("2026-W47",)}  # 王梅's, Greta's, Karl's (no figure: not sent)
+    # A week on, two weeks: still not eight.
+    clock.set(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))
+    await bot.run_digests()
+    greta = [s.text for s in chat.sent if s.target.address == "greta" and s.message.image][-1]
+    assert greta == ("📈 Attainment against target, the 2 weeks since teampulse started "
+                     "(2026-W47 to 2026-W48)")
+    assert drawn[-1] == ("2026-W47", "2026-W48")
+    # Eight weeks on, the chart is the usual eight, captioned as before.
+    clock.set(datetime(2027, 1, 11, 7, 0, tzinfo=UTC))
+    await bot.run_digests()
+    greta = [s.text for s in chat.sent if s.target.address == "greta" and s.message.image][-1]
+    assert greta == "📈 Attainment against target, the 8 weeks to 2027-W01"
+
+
+async def test_the_first_months_roll_says_it_counted_from_the_day_the_bot_first_ran(kestrel):
+    """1 December, 09:00 in Berlin: Greta's roll of November, the bot's first month (it
+    first ran on the 18th), read "No kudos were given in November 2026. A quiet month", as
+    if her team had praised nobody all month: seventeen of its days were never counted."""
+    bot, chat, clock = kestrel
+    await say(bot, "greta", "/help")
+    clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=UTC))  # Tuesday, the first working day
+    assert await bot.run_honours()
+    roll = chat.last("greta")
+    assert roll.startswith("🏆 Honour roll — November 2026\n")
+    assert "quiet" not in roll
+    assert ("No kudos were given in November 2026 since the bot first ran, on 2026-11-18: it "
+            "counted them from then, nothing before.") in roll
+    await say(bot, "mei", "/honours 2026-11")
+    roll = chat.last("mei")
+    assert "比较安静" not in roll
+    assert ("自机器人于 2026-11-18 首次运行以来，2026年11月没有人点赞：点赞从那天起记录，"
+            "此前的没有记录。") in roll
+
+
+async def test_a_roll_with_kudos_of_a_month_the_bot_ran_part_of_says_from_when(kestrel):
+    from tests.test_kudos import kudo
+
+    bot, chat, clock = kestrel
+    await say(bot, "greta", "/help")
+    clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+    await kudo(bot, "karl", "/kudos @mei for the Shanghai launch")
+    clock.set(datetime(2026, 12, 2, 10, 0, tzinfo=UTC))
+    await say(bot, "greta", "/honours")
+    roll = chat.last("greta")
+    assert roll.startswith("🏆 Honour roll — November 2026\n1 kudo in all.\nCounted from "
+                           "2026-11-18, when the bot first ran: nothing before it was "
+                           "recorded.\n")
+    await say(bot, "mei", "/honours 2026")  # the year too: it ran from 18 November
+    assert ("共 1 次点赞。\n自 2026-11-18 机器人首次运行起记录，此前的点赞没有记录。\n"
+            in chat.last("mei"))
+    # A month it ran whole says nothing of it.
+    clock.set(datetime(2027, 1, 4, 10, 0, tzinfo=UTC))
+    await say(bot, "greta", "/honours 2026-12")
+    assert "first ran" not in chat.last("greta")
+
+
+async def test_kudos_top_of_a_period_before_the_bot_ran_says_it_was_not_running(kestrel):
+    """Greta, two days after install, types /kudos top last month: "No kudos in this
+    period." — October, when the bot was not there to count any (as /honours now says)."""
+    bot, chat, clock = kestrel
+    await say(bot, "greta", "/help")
+    clock.set(datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
+    await say(bot, "greta", "/kudos top last month")
+    board = chat.last("greta")
+    assert "No kudos in this period." not in board
+    assert ("The bot was not running yet then (it first ran on 2026-11-18), so no kudos were "
+            "counted. This month's so far: /kudos top month") in board
+    await say(bot, "mei", "/kudos top 上个月")
+    board = chat.last("mei")
+    assert "这段时间没有点赞。" not in board
+    assert ("当时机器人尚未运行（首次运行于 2026-11-18），因此没有记录点赞。本月至今："
+            "/kudos top 本月") in board
+    # Last week ended before the 18th too; October by its name as well.
+    await say(bot, "greta", "/kudos top last week")
+    assert ("not running yet then (it first ran on 2026-11-18), so no kudos were counted. This "
+            "week's so far: /kudos top week") in chat.last("greta")
+    await say(bot, "greta", "/kudos top October")
+    assert "not running yet then" in chat.last("greta")
+    # A period the bot ran in, without kudos, reads as before.
+    clock.set(datetime(2026, 12, 2, 10, 0, tzinfo=UTC))
+    await say(bot, "greta", "/kudos top last week")
+    assert "No kudos in this period." in chat.last("greta")
+    assert "not running" not in chat.last("greta")
+
+
+async def test_the_cli_honours_of_a_month_before_the_bot_ran_says_it_was_not_running(
+        kestrel, monkeypatch):
+    """`teampulse kudos honours --period 2026-10` on 20 November printed "No kudos were given
+    in October 2026.", the month before the bot first ran."""
+    from tests.support import run_cli
+
+    bot, _, clock = kestrel
+    await say(bot, "greta", "/help")
+    clock.set(datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, out = run_cli(bot.settings, "kudos", "honours", "--period", "2026-10")
+    assert code == 0
+    assert "No kudos were given" not in out
+    assert ("The bot was not running yet in October 2026 (it first ran on 2026-11-18), so no "
+            "kudos were counted then and there is no roll.") in out
+    code, out = run_cli(bot.settings, "kudos", "honours", "--period", "2026-10",
+                        "--locale", "zh-CN")
+    assert "没有人点赞" not in out
+    assert ("2026年10月机器人尚未运行（首次运行于 2026-11-18），因此当时没有记录点赞，也没有"
+            "荣誉榜。") in out
+    code, out = run_cli(bot.settings, "kudos", "honours", "--period", "2026-10",
+                        "--format", "json")
+    assert '"before_first_run": "2026-11-18"' in out
+    # November, the month it first ran in, is a roll as before.
+    code, out = run_cli(bot.settings, "kudos", "honours", "--period", "2026-11",
+                        "--format", "json")
+    assert '"before_first_run": null' in out and '"total": 0' in out

@@ -125,7 +125,9 @@ async def test_outside_the_first_week_nothing_is_posted(bot, chat, clock, when):
 async def test_an_empty_month_reads_naturally(bot, chat, clock):
     with_honours_channel(bot)
     clock.set(DEC_1_9AM_NY)
-    await running_since(bot, clock)  # a fresh install posts no roll of a month before it
+    # A fresh install posts no roll of a month before it, and one of a month it ran part
+    # of says from when it counted (tests/test_first_weeks.py): running all November.
+    await running_since(bot, clock, timedelta(weeks=6))
     await bot.run_honours()
     assert chat.last("honours") == ("🏆 Honour roll — November 2026\nNo kudos were given in "
                                     "November 2026. A quiet month — recognise someone with "
@@ -427,6 +429,9 @@ async def test_the_readmes_example_roll_is_the_one_the_bot_posts(settings, clock
         "    timezone: Asia/Shanghai\n    locale: zh-CN\n    slack_id: U0MEI\n"
         "  - key: vera\n"), 1), encoding="utf-8")
     with bot_on_org(settings, clock, org_file) as (bot, chat, _):
+        # Running all November: the example is a whole month's roll (one of a month it
+        # first ran in says from when it counted: tests/test_first_weeks.py).
+        await running_since(bot, clock, timedelta(weeks=6))
         for typed in ("@alice @sam for closing Acme #customer-first",
                       "@alice @sam for the renewal plan #customer-first",
                       "@li 拿下了 Acme 大单 #customer-first"):

@@ -56,6 +56,10 @@ async def november(bot, chat: RecordingAdapter, clock) -> None:
     """The month, lived through the bot: check-ins on Fridays, an away week, a join, a
     KPI edit and a leaver."""
     edit_org(bot, org())
+    # Running since October: a month the bot ran whole (a roll of one it first ran in
+    # says from when it counted, tests/test_first_weeks.py; this month's texts did not).
+    clock.set(datetime(2026, 10, 30, 14, 0, tzinfo=UTC))
+    await say(bot, "grace", "/help")
     clock.set(datetime(2026, 11, 2, 14, 0, tzinfo=UTC))
     await say(bot, "li", "/away 2026-11-16 2026-11-22")
     weeks = {6: {"alice": ("52000", "Pricing pushback", "3"),
