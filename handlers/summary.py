@@ -407,6 +407,11 @@ class SummaryUsageError(ValueError):
     """The summary arguments could not be understood."""
 
 
+class SummaryTooManyWeeksError(SummaryUsageError):
+    """`last 99w`: understood, but more weeks than a summary covers (MAX_WEEKS). args: the
+    count as typed, and the same request with MAX_WEEKS weeks (to offer as the command)."""
+
+
 class SummaryPeriodError(ValueError):
     """A month, quarter or year asked of /summary ('this month', 上季度), which shows a week
     with its month and quarter to date: said so, not read as a person's name."""
@@ -548,7 +553,13 @@ def parse_request(args: str) -> SummaryRequest:
         if said is not None:
             raise SummaryPeriodError(" ".join(words[i:i + said[1]]))
         if word == "last" and i + 1 < len(words):
-            match = re.fullmatch(r"(\d{1,2})\s*w?", words[i + 1].lower())
+            match = re.fullmatch(r"(\d{1,6})\s*w?", words[i + 1].lower())
+            if match and int(match.group(1)) > MAX_WEEKS:
+                # Understood, only too many: said so, with the command for the most
+                # ("I didn't understand 99w" read as if weeks were not counted so).
+                most = [*words[:i], "last", f"{MAX_WEEKS}w", *words[i + 2:]]
+                raise SummaryTooManyWeeksError(
+                    words[i + 1], " ".join(most + ([f"page {page}"] if page else [])))
             if not match or not 1 <= int(match.group(1)) <= MAX_WEEKS:
                 raise SummaryUsageError(words[i + 1])
             if weeks is not None and weeks != int(match.group(1)):
@@ -1796,6 +1807,10 @@ def cmd_summary(ctx: Context, args: str) -> None:
         return
     try:
         request = parse_request(typed)
+    except SummaryTooManyWeeksError as err:
+        ctx.reply("summary_too_many_weeks", said=err.args[0], most=MAX_WEEKS,
+                  command=f"/summary {err.args[1]}")
+        return
     except SummaryUsageError as err:
         ctx.reply("usage", command="summary", bad=str(err))
         return
