@@ -1526,10 +1526,34 @@ def _pick_pair(ctx: Context, person: Person, args: str) -> tuple[Pair | None, st
             ctx.reply("oo_not_your_pair", name=label, others=who_is_who(others))
             return None, args
         return pair, rest
+    bare = _partner_named_bare(ctx, args, others)
+    if bare is not None:
+        named, rest = bare
+        if named is None:
+            return None, args  # several of mine have that name: asked which, by key
+        return next(p for p in mine if p.other(person).id == named.id), rest
     if len(mine) == 1:
         return mine[0], args
     ctx.reply("oo_which_pair", others=who_is_who(others))
     return None, args
+
+
+def _partner_named_bare(ctx: Context, args: str, others: Sequence[Person]
+                        ) -> tuple[Person | None, str] | None:
+    """The partner the first words of `args` name without @ (`/1on1 move alice …`, as
+    `/1on1 alice` reads it), and the rest; the longest such words win ('Alice Martin
+    Friday 10:00'). Only one's own partners are compared (a date or a time is nobody's
+    name among them), so nothing is guessed. (None, args) when two of them have that name
+    (replied: which, by key); None when the words name none of them."""
+    words = args.split()
+    for size in range(len(words), 0, -1):
+        found = people_named(others, " ".join(words[:size]), ctx.org)
+        if len(found) > 1:
+            reply_namesakes(ctx, found)
+            return None, args
+        if found:
+            return found[0], " ".join(words[size:])
+    return None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,17 @@ one-on-one partner is named without @ (console chat, on the test's clock)."""
 
 from __future__ import annotations
 
+import pytest
+
+from bot.config import Settings
+from tests.oneonone_support import write_org
 from tests.support import say
+
+
+@pytest.fixture
+def settings(database_url, tmp_path):
+    """The test org with one-on-ones: Grace meets Alice, Bruno and 李雷, Alice meets Sam."""
+    return Settings(database_url=database_url, org_file=write_org(tmp_path))
 
 
 async def test_more_weeks_than_a_summary_covers_says_the_most_and_the_command(bot, chat):
@@ -21,3 +31,21 @@ async def test_more_weeks_than_a_summary_covers_says_the_most_and_the_command(bo
     assert "最多显示 12 周" in text and "/summary last 12w" in text and "没看懂" not in text
     await say(bot, "grace", "/summary last 12w")  # the command offered works
     assert chat.last("grace").startswith("Summary of the last 12 weeks")
+
+
+async def test_a_one_on_one_moved_or_skipped_naming_the_partner_without_at(bot, chat, clock):
+    """`/1on1 alice` worked, yet `/1on1 move alice …` was "Which one-on-one? Name the
+    person with @": the key or the name, unambiguous among one's own partners, is read."""
+    await say(bot, "grace", "/1on1 move @alice 2026-12-20 10:00")
+    with_at = chat.last("grace")
+    await say(bot, "grace", "/1on1 move alice 2026-12-20 11:00")
+    assert "Name the person with @" not in chat.last("grace")
+    assert chat.last("grace") == with_at.replace("10:00", "11:00")
+    await say(bot, "grace", "/1on1 move Alice Martin 2026-12-20 12:00")
+    assert chat.last("grace") == with_at.replace("10:00", "12:00")
+    await say(bot, "grace", "/1on1 skip bruno")
+    assert "Name the person with @" not in chat.last("grace")
+    assert "Bruno Rossi" in chat.last("grace")
+    # Alice has two (Grace her manager, Sam her report): Sam's is the one moved.
+    await say(bot, "alice", "/1on1 move sam 2026-12-21 15:00")
+    assert "Sam Lee" in chat.last("alice") and "2026-12-21 15:00" in chat.last("alice")
