@@ -726,6 +726,15 @@ def before_bot(ctx: Context, week: str, keys: Sequence[str], reader_tz: str
                      min(moments).astimezone(tz) if moments else None)
 
 
+def before_first_run(ctx: Context, moment: datetime) -> bool:
+    """Whether `moment` (a past week's end) came before the bot first ran (as before_bot
+    reads it): no one-on-one was scheduled, asked about or missed then, so such a week
+    shows no next meeting (worked out from the org file's cadence, it was invented: "next
+    2020-03-09" years before the bot ran) and nothing overdue."""
+    first = DigestRepo(ctx.session).first_run()
+    return moment < (as_utc(first) if first is not None else ctx.clock.now())
+
+
 #: The last place a local time comes (UTC-12): a week's check-in has gone out everywhere
 #: once its moment there has passed.
 LAST_ZONE = "Etc/GMT+12"
@@ -1076,6 +1085,11 @@ def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: 
                                      only={p.key for p in latest.people}, past=past,
                                      week=latest.week)
     latest.oneonones = [d for d in overview if d.own is not None or d.team]
+    if past and before_first_run(ctx, now):
+        for d in latest.oneonones:
+            for pair in ([d.own] if d.own is not None else []) + d.team:
+                pair.next, pair.overdue, pair.missed, pair.missed_reason = \
+                    None, False, None, None
 
 
 def _kudos_window(weeks: Sequence[str], anchor_tz: str) -> tuple[datetime, datetime]:

@@ -49,3 +49,28 @@ async def test_a_one_on_one_moved_or_skipped_naming_the_partner_without_at(bot, 
     # Alice has two (Grace her manager, Sam her report): Sam's is the one moved.
     await say(bot, "alice", "/1on1 move sam 2026-12-21 15:00")
     assert "Sam Lee" in chat.last("alice") and "2026-12-21 15:00" in chat.last("alice")
+
+
+async def test_a_week_years_before_the_bot_ran_invents_no_next_one_on_one(bot, chat, clock):
+    """`/summary 2020-W10` read "One-on-one with you: last never · next 2020-03-09": a
+    meeting worked out from today's cadence for a week the bot never ran in. Nor is any
+    overdue; the director's own view (her one-on-one with Grace) likewise."""
+    await say(bot, "grace", "/summary")  # the bot has run (this is its first reply)
+    await say(bot, "grace", "/summary 2020-W10")
+    text = chat.last("grace")
+    assert "The bot was not running yet then" in text
+    assert "2020-03-09" not in text and "2020-04-07" not in text and "overdue" not in text
+    assert "One-on-one with you: last never · next not scheduled" in text
+    await say(bot, "alice", "/summary 2020-W10")
+    text = chat.last("alice")
+    assert "2020-03-09" not in text and "overdue" not in text
+    assert "with Grace Chen: last held never · next none planned" in text
+    await say(bot, "grace", "/summary alice 2020-W10")
+    assert "2020-03-09" not in chat.last("grace")
+    await say(bot, "li", "/summary 2020-W10")  # 李雷 reads Chinese; his is monthly
+    assert "2020-04-07" not in chat.last("li") and "逾期" not in chat.last("li")
+    # A week the bot ran in still names the next meeting.
+    await say(bot, "grace", "/summary")
+    assert "next not scheduled" not in chat.last("grace")
+    assert "One-on-one with you: last never · next 2026-12" in chat.last("grace")
+
