@@ -9,6 +9,7 @@ import pytest
 from bot.config import Settings
 from tests.oneonone_support import write_org
 from tests.support import say
+from tests.test_oneonone_leavers import sam_leaves
 
 
 @pytest.fixture
@@ -74,3 +75,19 @@ async def test_a_week_years_before_the_bot_ran_invents_no_next_one_on_one(bot, c
     assert "next not scheduled" not in chat.last("grace")
     assert "One-on-one with you: last never · next 2026-12" in chat.last("grace")
 
+
+async def test_a_director_reads_the_history_of_a_member_who_left_her_team(bot, chat, clock):
+    """Alice types `/summary sam` after Sam (of her team East) left the org: she was told
+    "your own team's summary only (team East)", untrue. She reads his history as before
+    he left; a leaver of another team stays refused, his existence unsaid."""
+    await say(bot, "alice", "/summary sam")
+    before = chat.last("alice")
+    assert before.startswith("Sam Lee · team East")
+    sam_leaves(bot)
+    await say(bot, "alice", "/summary sam")
+    assert chat.last("alice") == before
+    await say(bot, "alice", "/summary Sam Lee last 1w")
+    assert chat.last("alice").startswith("Sam Lee · team East · last 1 week")
+    # Bruno (team Europe) is not told Sam's history, nor that a Sam ever was.
+    await say(bot, "bruno", "/summary sam")
+    assert chat.last("bruno").startswith("You can see your own team's summary only")
