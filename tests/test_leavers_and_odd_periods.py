@@ -9,7 +9,7 @@ import pytest
 from bot.config import Settings
 from tests.oneonone_support import write_org
 from tests.support import say
-from tests.test_oneonone_leavers import sam_leaves
+from tests.test_oneonone_leavers import record, sam_leaves
 
 
 @pytest.fixture
@@ -91,3 +91,21 @@ async def test_a_director_reads_the_history_of_a_member_who_left_her_team(bot, c
     # Bruno (team Europe) is not told Sam's history, nor that a Sam ever was.
     await say(bot, "bruno", "/summary sam")
     assert chat.last("bruno").startswith("You can see your own team's summary only")
+
+
+async def test_goals_of_someone_who_left_say_so(bot, chat, clock):
+    """`/goals sam` after Sam left said "I don't know sam": it says he left the org."""
+    await record(bot, clock)  # Alice and Sam's 1:1 held, with a note
+    sam_leaves(bot)
+    await say(bot, "alice", "/goals sam")
+    assert chat.last("alice") == ("Sam Lee (sam) has left the org: the org file sets no goals "
+                                  "for them any more. What they checked in stays in their "
+                                  "history: /summary sam.")
+    await say(bot, "grace", "/goals Sam Lee")
+    assert chat.last("grace").startswith("Sam Lee (sam) has left the org")
+    await say(bot, "bruno", "/goals sam")  # not his team: as for anyone else's goals
+    assert chat.last("bruno").startswith("You can see your own goals and your team's.")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/goals sam")
+    assert chat.last("grace").startswith("Sam Lee（sam）已离开组织")
