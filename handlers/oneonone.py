@@ -1424,6 +1424,8 @@ def _history(ctx: Context, args: str) -> None:
             reply_namesakes(ctx, gone, "1on1", "history")
             return
         subject, left = (gone[0], True) if gone else (None, False)
+        if subject is None and _left_unseen(ctx, viewer, args):
+            return
     if subject is None:
         ctx.reply("oo_history_usage", name=args)
         return
@@ -1502,6 +1504,27 @@ def _reply_no_pairs(ctx: Context, person: Person) -> None:
 
 def _pairs_of(ctx: Context, person: Person) -> list[Pair]:
     return [p for p in pairs(ctx.session, ctx.org) if p.has(person)]
+
+
+def _left_unseen(ctx: Context, viewer: Person, typed: str) -> bool:
+    """Reply (and True) when `typed` names someone taken out of the org file with whom
+    `viewer` had no one-on-one: they left the org ("I don't know sam" was untrue), and,
+    to the GM, what stays on record of their one-on-ones (with whom, how many: no note)
+    and that only those who were in them read them now (README: a leaver has no manager
+    above them any more to tell who else may)."""
+    gone = people_named([p for p in ctx.people.everyone() if not p.active], typed, ctx.org)
+    if len(gone) != 1:
+        if gone:
+            reply_namesakes(ctx, gone, "1on1", "history")
+        return bool(gone)
+    who = gone[0]
+    kept: Counter[str] = Counter()
+    if viewer.role == "gm":
+        for m in OneOnOneRepo(ctx.session).meetings_of(who):
+            kept[(m.report if m.manager_id == who.id else m.manager).display_name] += 1
+    ctx.reply("oo_history_left", other=who, gm=viewer.role == "gm",
+              kept=sorted(kept.items()))
+    return True
 
 
 def _pick_pair(ctx: Context, person: Person, args: str) -> tuple[Pair | None, str]:

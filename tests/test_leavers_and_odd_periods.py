@@ -93,8 +93,9 @@ async def test_a_director_reads_the_history_of_a_member_who_left_her_team(bot, c
     assert chat.last("bruno").startswith("You can see your own team's summary only")
 
 
-async def test_goals_of_someone_who_left_say_so(bot, chat, clock):
-    """`/goals sam` after Sam left said "I don't know sam": it says he left the org."""
+async def test_goals_and_one_on_one_history_of_someone_who_left_say_so(bot, chat, clock):
+    """`/goals sam` and `/1on1 history sam` after Sam left said "I don't know sam": they
+    say he left the org, and to the GM what of his one-on-ones stays and who reads it."""
     await record(bot, clock)  # Alice and Sam's 1:1 held, with a note
     sam_leaves(bot)
     await say(bot, "alice", "/goals sam")
@@ -105,7 +106,22 @@ async def test_goals_of_someone_who_left_say_so(bot, chat, clock):
     assert chat.last("grace").startswith("Sam Lee (sam) has left the org")
     await say(bot, "bruno", "/goals sam")  # not his team: as for anyone else's goals
     assert chat.last("bruno").startswith("You can see your own goals and your team's.")
+    await say(bot, "alice", "/1on1 history sam")  # she was in it: hers, as before
+    assert "Sam takes the Boston deal" in chat.last("alice")
+    await say(bot, "grace", "/1on1 history sam")
+    text = chat.last("grace")
+    assert "I don't know" not in text and "Boston" not in text
+    assert text == ("Sam Lee (sam) has left the org, and you were in none of their "
+                    "one-on-ones: those of someone who left are read only by whoever was in "
+                    "them. On record: 1 with Alice Martin (/1on1 history sam, sent by Alice "
+                    "Martin). Their check-ins stay in /summary sam.")
+    await say(bot, "bruno", "/1on1 history sam")
+    assert chat.last("bruno").startswith("Sam Lee (sam) has left the org")
+    assert "Alice" not in chat.last("bruno")
     with bot.unit() as ctx:
         ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/1on1 history sam")
+    assert chat.last("grace").startswith("Sam Lee（sam）已离开组织")
+    assert "与 Alice Martin 1 次" in chat.last("grace")
     await say(bot, "grace", "/goals sam")
     assert chat.last("grace").startswith("Sam Lee（sam）已离开组织")
