@@ -377,7 +377,7 @@ def cmd_goals(ctx: Context, args: str) -> None:
             # "/goals Q4", 上季度, 'last year' (no one is called that): /goals shows the
             # goals in progress, said so rather than "I don't know Q4".
             ctx.reply("goals_period", said=exc.value)
-        elif not _left(ctx, person, exc.value):
+        elif words.lower().startswith("team ") or not _left(ctx, person, exc.value):
             ctx.reply("goals_unknown", value=quoted(exc.value),
                       teams=sorted({p.team for p in org.people if p.team}))
         return
@@ -398,7 +398,7 @@ def _left(ctx: Context, reader: Person, typed: str) -> bool:
     where their check-ins stay, for a reader who may read them (/summary). Told only to
     whoever could see their goals before (the GM, a summary viewer, their own team, by
     the team they left from); anyone else as for anyone else's goals."""
-    gone = people_named([p for p in ctx.people.everyone() if not p.active], typed, ctx.org)
+    gone = people_named(ctx.people.left(), typed, ctx.org)
     if not gone:
         return False
     if len(gone) > 1:

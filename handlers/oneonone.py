@@ -1512,7 +1512,7 @@ def _left_unseen(ctx: Context, viewer: Person, typed: str) -> bool:
     to the GM, what stays on record of their one-on-ones (with whom, how many: no note)
     and that only those who were in them read them now (README: a leaver has no manager
     above them any more to tell who else may)."""
-    gone = people_named([p for p in ctx.people.everyone() if not p.active], typed, ctx.org)
+    gone = people_named(ctx.people.left(), typed, ctx.org)
     if len(gone) != 1:
         if gone:
             reply_namesakes(ctx, gone, "1on1", "history")

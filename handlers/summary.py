@@ -1976,8 +1976,8 @@ def _own_team_request(ctx: Context, director: Any,
             # team they left from): their history, as the director read it before they
             # left; the team's own views list them in those weeks anyway. A leaver of
             # another team is refused as anyone else is, whether they exist unsaid.
-            named = people_named([p for p in ctx.people.everyone() if not p.active
-                                  and (p.team or "").casefold() == team.casefold()],
+            named = people_named([p for p in ctx.people.left()
+                                  if (p.team or "").casefold() == team.casefold()],
                                  request.person or "", ctx.org)
         if len(named) > 1:
             reply_namesakes(ctx, named, "summary")

@@ -104,6 +104,8 @@ async def test_goals_and_one_on_one_history_of_someone_who_left_say_so(bot, chat
                                   "history: /summary sam.")
     await say(bot, "grace", "/goals Sam Lee")
     assert chat.last("grace").startswith("Sam Lee (sam) has left the org")
+    await say(bot, "grace", "/goals team sam")  # a team is asked for: there is none
+    assert chat.last("grace").startswith("I don't know sam")
     await say(bot, "bruno", "/goals sam")  # not his team: as for anyone else's goals
     assert chat.last("bruno").startswith("You can see your own goals and your team's.")
     await say(bot, "alice", "/1on1 history sam")  # she was in it: hers, as before
