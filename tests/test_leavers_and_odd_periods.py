@@ -66,14 +66,20 @@ async def test_a_week_years_before_the_bot_ran_invents_no_next_one_on_one(bot, c
     text = chat.last("alice")
     assert "2020-03-09" not in text and "overdue" not in text
     assert "with Grace Chen: last held never · next none planned" in text
+    # Nor "Blockers: None reported": nobody was asked to report any.
+    assert "Blockers\nNone: nobody was asked this week.\n\nSupport requests" in text
     await say(bot, "grace", "/summary alice 2020-W10")
     assert "2020-03-09" not in chat.last("grace")
     await say(bot, "li", "/summary 2020-W10")  # 李雷 reads Chinese; his is monthly
     assert "2020-04-07" not in chat.last("li") and "逾期" not in chat.last("li")
+    assert "阻碍\n无：该周没有人被问到。\n\n支持需求" in chat.last("li")
     # A week the bot ran in still names the next meeting.
     await say(bot, "grace", "/summary")
     assert "next not scheduled" not in chat.last("grace")
     assert "One-on-one with you: last never · next 2026-12" in chat.last("grace")
+    await bot.run_checkins()
+    await say(bot, "alice", "/summary")  # asked, nothing reported yet: as before
+    assert "Blockers\nNone reported.\n\nSupport requests" in chat.last("alice")
 
 
 async def test_a_director_reads_the_history_of_a_member_who_left_her_team(bot, chat, clock):
