@@ -1275,7 +1275,7 @@ def _schedule(ctx: Context, only: Pair | None = None, mine: list[Pair] | None = 
 
 def _move(ctx: Context, args: str) -> None:
     person = _sender(ctx)
-    pair, rest = _pick_pair(ctx, person, args)
+    pair, rest = _pick_pair(ctx, person, args, bare=True)
     if pair is None:
         return
     # A Chinese keyboard's '１０：００', dates as /away reads them ('12月10日', '2026/12/10')
@@ -1366,7 +1366,7 @@ def _ids(pair: Pair) -> tuple[int, int]:
 
 def _skip(ctx: Context, args: str) -> None:
     person = _sender(ctx)
-    pair, _ = _pick_pair(ctx, person, args)
+    pair, _ = _pick_pair(ctx, person, args, bare=True)
     if pair is None:
         return
     now = ctx.clock.now()
@@ -1527,8 +1527,11 @@ def _left_unseen(ctx: Context, viewer: Person, typed: str) -> bool:
     return True
 
 
-def _pick_pair(ctx: Context, person: Person, args: str) -> tuple[Pair | None, str]:
-    """The pair a command is about (named with @person, or my only one) and the rest."""
+def _pick_pair(ctx: Context, person: Person, args: str, *, bare: bool = False
+               ) -> tuple[Pair | None, str]:
+    """The pair a command is about (named with @person, or my only one) and the rest.
+    `bare`: also named without @ (move and skip, whose rest is a date or nothing; a note's
+    or an agenda item's text may well begin with a partner's name, and is kept whole)."""
     mine = _pairs_of(ctx, person)
     if not mine:
         _reply_no_pairs(ctx, person)
@@ -1549,9 +1552,9 @@ def _pick_pair(ctx: Context, person: Person, args: str) -> tuple[Pair | None, st
             ctx.reply("oo_not_your_pair", name=label, others=who_is_who(others))
             return None, args
         return pair, rest
-    bare = _partner_named_bare(ctx, args, others)
-    if bare is not None:
-        named, rest = bare
+    unmarked = _partner_named_bare(ctx, args, others) if bare else None
+    if unmarked is not None:
+        named, rest = unmarked
         if named is None:
             return None, args  # several of mine have that name: asked which, by key
         return next(p for p in mine if p.other(person).id == named.id), rest

@@ -47,6 +47,10 @@ async def test_a_one_on_one_moved_or_skipped_naming_the_partner_without_at(bot, 
     await say(bot, "grace", "/1on1 skip bruno")
     assert "Name the person with @" not in chat.last("grace")
     assert "Bruno Rossi" in chat.last("grace")
+    # An agenda item's text that begins with a partner's name is kept whole, not read as
+    # naming whose (Sam's only one-on-one is with Alice: "alice" is part of the topic).
+    await say(bot, "sam", "/agenda add alice hiring plan for Q1")
+    assert chat.last("sam").endswith("1:1 with Alice Martin: alice hiring plan for Q1")
     # Alice has two (Grace her manager, Sam her report): Sam's is the one moved.
     await say(bot, "alice", "/1on1 move sam 2026-12-21 15:00")
     assert "Sam Lee" in chat.last("alice") and "2026-12-21 15:00" in chat.last("alice")
