@@ -377,7 +377,7 @@ def cmd_goals(ctx: Context, args: str) -> None:
             # "/goals Q4", 上季度, 'last year' (no one is called that): /goals shows the
             # goals in progress, said so rather than "I don't know Q4".
             ctx.reply("goals_period", said=exc.value)
-        else:
+        elif words.lower().startswith("team ") or not _left(ctx, person, exc.value):
             ctx.reply("goals_unknown", value=quoted(exc.value),
                       teams=sorted({p.team for p in org.people if p.team}))
         return
@@ -390,6 +390,29 @@ def cmd_goals(ctx: Context, args: str) -> None:
               gaps=gap_lines(org, ctx.locale, scope.owners, ctx.renderer),
               tolerance=org.crm.tolerance, bounded=True,  # the CLI lists every mismatch
               readers=VIEWERS if _by_viewer_right(org, words, person, scope) else None)
+
+
+def _left(ctx: Context, reader: Person, typed: str) -> bool:
+    """Reply (and True) when `typed` names someone taken out of the org file since: they
+    left the org, so the file sets them no goals ("I don't know sam" was untrue), and
+    where their check-ins stay, for a reader who may read them (/summary). Told only to
+    whoever could see their goals before (the GM, a summary viewer, their own team, by
+    the team they left from); anyone else as for anyone else's goals."""
+    gone = people_named(ctx.people.left(), typed, ctx.org)
+    if not gone:
+        return False
+    if len(gone) > 1:
+        reply_namesakes(ctx, gone)
+        return True
+    who = gone[0]
+    same_team = bool(reader.team) and (who.team or "").casefold() == \
+        (reader.team or "").casefold()
+    if not reader.can_view_summary and not same_team:
+        ctx.reply("goals_not_allowed")
+        return True
+    ctx.reply("goals_left", who=who,
+              summary=reader.can_view_summary or reader.role == "director")
+    return True
 
 
 def _period_named(ctx: Context, typed: str) -> bool:

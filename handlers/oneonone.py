@@ -1275,7 +1275,7 @@ def _schedule(ctx: Context, only: Pair | None = None, mine: list[Pair] | None = 
 
 def _move(ctx: Context, args: str) -> None:
     person = _sender(ctx)
-    pair, rest = _pick_pair(ctx, person, args)
+    pair, rest = _pick_pair(ctx, person, args, bare=True)
     if pair is None:
         return
     # A Chinese keyboard's '１０：００', dates as /away reads them ('12月10日', '2026/12/10')
@@ -1366,7 +1366,7 @@ def _ids(pair: Pair) -> tuple[int, int]:
 
 def _skip(ctx: Context, args: str) -> None:
     person = _sender(ctx)
-    pair, _ = _pick_pair(ctx, person, args)
+    pair, _ = _pick_pair(ctx, person, args, bare=True)
     if pair is None:
         return
     now = ctx.clock.now()
@@ -1424,6 +1424,8 @@ def _history(ctx: Context, args: str) -> None:
             reply_namesakes(ctx, gone, "1on1", "history")
             return
         subject, left = (gone[0], True) if gone else (None, False)
+        if subject is None and _left_unseen(ctx, viewer, args):
+            return
     if subject is None:
         ctx.reply("oo_history_usage", name=args)
         return
@@ -1504,8 +1506,32 @@ def _pairs_of(ctx: Context, person: Person) -> list[Pair]:
     return [p for p in pairs(ctx.session, ctx.org) if p.has(person)]
 
 
-def _pick_pair(ctx: Context, person: Person, args: str) -> tuple[Pair | None, str]:
-    """The pair a command is about (named with @person, or my only one) and the rest."""
+def _left_unseen(ctx: Context, viewer: Person, typed: str) -> bool:
+    """Reply (and True) when `typed` names someone taken out of the org file with whom
+    `viewer` had no one-on-one: they left the org ("I don't know sam" was untrue), and,
+    to the GM, what stays on record of their one-on-ones (with whom, how many: no note)
+    and that only those who were in them read them now (README: a leaver has no manager
+    above them any more to tell who else may)."""
+    gone = people_named(ctx.people.left(), typed, ctx.org)
+    if len(gone) != 1:
+        if gone:
+            reply_namesakes(ctx, gone, "1on1", "history")
+        return bool(gone)
+    who = gone[0]
+    kept: Counter[str] = Counter()
+    if viewer.role == "gm":
+        for m in OneOnOneRepo(ctx.session).meetings_of(who):
+            kept[(m.report if m.manager_id == who.id else m.manager).display_name] += 1
+    ctx.reply("oo_history_left", other=who, gm=viewer.role == "gm",
+              kept=sorted(kept.items()))
+    return True
+
+
+def _pick_pair(ctx: Context, person: Person, args: str, *, bare: bool = False
+               ) -> tuple[Pair | None, str]:
+    """The pair a command is about (named with @person, or my only one) and the rest.
+    `bare`: also named without @ (move and skip, whose rest is a date or nothing; a note's
+    or an agenda item's text may well begin with a partner's name, and is kept whole)."""
     mine = _pairs_of(ctx, person)
     if not mine:
         _reply_no_pairs(ctx, person)
@@ -1526,10 +1552,34 @@ def _pick_pair(ctx: Context, person: Person, args: str) -> tuple[Pair | None, st
             ctx.reply("oo_not_your_pair", name=label, others=who_is_who(others))
             return None, args
         return pair, rest
+    unmarked = _partner_named_bare(ctx, args, others) if bare else None
+    if unmarked is not None:
+        named, rest = unmarked
+        if named is None:
+            return None, args  # several of mine have that name: asked which, by key
+        return next(p for p in mine if p.other(person).id == named.id), rest
     if len(mine) == 1:
         return mine[0], args
     ctx.reply("oo_which_pair", others=who_is_who(others))
     return None, args
+
+
+def _partner_named_bare(ctx: Context, args: str, others: Sequence[Person]
+                        ) -> tuple[Person | None, str] | None:
+    """The partner the first words of `args` name without @ (`/1on1 move alice …`, as
+    `/1on1 alice` reads it), and the rest; the longest such words win ('Alice Martin
+    Friday 10:00'). Only one's own partners are compared (a date or a time is nobody's
+    name among them), so nothing is guessed. (None, args) when two of them have that name
+    (replied: which, by key); None when the words name none of them."""
+    words = args.split()
+    for size in range(len(words), 0, -1):
+        found = people_named(others, " ".join(words[:size]), ctx.org)
+        if len(found) > 1:
+            reply_namesakes(ctx, found)
+            return None, args
+        if found:
+            return found[0], " ".join(words[size:])
+    return None
 
 
 @dataclass(frozen=True)

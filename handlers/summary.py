@@ -407,6 +407,11 @@ class SummaryUsageError(ValueError):
     """The summary arguments could not be understood."""
 
 
+class SummaryTooManyWeeksError(SummaryUsageError):
+    """`last 99w`: understood, but more weeks than a summary covers (MAX_WEEKS). args: the
+    count as typed, and the same request with MAX_WEEKS weeks (to offer as the command)."""
+
+
 class SummaryPeriodError(ValueError):
     """A month, quarter or year asked of /summary ('this month', 上季度), which shows a week
     with its month and quarter to date: said so, not read as a person's name."""
@@ -548,7 +553,13 @@ def parse_request(args: str) -> SummaryRequest:
         if said is not None:
             raise SummaryPeriodError(" ".join(words[i:i + said[1]]))
         if word == "last" and i + 1 < len(words):
-            match = re.fullmatch(r"(\d{1,2})\s*w?", words[i + 1].lower())
+            match = re.fullmatch(r"(\d{1,6})\s*w?", words[i + 1].lower())
+            if match and int(match.group(1)) > MAX_WEEKS:
+                # Understood, only too many: said so, with the command for the most
+                # ("I didn't understand 99w" read as if weeks were not counted so).
+                most = [*words[:i], "last", f"{MAX_WEEKS}w", *words[i + 2:]]
+                raise SummaryTooManyWeeksError(
+                    words[i + 1], " ".join(most + ([f"page {page}"] if page else [])))
             if not match or not 1 <= int(match.group(1)) <= MAX_WEEKS:
                 raise SummaryUsageError(words[i + 1])
             if weeks is not None and weeks != int(match.group(1)):
@@ -713,6 +724,15 @@ def before_bot(ctx: Context, week: str, keys: Sequence[str], reader_tz: str
         if now != week and may_still_go_out(ctx, now) else []
     return BeforeBot(began.astimezone(tz).date(),
                      min(moments).astimezone(tz) if moments else None)
+
+
+def before_first_run(ctx: Context, moment: datetime) -> bool:
+    """Whether `moment` (a past week's end) came before the bot first ran (as before_bot
+    reads it): no one-on-one was scheduled, asked about or missed then, so such a week
+    shows no next meeting (worked out from the org file's cadence, it was invented: "next
+    2020-03-09" years before the bot ran) and nothing overdue."""
+    first = DigestRepo(ctx.session).first_run()
+    return moment < (as_utc(first) if first is not None else ctx.clock.now())
 
 
 #: The last place a local time comes (UTC-12): a week's check-in has gone out everywhere
@@ -1065,6 +1085,11 @@ def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: 
                                      only={p.key for p in latest.people}, past=past,
                                      week=latest.week)
     latest.oneonones = [d for d in overview if d.own is not None or d.team]
+    if past and before_first_run(ctx, now):
+        for d in latest.oneonones:
+            for pair in ([d.own] if d.own is not None else []) + d.team:
+                pair.next, pair.overdue, pair.missed, pair.missed_reason = \
+                    None, False, None, None
 
 
 def _kudos_window(weeks: Sequence[str], anchor_tz: str) -> tuple[datetime, datetime]:
@@ -1796,6 +1821,10 @@ def cmd_summary(ctx: Context, args: str) -> None:
         return
     try:
         request = parse_request(typed)
+    except SummaryTooManyWeeksError as err:
+        ctx.reply("summary_too_many_weeks", said=err.args[0], most=MAX_WEEKS,
+                  command=f"/summary {err.args[1]}")
+        return
     except SummaryUsageError as err:
         ctx.reply("usage", command="summary", bad=str(err))
         return
@@ -1942,6 +1971,14 @@ def _own_team_request(ctx: Context, director: Any,
         named = people_named([p for p in ctx.people.active()
                               if (p.team or "").casefold() == team.casefold()],
                              request.person or "", ctx.org)
+        if not named:
+            # Someone of the team taken out of the org file since (their row keeps the
+            # team they left from): their history, as the director read it before they
+            # left; the team's own views list them in those weeks anyway. A leaver of
+            # another team is refused as anyone else is, whether they exist unsaid.
+            named = people_named([p for p in ctx.people.left()
+                                  if (p.team or "").casefold() == team.casefold()],
+                                 request.person or "", ctx.org)
         if len(named) > 1:
             reply_namesakes(ctx, named, "summary")
             return None

@@ -103,6 +103,7 @@ from handlers.summary import (
     Snapshots,
     averaged,
     before_bot,
+    before_first_run,
     crm_figures,
     csv_number,
     goes_out,
@@ -1477,6 +1478,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         if then is not None else {}
     _oneonones(ctx, views, directors, by_id, shown_weeks, reader_tz,
                ctx.clock.now() if latest else as_of, then, before)
+    if not latest and before_first_run(ctx, as_of):
+        # A week before the bot ran: no meeting was planned or missed by it then.
+        for view in views:
+            view.oneonone_next, view.oneonone_overdue = None, False
+            view.oneonone_missed = view.oneonone_missed_reason = None
+            view.team_overdue = 0
     weeks = [_week_count(wk, directors, statuses[wk], names) for wk in shown_weeks]
     for count in weeks[:-1] if booked_before else ():
         # An earlier week shown whose sale the CRM booked for one of them is theirs, as

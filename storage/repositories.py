@@ -574,6 +574,12 @@ class PeopleRepo:
         """Everyone active, in key order."""
         return list(self.session.scalars(select(Person).where(Person.active).order_by(Person.key)))
 
+    def left(self) -> list[Person]:
+        """Everyone taken out of the org file since (inactive), in key order: what a name
+        nobody active has is compared with, not the whole table (everyone())."""
+        return list(self.session.scalars(
+            select(Person).where(~Person.active).order_by(Person.key)))
+
     def active_by_keys(self, keys: Iterable[str]) -> list[Person]:
         """The active people with these keys, in key order (a few statements for many)."""
         wanted = sorted(set(keys))

@@ -146,12 +146,14 @@ async def test_a_manager_reads_the_history_with_a_report_who_left_by_key_or_name
 
 async def test_no_one_reads_the_history_of_a_leaver_they_never_met(bot, chat, clock):
     # Bruno never met Sam, and the GM was not in Sam's one-on-ones: a leaver's history is
-    # only the pairs one was part of, so both are answered as for a name nobody has.
+    # only the pairs one was part of, so neither reads a meeting or a note of it. (Both
+    # were answered "I don't know sam.", untrue: they are told Sam left the org.)
     await record(bot, clock)
     await say(bot, "alice", "done")
     sam_leaves(bot)
     for reader in ("bruno", "grace"):
         await say(bot, reader, "/1on1 history sam")
         text = chat.last(reader)
-        assert text.startswith("I don't know sam."), text
-        assert "Boston" not in text
+        assert text.startswith("Sam Lee (sam) has left the org, and you were in none of "
+                               "their one-on-ones"), text
+        assert "Boston" not in text and "2026-12-09" not in text

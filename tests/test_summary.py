@@ -141,8 +141,11 @@ async def test_summary_of_a_given_week(bot, chat, clock):
 
 
 async def test_bad_summary_arguments(bot, chat):
-    await say(bot, "grace", "/summary last 40w")
-    assert "I didn't understand \"40w\"" in chat.last("grace")
+    await say(bot, "grace", "/summary last 40w")  # understood, only too many weeks
+    assert chat.last("grace") == ("A summary covers at most 12 weeks, and \"40w\" is more. "
+                                  "For the last 12: /summary last 12w.")
+    await say(bot, "grace", "/summary last 0w")
+    assert "I didn't understand \"0w\"" in chat.last("grace")
     assert "Usage: /summary" in chat.last("grace")
     await say(bot, "grace", "/summary team Atlantis")
     assert 'no team called "Atlantis"' in chat.last("grace")

@@ -611,12 +611,13 @@ async def test_summary_covers_up_to_12_weeks_and_the_refusal_says_so(bot, chat):
     await say(bot, "grace", "/summary last 12w")
     assert chat.last("grace").startswith("Summary of the last 12 weeks")
     await say(bot, "grace", "/summary last 13w")
-    assert chat.last("grace").startswith('I didn\'t understand "13w"')
-    assert "/summary last 4w (up to 12w)" in chat.last("grace")
+    assert chat.last("grace").startswith("A summary covers at most 12 weeks")
+    assert "/summary last 12w" in chat.last("grace")
     with bot.unit() as ctx:
         ctx.people.by_key("grace").locale = "zh-CN"
     await say(bot, "grace", "/summary last 13w")
-    assert "/summary last 4w（最多 12w）" in chat.last("grace")
+    assert "一份概况最多显示 12 周" in chat.last("grace")
+    assert "/summary last 12w" in chat.last("grace")
 
 
 # --- 11. a move to another timezone never makes a past week late or on time ----------------
