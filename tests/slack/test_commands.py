@@ -57,7 +57,8 @@ async def test_universal_command_reaches_every_subcommand(slack: SlackHarness) -
 
 
 @pytest.mark.parametrize("command, typed, usage", [
-    ("/summary", "last 99w", 'I didn\'t understand "99w". Usage: /summary'),
+    ("/summary", "last 0w", 'I didn\'t understand "0w". Usage: /summary'),
+    ("/summary", "last 99w", 'A summary covers at most 12 weeks, and "99w" is more.'),
     ("/teampulse", "away someday", "Usage: /teampulse away YYYY-MM-DD"),
     ("/edit", "", "You have no check-in answers"),
 ])
@@ -72,7 +73,7 @@ async def test_malformed_arguments_get_the_usage_line_ephemerally(
 
 
 async def test_malformed_arguments_in_the_dm_are_answered_in_the_dm(slack: SlackHarness) -> None:
-    await slack.command(GRACE, "/summary", "last 99w", channel=dm_channel(GRACE))
+    await slack.command(GRACE, "/summary", "last 0w", channel=dm_channel(GRACE))
 
     assert "Usage: /summary" in slack.last_text(GRACE)
     assert slack.ephemerals() == []

@@ -25,8 +25,10 @@ async def test_the_gm_gets_the_digest_and_its_chart_as_a_file_upload(
     assert "No check-in was sent this week" in post.params["text"]
     (done,) = [c for c in fake.calls_for("files.completeUploadExternal")
                if c.params["channel_id"] == dm_channel(GRACE)]
+    # (The install's two weeks, not eight: the weeks before it first ran did not exist.)
     assert done.params["initial_comment"] == (
-        "📈 Attainment against target, the 8 weeks to 2026-W48")
+        "📈 Attainment against target, the 2 weeks since teampulse started (2026-W47 to "
+        "2026-W48)")
     (item,) = json.loads(done.params["files"]) if isinstance(done.params["files"], str) \
         else done.params["files"]
     upload = fake.uploads[item["id"]]

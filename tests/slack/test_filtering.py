@@ -46,7 +46,7 @@ async def test_channel_chatter_is_not_answered_but_commands_are(slack: SlackHarn
     await slack.event(message(GRACE, "lunch anyone?"))
     assert slack.posts() == [] and slack.ephemerals() == []
 
-    await slack.event(message(GRACE, "/summary last 99w", ts="1700000000.000700"))
+    await slack.event(message(GRACE, "/summary last 0w", ts="1700000000.000700"))
     assert "Usage: /summary" in slack.ephemerals(GRACE)[-1].params["text"]
 
 

@@ -22,4 +22,6 @@ async def test_the_gm_gets_the_digest_and_its_chart_as_a_photo(tg: TG) -> None:
     assert photo.status == 200
     assert photo.files["photo"].data.startswith(PNG)
     assert photo.files["photo"].filename == "attainment-2026-W48.png"
-    assert photo.params["caption"] == "📈 Attainment against target, the 8 weeks to 2026-W48"
+    # (The install's two weeks, not eight: the weeks before it first ran did not exist.)
+    assert photo.params["caption"] == ("📈 Attainment against target, the 2 weeks since "
+                                       "teampulse started (2026-W47 to 2026-W48)")
