@@ -7,6 +7,7 @@ import collections
 import gc
 import heapq
 import itertools
+import threading
 from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -23,6 +24,10 @@ from storage.repositories import OutboxRepo
 from tests.fakes.rate_limits import Limit, SimulatedLimits
 from tests.support import RecordingAdapter
 from tests.test_outbox import enqueue, statuses
+
+#: How long the held claim waits for the first call before the test fails (a hang, not a
+#: timing it relies on).
+STEP = 10
 
 T = TypeVar("T")
 
@@ -353,13 +358,28 @@ async def test_a_fan_out_is_sent_with_fewer_garbage_collections_and_the_usual_af
 
 
 async def test_the_first_person_of_a_big_round_is_sent_to_before_the_whole_batch_is_claimed(
-        bot, clock):
+        bot, clock, monkeypatch):
     # A round to 600 people: the first message goes out once a small first batch is
     # claimed (not after reading and claiming a whole batch of 500), and everyone still
-    # gets theirs once.
+    # gets theirs once. The next claim (made at once: the first batch is already "low")
+    # is held until the first call has begun, so what that call finds claimed does not
+    # depend on which thread the host ran first; were the first call to wait for the
+    # next claim, the hold would time out and the test fail.
     from bot.outbox import BATCH, FIRST_BATCH
 
     claimed_at_first_call: list[int] = []
+    first_call = threading.Event()
+    claims: list[int] = []
+    claim = OutboxWorker._claim
+
+    def next_claims_wait_for_the_first_call(self, ids):
+        if claims and not first_call.is_set():
+            claims.append(-1 if not first_call.wait(STEP) else 0)
+        got = claim(self, ids)
+        claims.append(len(got))
+        return got
+
+    monkeypatch.setattr(OutboxWorker, "_claim", next_claims_wait_for_the_first_call)
 
     class Watching(RecordingAdapter):
         async def deliver(self, target, message):
@@ -368,6 +388,7 @@ async def test_the_first_person_of_a_big_round_is_sent_to_before_the_whole_batch
                     claimed_at_first_call.append(other.scalar(
                         select(func.count()).select_from(OutboxMessage)
                         .where(OutboxMessage.status == "sending")))
+                first_call.set()
             return await super().deliver(target, message)
 
     chat = Watching()
@@ -376,7 +397,9 @@ async def test_the_first_person_of_a_big_round_is_sent_to_before_the_whole_batch
     for person in people:
         enqueue(bot, person, f"round for {person}")
     await asyncio.wait_for(bot.outbox.flush(), timeout=30)
-    assert claimed_at_first_call[0] <= FIRST_BATCH < BATCH
+    assert -1 not in claims, "the first call waited for the next batch's claim"
+    assert 0 < claims[0] <= FIRST_BATCH < BATCH
+    assert claimed_at_first_call[0] <= FIRST_BATCH
     assert all(chat.to(person) == [f"round for {person}"] for person in people)
     assert {status for _, status, _ in statuses(bot)} == {"sent"}
 
