@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.app import prepare
@@ -109,6 +109,15 @@ def database_url(tmp_path: Path, migrated_template: str) -> Iterator[str]:
     _admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}")
     yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
     _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def watcher(database_url: str) -> Iterator[Engine]:
+    """A third connection to the test's database, to see whether one of two interleaved
+    transactions waits on a lock another holds (the PostgreSQL race and deadlock tests)."""
+    engine = create_engine(database_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 
 from bot.adapters.console import console_mentions
 from bot.app import prepare
@@ -26,14 +25,6 @@ from tests.test_pulse_close_race import STEP, held_after_first
 
 pytestmark = pytest.mark.skipif(not SERVER_URL, reason="two transactions interleaving need "
                                                        "PostgreSQL (TEST_DATABASE_URL)")
-
-
-@pytest.fixture
-def watcher(database_url: str) -> Iterator[Engine]:
-    """A third connection, to see whether one of the two batches waits on a lock."""
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def praise(key: str, text: str, n: int) -> InboundEvent:

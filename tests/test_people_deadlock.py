@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 from sqlalchemy import event as sa_event
 
 from bot.adapters.console import console_mentions
@@ -33,14 +33,6 @@ from tests.test_pulse_close_race import STEP, held_after_first
 
 pytestmark = pytest.mark.skipif(not SERVER_URL, reason="two transactions interleaving need "
                                                        "PostgreSQL (TEST_DATABASE_URL)")
-
-
-@pytest.fixture
-def watcher(database_url: str) -> Iterator[Engine]:
-    """A third connection, to see whether one of the two batches waits on a lock."""
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def said(key: str, text: str, n: int, *, direct: bool = False) -> InboundEvent:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, func, select, text
 
 import handlers.pulse
 from bot.app import prepare
@@ -34,14 +34,6 @@ pytestmark = pytest.mark.skipif(not SERVER_URL, reason="two transactions interle
 #: How long a step of the interleaving may take before the test gives up (a hang, not a
 #: timing the test relies on: each step waits for what the other transaction did).
 STEP = 30
-
-
-@pytest.fixture
-def watcher(database_url: str) -> Iterator[Engine]:
-    """A third connection, to see whether one of the two transactions waits on a lock."""
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def waits_on_lock(engine: Engine) -> bool:

@@ -31,7 +31,6 @@ from tests.test_pulse_close_race import (
     replica,
     told,
     until_waiting_or,
-    watcher,  # noqa: F401 (a fixture)
 )
 
 pytestmark = pytest.mark.skipif(not SERVER_URL, reason="two transactions interleaving need "
@@ -39,7 +38,7 @@ pytestmark = pytest.mark.skipif(not SERVER_URL, reason="two transactions interle
 
 
 async def test_a_sweep_closing_one_poll_and_reminding_another_never_deadlocks_with_answers(
-        database_url, watcher, monkeypatch, caplog):  # noqa: F811
+        database_url, watcher, monkeypatch, caplog):
     """The poll of 25 November went out; the bot was down over its close. Back on 9
     December it sends this week's poll (and has not yet closed the old one). A day later,
     as the sweep reminds this week's poll and closes the old one, Alice taps a button of
@@ -89,7 +88,7 @@ async def test_a_sweep_closing_one_poll_and_reminding_another_never_deadlocks_wi
 
 
 async def test_the_reminders_going_out_as_two_people_answer_never_deadlock_with_their_answers(
-        database_url, watcher, monkeypatch, caplog):  # noqa: F811
+        database_url, watcher, monkeypatch, caplog):
     """A day after this week's poll went out, the sweep reminds everyone who has not
     finished it as East Person 2 and East Person 1 (asked in that order) tap their morale,
     both handled in one batch by the other replica, hers first. Both get their next
@@ -150,7 +149,7 @@ async def swept_as_answered(answerer, sweeper, batch, ready: threading.Event,
 
 
 async def test_two_replicas_each_given_both_double_taps_in_opposite_order_never_deadlock(
-        database_url, watcher, monkeypatch, caplog):  # noqa: F811
+        database_url, watcher, monkeypatch, caplog):
     """East Person 1 and East Person 2 each tap their morale twice in quick succession;
     one replica's batch has East Person 1's first tap then East Person 2's, the other's
     East Person 2's second tap then East Person 1's. Each is moved on once, to her next
@@ -196,7 +195,7 @@ async def test_two_replicas_each_given_both_double_taps_in_opposite_order_never_
 
 
 async def test_the_poll_asked_as_two_people_say_pulse_in_a_batch_never_deadlocks(
-        database_url, watcher, monkeypatch, caplog):  # noqa: F811
+        database_url, watcher, monkeypatch, caplog):
     """The weekly poll opens; as the leader's sweep asks East Person 1 and then East Person
     2, both type `/pulse` to the other replica, handled in one batch, hers second. Each is
     asked once and gets the first question, and PostgreSQL never has to break a deadlock.
@@ -244,7 +243,7 @@ async def test_the_poll_asked_as_two_people_say_pulse_in_a_batch_never_deadlocks
 
 
 async def test_the_reminders_going_out_as_pulse_is_said_by_someone_without_a_dialog(
-        database_url, watcher, monkeypatch, caplog):  # noqa: F811
+        database_url, watcher, monkeypatch, caplog):
     """A day after the poll went out, East Person 1 (no dialog open any more: hers was
     ended) types `/pulse` and East Person 2 taps her morale, both in one batch on the other
     replica, as the sweep sends the reminders. Each gets her next question, and PostgreSQL
