@@ -1969,7 +1969,7 @@ def _own_team_request(ctx: Context, director: Any,
     if request.kind == "person":
         # Only the team's own people: whether anyone else has the name is not said.
         named = people_named([p for p in ctx.people.active()
-                              if (p.team or "").casefold() == team.casefold()],
+                              if team_key(p.team) == team_key(team)],
                              request.person or "", ctx.org)
         if not named:
             # Someone of the team taken out of the org file since (their row keeps the
@@ -1977,7 +1977,7 @@ def _own_team_request(ctx: Context, director: Any,
             # left; the team's own views list them in those weeks anyway. A leaver of
             # another team is refused as anyone else is, whether they exist unsaid.
             named = people_named([p for p in ctx.people.left()
-                                  if (p.team or "").casefold() == team.casefold()],
+                                  if team_key(p.team) == team_key(team)],
                                  request.person or "", ctx.org)
         if len(named) > 1:
             reply_namesakes(ctx, named, "summary")
