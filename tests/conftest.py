@@ -60,6 +60,19 @@ def clock() -> FakeClock:
     return FakeClock(FRIDAY_4PM_NY)
 
 
+@pytest.fixture(autouse=True)
+def _cli_reads_the_tests_clock(request: pytest.FixtureRequest,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # The CLI (run in-process by tests.support.run_cli) reads bot.clock.SystemClock: in a
+    # test whose bot runs on the fake clock, the CLI must see that same moment, or its
+    # "this week" is the day CI happens to run (a summary of 2026-12-07 holds none of the
+    # 2026-11-27 answers the test just gave). A test that wants the wall clock takes no
+    # `clock` fixture.
+    if "clock" in request.fixturenames:
+        fake = request.getfixturevalue("clock")
+        monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: fake.now())
+
+
 SERVER_URL = os.environ.get("TEST_DATABASE_URL")  # e.g. postgresql+psycopg://u@host/postgres
 
 
