@@ -627,7 +627,7 @@ def test_a_large_export_is_imported_whole(cli, bot, tmp_path, capsys):
     rows = 12_345  # (more than two batches of 5,000, the last one short)
     export = tmp_path / "year.csv"
     export.write_text("person,metric,date,value\n" + "".join(
-        f"{('alice', 'sam', 'bruno')[i % 3]},revenue,2026-{1 + i % 11:02d}-{1 + i % 28:02d},"
+        f"{('alice', 'sam', 'bruno')[i % 3]},revenue,2026-{1 + i % 10:02d}-{1 + i % 28:02d},"
         f"{100 + i}\n" for i in range(rows)), encoding="utf-8")
     assert cli("import-actuals", str(export)) == 0
     assert capsys.readouterr().out == "year.csv: imported 12345 rows (teampulse-daily format)\n"
@@ -781,11 +781,11 @@ async def test_a_row_dated_in_the_future_is_pointed_out(cli, bot, chat, clock, t
     export.write_text("person,metric,week,value\n"
                       "alice,revenue,2026-W48,30000\n"
                       "alice,revenue,2027-W48,22000\n", encoding="utf-8")
-    from datetime import datetime
+    from bot.clock import SystemClock
 
     assert cli("import-actuals", str(export)) == 0
     out = capsys.readouterr().out
-    today = datetime.now(bot.org.tz).date().isoformat()  # the CLI's own clock
+    today = SystemClock().now().astimezone(bot.org.tz).date().isoformat()  # the CLI's own
     assert out == ("weekly.csv: imported 2 rows (teampulse-weekly format); 1 row dated after "
                    f"today ({today}), counted only from then: line 3 (2027-W48)\n")
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.clock import SystemClock
 from tests.support import csv_records, run_cli
 from tests.test_crm_import import crm_scan, settled, stored
 from tests.test_crm_twins import Q4, daily, goals_and_summary
@@ -37,7 +37,7 @@ def import_both(settings, files) -> None:
 
 def today() -> str:
     """The day the CLI's own clock stamps its imports with, in the org's timezone."""
-    return datetime.now(ZoneInfo("America/New_York")).date().isoformat()
+    return SystemClock().now().astimezone(ZoneInfo("America/New_York")).date().isoformat()
 
 
 async def test_the_operator_lists_the_files_imported_in_every_format(settings, files):
@@ -78,6 +78,7 @@ async def test_the_operator_lists_the_files_imported_in_every_format(settings, f
 async def test_removing_without_yes_says_what_would_go_and_changes_nothing(
         settings, bot, chat, clock, files, capsys):
     import_both(settings, files)
+    imported = today()  # (before goals_and_summary moves the clock on)
     before = await goals_and_summary(bot, chat, clock)
     capsys.readouterr()
     code, out = run_cli(settings, "import-actuals", "--remove", "wrong region.csv")
@@ -86,7 +87,7 @@ async def test_removing_without_yes_says_what_would_go_and_changes_nothing(
     assert err[0] == ("teampulse: --remove wrong region.csv would take out of the goals and "
                       "summaries:")
     assert err[1].startswith("wrong region.csv: 2 rows (teampulse-daily format), imported "
-                             f"{today()} ")
+                             f"{imported} ")
     assert err[2:] == [
         "  weeks: 2026-W48",
         "  revenue: 57,500 (2 rows)",

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from bot.clock import SystemClock
 from bot.org import OrgError, parse_org
 from storage.support import SupportRequest, open_items
 from tests.support import TEST_ORG, csv_records, run_cli, say
@@ -232,10 +233,10 @@ async def test_a_fresh_request_is_not_listed_under_an_ageing_legend(bot, chat, s
         assert "ageing" not in chat.last(key) and "#1 Budget" in chat.last(key)
     await say(bot, "grace", "/support")
     assert chat.last("grace").splitlines()[-1].startswith("/support ack N")
-    tz = ZoneInfo(bot.org.timezone)  # (the CLI counts days by the real clock)
+    tz = ZoneInfo(bot.org.timezone)  # (the CLI counts days by its own clock)
     with bot.unit() as ctx:
         ctx.session.get(SupportRequest, 1).opened_at = datetime.combine(
-            datetime.now(tz).date(), time(0, 1), tz).astimezone(UTC)
+            SystemClock().now().astimezone(tz).date(), time(0, 1), tz).astimezone(UTC)
     for locale, legend in (("en", "ageing"), ("zh-CN", "已积压")):
         code, out = run_cli(settings, "support", "--locale", locale)
         assert code == 0 and "#1" in out and legend not in out
@@ -390,11 +391,11 @@ async def test_a_request_moved_to_another_department_tells_the_one_it_left(bot, 
 
 async def test_cli_lists_open_requests_as_markdown_json_and_csv(bot, chat, settings):
     await alice_asks_for_budget(bot)
-    # The command reads the real clock and counts calendar days in the org's timezone:
+    # The command reads its own clock (SystemClock) and counts calendar days in the org's timezone:
     # opened at noon there, eight days before today there (not "now less 8 days and an
     # hour", which is nine calendar days back in the first hour after midnight).
     tz = ZoneInfo(bot.org.timezone)
-    today = datetime.now(tz).date()
+    today = SystemClock().now().astimezone(tz).date()
     with bot.unit() as ctx:
         ctx.session.get(SupportRequest, 1).opened_at = datetime.combine(
             today - timedelta(days=8), time(12), tz).astimezone(UTC)
