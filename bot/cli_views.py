@@ -280,13 +280,17 @@ def _honours(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str
         start, end = period_of(show[0], show[1], bot.org.tz)
         in_progress = start <= now < end
         with reading(bot) as ctx:
-            roll = build_roll(KudosRepo(ctx.session).between(start, end), bot.org, locale,
-                              *show, current=in_progress)
             began = first_ran(ctx.session, now)
+            roll = build_roll(KudosRepo(ctx.session).between(start, end), bot.org, locale,
+                              *show, current=in_progress, began=began)
         # A period over before the bot first ran, without kudos: it was not running yet
         # then (as /honours says), not "No kudos were given", as if nobody had praised.
         before = began.astimezone(bot.org.tz).date() \
             if not roll.total and began >= end else None
+        # The days counted, in the org's time: a month in progress read as the month.
+        counted = None if before is not None or start > now else (
+            roll.counted_from or start.date(),
+            now.astimezone(bot.org.tz).date() if in_progress else (end - timedelta(days=1)).date())
     finally:
         engine.dispose()
 
@@ -300,7 +304,9 @@ def _honours(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str
             "teams": [{"team": t.team, **(winners(t.winners) or {})} for t in roll.teams],
             "best_team": winners(roll.best_team), "value": winners(roll.value),
             "giver": winners(roll.giver),
-            "before_first_run": before.isoformat() if before is not None else None}
+            "before_first_run": before.isoformat() if before is not None else None,
+            "counted_from": counted[0].isoformat() if counted else None,
+            "counted_to": counted[1].isoformat() if counted else None}
     if fmt == "json":
         dump_json(data, out)
     elif fmt == "csv":
@@ -316,7 +322,7 @@ def _honours(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str
     else:
         out.write(bot.renderer.message(locale, "cli_honours", "markdown", org=bot.org.name,
                                        roll=roll, in_progress=in_progress,
-                                       before_bot=before) + "\n")
+                                       before_bot=before, counted=counted) + "\n")
     return 0
 
 

@@ -153,6 +153,10 @@ class TeamPulse:
         #: (tell_pairs_ended_at_start): each report's (role, team) then, and the changes.
         self._ended_at_start: tuple[dict[str, tuple[str, str | None]],
                                     list[ManagerChanged]] | None = None
+        #: Likewise the pairs the file switched off while the bot was stopped (told with
+        #: their cadence taken as on: handlers.oneonone.pairs_switched_off_while_stopped).
+        self._off_at_start: tuple[dict[str, tuple[str, str | None]],
+                                  list[ManagerChanged]] | None = None
         self.outbox = self.new_outbox()
         self.metrics = Metrics()
         self.metrics.watch_outbox(self)
@@ -295,6 +299,16 @@ class TeamPulse:
             if managers:
                 self._ended_at_start = (former, managers)
             if backfill:
+                # A pair switched off while stopped: the people stored do not show it (the
+                # manager is the same), what the bot did does (the bot's own start only: a
+                # `teampulse` command tells nothing).
+                from handlers.oneonone import pairs_switched_off_while_stopped
+
+                off = pairs_switched_off_while_stopped(
+                    ctx.session, self.org, self.clock.now(), {c.report for c in managers})
+                if off:
+                    self._off_at_start = (former, off)
+            if backfill:
                 # Kudos of before 0018_kudoslabel: the labels of the org file at this start.
                 fill_value_labels(ctx.session, {v.key: v.label for v in self.org.values})
             dropped = self._withdraw_for_org(ctx)
@@ -302,16 +316,23 @@ class TeamPulse:
 
     async def tell_pairs_ended_at_start(self) -> int:
         """After a start's sync (sync_org), with the platforms registered: each 1:1 pair
-        the org file ended while the bot was stopped is told to both sides, as a reload
-        tells it (handlers.oneonone.tell_pairs_ended). How many were told."""
+        the org file ended while the bot was stopped (another manager, someone removed,
+        switched off) is told to both sides, as a reload tells it
+        (handlers.oneonone.tell_pairs_ended). How many were told."""
         from handlers.oneonone import tell_pairs_ended
 
-        if self._ended_at_start is None:
-            return 0
-        former, managers = self._ended_at_start
-        self._ended_at_start = None
-        return await self.db(self._in_unit, lambda ctx: tell_pairs_ended(
-            ctx, self.org.oneonones, former, managers))
+        told = 0
+        if self._ended_at_start is not None:
+            former, managers = self._ended_at_start
+            self._ended_at_start = None
+            told += await self.db(self._in_unit, lambda ctx: tell_pairs_ended(
+                ctx, self.org.oneonones, former, managers))
+        if self._off_at_start is not None:
+            was, off = self._off_at_start
+            self._off_at_start = None
+            told += await self.db(self._in_unit, lambda ctx: tell_pairs_ended(
+                ctx, self.org.oneonones, was, off, switched_on=True))
+        return told
 
     def sync_org_to(self, org: Org) -> None:
         """Bring the people table in line with an edited org file (before `apply_org`).

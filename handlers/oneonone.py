@@ -25,12 +25,12 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.clock import as_utc
@@ -427,7 +427,7 @@ def withdraw_stale_reminders(ctx: Context) -> int:
 
 def tell_pairs_ended(ctx: Context, rules: OneOnOneSettings,
                      former: Mapping[str, tuple[str, str | None]],
-                     changed: Sequence[ManagerChanged]) -> int:
+                     changed: Sequence[ManagerChanged], *, switched_on: bool = False) -> int:
     """After an edit to the org file ended these pairs (ctx.org the new file; `rules` the
     one-on-one rules the pairs had, `former` each report's role and team then, by the key
     they had): each that still had a meeting to come (a reminder of it may have gone out
@@ -436,7 +436,10 @@ def tell_pairs_ended(ctx: Context, rules: OneOnOneSettings,
     of them left the org (only the one who stays is told). Works from the changes alone
     (nothing when none); once per pair and change by the dedupe key, however often the
     edit is reloaded or the bot restarted. A notice, not a reminder: sent to someone away
-    too, as a move or skip of the 1:1 is. How many were told."""
+    too, as a move or skip of the 1:1 is. `switched_on`: the pairs' cadence taken as on,
+    for pairs `rules` (the file as it is now) switched off while the bot was stopped
+    (pairs_switched_off_while_stopped): the slot told is the one the file's rules would
+    give them on, the file before the edit being gone. How many were told."""
     if not changed:
         return 0
     people = {p.key: p for p in PeopleRepo(ctx.session).by_keys(
@@ -452,6 +455,8 @@ def tell_pairs_ended(ctx: Context, rules: OneOnOneSettings,
         if report is None or manager_was is None or then is None:
             continue
         cadence = rules.cadence_for(then[0], then[1], change.report_was)
+        if switched_on:
+            cadence = replace(cadence, enabled=True)
         if not cadence.enabled:
             continue
         occ = next_meeting(Pair(manager_was, report, cadence), now,
@@ -473,6 +478,57 @@ def tell_pairs_ended(ctx: Context, rules: OneOnOneSettings,
                         **as_params(occ.start, person.timezone)):
                 count += 1
     return count
+
+
+#: How recently a pair's 1:1 must have been asked about (did it happen?) for a start to
+#: take the pair as still meeting when the bot stopped: two of the longest cadence
+#: (monthly). A pair switched off long ago is not told of it again and again.
+SWITCHED_OFF_LOOKBACK = timedelta(days=62)
+
+
+def pairs_switched_off_while_stopped(session: Session, org: Org, now: datetime,
+                                     skip: Collection[str] = ()) -> list[ManagerChanged]:
+    """The 1:1 pairs the org file switched off (`enabled: false`) while the bot was
+    stopped, as tell_pairs_ended takes them (`manager` the same as `former`), for a
+    start to tell (switched_on): the file before the edit is gone, so read from what the
+    bot did: a slot of the pair asked about in the last SWITCHED_OFF_LOOKBACK, and no
+    notice of its end ("oo:ended:…", a reload's or an earlier start's) since. `skip`:
+    reports whose manager the start's sync changed (told as such). A pair switched off
+    before any of its slots was asked about is not found (nothing shows it met)."""
+    in_file = {p.key: p for p in org.people}
+    off = {p.key: p.manager for p in org.people
+           if p.manager in in_file and p.key not in skip
+           and not org.oneonones.cadence_for(p.role, p.team, p.key).enabled}
+    if not off:  # (the common case: one read of the file, no query)
+        return []
+    stored = {p.key: p for p in PeopleRepo(session).by_keys([*off, *off.values()])
+              if p.active}
+    pairs = {(stored[m].id, stored[r].id): (m, r) for r, m in off.items()
+             if m in stored and r in stored}
+    since = now - SWITCHED_OFF_LOOKBACK
+    met: dict[tuple[int, int], datetime] = {}
+    reports = sorted({r for _, r in pairs})
+    for start in range(0, len(reports), 1000):
+        for manager_id, report_id, at in session.execute(
+                select(OneOnOneMeeting.manager_id, OneOnOneMeeting.report_id,
+                       func.max(OneOnOneMeeting.asked_at))
+                .where(OneOnOneMeeting.report_id.in_(reports[start:start + 1000]),
+                       OneOnOneMeeting.asked_at >= since)
+                .group_by(OneOnOneMeeting.manager_id, OneOnOneMeeting.report_id)):
+            if (manager_id, report_id) in pairs:
+                met[(manager_id, report_id)] = as_utc(at)
+    if not met:
+        return []
+    told: dict[tuple[int, int], datetime] = {}
+    # One read of the recent end notices (only when some pair switched off met lately).
+    for key, at in session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.created_at)
+                                   .where(OutboxMessage.dedupe_key.like("oo:ended:%"),
+                                          OutboxMessage.created_at >= since)):
+        parts = key.split(":")
+        pair = (int(parts[2]), int(parts[3]))
+        told[pair] = max(told.get(pair, as_utc(at)), as_utc(at))
+    return [ManagerChanged(pairs[pair][1], pairs[pair][1], pairs[pair][0], pairs[pair][0])
+            for pair, at in sorted(met.items()) if pair not in told or told[pair] < at]
 
 
 def pairs_ended(former_org: Org, org: Org) -> list[ManagerChanged]:

@@ -18,7 +18,7 @@ import pytest
 from bot.app import prepare
 from bot.config import Settings
 from bot.org import parse_org
-from tests.oneonone_support import ONEONONES, write_org
+from tests.oneonone_support import ONEONONES, sweep_at, write_org
 from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
 from tests.test_oneonone_new_manager import SAM_UNDER_ALICE, SAM_UNDER_BRUNO
 
@@ -175,3 +175,60 @@ async def test_an_edit_applied_with_apply_org_is_told_by_the_running_bots_reload
     assert code == 0, out
     await reloaded(bot, SAM_MOVED)
     assert len(notices(chat, "alice")) == 1 and len(notices(chat, "sam")) == 1
+
+
+async def test_a_pair_switched_off_while_stopped_is_told_at_the_start_once(settings, clock):
+    """Alice and Sam met on Wednesday 2026-11-25 (the bot asked Alice whether it happened);
+    the operator then switches Sam's 1:1s off (`enabled: false`) while the bot is stopped.
+    The start told nobody: both kept expecting the meeting of 2026-12-09. It is told as a
+    reload tells it, once: the next start tells nobody again, nor does a pair switched off
+    by the running bot's reload (told then) get told a second time at a start."""
+    told: dict[str, list[str]] = {"alice": [], "sam": [], "grace": []}
+
+    async def start(sweep: datetime | None = None) -> None:
+        """`teampulse run`'s start (bot.app._run), then the 1:1 sweep at `sweep`."""
+        bot, engine = prepare(settings, clock, backfill=True)
+        chat = RecordingAdapter()
+        bot.register(chat)
+        await bot.tell_pairs_ended_at_start()
+        if sweep is not None:
+            await sweep_at(bot, clock, sweep)
+        await bot.deliver()
+        for key, said in told.items():
+            said.extend(notices(chat, key))
+        bot.close()
+        engine.dispose()
+
+    clock.set(datetime(2026, 11, 25, 15, 0, tzinfo=UTC))  # before their 14:00 (New York)
+    await start(sweep=datetime(2026, 11, 25, 20, 0, tzinfo=UTC))  # asked after it ended
+    clock.set(MONDAY)
+    settings.org_file.write_text(SWITCHED_OFF, encoding="utf-8")
+    await start()
+    assert told["alice"] == [
+        "Your regular 1:1 with Sam Lee has ended: the org file no longer schedules it. The "
+        "next one, Wed 2026-12-09 14:00 (America/New_York), will not take place."]
+    assert told["sam"] == [
+        "Your regular 1:1 with Alice Martin has ended: the org file no longer schedules it. "
+        "The next one, Wed 2026-12-09 13:00 (America/Chicago), will not take place."]
+    assert told["grace"] == []  # her 1:1s with her directors are as they were
+    clock.set(datetime(2026, 12, 10, 14, 0, tzinfo=UTC))  # after the slot that did not come
+    await start()
+    assert len(told["alice"]) == 1 and len(told["sam"]) == 1
+
+
+async def test_a_pair_the_running_bot_switched_off_is_not_told_again_at_a_start(
+        settings, bot, chat, clock):
+    """Switched off while the bot ran (its reload told both sides): a restart tells
+    nobody a second time."""
+    await sweep_at(bot, clock, datetime(2026, 11, 25, 20, 0, tzinfo=UTC))
+    clock.set(MONDAY)
+    settings.org_file.write_text(SWITCHED_OFF, encoding="utf-8")
+    await reloaded(bot, SWITCHED_OFF)
+    assert len(notices(chat, "alice")) == 1
+    clock.set(datetime(2026, 12, 10, 14, 0, tzinfo=UTC))  # a slot later: another "next"
+    again, engine = prepare(settings, clock, backfill=True)
+    second = RecordingAdapter()
+    again.register(second)
+    assert await again.tell_pairs_ended_at_start() == 0
+    again.close()
+    engine.dispose()
