@@ -204,6 +204,14 @@ def test_a_start_refuses_it_in_one_line_and_check_org_and_apply_org_name_it(
     assert "key 'bruno' was Bruno Rossi's, who left the org, and now names Bruno Bianchi" \
         in err
     assert "U0BIANCHI" not in err
+    # A script that checks the file with a view (--format) is refused it alike: the view
+    # said OK (exit 0) of a file every start refuses.
+    for fmt in ("json", "md", "csv"):
+        code, out = run_cli(stored, "check-org", "--format", fmt)
+        err = capsys.readouterr().err
+        assert (code, out) == (2, ""), fmt
+        assert "key 'bruno' was Bruno Rossi's, who left the org, and now names Bruno " \
+               "Bianchi" in err
 
     code, _ = run_cli(stored, "apply-org")
     err = capsys.readouterr().err
