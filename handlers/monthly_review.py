@@ -182,6 +182,10 @@ def _month_target(ctx: Context, person: Person, metric: str, month: Period,
     goal = _month_goal(ctx, person, metric, month)
     if goal is not None and goal.period.start == month.start and goal.period.end == month.end:
         return goal.target
+    if goal is not None and is_percent((goal.unit,)):
+        # A rate's (a win rate in %): its target is a mean, the month's as the quarter's,
+        # never the month's share of it (30 % a quarter read 9 % for November).
+        return goal.target
     if goal is not None:  # its weeks the month counts (their Thursday in it)
         return sum(w.target for w in goal.weeks()
                    if counts_in(month, week_start(w.week)))
