@@ -101,3 +101,28 @@ async def test_the_month_in_review_judges_a_rate_goal_s_quarter_by_its_mean(rate
     text = chat.last("grace")
     assert "win rate: 23 of 30 % (75% of the month's target)" in text, text
     assert "Quarter 2026-Q4: behind" in text, text
+
+
+async def test_a_rate_goal_s_crm_figures_are_counted_as_weeks_not_summed(settings, clock,
+                                                                        tmp_path: Path):
+    """Eli at 30 % four weeks, the CRM's 20 % in W47 (counted in its place, as any CRM
+    figure) and 50 % for a week he was not asked (W44): 30, 30, 20, 30, 50 make 32 % over
+    5 weeks; the CRM's part is said as how many of the figures, averaging what (35 %),
+    not "From the CRM: 70"; in both languages."""
+    org = tmp_path / "rates.yaml"
+    org.write_text(ORG.replace("locale: en}", "locale: zh-CN}", 1) + GOALS, encoding="utf-8")
+    with bot_on_org(settings, clock, org) as (bot, chat, settings):
+        await four_weeks(bot, clock, ("30", "30", "30", "30"))
+        export = tmp_path / "win.csv"
+        export.write_text("person,metric,week,value\neli,win_rate,2026-W47,20\n"
+                          "eli,win_rate,2026-W44,50\n", encoding="utf-8")
+        code, out = run_cli(settings, "import-actuals", str(export))
+        assert code == 0, out
+        await say(bot, "eli", "/goals")
+        text = chat.last("eli")
+        await say(bot, "grace", "/goals eli")
+        zh = chat.last("grace")
+    assert "32 of 30 % (107%) · average of 5 weeks · ✅ on track" in text, text
+    assert "From the CRM: 2 of the 5 weekly figures (averaging 35 %)" in text, text
+    assert "32 / 30 %（107%）· 5 周的平均值 · ✅ 进度正常" in zh, zh
+    assert "来自 CRM：5 个周数字中的 2 个（平均 35 %）" in zh, zh
