@@ -118,6 +118,10 @@ class Progress:
     days_total: int
     days_elapsed: int
     state: Literal["not_started", "on_track", "behind", "achieved", "missed"]
+    #: A person's goal on a rate, behind: what the weeks still to come (`rate_weeks_left`,
+    #: none reported yet) need on average to bring the mean of the period to the target.
+    rate_needed: float | None = None
+    rate_weeks_left: int = 0
 
     @property
     def rate(self) -> bool:
@@ -168,7 +172,7 @@ def progress(goal: Goal, actual: float, today: date,
     days = goal.period.working_days()
     elapsed = sum(1 for d in days if d < today)
     if is_percent((goal.unit,)):
-        return _rate_progress(goal, actual, today, len(days), elapsed)
+        return _rate_progress(goal, actual, today, len(days), elapsed, weeks_in)
     planned = 0.0
     for week in goal.weeks():
         over = week_start(week.week) + timedelta(days=6) < today
@@ -194,9 +198,11 @@ def progress(goal: Goal, actual: float, today: date,
     return Progress(goal, actual, planned, len(days), elapsed, state)  # type: ignore[arg-type]
 
 
-def _rate_progress(goal: Goal, actual: float, today: date, days: int,
-                   elapsed: int) -> Progress:
-    """progress() of a goal on a rate: its mean against its target, as is."""
+def _rate_progress(goal: Goal, actual: float, today: date, days: int, elapsed: int,
+                   weeks_in: Collection[str] | None) -> Progress:
+    """progress() of a goal on a rate: its mean against its target, as is; a person's,
+    behind, with the mean its weeks still to come need (one figure a week: 22.5 % over
+    four weeks, five to come, need 36 % to average 30 %)."""
     begun = today > goal.period.first_monday
     planned = goal.target if begun else 0.0
     over = today > max(goal.period.end, goal.period.last_sunday)  # (as progress())
@@ -207,7 +213,16 @@ def _rate_progress(goal: Goal, actual: float, today: date, days: int,
         state = "achieved" if met else "missed"
     else:
         state = "on_track" if met else "behind"
-    return Progress(goal, actual, planned, days, elapsed, state)  # type: ignore[arg-type]
+    needed, left = None, 0
+    if state == "behind" and goal.scope == "person" and weeks_in is not None:
+        weeks = [w.week for w in goal.weeks()]
+        known = sum(1 for w in weeks if w in weeks_in)
+        left = sum(1 for w in weeks if w not in weeks_in
+                   and week_start(w) + timedelta(days=6) >= today)
+        if left:
+            needed = (goal.target * (known + left) - actual * known) / left
+    return Progress(goal, actual, planned, days, elapsed, state,  # type: ignore[arg-type]
+                    needed, left)
 
 
 def counts_in(period: Period, week_monday: date) -> bool:

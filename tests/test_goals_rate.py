@@ -81,13 +81,16 @@ async def test_a_goal_on_a_win_rate_in_chinese(settings, clock, tmp_path: Path):
 
 async def test_a_rate_goal_is_behind_while_its_mean_is_below_not_achieved_early(
         rate_goals, clock):
-    """Eli at 40, 40, 20, 20 %: 30 % on average, on track; the weeks' sum, 120 %, was
-    "achieved" after the first week. At 20, 20, 20, 30: 22.5 %, behind."""
+    """Eli at 20, 20, 20, 30 %: 22.5 % on average, behind, not "achieved" (the weeks' sum
+    passed 30 % in the second week), with the mean the weeks left need, never a pace to
+    add up."""
     bot, chat, _settings = rate_goals
     await four_weeks(bot, clock, ("20", "20", "20", "30"))
     await say(bot, "eli", "/goals eli")
     text = chat.last("eli")
     assert "22.5 of 30 % (75%) · average of 4 weeks · ⚠️ behind" in text, text
+    # What the five weeks to come (W49 to W53) need on average: (30 × 9 − 22.5 × 4) / 5.
+    assert "  To average 30 %: 36 % a week over the 5 weeks left\n" in text + "\n", text
 
 
 async def test_the_month_in_review_judges_a_rate_goal_s_quarter_by_its_mean(rate_goals, clock):
@@ -126,3 +129,16 @@ async def test_a_rate_goal_s_crm_figures_are_counted_as_weeks_not_summed(setting
     assert "From the CRM: 2 of the 5 weekly figures (averaging 35 %)" in text, text
     assert "32 / 30 %（107%）· 5 周的平均值 · ✅ 进度正常" in zh, zh
     assert "来自 CRM：5 个周数字中的 2 个（平均 35 %）" in zh, zh
+
+
+async def test_what_a_rate_goal_behind_needs_in_chinese(settings, clock, tmp_path: Path):
+    """Eli at 20, 20, 20, 30 % read by a GM in Chinese: behind, and the mean the five
+    weeks left need, 36 %."""
+    org = tmp_path / "rates.yaml"
+    org.write_text(ORG.replace("locale: en}", "locale: zh-CN}", 1) + GOALS, encoding="utf-8")
+    with bot_on_org(settings, clock, org) as (bot, chat, _settings):
+        await four_weeks(bot, clock, ("20", "20", "20", "30"))
+        await say(bot, "grace", "/goals eli")
+    text = chat.last("grace")
+    assert "22.5 / 30 %（75%）· 4 周的平均值 · ⚠️ 落后" in text, text
+    assert "  要平均达到 30 %：剩余 5 周每周平均需 36 %\n" in text + "\n", text
