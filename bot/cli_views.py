@@ -520,7 +520,7 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 GOAL_FIELDS = ("metric", "metric_label", "period", "period_kind", "start", "end", "scope",
                "owner", "owner_name", "unit", "target", "actual", "from_crm", "attainment",
                "planned_to_date", "state", "days_left", "pace_needed", "mismatches",
-               "other_units")
+               "other_units", "averaged_over")
 
 
 def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -594,6 +594,7 @@ def _goal_record(v: Any) -> dict[str, Any]:
             "planned_to_date": round(p.planned_to_date, 2), "state": p.state,
             "days_left": p.days_left,
             "pace_needed": round(p.pace_needed, 2) if p.pace_needed is not None else None,
+            "averaged_over": v.actual.averaged,
             "mismatches": [{"person": m.person, "week": m.week, "crm": m.crm,
                             "reported": m.reported} for m in v.mismatches],
             "other_units": [{"unit": o.unit, "value": round(o.value, 2), "people": list(o.people)}

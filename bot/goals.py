@@ -118,6 +118,16 @@ class Progress:
     days_total: int
     days_elapsed: int
     state: Literal["not_started", "on_track", "behind", "achieved", "missed"]
+    #: A person's goal on a rate, behind: what the weeks still to come (`rate_weeks_left`,
+    #: none reported yet) need on average to bring the mean of the period to the target.
+    rate_needed: float | None = None
+    rate_weeks_left: int = 0
+
+    @property
+    def rate(self) -> bool:
+        """The goal is on a rate (its unit %): its actual is a mean, its target one too, and
+        nothing of it adds up week by week (no plan pro-rated, no pace a week)."""
+        return is_percent((self.goal.unit,))
 
     @property
     def attainment(self) -> float | None:
@@ -137,8 +147,8 @@ class Progress:
     @property
     def pace_needed(self) -> float | None:
         """What has to come in per working week (5 working days) to reach the target;
-        None once the period is over."""
-        if self.days_left <= 0:
+        None once the period is over, and for a rate (a mean is not reached by adding to it)."""
+        if self.days_left <= 0 or self.rate:
             return None
         return self.remaining / self.days_left * 5
 
@@ -154,9 +164,15 @@ def progress(goal: Goal, actual: float, today: date,
     days up to and including today count, as the figure does (a check-in's "this week",
     the CRM's rows up to today): Monday to Thursday of the plan against Friday's weekly
     figure read 'on track' a director short of the week's target. None: every day
-    before today counts."""
+    before today counts.
+
+    A rate's (a goal in %: `actual` the mean of its weeks) is held against the target
+    itself once the period has begun, a mean never pro-rated by the weeks gone by; it is
+    achieved or missed only once the period is over, as later weeks still move a mean."""
     days = goal.period.working_days()
     elapsed = sum(1 for d in days if d < today)
+    if is_percent((goal.unit,)):
+        return _rate_progress(goal, actual, today, len(days), elapsed, weeks_in)
     planned = 0.0
     for week in goal.weeks():
         over = week_start(week.week) + timedelta(days=6) < today
@@ -180,6 +196,33 @@ def progress(goal: Goal, actual: float, today: date,
         # A hair of tolerance: a plan spread over days is rarely a whole number.
         state = "on_track" if actual >= planned - 1e-6 * max(goal.target, 1) else "behind"
     return Progress(goal, actual, planned, len(days), elapsed, state)  # type: ignore[arg-type]
+
+
+def _rate_progress(goal: Goal, actual: float, today: date, days: int, elapsed: int,
+                   weeks_in: Collection[str] | None) -> Progress:
+    """progress() of a goal on a rate: its mean against its target, as is; a person's,
+    behind, with the mean its weeks still to come need (one figure a week: 22.5 % over
+    four weeks, five to come, need 36 % to average 30 %)."""
+    begun = today > goal.period.first_monday
+    planned = goal.target if begun else 0.0
+    over = today > max(goal.period.end, goal.period.last_sunday)  # (as progress())
+    met = actual >= goal.target - 1e-9 * max(goal.target, 1)
+    if not begun:
+        state = "not_started"
+    elif over:
+        state = "achieved" if met else "missed"
+    else:
+        state = "on_track" if met else "behind"
+    needed, left = None, 0
+    if state == "behind" and goal.scope == "person" and weeks_in is not None:
+        weeks = [w.week for w in goal.weeks()]
+        known = sum(1 for w in weeks if w in weeks_in)
+        left = sum(1 for w in weeks if w not in weeks_in
+                   and week_start(w) + timedelta(days=6) >= today)
+        if left:
+            needed = (goal.target * (known + left) - actual * known) / left
+    return Progress(goal, actual, planned, days, elapsed, state,  # type: ignore[arg-type]
+                    needed, left)
 
 
 def counts_in(period: Period, week_monday: date) -> bool:
@@ -515,17 +558,18 @@ def load_goals(raw: Any, org_path: Path, people: list[PersonInfo],
 
 
 def _rate_goal(goal: Goal, label: str) -> Problem:
-    """Advice for a goal on a rate (a KPI in %): a goal adds up its weeks' figures, right
-    for amounts and counts, wrong for a rate (two weeks at 30 % read 60 % of a 30 % goal,
-    achieved). Advice, not a refusal: a file that starts today keeps starting."""
+    """Advice for a goal on a rate (a KPI in %): /goals and the monthly review read it as
+    the mean of its weeks' figures against its target as is, so the target is a rate (30
+    for 30 % on average), not the sum of its weeks (120 for four weeks of 30 %), which
+    would read 25 %, behind, all quarter. Advice, not a refusal: the file stays valid."""
     return Problem(
-        f"{label} ({goal.describe()}): {goal.metric} is a rate (%), and a goal adds up its "
-        f"weeks' figures (two weeks at 30 % read 60 % of it): /goals, the monthly review "
-        f"and its quarter would be wrong; a rate's target is its KPI's weekly_target, which "
-        f"/summary and the monthly review average: take this goal out",
-        f"{label}（{goal.describe()}）：{goal.metric} 是比率（%），而目标会把各周的数字相加"
-        f"（两周各 30 % 即算作 60 %）：/goals、月度回顾及其季度数字都会出错；比率的目标就是"
-        f"其 KPI 的 weekly_target，/summary 和月度回顾按平均计算：请删除此目标")
+        f"{label} ({goal.describe()}): {goal.metric} is a rate (%): /goals and the monthly "
+        f"review read this goal as the mean of its weeks' figures (four weeks at 30 % are "
+        f"30 % of it, not 120 %), held against the target as it is, never pro-rated: write "
+        f"the target as the rate to average (30 for 30 %), not the sum of its weeks",
+        f"{label}（{goal.describe()}）：{goal.metric} 是比率（%）：/goals 和月度回顾把此目标"
+        f"读作各周数字的平均值（四周各 30 % 即 30 %，而非 120 %），直接与目标比较，不按已过"
+        f"的周数折算：目标请写成应达到的平均比率（30 % 写 30），而不是各周之和")
 
 
 def _mixed_units(goal: Goal, label: str, people: list[PersonInfo]) -> list[Problem]:

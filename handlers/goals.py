@@ -21,7 +21,7 @@ from bot.readers import VIEWERS
 from bot.render import Renderer
 from bot.text import quoted
 from bot.weeks import week_of, week_start
-from handlers.answers import normalise, team_word
+from handlers.answers import is_percent, normalise, team_word
 from handlers.context import Context, one_moment
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.period_words import month_named, quarter_named, read_period
@@ -65,6 +65,11 @@ class Actual:
     #: The unit the actual is in: the goal's, or for one written with no unit the one
     #: every figure of its period was asked in (see goal_actual).
     unit: str = ""
+    #: A rate's (unit %): how many weekly figures `value` is the mean of, and how many of
+    #: them the CRM's (`from_crm` is then their mean); None for an amount or a count,
+    #: whose figures add up.
+    averaged: int | None = None
+    crm_figures: int = 0
 
 
 @dataclass
@@ -157,7 +162,8 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
 
     Per person and week of the period (those whose Thursday is in it: a week counts whole
     in one period, see Period.working_days), the CRM's figure wins where it has one (its
-    dated rows up to today), else the typed figure.
+    dated rows up to today), else the typed figure. A rate's (a goal in %) is the mean of
+    those figures, never their sum: four weeks at 30 % are 30 %, not 120 %.
     """
     weeks = [w.week for w in goal.weeks()]
     total = from_crm = 0.0
@@ -185,6 +191,7 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
         # or over people asked in several today (an org selling in USD and CNY, whose
         # goal check-org says is read in the first one's), today's, the others apart.
         wanted = asked.pop()
+    counted = crm_counted = 0
     for fig, unit in figures:
         if fig.crm is not None or fig.reported is not None:
             weeks_in.add(fig.week)
@@ -205,11 +212,22 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
                     value += amount
             total += value
             from_crm += value
+            counted += 1
+            crm_counted += 1
             if fig.reported is not None and _differs(fig.crm, fig.reported,
                                                      org.crm.tolerance):
                 flagged.append((fig.person_key, fig.week, fig.crm, fig.reported))
         elif fig.reported is not None:
             total += fig.reported
+            counted += 1
+    averaged: int | None = None
+    if is_percent((wanted,)):
+        # A rate is averaged over the weekly figures known (the person's weeks; a team's
+        # or the org's people's weeks alike, as /summary's month averages them): a week
+        # with no figure is left out, not read as 0 %.
+        averaged = counted
+        total = total / counted if counted else 0.0
+        from_crm = from_crm / crm_counted if crm_counted else 0.0
     # Names by key, not a dict of the whole org built per goal (the monthly review asks
     # this of every director's goals); someone who left is no longer in the org file but
     # is still in the database under the name they had: the flag names them, not their key.
@@ -221,7 +239,7 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
     mismatches = [Mismatch(names.get(key, key), week, crm, reported)
                   for key, week, crm, reported in flagged]
     return Actual(total, from_crm, tuple(mismatches), first, frozenset(weeks_in),
-                  _other_units(session, org, others), wanted)
+                  _other_units(session, org, others), wanted, averaged, crm_counted)
 
 
 def figure_unit(org: Org, metric: str, fig: WeekFigure) -> str | None:

@@ -182,6 +182,10 @@ def _month_target(ctx: Context, person: Person, metric: str, month: Period,
     goal = _month_goal(ctx, person, metric, month)
     if goal is not None and goal.period.start == month.start and goal.period.end == month.end:
         return goal.target
+    if goal is not None and is_percent((goal.unit,)):
+        # A rate's (a win rate in %): its target is a mean, the month's as the quarter's,
+        # never the month's share of it (30 % a quarter read 9 % for November).
+        return goal.target
     if goal is not None:  # its weeks the month counts (their Thursday in it)
         return sum(w.target for w in goal.weeks()
                    if counts_in(month, week_start(w.week)))
@@ -240,12 +244,15 @@ def _month_target(ctx: Context, person: Person, metric: str, month: Period,
 def _rate_month(line: MetricMonth, figures: list[tuple[str, float]],
                 rounds: Iterable[CheckinRound], metric: str, unit: str, kpi: Any) -> None:
     """A rate's month (a win rate in %, no goal for it): the mean of its weeks' figures
-    against the mean of the targets its check-ins asked, as /summary's month to date reads
-    it, never their sums (120 of 120 % for four weeks of 30 %); a week not reported is left
-    out of the mean, not read as 0 %."""
-    targets = [float(q["target"]) for r in rounds for q in r.questions or ()
-               if q.get("category") == "kpi" and q.get("metric") == metric
-               and q.get("target") is not None and q.get("unit", unit) in (None, "", unit)]
+    against the mean of the targets its check-ins asked those weeks, as /summary's month
+    to date reads it, never their sums (120 of 120 % for four weeks of 30 %); a week not
+    reported is left out of both means, not read as 0 % (nor its target, 80 % that week,
+    held against the 40 % of the week reported); none reported, every week's target."""
+    asked = [(r.week, float(q["target"])) for r in rounds for q in r.questions or ()
+             if q.get("category") == "kpi" and q.get("metric") == metric
+             and q.get("target") is not None and q.get("unit", unit) in (None, "", unit)]
+    reported = {w for w, _ in figures}
+    targets = [t for w, t in asked if w in reported] or [t for _, t in asked]
     if not targets and kpi is not None:
         targets = [kpi.weekly_target]
     line.target = sum(targets) / len(targets) if targets else None

@@ -1598,12 +1598,15 @@ def _same_units(rows: list[PersonWeek]) -> None:
 
 
 def _team_totals(rows: list[PersonWeek]) -> list[KpiLine]:
-    """Totals against the whole target: every expected person's target counts, reported or not.
+    """Totals against the whole target: every expected person's target counts, reported or not
+    (a rate's: the mean of the targets of those who reported, see `averaged`).
 
     People away or not sent a check-in that week are left out of the target (and named
     elsewhere); whoever was asked and gave no number is listed in `not_reported`.
     """
     totals: dict[tuple[str, str], KpiLine] = {}
+    of_reported: dict[tuple[str, str], float] = {}  # the targets of the figures reported
+    unasked: Counter[tuple[str, str]] = Counter()  # the CRM's figures of weeks not asked
     for row in rows:
         if row.status not in EXPECTED:
             # The CRM's sales of someone not asked: in the actual, with no target.
@@ -1611,6 +1614,7 @@ def _team_totals(rows: list[PersonWeek]) -> list[KpiLine]:
                 line = totals.setdefault((k.metric, k.unit), KpiLine(
                     k.metric, k.label, k.unit, 0.0, None, None, 0, 0, unit_text=k.unit_text))
                 line.actual = (line.actual or 0.0) + (k.actual or 0.0)
+                unasked[(k.metric, k.unit)] += k.actual is not None
             continue
         for k in row.kpis:
             line = totals.setdefault((k.metric, k.unit),
@@ -1618,6 +1622,7 @@ def _team_totals(rows: list[PersonWeek]) -> list[KpiLine]:
                                              unit_text=k.unit_text))
             if not k.expected:  # the CRM's figure of a metric not asked: no target
                 line.actual = (line.actual or 0.0) + (k.actual or 0.0)
+                unasked[(k.metric, k.unit)] += k.actual is not None
                 continue
             line.expected += 1
             line.target += k.target
@@ -1626,9 +1631,10 @@ def _team_totals(rows: list[PersonWeek]) -> list[KpiLine]:
                 continue
             line.actual = (line.actual or 0.0) + k.actual
             line.reported += 1
-    for line in totals.values():
+            of_reported[(k.metric, k.unit)] = of_reported.get((k.metric, k.unit), 0.0) + k.target
+    for mu, line in totals.items():
         line.target, line.actual = averaged(line.unit, line.target, line.actual, line.reported,
-                                            line.expected)
+                                            line.expected, of_reported.get(mu, 0.0), unasked[mu])
         line.attainment = _ratio(line.actual, line.target)
     return list(totals.values())
 
@@ -1640,16 +1646,28 @@ def is_rate(unit: str) -> bool:
 
 
 def averaged(unit: str, target: float, actual: float | None, reported: int,
-             expected: int) -> tuple[float, float | None]:
+             expected: int, of_reported: float | None = None,
+             unasked: int = 0) -> tuple[float, float | None]:
     """A period's or a group's (target, actual) as shown, from their sums over `expected`
     person-weeks asked and `reported` figures: a rate's are their means (three win rates
     of 30 % are a team's 30 %, not 90 %; a figure not reported is left out of the mean, not
-    read as 0 %, and named as not reported), any other KPI's the sums themselves."""
+    read as 0 %, and named as not reported), any other KPI's the sums themselves.
+
+    `of_reported`: the sum of the targets of the figures reported. A rate's mean figure is
+    held against their mean, not everyone's: with targets of 20, 40 and 60 %, the 60 %
+    director silent, 20 % and 40 % are 30 % of 30 %, not of 40 %. With nothing reported
+    (or no such sum) the target is the mean of everyone's.
+
+    `unasked`: how many of the figures in `actual` are the CRM's of a week their person
+    was not asked (no target, not in `reported`): each is one more figure in the mean
+    (20 % and 40 % reported, the CRM's 60 % for a third: 40 %, not 120 / 2)."""
     if is_rate(unit):
-        if expected:
+        if reported and actual is not None and of_reported is not None:
+            target = of_reported / reported
+        elif expected:
             target /= expected
-        if actual is not None and reported:
-            actual /= reported
+        if actual is not None and reported + unasked:
+            actual /= reported + unasked
     return rounded(target), summed(actual)
 
 

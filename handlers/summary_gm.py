@@ -1073,6 +1073,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     told_apart = _namesakes([*directors, *leavers], locale)
     names |= told_apart
     headline: dict[tuple[str, str], Figure] = {}
+    # Per KPI, the targets of the week's figures reported (see `averaged`).
+    headline_reported: dict[tuple[str, str], float] = {}
+    # Per KPI, the CRM's figures of directors not asked that week (see `averaged`).
+    headline_unasked: dict[tuple[str, str], int] = {}
     views: list[DirectorView] = []
     # Each shown week's statuses by person id (the week counts read them in one pass).
     statuses: dict[str, dict[int, str]] = {wk: {} for wk in shown_weeks}
@@ -1177,10 +1181,13 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 kpi = (*kpi[:6], crm_units[unit])
             acc = sums.get(kpi[5])
             if acc is None:
-                acc = sums[kpi[5]] = [kpi[2], 0.0, None, 0, 0, 0.0, None, 0, 0]
+                acc = sums[kpi[5]] = [kpi[2], 0.0, None, 0, 0, 0.0, None, 0, 0, 0.0, 0.0, 0, 0]
             acc[6] = (acc[6] or 0.0) + value
+            rate = is_rate(kpi[3])  # (a rate's figure is one more in its mean: see averaged)
+            acc[12] += rate
             if in_month[wk]:
                 acc[2] = (acc[2] or 0.0) + value
+                acc[11] += rate
             if week_figures is not None:
                 week_figures.append(Figure(metric, kpi[2], kpi[3], 0.0, value, 0, 0, value,
                                            unit_text=kpi[6]))
@@ -1271,7 +1278,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                     view.team = latest[4]
                 if not lean:  # (a chat page's directors' once they are known: see progress)
                     progress(view, latest, d.timezone)
-            # (metric, unit) -> [label, month target, actual, reported, expected, quarter ...]
+            # (metric, unit) -> [label, month target, actual, reported, expected, quarter
+            # ..., month target of the figures reported, quarter's, month's rates the CRM
+            # booked for a week not asked, quarter's]: a rate's actual, the mean of the
+            # figures reported and booked, is held against the mean of the targets reported.
             sums: dict[tuple[str, str], list[Any]] = {}
             series: list[float | None] = []  # the look-back weeks', oldest first
             mine: list[Any] = []
@@ -1334,7 +1344,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                     if q:
                         acc = sums.get(mu)
                         if acc is None:
-                            acc = sums[mu] = [label, 0.0, None, 0, 0, 0.0, None, 0, 0]
+                            acc = sums[mu] = [label, 0.0, None, 0, 0, 0.0, None, 0, 0,
+                                              0.0, 0.0, 0, 0]
                         # Quarter [5:9] and month [1:5]: target, actual, reported, expected.
                         acc[5] += target
                         acc[8] += 1
@@ -1345,11 +1356,13 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                         else:
                             acc[6] = (acc[6] or 0.0) + actual
                             acc[7] += 1
+                            acc[10] += target
                             if m:
                                 acc[1] += target
                                 acc[4] += 1
                                 acc[2] = (acc[2] or 0.0) + actual
                                 acc[3] += 1
+                                acc[9] += target
                     if now:
                         view.week.append(Figure(metric, label, unit, target, actual,
                                                 int(actual is not None), 1, from_crm, typed,
@@ -1382,6 +1395,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 else:
                     total_f.actual = (total_f.actual or 0.0) + f.actual
                     total_f.reported += f.reported
+                    if f.reported:  # (a rate's mean is held against these targets')
+                        headline_reported[(f.metric, f.unit)] = \
+                            headline_reported.get((f.metric, f.unit), 0.0) + f.target
+                    elif not f.expected:  # (the CRM's, of a week not asked: see averaged)
+                        headline_unasked[(f.metric, f.unit)] = \
+                            headline_unasked.get((f.metric, f.unit), 0) + 1
             view.series = series
             view.trend = _trend(series, TREND_MARGIN)
             if latest is not None and pid in blocked_set:
@@ -1536,14 +1555,18 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     attention = sorted((a for v in views for a in v.attention),
                        key=lambda a: (_RANK[a.kind], name_key(a.name)))
     # (A rate's target and actual are their means: see `averaged`.)
-    head_mtd = [Figure(k[0], t[0], k[1], *averaged(k[1], t[1], t[2], t[3], t[4]), t[3],
-                       t[4], unit_text=unit_texts.get(k[1], k[1]))
+    head_mtd = [Figure(k[0], t[0], k[1], *averaged(k[1], t[1], t[2], t[3], t[4], t[9], t[11]),
+                       t[3], t[4], unit_text=unit_texts.get(k[1], k[1]))
                 for k, t in org_sums.items() if t[4] or t[2] is not None]
-    head_qtd = [Figure(k[0], t[0], k[1], *averaged(k[1], t[5], t[6], t[7], t[8]), t[7],
-                       t[8], unit_text=unit_texts.get(k[1], k[1])) for k, t in org_sums.items()]
-    for total_f in headline.values():
+    head_qtd = [Figure(k[0], t[0], k[1], *averaged(k[1], t[5], t[6], t[7], t[8], t[10],
+                                                   t[12]),
+                       t[7], t[8], unit_text=unit_texts.get(k[1], k[1]))
+                for k, t in org_sums.items()]
+    for mu, total_f in headline.items():
         total_f.target, total_f.actual = averaged(total_f.unit, total_f.target, total_f.actual,
-                                                  total_f.reported, total_f.expected)
+                                                  total_f.reported, total_f.expected,
+                                                  headline_reported.get(mu, 0.0),
+                                                  headline_unasked.get(mu, 0))
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
                      head_mtd, head_qtd, views, attention,
                      month, quarter, reader_tz, full=only is not None, look=look,
@@ -1828,7 +1851,7 @@ def _add_to_org(org: dict[tuple[str, str], list[Any]],
         for mu, acc in sums.items():
             total = found(mu)
             if total is None:
-                total = org[mu] = [acc[0], 0.0, None, 0, 0, 0.0, None, 0, 0]
+                total = org[mu] = [acc[0], 0.0, None, 0, 0, 0.0, None, 0, 0, 0.0, 0.0, 0, 0]
             total[1] += acc[1]
             if acc[2] is not None:
                 total[2] = (total[2] or 0.0) + acc[2]
@@ -1839,6 +1862,10 @@ def _add_to_org(org: dict[tuple[str, str], list[Any]],
                 total[6] = (total[6] or 0.0) + acc[6]
             total[7] += acc[7]
             total[8] += acc[8]
+            total[9] += acc[9]
+            total[10] += acc[10]
+            total[11] += acc[11]
+            total[12] += acc[12]
 
 
 def _merged(first: dict[tuple[str, str], list[Any]],
@@ -1856,6 +1883,10 @@ def _merged(first: dict[tuple[str, str], list[Any]],
         total[5] += acc[5]
         total[7] += acc[7]
         total[8] += acc[8]
+        total[9] += acc[9]
+        total[10] += acc[10]
+        total[11] += acc[11]
+        total[12] += acc[12]
         if acc[2] is not None:
             total[2] = (total[2] or 0.0) + acc[2]
         if acc[6] is not None:
@@ -1872,11 +1903,13 @@ def _period_figures(view: DirectorView, sums: dict[tuple[str, str], list[Any]],
     mtd, qtd = view.mtd, view.qtd
     for (metric, unit), acc in sums.items():
         label, target, actual, reported, expected, q_target, q_actual, q_reported, \
-            q_expected = acc
+            q_expected, of_reported, q_of_reported, unasked, q_unasked = acc
         text = unit_texts.get(unit, unit)
         if is_rate(unit):  # (a rate's month and quarter are the means of its weeks)
-            target, actual = averaged(unit, target, actual, reported, expected)
-            q_target, q_actual = averaged(unit, q_target, q_actual, q_reported, q_expected)
+            target, actual = averaged(unit, target, actual, reported, expected, of_reported,
+                                      unasked)
+            q_target, q_actual = averaged(unit, q_target, q_actual, q_reported, q_expected,
+                                          q_of_reported, q_unasked)
         if expected or actual is not None:
             mtd.append(Figure(metric, label, unit, rounded(target),
                               None if actual is None else rounded(actual), reported, expected,
@@ -1897,7 +1930,7 @@ def _add_bulk(sums: dict[tuple[str, str], list[Any]], rounds: list[tuple[int, bo
         for _qkey, _metric, label, _unit, target, mu, _text in kpi_of[sid]:
             acc = sums.get(mu)
             if acc is None:
-                acc = sums[mu] = [label, 0.0, None, 0, 0, 0.0, None, 0, 0]
+                acc = sums[mu] = [label, 0.0, None, 0, 0, 0.0, None, 0, 0, 0.0, 0.0, 0, 0]
             acc[5] += target * n
             acc[8] += n
             if in_month:
@@ -1910,9 +1943,13 @@ def _add_bulk(sums: dict[tuple[str, str], list[Any]], rounds: list[tuple[int, bo
         acc = sums[mu]
         acc[6] = (acc[6] or 0.0) + total
         acc[7] += n
+        # (The targets of the figures reported: a rate's mean is held against theirs.)
+        target = next(k[4] for k in kpi_of[sid] if k[0] == qkey) if is_rate(mu[1]) else 0.0
+        acc[10] += target * n
         if in_month:
             acc[2] = (acc[2] or 0.0) + total
             acc[3] += n
+            acc[9] += target * n
 
 
 def _applicable(questions: list[Question], given: dict[str, Any]) -> tuple[int, list[str]]:

@@ -141,10 +141,11 @@ async def test_the_month_in_review_reads_a_win_rate_as_the_summary_does(rates, c
     assert "Fay Lin · Ops — check-ins 3 of 4 · win rate 89%" in text
 
 
-def test_check_org_warns_that_a_goal_on_a_rate_is_added_up(tmp_path: Path, capsys):
-    """A quarter goal of 30 % on Eli's win rate: /goals adds up its weeks' figures, so two
-    weeks at 30 % read "60 of 30 % (200%) · achieved". check-org said the file was fine;
-    it now says so, in both languages, where it gives its other goal advice."""
+def test_check_org_says_a_goal_on_a_rate_is_read_as_its_mean(tmp_path: Path, capsys):
+    """A quarter goal of 30 % on Eli's win rate: /goals reads it as the mean of its weeks
+    (tests/test_goals_rate.py), so a target written as their sum (120 for four weeks of
+    30 %) would read behind all quarter: check-org says how the goal is read and what to
+    write, in both languages, where it gives its other goal advice."""
     from bot.cli import main
 
     path = tmp_path / "org.yaml"
@@ -155,15 +156,18 @@ def test_check_org_warns_that_a_goal_on_a_rate_is_added_up(tmp_path: Path, capsy
     assert main(["--env-file", "/dev/null", "check-org", str(path)]) == 0
     out = capsys.readouterr().out
     for i, who in ((0, "eli"), (1, "team Ops")):
-        assert (f"  unit: goals[{i}] (win_rate 2026-Q4 ({who})): win_rate is a rate (%), and "
-                "a goal adds up its weeks' figures (two weeks at 30 % read 60 % of it): "
-                "/goals, the monthly review and its quarter would be wrong; a rate's target "
-                "is its KPI's weekly_target, which /summary and the monthly review average: "
-                "take this goal out") in out, out
+        assert (f"  unit: goals[{i}] (win_rate 2026-Q4 ({who})): win_rate is a rate (%): "
+                "/goals and the monthly review read this goal as the mean of its weeks' "
+                "figures (four weeks at 30 % are 30 % of it, not 120 %), held against the "
+                "target as it is, never pro-rated: write the target as the rate to average "
+                "(30 for 30 %), not the sum of its weeks") in out, out
+    assert "adds up" not in out
     assert main(["--env-file", "/dev/null", "check-org", str(path), "--format", "md",
                  "--locale", "zh-CN"]) == 0
     md = capsys.readouterr().out
-    assert r"（win\_rate 2026-Q4 (eli)）：win\_rate 是比率（%），而目标会把各周的数字相加" in md, md
+    assert (r"（win\_rate 2026-Q4 (eli)）：win\_rate 是比率（%）：/goals 和月度回顾把此目标读作"
+            r"各周数字的平均值") in md, md
+    assert "相加" not in md
 
 
 async def test_a_quarter_of_a_win_rate_counts_its_older_weeks_once_each(rates, clock):
