@@ -91,6 +91,7 @@ from handlers.oneonone import (
     Pair,
     never_counted,
     next_meeting,
+    restarted,
 )
 from handlers.pairs_then import managers_then
 from handlers.pulse import poll_results, polls_between
@@ -2297,6 +2298,14 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
         pairs[key] = (last_held, latest_after[0] if latest_after else last_held, held_now,
                       latest_after[0] if latest_after and latest_after[1] == "not_held"
                       else None)
+
+    # A pair that ended and began again since its missed slot: not overdue (restarted).
+    for key in restarted(ctx.session, [
+            (*key, latest) for key, (last_held, latest, *_) in pairs.items()
+            if latest is not None and latest != last_held
+            and now - as_utc(latest) > OVERDUE_AFTER], now):
+        last_held, _, held_now, _ = pairs[key]
+        pairs[key] = (last_held, last_held, held_now, None)
 
     def unconfirmed(row: tuple[datetime | None, datetime | None, int, datetime | None],
                     minutes: int) -> bool:
