@@ -2291,6 +2291,20 @@ def never_counted(session: Session, rows: Sequence[Any]) -> set[int]:
             or (r.manager_id, when) in away}
 
 
+def made_before(overrides: Mapping[tuple[int, int], Mapping[str, OneOnOneOverride]],
+                moment: datetime) -> dict[tuple[int, int], dict[str, OneOnOneOverride]]:
+    """The moves and skips (per pair, by occurrence) made before `moment`: a past week's
+    next meeting is the plan at its end, not one a move or skip made since changed (the
+    Monday 1:1 skipped that Monday morning: the week before still read "next" a week
+    later)."""
+    out = {}
+    for pair, occ in overrides.items():
+        kept = {key: o for key, o in occ.items() if as_utc(o.created_at) < moment}
+        if kept:
+            out[pair] = kept
+    return out
+
+
 def restarted(session: Session, slots: Collection[tuple[int, int, datetime]],
               before: datetime) -> set[tuple[int, int]]:
     """Of pairs (manager id, report id) with the slot of their latest record not
@@ -2376,6 +2390,8 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
         by_pair = {pair: [m for m in rows if m.id not in uncounted]
                    for pair, rows in by_pair.items()}
     overrides = repo.all_overrides() if ids is None else repo.overrides_of(ids)
+    if past:  # a move or skip made after the moment is not its plan (made_before)
+        overrides = made_before(overrides, now)
     # A pair that ended and began again since its missed slot: not overdue (restarted).
     gone = restarted(session, [(*pair, rows[-1].scheduled_at) for pair, rows in by_pair.items()
                                if rows and rows[-1].status != "held"

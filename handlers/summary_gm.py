@@ -89,6 +89,7 @@ from handlers.joined import joined_weeks
 from handlers.oneonone import (
     OVERDUE_AFTER,
     Pair,
+    made_before,
     never_counted,
     next_meeting,
     restarted,
@@ -2346,6 +2347,10 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
     entries = {e.key: e for e in org.people}
     people_by_key = {p.key: p for p in by_id.values()}
     overrides = OneOnOneRepo(ctx.session).all_overrides() if pairs or entries else {}
+    if then is not None:
+        # A past week's next meeting is the plan at its end: a move or skip made since
+        # (Monday's 1:1 skipped that Monday morning) is not in it.
+        overrides = made_before(overrides, now)
     ids = {d.key: d.id for d in directors}
     # Each manager's reports (by the manager's key): the person, and the role, team and
     # key their pair's cadence is of.

@@ -233,3 +233,28 @@ async def test_an_item_carried_over_three_meetings_counts_once_as_actions_lists_
     assert "open action item" not in block(chat.last("grace"))
     await say(bot, "grace", "/summary 2026-W50")
     assert "1 open action item (1 overdue)" in block(chat.last("grace"))
+
+
+# --- a past week's next meeting ----------------------------------------------------------
+
+async def test_a_skip_made_after_a_week_never_changes_its_next_one_on_one(bot, chat, clock):
+    """Monday 7 December, 08:00 in New York (2026-W49 over): Grace skips that day's 1:1
+    with Alice. 2026-W49 read since said "next 2026-12-14", a plan made after the week;
+    at its end the next was Monday's, and the week reads as it stood then."""
+    await bot.run_checkins()
+    await held(bot, chat, clock, MONDAY_SLOT + timedelta(minutes=31))
+    clock.set(datetime(2026, 12, 7, 13, 0, tzinfo=UTC))
+    await say(bot, "grace", "/1on1 skip @alice")
+    assert "2026-12-07" in chat.last("grace")
+    clock.set(datetime(2026, 12, 11, 21, 0, tzinfo=UTC))
+    await bot.run_checkins()  # 2026-W50's is out: 2026-W49 is history
+    await say(bot, "grace", "/summary 2026-W49")
+    assert "One-on-one with you: last 2026-11-30 · next 2026-12-07" \
+        in block(chat.last("grace"))
+    await say(bot, "grace", "/summary team East 2026-W49")
+    assert "with Grace Chen: last held Mon 2026-11-30 10:00 (America/New_York) · next Mon " \
+        "2026-12-07 10:00" in chat.last("grace")
+    # Read as now, the skip holds.
+    await say(bot, "grace", "/summary")
+    assert "One-on-one with you: last 2026-11-30 · next 2026-12-14" \
+        in block(chat.last("grace"))
