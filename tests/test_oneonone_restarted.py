@@ -92,6 +92,10 @@ async def test_a_director_back_under_her_manager_reads_no_overdue_slot_from_befo
     assert "Alice Martin: one-on-one" not in attention
     assert line == "One-on-one with you: last never · next 2027-01-18"
     assert not cli_overdue(bot)
+    code, out = run_cli(bot.settings, "oneonones", "--locale", "zh-CN")
+    alice = out.split("**Alice Martin**", 1)[1].split("**Bruno Rossi**", 1)[0]
+    assert code == 0 and "与 Grace Chen：上次 从未进行 · 下次 2027-01-18" in alice
+    assert "已逾期" not in alice
     await say(bot, "grace", "/summary team East")
     assert "overdue" not in chat.last("grace").split("One-on-ones", 1)[1]
     # The week of the missed slot still reads as it stood then.
