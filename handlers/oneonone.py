@@ -2297,7 +2297,7 @@ def made_before(overrides: Mapping[tuple[int, int], Mapping[str, OneOnOneOverrid
     next meeting is the plan at its end, not one a move or skip made since changed (the
     Monday 1:1 skipped that Monday morning: the week before still read "next" a week
     later)."""
-    out = {}
+    out: dict[tuple[int, int], dict[str, OneOnOneOverride]] = {}
     for pair, occ in overrides.items():
         kept = {key: o for key, o in occ.items() if as_utc(o.created_at) < moment}
         if kept:
@@ -2329,7 +2329,7 @@ def restarted(session: Session, slots: Collection[tuple[int, int, datetime]],
         since.setdefault(rid, []).append((mid, as_utc(when)))
     for pid, key, when in rounds:
         since.setdefault(pid, []).append((key, as_utc(when)))
-    out = set()
+    out: set[tuple[int, int]] = set()
     for mid, rid, slot in slots:
         slot = as_utc(slot)
         manager = people.get(mid, ("", None))[0]
