@@ -2347,6 +2347,55 @@ def never_counted(session: Session, rows: Sequence[Any]) -> set[int]:
             or (r.manager_id, when) in away}
 
 
+def made_before(overrides: Mapping[tuple[int, int], Mapping[str, OneOnOneOverride]],
+                moment: datetime) -> dict[tuple[int, int], dict[str, OneOnOneOverride]]:
+    """The moves and skips (per pair, by occurrence) made before `moment`: a past week's
+    next meeting is the plan at its end, not one a move or skip made since changed (the
+    Monday 1:1 skipped that Monday morning: the week before still read "next" a week
+    later)."""
+    out: dict[tuple[int, int], dict[str, OneOnOneOverride]] = {}
+    for pair, occ in overrides.items():
+        kept = {key: o for key, o in occ.items() if as_utc(o.created_at) < moment}
+        if kept:
+            out[pair] = kept
+    return out
+
+
+def restarted(session: Session, slots: Collection[tuple[int, int, datetime]],
+              before: datetime) -> set[tuple[int, int]]:
+    """Of pairs (manager id, report id) with the slot of their latest record not
+    confirmed as held, those that ended and began again since that slot (before
+    `before`): either side put (back) in the org file (Person.added_at), or the report
+    met, or checked in under, another manager (or none) in between. Their missed slot is
+    from before the gap: nobody could make it up, so it is not overdue ("overdue: Mon
+    2026-11-30 did not happen" read in January, Alice back under Grace after December
+    under Bruno). Nothing stored since (no check-in, no meeting): still overdue."""
+    if not slots:
+        return set()
+    ids = sorted({m for m, _, _ in slots} | {r for _, r, _ in slots})
+    people: dict[int, tuple[str, datetime | None]] = {}
+    for start in range(0, len(ids), 1000):
+        for pid, key, added in session.execute(select(
+                Person.id, Person.key, Person.added_at).where(
+                Person.id.in_(ids[start:start + 1000]))):
+            people[pid] = (key, added)
+    met, rounds = OneOnOneRepo(session).elsewhere({r for _, r, _ in slots}, before)
+    since: dict[int, list[tuple[int | str | None, datetime]]] = {}
+    for rid, mid, when in met:
+        since.setdefault(rid, []).append((mid, as_utc(when)))
+    for pid, key, when in rounds:
+        since.setdefault(pid, []).append((key, as_utc(when)))
+    out: set[tuple[int, int]] = set()
+    for mid, rid, slot in slots:
+        slot = as_utc(slot)
+        manager = people.get(mid, ("", None))[0]
+        added = [people.get(p, ("", None))[1] for p in (mid, rid)]
+        if any(a is not None and slot < as_utc(a) < before for a in added) or any(
+                who not in (mid, manager) and when > slot for who, when in since.get(rid, ())):
+            out.add((mid, rid))
+    return out
+
+
 def oneonone_overview(session: Session, org: Org, now: datetime,
                       only: Collection[str] | None = None, past: bool = False,
                       week: str | None = None) -> list[DirectorOneOnOnes]:
@@ -2358,7 +2407,8 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
     action items open then, never one that came after it.
 
     Overdue: the pair's latest slot the bot asked about ended over a day ago and was not
-    confirmed as held (a slot nobody was asked about is not called missed).
+    confirmed as held (a slot nobody was asked about is not called missed, nor one from
+    before the pair ended and began again: restarted).
 
     With `only` (a team's summary: its directors), only their pairs, meetings and action
     items are read, not the org's.
@@ -2396,13 +2446,20 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
         by_pair = {pair: [m for m in rows if m.id not in uncounted]
                    for pair, rows in by_pair.items()}
     overrides = repo.all_overrides() if ids is None else repo.overrides_of(ids)
+    if past:  # a move or skip made after the moment is not its plan (made_before)
+        overrides = made_before(overrides, now)
+    # A pair that ended and began again since its missed slot: not overdue (restarted).
+    gone = restarted(session, [(*pair, rows[-1].scheduled_at) for pair, rows in by_pair.items()
+                               if rows and rows[-1].status != "held"
+                               and now - as_utc(rows[-1].scheduled_at) > OVERDUE_AFTER], now)
 
     def status(pair: Pair) -> PairStatus:
         rows = by_pair.get((pair.manager.id, pair.report.id), [])
         held = [m for m in rows if m.status == "held"]
         latest = rows[-1] if rows else None
         overdue = latest is not None and latest.status != "held" and \
-            now - latest.scheduled_at > OVERDUE_AFTER + timedelta(minutes=pair.cadence.duration)
+            now - latest.scheduled_at > OVERDUE_AFTER + timedelta(minutes=pair.cadence.duration) \
+            and (pair.manager.id, pair.report.id) not in gone
         occ = next_meeting(pair, now, overrides.get((pair.manager.id, pair.report.id), {}))
         return PairStatus(pair.manager.key, pair.report.key,
                           held[-1].scheduled_at if held else None,

@@ -89,8 +89,10 @@ from handlers.joined import joined_weeks
 from handlers.oneonone import (
     OVERDUE_AFTER,
     Pair,
+    made_before,
     never_counted,
     next_meeting,
+    restarted,
 )
 from handlers.pairs_then import managers_then
 from handlers.pulse import poll_results, polls_between
@@ -2335,6 +2337,14 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                       latest_after[0] if latest_after and latest_after[1] == "not_held"
                       else None)
 
+    # A pair that ended and began again since its missed slot: not overdue (restarted).
+    for key in restarted(ctx.session, [
+            (*key, latest) for key, (last_held, latest, *_) in pairs.items()
+            if latest is not None and latest != last_held
+            and now - as_utc(latest) > OVERDUE_AFTER], now):
+        last_held, _, held_now, _ = pairs[key]
+        pairs[key] = (last_held, last_held, held_now, None)
+
     def unconfirmed(row: tuple[datetime | None, datetime | None, int, datetime | None],
                     minutes: int) -> bool:
         """The pair's latest record that counts is not a held meeting, and its slot
@@ -2374,6 +2384,10 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
     entries = {e.key: e for e in org.people}
     people_by_key = {p.key: p for p in by_id.values()}
     overrides = OneOnOneRepo(ctx.session).all_overrides() if pairs or entries else {}
+    if then is not None:
+        # A past week's next meeting is the plan at its end: a move or skip made since
+        # (Monday's 1:1 skipped that Monday morning) is not in it.
+        overrides = made_before(overrides, now)
     ids = {d.key: d.id for d in directors}
     # Each manager's reports (by the manager's key): the person, and the role, team and
     # key their pair's cadence is of.

@@ -298,6 +298,29 @@ class OneOnOneRepo:
                     query.where(report.in_(wanted[start:start + KEYS_PER_STATEMENT])))]
         return found
 
+    def elsewhere(self, report_ids: Collection[int], before: datetime
+                  ) -> tuple[list[tuple[int, int, datetime]],
+                             list[tuple[int, str | None, datetime]]]:
+        """Of these reports, before `before`: (report id, manager id, latest slot) of each
+        pair they had a meeting record in, and (person id, manager key, latest made) of
+        each manager their check-in rounds were made under (None: none): who they had as
+        a manager, and until when (handlers.oneonone.restarted)."""
+        wanted = sorted(report_ids)
+        m, r = OneOnOneMeeting, CheckinRound
+        met: list[tuple[int, int, datetime]] = []
+        rounds: list[tuple[int, str | None, datetime]] = []
+        for start in range(0, len(wanted), KEYS_PER_STATEMENT):
+            chunk = wanted[start:start + KEYS_PER_STATEMENT]
+            met += [(rid, mid, when) for rid, mid, when in self.session.execute(
+                select(m.report_id, m.manager_id, func.max(m.scheduled_at))
+                .where(m.report_id.in_(chunk), m.scheduled_at < before)
+                .group_by(m.report_id, m.manager_id))]
+            rounds += [(pid, key, when) for pid, key, when in self.session.execute(
+                select(r.person_id, r.manager_key, func.max(r.created_at))
+                .where(r.person_id.in_(chunk), r.created_at < before)
+                .group_by(r.person_id, r.manager_key))]
+        return met, rounds
+
     def round_managers(self, week: str, manager_keys: Collection[str] | None,
                        person_ids: Collection[int]) -> list[tuple[int, int | None, str | None,
                                                                   str | None]]:
