@@ -323,3 +323,80 @@ async def test_a_persons_data_export_holds_nothing_of_their_poll(tmp_path, pcloc
     lowered = out.lower()
     assert "pulse" not in lowered and "anon:" not in lowered and "morale" not in lowered
     assert "stress" not in lowered
+
+
+def stored_groups(bot: TeamPulse) -> dict[tuple[str, str, str | None], list[int]]:
+    """What a plain read of the database gives, per closed poll, question (or 'comment')
+    and team as stored: the answers, and so how many people each group's answers are."""
+    from storage.pulse import PulseComment, PulsePoll
+
+    groups: dict[tuple[str, str, str | None], list[int]] = {}
+    with bot.unit() as ctx:
+        polls = {p.id: p.key for p in ctx.session.scalars(select(PulsePoll))
+                 if p.closed}
+        for vote in ctx.session.scalars(select(PulseVote)):
+            if vote.poll_id in polls:
+                groups.setdefault((polls[vote.poll_id], vote.question_key, vote.team),
+                                  []).append(vote.value)
+        for comment in ctx.session.scalars(select(PulseComment)):
+            if comment.poll_id in polls:
+                groups.setdefault((polls[comment.poll_id], "comment", comment.team),
+                                  []).append(0)
+    return groups
+
+
+async def test_once_closed_the_database_keeps_no_group_of_answers_too_small_to_show(
+        tmp_path, pclock, database_url):
+    """East (six) is kept with its answers; only e1 of East answered, with a comment, the
+    rest of the org (West, six) in full. East's results are hidden (one answer), but the
+    database kept e1's answers under East's name: beside the participation (who got how
+    far, by name), `SELECT ... WHERE team = 'East'` read them as e1's, the poll long
+    closed. At its close the answers of a team whose results stay hidden lose their team
+    (West's too, hidden beside the org's): every group of answers the database holds is
+    one the results may show, and they show just what they did."""
+    teams = {"East": 6, "West": 6}
+    async with org_bot(tmp_path, pclock, database_url, teams) as (bot, chat, settings):
+        await bot.run_pulse()
+        await answer_all(bot, chat, "e1", 1, 5, "Only e1 of East says this")
+        for i in range(1, 7):
+            await answer_all(bot, chat, f"w{i}", 4, 2)
+        await close(bot, pclock)
+        org = cli_view(settings)
+        east = cli_view(settings, "--team", "East")
+        groups = stored_groups(bot)
+        assert answers(org) == {"morale": 7, "stress": 7}
+        assert answers(east) == {"morale": None, "stress": None}
+        assert "Only e1 of East says this" in org["comments"]
+        assert {team for (_, _, team) in groups} == {None}, sorted(groups)
+        # (A comment is among the answers of its group: who left one, no one can tell.)
+        assert all(len(v) >= THRESHOLD for (_, q, _), v in groups.items() if q != "comment")
+        # What the results show is as before.
+        await say(bot, "grace", "/pulse results")
+        assert "Morale: 3.6 (7 answers) · 1: 1, 4: 6" in chat.last("grace")
+
+
+
+async def test_a_poll_closed_before_this_lets_go_of_its_hidden_teams_at_the_bots_start(
+        tmp_path, pclock, database_url):
+    """A poll closed before its close let go of hidden teams' names keeps them (e1's
+    answers under East's): the bot's first start after the upgrade (`teampulse run`)
+    lets go of them, once, and the results read the same."""
+    from storage.pulse import PulsePoll
+
+    teams = {"East": 6, "West": 6}
+    async with org_bot(tmp_path, pclock, database_url, teams) as (bot, chat, settings):
+        await bot.run_pulse()
+        await answer_all(bot, chat, "e1", 1, 5)
+        for i in range(1, 7):
+            await answer_all(bot, chat, f"w{i}", 4, 2)
+        await close(bot, pclock)
+        before = cli_view(settings)
+        with bot.unit() as ctx:  # as it was stored before
+            poll = ctx.session.scalars(select(PulsePoll)).one()
+            poll.shown = {k: v for k, v in poll.shown.items() if k != "forgotten"}
+            for vote in ctx.session.scalars(select(PulseVote)):
+                vote.team = "East" if vote.value in (1, 5) else "West"
+        assert {team for (_, _, team) in stored_groups(bot)} == {"East", "West"}
+        bot.sync_org(backfill=True)  # the bot's first start after the upgrade
+        assert {team for (_, _, team) in stored_groups(bot)} == {None}
+        assert cli_view(settings) == before
