@@ -31,7 +31,15 @@ from storage.pulse import PulseVote
 from tests.support import RecordingAdapter, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS
 from tests.test_checkin import answer_all as answer_checkin
-from tests.test_pulse import POLL_DAY, PREVIOUS_POLL_DAY, answer_all, close
+from tests.test_pulse import (
+    EAST,
+    POLL_DAY,
+    PREVIOUS_POLL_DAY,
+    PULSE_ORG,
+    WEST,
+    answer_all,
+    close,
+)
 
 BRUNO = ["41000", "Won Globex", "No blockers", "1", "Call 3", "3"]
 THRESHOLD = 5
@@ -197,6 +205,54 @@ async def test_a_month_of_team_morale_is_no_sum_a_hidden_poll_can_be_taken_from(
         assert five == {"East": (4.0, 2.0)}
         trend = cli_view(settings, "--team", "East", "--last", "2")["trend"]
         assert [(t["morale"], t["stress"]) for t in trend] == [(4.0, 2.0), (None, None)]
+
+
+async def test_nothing_read_of_an_open_poll_moves_when_one_more_person_answers(
+        tmp_path, pclock, database_url):
+    """The views the older test (test_pulse: an open poll shows nothing that moves) does not
+    read: the morale chart (everyone's line and each team's), the team morale of the GM's
+    summary, a director's own view and the summary's JSON, read before and after east5
+    answers an open poll, are the same; once it closes they show it."""
+    from bot.charts import chart_data_for
+
+    settings = Settings(database_url=database_url, org_file=PULSE_ORG)
+    pbot, engine = prepare(settings, pclock)
+    pchat = RecordingAdapter()
+    pbot.register(pchat)
+    try:
+        await _open_poll_reads(pbot, pchat, pclock, settings, chart_data_for)
+    finally:
+        await pbot.drain()
+        engine.dispose()
+
+
+async def _open_poll_reads(pbot: TeamPulse, pchat: RecordingAdapter, pclock: FakeClock,
+                           settings: Settings, chart_data_for: Any) -> None:
+    await pbot.run_pulse()
+    for key in [*EAST[:5], *WEST, "nova"]:
+        await answer_all(pbot, pchat, key, 4, 2)
+
+    async def everything() -> list[Any]:
+        seen: list[Any] = []
+        with pbot.unit() as ctx:
+            for team in (None, "East"):
+                data = chart_data_for(ctx.session, ctx.org, "morale", "en",
+                                      end_week=date(2026, 12, 7), weeks=2, team=team)
+                seen.append([(line.label, line.values) for line in data.lines])
+            seen.append(team_morale(ctx.session, ["East", "West"], date(2026, 11, 16),
+                                    threshold_now=5))
+        await say(pbot, "alice", "/summary 2026-W50")
+        seen.append(pchat.last("alice"))
+        code, out = run_cli(settings, "summary", "--week", "2026-W50", "--format", "json")
+        assert code == 0, out
+        seen.append({k: v for k, v in json.loads(out).items() if k != "generated_at"})
+        return seen
+
+    before = await everything()
+    await answer_all(pbot, pchat, "east5", 1, 5)
+    assert await everything() == before
+    await close(pbot, pclock)
+    assert await everything() != before  # (a guard: the closed poll shows)
 
 
 # --- small groups -----------------------------------------------------------------------------
