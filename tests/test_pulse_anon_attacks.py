@@ -456,3 +456,23 @@ async def test_a_poll_closed_before_this_lets_go_of_its_hidden_teams_at_the_bots
         bot.sync_org(backfill=True)  # the bot's first start after the upgrade
         assert {team for (_, _, team) in stored_groups(bot)} == {None}
         assert cli_view(settings) == before
+
+
+async def test_the_gm_sending_a_check_in_reads_the_same_reply_mid_poll_or_not(
+        bot, chat, clock):
+    """The GM sends this week's check-in by hand to Alice, in the middle of the poll
+    (morale answered a minute ago), and to Bruno, who is not: the prompt she gets waits
+    for the poll (its first question would take her next poll answer), but the GM's two
+    replies say the same of each, or the reply would time her answering."""
+    clock.set(datetime(2026, 12, 9, 17, 5, tzinfo=UTC))  # Wednesday: the poll goes out
+    await bot.run_pulse()
+    await say(bot, "alice", "4")  # morale: she is in the middle of the poll now
+    await say(bot, "grace", "/checkin send alice")
+    reply_alice = chat.last("grace")
+    assert chat.last("alice").endswith("You're in the middle of answering something else: "
+                                       "the first question follows when you've finished "
+                                       "(or send /checkin).")
+    await say(bot, "grace", "/checkin send bruno")
+    reply_bruno = chat.last("grace")
+    assert reply_alice.replace("Alice Martin", "X") == reply_bruno.replace("Bruno Rossi", "X")
+    assert reply_bruno == "Check-in round sent to Bruno Rossi: 1 prompted."
