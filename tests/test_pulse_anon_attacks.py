@@ -4,8 +4,13 @@ after one more answer, a month's morale less a week's), in small groups (a membe
 after answering, a team filter spelt otherwise), and by timing and metadata (a reply that
 moves while someone is in the middle of the poll, a person's data export or erasure). Each
 test is one attack, and proves it fails (README: *Your answers are anonymous — what that
-means*). The attacks the older tests already prove are named in the report of the change
-that added this file, not repeated here."""
+means*). Attacks older tests prove are not repeated here: the org less one team
+(test_pulse: a team revealed by subtraction, a small team's participation), an open poll's
+chat and CLI results (test_pulse: nothing that moves), a member moved mid-poll, a team
+kept but asked of too few, a reader who answered too, a reader added after the close
+(test_pulse_shown_at_close), a team in two letter cases (test_pulse_team_case), and the
+database, logs and outbox (test_pulse: nothing links a person to a value, and the
+PostgreSQL `xmin` pairing)."""
 
 from __future__ import annotations
 
