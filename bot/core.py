@@ -274,7 +274,7 @@ class TeamPulse:
         writes back meanwhile. Raises MassRemoval or KeyReused, nothing written, for an org
         held back (bot.org_guard), unless `allow_removals`. `planned`
         is given what the sync does, read in its own transaction (what apply-org lists)."""
-        from handlers.pulse import fill_shown
+        from handlers.pulse import fill_shown, forget_all_hidden
 
         def check(plan: PeoplePlan) -> None:
             if not allow_removals:
@@ -287,6 +287,9 @@ class TeamPulse:
                 # Polls closed before 0019_pulseshown: decided by the readers of before this
                 # start's org file (an edit made while stopped is not theirs).
                 fill_shown(ctx.session, self.org.pulse.threshold, team_spellings(self.org))
+                # Their answers in groups the results hide: let go of (forget_hidden), as
+                # a poll's close does now.
+                forget_all_hidden(ctx.session, team_spellings(self.org))
             # Each report's role and team as stored, for the 1:1s the sync ends (below).
             former = PeopleRepo(ctx.session).reports_roles()
             managers = PeopleRepo(ctx.session).sync(

@@ -448,6 +448,11 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
     if not rounds:
         return 0, None
     away = ctx.away.covering((r.person.id, r.person.timezone, now) for r in rounds)
+    # Someone in the middle of another dialog (a pulse poll, a survey) is reminded now as
+    # well, without the question (their next answer is that dialog's; the check-in's
+    # question follows it: resume_held). Left for a later sweep, as it was, they stood
+    # apart in the GM's /checkin remind that hour ("reminded" beside everyone's "reminded
+    # already today"), which told when they were answering the anonymous poll.
     busy = _in_other_dialogs(ctx, [r.person for r in rounds], now)
     # The reminders already recorded, and the prompts: the delay counts from when the
     # prompt arrived, not from when it was queued (held up by an outage, the prompt and
@@ -464,8 +469,6 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
             # Only this week's round is worth a reminder; an old one is left alone
             # (and stays open for a late answer through /checkin).
             continue
-        if person.id in busy:
-            continue  # in the middle of another dialog: a later sweep reminds them
         if f"checkin:{person.key}:{rnd.week}:prompt" in unread:
             continue  # not with them for the delay yet: a later sweep reminds them
         if not person.active or (person.id, now) in away:
@@ -486,13 +489,16 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
     due = [d for d in due if d[0].id in still]
     asked, messages = [], []
     for rnd, person, questions, q, target, key in due:
-        asked.append(_asked_row(person, rnd.id, q, now))
+        held = person.id in busy
+        if not held:
+            asked.append(_asked_row(person, rnd.id, q, now))
         if key in states:
             continue  # reminded already (as ask() would find)
         # Worth sending only within the round's week, as this sweep decides (after it the
         # next week's check-in takes over): held up past its end, it is not sent.
         messages.append(_reminder_row(ctx, rnd, person, questions, q, target, key, now,
-                                      expires_at=week_over(rnd.week, person.timezone)))
+                                      expires_at=week_over(rnd.week, person.timezone),
+                                      held=held))
     repo.ask(asked)
     repo.enqueue(messages)
     return len(messages), rounds[-1].id

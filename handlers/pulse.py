@@ -372,6 +372,7 @@ def close_poll(ctx: Context, poll: PulsePoll) -> int | None:
     if not PulseRepo(ctx.session).close(poll):
         return None
     decide(ctx.session, poll, ctx.org.pulse.threshold, team_spellings(ctx.org))
+    forget_hidden(ctx.session, poll, team_spellings(ctx.org))
     return send_alerts(ctx, poll)
 
 
@@ -1064,6 +1065,56 @@ def decide(session: Session, poll: PulsePoll, threshold_now: int = 0,
         poll.shown = _computed(session, poll, threshold_now, spelled).decision_now()
         session.flush()
     return poll.shown
+
+
+#: In PulsePoll.shown: the answers of its slices hidden at the close have been let go of
+#: (`forget_hidden`).
+FORGOTTEN = "forgotten"
+
+
+def forget_hidden(session: Session, poll: PulsePoll,
+                  spelled: Mapping[str, str] | None = None) -> bool:
+    """Once a closed poll's slices are decided (`decide`), keep its answers under a team
+    only where its results may show that team: a team hidden keeps its answers with no
+    team, with the rest of the org's (as a team too small to be kept does); the comments
+    as morale's. Kept under a hidden team's name, the one answer of a team of which one
+    person answered was, beside the participation (who got how far, by name), theirs to a
+    plain read of the database, long after the close. Now every group of answers the
+    database keeps is a shown team, or the org less the shown teams (empty or at least
+    the threshold: `visible_slices`), or a poll's whole org its results hide (README:
+    the limits). What the results show is the same: the slices they show are untouched,
+    and the org less them was their rest before as well. Once per poll (marked in
+    PulsePoll.shown); False if there was nothing to do."""
+    decision = poll.shown
+    if not poll.closed or decision is None or decision.get(FORGOTTEN):
+        return False
+    fold = team_fold(poll, spelled)
+    repo = PulseRepo(session)
+    decided = folded_decision(decision, fold, poll.teams,
+                              {part.team for part in repo.participants(poll)}) or {}
+
+    def kept(key: str) -> list[str]:
+        shown = shown_in(decided, key)
+        return [t for t in poll.teams if fold(t) in shown and ORG_SLICE in shown]
+
+    repo.forget_teams(poll, {q.key: kept(q.key) for q in questions_of(poll)},
+                       kept("morale"))
+    poll.shown = {**decision, FORGOTTEN: True}
+    session.flush()
+    return True
+
+
+def forget_all_hidden(session: Session, spelled: Mapping[str, str] | None = None) -> int:
+    """forget_hidden for every closed poll decided before it was done at the close (the
+    bot's start, after fill_shown). How many."""
+    done = 0
+    for poll in session.scalars(select(PulsePoll).where(
+            PulsePoll.closed.is_(True), PulsePoll.shown.is_not(None))):
+        try:
+            done += forget_hidden(session, poll, spelled)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue  # questions this version cannot read (see fill_shown)
+    return done
 
 
 def fill_shown(session: Session, threshold_now: int = 0,

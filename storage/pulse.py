@@ -3,7 +3,8 @@
 What makes a vote anonymous here:
 - `pulse_votes` and `pulse_comments` hold no person id, no platform id and no time
   at all (the poll says when); the team is stored only for a team of at least the
-  threshold of people asked, else it is NULL.
+  threshold of people asked, else it is NULL, and once the poll has closed only for a
+  team its results show (handlers/pulse.py `forget_hidden`).
 - Their primary keys are random tokens, and on SQLite the tables are WITHOUT ROWID,
   so neither an id nor the storage order tells in which order votes arrived.
 - Each answer is stored at once, as its own row: nothing of a half-answered poll
@@ -384,6 +385,26 @@ class PulseRepo:
         for obj in list(self.session.identity_map.values()):
             if isinstance(obj, PulseVote | PulseComment) and obj.poll_id == poll.id:
                 self.session.expunge(obj)  # deleted above, behind the ORM's back
+
+    def forget_teams(self, poll: PulsePoll, keep: dict[str, Collection[str]],
+                     comments: Collection[str]) -> None:
+        """Of a closed poll, keep each question's answers (by key) under their team only
+        for the teams `keep` names for it (as stored; a question it does not name: none),
+        the others' with no team, as a team too small to be kept is; `comments`: so for
+        the comments. (handlers/pulse.py `forget_hidden` says why.)"""
+        keys = list(self.session.scalars(
+            select(PulseVote.question_key).where(PulseVote.poll_id == poll.id).distinct()))
+        parts: list[tuple[Any, Collection[str], list[Any]]] = [
+            (PulseVote, keep.get(key, ()), [PulseVote.question_key == key]) for key in keys]
+        parts.append((PulseComment, comments, []))
+        for model, teams, same in parts:
+            self.session.execute(
+                update(model).where(model.poll_id == poll.id, *same, model.team.is_not(None),
+                                    model.team.not_in(sorted(teams)))
+                .values(team=None).execution_options(synchronize_session=False))
+        for obj in list(self.session.identity_map.values()):
+            if isinstance(obj, PulseVote | PulseComment) and obj.poll_id == poll.id:
+                self.session.expunge(obj)  # changed above, behind the ORM's back
 
     def asked_by_team_of(self, keys: Collection[str]) -> dict[str, dict[str | None, int]]:
         """How many people of each team (as when asked; None: no team) each poll asked, by
