@@ -254,6 +254,10 @@ class DirectorView:
     #: When the latest week's answers were last changed after that week had ended (the
     #: reader's time): its figures are not those read then. None: never (or before 0021).
     edited_at: datetime | None = None
+    #: Each week of the series (`GmSummary.look`, the latest included) whose answers were
+    #: changed after it ended, and when (the reader's time): a view of several weeks, and
+    #: any view's trend, show those weeks' figures too; oldest first. Empty: nearly all.
+    edited_weeks: Sequence[tuple[str, datetime]] = ()
     answered: int = 0  # of `total` questions that applied, in the latest week
     skipped: int = 0
     total: int = 0
@@ -345,6 +349,7 @@ class DirectorView:
             "key": self.key, "name": self.name, "team": self.team, "status": self.status,
             "late": self.late,
             "edited_at": self.edited_at.isoformat() if self.edited_at else None,
+            "edited_weeks": {wk: at.isoformat() for wk, at in self.edited_weeks},
             "answered": self.answered, "skipped": self.skipped,
             "total": self.total,
             "away_until": self.away_until.isoformat() if self.away_until else None,
@@ -671,8 +676,9 @@ def _rounds_read(week: str, look: list[str], older: list[str], one_list: bool = 
                                      CheckinRound.status != "submitted"),
                                  CheckinRound.timezone)),
         case((CheckinRound.week == week, CheckinRound.manager_key)),
-        # When its answers were last changed after the week (the latest week's only).
-        case((CheckinRound.week == week, CheckinRound.edited_at))).where(read)
+        # When its answers were last changed after the week (every week's: a view of
+        # several weeks marks each; from the covering index, as the rest).
+        CheckinRound.edited_at).where(read)
 
 
 #: Above this many question keys the earlier weeks' figures are grouped by round rather
@@ -858,7 +864,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # value, the latest week's only), snapshot key, answers given, of them real, role,
     # timezone (the latest week's, and of a round not submitted: away or not, see _away),
     # the manager it was made under (the latest week's only: whose one-on-one it names),
-    # when its answers were changed after the week (the latest week's only)).
+    # when its answers were changed after the week (None: never)).
     def rounds_of(weeks: list[str], of_older: list[str]) -> Select[Any]:
         return _statement(("rounds", week, tuple(weeks), tuple(of_older), postgres),
                           lambda: _rounds_read(week, weeks, of_older, postgres))
@@ -1274,6 +1280,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             # (metric, unit) -> [label, month target, actual, reported, expected, quarter ...]
             sums: dict[tuple[str, str], list[Any]] = {}
             series: list[float | None] = []  # the look-back weeks', oldest first
+            edits: list[tuple[str, Any]] = []  # their weeks edited after they ended, when
             mine: list[Any] = []
             look_rounds[pid] = mine
             came = joined.get(pid)  # (an earlier week without a round is none of theirs)
@@ -1289,6 +1296,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                     mine.append(r)
                 if r is not None and r[0] in member_rounds:
                     r = None
+                if look_at and r is not None and r[13] is not None:
+                    edits.append((wk, r[13]))
                 if r is None:
                     st = "away" if away_get(at) is not None else \
                         JOINED_LATER if came is not None and wk < came \
@@ -1384,6 +1393,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                     total_f.reported += f.reported
             view.series = series
             view.trend = _trend(series, TREND_MARGIN)
+            if edits:
+                view.edited_weeks = [(wk, as_utc(to_time(at) if to_time is not None else at
+                                                 ).astimezone(reader_zone)) for wk, at in edits]
             if latest is not None and pid in blocked_set:
                 blocking.append((view, pid))
             views.append(view)
@@ -2762,8 +2774,9 @@ CSV_FIELDS = ("week", "director", "name", "team", "status", "late", "trend", "jo
               # place reads on: what the row is, and a team member's request's own cells.
               "row", "requester", "support_id", "support_type", "support_detail",
               "support_department", "support_status", "support_ageing",
-              # When the week's answers were changed after it ended (empty: never).
-              "edited_at")
+              # When the week's answers were changed after it ended (empty: never); then
+              # the weeks of the series so changed (the week's too), space-separated.
+              "edited_at", "edited_weeks")
 #: The `row` of a director's row, and their empty request cells (their requests are
 #: counted in support_open; the JSON lists each).
 _DIRECTOR_ROW = ("director", "", "", "", "", "", "", "")
@@ -2805,7 +2818,8 @@ def to_csv(summary: GmSummary) -> str:
                           d.oneonone_overdue, d.open_actions, d.overdue_actions,
                           " ".join(a.kind for a in d.attention), d.left,
                           d.unreached_why or "", *_DIRECTOR_ROW,
-                          d.edited_at.isoformat() if d.edited_at else ""]
+                          d.edited_at.isoformat() if d.edited_at else "",
+                          " ".join(wk for wk, _ in d.edited_weeks)]
         periods = {"week": d.week, "mtd": d.mtd, "qtd": d.qtd}
         for metric, unit in metrics:
             for period in ("week", "mtd", "qtd"):
