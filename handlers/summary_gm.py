@@ -52,6 +52,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Select,
     and_,
     bindparam,
@@ -204,6 +205,26 @@ class Figure:
         return _figure_dicts((self,))[0]
 
 
+def _edited_from(conn: Connection, edited: list[tuple[int, str, DirectorView]],
+                 kpi_by_key: Mapping[str, Any]) -> None:
+    """Each view's latest-week KPI figures changed after the week ended, with what they
+    were when it ended (answers.number_at_week_end): one read, of the edited rounds only.
+    A figure the CRM gives is left out: the typed one changed, not the one shown."""
+    of_round = {rid: (snap, view) for rid, snap, view in edited}
+    found: dict[int, list[tuple[str, float | None]]] = {}
+    for rid, key, was in conn.execute(
+            select(Answer.round_id, Answer.question_key, Answer.number_at_week_end).where(
+                Answer.round_id.in_(list(of_round)),
+                Answer.changed_after_week_at.is_not(None))):
+        snap, view = of_round[rid]
+        metric = next((k[1] for k in kpi_by_key[snap] if k[0] == key), None)
+        shown = next((f for f in view.week if f.metric == metric), None)
+        if shown is not None and shown.crm is None:
+            found.setdefault(rid, []).append((metric, was))
+    for rid, pairs in found.items():
+        of_round[rid][1].edited_from = pairs
+
+
 def _figure_dicts(figures: Iterable[Figure]) -> list[dict[str, Any]]:
     """Each of `figures` as its `as_dict()`."""
     # One comprehension per list, `attainment` and `_round` written out, no call per
@@ -258,6 +279,10 @@ class DirectorView:
     #: changed after it ended, and when (the reader's time): a view of several weeks, and
     #: any view's trend, show those weeks' figures too; oldest first. Empty: nearly all.
     edited_weeks: Sequence[tuple[str, datetime]] = ()
+    #: The latest week's KPI figures changed after it ended, by metric, and what each was
+    #: when the week ended (None: no figure then), kept at the first such change
+    #: (answers.number_at_week_end, 0022_answerwas). Not a figure the CRM gives.
+    edited_from: Sequence[tuple[str, float | None]] = ()
     answered: int = 0  # of `total` questions that applied, in the latest week
     skipped: int = 0
     total: int = 0
@@ -350,6 +375,7 @@ class DirectorView:
             "late": self.late,
             "edited_at": self.edited_at.isoformat() if self.edited_at else None,
             "edited_weeks": {wk: at.isoformat() for wk, at in self.edited_weeks},
+            "edited_from": dict(self.edited_from),
             "answered": self.answered, "skipped": self.skipped,
             "total": self.total,
             "away_until": self.away_until.isoformat() if self.away_until else None,
@@ -1242,6 +1268,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 given -= len(gone)
         view.answered, view.skipped = real, given - real
 
+    # The latest week's rounds changed after it ended, their snapshots and views: what
+    # their figures were when the week ended is read after the loop (usually none).
+    edited_now: list[tuple[int, str, DirectorView]] = []
     # Each director's month and quarter sums, made figures for the directors shown.
     period_sums: dict[str, dict[tuple[str, str], list[Any]]] = {}
     # Whose blockers to compare with their earlier weeks' (read meanwhile): after the loop.
@@ -1298,6 +1327,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                     r = None
                 if look_at and r is not None and r[13] is not None:
                     edits.append((wk, r[13]))
+                    if now:
+                        edited_now.append((r[0], r[7], view))
                 if r is None:
                     st = "away" if away_get(at) is not None else \
                         JOINED_LATER if came is not None and wk < came \
@@ -1409,6 +1440,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         read = rows_read()
     for found in read[len(aside):]:
         _add_answers(found, answers)
+    if edited_now:
+        _edited_from(conn, edited_now, kpi_by_key)
     if not lean and earlier:
         _last_plans(views, [look_rounds[id_of[view.key]] for view in views], answers)
     for view, pid in blocking:
@@ -2593,6 +2626,8 @@ def prepared(summary: GmSummary, directors: Sequence[DirectorView] | None = None
             # A metric in two units (a KPI moved from USD to CNY mid-quarter) reads with
             # each unit: "Revenue 110%, Revenue 55%" left the GM to guess which was which.
             "twice": _twice(d.mtd) | _twice(d.qtd),
+            # A figure changed after the week: what it was when the week ended.
+            "was": {m: "—" if v is None else format_number(v) for m, v in d.edited_from},
             "series": " → ".join(_pct(v) for v in d.series)
             if any(v is not None for v in d.series[:-1]) else None,
             # A week with no answer is a dash, not left out: "confidence 2" under a check-in
