@@ -106,6 +106,9 @@ class Line:
     label: str
     values: list[float | None]
     tone: str | None = None
+    #: The indexes of the points whose figure (or one of those averaged in it) was
+    #: changed after its week ended: drawn ringed, the new figure as /summary reads it.
+    edited: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -131,6 +134,9 @@ class ChartData:
     stress: list[Line] = field(default_factory=list)  # morale's second panel
     bars: list[tuple[str, int, int]] = field(default_factory=list)  # kudos: team, given, rcvd
     note: str | None = None  # e.g. slices hidden below the anonymity threshold
+    #: How many points are ringed, edited after their week (Line.edited): the legend and
+    #: the chat's caption say what the ring means.
+    edited: int = 0
     empty: str | None = None  # set when there is nothing to draw: says so instead
 
     @property
@@ -182,20 +188,37 @@ def _attainment(session: Session, locale: str, team: str | None, data: ChartData
     if not people:
         data.empty = _text(locale, "chart_no_data", kind="attainment")
         return
+    try:
+        _attainment_lines(locale, team, data, people)
+    finally:
+        data.edited = sum(len(line.edited) for line in data.lines)
+
+
+def _person_line(data: ChartData, p: chart_data.PersonAttainment) -> Line:
+    return Line(p.name, [_pct(p.weeks.get(w)) for w in data.weeks],
+                edited=[i for i, w in enumerate(data.weeks) if w in p.edited])
+
+
+def _attainment_lines(locale: str, team: str | None, data: ChartData,
+                      people: list[chart_data.PersonAttainment]) -> None:
+    """The lines of _attainment (see there), edited points marked."""
     if len(people) <= MAX_PEOPLE_LINES:
-        data.lines = [Line(p.name, [_pct(p.weeks.get(w)) for w in data.weeks]) for p in people]
+        data.lines = [_person_line(data, p) for p in people]
         return
     if team is not None:  # a team's chart stays per member: its people are who it is about
-        members = [Line(p.name, [_pct(p.weeks.get(w)) for w in data.weeks]) for p in people]
+        members = [_person_line(data, p) for p in people]
         _spread(locale, data, people, members, "people")
         return
     # Too many people for one line each: one line per team, the mean of its people in
     # each week, each person in the team of that week (as /summary team <name> of that
     # week counts them), not their latest team's over every week.
     teams: dict[str | None, dict[str, list[float]]] = {}
+    # A team's week with one of its figures edited after the week: its average is ringed.
+    changed: set[tuple[str | None, str]] = set()
     for p in people:
         for w, value in p.weeks.items():
             teams.setdefault(p.teams.get(w, p.team), {}).setdefault(w, []).append(value)
+        changed.update((p.teams.get(w, p.team), w) for w in p.edited)
     lines: list[Line] = []
     for name in sorted(teams, key=lambda t: team_key(t or "\uffff")):
         values: list[float | None] = []
@@ -203,7 +226,8 @@ def _attainment(session: Session, locale: str, team: str | None, data: ChartData
             found = teams[name].get(w)
             values.append(_pct(sum(found) / len(found)) if found else None)
         label = name if name is not None else _text(locale, "chart_no_team")
-        lines.append(Line(_text(locale, "chart_team_average", team=label), values))
+        lines.append(Line(_text(locale, "chart_team_average", team=label), values,
+                          edited=[i for i, w in enumerate(data.weeks) if (name, w) in changed]))
     if len(lines) <= MAX_LINES:
         data.lines = lines
         return
@@ -230,9 +254,12 @@ def _spread(locale: str, data: ChartData, people: Sequence[chart_data.PersonAtta
         for into, value in zip((low, middle, high), quartiles or [None] * 3, strict=True):
             into.append(_pct(value))
     data.band = Band(_text(locale, "chart_middle_half"), low, high)
+    # (The median and the band are of everyone: no point of theirs is one person's.)
     data.lines = [Line(_text(locale, "chart_median", people=len(people)), middle, "median"),
-                  *(Line(line.label, line.values, "high") for line in ranked[:HIGHLIGHT]),
-                  *(Line(line.label, line.values, "low") for line in ranked[-HIGHLIGHT:])]
+                  *(Line(line.label, line.values, "high", line.edited)
+                    for line in ranked[:HIGHLIGHT]),
+                  *(Line(line.label, line.values, "low", line.edited)
+                    for line in ranked[-HIGHLIGHT:])]
     data.note = _text(locale, "chart_spread", unit=unit, count=len(lines), shown=HIGHLIGHT,
                       people=len(people))
 
@@ -402,6 +429,18 @@ def _kudos(session: Session, org: Org, locale: str, team: str | None,
 
 # --- drawing -------------------------------------------------------------------------------
 
+def render_chart(session: Session, org: Org, kind: str, locale: str, *, end_week: date,
+                 weeks: int = 8, team: str | None = None, today: date | None = None,
+                 lead: bool = False, reader: str | None = None,
+                 schedule: CheckinSchedule = DEFAULT_CHECKIN_SCHEDULE,
+                 timezone: str | None = None) -> tuple[bytes, ChartData]:
+    """render_chart_png's PNG, and the data it draws (the chat's caption reads it)."""
+    data = chart_data_for(session, org, kind, locale, end_week=end_week, weeks=weeks,
+                          team=team, today=today, lead=lead, reader=reader,
+                          schedule=schedule, timezone=timezone)
+    return draw(data), data
+
+
 def render_chart_png(session: Session, org: Org, kind: str, locale: str, *, end_week: date,
                      weeks: int = 8, team: str | None = None,
                      today: date | None = None, lead: bool = False,
@@ -423,9 +462,9 @@ def render_chart_png(session: Session, org: Org, kind: str, locale: str, *, end_
     counts, as their /summary does.
     ValueError for an unknown kind or a bad week count.
     """
-    return draw(chart_data_for(session, org, kind, locale, end_week=end_week, weeks=weeks,
-                               team=team, today=today, lead=lead, reader=reader,
-                               schedule=schedule, timezone=timezone))
+    return render_chart(session, org, kind, locale, end_week=end_week, weeks=weeks, team=team,
+                        today=today, lead=lead, reader=reader, schedule=schedule,
+                        timezone=timezone)[0]
 
 
 def draw(data: ChartData) -> bytes:
@@ -508,13 +547,23 @@ def _draw_attainment(fig: Any, data: ChartData) -> None:
         _draw_spread(ax, xs, data)
     ax.axhline(100, color="#333333", linestyle="--", linewidth=1.2,
                label=_text(data.locale, "chart_target_line"))
+    if data.edited:
+        # A ring round each point whose figure was changed after its week ended (the
+        # line's colour), and one legend entry saying what a ring means.
+        colours = [line.get_color() for line in ax.get_lines()]
+        for line, colour in zip(data.lines, colours, strict=False):
+            if line.edited:
+                ax.scatter(line.edited, [line.values[i] for i in line.edited], s=110,
+                           facecolors="none", edgecolors=[colour], linewidths=1.6, zorder=3)
+        ax.scatter([], [], s=110, facecolors="none", edgecolors="#333333", linewidths=1.6,
+                   label=_text(data.locale, "chart_edited"))
     highs = data.band.high if data.band is not None else []
     top = max([v for line in data.lines for v in line.values if v is not None]
               + [v for v in highs if v is not None] + [100])
     ax.set_ylim(0, top * 1.1)
     ax.set_ylabel(_text(data.locale, "chart_attainment_axis"), fontproperties=font(10))
     _week_axis(ax, data)
-    _legend(ax, len(data.lines) + 1 + (data.band is not None))
+    _legend(ax, len(data.lines) + 1 + (data.band is not None) + bool(data.edited))
 
 
 #: A large org's attainment: the highest lines in greens, the lowest in reds, darkest first.

@@ -113,10 +113,17 @@ def save_answer(ctx: Context, rnd: CheckinRound, key: str, *, text: str | None =
     questions = round_questions(ctx, rnd)
     before = len(applicable(rnd, questions))
     now = ctx.clock.now()
-    if rnd.status == "submitted" and _changes(ctx.checkins.answer(rnd, key), text, number,
-                                              skipped):
+    given = ctx.checkins.answer(rnd, key) if rnd.status == "submitted" else None
+    after = rnd.status == "submitted" and _changes(given, text, number, skipped) and \
         _mark_if_after_the_week(rnd, now)
-    ctx.checkins.save_answer(rnd, key, text=text, number=number, skipped=skipped, now=now)
+    # (Read before save_answer overwrites it: the figure the week ended with.)
+    was = given.number_value if given is not None and not given.skipped else None
+    saved = ctx.checkins.save_answer(rnd, key, text=text, number=number, skipped=skipped,
+                                     now=now)
+    if after and saved.changed_after_week_at is None:
+        # The first change after the week keeps what it replaced; a later one, the first's.
+        saved.changed_after_week_at = now
+        saved.number_at_week_end = was
     live = {q.key for q in applicable(rnd, questions)}
     for q in questions:
         if q.key not in live:
@@ -135,12 +142,15 @@ def _changes(given: Answer | None, text: str | None, number: float | None,
     return given.text_value != text
 
 
-def _mark_if_after_the_week(rnd: CheckinRound, now: datetime) -> None:
+def _mark_if_after_the_week(rnd: CheckinRound, now: datetime) -> bool:
     """A submitted round changed `now`: after its week ended where it was run (as `late`
     is decided; rounds made before rounds had a timezone read the person's today), the
-    round keeps when, and the GM's view says its week was edited after the fact."""
+    round keeps when, and the GM's view says its week was edited after the fact. Whether
+    it was after the week."""
     if now >= week_over(rnd.week, rnd.timezone or rnd.person.timezone):
         rnd.edited_at = now
+        return True
+    return False
 
 
 def next_question(rnd: CheckinRound, questions: list[Question]) -> Question | None:

@@ -18,7 +18,7 @@ from bot.charts import (
     MAX_WEEKS,
     chart_weeks,
     kudos_period,
-    render_chart_png,
+    render_chart,
     scope_label,
 )
 from bot.org import Org, team_spellings
@@ -170,15 +170,16 @@ def cmd_summary_chart(ctx: Context, args: str) -> None:
             return
         team = found.name
     with one_moment(ctx) as seen:  # the chart's reads, at one moment (see one_moment)
-        png = render_chart_png(seen.session, ctx.org, request.kind, person.locale,
-                               end_week=end, weeks=request.weeks, team=team,
-                               today=ctx.org_today(), lead=not person.can_view_summary,
-                               reader=person.key,
-                               schedule=ctx.settings.checkin_schedule,
-                               timezone=person.timezone)
+        png, data = render_chart(seen.session, ctx.org, request.kind, person.locale,
+                                 end_week=end, weeks=request.weeks, team=team,
+                                 today=ctx.org_today(), lead=not person.can_view_summary,
+                                 reader=person.key,
+                                 schedule=ctx.settings.checkin_schedule,
+                                 timezone=person.timezone)
     shown = chart_weeks(end, request.weeks)
     period = ctx.render("chart_period", first=shown[0], last=shown[-1])
+    # (Points edited after their week are ringed: the caption says what a ring means.)
     caption = ctx.render("summary_chart_caption", kind=request.kind, period=period,
-                         scope=scope_label(ctx.org, person.locale, team))
+                         scope=scope_label(ctx.org, person.locale, team), edited=data.edited)
     ctx.reply_image(png, f"{request.kind}-{week}.png", caption,
                     readers=VIEWERS if person.can_view_summary else team_readers(team or ""))

@@ -52,6 +52,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Select,
     and_,
     bindparam,
@@ -206,6 +207,26 @@ class Figure:
         return _figure_dicts((self,))[0]
 
 
+def _edited_from(conn: Connection, edited: list[tuple[int, str, DirectorView]],
+                 kpi_by_key: Mapping[str, Any]) -> None:
+    """Each view's latest-week KPI figures changed after the week ended, with what they
+    were when it ended (answers.number_at_week_end): one read, of the edited rounds only.
+    A figure the CRM gives is left out: the typed one changed, not the one shown."""
+    of_round = {rid: (snap, view) for rid, snap, view in edited}
+    found: dict[int, list[tuple[str, float | None]]] = {}
+    for rid, key, was in conn.execute(
+            select(Answer.round_id, Answer.question_key, Answer.number_at_week_end).where(
+                Answer.round_id.in_(list(of_round)),
+                Answer.changed_after_week_at.is_not(None))):
+        snap, view = of_round[rid]
+        metric = next((k[1] for k in kpi_by_key[snap] if k[0] == key), None)
+        shown = next((f for f in view.week if f.metric == metric), None)
+        if shown is not None and shown.crm is None:
+            found.setdefault(rid, []).append((metric, was))
+    for rid, pairs in found.items():
+        of_round[rid][1].edited_from = pairs
+
+
 def _figure_dicts(figures: Iterable[Figure]) -> list[dict[str, Any]]:
     """Each of `figures` as its `as_dict()`."""
     # One comprehension per list, `attainment` and `_round` written out, no call per
@@ -256,6 +277,14 @@ class DirectorView:
     #: When the latest week's answers were last changed after that week had ended (the
     #: reader's time): its figures are not those read then. None: never (or before 0021).
     edited_at: datetime | None = None
+    #: Each week of the series (`GmSummary.look`, the latest included) whose answers were
+    #: changed after it ended, and when (the reader's time): a view of several weeks, and
+    #: any view's trend, show those weeks' figures too; oldest first. Empty: nearly all.
+    edited_weeks: Sequence[tuple[str, datetime]] = ()
+    #: The latest week's KPI figures changed after it ended, by metric, and what each was
+    #: when the week ended (None: no figure then), kept at the first such change
+    #: (answers.number_at_week_end, 0022_answerwas). Not a figure the CRM gives.
+    edited_from: Sequence[tuple[str, float | None]] = ()
     answered: int = 0  # of `total` questions that applied, in the latest week
     skipped: int = 0
     total: int = 0
@@ -347,6 +376,8 @@ class DirectorView:
             "key": self.key, "name": self.name, "team": self.team, "status": self.status,
             "late": self.late,
             "edited_at": self.edited_at.isoformat() if self.edited_at else None,
+            "edited_weeks": {wk: at.isoformat() for wk, at in self.edited_weeks},
+            "edited_from": dict(self.edited_from),
             "answered": self.answered, "skipped": self.skipped,
             "total": self.total,
             "away_until": self.away_until.isoformat() if self.away_until else None,
@@ -673,8 +704,9 @@ def _rounds_read(week: str, look: list[str], older: list[str], one_list: bool = 
                                      CheckinRound.status != "submitted"),
                                  CheckinRound.timezone)),
         case((CheckinRound.week == week, CheckinRound.manager_key)),
-        # When its answers were last changed after the week (the latest week's only).
-        case((CheckinRound.week == week, CheckinRound.edited_at))).where(read)
+        # When its answers were last changed after the week (every week's: a view of
+        # several weeks marks each; from the covering index, as the rest).
+        CheckinRound.edited_at).where(read)
 
 
 #: Above this many question keys the earlier weeks' figures are grouped by round rather
@@ -860,7 +892,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # value, the latest week's only), snapshot key, answers given, of them real, role,
     # timezone (the latest week's, and of a round not submitted: away or not, see _away),
     # the manager it was made under (the latest week's only: whose one-on-one it names),
-    # when its answers were changed after the week (the latest week's only)).
+    # when its answers were changed after the week (None: never)).
     def rounds_of(weeks: list[str], of_older: list[str]) -> Select[Any]:
         return _statement(("rounds", week, tuple(weeks), tuple(of_older), postgres),
                           lambda: _rounds_read(week, weeks, of_older, postgres))
@@ -1245,6 +1277,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 given -= len(gone)
         view.answered, view.skipped = real, given - real
 
+    # The latest week's rounds changed after it ended, their snapshots and views: what
+    # their figures were when the week ended is read after the loop (usually none).
+    edited_now: list[tuple[int, str, DirectorView]] = []
     # Each director's month and quarter sums, made figures for the directors shown.
     period_sums: dict[str, dict[tuple[str, str], list[Any]]] = {}
     # Whose blockers to compare with their earlier weeks' (read meanwhile): after the loop.
@@ -1286,6 +1321,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             # figures reported and booked, is held against the mean of the targets reported.
             sums: dict[tuple[str, str], list[Any]] = {}
             series: list[float | None] = []  # the look-back weeks', oldest first
+            edits: list[tuple[str, Any]] = []  # their weeks edited after they ended, when
             mine: list[Any] = []
             look_rounds[pid] = mine
             came = joined.get(pid)  # (an earlier week without a round is none of theirs)
@@ -1301,6 +1337,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                     mine.append(r)
                 if r is not None and r[0] in member_rounds:
                     r = None
+                if look_at and r is not None and r[13] is not None:
+                    edits.append((wk, r[13]))
+                    if now:
+                        edited_now.append((r[0], r[7], view))
                 if r is None:
                     st = "away" if away_get(at) is not None else \
                         JOINED_LATER if came is not None and wk < came \
@@ -1405,6 +1445,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                             headline_unasked.get((f.metric, f.unit), 0) + 1
             view.series = series
             view.trend = _trend(series, TREND_MARGIN)
+            if edits:
+                view.edited_weeks = [(wk, as_utc(to_time(at) if to_time is not None else at
+                                                 ).astimezone(reader_zone)) for wk, at in edits]
             if latest is not None and pid in blocked_set:
                 blocking.append((view, pid))
             views.append(view)
@@ -1418,6 +1461,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         read = rows_read()
     for found in read[len(aside):]:
         _add_answers(found, answers)
+    if edited_now:
+        _edited_from(conn, edited_now, kpi_by_key)
     if not lean and earlier:
         _last_plans(views, [look_rounds[id_of[view.key]] for view in views], answers)
     for view, pid in blocking:
@@ -2632,6 +2677,8 @@ def prepared(summary: GmSummary, directors: Sequence[DirectorView] | None = None
             # A metric in two units (a KPI moved from USD to CNY mid-quarter) reads with
             # each unit: "Revenue 110%, Revenue 55%" left the GM to guess which was which.
             "twice": _twice(d.mtd) | _twice(d.qtd),
+            # A figure changed after the week: what it was when the week ended.
+            "was": {m: "—" if v is None else format_number(v) for m, v in d.edited_from},
             "series": " → ".join(_pct(v) for v in d.series)
             if any(v is not None for v in d.series[:-1]) else None,
             # A week with no answer is a dash, not left out: "confidence 2" under a check-in
@@ -2813,8 +2860,9 @@ CSV_FIELDS = ("week", "director", "name", "team", "status", "late", "trend", "jo
               # place reads on: what the row is, and a team member's request's own cells.
               "row", "requester", "support_id", "support_type", "support_detail",
               "support_department", "support_status", "support_ageing",
-              # When the week's answers were changed after it ended (empty: never).
-              "edited_at")
+              # When the week's answers were changed after it ended (empty: never); then
+              # the weeks of the series so changed (the week's too), space-separated.
+              "edited_at", "edited_weeks")
 #: The `row` of a director's row, and their empty request cells (their requests are
 #: counted in support_open; the JSON lists each).
 _DIRECTOR_ROW = ("director", "", "", "", "", "", "", "")
@@ -2856,7 +2904,8 @@ def to_csv(summary: GmSummary) -> str:
                           d.oneonone_overdue, d.open_actions, d.overdue_actions,
                           " ".join(a.kind for a in d.attention), d.left,
                           d.unreached_why or "", *_DIRECTOR_ROW,
-                          d.edited_at.isoformat() if d.edited_at else ""]
+                          d.edited_at.isoformat() if d.edited_at else "",
+                          " ".join(wk for wk, _ in d.edited_weeks)]
         periods = {"week": d.week, "mtd": d.mtd, "qtd": d.qtd}
         for metric, unit in metrics:
             for period in ("week", "mtd", "qtd"):

@@ -42,6 +42,9 @@ class PersonAttainment:
     weeks: dict[str, float] = field(default_factory=dict)
     #: Their team in each week with a value (the round's: a move since rewrites none).
     teams: dict[str, str | None] = field(default_factory=dict)
+    #: The weeks with a value whose check-in was changed after the week had ended
+    #: (checkin_rounds.edited_at): the value is the new figure, as /summary reads it.
+    edited: set[str] = field(default_factory=set)
 
 
 def attainment(session: Session, weeks: Sequence[str], team: str | None = None,
@@ -80,7 +83,8 @@ def attainment(session: Session, weeks: Sequence[str], team: str | None = None,
     conn = session.connection()
     people = {row[0]: row for row in conn.execute(who)}
     rows = plain_rows(conn, select(CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
-                                CheckinRound.team, CheckinRound.snapshot_key).where(in_weeks))
+                                CheckinRound.team, CheckinRound.snapshot_key,
+                                CheckinRound.edited_at.is_not(None)).where(in_weeks))
     texts = texts_by_key(conn, ((row[4], row[0]) for row in rows))
     keyed = list(texts)
     index = {key: at for at, key in enumerate(keyed)}
@@ -91,7 +95,8 @@ def attainment(session: Session, weeks: Sequence[str], team: str | None = None,
         for key in keyed]
     # round -> (person, week, team that week, snapshot), for rounds with a KPI target
     rounds: dict[int, tuple[int, str, str | None, int]] = {}
-    for round_id, person_id, week, round_team, key in rows:
+    edited: set[int] = set()  # of them, those changed after their week ended
+    for round_id, person_id, week, round_team, key, changed in rows:
         at = index[key]
         person = people.get(person_id)
         if not snapshots[at] or person is None:
@@ -100,6 +105,8 @@ def attainment(session: Session, weeks: Sequence[str], team: str | None = None,
         if wanted is not None and team_key(week_team) != wanted:
             continue
         rounds[round_id] = (person_id, week, week_team, at)
+        if changed:
+            edited.add(round_id)
     if not rounds:
         return []
     keys = sorted({k for kpis in snapshots for k in kpis})
@@ -164,6 +171,8 @@ def attainment(session: Session, weeks: Sequence[str], team: str | None = None,
                                                      week_team)
         line.weeks[week] = total / count
         line.teams[week] = week_team
+        if row[0] in edited:
+            line.edited.add(week)
         if week > latest.get(person_id, ""):  # their team that week is the one shown
             latest[person_id] = week
             line.team = week_team

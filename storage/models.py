@@ -182,6 +182,11 @@ class Answer(Base):
     skipped: Mapped[bool] = mapped_column(Boolean, default=False)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The first change of the submitted answer (/edit) after its week had ended, and the
+    # figure it replaced (None: none, a skip or a text): the GM's view says what the week
+    # read when it ended. A later change keeps both. None: never (or before 0022_answerwas).
+    changed_after_week_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    number_at_week_end: Mapped[float | None] = mapped_column(Float)
 
     round: Mapped[CheckinRound] = relationship(back_populates="answers")
 

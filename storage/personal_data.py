@@ -176,10 +176,16 @@ def _export_checkins(session: Session, person: Person) -> list[dict[str, Any]]:
             "timezone": rnd.timezone, "manager": rnd.manager_key,
             "prompted_at": rnd.prompted_at, "reminded_at": rnd.reminded_at,
             "submitted_at": rnd.submitted_at,
+            # When its answers were last changed after the week (0021_roundedit).
+            "edited_at": rnd.edited_at,
             "answers": [{"question": a.question_key, "kind": kinds.get(a.question_key),
                          "text": a.text_value, "number": a.number_value,
                          "skipped": a.skipped, "answered_at": a.answered_at,
-                         "updated_at": a.updated_at} for a in rnd.answers]})
+                         "updated_at": a.updated_at,
+                         # The first change after the week, and the figure it replaced.
+                         "changed_after_week_at": a.changed_after_week_at,
+                         "number_at_week_end": a.number_at_week_end}
+                        for a in rnd.answers]})
     return out
 
 

@@ -1028,3 +1028,45 @@ def test_rounds_of_before_0021_carry_no_edit_mark_and_the_summaries_index_holds_
                        if i["name"] == "ix_checkin_rounds_summary"]
             assert covered[0][-1] == "manager_key"
             assert conn.execute(text("SELECT count(*) FROM checkin_rounds")).scalar() == 1
+
+
+def test_answers_of_before_0022_keep_no_figure_and_a_downgrade_keeps_the_answers(tmp_path):
+    """An operator upgrades with a submitted week stored: 0022 adds to each answer when it
+    was first changed after its week ended and the figure it replaced, empty for every
+    answer already there (what an earlier edit replaced is not known). A downgrade drops
+    both, keeping the answers and their figures."""
+    from alembic import command
+
+    from storage.migrate import alembic_config
+    from tests.test_snapshot_keys import fresh_engine
+
+    at = datetime(2026, 12, 4, 21, 0, tzinfo=UTC)
+    with fresh_engine(tmp_path) as engine:
+        upgrade(engine, "0021_roundedit")
+        with engine.begin() as conn:  # as teampulse at 0021 stored it
+            conn.execute(text(
+                "INSERT INTO people (id, key, display_name, role, timezone, locale, "
+                "checks_in, can_view_summary, active) VALUES (1, 'alice', 'Alice', "
+                "'director', 'America/New_York', 'en', :t, :f, :t)"), {"t": True, "f": False})
+            conn.execute(text(
+                "INSERT INTO checkin_rounds (id, person_id, week, questions, snapshot_key, "
+                "status, role, timezone, created_at, submitted_at, edited_at) VALUES (1, 1, "
+                "'2026-W49', '[]', 'k', 'submitted', 'director', 'America/New_York', :at, "
+                ":at, :at)"), {"at": at})
+            conn.execute(text(
+                "INSERT INTO answers (round_id, question_key, number_value, skipped, "
+                "answered_at, updated_at) VALUES (1, 'kpi:revenue', 60000, :f, :at, :at)"),
+                {"f": False, "at": at})
+        upgrade(engine, "0022_answerwas")
+        with engine.connect() as conn:
+            assert conn.execute(text(
+                "SELECT number_value, number_at_week_end, changed_after_week_at "
+                "FROM answers")).one() == (60000, None, None)
+        command.downgrade(alembic_config(engine), "0021_roundedit")
+        with engine.connect() as conn:
+            assert not {"number_at_week_end", "changed_after_week_at"} & {
+                c["name"] for c in inspect(conn).get_columns("answers")}
+            assert conn.execute(text("SELECT number_value FROM answers")).scalar() == 60000
+            # (The summaries' covering index of the answers is as it was.)
+            assert "ix_answers_round_figures" in {
+                i["name"] for i in inspect(conn).get_indexes("answers")}
