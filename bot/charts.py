@@ -309,6 +309,11 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     for t in chart_data.pulse_tallies(session, first, last):
         polls.setdefault(t.poll, {}).setdefault(t.question, {})[t.team] = (t.n, t.total)
         thresholds[t.poll] = shown_threshold(t.threshold, threshold_now)
+    # A poll hidden as a whole keeps no answers (handlers/pulse.py forget_hidden): hidden
+    # still, in every line (as its answers, read, had it), not a week without a poll.
+    dropped = {key: shown_threshold(threshold, threshold_now) for key, threshold in
+               chart_data.pulse_dropped(session, first, last) if key not in polls}
+    thresholds.update(dropped)
     repo = PulseRepo(session)
     # Those asked who read the results, who know their own answers (one statement), and
     # where each poll keeps their answers (its teams, its questions' order: another).
@@ -339,7 +344,7 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     own = {(key, folds[key](t), q) for key, t, q in leads_answered(session, kept, teams, reader)
            if key in folds} if team is not None and lead else set()
     readings: dict[tuple[str | None, str, str], list[float]] = {}
-    hidden: set[str | None] = set()
+    hidden: set[str | None] = set(wanted) if dropped else set()
     for poll, questions in polls.items():
         week = week_of(date.fromisoformat(poll))
         stored = kept.get(poll, ([], []))[0]

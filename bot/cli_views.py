@@ -382,6 +382,7 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
     from bot.app import prepare
     from bot.org import team_spellings
     from bot.pulse_config import MAX_TREND_POLLS
+    from handlers.answers import normalise
     from handlers.pulse import POLL_DATES_SHOWN, exported, results_view
     from storage.pulse import PulseRepo
 
@@ -410,11 +411,14 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
                 polls = repo.recent(last)
             team = args.team
             if team is not None:
-                # One name per team, as the poll keeps it (`East` and `EAST`: one team).
+                # One name per team, as the poll keeps it (`East` and `EAST`: one team),
+                # read as /pulse results reads it (normalise: ` East `, full-width `ＥＡＳＴ`
+                # from a Chinese input method), then by team_key.
                 spelled = team_spellings(bot.org)
-                teams = {spelled.get(p.team.casefold(), p.team)
+                teams = {spelled.get(team_key(p.team), p.team)
                          for p in ctx.people.active() if p.team}
-                team = next((t for t in teams if t.casefold() == team.casefold()), None)
+                wanted = team_key(normalise(team))
+                team = next((t for t in teams if team_key(t) == wanted), None)
                 if team is None:
                     return fail(f"no team called {args.team!r} (teams: "
                                 f"{', '.join(sorted(teams)) or 'none'})")

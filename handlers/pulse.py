@@ -1071,6 +1071,18 @@ def decide(session: Session, poll: PulsePoll, threshold_now: int = 0,
 #: (`forget_hidden`).
 FORGOTTEN = "forgotten"
 
+#: In PulsePoll.shown, of a poll whose results are hidden as a whole: its answers and
+#: comments have been deleted (`forget_hidden`); True if it had any (the morale chart
+#: still names it hidden, as it did when it read them), False if none.
+DROPPED = "dropped"
+
+
+def hidden_whole(decision: dict[str, Any] | None) -> bool:
+    """Whether a decision kept at a close (PulsePoll.shown) shows no question's answers
+    at all, not even the org's (nor, so, any team's or comment)."""
+    return decision is not None and not any(
+        q.get("org") for q in decision.get("questions", {}).values())
+
 
 def forget_hidden(session: Session, poll: PulsePoll,
                   spelled: Mapping[str, str] | None = None) -> bool:
@@ -1079,17 +1091,30 @@ def forget_hidden(session: Session, poll: PulsePoll,
     team, with the rest of the org's (as a team too small to be kept does); the comments
     as morale's. Kept under a hidden team's name, the one answer of a team of which one
     person answered was, beside the participation (who got how far, by name), theirs to a
-    plain read of the database, long after the close. Now every group of answers the
-    database keeps is a shown team, or the org less the shown teams (empty or at least
-    the threshold: `visible_slices`), or a poll's whole org its results hide (README:
-    the limits). What the results show is the same: the slices they show are untouched,
-    and the org less them was their rest before as well. Once per poll (marked in
-    PulsePoll.shown); False if there was nothing to do."""
+    plain read of the database, long after the close. A poll whose results are hidden as
+    a whole (`hidden_whole`: fewer than the threshold answered) keeps no answer and no
+    comment at all: kept, without a team, its one answer was as plainly the one person's
+    who answered; its participation stays, and says how many answered. Now every group
+    of answers the database keeps is a shown team, or the org less the shown teams
+    (empty or at least the threshold: `visible_slices`), or a question its poll's results
+    hide though they show another's (README: the limits). What the results show is the
+    same: the slices they show are untouched, and the org less them was their rest
+    before as well. Once per poll (marked in PulsePoll.shown: a poll whose teams were let
+    go of before this deleted a poll hidden as a whole's answers is done again); False if
+    there was nothing to do."""
     decision = poll.shown
-    if not poll.closed or decision is None or decision.get(FORGOTTEN):
+    if not poll.closed or decision is None:
+        return False
+    repo = PulseRepo(session)
+    if hidden_whole(decision):
+        if DROPPED in decision:
+            return False
+        poll.shown = {**decision, FORGOTTEN: True, DROPPED: repo.forget_answers(poll) > 0}
+        session.flush()
+        return True
+    if decision.get(FORGOTTEN):
         return False
     fold = team_fold(poll, spelled)
-    repo = PulseRepo(session)
     decided = folded_decision(decision, fold, poll.teams,
                               {part.team for part in repo.participants(poll)}) or {}
 

@@ -270,6 +270,22 @@ def pulse_tallies(session: Session, since: date, until: date,
             for key, threshold, question, team, n, total in rows]
 
 
+def pulse_dropped(session: Session, since: date, until: date,
+                  questions: Sequence[str] = ("morale", "stress")) -> list[tuple[str, int]]:
+    """(poll date, threshold) of each closed poll dated in [since, until] that asked one of
+    `questions` and whose answers were deleted at its close, its results hidden as a whole
+    (handlers/pulse.py forget_hidden): pulse_tallies has nothing of it, yet it had answers
+    and is hidden, not missing."""
+    rows = session.connection().execute(
+        select(PulsePoll.key, PulsePoll.threshold, PulsePoll.shown, PulsePoll.questions)
+        .where(PulsePoll.key >= since.isoformat(), PulsePoll.key <= until.isoformat(),
+               PulsePoll.closed.is_(True), PulsePoll.shown.is_not(None))
+        .order_by(PulsePoll.key))
+    return [(key, int(threshold)) for key, threshold, shown, asked in rows
+            if isinstance(shown, dict) and shown.get("dropped")
+            and any(q.get("key") in questions for q in asked or [])]
+
+
 def director_teams(session: Session, team: str | None = None) -> dict[str, list[str]]:
     """Teams that have an active director (only `team`, if given, in any spelling by
     bot/team_names.py's rule, not SQL's lower()): team -> directors."""

@@ -4,7 +4,8 @@ What makes a vote anonymous here:
 - `pulse_votes` and `pulse_comments` hold no person id, no platform id and no time
   at all (the poll says when); the team is stored only for a team of at least the
   threshold of people asked, else it is NULL, and once the poll has closed only for a
-  team its results show (handlers/pulse.py `forget_hidden`).
+  team its results show, and a poll whose results are hidden as a whole keeps none
+  of its answers and comments (handlers/pulse.py `forget_hidden`).
 - Their primary keys are random tokens, and on SQLite the tables are WITHOUT ROWID,
   so neither an id nor the storage order tells in which order votes arrived.
 - Each answer is stored at once, as its own row: nothing of a half-answered poll
@@ -405,6 +406,21 @@ class PulseRepo:
         for obj in list(self.session.identity_map.values()):
             if isinstance(obj, PulseVote | PulseComment) and obj.poll_id == poll.id:
                 self.session.expunge(obj)  # changed above, behind the ORM's back
+
+    def forget_answers(self, poll: PulsePoll) -> int:
+        """Of a closed poll whose results are hidden as a whole, delete every answer and
+        comment: its participation alone is kept (handlers/pulse.py `forget_hidden` says
+        why). How many rows."""
+        gone = 0
+        for model in (PulseVote, PulseComment):
+            gone += self.session.execute(
+                delete(model).where(model.poll_id == poll.id)
+                .execution_options(synchronize_session=False)
+            ).rowcount or 0  # type: ignore[attr-defined]
+        for obj in list(self.session.identity_map.values()):
+            if isinstance(obj, PulseVote | PulseComment) and obj.poll_id == poll.id:
+                self.session.expunge(obj)  # deleted above, behind the ORM's back
+        return gone
 
     def asked_by_team_of(self, keys: Collection[str]) -> dict[str, dict[str | None, int]]:
         """How many people of each team (as when asked; None: no team) each poll asked, by

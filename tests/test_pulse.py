@@ -1282,10 +1282,13 @@ async def test_one_reminder_then_the_poll_closes(pbot, pchat, pclock):
     await say(pbot, "west1", action=west1_button)
     assert "has closed" in pchat.last("west1")
     with pbot.unit() as ctx:
-        assert len(ctx.session.scalars(select(PulseVote)).all()) == 3
+        # Alice's two answers and Bruno's one were taken, two of twelve: the results are
+        # hidden as a whole, so the close keeps no answer, only how far each got.
+        assert ctx.session.scalars(select(PulseVote)).all() == []
         assert "bruno" not in {c.person_id for c in ctx.session.scalars(select(Conversation))}
         parts = ctx.session.scalars(select(PulseParticipant)).all()
         assert len(parts) == 12 and sum(p.done for p in parts) == 1
+        assert sum(p.step > 0 for p in parts) == 2
 
 
 async def test_a_poll_held_up_past_its_reminders_time_gets_no_reminder_on_its_heels(
@@ -1356,7 +1359,12 @@ async def test_a_next_question_held_up_until_the_poll_closed_is_not_sent_nor_kep
                  and r.dedupe_key is None]
         assert row.payload.get("scrub_after_send") and row.payload["text"] == "", row.payload
         assert "choices" not in row.payload
-        assert len(ctx.session.scalars(select(PulseVote)).all()) == 1
+        # Her answer was taken (she got past the first question), the only one: the
+        # results are hidden as a whole, so the close keeps no answer, only how far she got.
+        assert ctx.session.scalars(select(PulseVote)).all() == []
+        [part] = [p for p in ctx.session.scalars(select(PulseParticipant))
+                  if p.person_id == alice.id]
+        assert part.step == 1
     await say(pbot, "alice", "3")
     assert pchat.last("alice") == ("This pulse poll has closed (at Sat 12 Dec, 12:00), so I "
                                    "can't take answers for it any more: this one is not "

@@ -481,3 +481,99 @@ async def test_the_gm_sending_a_check_in_reads_the_same_reply_mid_poll_or_not(
     reply_bruno = chat.last("grace")
     assert reply_alice.replace("Alice Martin", "X") == reply_bruno.replace("Bruno Rossi", "X")
     assert reply_bruno == "Check-in round sent to Bruno Rossi: 1 prompted."
+
+
+async def test_a_poll_hidden_as_a_whole_keeps_no_answer_only_how_many_answered(
+        tmp_path, pclock, database_url):
+    """Of the twelve asked, e1 (with a comment) and w1 alone answered: the poll's results
+    are hidden as a whole. Its close kept their answers and the comment, no team on them,
+    beside the participation that names who answered: a plain read of the database gave
+    two people's answers (one person's, had one answered). At its close such a poll keeps
+    no answer and no comment, only who got how far; and everything that reads it (the
+    results in chat and CLI, JSON and CSV, the trend, the summaries' morale over a week or
+    a month, the morale chart) still says it is hidden, with 2 of 12 answered."""
+    from bot.charts import morale_series
+    from storage.pulse import PulseParticipant
+
+    teams = {"East": 6, "West": 6}
+    async with org_bot(tmp_path, pclock, database_url, teams) as (bot, chat, settings):
+        pclock.set(PREVIOUS_POLL_DAY)
+        await bot.run_pulse()
+        for i in range(1, 7):
+            await answer_all(bot, chat, f"e{i}", 4, 2)
+            await answer_all(bot, chat, f"w{i}", 3, 3)
+        await close(bot, pclock)
+        pclock.set(POLL_DAY)
+        await bot.run_pulse()
+        await answer_all(bot, chat, "e1", 1, 5, "Only e1 says this")
+        await answer_all(bot, chat, "w1", 2, 4)
+        await close(bot, pclock)
+        day = POLL_DAY.date().isoformat()
+        assert [g for g in stored_groups(bot) if g[0] == day] == []
+        with bot.unit() as ctx:  # who answered is still known: how many answered reads right
+            assert sum(p.step > 0 for p in ctx.session.scalars(select(PulseParticipant))
+                       if p.poll_id == max(p.poll_id for p in ctx.session.scalars(
+                           select(PulseParticipant)))) == 2
+        view = cli_view(settings, "--last", "2")
+        assert (view["asked"], view["answered"], view["comments"]) == (12, 2, None)
+        assert answers(view) == {"morale": None, "stress": None}
+        assert [(t["morale"], t["stress"], t["answered"]) for t in view["trend"]] == \
+            [(3.5, 2.5, 12), (None, None, 2)]
+        east = cli_view(settings, "--team", "East", "--last", "2")
+        assert answers(east) == {"morale": None, "stress": None}
+        assert [(t["morale"], t["stress"]) for t in east["trend"]] == \
+            [(4.0, 2.0), (None, None)]
+        code, out = run_cli(settings, "pulse", "results", "--format", "csv")
+        assert code == 0, out
+        assert [line.split(",")[4] for line in out.splitlines()[1:]] == ["false", "false"]
+        await say(bot, "grace", "/pulse results last 2")
+        reply = chat.last("grace")
+        assert "Participation: 2 of 12 answered." in reply
+        assert "Morale: hidden — fewer than 5 answers." in reply
+        assert "Stress: hidden — fewer than 5 answers." in reply
+        assert "Comments are hidden below 5 answers." in reply
+        assert f"{day}: — / — (2 of 12)" in reply
+        with bot.unit() as ctx:
+            spelled = team_spellings(ctx.org)
+            assert team_morale(ctx.session, ["East", "West"], date(2026, 12, 7),
+                               threshold_now=5) == {"East": None, "West": None}
+            assert team_morale(ctx.session, ["East"], date(2026, 11, 16),
+                               threshold_now=5) == {"East": 4.0}
+            assert team_pulse(ctx.session, ["East", "West"], date(2026, 12, 7),
+                              date(2026, 12, 13), 5, spelled) == \
+                {"East": (None, None), "West": (None, None)}
+            assert team_pulse(ctx.session, ["East"], date(2026, 11, 16), date(2026, 12, 13),
+                              5, spelled) == {"East": (4.0, 2.0)}
+            series, hidden, threshold = morale_series(ctx.session, ["2026-W50"], None, 5)
+            assert (series, hidden, threshold) == ({}, {None}, 5)
+            series, hidden, _ = morale_series(ctx.session, ["2026-W48", "2026-W50"], None, 5)
+            assert series[None]["morale"] == {"2026-W48": 3.5} and hidden == {None}
+
+
+async def test_a_poll_hidden_as_a_whole_closed_before_this_lets_go_of_its_answers_at_start(
+        tmp_path, pclock, database_url):
+    """A poll hidden as a whole, closed before its close deleted such a poll's answers,
+    keeps e1's and w1's (its hidden teams let go of already): the bot's first start after
+    the upgrade (`teampulse run`) deletes them, once, and the results read the same."""
+    from storage.pulse import PulseComment, PulsePoll
+
+    teams = {"East": 6, "West": 6}
+    async with org_bot(tmp_path, pclock, database_url, teams) as (bot, chat, settings):
+        await bot.run_pulse()
+        await answer_all(bot, chat, "e1", 1, 5, "Only e1 says this")
+        await answer_all(bot, chat, "w1", 2, 4)
+        await close(bot, pclock)
+        before = cli_view(settings)
+        with bot.unit() as ctx:  # as it was stored before
+            poll = ctx.session.scalars(select(PulsePoll)).one()
+            poll.shown = {k: v for k, v in poll.shown.items() if k != "dropped"}
+            ctx.session.add_all([
+                *(PulseVote(poll_id=poll.id, question_key=q, value=v, team=None)
+                  for q, values in (("morale", (1, 2)), ("stress", (5, 4))) for v in values),
+                PulseComment(poll_id=poll.id, text="Only e1 says this", team=None)])
+        assert len(stored_groups(bot)) == 3
+        bot.sync_org(backfill=True)  # the bot's first start after the upgrade
+        assert stored_groups(bot) == {}
+        assert cli_view(settings) == before
+        with bot.unit() as ctx:
+            assert ctx.session.scalars(select(PulsePoll)).one().shown["dropped"] is True

@@ -139,6 +139,27 @@ async def test_a_team_in_two_cases_is_one_team_of_five(tmp_path: Path, pclock,
         assert morale == {"East": pytest.approx(3.2), "West": pytest.approx(1.0)}
 
 
+async def test_the_cli_reads_a_team_name_as_the_chat_does(tmp_path: Path, pclock,
+                                                           database_url: str) -> None:
+    """The GM reads East typing `/pulse results team  East ` or, from a Chinese input
+    method, full-width `ＥＡＳＴ`; the operator's `teampulse pulse results --team " East "`
+    (pasted, or quoted from a script) or `--team ＥＡＳＴ` was refused: "no team called
+    ' East '". The CLI reads a team name as the chat does."""
+    async with closed_poll(tmp_path, pclock, database_url) as (bot, chat, settings):
+        for typed in (" East ", "ＥＡＳＴ"):
+            await say(bot, "grace", f"/pulse results team {typed}")
+            assert "Morale: 3.2 (5 answers)" in chat.last("grace"), chat.last("grace")
+        code, want = run_cli(settings, "pulse", "results", "--team", "East", "--format",
+                             "json")
+        assert code == 0 and json.loads(want)["team"] == "East", want
+        for typed in (" East ", "ＥＡＳＴ", "\tｅａｓｔ "):
+            code, out = run_cli(settings, "pulse", "results", "--team", typed, "--format",
+                                "json")
+            assert (code, out) == (0, want), (typed, out)
+        code, out = run_cli(settings, "pulse", "results", "--team", "North")
+        assert (code, out) == (2, "")  # refused still (on stderr)
+
+
 async def test_east_of_five_beside_a_west_of_three_is_hidden_as_one(
         tmp_path: Path, pclock, database_url: str) -> None:
     """East of five (3 `East`, 2 `EAST`) beside a West of three: East's figure, taken from
