@@ -1309,8 +1309,14 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
     org = load_org(settings.org_file)
     scope, name = "everyone", None
     if args.team is not None:
+        from bot.team_names import team_key
+        from handlers.answers import normalise
+
         teams = sorted({p.team for p in org.people if p.team})
-        name = next((t for t in teams if t.casefold() == args.team.casefold()), None)
+        # Read as /checkin send reads it in chat: a stray space or full-width letters (a
+        # Chinese input method's ＥＡＳＴ) name the same team.
+        wanted = team_key(normalise(args.team))
+        name = next((t for t in teams if team_key(t) == wanted), None)
         if name is None:
             print(f"teampulse: no team {args.team!r} in the org (teams: {', '.join(teams)})",
                   file=sys.stderr)

@@ -170,6 +170,7 @@ def board_period(text: str, now: datetime, tz: ZoneInfo, fiscal_year_start: int)
 def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str) -> int:
     from bot.app import prepare
     from bot.org import team_spellings
+    from handlers.answers import normalise
     from handlers.kudos import (
         board_teams,
         board_value_label,
@@ -199,8 +200,9 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                                                         for p in bot.org.people if p.team},
                                           period, bot.clock.now(), bot.org.tz,
                                           bot.org.goals.fiscal_year_start)
-            team = next((t for t in [*teams, *gone] if team_key(t) == team_key(args.team)),
-                        None)
+            # (Read as the chat reads it: ` East ` and full-width `ＥＡＳＴ` are East.)
+            wanted = team_key(normalise(args.team))
+            team = next((t for t in [*teams, *gone] if team_key(t) == wanted), None)
             if team is None:
                 guess = closest(args.team, teams)
                 return fail(f"no team called {args.team!r}"

@@ -9,6 +9,7 @@ guessed: nothing is sent, and each of them is listed by key and team, as
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,20 @@ async def test_checkin_send_to_a_person_by_name(twins, capsys, typed, key, promp
     assert await bot.run_round_requests() == 1
     assert prompt in chat.last(key)
     assert [k for k in ("alice", "bruno", "li", "wangwei", "wangwei2") if chat.to(k)] == [key]
+
+
+@pytest.mark.parametrize("typed", [" east ", "ＥＡＳＴ", "EAST"])
+async def test_a_team_is_read_as_the_chat_reads_it(twins, capsys, typed):
+    """`--team` with a stray space or written full-width by a Chinese input method (as
+    `/checkin send team ＥＡＳＴ` and `/kudos top team ＥＡＳＴ` read in chat) was refused,
+    'no team' though East was in the list the refusal gave."""
+    bot, _chat, settings = twins
+    code, _ = run_cli(settings, "checkin", "send", "--team", typed, "--wait", "0")
+    assert code == 0, capsys.readouterr().err
+    assert _requests(bot) == [("team", "East")]
+    code, out = run_cli(settings, "kudos", "top", "--team", typed, "--format", "json")
+    assert code == 0, capsys.readouterr().err
+    assert json.loads(out)["team"] == "East"
 
 
 def test_checkin_send_to_a_name_two_people_share_sends_nothing_and_lists_both(twins, capsys):
