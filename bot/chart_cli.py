@@ -37,6 +37,7 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import prepare
     from bot.charts import MAX_WEEKS, render_chart_png
     from bot.weeks import week_start
+    from handlers.answers import normalise
     from handlers.context import one_moment
     from handlers.summary import SummaryRequest, SummaryWeekError, resolve_week
     from handlers.summary_chart import chart_team
@@ -75,7 +76,8 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
                                             example="--week last", cli=True,
                                             **exc.params)
                 return _fail(f"--week: {text}")
-            team = args.team
+            # (Read as the chat's /summary chart … team reads it: ＥＡＳＴ is East.)
+            team = None if args.team is None else normalise(args.team)
             if team is not None:
                 # Today's teams, or one the chart's weeks stored (renamed or closed since).
                 found = chart_team(ctx.session, bot.org, team, week_start(end), weeks,

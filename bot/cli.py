@@ -1452,6 +1452,7 @@ def _summary_view(ctx: Any, request: Any, locale: str, tz: str) -> tuple[Any, li
 
 def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot.app import prepare
+    from handlers.answers import normalise
     from handlers.summary import MAX_WEEKS, SummaryRequest
 
     if args.chart or args.out:
@@ -1467,8 +1468,9 @@ def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     weeks = args.weeks or (4 if kind == "person" else 1)
     week = args.week.strip().lower() if args.week and args.week.strip().lower() in {
         "last", "this"} else args.week
+    # (A team read as /summary team … reads it in chat: full-width ＥＡＳＴ is East.)
     request = SummaryRequest(kind, weeks=weeks, week=week, person=args.person,
-                             team=args.team)
+                             team=None if args.team is None else normalise(args.team))
     try:
         return _summary_write(bot, args, request, kind, out)
     finally:

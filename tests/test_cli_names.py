@@ -82,6 +82,13 @@ async def test_a_team_is_read_as_the_chat_reads_it(twins, capsys, typed):
     code, out = run_cli(settings, "kudos", "top", "--team", typed, "--format", "json")
     assert code == 0, capsys.readouterr().err
     assert json.loads(out)["team"] == "East"
+    code, out = run_cli(settings, "summary", "--team", typed, "--format", "json")
+    assert code == 0, capsys.readouterr().err
+    code, out = run_cli(settings, "pulse", "results", "--team", typed, "--format", "json")
+    assert code == 0, capsys.readouterr().err
+    code, out = run_cli(settings, "summary", "--chart", "morale", "--team", typed, "--out",
+                        str(settings.org_file.parent / "morale.png"))
+    assert code == 0, capsys.readouterr().err
 
 
 def test_checkin_send_to_a_name_two_people_share_sends_nothing_and_lists_both(twins, capsys):
