@@ -224,6 +224,11 @@ class WeekSummary:
     reader_tz: str = "UTC"
     #: Nothing sent because the bot was not running yet (see before_bot; chat only).
     before_bot: BeforeBot | None = None
+    #: A team's view, its latest week: what the org file says of the team today, so that
+    #: past weeks of a team emptied since are not read as its present: "gone" (no longer
+    #: in the org file), "nobody" (nobody in it checks in, no director), "" (chat and
+    #: Markdown only, see team_now).
+    team_now: str = ""
 
     @property
     def expected(self) -> list[PersonWeek]:
@@ -924,6 +929,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
                                   reader=request.reader)
         _add_unreached_why(ctx, built)
         _one_spelling(ctx, built)
+        built[-1].team_now = team_now(ctx, team)
         return built
     built = [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots,
                         texts=not lean or w in with_texts, crm=crm, booked=booked)
@@ -933,6 +939,19 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     _add_unreached_why(ctx, built)
     _one_spelling(ctx, built)
     return built
+
+
+def team_now(ctx: Context, team: str) -> str:
+    """What the org file says of `team` (a team_key) today, for a view of its weeks: "gone"
+    when nobody in the file is in it, "nobody" when nobody in it checks in and it has no
+    director (its last director moved or left), else "". (A team asked for by the name it
+    had before a rename is "gone": that name is no longer in the file.)"""
+    members = [p for p in ctx.org.people if p.team and team_key(p.team) == team]
+    if not members:
+        return "gone"
+    if not any(p.checks_in or p.role == "director" for p in members):
+        return "nobody"
+    return ""
 
 
 def _one_spelling(ctx: Context, weeks: Sequence[WeekSummary]) -> None:
