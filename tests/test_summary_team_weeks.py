@@ -4,11 +4,12 @@ meet it (console chat, on the test's clock)."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from tests.support import bot_on_org, csv_records, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
-from tests.test_summary_truth import _with_roles
+from tests.test_summary_truth import LI_ANSWERS, _with_roles
 
 KPI_HEAD = "Team KPI attainment\n"
 
@@ -122,8 +123,8 @@ async def test_a_team_whose_last_director_left_shows_its_weeks_and_says_so(
                             "--format", "md")
         assert code == 0
         assert "Nobody in East checks in now: the org file gives it no director." in out
-    gone = _with_roles(tmp_path, {"alice": {"team": "West"}, "sam": {"team": "West"},
-                                  "li": {"locale": "zh-CN"}}, "gone.yaml")
+    gone = _with_roles(tmp_path, {"alice": {"team": "West"}, "sam": {"team": "West"}},
+                       "gone.yaml")
     with bot_on_org(settings, clock, gone) as (later, chat, moved):
         await say(later, "grace", "/summary team East last 2w")
         text = chat.last("grace")
@@ -132,3 +133,104 @@ async def test_a_team_whose_last_director_left_shows_its_weeks_and_says_so(
         await say(later, "grace", "/summary team West last 2w")
         assert "no longer in the org file: these" not in chat.last("grace")
         assert "checks in now" not in chat.last("grace")
+    zh = _with_roles(tmp_path, {"alice": {"team": "West"}, "grace": {"locale": "zh-CN"}},
+                     "nobody_zh.yaml")
+    with bot_on_org(settings, clock, zh) as (later, chat, _):
+        await say(later, "grace", "/summary 团队 East 最近2周")
+        assert "East 现在没有需要签到的人：组织文件中它没有总监。\n" in chat.last("grace")
+    gone_zh = _with_roles(tmp_path, {"alice": {"team": "West"}, "sam": {"team": "West"},
+                                     "grace": {"locale": "zh-CN"}}, "gone_zh.yaml")
+    with bot_on_org(settings, clock, gone_zh) as (later, chat, _):
+        await say(later, "grace", "/summary 团队 East 最近2周")
+        assert "East 已不在组织文件中：以下是它过去的几周。\n" in chat.last("grace")
+
+
+async def test_a_week_the_bot_was_stopped_is_not_a_week_nobody_answered(
+        bot, chat, clock, settings):
+    """W48 answered, W49 no check-in at all (the bot stopped), W50 sent and not answered:
+    each week reads what happened, the same in chat (en, zh-CN) and on the CLI (Markdown
+    the chat's text, JSON the same counts and the same person named)."""
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.advance(timedelta(days=14))
+    await bot.run_checkins()
+    clock.advance(timedelta(days=3))  # Monday of W51: W50 is the latest week shown
+    await say(bot, "grace", "/summary team East last 3w")
+    text = chat.last("grace")
+    assert "2026-W48: 1 of 1\n2026-W49: no check-in sent\n" \
+        "2026-W50: 0 of 1 · missing: Alice Martin\n" in text
+    assert "Blockers and support requests in 2026-W50\nNone reported." in text
+    await say(bot, "alice", "/summary last 3w")
+    assert chat.last("alice") == text
+    code, out = run_cli(settings, "summary", "--team", "East", "--weeks", "3", "--format", "md")
+    assert code == 0
+    assert "- 2026-W48: 1 of 1\n- 2026-W49: no check-in sent\n" \
+        "- 2026-W50: 0 of 1 · missing: Alice Martin\n" in out
+    code, raw = run_cli(settings, "summary", "--team", "East", "--weeks", "3",
+                        "--format", "json")
+    assert code == 0
+    weeks = json.loads(raw)["weeks"]
+    assert [(w["week"], w["checked_in"], w["expected"], w["missing"], w["not_sent"])
+            for w in weeks] == [("2026-W48", 1, 1, [], []), ("2026-W49", 0, 0, [], ["alice"]),
+                                ("2026-W50", 0, 1, ["alice"], [])]
+    await say(bot, "li", "/summary 最近3周")
+    zh = chat.last("li")
+    assert "2026-W48：1 / 1\n2026-W49：未发送签到\n2026-W50：0 / 1 · 未签到：李雷\n" in zh
+    assert "2026-W50 的阻碍与支持需求\n无。" in zh
+
+
+async def test_a_team_renamed_mid_period_is_two_names_each_with_its_own_weeks(
+        bot, chat, clock, settings, tmp_path):
+    """East became "Americas East" after 2026-W48 (nothing stored dates a rename: it is
+    another team). East's view keeps its week and says East is gone from the org file;
+    the new name's view starts where it was first used; the CLI reads the same."""
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.advance(timedelta(days=7))
+    org = _with_roles(tmp_path, {"alice": {"team": "Americas East"},
+                                 "sam": {"team": "Americas East"}}, "renamed.yaml")
+    with bot_on_org(settings, clock, org) as (later, chat, renamed):
+        await later.run_checkins()
+        await answer_all(later, "alice", ["61000", *ALICE_ANSWERS[1:]])
+        await say(later, "grace", "/summary team East last 2w")
+        east = chat.last("grace")
+        assert "East is no longer in the org file: these are its past weeks.\n" in east
+        assert "2026-W48: 1 of 1\n2026-W49: nobody on record in the team\n" in east
+        await say(later, "grace", "/summary team americas east last 2w")
+        new = chat.last("grace")
+        assert "· team Americas East\n" in new and "no longer in the org file" not in new
+        assert "2026-W48: nobody on record in the team\n2026-W49: 1 of 1\n" in new
+        code, out = run_cli(renamed, "summary", "--team", "East", "--weeks", "2",
+                            "--format", "md")
+        assert code == 0
+        assert "East is no longer in the org file: these are its past weeks." in out
+        assert "- 2026-W48: 1 of 1\n- 2026-W49: nobody on record in the team\n" in out
+
+
+async def test_a_team_spelt_two_ways_is_one_team_over_the_weeks(
+        bot, chat, clock, settings, tmp_path):
+    """The org file wrote "Straße" in 2026-W48 and "STRASSE" since: one team by its
+    caseless name (bot.team_names.team_key), both weeks in one view, asked for either
+    way, headed as the org file spells it today; its CSV names it so in both weeks."""
+    before = _with_roles(tmp_path, {"alice": {"team": "Straße"}, "sam": {"team": "Straße"}},
+                         "strasse.yaml")
+    with bot_on_org(settings, clock, before) as (first, _chat, _):
+        await first.run_checkins()
+        await answer_all(first, "alice", ALICE_ANSWERS)
+    clock.advance(timedelta(days=7))
+    org = _with_roles(tmp_path, {"alice": {"team": "STRASSE"}, "sam": {"team": "STRASSE"}},
+                      "upper.yaml")
+    with bot_on_org(settings, clock, org) as (later, chat, upper):
+        await later.run_checkins()
+        await answer_all(later, "alice", ["61000", *ALICE_ANSWERS[1:]])
+        for typed in ("Straße", "strasse"):
+            await say(later, "grace", f"/summary team {typed} last 2w")
+            text = chat.last("grace")
+            assert "· team STRASSE\n" in text and "no longer in the org file" not in text
+            assert "2026-W48: 1 of 1\n2026-W49: 1 of 1\n" in text
+            assert "Revenue (USD): W48 104% · W49 122%" in text
+        rows = csv_records(run_cli(upper, "summary", "--team", "Straße", "--weeks", "2",
+                                   "--format", "csv")[1])
+        assert [(r["week"], r["team"]) for r in rows] == [("2026-W48", "STRASSE"),
+                                                          ("2026-W49", "STRASSE")]
