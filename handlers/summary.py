@@ -1840,18 +1840,21 @@ def render_summary(renderer: Renderer, locale: str, markup: str, request: Summar
         # No KPI line at all, but people the org file asks for KPIs were not asked in any
         # of the weeks (away, no check-in sent): "No KPIs are set" would contradict the
         # org file. Who, and why, each name once per reason.
-        unasked: dict[str, dict[str, str]] = {"away": {}, "not_sent": {}}
+        # (A check-in still to come where they are is named apart: it is not "none sent".)
+        unasked: dict[str, dict[str, str]] = {"away": {}, "not_sent": {}, "due": {}}
         if not lines:
             for w in weeks:
                 for p in w.people:
                     if p.kpis_unasked and p.status in unasked:
-                        unasked[p.status].setdefault(p.key, p.name)
+                        why = "due" if p.due is not None else p.status
+                        unasked[why].setdefault(p.key, p.name)
         text = renderer.template(locale, "summary_trend", markup, weeks=weeks,
                                  latest=weeks[-1], org=org_name, scope=weeks[-1].scope,
                                  rows=rows, team=team, people=list(people.values()),
                                  team_lines=list(lines.values()),
                                  unasked_away=list(unasked["away"].values()),
                                  unasked_not_sent=list(unasked["not_sent"].values()),
+                                 unasked_due=list(unasked["due"].values()),
                                  recognition=recognition_over(weeks))
     else:
         text = renderer.template(locale, "summary_week", markup, s=weeks[0], org=org_name,

@@ -234,3 +234,32 @@ async def test_a_team_spelt_two_ways_is_one_team_over_the_weeks(
                                    "--format", "csv")[1])
         assert [(r["week"], r["team"]) for r in rows] == [("2026-W48", "STRASSE"),
                                                           ("2026-W49", "STRASSE")]
+
+
+async def test_a_check_in_still_to_come_is_not_read_as_none_sent(
+        bot, chat, clock, settings, tmp_path):
+    """Friday 08:00 in New York: 李雷's check-in went out in Shanghai, so this week is the
+    one shown, but Alice's goes out at 16:00. East's `/summary team East last 2w` read
+    "2026-W48: no check-in sent" (the one-week view says when it goes out) and its
+    blockers "None reported.", as if she had been asked."""
+    clock.set(clock.now() - timedelta(hours=8))
+    await bot.run_checkins(timezone="Asia/Shanghai")
+    for reader, command in (("grace", "/summary team East last 2w"),
+                            ("alice", "/summary last 2w")):
+        await say(bot, reader, command)
+        text = chat.last(reader)
+        assert "2026-W48: 0 of 0 · still to come: Alice Martin " \
+            "(Fri 2026-11-27 16:00 your time)\n" in text
+        assert "2026-W48: no check-in sent" not in text and "None reported." not in text
+        assert "Blockers and support requests in 2026-W48\nNone yet: nobody has been " \
+            "asked this week so far (still to come: Alice Martin)." in text
+        assert "None: nobody with KPIs in the org file was asked in these weeks " \
+            "(no check-in sent: Alice Martin; still to come: Alice Martin).\n" in text
+    zh = _with_roles(tmp_path, {"grace": {"locale": "zh-CN"}}, "zh.yaml")
+    with bot_on_org(settings, clock, zh) as (later, chat, _):
+        await say(later, "grace", "/summary 团队 East 最近2周")
+        text = chat.last("grace")
+        assert "2026-W48：0 / 0 · 签到尚未发送：Alice Martin" \
+            "（你的时间 2026-11-27（周五）16:00）\n" in text
+        assert "2026-W48 的阻碍与支持需求\n" \
+            "暂无：本周至今尚未问到任何人（签到尚未发送：Alice Martin）。" in text
