@@ -263,3 +263,27 @@ async def test_a_check_in_still_to_come_is_not_read_as_none_sent(
             "（你的时间 2026-11-27（周五）16:00）\n" in text
         assert "2026-W48 的阻碍与支持需求\n" \
             "暂无：本周至今尚未问到任何人（签到尚未发送：Alice Martin）。" in text
+
+
+async def test_the_crms_figures_of_weeks_not_asked_are_shown_not_a_dash(
+        bot, chat, clock, settings, tmp_path):
+    """Alice away, W47 not sent, and the CRM booked her 20,000 and 30,000 USD: the one-week
+    view shows them (no target), but the trend read "W47 — · W48 —", as if nothing was
+    sold. Each figure is shown, without a target; chat and the CLI agree."""
+    await say(bot, "alice", "/away 2026-12-10")
+    await bot.run_checkins()
+    export = tmp_path / "crm.csv"
+    export.write_text("person,metric,week,value\nalice,revenue,2026-W47,20000\n"
+                      "alice,revenue,2026-W48,30000\n", encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(export))[0] == 0
+    await say(bot, "grace", "/summary team East last 2w")
+    text = chat.last("grace")
+    assert "Revenue (USD): W47 20,000 (no target) · W48 30,000 (no target)\n" in text
+    assert "• Alice Martin: Revenue 20,000 (no target) → 30,000 (no target)\n" in text
+    code, out = run_cli(settings, "summary", "--team", "East", "--weeks", "2", "--format", "md")
+    assert code == 0
+    assert "- Revenue (USD): W47 20,000 (no target) · W48 30,000 (no target)\n" in out
+    zh = _with_roles(tmp_path, {"grace": {"locale": "zh-CN"}}, "zh.yaml")
+    with bot_on_org(settings, clock, zh) as (later, chat, _):
+        await say(later, "grace", "/summary 团队 East 最近2周")
+        assert "W47 20,000（无目标） · W48 30,000（无目标）\n" in chat.last("grace")
