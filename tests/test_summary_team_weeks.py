@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from tests.support import bot_on_org, csv_records, run_cli, say
+from tests.support import TEST_ORG, bot_on_org, csv_records, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_summary_truth import LI_ANSWERS, _with_roles
 
@@ -287,3 +287,37 @@ async def test_the_crms_figures_of_weeks_not_asked_are_shown_not_a_dash(
     with bot_on_org(settings, clock, zh) as (later, chat, _):
         await say(later, "grace", "/summary 团队 East 最近2周")
         assert "W47 20,000（无目标） · W48 30,000（无目标）\n" in chat.last("grace")
+
+
+DANA = """  - key: dana
+    name: Dana Wu
+    role: director
+    manager: grace
+    team: North
+    timezone: America/New_York
+    locale: en
+    kpis:
+      - {metric: revenue, unit: USD, weekly_target: 10000}
+"""
+
+
+async def test_weeks_before_a_new_team_had_anyone_do_not_say_no_kpis_are_set(
+        bot, chat, clock, settings, tmp_path):
+    """North and its director Dana, with a revenue KPI, were added to the org file this
+    week: its weeks before had nobody in it, which its KPI section read "No KPIs are set."
+    though the org file sets Dana's."""
+    org = tmp_path / "north.yaml"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "# Company values", DANA + "# Company values"), encoding="utf-8")
+    with bot_on_org(settings, clock, org) as (later, chat, _):
+        await say(later, "grace", "/summary team North last 3w")
+        text = chat.last("grace")
+        assert "2026-W47: nobody on record in the team\n" in text
+        assert KPI_HEAD + "None: nobody on record in the team in these weeks.\n" in text
+        assert "No KPIs are set." not in text
+    zh = org.read_text(encoding="utf-8").replace("    locale: en\n    slack_id: U0GRACE",
+                                                 "    locale: zh-CN\n    slack_id: U0GRACE")
+    org.write_text(zh, encoding="utf-8")
+    with bot_on_org(settings, clock, org) as (later, chat, _):
+        await say(later, "grace", "/summary 团队 North 最近3周")
+        assert "团队 KPI 完成率\n无：这几周团队中没有记录到任何人。\n" in chat.last("grace")
