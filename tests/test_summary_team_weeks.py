@@ -47,7 +47,7 @@ async def test_a_director_away_every_week_asked_is_named_away(bot, chat, clock):
 
 
 async def test_once_asked_the_team_reads_its_figures_without_the_note(bot, chat, clock):
-    """Once Alice is asked (answered or not), East's KPI lines are back, with no note."""
+    """Once Alice is asked (not answered yet), East's KPI lines are back, with no note."""
     await bot.run_checkins()
     await say(bot, "alice", "/summary last 2w")
     text = chat.last("alice")
