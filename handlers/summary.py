@@ -149,6 +149,10 @@ class PersonWeek:
     #: `unreachable`: why the week's prompt never reached them (storage.undelivered's
     #: UNREACHED_WHY), the summary saying what to do; JSON's and CSV's `not_reached_why`.
     unreached_why: str | None = None
+    #: Not asked that week (away, not sent) though the org file asks them for KPIs today:
+    #: a view of weeks nobody with KPIs was asked in says so, not "No KPIs are set" (chat
+    #: and Markdown only, not exported).
+    kpis_unasked: bool = False
 
     @property
     def asks_support(self) -> bool:
@@ -220,6 +224,11 @@ class WeekSummary:
     reader_tz: str = "UTC"
     #: Nothing sent because the bot was not running yet (see before_bot; chat only).
     before_bot: BeforeBot | None = None
+    #: A team's view, its latest week: what the org file says of the team today, so that
+    #: past weeks of a team emptied since are not read as its present: "gone" (no longer
+    #: in the org file), "nobody" (nobody in it checks in, no director), "" (chat and
+    #: Markdown only, see team_now).
+    team_now: str = ""
 
     @property
     def expected(self) -> list[PersonWeek]:
@@ -332,7 +341,7 @@ class WeekSummary:
 # asdict's keys, in its order (the fields'), without the platform ids.
 _PERSON_FIELDS = tuple(f.name for f in fields(PersonWeek)
                        if f.name not in {"slack_id", "telegram_id", "due", "joined",
-                                         "unreached_why", "edited_at"})
+                                         "unreached_why", "edited_at", "kpis_unasked"})
 # (Not unit_text: the reader's spelling of the unit is for the chat; exports keep `unit`.)
 _KPI_FIELDS = tuple(f.name for f in fields(KpiLine) if f.name != "unit_text")
 
@@ -920,6 +929,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
                                   reader=request.reader)
         _add_unreached_why(ctx, built)
         _one_spelling(ctx, built)
+        built[-1].team_now = team_now(ctx, team)
         return built
     built = [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots,
                         texts=not lean or w in with_texts, crm=crm, booked=booked)
@@ -929,6 +939,19 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     _add_unreached_why(ctx, built)
     _one_spelling(ctx, built)
     return built
+
+
+def team_now(ctx: Context, team: str) -> str:
+    """What the org file says of `team` (a team_key) today, for a view of its weeks: "gone"
+    when nobody in the file is in it, "nobody" when nobody in it checks in and it has no
+    director (its last director moved or left), else "". (A team asked for by the name it
+    had before a rename is "gone": that name is no longer in the file.)"""
+    members = [p for p in ctx.org.people if p.team and team_key(p.team) == team]
+    if not members:
+        return "gone"
+    if not any(p.checks_in or p.role == "director" for p in members):
+        return "nobody"
+    return ""
 
 
 def _one_spelling(ctx: Context, weeks: Sequence[WeekSummary]) -> None:
@@ -1410,6 +1433,15 @@ class Snapshots:
                 return self._kpi(q)
         return None
 
+    def asks_kpis(self, key: str) -> bool:
+        """Whether the org file asks `key` for any KPI today (once per person)."""
+        found = self._today.get((key, ""), _UNKNOWN)
+        if found is _UNKNOWN:
+            person = self.ctx.org.person(key)
+            found = self._today[(key, "")] = person is not None and any(
+                q.category == "kpi" for q in self.ctx.org.questions_for(person))
+        return bool(found)
+
     def kpi_not_asked(self, key: str, metric: str) -> tuple[Any, ...]:
         """How a figure (the CRM's) of a week `key` was not asked and had no round for is
         named, in every view alike: as the org file asks `metric` of them today; else by
@@ -1489,6 +1521,7 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
         # Not asked: no KPIs either, so today's org file never rewrites a past week; but
         # the CRM's sales that week are real, counted with no target (as the GM's view).
         row.kpis = _crm_only(snapshots, person, week, crm, None)
+        row.kpis_unasked = snapshots.asks_kpis(person.key)
         return row
     ctx, locale = snapshots.ctx, snapshots.locale
     questions = snapshots.questions(rnd.questions)
@@ -1540,6 +1573,7 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
             row.other.append({"question": snapshots.question_text(q), "answer": shown})
     if away:  # not asked: the CRM's figures alone count, with no target
         row.kpis = _crm_only(snapshots, person, week, crm, row.kpis)
+        row.kpis_unasked = snapshots.asks_kpis(person.key)
     elif crm:
         # The CRM's figures of metrics the round did not ask (new customers of someone
         # whose KPI is revenue): counted with no target, as in a week not asked, never
@@ -1803,10 +1837,24 @@ def render_summary(renderer: Renderer, locale: str, markup: str, request: Summar
         for w in weeks:
             for k in w.team_kpis:
                 lines[(k.metric, k.unit)] = k
+        # No KPI line at all, but people the org file asks for KPIs were not asked in any
+        # of the weeks (away, no check-in sent): "No KPIs are set" would contradict the
+        # org file. Who, and why, each name once per reason.
+        # (A check-in still to come where they are is named apart: it is not "none sent".)
+        unasked: dict[str, dict[str, str]] = {"away": {}, "not_sent": {}, "due": {}}
+        if not lines:
+            for w in weeks:
+                for p in w.people:
+                    if p.kpis_unasked and p.status in unasked:
+                        why = "due" if p.due is not None else p.status
+                        unasked[why].setdefault(p.key, p.name)
         text = renderer.template(locale, "summary_trend", markup, weeks=weeks,
                                  latest=weeks[-1], org=org_name, scope=weeks[-1].scope,
                                  rows=rows, team=team, people=list(people.values()),
                                  team_lines=list(lines.values()),
+                                 unasked_away=list(unasked["away"].values()),
+                                 unasked_not_sent=list(unasked["not_sent"].values()),
+                                 unasked_due=list(unasked["due"].values()),
                                  recognition=recognition_over(weeks))
     else:
         text = renderer.template(locale, "summary_week", markup, s=weeks[0], org=org_name,
