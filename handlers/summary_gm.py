@@ -2886,7 +2886,8 @@ def to_csv(summary: GmSummary) -> str:
     kpi_cols = [f"{m}_{period}_{what}" for m in names
                 for period in ("week", "mtd", "qtd")
                 for what in ("actual", "target", "attainment")] + \
-        [f"{m}_week_crm" for m in names]
+        [f"{m}_week_crm" for m in names] + \
+        [f"{m}_week_was" for m in names]  # (added last: a sheet reads the rest by place)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*CSV_FIELDS, *kpi_cols])
@@ -2916,6 +2917,13 @@ def to_csv(summary: GmSummary) -> str:
         for metric, unit in metrics:
             f = next((x for x in d.week if (x.metric, x.unit) == (metric, unit)), None)
             row.append(_num(f.crm) if f is not None else "")
+        # A week's figure changed after it ended: what it was when the week ended, "—"
+        # for no figure then (the chat's "was —"); empty: not so changed.
+        was = dict(d.edited_from)
+        for metric, unit in metrics:
+            f = next((x for x in d.week if (x.metric, x.unit) == (metric, unit)), None)
+            row.append("" if f is None or metric not in was else
+                       "—" if was[metric] is None else _num(was[metric]))
         writer.writerow([_cell(c) for c in row])
     # A member's request: who (name and team), one request open (support_open 1, its age
     # in oldest_support_days: the sheet's sums and maxima count them with the directors'),
