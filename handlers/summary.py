@@ -337,10 +337,10 @@ class WeekSummary:
 _PERSON_FIELDS = tuple(f.name for f in fields(PersonWeek)
                        if f.name not in {"slack_id", "telegram_id", "due", "joined",
                                          "unreached_why", "edited_at"})
-# (Not unit_text: the reader's spelling of the unit is for the chat; exports keep `unit`.
-# Nor edited and was: a person's edited_from gives them, as the GM's view's directors'.)
-_KPI_FIELDS = tuple(f.name for f in fields(KpiLine)
-                    if f.name not in {"unit_text", "edited", "was"})
+# (Not unit_text: the reader's spelling of the unit is for the chat; exports keep `unit`.)
+_KPI_FIELDS = tuple(f.name for f in fields(KpiLine) if f.name != "unit_text")
+# Nor edited and was: a person's edited_from gives them, as the GM's view's directors'.
+_KPI_FIELDS = tuple(name for name in _KPI_FIELDS if name not in {"edited", "was"})
 
 
 def _kpi_dict(k: KpiLine) -> dict[str, Any]:
