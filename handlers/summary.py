@@ -110,6 +110,10 @@ class KpiLine:
     unit_text: str = ""
     # The CRM's figure for the week, which `actual` then is (as in the GM's view).
     crm: float | None = None
+    # A typed figure changed after its week ended (/edit): `was`, what it was when the week
+    # ended (None: no figure then), as the GM's view says it. Not a figure the CRM gives.
+    edited: bool = False
+    was: float | None = None
 
 
 @dataclass
@@ -344,6 +348,8 @@ _PERSON_FIELDS = tuple(f.name for f in fields(PersonWeek)
                                          "unreached_why", "edited_at", "kpis_unasked"})
 # (Not unit_text: the reader's spelling of the unit is for the chat; exports keep `unit`.)
 _KPI_FIELDS = tuple(f.name for f in fields(KpiLine) if f.name != "unit_text")
+# Nor edited and was: a person's edited_from gives them, as the GM's view's directors'.
+_KPI_FIELDS = tuple(name for name in _KPI_FIELDS if name not in {"edited", "was"})
 
 
 def _kpi_dict(k: KpiLine) -> dict[str, Any]:
@@ -362,6 +368,7 @@ def _person_dict(p: PersonWeek) -> dict[str, Any]:
         data["joined"] = p.joined.isoformat()
     data["not_reached_why"] = p.unreached_why  # (added last: the fields before keep order)
     data["edited_at"] = p.edited_at.isoformat() if p.edited_at else None  # (after it)
+    data["edited_from"] = {k.metric: k.was for k in p.kpis if k.edited}
     return data
 
 
@@ -879,6 +886,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         person, scope = matches[0], matches[0].display_name
         found = reads.rounds(weeks, person.id)
         reads.attach_answers(found, weeks, person.id)
+        reads.attach_was(found)
         rounds = {(r.person_id, r.week): r for r in found}
         away = away_weeks(ctx, [person], weeks)
         crm = crm_figures(ctx, weeks)
@@ -908,6 +916,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
                              scope=scope)
     else:
         reads.attach_answers(found, weeks, scope=scope)
+    reads.attach_was(found)
     rounds = {(r.person_id, r.week): r for r in found}
     away = away_weeks(ctx, everyone, weeks)
     crm = crm_figures(ctx, weeks)
@@ -1559,6 +1568,9 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
                                     target, actual, _ratio(actual, target),
                                     0 if actual is None else 1,
                                     unit_text=q.unit_text(snapshots.locale), crm=from_crm))
+            if rnd.was and q.key in rnd.was and from_crm is None:
+                # (The CRM's figure shown is not the one typed and changed: nothing said.)
+                row.kpis[-1].edited, row.kpis[-1].was = True, rnd.was[q.key]
             continue
         if not texts:
             continue  # numbers only (see summaries' `texts`)
@@ -1754,7 +1766,9 @@ def weeks_csv(weeks: Sequence[WeekSummary]) -> str:
     writer.writerow(["week", "person", "name", "team", "status", "late", "answered", "total",
                      "left", "not_reached_why", "edited_at",
                      *[f"{m}_{x}" for m in metrics for x in ("actual", "target",
-                                                             "attainment")]])
+                                                             "attainment")],
+                     # (Last: a sheet reading the columns before by place reads on.)
+                     *[f"{m}_was" for m in metrics]])
     for w in weeks:
         for p in w.people:
             kpis = {k.metric: k for k in p.kpis}
@@ -1768,6 +1782,11 @@ def weeks_csv(weeks: Sequence[WeekSummary]) -> str:
                 row += ["", "", ""] if k is None else [
                     csv_number(k.actual), csv_number(k.target),
                     "" if k.attainment is None else f"{k.attainment:.4g}"]
+            # A figure changed after its week: what it was when the week ended ("—": none).
+            for m in metrics:
+                k = kpis.get(m)
+                row.append("" if k is None or not k.edited else
+                           "—" if k.was is None else csv_number(k.was))
             writer.writerow(row)
     return out.getvalue()
 

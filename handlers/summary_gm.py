@@ -227,6 +227,33 @@ def _edited_from(conn: Connection, edited: list[tuple[int, str, DirectorView]],
         of_round[rid][1].edited_from = pairs
 
 
+def _edited_periods(conn: Connection, views: Mapping[int, DirectorView], weeks: list[str],
+                    in_month: Mapping[str, bool], kpi_by_key: Mapping[str, Any],
+                    people: Mapping[int, Any],
+                    crm_get: Callable[[tuple[str, str, str]], float | None]) -> None:
+    """Whether each director's month and quarter to date (`weeks`: the quarter's to the
+    view's week) add up a KPI figure changed after its week ended, into `views`' edited_in:
+    one read, of the directors (by id) with a round so changed (usually none). A text so
+    changed is no figure; nor is a week the CRM gives the figure of (the typed one is not
+    counted); nor a round made for them as a member (it is not in their sums)."""
+    found: dict[int, set[str]] = {}
+    for pid, wk, key, role, qkey in conn.execute(
+            select(CheckinRound.person_id, CheckinRound.week, CheckinRound.snapshot_key,
+                   CheckinRound.role, Answer.question_key)
+            .join(Answer, Answer.round_id == CheckinRound.id)
+            .where(CheckinRound.person_id.in_(list(views)), CheckinRound.week.in_(weeks),
+                   Answer.changed_after_week_at.is_not(None))):
+        person = people[pid]
+        metric = next((k[1] for k in kpi_by_key.get(key, ()) if k[0] == qkey), None)
+        if metric is None or (role or person.role) != "director" or \
+                crm_get((person.key, metric, wk)) is not None:
+            continue
+        found.setdefault(pid, set()).update(
+            ("month_to_date", "quarter_to_date") if in_month[wk] else ("quarter_to_date",))
+    for pid, periods in found.items():
+        views[pid].edited_in = sorted(periods)  # (month_to_date first)
+
+
 def _figure_dicts(figures: Iterable[Figure]) -> list[dict[str, Any]]:
     """Each of `figures` as its `as_dict()`."""
     # One comprehension per list, `attainment` and `_round` written out, no call per
@@ -285,6 +312,9 @@ class DirectorView:
     #: when the week ended (None: no figure then), kept at the first such change
     #: (answers.number_at_week_end, 0022_answerwas). Not a figure the CRM gives.
     edited_from: Sequence[tuple[str, float | None]] = ()
+    #: Which of month_to_date and quarter_to_date add up a KPI figure changed after its
+    #: week ended (answers.changed_after_week_at): the block says so. Empty: nearly all.
+    edited_in: Sequence[str] = ()
     answered: int = 0  # of `total` questions that applied, in the latest week
     skipped: int = 0
     total: int = 0
@@ -378,6 +408,7 @@ class DirectorView:
             "edited_at": self.edited_at.isoformat() if self.edited_at else None,
             "edited_weeks": {wk: at.isoformat() for wk, at in self.edited_weeks},
             "edited_from": dict(self.edited_from),
+            "edited_in": list(self.edited_in),
             "answered": self.answered, "skipped": self.skipped,
             "total": self.total,
             "away_until": self.away_until.isoformat() if self.away_until else None,
@@ -994,7 +1025,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                          and by_id[pid].active and by_id[pid].role == "director"
                          and any(booked(by_id[pid].key, wk) for wk in window if wk < week)]
         leavers += booked_before
-    for _pid, key, _in_month, _n, rid, _first in bulk_rounds:
+    for _pid, key, _in_month, _n, rid, _first, _edited in bulk_rounds:
         if key not in snap_ids:
             snap_ids[key] = len(snap_ids)
             first_round[snap_ids[key]] = rid
@@ -1280,6 +1311,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # The latest week's rounds changed after it ended, their snapshots and views: what
     # their figures were when the week ended is read after the loop (usually none).
     edited_now: list[tuple[int, str, DirectorView]] = []
+    # Per director, whether a round of the quarter to date (True: of the month) was changed
+    # after its week ended: the rounds read above and the older weeks' counts (usually
+    # none). Which figures were, the month's or the quarter's, is read after (one read).
+    edited_in: dict[int | None, set[bool]] = {}
     # Each director's month and quarter sums, made figures for the directors shown.
     period_sums: dict[str, dict[tuple[str, str], list[Any]]] = {}
     # Whose blockers to compare with their earlier weeks' (read meanwhile): after the loop.
@@ -1337,10 +1372,13 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                     mine.append(r)
                 if r is not None and r[0] in member_rounds:
                     r = None
-                if look_at and r is not None and r[13] is not None:
-                    edits.append((wk, r[13]))
-                    if now:
-                        edited_now.append((r[0], r[7], view))
+                if r is not None and r[13] is not None:
+                    if look_at:
+                        edits.append((wk, r[13]))
+                        if now:
+                            edited_now.append((r[0], r[7], view))
+                    if q:  # (in month and quarter to date: see _edited_periods)
+                        edited_in.setdefault(pid, set()).add(m)
                 if r is None:
                     st = "away" if away_get(at) is not None else \
                         JOINED_LATER if came is not None and wk < came \
@@ -1473,7 +1511,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     if bulk_reads:
         bulk_by, figs_by = _bulk_by_director(
             bulk_rounds, _bulk_figure_rows(bulk_reads, read[:len(aside)], whole=lean),
-            snap_ids, taken)
+            snap_ids, taken, edited_in)
         for d in () if lean else (*directors, *leavers):
             if d.id in bulk_by:
                 sums = {}
@@ -1588,7 +1626,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         mine_by, my_figs = _bulk_by_director(
             _bulk_rounds(conn, older, month, None, of=ids),
             _bulk_figures(conn, older, month, older_ids, None, kpi_keys, of=ids),
-            snap_ids, taken)
+            snap_ids, taken, edited_in)
         for view in detailed:
             pid = id_of[view.key]
             if pid in mine_by:  # the older weeks first (the order figures are listed in)
@@ -1599,6 +1637,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     unit_texts = crm_units | {k[3]: k[6] for kpis in kpi_of for k in kpis}
     for view in detailed:  # (only a director's block shows them: the page's)
         _period_figures(view, period_sums[view.key], unit_texts)
+    changed = {id_of[view.key]: view for view in detailed if id_of[view.key] in edited_in}
+    if changed:
+        _edited_periods(conn, changed, [wk for wk in window if in_quarter[wk]], in_month,
+                        kpi_by_key, {pid: by_id[pid] for pid in changed}, crm_get)
     attention = sorted((a for v in views for a in v.attention),
                        key=lambda a: (_RANK[a.kind], name_key(a.name)))
     # (A rate's target and actual are their means: see `averaged`.)
@@ -1785,8 +1827,10 @@ def _bulk_round_reads(older: list[str], month: str, only: str | None, whole: boo
     by = [] if whole else [CheckinRound.person_id]
 
     def make(part: list[str]) -> Select[Any]:
+        # (Last, how many were changed after their week: edited_at, in the covering index.)
         return _directors(select(*by, CheckinRound.snapshot_key, func.count(),
-                                  func.min(CheckinRound.id), func.min(CheckinRound.week)),
+                                  func.min(CheckinRound.id), func.min(CheckinRound.week),
+                                  func.count(CheckinRound.edited_at)),
                            only, grouped=True) \
             .where(CheckinRound.week.in_(part), *_people_in(of is not None)) \
             .group_by(*by, CheckinRound.snapshot_key)
@@ -1799,8 +1843,9 @@ def _bulk_round_reads(older: list[str], month: str, only: str | None, whole: boo
 def _bulk_round_rows(reads: list[tuple[Any, bool]], rows: list[list[tuple[Any, ...]]],
                      whole: bool) -> list[tuple[Any, ...]]:
     """_bulk_rounds' result from the rows of its statements (`reads`): (person id unless
-    whole, key, in the month, rounds, a round id, the first week)."""
-    return [(None if whole else row[0], row[-4], in_month, *row[-3:])
+    whole, key, in the month, rounds, a round id, the first week, of the rounds how many
+    were changed after their week ended)."""
+    return [(None if whole else row[0], row[-5], in_month, *row[-4:])
             for (_query, in_month), part in zip(reads, rows, strict=True) for row in part]
 
 
@@ -1862,16 +1907,21 @@ def _people_in(of: bool) -> list[ColumnElement[bool]]:
 
 def _bulk_by_director(rounds: list[tuple[Any, ...]], figures: list[tuple[Any, ...]],
                       snap_ids: dict[str, int],
-                      taken: dict[tuple[int | None, int, bool], int]
+                      taken: dict[tuple[int | None, int, bool], int],
+                      edited_in: dict[int | None, set[bool]] | None = None
                       ) -> tuple[dict[int | None, list[tuple[int, bool, int]]],
                                  dict[int | None, list[tuple[int, bool, str, float, int]]]]:
     """_bulk_rounds' and _bulk_figures' rows by director (None: the whole org's), as
     _add_bulk takes them: the rounds read one by one (`taken`) taken off the counts, the
-    weeks in the order they came (the order the figures are listed in)."""
+    weeks in the order they came (the order the figures are listed in). `edited_in`: per
+    director, whether the month's part, the rest of the quarter's or both hold a round
+    changed after its week ended (see _edited_periods), added to."""
     rounds_by: dict[int | None, list[tuple[int, bool, int]]] = {}
     # (A row or two per director and snapshot: no list made and dropped per row, as
     # setdefault(pid, []) would.)
-    for pid, key, this_month, n, _rid, _first in sorted(rounds, key=itemgetter(5)):
+    for pid, key, this_month, n, _rid, _first, edited in sorted(rounds, key=itemgetter(5)):
+        if edited and edited_in is not None:
+            edited_in.setdefault(pid, set()).add(this_month)
         sid = snap_ids[key]
         n -= taken.get((pid, sid, this_month), 0)
         if n:
@@ -2862,7 +2912,9 @@ CSV_FIELDS = ("week", "director", "name", "team", "status", "late", "trend", "jo
               "support_department", "support_status", "support_ageing",
               # When the week's answers were changed after it ended (empty: never); then
               # the weeks of the series so changed (the week's too), space-separated.
-              "edited_at", "edited_weeks")
+              "edited_at", "edited_weeks",
+              # Which of month and quarter to date add up a figure so changed.
+              "edited_in")
 #: The `row` of a director's row, and their empty request cells (their requests are
 #: counted in support_open; the JSON lists each).
 _DIRECTOR_ROW = ("director", "", "", "", "", "", "", "")
@@ -2886,7 +2938,8 @@ def to_csv(summary: GmSummary) -> str:
     kpi_cols = [f"{m}_{period}_{what}" for m in names
                 for period in ("week", "mtd", "qtd")
                 for what in ("actual", "target", "attainment")] + \
-        [f"{m}_week_crm" for m in names]
+        [f"{m}_week_crm" for m in names] + \
+        [f"{m}_week_was" for m in names]  # (added last: a sheet reads the rest by place)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*CSV_FIELDS, *kpi_cols])
@@ -2905,7 +2958,7 @@ def to_csv(summary: GmSummary) -> str:
                           " ".join(a.kind for a in d.attention), d.left,
                           d.unreached_why or "", *_DIRECTOR_ROW,
                           d.edited_at.isoformat() if d.edited_at else "",
-                          " ".join(wk for wk, _ in d.edited_weeks)]
+                          " ".join(wk for wk, _ in d.edited_weeks), " ".join(d.edited_in)]
         periods = {"week": d.week, "mtd": d.mtd, "qtd": d.qtd}
         for metric, unit in metrics:
             for period in ("week", "mtd", "qtd"):
@@ -2916,6 +2969,13 @@ def to_csv(summary: GmSummary) -> str:
         for metric, unit in metrics:
             f = next((x for x in d.week if (x.metric, x.unit) == (metric, unit)), None)
             row.append(_num(f.crm) if f is not None else "")
+        # A week's figure changed after it ended: what it was when the week ended, "—"
+        # for no figure then (the chat's "was —"); empty: not so changed.
+        was = dict(d.edited_from)
+        for metric, unit in metrics:
+            f = next((x for x in d.week if (x.metric, x.unit) == (metric, unit)), None)
+            row.append("" if f is None or metric not in was else
+                       "—" if was[metric] is None else _num(was[metric]))
         writer.writerow([_cell(c) for c in row])
     # A member's request: who (name and team), one request open (support_open 1, its age
     # in oldest_support_days: the sheet's sums and maxima count them with the directors'),

@@ -58,6 +58,9 @@ class RoundRow:
     #: When its answers were last changed after its week had ended (None: never).
     edited_at: datetime | None = None
     answers: list[Any] = field(default_factory=list)  # rows: question_key, text_value, ...
+    #: Of a round edited after its week: each answer so changed (question key) and the
+    #: figure it had when the week ended (None: none then), see attach_was. None: not read.
+    was: dict[str, float | None] | None = None
 
 
 class SummaryRows:
@@ -137,6 +140,21 @@ class SummaryRows:
             found = by_id.get(row[0])
             if found is not None:
                 found.answers.append(row)
+
+    def attach_was(self, rounds: Iterable[RoundRow]) -> None:
+        """Of `rounds` changed after their week ended (edited_at), what each answer so
+        changed held when the week ended (answers.number_at_week_end, 0022_answerwas),
+        into their `was`: one read, and none at all when no round was (nearly always)."""
+        edited = {r.id: r for r in rounds if r.edited_at is not None}
+        if not edited:
+            return
+        for r in edited.values():
+            r.was = {}
+        for rid, key, number in self.session.connection().execute(
+                select(Answer.round_id, Answer.question_key, Answer.number_at_week_end).where(
+                    Answer.round_id.in_(list(edited)),
+                    Answer.changed_after_week_at.is_not(None))):
+            edited[rid].was[key] = number  # type: ignore[index]
 
 
 def plain_rows(conn: Connection, statement: Select[Any],

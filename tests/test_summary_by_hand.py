@@ -280,9 +280,12 @@ async def test_each_directors_week_month_quarter_and_trend_by_hand(quarter):
     # Customers: month 4+5+4+5 = 18 of 16; quarter 21 of 20. Trend: each week the mean of
     # her two KPIs: W45 (104+100)/2 = 102, W46 (116+125)/2 = 120.5, W47 (102.86+100)/2 =
     # 101.43, W48 (107.14+125)/2 = 116.07, up more than 5 points on the earlier 107.98.
+    # Her W46 revenue, corrected in W47 (48,000 -> 58,000), is in the month and quarter:
+    # the block says they add up a figure changed after its week ended.
     assert ("Revenue 75,000 / 70,000 USD (107%) · New customers 5 / 4 customers (125%) · "
             f"month Revenue {pct(257000, 240000)}%, New customers {pct(18, 16)}% · "
             f"quarter Revenue {pct(302000, 290000)}%, New customers {pct(21, 20)}% · "
+            "month and quarter to date include a figure changed after its week ended · "
             "trend ↑ (102% → 121% → 101% → 116%)") in text
     # Dan joined in W46: three weeks asked, 90k of target, not November's four weeks
     # pro-rated (his block says so); he answered 20k and 35k. Trend W46 (66.67+50)/2,

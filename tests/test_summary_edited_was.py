@@ -9,10 +9,13 @@ still ran keeps nothing (the week had not been read as over yet).
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import timedelta
+from io import StringIO
 
 from tests.support import run_cli, say
+from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_cli_views import valid
 from tests.test_summary_edited import TUESDAY, alice_line, edit_revenue, submitted_in_w49
 
@@ -76,3 +79,39 @@ async def test_her_export_holds_the_figure_kept(bot, chat, clock, settings):
     (revenue,) = [a for a in w49["answers"] if a["question"] == "kpi:revenue"]
     assert (revenue["number"], revenue["number_at_week_end"]) == (58000, 52000)
     assert revenue["changed_after_week_at"].startswith("2026-12-08")
+
+
+async def test_the_csv_gives_the_figure_as_the_week_ended(bot, chat, clock, settings):
+    # The GM's spreadsheet read 58,000 with no trace of the 52,000 the week ended with.
+    await edited_twice(bot, chat, clock)
+    code, raw = run_cli(settings, "summary", "--format", "csv", "--week", "2026-W49")
+    assert code == 0
+    rows = {r["director"]: r for r in csv.DictReader(StringIO(raw.lstrip("\ufeff")))
+            if r["row"] == "director"}
+    assert rows["alice"]["revenue_week_actual"] == "58000"
+    assert rows["alice"]["revenue_week_was"] == "52000"
+    assert rows["alice"]["new_customers_week_was"] == ""  # (not changed)
+    assert rows["li"]["revenue_week_was"] == ""
+    # The new columns come last: a sheet reading the older columns by place reads on.
+    assert raw.lstrip("\ufeff").splitlines()[0].endswith(
+        "revenue_week_crm,new_customers_week_crm,revenue_week_was,new_customers_week_was")
+
+
+async def test_the_csv_says_when_there_was_no_figure_then(bot, chat, clock, settings):
+    # New customers skipped in the week, given after it: no figure then, as the chat's "was —".
+    clock.advance(timedelta(days=7))  # Friday 4 December: W49
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", [ALICE_ANSWERS[0], "skip", *ALICE_ANSWERS[2:]])
+    clock.set(TUESDAY)
+    await say(bot, "alice", "/edit 2")
+    await say(bot, "alice", "5")
+    assert "Your check-in for 2026-W49 is updated" in chat.last("alice")
+    await say(bot, "grace", "/summary 2026-W49")
+    assert "New customers 5 / 4 customers (125%; was — when the week ended)" in \
+        chat.last("grace")
+    code, raw = run_cli(settings, "summary", "--format", "csv", "--week", "2026-W49")
+    assert code == 0
+    rows = {r["director"]: r for r in csv.DictReader(StringIO(raw.lstrip("\ufeff")))
+            if r["row"] == "director"}
+    assert rows["alice"]["new_customers_week_was"] == "—"
+    assert rows["alice"]["revenue_week_was"] == ""
