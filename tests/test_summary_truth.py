@@ -286,7 +286,9 @@ async def test_a_director_removed_from_the_org_file_keeps_their_past_weeks(
         assert "Wins: Signed Rome" in text
         await say(later, "grace", "/summary team europe last 2w")
         text = chat.last("grace")
-        assert "2026-W48: 1 of 1" in text and "2026-W49: no check-in sent" in text
+        # (Bruno was Europe's only one: in W49 nobody is on record in it, and it is gone.)
+        assert "2026-W48: 1 of 1" in text and "2026-W49: nobody on record in the team" in text
+        assert "Europe is no longer in the org file: these are its past weeks." in text
         await say(later, "grace", "/summary last 2w")
         text = chat.last("grace")
         assert "Bruno Rossi · team Europe" in text and "trend (— → — → 103% → —)" in text
