@@ -50,6 +50,17 @@ BRUNO = ["41000", "Won Globex", "No blockers", "1", "Call 3", "3"]
 THRESHOLD = 5
 
 
+async def first_poll_in_full(bot, chat, pclock) -> None:
+    """The poll before: all six of East (morale 4, stress 2) and of West (3, 3) answer;
+    then it closes."""
+    pclock.set(PREVIOUS_POLL_DAY)
+    await bot.run_pulse()
+    for i in range(1, 7):
+        await answer_all(bot, chat, f"e{i}", 4, 2)
+        await answer_all(bot, chat, f"w{i}", 3, 3)
+    await close(bot, pclock)
+
+
 def _person(key: str, role: str, team: str | None) -> str:
     return (f"  - key: {key}\n    name: {key.capitalize()} Person\n    role: {role}\n"
             + (f"    team: {team}\n" if team else "")
@@ -184,12 +195,7 @@ async def test_a_month_of_team_morale_is_no_sum_a_hidden_poll_can_be_taken_from(
     summary, the team's own view, the GM's five questions and the trend."""
     teams = {"East": 6, "West": 6}
     async with org_bot(tmp_path, pclock, database_url, teams) as (bot, chat, settings):
-        pclock.set(PREVIOUS_POLL_DAY)
-        await bot.run_pulse()
-        for i in range(1, 7):
-            await answer_all(bot, chat, f"e{i}", 4, 2)
-            await answer_all(bot, chat, f"w{i}", 3, 3)
-        await close(bot, pclock)
+        await first_poll_in_full(bot, chat, pclock)
         pclock.set(POLL_DAY)
         await bot.run_pulse()
         for i in range(1, 5):
@@ -497,12 +503,7 @@ async def test_a_poll_hidden_as_a_whole_keeps_no_answer_only_how_many_answered(
 
     teams = {"East": 6, "West": 6}
     async with org_bot(tmp_path, pclock, database_url, teams) as (bot, chat, settings):
-        pclock.set(PREVIOUS_POLL_DAY)
-        await bot.run_pulse()
-        for i in range(1, 7):
-            await answer_all(bot, chat, f"e{i}", 4, 2)
-            await answer_all(bot, chat, f"w{i}", 3, 3)
-        await close(bot, pclock)
+        await first_poll_in_full(bot, chat, pclock)
         pclock.set(POLL_DAY)
         await bot.run_pulse()
         await answer_all(bot, chat, "e1", 1, 5, "Only e1 says this")
