@@ -114,6 +114,9 @@ class KpiLine:
     # ended (None: no figure then), as the GM's view says it. Not a figure the CRM gives.
     edited: bool = False
     was: float | None = None
+    # A team's total: one of the figures it adds up is so changed (its person's line says
+    # what it was; the total says it holds one). Chat and Markdown only.
+    holds_edited: bool = False
 
 
 @dataclass
@@ -349,7 +352,8 @@ _PERSON_FIELDS = tuple(f.name for f in fields(PersonWeek)
 # (Not unit_text: the reader's spelling of the unit is for the chat; exports keep `unit`.)
 _KPI_FIELDS = tuple(f.name for f in fields(KpiLine) if f.name != "unit_text")
 # Nor edited and was: a person's edited_from gives them, as the GM's view's directors'.
-_KPI_FIELDS = tuple(name for name in _KPI_FIELDS if name not in {"edited", "was"})
+_KPI_FIELDS = tuple(name for name in _KPI_FIELDS
+                    if name not in {"edited", "was", "holds_edited"})
 
 
 def _kpi_dict(k: KpiLine) -> dict[str, Any]:
@@ -1672,6 +1676,8 @@ def _team_totals(rows: list[PersonWeek]) -> list[KpiLine]:
                 continue
             line.expected += 1
             line.target += k.target
+            # (Changed after the week to no figure, too: the total lost what it held.)
+            line.holds_edited |= k.edited
             if k.actual is None:
                 line.not_reported.append(row.key)
                 continue

@@ -25,12 +25,21 @@ async def test_her_teams_week_says_what_the_figure_was(bot, chat, clock):
     await say(bot, "alice", "/summary team East")
     text = chat.last("alice")
     assert f"• Alice Martin: {WAS} · New customers 3 / 4 customers (75%)\n" in text
-    assert text.count("was ") == 1  # (the team's total says nothing more)
+    assert text.count("was ") == 1  # (the team's total says what it holds, not a "was")
+    # The team's total adds up her new figure: it says it holds one so changed (the GM
+    # comparing it with the total read on Monday would otherwise find it moved unmarked).
+    [total] = [line for line in text.splitlines() if line.startswith("Team · Revenue")]
+    assert "· includes a figure changed after its week ended" in total, total
+    [total] = [line for line in text.splitlines() if line.startswith("Team · New customers")]
+    assert "changed after" not in total, total
     await say(bot, "grace", "/summary team East 2026-W49")
     assert WAS in chat.last("grace")
     await say(bot, "grace", "/language 中文")
     await say(bot, "grace", "/summary team East 2026-W49")
     assert WAS_ZH in chat.last("grace")
+    [total] = [line for line in chat.last("grace").splitlines()
+               if line.startswith("团队 · 营收") or line.startswith("团队 · Revenue")]
+    assert "· 含周结束后被修改的数据" in total, total
 
 
 async def test_a_history_says_what_the_figure_was(bot, chat, clock):
