@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
@@ -1296,6 +1296,7 @@ def _personal_data(args: argparse.Namespace, settings: Settings, out: TextIO) ->
 
 def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Record a round request for the running bot, wait for its report, and print it."""
+    from bot.clock import SystemClock
     from storage.db import create_db_engine, session_factory
     from storage.migrate import upgrade
     from storage.round_requests import RoundRequestRepo
@@ -1337,7 +1338,9 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         upgrade(engine)  # a no-op when the bot has already migrated the database
         sessions = session_factory(engine)
         with sessions.begin() as session:
-            request_id = RoundRequestRepo(session).add(scope, name, "cli", datetime.now(UTC)).id
+            # (The CLI's one clock, as its views read it: a test's fake one reads alike.)
+            request_id = RoundRequestRepo(session).add(scope, name, "cli",
+                                                       SystemClock().now()).id
         if args.wait == 0:
             # Asked not to wait: queued is the whole outcome, not a bot that failed to answer.
             print(f"Check-in round request #{request_id} queued{_to(scope, name)}; not waited "
