@@ -136,7 +136,13 @@ from storage.oneonone import (
     join_parties,
     now_parties,
 )
-from storage.summary_rows import plain_rows, read_aside, round_zones, snapshot_texts
+from storage.summary_rows import (
+    figures_at_week_end,
+    plain_rows,
+    read_aside,
+    round_zones,
+    snapshot_texts,
+)
 from storage.undelivered import held_past_expiry, why_not_reached
 
 #: A week's status for a director added to the org file after it, not asked in it: no
@@ -214,15 +220,13 @@ def _edited_from(conn: Connection, edited: list[tuple[int, str, DirectorView]],
     A figure the CRM gives is left out: the typed one changed, not the one shown."""
     of_round = {rid: (snap, view) for rid, snap, view in edited}
     found: dict[int, list[tuple[str, float | None]]] = {}
-    for rid, key, was in conn.execute(
-            select(Answer.round_id, Answer.question_key, Answer.number_at_week_end).where(
-                Answer.round_id.in_(list(of_round)),
-                Answer.changed_after_week_at.is_not(None))):
+    for rid, changed in figures_at_week_end(conn, of_round).items():
         snap, view = of_round[rid]
-        metric = next((k[1] for k in kpi_by_key[snap] if k[0] == key), None)
-        shown = next((f for f in view.week if f.metric == metric), None)
-        if shown is not None and shown.crm is None:
-            found.setdefault(rid, []).append((metric, was))
+        for key, was in changed.items():
+            metric = next((k[1] for k in kpi_by_key[snap] if k[0] == key), None)
+            shown = next((f for f in view.week if f.metric == metric), None)
+            if shown is not None and shown.crm is None:
+                found.setdefault(rid, []).append((metric, was))
     for rid, pairs in found.items():
         of_round[rid][1].edited_from = pairs
 

@@ -148,13 +148,23 @@ class SummaryRows:
         edited = {r.id: r for r in rounds if r.edited_at is not None}
         if not edited:
             return
-        for r in edited.values():
-            r.was = {}
-        for rid, key, number in self.session.connection().execute(
-                select(Answer.round_id, Answer.question_key, Answer.number_at_week_end).where(
-                    Answer.round_id.in_(list(edited)),
-                    Answer.changed_after_week_at.is_not(None))):
-            edited[rid].was[key] = number  # type: ignore[index]
+        found = figures_at_week_end(self.session.connection(), edited)
+        for rid, r in edited.items():
+            r.was = found.get(rid, {})
+
+
+def figures_at_week_end(conn: Connection, round_ids: Iterable[int]
+                        ) -> dict[int, dict[str, float | None]]:
+    """Of these rounds, each answer changed after its week ended, by round id and question
+    key, with the figure it held when the week ended (answers.number_at_week_end, None:
+    none then): one read (a team's and a history's attach_was, the GM's view)."""
+    found: dict[int, dict[str, float | None]] = {}
+    for rid, key, number in conn.execute(
+            select(Answer.round_id, Answer.question_key, Answer.number_at_week_end).where(
+                Answer.round_id.in_(list(round_ids)),
+                Answer.changed_after_week_at.is_not(None))):
+        found.setdefault(rid, {})[key] = number
+    return found
 
 
 def plain_rows(conn: Connection, statement: Select[Any],
