@@ -383,9 +383,14 @@ class PulseRepo:
                 continue
             secrets.SystemRandom().shuffle(fresh)
             self.session.execute(insert(model), fresh)
+        self._let_go_of_answers(poll)  # (deleted above, behind the ORM's back)
+
+    def _let_go_of_answers(self, poll: PulsePoll) -> None:
+        """Forget the session's copies of `poll`'s votes and comments, after a statement
+        that deleted or changed their rows without the ORM."""
         for obj in list(self.session.identity_map.values()):
             if isinstance(obj, PulseVote | PulseComment) and obj.poll_id == poll.id:
-                self.session.expunge(obj)  # deleted above, behind the ORM's back
+                self.session.expunge(obj)
 
     def forget_teams(self, poll: PulsePoll, keep: dict[str, Collection[str]],
                      comments: Collection[str]) -> None:
@@ -403,9 +408,7 @@ class PulseRepo:
                 update(model).where(model.poll_id == poll.id, *same, model.team.is_not(None),
                                     model.team.not_in(sorted(teams)))
                 .values(team=None).execution_options(synchronize_session=False))
-        for obj in list(self.session.identity_map.values()):
-            if isinstance(obj, PulseVote | PulseComment) and obj.poll_id == poll.id:
-                self.session.expunge(obj)  # changed above, behind the ORM's back
+        self._let_go_of_answers(poll)  # (changed above, behind the ORM's back)
 
     def forget_answers(self, poll: PulsePoll) -> int:
         """Of a closed poll whose results are hidden as a whole, delete every answer and
@@ -417,9 +420,7 @@ class PulseRepo:
                 delete(model).where(model.poll_id == poll.id)
                 .execution_options(synchronize_session=False)
             ).rowcount or 0  # type: ignore[attr-defined]
-        for obj in list(self.session.identity_map.values()):
-            if isinstance(obj, PulseVote | PulseComment) and obj.poll_id == poll.id:
-                self.session.expunge(obj)  # deleted above, behind the ORM's back
+        self._let_go_of_answers(poll)  # (deleted above, behind the ORM's back)
         return gone
 
     def asked_by_team_of(self, keys: Collection[str]) -> dict[str, dict[str | None, int]]:
