@@ -188,10 +188,8 @@ def _attainment(session: Session, locale: str, team: str | None, data: ChartData
     if not people:
         data.empty = _text(locale, "chart_no_data", kind="attainment")
         return
-    try:
-        _attainment_lines(locale, team, data, people)
-    finally:
-        data.edited = sum(len(line.edited) for line in data.lines)
+    _attainment_lines(locale, team, data, people)
+    data.edited = sum(len(line.edited) for line in data.lines)
 
 
 def _person_line(data: ChartData, p: chart_data.PersonAttainment) -> Line:
