@@ -1530,6 +1530,10 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
                                     "generated_at": bot.clock.now().isoformat()}
             if result:
                 data["weeks"] = [w.to_dict() for w in result]
+                if kind == "team":
+                    # What the org file says of the team today, as the chat's view says
+                    # it above past weeks: a script reading them can tell too.
+                    data["team_now"] = result[-1].team_now or "in_org"
                 if view is not None:  # a director: their five questions beside
                     data["director"] = view.to_dict()
             elif view is not None:

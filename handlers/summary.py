@@ -233,8 +233,8 @@ class WeekSummary:
     before_bot: BeforeBot | None = None
     #: A team's view, its latest week: what the org file says of the team today, so that
     #: past weeks of a team emptied since are not read as its present: "gone" (no longer
-    #: in the org file), "nobody" (nobody in it checks in, no director), "" (chat and
-    #: Markdown only, see team_now).
+    #: in the org file), "nobody" (nobody in it checks in, no director), "" (see team_now;
+    #: the CLI's JSON gives it as `team_now`, "" as "in_org").
     team_now: str = ""
 
     @property

@@ -123,6 +123,11 @@ async def test_a_team_whose_last_director_left_shows_its_weeks_and_says_so(
                             "--format", "md")
         assert code == 0
         assert "Nobody in East checks in now: the org file gives it no director." in out
+        code, raw = run_cli(moved, "summary", "--team", "East", "--weeks", "2",
+                            "--format", "json")
+        assert code == 0 and json.loads(raw)["team_now"] == "nobody"
+        code, raw = run_cli(moved, "summary", "--team", "West", "--format", "json")
+        assert code == 0 and json.loads(raw)["team_now"] == "in_org"
     gone = _with_roles(tmp_path, {"alice": {"team": "West"}, "sam": {"team": "West"}},
                        "gone.yaml")
     with bot_on_org(settings, clock, gone) as (later, chat, moved):
@@ -133,6 +138,14 @@ async def test_a_team_whose_last_director_left_shows_its_weeks_and_says_so(
         await say(later, "grace", "/summary team West last 2w")
         assert "no longer in the org file: these" not in chat.last("grace")
         assert "checks in now" not in chat.last("grace")
+        # A script reading the CLI's JSON of East's weeks learns it too.
+        code, raw = run_cli(moved, "summary", "--team", "East", "--weeks", "2",
+                            "--format", "json")
+        assert code == 0
+        data = json.loads(raw)
+        assert data["team_now"] == "gone"
+        assert [(w["week"], w["checked_in"]) for w in data["weeks"]] == [("2026-W47", 0),
+                                                                          ("2026-W48", 1)]
     zh = _with_roles(tmp_path, {"alice": {"team": "West"}, "grace": {"locale": "zh-CN"}},
                      "nobody_zh.yaml")
     with bot_on_org(settings, clock, zh) as (later, chat, _):
