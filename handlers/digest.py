@@ -32,6 +32,7 @@ from bot.loglines import log_not_sent
 from bot.org import team_spellings
 from bot.readers import READERS_KEY, VIEWERS, team_readers
 from bot.schedule import checkin_moment, last_checkin
+from bot.team_names import team_key
 from bot.weeks import current_week, week_end, week_of, week_start
 from handlers.context import Context, one_moment
 from handlers.summary import (
@@ -241,7 +242,7 @@ def chart_png(ctx: Context, locale: str, end_week: date, weeks: int,
 def _named(ctx: Context, team: str | None) -> str | None:
     """A team as the org file first writes it: a director written `EAST` reads of team
     East, as the summary under their digest names it (team_spellings)."""
-    return team_spellings(ctx.org).get(team.casefold(), team) if team else team
+    return team_spellings(ctx.org).get(team_key(team), team) if team else team
 
 
 def _header(ctx: Context, person: Person, s: WeekSummary, team: str | None,

@@ -19,6 +19,7 @@ from bot.goals import Gap, Goal, Progress, breakdown_gaps, compact, progress
 from bot.org import Org, OrgPerson
 from bot.readers import VIEWERS
 from bot.render import Renderer
+from bot.team_names import team_key
 from bot.text import quoted
 from bot.weeks import week_of, week_start
 from handlers.answers import is_percent, normalise, team_word
@@ -423,8 +424,7 @@ def _left(ctx: Context, reader: Person, typed: str) -> bool:
         reply_namesakes(ctx, gone)
         return True
     who = gone[0]
-    same_team = bool(reader.team) and (who.team or "").casefold() == \
-        (reader.team or "").casefold()
+    same_team = bool(reader.team) and team_key(who.team) == team_key(reader.team)
     if not reader.can_view_summary and not same_team:
         ctx.reply("goals_not_allowed")
         return True
@@ -500,7 +500,7 @@ def goal_scope(org: Org, args: str, *, viewer: bool, own_key: str | None = None,
         return GoalScope(frozenset(mine), own_name)
     # A team in any case: of several spellings (`EAST` and `East`, which check-org warns
     # of), the one typed, else the reader's own: the first of them refused Alice hers.
-    spelt = [t for t in teams if t.casefold() == arg.casefold()]
+    spelt = [t for t in teams if team_key(t) == team_key(arg)]
     team = arg if arg in spelt else own_team if own_team in spelt else next(iter(spelt), None)
     who = None if want_team else _person_named(org, arg)
     if who is None and team is None:

@@ -18,6 +18,7 @@ from bot.events import GAVE_UP, REFUSED, REJECTED, OutboundMessage, Target
 from bot.name_order import name_key
 from bot.org import Org, team_spellings
 from bot.readers import GM
+from bot.team_names import team_key
 from handlers.answers import normalise
 from handlers.context import Context, Fallback
 from handlers.kudos import kudos_label
@@ -138,7 +139,7 @@ def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
     spelled = dict(team_spellings(org))  # (shared: a gone team's name added to a copy)
 
     def team_of(team: str | None) -> str | None:
-        return spelled.setdefault(team.casefold(), team) if team else team
+        return spelled.setdefault(team_key(team), team) if team else team
 
     for row in rows:
         recipient: Person = row.recipient

@@ -49,7 +49,7 @@ from bot.events import (
 from bot.org import team_spellings
 from bot.pulse_config import MAX_TREND_POLLS, PulseQuestion, PulseSettings
 from bot.readers import GM, VIEWERS, team_readers
-from bot.team_names import spellings_of
+from bot.team_names import spellings_of, team_key
 from bot.text import clean_text
 from handlers.answers import (
     NOTHING_WORDS,
@@ -115,7 +115,7 @@ def audience(ctx: Context) -> list[Person]:
     if not settings.roles and not settings.teams:
         return people
     return [p for p in people if p.role in settings.roles
-            or (p.team or "").casefold() in settings.teams]
+            or team_key(p.team) in settings.teams]
 
 
 def questions_of(poll: PulsePoll) -> list[PulseQuestion]:
@@ -297,7 +297,7 @@ def _team_of(ctx: Context, person: Person) -> str | None:
     groups each below the threshold."""
     if not person.team:
         return person.team
-    return team_spellings(ctx.org).get(person.team.casefold(), person.team)
+    return team_spellings(ctx.org).get(team_key(person.team), person.team)
 
 
 def _create_poll(ctx: Context, day: date, people: list[Person]) -> PulsePoll:
@@ -978,10 +978,10 @@ def fold_kept(kept: Collection[str], spelled: Mapping[str, str] | None = None) -
     """team_fold of a poll whose teams kept with answers are `kept` (PulseRepo.kept)."""
     names = dict(spelled or {})
     for team in kept:
-        names.setdefault(team.casefold(), team)
+        names.setdefault(team_key(team), team)
 
     def fold(team: str | None) -> str | None:
-        return names.setdefault(team.casefold(), team) if team else team
+        return names.setdefault(team_key(team), team) if team else team
     return fold
 
 
@@ -1346,8 +1346,8 @@ def cmd_results(ctx: Context, args: str) -> None:
     if team is not None:
         # One name per team (`team: East` and `EAST` are one team, as its answers keep it).
         spelled = team_spellings(ctx.org)
-        known = {spelled.get(p.team.casefold(), p.team) for p in ctx.people.active() if p.team}
-        match = next((t for t in known if t.casefold() == team.casefold()), None)
+        known = {spelled.get(team_key(p.team), p.team) for p in ctx.people.active() if p.team}
+        match = next((t for t in known if team_key(t) == team_key(team)), None)
         if match is None:
             ctx.reply("pulse_unknown_team", team=team, teams=sorted(known))
             return
@@ -1453,7 +1453,7 @@ def send_alerts(ctx: Context, poll: PulsePoll) -> int:
     slices = now_results.questions.get("morale", {}) | now_results.questions.get("stress", {})
     for slice_ in sorted(slices):
         directors = [p for p in people if p.role == "director" and slice_ and
-                     (p.team or "").casefold() == slice_.casefold()]
+                     team_key(p.team) == team_key(slice_)]
         for person in gms + directors:
             seen = _as_read_by(person, slice_, polls, progress)
             reasons = _alert_reasons(now_results, before, seen, settings)
@@ -1488,7 +1488,7 @@ def _as_read_by(person: Person, slice_: str, polls: Mapping[str, PulsePoll],
         order = [q.key for q in questions_of(polls[results.key])]
         # By casefold: a poll kept before may hold the team under two spellings (`EAST`
         # asked apart from `East`), read as one (team_fold), their answer in its figure.
-        own = team is not None and team.casefold() == slice_.casefold() \
+        own = team is not None and team_key(team) == team_key(slice_) \
             and team in polls[results.key].teams and key in order and step > order.index(key)
         return None if own and stats.n <= results.threshold else stats
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.events import GAVE_UP, REFUSED, REJECTED, OutboundMessage, Target
 from bot.suggest import closest
+from bot.team_names import team_key
 from handlers import checkin
 from handlers.answers import normalise, team_word
 from handlers.context import Context, Fallback
@@ -52,9 +53,9 @@ def parse_scope(ctx: Context, args: str) -> tuple[str, str | None] | None:
     if not words or words == ["everyone"]:
         return "everyone", None
     if words[0] == "team" and len(words) >= 2:
-        wanted = " ".join(words[1:]).casefold()
+        wanted = team_key(" ".join(words[1:]))
         team = next((p.team for p in ctx.people.active()
-                     if p.team and p.team.casefold() == wanted), None)
+                     if p.team and team_key(p.team) == wanted), None)
         return ("team", team) if team else None
     if words[0] == "one" and len(words) >= 2:  # as /help words it: "or one <person>"
         words = words[1:]

@@ -23,6 +23,7 @@ from bot.charts import (
 )
 from bot.org import Org, team_spellings
 from bot.readers import VIEWERS, team_readers
+from bot.team_names import team_key
 from bot.weeks import week_start
 from handlers.context import Context, one_moment
 from handlers.period_words import CHINESE, read_period
@@ -150,8 +151,8 @@ def cmd_summary_chart(ctx: Context, args: str) -> None:
     if not person.can_view_summary:
         # A director: their own team, whatever else was typed.
         # (Named as the org file first writes it: `EAST`'s director leads East's chart.)
-        own = team_spellings(ctx.org).get((person.team or "").casefold(), person.team)
-        if team is not None and team.casefold() != (person.team or "").casefold():
+        own = team_spellings(ctx.org).get(team_key(person.team), person.team)
+        if team is not None and team_key(team) != team_key(person.team):
             ctx.reply("summary_chart_own_team", team=own)
             return
         team = own

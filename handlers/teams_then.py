@@ -193,17 +193,17 @@ def last_week_of(session: Session, typed: str, timezone: str) -> tuple[str, str]
     spelling and the latest week a check-in round or a kudos (that week in `timezone`)
     was stored with it; None for a name no team ever had. A row per team name and column:
     the org's few teams over all its history, not its rows."""
-    key = typed.strip().casefold()
+    key = team_key(typed.strip())
     seen: list[tuple[str, str]] = []
     for team, week in session.execute(select(CheckinRound.team, func.max(CheckinRound.week))
                                       .where(CheckinRound.team.is_not(None))
                                       .group_by(CheckinRound.team)):
-        if team and team.casefold() == key:
+        if team and team_key(team) == key:
             seen.append((week, team))
     for column in (Kudos.giver_team, Kudos.recipient_team):
         for team, when in session.execute(select(column, func.max(Kudos.given_at))
                                           .where(column.is_not(None)).group_by(column)):
-            if team and when is not None and team.casefold() == key:
+            if team and when is not None and team_key(team) == key:
                 seen.append((current_week(as_utc(when), timezone), team))
     if not seen:
         return None
