@@ -176,3 +176,29 @@ async def test_in_chinese_a_rate_of_no_kpi_of_theirs_says_it_is_not_in_the_mean(
     assert "win rate 90 %（非其考核指标，不计入团队均值） [CRM]" in text, text
     assert "win rate 30 / 30 %（100%）" in text, text
 
+
+async def test_a_team_goal_on_a_rate_leaves_out_a_rate_of_no_kpi_of_theirs(settings, clock,
+                                                                           tmp_path: Path):
+    """A quarter goal of 30 % on team Ops' win rate: Dana's 20 % and Eli's 40 % are its
+    mean, 30 of 30 % over 2 weekly figures; the CRM's 90 % for Bruno (a week he checked in
+    for his revenue, and one with no round) is not in it, as in /summary; a goal on his
+    own win rate counts them."""
+    goals = ("goals:\n  targets:\n"
+             "    - {metric: win_rate, period: 2026-Q4, team: Ops, target: 30, unit: \"%\"}\n"
+             "    - {metric: win_rate, period: 2026-Q4, person: bruno, target: 30,"
+             " unit: \"%\"}\n")
+    for made in _bot(settings, clock, tmp_path, ORG + BRUNO + goals):
+        bot, chat, settings = made
+        await all_asked(bot)
+        await booked(bot, settings, tmp_path,
+                     "bruno,win_rate,2026-W48,90\nbruno,win_rate,2026-W47,70\n")
+        await say(bot, "grace", "/goals")
+        team = chat.last("grace")
+        _code, out = run_cli(settings, "goals", "--format", "json")
+        team_goal = json.loads(out)["goals"][0]
+        await say(bot, "grace", "/goals bruno")
+        his = chat.last("grace")
+    assert "30 of 30 % (100%) · average of 2 weekly figures · ✅ on track" in team, team
+    assert (team_goal["scope"], team_goal["actual"], team_goal["averaged_over"]) == \
+        ("team", 30, 2)
+    assert "80 of 30 % (267%) · average of 2 weeks" in his, his
