@@ -193,7 +193,13 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
         # goal check-org says is read in the first one's), today's, the others apart.
         wanted = asked.pop()
     counted = crm_counted = 0
+    # A team's or the org's rate is the mean of those it is a KPI of: the CRM's rate for
+    # someone whose week asked no such KPI (with no round, whom the org file does not ask
+    # it of) is theirs alone, as in /summary (a person's own goal counts it).
+    of_theirs = goal.scope != "person" and is_percent((wanted,))
     for fig, unit in figures:
+        if of_theirs and fig.unit is None and (fig.had_round or unit is None):
+            continue
         if fig.crm is not None or fig.reported is not None:
             weeks_in.add(fig.week)
             if first is None or fig.week < first:

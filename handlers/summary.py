@@ -117,6 +117,10 @@ class KpiLine:
     # A team's total: one of the figures it adds up is so changed (its person's line says
     # what it was; the total says it holds one). Chat and Markdown only.
     holds_edited: bool = False
+    # A rate the CRM gives of a metric that is no KPI of the person's that week (its round
+    # did not ask it; with no round, the org file does not ask it of them): shown as theirs,
+    # never in a team's mean, which is the mean of those the KPI is asked of.
+    apart: bool = False
 
 
 @dataclass
@@ -353,7 +357,7 @@ _PERSON_FIELDS = tuple(f.name for f in fields(PersonWeek)
 _KPI_FIELDS = tuple(f.name for f in fields(KpiLine) if f.name != "unit_text")
 # Nor edited and was: a person's edited_from gives them, as the GM's view's directors'.
 _KPI_FIELDS = tuple(name for name in _KPI_FIELDS
-                    if name not in {"edited", "was", "holds_edited"})
+                    if name not in {"edited", "was", "holds_edited", "apart"})
 
 
 def _kpi_dict(k: KpiLine) -> dict[str, Any]:
@@ -1588,27 +1592,28 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
         elif shown is not None:
             row.other.append({"question": snapshots.question_text(q), "answer": shown})
     if away:  # not asked: the CRM's figures alone count, with no target
-        row.kpis = _crm_only(snapshots, person, week, crm, row.kpis)
+        row.kpis = _crm_only(snapshots, person, week, crm, row.kpis, True)
         row.kpis_unasked = snapshots.asks_kpis(person.key)
     elif crm:
         # The CRM's figures of metrics the round did not ask (new customers of someone
         # whose KPI is revenue): counted with no target, as in a week not asked, never
         # dropped because the person checked in (the GM's view counts them alike).
         asked = {k.metric for k in row.kpis}
-        row.kpis += [k for k in _crm_only(snapshots, person, week, crm, None)
+        row.kpis += [k for k in _crm_only(snapshots, person, week, crm, None, True)
                      if k.metric not in asked]
     return row
 
 
 def _crm_only(snapshots: Snapshots, person: Any, week: str,
               crm: dict[tuple[str, str, str], float] | None,
-              asked: list[KpiLine] | None) -> list[KpiLine]:
+              asked: list[KpiLine] | None, round_asked: bool = False) -> list[KpiLine]:
     """The CRM's figures of a week `person` was not asked (away, or no round): real sales
     all the same, with no target, neither reported nor expected (as in the GM's view).
     Only of someone asked to check in in today's org file (someone removed counts in the
     weeks they were asked only). Each metric as that week's round asked it (`asked`), else
     as Snapshots.kpi_not_asked names it (the org file's way for that person, as the GM's
-    view names it)."""
+    view names it). `round_asked`: the week has a round, so what it did not ask (`asked`)
+    is no KPI of theirs (a rate so is `apart`)."""
     if not crm or not (person.active and person.checks_in):
         return []
     out = []
@@ -1623,8 +1628,12 @@ def _crm_only(snapshots: Snapshots, person: Any, week: str,
         else:
             named = snapshots.kpi_not_asked(person.key, metric)
             label, unit, unit_text = named[2], named[3], named[6]
-        out.append(KpiLine(metric, label, unit, 0.0, value, None, 0, 0, unit_text=unit_text,
-                           crm=value))
+        line = KpiLine(metric, label, unit, 0.0, value, None, 0, 0, unit_text=unit_text,
+                       crm=value)
+        # Theirs: their round asked it; with no round, the org file asks it of them.
+        line.apart = is_rate(unit) and k is None and (
+            round_asked or snapshots.kpi_today(person.key, metric) is None)
+        out.append(line)
     return out
 
 
@@ -1661,12 +1670,16 @@ def _team_totals(rows: list[PersonWeek]) -> list[KpiLine]:
         if row.status not in EXPECTED:
             # The CRM's sales of someone not asked: in the actual, with no target.
             for k in row.kpis:
+                if k.apart:  # (a rate of a metric not theirs: see KpiLine.apart)
+                    continue
                 line = totals.setdefault((k.metric, k.unit), KpiLine(
                     k.metric, k.label, k.unit, 0.0, None, None, 0, 0, unit_text=k.unit_text))
                 line.actual = (line.actual or 0.0) + (k.actual or 0.0)
                 unasked[(k.metric, k.unit)] += k.actual is not None
             continue
         for k in row.kpis:
+            if k.apart:
+                continue
             line = totals.setdefault((k.metric, k.unit),
                                      KpiLine(k.metric, k.label, k.unit, 0.0, None, None, 0, 0,
                                              unit_text=k.unit_text))
@@ -1712,7 +1725,8 @@ def averaged(unit: str, target: float, actual: float | None, reported: int,
 
     `unasked`: how many of the figures in `actual` are the CRM's of a week their person
     was not asked (no target, not in `reported`): each is one more figure in the mean
-    (20 % and 40 % reported, the CRM's 60 % for a third: 40 %, not 120 / 2)."""
+    (20 % and 40 % reported, the CRM's 60 % for a third: 40 %, not 120 / 2). A rate of a
+    metric that is no KPI of the person's is in neither (see KpiLine.apart)."""
     if is_rate(unit):
         if reported and actual is not None and of_reported is not None:
             target = of_reported / reported

@@ -200,6 +200,10 @@ class Figure:
     differs: bool = False  # self-report off the CRM's by more than the tolerance
     not_reported: list[str] = field(default_factory=list)  # names (org headline)
     unit_text: str = ""  # `unit` as the reader reads it (exports keep the canonical unit)
+    # A rate the CRM gives of a metric that is no KPI of the director's that week (its
+    # round did not ask it; with no round, the org file does not ask it of them): in their
+    # block, never in the org's mean, the mean of those the KPI is asked of.
+    apart: bool = False
 
     @property
     def attainment(self) -> float | None:
@@ -1220,6 +1224,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # The units (canonical -> as the reader reads them) of the CRM's figures named below
     # as the org file asks them today: a unit no round in the view asked (CNY, 元).
     crm_units: dict[str, str] = {}
+    # Per director, the month and quarter sums (as `sums`) of the rates the CRM gives of a
+    # metric no KPI of theirs (see Figure.apart): their block's, never the org's.
+    apart_sums: dict[str, dict[tuple[str, str], list[Any]]] = {}
 
     def crm_only(d: _PersonRow, wk: str, sums: dict[tuple[str, str], list[Any]],
                  week_figures: list[Figure] | None, metrics: Sequence[str] = crm_metrics
@@ -1228,7 +1235,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         week's figures, for the latest week): only of a director in the org file today
         (every view of any week lists them; someone removed, or made a member, counts in
         the weeks they were asked as a director only), and never of a member's week.
-        `metrics`: those to add (a week they were asked: the metrics it did not ask)."""
+        `metrics`: those to add (a week they were asked: the metrics it did not ask).
+        A rate of a metric no KPI of theirs goes to `apart_sums` instead (Figure.apart)."""
         if not (d.active and d.role == "director"):
             return
         r = rounds_get((d.id, wk))
@@ -1242,15 +1250,24 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             # (Snapshots.kpi_not_asked): the team's and a person's view name it alike.
             kpi = next((k for k in kpi_by_key[r[7]] if k[1] == metric), None) \
                 if r is not None else None
+            apart = False
             if kpi is None:
                 kpi = snapshots.kpi_not_asked(d.key, metric)
                 unit = kpi[3]
                 if unit not in crm_units:
                     crm_units[unit] = localised.get(unit, kpi[6])
                 kpi = (*kpi[:6], crm_units[unit])
-            acc = sums.get(kpi[5])
+                # Theirs: their round asked it; with no round, the org file asks it.
+                apart = is_rate(unit) and (
+                    r is not None or snapshots.kpi_today(d.key, metric) is None)
+            into = sums
+            if apart:
+                into = apart_sums.get(d.key)
+                if into is None:
+                    into = apart_sums[d.key] = {}
+            acc = into.get(kpi[5])
             if acc is None:
-                acc = sums[kpi[5]] = [kpi[2], 0.0, None, 0, 0, 0.0, None, 0, 0, 0.0, 0.0, 0, 0]
+                acc = into[kpi[5]] = [kpi[2], 0.0, None, 0, 0, 0.0, None, 0, 0, 0.0, 0.0, 0, 0]
             acc[6] = (acc[6] or 0.0) + value
             rate = is_rate(kpi[3])  # (a rate's figure is one more in its mean: see averaged)
             acc[12] += rate
@@ -1259,7 +1276,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 acc[11] += rate
             if week_figures is not None:
                 week_figures.append(Figure(metric, kpi[2], kpi[3], 0.0, value, 0, 0, value,
-                                           unit_text=kpi[6]))
+                                           unit_text=kpi[6], apart=apart))
 
     reader_zone = ZoneInfo(reader_tz)
 
@@ -1467,6 +1484,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             if pid in leaver_ids:  # the org's month and quarter only
                 continue
             for f in view.week:
+                if f.apart:  # (in the director's block alone: see Figure.apart)
+                    continue
                 total_f = headline.get((f.metric, f.unit))
                 if total_f is None:
                     total_f = headline[(f.metric, f.unit)] = Figure(
@@ -1640,7 +1659,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # With their unit, as the week's: one metric in two currencies reads as two lines.
     unit_texts = crm_units | {k[3]: k[6] for kpis in kpi_of for k in kpis}
     for view in detailed:  # (only a director's block shows them: the page's)
-        _period_figures(view, period_sums[view.key], unit_texts)
+        # (The org's sums are made: their own rates of no KPI of theirs join theirs now.)
+        _period_figures(view, _merged(period_sums[view.key], apart_sums[view.key])
+                        if view.key in apart_sums else period_sums[view.key], unit_texts)
     changed = {id_of[view.key]: view for view in detailed if id_of[view.key] in edited_in}
     if changed:
         _edited_periods(conn, changed, [wk for wk in window if in_quarter[wk]], in_month,

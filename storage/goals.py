@@ -262,6 +262,9 @@ class WeekFigure:
     # The unit the week's check-in asked the figure in (its round's snapshot); None when
     # nothing was typed, or the snapshot names no unit: a goal adds like with like only.
     unit: str | None = None
+    # The person had a check-in round that week (which asked the metric or not): its
+    # questions, not today's org file, say whether the metric was a KPI of theirs then.
+    had_round: bool = False
 
 
 def self_reported(session: Session, metric: str, keys: Sequence[str],
@@ -283,8 +286,14 @@ def reported_units(session: Session, metric: str, keys: Sequence[str],
     """(person key, week) -> the unit the week's check-in asked this metric in, from the
     round's snapshot (one read per distinct snapshot): a KPI moved from USD to CNY in the
     org file still reads its earlier weeks in USD."""
+    return _round_units(session, metric, keys, weeks)[0]
+
+
+def _round_units(session: Session, metric: str, keys: Sequence[str], weeks: Sequence[str]
+                 ) -> tuple[dict[tuple[str, str], str], set[tuple[str, str]]]:
+    """reported_units, and every (person key, week) with a round (asking it or not)."""
     if not keys or not weeks:
-        return {}
+        return {}, set()
     rounds = list(session.execute(
         select(Person.key, CheckinRound.week, CheckinRound.snapshot_key, CheckinRound.id)
         .join(Person, CheckinRound.person_id == Person.id)
@@ -298,8 +307,8 @@ def reported_units(session: Session, metric: str, keys: Sequence[str],
         for q in json.loads(text) or ():
             if isinstance(q, dict) and q.get("key") == question and q.get("unit"):
                 units[snapshot] = str(q["unit"])
-    return {(key, week): units[snapshot] for key, week, snapshot, _ in rounds
-            if snapshot in units}
+    return ({(key, week): units[snapshot] for key, week, snapshot, _ in rounds
+             if snapshot in units}, {(key, week) for key, week, _, _ in rounds})
 
 
 def week_figures(session: Session, metric: str, keys: Sequence[str],
@@ -309,13 +318,14 @@ def week_figures(session: Session, metric: str, keys: Sequence[str],
     crm: dict[tuple[str, str], list[tuple[date | None, float]]] = defaultdict(list)
     for row in CrmRepo(session).rows(metric, keys, weeks):
         crm[(row.person_key, row.week)].append((row.day, row.value))
-    units = reported_units(session, metric, keys, weeks) if reported or crm else {}
+    units, asked = _round_units(session, metric, keys, weeks) if reported or crm \
+        else ({}, set())
     out: list[WeekFigure] = []
     for person_key, week in sorted(set(reported) | set(crm)):
         days = crm.get((person_key, week))
         out.append(WeekFigure(person_key, week, reported.get((person_key, week)),
                               sum(v for _, v in days) if days else None, tuple(days or ()),
-                              units.get((person_key, week))))
+                              units.get((person_key, week)), (person_key, week) in asked))
     return out
 
 
