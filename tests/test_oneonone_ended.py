@@ -232,3 +232,4 @@ async def test_a_pair_the_running_bot_switched_off_is_not_told_again_at_a_start(
     assert await again.tell_pairs_ended_at_start() == 0
     again.close()
     engine.dispose()
+
