@@ -498,11 +498,11 @@ def pairs_switched_off_while_stopped(session: Session, org: Org, now: datetime,
     """The 1:1 pairs the org file switched off (`enabled: false`) while the bot was
     stopped, as tell_pairs_ended takes them (`manager` the same as `former`), for a
     start to tell (switched_on): the file before the edit is gone, so read from what the
-    bot did: a slot of the pair asked about in the last SWITCHED_OFF_LOOKBACK, and no
-    end of the pair since (a notice, "oo:ended:…", or an end recorded: a reload's or an
-    earlier start's). `skip`: reports whose manager the start's sync changed (told as
-    such). A pair switched off before any of its slots was asked about is not found
-    (nothing shows it met)."""
+    bot did: in the last SWITCHED_OFF_LOOKBACK a slot of the pair asked about, a reminder
+    of one delivered, or one moved or skipped, and no end of the pair since (a notice,
+    "oo:ended:…", or an end recorded: a reload's or an earlier start's). `skip`: reports
+    whose manager the start's sync changed (told as such). A pair the bot never told of
+    a meeting is not found: nothing shows the file had it on."""
     in_file = {p.key: p for p in org.people}
     off = {p.key: p.manager for p in org.people
            if p.manager in in_file and p.key not in skip
@@ -525,6 +525,25 @@ def pairs_switched_off_while_stopped(session: Session, org: Org, now: datetime,
                 .group_by(OneOnOneMeeting.manager_id, OneOnOneMeeting.report_id)):
             if (manager_id, report_id) in pairs:
                 met[(manager_id, report_id)] = as_utc(at)
+    # A pair not yet asked about may still have been told of a meeting: reminded of one
+    # (delivered), or one of theirs moved or skipped. (Read only when some pair is off.)
+    for key, at in session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.created_at)
+                                   .where(OutboxMessage.dedupe_key.like("oo:day:%")
+                                          | OutboxMessage.dedupe_key.like("oo:soon:%"),
+                                          OutboxMessage.status == "sent",
+                                          OutboxMessage.created_at >= since)):
+        parts = (key or "").split(":")
+        pair = (int(parts[2]), int(parts[3])) if len(parts) == 7 else None
+        if pair in pairs:
+            met[pair] = max(met.get(pair, as_utc(at)), as_utc(at))
+    for manager_id, report_id, at in session.execute(
+            select(OneOnOneOverride.manager_id, OneOnOneOverride.report_id,
+                   func.max(OneOnOneOverride.created_at))
+            .where(OneOnOneOverride.created_at >= since)
+            .group_by(OneOnOneOverride.manager_id, OneOnOneOverride.report_id)):
+        if (manager_id, report_id) in pairs:
+            pair = (manager_id, report_id)
+            met[pair] = max(met.get(pair, as_utc(at)), as_utc(at))
     if not met:
         return []
     told: dict[tuple[int, int], datetime] = {}
