@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.clock import as_utc
@@ -526,15 +526,16 @@ def pairs_switched_off_while_stopped(session: Session, org: Org, now: datetime,
             if (manager_id, report_id) in pairs:
                 met[(manager_id, report_id)] = as_utc(at)
     # A pair not yet asked about may still have been told of a meeting: reminded of one
-    # (delivered), or one of theirs moved or skipped. (Read only when some pair is off.)
-    for key, at in session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.created_at)
-                                   .where(OutboxMessage.dedupe_key.like("oo:day:%")
-                                          | OutboxMessage.dedupe_key.like("oo:soon:%"),
-                                          OutboxMessage.status == "sent",
-                                          OutboxMessage.created_at >= since)):
-        parts = (key or "").split(":")
-        pair = (int(parts[2]), int(parts[3])) if len(parts) == 7 else None
-        if pair in pairs:
+    # (delivered), or one of theirs moved or skipped. The reminders of the pairs off
+    # only, by their keys' prefix (_reminder_key), not every pair's of two months.
+    prefixes = [f"oo:{kind}:{m}:{r}:%" for m, r in sorted(pairs) for kind in ("day", "soon")]
+    for start in range(0, len(prefixes), 200):
+        for key, at in session.execute(
+                select(OutboxMessage.dedupe_key, OutboxMessage.created_at).where(
+                    or_(*[OutboxMessage.dedupe_key.like(p) for p in prefixes[start:start + 200]]),
+                    OutboxMessage.status == "sent", OutboxMessage.created_at >= since)):
+            parts = (key or "").split(":")
+            pair = (int(parts[2]), int(parts[3]))
             met[pair] = max(met.get(pair, as_utc(at)), as_utc(at))
     for manager_id, report_id, at in session.execute(
             select(OneOnOneOverride.manager_id, OneOnOneOverride.report_id,
