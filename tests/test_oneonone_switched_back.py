@@ -79,6 +79,10 @@ async def test_a_miss_before_the_switch_off_is_not_overdue_once_back_on(bot, cha
     _, line = await alices_line(bot, chat)
     assert OLD_MISS in line  # the pair still on: overdue, as always
     await reloaded(bot, OFF)
+    # While the pair is off: "none set up", nothing overdue.
+    clock.set(SWITCHED_OFF + timedelta(days=7))
+    attention, line = await alices_line(bot, chat)
+    assert "overdue" not in line and "Alice Martin: one-on-one" not in attention, line
     clock.set(SWITCHED_ON)
     await reloaded(bot, ON)
     clock.set(LATER)
