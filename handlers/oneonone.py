@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.clock import as_utc
@@ -439,20 +439,27 @@ def tell_pairs_ended(ctx: Context, rules: OneOnOneSettings,
     too, as a move or skip of the 1:1 is. `switched_on`: the pairs' cadence taken as on,
     for pairs `rules` (the file as it is now) switched off while the bot was stopped
     (pairs_switched_off_while_stopped): the slot told is the one the file's rules would
-    give them on, the file before the edit being gone. How many were told."""
+    give them on, the file before the edit being gone. Each pair's end is recorded
+    (OneOnOnePairEnd), told or not. How many were told."""
     if not changed:
         return 0
     people = {p.key: p for p in PeopleRepo(ctx.session).by_keys(
         [k for c in changed for k in (c.report, c.former, c.manager) if k is not None])}
     # Every ended pair's moves and skips in one read (a reorganisation may move hundreds
     # at once), not one per pair.
-    overrides = OneOnOneRepo(ctx.session).overrides_of(
+    repo = OneOnOneRepo(ctx.session)
+    overrides = repo.overrides_of(
         [people[c.report].id for c in changed if c.report in people])
     now, count = ctx.clock.now(), 0
     for change in changed:
         report, manager_was = people.get(change.report), people.get(change.former)
+        if report is None or manager_was is None:
+            continue
+        # Recorded whether or not anyone is told (no meeting to come, off before): a
+        # miss of the pair before it is not overdue once it begins again (restarted).
+        repo.pair_ended(manager_was.id, report.id, now)
         then = former.get(change.report_was)
-        if report is None or manager_was is None or then is None:
+        if then is None:
             continue
         cadence = rules.cadence_for(then[0], then[1], change.report_was)
         if switched_on:
@@ -491,10 +498,11 @@ def pairs_switched_off_while_stopped(session: Session, org: Org, now: datetime,
     """The 1:1 pairs the org file switched off (`enabled: false`) while the bot was
     stopped, as tell_pairs_ended takes them (`manager` the same as `former`), for a
     start to tell (switched_on): the file before the edit is gone, so read from what the
-    bot did: a slot of the pair asked about in the last SWITCHED_OFF_LOOKBACK, and no
-    notice of its end ("oo:ended:…", a reload's or an earlier start's) since. `skip`:
-    reports whose manager the start's sync changed (told as such). A pair switched off
-    before any of its slots was asked about is not found (nothing shows it met)."""
+    bot did: in the last SWITCHED_OFF_LOOKBACK a slot of the pair asked about, a reminder
+    of one delivered, or one moved or skipped, and no end of the pair since (a notice,
+    "oo:ended:…", or an end recorded: a reload's or an earlier start's). `skip`: reports
+    whose manager the start's sync changed (told as such). A pair the bot never told of
+    a meeting is not found: nothing shows the file had it on."""
     in_file = {p.key: p for p in org.people}
     off = {p.key: p.manager for p in org.people
            if p.manager in in_file and p.key not in skip
@@ -517,6 +525,26 @@ def pairs_switched_off_while_stopped(session: Session, org: Org, now: datetime,
                 .group_by(OneOnOneMeeting.manager_id, OneOnOneMeeting.report_id)):
             if (manager_id, report_id) in pairs:
                 met[(manager_id, report_id)] = as_utc(at)
+    # A pair not yet asked about may still have been told of a meeting: reminded of one
+    # (delivered), or one of theirs moved or skipped. The reminders of the pairs off
+    # only, by their keys' prefix (_reminder_key), not every pair's of two months.
+    prefixes = [f"oo:{kind}:{m}:{r}:%" for m, r in sorted(pairs) for kind in ("day", "soon")]
+    for start in range(0, len(prefixes), 200):
+        for key, at in session.execute(
+                select(OutboxMessage.dedupe_key, OutboxMessage.created_at).where(
+                    or_(*[OutboxMessage.dedupe_key.like(p) for p in prefixes[start:start + 200]]),
+                    OutboxMessage.status == "sent", OutboxMessage.created_at >= since)):
+            parts = (key or "").split(":")
+            pair = (int(parts[2]), int(parts[3]))
+            met[pair] = max(met.get(pair, as_utc(at)), as_utc(at))
+    for manager_id, report_id, at in session.execute(
+            select(OneOnOneOverride.manager_id, OneOnOneOverride.report_id,
+                   func.max(OneOnOneOverride.created_at))
+            .where(OneOnOneOverride.created_at >= since)
+            .group_by(OneOnOneOverride.manager_id, OneOnOneOverride.report_id)):
+        if (manager_id, report_id) in pairs:
+            pair = (manager_id, report_id)
+            met[pair] = max(met.get(pair, as_utc(at)), as_utc(at))
     if not met:
         return []
     told: dict[tuple[int, int], datetime] = {}
@@ -526,6 +554,11 @@ def pairs_switched_off_while_stopped(session: Session, org: Org, now: datetime,
                                           OutboxMessage.created_at >= since)):
         parts = key.split(":")
         pair = (int(parts[2]), int(parts[3]))
+        told[pair] = max(told.get(pair, as_utc(at)), as_utc(at))
+    # An end recorded and not told (its slot to come skipped) is found no more either.
+    for manager_id, report_id, at in OneOnOneRepo(session).pair_ends(
+            {r for _, r in met}, now + timedelta(seconds=1)):
+        pair = (manager_id, report_id)
         told[pair] = max(told.get(pair, as_utc(at)), as_utc(at))
     return [ManagerChanged(pairs[pair][1], pairs[pair][1], pairs[pair][0], pairs[pair][0])
             for pair, at in sorted(met.items()) if pair not in told or told[pair] < at]
@@ -2365,8 +2398,9 @@ def restarted(session: Session, slots: Collection[tuple[int, int, datetime]],
               before: datetime) -> set[tuple[int, int]]:
     """Of pairs (manager id, report id) with the slot of their latest record not
     confirmed as held, those that ended and began again since that slot (before
-    `before`): either side put (back) in the org file (Person.added_at), or the report
-    met, or checked in under, another manager (or none) in between. Their missed slot is
+    `before`): either side put (back) in the org file (Person.added_at), the org file
+    ending the pair (switched off, OneOnOnePairEnd), or the report met, or checked in
+    under, another manager (or none) in between. Their missed slot is
     from before the gap: nobody could make it up, so it is not overdue ("overdue: Mon
     2026-11-30 did not happen" read in January, Alice back under Grace after December
     under Bruno). Nothing stored since (no check-in, no meeting): still overdue."""
@@ -2379,7 +2413,13 @@ def restarted(session: Session, slots: Collection[tuple[int, int, datetime]],
                 Person.id, Person.key, Person.added_at).where(
                 Person.id.in_(ids[start:start + 1000]))):
             people[pid] = (key, added)
-    met, rounds = OneOnOneRepo(session).elsewhere({r for _, r, _ in slots}, before)
+    repo = OneOnOneRepo(session)
+    met, rounds = repo.elsewhere({r for _, r, _ in slots}, before)
+    # The org file ended the pair itself (switched off, another manager, taken out) as
+    # the bot read it: a switch-off and back on leaves nothing else behind.
+    ends: dict[tuple[int, int], list[datetime]] = {}
+    for mid, rid, when in repo.pair_ends({r for _, r, _ in slots}, before):
+        ends.setdefault((mid, rid), []).append(as_utc(when))
     since: dict[int, list[tuple[int | str | None, datetime]]] = {}
     for rid, mid, when in met:
         since.setdefault(rid, []).append((mid, as_utc(when)))
@@ -2391,7 +2431,8 @@ def restarted(session: Session, slots: Collection[tuple[int, int, datetime]],
         manager = people.get(mid, ("", None))[0]
         added = [people.get(p, ("", None))[1] for p in (mid, rid)]
         if any(a is not None and slot < as_utc(a) < before for a in added) or any(
-                who not in (mid, manager) and when > slot for who, when in since.get(rid, ())):
+                who not in (mid, manager) and when > slot for who, when in since.get(rid, ())) \
+                or any(when > slot for when in ends.get((mid, rid), ())):
             out.add((mid, rid))
     return out
 

@@ -51,6 +51,21 @@ class OneOnOneOverride(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class OneOnOnePairEnd(Base):
+    """A pair's regular 1:1 ended by an edit to the org file (switched off, another
+    manager, one of them taken out), when the bot read it. A slot of the pair missed
+    before it is no longer overdue, however the pair begins again (handlers.oneonone
+    .restarted): nothing else stored shows a switch-off followed by a switch back on."""
+
+    __tablename__ = "oneonone_pair_ends"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    manager_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    report_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           index=True)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class OneOnOneMeeting(Base):
     """One occurrence once its slot ended: 'asked' (did it happen?), 'held' or 'not_held'."""
 
@@ -296,6 +311,25 @@ class OneOnOneRepo:
             for start in range(0, len(wanted), KEYS_PER_STATEMENT):
                 found += [tuple(r) for r in self.session.execute(  # type: ignore[misc]
                     query.where(report.in_(wanted[start:start + KEYS_PER_STATEMENT])))]
+        return found
+
+    def pair_ended(self, manager_id: int, report_id: int, at: datetime) -> None:
+        """Record that the org file ended this pair's regular 1:1 at `at` (read then)."""
+        self.session.add(OneOnOnePairEnd(manager_id=manager_id, report_id=report_id,
+                                         ended_at=at))
+
+    def pair_ends(self, report_ids: Collection[int], before: datetime
+                  ) -> list[tuple[int, int, datetime]]:
+        """(manager id, report id, when) of each recorded end of these reports' pairs
+        before `before` (handlers.oneonone.restarted)."""
+        e = OneOnOnePairEnd
+        wanted = sorted(report_ids)
+        found: list[tuple[int, int, datetime]] = []
+        for start in range(0, len(wanted), KEYS_PER_STATEMENT):
+            found += [(mid, rid, when) for mid, rid, when in self.session.execute(
+                select(e.manager_id, e.report_id, e.ended_at).where(
+                    e.report_id.in_(wanted[start:start + KEYS_PER_STATEMENT]),
+                    e.ended_at < before))]
         return found
 
     def elsewhere(self, report_ids: Collection[int], before: datetime

@@ -54,6 +54,7 @@ from storage.oneonone import (
     OneOnOneDialog,
     OneOnOneMeeting,
     OneOnOneOverride,
+    OneOnOnePairEnd,
 )
 from storage.pulse import DIALOG_KIND as PULSE_DIALOG
 from storage.repositories import OutboxRepo
@@ -549,6 +550,12 @@ def _export_oneonones(session: Session, person: Person) -> dict[str, Any]:
                                  _their_pairs(OneOnOneOverride, person),
                                  OneOnOneOverride.by_id == person.id))
                                  .order_by(OneOnOneOverride.id))],
+        # When the org file ended a regular 1:1 of theirs (switched off, another manager,
+        # one side taken out), as the bot read it.
+        "pair_ended": [{"manager": keys.get(e.manager_id), "report": keys.get(e.report_id),
+                        "ended_at": e.ended_at}
+                       for e in session.scalars(select(OneOnOnePairEnd).where(
+                           _their_pairs(OneOnOnePairEnd, person)).order_by(OneOnOnePairEnd.id))],
         "open_dialog": [{"meeting_id": d.meeting_id, "step": d.step, "updated_at": d.updated_at}
                         for d in session.scalars(select(OneOnOneDialog).where(
                             OneOnOneDialog.person_id == person.id))],

@@ -1073,3 +1073,46 @@ def test_answers_of_before_0022_keep_no_figure_and_a_downgrade_keeps_the_answers
             # (The summaries' covering index of the answers is as it was.)
             assert "ix_answers_round_figures" in {
                 i["name"] for i in inspect(conn).get_indexes("answers")}
+
+
+def test_pair_ends_of_before_0023_are_the_notices_the_outbox_still_holds(tmp_path):
+    """An operator upgrades with a 1:1 pair the org file switched off (Grace and Alice,
+    both told: two copies of one notice) and a notice naming someone no longer stored:
+    0023 keeps the one end it can tell, at its first copy's time, and invents none for
+    the rest. A downgrade drops the table, keeping the outbox."""
+    from alembic import command
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from storage.migrate import alembic_config
+    from storage.oneonone import OneOnOnePairEnd
+    from tests.test_snapshot_keys import fresh_engine
+
+    told = datetime(2026, 12, 9, 15, 0, tzinfo=UTC)
+    with fresh_engine(tmp_path) as engine:
+        upgrade(engine, "0022_answerwas")
+        with engine.begin() as conn:  # as teampulse at 0022 stored it
+            for pid, key in ((1, "grace"), (2, "alice")):
+                conn.execute(text(
+                    "INSERT INTO people (id, key, display_name, role, timezone, locale, "
+                    "checks_in, can_view_summary, active) VALUES (:id, :key, :key, "
+                    "'director', 'America/New_York', 'en', :t, :f, :t)"),
+                    {"id": pid, "key": key, "t": True, "f": False})
+            for n, (key, minutes) in enumerate([
+                    ("oo:ended:1:2:1:2026-12-14:1", 0), ("oo:ended:1:2:1:2026-12-14:2", 1),
+                    ("oo:ended:1:9:1:2026-12-15:1", 0), ("oo:day:1:2:2026-12-14:x:1", 0)]):
+                conn.execute(text(
+                    "INSERT INTO outbox (dedupe_key, platform, target_kind, address, payload, "
+                    "status, attempts, not_before, created_at, priority) VALUES (:key, "
+                    "'console', 'dm', :address, :payload, 'sent', 1, :at, :at, 0)"),
+                    {"key": key, "address": f"p{n}", "payload": json.dumps({"text": "x"}),
+                     "at": told.replace(minute=minutes)})
+        upgrade(engine, "0023_pairends")
+        with Session(engine) as session:
+            ends = [(e.manager_id, e.report_id, e.ended_at)
+                    for e in session.scalars(select(OneOnOnePairEnd))]
+        assert ends == [(1, 2, told)]
+        command.downgrade(alembic_config(engine), "0022_answerwas")
+        with engine.connect() as conn:
+            assert "oneonone_pair_ends" not in inspect(conn).get_table_names()
+            assert conn.execute(text("SELECT count(*) FROM outbox")).scalar() == 4

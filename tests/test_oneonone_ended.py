@@ -232,3 +232,78 @@ async def test_a_pair_the_running_bot_switched_off_is_not_told_again_at_a_start(
     assert await again.tell_pairs_ended_at_start() == 0
     again.close()
     engine.dispose()
+
+
+async def test_a_pair_switched_off_after_its_first_reminder_is_told_at_the_start(
+        settings, clock):
+    """A fresh bot: Alice and Sam's first 1:1, Wednesday 2026-12-09 14:00, is not yet
+    asked about, but both were reminded of it on Tuesday ("tomorrow"). The bot is
+    stopped, the operator switches Sam's 1:1s off (and Li's, whose monthly 1:1 nobody
+    was reminded of yet). The start told nobody: a pair was found only from a slot asked
+    about, and Alice and Sam kept expecting Wednesday's meeting the bot had reminded
+    them of. Now the reminder is the record that they expected it; Grace and Li, never
+    told of a meeting, are told nothing (nothing shows the file had them on)."""
+    told: dict[str, list[str]] = {"alice": [], "sam": [], "grace": [], "li": []}
+
+    async def start(sweep: datetime | None = None) -> None:
+        bot, engine = prepare(settings, clock, backfill=True)
+        chat = RecordingAdapter()
+        bot.register(chat)
+        await bot.tell_pairs_ended_at_start()
+        if sweep is not None:
+            await sweep_at(bot, clock, sweep)
+        await bot.deliver()
+        if sweep is not None:
+            assert any("is tomorrow" in t for t in chat.to("sam")), chat.to("sam")
+        for key, said in told.items():
+            said.extend(notices(chat, key))
+        bot.close()
+        engine.dispose()
+
+    clock.set(MONDAY)
+    await start(sweep=datetime(2026, 12, 8, 19, 5, tzinfo=UTC))  # Tue 14:05 in New York
+    clock.set(datetime(2026, 12, 8, 23, 0, tzinfo=UTC))
+    settings.org_file.write_text(SWITCHED_OFF.replace(
+        '    - {report: li, cadence: monthly, day: tue, time: "09:00"}\n',
+        "    - {report: li, enabled: false}\n"), encoding="utf-8")
+    await start()
+    assert told["alice"] == [
+        "Your regular 1:1 with Sam Lee has ended: the org file no longer schedules it. The "
+        "next one, Wed 2026-12-09 14:00 (America/New_York), will not take place."]
+    assert told["sam"] == [
+        "Your regular 1:1 with Alice Martin has ended: the org file no longer schedules it. "
+        "The next one, Wed 2026-12-09 13:00 (America/Chicago), will not take place."]
+    assert told["grace"] == [] and told["li"] == []
+    await start()  # the next start tells nobody again
+    assert len(told["alice"]) == 1 and len(told["sam"]) == 1
+
+
+async def test_a_pair_that_moved_its_first_meeting_is_told_at_the_start(settings, clock):
+    """Alice moved their first 1:1 to Thursday before any reminder; the file switches
+    Sam's 1:1s off while the bot is stopped: both planned that meeting with the bot, and
+    are told it will not take place."""
+    told: dict[str, list[str]] = {"alice": [], "sam": []}
+
+    async def start(move: bool = False) -> None:
+        bot, engine = prepare(settings, clock, backfill=True)
+        chat = RecordingAdapter()
+        bot.register(chat)
+        await bot.tell_pairs_ended_at_start()
+        if move:
+            await say(bot, "alice", "/1on1 move @sam 2026-12-10 15:00")
+            assert "Moved" in chat.last("alice"), chat.last("alice")
+        await bot.deliver()
+        for key, said in told.items():
+            said.extend(notices(chat, key))
+        bot.close()
+        engine.dispose()
+
+    clock.set(MONDAY)
+    await start(move=True)
+    clock.set(MONDAY.replace(hour=20))
+    settings.org_file.write_text(SWITCHED_OFF, encoding="utf-8")
+    await start()
+    assert told["alice"] == [
+        "Your regular 1:1 with Sam Lee has ended: the org file no longer schedules it. The "
+        "next one, Thu 2026-12-10 15:00 (America/New_York), will not take place."]
+    assert len(told["sam"]) == 1
