@@ -43,7 +43,7 @@ import io
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
@@ -204,6 +204,10 @@ class Figure:
     # round did not ask it; with no round, the org file does not ask it of them): in their
     # block, never in the org's mean, the mean of those the KPI is asked of.
     apart: bool = False
+    #: An org total (the headline's) adds up a director's figure changed after its week
+    #: ended: last week's total read in chat differs from today's, and the line says why.
+    #: Not a figure the CRM gives (the typed one is not counted).
+    holds_edited: bool = False
 
     @property
     def attainment(self) -> float | None:
@@ -235,31 +239,37 @@ def _edited_from(conn: Connection, edited: list[tuple[int, str, DirectorView]],
         of_round[rid][1].edited_from = pairs
 
 
-def _edited_periods(conn: Connection, views: Mapping[int, DirectorView], weeks: list[str],
+def _edited_periods(conn: Connection, pids: Collection[int] | None, weeks: list[str],
                     in_month: Mapping[str, bool], kpi_by_key: Mapping[str, Any],
                     people: Mapping[int, Any],
-                    crm_get: Callable[[tuple[str, str, str]], float | None]) -> None:
-    """Whether each director's month and quarter to date (`weeks`: the quarter's to the
-    view's week) add up a KPI figure changed after its week ended, into `views`' edited_in:
-    one read, of the directors (by id) with a round so changed (usually none). A text so
-    changed is no figure; nor is a week the CRM gives the figure of (the typed one is not
-    counted); nor a round made for them as a member (it is not in their sums)."""
-    found: dict[int, set[str]] = {}
-    for pid, wk, key, role, qkey in conn.execute(
-            select(CheckinRound.person_id, CheckinRound.week, CheckinRound.snapshot_key,
-                   CheckinRound.role, Answer.question_key)
-            .join(Answer, Answer.round_id == CheckinRound.id)
-            .where(CheckinRound.person_id.in_(list(views)), CheckinRound.week.in_(weeks),
-                   Answer.changed_after_week_at.is_not(None))):
-        person = people[pid]
-        metric = next((k[1] for k in kpi_by_key.get(key, ()) if k[0] == qkey), None)
-        if metric is None or (role or person.role) != "director" or \
-                crm_get((person.key, metric, wk)) is not None:
+                    crm_get: Callable[[tuple[str, str, str]], float | None]
+                    ) -> dict[int, set[tuple[str, tuple[str, str]]]]:
+    """Per director (of `pids`; None: everyone's), which of their month and quarter to
+    date (`weeks`: the quarter's to the view's week) add up which KPI figure changed
+    after its week ended: ("month_to_date" or "quarter_to_date", (metric, unit)). One
+    read, of rounds so changed (usually none). A text so changed is no figure; nor is a
+    week the CRM gives the figure of (the typed one is not counted); nor a round made for
+    them as a member (it is not in their sums)."""
+    found: dict[int, set[tuple[str, tuple[str, str]]]] = {}
+    query = select(CheckinRound.person_id, CheckinRound.week, CheckinRound.snapshot_key,
+                   CheckinRound.role, Answer.question_key) \
+        .join(Answer, Answer.round_id == CheckinRound.id) \
+        .where(CheckinRound.week.in_(weeks), Answer.changed_after_week_at.is_not(None),
+               # (Such an answer's round is marked edited: the rounds' covering index
+               # finds the few, not every answer of the org's quarter.)
+               CheckinRound.edited_at.is_not(None))
+    if pids is not None:
+        query = query.where(CheckinRound.person_id.in_(list(pids)))
+    for pid, wk, key, role, qkey in conn.execute(query):
+        person = people.get(pid)
+        mu = next((k[5] for k in kpi_by_key.get(key, ()) if k[0] == qkey), None)
+        if person is None or mu is None or (role or person.role) != "director" or \
+                crm_get((person.key, mu[0], wk)) is not None:
             continue
         found.setdefault(pid, set()).update(
-            ("month_to_date", "quarter_to_date") if in_month[wk] else ("quarter_to_date",))
-    for pid, periods in found.items():
-        views[pid].edited_in = sorted(periods)  # (month_to_date first)
+            ((period, mu) for period in ("month_to_date", "quarter_to_date"))
+            if in_month[wk] else (("quarter_to_date", mu),))
+    return found
 
 
 def _figure_dicts(figures: Iterable[Figure]) -> list[dict[str, Any]]:
@@ -580,10 +590,13 @@ class GmSummary:
             "quarter": self.quarter, "quarter_first_day": self.quarter_days[0].isoformat(),
             "quarter_last_day": self.quarter_days[1].isoformat(),
             "weeks": [w.as_dict() for w in self.weeks],
-            "headline": {"week": [f.as_dict() | {"not_reported": list(f.not_reported)}
+            "headline": {"week": [f.as_dict() | {"not_reported": list(f.not_reported),
+                                                 "includes_edited": f.holds_edited}
                                   for f in self.headline],
-                         "month_to_date": [f.as_dict() for f in self.headline_mtd],
-                         "quarter_to_date": [f.as_dict() for f in self.headline_qtd]},
+                         "month_to_date": [f.as_dict() | {"includes_edited": f.holds_edited}
+                                           for f in self.headline_mtd],
+                         "quarter_to_date": [f.as_dict() | {"includes_edited": f.holds_edited}
+                                             for f in self.headline_qtd]},
             "attention": [a.as_dict() for a in self.attention]}
         # Team members' open requests, where the chat lists them (after the attention
         # list): every one, as the chat's count promises. Not in one director's full
@@ -1524,6 +1537,18 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         _add_answers(found, answers)
     if edited_now:
         _edited_from(conn, edited_now, kpi_by_key)
+        # The org's total of the week adds up the new figure (not a leaver's: not in it),
+        # so its line says so: the director's block says what it was.
+        counted = {id(view) for view in views}
+        for _rid, _key, view in edited_now:
+            if view.edited_from and id(view) in counted:
+                changed_metrics = {metric for metric, _was in view.edited_from}
+                for f in view.week:
+                    # (Not a figure kept out of the org's total: Figure.apart.)
+                    total_f = headline.get((f.metric, f.unit)) \
+                        if f.metric in changed_metrics and not f.apart else None
+                    if total_f is not None:
+                        total_f.holds_edited = True
     if not lean and earlier:
         _last_plans(views, [look_rounds[id_of[view.key]] for view in views], answers)
     for view, pid in blocking:
@@ -1662,10 +1687,23 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         # (The org's sums are made: their own rates of no KPI of theirs join theirs now.)
         _period_figures(view, _merged(period_sums[view.key], apart_sums[view.key])
                         if view.key in apart_sums else period_sums[view.key], unit_texts)
-    changed = {id_of[view.key]: view for view in detailed if id_of[view.key] in edited_in}
-    if changed:
-        _edited_periods(conn, changed, [wk for wk in window if in_quarter[wk]], in_month,
-                        kpi_by_key, {pid: by_id[pid] for pid in changed}, crm_get)
+    # Whose month and quarter to date add up a figure changed after its week ended: one
+    # read of the rounds so changed, only when one is (edited_in: usually none), for the
+    # page's blocks and the org's month and quarter to date alike. (None in edited_in: the
+    # whole org's older weeks were counted together, whoever's they were.)
+    org_edited: set[tuple[str, tuple[str, str]]] = set()
+    if edited_in:
+        whose = None if None in edited_in else [pid for pid in edited_in if pid is not None]
+        edited_figures = _edited_periods(conn, whose, [wk for wk in window if in_quarter[wk]],
+                                         in_month, kpi_by_key, by_id, crm_get)
+        for view in detailed:
+            marks = edited_figures.get(id_of[view.key])
+            if marks:
+                view.edited_in = sorted({period for period, _mu in marks})  # (month first)
+        in_org = director_ids | leaver_ids  # (whose sums the org's adds up)
+        for pid, marks in edited_figures.items():
+            if pid in in_org:
+                org_edited |= marks
     attention = sorted((a for v in views for a in v.attention),
                        key=lambda a: (_RANK[a.kind], name_key(a.name)))
     # (A rate's target and actual are their means: see `averaged`.)
@@ -1676,6 +1714,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                                                    t[12]),
                        t[7], t[8], unit_text=unit_texts.get(k[1], k[1]))
                 for k, t in org_sums.items()]
+    if org_edited:
+        for period, figures in (("month_to_date", head_mtd), ("quarter_to_date", head_qtd)):
+            for f in figures:
+                f.holds_edited = (period, (f.metric, f.unit)) in org_edited
     for mu, total_f in headline.items():
         total_f.target, total_f.actual = averaged(total_f.unit, total_f.target, total_f.actual,
                                                   total_f.reported, total_f.expected,

@@ -255,10 +255,13 @@ async def test_the_weeks_headline_month_and_quarter_add_up_by_hand(quarter):
             " · not reported: Dan Park") in text
     assert (f"Team · New customers 11 / 11 customers ({pct(*W48_CUSTOMERS)}%), 3 of 4 "
             "reporting · not reported: Dan Park") in text
-    assert (f"Month to date (2026-11): Revenue 648,000 / 650,000 USD ({pct(*MONTH_REVENUE)}%)"
-            f" · New customers 35 / 38 customers ({pct(*MONTH_CUSTOMERS)}%)") in text
+    # Alice's W46 revenue, changed after W46 ended, is in the org's month and quarter:
+    # their revenue says so (the week's total and the customers' hold no such figure).
+    changed = "; includes a figure changed after its week ended"
+    assert (f"Month to date (2026-11): Revenue 648,000 / 650,000 USD ({pct(*MONTH_REVENUE)}%"
+            f"{changed}) · New customers 35 / 38 customers ({pct(*MONTH_CUSTOMERS)}%)") in text
     assert ("Quarter to date (2026-Q4): Revenue 778,000 / 800,000 USD "
-            f"({pct(*QUARTER_REVENUE)}%) · New customers 41 / 47 customers "
+            f"({pct(*QUARTER_REVENUE)}%{changed}) · New customers 41 / 47 customers "
             f"({pct(*QUARTER_CUSTOMERS)}%)") in text
     assert "Dan Park: not checked in this week" in text
     await say(bot, "grace", "/language 中文")
@@ -266,9 +269,9 @@ async def test_the_weeks_headline_month_and_quarter_add_up_by_hand(quarter):
     text = chat.last("grace")
     assert "签到：3 / 4 · 未签到：Dan Park" in text
     assert "团队 · 营收 180,000 / 200,000 USD（90%），3/4 人已填报 · 未填报：Dan Park" in text
-    assert ("本月累计（2026-11）：营收 648,000 / 650,000 USD（99%） · "
+    assert ("本月累计（2026-11）：营收 648,000 / 650,000 USD（99%；含周结束后被修改的数据） · "
             "新客户 35 / 38 customers（92%）") in text
-    assert ("本季度累计（2026-Q4）：营收 778,000 / 800,000 USD（97%） · "
+    assert ("本季度累计（2026-Q4）：营收 778,000 / 800,000 USD（97%；含周结束后被修改的数据） · "
             "新客户 41 / 47 customers（87%）") in text
 
 
@@ -320,12 +323,15 @@ async def test_the_away_late_edited_and_crm_weeks_by_hand(quarter):
     # 58,000 (Alice, corrected) + 20,000 + 70,000 (李雷, late) against 50k+30k+60k;
     # 韩梅梅 away, out of the target.
     assert "Check-ins: 3 of 3 · away: 韩梅梅" in text
-    assert f"Team · Revenue 148,000 / 140,000 USD ({pct(148000, 140000)}%), 3 of 3" in text
+    # (Alice's correction came after the week ended: the totals that add it up say so.)
+    assert (f"Team · Revenue 148,000 / 140,000 USD ({pct(148000, 140000)}%), 3 of 3 "
+            "reporting · includes a figure changed after its week ended") in text
     assert "Away, not in the targets: 韩梅梅" in text
     assert "✅ 李雷 — checked in (late)" in text
     assert "🌴 韩梅梅 — away until 2026-11-22" in text
     assert ("Month to date (2026-11): Revenue 303,000 / 290,000 USD "
-            f"({pct(155000 + 148000, 150000 + 140000)}%)") in text
+            f"({pct(155000 + 148000, 150000 + 140000)}%; includes a figure changed after its "
+            "week ended)") in text
     await say(bot, "grace", "/summary 2026-W47")
     text = chat.last("grace")
     assert ("Revenue 72,000 / 70,000 USD (103%) [CRM; reported 60,000 ⚠ differs]") in text
@@ -510,6 +516,10 @@ async def test_the_exports_by_hand(quarter):
     assert (head["new_customers"]["reported"], head["new_customers"]["expected"]) == (11, 13)
     quarter_ = {k["metric"]: k for k in data["headline"]["quarter_to_date"]}
     assert (quarter_["revenue"]["reported"], quarter_["revenue"]["expected"]) == (15, 16)
+    # Alice's W46 revenue changed after W46: the month's and quarter's revenue hold it.
+    assert [(k["revenue"]["includes_edited"], k["new_customers"]["includes_edited"])
+            for k in (head, quarter_)] == [(True, False), (True, False)]
+    assert not any(k["includes_edited"] for k in data["headline"]["week"])
     rows = {r["director"]: r for r in csv_records(
         run_cli(settings, "summary", "--format", "csv", "--week", "2026-W47")[1])}
     assert (rows["alice"]["revenue_week_actual"], rows["alice"]["revenue_week_crm"],
