@@ -65,6 +65,7 @@ from storage.repositories import (
     OutboxRepo,
     claim_alone,
     outbox_statements_alone,
+    recalls_alone,
     record_sent_alone,
 )
 
@@ -462,8 +463,9 @@ class OutboxWorker:
         self.db_gate: contextlib.AbstractContextManager[Any] = (
             threading.RLock() if bind is not None and bind.dialect.name == "sqlite"
             else contextlib.nullcontext())
-        # SQLite: a batch's claim and (when all went out) its record, each as a single
-        # statement outside a transaction (see storage.repositories.claim_alone).
+        # SQLite: a batch's claim and (when all went out) its record, and each read of
+        # the recall notes, as a single statement outside a transaction (see
+        # storage.repositories.claim_alone).
         self._alone: Engine | None = (
             bind if isinstance(bind, Engine) and outbox_statements_alone(bind) else None)
 
@@ -954,6 +956,10 @@ class OutboxWorker:
         self._recall_read = began
 
     def _load_recalls(self) -> list[tuple[int, list[int]]]:
+        if self._alone is not None:
+            notes = recalls_alone(self._alone)
+            if notes is not None:
+                return notes
         with self._sessions() as session:
             return OutboxRepo(session).recalls()
 

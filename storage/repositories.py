@@ -1017,11 +1017,27 @@ def record_sent_alone(engine: Engine,
     return _alone(engine, _RECORD_SENT_SQL, {"sent": _sent_json(sent)}) is not None
 
 
-def _alone(engine: Engine, statement: str, params: dict[str, Any]) -> int | None:
-    """Run one write statement as its own transaction; the rows it changed. None (run
-    nothing) unless the driver's connection is in autocommit and outside a transaction,
-    so that the statement commits as it ends. A driver error is raised as SQLAlchemy's
-    (DBAPIError), as from a Session."""
+def recalls_alone(engine: Engine) -> list[tuple[int, list[int]]] | None:
+    """SQLite: OutboxRepo.recalls as one statement outside a transaction (read a dozen
+    times a fan-out; in a Session it began with BEGIN IMMEDIATE, the write lock, so it
+    could wait for another connection's claim, record or transaction, and made two more
+    calls into sqlite3); None, with nothing read, where that cannot be (read them in a
+    session).
+    One statement reads one snapshot, as the transaction around it did."""
+    found = _alone(engine, _RECALLS_SQL, {"status": RECALL}, read=True)
+    if found is None:
+        return None
+    assert isinstance(found, list)
+    return [(note_id, list(json.loads(ids)) if ids is not None else [])
+            for note_id, ids in found]
+
+
+def _alone(engine: Engine, statement: str, params: dict[str, Any],
+           read: bool = False) -> int | list[Any] | None:
+    """Run one statement as its own transaction: the rows it changed, or with `read` the
+    rows it read. None (run nothing) unless the driver's connection is in autocommit and
+    outside a transaction, so that the statement commits as it ends. A driver error is
+    raised as SQLAlchemy's (DBAPIError), as from a Session."""
     with contextlib.closing(engine.raw_connection()) as connection:
         driver = connection.driver_connection
         if driver is None or driver.isolation_level is not None or driver.in_transaction:
@@ -1029,13 +1045,13 @@ def _alone(engine: Engine, statement: str, params: dict[str, Any]) -> int | None
         cursor = driver.cursor()
         try:
             cursor.execute(statement, params)
-            changed: int = cursor.rowcount
+            done: int | list[Any] = cursor.fetchall() if read else cursor.rowcount
         except sqlite3.Error as exc:
             raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
         finally:
             cursor.close()
         assert not driver.in_transaction  # (committed: nothing else can leave it open)
-        return changed
+        return done
 
 
 def _sent_json(sent: Sequence[tuple[int, datetime, int, str | None]],
@@ -1075,6 +1091,8 @@ _RECORD_SENT_SQL = (
     "external_id = json_extract(sent.value, '$[3]') "
     "FROM json_each(:sent) AS sent WHERE outbox.id = json_extract(sent.value, '$[0]')")
 _SQLITE_RECORD_SENT = sql_text(_RECORD_SENT_SQL)
+#: The recall notes (status :status): each note's id and the JSON array of ids it recalls.
+_RECALLS_SQL = "SELECT id, json_extract(payload, '$.ids') FROM outbox WHERE status = :status"
 #: Every one of :ids marked 'sending' if all :n of them are pending, else none.
 _CLAIM_ALL_SQL = (
     "UPDATE outbox SET status = 'sending', sending_at = :now "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -14,7 +15,7 @@ from bot.adapters.base import DeliveryError
 from bot.outbox import BATCH, OutboxWorker, backoff
 from storage.db import create_db_engine, session_factory
 from storage.models import OutboxMessage
-from storage.repositories import SQLITE_JSON_BATCHES
+from storage.repositories import SQLITE_JSON_BATCHES, OutboxRepo
 from tests.support import RecordingAdapter
 from tests.test_outbox import enqueue
 
@@ -196,3 +197,26 @@ async def test_on_postgresql_a_fan_out_binds_a_batch_as_one_value_not_values_a_m
                for person, row in found.items())
     # Reading, claiming and recording 1,500 messages bound some 6,000 values before.
     assert bound[0] < 200
+
+
+def test_reading_the_recall_notes_waits_for_no_writer(bot, clock):
+    # The outbox reads an erase's recall notes a dozen times a fan-out, right before its
+    # calls. On SQLite that read is one statement outside a transaction: in a Session it
+    # began with BEGIN IMMEDIATE, the write lock, and so waited for whoever held it (up to
+    # busy_timeout, then failed: the calls waiting for it were sent later).
+    if bot.engine.dialect.name != "sqlite" or not SQLITE_JSON_BATCHES:
+        pytest.skip("about SQLite's locks")
+    with bot.sessions.begin() as session:
+        OutboxRepo(session).recall([3, 1, 2], clock.now())
+    with bot.sessions() as session:
+        expected = OutboxRepo(session).recalls()
+    assert [ids for _, ids in expected] == [[1, 2, 3]]
+    writer = sqlite3.connect(bot.engine.url.database, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another transaction writing meanwhile
+        began = time.monotonic()
+        assert bot.outbox._load_recalls() == expected
+        assert time.monotonic() - began < 1.0
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
