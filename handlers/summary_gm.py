@@ -1700,9 +1700,14 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             marks = edited_figures.get(id_of[view.key])
             if marks:
                 view.edited_in = sorted({period for period, _mu in marks})  # (month first)
-        in_org = director_ids | leaver_ids  # (whose sums the org's adds up)
+        # Whose sums the org's adds up: the directors' and leavers' and, for a chat page,
+        # whoever's director rounds of the older weeks the database added up for the whole
+        # org (a director made a member or removed since, with no round in the weeks
+        # looked at, is neither here): every round _edited_periods keeps was made for a
+        # director, so all of them. The export's leavers list everyone so added up.
+        in_org = None if lean else director_ids | leaver_ids
         for pid, marks in edited_figures.items():
-            if pid in in_org:
+            if in_org is None or pid in in_org:
                 org_edited |= marks
     attention = sorted((a for v in views for a in v.attention),
                        key=lambda a: (_RANK[a.kind], name_key(a.name)))
