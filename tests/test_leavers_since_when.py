@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
+from bot.app import prepare
 from bot.config import Settings
 from tests.support import TEST_ORG, run_cli, say
 from tests.test_org_reload import BRUNO, VALUES, running  # noqa: F401 (the fixture)
@@ -133,15 +134,35 @@ async def test_taken_out_before_the_bot_recorded_when_he_is_still_out_with_no_da
     assert _cli(r, database_url, "export", "bruno")["person"]["left_at"] is None
 
 
-async def test_teampulse_apply_org_dates_whom_it_takes_out(bot, settings, clock, tmp_path):
-    """The operator applies an edit with `teampulse apply-org --yes` (the bot stopped):
-    Bruno is out since that day, the GM's (New York), as after a reload."""
-    clock.set(TAKEN_OUT + timedelta(days=2))
+def _without_bruno(settings: Settings, tmp_path) -> Settings:
     edited = tmp_path / "org-without-bruno.yaml"
     org = TEST_ORG.read_text(encoding="utf-8")
     assert BRUNO in org
     edited.write_text(org.replace(BRUNO, ""), encoding="utf-8")
-    without = Settings(database_url=settings.database_url, org_file=edited)
+    return Settings(database_url=settings.database_url, org_file=edited)
+
+
+async def test_a_start_dates_whom_an_edit_made_while_stopped_takes_out(
+        bot, chat, settings, clock, tmp_path):
+    """The org file edited while the bot was stopped: the start's sync takes Bruno out,
+    and that is the day the GM reads (her Sunday evening, Monday already in Rome)."""
+    clock.set(datetime(2026, 11, 30, 1, 0, tzinfo=UTC))
+    started, engine = prepare(_without_bruno(settings, tmp_path), clock, backfill=True)
+    try:
+        started.register(chat)
+        await say(started, "grace", "/summary bruno")
+        assert _header(chat.last("grace")).endswith(
+            " · no longer in the org file since 2026-11-29"), chat.last("grace")
+    finally:
+        started.close()
+        engine.dispose()
+
+
+async def test_teampulse_apply_org_dates_whom_it_takes_out(bot, settings, clock, tmp_path):
+    """The operator applies an edit with `teampulse apply-org --yes` (the bot stopped):
+    Bruno is out since that day, the GM's (New York), as after a reload."""
+    clock.set(TAKEN_OUT + timedelta(days=2))
+    without = _without_bruno(settings, tmp_path)
     code, out = run_cli(without, "apply-org", "--yes")
     assert code == 0, out
     code, raw = run_cli(without, "summary", "--person", "bruno", "--format", "json")
