@@ -1534,6 +1534,11 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
                     # What the org file says of the team today, as the chat's view says
                     # it above past weeks: a script reading them can tell too.
                     data["team_now"] = result[-1].team_now or "in_org"
+                if kind == "person":
+                    # Since when they are out of the org file (each week's `left` says
+                    # whether), in the GM's timezone as the Markdown's header says it.
+                    left_on = result[-1].people[0].left_on
+                    data["left_on"] = left_on.isoformat() if left_on else None
                 if view is not None:  # a director: their five questions beside
                     data["director"] = view.to_dict()
             elif view is not None:

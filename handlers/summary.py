@@ -157,6 +157,10 @@ class PersonWeek:
     #: Taken out of the org file since (listed for the weeks they had a round): a check-in
     #: left unfinished is not "in progress", as it will not be finished.
     left: bool = False
+    #: A person's history (`left`): the day, in the reader's timezone, the org sync took
+    #: them out of the file; None when not known (taken out before 0024_leftat). Chat and
+    #: Markdown name it in the header; JSON as the view's `left_on`.
+    left_on: date | None = None
     #: `unreachable`: why the week's prompt never reached them (storage.undelivered's
     #: UNREACHED_WHY), the summary saying what to do; JSON's and CSV's `not_reached_why`.
     unreached_why: str | None = None
@@ -352,7 +356,8 @@ class WeekSummary:
 # asdict's keys, in its order (the fields'), without the platform ids.
 _PERSON_FIELDS = tuple(f.name for f in fields(PersonWeek)
                        if f.name not in {"slack_id", "telegram_id", "due", "joined",
-                                         "unreached_why", "edited_at", "kpis_unasked"})
+                                         "left_on", "unreached_why", "edited_at",
+                                         "kpis_unasked"})
 # (Not unit_text: the reader's spelling of the unit is for the chat; exports keep `unit`.)
 _KPI_FIELDS = tuple(f.name for f in fields(KpiLine) if f.name != "unit_text")
 # Nor edited and was: a person's edited_from gives them, as the GM's view's directors'.
@@ -910,6 +915,11 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
                 row.status, row.joined = "joined_later", joined_on(person)
             history.append(WeekSummary(week=w, start=week_start(w), end=week_end(w),
                                        scope=scope, people=[row], team_kpis=[]))
+        if not person.active and person.left_at is not None:
+            # The day, where the reader is, the org sync took them out (latest removal).
+            left_on = as_utc(person.left_at).astimezone(ZoneInfo(anchor_tz)).date()
+            for row_week in history:
+                row_week.people[0].left_on = left_on
         _add_unreached_why(ctx, history)
         _one_spelling(ctx, history)
         return history

@@ -81,6 +81,10 @@ class Person(Base):
     # theirs, so no view lists them there as "no check-in sent" (handlers/joined.py).
     # None: synced before this was recorded (migration 0016): read as always there.
     added_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the org sync last took them out of the file (active False since); cleared when
+    # the file has them back. None while in the file, or taken out before this was
+    # recorded (migration 0024): no longer in the org file, since a date not known.
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     kpis: Mapped[list[KpiTarget]] = relationship(
         back_populates="person", cascade="all, delete-orphan", order_by="KpiTarget.position"

@@ -142,6 +142,8 @@ def _profile(person: Person) -> dict[str, Any]:
             "locale": person.locale, "locale_chosen_in_chat": person.chosen_locale,
             "checks_in": person.checks_in, "can_view_summary": person.can_view_summary,
             "added_at": person.added_at,
+            # When the org sync took them out of the file (None: in it, or before 0024).
+            "left_at": person.left_at,
             "slack_id": person.slack_id, "telegram_id": person.telegram_id,
             "telegram_username": person.telegram_username, "active": person.active,
             "kpi_targets": [{"metric": k.metric, "unit": k.unit,

@@ -68,7 +68,7 @@ from storage.review_schedule import follow_rename as follow_review_rename
 
 _PERSON_FIELDS = ("display_name", "role", "manager_key", "team", "timezone", "locale",
                   "checks_in", "can_view_summary", "slack_id", "telegram_id",
-                  "telegram_username", "active")
+                  "telegram_username", "active", "left_at")
 
 
 def _person_fields(row: dict[str, Any]) -> dict[str, Any]:
@@ -277,11 +277,13 @@ class PeopleRepo:
         `now`: stored as `added_at` of whoever is inserted, or found back in the file after
         a removal (their weeks away are as none of theirs as the weeks before they first
         came); without it, or at the first sync of all (an empty table: the org was there
-        before the bot), nobody's `added_at` is set. History (rounds, answers) of
-        someone removed from the file is kept. `check` is given what the sync would do
-        before anything is written, and may refuse it by raising. Works on
-        plain rows with one multi-row statement per kind of change, and writes only
-        what changed: an org of 10,000 people syncs in well under a second on every start.
+        before the bot), nobody's `added_at` is set. It is also the `left_at` of whoever
+        the sync takes out of the file (cleared when the file has them back). History
+        (rounds, answers) of someone removed from the file is kept. `check` is given
+        what the sync would do before anything is written, and may refuse it by raising.
+        Works on plain rows with one multi-row statement per kind of change, and writes
+        only what changed: an org of 10,000 people syncs in well under a second on every
+        start.
         Returns who, active before and after, the sync gave another manager (or none),
         and who, with a manager, it took out of the org (ManagerChanged.left).
         """
@@ -311,7 +313,9 @@ class PeopleRepo:
                 "locale": (row or {}).get("chosen_locale") or op.locale,
                 "checks_in": op.checks_in, "can_view_summary": op.can_view_summary,
                 "slack_id": op.slack_id, "telegram_id": old["telegram_id"],
-                "telegram_username": op.telegram_username, "active": True}
+                "telegram_username": op.telegram_username, "active": True,
+                # In the file: not left (back after a removal: the latest stay shows).
+                "left_at": None}
             if op.telegram_id is not None or _lower(op.telegram_username) != _lower(
                     old["telegram_username"]):
                 # The file's id wins. An id learned from a username stays, unless the
@@ -339,7 +343,10 @@ class PeopleRepo:
                 manager = renamed_to.get(gone["manager_key"], gone["manager_key"])
                 managers.append(ManagerChanged(gone["key"], gone["key"], manager, None,
                                                left=True))
-            change = {"active": False}
+            change: dict[str, Any] = {"active": False}
+            if gone["active"]:
+                # Taken out now (a person already out keeps the moment they went).
+                change["left_at"] = now
             if gone["telegram_id"] in claimed:
                 change["telegram_id"] = None
             if any(gone[k] != v for k, v in change.items()):

@@ -79,7 +79,7 @@ class SummaryRows:
         query = select(
             Person.id, Person.key, Person.display_name, Person.role, Person.team, Person.timezone,
             Person.active, Person.checks_in, Person.slack_id, Person.telegram_id,
-            Person.telegram_username, Person.added_at)
+            Person.telegram_username, Person.added_at, Person.left_at)
         if scope is not None:
             query = query.where(scope.people())
         return list(self.session.connection().execute(query.order_by(Person.key)))

@@ -89,13 +89,15 @@ async def test_a_week_years_before_the_bot_ran_invents_no_next_one_on_one(bot, c
 async def test_a_director_reads_the_history_of_a_member_who_left_her_team(bot, chat, clock):
     """Alice types `/summary sam` after Sam (of her team East) left the org: she was told
     "your own team's summary only (team East)", untrue. She reads his history as before
-    he left; a leaver of another team stays refused, his existence unsaid."""
+    he left, its header saying since when he is out of the org file (her day); a leaver
+    of another team stays refused, his existence unsaid."""
     await say(bot, "alice", "/summary sam")
     before = chat.last("alice")
-    assert before.startswith("Sam Lee · team East")
+    assert before.startswith("Sam Lee · team East · last 4 weeks\n")
     sam_leaves(bot)
     await say(bot, "alice", "/summary sam")
-    assert chat.last("alice") == before
+    assert chat.last("alice") == before.replace(
+        "last 4 weeks\n", "last 4 weeks · no longer in the org file since 2026-11-27\n", 1)
     await say(bot, "alice", "/summary Sam Lee last 1w")
     assert chat.last("alice").startswith("Sam Lee · team East · last 1 week")
     # Bruno (team Europe) is not told Sam's history, nor that a Sam ever was.

@@ -7,7 +7,7 @@ import json
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -432,6 +432,57 @@ def test_the_org_of_the_first_start_has_no_join_date(tmp_path):
     with Session(engine) as session:
         assert {p.added_at for p in session.query(Person)} == {None}
     engine.dispose()
+
+
+def test_people_taken_out_before_0024_have_no_date_and_the_sync_dates_the_next(tmp_path):
+    """An operator upgrades with Bruno already taken out of the org file: 0024 adds
+    people.left_at, empty for him (nothing stored dates it: none is invented). The next
+    sync that takes someone out (Carla) dates her; one that leaves Bruno out keeps his
+    empty; Bruno put back has none. A downgrade drops the column and keeps every person."""
+    from alembic import command
+    from sqlalchemy.orm import Session
+
+    from storage.migrate import alembic_config
+    from storage.models import Person
+    from storage.repositories import PeopleRepo
+    from tests.test_snapshot_keys import fresh_engine
+
+    class Entry:  # what PeopleRepo.sync reads of an org file's person (bot.org.OrgPerson)
+        def __init__(self, key: str) -> None:
+            self.key, self.name, self.role, self.manager, self.team = key, key, "director", \
+                None, "East"
+            self.timezone, self.locale, self.checks_in, self.can_view_summary = \
+                "UTC", "en", True, False
+            self.slack_id = self.telegram_id = self.telegram_username = None
+            self.kpis: list[Any] = []
+
+    def left_at() -> dict[str, Any]:
+        with Session(engine) as session:
+            return {p.key: p.left_at for p in session.query(Person)}
+
+    with fresh_engine(tmp_path) as engine:
+        upgrade(engine, "0023_pairends")
+        with engine.begin() as conn:  # as teampulse at 0023 stored them
+            for key, active in [("alice", True), ("bruno", False), ("carla", True)]:
+                conn.execute(text(
+                    "INSERT INTO people (key, display_name, role, team, timezone, locale, "
+                    "checks_in, can_view_summary, active) VALUES (:key, :key, "
+                    "'director', 'East', 'UTC', 'en', true, false, :active)"),
+                    {"key": key, "active": active})
+        upgrade(engine)
+        assert left_at() == {"alice": None, "bruno": None, "carla": None}
+        now = datetime(2026, 12, 10, 15, 0, tzinfo=UTC)
+        with Session(engine) as session, session.begin():
+            PeopleRepo(session).sync([Entry("alice")], now)
+        assert left_at() == {"alice": None, "bruno": None, "carla": now}
+        with Session(engine) as session, session.begin():
+            PeopleRepo(session).sync([Entry("alice"), Entry("bruno")], now + timedelta(1))
+        assert left_at() == {"alice": None, "bruno": None, "carla": now}
+        command.downgrade(alembic_config(engine), "0023_pairends")
+        with engine.connect() as conn:
+            assert "left_at" not in {c["name"] for c in inspect(conn).get_columns("people")}
+            assert conn.execute(text("SELECT key FROM people ORDER BY id")).scalars().all() \
+                == ["alice", "bruno", "carla"]
 
 
 def test_head_is_the_newest_migration_shipped(tmp_path):

@@ -371,7 +371,8 @@ async def test_a_team_s_and_a_person_s_json_is_what_its_schema_says(bot, chat, c
     line = next(p for p in week_data["people"] if p["key"] == "alice")
     assert line["status"] == "submitted" and line["kpis"] and line["wins"]
     assert week_data["team_kpis"]
-    assert set(person) == {"view", "org", "generated_at", "weeks", "director"}
+    assert set(person) == {"view", "org", "generated_at", "weeks", "director", "left_on"}
+    assert person["left_on"] is None  # (Alice is in the org file)
     for where in (week_data, line, person, person["director"]):
         where["surprise"] = 1
         with pytest.raises(jsonschema.ValidationError):
