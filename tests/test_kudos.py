@@ -140,6 +140,20 @@ async def test_a_mistyped_name_is_answered_with_who_was_likely_meant(bot, chat):
                                "请用正确的 @ 名称重新发送。")
     assert count_kudos(bot) == 0
 
+async def test_two_letters_swapped_in_a_short_handle_are_answered_with_who_was_meant(
+        bot, chat):
+    """'@sma' for Sam (or '@il' for 李雷): two letters swapped, the commonest slip, in a
+    short key was told "not in the org file: ask to add them", as the spelling score of
+    a three-letter key falls below the bar with one swap."""
+    await kudo(bot, "alice", "/kudos @sma for the demo prep")
+    assert chat.last("alice") == (
+        "I can't give kudos to @sma: nobody in the org file goes by that. Did you mean "
+        "@sam (Sam Lee)? Nothing was given: send your kudos again with their handle.")
+    await kudo(bot, "grace", "/kudos @il 帮忙准备投标材料")
+    assert "Did you mean @li (李雷)?" in chat.last("grace")
+    assert count_kudos(bot) == 0
+
+
 async def test_a_mistyped_name_is_never_answered_with_the_giver_themselves(bot, chat):
     # Alice praising '@alicee' was asked "Did you mean @alice (Alice Martin)?": kudos to
     # herself, which sent as suggested were refused.
