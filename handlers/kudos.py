@@ -1010,13 +1010,19 @@ def _before_bot(ctx: Context, period: str, board: Board) -> date | None:
     """The day the bot first ran, when an empty board's period was over before it (the
     board says the bot was not running yet then, as /honours does; "No kudos in this
     period" read as if the team had praised nobody); else None."""
+    return board_before_bot(ctx.session, ctx.org, ctx.clock.now(), period, board)
+
+
+def board_before_bot(session: Session, org: Org, now: datetime, period: str,
+                     board: Board) -> date | None:
+    """The day the bot first ran, when an empty board's period was over before it, else
+    None: what `/kudos top` and `teampulse kudos top` say instead of "No kudos"."""
     if board.received or board.given or board.last_day is None:
         return None
-    now = ctx.clock.now()
-    _, end = period_bounds(period, now, ctx.org.tz, ctx.org.goals.fiscal_year_start)
-    first = DigestRepo(ctx.session).first_run()
+    _, end = period_bounds(period, now, org.tz, org.goals.fiscal_year_start)
+    first = DigestRepo(session).first_run()
     began = as_utc(first) if first is not None else now
-    return began.astimezone(ctx.org.tz).date() if began >= end else None
+    return began.astimezone(org.tz).date() if began >= end else None
 
 
 def board_teams(session: Session, current: Collection[str], period: str, now: datetime,
