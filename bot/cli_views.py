@@ -172,6 +172,7 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
     from bot.org import team_spellings
     from handlers.answers import normalise
     from handlers.kudos import (
+        board_before_bot,
         board_teams,
         board_value_label,
         build_board,
@@ -243,7 +244,9 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                 value=board_value_label(bot.org, board, value, locale) if value else None,
                 top=board.received, givers=board.given, tied=board.tied,
                 last=board.last_day, top_more=board.received_more,
-                givers_more=board.given_more, tz=bot.org.timezone)
+                givers_more=board.given_more, tz=bot.org.timezone,
+                before_bot=board_before_bot(ctx.session, bot.org, bot.clock.now(), period,
+                                            board))
     finally:
         engine.dispose()
     if fmt == "json":

@@ -38,7 +38,7 @@ from bot.text import ascii_width, either_width
 from handlers.answers import MAX_TEXT_LENGTH, simplified
 from handlers.context import Context, one_moment
 from handlers.kudos_refusals import without_refusals
-from handlers.people_named import org_aliases
+from handlers.people_named import org_aliases, people_named
 from handlers.period_words import CHINESE, month_named, quarter_named, read_period
 from handlers.teams_then import teams_gone
 from storage.digest import DigestRepo
@@ -531,7 +531,8 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
         who = mention.display or (f"@{mention.username}" if mention.username else
                                   event.reply_to_name or "?")
         if _own_username(event, mention):
-            _refuse(ctx, kept, "kudos_self")
+            _refuse(ctx, kept, "kudos_self",
+                    others=_others_named(ctx, event, people, giver, mention, kept))
             return None
         person = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
                                 mention.username)
@@ -548,11 +549,22 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
             # that is nobody's here, so nothing was mistyped: no "did you mean" (it offered
             # the handle of the person who gave that username up).
             typed = None if mention.platform_user_id else mention.username
+            # An account outside the org that has the name of someone in it (a Slack
+            # Connect guest, a Telegram account calling itself "Alice Martin"): "not in the
+            # org file: ask to add them" said Alice was missing, and to add the look-alike.
+            # (Not someone whose Telegram username it is now: a username changed hands,
+            # of which the org file is out of date, not a name imitated.)
+            namesakes = [(p.key, p.display_name) for p in people_named(
+                ctx.people.active(), who) if (p.telegram_username or "").casefold()
+                != who.lstrip("@").casefold()][:3] if mention.platform_user_id else []
             _refuse(ctx, kept, "kudos_unknown_person", who=_Named(who, slack_id),
-                    guesses=_look_alikes(ctx, event.platform, typed), kept=bool(kept))
+                    guesses=_look_alikes(ctx, event.platform, typed), kept=bool(kept),
+                    namesakes=namesakes,
+                    others=_others_named(ctx, event, people, giver, mention, kept))
             return None
         if person.id == giver.id:
-            _refuse(ctx, kept, "kudos_self")
+            _refuse(ctx, kept, "kudos_self",
+                    others=_others_named(ctx, event, people, giver, mention, kept))
             return None
         if all(p.id != person.id for p in recipients):
             recipients.append(person)
@@ -622,6 +634,26 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
         _refuse(ctx, kept, "kudos_reason_needed")
         return None
     return _Parsed(recipients, values, reason)
+
+
+def _others_named(ctx: Context, event: InboundEvent, mentions: Sequence[Mention],
+                  giver: Person, refused: Mention, kept: Sequence[Kudos]) -> list[Person]:
+    """The people of the org a refused message also named (not the giver, nor the one it
+    was refused for), in order: told that they got nothing either, as "I can't give kudos
+    to @zed" alone read as if Sam, named beside, had had his. None for an edit, whose
+    refusal says with whom the kudos stay."""
+    if kept:
+        return []
+    others: list[Person] = []
+    for mention in mentions:
+        if mention is refused or _own_username(event, mention):
+            continue
+        person = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
+                                mention.username)
+        if person is not None and person.id != giver.id and \
+                all(p.id != person.id for p in others):
+            others.append(person)
+    return others
 
 
 def _refuse(ctx: Context, staying: Sequence[Kudos], name: str, /, **params: Any) -> None:
@@ -978,13 +1010,19 @@ def _before_bot(ctx: Context, period: str, board: Board) -> date | None:
     """The day the bot first ran, when an empty board's period was over before it (the
     board says the bot was not running yet then, as /honours does; "No kudos in this
     period" read as if the team had praised nobody); else None."""
+    return board_before_bot(ctx.session, ctx.org, ctx.clock.now(), period, board)
+
+
+def board_before_bot(session: Session, org: Org, now: datetime, period: str,
+                     board: Board) -> date | None:
+    """The day the bot first ran, when an empty board's period was over before it, else
+    None: what `/kudos top` and `teampulse kudos top` say instead of "No kudos"."""
     if board.received or board.given or board.last_day is None:
         return None
-    now = ctx.clock.now()
-    _, end = period_bounds(period, now, ctx.org.tz, ctx.org.goals.fiscal_year_start)
-    first = DigestRepo(ctx.session).first_run()
+    _, end = period_bounds(period, now, org.tz, org.goals.fiscal_year_start)
+    first = DigestRepo(session).first_run()
     began = as_utc(first) if first is not None else now
-    return began.astimezone(ctx.org.tz).date() if began >= end else None
+    return began.astimezone(org.tz).date() if began >= end else None
 
 
 def board_teams(session: Session, current: Collection[str], period: str, now: datetime,

@@ -538,6 +538,9 @@ def cmd_pulse(ctx: Context, args: str) -> None:
             _set_conversation(ctx, person, poll, part.step)
             on_text(ctx, args.strip())
             return
+        if ctx.event is not None and ctx.event.is_direct and _reads_as_rating(args) and \
+                _refuse_late_rating(ctx, repo, person, poll, part, now):
+            return
         ctx.reply("pulse_usage", can_view=person.can_view_summary,
                   answering=part is not None and not part.done,
                   threshold=shown_threshold(ctx.org.pulse.threshold))
@@ -562,6 +565,33 @@ def cmd_pulse(ctx: Context, args: str) -> None:
     # (A note only they see, on Slack: should the DM never get there, they are told so.)
     _ask(ctx, person, poll, part.step, intro="pulse_intro" if part.step == 0 else "",
          fallback=ctx.private_note_fallback("pulse_not_sent"))
+
+
+def _reads_as_rating(text: str) -> bool:
+    """Whether `text` after /pulse is a rating ('4', '４', '四', '4/5'): a vote meant."""
+    raw = re.sub(r"\s*(/\s*5|分)$", "", normalise(text).lower().rstrip(".!。！"))
+    return raw.isdecimal() or raw in _CN_DIGITS
+
+
+def _refuse_late_rating(ctx: Context, repo: PulseRepo, person: Person,
+                        poll: PulsePoll | None, part: PulseParticipant | None,
+                        now: datetime) -> bool:
+    """'/pulse 4' in private that can answer nothing: why it was not taken, as a plain '4'
+    is answered (the usage alone read as if the late vote had counted). False when the
+    usage is the answer (a question is waiting, or they were never asked)."""
+    if poll is not None:
+        if part is not None and part.done:
+            ctx.reply("pulse_already_answered", closes=poll.closes_at.astimezone(
+                ZoneInfo(person.timezone)))
+            return True
+        return False
+    latest = repo.recent(1)
+    asked = repo.participant(latest[0], person) if latest else None
+    if asked is not None and not asked.done and now >= latest[0].closes_at:
+        ctx.reply("pulse_closed", closed=_closed_at(latest[0], person))
+    else:
+        ctx.reply("pulse_none_open", next_at=_next_opening(ctx, person, now))
+    return True
 
 
 def put_aside(ctx: Context, person: Person) -> bool:

@@ -377,6 +377,33 @@ async def test_kudos_top_of_a_period_before_the_bot_ran_says_it_was_not_running(
     assert "not running" not in chat.last("greta")
 
 
+async def test_the_cli_board_of_a_period_before_the_bot_ran_says_it_was_not_running(
+        kestrel, monkeypatch):
+    """`teampulse kudos top --period last-month` on 20 November printed "No kudos yet in
+    this period." of October, over before the bot first ran, where `/kudos top last month`
+    says the bot was not running yet then."""
+    from tests.support import run_cli
+
+    bot, _, clock = kestrel
+    await say(bot, "greta", "/help")
+    clock.set(datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, out = run_cli(bot.settings, "kudos", "top", "--period", "last-month")
+    assert code == 0 and "No kudos yet" not in out
+    assert ("The bot was not running yet then (it first ran on 2026-11-18), so no kudos were "
+            "counted.") in out
+    code, out = run_cli(bot.settings, "kudos", "top", "--period", "last-month",
+                        "--locale", "zh-CN")
+    assert "还没有点赞" not in out
+    assert "当时机器人尚未运行（首次运行于 2026-11-18），因此没有记录点赞。" in out
+    # A period the bot ran in, over and without kudos, is no period "yet" to come.
+    clock.set(datetime(2026, 12, 2, 10, 0, tzinfo=UTC))
+    code, out = run_cli(bot.settings, "kudos", "top", "--period", "last-week")
+    assert "No kudos in this period." in out and "not running" not in out
+    code, out = run_cli(bot.settings, "kudos", "top", "--period", "month")
+    assert "No kudos yet in this period." in out
+
+
 async def test_the_cli_honours_of_a_month_before_the_bot_ran_says_it_was_not_running(
         kestrel, monkeypatch):
     """`teampulse kudos honours --period 2026-10` on 20 November printed "No kudos were given

@@ -101,6 +101,32 @@ async def test_kudos_to_the_bot_or_a_stranger_is_refused(bot, chat):
     assert count_kudos(bot) == 0
 
 
+async def test_a_refusal_says_the_others_named_with_it_got_nothing_either(bot, chat):
+    """"I can't give kudos to @mallory" (or "not to yourself") alone read as if Sam, named
+    beside, had had his: nothing is given to anyone, and the giver is told so, by name."""
+    await kudo(bot, "alice", "/kudos @sam @mallory for the joint demo", group=False)
+    assert chat.last("alice") == (
+        "I can't give kudos to @mallory: they are not in the org file. Kudos are for the "
+        "people you work with, not for apps or bots; if @mallory is a colleague, ask the "
+        "person who runs teampulse to add them to the org file. Nothing was given, to Sam "
+        "Lee either.")
+    await kudo(bot, "alice", "thanks @sam, @bruno and @alice for the joint demo 👏")
+    assert chat.last("alice") == (
+        "Nice try 🙂 Kudos are for recognising others, so you can't give them to yourself. "
+        "Nothing was given, to Sam Lee and Bruno Rossi either: send your kudos again without "
+        "your own name.")
+    await kudo(bot, "li", "谢谢 @sam 和 @li 一起做的演示")
+    assert chat.last("li") == ("想法不错 🙂 不过点赞是用来认可别人的，不能给自己点赞。这次没有送出"
+                               "任何点赞，Sam Lee 也没有收到：去掉你自己的名字再发一次。")
+    await kudo(bot, "li", "/kudos @sam @nobody 帮了大忙")
+    assert chat.last("li").endswith("组织文件。这次没有送出任何点赞，Sam Lee 也没有收到。")
+    assert not chat.to("sam") and count_kudos(bot) == 0
+    # Named alone, the refusal is as before: there is nobody else to speak of.
+    await kudo(bot, "alice", "/kudos @alice for working so hard")
+    assert chat.last("alice") == ("Nice try 🙂 Kudos are for recognising others, so you "
+                                  "can't give them to yourself.")
+
+
 async def test_a_mistyped_name_is_answered_with_who_was_likely_meant(bot, chat):
     # '/kudos @alicee' was told "they are not in the org file … ask the person who runs
     # teampulse to add them", of Alice, who is: a GM asked the admin to add her.
@@ -113,6 +139,20 @@ async def test_a_mistyped_name_is_answered_with_who_was_likely_meant(bot, chat):
                                "@bruno（Bruno Rossi）？这次没有送出点赞："
                                "请用正确的 @ 名称重新发送。")
     assert count_kudos(bot) == 0
+
+async def test_two_letters_swapped_in_a_short_handle_are_answered_with_who_was_meant(
+        bot, chat):
+    """'@sma' for Sam (or '@il' for 李雷): two letters swapped, the commonest slip, in a
+    short key was told "not in the org file: ask to add them", as the spelling score of
+    a three-letter key falls below the bar with one swap."""
+    await kudo(bot, "alice", "/kudos @sma for the demo prep")
+    assert chat.last("alice") == (
+        "I can't give kudos to @sma: nobody in the org file goes by that. Did you mean "
+        "@sam (Sam Lee)? Nothing was given: send your kudos again with their handle.")
+    await kudo(bot, "grace", "/kudos @il 帮忙准备投标材料")
+    assert "Did you mean @li (李雷)?" in chat.last("grace")
+    assert count_kudos(bot) == 0
+
 
 async def test_a_mistyped_name_is_never_answered_with_the_giver_themselves(bot, chat):
     # Alice praising '@alicee' was asked "Did you mean @alice (Alice Martin)?": kudos to

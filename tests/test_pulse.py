@@ -365,6 +365,46 @@ async def test_pulse_with_the_rating_after_it_answers_the_question_in_private(pb
         assert list(ctx.session.scalars(select(PulseComment))) == []
 
 
+# `/pulse 4` typed in private where it can answer nothing (the poll finished, closed, or none
+# open) says why the number was not taken, as a plain `4` does: the usage alone read as if
+# the late vote had counted.
+
+def _votes(bot) -> int:
+    with bot.unit() as ctx:
+        return len(ctx.session.scalars(select(PulseVote)).all())
+
+
+async def test_a_rating_after_finishing_the_poll_says_it_is_already_answered(pbot, pchat):
+    await pbot.run_pulse()
+    await answer_all(pbot, pchat, "alice", 4, 2)
+    await say(pbot, "alice", "/pulse 5")
+    assert pchat.last("alice").startswith("You have already answered this pulse poll")
+    await answer_all(pbot, pchat, "east5", 4, 2)
+    await say(pbot, "east5", "/pulse 五")
+    assert pchat.last("east5").startswith("你已经回答了本次脉搏调查")
+
+
+async def test_a_rating_after_the_close_says_it_closed_and_is_not_counted(pbot, pchat, pclock):
+    await pbot.run_pulse()
+    await press(pbot, pchat, "bruno", 3)
+    await close(pbot, pclock)
+    await say(pbot, "bruno", "/pulse 4")
+    assert pchat.last("bruno").startswith("This pulse poll has closed (at ")
+    assert "this one is not counted" in pchat.last("bruno")
+    await say(pbot, "east5", "/pulse 四")  # never started it, in Chinese
+    assert pchat.last("east5").startswith("本次脉搏调查已")
+    assert _votes(pbot) == 0
+
+
+async def test_a_rating_with_no_poll_open_says_none_is_open_and_when_the_next_opens(
+        pbot, pchat, pclock):
+    pclock.advance(-timedelta(days=2))  # the Monday before the poll day
+    await say(pbot, "alice", "/pulse 4")
+    assert pchat.last("alice").startswith("There's no pulse poll open right now. The next "
+                                          "one opens Wed 2026-12-09 11:00 your time")
+    assert _votes(pbot) == 0
+
+
 async def test_a_stale_or_repeated_button_stores_nothing_more(pbot, pchat):
     await pbot.run_pulse()
     first = last_choices(pchat, "alice")

@@ -726,3 +726,17 @@ async def test_an_honour_roll_refused_is_reported_in_the_gms_language(
         "`org.kudos.honours_channel.slack`）：Slack 拒绝了这条消息，频道可能已归档或删除，或者"
         "我不在这个频道里。请把我邀请进去（`/invite @teampulse`），或在组织文件中改用别的频道。"
         "团队还没有看到这份荣誉榜：可以把我发给你的那份转发给大家。")
+
+
+async def test_kudos_to_a_guest_named_like_a_director_say_so_not_to_add_them(
+        slack: SlackHarness) -> None:
+    """A Slack Connect guest whose handle is 'alice', picked from Slack's list: the giver
+    was told to ask for 'alice' to be added to the org file, which has her."""
+    await slack.command(GRACE, "/kudos", "<@U0PARTNER|alice> for the flawless demo", raw=True)
+    note = slack.ephemerals(GRACE)[-1].params["text"]
+    assert note == ("I can't give kudos to <@U0PARTNER>: that account is not in the org file, "
+                    "though it has the name of Alice Martin (`alice`) of the org: a mention "
+                    "names that very account, not someone else called the same. Nothing was "
+                    "given: to praise the person of the org, mention their own account or "
+                    "reply to one of their messages.")
+    assert slack.posts(CHANNEL) == [] and kudos_count(slack) == 0

@@ -177,3 +177,37 @@ async def test_a_one_on_one_command_naming_an_outsider_named_like_a_director_doe
     with tg.bot.unit() as ctx:
         for kind in (AgendaItem, ActionItem, MeetingNote, OneOnOneOverride):
             assert ctx.session.query(kind).count() == 0
+
+
+async def test_kudos_to_an_outsider_named_like_a_director_say_so_and_never_to_add_them(
+        tg: TG) -> None:
+    """An account outside the org calling itself Alice Martin, picked from the list or
+    replied to: the GM was told "Alice Martin is not in the org file … ask the person who
+    runs teampulse to add them", of a director who is, and to add the look-alike."""
+    from sqlalchemy import func, select
+
+    from storage.kudos import Kudos
+    from tests.telegram.conftest import GRACE, LI
+
+    text = "/kudos Alice Martin @bruno_r for the great demo"
+    await tg.say_in_group(GRACE, text, entities=[
+        {"type": "bot_command", "offset": 0, "length": 6},
+        {"type": "text_mention", "offset": 7, "length": 12,
+         "user": {"id": STRANGER, "is_bot": False, "first_name": "Alice Martin"}},
+        {"type": "mention", "offset": text.index("@bruno_r"), "length": 8}])
+    assert tg.texts(GRACE)[-1] == (
+        "I can't give kudos to Alice Martin: that account is not in the org file, though it "
+        "has the name of Alice Martin (<code>alice</code>) of the org: a mention names that "
+        "very account, not someone else called the same. Nothing was given, to Bruno Rossi "
+        "either: to praise the person of the org, mention their own account or reply to one "
+        "of their messages.")
+    original = tg.fake.group_message(GROUP, STRANGER, "Signed the Globex renewal!")["message"]
+    original["from"].update(first_name="Alice Martin")
+    original["from"].pop("last_name", None)
+    await tg.say_in_group(LI, "/kudos 续约谈得非常漂亮", reply_to_message=original)
+    assert tg.texts(LI)[-1] == (
+        "无法给 Alice Martin 点赞：这个账号不在组织文件中，只是与组织中的 Alice Martin"
+        "（<code>alice</code>）同名：提及指向的就是那个账号，而不是同名的其他人。这次没有送出任何"
+        "点赞：要给组织中的这个人点赞，请提及对方自己的账号，或回复对方的消息。")
+    with tg.bot.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Kudos)) == 0
