@@ -151,6 +151,9 @@ class Week:
     submitted: bool = False
     revenue_target: int = 0
     customers_target: int = 0
+    #: Revenue changed by /edit after the week ended (where its director is): the GM's
+    #: totals that add it up say they include a figure so changed.
+    revenue_edited: bool = False
 
 
 @dataclass
@@ -312,7 +315,8 @@ async def react(sim: Sim) -> None:
             if rec.plan == "edit":
                 monday = (at + timedelta(days=3)).astimezone(ZoneInfo(sim.tz(who))).date()
                 sim.later(sim.local(who, monday, 7), who, ["/edit 1", "12345"],
-                          lambda rec=rec: setattr(rec, "revenue", 12345))
+                          lambda rec=rec: setattr(rec, "revenue", 12345)
+                          or setattr(rec, "revenue_edited", True))
         elif re.fullmatch(r"pulse:[^:]+:(\w+):prompt", key) and sim.rng.random() < 0.7:
             sim.later(at + timedelta(hours=2), who,
                       ["/pulse", str(sim.rng.randrange(2, 6)), str(sim.rng.randrange(1, 5)),
@@ -403,6 +407,8 @@ def headline(text: str) -> list[str]:
 
 
 KPIS = (("Revenue", "revenue", "USD"), ("New customers", "customers", "customers"))
+#: What a total says when it adds up a figure changed after its week ended.
+EDITED = "includes a figure changed after its week ended"
 
 
 def pct(actual: int, target: int) -> str:
@@ -448,6 +454,8 @@ def team_lines(sim: Sim, week: str, prefix: str = "Team · ") -> list[str]:
         absent = [names[k] for k in order if getattr(recs[k], attr) is None]
         line = (f"{prefix}{label} {actual:,} / {target:,} {unit} ({pct(actual, target)}), "
                 f"{len(order) - len(absent)} of {len(order)} reporting")
+        if attr == "revenue" and any(recs[k].revenue_edited for k in order):
+            line += f" · {EDITED}"
         lines.append(line + (" · not reported: " + ", ".join(absent) if absent else ""))
     return lines
 
@@ -472,7 +480,10 @@ def to_date_lines(sim: Sim, week: str) -> list[str]:
         for name, attr, unit in KPIS:
             actual = sum(getattr(r, attr) or 0 for r in recs)
             target = sum(getattr(r, attr + "_target") for r in recs)
-            parts.append(f"{name} {actual:,} / {target:,} {unit} ({pct(actual, target)})")
+            edited = f"; {EDITED}" if attr == "revenue" and any(
+                r.revenue_edited for r in recs) else ""
+            parts.append(f"{name} {actual:,} / {target:,} {unit} ({pct(actual, target)}"
+                         f"{edited})")
         out.append(f"{label}: " + " · ".join(parts))
     return out
 
