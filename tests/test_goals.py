@@ -577,6 +577,28 @@ async def test_a_goal_nothing_is_known_of_is_not_behind(goals_bot, chat):
         in chat.last("li")
 
 
+async def test_a_goal_with_no_figures_yet_keeps_the_next_goal_on_a_line_of_its_own(
+        goals_bot, chat):
+    """The GM's /goals before any figure: the org's goal's 'plan to date 274,286' ran on
+    into the next goal's bullet, '… plan to date 274,286• Revenue · 2026-Q4 … · East'."""
+    from tests.support import say
+
+    await say(goals_bot, "grace", "/goals")
+    text = chat.last("grace")
+    lines = text.splitlines()
+    bullets = [x for x in lines if x.startswith("• Revenue")]
+    assert len(bullets) == 4, text  # the org, East, Europe and China
+    assert all("no figures yet" in x for x in lines if x.startswith("  ")
+               and "target" in x), text
+    assert not any("•" in x for x in lines if x.startswith("  ")), text
+    with goals_bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(goals_bot, "grace", "/goals")
+    lines = chat.last("grace").splitlines()
+    assert len([x for x in lines if x.startswith("• 营收")]) == 4, chat.last("grace")
+    assert not any("•" in x for x in lines if x.startswith("  ")), chat.last("grace")
+
+
 @pytest.mark.parametrize(("person", "expected"), [
     ("bruno", "no figures yet (no check-in or CRM figure since 2026-W47, the week from "
               "Monday 2026-11-16)"),
