@@ -1547,7 +1547,9 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
             # (json_bytes' `records`), not all of them first.
             dump_json(data, out, records=not result)
         elif args.format == "csv":
-            start_csv(out).write(to_csv(view) if view is not None else weeks_csv(result))
+            # One row per person and week with --team/--person (a director's history
+            # too, as --help says): the GM's row alone dropped every week but the last.
+            start_csv(out).write(weeks_csv(result) if result else to_csv(view))
         else:
             text = render_gm(bot.renderer, locale, "markdown", view) if view else ""
             if result:

@@ -122,6 +122,9 @@ class Progress:
     #: none reported yet) need on average to bring the mean of the period to the target.
     rate_needed: float | None = None
     rate_weeks_left: int = 0
+    #: Today is among the days done (`days_elapsed`): its week's figure is in and covers
+    #: it, as the plan to date counts it; the days left start tomorrow.
+    today_counted: bool = False
 
     @property
     def rate(self) -> bool:
@@ -141,7 +144,8 @@ class Progress:
 
     @property
     def days_left(self) -> int:
-        """Working days left in the period, today included."""
+        """Working days left in the period: today included, unless its week's figure is in
+        (`today_counted`), which the plan to date counts today done with."""
         return self.days_total - self.days_elapsed
 
     @property
@@ -155,7 +159,8 @@ class Progress:
 
 def progress(goal: Goal, actual: float, today: date,
              weeks_in: Collection[str] | None = None) -> Progress:
-    """A goal's progress on `today`: days before today count as done.
+    """A goal's progress on `today`: days before today count as done, today too once its
+    week's figure is in (see `weeks_in`).
 
     `weeks_in`: the weeks the actual has a figure for. The week in progress then counts in
     the plan to date only once its figure is in: figures come a week at a time, at its
@@ -174,12 +179,17 @@ def progress(goal: Goal, actual: float, today: date,
     if is_percent((goal.unit,)):
         return _rate_progress(goal, actual, today, len(days), elapsed, weeks_in)
     planned = 0.0
+    today_counted = False
     for week in goal.weeks():
         over = week_start(week.week) + timedelta(days=6) < today
         reported = weeks_in is not None and week.week in weeks_in
         done = sum(1 for d in week.days if d < today or (reported and d == today))
         if done and (over or weeks_in is None or reported):
             planned += week.target * done / len(week.days)
+        # The pace is over the days the plan has not counted: with today in the plan (and
+        # in the figure), spreading what is left over today again asked too little a week.
+        today_counted = today_counted or (reported and today in week.days)
+    elapsed += 1 if today_counted else 0
     # (The period as counted: from the Monday of its first week to the Sunday of its last.)
     if today <= goal.period.first_monday:
         state = "achieved" if actual >= goal.target else "not_started"
@@ -195,7 +205,8 @@ def progress(goal: Goal, actual: float, today: date,
     else:
         # A hair of tolerance: a plan spread over days is rarely a whole number.
         state = "on_track" if actual >= planned - 1e-6 * max(goal.target, 1) else "behind"
-    return Progress(goal, actual, planned, len(days), elapsed, state)  # type: ignore[arg-type]
+    return Progress(goal, actual, planned, len(days), elapsed, state,  # type: ignore[arg-type]
+                    today_counted=today_counted)
 
 
 def _rate_progress(goal: Goal, actual: float, today: date, days: int, elapsed: int,

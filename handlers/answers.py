@@ -716,6 +716,17 @@ def chinese_number(text: str) -> int | None:
     return total + section
 
 
+def _grouped(groups: list[str], mark: str) -> bool:
+    """Whether digits split at several marks are thousands as people group them: threes
+    after the first group (1,000,000), or with commas as India writes lakhs and crores,
+    twos before a last three (12,34,567). Any other split ('5,000,00', '52,000,5') is a
+    slip, never to be joined into a figure ten or a hundred times the one meant."""
+    if not 1 <= len(groups[0]) <= 3 or len(groups[-1]) != 3:
+        return False
+    middle = {len(g) for g in groups[1:-1]}
+    return middle <= {3} or (mark == "," and middle == {2})
+
+
 def _digit_readings(raw: str) -> list[str]:
     """'4,5' -> ['4.5', '45']; '45,000' -> ['45000']; '1.234.567' -> ['1234567']."""
     sign, body = (raw[0], raw[1:]) if raw[0] in "+-" else ("", raw)
@@ -723,14 +734,16 @@ def _digit_readings(raw: str) -> list[str]:
         decimal = "," if body.rfind(",") > body.rfind(".") else "."
         grouping = "." if decimal == "," else ","
         whole, _, frac = body.rpartition(decimal)
+        if decimal in whole or not _grouped(whole.split(grouping), grouping):
+            return ["x"]  # '5,000,00.50', '1,5.00': the marks group no thousands
         return [sign + whole.replace(grouping, "") + "." + frac]
     for mark in ",.":
         if mark not in body:
             continue
         groups = body.split(mark)
         if len(groups) > 2:  # several marks: thousands separators (1,000,000 / 1.000.000)
-            if mark == "." and any(len(g) != 3 for g in groups[1:]):
-                return ["x"]  # '1.2.3' is no number
+            if not _grouped(groups, mark):
+                return ["x"]  # '1.2.3', '5,000,00' (5,000.00 mistyped) are no number
             return [sign + "".join(groups)]
         whole, frac = groups
         if whole.lstrip("0") == "":  # '0,5' / '0.500': only a decimal mark makes sense

@@ -74,6 +74,8 @@ class MetricMonth:
     #: is said, not a pace "a week" (1,000,000 a week for 200,000 on its last day).
     quarter_left: float = 0.0
     quarter_days_left: int = 0
+    #: Today is done (its week's figure in): the days left start tomorrow, not "today".
+    quarter_today_counted: bool = False
     best: tuple[str, float] | None = None
     worst: tuple[str, float] | None = None
     #: The month's figures in another unit than the line's (a KPI moved from USD to CNY
@@ -407,6 +409,7 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
                 line.quarter_from = quarter.period.start
             line.quarter_pace = state.pace_needed
             line.quarter_left, line.quarter_days_left = state.remaining, state.days_left
+            line.quarter_today_counted = state.today_counted
             line.unit = line.unit or unit_text(ctx.org, metric, so_far.unit, locale)
         figures = [(f.week, f.crm if f.crm is not None else f.reported)
                    for f in week_figures(ctx.session, metric, [person.key], weeks)

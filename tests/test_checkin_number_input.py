@@ -599,3 +599,33 @@ async def test_every_refused_answer_says_nothing_was_saved_in_chinese(unit_bot):
     await say(bot, "li", "几个")
     assert chat.last("li").endswith("（或发送 /skip 跳过）。本次未保存。")
     assert answers_of(bot, "li") == {}
+
+
+async def test_commas_that_group_no_thousands_are_refused_not_joined(bot, chat):
+    """'5,000,00' (5,000.00 with a comma slipped in for the point) was stored as 500,000
+    and '52,000,5' as 520,005, ten times a weekly target, asked nothing: several commas
+    were all taken for thousands separators whatever stood between them."""
+    await bot.run_checkins(["alice", "li"])
+    for typed in ("5,000,00", "52,000,5", "1,2,3"):
+        await say(bot, "alice", typed)
+        reply = chat.last("alice")
+        assert reply.startswith("That isn't a number."), reply
+        assert reply.endswith("Nothing was saved.")
+        assert answers_of(bot, "alice") == {}
+    await say(bot, "li", "5,000,00")
+    assert "本次未保存" in chat.last("li") and answers_of(bot, "li") == {}
+    await say(bot, "alice", "5,000.00")
+    assert answers_of(bot, "alice") == {"kpi:revenue": (None, 5000.0, False)}
+
+
+def test_thousands_grouped_as_written_in_the_west_and_in_india_still_read():
+    assert read_number("1,000,000") == [1_000_000.0]
+    assert read_number("12,34,567") == [1_234_567.0]
+    assert read_number("1,00,000") == [100_000.0]
+    assert read_number("45.000,50") == [45_000.5]
+    assert read_number("1,00,000.50") == [100_000.5]
+    assert read_number("1.234.567,5") == [1_234_567.5]
+    for typed in ("1,234,56", "12,34,56", "1,2345,678", "5,000,00.50", "1,5.00",
+                  "1.2,345.6"):
+        with pytest.raises(AnswerError):
+            read_number(typed)

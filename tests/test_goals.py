@@ -577,6 +577,28 @@ async def test_a_goal_nothing_is_known_of_is_not_behind(goals_bot, chat):
         in chat.last("li")
 
 
+async def test_a_goal_with_no_figures_yet_keeps_the_next_goal_on_a_line_of_its_own(
+        goals_bot, chat):
+    """The GM's /goals before any figure: the org's goal's 'plan to date 274,286' ran on
+    into the next goal's bullet, '… plan to date 274,286• Revenue · 2026-Q4 … · East'."""
+    from tests.support import say
+
+    await say(goals_bot, "grace", "/goals")
+    text = chat.last("grace")
+    lines = text.splitlines()
+    bullets = [x for x in lines if x.startswith("• Revenue")]
+    assert len(bullets) == 4, text  # the org, East, Europe and China
+    assert all("no figures yet" in x for x in lines if x.startswith("  ")
+               and "target" in x), text
+    assert not any("•" in x for x in lines if x.startswith("  ")), text
+    with goals_bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(goals_bot, "grace", "/goals")
+    lines = chat.last("grace").splitlines()
+    assert len([x for x in lines if x.startswith("• 营收")]) == 4, chat.last("grace")
+    assert not any("•" in x for x in lines if x.startswith("  ")), chat.last("grace")
+
+
 @pytest.mark.parametrize(("person", "expected"), [
     ("bruno", "no figures yet (no check-in or CRM figure since 2026-W47, the week from "
               "Monday 2026-11-16)"),
@@ -674,8 +696,11 @@ def test_the_week_in_progress_counts_in_the_plan_once_its_figure_is_in():
     # behind the plan.
     missed = progress(q, 400_000, thursday, weeks_in={f"2026-W{n}" for n in range(40, 48)})
     assert missed.planned_to_date == pytest.approx(450_000) and missed.state == "behind"
-    # The days elapsed (and the pace needed) are the calendar's, as before.
-    assert before.days_elapsed == 48 and after.days_left == 22
+    # The days left are those the plan has not counted yet: before the figure, today is
+    # one of them (its sales are still to come); with it, today is done, as in the plan.
+    assert before.days_elapsed == 48 and before.days_left == 22
+    assert after.days_elapsed == 49 and after.days_left == 21
+    assert after.pace_needed == pytest.approx(200_000 / 21 * 5)
 
 
 async def test_a_director_on_plan_reads_on_track_on_a_thursday(bot, chat, clock):
@@ -718,6 +743,57 @@ goals:
     await say(bot, "alice", "/goals")
     line = next(x for x in chat.last("alice").splitlines() if "700,000 USD" in x)
     assert "500,000" in line and "落后" in line
+
+
+async def test_on_friday_after_the_check_in_the_pace_is_over_the_days_the_plan_has_not_counted(
+        bot, chat, clock):
+    """Friday 2026-11-27, the week's figure in: the plan to date counted Friday as done
+    (45 of the quarter's 70 working days, 96,429 of 150,000), while the pace was spread
+    over '26 working days left', today again among them: 45 + 26 days in a quarter of 70,
+    and a director who kept that pace for the 5 weeks left (W49 to W53) fell short."""
+    from tests.support import say
+
+    bot.org = parse_org(org_text("""
+goals:
+  - {metric: revenue, period: 2026-Q4, person: alice, target: 150000}
+"""))
+    answer_kpi(bot, "alice", "2026-W47", 40_000)
+    answer_kpi(bot, "alice", "2026-W48", 45_000)
+    clock.set(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))  # Friday 16:00 in New York
+    await say(bot, "alice", "/goals")
+    text = chat.last("alice")
+    assert "85,000 of 150,000 USD (57%) · plan to date 96,429 · ⚠️ behind" in text
+    # 65,000 over the 25 working days of W49 to W53: 13,000 a week.
+    assert "Pace needed: 13,000 a week for the 25 working days left" in text
+    with bot.unit() as ctx:
+        ctx.people.by_key("alice").locale = "zh-CN"
+    await say(bot, "alice", "/goals")
+    assert "所需进度：剩余 25 个工作日，每周 13,000" in chat.last("alice")
+
+
+async def test_the_day_before_the_last_with_the_week_in_it_is_not_called_today(bot, chat,
+                                                                                clock):
+    """Thursday 31 December, 2026-W53's figure in: one working day is left, Friday 1
+    January, which is not today."""
+    from tests.support import say
+
+    bot.org = parse_org(org_text("""
+goals:
+  - {metric: revenue, period: 2026-Q4, person: alice, target: 150000}
+"""))
+    answer_kpi(bot, "alice", "2026-W48", 45_000)
+    answer_kpi(bot, "alice", "2026-W53", 40_000)
+    clock.set(datetime(2026, 12, 31, 21, 0, tzinfo=UTC))  # Thursday 16:00 in New York
+    await say(bot, "alice", "/goals")
+    text = chat.last("alice")
+    assert "Still needed: 65,000 on the 1 working day left" in text, text
+    assert "(today)" not in text
+    with bot.unit() as ctx:
+        ctx.people.by_key("alice").locale = "zh-CN"
+    await say(bot, "alice", "/goals")
+    text = chat.last("alice")
+    assert "还需完成：65,000（剩余 1 个工作日）" in text, text
+    assert "即今天" not in text
 
 
 # --- units: a goal adds up figures in its own unit only ------------------------------------

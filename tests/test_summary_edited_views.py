@@ -81,8 +81,9 @@ async def test_the_team_and_person_exports_give_the_figure_as_the_week_ended(
     # The new columns come last: a sheet reading the older ones by place reads on.
     assert raw.lstrip("\ufeff").splitlines()[0].endswith(
         "new_customers_attainment,revenue_was,new_customers_was")
-    # (A director's own CSV is the GM's view's row: revenue_week_was, as the GM reads it.)
+    # A director's own CSV is their history, a row per week, as a team's.
     code, raw = run_cli(settings, "summary", "--format", "csv", "--person", "alice",
                         "--week", "2026-W49")
-    (row,) = csv.DictReader(StringIO(raw.lstrip("\ufeff")))
-    assert row["revenue_week_was"] == "52000"
+    (row,) = [r for r in csv.DictReader(StringIO(raw.lstrip("\ufeff")))
+              if r["week"] == "2026-W49"]
+    assert (row["revenue_actual"], row["revenue_was"]) == ("58000", "52000")

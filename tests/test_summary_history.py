@@ -282,3 +282,30 @@ async def test_a_week_away_keeps_the_one_on_one_of_its_manager_then(
         assert "李雷\n与 Grace Chen：" in chat.last("grace")
     finally:
         engine.dispose()
+
+
+async def test_a_directors_history_in_csv_has_a_row_per_week_as_the_help_says(
+        bot, chat, clock, settings):
+    """`teampulse summary --person alice --weeks 2 --format csv` wrote one row, the latest
+    week's row of the GM's view, while the Markdown and JSON gave both weeks and --help
+    and the README promise one row per person and week with --person (as a member's and
+    --team's CSV): a GM exporting a director's history to a spreadsheet lost every week
+    but the last."""
+    import csv
+    from datetime import timedelta
+    from io import StringIO
+
+    from tests.support import run_cli as cli
+    from tests.test_checkin import ALICE_ANSWERS, answer_all
+
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.set(clock.now() + timedelta(days=7))
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ["61000", *ALICE_ANSWERS[1:]])
+    code, raw = cli(settings, "summary", "--person", "alice", "--weeks", "2",
+                    "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(StringIO(raw.lstrip("\ufeff"))))
+    assert [(r["week"], r["person"], r["status"], r["revenue_actual"]) for r in rows] == [
+        ("2026-W48", "alice", "submitted", "52000"), ("2026-W49", "alice", "submitted", "61000")]
