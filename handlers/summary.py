@@ -1469,6 +1469,13 @@ class Snapshots:
                 q.category == "kpi" for q in self.ctx.org.questions_for(person))
         return bool(found)
 
+    def rate_not_theirs(self, key: str, metric: str, unit: str, had_round: bool) -> bool:
+        """Whether the CRM's figure of `metric` for `key`, in a week whose round (if any)
+        did not ask it, is a rate that is no KPI of theirs: with a round, none it did not
+        ask is; with none, the org file does not ask it of them today. Such a figure is
+        theirs alone, never in a team's or the org's mean (KpiLine.apart, Figure.apart)."""
+        return is_rate(unit) and (had_round or self.kpi_today(key, metric) is None)
+
     def kpi_not_asked(self, key: str, metric: str) -> tuple[Any, ...]:
         """How a figure (the CRM's) of a week `key` was not asked and had no round for is
         named, in every view alike: as the org file asks `metric` of them today; else by
@@ -1602,28 +1609,28 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
         elif shown is not None:
             row.other.append({"question": snapshots.question_text(q), "answer": shown})
     if away:  # not asked: the CRM's figures alone count, with no target
-        row.kpis = _crm_only(snapshots, person, week, crm, row.kpis, True)
+        row.kpis = _crm_only(snapshots, person, week, crm, row.kpis)
         row.kpis_unasked = snapshots.asks_kpis(person.key)
     elif crm:
         # The CRM's figures of metrics the round did not ask (new customers of someone
         # whose KPI is revenue): counted with no target, as in a week not asked, never
         # dropped because the person checked in (the GM's view counts them alike).
         asked = {k.metric for k in row.kpis}
-        row.kpis += [k for k in _crm_only(snapshots, person, week, crm, None, True)
+        row.kpis += [k for k in _crm_only(snapshots, person, week, crm, row.kpis)
                      if k.metric not in asked]
     return row
 
 
 def _crm_only(snapshots: Snapshots, person: Any, week: str,
               crm: dict[tuple[str, str, str], float] | None,
-              asked: list[KpiLine] | None, round_asked: bool = False) -> list[KpiLine]:
+              asked: list[KpiLine] | None) -> list[KpiLine]:
     """The CRM's figures of a week `person` was not asked (away, or no round): real sales
     all the same, with no target, neither reported nor expected (as in the GM's view).
     Only of someone asked to check in in today's org file (someone removed counts in the
     weeks they were asked only). Each metric as that week's round asked it (`asked`), else
     as Snapshots.kpi_not_asked names it (the org file's way for that person, as the GM's
-    view names it). `round_asked`: the week has a round, so what it did not ask (`asked`)
-    is no KPI of theirs (a rate so is `apart`)."""
+    view names it). `asked` None: the week has no round (else what it did not ask is no
+    KPI of theirs: a rate so is `apart`)."""
     if not crm or not (person.active and person.checks_in):
         return []
     out = []
@@ -1640,9 +1647,8 @@ def _crm_only(snapshots: Snapshots, person: Any, week: str,
             label, unit, unit_text = named[2], named[3], named[6]
         line = KpiLine(metric, label, unit, 0.0, value, None, 0, 0, unit_text=unit_text,
                        crm=value)
-        # Theirs: their round asked it; with no round, the org file asks it of them.
-        line.apart = is_rate(unit) and k is None and (
-            round_asked or snapshots.kpi_today(person.key, metric) is None)
+        line.apart = k is None and snapshots.rate_not_theirs(person.key, metric, unit,
+                                                             asked is not None)
         out.append(line)
     return out
 

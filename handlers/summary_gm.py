@@ -1270,9 +1270,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 if unit not in crm_units:
                     crm_units[unit] = localised.get(unit, kpi[6])
                 kpi = (*kpi[:6], crm_units[unit])
-                # Theirs: their round asked it; with no round, the org file asks it.
-                apart = is_rate(unit) and (
-                    r is not None or snapshots.kpi_today(d.key, metric) is None)
+                apart = snapshots.rate_not_theirs(d.key, metric, unit, r is not None)
             into = sums
             if apart:
                 into = apart_sums.get(d.key)
