@@ -44,6 +44,7 @@ class Timeline:
         self.waiting: list[tuple[datetime, int, asyncio.Future[None]]] = []
         self.count = 0
         self.on_threads = 0
+        self.thread_ends = 0
 
     async def wait_until(self, moment: datetime) -> None:
         if moment <= self.clock.now():
@@ -62,6 +63,7 @@ class Timeline:
                 return await real(func, *args, **kwargs)
             finally:
                 self.on_threads -= 1
+                self.thread_ends += 1
         asyncio.to_thread = to_thread  # type: ignore[assignment]
         try:
             return await self._run(work)
@@ -71,9 +73,18 @@ class Timeline:
     async def _run(self, work: Coroutine[Any, Any, T]) -> T:
         task = asyncio.ensure_future(work)
         while not task.done():
+            ends = self.thread_ends
             for _ in range(20):
                 await asyncio.sleep(0)
-            if self.waiting and not self.held and not self.on_threads:
+            if self.on_threads or self.thread_ends != ends:
+                # Work came back from the thread during these turns: whoever waited on it
+                # gets its own 20 turns before the clock moves (under load the call could
+                # end at the 19th, and the clock move past a send's moment that its
+                # caller had yet to wait for: two sends at one moment).
+                if self.on_threads:
+                    await asyncio.wait([task], timeout=0.01)
+                continue
+            if self.waiting and not self.held:
                 moment, _, future = heapq.heappop(self.waiting)
                 if future.done():  # its waiter gave up (cancelled): nobody to wake
                     continue
