@@ -429,6 +429,8 @@ def misplaced_comma(text: str) -> bool:
 
 #: A number as written where the decimal mark is a comma: 12.500,00, 12500,5, 1.250.000.
 _COMMA_DECIMAL = re.compile(r"^\(?[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?\)?(?:万)?$")
+#: An accounting negative with a sign inside too: '(-5)', '(+1,000)'.
+_TWICE_NEGATIVE = re.compile(r"^\(\s*[-+]\s*\d.*\)$")
 _DOT_GROUPS = re.compile(r"^\(?[-+]?\d{1,3}(?:\.\d{3})+\)?(?:万)?$")
 
 
@@ -458,7 +460,12 @@ def parse_value(text: str, decimal_comma: bool = False) -> float | None:
     if cleaned.endswith("万"):
         cleaned, factor = cleaned[:-1], 10_000.0
     negative = cleaned.startswith("(") and cleaned.endswith(")")
-    cleaned = cleaned.strip("()")
+    if negative:
+        cleaned = cleaned[1:-1]
+    if "(" in cleaned or ")" in cleaned or (negative and cleaned[:1] in "+-"):
+        # '(-5)' is negative twice and '(5' half an accounting negative: read as 5, a
+        # refund counted as a sale; which was meant only the export's writer knows.
+        return None
     try:
         value = float(cleaned) * factor
     except ValueError:
@@ -511,7 +518,7 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
     if fmt is None:
         wanted = [(f.name, f.columns()) for f in formats]
         return ParsedExport(None, errors=[(0, (_problem("no_header", formats=wanted),))])
-    from handlers.answers import other_currency
+    from handlers.answers import is_count, other_currency
 
     units = people.units if isinstance(people, CrmPeople) else {}
     metrics = people.metrics if isinstance(people, CrmPeople) else frozenset()
@@ -521,7 +528,8 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
     date_formats = _day_first(fmt, [cells[index[fmt.date]] for _, cells in
                                     records[header_at + 1:] if index[fmt.date] < len(cells)]
                               ) if fmt.date is not None else fmt.date_formats
-    stage_at = _column(records[header_at][1], fmt.stage) if fmt.stage else None
+    header = records[header_at][1]
+    stage_at = _column(header, fmt.stage) if fmt.stage else None
     won = {w.casefold() for w in fmt.won}
     blank_seen = False
     for line, record in records[header_at + 1:]:
@@ -540,6 +548,13 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         owner = cell(fmt.person)
         if filled[0].casefold() in _TOTAL_ROWS:
             continue  # a totals row ("合计"), whichever column it is labelled in
+        extra = [c for c in cells[len(header):] if c]
+        if extra:
+            # A value with an unquoted comma ('1,234.50' written bare) splits into two
+            # cells: its columns were read shifted, 1 234,50 as 1234, and the rest unseen.
+            out.errors.append((line, (_problem("extra_cells", cells=len(cells),
+                                               header=len(header), extra=extra[:3]),)))
+            continue
         stage = cells[stage_at] if stage_at is not None and stage_at < len(cells) else ""
         if stage and stage.casefold() not in won:
             out.not_won.append(stage)  # a lost or open deal: not an actual
@@ -575,6 +590,9 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
                 row_errors.append(_problem("dot_thousands", column=fmt.value, value=raw_value))
             elif not decimal_comma and misplaced_comma(raw_value):
                 row_errors.append(_problem("decimal_comma", column=fmt.value, value=raw_value))
+            elif _TWICE_NEGATIVE.match(_CURRENCY.sub("", _nfkc(raw_value))):
+                row_errors.append(_problem("twice_negative", column=fmt.value,
+                                           value=raw_value))
             else:
                 row_errors.append(_problem("not_a_number", column=fmt.value, value=raw_value))
         elif key is not None and (unit := units.get((key, metric))) and (
@@ -583,6 +601,13 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
             # times too high: the check-in refuses it too.
             row_errors.append(_problem("other_currency", column=fmt.value, value=raw_value,
                                        other=other, owner=owner, metric=metric, unit=unit))
+        elif key is not None and value % 1 and (unit := units.get((key, metric))) and \
+                is_count(unit):
+            # Half a customer: the check-in refuses it (a count is a whole number), and
+            # stored it would show as 2.5 customers in /goals and the summaries.
+            row_errors.append(_problem("fraction_for_count", column=fmt.value,
+                                       value=raw_value, owner=owner, metric=metric,
+                                       unit=unit))
         day: date | None = None
         week: str | None = None
         if fmt.date is not None:

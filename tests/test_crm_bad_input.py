@@ -1,0 +1,133 @@
+"""The operator's CRM import fed what real exports hold: half a customer, a negative in
+parentheses with a sign too, a path typed wrong, a figure with an unquoted comma, a week
+given twice; and the messy exports it reads right (a BOM, thousands separators, currency
+signs, blank lines at the end, a key in capitals with spaces, a Chinese name)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.crm_import import CrmImportError, import_actuals, import_people, parse_value
+from tests.support import run_cli
+from tests.test_crm_import import crm_scan, settled, stored, watched_inbox
+
+HEADER = "person,metric,week,value\n"
+
+
+def weekly(tmp_path: Path, name: str, *rows: str, text: str | None = None) -> Path:
+    """A plain `person, metric, week, value` export of these rows, in `tmp_path`."""
+    path = tmp_path / name
+    path.write_text(text if text is not None else HEADER + "".join(r + "\n" for r in rows),
+                    encoding="utf-8")
+    return path
+
+
+def test_half_a_customer_refuses_the_file_naming_its_line_and_value(
+        bot, settings, clock, tmp_path, capsys):
+    export = weekly(tmp_path, "customers.csv", "alice,new_customers,2026-W47,3",
+                    "alice,revenue,2026-W47,30000")
+    assert run_cli(settings, "import-actuals", str(export)) == (
+        0, "customers.csv: imported 2 rows (teampulse-weekly format)\n")
+    # The corrected export has half a customer: the check-in refuses it, and so does this.
+    weekly(tmp_path, "customers.csv", "alice,new_customers,2026-W47,2.5",
+           "alice,new_customers,2026-W48,2.0", "alice,revenue,2026-W47,30000.50")
+    capsys.readouterr()
+    assert run_cli(settings, "import-actuals", str(export)) == (1, "")
+    assert capsys.readouterr().err == (
+        "teampulse: customers.csv: nothing imported, 1 problem:\n"
+        "  - line 2: value '2.5' is not a whole number, but alice's new_customers is a "
+        "count (customers): write it as a whole number, as the check-in asks it\n")
+    # What the file brought before stands: 3 customers, not 2.5, nor nothing.
+    assert sorted((r[0], r[1], r[2]) for r in stored(bot)) == [
+        ("alice", "2026-W47", 3), ("alice", "2026-W47", 30_000)]
+
+
+async def test_half_a_customer_in_the_watched_folder_is_told_to_a_chinese_gm_in_chinese(
+        bot, chat, clock, tmp_path):
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    inbox = watched_inbox(bot, tmp_path)
+    weekly(inbox, "客户.csv", "alice,new_customers,2026-W47,2.5")
+    settled(*inbox.iterdir())
+    await crm_scan(bot)
+    told = chat.last("grace")
+    assert "第 2 行：value“2.5”不是整数，但 alice 的 new_customers 是计数（customers）：" \
+        "请写成整数，与签到的要求一致" in told
+    assert stored(bot) == []
+
+
+def test_an_accounting_negative_is_a_refund_and_one_negative_twice_is_refused(
+        bot, settings, clock, tmp_path, capsys):
+    refunds = weekly(tmp_path, "refunds.csv", "alice,revenue,2026-W46,(400)",
+                     'sam,revenue,2026-W46,"($1,200.50)"', "bruno,revenue,2026-W46,-250")
+    assert run_cli(settings, "import-actuals", str(refunds))[0] == 0
+    # Salesforce and HubSpot print a refund in parentheses: a negative, never a sale.
+    assert sorted((r[0], r[2]) for r in stored(bot)) == [
+        ("alice", -400), ("bruno", -250), ("sam", -1_200.5)]
+    twice = weekly(tmp_path, "twice.csv", "alice,revenue,2026-W47,(-5)",
+                   "sam,revenue,2026-W47,(+5)", "bruno,revenue,2026-W47,(5")
+    capsys.readouterr()
+    assert run_cli(settings, "import-actuals", str(twice)) == (1, "")
+    assert capsys.readouterr().err == (
+        "teampulse: twice.csv: nothing imported, 3 problems:\n"
+        "  - line 2: value '(-5)' is negative twice, in parentheses and with a sign: write "
+        "a negative figure (a refund) as (5) or -5\n"
+        "  - line 3: value '(+5)' is negative twice, in parentheses and with a sign: write "
+        "a negative figure (a refund) as (5) or -5\n"
+        "  - line 4: value '(5' is not a number\n")
+    assert len(stored(bot)) == 3  # the refunds, untouched
+    assert parse_value("(-5)") is None and parse_value("(5)") == -5
+
+
+
+def test_a_figure_with_an_unquoted_comma_is_refused_not_read_as_its_first_part(
+        bot, settings, clock, tmp_path, capsys):
+    # '1 234,50' written bare in a comma-separated file is two cells: read as 1234 before.
+    export = weekly(tmp_path, "eu.csv", text=HEADER + "alice,revenue,2026-W47,1 234,50\n"
+                    "sam,revenue,2026-W47,1,200.00\n" "bruno,revenue,2026-W47,900,\n")
+    assert run_cli(settings, "import-actuals", str(export)) == (1, "")
+    assert capsys.readouterr().err == (
+        "teampulse: eu.csv: nothing imported, 2 problems:\n"
+        "  - line 2: the row has 5 cells where the header has 4 (its extra cells: 50): a "
+        'value with a comma in it must be in double quotes ("1,234.50"); save the export '
+        "again as CSV\n"
+        "  - line 3: the row has 5 cells where the header has 4 (its extra cells: 200.00): "
+        'a value with a comma in it must be in double quotes ("1,234.50"); save the '
+        "export again as CSV\n")
+    assert stored(bot) == []
+    with pytest.raises(CrmImportError) as refused, bot.unit() as ctx:
+        import_actuals(ctx.session, "eu.csv", export.read_bytes(), bot.org.crm,
+                       import_people(ctx.session, bot.org), clock.now())
+    assert refused.value.reasons("zh-CN")[0] == (
+        2, '这一行有 5 个单元格，而表头只有 4 个（多出的单元格：50）：含逗号的值必须用双引号括起来'
+        '（"1,234.50"）；请重新另存为 CSV')
+
+
+
+def test_messy_exports_an_operator_saves_are_read_right(
+        bot, settings, clock, tmp_path, capsys):
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + (HEADER + 'alice,revenue,2026-W45,"1,234.50"\n'
+                                       'sam,revenue,2026-W45,"$1,200"\n'
+                                       'bruno,revenue,2026-W45,"1 234.50"\n\n\n,,,\n')
+                    .encode("utf-8"))
+    assert run_cli(settings, "import-actuals", str(bom))[0] == 0
+    names = weekly(tmp_path, "names.csv", " ALICE ,revenue,2026-W44,10", "李雷,revenue,2026-W44,20",
+                   "Sam  Lee,revenue,2026-W44,30")
+    assert run_cli(settings, "import-actuals", str(names))[0] == 0
+    chinese = tmp_path / "销售易.csv"
+    chinese.write_text("销售负责人,成交日期,金额\n 李雷 ,2026-11-02,\"3,000\"\n", encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(chinese))[0] == 0
+    assert sorted((r[0], r[1], r[2]) for r in stored(bot)) == [
+        ("alice", "2026-W44", 10), ("alice", "2026-W45", 1_234.5), ("bruno", "2026-W45", 1_234.5),
+        ("li", "2026-W44", 20), ("li", "2026-W45", 3_000), ("sam", "2026-W44", 30),
+        ("sam", "2026-W45", 1_200)]
+    # A value in another currency than the KPI's is refused, as before.
+    yen = weekly(tmp_path, "yen.csv", 'li,revenue,2026-W43,"¥3,000"')
+    capsys.readouterr()
+    assert run_cli(settings, "import-actuals", str(yen))[0] == 1
+    assert "line 2: value '¥3,000' is in ¥, but li's revenue is counted in USD" in \
+        capsys.readouterr().err
+
