@@ -859,6 +859,14 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
     if wrong:
         print(f"teampulse import-actuals: {wrong}", file=sys.stderr)
         return 2
+    # A path that names no file is a slip in the command, as a bad option is (docs/cli.md:
+    # exit 2): said before anything is imported, so the command is corrected and run
+    # again whole rather than leaving the operator to work out which files went in.
+    absent = [why for path in args.files if (why := _not_a_file(path))]
+    for why in absent:
+        print(f"teampulse import-actuals: {why}", file=sys.stderr)
+    if absent:
+        return 2
     bot, engine = prepare(settings)
     formats = [f.name for f in bot.org.crm.all_formats()]
     if args.crm_format is not None and args.crm_format not in formats:
@@ -931,6 +939,19 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
     finally:
         engine.dispose()
     return code
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why import-actuals cannot take `path` as a file ('x.csv: no such file'), else None.
+    A file it may not read is said when read, as any other unreadable file."""
+    try:
+        if path.is_dir():
+            return f"{path}: a folder, not a CSV export"
+        if path.exists():
+            return None
+    except OSError:
+        return None  # a folder on the way that cannot be searched: read, and said then
+    return f"{path}: no such file"
 
 
 def _crm_owners_who_left(org: Org, settings: Settings, out: TextIO) -> list[str]:

@@ -81,6 +81,18 @@ def test_an_accounting_negative_is_a_refund_and_one_negative_twice_is_refused(
     assert parse_value("(-5)") is None and parse_value("(5)") == -5
 
 
+def test_a_file_that_is_not_there_is_a_wrong_command_and_nothing_is_imported(
+        bot, settings, clock, tmp_path, capsys):
+    good = weekly(tmp_path, "good.csv", "alice,revenue,2026-W47,100")
+    missing = tmp_path / "Q4 (final).csv"
+    code, out = run_cli(settings, "import-actuals", str(good), str(missing), str(tmp_path))
+    assert (code, out) == (2, "")  # as a bad option: docs/cli.md's status 2
+    assert capsys.readouterr().err == (
+        f"teampulse import-actuals: {missing}: no such file\n"
+        f"teampulse import-actuals: {tmp_path}: a folder, not a CSV export\n")
+    assert stored(bot) == []  # not good.csv either: the command is corrected and run again
+    assert run_cli(settings, "import-actuals", str(good))[0] == 0
+
 
 def test_a_figure_with_an_unquoted_comma_is_refused_not_read_as_its_first_part(
         bot, settings, clock, tmp_path, capsys):
