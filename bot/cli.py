@@ -845,6 +845,7 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
         import_people,
         matched_files,
         matches_text,
+        repeated_text,
         rows_text,
     )
 
@@ -925,6 +926,9 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
                     # The words of the watched folder's log and DM (crm_file_replaced).
                     left_out += (f"; it holds every row of {name} ({rows_text(rows)}): "
                                  f"{name}'s rows were replaced, nothing counted twice")
+                if result.repeated:
+                    left_out += (f"; {repeated_text(result)}: if one of them replaces the "
+                                 "other, keep only it and import the file again")
                 if result.matched:
                     left_out += (f"; {matches_text(result)}, counted again: if they are the "
                                  "same deals, take them out of one of the files and import "

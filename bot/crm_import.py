@@ -314,6 +314,9 @@ class ParsedExport:
     rows: list[CrmRow] = field(default_factory=list)
     errors: Errors = field(default_factory=list)
     not_won: list[str] = field(default_factory=list)  # the stage of each row left out
+    #: (person key, metric, week, lines) of a file by week that gives one person's week
+    #: on several lines: added up, and said (see repeated_weeks).
+    repeated: list[tuple[str, str, str, tuple[int, ...]]] = field(default_factory=list)
 
 
 class CrmImportError(ValueError):
@@ -361,6 +364,8 @@ class ImportResult:
     matched: int = 0  # how many of its rows equal a row of another file
     #: (file, rows) of files every row of which this one holds: replaced by this one.
     superseded: tuple[tuple[str, int], ...] = ()
+    #: (person key, metric, week, lines) given on several lines of a file by week, added up.
+    repeated: tuple[tuple[str, str, str, tuple[int, ...]], ...] = ()
 
 
 def decodings(data: bytes) -> list[str]:
@@ -629,11 +634,25 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
             continue
         assert key is not None and value is not None and week is not None
         out.rows.append(CrmRow(line, key, metric, day, week, value))
+    if fmt.date is None and not out.errors:
+        out.repeated = repeated_weeks(out.rows)
     if not out.rows and not out.errors:
         out.errors.append((0, (_problem("no_rows") if not out.not_won else
                                _problem("no_won_rows", stages=list(dict.fromkeys(out.not_won))),
                                )))
     return out
+
+
+def repeated_weeks(rows: list[CrmRow]) -> list[tuple[str, str, str, tuple[int, ...]]]:
+    """(person key, metric, week, lines) of each week several rows of a file by week give
+    the same person and metric. A file by day lists deals, several a week; a file by week
+    usually gives the week's figure, so two of them (a row pasted twice, a figure
+    corrected below the old one) are added up, as any rows of one week are, and pointed
+    out: the GM's goals would read 300 where the CRM's report says 200."""
+    lines: dict[tuple[str, str, str], list[int]] = {}
+    for row in rows:
+        lines.setdefault((row.person_key, row.metric, row.week), []).append(row.line)
+    return [(*k, tuple(n)) for k, n in lines.items() if len(n) > 1]
 
 
 def _records(text: str, delimiter: str
@@ -851,7 +870,8 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
     return ImportResult(source, "replaced" if previous is not None else "new",
                         len(parsed.rows), replaced, parsed.format,
                         not_won=tuple(parsed.not_won), future=future, matches=matches,
-                        matched=matched, superseded=superseded)
+                        matched=matched, superseded=superseded,
+                        repeated=tuple(parsed.repeated))
 
 
 def _counted(others: dict[str, tuple[int, Counter[RowKey]]], wanted: Counter[RowKey]
@@ -869,6 +889,17 @@ def matches_text(result: ImportResult) -> str:
     n = result.matched
     return (f"{rows_text(n)} the same as rows already imported "
             f"({matched_files(result)})")
+
+
+def repeated_text(result: ImportResult, named: int = 5) -> str:
+    """The weeks a file by week gives on several lines, added up (the CLI's and the log's
+    words): '2 weeks given on several lines, added up: sam revenue 2026-W38 (lines 2, 3),
+    alice revenue 2026-W39 (lines 4, 7)'."""
+    n = len(result.repeated)
+    shown = ", ".join(f"{key} {metric} {week} (lines {', '.join(map(str, lines))})"
+                      for key, metric, week, lines in result.repeated[:named])
+    more = f" and {n - named} more" if n > named else ""
+    return f"{count_text(n, 'week')} given on several lines, added up: {shown}{more}"
 
 
 def rows_text(n: int) -> str:
@@ -1091,6 +1122,11 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
                     tell_gm("crm_file_overlap", f"crm-overlap:{_short(path.name + digest)}",
                             ctx, source=path.name, rows=result.matched,
                             files=list(result.matches))
+                if stored and result.repeated:
+                    # The GM reads the sum in /goals; only they can tell a figure
+                    # corrected below the old one from two real ones.
+                    tell_gm("crm_file_repeated", f"crm-repeated:{_short(path.name + digest)}",
+                            ctx, source=path.name, weeks=list(result.repeated))
             if result.status in {"unchanged", "duplicate", "covered"}:
                 state.not_stored[f"{path.name}:{digest}"] = stored_now
                 if result.status == "duplicate":
@@ -1106,6 +1142,8 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
                          matched_files(result))
                 continue
             log.info("CRM file %s: %s, %d rows", path.name, result.status, result.rows)
+            if result.repeated:
+                log.warning("CRM file %s: %s", path.name, repeated_text(result))
             for name, rows in result.superseded:
                 log.info("CRM file %s holds every row of %s (%d rows): %s's rows were "
                          "replaced, nothing counted twice", path.name, name, rows, name)

@@ -117,6 +117,42 @@ def test_a_figure_with_an_unquoted_comma_is_refused_not_read_as_its_first_part(
         '（"1,234.50"）；请重新另存为 CSV')
 
 
+async def test_a_week_given_twice_in_a_file_by_week_is_added_up_and_said(
+        bot, chat, settings, clock, tmp_path, caplog):
+    export = weekly(tmp_path, "weekly.csv", "sam,revenue,2026-W47,100",
+                    "alice,revenue,2026-W47,500", "sam,revenue,2026-W47,200")
+    assert run_cli(settings, "import-actuals", str(export)) == (0, (
+        "weekly.csv: imported 3 rows (teampulse-weekly format); 1 week given on several "
+        "lines, added up: sam revenue 2026-W47 (lines 2, 4): if one of them replaces the "
+        "other, keep only it and import the file again\n"))
+    # A file by day lists deals, several a week: nothing to say of those.
+    daily = weekly(tmp_path, "deals.csv", text="person,metric,date,value\n"
+                   "sam,revenue,2026-11-23,100\nsam,revenue,2026-11-24,100\n")
+    assert run_cli(settings, "import-actuals", str(daily)) == (
+        0, "deals.csv: imported 2 rows (teampulse-daily format)\n")
+    # From the watched folder, the GM is told.
+    inbox = watched_inbox(bot, tmp_path)
+    weekly(inbox, "w48.csv", "alice,revenue,2026-W48,300", "alice,revenue,2026-W48,300")
+    settled(*inbox.iterdir())
+    caplog.set_level("INFO", logger="bot.crm_import")
+    await crm_scan(bot)
+    assert chat.to("grace") == [
+        "⚠️ The CRM file w48.csv from the watched folder is imported, but it gives a "
+        "person's figure for one week on several lines, added up: alice revenue 2026-W48 "
+        "(lines 2, 3). If one of them replaces the other, keep only it and save the file "
+        "again."]
+    assert "CRM file w48.csv: 1 week given on several lines, added up: alice revenue " \
+        "2026-W48 (lines 2, 3)" in caplog.text
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    weekly(inbox, "w49.csv", "sam,revenue,2026-W49,10", "sam,revenue,2026-W49,20")
+    settled(inbox / "w49.csv")
+    await crm_scan(bot)
+    assert chat.last("grace") == (
+        "⚠️ 监控文件夹中的 CRM 文件 w49.csv 已导入，但其中同一人员同一周的数字出现在多行中，已相加："
+        "sam revenue 2026-W49（第 2、3 行）。如果其中一行是对另一行的更正，"
+        "请只保留它并重新保存文件。")
+
 
 def test_messy_exports_an_operator_saves_are_read_right(
         bot, settings, clock, tmp_path, capsys):
