@@ -453,6 +453,8 @@ def parse_value(text: str, decimal_comma: bool = False) -> float | None:
     `decimal_comma`: the file writes numbers as where the decimal mark is a comma (a
     semicolon-separated export): '12.500,00' and '1.250.000' are read so; '12.500' alone,
     which is 12.5 to everyone else, is refused (dot_thousands)."""
+    # The minus sign of a typeset report (U+2212), which NFKC leaves: '−500' is -500.
+    text = text.replace("\u2212", "-")
     if decimal_comma:
         cleaned = _CURRENCY.sub("", _nfkc(text).strip())
         if dot_thousands(cleaned) or not _COMMA_DECIMAL.match(cleaned):
@@ -527,6 +529,12 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
 
     units = people.units if isinstance(people, CrmPeople) else {}
     metrics = people.metrics if isinstance(people, CrmPeople) else frozenset()
+    # A metric counted in one unit across the org: a count also for someone whose KPI it
+    # is not (Sam's new_customers, whom the org file asks no KPIs).
+    by_metric: dict[str, set[str]] = {}
+    for (_, kpi), unit in units.items():
+        by_metric.setdefault(kpi, set()).add(unit)
+    counted_in = {kpi: next(iter(u)) for kpi, u in by_metric.items() if len(u) == 1}
     lookup, shared = _person_lookup(settings, people)
     mapped_to = {person_name_key(name): key for name, key in settings.owners.items()}
     out = ParsedExport(fmt.name)
@@ -595,7 +603,8 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
                 row_errors.append(_problem("dot_thousands", column=fmt.value, value=raw_value))
             elif not decimal_comma and misplaced_comma(raw_value):
                 row_errors.append(_problem("decimal_comma", column=fmt.value, value=raw_value))
-            elif _TWICE_NEGATIVE.match(_CURRENCY.sub("", _nfkc(raw_value))):
+            elif _TWICE_NEGATIVE.match(_CURRENCY.sub("", _nfkc(raw_value))
+                                       .replace("\u2212", "-")):
                 row_errors.append(_problem("twice_negative", column=fmt.value,
                                            value=raw_value))
             else:
@@ -606,8 +615,8 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
             # times too high: the check-in refuses it too.
             row_errors.append(_problem("other_currency", column=fmt.value, value=raw_value,
                                        other=other, owner=owner, metric=metric, unit=unit))
-        elif key is not None and value % 1 and (unit := units.get((key, metric))) and \
-                is_count(unit):
+        elif key is not None and value % 1 and (unit := units.get((key, metric)) or
+                                                 counted_in.get(metric)) and is_count(unit):
             # Half a customer: the check-in refuses it (a count is a whole number), and
             # stored it would show as 2.5 customers in /goals and the summaries.
             row_errors.append(_problem("fraction_for_count", column=fmt.value,

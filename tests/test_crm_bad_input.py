@@ -42,6 +42,13 @@ def test_half_a_customer_refuses_the_file_naming_its_line_and_value(
     # What the file brought before stands: 3 customers, not 2.5, nor nothing.
     assert sorted((r[0], r[1], r[2]) for r in stored(bot)) == [
         ("alice", "2026-W47", 3), ("alice", "2026-W47", 30_000)]
+    # Sam's org-file entry asks no KPIs; new_customers is counted in customers all the
+    # same, so half of one is refused for him too.
+    sams = weekly(tmp_path, "sam.csv", "sam,new_customers,2026-W47,1.5")
+    capsys.readouterr()
+    assert run_cli(settings, "import-actuals", str(sams)) == (1, "")
+    assert "line 2: value '1.5' is not a whole number, but sam's new_customers is a count " \
+        "(customers)" in capsys.readouterr().err
 
 
 async def test_half_a_customer_in_the_watched_folder_is_told_to_a_chinese_gm_in_chinese(
@@ -61,11 +68,13 @@ async def test_half_a_customer_in_the_watched_folder_is_told_to_a_chinese_gm_in_
 def test_an_accounting_negative_is_a_refund_and_one_negative_twice_is_refused(
         bot, settings, clock, tmp_path, capsys):
     refunds = weekly(tmp_path, "refunds.csv", "alice,revenue,2026-W46,(400)",
-                     'sam,revenue,2026-W46,"($1,200.50)"', "bruno,revenue,2026-W46,-250")
+                     'sam,revenue,2026-W46,"($1,200.50)"', "bruno,revenue,2026-W46,-250",
+                     "li,revenue,2026-W46,\u2212100")
     assert run_cli(settings, "import-actuals", str(refunds))[0] == 0
-    # Salesforce and HubSpot print a refund in parentheses: a negative, never a sale.
+    # Salesforce and HubSpot print a refund in parentheses: a negative, never a sale; a
+    # typeset report's minus sign (U+2212) is a minus too.
     assert sorted((r[0], r[2]) for r in stored(bot)) == [
-        ("alice", -400), ("bruno", -250), ("sam", -1_200.5)]
+        ("alice", -400), ("bruno", -250), ("li", -100), ("sam", -1_200.5)]
     twice = weekly(tmp_path, "twice.csv", "alice,revenue,2026-W47,(-5)",
                    "sam,revenue,2026-W47,(+5)", "bruno,revenue,2026-W47,(5")
     capsys.readouterr()
@@ -77,7 +86,7 @@ def test_an_accounting_negative_is_a_refund_and_one_negative_twice_is_refused(
         "  - line 3: value '(+5)' is negative twice, in parentheses and with a sign: write "
         "a negative figure (a refund) as (5) or -5\n"
         "  - line 4: value '(5' is not a number\n")
-    assert len(stored(bot)) == 3  # the refunds, untouched
+    assert len(stored(bot)) == 4  # the refunds, untouched
     assert parse_value("(-5)") is None and parse_value("(5)") == -5
 
 
