@@ -836,6 +836,10 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
         # it would count every figure twice.
         return ImportResult(source, "duplicate", twin.row_count, format=twin.format,
                             same_as=twin.source)
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
+        # A download that failed, a report with nothing in it: it was "no header row with
+        # the columns of a known format", which sent the GM looking at columns.
+        raise CrmImportError(source, [(0, (_problem("empty_file"),))])
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         # An .xlsx (a zip) or an old .xls: read as text it was "no header row with the
         # columns of a known format", which sent the GM looking at the columns.

@@ -188,3 +188,21 @@ def test_messy_exports_an_operator_saves_are_read_right(
     assert "line 2: value '¥3,000' is in ¥, but li's revenue is counted in USD" in \
         capsys.readouterr().err
 
+
+
+def test_an_empty_file_is_said_to_be_empty(bot, settings, clock, tmp_path, capsys):
+    # A download that failed leaves 0 bytes (or Excel's BOM alone): it was "no header row
+    # with the columns of a known format", and the operator went looking at columns.
+    empty, bom = tmp_path / "pipeline.csv", tmp_path / "bom.csv"
+    empty.write_bytes(b"")
+    bom.write_bytes(b"\xef\xbb\xbf\r\n")
+    assert run_cli(settings, "import-actuals", str(empty), str(bom)) == (1, "")
+    assert capsys.readouterr().err == (
+        "teampulse: pipeline.csv: nothing imported, 1 problem:\n"
+        "  - the file is empty: export the report again (as CSV) and import that file\n"
+        "teampulse: bom.csv: nothing imported, 1 problem:\n"
+        "  - the file is empty: export the report again (as CSV) and import that file\n")
+    with pytest.raises(CrmImportError) as refused, bot.unit() as ctx:
+        import_actuals(ctx.session, "pipeline.csv", b"", bot.org.crm, [], clock.now())
+    assert refused.value.reasons("zh-CN") == [
+        (0, "文件是空的：请重新导出报表（CSV 格式），然后导入那个文件")]
