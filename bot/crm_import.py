@@ -10,6 +10,7 @@ before. Rows other files brought too are never counted again unseen (see import_
 
 from __future__ import annotations
 
+import codecs
 import csv
 import errno
 import hashlib
@@ -372,7 +373,12 @@ def decodings(data: bytes) -> list[str]:
     """The file's text in each encoding it may be in: UTF-8 (with or without the BOM Excel
     writes) alone if it is UTF-8, else GB18030 (Chinese Excel's "CSV") and Windows-1252
     (Western European Excel's "CSV": Germany, France…), each that decodes it. Raises
-    UnicodeDecodeError if none does."""
+    UnicodeDecodeError if none does. A file with a UTF-16 byte order mark (Excel's
+    "Unicode Text", tab-separated) is read as UTF-16 alone."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Read as GB18030 its every other byte a NUL, it was "not valid CSV: its lines end
+        # with a lone carriage return".
+        return [data.decode("utf-16")]
     try:
         return [data.decode("utf-8-sig")]
     except UnicodeDecodeError as exc:
@@ -522,6 +528,12 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         if problem is None:
             header_at, fmt, index = _find_header(other[:10], formats)
             records, decimal_comma = (other, True) if fmt is not None else (records, False)
+    if fmt is None and "\t" in text:
+        # Tab-separated: Excel's "Unicode Text" and "Text (Tab delimited)", saved as .csv.
+        other, problem = _records(text, "\t")
+        if problem is None:
+            header_at, fmt, index = _find_header(other[:10], formats)
+            records = other if fmt is not None else records
     if fmt is None:
         wanted = [(f.name, f.columns()) for f in formats]
         return ParsedExport(None, errors=[(0, (_problem("no_header", formats=wanted),))])

@@ -206,3 +206,20 @@ def test_an_empty_file_is_said_to_be_empty(bot, settings, clock, tmp_path, capsy
         import_actuals(ctx.session, "pipeline.csv", b"", bot.org.crm, [], clock.now())
     assert refused.value.reasons("zh-CN") == [
         (0, "文件是空的：请重新导出报表（CSV 格式），然后导入那个文件")]
+
+
+def test_excel_s_unicode_text_saved_as_csv_is_read(bot, settings, clock, tmp_path, capsys):
+    # Excel's "Unicode Text": UTF-16 with its byte order mark, tab-separated. Read as
+    # GB18030 it was "not valid CSV: its lines end with a lone carriage return".
+    export = tmp_path / "Verkauf.csv"
+    export.write_bytes("person\tmetric\tweek\tvalue\r\n李雷\trevenue\t2026-W47\t1,234.50\r\n"
+                       "alice\trevenue\t2026-W47\t(200)\r\n".encode("utf-16"))
+    assert run_cli(settings, "import-actuals", str(export)) == (
+        0, "Verkauf.csv: imported 2 rows (teampulse-weekly format)\n")
+    assert [(r[0], r[2]) for r in stored(bot)] == [("li", 1_234.5), ("alice", -200)]
+    # Tab-separated in UTF-8 too ("Text (Tab delimited)"), its bad rows named as ever.
+    tabs = tmp_path / "tabs.csv"
+    tabs.write_text("person\tmetric\tweek\tvalue\nalice\tnew_customers\t2026-W47\t2.5\n",
+                    encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(tabs)) == (1, "")
+    assert "line 2: value '2.5' is not a whole number" in capsys.readouterr().err
