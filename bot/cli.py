@@ -36,7 +36,7 @@ from bot.pulse_config import MAX_TREND_POLLS
 from bot.questions import LOCALES
 from bot.review_config import DEFAULT_PEERS
 from bot.telegram_rights import UnboundRights
-from bot.text import count_text, problems_text
+from bot.text import count_text, joined, problems_text
 
 if TYPE_CHECKING:
     from storage.repositories import PeoplePlan
@@ -864,6 +864,8 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
     # exit 2): said before anything is imported, so the command is corrected and run
     # again whole rather than leaving the operator to work out which files went in.
     absent = [why for path in args.files if (why := _not_a_file(path))]
+    if not absent:
+        absent = _same_names(args.files)
     for why in absent:
         print(f"teampulse import-actuals: {why}", file=sys.stderr)
     if absent:
@@ -956,6 +958,21 @@ def _not_a_file(path: Path) -> str | None:
     except OSError:
         return None  # a folder on the way that cannot be searched: read, and said then
     return f"{path}: no such file"
+
+
+def _same_names(paths: Sequence[Path]) -> list[str]:
+    """Why two of the files given cannot be imported in one command: an import is known
+    by its file name, so jan/report.csv then feb/report.csv read as a corrected file and
+    February's rows replaced January's."""
+    by_name: dict[str, list[Path]] = {}
+    for path in paths:
+        same = by_name.setdefault(path.name, [])
+        if all(not path.samefile(other) for other in same):
+            same.append(path)
+    return [f"{joined([str(p) for p in same])} have the same file name: an import is known "
+            "by its file name, so each would replace the rows of the one before it; rename "
+            "them apart (report-2026-10.csv) and run the command again"
+            for same in by_name.values() if len(same) > 1]
 
 
 def _crm_owners_who_left(org: Org, settings: Settings, out: TextIO) -> list[str]:

@@ -103,6 +103,27 @@ def test_a_file_that_is_not_there_is_a_wrong_command_and_nothing_is_imported(
     assert run_cli(settings, "import-actuals", str(good))[0] == 0
 
 
+def test_two_exports_of_one_name_in_one_command_are_refused_not_one_replacing_the_other(
+        bot, settings, clock, tmp_path, capsys):
+    (tmp_path / "oct").mkdir()
+    (tmp_path / "nov").mkdir()
+    october = weekly(tmp_path / "oct", "report.csv", "alice,revenue,2026-W42,100")
+    november = weekly(tmp_path / "nov", "report.csv", "alice,revenue,2026-W46,200")
+    # Known by its name, November's was "corrected file: 1 row replaced by 1": October's
+    # sales gone from the goals.
+    assert run_cli(settings, "import-actuals", str(october), str(november)) == (2, "")
+    assert capsys.readouterr().err == (
+        f"teampulse import-actuals: {october} and {november} have the same file name: an "
+        "import is known by its file name, so each would replace the rows of the one "
+        "before it; rename them apart (report-2026-10.csv) and run the command again\n")
+    assert stored(bot) == []
+    # The same file named twice is no such case.
+    again = tmp_path / "oct" / ".." / "oct" / "report.csv"
+    assert run_cli(settings, "import-actuals", str(october), str(again)) == (0, (
+        "report.csv: imported 1 row (teampulse-weekly format)\n"
+        "report.csv: already imported with this content; nothing changed (1 row)\n"))
+
+
 def test_a_figure_with_an_unquoted_comma_is_refused_not_read_as_its_first_part(
         bot, settings, clock, tmp_path, capsys):
     # '1 234,50' written bare in a comma-separated file is two cells: read as 1234 before.
