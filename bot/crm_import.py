@@ -537,7 +537,7 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
     if fmt is None:
         wanted = [(f.name, f.columns()) for f in formats]
         return ParsedExport(None, errors=[(0, (_problem("no_header", formats=wanted),))])
-    from handlers.answers import is_count, other_currency
+    from handlers.answers import is_count, is_percent, other_currency
 
     units = people.units if isinstance(people, CrmPeople) else {}
     metrics = people.metrics if isinstance(people, CrmPeople) else frozenset()
@@ -607,10 +607,20 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
             # read behind by those deals with nothing to say why (a goal refuses it too).
             row_errors.append(_problem("metric_typo", metric=metric, close=close))
         raw_value = cell(fmt.value)
-        value = parse_value(raw_value, decimal_comma) if raw_value else None
+        unit_of = (units.get((key, metric)) if key else None) or counted_in.get(metric)
+        percent = _nfkc(raw_value).endswith("%")
+        if percent and unit_of and is_percent((unit_of,)):
+            # A rate as a report prints it, '60%' (or '60.00 %'): 60 of a KPI in %.
+            value = parse_value(_nfkc(raw_value).removesuffix("%"), decimal_comma)
+        else:
+            value = parse_value(raw_value, decimal_comma) if raw_value else None
         if value is None:
             if not raw_value:
                 row_errors.append(_problem("empty", column=fmt.value))
+            elif percent and unit_of and not is_percent((unit_of,)):
+                row_errors.append(_problem("percent_not_unit", column=fmt.value,
+                                           value=raw_value, owner=owner, metric=metric,
+                                           unit=unit_of))
             elif decimal_comma and dot_thousands(raw_value):
                 row_errors.append(_problem("dot_thousands", column=fmt.value, value=raw_value))
             elif not decimal_comma and misplaced_comma(raw_value):
@@ -627,13 +637,12 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
             # times too high: the check-in refuses it too.
             row_errors.append(_problem("other_currency", column=fmt.value, value=raw_value,
                                        other=other, owner=owner, metric=metric, unit=unit))
-        elif key is not None and value % 1 and (unit := units.get((key, metric)) or
-                                                 counted_in.get(metric)) and is_count(unit):
+        elif key is not None and value % 1 and unit_of and is_count(unit_of):
             # Half a customer: the check-in refuses it (a count is a whole number), and
             # stored it would show as 2.5 customers in /goals and the summaries.
             row_errors.append(_problem("fraction_for_count", column=fmt.value,
                                        value=raw_value, owner=owner, metric=metric,
-                                       unit=unit))
+                                       unit=unit_of))
         day: date | None = None
         week: str | None = None
         if fmt.date is not None:

@@ -5,12 +5,13 @@ signs, blank lines at the end, a key in capitals with spaces, a Chinese name).""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.crm_import import CrmImportError, import_actuals, import_people, parse_value
-from tests.support import run_cli
+from tests.support import TEST_ORG, run_cli
 from tests.test_crm_import import crm_scan, settled, stored, watched_inbox
 
 HEADER = "person,metric,week,value\n"
@@ -244,3 +245,24 @@ def test_excel_s_unicode_text_saved_as_csv_is_read(bot, settings, clock, tmp_pat
                     encoding="utf-8")
     assert run_cli(settings, "import-actuals", str(tabs)) == (1, "")
     assert "line 2: value '2.5' is not a whole number" in capsys.readouterr().err
+
+
+def test_a_rate_written_with_its_percent_sign_is_read_and_money_with_one_refused(
+        bot, settings, clock, tmp_path, capsys):
+    org = tmp_path / "org.yaml"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "      - {metric: revenue, unit: USD, weekly_target: 40000}",
+        "      - {metric: revenue, unit: USD, weekly_target: 40000}\n"
+        '      - {metric: win_rate, unit: "%", weekly_target: 30}', 1), encoding="utf-8")
+    settings = replace(settings, org_file=org)
+    rates = weekly(tmp_path, "rates.csv", "bruno,win_rate,2026-W47,60%",
+                   'bruno,win_rate,2026-W46,"45.5 %"')
+    assert run_cli(settings, "import-actuals", str(rates))[0] == 0
+    assert sorted((r[0], r[1], r[2]) for r in stored(bot)) == [
+        ("bruno", "2026-W46", 45.5), ("bruno", "2026-W47", 60)]
+    money = weekly(tmp_path, "money.csv", "bruno,revenue,2026-W47,60%")
+    assert run_cli(settings, "import-actuals", str(money)) == (1, "")
+    assert capsys.readouterr().err == (
+        "teampulse: money.csv: nothing imported, 1 problem:\n"
+        "  - line 2: value '60%' is a percentage, but bruno's revenue is counted in USD: "
+        "write the figure itself\n")
