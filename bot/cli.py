@@ -964,10 +964,16 @@ def _same_names(paths: Sequence[Path]) -> list[str]:
     """Why two of the files given cannot be imported in one command: an import is known
     by its file name, so jan/report.csv then feb/report.csv read as a corrected file and
     February's rows replaced January's."""
+    def one_file(a: Path, b: Path) -> bool:
+        try:
+            return a.samefile(b)
+        except OSError:  # cannot be looked at: said when read
+            return a.absolute() == b.absolute()
+
     by_name: dict[str, list[Path]] = {}
     for path in paths:
         same = by_name.setdefault(path.name, [])
-        if all(not path.samefile(other) for other in same):
+        if not any(one_file(path, other) for other in same):
             same.append(path)
     return [f"{joined([str(p) for p in same])} have the same file name: an import is known "
             "by its file name, so each would replace the rows of the one before it; rename "
