@@ -36,7 +36,7 @@ from bot.pulse_config import MAX_TREND_POLLS
 from bot.questions import LOCALES
 from bot.review_config import DEFAULT_PEERS
 from bot.telegram_rights import UnboundRights
-from bot.text import count_text, problems_text
+from bot.text import count_text, joined, problems_text
 
 if TYPE_CHECKING:
     from storage.repositories import PeoplePlan
@@ -845,6 +845,7 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
         import_people,
         matched_files,
         matches_text,
+        repeated_text,
         rows_text,
     )
 
@@ -858,6 +859,16 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
              "--locale is for --list" if args.locale else None)
     if wrong:
         print(f"teampulse import-actuals: {wrong}", file=sys.stderr)
+        return 2
+    # A path that names no file is a slip in the command, as a bad option is (docs/cli.md:
+    # exit 2): said before anything is imported, so the command is corrected and run
+    # again whole rather than leaving the operator to work out which files went in.
+    absent = [why for path in args.files if (why := _not_a_file(path))]
+    if not absent:
+        absent = _same_names(args.files)
+    for why in absent:
+        print(f"teampulse import-actuals: {why}", file=sys.stderr)
+    if absent:
         return 2
     bot, engine = prepare(settings)
     formats = [f.name for f in bot.org.crm.all_formats()]
@@ -917,6 +928,9 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
                     # The words of the watched folder's log and DM (crm_file_replaced).
                     left_out += (f"; it holds every row of {name} ({rows_text(rows)}): "
                                  f"{name}'s rows were replaced, nothing counted twice")
+                if result.repeated:
+                    left_out += (f"; {repeated_text(result)}: if one of them replaces the "
+                                 "other, keep only it and import the file again")
                 if result.matched:
                     left_out += (f"; {matches_text(result)}, counted again: if they are the "
                                  "same deals, take them out of one of the files and import "
@@ -931,6 +945,40 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
     finally:
         engine.dispose()
     return code
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why import-actuals cannot take `path` as a file ('x.csv: no such file'), else None.
+    A file it may not read is said when read, as any other unreadable file."""
+    try:
+        if path.is_dir():
+            return f"{path}: a folder, not a CSV export"
+        if path.exists():
+            return None
+    except OSError:
+        return None  # a folder on the way that cannot be searched: read, and said then
+    return f"{path}: no such file"
+
+
+def _same_names(paths: Sequence[Path]) -> list[str]:
+    """Why two of the files given cannot be imported in one command: an import is known
+    by its file name, so jan/report.csv then feb/report.csv read as a corrected file and
+    February's rows replaced January's."""
+    def one_file(a: Path, b: Path) -> bool:
+        try:
+            return a.samefile(b)
+        except OSError:  # cannot be looked at: said when read
+            return a.absolute() == b.absolute()
+
+    by_name: dict[str, list[Path]] = {}
+    for path in paths:
+        same = by_name.setdefault(path.name, [])
+        if not any(one_file(path, other) for other in same):
+            same.append(path)
+    return [f"{joined([str(p) for p in same])} have the same file name: an import is known "
+            "by its file name, so each would replace the rows of the one before it; rename "
+            "them apart (report-2026-10.csv) and run the command again"
+            for same in by_name.values() if len(same) > 1]
 
 
 def _crm_owners_who_left(org: Org, settings: Settings, out: TextIO) -> list[str]:

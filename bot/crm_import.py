@@ -10,6 +10,7 @@ before. Rows other files brought too are never counted again unseen (see import_
 
 from __future__ import annotations
 
+import codecs
 import csv
 import errno
 import hashlib
@@ -314,6 +315,9 @@ class ParsedExport:
     rows: list[CrmRow] = field(default_factory=list)
     errors: Errors = field(default_factory=list)
     not_won: list[str] = field(default_factory=list)  # the stage of each row left out
+    #: (person key, metric, week, lines) of a file by week that gives one person's week
+    #: on several lines: added up, and said (see repeated_weeks).
+    repeated: list[tuple[str, str, str, tuple[int, ...]]] = field(default_factory=list)
 
 
 class CrmImportError(ValueError):
@@ -361,13 +365,20 @@ class ImportResult:
     matched: int = 0  # how many of its rows equal a row of another file
     #: (file, rows) of files every row of which this one holds: replaced by this one.
     superseded: tuple[tuple[str, int], ...] = ()
+    #: (person key, metric, week, lines) given on several lines of a file by week, added up.
+    repeated: tuple[tuple[str, str, str, tuple[int, ...]], ...] = ()
 
 
 def decodings(data: bytes) -> list[str]:
     """The file's text in each encoding it may be in: UTF-8 (with or without the BOM Excel
     writes) alone if it is UTF-8, else GB18030 (Chinese Excel's "CSV") and Windows-1252
     (Western European Excel's "CSV": Germany, France…), each that decodes it. Raises
-    UnicodeDecodeError if none does."""
+    UnicodeDecodeError if none does. A file with a UTF-16 byte order mark (Excel's
+    "Unicode Text", tab-separated) is read as UTF-16 alone."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Read as GB18030 its every other byte a NUL, it was "not valid CSV: its lines end
+        # with a lone carriage return".
+        return [data.decode("utf-16")]
     try:
         return [data.decode("utf-8-sig")]
     except UnicodeDecodeError as exc:
@@ -429,6 +440,8 @@ def misplaced_comma(text: str) -> bool:
 
 #: A number as written where the decimal mark is a comma: 12.500,00, 12500,5, 1.250.000.
 _COMMA_DECIMAL = re.compile(r"^\(?[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?\)?(?:万)?$")
+#: An accounting negative with a sign inside too: '(-5)', '(+1,000)'.
+_TWICE_NEGATIVE = re.compile(r"^\(\s*[-+]\s*\d.*\)$")
 _DOT_GROUPS = re.compile(r"^\(?[-+]?\d{1,3}(?:\.\d{3})+\)?(?:万)?$")
 
 
@@ -446,6 +459,8 @@ def parse_value(text: str, decimal_comma: bool = False) -> float | None:
     `decimal_comma`: the file writes numbers as where the decimal mark is a comma (a
     semicolon-separated export): '12.500,00' and '1.250.000' are read so; '12.500' alone,
     which is 12.5 to everyone else, is refused (dot_thousands)."""
+    # The minus sign of a typeset report (U+2212), which NFKC leaves: '−500' is -500.
+    text = text.replace("\u2212", "-")
     if decimal_comma:
         cleaned = _CURRENCY.sub("", _nfkc(text).strip())
         if dot_thousands(cleaned) or not _COMMA_DECIMAL.match(cleaned):
@@ -458,7 +473,12 @@ def parse_value(text: str, decimal_comma: bool = False) -> float | None:
     if cleaned.endswith("万"):
         cleaned, factor = cleaned[:-1], 10_000.0
     negative = cleaned.startswith("(") and cleaned.endswith(")")
-    cleaned = cleaned.strip("()")
+    if negative:
+        cleaned = cleaned[1:-1]
+    if "(" in cleaned or ")" in cleaned or (negative and cleaned[:1] in "+-"):
+        # '(-5)' is negative twice and '(5' half an accounting negative: read as 5, a
+        # refund counted as a sale; which was meant only the export's writer knows.
+        return None
     try:
         value = float(cleaned) * factor
     except ValueError:
@@ -508,20 +528,33 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         if problem is None:
             header_at, fmt, index = _find_header(other[:10], formats)
             records, decimal_comma = (other, True) if fmt is not None else (records, False)
+    if fmt is None and "\t" in text:
+        # Tab-separated: Excel's "Unicode Text" and "Text (Tab delimited)", saved as .csv.
+        other, problem = _records(text, "\t")
+        if problem is None:
+            header_at, fmt, index = _find_header(other[:10], formats)
+            records = other if fmt is not None else records
     if fmt is None:
         wanted = [(f.name, f.columns()) for f in formats]
         return ParsedExport(None, errors=[(0, (_problem("no_header", formats=wanted),))])
-    from handlers.answers import other_currency
+    from handlers.answers import is_count, is_percent, other_currency
 
     units = people.units if isinstance(people, CrmPeople) else {}
     metrics = people.metrics if isinstance(people, CrmPeople) else frozenset()
+    # A metric counted in one unit across the org: a count also for someone whose KPI it
+    # is not (Sam's new_customers, whom the org file asks no KPIs).
+    by_metric: dict[str, set[str]] = {}
+    for (_, kpi), unit in units.items():
+        by_metric.setdefault(kpi, set()).add(unit)
+    counted_in = {kpi: next(iter(u)) for kpi, u in by_metric.items() if len(u) == 1}
     lookup, shared = _person_lookup(settings, people)
     mapped_to = {person_name_key(name): key for name, key in settings.owners.items()}
     out = ParsedExport(fmt.name)
     date_formats = _day_first(fmt, [cells[index[fmt.date]] for _, cells in
                                     records[header_at + 1:] if index[fmt.date] < len(cells)]
                               ) if fmt.date is not None else fmt.date_formats
-    stage_at = _column(records[header_at][1], fmt.stage) if fmt.stage else None
+    header = records[header_at][1]
+    stage_at = _column(header, fmt.stage) if fmt.stage else None
     won = {w.casefold() for w in fmt.won}
     blank_seen = False
     for line, record in records[header_at + 1:]:
@@ -540,6 +573,13 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         owner = cell(fmt.person)
         if filled[0].casefold() in _TOTAL_ROWS:
             continue  # a totals row ("合计"), whichever column it is labelled in
+        extra = [c for c in cells[len(header):] if c]
+        if extra:
+            # A value with an unquoted comma ('1,234.50' written bare) splits into two
+            # cells: its columns were read shifted, 1 234,50 as 1234, and the rest unseen.
+            out.errors.append((line, (_problem("extra_cells", cells=len(cells),
+                                               header=len(header), extra=extra[:3]),)))
+            continue
         stage = cells[stage_at] if stage_at is not None and stage_at < len(cells) else ""
         if stage and stage.casefold() not in won:
             out.not_won.append(stage)  # a lost or open deal: not an actual
@@ -567,14 +607,28 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
             # read behind by those deals with nothing to say why (a goal refuses it too).
             row_errors.append(_problem("metric_typo", metric=metric, close=close))
         raw_value = cell(fmt.value)
-        value = parse_value(raw_value, decimal_comma) if raw_value else None
+        unit_of = (units.get((key, metric)) if key else None) or counted_in.get(metric)
+        percent = _nfkc(raw_value).endswith("%")
+        if percent and unit_of and is_percent((unit_of,)):
+            # A rate as a report prints it, '60%' (or '60.00 %'): 60 of a KPI in %.
+            value = parse_value(_nfkc(raw_value).removesuffix("%"), decimal_comma)
+        else:
+            value = parse_value(raw_value, decimal_comma) if raw_value else None
         if value is None:
             if not raw_value:
                 row_errors.append(_problem("empty", column=fmt.value))
+            elif percent and unit_of and not is_percent((unit_of,)):
+                row_errors.append(_problem("percent_not_unit", column=fmt.value,
+                                           value=raw_value, owner=owner, metric=metric,
+                                           unit=unit_of))
             elif decimal_comma and dot_thousands(raw_value):
                 row_errors.append(_problem("dot_thousands", column=fmt.value, value=raw_value))
             elif not decimal_comma and misplaced_comma(raw_value):
                 row_errors.append(_problem("decimal_comma", column=fmt.value, value=raw_value))
+            elif _TWICE_NEGATIVE.match(_CURRENCY.sub("", _nfkc(raw_value))
+                                       .replace("\u2212", "-")):
+                row_errors.append(_problem("twice_negative", column=fmt.value,
+                                           value=raw_value))
             else:
                 row_errors.append(_problem("not_a_number", column=fmt.value, value=raw_value))
         elif key is not None and (unit := units.get((key, metric))) and (
@@ -583,6 +637,12 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
             # times too high: the check-in refuses it too.
             row_errors.append(_problem("other_currency", column=fmt.value, value=raw_value,
                                        other=other, owner=owner, metric=metric, unit=unit))
+        elif key is not None and value % 1 and unit_of and is_count(unit_of):
+            # Half a customer: the check-in refuses it (a count is a whole number), and
+            # stored it would show as 2.5 customers in /goals and the summaries.
+            row_errors.append(_problem("fraction_for_count", column=fmt.value,
+                                       value=raw_value, owner=owner, metric=metric,
+                                       unit=unit_of))
         day: date | None = None
         week: str | None = None
         if fmt.date is not None:
@@ -604,11 +664,25 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
             continue
         assert key is not None and value is not None and week is not None
         out.rows.append(CrmRow(line, key, metric, day, week, value))
+    if fmt.date is None and not out.errors:
+        out.repeated = repeated_weeks(out.rows)
     if not out.rows and not out.errors:
         out.errors.append((0, (_problem("no_rows") if not out.not_won else
                                _problem("no_won_rows", stages=list(dict.fromkeys(out.not_won))),
                                )))
     return out
+
+
+def repeated_weeks(rows: list[CrmRow]) -> list[tuple[str, str, str, tuple[int, ...]]]:
+    """(person key, metric, week, lines) of each week several rows of a file by week give
+    the same person and metric. A file by day lists deals, several a week; a file by week
+    usually gives the week's figure, so two of them (a row pasted twice, a figure
+    corrected below the old one) are added up, as any rows of one week are, and pointed
+    out: the GM's goals would read 300 where the CRM's report says 200."""
+    lines: dict[tuple[str, str, str], list[int]] = {}
+    for row in rows:
+        lines.setdefault((row.person_key, row.metric, row.week), []).append(row.line)
+    return [(*k, tuple(n)) for k, n in lines.items() if len(n) > 1]
 
 
 def _records(text: str, delimiter: str
@@ -783,6 +857,10 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
         # it would count every figure twice.
         return ImportResult(source, "duplicate", twin.row_count, format=twin.format,
                             same_as=twin.source)
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
+        # A download that failed, a report with nothing in it: it was "no header row with
+        # the columns of a known format", which sent the GM looking at columns.
+        raise CrmImportError(source, [(0, (_problem("empty_file"),))])
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         # An .xlsx (a zip) or an old .xls: read as text it was "no header row with the
         # columns of a known format", which sent the GM looking at the columns.
@@ -826,7 +904,8 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
     return ImportResult(source, "replaced" if previous is not None else "new",
                         len(parsed.rows), replaced, parsed.format,
                         not_won=tuple(parsed.not_won), future=future, matches=matches,
-                        matched=matched, superseded=superseded)
+                        matched=matched, superseded=superseded,
+                        repeated=tuple(parsed.repeated))
 
 
 def _counted(others: dict[str, tuple[int, Counter[RowKey]]], wanted: Counter[RowKey]
@@ -844,6 +923,17 @@ def matches_text(result: ImportResult) -> str:
     n = result.matched
     return (f"{rows_text(n)} the same as rows already imported "
             f"({matched_files(result)})")
+
+
+def repeated_text(result: ImportResult, named: int = 5) -> str:
+    """The weeks a file by week gives on several lines, added up (the CLI's and the log's
+    words): '2 weeks given on several lines, added up: sam revenue 2026-W38 (lines 2, 3),
+    alice revenue 2026-W39 (lines 4, 7)'."""
+    n = len(result.repeated)
+    shown = ", ".join(f"{key} {metric} {week} (lines {', '.join(map(str, lines))})"
+                      for key, metric, week, lines in result.repeated[:named])
+    more = f" and {n - named} more" if n > named else ""
+    return f"{count_text(n, 'week')} given on several lines, added up: {shown}{more}"
 
 
 def rows_text(n: int) -> str:
@@ -1066,6 +1156,11 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
                     tell_gm("crm_file_overlap", f"crm-overlap:{_short(path.name + digest)}",
                             ctx, source=path.name, rows=result.matched,
                             files=list(result.matches))
+                if stored and result.repeated:
+                    # The GM reads the sum in /goals; only they can tell a figure
+                    # corrected below the old one from two real ones.
+                    tell_gm("crm_file_repeated", f"crm-repeated:{_short(path.name + digest)}",
+                            ctx, source=path.name, weeks=list(result.repeated))
             if result.status in {"unchanged", "duplicate", "covered"}:
                 state.not_stored[f"{path.name}:{digest}"] = stored_now
                 if result.status == "duplicate":
@@ -1081,6 +1176,8 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
                          matched_files(result))
                 continue
             log.info("CRM file %s: %s, %d rows", path.name, result.status, result.rows)
+            if result.repeated:
+                log.warning("CRM file %s: %s", path.name, repeated_text(result))
             for name, rows in result.superseded:
                 log.info("CRM file %s holds every row of %s (%d rows): %s's rows were "
                          "replaced, nothing counted twice", path.name, name, rows, name)

@@ -486,6 +486,12 @@ _COUNT_NOUNS = frozenset({
     "dealer", "prospect", "trial", "pilot", "install", "installation", "project"})
 
 
+def is_count(unit: str) -> bool:
+    """Whether a KPI in this unit counts things ('customers', '位客户'): its figure is a
+    whole number, typed in a check-in or imported from the CRM."""
+    return _is_count((unit,))
+
+
 @functools.lru_cache(maxsize=256)
 def _is_count(units: tuple[str, ...]) -> bool:
     """Whether a KPI counts things, so its answer is a whole number: a unit said with a
