@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -713,6 +713,9 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
                                for at in (occ.start, now)])
     until = {p.id: day for p in both if (day := away.get((p.id, occ.start))) is not None}
     propose_from_checkin(ctx, pair)
+    # The manager, who records whether a 1:1 happened, is told when the pair's is
+    # overdue, by the rule of the GM's summary (pair_status): the next one is the one to keep.
+    status = pair_status(ctx.session, pair, now) if pair.manager.id in due else None
     count = 0
     for person in both:
         other = pair.other(person)
@@ -728,10 +731,25 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
         if ctx.tell(person, "oo_reminder", dedupe_key=keys[(which, person.id)],
                     soon=which == "soon", days=days, expires_at=occ.start,
                     other=told(ctx, person, other), other_away_until=until.get(other.id),
+                    overdue=_overdue_params(status, pair, person),
                     **as_params(occ.start, person.timezone),
                     **agenda_params(ctx, pair, person)):
             count += 1
     return count
+
+
+def _overdue_params(status: PairStatus | None, pair: Pair, reader: Person
+                    ) -> dict[str, Any] | None:
+    """What a reminder to the pair's manager says of its 1:1 being overdue (None: not
+    overdue, or the reader is the report): the day it was last held on the reader's
+    calendar, the cadence, and the slot missed and why."""
+    if status is None or not status.overdue or status.missed is None \
+            or reader.id != pair.manager.id:
+        return None
+    return {"last": local(as_utc(status.last_held), reader.timezone).date()
+            if status.last_held else None,
+            "cadence": pair.cadence.cadence, "reason": status.missed_reason,
+            "missed": as_params(status.missed, reader.timezone)}
 
 
 def _ask_ended(ctx: Context, repo: OneOnOneRepo, ended: list[tuple[Pair, Occurrence]]
@@ -2437,6 +2455,56 @@ def restarted(session: Session, slots: Collection[tuple[int, int, datetime]],
     return out
 
 
+def pair_status(session: Session, pair: Pair, now: datetime) -> PairStatus:
+    """One pair as the GM's summary sees it now: its last held meeting, the next and
+    whether it is overdue, by the summary's rule (oneonone_overview), for a reminder to
+    say so."""
+    ids = _ids(pair)
+    repo = OneOnOneRepo(session)
+    rows = [m for m in repo.meeting_states([pair.report.id])
+            if (m.manager_id, m.report_id) == ids]
+    return _status_reader(session, {ids: rows} if rows else {},
+                          {ids: repo.overrides(pair.manager, pair.report)}, now)(pair)
+
+
+def _status_reader(session: Session, by_pair: dict[tuple[int, int], list[Any]],
+                   overrides: Mapping[tuple[int, int], Mapping[str, OneOnOneOverride]],
+                   now: datetime) -> Callable[[Pair], PairStatus]:
+    """What each pair's status is, given its meeting rows (meeting_states, oldest
+    first) and moves and skips: overdue when its latest slot the bot asked about ended
+    over OVERDUE_AFTER ago and was not confirmed as held (never_counted and restarted
+    ones aside). The one rule of the summary and the reminders."""
+    # Only the records after a pair's last confirmed one can decide whether it is overdue.
+    trailing = [m for rows in by_pair.values()
+                for m in itertools.takewhile(lambda m: m.status == "asked", reversed(rows))]
+    uncounted = never_counted(session, trailing)
+    if uncounted:
+        by_pair = {pair: [m for m in rows if m.id not in uncounted]
+                   for pair, rows in by_pair.items()}
+    # A pair that ended and began again since its missed slot: not overdue (restarted).
+    gone = restarted(session, [(*pair, rows[-1].scheduled_at) for pair, rows in by_pair.items()
+                               if rows and rows[-1].status != "held"
+                               and now - as_utc(rows[-1].scheduled_at) > OVERDUE_AFTER], now)
+
+    def status(pair: Pair) -> PairStatus:
+        rows = by_pair.get((pair.manager.id, pair.report.id), [])
+        held = [m for m in rows if m.status == "held"]
+        latest = rows[-1] if rows else None
+        overdue = latest is not None and latest.status != "held" and \
+            now - latest.scheduled_at > OVERDUE_AFTER + timedelta(minutes=pair.cadence.duration) \
+            and (pair.manager.id, pair.report.id) not in gone
+        occ = next_meeting(pair, now, overrides.get((pair.manager.id, pair.report.id), {}))
+        return PairStatus(pair.manager.key, pair.report.key,
+                          held[-1].scheduled_at if held else None,
+                          occ.start if occ else None, overdue,
+                          pair.manager.display_name, pair.report.display_name,
+                          as_utc(latest.scheduled_at) if overdue and latest else None,
+                          ("not_held" if latest.status == "not_held" else "unanswered")
+                          if overdue and latest else None)
+
+    return status
+
+
 def oneonone_overview(session: Session, org: Org, now: datetime,
                       only: Collection[str] | None = None, past: bool = False,
                       week: str | None = None) -> list[DirectorOneOnOnes]:
@@ -2479,36 +2547,10 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
     if past and week is not None:
         all_pairs = _pairs_then(session, org, week, now, people, ids,
                                 {r for m, r in by_pair if ids is None or m in ids})
-    # Only the records after a pair's last confirmed one can decide whether it is overdue.
-    trailing = [m for rows in by_pair.values()
-                for m in itertools.takewhile(lambda m: m.status == "asked", reversed(rows))]
-    uncounted = never_counted(session, trailing)
-    if uncounted:
-        by_pair = {pair: [m for m in rows if m.id not in uncounted]
-                   for pair, rows in by_pair.items()}
     overrides = repo.all_overrides() if ids is None else repo.overrides_of(ids)
     if past:  # a move or skip made after the moment is not its plan (made_before)
         overrides = made_before(overrides, now)
-    # A pair that ended and began again since its missed slot: not overdue (restarted).
-    gone = restarted(session, [(*pair, rows[-1].scheduled_at) for pair, rows in by_pair.items()
-                               if rows and rows[-1].status != "held"
-                               and now - as_utc(rows[-1].scheduled_at) > OVERDUE_AFTER], now)
-
-    def status(pair: Pair) -> PairStatus:
-        rows = by_pair.get((pair.manager.id, pair.report.id), [])
-        held = [m for m in rows if m.status == "held"]
-        latest = rows[-1] if rows else None
-        overdue = latest is not None and latest.status != "held" and \
-            now - latest.scheduled_at > OVERDUE_AFTER + timedelta(minutes=pair.cadence.duration) \
-            and (pair.manager.id, pair.report.id) not in gone
-        occ = next_meeting(pair, now, overrides.get((pair.manager.id, pair.report.id), {}))
-        return PairStatus(pair.manager.key, pair.report.key,
-                          held[-1].scheduled_at if held else None,
-                          occ.start if occ else None, overdue,
-                          pair.manager.display_name, pair.report.display_name,
-                          as_utc(latest.scheduled_at) if overdue and latest else None,
-                          ("not_held" if latest.status == "not_held" else "unanswered")
-                          if overdue and latest else None)
+    status = _status_reader(session, by_pair, overrides, now)
 
     out = []
     # Read as now, an item counts where it is now (a report's own item from a pair the
