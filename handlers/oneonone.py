@@ -1433,13 +1433,20 @@ def _move(ctx: Context, args: str) -> None:
                   now=local(now, person.timezone).strftime("%Y-%m-%d %H:%M"),
                   tz=person.timezone)
         return
-    occ = next_occurrence(ctx.session, pair, now)
+    repo = OneOnOneRepo(ctx.session)
+    overrides = repo.overrides(pair.manager, pair.report)
+    occ = next_meeting(pair, now, overrides)
     if occ is None:
         ctx.reply("oo_no_next")
         return
+    # The next meeting not skipped moves (as /1on1 and /agenda name it); skipped ones
+    # before it stay skipped. Said, with the slot it had, so that nobody takes the move
+    # for a skipped week's meeting put back (that week's, then, and the third one kept).
+    skipped = sum(1 for o in occurrences(pair, now, occ.start, overrides)
+                  if o.skipped and o.end > now and o.start < occ.start)
     withdraw_reminders(ctx, pair, occ)
-    OneOnOneRepo(ctx.session).set_override(pair.manager, pair.report, occ.key, moved_to=when,
-                                           skipped=False, by=person, now=now)
+    repo.set_override(pair.manager, pair.report, occ.key, moved_to=when,
+                      skipped=False, by=person, now=now)
     end = when + timedelta(minutes=pair.cadence.duration)
     other = pair.other(person)
     # Outside the other side's working hours (李雷 moving it to her morning, the GM's
@@ -1449,10 +1456,12 @@ def _move(ctx: Context, args: str) -> None:
     ctx.reply("oo_moved", other=told(ctx, person, other),
               busy=_busy(ctx, person, pair, when, end),
               their=as_params(when, other.timezone) if off else None, hours=hours.params(),
-              **as_params(when, person.timezone))
+              was=as_params(occ.start, person.timezone) if skipped else None,
+              skipped=skipped, **as_params(when, person.timezone))
     ctx.tell(other, "oo_moved_notice", other=told(ctx, other, person),
-             busy=_busy(ctx, other, pair, when, end),
-             off_hours=off, hours=hours.params(), **as_params(when, other.timezone))
+             busy=_busy(ctx, other, pair, when, end), off_hours=off, hours=hours.params(),
+             was=as_params(occ.start, other.timezone) if skipped else None,
+             skipped=skipped, **as_params(when, other.timezone))
 
 
 def _busy(ctx: Context, person: Person, moved: Pair, start: datetime, end: datetime
