@@ -1506,15 +1506,25 @@ def _add_note(ctx: Context, args: str) -> None:
     pair, text = _pick_pair(ctx, person, args)
     if pair is None:
         return
-    held = [m for m in OneOnOneRepo(ctx.session).meetings_of(person)
-            if (m.manager_id, m.report_id) == (pair.manager.id, pair.report.id)]
+    repo = OneOnOneRepo(ctx.session)
+    held = [m for m in repo.meetings_of(person) if (m.manager_id, m.report_id) == _ids(pair)]
+    # The pair's latest slot, if it did not happen (or is not confirmed): a note goes on
+    # the latest held one, which is then said, with why: it went on a meeting weeks old
+    # without a word, as if on the one just missed.
+    latest = next((m for m in reversed(repo.meeting_states([pair.report.id]))
+                   if (m.manager_id, m.report_id) == _ids(pair)), None)
+    missed = {"slot": as_params(as_utc(latest.scheduled_at), person.timezone),
+              "reason": "not_held" if latest.status == "not_held" else "unanswered"} \
+        if latest is not None and latest.status != "held" else None
     if not held:
-        ctx.reply("oo_no_meeting_yet", other=told(ctx, person, pair.other(person)))
+        ctx.reply("oo_no_meeting_yet", other=told(ctx, person, pair.other(person)),
+                  missed=missed)
         return
     if not _PRIVATE.sub("", ascii_width(clean_text(text))).strip():
         ctx.reply("oo_note_usage")
         return
-    _note(ctx, person, held[0], text, prompt=False)
+    _note(ctx, person, held[0], text, prompt=False,
+          on=held_on(held[0], person) if missed else None, missed=missed)
 
 
 def _history(ctx: Context, args: str) -> None:
@@ -1945,7 +1955,10 @@ def _held(ctx: Context, manager: Person, meeting: OneOnOneMeeting, held: bool) -
 
 
 def _note(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str, *,
-          prompt: bool = True) -> None:
+          prompt: bool = True, on: date | None = None,
+          missed: dict[str, Any] | None = None) -> None:
+    """A note on `meeting`; `on` and `missed`: the day of the meeting it went on, said
+    when a later slot of the pair did not happen (see _add_note)."""
     marked = _private_marker(ctx, clean_text(text).strip())
     if marked is None:
         return
@@ -1959,7 +1972,7 @@ def _note(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str, *,
         return
     OneOnOneRepo(ctx.session).add_note(meeting, author, text, shared=not private,
                                        now=ctx.clock.now())
-    ctx.reply("oo_note_saved", shared=not private, prompt=prompt)
+    ctx.reply("oo_note_saved", shared=not private, prompt=prompt, on=on, missed=missed)
 
 
 def _private_marker(ctx: Context, text: str) -> tuple[bool, str] | None:
