@@ -1444,10 +1444,19 @@ def _move(ctx: Context, args: str) -> None:
     # for a skipped week's meeting put back (that week's, then, and the third one kept).
     skipped = sum(1 for o in occurrences(pair, now, occ.start, overrides)
                   if o.skipped and o.end > now and o.start < occ.start)
+    end = when + timedelta(minutes=pair.cadence.duration)
+    # Onto another meeting of the same pair (next Monday's own 10:00): both would be
+    # reminded of and asked about, twice alike. Refused, with the skip that does it.
+    own = next((o for o in occurrences(pair, when, end, overrides) if o.key != occ.key
+                and not o.skipped and o.start < end and when < o.end), None)
+    if own is not None:
+        ctx.reply("oo_move_onto_own", other=told(ctx, person, pair.other(person)),
+                  at=as_params(own.start, person.timezone),
+                  next=as_params(occ.start, person.timezone))
+        return
     withdraw_reminders(ctx, pair, occ)
     repo.set_override(pair.manager, pair.report, occ.key, moved_to=when,
                       skipped=False, by=person, now=now)
-    end = when + timedelta(minutes=pair.cadence.duration)
     other = pair.other(person)
     # Outside the other side's working hours (李雷 moving it to her morning, the GM's
     # 20:00): the mover sees their time, and they are told it is outside their hours.

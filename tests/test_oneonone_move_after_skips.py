@@ -6,6 +6,10 @@ next one" to Tuesday 1 December. The one moved was 14 December's (the next one n
 skipped), which the reply never said: it read as if a skipped week's meeting were put
 back, and 14 December went without a 1:1 unannounced. README said a move was "that
 week's", the help "the next one".
+
+A move onto another meeting of the same pair (Monday's 1:1 moved to next Monday's 10:00)
+was made: both sides were then reminded of it twice and Grace asked twice whether it
+happened. It is refused, with the skip that gives what was meant.
 """
 
 from __future__ import annotations
@@ -83,3 +87,25 @@ async def test_the_help_and_chinese_say_the_same(bot, chat, clock):
     assert chat.last("grace").endswith(
         "It was the 1:1 of Tue 2027-01-05 09:00 (America/New_York), the next one not "
         "skipped: the one skipped before it stays skipped."), chat.last("grace")
+
+
+async def test_a_move_onto_the_pairs_own_next_meeting_is_refused(bot, chat, clock):
+    await say(bot, "grace", "/1on1 move @alice 2026-12-07 10:15")
+    assert chat.last("grace") == (
+        "Mon 2026-12-07 10:00 (America/New_York) is the time of another of your 1:1s with "
+        "Alice Martin already, so nothing was moved: the two would be one meeting. To meet "
+        "only then, skip the next one instead: /1on1 skip @alice (Mon 2026-11-30 10:00 "
+        "(America/New_York)).")
+    assert chat.to("alice") == []
+    # Nothing moved: one reminder of each Monday, and one question.
+    await sweep_at(bot, clock, datetime(2026, 12, 6, 15, 1, tzinfo=UTC))  # Sun 10:01
+    await sweep_at(bot, clock, datetime(2026, 12, 7, 15, 31, tzinfo=UTC))  # Mon 10:31
+    assert [t.split("\n")[0] for t in chat.to("alice")] == [
+        "Reminder: your 1:1 with Grace Chen is tomorrow, Mon 2026-12-07 10:00 "
+        "(America/New_York)."]
+    assert sum(t.startswith("Did your 1:1 with Alice Martin") for t in chat.to("grace")) == 1
+    # In Chinese: 李雷 moves his next monthly 1:1 (January's) onto February's.
+    await say(bot, "li", "/1on1 改期 2027-02-02 22:00")
+    assert chat.last("li").startswith(
+        "2027-02-02 22:00（周二，Asia/Shanghai）已经是你与Grace Chen的另一次一对一面谈的时间"), \
+        chat.last("li")
