@@ -1092,7 +1092,14 @@ def _one_named(ctx: Context, text: str) -> None:
         _schedule(ctx, only=pair, mine=mine)
         _agenda(ctx, person, [pair])
     elif not _not_one_pair(ctx, person, mine, text):
-        ctx.reply("oo_usage")
+        # '/1on1 @nobody' (a typo, someone not in the org file): said so, as /1on1 skip
+        # @nobody says it, not answered with the usage as if the @name were not read.
+        label, named, rest = _named(ctx, text)
+        if label is not None and named is None and not rest and mine:
+            ctx.reply("oo_not_your_pair", name=label,
+                      others=who_is_who([p.other(person) for p in mine]))
+        else:
+            ctx.reply("oo_usage")
 
 
 def _not_one_pair(ctx: Context, person: Person, mine: list[Pair], text: str) -> bool:
@@ -1491,8 +1498,13 @@ def _ids(pair: Pair) -> tuple[int, int]:
 
 def _skip(ctx: Context, args: str) -> None:
     person = _sender(ctx)
-    pair, _ = _pick_pair(ctx, person, args, bare=True)
+    pair, rest = _pick_pair(ctx, person, args, bare=True)
     if pair is None:
+        return
+    # '/1on1 skip @alice @bruno' skipped Alice's alone, Bruno's unsaid: one at a time.
+    also, _, _ = _named(ctx, rest)
+    if also is not None:
+        ctx.reply("oo_skip_one_at_a_time", first=pair.other(person).key, also=also)
         return
     now = ctx.clock.now()
     occ = next_occurrence(ctx.session, pair, now)
