@@ -1283,7 +1283,8 @@ def _actions_add(ctx: Context, person: Person, text: str) -> None:
         rest = after
     partners = [q for q in mine if any(q.other(person).id == p.id for p in named)]
     if len(partners) > 1:  # '@alice @bruno': an item is one pair's
-        ctx.reply("oo_which_pair", others=who_is_who([q.other(person) for q in partners]))
+        ctx.reply("oo_which_pair", others=who_is_who([q.other(person) for q in partners]),
+                  named=True)
         return
     if partners:
         pair = partners[0]

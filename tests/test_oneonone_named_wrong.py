@@ -1,7 +1,8 @@
-"""People named wrongly in `/1on1`, from the GM's side: a skip naming two people skipped
-the first alone and said nothing of the second; `/1on1 @nobody` (a typo) was answered with
-the usage, as if the name had not been read, where `/1on1 skip @nobody` says whose 1:1s
-there are."""
+"""People named wrongly in `/1on1` and `/actions add`, from the GM's side: a skip naming
+two people skipped the first alone and said nothing of the second; `/1on1 @nobody` (a
+typo) was answered with the usage, as if the name had not been read, where `/1on1 skip
+@nobody` says whose 1:1s there are; an action item naming two of one's 1:1s asked "which
+one-on-one? Name the person with @" of someone who had."""
 
 from __future__ import annotations
 
@@ -43,3 +44,17 @@ async def test_1on1_with_an_unknown_name_says_whose_there_are(bot, chat, clock):
                                   "Bruno Rossi, 李雷.")
     await say(bot, "grace", "/1on1 whatever")  # no name: the usage, as before
     assert chat.last("grace").startswith("/1on1 — your one-on-ones")
+
+
+async def test_an_action_item_naming_two_of_ones_pairs_says_why_nothing_was_saved(
+        bot, chat, clock):
+    # Grace named both Alice and Bruno: she was asked "Which one-on-one? Name the person
+    # with @", though she had named them with @.
+    await say(bot, "grace", "/actions add @alice call the client @bruno")
+    assert chat.last("grace") == (
+        "An action item is one 1:1's, and you named more than one: nothing was saved. Name "
+        "one of Alice Martin, Bruno Rossi.")
+    await say(bot, "grace", "/actions")
+    assert "call the client" not in chat.last("grace")
+    await say(bot, "li", "/actions 添加 打电话 @grace @alice")  # 李雷 has one 1:1: Grace's
+    assert chat.last("li").startswith("你与 @alice 没有一对一面谈"), chat.last("li")
