@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -713,6 +713,9 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
                                for at in (occ.start, now)])
     until = {p.id: day for p in both if (day := away.get((p.id, occ.start))) is not None}
     propose_from_checkin(ctx, pair)
+    # The manager, who records whether a 1:1 happened, is told when the pair's is
+    # overdue, by the rule of the GM's summary (pair_status): the next one is the one to keep.
+    status = pair_status(ctx.session, pair, now) if pair.manager.id in due else None
     count = 0
     for person in both:
         other = pair.other(person)
@@ -728,10 +731,25 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
         if ctx.tell(person, "oo_reminder", dedupe_key=keys[(which, person.id)],
                     soon=which == "soon", days=days, expires_at=occ.start,
                     other=told(ctx, person, other), other_away_until=until.get(other.id),
+                    overdue=_overdue_params(status, pair, person),
                     **as_params(occ.start, person.timezone),
                     **agenda_params(ctx, pair, person)):
             count += 1
     return count
+
+
+def _overdue_params(status: PairStatus | None, pair: Pair, reader: Person
+                    ) -> dict[str, Any] | None:
+    """What a reminder to the pair's manager says of its 1:1 being overdue (None: not
+    overdue, or the reader is the report): the day it was last held on the reader's
+    calendar, the cadence, and the slot missed and why."""
+    if status is None or not status.overdue or status.missed is None \
+            or reader.id != pair.manager.id:
+        return None
+    return {"last": local(as_utc(status.last_held), reader.timezone).date()
+            if status.last_held else None,
+            "cadence": pair.cadence.cadence, "reason": status.missed_reason,
+            "missed": as_params(status.missed, reader.timezone)}
 
 
 def _ask_ended(ctx: Context, repo: OneOnOneRepo, ended: list[tuple[Pair, Occurrence]]
@@ -1074,7 +1092,14 @@ def _one_named(ctx: Context, text: str) -> None:
         _schedule(ctx, only=pair, mine=mine)
         _agenda(ctx, person, [pair])
     elif not _not_one_pair(ctx, person, mine, text):
-        ctx.reply("oo_usage")
+        # '/1on1 @nobody' (a typo, someone not in the org file): said so, as /1on1 skip
+        # @nobody says it, not answered with the usage as if the @name were not read.
+        label, named, rest = _named(ctx, text)
+        if label is not None and named is None and not rest and mine:
+            ctx.reply("oo_not_your_pair", name=label,
+                      others=who_is_who([p.other(person) for p in mine]))
+        else:
+            ctx.reply("oo_usage")
 
 
 def _not_one_pair(ctx: Context, person: Person, mine: list[Pair], text: str) -> bool:
@@ -1258,7 +1283,8 @@ def _actions_add(ctx: Context, person: Person, text: str) -> None:
         rest = after
     partners = [q for q in mine if any(q.other(person).id == p.id for p in named)]
     if len(partners) > 1:  # '@alice @bruno': an item is one pair's
-        ctx.reply("oo_which_pair", others=who_is_who([q.other(person) for q in partners]))
+        ctx.reply("oo_which_pair", others=who_is_who([q.other(person) for q in partners]),
+                  named=True)
         return
     if partners:
         pair = partners[0]
@@ -1415,14 +1441,30 @@ def _move(ctx: Context, args: str) -> None:
                   now=local(now, person.timezone).strftime("%Y-%m-%d %H:%M"),
                   tz=person.timezone)
         return
-    occ = next_occurrence(ctx.session, pair, now)
+    repo = OneOnOneRepo(ctx.session)
+    overrides = repo.overrides(pair.manager, pair.report)
+    occ = next_meeting(pair, now, overrides)
     if occ is None:
         ctx.reply("oo_no_next")
         return
-    withdraw_reminders(ctx, pair, occ)
-    OneOnOneRepo(ctx.session).set_override(pair.manager, pair.report, occ.key, moved_to=when,
-                                           skipped=False, by=person, now=now)
+    # The next meeting not skipped moves (as /1on1 and /agenda name it); skipped ones
+    # before it stay skipped. Said, with the slot it had, so that nobody takes the move
+    # for a skipped week's meeting put back (that week's, then, and the third one kept).
+    skipped = sum(1 for o in occurrences(pair, now, occ.start, overrides)
+                  if o.skipped and o.end > now and o.start < occ.start)
     end = when + timedelta(minutes=pair.cadence.duration)
+    # Onto another meeting of the same pair (next Monday's own 10:00): both would be
+    # reminded of and asked about, twice alike. Refused, with the skip that does it.
+    own = next((o for o in occurrences(pair, when, end, overrides) if o.key != occ.key
+                and not o.skipped and o.start < end and when < o.end), None)
+    if own is not None:
+        ctx.reply("oo_move_onto_own", other=told(ctx, person, pair.other(person)),
+                  at=as_params(own.start, person.timezone),
+                  next=as_params(occ.start, person.timezone))
+        return
+    withdraw_reminders(ctx, pair, occ)
+    repo.set_override(pair.manager, pair.report, occ.key, moved_to=when,
+                      skipped=False, by=person, now=now)
     other = pair.other(person)
     # Outside the other side's working hours (李雷 moving it to her morning, the GM's
     # 20:00): the mover sees their time, and they are told it is outside their hours.
@@ -1431,10 +1473,12 @@ def _move(ctx: Context, args: str) -> None:
     ctx.reply("oo_moved", other=told(ctx, person, other),
               busy=_busy(ctx, person, pair, when, end),
               their=as_params(when, other.timezone) if off else None, hours=hours.params(),
-              **as_params(when, person.timezone))
+              was=as_params(occ.start, person.timezone) if skipped else None,
+              skipped=skipped, **as_params(when, person.timezone))
     ctx.tell(other, "oo_moved_notice", other=told(ctx, other, person),
-             busy=_busy(ctx, other, pair, when, end),
-             off_hours=off, hours=hours.params(), **as_params(when, other.timezone))
+             busy=_busy(ctx, other, pair, when, end), off_hours=off, hours=hours.params(),
+             was=as_params(occ.start, other.timezone) if skipped else None,
+             skipped=skipped, **as_params(when, other.timezone))
 
 
 def _busy(ctx: Context, person: Person, moved: Pair, start: datetime, end: datetime
@@ -1455,8 +1499,13 @@ def _ids(pair: Pair) -> tuple[int, int]:
 
 def _skip(ctx: Context, args: str) -> None:
     person = _sender(ctx)
-    pair, _ = _pick_pair(ctx, person, args, bare=True)
+    pair, rest = _pick_pair(ctx, person, args, bare=True)
     if pair is None:
+        return
+    # '/1on1 skip @alice @bruno' skipped Alice's alone, Bruno's unsaid: one at a time.
+    also, _, _ = _named(ctx, rest)
+    if also is not None:
+        ctx.reply("oo_skip_one_at_a_time", first=pair.other(person).key, also=also)
         return
     now = ctx.clock.now()
     occ = next_occurrence(ctx.session, pair, now)
@@ -1479,15 +1528,25 @@ def _add_note(ctx: Context, args: str) -> None:
     pair, text = _pick_pair(ctx, person, args)
     if pair is None:
         return
-    held = [m for m in OneOnOneRepo(ctx.session).meetings_of(person)
-            if (m.manager_id, m.report_id) == (pair.manager.id, pair.report.id)]
+    repo = OneOnOneRepo(ctx.session)
+    held = [m for m in repo.meetings_of(person) if (m.manager_id, m.report_id) == _ids(pair)]
+    # The pair's latest slot, if it did not happen (or is not confirmed): a note goes on
+    # the latest held one, which is then said, with why: it went on a meeting weeks old
+    # without a word, as if on the one just missed.
+    latest = next((m for m in reversed(repo.meeting_states([pair.report.id]))
+                   if (m.manager_id, m.report_id) == _ids(pair)), None)
+    missed = {"slot": as_params(as_utc(latest.scheduled_at), person.timezone),
+              "reason": "not_held" if latest.status == "not_held" else "unanswered"} \
+        if latest is not None and latest.status != "held" else None
     if not held:
-        ctx.reply("oo_no_meeting_yet", other=told(ctx, person, pair.other(person)))
+        ctx.reply("oo_no_meeting_yet", other=told(ctx, person, pair.other(person)),
+                  missed=missed)
         return
     if not _PRIVATE.sub("", ascii_width(clean_text(text))).strip():
         ctx.reply("oo_note_usage")
         return
-    _note(ctx, person, held[0], text, prompt=False)
+    _note(ctx, person, held[0], text, prompt=False,
+          on=held_on(held[0], person) if missed else None, missed=missed)
 
 
 def _history(ctx: Context, args: str) -> None:
@@ -1918,7 +1977,10 @@ def _held(ctx: Context, manager: Person, meeting: OneOnOneMeeting, held: bool) -
 
 
 def _note(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str, *,
-          prompt: bool = True) -> None:
+          prompt: bool = True, on: date | None = None,
+          missed: dict[str, Any] | None = None) -> None:
+    """A note on `meeting`; `on` and `missed`: the day of the meeting it went on, said
+    when a later slot of the pair did not happen (see _add_note)."""
     marked = _private_marker(ctx, clean_text(text).strip())
     if marked is None:
         return
@@ -1932,7 +1994,7 @@ def _note(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str, *,
         return
     OneOnOneRepo(ctx.session).add_note(meeting, author, text, shared=not private,
                                        now=ctx.clock.now())
-    ctx.reply("oo_note_saved", shared=not private, prompt=prompt)
+    ctx.reply("oo_note_saved", shared=not private, prompt=prompt, on=on, missed=missed)
 
 
 def _private_marker(ctx: Context, text: str) -> tuple[bool, str] | None:
@@ -2437,6 +2499,56 @@ def restarted(session: Session, slots: Collection[tuple[int, int, datetime]],
     return out
 
 
+def pair_status(session: Session, pair: Pair, now: datetime) -> PairStatus:
+    """One pair as the GM's summary sees it now: its last held meeting, the next and
+    whether it is overdue, by the summary's rule (oneonone_overview), for a reminder to
+    say so."""
+    ids = _ids(pair)
+    repo = OneOnOneRepo(session)
+    rows = [m for m in repo.meeting_states([pair.report.id])
+            if (m.manager_id, m.report_id) == ids]
+    return _status_reader(session, {ids: rows} if rows else {},
+                          {ids: repo.overrides(pair.manager, pair.report)}, now)(pair)
+
+
+def _status_reader(session: Session, by_pair: dict[tuple[int, int], list[Any]],
+                   overrides: Mapping[tuple[int, int], Mapping[str, OneOnOneOverride]],
+                   now: datetime) -> Callable[[Pair], PairStatus]:
+    """What each pair's status is, given its meeting rows (meeting_states, oldest
+    first) and moves and skips: overdue when its latest slot the bot asked about ended
+    over OVERDUE_AFTER ago and was not confirmed as held (never_counted and restarted
+    ones aside). The one rule of the summary and the reminders."""
+    # Only the records after a pair's last confirmed one can decide whether it is overdue.
+    trailing = [m for rows in by_pair.values()
+                for m in itertools.takewhile(lambda m: m.status == "asked", reversed(rows))]
+    uncounted = never_counted(session, trailing)
+    if uncounted:
+        by_pair = {pair: [m for m in rows if m.id not in uncounted]
+                   for pair, rows in by_pair.items()}
+    # A pair that ended and began again since its missed slot: not overdue (restarted).
+    gone = restarted(session, [(*pair, rows[-1].scheduled_at) for pair, rows in by_pair.items()
+                               if rows and rows[-1].status != "held"
+                               and now - as_utc(rows[-1].scheduled_at) > OVERDUE_AFTER], now)
+
+    def status(pair: Pair) -> PairStatus:
+        rows = by_pair.get((pair.manager.id, pair.report.id), [])
+        held = [m for m in rows if m.status == "held"]
+        latest = rows[-1] if rows else None
+        overdue = latest is not None and latest.status != "held" and \
+            now - latest.scheduled_at > OVERDUE_AFTER + timedelta(minutes=pair.cadence.duration) \
+            and (pair.manager.id, pair.report.id) not in gone
+        occ = next_meeting(pair, now, overrides.get((pair.manager.id, pair.report.id), {}))
+        return PairStatus(pair.manager.key, pair.report.key,
+                          held[-1].scheduled_at if held else None,
+                          occ.start if occ else None, overdue,
+                          pair.manager.display_name, pair.report.display_name,
+                          as_utc(latest.scheduled_at) if overdue and latest else None,
+                          ("not_held" if latest.status == "not_held" else "unanswered")
+                          if overdue and latest else None)
+
+    return status
+
+
 def oneonone_overview(session: Session, org: Org, now: datetime,
                       only: Collection[str] | None = None, past: bool = False,
                       week: str | None = None) -> list[DirectorOneOnOnes]:
@@ -2479,36 +2591,10 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
     if past and week is not None:
         all_pairs = _pairs_then(session, org, week, now, people, ids,
                                 {r for m, r in by_pair if ids is None or m in ids})
-    # Only the records after a pair's last confirmed one can decide whether it is overdue.
-    trailing = [m for rows in by_pair.values()
-                for m in itertools.takewhile(lambda m: m.status == "asked", reversed(rows))]
-    uncounted = never_counted(session, trailing)
-    if uncounted:
-        by_pair = {pair: [m for m in rows if m.id not in uncounted]
-                   for pair, rows in by_pair.items()}
     overrides = repo.all_overrides() if ids is None else repo.overrides_of(ids)
     if past:  # a move or skip made after the moment is not its plan (made_before)
         overrides = made_before(overrides, now)
-    # A pair that ended and began again since its missed slot: not overdue (restarted).
-    gone = restarted(session, [(*pair, rows[-1].scheduled_at) for pair, rows in by_pair.items()
-                               if rows and rows[-1].status != "held"
-                               and now - as_utc(rows[-1].scheduled_at) > OVERDUE_AFTER], now)
-
-    def status(pair: Pair) -> PairStatus:
-        rows = by_pair.get((pair.manager.id, pair.report.id), [])
-        held = [m for m in rows if m.status == "held"]
-        latest = rows[-1] if rows else None
-        overdue = latest is not None and latest.status != "held" and \
-            now - latest.scheduled_at > OVERDUE_AFTER + timedelta(minutes=pair.cadence.duration) \
-            and (pair.manager.id, pair.report.id) not in gone
-        occ = next_meeting(pair, now, overrides.get((pair.manager.id, pair.report.id), {}))
-        return PairStatus(pair.manager.key, pair.report.key,
-                          held[-1].scheduled_at if held else None,
-                          occ.start if occ else None, overdue,
-                          pair.manager.display_name, pair.report.display_name,
-                          as_utc(latest.scheduled_at) if overdue and latest else None,
-                          ("not_held" if latest.status == "not_held" else "unanswered")
-                          if overdue and latest else None)
+    status = _status_reader(session, by_pair, overrides, now)
 
     out = []
     # Read as now, an item counts where it is now (a report's own item from a pair the

@@ -103,7 +103,7 @@ async def test_an_action_item_closed_by_the_other_side_is_told_to_its_owner(bot,
     assert chat.last("alice") == ("Grace Chen closed your action item #1 send the deck: it "
                                   "is off your list and will not be reminded.")
     await say(bot, "grace", "/actions done 2")
-    assert chat.last("li").startswith("Grace Chen已将你的待办事项 #2 更新客户名单 标记为完成")
+    assert chat.last("li").startswith("Grace Chen已将你的行动项 #2 更新客户名单 标记为完成")
     # An owner closing their own is not told twice; nor is anyone when it was closed already.
     await say(bot, "alice", "/actions add call ACME @alice by Dec 11")
     await say(bot, "alice", "/actions done 3")
