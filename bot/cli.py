@@ -1513,12 +1513,11 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
         except SummaryUnknownError as exc:
             if args.team is not None:
                 from bot.chart_cli import no_team_line
-                from bot.org import team_spellings
-                from bot.suggest import closest
+                from bot.org import team_guess, team_spellings
 
                 # Each team once, as the org file first writes it.
                 teams = sorted(team_spellings(bot.org).values())
-                guess = closest(exc.args[0], teams)
+                guess = team_guess(bot.org, exc.args[0])
                 print(f"teampulse: {no_team_line(exc.args[0], teams, exc.gone, exc.last, guess)}",
                       file=sys.stderr)
             else:

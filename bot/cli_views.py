@@ -535,17 +535,22 @@ GOAL_FIELDS = ("metric", "metric_label", "period", "period_kind", "start", "end"
 def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """`teampulse goals [PERSON | team NAME]`: what `/goals` shows the GM."""
     from bot.app import prepare
+    from bot.org import team_guess, team_spellings
     from handlers.goals import GoalScopeError, current_goals, gap_lines, goal_scope, goal_views
     from handlers.people_named import namesakes
 
     bot, engine = prepare(settings)
     try:
         locale = args.locale or _gm(bot).locale
-        teams = ", ".join(sorted({p.team for p in bot.org.people if p.team})) or "none"
+        # Each team once, as the org file first writes it (as `summary --team` lists them).
+        teams = ", ".join(sorted(team_spellings(bot.org).values())) or "none"
 
         def nobody(value: str) -> int:
-            return fail(f"no person or team {value!r} in the org (give a person's key, or "
-                        f"team NAME; teams: {teams})")
+            # The team closest to a typo, as `summary --team` names it ('Est': East).
+            guess = team_guess(bot.org, value) if value.strip() else None
+            return fail(f"no person or team {value!r} in the org"
+                        + (f" (did you mean 'team {guess}'?)" if guess else "")
+                        + f" (give a person's key, or team NAME; teams: {teams})")
 
         typed = " ".join(args.who)
         if args.who and not typed.strip():

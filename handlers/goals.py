@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.goals import Gap, Goal, Progress, breakdown_gaps, compact, progress
-from bot.org import Org, OrgPerson
+from bot.org import Org, OrgPerson, team_guess
 from bot.readers import VIEWERS
 from bot.render import Renderer
 from bot.team_names import team_key
@@ -404,7 +404,8 @@ def cmd_goals(ctx: Context, args: str) -> None:
             ctx.reply("goals_period", said=exc.value)
         elif words.lower().startswith("team ") or not _left(ctx, person, exc.value):
             ctx.reply("goals_unknown", value=quoted(exc.value),
-                      teams=sorted({p.team for p in org.people if p.team}))
+                      teams=sorted({p.team for p in org.people if p.team}),
+                      guess=team_guess(org, exc.value))
         return
     today = ctx.org_today()
     # Every goal's figures read at one moment (see one_moment): the org's actual and its

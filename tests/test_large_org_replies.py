@@ -230,8 +230,9 @@ TEN = "China, East, Europe, T01, T02, T03, T04, T05, T06, T42 and 35 more"
     ("/checkin send team T-42", 'There is no team called "T-42". Did you mean T42 '
                                 f"(/checkin send team T42)? Nothing was sent. Teams: {TEN}."),
     ("/pulse results team T-42", f"There is no team called T-42. Teams: {TEN}."),
-    ("/goals team T-42", f"I don't know T-42: give a person's key or name, or a team ({TEN}), for "
-                         "example /goals alice or /goals team East."),
+    ("/goals team T-42", "I don't know T-42. Did you mean T42 (/goals team T42)? Otherwise, give "
+                         f"a person's key or name, or a team ({TEN}), for example /goals alice "
+                         "or /goals team East."),
 ])
 async def test_an_unknown_team_names_ten_teams_the_likeliest_among_them(
         many_teams, typed, expected):

@@ -1,0 +1,52 @@
+"""A team mistyped in `/goals team Est` and `teampulse goals team Est`: the summary named
+the team meant (`Did you mean East …?`), /goals and its command only listed the teams.
+Both now name it, by the same rule as the summary (bot.org.team_guess), in English and in
+Chinese in the chat; a name close to no team is refused as before, with no guess."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support import run_cli, say
+from tests.test_cli_views import FORMULA_ORG, fbot, fsettings  # noqa: F401 (fixtures)
+from tests.test_goals import GOALS, goals_bot  # noqa: F401 (the fixture)
+
+
+@pytest.mark.parametrize("typed", ["team Est", "team eats", "Est"])
+def test_the_operator_is_told_the_team_meant(fsettings, capsys, typed):  # noqa: F811
+    code, out = run_cli(fsettings, "goals", *typed.split())
+    err = capsys.readouterr().err
+    assert code == 2 and out == "", out
+    assert err.startswith(f"teampulse: no person or team {typed.split()[-1]!r} in the org "
+                          "(did you mean 'team East'?) (give a person's key, or team NAME; "
+                          "teams: "), err
+    # As `summary --team` names it.
+    run_cli(fsettings, "summary", "--team", "Est")
+    assert "(did you mean 'East'?)" in capsys.readouterr().err
+    # The team suggested is one the command takes.
+    code, md = run_cli(fsettings, "goals", "team", "East")
+    assert code == 0 and "East" in md, md
+
+
+def test_a_name_close_to_no_team_gets_no_guess(fsettings, capsys):  # noqa: F811
+    assert FORMULA_ORG and run_cli(fsettings, "goals", "team", "Mars")[0] == 2
+    err = capsys.readouterr().err
+    assert "no person or team 'Mars' in the org (give" in err and "did you mean" not in err
+
+
+@pytest.mark.parametrize(("locale", "expected"), [
+    ("en", "I don't know Est. Did you mean East (/goals team East)? Otherwise, give a "
+           "person's key or name, or a team ("),
+    ("zh-CN", "找不到 Est。你是指 East（/goals team East）吗？"
+              "否则请给出某人的 key 或姓名，或团队名（"),
+])
+async def test_the_gm_is_told_the_team_meant_in_her_language(goals_bot, chat,  # noqa: F811
+                                                             locale, expected):
+    assert GOALS
+    with goals_bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = locale
+    await say(goals_bot, "grace", "/goals team Est")
+    assert chat.last("grace").startswith(expected), chat.last("grace")
+    await say(goals_bot, "grace", "/goals team nowhere")
+    said = chat.last("grace")
+    assert "nowhere" in said and "East (/goals team East)" not in said, said
