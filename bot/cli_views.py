@@ -232,11 +232,15 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                          "left": p.left}
                         for p in items]
 
+            # A period over before the bot first ran, without kudos: not running yet then,
+            # not "no kudos" (as the Markdown and the honours' JSON say it).
+            before = board_before_bot(ctx.session, bot.org, bot.clock.now(), period, board)
             data = {**_header(bot), "timezone": bot.org.timezone, "period": period,
                     "since": board.start, "until": board.last_day, "team": team,
                     "value": value,
                     "received": places(board.received), "given": places(board.given),
-                    "received_more": board.received_more, "given_more": board.given_more}
+                    "received_more": board.received_more, "given_more": board.given_more,
+                    "before_first_run": before.isoformat() if before is not None else None}
             text = bot.renderer.message(
                 locale, "cli_kudos_top", "markdown", org=bot.org.name, period=period,
                 month=month_of(period), quarter=quarter_of(period),
@@ -244,9 +248,7 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                 value=board_value_label(bot.org, board, value, locale) if value else None,
                 top=board.received, givers=board.given, tied=board.tied,
                 last=board.last_day, top_more=board.received_more,
-                givers_more=board.given_more, tz=bot.org.timezone,
-                before_bot=board_before_bot(ctx.session, bot.org, bot.clock.now(), period,
-                                            board))
+                givers_more=board.given_more, tz=bot.org.timezone, before_bot=before)
     finally:
         engine.dispose()
     if fmt == "json":
