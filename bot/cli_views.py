@@ -387,7 +387,7 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
     """`teampulse pulse results`: the latest poll (or one by date), thresholded as in the
     chat, with the trend over the last N polls."""
     from bot.app import prepare
-    from bot.org import team_spellings
+    from bot.org import team_guess, team_spellings
     from bot.pulse_config import MAX_TREND_POLLS
     from handlers.answers import normalise
     from handlers.pulse import POLL_DATES_SHOWN, exported, results_view
@@ -427,8 +427,11 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
                 wanted = team_key(normalise(team))
                 team = next((t for t in teams if team_key(t) == wanted), None)
                 if team is None:
-                    return fail(f"no team called {args.team!r} (teams: "
-                                f"{', '.join(sorted(teams)) or 'none'})")
+                    # The team closest to a typo, as `summary --team` names it.
+                    guess = team_guess(bot.org, args.team) if args.team.strip() else None
+                    return fail(f"no team called {args.team!r}"
+                                + (f" (did you mean {guess!r}?)" if guess in teams else "")
+                                + f" (teams: {', '.join(sorted(teams)) or 'none'})")
             if not polls:
                 return nothing_yet("no pulse poll has run yet: nothing to show (see README: "
                                    "Pulse polls, for when they go out)")

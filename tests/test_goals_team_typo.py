@@ -1,7 +1,8 @@
-"""A team mistyped in `/goals team Est` and `teampulse goals team Est`: the summary named
-the team meant (`Did you mean East …?`), /goals and its command only listed the teams.
-Both now name it, by the same rule as the summary (bot.org.team_guess), in English and in
-Chinese in the chat; a name close to no team is refused as before, with no guess."""
+"""A team mistyped in `/goals team Est` and `teampulse goals team Est` (and in a poll's
+results, `/pulse results team Est`, `teampulse pulse results --team Est`): the summary
+named the team meant (`Did you mean East …?`), these only listed the teams. They now name
+it, by the same rule as the summary (bot.org.team_guess), in English and in Chinese in the
+chat; a name close to no team is refused as before, with no guess."""
 
 from __future__ import annotations
 
@@ -50,3 +51,13 @@ async def test_the_gm_is_told_the_team_meant_in_her_language(goals_bot, chat,  #
     await say(goals_bot, "grace", "/goals team nowhere")
     said = chat.last("grace")
     assert "nowhere" in said and "East (/goals team East)" not in said, said
+
+
+def test_the_operator_s_poll_results_name_the_team_meant_too(fsettings, capsys):  # noqa: F811
+    """`teampulse pulse results --team Est` only listed the teams, as goals did."""
+    code, _ = run_cli(fsettings, "pulse", "results", "--team", "Est")
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(
+        "teampulse: no team called 'Est' (did you mean 'East'?) (teams: "), err
+    run_cli(fsettings, "pulse", "results", "--team", "Mars")
+    assert "did you mean" not in capsys.readouterr().err
