@@ -1319,8 +1319,14 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         wanted = team_key(normalise(args.team))
         name = next((t for t in teams if team_key(t) == wanted), None)
         if name is None:
-            print(f"teampulse: no team {args.team!r} in the org (teams: {', '.join(teams)})",
-                  file=sys.stderr)
+            from bot.chart_cli import no_team_line
+            from bot.org import team_guess, team_spellings
+
+            # As `summary --team` refuses it: each team once, and the one closest to a typo.
+            guess = team_guess(org, args.team) if args.team.strip() else None
+            line = no_team_line(args.team, sorted(team_spellings(org).values()), [], None,
+                                guess)
+            print(f"teampulse: {line}", file=sys.stderr)
             return 2
         scope = "team"
     elif args.person is not None:

@@ -1,8 +1,9 @@
 """A team mistyped in `/goals team Est` and `teampulse goals team Est` (and in a poll's
-results, `/pulse results team Est`, `teampulse pulse results --team Est`): the summary
-named the team meant (`Did you mean East …?`), these only listed the teams. They now name
-it, by the same rule as the summary (bot.org.team_guess), in English and in Chinese in the
-chat; a name close to no team is refused as before, with no guess."""
+results, `/pulse results team Est`, `teampulse pulse results --team Est`, and in the
+operator's `checkin send --team Est`): the summary named the team meant (`Did you mean
+East …?`), these only listed the teams. They now name it, by the same rule as the summary
+(bot.org.team_guess), in English and in Chinese in the chat; a name close to no team is
+refused as before, with no guess."""
 
 from __future__ import annotations
 
@@ -60,4 +61,15 @@ def test_the_operator_s_poll_results_name_the_team_meant_too(fsettings, capsys):
     assert code == 2 and err.startswith(
         "teampulse: no team called 'Est' (did you mean 'East'?) (teams: "), err
     run_cli(fsettings, "pulse", "results", "--team", "Mars")
+    assert "did you mean" not in capsys.readouterr().err
+
+
+def test_the_operator_s_checkin_send_names_the_team_meant_too(fsettings, capsys):  # noqa: F811
+    """`teampulse checkin send --team Est` only listed the teams, where `/checkin send team
+    Est` in the chat names East; nothing is sent either way."""
+    code, _ = run_cli(fsettings, "checkin", "send", "--team", "Est", "--wait", "0")
+    err = capsys.readouterr().err
+    assert code == 2 and err == ("teampulse: no team 'Est' in the org (did you mean 'East'?) "
+                                 "(teams: China, East, Europe)\n"), err
+    run_cli(fsettings, "checkin", "send", "--team", "Mars", "--wait", "0")
     assert "did you mean" not in capsys.readouterr().err
