@@ -80,7 +80,9 @@ class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
         text = kwargs.get("help")
         if text and not kwargs.get("description"):
             kwargs["description"] = text[0].upper() + text[1:] + "."
-        return super().add_parser(name, **kwargs)
+        parser = super().add_parser(name, **kwargs)
+        parser.is_command = True
+        return parser
 
 
 class _Parser(argparse.ArgumentParser):
@@ -91,6 +93,18 @@ class _Parser(argparse.ArgumentParser):
         self.register("action", "parsers", _Commands)
         #: Its sub-commands built, by name (see `_parse`).
         self.commands: Mapping[str, argparse.ArgumentParser] = {}
+        #: A sub-command's own parser (`teampulse config`, `teampulse pulse results`).
+        self.is_command = False
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """As argparse, but a word a sub-command does not take is refused by that
+        sub-command, so the line names it and its --help (`teampulse config --bogus` sent
+        the operator to `teampulse --help`, which lists none of config's options)."""
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras and self.is_command and not any(
+                isinstance(a, argparse._SubParsersAction) for a in self._actions):
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
 
     def error(self, message: str) -> NoReturn:
         """Print `teampulse <command>: <what is wrong>` and exit 2."""
