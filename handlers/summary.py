@@ -1820,7 +1820,10 @@ def weeks_csv(weeks: Sequence[WeekSummary]) -> str:
                      *[f"{m}_{x}" for m in metrics for x in ("actual", "target",
                                                              "attainment")],
                      # (Last: a sheet reading the columns before by place reads on.)
-                     *[f"{m}_was" for m in metrics]])
+                     *[f"{m}_was" for m in metrics],
+                     # Since when someone `left` is out of the org file (the reader's
+                     # day; empty in it, or not known): added after the rest likewise.
+                     "left_on"])
     for w in weeks:
         for p in w.people:
             kpis = {k.metric: k for k in p.kpis}
@@ -1839,6 +1842,7 @@ def weeks_csv(weeks: Sequence[WeekSummary]) -> str:
                 k = kpis.get(m)
                 row.append("" if k is None or not k.edited else
                            "—" if k.was is None else csv_number(k.was))
+            row.append(p.left_on.isoformat() if p.left_on else "")
             writer.writerow(row)
     return out.getvalue()
 

@@ -159,8 +159,9 @@ async def test_a_teams_view_and_its_weeks_say_a_director_gone_halfway_left(
                         "--week", week)
     assert code == 0, raw
     rows = list(csv.DictReader(StringIO(raw)))
-    assert [(row["person"], row["status"], row["left"]) for row in rows] == [
-        ("bruno", "in_progress", "true")], rows
+    assert [(row["person"], row["status"], row["left"], row["left_on"]) for row in rows] == [
+        ("bruno", "in_progress", "true", "2026-11-27")], rows
+    assert list(rows[0])[-1] == "left_on"  # (after the columns there before)
     # Every yes/no column reads as README says, `late` too (it read "False").
     assert rows[0]["late"] == "false", rows
 
