@@ -1254,10 +1254,6 @@ def _personal_data(args: argparse.Namespace, settings: Settings, out: TextIO) ->
     from storage.migrate import upgrade
     from storage.personal_data import erase_person, erased_already, export_person, find_person
 
-    if args.command == "erase" and not args.yes:
-        print(f"teampulse: erasing {args.person!r} cannot be undone; run again with --yes",
-              file=sys.stderr)
-        return 2
     engine = create_db_engine(settings.database_url)
     try:
         upgrade(engine)
@@ -1266,6 +1262,12 @@ def _personal_data(args: argparse.Namespace, settings: Settings, out: TextIO) ->
             if person is None:
                 print(f"teampulse: no person {args.person!r} in the database (use their key)"
                       f"{erased_already(session)}", file=sys.stderr)
+                return 2
+            if args.command == "erase" and not args.yes:
+                # Whom it would erase, once the key is known to name someone: a mistyped
+                # key was told to add --yes, only then that it names nobody.
+                print(f"teampulse: erasing {person.display_name} ({person.key}) cannot be "
+                      "undone; run again with --yes", file=sys.stderr)
                 return 2
             if args.command == "export":
                 text = json_text(export_person(session, person)) + "\n"
