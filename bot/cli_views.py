@@ -501,6 +501,11 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 example = next((p.key for p in bot.org.people if p.role == "director"), "alice")
                 return fail(f"{who} is not a director in the org file; a 360° review is of a "
                             f"director, such as: teampulse review {example}")
+            if rnd is None and not named[0].active:
+                # Not "nothing yet ... start one": /review start takes only someone in the
+                # org file, so nothing will come (as for someone who is no director).
+                return fail(f"{who} is no longer in the org file and had no closed 360° "
+                            "review: there is none to show, and none can be started for them")
             if rnd is None:
                 return nothing_yet(f"no 360° review of {who} yet: nothing to show (start one "
                                    f"with /review start {named[0].key})")
@@ -542,7 +547,7 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot.app import prepare
     from bot.org import team_guess, team_spellings
     from handlers.goals import GoalScopeError, current_goals, gap_lines, goal_scope, goal_views
-    from handlers.people_named import namesakes
+    from handlers.people_named import namesakes, people_named
 
     bot, engine = prepare(settings)
     try:
@@ -567,6 +572,16 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         except GoalScopeError as exc:
             if exc.reason == "ambiguous":
                 return fail(namesakes_line(exc.value, namesakes(exc.people), "goals"))
+            if not typed.strip().lower().startswith("team "):
+                # Someone taken out of the org file since, as /goals tells the GM: not
+                # "no person", and where their check-ins stay.
+                with reading(bot) as ctx:
+                    gone = [(p.display_name, p.key)
+                            for p in people_named(ctx.people.left(), exc.value, bot.org)]
+                if len(gone) == 1:
+                    return fail(f"{gone[0][0]} ({gone[0][1]}) is no longer in the org file, "
+                                "which sets no goals for them any more; their check-ins "
+                                f"stay: teampulse summary --person {gone[0][1]}")
             return nobody(exc.value)
         today = bot.clock.now().astimezone(bot.org.tz).date()
         with reading(bot) as ctx:  # at one moment, as /goals

@@ -230,3 +230,32 @@ async def test_the_gm_s_and_the_team_s_views_say_since_when_a_director_asked_lef
     code, raw = run_cli(settings, "summary", "--format", "csv")
     assert {row["director"]: row["left_on"]
             for row in csv.DictReader(StringIO(raw))}["bruno"] == ""
+
+
+async def test_the_operator_asking_for_goals_or_a_review_of_bruno_is_told_he_left(
+        running, database_url, capsys):  # noqa: F811 - the fixture
+    """`teampulse goals bruno` after he was taken out said "no person or team 'bruno' in the
+    org", where /goals tells the GM he left and where his check-ins stay; `teampulse review
+    bruno` said "nothing to show yet (start one with /review start bruno)", a review
+    /review start refuses for someone out of the org file. Both say he left (exit 2: as
+    for someone who is no director, nothing will come)."""
+    r = running
+    await _bruno_taken_out(r)
+    settings = Settings(database_url=database_url, org_file=r.path)
+    capsys.readouterr()
+    for typed in ("bruno", "Bruno Rossi"):
+        assert run_cli(settings, "goals", typed) == (2, "")
+        assert capsys.readouterr().err == (
+            "teampulse: Bruno Rossi (bruno) is no longer in the org file, which sets no goals "
+            "for them any more; their check-ins stay: teampulse summary --person bruno\n")
+    # The command it names works.
+    assert _cli(r, database_url, "summary", "--person", "bruno",
+                "--format", "json")["left_on"] == "2026-11-27"
+    assert run_cli(settings, "goals", "team", "bruno")[0] == 2  # (a team is asked for)
+    assert "no person or team 'bruno'" in capsys.readouterr().err
+    assert run_cli(settings, "review", "bruno") == (2, "")
+    err = capsys.readouterr().err
+    assert err == ("teampulse: Bruno Rossi (bruno) is no longer in the org file and had no "
+                   "closed 360° review: there is none to show, and none can be started for "
+                   "them\n"), err
+    assert "/review start" not in err
