@@ -2,8 +2,9 @@
 results, `/pulse results team Est`, `teampulse pulse results --team Est`, and in the
 operator's `checkin send --team Est`): the summary named the team meant (`Did you mean
 East …?`), these only listed the teams. They now name it, by the same rule as the summary
-(bot.org.team_guess), in English and in Chinese in the chat; a name close to no team is
-refused as before, with no guess."""
+(bot.org.team_guess), in English and in Chinese in the chat, and /goals names the person
+close to a mistyped name as /summary does; a name close to nobody is refused as before,
+with no guess."""
 
 from __future__ import annotations
 
@@ -73,3 +74,23 @@ def test_the_operator_s_checkin_send_names_the_team_meant_too(fsettings, capsys)
                                  "(teams: China, East, Europe)\n"), err
     run_cli(fsettings, "checkin", "send", "--team", "Mars", "--wait", "0")
     assert "did you mean" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("locale", "expected"), [
+    ("en", "I don't know alcie. Did you mean Alice Martin (/goals alice)? Otherwise, give a "
+           "person's key or name"),
+    ("zh-CN", "找不到 alcie。你是指 Alice Martin（/goals alice）吗？否则请给出某人的 key 或姓名"),
+])
+async def test_a_mistyped_person_is_answered_with_who_was_meant(goals_bot, chat,  # noqa: F811
+                                                                locale, expected):
+    """`/summary alcie` names Alice Martin; `/goals alcie` only said "I don't know"."""
+    with goals_bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = locale
+    await say(goals_bot, "grace", "/goals alcie")
+    assert chat.last("grace").startswith(expected), chat.last("grace")
+    await say(goals_bot, "grace", "/goals Est")  # a team's name without 'team'
+    said = {"en": "Did you mean East (/goals team East)?", "zh-CN": "你是指 East（/goals team "
+            "East）吗？"}[locale]
+    assert said in chat.last("grace"), chat.last("grace")
+    await say(goals_bot, "grace", "/goals team alcie")  # a team is asked for: no person
+    assert "Alice Martin" not in chat.last("grace"), chat.last("grace")
