@@ -80,7 +80,9 @@ class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
         text = kwargs.get("help")
         if text and not kwargs.get("description"):
             kwargs["description"] = text[0].upper() + text[1:] + "."
-        return super().add_parser(name, **kwargs)
+        parser = super().add_parser(name, **kwargs)
+        parser.is_command = True
+        return parser
 
 
 class _Parser(argparse.ArgumentParser):
@@ -91,6 +93,18 @@ class _Parser(argparse.ArgumentParser):
         self.register("action", "parsers", _Commands)
         #: Its sub-commands built, by name (see `_parse`).
         self.commands: Mapping[str, argparse.ArgumentParser] = {}
+        #: A sub-command's own parser (`teampulse config`, `teampulse pulse results`).
+        self.is_command = False
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """As argparse, but a word a sub-command does not take is refused by that
+        sub-command, so the line names it and its --help (`teampulse config --bogus` sent
+        the operator to `teampulse --help`, which lists none of config's options)."""
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras and self.is_command and not any(
+                isinstance(a, argparse._SubParsersAction) for a in self._actions):
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
 
     def error(self, message: str) -> NoReturn:
         """Print `teampulse <command>: <what is wrong>` and exit 2."""
@@ -1288,10 +1302,6 @@ def _personal_data(args: argparse.Namespace, settings: Settings, out: TextIO) ->
     from storage.migrate import upgrade
     from storage.personal_data import erase_person, erased_already, export_person, find_person
 
-    if args.command == "erase" and not args.yes:
-        print(f"teampulse: erasing {args.person!r} cannot be undone; run again with --yes",
-              file=sys.stderr)
-        return 2
     engine = create_db_engine(settings.database_url)
     try:
         upgrade(engine)
@@ -1300,6 +1310,12 @@ def _personal_data(args: argparse.Namespace, settings: Settings, out: TextIO) ->
             if person is None:
                 print(f"teampulse: no person {args.person!r} in the database (use their key)"
                       f"{erased_already(session)}", file=sys.stderr)
+                return 2
+            if args.command == "erase" and not args.yes:
+                # Whom it would erase, once the key is known to name someone: a mistyped
+                # key was told to add --yes, only then that it names nobody.
+                print(f"teampulse: erasing {person.display_name} ({person.key}) cannot be "
+                      "undone; run again with --yes", file=sys.stderr)
                 return 2
             if args.command == "export":
                 text = json_text(export_person(session, person)) + "\n"
@@ -1367,8 +1383,14 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         wanted = team_key(normalise(args.team))
         name = next((t for t in teams if team_key(t) == wanted), None)
         if name is None:
-            print(f"teampulse: no team {args.team!r} in the org (teams: {', '.join(teams)})",
-                  file=sys.stderr)
+            from bot.chart_cli import no_team_line
+            from bot.org import team_guess, team_spellings
+
+            # As `summary --team` refuses it: each team once, and the one closest to a typo.
+            guess = team_guess(org, args.team) if args.team.strip() else None
+            line = no_team_line(args.team, sorted(team_spellings(org).values()), [], None,
+                                guess)
+            print(f"teampulse: {line}", file=sys.stderr)
             return 2
         scope = "team"
     elif args.person is not None:
@@ -1561,12 +1583,11 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
         except SummaryUnknownError as exc:
             if args.team is not None:
                 from bot.chart_cli import no_team_line
-                from bot.org import team_spellings
-                from bot.suggest import closest
+                from bot.org import team_guess, team_spellings
 
                 # Each team once, as the org file first writes it.
                 teams = sorted(team_spellings(bot.org).values())
-                guess = closest(exc.args[0], teams)
+                guess = team_guess(bot.org, exc.args[0])
                 print(f"teampulse: {no_team_line(exc.args[0], teams, exc.gone, exc.last, guess)}",
                       file=sys.stderr)
             else:

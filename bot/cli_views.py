@@ -232,11 +232,15 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                          "left": p.left}
                         for p in items]
 
+            # A period over before the bot first ran, without kudos: not running yet then,
+            # not "no kudos" (as the Markdown and the honours' JSON say it).
+            before = board_before_bot(ctx.session, bot.org, bot.clock.now(), period, board)
             data = {**_header(bot), "timezone": bot.org.timezone, "period": period,
                     "since": board.start, "until": board.last_day, "team": team,
                     "value": value,
                     "received": places(board.received), "given": places(board.given),
-                    "received_more": board.received_more, "given_more": board.given_more}
+                    "received_more": board.received_more, "given_more": board.given_more,
+                    "before_first_run": before.isoformat() if before is not None else None}
             text = bot.renderer.message(
                 locale, "cli_kudos_top", "markdown", org=bot.org.name, period=period,
                 month=month_of(period), quarter=quarter_of(period),
@@ -244,9 +248,7 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                 value=board_value_label(bot.org, board, value, locale) if value else None,
                 top=board.received, givers=board.given, tied=board.tied,
                 last=board.last_day, top_more=board.received_more,
-                givers_more=board.given_more, tz=bot.org.timezone,
-                before_bot=board_before_bot(ctx.session, bot.org, bot.clock.now(), period,
-                                            board))
+                givers_more=board.given_more, tz=bot.org.timezone, before_bot=before)
     finally:
         engine.dispose()
     if fmt == "json":
@@ -385,7 +387,7 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
     """`teampulse pulse results`: the latest poll (or one by date), thresholded as in the
     chat, with the trend over the last N polls."""
     from bot.app import prepare
-    from bot.org import team_spellings
+    from bot.org import team_guess, team_spellings
     from bot.pulse_config import MAX_TREND_POLLS
     from handlers.answers import normalise
     from handlers.pulse import POLL_DATES_SHOWN, exported, results_view
@@ -425,8 +427,11 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
                 wanted = team_key(normalise(team))
                 team = next((t for t in teams if team_key(t) == wanted), None)
                 if team is None:
-                    return fail(f"no team called {args.team!r} (teams: "
-                                f"{', '.join(sorted(teams)) or 'none'})")
+                    # The team closest to a typo, as `summary --team` names it.
+                    guess = team_guess(bot.org, args.team) if args.team.strip() else None
+                    return fail(f"no team called {args.team!r}"
+                                + (f" (did you mean {guess!r}?)" if guess in teams else "")
+                                + f" (teams: {', '.join(sorted(teams)) or 'none'})")
             if not polls:
                 return nothing_yet("no pulse poll has run yet: nothing to show (see README: "
                                    "Pulse polls, for when they go out)")
@@ -496,6 +501,11 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 example = next((p.key for p in bot.org.people if p.role == "director"), "alice")
                 return fail(f"{who} is not a director in the org file; a 360° review is of a "
                             f"director, such as: teampulse review {example}")
+            if rnd is None and not named[0].active:
+                # Not "nothing yet ... start one": /review start takes only someone in the
+                # org file, so nothing will come (as for someone who is no director).
+                return fail(f"{who} is no longer in the org file and had no closed 360° "
+                            "review: there is none to show, and none can be started for them")
             if rnd is None:
                 return nothing_yet(f"no 360° review of {who} yet: nothing to show (start one "
                                    f"with /review start {named[0].key})")
@@ -535,17 +545,22 @@ GOAL_FIELDS = ("metric", "metric_label", "period", "period_kind", "start", "end"
 def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """`teampulse goals [PERSON | team NAME]`: what `/goals` shows the GM."""
     from bot.app import prepare
+    from bot.org import team_guess, team_spellings
     from handlers.goals import GoalScopeError, current_goals, gap_lines, goal_scope, goal_views
-    from handlers.people_named import namesakes
+    from handlers.people_named import namesakes, people_named
 
     bot, engine = prepare(settings)
     try:
         locale = args.locale or _gm(bot).locale
-        teams = ", ".join(sorted({p.team for p in bot.org.people if p.team})) or "none"
+        # Each team once, as the org file first writes it (as `summary --team` lists them).
+        teams = ", ".join(sorted(team_spellings(bot.org).values())) or "none"
 
         def nobody(value: str) -> int:
-            return fail(f"no person or team {value!r} in the org (give a person's key, or "
-                        f"team NAME; teams: {teams})")
+            # The team closest to a typo, as `summary --team` names it ('Est': East).
+            guess = team_guess(bot.org, value) if value.strip() else None
+            return fail(f"no person or team {value!r} in the org"
+                        + (f" (did you mean 'team {guess}'?)" if guess else "")
+                        + f" (give a person's key, or team NAME; teams: {teams})")
 
         typed = " ".join(args.who)
         if args.who and not typed.strip():
@@ -557,6 +572,16 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         except GoalScopeError as exc:
             if exc.reason == "ambiguous":
                 return fail(namesakes_line(exc.value, namesakes(exc.people), "goals"))
+            if not typed.strip().lower().startswith("team "):
+                # Someone taken out of the org file since, as /goals tells the GM: not
+                # "no person", and where their check-ins stay.
+                with reading(bot) as ctx:
+                    gone = [(p.display_name, p.key)
+                            for p in people_named(ctx.people.left(), exc.value, bot.org)]
+                if len(gone) == 1:
+                    return fail(f"{gone[0][0]} ({gone[0][1]}) is no longer in the org file, "
+                                "which sets no goals for them any more; their check-ins "
+                                f"stay: teampulse summary --person {gone[0][1]}")
             return nobody(exc.value)
         today = bot.clock.now().astimezone(bot.org.tz).date()
         with reading(bot) as ctx:  # at one moment, as /goals

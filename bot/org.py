@@ -379,6 +379,13 @@ def team_spellings(org: Org) -> Mapping[str, str]:
     return org._spellings
 
 
+def team_guess(org: Org, typed: str) -> str | None:
+    """The org file's team closest to a team name that is none (a typo, a letter case,
+    'Est' for East), as the file first writes it; None when none is close. What every
+    refusal of an unknown team (the summary's, /goals') offers, so each names the same."""
+    return closest(typed, sorted(team_spellings(org).values()))
+
+
 def teams_in_other_case(org: Org) -> list[str]:
     """One warning per team the file writes in more than one letter case (`team: EAST`
     for one person, `East` for another), each spelling with who has it: most views

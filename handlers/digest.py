@@ -278,8 +278,10 @@ def _header(ctx: Context, person: Person, s: WeekSummary, team: str | None,
         nothing_sent=s.nothing_sent, answered=len(s.submitted), expected=len(s.expected),
         # (Those taken out of the org file since are named so, as the summary below names
         # them: nobody is to chase them.)
-        # (With why each one not reached was not, as the summaries say it.)
-        missing=[(p.name, p.status, p.left, p.unreached_why) for p in s.not_checked_in],
+        # (With why each one not reached was not, as the summaries say it; since when one
+        # taken out is, where known.)
+        missing=[(p.name, p.status, p.left, p.unreached_why, p.left_on)
+                 for p in s.not_checked_in],
         away=[p.name for p in s.away])
 
 

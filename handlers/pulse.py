@@ -46,7 +46,7 @@ from bot.events import (
     Choice,
     scrubbed,
 )
-from bot.org import team_spellings
+from bot.org import team_guess, team_spellings
 from bot.pulse_config import MAX_TREND_POLLS, PulseQuestion, PulseSettings
 from bot.readers import GM, VIEWERS, team_readers
 from bot.team_names import spellings_of, team_key
@@ -1379,7 +1379,10 @@ def cmd_results(ctx: Context, args: str) -> None:
         known = {spelled.get(team_key(p.team), p.team) for p in ctx.people.active() if p.team}
         match = next((t for t in known if team_key(t) == team_key(team)), None)
         if match is None:
-            ctx.reply("pulse_unknown_team", team=team, teams=sorted(known))
+            # The team closest to a typo, as /summary team and /goals team name it.
+            guess = team_guess(ctx.org, team)
+            ctx.reply("pulse_unknown_team", team=team, teams=sorted(known),
+                      guess=guess if guess in known else None)
             return
         team = match
     if not polls:

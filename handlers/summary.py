@@ -915,11 +915,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
                 row.status, row.joined = "joined_later", joined_on(person)
             history.append(WeekSummary(week=w, start=week_start(w), end=week_end(w),
                                        scope=scope, people=[row], team_kpis=[]))
-        if not person.active and person.left_at is not None:
-            # The day, where the reader is, the org sync took them out (latest removal).
-            left_on = as_utc(person.left_at).astimezone(ZoneInfo(anchor_tz)).date()
-            for row_week in history:
-                row_week.people[0].left_on = left_on
+        _add_left_on(history, [person], anchor_tz)
         _add_unreached_why(ctx, history)
         _one_spelling(ctx, history)
         return history
@@ -951,6 +947,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
                  for w in weeks]
         for w in built:
             w.scope = request.team or team
+        _add_left_on(built, everyone, anchor_tz)
         _add_kudos(ctx, built, everyone, anchor_tz, team, spellings)
         _add_morale_and_oneonones(ctx, built, everyone, anchor_tz, team, lead=request.lead,
                                   reader=request.reader)
@@ -961,11 +958,30 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     built = [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots,
                         texts=not lean or w in with_texts, crm=crm, booked=booked)
              for w in weeks]
+    _add_left_on(built, everyone, anchor_tz)
     _add_kudos(ctx, built, everyone, anchor_tz)
     _add_morale_and_oneonones(ctx, built, everyone, anchor_tz)
     _add_unreached_why(ctx, built)
     _one_spelling(ctx, built)
     return built
+
+
+def left_on(left_at: datetime | None, tz: str) -> date | None:
+    """The day, in `tz` (the reader's), the org sync took someone out of the org file
+    (their latest removal); None when not known (taken out before 0024_leftat)."""
+    return None if left_at is None else as_utc(left_at).astimezone(ZoneInfo(tz)).date()
+
+
+def _add_left_on(weeks: Sequence[WeekSummary], people: Sequence[Any], tz: str) -> None:
+    """Each row of someone no longer in the org file: since when, in the reader's
+    timezone (`tz`), as their own history's header says it."""
+    gone = {p.key: p.left_at for p in people if not p.active and p.left_at is not None}
+    if not gone:
+        return
+    for w in weeks:
+        for p in w.people:
+            if p.left and p.key in gone:
+                p.left_on = left_on(gone[p.key], tz)
 
 
 def team_now(ctx: Context, team: str) -> str:
@@ -1804,7 +1820,10 @@ def weeks_csv(weeks: Sequence[WeekSummary]) -> str:
                      *[f"{m}_{x}" for m in metrics for x in ("actual", "target",
                                                              "attainment")],
                      # (Last: a sheet reading the columns before by place reads on.)
-                     *[f"{m}_was" for m in metrics]])
+                     *[f"{m}_was" for m in metrics],
+                     # Since when someone `left` is out of the org file (the reader's
+                     # day; empty in it, or not known): added after the rest likewise.
+                     "left_on"])
     for w in weeks:
         for p in w.people:
             kpis = {k.metric: k for k in p.kpis}
@@ -1823,6 +1842,7 @@ def weeks_csv(weeks: Sequence[WeekSummary]) -> str:
                 k = kpis.get(m)
                 row.append("" if k is None or not k.edited else
                            "—" if k.was is None else csv_number(k.was))
+            row.append(p.left_on.isoformat() if p.left_on else "")
             writer.writerow(row)
     return out.getvalue()
 

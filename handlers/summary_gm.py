@@ -111,6 +111,7 @@ from handlers.summary import (
     csv_number,
     goes_out,
     is_rate,
+    left_on,
     may_still_go_out,
     reads_as_now,
     rounded,
@@ -342,6 +343,9 @@ class DirectorView:
     #: Taken out of the org file since (listed for the weeks they were asked): nothing
     #: about their check-in is for the GM to chase, and it will not be finished.
     left: bool = False
+    #: `left`: the day, in the reader's timezone, the org sync took them out; None when
+    #: not known (taken out before 0024_leftat). JSON's and CSV's `left_on`.
+    left_on: date | None = None
     #: `unreachable`: why the prompt never reached them (storage.undelivered.UNREACHED_WHY:
     #: blocked the bot, never pressed Start, ...), the summary saying what to do about it.
     unreached_why: str | None = None
@@ -464,6 +468,7 @@ class DirectorView:
             "attention": [a.kind for a in attention] if attention else [],
             "not_reached_why": self.unreached_why,
             "left": self.left,
+            "left_on": self.left_on.isoformat() if self.left_on else None,
         }
 
 
@@ -495,6 +500,9 @@ class WeekCount:
     #: the GM (or the operator) has to mend (checked_in + in_progress + missing +
     #: not_reached + left = expected).
     not_reached: list[str] = field(default_factory=list)
+    #: Since when each of `left` is out of the org file, in the reader's timezone (None:
+    #: not known, taken out before 0024_leftat); chat and Markdown only.
+    left_on: list[date | None] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -517,6 +525,8 @@ class MemberSupport:
     team: str | None
     left: bool  # taken out of the org file since (the request is still owed an answer)
     ageing: bool  # open the org file's support.ageing_days or more
+    #: `left`: the day, in the reader's timezone, they were taken out (None: not known).
+    left_on: date | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready (docs/schema/summary.schema.json's member_support)."""
@@ -525,7 +535,8 @@ class MemberSupport:
                 "team": self.team, "type": item.type, "detail": item.detail,
                 "department": item.department, "cross_department": item.cross_department,
                 "opened": item.opened.isoformat(), "age_days": item.age_days,
-                "ageing": self.ageing, "status": item.status, "left": self.left}
+                "ageing": self.ageing, "status": item.status, "left": self.left,
+                "left_on": self.left_on.isoformat() if self.left_on else None}
 
 
 @dataclass
@@ -838,6 +849,9 @@ class _PersonRow(NamedTuple):
     slack_id: str | None
     telegram_id: int | None
     added_at: Any  # the driver's value (see _people's joined weeks)
+    #: When the org sync took them out of the file (a datetime: _people reads the
+    #: driver's value for those out of it only); None in the file, or not known.
+    left_at: Any = None
 
 
 def _back_in_quarter(conn: Any, ids: Sequence[int], joined: Mapping[int, str],
@@ -856,7 +870,7 @@ def _back_in_quarter(conn: Any, ids: Sequence[int], joined: Mapping[int, str],
 _PEOPLE = select(
     Person.id, Person.key, Person.display_name, Person.role, Person.team, Person.timezone,
     Person.active, Person.checks_in, Person.manager_key, Person.slack_id,
-    Person.telegram_id, Person.added_at).order_by(Person.key)
+    Person.telegram_id, Person.added_at, Person.left_at).order_by(Person.key)
 
 
 def _people(session: Session) -> tuple[list[_PersonRow], dict[int, str]]:
@@ -867,6 +881,10 @@ def _people(session: Session) -> tuple[list[_PersonRow], dict[int, str]]:
     people = [make(row) for row in plain_rows(conn, _PEOPLE)]
     to_time = Person.__table__.c.added_at.type.dialect_impl(conn.dialect) \
         .result_processor(conn.dialect, None)
+    # Since when those out of the org file are (a few): the views say it beside them.
+    people = [p if p.left_at is None or p.active else
+              p._replace(left_at=to_time(p.left_at) if to_time is not None else p.left_at)
+              for p in people]
     return people, joined_weeks(people, to_time)
 
 
@@ -1371,7 +1389,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             # (The status is set by the week loop below, which works out every week's.)
             view = DirectorView(d.key, d.display_name, d.team, "",
                                 slack_id=d.slack_id, telegram_id=d.telegram_id,
-                                left=not d.active)
+                                left=not d.active,
+                                left_on=None if d.active else left_on(d.left_at, reader_tz))
             latest = rounds_get((pid, week))
             if latest is not None and latest[0] in member_rounds:
                 latest = None  # (a member's check-in that week, not a director's)
@@ -1581,7 +1600,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     tracked, covered = tracked_requests(session, unresolved, requesters, as_of, aged_to, look,
                                         reader_tz)
     members_support = _members_support(
-        tracked, [p for p in people if p.id not in director_ids], ctx.org.support.ageing_days)
+        tracked, [p for p in people if p.id not in director_ids], ctx.org.support.ageing_days,
+        reader_tz)
     asking_set = set(asking)
 
     def asked(r: Any) -> tuple[str, str | None] | None:
@@ -1634,7 +1654,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             view.oneonone_next, view.oneonone_overdue = None, False
             view.oneonone_missed = view.oneonone_missed_reason = None
             view.team_overdue = 0
-    weeks = [_week_count(wk, directors, statuses[wk], names) for wk in shown_weeks]
+    # Since when those out of the org file are, where the reader is (beside their names).
+    gone_on = {d.id: left_on(d.left_at, reader_tz) for d in directors if not d.active}
+    weeks = [_week_count(wk, directors, statuses[wk], names, gone_on) for wk in shown_weeks]
     for count in weeks[:-1] if booked_before else ():
         # An earlier week shown whose sale the CRM booked for one of them is theirs, as
         # that week's own view has it: not asked, named with those sent no check-in.
@@ -1738,7 +1760,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
 
 
 def _members_support(tracked: Mapping[str, list[SupportItem]], others: Sequence[Any],
-                     ageing_days: int) -> list[MemberSupport]:
+                     ageing_days: int, reader_tz: str) -> list[MemberSupport]:
     """The tracked requests of `others` (those with no director's block: team members
     who check in, anyone else who did), oldest first, each with who asked as the view
     names them: a name two of them share with their key, as the blocks' headings do."""
@@ -1750,7 +1772,8 @@ def _members_support(tracked: Mapping[str, list[SupportItem]], others: Sequence[
         names[p.display_name] = names.get(p.display_name, 0) + 1
     out = [MemberSupport(item, p.display_name + (f" (@{p.key})" if names[p.display_name] > 1
                                                  else ""),
-                         p.team, not p.active, item.age_days >= ageing_days)
+                         p.team, not p.active, item.age_days >= ageing_days,
+                         None if p.active else left_on(p.left_at, reader_tz))
            for p in asking for item in tracked[p.key]]
     out.sort(key=lambda m: (m.item.opened, m.item.id or 0))
     return out
@@ -2681,14 +2704,16 @@ def _namesakes(people: Sequence[Any], locale: str) -> dict[int, str]:
 
 
 def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
-                names: dict[int, str]) -> WeekCount:
+                names: dict[int, str], gone_on: Mapping[int, date | None]) -> WeekCount:
     """The directors' check-ins of `week` (`statuses`: that week's, by person id), in one
-    pass over the directors (eight weeks of 10,000: five passes each were 3% of the page)."""
+    pass over the directors (eight weeks of 10,000: five passes each were 3% of the page).
+    `gone_on`: since when each out of the org file is (None: not known)."""
     expected = checked_in = 0
     missing: list[str] = []
     unreached: list[str] = []
     started: list[str] = []
     gone: list[str] = []
+    gone_ids: list[int] = []
     away: list[str] = []
     not_sent: list[str] = []
     later = 0
@@ -2702,10 +2727,14 @@ def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
             expected += 1
             # (people rows carry `active`: no question asked per director)
             (started if d.active else gone).append(names[d.id])
+            if not d.active:
+                gone_ids.append(d.id)
         elif st in EXPECTED:
             expected += 1
             (gone if not d.active else unreached if st == "unreachable" else missing
              ).append(names[d.id])
+            if not d.active:
+                gone_ids.append(d.id)
         elif st == "away":
             away.append(names[d.id])
         elif st == "not_sent":
@@ -2714,7 +2743,8 @@ def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
             later += 1
     return WeekCount(week, week_start(week), week_end(week), expected, checked_in, missing,
                      away, len(not_sent) == len(directors) - later, not_sent,
-                     in_progress=started, left=gone, not_reached=unreached)
+                     in_progress=started, left=gone, not_reached=unreached,
+                     left_on=[gone_on.get(id_) for id_ in gone_ids])
 
 
 def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[Attention]:
@@ -2984,7 +3014,10 @@ CSV_FIELDS = ("week", "director", "name", "team", "status", "late", "trend", "jo
               # the weeks of the series so changed (the week's too), space-separated.
               "edited_at", "edited_weeks",
               # Which of month and quarter to date add up a figure so changed.
-              "edited_in")
+              "edited_in",
+              # Since when someone no longer in the org file (`left`) is, in the reader's
+              # timezone: empty in the file, or not known (taken out before 0024_leftat).
+              "left_on")
 #: The `row` of a director's row, and their empty request cells (their requests are
 #: counted in support_open; the JSON lists each).
 _DIRECTOR_ROW = ("director", "", "", "", "", "", "", "")
@@ -3028,7 +3061,8 @@ def to_csv(summary: GmSummary) -> str:
                           " ".join(a.kind for a in d.attention), d.left,
                           d.unreached_why or "", *_DIRECTOR_ROW,
                           d.edited_at.isoformat() if d.edited_at else "",
-                          " ".join(wk for wk, _ in d.edited_weeks), " ".join(d.edited_in)]
+                          " ".join(wk for wk, _ in d.edited_weeks), " ".join(d.edited_in),
+                          d.left_on.isoformat() if d.left_on else ""]
         periods = {"week": d.week, "mtd": d.mtd, "qtd": d.qtd}
         for metric, unit in metrics:
             for period in ("week", "mtd", "qtd"):
@@ -3059,7 +3093,8 @@ def to_csv(summary: GmSummary) -> str:
             "oldest_support_days": x.age_days, "left": m.left, "row": "member_support",
             "requester": x.requester, "support_id": x.id, "support_type": x.type,
             "support_detail": x.detail or "", "support_department": x.department or "",
-            "support_status": x.status, "support_ageing": m.ageing}
+            "support_status": x.status, "support_ageing": m.ageing,
+            "left_on": m.left_on.isoformat() if m.left_on else ""}
         writer.writerow([*(_cell(cells[f]) for f in CSV_FIELDS), *no_kpis])
     return out.getvalue()
 

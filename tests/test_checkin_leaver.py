@@ -2,7 +2,8 @@
 he finishes. He is told it stopped where he was. The GM's summary of that week still lists
 him (he was asked in it), but read "Needs your attention: Bruno Rossi: in progress this
 week", as if he would still finish, or could be chased: it says he is no longer in the
-org file, and leaves him out of what needs attention. Nobody reminds him."""
+org file, and leaves him out of what needs attention. Nobody reminds him. Each view says
+since when he is out of it (the GM's day), as `/summary bruno` does."""
 
 from __future__ import annotations
 
@@ -37,8 +38,8 @@ async def test_the_gm_reads_a_director_gone_halfway_as_no_longer_in_the_org(
     await _bruno_leaves_halfway(r)
     await say(r.bot, "grace", "/summary")
     summary = r.chat.last("grace")
-    assert "⏳ Bruno Rossi — in progress (1 of 7 answered) · no longer in the org file" \
-        in summary, summary
+    assert "⏳ Bruno Rossi — in progress (1 of 7 answered) · no longer in the org file since " \
+           "2026-11-27\n" in summary, summary
     attention = _attention(summary, "Needs your attention")
     assert "Alice Martin: not checked in this week" in attention  # (a guard)
     assert "Bruno" not in attention, attention
@@ -46,7 +47,8 @@ async def test_the_gm_reads_a_director_gone_halfway_as_no_longer_in_the_org(
         ctx.people.by_key("grace").locale = "zh-CN"
     await say(r.bot, "grace", "/summary")
     summary = r.chat.last("grace")
-    assert "⏳ Bruno Rossi — 填写中（已答 1/7） · 已不在组织文件中" in summary, summary
+    assert "⏳ Bruno Rossi — 填写中（已答 1/7） · 自 2026-11-27 起已不在组织文件中\n" in summary, \
+        summary
     assert "Bruno" not in _attention(summary, "需要您关注"), summary
 
 
@@ -79,14 +81,14 @@ async def test_the_headline_counts_a_director_gone_halfway_apart_from_those_in_p
     await say(r.bot, "grace", "/summary")
     line = _headline(r.chat.last("grace"), "Check-ins:")
     assert "in progress" not in line, line
-    assert "· no longer in the org file: Bruno Rossi" in line, line
+    assert line.endswith("· no longer in the org file: Bruno Rossi (since 2026-11-27)"), line
     assert "missing: Alice Martin" in line, line  # (a guard)
     with r.bot.unit() as ctx:
         ctx.people.by_key("grace").locale = "zh-CN"
     await say(r.bot, "grace", "/summary")
     line = _headline(r.chat.last("grace"), "签到：")
     assert "填写中" not in line, line
-    assert "· 已不在组织文件中：Bruno Rossi" in line, line
+    assert line.endswith("· 已不在组织文件中：Bruno Rossi（自 2026-11-27 起）"), line
 
 
 async def test_the_json_and_csv_say_a_director_gone_halfway_left(
@@ -112,12 +114,14 @@ async def test_the_json_and_csv_say_a_director_gone_halfway_left(
     rows = {d["key"]: d for d in data["directors"]}
     assert rows["bruno"]["left"] is True and rows["alice"]["left"] is False
     assert rows["bruno"]["status"] == "in_progress"  # (what the week was: a guard)
-    assert list(rows["bruno"])[-1] == "left"
+    assert list(rows["bruno"])[-2:] == ["left", "left_on"]
+    # Since when, in the GM's timezone, as `/summary bruno` says it; null for those in it.
+    assert (rows["bruno"]["left_on"], rows["alice"]["left_on"]) == ("2026-11-27", None)
     code, raw = run_cli(settings, "summary", "--format", "csv", "--week", week)
     assert code == 0, raw
     table = list(csv.DictReader(StringIO(raw)))
-    left = {row["director"]: row["left"] for row in table}
-    assert (left["alice"], left["bruno"]) == ("false", "true"), left
+    left = {row["director"]: (row["left"], row["left_on"]) for row in table}
+    assert (left["alice"], left["bruno"]) == (("false", ""), ("true", "2026-11-27")), left
 
 
 async def test_a_teams_view_and_its_weeks_say_a_director_gone_halfway_left(
@@ -127,20 +131,21 @@ async def test_a_teams_view_and_its_weeks_say_a_director_gone_halfway_left(
     r = running
     await _bruno_leaves_halfway(r)
     await say(r.bot, "grace", "/summary team Europe")
-    assert "⏳ Bruno Rossi — in progress (1 of 7 answered) · no longer in the org file" \
-        in r.chat.last("grace"), r.chat.last("grace")
+    assert "⏳ Bruno Rossi — in progress (1 of 7 answered) · no longer in the org file since " \
+           "2026-11-27\n" in r.chat.last("grace"), r.chat.last("grace")
     await say(r.bot, "grace", "/summary team Europe last 2w")
     line = _headline(r.chat.last("grace"), "-W48:")
-    assert line.endswith("0 of 1 · no longer in the org file: Bruno Rossi"), line
+    assert line.endswith("0 of 1 · no longer in the org file: Bruno Rossi (since 2026-11-27)"), \
+        line
     with r.bot.unit() as ctx:
         ctx.people.by_key("grace").locale = "zh-CN"
         week = week_of(ctx.clock.now().date())
     await say(r.bot, "grace", "/summary team Europe")
-    assert "⏳ Bruno Rossi — 进行中（已答 1/7） · 已不在组织文件中" in r.chat.last("grace"), \
-        r.chat.last("grace")
+    assert "⏳ Bruno Rossi — 进行中（已答 1/7） · 自 2026-11-27 起已不在组织文件中\n" \
+        in r.chat.last("grace"), r.chat.last("grace")
     await say(r.bot, "grace", "/summary team Europe last 2w")
     line = _headline(r.chat.last("grace"), "-W48：")
-    assert line.endswith("0 / 1 · 已不在组织文件中：Bruno Rossi"), line
+    assert line.endswith("0 / 1 · 已不在组织文件中：Bruno Rossi（自 2026-11-27 起）"), line
     settings = Settings(database_url=database_url, org_file=r.path)
     code, raw = run_cli(settings, "summary", "--team", "Europe", "--format", "json",
                         "--week", week)
@@ -154,8 +159,9 @@ async def test_a_teams_view_and_its_weeks_say_a_director_gone_halfway_left(
                         "--week", week)
     assert code == 0, raw
     rows = list(csv.DictReader(StringIO(raw)))
-    assert [(row["person"], row["status"], row["left"]) for row in rows] == [
-        ("bruno", "in_progress", "true")], rows
+    assert [(row["person"], row["status"], row["left"], row["left_on"]) for row in rows] == [
+        ("bruno", "in_progress", "true", "2026-11-27")], rows
+    assert list(rows[0])[-1] == "left_on"  # (after the columns there before)
     # Every yes/no column reads as README says, `late` too (it read "False").
     assert rows[0]["late"] == "false", rows
 
@@ -193,7 +199,7 @@ async def test_a_director_gone_before_answering_is_not_missing_but_left(
     assert "Bruno" not in line.split("已不在组织文件中")[0], line
     assert "· 已不在组织文件中：Bruno Rossi" in line, line
     await say(r.bot, "grace", "/summary team Europe")
-    assert "❌ Bruno Rossi — 未签到 · 已不在组织文件中" in r.chat.last("grace"), \
+    assert "❌ Bruno Rossi — 未签到 · 自 2026-11-27 起已不在组织文件中" in r.chat.last("grace"), \
         r.chat.last("grace")
     settings = Settings(database_url=database_url, org_file=r.path)
     code, raw = run_cli(settings, "summary", "--format", "json", "--week", week)

@@ -587,14 +587,16 @@ async def test_a_month_with_no_figures_names_its_digests_without_a_chart(bot, ch
 
 @pytest.mark.parametrize(("locale", "expected"), [
     ("en", "2 of 3 answered. Not answered: Bruno Rossi (started, not finished; no longer "
-           "in the org file)."),
-    ("zh-CN", "已回答 2 / 3 人。未回答：Bruno Rossi（已开始，未完成；已不在组织文件中）。"),
+           "in the org file since 2026-11-27)."),
+    ("zh-CN", "已回答 2 / 3 人。未回答：Bruno Rossi（已开始，未完成；自 2026-11-27 起"
+              "已不在组织文件中）。"),
 ])
 async def test_someone_taken_out_of_the_org_file_is_named_so_in_the_header_as_below(
         bot, chat, clock, locale, expected):
     """Bruno started 2026-W48's check-in and was taken out of the org file before the
     digest. The summary under the header names him as no longer in the org file (nobody
-    is to chase him); the header above it listed him as any other who has not answered."""
+    is to chase him); the header above it listed him as any other who has not answered.
+    Both say since when (the reader's day), as `/summary bruno` does."""
     from tests.support import TEST_ORG
 
     await checked_in(bot, chat, clock)  # Alice and Li answer, Bruno starts and stops
@@ -606,8 +608,8 @@ async def test_someone_taken_out_of_the_org_file_is_named_so_in_the_header_as_be
     await bot.run_digests()
     (gm,) = digests(chat, "grace")
     assert expected in gm
-    assert ("no longer in the org file: Bruno Rossi" if locale == "en"
-            else "已不在组织文件中：Bruno Rossi") in gm  # (the summary below it)
+    assert ("no longer in the org file: Bruno Rossi (since 2026-11-27)" if locale == "en"
+            else "已不在组织文件中：Bruno Rossi（自 2026-11-27 起）") in gm  # (the summary)
 
 
 async def test_a_director_without_a_team_gets_no_digest(settings, clock, tmp_path, capsys):

@@ -404,6 +404,46 @@ async def test_the_cli_board_of_a_period_before_the_bot_ran_says_it_was_not_runn
     assert "No kudos yet in this period." in out
 
 
+async def test_the_cli_board_s_json_says_the_bot_was_not_running_as_the_honours_does(
+        kestrel, monkeypatch):
+    """`teampulse kudos top --format json` of October, over before the bot first ran, was
+    an empty board a script could not tell from a month nobody praised anyone in; the
+    honours' JSON said it (`before_first_run`). The board's says it too, with the same
+    meaning: the day the bot first ran, null for a period it ran in."""
+    import json
+
+    from tests.support import run_cli
+
+    bot, _, clock = kestrel
+    await say(bot, "greta", "/help")
+    clock.set(datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+
+    def board(*period: str) -> dict:
+        code, out = run_cli(bot.settings, "kudos", "top", *period, "--format", "json")
+        assert code == 0, out
+        return json.loads(out)
+
+    before = board("--period", "last-month")
+    assert before["before_first_run"] == "2026-11-18"
+    assert before["received"] == before["given"] == []
+    honours = json.loads(run_cli(bot.settings, "kudos", "honours", "--period", "2026-10",
+                                 "--format", "json")[1])
+    assert honours["before_first_run"] == before["before_first_run"]
+    # The month it first ran in, in progress and still empty: nothing to explain.
+    assert board("--period", "month")["before_first_run"] is None
+    # A week it ran in, over and without kudos: "no kudos", not "not running".
+    clock.set(datetime(2026, 12, 2, 10, 0, tzinfo=UTC))
+    assert board("--period", "last-week")["before_first_run"] is None
+    # A board with kudos on it never says so.
+    from tests.test_kudos import kudo
+
+    assert await kudo(bot, "karl", "/kudos @dan for the intro to Acme")
+    month = board("--period", "month")
+    assert month["received"][0]["person"] == "dan" and month["before_first_run"] is None
+    assert board("--period", "all")["before_first_run"] is None
+
+
 async def test_the_cli_honours_of_a_month_before_the_bot_ran_says_it_was_not_running(
         kestrel, monkeypatch):
     """`teampulse kudos honours --period 2026-10` on 20 November printed "No kudos were given

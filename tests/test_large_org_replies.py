@@ -229,9 +229,11 @@ TEN = "China, East, Europe, T01, T02, T03, T04, T05, T06, T42 and 35 more"
                              f"Teams: {TEN}."),
     ("/checkin send team T-42", 'There is no team called "T-42". Did you mean T42 '
                                 f"(/checkin send team T42)? Nothing was sent. Teams: {TEN}."),
-    ("/pulse results team T-42", f"There is no team called T-42. Teams: {TEN}."),
-    ("/goals team T-42", f"I don't know T-42: give a person's key or name, or a team ({TEN}), for "
-                         "example /goals alice or /goals team East."),
+    ("/pulse results team T-42", "There is no team called T-42. Did you mean T42 (/pulse results "
+                                 f"team T42)? Teams: {TEN}."),
+    ("/goals team T-42", "I don't know T-42. Did you mean T42 (/goals team T42)? Otherwise, give "
+                         f"a person's key or name, or a team ({TEN}), for example /goals alice "
+                         "or /goals team East."),
 ])
 async def test_an_unknown_team_names_ten_teams_the_likeliest_among_them(
         many_teams, typed, expected):
@@ -251,7 +253,8 @@ async def test_an_unknown_team_in_chinese(many_teams):
     assert chat.last("grace") == \
         f"没有名为 T-42 的团队。你是指 T42（/kudos top team T42）吗？现有团队：{ten}。"
     await say(bot, "grace", "/pulse results team T-42")
-    assert chat.last("grace") == f"没有名为 T-42 的团队。现有团队：{ten}。"
+    assert chat.last("grace") == \
+        f"没有名为 T-42 的团队。你是指 T42（/pulse results team T42）吗？现有团队：{ten}。"
 
 
 def pulse_org(database_url, clock, tmp_path, extra: list[dict], locale: str = "en") -> tuple:

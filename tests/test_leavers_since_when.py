@@ -9,8 +9,10 @@ still no longer in the org file, with no date made up."""
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 from sqlalchemy import text
 
@@ -168,3 +170,92 @@ async def test_teampulse_apply_org_dates_whom_it_takes_out(bot, settings, clock,
     code, raw = run_cli(without, "summary", "--person", "bruno", "--format", "json")
     assert code == 0, raw
     assert json.loads(raw)["left_on"] == "2026-11-29"
+
+
+async def test_the_gm_s_and_the_team_s_views_say_since_when_a_director_asked_left(
+        running, database_url):  # noqa: F811 - the fixture
+    """Bruno is sent the week's check-in and taken out of the org file before answering:
+    the GM's summary named him "no longer in the org file" with no date, where
+    `/summary bruno` says since when. Her view, the team's and the export now say the
+    same day (hers); taken out before the bot recorded it (0024_leftat), none of them
+    makes one up, as `/summary bruno` does not."""
+    r = running
+    await r.bot.run_checkins(["bruno"])
+    await r.bot.drain()
+    await _bruno_taken_out(r)
+    settings = Settings(database_url=database_url, org_file=r.path)
+
+    async def read(locale: str) -> tuple[str, str, str]:
+        """The GM's headline and Bruno's line in her view, and the team's weeks' line."""
+        with r.bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = locale
+        await say(r.bot, "grace", "/summary")
+        gm = r.chat.last("grace").splitlines()
+        headline = next(line for line in gm if line.startswith(("Check-ins:", "签到：")))
+        block = next(line for line in gm if line.startswith("❌ Bruno Rossi"))
+        await say(r.bot, "grace", "/summary team Europe last 2w")
+        team = next(line for line in r.chat.last("grace").splitlines() if "-W48" in line
+                    and "Bruno" in line)
+        return headline, block, team
+
+    headline, block, team = await read("en")
+    assert headline.endswith("· no longer in the org file: Bruno Rossi (since 2026-11-27)"), \
+        headline
+    assert block == "❌ Bruno Rossi — not checked in · no longer in the org file since " \
+                    "2026-11-27", block
+    assert team.endswith("· no longer in the org file: Bruno Rossi (since 2026-11-27)"), team
+    headline, block, team = await read("zh-CN")
+    assert headline.endswith("· 已不在组织文件中：Bruno Rossi（自 2026-11-27 起）"), headline
+    assert block == "❌ Bruno Rossi — 未签到 · 自 2026-11-27 起已不在组织文件中", block
+    assert team.endswith("· 已不在组织文件中：Bruno Rossi（自 2026-11-27 起）"), team
+    data = _cli(r, database_url, "summary", "--format", "json")
+    rows = {d["key"]: d for d in data["directors"]}
+    assert (rows["bruno"]["left_on"], rows["alice"]["left_on"]) == ("2026-11-27", None)
+    code, raw = run_cli(settings, "summary", "--format", "csv")
+    assert code == 0, raw
+    rows = {row["director"]: row for row in csv.DictReader(StringIO(raw))}
+    assert (rows["bruno"]["left_on"], rows["alice"]["left_on"]) == ("2026-11-27", "")
+
+    with r.bot.engine.begin() as conn:  # as the migration leaves a leaver of before it
+        conn.execute(text("UPDATE people SET left_at = NULL WHERE key = 'bruno'"))
+    headline, block, team = await read("en")
+    assert headline.endswith("· no longer in the org file: Bruno Rossi"), headline
+    assert block == "❌ Bruno Rossi — not checked in · no longer in the org file", block
+    assert team.endswith("· no longer in the org file: Bruno Rossi"), team
+    headline, block, team = await read("zh-CN")
+    assert headline.endswith("· 已不在组织文件中：Bruno Rossi"), headline
+    assert block == "❌ Bruno Rossi — 未签到 · 已不在组织文件中", block
+    data = _cli(r, database_url, "summary", "--format", "json")
+    assert {d["key"]: d["left_on"] for d in data["directors"]}["bruno"] is None
+    code, raw = run_cli(settings, "summary", "--format", "csv")
+    assert {row["director"]: row["left_on"]
+            for row in csv.DictReader(StringIO(raw))}["bruno"] == ""
+
+
+async def test_the_operator_asking_for_goals_or_a_review_of_bruno_is_told_he_left(
+        running, database_url, capsys):  # noqa: F811 - the fixture
+    """`teampulse goals bruno` after he was taken out said "no person or team 'bruno' in the
+    org", where /goals tells the GM he left and where his check-ins stay; `teampulse review
+    bruno` said "nothing to show yet (start one with /review start bruno)", a review
+    /review start refuses for someone out of the org file. Both say he left (exit 2: as
+    for someone who is no director, nothing will come)."""
+    r = running
+    await _bruno_taken_out(r)
+    settings = Settings(database_url=database_url, org_file=r.path)
+    capsys.readouterr()
+    for typed in ("bruno", "Bruno Rossi"):
+        assert run_cli(settings, "goals", typed) == (2, "")
+        assert capsys.readouterr().err == (
+            "teampulse: Bruno Rossi (bruno) is no longer in the org file, which sets no goals "
+            "for them any more; their check-ins stay: teampulse summary --person bruno\n")
+    # The command it names works.
+    assert _cli(r, database_url, "summary", "--person", "bruno",
+                "--format", "json")["left_on"] == "2026-11-27"
+    assert run_cli(settings, "goals", "team", "bruno")[0] == 2  # (a team is asked for)
+    assert "no person or team 'bruno'" in capsys.readouterr().err
+    assert run_cli(settings, "review", "bruno") == (2, "")
+    err = capsys.readouterr().err
+    assert err == ("teampulse: Bruno Rossi (bruno) is no longer in the org file and had no "
+                   "closed 360° review: there is none to show, and none can be started for "
+                   "them\n"), err
+    assert "/review start" not in err

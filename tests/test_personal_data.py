@@ -125,10 +125,16 @@ async def test_export_to_a_file_and_an_unknown_person(bot, chat, cli_env, tmp_pa
 
 async def test_erase_without_yes_changes_nothing_and_says_how(bot, chat, cli_env,
                                                              capsys) -> None:
-    """`teampulse erase alice` alone: --yes is required; nothing is erased."""
+    """`teampulse erase alice` alone: --yes is required; nothing is erased. It names whom
+    it would erase; a key that names nobody is told so at once (`erase alcie` was told to
+    add --yes, and only then that alcie is nobody)."""
     await alice_has_a_history(bot, chat)
     assert cli_env("erase", "alice")[0] == 2
-    assert "cannot be undone; run again with --yes" in capsys.readouterr().err
+    assert capsys.readouterr().err == ("teampulse: erasing Alice Martin (alice) cannot be "
+                                       "undone; run again with --yes\n")
+    assert cli_env("erase", "alcie")[0] == 2
+    err = capsys.readouterr().err
+    assert "no person 'alcie' in the database (use their key)" in err and "--yes" not in err
     code, out = cli_env("export", "alice")
     assert code == 0 and json.loads(out)["kudos"]["received"][0]["reason"] == "closing Acme"
 

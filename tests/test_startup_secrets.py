@@ -38,8 +38,8 @@ def test_a_database_url_typed_once_too_often_is_not_echoed_with_its_password(
     assert done.returncode == 2
     assert SECRET not in err
     assert err.strip().splitlines() == [
-        "teampulse: unrecognized arguments: postgresql+psycopg://u:***@h/db2 "
-        "(see: teampulse --help)"]
+        "teampulse move-db: unrecognized arguments: postgresql+psycopg://u:***@h/db2 "
+        "(see: teampulse move-db --help)"]
 
 
 def test_an_in_memory_database_url_is_refused_with_its_password_masked(

@@ -79,8 +79,9 @@ async def test_the_team_and_person_exports_give_the_figure_as_the_week_ended(
     assert (row["revenue_actual"], row["revenue_was"]) == ("58000", "52000")
     assert row["new_customers_was"] == ""
     # The new columns come last: a sheet reading the older ones by place reads on.
+    # (Then left_on, added after them likewise.)
     assert raw.lstrip("\ufeff").splitlines()[0].endswith(
-        "new_customers_attainment,revenue_was,new_customers_was")
+        "new_customers_attainment,revenue_was,new_customers_was,left_on")
     # A director's own CSV is their history, a row per week, as a team's.
     code, raw = run_cli(settings, "summary", "--format", "csv", "--person", "alice",
                         "--week", "2026-W49")

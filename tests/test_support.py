@@ -1208,18 +1208,21 @@ async def test_a_request_from_a_director_who_left_stays_in_the_gms_summary_while
     summary = chat.last("grace")
     assert "Check-ins: 0 of 2 · missing: Bruno Rossi, 李雷" in summary  # nobody chases her
     assert "Alice Martin: support request open 7 days (Budget)" in summary
-    assert "▫️ Alice Martin — no check-in sent · no longer in the org file\n" in summary
+    # Since when (Grace's day), as `/summary alice` says it.
+    assert "▫️ Alice Martin — no check-in sent · no longer in the org file since 2026-11-27\n" \
+        in summary
     assert "Support: #1 Budget: Travel budget (Finance) — open, 7 days old" in summary
     code, out = run_cli(settings, "summary", "--format", "json")
     assert code == 0
     [alice] = [d for d in json.loads(out)["directors"] if d["key"] == "alice"]
     assert alice["left"] and [s["id"] for s in alice["support"]] == [1]
+    assert alice["left_on"] == "2026-11-27"
     with bot.unit() as ctx:
         ctx.people.by_key("grace").locale = "zh-CN"
     await say(bot, "grace", "/support")
     assert "— Alice Martin（已不在组织文件中），2026-W48：Travel budget" in chat.last("grace")
     await say(bot, "grace", "/summary")
-    assert "▫️ Alice Martin — 未发送签到 · 已不在组织文件中\n" in chat.last("grace")
+    assert "▫️ Alice Martin — 未发送签到 · 自 2026-11-27 起已不在组织文件中\n" in chat.last("grace")
     assert "Alice Martin：支持请求已开启 7 天（预算）" in chat.last("grace")
     # Resolved: nothing left owed, and her block goes from the week's summary.
     await say(bot, "grace", "/support resolve 1 Approved before she left")
@@ -1378,11 +1381,11 @@ async def test_the_gms_json_and_csv_exports_list_team_members_open_support_reque
             {"id": 1, "requester": "m1", "name": "Member 1", "team": "East", "type": "budget",
              "detail": "Trade fair budget", "department": "finance", "cross_department": True,
              "opened": "2026-11-20", "age_days": 7, "ageing": True, "status": "open",
-             "left": False},
+             "left": False, "left_on": None},
             {"id": 3, "requester": "fang", "name": "王芳", "team": "China",
              "type": "department", "detail": "需要市场部做一份方案", "department": "marketing",
              "cross_department": True, "opened": "2026-11-27", "age_days": 0,
-             "ageing": False, "status": "open", "left": False}]
+             "ageing": False, "status": "open", "left": False, "left_on": None}]
         alice = next(d for d in data["directors"] if d["key"] == "alice")
         assert [s["id"] for s in alice["support"]] == [4]  # hers stays in her block alone
         data["members_support"][0]["surprise"] = 1  # the schema knows each field
@@ -1421,3 +1424,27 @@ async def test_the_gms_json_and_csv_exports_list_team_members_open_support_reque
              "support_detail": "需要市场部做一份方案", "support_department": "marketing",
              "support_status": "open", "support_ageing": "false", "status": "",
              "revenue_week_actual": ""}]
+
+        # Member 1 taken out of the org file: their request is still owed an answer, and
+        # the GM reads since when they are out (her day), as `/summary m1` says it.
+        from tests.test_digest import edit_org
+
+        org.write_text(org.read_text(encoding="utf-8").replace(
+            "  - {key: m1, name: Member 1, role: member, manager: alice, team: East, "
+            "timezone: America/New_York, locale: en, checks_in: true}\n", ""), encoding="utf-8")
+        edit_org(bot, org.read_text(encoding="utf-8"))
+        await say(bot, "grace", "/summary")
+        assert "#1 Budget (Finance) — Member 1, team East (no longer in the org file since " \
+               "2026-11-27) — open, 7 days old ⚠️\n" in chat.last("grace"), chat.last("grace")
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/summary")
+        assert "#1 预算（财务部） — Member 1，East 团队（自 2026-11-27 起已不在组织文件中）" \
+            in chat.last("grace"), chat.last("grace")
+        code, raw = run_cli(cli_settings, "summary", "--format", "json")
+        first = json.loads(raw)["members_support"][0]
+        assert (first["requester"], first["left"], first["left_on"]) == ("m1", True, "2026-11-27")
+        code, raw = run_cli(cli_settings, "summary", "--format", "csv")
+        first = next(r for r in csv_records(raw) if r["row"] == "member_support")
+        assert (first["requester"], first["left"], first["left_on"]) == ("m1", "true",
+                                                                         "2026-11-27")
