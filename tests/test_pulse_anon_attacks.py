@@ -44,6 +44,7 @@ from tests.test_pulse import (
     WEST,
     answer_all,
     close,
+    press,
 )
 
 BRUNO = ["41000", "Won Globex", "No blockers", "1", "Call 3", "3"]
@@ -578,3 +579,37 @@ async def test_a_poll_hidden_as_a_whole_closed_before_this_lets_go_of_its_answer
         assert cli_view(settings) == before
         with bot.unit() as ctx:
             assert ctx.session.scalars(select(PulsePoll)).one().shown["dropped"] is True
+
+
+async def test_a_question_fewer_of_a_team_answered_is_not_said_hidden_for_the_others(
+        tmp_path, pclock, database_url):
+    """East and West of six: all twelve answer morale, e5 and e6 of East stop there. East's
+    participation reads 6 of 6 and its morale shows; its stress (four answers) is hidden
+    because fewer than five of East answered it. The reply said it was hidden because,
+    beside the org's results, East's answers would give away those of fewer than five
+    others: the GM went looking for a small group that is not there (West's six). It now
+    says either reason may hold (which one would tell how many of East answered it)."""
+    teams = {"East": 6, "West": 6}
+    async with org_bot(tmp_path, pclock, database_url, teams) as (bot, chat, settings):
+        await bot.run_pulse()
+        for i in range(1, 7):
+            await answer_all(bot, chat, f"w{i}", 3, 3)
+            if i <= 4:
+                await answer_all(bot, chat, f"e{i}", 4, 2)
+            else:
+                await press(bot, chat, f"e{i}", 4)
+                await say(bot, f"e{i}", "pause")
+        await close(bot, pclock)
+        assert answers(cli_view(settings, "--team", "East")) == {"morale": 6, "stress": None}
+        await say(bot, "grace", "/pulse results team East")
+        reply = chat.last("grace")
+        assert "Participation: 6 of 6 answered." in reply
+        assert "Morale: 4.0 (6 answers)" in reply
+        assert ("Stress: hidden — fewer than 5 of this team answered this question, or, "
+                "beside the org's results, this team's answers would give away those of "
+                "fewer than 5 others.") in reply
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/pulse results team East")
+        assert ("压力：已隐藏——本团队回答这一题的人少于 5 个，或与全组织的结果对照，本团队的"
+                "回答会暴露其余不足 5 人的回答。") in chat.last("grace")
