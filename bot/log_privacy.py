@@ -131,6 +131,12 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     # (bot.adapters.slack_blocks.button, `tp_choice_1` for a scale's 2), which slack_bolt
     # quotes in its lines about a request, with the payload at DEBUG.
     re.compile(r"(?<![A-Za-z0-9_])tp_choice_(?P<secret>[0-9]+)\b"),
+    # And by its label, which Slack's payload gives with the press (`"text": "4"`): that
+    # of a button of ours whose value is an anonymous answer's, as a payload logged whole
+    # (slack_sdk's Socket Mode "Received message" at DEBUG) quotes it, in JSON or a dict.
+    re.compile(r"""["']action_id["']\s*:\s*["']tp_choice_[0-9]+["'][^{}]*\{[^{}]*?"""
+               r"""["']text["']\s*:\s*["'](?P<secret>(?:\\.|[^"'\\])*)["'][^{}]*\}"""
+               r"""[^{}]*?["']value["']\s*:\s*["']anon(?::|%3A)"""),
 )
 
 

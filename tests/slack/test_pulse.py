@@ -194,18 +194,35 @@ async def test_a_pulse_press_the_bot_is_too_busy_to_take_logs_no_choice(
 
 def test_at_debug_a_library_quoting_a_press_never_shows_which_button(settings) -> None:
     # The operator troubleshoots at LOG_LEVEL=DEBUG on poll day. slack_bolt quotes a
-    # request it has a word about (its payload, its listener's action_id): a pulse button's
-    # value is masked there (`anon:pulse:7:1:***`), but its action_id said its place in the
-    # row, `tp_choice_3`, that is morale 4. Two presses of different choices now read alike.
+    # request it has a word about, and slack_sdk's Socket Mode every payload it receives,
+    # whole: a pulse button's value is masked there (`anon:pulse:7:1:***`), but its
+    # action_id said its place in the row, `tp_choice_3`, and the payload its label,
+    # `"text": "4"`: morale 4. Two presses of different choices now read alike; a check-in
+    # button's label is still there to read.
     from tests.operator_log import operator_log
 
-    def pressed(place: int) -> str:
+    def action(place: int, label: str, value: str) -> dict[str, object]:
+        return {"action_id": f"tp_choice_{place}", "block_id": "tp_choices_0",
+                "text": {"type": "plain_text", "text": label, "emoji": True},
+                "value": value, "type": "button", "action_ts": "1.3"}
+
+    def pressed(place: int, label: str) -> str:
+        envelope = {"type": "interactive", "payload": {"type": "block_actions", "actions": [
+            action(place, label, f"anon:pulse:7:1:{place + 1}")]}}
         with operator_log(settings) as log:
             logging.getLogger("slack_bolt.AsyncApp").debug(
-                "Unhandled request (%s)", json.dumps({"type": "block_actions", "actions": [
-                    {"action_id": f"tp_choice_{place}", "block_id": "tp_choices_0",
-                     "value": f"anon:pulse:7:1:{place + 1}", "action_ts": "1.3"}]}))
+                "Unhandled request (%s)", json.dumps(envelope["payload"]))
+            logging.getLogger("slack_sdk.socket_mode.aiohttp").debug(
+                "Received message (data: %s)", json.dumps(envelope, ensure_ascii=False))
+            logging.getLogger("slack_sdk.socket_mode.aiohttp").debug(
+                "Received message (data: %r)", envelope)
         return log.getvalue().split("Unhandled request", 1)[1]
 
-    assert pressed(1) == pressed(3)
-    assert "tp_choice_***" in pressed(3)
+    assert pressed(1, "2") == pressed(4, "5 · great")
+    assert "tp_choice_***" in pressed(1, "2")
+    assert "great" not in pressed(4, "5 · great")
+    with operator_log(settings) as log:
+        logging.getLogger("slack_sdk.socket_mode.aiohttp").debug(
+            "Received message (data: %s)", json.dumps({"actions": [
+                action(0, "Yes, 45,000", "num:1:45000")]}))
+    assert "Yes, 45,000" in log.getvalue()
