@@ -613,3 +613,38 @@ async def test_a_question_fewer_of_a_team_answered_is_not_said_hidden_for_the_ot
         await say(bot, "grace", "/pulse results team East")
         assert ("压力：已隐藏——本团队回答这一题的人少于 5 个，或与全组织的结果对照，本团队的"
                 "回答会暴露其余不足 5 人的回答。") in chat.last("grace")
+
+
+async def test_a_comment_is_never_shown_from_fewer_than_the_threshold(tmp_path, pclock,
+                                                                      database_url):
+    """East of six all answer morale; e1 alone goes on, answers stress and comments; the
+    others stop there. Morale shows (six answers), stress is hidden (one): yet the comment
+    showed, though only those who answered every question can leave one, here one person.
+    The GM who then asks around "did you finish the poll?" (as README's threat model has
+    it) knew whose it was. A comment now shows only where the last question does, with a
+    reason that says why; the database keeps no comment its results hide."""
+    from storage.pulse import PulseComment
+
+    async with org_bot(tmp_path, pclock, database_url, {"East": 6}) as (bot, chat, settings):
+        await bot.run_pulse()
+        await answer_all(bot, chat, "e1", 2, 5, "Budget cuts scare me")
+        for i in range(2, 7):
+            await press(bot, chat, f"e{i}", 4)
+            await say(bot, f"e{i}", "pause")
+        await close(bot, pclock)
+        await say(bot, "grace", "/pulse results")
+        reply = chat.last("grace")
+        assert "Morale: 3.7 (6 answers)" in reply and "Stress: hidden" in reply
+        assert "Budget cuts" not in reply
+        assert ("Comments are hidden: fewer than 5 answered every question, and only they "
+                "could leave one.") in reply
+        for args in ((), ("--team", "East")):
+            view = cli_view(settings, *args)
+            assert view["comments"] is None, args
+        code, out = run_cli(settings, "pulse", "results", "--format", "csv")
+        assert code == 0 and "Budget cuts" not in out
+        with bot.unit() as ctx:
+            assert ctx.session.scalars(select(PulseComment)).all() == []
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/pulse results")
+        assert "留言已隐藏：回答了全部问题的人少于 5 个，只有他们才能留言。" in chat.last("grace")
