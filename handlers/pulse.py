@@ -1133,7 +1133,8 @@ def forget_hidden(session: Session, poll: PulsePoll,
     """Once a closed poll's slices are decided (`decide`), keep its answers under a team
     only where its results may show that team: a team hidden keeps its answers with no
     team, with the rest of the org's (as a team too small to be kept does); the comments
-    as morale's. Kept under a hidden team's name, the one answer of a team of which one
+    as the results show them (`comment_slices`), and none where they show none. Kept
+    under a hidden team's name, the one answer of a team of which one
     person answered was, beside the participation (who got how far, by name), theirs to a
     plain read of the database, long after the close. A poll whose results are hidden as
     a whole (`hidden_whole`: fewer than the threshold answered) keeps no answer and no
