@@ -15,7 +15,8 @@ settings hold (see protect) and anything shaped like one (a Slack or Telegram to
 URL's password, a Socket Mode ticket, a Slack response_url or incoming webhook, a Slack
 trigger_id, a pre-signed upload URL's secret part, a `token` field of a logged payload)
 with ***. So is
-the choice of a pressed anonymous button (a pulse poll's answer), at any level.
+the choice of a pressed anonymous button (a pulse poll's answer), at any level, and the
+place of a pressed Slack button, which tells the same.
 Libraries write their URLs and request parameters at DEBUG, and some quote a URL in an
 ERROR line (slack_sdk's "Failed to connect (error: …url='wss://…?ticket=…')"); a filter
 on the handler sees every record, whichever logger it came from. What Python would print
@@ -126,6 +127,16 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     # update … data='anon:pulse:7:1:4', from_user=User(id=…)"); URL-encoded too (a form).
     re.compile(r"(?<![a-z])anon(?::|%3A)[a-z_]+(?:(?::|%3A)[0-9]+)*(?::|%3A)(?P<secret>[0-9]+)\b",
                re.IGNORECASE),
+    # The same choice told by the place of the Slack button pressed: its action_id
+    # (bot.adapters.slack_blocks.button, `tp_choice_1` for a scale's 2), which slack_bolt
+    # quotes in its lines about a request, with the payload at DEBUG.
+    re.compile(r"(?<![A-Za-z0-9_])tp_choice_(?P<secret>[0-9]+)\b"),
+    # And by its label, which Slack's payload gives with the press (`"text": "4"`): that
+    # of a button of ours whose value is an anonymous answer's, as a payload logged whole
+    # (slack_sdk's Socket Mode "Received message" at DEBUG) quotes it, in JSON or a dict.
+    re.compile(r"""["']action_id["']\s*:\s*["']tp_choice_[0-9]+["'][^{}]*\{[^{}]*?"""
+               r"""["']text["']\s*:\s*["'](?P<secret>(?:\\.|[^"'\\])*)["'][^{}]*\}"""
+               r"""[^{}]*?["']value["']\s*:\s*["']anon(?::|%3A)"""),
 )
 
 

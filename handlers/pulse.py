@@ -31,7 +31,7 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -964,13 +964,14 @@ class PollResults:
 
     def keep_to(self, decision: dict[str, Any]) -> None:
         """Show no slice `decision` (decided at the close) does not: of a question, of the
-        comments (as morale's), of participation."""
+        comments (`comment_slices`), of participation."""
         for key in list(self.questions):
             keep = shown_in(decision, key)
             self.questions[key] = {s: st for s, st in self.questions[key].items() if s in keep}
             if not self.questions[key]:
                 del self.questions[key]
-        keep = shown_in(decision, "morale")
+        keep = comment_slices({key: dict.fromkeys(shown_in(decision, key))
+                               for key in self.kinds}, list(self.kinds))
         self.comments = {s: c for s, c in self.comments.items() if s in keep}
         self.decision = decision
 
@@ -1077,6 +1078,19 @@ def shown_in(decision: dict[str, Any] | None, key: str) -> set[str]:
     return set(found.get("teams", [])) | ({ORG_SLICE} if found.get("org") else set())
 
 
+def comment_slices(questions: Mapping[str, Mapping[str, object]],
+                   order: Sequence[str]) -> set[str]:
+    """The slices whose comments may be shown, given the slices each question shows
+    (`questions`: key -> slice -> anything; `order`: the poll's question keys in order):
+    those of morale (as ever) that the last question shows too. Only who answered every
+    question reaches the comment, so the last question's group holds all who could leave
+    one: shown with morale's alone, a comment of the one person of six who went on past
+    morale showed, and a GM who asked who had finished knew whose it was."""
+    if not order:
+        return set()
+    return set(questions.get("morale", {})) & set(questions.get(order[-1], {}))
+
+
 def decide(session: Session, poll: PulsePoll, threshold_now: int = 0,
            spelled: Mapping[str, str] | None = None) -> dict[str, Any] | None:
     """Decide, once, which slices of a closed poll's results may be shown, and keep it
@@ -1119,7 +1133,8 @@ def forget_hidden(session: Session, poll: PulsePoll,
     """Once a closed poll's slices are decided (`decide`), keep its answers under a team
     only where its results may show that team: a team hidden keeps its answers with no
     team, with the rest of the org's (as a team too small to be kept does); the comments
-    as morale's. Kept under a hidden team's name, the one answer of a team of which one
+    as the results show them (`comment_slices`), and none where they show none. Kept
+    under a hidden team's name, the one answer of a team of which one
     person answered was, beside the participation (who got how far, by name), theirs to a
     plain read of the database, long after the close. A poll whose results are hidden as
     a whole (`hidden_whole`: fewer than the threshold answered) keeps no answer and no
@@ -1152,8 +1167,13 @@ def forget_hidden(session: Session, poll: PulsePoll,
         shown = shown_in(decided, key)
         return [t for t in poll.teams if fold(t) in shown and ORG_SLICE in shown]
 
-    repo.forget_teams(poll, {q.key: kept(q.key) for q in questions_of(poll)},
-                       kept("morale"))
+    order = [q.key for q in questions_of(poll)]
+    commented = comment_slices({key: dict.fromkeys(shown_in(decided, key)) for key in order},
+                               order)
+    repo.forget_teams(poll, {key: kept(key) for key in order},
+                      [t for t in poll.teams if fold(t) in commented and ORG_SLICE in commented])
+    if ORG_SLICE not in commented:
+        repo.forget_comments(poll)  # comments the results never show (`comment_slices`)
     poll.shown = {**decision, FORGOTTEN: True}
     session.flush()
     return True
@@ -1229,20 +1249,18 @@ def _computed(session: Session, poll: PulsePoll, threshold_now: int,
     by_question: dict[str, list[Tally]] = {}
     for tally in folded_tallies(repo.tallies(poll), fold):
         by_question.setdefault(tally.question_key, []).append(tally)
-    shown_for_comments: tuple[bool, set[str]] = (False, set())
     allowed = out.asked_shown()
     for q in questions_of(poll):
         out.kinds[q.key] = q.kind
         total, teams, org_shown, team_shown = _slices(
             by_question.get(q.key, []), threshold, allowed,
             out.readers.in_slices(kept))
-        if q.key == "morale":
-            shown_for_comments = (org_shown, team_shown)
         if org_shown:
             out.questions[q.key] = {ORG_SLICE: _stats(total)}
             for team in sorted(team_shown):
                 out.questions[q.key][team] = _stats(teams[team])
-    org_shown, team_shown = shown_for_comments
+    shown = comment_slices(out.questions, list(out.kinds))
+    org_shown, team_shown = ORG_SLICE in shown, shown - {ORG_SLICE}
     if org_shown:
         comments = [(fold(t), text) for t, text in repo.comments(poll)]
         out.comments[ORG_SLICE] = [text for _, text in comments]

@@ -410,6 +410,15 @@ class PulseRepo:
                 .values(team=None).execution_options(synchronize_session=False))
         self._let_go_of_answers(poll)  # (changed above, behind the ORM's back)
 
+    def forget_comments(self, poll: PulsePoll) -> int:
+        """Of a closed poll whose results show no comment (too few answered every question),
+        delete the comments (handlers/pulse.py `comment_slices`). How many."""
+        gone = self.session.execute(
+            delete(PulseComment).where(PulseComment.poll_id == poll.id)
+            .execution_options(synchronize_session=False)).rowcount or 0  # type: ignore[attr-defined]
+        self._let_go_of_answers(poll)  # (deleted above, behind the ORM's back)
+        return int(gone)
+
     def forget_answers(self, poll: PulsePoll) -> int:
         """Of a closed poll whose results are hidden as a whole, delete every answer and
         comment: its participation alone is kept (handlers/pulse.py `forget_hidden` says

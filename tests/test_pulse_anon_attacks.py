@@ -44,6 +44,7 @@ from tests.test_pulse import (
     WEST,
     answer_all,
     close,
+    press,
 )
 
 BRUNO = ["41000", "Won Globex", "No blockers", "1", "Call 3", "3"]
@@ -578,3 +579,72 @@ async def test_a_poll_hidden_as_a_whole_closed_before_this_lets_go_of_its_answer
         assert cli_view(settings) == before
         with bot.unit() as ctx:
             assert ctx.session.scalars(select(PulsePoll)).one().shown["dropped"] is True
+
+
+async def test_a_question_fewer_of_a_team_answered_is_not_said_hidden_for_the_others(
+        tmp_path, pclock, database_url):
+    """East and West of six: all twelve answer morale, e5 and e6 of East stop there. East's
+    participation reads 6 of 6 and its morale shows; its stress (four answers) is hidden
+    because fewer than five of East answered it. The reply said it was hidden because,
+    beside the org's results, East's answers would give away those of fewer than five
+    others: the GM went looking for a small group that is not there (West's six). It now
+    says either reason may hold (which one would tell how many of East answered it)."""
+    teams = {"East": 6, "West": 6}
+    async with org_bot(tmp_path, pclock, database_url, teams) as (bot, chat, settings):
+        await bot.run_pulse()
+        for i in range(1, 7):
+            await answer_all(bot, chat, f"w{i}", 3, 3)
+            if i <= 4:
+                await answer_all(bot, chat, f"e{i}", 4, 2)
+            else:
+                await press(bot, chat, f"e{i}", 4)
+                await say(bot, f"e{i}", "pause")
+        await close(bot, pclock)
+        assert answers(cli_view(settings, "--team", "East")) == {"morale": 6, "stress": None}
+        await say(bot, "grace", "/pulse results team East")
+        reply = chat.last("grace")
+        assert "Participation: 6 of 6 answered." in reply
+        assert "Morale: 4.0 (6 answers)" in reply
+        assert ("Stress: hidden — fewer than 5 of this team answered this question, or, "
+                "beside the org's results, this team's answers would give away those of "
+                "fewer than 5 others.") in reply
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/pulse results team East")
+        assert ("压力：已隐藏——本团队回答这一题的人少于 5 个，或与全组织的结果对照，本团队的"
+                "回答会暴露其余不足 5 人的回答。") in chat.last("grace")
+
+
+async def test_a_comment_is_never_shown_from_fewer_than_the_threshold(tmp_path, pclock,
+                                                                      database_url):
+    """East of six all answer morale; e1 alone goes on, answers stress and comments; the
+    others stop there. Morale shows (six answers), stress is hidden (one): yet the comment
+    showed, though only those who answered every question can leave one, here one person.
+    The GM who then asks around "did you finish the poll?" (as README's threat model has
+    it) knew whose it was. A comment now shows only where the last question does, with a
+    reason that says why; the database keeps no comment its results hide."""
+    from storage.pulse import PulseComment
+
+    async with org_bot(tmp_path, pclock, database_url, {"East": 6}) as (bot, chat, settings):
+        await bot.run_pulse()
+        await answer_all(bot, chat, "e1", 2, 5, "Budget cuts scare me")
+        for i in range(2, 7):
+            await press(bot, chat, f"e{i}", 4)
+            await say(bot, f"e{i}", "pause")
+        await close(bot, pclock)
+        await say(bot, "grace", "/pulse results")
+        reply = chat.last("grace")
+        assert "Morale: 3.7 (6 answers)" in reply and "Stress: hidden" in reply
+        assert "Budget cuts" not in reply
+        assert ("Comments are hidden: fewer than 5 answered every question, and only they "
+                "could leave one.") in reply
+        for args in ((), ("--team", "East")):
+            view = cli_view(settings, *args)
+            assert view["comments"] is None, args
+        code, out = run_cli(settings, "pulse", "results", "--format", "csv")
+        assert code == 0 and "Budget cuts" not in out
+        with bot.unit() as ctx:
+            assert ctx.session.scalars(select(PulseComment)).all() == []
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/pulse results")
+        assert "留言已隐藏：回答了全部问题的人少于 5 个，只有他们才能留言。" in chat.last("grace")

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.adapters.slack_blocks import ACTION_ID_PATTERN, ACTION_ID_PREFIX
 from bot.events import ChatType, InboundEvent, Mention
 
 PLATFORM = "slack"
@@ -306,6 +307,15 @@ def action_event(body: Mapping[str, Any], action: Mapping[str, Any]) -> InboundE
         message_id=message_ts, thread_id=container.get("thread_ts"))
 
 
+def _action_id(action_id: object) -> str:
+    """A pressed button's action_id for a log line: one of ours without its number. The
+    number is the button's place in its row, so for a pulse poll's scale the choice
+    (`tp_choice_1`: morale 2), which no log line may show (README: *Your answers are
+    anonymous*); another app's is named as it is."""
+    text = str(action_id)
+    return f"{ACTION_ID_PREFIX}*" if ACTION_ID_PATTERN.match(text) else text
+
+
 def describe(body: Any) -> str:
     """A short, secret-free description of a payload for log lines (never the whole body)."""
     if not isinstance(body, Mapping):
@@ -320,7 +330,7 @@ def describe(body: Any) -> str:
             parts.append(f"subtype={event.get('subtype')}")
     actions = body.get("actions")
     if isinstance(actions, list):
-        parts.append("actions=" + ",".join(str(a.get("action_id")) for a in actions
+        parts.append("actions=" + ",".join(_action_id(a.get("action_id")) for a in actions
                                            if isinstance(a, Mapping)))
     if body.get("event_id"):
         parts.append(f"event_id={body['event_id']}")

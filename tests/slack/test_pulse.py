@@ -158,3 +158,74 @@ async def test_a_redelivered_pulse_press_is_ignored_without_naming_it_at_info(
             if level >= logging.INFO and any(i in text for i in ids)] == []
     with bot.sessions() as session:  # and it was ignored: one answer, not two
         assert len(session.scalars(select(PulseVote)).all()) == 1
+
+
+async def test_a_pulse_press_the_bot_is_too_busy_to_take_logs_no_choice(
+        slack: SlackHarness, fake, bot, clock, caplog, monkeypatch) -> None:
+    # Everyone answers as the poll goes out at 11:00, and the bot's queue of events is
+    # full: each press is logged at WARNING and not acknowledged (Slack delivers it again).
+    # The line named the button pressed by its place, `actions=tp_choice_1`: the second
+    # button, morale 2, at the minute it was pressed; beside the bot's record of when the
+    # next question went to whom, the log's reader read Alice's answer. Every press of a
+    # poll's buttons now reads the same there; a button of another app is still named.
+    from bot.ingest import IngestBusy
+
+    use_history_ts(slack, fake)
+    clock.set(POLL_DAY)
+    await bot.run_pulse()
+    await slack.settle()
+
+    async def busy(*_args: object, **_kwargs: object) -> None:
+        raise IngestBusy("the queue is full")
+
+    monkeypatch.setattr(slack.adapter, "_queue", busy)
+    caplog.set_level(logging.INFO)
+    lines: dict[str, list[str]] = {}
+    for user, label in ((ALICE, "2"), (GRACE, "4"), (BRUNO, "5 · great")):
+        caplog.clear()
+        await slack.press(user, slack.posts(user)[-1], label)
+        lines[label] = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert all(any("too many events waiting" in line for line in got)
+               for got in lines.values()), lines  # the operator still sees what happened
+    assert lines["2"] == lines["4"] == lines["5 · great"]
+    assert not any("tp_choice_" + digit in line for got in lines.values() for line in got
+                   for digit in "0123456789")
+
+
+def test_at_debug_a_library_quoting_a_press_never_shows_which_button(settings) -> None:
+    # The operator troubleshoots at LOG_LEVEL=DEBUG on poll day. slack_bolt quotes a
+    # request it has a word about, and slack_sdk's Socket Mode every payload it receives,
+    # whole: a pulse button's value is masked there (`anon:pulse:7:1:***`), but its
+    # action_id said its place in the row, `tp_choice_3`, and the payload its label,
+    # `"text": "4"`: morale 4. Two presses of different choices now read alike; a check-in
+    # button's label is still there to read.
+    from tests.operator_log import operator_log
+
+    def action(place: int, label: str, value: str) -> dict[str, object]:
+        return {"action_id": f"tp_choice_{place}", "block_id": "tp_choices_0",
+                "text": {"type": "plain_text", "text": label, "emoji": True},
+                "value": value, "type": "button", "action_ts": "1.3"}
+
+    def pressed(place: int, label: str) -> str:
+        envelope = {"type": "interactive", "payload": {"type": "block_actions", "actions": [
+            action(place, label, f"anon:pulse:7:1:{place + 1}")]}}
+        with operator_log(settings) as log:
+            logging.getLogger("slack_bolt.AsyncApp").debug(
+                "Unhandled request (%s)", json.dumps(envelope["payload"]))
+            logging.getLogger("slack_sdk.socket_mode.aiohttp").debug(
+                "Received message (data: %s)", json.dumps(envelope, ensure_ascii=False))
+            logging.getLogger("slack_sdk.socket_mode.aiohttp").debug(
+                "Received message (data: %r)", envelope)
+        # Each line from its level on (its time differs from one call to the next).
+        return "\n".join(line.split(" DEBUG ", 1)[-1]
+                         for line in log.getvalue().split("Unhandled request", 1)[1]
+                         .splitlines())
+
+    assert pressed(1, "2") == pressed(4, "5 · great")
+    assert "tp_choice_***" in pressed(1, "2")
+    assert "great" not in pressed(4, "5 · great")
+    with operator_log(settings) as log:
+        logging.getLogger("slack_sdk.socket_mode.aiohttp").debug(
+            "Received message (data: %s)", json.dumps({"actions": [
+                action(0, "Yes, 45,000", "num:1:45000")]}))
+    assert "Yes, 45,000" in log.getvalue()
