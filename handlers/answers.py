@@ -17,9 +17,15 @@ SKIP_WORDS = {"/skip", "skip", "跳过", "/跳过"}
 #: '暂停' as the Chinese footer pairs it with /pause ('/skip 跳过 · /pause 暂停'), as
 #: 跳过 already skips; never a real answer to any of the questions.
 PAUSE_WORDS = {"pause", "暂停", "/暂停"}
-_MULTIPLIERS = {"k": 1e3, "千": 1e3, "m": 1e6, "mm": 1e6, "w": 1e4, "万": 1e4, "萬": 1e4,
-                "b": 1e9, "bn": 1e9, "亿": 1e8, "億": 1e8}
-_NUMBER = re.compile(r"^([+-]?\d[\d.,]*)\s*(k|千|mm|m|w|万|萬|bn|b|亿|億)?$", re.IGNORECASE)
+#: Besides k/m/bn and the Chinese units, the abbreviations of continental Europe and of
+#: finance: 'Tsd.' (Tausend), 'Mio.'/'mln'/'mn' (a million), 'Mrd.' (Milliarde, a billion).
+#: '1,2 Mio' was answered "That isn't a number", and '3 Mio' "reply 3 alone".
+_MULTIPLIERS = {"k": 1e3, "tsd": 1e3, "千": 1e3, "m": 1e6, "mm": 1e6, "mio": 1e6,
+                "mln": 1e6, "mn": 1e6, "w": 1e4, "万": 1e4, "萬": 1e4, "b": 1e9, "bn": 1e9,
+                "mrd": 1e9, "亿": 1e8, "億": 1e8}
+#: The abbreviation may keep its dot when a unit follows ('52 Tsd. USD', the unit taken out).
+_NUMBER = re.compile(r"^([+-]?\d[\d.,]*)\s*(?:(" + "|".join(
+    sorted(_MULTIPLIERS, key=len, reverse=True)) + r")\.?)?$", re.IGNORECASE)
 #: "Yes" and "no" as people type them to a yes/no question. The large-figure question asks
 #: "确定吗？", so 确定 (the word it asks in) is yes, as are 好的, 嗯, 行, 可以 and 没问题,
 #: which Chinese speakers answer far more often than 是.
