@@ -978,16 +978,31 @@ def _editable(ctx: Context, person: Person) -> CheckinRound | None:
                  if r is not None and r.answers), None)
 
 
+#: The characters a figure in Chinese numerals has ('五万二').
+_CN_FIGURE = frozenset("零〇一二两三四五六七八九十百千万萬亿億")
+
+
 def edit_hint(ctx: Context, text: str) -> bool:
     """A bare number when no question is open, from someone with answers /edit lists
-    (just after the list, most likely): say how to change that answer. False otherwise."""
+    (just after the list, most likely): say how to change that answer. A figure typed
+    after the check-in is in ('62000', '62k': a corrected revenue, most likely) is said
+    not to be taken, with /edit to change it. False otherwise."""
     number = normalise(text)
-    if not number.isdigit():
-        return False
     rnd = _editable(ctx, _sender(ctx))
-    if rnd is None or not 1 <= int(number) <= len(applicable(rnd, round_questions(ctx, rnd))):
+    if rnd is None:
         return False
-    ctx.reply("edit_hint", n=int(number), week=rnd.week)
+    if number.isdigit() and 1 <= int(number) <= len(applicable(rnd, round_questions(ctx, rnd))):
+        ctx.reply("edit_hint", n=int(number), week=rnd.week)
+        return True
+    if rnd.status != "submitted" or not any(ch.isdigit() or ch in _CN_FIGURE for ch in number):
+        return False  # put aside: "send /checkin" carries on with it; 'one' is a word
+    try:
+        read_number(text)
+    except AnswerError:
+        return False
+    # Told "send /checkin to start your weekly check-in", a director whose check-in is in
+    # took the figure for stored, or was sent round by /checkin to /edit.
+    ctx.reply("figure_after_submit", typed=number, week=rnd.week)
     return True
 
 

@@ -565,9 +565,10 @@ async def test_a_number_typed_after_the_edit_list_says_how_to_change_that_answer
 
     assert "To change answer 2 of your 2026-W48 check-in, send /edit 2." in chat.last("alice")
     assert "要修改 2026-W48 签到的第 3 个回答，请发送 /edit 3。" in chat.last("li")
-    # A number past the list, or nothing to edit, is still just "not waiting".
+    # A number past the list is no answer's number: a figure, said not taken (her
+    # check-in is in), with /edit, never "/edit 99"; nothing to edit is just "not waiting".
     await say(bot, "alice", "99")
-    assert "not waiting for an answer" in chat.last("alice") and "/edit" not in \
+    assert "is already in, so I did not take 99" in chat.last("alice") and "/edit 99" not in \
         chat.last("alice")
     await say(bot, "bruno", "2")
     assert "not waiting for an answer" in chat.last("bruno") and "/edit" not in \
