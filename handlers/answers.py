@@ -18,11 +18,17 @@ SKIP_WORDS = {"/skip", "skip", "跳过", "/跳过"}
 #: 跳过 already skips; never a real answer to any of the questions.
 PAUSE_WORDS = {"pause", "暂停", "/暂停"}
 #: Besides k/m/bn and the Chinese units, the abbreviations of continental Europe and of
-#: finance: 'Tsd.' (Tausend), 'Mio.'/'mln'/'mn' (a million), 'Mrd.' (Milliarde, a billion).
-#: '1,2 Mio' was answered "That isn't a number", and '3 Mio' "reply 3 alone".
+#: finance: 'Tsd.' (Tausend), 'Mio.'/'mln'/'mn' (a million), 'Mrd.' (Milliarde, a billion),
+#: the words after digits, '1.2 millions', '3 Millionen', and India's lakh (100,000) and
+#: crore (10,000,000). '1,2 Mio' was answered "That isn't a number", and '3 Mio' or '1.2
+#: lakh' "reply 3 alone" (1.2): a director doing as told stored a wrong figure. (German
+#: 'Billion' is a million millions: left out, as is 'mil', a thousand or a million.)
 _MULTIPLIERS = {"k": 1e3, "tsd": 1e3, "千": 1e3, "m": 1e6, "mm": 1e6, "mio": 1e6,
-                "mln": 1e6, "mn": 1e6, "w": 1e4, "万": 1e4, "萬": 1e4, "b": 1e9, "bn": 1e9,
-                "mrd": 1e9, "亿": 1e8, "億": 1e8}
+                "mln": 1e6, "mn": 1e6, "million": 1e6, "millions": 1e6, "millionen": 1e6,
+                "w": 1e4, "万": 1e4, "萬": 1e4, "b": 1e9, "bn": 1e9, "billion": 1e9,
+                "billions": 1e9, "mrd": 1e9, "milliarde": 1e9, "milliarden": 1e9,
+                "亿": 1e8, "億": 1e8, "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5,
+                "crore": 1e7, "crores": 1e7, "cr": 1e7}
 #: The abbreviation may keep its dot when a unit follows ('52 Tsd. USD', the unit taken out).
 _NUMBER = re.compile(r"^([+-]?\d[\d.,]*)\s*(?:(" + "|".join(
     sorted(_MULTIPLIERS, key=len, reverse=True)) + r")\.?)?$", re.IGNORECASE)

@@ -1,7 +1,9 @@
 """A director writes figures as continental Europe and finance abbreviate them:
-'52 Tsd.', '1,2 Mio', '3 Mio.', '2 Mrd', '1.2 mln' — read as the amounts they are."""
+'52 Tsd.', '1,2 Mio', '3 Mio.', '3 Millionen', '30 lakh' — read as the amounts they are."""
 
 from __future__ import annotations
+
+import pytest
 
 from tests.telegram.conftest import ALICE, GRACE, TG
 
@@ -25,11 +27,16 @@ async def test_tsd_and_mio_are_read_as_thousands_and_millions(tg: TG) -> None:
     assert "Revenue 52,000 / 50,000 USD (104%)" in tg.shown(GRACE)[-1]
 
 
-async def test_three_mio_is_three_million_not_three(tg: TG) -> None:
+@pytest.mark.parametrize("typed", ["3 Mio.", "3 Millionen", "3 millions", "30 lakh",
+                                   "0.3 crore"])
+async def test_three_mio_is_three_million_not_three(tg: TG, typed: str) -> None:
     # '3 Mio' was answered "If 3 is the figure, reply 3 alone": a director doing as told
     # would have stored 3 USD. Three million is 60 times her target: asked to confirm.
     await tg.checkins("alice")
-    await tg.say(ALICE, "3 Mio.")
+    await tg.say(ALICE, typed)
     asked = tg.shown(ALICE)[-1]
-    assert "reply 3 alone" not in asked
-    assert "3,000,000 USD" in asked
+    assert "alone" not in asked
+    assert "3,000,000 USD is more than 20 times your weekly target" in asked
+    await tg.press(ALICE, "Yes, 3,000,000 USD")
+    await tg.say(GRACE, "/summary")
+    assert "Revenue 3,000,000 / 50,000 USD" in tg.shown(GRACE)[-1]
