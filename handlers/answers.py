@@ -329,6 +329,7 @@ def _readings(text: str, units: tuple[str, ...]) -> list[float]:
         if not is_percent(units):
             raise AnswerError("answer_percent", unit=unit_text)
         value = value.removesuffix("%").removeprefix("百分之")
+    value = _chinese_decimal(value)
     if value and all(ch in _CN_NUMERALS for ch in value):
         written = chinese_number(value)
         if written is None:  # '三百五': 350 said aloud, 305 written out; digits settle it
@@ -680,6 +681,23 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三":
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_LARGE = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
 _CN_NUMERALS = frozenset({*_CN_DIGITS, *_CN_SMALL, *_CN_LARGE})
+
+
+#: A decimal in Chinese numerals, as said and as phones' voice input writes it: '一点二万'
+#: (1.2万), '十二点五万', '三点五' (3.5); the unit after it, if any, is read as after digits.
+_CN_DECIMAL = re.compile(r"^(?P<whole>[零〇一二两兩三四五六七八九十百千]+)点"
+                         r"(?P<frac>[零〇一二三四五六七八九]+)(?P<unit>[十百千万萬亿億]*)$")
+
+
+def _chinese_decimal(value: str) -> str:
+    """'一点二万' as '1.2万', for the digits' readers; anything else as it is (it was
+    refused "That isn't a number")."""
+    match = _CN_DECIMAL.match(value)
+    whole = chinese_number(match.group("whole")) if match else None
+    if match is None or whole is None:
+        return value
+    frac = "".join(str(_CN_DIGITS[ch]) for ch in match.group("frac"))
+    return f"{whole}.{frac}{match.group('unit')}"
 
 
 def chinese_number(text: str) -> int | None:

@@ -1,11 +1,12 @@
-"""A director writes figures as continental Europe and finance abbreviate them:
-'52 Tsd.', '1,2 Mio', '3 Mio.', '3 Millionen', '30 lakh' — read as the amounts they are."""
+"""A director writes figures as continental Europe and finance abbreviate them, '52 Tsd.',
+'1,2 Mio', '3 Mio.', '3 Millionen', '30 lakh', or with a decimal in Chinese numerals,
+'五点八万': read as the amounts they are."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.telegram.conftest import ALICE, GRACE, TG
+from tests.telegram.conftest import ALICE, GRACE, LI, TG
 
 
 async def test_tsd_and_mio_are_read_as_thousands_and_millions(tg: TG) -> None:
@@ -40,3 +41,15 @@ async def test_three_mio_is_three_million_not_three(tg: TG, typed: str) -> None:
     await tg.press(ALICE, "Yes, 3,000,000 USD")
     await tg.say(GRACE, "/summary")
     assert "Revenue 3,000,000 / 50,000 USD" in tg.shown(GRACE)[-1]
+
+
+async def test_a_chinese_decimal_in_numerals_is_read(tg: TG) -> None:
+    # '五点八万', as said and as a phone's voice input writes it, was "这不是数字".
+    await tg.checkins("li")
+    await tg.say(LI, "五点八万")
+    assert "第 2 题" in tg.shown(LI)[-1]
+    for answer in ["赢单", "无", "1", "计划", "4"]:
+        await tg.say(LI, answer)
+    assert "58,000 USD" in tg.shown(LI)[-1]
+    await tg.say(GRACE, "/summary")
+    assert "Revenue 58,000 / 60,000 USD (97%)" in tg.shown(GRACE)[-1]
