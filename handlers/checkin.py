@@ -1056,7 +1056,8 @@ def on_action(ctx: Context, action: str) -> bool:
     conv = ctx.conversations.get(person)
     if index >= len(questions) or conv is None or conv.round_id != rnd.id or \
             conv.question_key != questions[index].key:
-        ctx.reply("button_stale")
+        _stale_button(ctx, person, rnd, questions[index] if index < len(questions) else None,
+                      conv)
         return True
     q = questions[index]
     if parts[0] == CONFIRM_PREFIX:
@@ -1079,6 +1080,22 @@ def on_action(ctx: Context, action: str) -> bool:
         return True
     _store(ctx, person, rnd, q, str(pick), editing=conv.editing)
     return True
+
+
+def _stale_button(ctx: Context, person: Person, rnd: CheckinRound, q: Question | None,
+                  conv: Conversation | None) -> None:
+    """A button of a question not waiting now. Last week's question still unanswered,
+    pressed while this week's check-in is under way, names both weeks and how to finish
+    last week's: "no longer open" read as if last week's were closed and lost."""
+    week = current_week(ctx.clock.now(), person.timezone)
+    under_way = ctx.checkins.by_id(conv.round_id) if conv is not None and \
+        conv.kind == "checkin" and conv.round_id is not None else None
+    if q is None or rnd.status != "open" or rnd.week != previous_week(week) or \
+            under_way is None or under_way.id == rnd.id or under_way.week != week or \
+            any(a.question_key == q.key for a in rnd.answers):
+        ctx.reply("button_stale")
+        return
+    ctx.reply("button_last_week", week=rnd.week, current=week, until=week_end(week))
 
 
 def _store(ctx: Context, person: Person, rnd: CheckinRound, q: Question, text: str, *,
