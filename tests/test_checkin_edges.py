@@ -268,7 +268,9 @@ async def test_a_confirmation_for_a_replaced_question_is_not_applied(bot, chat, 
     clock.advance(timedelta(days=7))
     await bot.run_checkins(["alice"])  # the new week's round asks its first question
     await say(bot, "alice", action=old_yes)
-    assert "no longer open" in chat.last("alice")
+    # Last week's question is unanswered still: the reply names its week and the way back.
+    assert "That button is from your check-in for 2026-W48, which is still unfinished" in \
+        chat.last("alice") and "nothing was saved" in chat.last("alice")
     await say(bot, "alice", "yes")  # not a confirmation any more: an answer to W49's question
     assert "That isn't a number" in chat.last("alice")
     assert answers_of(bot, "alice") == {}
