@@ -17,9 +17,21 @@ SKIP_WORDS = {"/skip", "skip", "跳过", "/跳过"}
 #: '暂停' as the Chinese footer pairs it with /pause ('/skip 跳过 · /pause 暂停'), as
 #: 跳过 already skips; never a real answer to any of the questions.
 PAUSE_WORDS = {"pause", "暂停", "/暂停"}
-_MULTIPLIERS = {"k": 1e3, "千": 1e3, "m": 1e6, "mm": 1e6, "w": 1e4, "万": 1e4, "萬": 1e4,
-                "b": 1e9, "bn": 1e9, "亿": 1e8, "億": 1e8}
-_NUMBER = re.compile(r"^([+-]?\d[\d.,]*)\s*(k|千|mm|m|w|万|萬|bn|b|亿|億)?$", re.IGNORECASE)
+#: Besides k/m/bn and the Chinese units, the abbreviations of continental Europe and of
+#: finance: 'Tsd.' (Tausend), 'Mio.'/'mln'/'mn' (a million), 'Mrd.' (Milliarde, a billion),
+#: the words after digits, '1.2 millions', '3 Millionen', and India's lakh (100,000) and
+#: crore (10,000,000). '1,2 Mio' was answered "That isn't a number", and '3 Mio' or '1.2
+#: lakh' "reply 3 alone" (1.2): a director doing as told stored a wrong figure. (German
+#: 'Billion' is a million millions: left out, as is 'mil', a thousand or a million.)
+_MULTIPLIERS = {"k": 1e3, "tsd": 1e3, "千": 1e3, "m": 1e6, "mm": 1e6, "mio": 1e6,
+                "mln": 1e6, "mn": 1e6, "million": 1e6, "millions": 1e6, "millionen": 1e6,
+                "w": 1e4, "万": 1e4, "萬": 1e4, "b": 1e9, "bn": 1e9, "billion": 1e9,
+                "billions": 1e9, "mrd": 1e9, "milliarde": 1e9, "milliarden": 1e9,
+                "亿": 1e8, "億": 1e8, "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5,
+                "crore": 1e7, "crores": 1e7, "cr": 1e7}
+#: The abbreviation may keep its dot when a unit follows ('52 Tsd. USD', the unit taken out).
+_NUMBER = re.compile(r"^([+-]?\d[\d.,]*)\s*(?:(" + "|".join(
+    sorted(_MULTIPLIERS, key=len, reverse=True)) + r")\.?)?$", re.IGNORECASE)
 #: "Yes" and "no" as people type them to a yes/no question. The large-figure question asks
 #: "确定吗？", so 确定 (the word it asks in) is yes, as are 好的, 嗯, 行, 可以 and 没问题,
 #: which Chinese speakers answer far more often than 是.
@@ -317,6 +329,7 @@ def _readings(text: str, units: tuple[str, ...]) -> list[float]:
         if not is_percent(units):
             raise AnswerError("answer_percent", unit=unit_text)
         value = value.removesuffix("%").removeprefix("百分之")
+    value = _chinese_decimal(value)
     if value and all(ch in _CN_NUMERALS for ch in value):
         written = chinese_number(value)
         if written is None:  # '三百五': 350 said aloud, 305 written out; digits settle it
@@ -668,6 +681,23 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三":
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_LARGE = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
 _CN_NUMERALS = frozenset({*_CN_DIGITS, *_CN_SMALL, *_CN_LARGE})
+
+
+#: A decimal in Chinese numerals, as said and as phones' voice input writes it: '一点二万'
+#: (1.2万), '十二点五万', '三点五' (3.5); the unit after it, if any, is read as after digits.
+_CN_DECIMAL = re.compile(r"^(?P<whole>[零〇一二两兩三四五六七八九十百千]+)点"
+                         r"(?P<frac>[零〇一二三四五六七八九]+)(?P<unit>[十百千万萬亿億]*)$")
+
+
+def _chinese_decimal(value: str) -> str:
+    """'一点二万' as '1.2万', for the digits' readers; anything else as it is (it was
+    refused "That isn't a number")."""
+    match = _CN_DECIMAL.match(value)
+    whole = chinese_number(match.group("whole")) if match else None
+    if match is None or whole is None:
+        return value
+    frac = "".join(str(_CN_DIGITS[ch]) for ch in match.group("frac"))
+    return f"{whole}.{frac}{match.group('unit')}"
 
 
 def chinese_number(text: str) -> int | None:

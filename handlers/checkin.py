@@ -978,16 +978,31 @@ def _editable(ctx: Context, person: Person) -> CheckinRound | None:
                  if r is not None and r.answers), None)
 
 
+#: The characters a figure in Chinese numerals has ('五万二').
+_CN_FIGURE = frozenset("零〇一二两三四五六七八九十百千万萬亿億")
+
+
 def edit_hint(ctx: Context, text: str) -> bool:
     """A bare number when no question is open, from someone with answers /edit lists
-    (just after the list, most likely): say how to change that answer. False otherwise."""
+    (just after the list, most likely): say how to change that answer. A figure typed
+    after the check-in is in ('62000', '62k': a corrected revenue, most likely) is said
+    not to be taken, with /edit to change it. False otherwise."""
     number = normalise(text)
-    if not number.isdigit():
-        return False
     rnd = _editable(ctx, _sender(ctx))
-    if rnd is None or not 1 <= int(number) <= len(applicable(rnd, round_questions(ctx, rnd))):
+    if rnd is None:
         return False
-    ctx.reply("edit_hint", n=int(number), week=rnd.week)
+    if number.isdigit() and 1 <= int(number) <= len(applicable(rnd, round_questions(ctx, rnd))):
+        ctx.reply("edit_hint", n=int(number), week=rnd.week)
+        return True
+    if rnd.status != "submitted" or not any(ch.isdigit() or ch in _CN_FIGURE for ch in number):
+        return False  # put aside: "send /checkin" carries on with it; 'one' is a word
+    try:
+        read_number(text)
+    except AnswerError:
+        return False
+    # Told "send /checkin to start your weekly check-in", a director whose check-in is in
+    # took the figure for stored, or was sent round by /checkin to /edit.
+    ctx.reply("figure_after_submit", typed=number, week=rnd.week)
     return True
 
 
@@ -1041,7 +1056,8 @@ def on_action(ctx: Context, action: str) -> bool:
     conv = ctx.conversations.get(person)
     if index >= len(questions) or conv is None or conv.round_id != rnd.id or \
             conv.question_key != questions[index].key:
-        ctx.reply("button_stale")
+        _stale_button(ctx, person, rnd, questions[index] if index < len(questions) else None,
+                      conv)
         return True
     q = questions[index]
     if parts[0] == CONFIRM_PREFIX:
@@ -1064,6 +1080,22 @@ def on_action(ctx: Context, action: str) -> bool:
         return True
     _store(ctx, person, rnd, q, str(pick), editing=conv.editing)
     return True
+
+
+def _stale_button(ctx: Context, person: Person, rnd: CheckinRound, q: Question | None,
+                  conv: Conversation | None) -> None:
+    """A button of a question not waiting now. Last week's question still unanswered,
+    pressed while this week's check-in is under way, names both weeks and how to finish
+    last week's: "no longer open" read as if last week's were closed and lost."""
+    week = current_week(ctx.clock.now(), person.timezone)
+    under_way = ctx.checkins.by_id(conv.round_id) if conv is not None and \
+        conv.kind == "checkin" and conv.round_id is not None else None
+    if q is None or rnd.status != "open" or rnd.week != previous_week(week) or \
+            under_way is None or under_way.id == rnd.id or under_way.week != week or \
+            any(a.question_key == q.key for a in rnd.answers):
+        ctx.reply("button_stale")
+        return
+    ctx.reply("button_last_week", week=rnd.week, current=week, until=week_end(week))
 
 
 def _store(ctx: Context, person: Person, rnd: CheckinRound, q: Question, text: str, *,

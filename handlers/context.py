@@ -63,7 +63,8 @@ class Addressbook(Protocol):
 
 #: The replies to a pressed button that say it did nothing: its message is not then marked
 #: with the choice ("→ 12,500 USD" under a button whose press saved nothing).
-PRESS_REFUSALS = frozenset({"button_stale", "confirm_button_replaced", "pulse_button_stale",
+PRESS_REFUSALS = frozenset({"button_stale", "button_last_week", "confirm_button_replaced",
+                            "pulse_button_stale",
                             "pulse_closed"})
 
 #: The longest a platform keeps a message for a bot that is not reading (Telegram holds

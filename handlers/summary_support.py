@@ -123,7 +123,7 @@ def tracked_requests(session: Session, unresolved: Sequence[Any],
         out.setdefault(requesters[pid], []).append(SupportItem(
             rid, requesters[pid], kind, latest.get(rid, detail) or None, department, opened,
             days_open(opened, today), status))
-    covered = set(session.scalars(_COVERED, {"weeks": list(weeks)})) \
+    covered = set(session.scalars(_COVERED, {"weeks": list(weeks), "as_of": as_of})) \
         if weeks else set()
     return out, covered
 
@@ -149,5 +149,11 @@ _UNRESOLVED = select(
         or_(SupportRequest.resolved_at.is_(None),
             SupportRequest.resolved_at > bindparam("as_of"))
         ).order_by(SupportRequest.opened_at, SupportRequest.id)
+# Only what was linked by then: a check-in submitted after its week (late) opens its
+# request after the moment an older week's view reads them as of, so that request is not
+# among them; covered anyway, the round's ask was shown nowhere in its week ("Support:
+# none open" beside "checked in (late)"), and support_requests() now reads it from the
+# answers, as the week's other answers are.
 _COVERED = select(SupportWeek.round_id).where(
-    SupportWeek.week.in_(bindparam("weeks", expanding=True)))
+    SupportWeek.week.in_(bindparam("weeks", expanding=True)),
+    SupportWeek.added_at <= bindparam("as_of"))

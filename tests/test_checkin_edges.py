@@ -268,7 +268,9 @@ async def test_a_confirmation_for_a_replaced_question_is_not_applied(bot, chat, 
     clock.advance(timedelta(days=7))
     await bot.run_checkins(["alice"])  # the new week's round asks its first question
     await say(bot, "alice", action=old_yes)
-    assert "no longer open" in chat.last("alice")
+    # Last week's question is unanswered still: the reply names its week and the way back.
+    assert "That button is from your check-in for 2026-W48, which is still unfinished" in \
+        chat.last("alice") and "nothing was saved" in chat.last("alice")
     await say(bot, "alice", "yes")  # not a confirmation any more: an answer to W49's question
     assert "That isn't a number" in chat.last("alice")
     assert answers_of(bot, "alice") == {}
@@ -565,9 +567,10 @@ async def test_a_number_typed_after_the_edit_list_says_how_to_change_that_answer
 
     assert "To change answer 2 of your 2026-W48 check-in, send /edit 2." in chat.last("alice")
     assert "要修改 2026-W48 签到的第 3 个回答，请发送 /edit 3。" in chat.last("li")
-    # A number past the list, or nothing to edit, is still just "not waiting".
+    # A number past the list is no answer's number: a figure, said not taken (her
+    # check-in is in), with /edit, never "/edit 99"; nothing to edit is just "not waiting".
     await say(bot, "alice", "99")
-    assert "not waiting for an answer" in chat.last("alice") and "/edit" not in \
+    assert "is already in, so I did not take 99" in chat.last("alice") and "/edit 99" not in \
         chat.last("alice")
     await say(bot, "bruno", "2")
     assert "not waiting for an answer" in chat.last("bruno") and "/edit" not in \
