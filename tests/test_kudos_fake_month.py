@@ -4,10 +4,13 @@ tied)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.support import NAMESAKES, TEST_ORG, bot_on_org, run_cli
 from tests.test_honours import DEC_1_9AM_NY, with_honours_channel
 from tests.test_kudos import kudo
 from tests.test_kudos_leavers import after_sam_left
+from tests.test_kudos_team_moves import moved, november_in_east
 
 
 async def test_two_people_of_one_name_tied_on_the_board_are_listed_by_key(
@@ -61,3 +64,31 @@ async def test_a_leavers_kudos_stay_with_the_team_they_were_in(bot, chat, clock,
         assert "Team of the month: East — 3 kudos received" in posted
     finally:
         engine.dispose()
+
+
+async def test_kudos_before_a_mid_month_move_stay_with_the_old_team(
+        bot, chat, clock, tmp_path, monkeypatch):
+    # Sam got 2 kudos in East, then moved to Europe on the 28th and got 1 there: the roll
+    # of the month (in progress, then posted) counts the 2 for East, where he earned them,
+    # and only the 1 for Europe; the team of the month is East, not a move's gift to Europe.
+    await november_in_east(bot)  # Sam: 2 received in East (and 1 given, to 李雷)
+    await kudo(bot, "li", "/kudos @alice 帮忙准备投标材料")
+    clock.set(clock.now() + timedelta(days=1))
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    with bot_on_org(bot.settings, clock, moved(tmp_path, "sam", "Europe")) as (later, chat, _):
+        with_honours_channel(later)
+        await kudo(later, "bruno", "/kudos @sam for the Munich workshop")
+        await kudo(later, "grace", "/honours this month", group=False)
+        roll = chat.last("grace")
+        assert "• East: Sam Lee — 2 kudos\n" in roll
+        assert "• Europe: Sam Lee — 1 kudo\n" in roll
+        assert "Team of the month: East — 3 kudos received" in roll
+        await kudo(later, "li", "/honours 本月", group=False)
+        zh = chat.last("li")
+        assert "• East：Sam Lee —— 2 次" in zh and "• Europe：Sam Lee —— 1 次" in zh
+        assert "月度最佳团队：East —— 收到 3 次点赞" in zh
+        clock.set(DEC_1_9AM_NY)
+        assert await later.run_honours()
+        posted = chat.last("honours")
+        assert "• East: Sam Lee — 2 kudos\n" in posted
+        assert "Team of the month: East — 3 kudos received" in posted
