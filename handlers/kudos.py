@@ -872,7 +872,10 @@ def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_S
     in `shared` (another active person has it) or twice on the board is shown with its
     key, as the shout-outs show it ('王伟 (@wangwei2)'). `teams`: each one's team on the
     board (default: their team today); `splits`: their count per team, oldest first."""
-    order = sorted(counts, key=lambda pid: (-counts[pid], name_key(people[pid].display_name)))
+    # Two people of one name tied are listed by key, as the honour roll lists them: not by
+    # who was praised first.
+    order = sorted(counts, key=lambda pid: (-counts[pid], name_key(people[pid].display_name),
+                                            people[pid].key))
     per_count = Counter(counts.values())
     namesakes = Counter(people[pid].display_name for pid in counts)
     places: list[Place] = []
