@@ -678,6 +678,8 @@ async def test_a_count_typed_with_its_own_unit_or_name_in_chinese(unit_bot):  # 
     await say(bot, "li", "3个新客户")
     assert answers_of(bot, "li")["kpi:new_customers"] == (None, 3.0, False)
     assert "第 3 题" in chat.last("li"), chat.last("li")
+    await say(bot, "grace", "/summary li")
+    assert "New customers 3 / 3 customers (100%)" in chat.last("grace"), chat.last("grace")
     await say(bot, "ann", "3 new customers")
     assert answers_of(bot, "ann")["kpi:new_customers"] == (None, 3.0, False)
     for typed in ("3 位客户", "三位新客户", "3 新客户", "3个客户"):
