@@ -87,11 +87,13 @@ class InboundEvent:
     #: anonymous group admin, someone posting as a channel): `user_id` is that chat's id.
     as_chat: bool = False
     #: Set when `text` is the caption of a photo (a video, a file) rather than a message's
-    #: text (Telegram): read as kudos only, as a text message's would be; the picture is
-    #: no answer, and no other command is carried out for its caption.
+    #: text (Telegram, with `with_files`): in private while a question waits, read as its
+    #: answer as Slack's file words are; otherwise as kudos only, as a text message's
+    #: would be. No other command is carried out for a caption.
     captioned: bool = False
-    #: Set when files came with the message's words (Slack's file_share): the words are
-    #: read as any message's; the files are not kept, and a person mid-dialog is told so.
+    #: Set when files came with the message's words (Slack's file_share, a Telegram
+    #: caption's photo): the words are read as any message's; the files are not kept, and
+    #: a person mid-dialog is told so.
     with_files: bool = False
     #: When the platform says the message was sent (Slack's `ts`, Telegram's `date`; an
     #: edit's time for an edit), UTC: what a check-in's submission and a kudos are dated

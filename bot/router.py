@@ -139,7 +139,7 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         if not checkin.on_action(ctx, event.action) and not pulse.on_action(ctx, event.action):
             ctx.reply("button_stale")
         return
-    if event.captioned:
+    if event.captioned and not _caption_answers(ctx, text, command):
         _captioned(ctx, text, command)
         return
     if event.forwarded and text.startswith("/"):
@@ -269,11 +269,25 @@ def _not_text(ctx: Context) -> None:
     ctx.reply("unsupported_message", waiting=waiting)
 
 
+def _caption_answers(ctx: Context, text: str, command: tuple[str, str] | None) -> bool:
+    """Whether a caption is read as the words typed with it, as Slack reads a file's: in
+    private, while a question waits for text (a check-in's, a poll's, a 1:1's), and not a
+    command (a caption runs none but /kudos). A screenshot captioned "8000" mid check-in
+    was answered that only text is read, though the figure was typed right under it."""
+    assert ctx.person is not None
+    event = ctx.event
+    assert event is not None
+    if not event.is_direct or not text or command is not None or text.startswith("/"):
+        return False
+    return ctx.conversations.get(ctx.person) is not None or oneonone.waits_for_text(ctx)
+
+
 def _captioned(ctx: Context, text: str, command: tuple[str, str] | None) -> None:
-    """A photo's (a video's, a file's) caption: kudos as the same words typed would give
-    (praise with a kudos word, or `/kudos …`), under the same rules, and nothing else.
-    The picture answers no question and its caption runs no other command: in private,
-    the person hears what they heard for a photo before captions were read."""
+    """A photo's (a video's, a file's) caption with no question waiting for it (see
+    _caption_answers): kudos as the same words typed would give (praise with a kudos word,
+    or `/kudos …`), under the same rules, and nothing else. Its caption runs no other
+    command: in private, the person hears what they heard for a photo before captions
+    were read."""
     event = ctx.event
     assert event is not None
     found = COMMANDS.get(command[0]) if command is not None else None

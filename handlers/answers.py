@@ -121,10 +121,12 @@ def is_pause(text: str) -> bool:
     return keyword(text) in PAUSE_WORDS
 
 
-def parse_answer(question: Question, raw: str) -> ParsedAnswer:
+def parse_answer(question: Question, raw: str, words: tuple[str, ...] = ()) -> ParsedAnswer:
     """Validate an answer for a question; raise AnswerError saying what was expected.
 
-    Terminal escapes and control characters are dropped before anything is stored.
+    `words` are a number question's own words besides its unit (the KPI's label in each
+    language), which may follow the figure (see read_number). Terminal escapes and
+    control characters are dropped before anything is stored.
     """
     text = clean_text(raw).strip()
     if not text:
@@ -134,7 +136,7 @@ def parse_answer(question: Question, raw: str) -> ParsedAnswer:
             raise AnswerError("answer_too_long", length=len(text), limit=MAX_TEXT_LENGTH)
         return ParsedAnswer(text=text)
     if question.kind == "number":
-        readings = read_number(text, question.unit_spellings())
+        readings = read_number(text, question.unit_spellings(), words)
         if len(readings) > 1:
             # Ambiguous ('4,5', '45.000'): the caller asks which reading was meant.
             return ParsedAnswer(number=readings[0], extra={"readings": readings})
@@ -166,7 +168,8 @@ def parse_number(text: str, unit: str | None) -> float:
     return read_number(text, (unit,) if unit else ())[0]
 
 
-def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
+def read_number(text: str, units: tuple[str, ...] = (),
+                words: tuple[str, ...] = ()) -> list[float]:
     """Every plausible reading of a typed number: one, or two when the form is ambiguous.
 
     '45,000' and '4.5' are read one way; '4,5' may be 4.5 (decimal comma) or 45, and
@@ -174,19 +177,23 @@ def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
     returned, decimal first. '45.000,50' and '45,000.50' use the last mark as decimals.
     A count ('customers', '位客户') is a whole number: a form with a fraction in any
     reading ('2.5', '4,5') is refused rather than stored as half a customer.
+    The KPI's own words may follow the figure: its unit and `words` (its label), in the
+    singular or plural, an English label's last word alone ('3 new customers', '3
+    customers', '3 customer'; 'clients' for customers) and a Chinese one after a measure
+    word ('3个新客户'); any other unit stays refused ('3 USD', '3 deals' to customers).
     """
     try:
-        readings = _readings(text, units)
+        readings = _readings(text, units, words)
     except AnswerError as error:
         if error.message != "answer_not_number":
             raise
         # Only on the refusal path: the answers read at once pay nothing for it.
         try:
-            readings = _numbered(text, units, error)
+            readings = _numbered(text, units, error, words)
         except AnswerError as again:
             if again is not error:
                 raise
-            _with_words(text, units, error)
+            _with_words(text, units, error, words)
             raise
     for reading in readings:  # whole numbers first: the count check is then never made
         if reading % 1 and units and _is_count(units):
@@ -209,7 +216,8 @@ _EN_ORDINAL = re.compile(
     r"^(?:the\s+)?(?P<figure>\d[\d,]*)\s*(?:st|nd|rd|th)\b\.?(?:\s*place)?$", re.IGNORECASE)
 
 
-def _numbered(text: str, units: tuple[str, ...], refused: AnswerError) -> list[float]:
+def _numbered(text: str, units: tuple[str, ...], refused: AnswerError,
+              words: tuple[str, ...] = ()) -> list[float]:
     """A figure typed with a number sign or as an ordinal, else `refused` raised again.
 
     Decided: '#' (and 'No.') in a count's answer is how a count is written in short,
@@ -224,7 +232,7 @@ def _numbered(text: str, units: tuple[str, ...], refused: AnswerError) -> list[f
     if not rest:
         raise refused
     try:
-        readings = _readings(rest, units)
+        readings = _readings(rest, units, words)
     except AnswerError:
         raise refused from None
     if sign is not None and units and _is_count(units):
@@ -240,7 +248,8 @@ def _numbered(text: str, units: tuple[str, ...], refused: AnswerError) -> list[f
 _WORDS_AFTER = re.compile(r"[,;:(]|\s")
 
 
-def _with_words(text: str, units: tuple[str, ...], refused: AnswerError) -> None:
+def _with_words(text: str, units: tuple[str, ...], refused: AnswerError,
+                words: tuple[str, ...] = ()) -> None:
     """Refuse a figure with words after it ('52000, mostly Acme') naming the figure to
     type alone; return quietly when no figure in digits starts the text (it is then
     refused as no number). The longest start that reads as one figure counts, so '52
@@ -259,7 +268,7 @@ def _with_words(text: str, units: tuple[str, ...], refused: AnswerError) -> None
         if not head[:1].isdigit() or not any(ch.isalpha() or _is_symbol(ch) for ch in rest):
             continue
         try:
-            readings = _readings(head, units)
+            readings = _readings(head, units, words)
         except AnswerError:
             continue
         if len(readings) > 1:
@@ -275,7 +284,7 @@ def _is_symbol(ch: str) -> bool:
     return unicodedata.category(ch) == "So"
 
 
-def _readings(text: str, units: tuple[str, ...]) -> list[float]:
+def _readings(text: str, units: tuple[str, ...], words: tuple[str, ...] = ()) -> list[float]:
     unit_text = ", ".join(units[:1])
     typed = normalise(text)
     value = typed.lower()
@@ -302,6 +311,7 @@ def _readings(text: str, units: tuple[str, ...]) -> list[float]:
     if not currency:
         # '位客户' is also typed '客户', after another measure word ('三个客户').
         spellings |= {u[1:] for u in spellings if len(u) > 1 and u[0] in _MEASURE_WORDS}
+        spellings |= _own_words(units, words)
     for unit in sorted(spellings, key=len, reverse=True):
         value = value.replace(unit, " ")
     value = _currency_checked(value, units[0] if units else "")
@@ -482,6 +492,56 @@ def _no_money_for(value: str, units: tuple[str, ...]) -> None:
     name = _currency_named(value)
     if name is not None:
         raise AnswerError("answer_money_for_count", typed=_shown(name), unit=units[0])
+
+
+#: Nouns that name the same things as a KPI's unit or label noun ('3 clients' to new
+#: customers), both ways; no other unit is ever taken for the KPI's own.
+_SAME_NOUN = {"customer": "client", "client": "customer"}
+#: Words never taken out as a KPI's own, whatever its label says: a unit of ten, a number
+#: word, a currency or a percentage would change or hide the figure typed ('3m').
+_NEVER_OWN = frozenset({*_MULTIPLIERS, "thousand", "hundred", "and", "new", "per", "cent",
+                        *_CURRENCY_NAMES, *_PERCENT_UNITS})
+
+
+def _noun_forms(noun: str) -> set[str]:
+    """An English noun in the singular and the plural ('customers': also 'customer';
+    'opportunity': also 'opportunities'); a word in another script as it is."""
+    if not noun.isascii() or not noun.isalpha():
+        return {noun}
+    if noun.endswith("ies"):
+        one = noun[:-3] + "y"
+    elif noun.endswith(("ches", "shes", "xes", "sses")):
+        one = noun[:-2]
+    elif noun.endswith("s") and not noun.endswith("ss"):
+        one = noun[:-1]
+    else:
+        one = noun
+    many = one[:-1] + "ies" if one.endswith("y") and one[-2:-1] not in "aeiou" else \
+        one + "es" if one.endswith(("ch", "sh", "x", "ss")) else one + "s"
+    return {noun, one, many}
+
+
+@functools.lru_cache(maxsize=256)
+def _own_words(units: tuple[str, ...], words: tuple[str, ...]) -> frozenset[str]:
+    """What a count's figure may be typed with besides its unit as written (lower case,
+    NFKC): the unit and each label with its last word in the singular or plural ('new
+    customer'), that word alone ('customers' of 'New customers') and its same-meaning
+    noun ('clients'), and a Chinese phrase without its measure word ('新客户'). Nothing
+    for money, percentages or points: their figures are read as before."""
+    if not _is_count(units):
+        return frozenset()
+    found: set[str] = set()
+    for phrase in {normalise(w).lower() for w in (*units, *words) if w}:
+        if phrase[:1] in _MEASURE_WORDS and len(phrase) > 2:
+            phrase = phrase[1:]  # '位客户': '3个客户' is said too
+        head, _, noun = phrase.rpartition(" ")
+        forms = _noun_forms(noun)
+        forms |= {_SAME_NOUN[form] for form in forms if form in _SAME_NOUN}
+        forms = {each for form in forms for each in _noun_forms(form)}
+        found |= forms | {f"{head} {form}" for form in forms if head}
+    return frozenset(word for word in found if len(word) > 1 and word not in _NEVER_OWN
+                     and not any(ch.isdigit() for ch in word)
+                     and _currency_named(word) is None)
 
 
 def is_percent(units: tuple[str, ...]) -> bool:

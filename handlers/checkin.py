@@ -197,6 +197,14 @@ def kpi_label(ctx: Context, locale: str, q: Question) -> str:
     return known or q.label.get("en") or (q.metric or q.key).replace("_", " ")
 
 
+def own_words(ctx: Context, q: Question) -> tuple[str, ...]:
+    """A KPI's name in every language, which a director may type after its figure ('3 new
+    customers', '3个新客户'); nothing for other questions."""
+    if q.kind != "number" or q.metric is None:
+        return ()
+    return tuple(dict.fromkeys(kpi_label(ctx, locale, q) for locale in LOCALES))
+
+
 def _choices(rnd: CheckinRound, q: Question, index: int, locale: str) -> list[Choice]:
     return _choices_for(rnd.id, q, index, locale)
 
@@ -1101,7 +1109,7 @@ def _stale_button(ctx: Context, person: Person, rnd: CheckinRound, q: Question |
 def _store(ctx: Context, person: Person, rnd: CheckinRound, q: Question, text: str, *,
            editing: bool) -> None:
     try:
-        parsed = parse_answer(q, text)
+        parsed = parse_answer(q, text, own_words(ctx, q))
     except AnswerError as err:
         # Nothing is stored; the same question stays open.
         params = dict(err.params)
@@ -1211,7 +1219,7 @@ def _confirm_by_text(ctx: Context, person: Person, rnd: CheckinRound, q: Questio
         _retype(ctx, person, q)
         return
     try:
-        readings = read_number(text, q.unit_spellings())
+        readings = read_number(text, q.unit_spellings(), own_words(ctx, q))
     except AnswerError:
         readings = []
     if len(readings) == 1 and readings[0] in pending:

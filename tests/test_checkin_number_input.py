@@ -629,3 +629,61 @@ def test_thousands_grouped_as_written_in_the_west_and_in_india_still_read():
                   "1.2,345.6"):
         with pytest.raises(AnswerError):
             read_number(typed)
+
+
+async def test_a_count_typed_with_its_own_unit_or_name_is_read(bot, chat):
+    """Asked "New customers?", Alice typed '3 new customers' and was told to reply 3
+    alone: the KPI's own words after the figure (its unit, its name, singular or plural,
+    'clients' for customers) are now read as the count; another unit is refused as before,
+    and the GM's summary shows the 3."""
+    from tests.test_checkin import ALICE_ANSWERS, answer_all
+
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "52000")
+    for typed in ("3 deals", "3 new deals", "3 USD"):
+        await say(bot, "alice", typed)
+        assert "Nothing was saved." in chat.last("alice"), typed
+    assert chat.last("alice").startswith("That figure is an amount of money (USD)")
+    assert "kpi:new_customers" not in answers_of(bot, "alice")
+    await say(bot, "alice", "3 New Customers")
+    assert "Question 3 of 8" in chat.last("alice")
+    await answer_all(bot, "alice", ALICE_ANSWERS[2:])
+    assert answers_of(bot, "alice")["kpi:new_customers"] == (None, 3.0, False)
+    await say(bot, "grace", "/summary")
+    assert "New customers 3 / 4 customers" in chat.last("grace"), chat.last("grace")
+    units, name = ("customers",), ("New customers", "新客户")
+    for typed in ("3 new customers", "3 new customer", "3 customers", "3 customer",
+                  "3 clients", "3 new clients", "about 3 new customers.", "3个新客户"):
+        assert read_number(typed, units, name) == [3.0], typed
+    for typed in ("1 new customer", "1 client"):
+        assert read_number(typed, units, name) == [1.0], typed
+    for typed in ("3 new", "3 deals", "3 accounts", "3 USD", "3 new customers, mostly Acme"):
+        with pytest.raises(AnswerError):
+            read_number(typed, units, name)
+    with pytest.raises(AnswerError, match="answer_fraction_for_count"):
+        read_number("2.5 new customers", units, name)
+    # Money keeps its own reading: a label is no unit of it.
+    with pytest.raises(AnswerError):
+        read_number("52000 revenue", ("USD",), ("Revenue", "营收"))
+
+
+async def test_a_count_typed_with_its_own_unit_or_name_in_chinese(unit_bot):  # noqa: F811 - the fixture
+    """李雷 typed '3个新客户' (three new customers, with its measure word) to 新客户 and was
+    refused as no number; '3 位客户' as the unit reads. 'USD' stays refused."""
+    bot, chat = unit_bot
+    await bot.run_checkins(["li", "ann"])
+    await say(bot, "li", "61000")
+    await say(bot, "li", "3 USD")
+    assert chat.last("li").startswith("这个数字带有货币（USD）")
+    await say(bot, "li", "3个新客户")
+    assert answers_of(bot, "li")["kpi:new_customers"] == (None, 3.0, False)
+    assert "第 3 题" in chat.last("li"), chat.last("li")
+    await say(bot, "grace", "/summary li")
+    assert "New customers 3 / 3 customers (100%)" in chat.last("grace"), chat.last("grace")
+    await say(bot, "ann", "3 new customers")
+    assert answers_of(bot, "ann")["kpi:new_customers"] == (None, 3.0, False)
+    for typed in ("3 位客户", "三位新客户", "3 新客户", "3个客户"):
+        assert read_number(typed, ("customers", "位客户"), ("New customers", "新客户")) \
+            == [3.0], typed
+    await say(bot, "grace", "/summary")
+    assert "New customers 6 / 6 customers" in chat.last("grace"), chat.last("grace")

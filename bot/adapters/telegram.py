@@ -734,7 +734,8 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
     # after sending it came: the core reads it as a correction of kudos only.
     text = with_link_addresses(message.text or "", message.entities)
     # A photo (a video, a file) with a caption: teams post the closed deal's screenshot
-    # with their thanks under it. The caption is read as kudos only (the core's router).
+    # with their thanks under it, or a figure under its screenshot mid check-in. The core's
+    # router reads it as an answer where Slack reads a file's words, else as kudos only.
     captioned = message.text is None and bool(message.caption)
     if captioned:
         text = with_link_addresses(message.caption or "", message.caption_entities)
@@ -786,6 +787,7 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
         via_bot=(message.via_bot.username or str(message.via_bot.id))
         if message.via_bot is not None else None,
         captioned=captioned,
+        with_files=captioned,
         sent_at=(message.edit_date or message.date) if edited else message.date,
         reply_to_sent_at=original.date if direct and original is not None else None,
         reply_to_own=direct and original is not None and original.from_user is not None
