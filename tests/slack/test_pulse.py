@@ -8,6 +8,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
+import pytest
 from sqlalchemy import select
 
 from tests.fakes.slack_api import FakeCall, FakeSlackAPI
@@ -192,7 +193,8 @@ async def test_a_pulse_press_the_bot_is_too_busy_to_take_logs_no_choice(
                    for digit in "0123456789")
 
 
-def test_at_debug_a_library_quoting_a_press_never_shows_which_button(settings) -> None:
+def test_at_debug_a_library_quoting_a_press_never_shows_which_button(
+        settings, request: pytest.FixtureRequest) -> None:
     # The operator troubleshoots at LOG_LEVEL=DEBUG on poll day. slack_bolt quotes a
     # request it has a word about, and slack_sdk's Socket Mode every payload it receives,
     # whole: a pulse button's value is masked there (`anon:pulse:7:1:***`), but its
@@ -205,6 +207,19 @@ def test_at_debug_a_library_quoting_a_press_never_shows_which_button(settings) -
         return {"action_id": f"tp_choice_{place}", "block_id": "tp_choices_0",
                 "text": {"type": "plain_text", "text": label, "emoji": True},
                 "value": value, "type": "button", "action_ts": "1.3"}
+
+    # The two libraries' loggers as `teampulse run` leaves them at DEBUG (propagating to
+    # the root's handler, no level of their own): an earlier test's bot may have left one
+    # with a level or disabled, and the line never reached the log.
+    libraries = [logging.getLogger(name) for name in
+                 ("slack_bolt.AsyncApp", "slack_sdk.socket_mode.aiohttp")]
+    saved = [(lg.level, lg.disabled, lg.propagate) for lg in libraries]
+    for lg in libraries:
+        lg.setLevel(logging.NOTSET)
+        lg.disabled, lg.propagate = False, True
+    request.addfinalizer(lambda: [
+        (lg.setLevel(level), setattr(lg, "disabled", off), setattr(lg, "propagate", up))
+        for lg, (level, off, up) in zip(libraries, saved, strict=True)])
 
     def pressed(place: int, label: str) -> str:
         envelope = {"type": "interactive", "payload": {"type": "block_actions", "actions": [
