@@ -996,14 +996,16 @@ def edit_hint(ctx: Context, text: str) -> bool:
     after the check-in is in ('62000', '62k': a corrected revenue, most likely) is said
     not to be taken, with /edit to change it. False otherwise."""
     number = normalise(text)
+    if not any(ch.isdigit() or ch in _CN_FIGURE for ch in number):
+        return False  # no figure ('one' is a word): the rounds need not be read
     rnd = _editable(ctx, _sender(ctx))
     if rnd is None:
         return False
     if number.isdigit() and 1 <= int(number) <= len(applicable(rnd, round_questions(ctx, rnd))):
         ctx.reply("edit_hint", n=int(number), week=rnd.week)
         return True
-    if rnd.status != "submitted" or not any(ch.isdigit() or ch in _CN_FIGURE for ch in number):
-        return False  # put aside: "send /checkin" carries on with it; 'one' is a word
+    if rnd.status != "submitted":
+        return False  # put aside: "send /checkin" carries on with it
     try:
         read_number(text)
     except AnswerError:
