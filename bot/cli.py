@@ -192,7 +192,11 @@ def _parser(only: str | None = None) -> _Parser:
                     "(TEAMPULSE_ORG_FILE, default org.yaml, or org.example.yaml while there is "
                     "no org.yaml). One bot at a time on a SQLite file: a second is refused. "
                     "Every setting and its value: teampulse config.")
-    sub.add_parser("console", help="run the bot with the console chat, even if tokens are set")
+    sub.add_parser("console", help="run the bot with the console chat, even if tokens are set",
+                   description="Run the bot with the console chat, even if tokens are set: "
+                   "then beside Slack or Telegram, which the tokens turn on as for 'run' "
+                   "(as TEAMPULSE_CONSOLE=true does). For the console alone, run it with no "
+                   "token set.")
     summary = sub.add_parser("summary", help="print the GM's summary (Markdown, JSON or CSV), or "
                                     "write a chart as a PNG (--chart)")
     summary.add_argument("--format", choices=("md", "json", "csv"), default="md",

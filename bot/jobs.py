@@ -64,7 +64,9 @@ async def checkin_zone_job(timezone: str) -> None:
     try:
         await _bot.run_checkins(timezone=timezone, week=late_week(
             settings.checkin_schedule, timezone, _bot.clock.now(), settings.grace_period))
+        _count("checkin", "ok")
     except JOB_DB_FAILURES as exc:
+        _count("checkin", "failed")
         # As for one person: the reminder sweep catches up within the grace period.
         _missed_checkins = True
         log.error("check-in job for %s failed (%s); retrying at the next reminder sweep",
@@ -121,7 +123,9 @@ async def oneonone_job() -> None:
         return
     try:
         await _bot.run_oneonones()
+        _count("oneonones", "ok")
     except JOB_DB_FAILURES as exc:
+        _count("oneonones", "failed")
         log.error("one-on-one sweep failed (%s); trying again at the next sweep",
                   describe_db_error(exc))
 
@@ -135,7 +139,9 @@ async def crm_watch_job() -> None:
     try:
         await _bot.db(watch_folder, _bot)
         await _bot.deliver()
+        _count("crm_watch", "ok")
     except JOB_DB_FAILURES as exc:
+        _count("crm_watch", "failed")
         log.error("CRM folder scan failed (%s); trying again at the next scan",
                   describe_db_error(exc))
 
@@ -144,6 +150,7 @@ async def monthly_review_job() -> None:
     """The monthly review (the handler checks it is the first working day)."""
     if _bot is not None:
         await _bot.run_monthly_review()
+        _count("monthly_review", "ok")
 
 
 async def pulse_job() -> None:
@@ -152,7 +159,9 @@ async def pulse_job() -> None:
         return
     try:
         await _bot.run_pulse()
+        _count("pulse", "ok")
     except JOB_DB_FAILURES as exc:
+        _count("pulse", "failed")
         log.error("pulse sweep failed (%s); trying again at the next sweep",
                   describe_db_error(exc))
 
@@ -163,7 +172,9 @@ async def digest_job() -> None:
         return
     try:
         await _bot.run_digests()
+        _count("digests", "ok")
     except JOB_DB_FAILURES as exc:
+        _count("digests", "failed")
         log.error("digest sweep failed (%s); trying again at the next sweep",
                   describe_db_error(exc))
 
@@ -174,7 +185,9 @@ async def review_schedule_job() -> None:
         return
     try:
         await _bot.run_review_schedule()
+        _count("review_schedule", "ok")
     except JOB_DB_FAILURES as exc:
+        _count("review_schedule", "failed")
         log.error("360° review schedule sweep failed (%s); trying again at the next sweep",
                   describe_db_error(exc))
 
@@ -185,6 +198,8 @@ async def review_held_job() -> None:
         return
     try:
         await _bot.run_review_held()
+        _count("review_held", "ok")
     except JOB_DB_FAILURES as exc:
+        _count("review_held", "failed")
         log.error("sweep of 360° surveys held for raters away failed (%s); trying again at "
                   "the next sweep", describe_db_error(exc))

@@ -829,6 +829,11 @@ def _describe_error(err: Any, raw: Any) -> str:
             f"{where}：{field_path}{f'（{metric}）' if metric else ''}：必须是大于 0 的数字"
             f"（{given!r} 不是），只写阿拉伯数字，不带逗号或单位（50000；货币或单位写在 "
             "'unit' 里）")
+    elif err["type"] in _PYDANTIC_ZH:
+        # A number out of range, or a value of the wrong kind for a number, a yes/no, a
+        # date or a time (`allowance: 0`, `checks_in: maybe`): the GM reading Chinese got
+        # pydantic's English inside the Chinese notice of a refused edit.
+        message, chinese = _pydantic_words(err, loc, message)
     elif err["type"] == "literal_error":
         message = f"{err.get('input')!r} is not one of {err['ctx']['expected']}"
         expected = err["ctx"]["expected"].replace(" or ", "、").replace(", ", "、")
@@ -850,6 +855,51 @@ def _describe_error(err: Any, raw: Any) -> str:
         return Problem(f"{entry}: {message}", f"{where}：{chinese}")
     return Problem(f"{entry}: {field_path or 'entry'}: {message}",
                    f"{where}：{field_path or 'entry'}：{chinese}")
+
+
+#: Pydantic's error types the org file's fields can raise, in Chinese ({…}: the error's
+#: context, and `given`, what was written). Its English stays as pydantic writes it
+#: ("Input should be greater than or equal to 1"), but for a pattern and a date (below).
+_PYDANTIC_ZH = {
+    "greater_than_equal": "不能小于 {ge}（这里写的是 {given}）",
+    "less_than_equal": "不能大于 {le}（这里写的是 {given}）",
+    "greater_than": "必须大于 {gt}（这里写的是 {given}）",
+    "less_than": "必须小于 {lt}（这里写的是 {given}）",
+    "int_parsing": "应为整数（例如 5），而不是 {given}",
+    "int_type": "应为整数（例如 5），而不是 {given}",
+    "int_from_float": "应为整数（例如 5），而不是 {given}",
+    "float_parsing": "应为数字，而不是 {given}",
+    "float_type": "应为数字，而不是 {given}",
+    "bool_parsing": "应为 true 或 false，而不是 {given}",
+    "bool_type": "应为 true 或 false，而不是 {given}",
+    "string_too_short": "不能为空",
+    "string_pattern_mismatch": "格式不对（这里写的是 {given}）",
+    "date_parsing": "应为日期，例如 2026-01-05，而不是 {given}",
+    "date_type": "应为日期，例如 2026-01-05，而不是 {given}",
+    "date_from_datetime_parsing": "应为日期，例如 2026-01-05，而不是 {given}",
+    "date_from_datetime_inexact": "应为日期，例如 2026-01-05（不带时间），而不是 {given}",
+}
+#: Fields with a pattern, and what it asks for ([English, Chinese]): pydantic's own words
+#: quote the regular expression ("String should match pattern '^\d{1,2}:\d{2}$'").
+_PATTERN_WORDS = {
+    "time": ("must be a time of day as HH:MM, such as \"11:00\"",
+             "应为 HH:MM 格式的时间，例如 \"11:00\""),
+    "key": ("must be lower-case letters, digits and '_', starting with a letter "
+            "(at most 41 characters)",
+            "只能由小写字母、数字和 '_' 组成，并以字母开头（最多 41 个字符）"),
+}
+
+
+def _pydantic_words(err: Any, loc: tuple[Any, ...], message: str) -> tuple[str, str]:
+    """An error of _PYDANTIC_ZH's types in English and in Chinese."""
+    given = repr(err.get("input"))
+    kind = err["type"]
+    if kind == "string_pattern_mismatch" and loc[-1] in _PATTERN_WORDS:
+        english, chinese = _PATTERN_WORDS[str(loc[-1])]
+        return f"{english} ({given} is not)", f"{chinese}（这里写的是 {given}）"
+    if kind.startswith("date_"):
+        message = f"must be a date such as 2026-01-05, not {given}"
+    return message, _PYDANTIC_ZH[kind].format(given=given, **err.get("ctx", {}))
 
 
 #: _WRONG_KIND and _yaml_kind's words in Chinese.

@@ -731,3 +731,19 @@ async def test_a_choice_typed_with_a_full_stop_is_read_as_the_rating_is(bot, cha
     for said in ("52000", "w", "b", "预算。"):
         await say(bot, "li", said)
     assert answers_of(bot, "li")["support_type"] == ("budget", None, False)
+
+
+async def test_checkin_reminder_delay_sets_when_the_one_reminder_comes(bot, chat, clock):
+    """README and .env.example: CHECKIN_REMINDER_DELAY, "one reminder this long after the
+    prompt reached them (30m, 1d, 1h30m …)". Set to 30m, Alice is not reminded 29 minutes
+    after her prompt, is 31 minutes after, and only once."""
+    bot.settings = replace(bot.settings, reminder_delay=Settings.from_mapping(
+        {"CHECKIN_REMINDER_DELAY": "30m"}).reminder_delay)
+    await bot.run_checkins(["alice"])
+    clock.advance(timedelta(minutes=29))
+    assert await bot.run_reminders() == 0
+    clock.advance(timedelta(minutes=2))
+    assert await bot.run_reminders() == 1
+    assert "isn't finished" in chat.last("alice")
+    clock.advance(timedelta(hours=2))
+    assert await bot.run_reminders() == 0

@@ -179,3 +179,4 @@ async def test_a_crm_file_that_is_no_csv_is_said_in_chinese(bot, chat, tmp_path,
     parsed = crm_import.parse_bytes(("person,metric,week,value\n" + cells).encode(),
                                     bot.org.crm, people)
     assert f"not valid CSV ({english})" in str(parsed.errors[0][1][0]), parsed.errors
+

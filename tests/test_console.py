@@ -431,3 +431,22 @@ async def test_a_count_typed_with_a_number_sign_at_the_prompt_is_read(settings, 
     assert answers_of(bot, "alice") == {"kpi:revenue": (None, 52000.0, False),
                                         "kpi:new_customers": (None, 12.0, False)}
     engine.dispose()
+
+
+def test_teampulse_console_with_a_token_set_runs_the_platform_beside_it(
+        tmp_path: Path, monkeypatch, capsys) -> None:
+    """README and `teampulse console --help`: the console chat "even when tokens are set
+    (then beside Slack or Telegram, as TEAMPULSE_CONSOLE=true)": a Slack token set, the
+    console starts Slack too, and a Slack it cannot reach stops it as it stops `run`."""
+    from bot.cli import main
+    from tests.support import TEST_ORG
+
+    for name, value in {"DATABASE_URL": f"sqlite:///{tmp_path / 'tp.db'}",
+                        "TEAMPULSE_ORG_FILE": str(TEST_ORG),
+                        "SLACK_BOT_TOKEN": "xoxb-1-2-console-test",
+                        "SLACK_APP_TOKEN": "xapp-1-A1-1-console-test",
+                        "SLACK_API_URL": "http://127.0.0.1:9/api/"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "stdin", StringIO("/quit\n"))
+    assert main(["--env-file", "/dev/null", "console"]) == 2
+    assert "cannot reach Slack's Web API at http://127.0.0.1:9/api/" in capsys.readouterr().err

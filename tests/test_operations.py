@@ -439,17 +439,33 @@ async def test_readyz_says_the_database_is_unreachable(bot, health, monkeypatch)
 
 
 async def test_jobs_run_are_counted(bot, chat, health) -> None:
+    """README, *Health and metrics*: `teampulse_jobs_run_total{job,outcome}` counts the
+    scheduled jobs. The check-in is the job the scheduler runs, one per timezone (the
+    count was kept in the per-person job only, which no longer runs: a running bot's
+    check-in jobs counted nothing)."""
     from bot import jobs
+    from bot.scheduler import ZONE_JOB_FUNC
 
+    assert ZONE_JOB_FUNC == "bot.jobs:checkin_zone_job"  # what the scheduler runs
     jobs.bind(bot)
     try:
-        await jobs.checkin_job("alice")
+        await jobs.checkin_zone_job("America/New_York")
         await jobs.reminder_job()
+        await jobs.honours_job()
+        await jobs.round_requests_job()
+        await jobs.oneonone_job()
+        await jobs.pulse_job()
+        await jobs.digest_job()
+        await jobs.monthly_review_job()
+        await jobs.review_schedule_job()
+        await jobs.review_held_job()
+        await jobs.crm_watch_job()
     finally:
         jobs.bind(None)
     _, text = await get(f"{health}/metrics")
-    assert sample(text, 'teampulse_jobs_run_total{job="checkin",outcome="ok"}') == 1
-    assert sample(text, 'teampulse_jobs_run_total{job="reminders",outcome="ok"}') == 1
+    for job in ("checkin", "reminders", "honours", "round_requests", "oneonones", "pulse",
+                "digests", "monthly_review", "review_schedule", "review_held", "crm_watch"):
+        assert sample(text, f'teampulse_jobs_run_total{{job="{job}",outcome="ok"}}') == 1, job
 
 
 class LogLines(logging.Handler):

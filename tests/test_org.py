@@ -32,7 +32,8 @@ def test_the_example_org_loads():
     li = org.person("li")
     assert li.locale == "zh-CN" and li.checks_in and li.kpis[1].label["zh-CN"] == "新客户"
     assert org.person("olivia").can_view_summary
-    assert not org.person("sam").checks_in
+    assert not org.person("sam").checks_in  # README: by default directors check in, the GM
+    assert not org.person("grace").checks_in  # and members do not (neither sets checks_in)
     keys = [q.key for q in org.questions_for(org.person("alice"))]
     assert keys == ["kpi:revenue", "kpi:new_customers", "wins", "blockers", "support_type",
                     "support_detail", "plan", "confidence"]

@@ -182,3 +182,50 @@ def test_each_hint_is_written_in_both_languages_where_it_is_made(hint, english, 
     made = hint()
     assert str(made) == english
     assert said_in(made, "zh-CN") == chinese
+
+
+#: Edits giving a setting a value out of its range or of the wrong kind: what the Chinese
+#: GM reads, and the English the log keeps (pydantic's, but for a time's and a date's).
+OUT_OF_RANGE = [
+    pytest.param("  summary_viewers: [vera]", "  summary_viewers: [vera]\n  kudos: {allowance: 0}",
+                 "org：kudos.allowance：不能小于 1（这里写的是 0）",
+                 "org: kudos.allowance: Input should be greater than or equal to 1",
+                 id="allowance 0"),
+    pytest.param("  summary_viewers: [vera]",
+                 "  summary_viewers: [vera]\n  kudos: {allowance: lots}",
+                 "org：kudos.allowance：应为整数（例如 5），而不是 'lots'",
+                 "org: kudos.allowance: Input should be a valid integer", id="allowance lots"),
+    pytest.param("    telegram_id: 1002\n", "    telegram_id: 1002\n    checks_in: maybe\n",
+                 "checks_in：应为 true 或 false，而不是 'maybe'",
+                 "checks_in: Input should be a valid boolean", id="checks_in maybe"),
+    pytest.param("people:\n", "pulse:\n  every_weeks: 20\npeople:\n",
+                 "pulse：every_weeks：不能大于 12（这里写的是 20）",
+                 "pulse: every_weeks: Input should be less than or equal to 12",
+                 id="every_weeks 20"),
+    pytest.param("people:\n", "pulse:\n  time: '1100'\npeople:\n",
+                 "pulse：time：应为 HH:MM 格式的时间，例如 \"11:00\"（这里写的是 '1100'）",
+                 "pulse: time: must be a time of day as HH:MM, such as \"11:00\" ('1100' is not)",
+                 id="pulse time 1100"),
+    pytest.param("people:\n", "pulse:\n  first_week: soon\npeople:\n",
+                 "pulse：first_week：应为日期，例如 2026-01-05，而不是 'soon'",
+                 "pulse: first_week: must be a date such as 2026-01-05, not 'soon'",
+                 id="first_week soon"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "chinese", "english"), OUT_OF_RANGE)
+async def test_a_chinese_gm_reads_a_value_out_of_range_in_chinese(
+        running, caplog, old, new, chinese, english):  # noqa: F811
+    """`allowance: 0` or `checks_in: maybe` reached the Chinese GM as 'org：kudos.allowance：
+    Input should be greater than or equal to 1', pydantic's English in the Chinese notice."""
+    await say(running.bot, "grace", "/language 中文")
+    running.chat.clear()
+    running.edit(old, new)
+    await running.watcher.check()
+    await running.watcher.check()
+    await running.bot.drain()
+    told = running.chat.last("grace")
+    assert "组织文件 org.yaml 已被修改，但这次修改没有生效" in told, told
+    assert chinese in told, told
+    assert "should" not in told and "Input" not in told, told
+    assert english in caplog.text, caplog.text

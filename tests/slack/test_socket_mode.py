@@ -128,3 +128,22 @@ async def test_a_refused_bot_token_stops_start_up_with_a_clear_message(
     with pytest.raises(ConfigError, match=r"Slack rejected SLACK_BOT_TOKEN \(invalid_auth\)"):
         await adapter.start()
     assert adapter.http_port is None  # nothing was left listening
+
+
+async def test_the_log_says_the_bot_signed_in_and_connected_in_socket_mode(
+        bot: TeamPulse, fake: FakeSlackAPI, caplog: pytest.LogCaptureFixture) -> None:
+    """docs/slack.md, step 6: "When the connection works, the log shows a line like
+    `Slack: signed in as teampulse (U07...) in workspace Northwind` / `Slack: connected in
+    Socket Mode`": what the operator looks for to know the tokens work."""
+    adapter = SlackAdapter(bot, socket_settings(bot))
+    bot.register(adapter)
+    with caplog.at_level(logging.INFO, logger="bot.adapters.slack"):
+        await adapter.start()
+        try:
+            await fake.wait_for_socket_connection()
+        finally:
+            await adapter.stop()
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.adapters.slack"]
+    assert f"Slack: signed in as {fake.bot_name} ({fake.bot_user_id}) in workspace " \
+        f"{fake.team}" in lines
+    assert "Slack: connected in Socket Mode" in lines

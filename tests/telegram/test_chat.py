@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 from dataclasses import replace
 from typing import Any
@@ -68,6 +69,10 @@ async def test_start_registers_menu_and_polls_without_own_job_queue(tg: TG) -> N
     descriptions = {c["command"]: c["description"] for c in english}
     assert descriptions["checkin"] == "Start or resume this week's check-in"
     assert {c["command"]: c["description"] for c in chinese}["help"] == "我能做什么"
+    # docs/telegram.md: the menu "in English and in Chinese": every command described in
+    # each (a command with no description would show its own name, in English only).
+    assert all(c["description"] != c["command"] for c in english + chinese)
+    assert all(re.search(r"[\u4e00-\u9fff]", c["description"]) for c in chinese)
 
 
 async def test_wrong_token_is_a_clear_error_without_the_token(

@@ -241,6 +241,25 @@ async def test_webhook_checks_the_secret_token(
     assert not fake.called("getUpdates")
 
 
+async def test_a_webhook_request_at_another_path_gets_404_and_changes_nothing(
+        fake: FakeTelegramAPI, bot: TeamPulse, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/telegram.md: teampulse listens at the path of TELEGRAM_WEBHOOK_URL; "Webhook
+    requests get 404: the proxy changes the path" (a proxy that strips `/telegram`)."""
+    handled = Handled(bot, monkeypatch)
+    port = free_port()
+    async with running(bot, telegram_webhook_url="https://bot.example.com/telegram/hook",
+                       telegram_webhook_secret=Secret(SECRET),
+                       telegram_webhook_host="127.0.0.1", telegram_webhook_port=port):
+        update = fake.private_message(ALICE, "/help")
+        for path in ("/hook", "/", "/bot/telegram/hook"):
+            assert await post_webhook(f"http://127.0.0.1:{port}{path}", update,
+                                      secret_token=SECRET) == 404, path
+        assert await post_webhook(f"http://127.0.0.1:{port}/telegram/hook", update,
+                                  secret_token=SECRET) == 200
+        await handled.wait(1)
+    assert len(handled.events) == 1  # only the request at the URL's own path was read
+
+
 @pytest.mark.parametrize(("url", "reason"), [
     ("http://bot.example.com/telegram/hook", "an HTTPS URL"),
     ("https://bot.example.com:8080/telegram/hook", "port 443, 80, 88 or 8443")])
