@@ -239,6 +239,7 @@ async def test_a_teams_and_a_persons_json_say_per_person_since_when_a_leaver_is_
     east = people("--team", "East", "--week", week)
     assert [(p["key"], p["left"], p["left_on"]) for p in east] == [("alice", False, None)]
     code, raw = run_cli(settings, "summary", "--person", "bruno", "--format", "json")
+    assert code == 0, raw
     history = json.loads(raw)
     assert {p["left_on"] for w in history["weeks"] for p in w["people"]} == {
         history["left_on"]} == {"2026-11-27"}
