@@ -1,0 +1,61 @@
+"""A 1:1 reminder with a long agenda on Telegram, through python-telegram-bot against
+FakeTelegramAPI (which refuses a text over 4,096 UTF-16 units as Telegram does): 30
+items of 1,000 characters, each added with /agenda, reach both sides whole, in messages
+cut between items, in the order they were added, nothing lost: Li in Chinese, Grace in
+English."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.adapters.telegram_format import MAX_MESSAGE_LENGTH, utf16_len
+from storage.models import OutboxMessage
+from tests.oneonone_support import write_org
+from tests.telegram.conftest import GRACE, LI, TG
+from tests.telegram.test_oneonone import SLOT
+from tests.text_cuts import agenda_item, assert_cut_between_characters, assert_whole_in_order
+
+ITEMS = [agenda_item(n) for n in range(1, 31)]
+
+
+@pytest.fixture
+def settings(settings, tmp_path):
+    """The Telegram test settings on the test org with one-on-one rules."""
+    return replace(settings, org_file=write_org(tmp_path))
+
+
+def from_(texts: list[str], first: str) -> list[str]:
+    """The messages from the last one starting with `first` on (a reminder in parts)."""
+    start = max(i for i, t in enumerate(texts) if t.startswith(first))
+    return texts[start:]
+
+
+async def test_a_reminder_with_30_long_agenda_items_arrives_whole_on_telegram(
+        tg: TG) -> None:
+    for n, item in enumerate(ITEMS):
+        if n % 2:
+            await tg.say(LI, f"/agenda add {item}")
+            assert "已加入你与Grace Chen下次一对一面谈的议程" in tg.shown(LI)[-1]
+        else:
+            await tg.say(GRACE, f"/agenda add @li {item}")
+            assert "Added to the agenda of your next 1:1 with 李雷" in tg.shown(GRACE)[-1]
+
+    tg.clock.set(SLOT - timedelta(hours=23))
+    await tg.bot.run_oneonones()
+    await tg.settle()
+
+    for chat, first in ((LI, "提醒：你与Grace Chen"), (GRACE, "Reminder: your 1:1 with 李雷")):
+        shown = from_(tg.shown(chat), first)
+        sent = tg.texts(chat)[-len(shown):]  # the HTML of the same messages
+        assert len(shown) >= 8, [utf16_len(t) for t in sent]
+        assert all(utf16_len(t) <= MAX_MESSAGE_LENGTH for t in sent), \
+            [utf16_len(t) for t in sent]
+        assert_whole_in_order(shown, ITEMS)  # as typed, "&" and all
+        assert_cut_between_characters(shown)
+        assert all(not t.startswith((" ", "\n")) for t in shown)
+    with tg.bot.sessions() as session:
+        assert "failed" not in set(session.scalars(select(OutboxMessage.status)))
