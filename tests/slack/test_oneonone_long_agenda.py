@@ -56,3 +56,31 @@ async def test_a_reminder_with_30_long_agenda_items_arrives_whole_on_slack(
         assert all(not p.startswith((" ", "\n")) for p in parts)
     with slack.bot.sessions() as session:
         assert "failed" not in set(session.scalars(select(OutboxMessage.status)))
+
+
+ACTIONS = [agenda_item(n, 950).replace("Item-", "Action-") for n in range(1, 26)]
+
+
+async def test_25_long_action_items_reach_the_reminder_and_actions_whole_on_slack(
+        slack: SlackHarness) -> None:
+    for action in ACTIONS:
+        await slack.command(GRACE, "/actions", f"add {action} @alice by Dec 10",
+                            channel=dm_channel(GRACE))
+        assert slack.last_text(GRACE).startswith("Action item #"), slack.last_text(GRACE)
+    shown = [escape_mrkdwn(a) for a in ACTIONS]
+
+    slack.clock.set(MONDAY_SLOT - timedelta(hours=20))
+    await slack.bot.run_oneonones()
+    await slack.settle()
+    for user, other in ((ALICE, "Grace Chen"), (GRACE, "Alice Martin")):
+        parts = reminder_parts(slack, user, f"Reminder: your 1:1 with {other} is tomorrow")
+        assert len(parts) >= 6 and all(len(p) <= MAX_TEXT for p in parts)
+        assert_whole_in_order(parts, shown)
+
+    await slack.command(ALICE, "/actions", "", channel=dm_channel(ALICE))
+    parts = reminder_parts(slack, ALICE, "*Your open action items*")
+    assert all(len(p) <= MAX_TEXT for p in parts)
+    assert_whole_in_order(parts, shown[:20])  # the first 20, then how many more
+    assert "and 5 more, due later" in parts[-1], parts[-1][-200:]
+    with slack.bot.sessions() as session:
+        assert "failed" not in set(session.scalars(select(OutboxMessage.status)))

@@ -59,3 +59,28 @@ async def test_a_reminder_with_30_long_agenda_items_arrives_whole_on_telegram(
         assert all(not t.startswith((" ", "\n")) for t in shown)
     with tg.bot.sessions() as session:
         assert "failed" not in set(session.scalars(select(OutboxMessage.status)))
+
+
+ACTIONS = [agenda_item(n, 950).replace("Item-", "Action-") for n in range(1, 26)]
+
+
+async def test_25_long_action_items_reach_the_reminder_and_actions_whole_on_telegram(
+        tg: TG) -> None:
+    for action in ACTIONS:
+        await tg.say(GRACE, f"/actions add {action} @li by Dec 10")
+        assert tg.shown(GRACE)[-1].startswith("Action item #"), tg.shown(GRACE)[-1]
+
+    tg.clock.set(SLOT - timedelta(hours=23))
+    await tg.bot.run_oneonones()
+    await tg.settle()
+    for chat, first in ((LI, "提醒：你与Grace Chen"), (GRACE, "Reminder: your 1:1 with 李雷")):
+        shown = from_(tg.shown(chat), first)
+        assert all(utf16_len(t) <= MAX_MESSAGE_LENGTH for t in tg.texts(chat)[-len(shown):])
+        assert_whole_in_order(shown, ACTIONS)
+
+    await tg.say(LI, "/actions")
+    shown = from_(tg.shown(LI), "你未完成的行动项")
+    assert_whole_in_order(shown, ACTIONS[:20])  # the first 20, then how many more
+    assert "以及另外 5 项（截止日期更晚）" in shown[-1], shown[-1][-200:]
+    with tg.bot.sessions() as session:
+        assert "failed" not in set(session.scalars(select(OutboxMessage.status)))
