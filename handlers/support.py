@@ -16,7 +16,7 @@ Who may do what:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,7 +28,13 @@ from bot.support_config import department_name
 from bot.text import clean_text
 from handlers.context import Context
 from storage.models import CheckinRound, Person
-from storage.support import OPEN_STATES, SupportRepo, SupportRequest, age_days
+from storage.support import (
+    OPEN_STATES,
+    SupportRepo,
+    SupportRequest,
+    age_days,
+    left_on_day,
+)
 
 MAX_TEXT = 2000
 ACTIONS = ("ack", "comment", "resolve", "assign")
@@ -230,20 +236,13 @@ def _view(ctx: Context, request: SupportRequest, reader: Person) -> dict[str, An
             # Taken out of the org file: still owed an answer, and the GM should know
             # whom they cannot ask (the summary marks their block so too).
             "requester_left": not request.requester.active,
-            "requester_left_on": None if request.requester.active
-            else _left_on(request.requester.left_at, reader.timezone),
+            "requester_left_on": left_on_day(request.requester, reader.timezone),
             "kind": ctx.renderer.choice_label(locale, "support_type", request.kind),
             "detail": request.latest_detail, "department": _dept(ctx, request, locale),
             "week": request.week, "last_week": request.last_week, "repeats": request.repeats,
             "status": request.status, "age": age,
             "ageing": request.status in OPEN_STATES and age >= ctx.org.support.ageing_days,
             "resolution": request.resolution or ""}
-
-
-def _left_on(left_at: datetime | None, timezone: str) -> date | None:
-    """The day, on the reader's calendar, a requester was taken out of the org file (None:
-    not recorded, before 0024_leftat), as the summary names it."""
-    return None if left_at is None else as_utc(left_at).astimezone(ZoneInfo(timezone)).date()
 
 
 # --- /support -------------------------------------------------------------------------

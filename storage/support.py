@@ -268,13 +268,14 @@ def open_items(session: Session, requester_ids: Iterable[int] | None = None,
                                row.latest_detail, row.department, row.opened_at, age,
                                row.status, age >= ageing_days, row.repeats, row.week,
                                not row.requester.active,
-                               _left_on(row.requester, left_tz or timezone)))
+                               left_on_day(row.requester, left_tz or timezone)))
     return out
 
 
-def _left_on(person: Person, timezone: str) -> date | None:
+def left_on_day(person: Person, timezone: str) -> date | None:
     """The day, in `timezone`, someone out of the org file was taken out of it (None: in
-    it, or taken out before 0024_leftat recorded when)."""
+    it, or taken out before 0024_leftat recorded when): a requester's, as /support and
+    `teampulse support` name it."""
     if person.active or person.left_at is None:
         return None
     return as_utc(person.left_at).astimezone(ZoneInfo(timezone)).date()
