@@ -43,3 +43,10 @@ def assert_whole_in_order(parts: list[str], items: list[str]) -> None:
         assert len(holding) == 1, (item[:12], holding)
         where.append((holding[0], parts[holding[0]].index(item)))
     assert where == sorted(where)
+
+
+def assert_cut_at_line_breaks(parts: list[str], whole: str) -> None:
+    """The parts hold the lines of `whole` (the message as rendered), each whole and in
+    order: every cut fell between two lines, and nothing was lost or added."""
+    assert [line for part in parts for line in part.split("\n") if line.strip()] == \
+        [line for line in whole.split("\n") if line.strip()]

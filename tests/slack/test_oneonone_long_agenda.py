@@ -5,6 +5,7 @@ cut between items, in the order they were added, nothing lost."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import timedelta
 
@@ -16,9 +17,24 @@ from storage.models import OutboxMessage
 from tests.fakes.slack_api import MAX_TEXT
 from tests.oneonone_support import MONDAY_SLOT, write_org
 from tests.slack.harness import ALICE, GRACE, SlackHarness, dm_channel
-from tests.text_cuts import agenda_item, assert_cut_between_characters, assert_whole_in_order
+from tests.text_cuts import (
+    agenda_item,
+    assert_cut_at_line_breaks,
+    assert_cut_between_characters,
+    assert_whole_in_order,
+)
 
 ITEMS = [agenda_item(n) for n in range(1, 31)]
+
+
+def rendered(bot, address: str, first: str) -> str:
+    """The day-before 1:1 reminder to `address` starting with `first`, as the bot rendered
+    it before any cut."""
+    with bot.sessions() as session:
+        (text,) = [row.payload["text"] for row in session.scalars(select(OutboxMessage).where(
+            OutboxMessage.dedupe_key.like("oo:day:%"), OutboxMessage.address == address))
+            if row.payload["text"].startswith(first)]
+        return text
 
 
 @pytest.fixture
@@ -28,10 +44,14 @@ def settings(settings, tmp_path):
 
 
 def reminder_parts(slack: SlackHarness, user: str, first: str) -> list[str]:
-    """The posts to `user` from the one starting with `first` on (a reminder in parts)."""
-    texts = [str(c.params["text"]) for c in slack.posts(user)]
-    start = max(i for i, t in enumerate(texts) if t.startswith(first))
-    return texts[start:]
+    """The parts of the latest message to `user` starting with `first`: as many posts as
+    its first part's tag says it has (the adapter's metadata)."""
+    posts = slack.posts(user)
+    start = max(i for i, c in enumerate(posts) if str(c.params["text"]).startswith(first))
+    tag = posts[start].params.get("metadata")
+    tag = json.loads(tag) if isinstance(tag, str) else tag
+    count = tag["event_payload"].get("parts", 1) if tag else 1
+    return [str(c.params["text"]) for c in posts[start:start + count]]
 
 
 async def test_a_reminder_with_30_long_agenda_items_arrives_whole_on_slack(
@@ -53,6 +73,7 @@ async def test_a_reminder_with_30_long_agenda_items_arrives_whole_on_slack(
         # Slack shows "&" for the "&amp;" the bot escaped: each item as typed, whole.
         assert_whole_in_order(parts, [escape_mrkdwn(i) for i in ITEMS])
         assert_cut_between_characters(parts)
+        assert_cut_at_line_breaks(parts, rendered(slack.bot, user, parts[0][:40]))
         assert all(not p.startswith((" ", "\n")) for p in parts)
     with slack.bot.sessions() as session:
         assert "failed" not in set(session.scalars(select(OutboxMessage.status)))
@@ -76,6 +97,7 @@ async def test_25_long_action_items_reach_the_reminder_and_actions_whole_on_slac
         parts = reminder_parts(slack, user, f"Reminder: your 1:1 with {other} is tomorrow")
         assert len(parts) >= 6 and all(len(p) <= MAX_TEXT for p in parts)
         assert_whole_in_order(parts, shown)
+        assert_cut_at_line_breaks(parts, rendered(slack.bot, user, parts[0][:40]))
 
     await slack.command(ALICE, "/actions", "", channel=dm_channel(ALICE))
     parts = reminder_parts(slack, ALICE, "*Your open action items*")

@@ -17,9 +17,24 @@ from storage.models import OutboxMessage
 from tests.oneonone_support import write_org
 from tests.telegram.conftest import GRACE, LI, TG
 from tests.telegram.test_oneonone import SLOT
-from tests.text_cuts import agenda_item, assert_cut_between_characters, assert_whole_in_order
+from tests.text_cuts import (
+    agenda_item,
+    assert_cut_at_line_breaks,
+    assert_cut_between_characters,
+    assert_whole_in_order,
+)
 
 ITEMS = [agenda_item(n) for n in range(1, 31)]
+
+
+def rendered(bot, address: str, first: str) -> str:
+    """The day-before 1:1 reminder to `address` starting with `first`, as the bot rendered
+    it before any cut."""
+    with bot.sessions() as session:
+        (text,) = [row.payload["text"] for row in session.scalars(select(OutboxMessage).where(
+            OutboxMessage.dedupe_key.like("oo:day:%"), OutboxMessage.address == address))
+            if row.payload["text"].startswith(first)]
+        return text
 
 
 @pytest.fixture
@@ -56,6 +71,7 @@ async def test_a_reminder_with_30_long_agenda_items_arrives_whole_on_telegram(
             [utf16_len(t) for t in sent]
         assert_whole_in_order(shown, ITEMS)  # as typed, "&" and all
         assert_cut_between_characters(shown)
+        assert_cut_at_line_breaks(sent, rendered(tg.bot, str(chat), sent[0][:40]))
         assert all(not t.startswith((" ", "\n")) for t in shown)
     with tg.bot.sessions() as session:
         assert "failed" not in set(session.scalars(select(OutboxMessage.status)))
@@ -77,6 +93,8 @@ async def test_25_long_action_items_reach_the_reminder_and_actions_whole_on_tele
         shown = from_(tg.shown(chat), first)
         assert all(utf16_len(t) <= MAX_MESSAGE_LENGTH for t in tg.texts(chat)[-len(shown):])
         assert_whole_in_order(shown, ACTIONS)
+        sent = tg.texts(chat)[-len(shown):]
+        assert_cut_at_line_breaks(sent, rendered(tg.bot, str(chat), sent[0][:40]))
 
     await tg.say(LI, "/actions")
     shown = from_(tg.shown(LI), "你未完成的行动项")
