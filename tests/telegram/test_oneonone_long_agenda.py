@@ -102,3 +102,32 @@ async def test_25_long_action_items_reach_the_reminder_and_actions_whole_on_tele
     assert "以及另外 5 项（截止日期更晚）" in shown[-1], shown[-1][-200:]
     with tg.bot.sessions() as session:
         assert "failed" not in set(session.scalars(select(OutboxMessage.status)))
+
+
+NOTES = [agenda_item(n, 1000).replace("Item-", "Note-") for n in range(1, 16)]
+
+
+async def test_a_recap_of_long_notes_and_many_action_items_reaches_the_report_whole(
+        tg: TG) -> None:
+    """Grace records 15 notes of 1,000 characters and 25 long action items after her
+    1:1 with Li: his recap, in Chinese, holds every one of them whole, in order."""
+    tg.clock.set(SLOT + timedelta(minutes=40))
+    await tg.bot.run_oneonones()
+    await tg.settle()
+    assert "Did your 1:1 with 李雷" in tg.shown(GRACE)[-1]
+    await tg.press(GRACE, "Yes")
+    for note in NOTES:
+        await tg.say(GRACE, note)
+    await tg.say(GRACE, "next")
+    for action in ACTIONS:
+        await tg.say(GRACE, f"{action} 2026-12-10")
+        assert tg.shown(GRACE)[-1].startswith("Action item #"), tg.shown(GRACE)[-1][:200]
+    await tg.say(GRACE, "done")
+
+    recap = from_(tg.shown(LI), "你与Grace Chen在 2026-12-01 的一对一面谈：")
+    recap = recap[:next((i for i, t in enumerate(recap) if "有多大帮助" in t), len(recap))]
+    assert all(utf16_len(t) <= MAX_MESSAGE_LENGTH for t in tg.texts(LI))
+    assert_whole_in_order(recap, NOTES + ACTIONS)
+    assert_cut_between_characters(recap)
+    with tg.bot.sessions() as session:
+        assert "failed" not in set(session.scalars(select(OutboxMessage.status)))
