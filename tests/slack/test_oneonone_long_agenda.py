@@ -1,7 +1,8 @@
 """A 1:1 reminder with a long agenda on Slack, through slack-bolt and the real WebClient
 against FakeSlackAPI (which refuses a text over Slack's 4,000 characters as Slack does):
 30 items of 1,000 characters, each added with /agenda, reach both sides whole, in parts
-cut between items, in the order they were added, nothing lost."""
+cut between items, in the order they were added, nothing lost; so do 25 long action
+items, in the reminder and in /actions."""
 
 from __future__ import annotations
 

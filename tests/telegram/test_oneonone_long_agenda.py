@@ -2,7 +2,7 @@
 FakeTelegramAPI (which refuses a text over 4,096 UTF-16 units as Telegram does): 30
 items of 1,000 characters, each added with /agenda, reach both sides whole, in messages
 cut between items, in the order they were added, nothing lost: Li in Chinese, Grace in
-English."""
+English; so do 25 long action items (the reminder, /actions) and a recap of long notes."""
 
 from __future__ import annotations
 
