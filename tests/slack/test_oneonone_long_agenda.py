@@ -2,7 +2,7 @@
 against FakeSlackAPI (which refuses a text over Slack's 4,000 characters as Slack does):
 30 items of 1,000 characters, each added with /agenda, reach both sides whole, in parts
 cut between items, in the order they were added, nothing lost; so do 25 long action
-items, in the reminder and in /actions."""
+items, in the reminder and in /actions, and a recap of long notes."""
 
 from __future__ import annotations
 
@@ -105,5 +105,34 @@ async def test_25_long_action_items_reach_the_reminder_and_actions_whole_on_slac
     assert all(len(p) <= MAX_TEXT for p in parts)
     assert_whole_in_order(parts, shown[:20])  # the first 20, then how many more
     assert "and 5 more, due later" in parts[-1], parts[-1][-200:]
+    with slack.bot.sessions() as session:
+        assert "failed" not in set(session.scalars(select(OutboxMessage.status)))
+
+
+NOTES = [agenda_item(n, 1000).replace("Item-", "Note-") for n in range(1, 16)]
+
+
+async def test_a_recap_of_long_notes_and_many_action_items_reaches_the_report_whole(
+        slack: SlackHarness) -> None:
+    """Grace records 15 notes of 1,000 characters and 25 long action items after her 1:1
+    with Alice: Alice's recap holds every one of them whole, in order."""
+    slack.clock.set(MONDAY_SLOT + timedelta(minutes=35))
+    await slack.bot.run_oneonones()
+    await slack.settle()
+    ask = next(c for c in slack.posts(GRACE)
+               if "Did your 1:1 with Alice Martin" in c.params["text"])
+    await slack.press(GRACE, ask, "Yes")
+    for note in NOTES:
+        await slack.dm(GRACE, note)
+    await slack.dm(GRACE, "next")
+    for action in ACTIONS:
+        await slack.dm(GRACE, f"{action} 2026-12-10")
+        assert slack.last_text(GRACE).startswith("Action item #"), slack.last_text(GRACE)
+    await slack.dm(GRACE, "done")
+
+    parts = reminder_parts(slack, ALICE, "Your 1:1 with Grace Chen on 2026-11-30")
+    assert len(parts) >= 8 and all(len(p) <= MAX_TEXT for p in parts)
+    assert_whole_in_order(parts, [escape_mrkdwn(i) for i in NOTES + ACTIONS])
+    assert_cut_between_characters(parts)
     with slack.bot.sessions() as session:
         assert "failed" not in set(session.scalars(select(OutboxMessage.status)))
