@@ -723,7 +723,7 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO,
 SUPPORT_FIELDS = ("id", "requester", "requester_name", "type", "detail", "department",
                   "opened", "age_days", "status", "ageing", "repeats", "week",
                   # Added last, so a spreadsheet reading columns by place reads on.
-                  "requester_left")
+                  "requester_left", "requester_left_on")
 
 
 def support(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -737,8 +737,10 @@ def support(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     ageing = bot.org.support.ageing_days
     try:
         with reading(bot) as ctx:
+            # The day a requester left on the GM's calendar, as `teampulse summary` says
+            # it, so that both exports give one date for one departure.
             items = open_items(ctx.session, as_of=bot.clock.now(), ageing_days=ageing,
-                               timezone=bot.org.timezone)
+                               timezone=bot.org.timezone, left_tz=_gm(bot).timezone)
     finally:
         engine.dispose()
     rows = [i.as_dict() for i in items]
@@ -755,6 +757,7 @@ def support(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return " ".join(clean_text(text).split())
 
     lines = [{"id": i.id, "requester": cell(i.requester_name), "left": i.requester_left,
+              "left_on": i.requester_left_on,
               # The type and department as the chat names them, in the reader's language.
               "type": cell(renderer.choice_label(locale, "support_type", i.type)),
               "department": cell(department_name(bot.org.support, renderer, locale,

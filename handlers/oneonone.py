@@ -713,9 +713,10 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
                                for at in (occ.start, now)])
     until = {p.id: day for p in both if (day := away.get((p.id, occ.start))) is not None}
     propose_from_checkin(ctx, pair)
-    # The manager, who records whether a 1:1 happened, is told when the pair's is
-    # overdue, by the rule of the GM's summary (pair_status): the next one is the one to keep.
-    status = pair_status(ctx.session, pair, now) if pair.manager.id in due else None
+    # Both sides are told when the pair's 1:1 is overdue, by the rule of the GM's summary
+    # (pair_status): the next one is the one to keep, and the report should not learn
+    # it from the GM alone.
+    status = pair_status(ctx.session, pair, now)
     count = 0
     for person in both:
         other = pair.other(person)
@@ -740,16 +741,16 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
 
 def _overdue_params(status: PairStatus | None, pair: Pair, reader: Person
                     ) -> dict[str, Any] | None:
-    """What a reminder to the pair's manager says of its 1:1 being overdue (None: not
-    overdue, or the reader is the report): the day it was last held on the reader's
-    calendar, the cadence, and the slot missed and why."""
-    if status is None or not status.overdue or status.missed is None \
-            or reader.id != pair.manager.id:
+    """What a reminder says of the pair's 1:1 being overdue (None: not overdue): the day
+    it was last held on the reader's calendar, the cadence, the slot missed and why, and
+    whether the reader is the report (`mine`: worded for them, who cannot confirm it)."""
+    if status is None or not status.overdue or status.missed is None:
         return None
     return {"last": local(as_utc(status.last_held), reader.timezone).date()
             if status.last_held else None,
             "cadence": pair.cadence.cadence, "reason": status.missed_reason,
-            "missed": as_params(status.missed, reader.timezone)}
+            "missed": as_params(status.missed, reader.timezone),
+            "mine": reader.id == pair.report.id}
 
 
 def _ask_ended(ctx: Context, repo: OneOnOneRepo, ended: list[tuple[Pair, Occurrence]]

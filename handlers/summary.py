@@ -382,6 +382,10 @@ def _person_dict(p: PersonWeek) -> dict[str, Any]:
     data["not_reached_why"] = p.unreached_why  # (added last: the fields before keep order)
     data["edited_at"] = p.edited_at.isoformat() if p.edited_at else None  # (after it)
     data["edited_from"] = {k.metric: k.was for k in p.kpis if k.edited}
+    # Since when a leaver is out of the org file, per person as the GM view's directors
+    # have it: a team's view lists leavers beside people still in it (after the fields
+    # there before, for readers keyed by place).
+    data["left_on"] = p.left_on.isoformat() if p.left_on else None
     return data
 
 

@@ -28,7 +28,13 @@ from bot.support_config import department_name
 from bot.text import clean_text
 from handlers.context import Context
 from storage.models import CheckinRound, Person
-from storage.support import OPEN_STATES, SupportRepo, SupportRequest, age_days
+from storage.support import (
+    OPEN_STATES,
+    SupportRepo,
+    SupportRequest,
+    age_days,
+    left_on_day,
+)
 
 MAX_TEXT = 2000
 ACTIONS = ("ack", "comment", "resolve", "assign")
@@ -230,6 +236,7 @@ def _view(ctx: Context, request: SupportRequest, reader: Person) -> dict[str, An
             # Taken out of the org file: still owed an answer, and the GM should know
             # whom they cannot ask (the summary marks their block so too).
             "requester_left": not request.requester.active,
+            "requester_left_on": left_on_day(request.requester, reader.timezone),
             "kind": ctx.renderer.choice_label(locale, "support_type", request.kind),
             "detail": request.latest_detail, "department": _dept(ctx, request, locale),
             "week": request.week, "last_week": request.last_week, "repeats": request.repeats,

@@ -212,6 +212,9 @@ class SupportItem:
     #: The requester has been taken out of the org file since: still owed an answer, but
     #: not someone the GM can ask (as /support and the summary mark them).
     requester_left: bool = False
+    #: With requester_left: the day (in the reader's timezone) the org sync took them out
+    #: of the org file, as the summary's `left_on`; None in the file or not recorded (0024).
+    requester_left_on: date | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able form (the CLI's JSON)."""
@@ -219,7 +222,9 @@ class SupportItem:
                 "type": self.type, "detail": self.detail, "department": self.department,
                 "opened": self.opened.isoformat(), "age_days": self.age_days,
                 "status": self.status, "ageing": self.ageing, "repeats": self.repeats,
-                "week": self.week, "requester_left": self.requester_left}
+                "week": self.week, "requester_left": self.requester_left,
+                "requester_left_on": (self.requester_left_on.isoformat()
+                                      if self.requester_left_on else None)}
 
 
 def days_open(opened: date, today: date) -> int:
@@ -240,7 +245,7 @@ def age_days(opened_at: datetime, now: datetime, timezone: str) -> int:
 def open_items(session: Session, requester_ids: Iterable[int] | None = None,
                as_of: datetime | None = None,
                ageing_days: int = DEFAULT_AGEING_DAYS,
-               timezone: str = "UTC") -> list[SupportItem]:
+               timezone: str = "UTC", left_tz: str | None = None) -> list[SupportItem]:
     """Open and acknowledged support requests, oldest first.
 
     `requester_ids`: only these people's requests (person ids; None for everyone).
@@ -248,6 +253,7 @@ def open_items(session: Session, requester_ids: Iterable[int] | None = None,
     `ageing_days`: the org file's `support.ageing_days` (`ctx.org.support.ageing_days`);
     a request open for that many days or more has `ageing` set.
     `timezone`: whose calendar days the age counts (see `age_days`).
+    `left_tz`: whose calendar names the day a requester left (default `timezone`).
     """
     now = as_of or datetime.now(UTC)
     query = (select(SupportRequest).where(SupportRequest.status.in_(OPEN_STATES))
@@ -261,8 +267,18 @@ def open_items(session: Session, requester_ids: Iterable[int] | None = None,
         out.append(SupportItem(row.id, row.requester.key, row.requester.display_name, row.kind,
                                row.latest_detail, row.department, row.opened_at, age,
                                row.status, age >= ageing_days, row.repeats, row.week,
-                               not row.requester.active))
+                               not row.requester.active,
+                               left_on_day(row.requester, left_tz or timezone)))
     return out
+
+
+def left_on_day(person: Person, timezone: str) -> date | None:
+    """The day, in `timezone`, someone out of the org file was taken out of it (None: in
+    it, or taken out before 0024_leftat recorded when): a requester's, as /support and
+    `teampulse support` name it."""
+    if person.active or person.left_at is None:
+        return None
+    return as_utc(person.left_at).astimezone(ZoneInfo(timezone)).date()
 
 
 def export_part(session: Session, person: Person) -> dict[str, Any]:

@@ -213,3 +213,34 @@ async def test_a_director_gone_before_answering_is_not_missing_but_left(
     assert code == 0, raw
     count = json.loads(raw)["weeks"][-1]
     assert (count["missing"], count["left"], count["expected"]) == ([], ["bruno"], 1), count
+
+
+async def test_a_teams_and_a_persons_json_say_per_person_since_when_a_leaver_is_out(
+        running, database_url):  # noqa: F811 - the fixture
+    """`teampulse summary --team Europe --format json` listed Bruno with `left: true` and no
+    date: a script had to ask for his history to learn since when, though the GM's view's
+    directors and the CSV say it. Each person now has `left_on` (the GM's day), null for
+    those in the org file; in his history, each week's row says what the view's does."""
+    r = running
+    await _bruno_leaves_halfway(r)
+    with r.bot.unit() as ctx:
+        week = week_of(ctx.clock.now().date())
+    settings = Settings(database_url=database_url, org_file=r.path)
+
+    def people(*args: str) -> list[dict]:
+        code, raw = run_cli(settings, "summary", *args, "--format", "json")  # schema-checked
+        assert code == 0, raw
+        return [p for w in json.loads(raw)["weeks"] for p in w["people"]]
+
+    europe = people("--team", "Europe", "--week", week)
+    assert [(p["key"], p["left"], p["left_on"]) for p in europe] == [
+        ("bruno", True, "2026-11-27")]
+    assert list(europe[0])[-1] == "left_on"  # (after the fields there before)
+    east = people("--team", "East", "--week", week)
+    assert [(p["key"], p["left"], p["left_on"]) for p in east] == [("alice", False, None)]
+    code, raw = run_cli(settings, "summary", "--person", "bruno", "--format", "json")
+    assert code == 0, raw
+    history = json.loads(raw)
+    assert {p["left_on"] for w in history["weeks"] for p in w["people"]} == {
+        history["left_on"]} == {"2026-11-27"}
+    assert {p["left_on"] for p in people("--person", "alice")} == {None}

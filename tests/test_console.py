@@ -450,3 +450,40 @@ def test_teampulse_console_with_a_token_set_runs_the_platform_beside_it(
     monkeypatch.setattr(sys, "stdin", StringIO("/quit\n"))
     assert main(["--env-file", "/dev/null", "console"]) == 2
     assert "cannot reach Slack's Web API at http://127.0.0.1:9/api/" in capsys.readouterr().err
+
+
+async def test_a_1on1_reminder_with_a_long_agenda_prints_whole_in_the_console(
+        settings, clock, tmp_path):
+    """30 agenda items of 1,000 characters (the most one takes): the console has no
+    message limit, and prints each item whole on its line, in the order added."""
+    from datetime import timedelta
+
+    import bot.adapters.console as console
+    from bot.app import prepare
+    from tests.oneonone_support import MONDAY_SLOT, write_org
+    from tests.text_cuts import agenda_item
+
+    items = [agenda_item(n) for n in range(1, 31)]
+    bot, engine = prepare(replace(settings, org_file=write_org(tmp_path)), clock)
+    out = StringIO()
+    adapter = console.ConsoleAdapter(bot, stdin=StringIO(), stdout=out, interactive=False)
+    bot.register(adapter)
+    try:
+        for n, item in enumerate(items):
+            adapter.current = "alice" if n % 2 else "grace"
+            await adapter.process_line(
+                f"/agenda add {'@grace' if n % 2 else '@alice'} {item}")
+            await bot.drain()
+        clock.set(MONDAY_SLOT - timedelta(hours=20))
+        await bot.run_oneonones()
+        await bot.deliver()
+        printed = out.getvalue()
+        for reader, other in (("alice", "Grace Chen"), ("grace", "Alice Martin")):
+            reminder = printed[printed.index(
+                f"({reader}), private]\n  Reminder: your 1:1 with {other} is tomorrow"):]
+            lines = [line.strip() for line in reminder.split("\n\n[", 1)[0].splitlines()]
+            shown = [next(x for x in lines if x.startswith(i)) for i in items]
+            assert [x.split(" — ")[0] for x in shown] == items  # whole, each on its line
+            assert [lines.index(x) for x in shown] == sorted(lines.index(x) for x in shown)
+    finally:
+        engine.dispose()

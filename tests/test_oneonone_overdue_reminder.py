@@ -2,8 +2,10 @@
 
 Before, a reminder named overdue action items but never that the 1:1 itself was: Grace,
 whose Monday 1:1 with Alice had not happened the week before, was reminded of the next
-one as of any other, and only `/summary` said it was overdue. Grace (New York) meets Alice
-and Bruno weekly, Mondays 10:00; the clock is the test's.
+one as of any other, and only `/summary` said it was overdue. Then Grace was told, and
+Alice, the other side of the same 1:1, still was not: her reminders now say it too,
+worded for her. Grace (New York) meets Alice and Bruno weekly, Mondays 10:00; the clock
+is the test's.
 """
 
 from __future__ import annotations
@@ -57,11 +59,10 @@ async def test_the_gm_is_told_the_1on1_is_overdue_in_its_reminders(bot, chat, cl
         "Reminder: your 1:1 with Alice Martin is tomorrow, Mon 2026-12-14 10:00 "
         "(America/New_York).", OVERDUE], day
     assert OVERDUE in soon.split("\n"), soon
-    # Bruno's 1:1 is on time: nothing said. Nor to Alice, who does not record the 1:1.
+    # Bruno's 1:1 is on time: nothing said, to either side.
     assert len(reminder_of(chat, "grace", "Bruno Rossi")) == 2
     assert not any("overdue" in t for t in reminder_of(chat, "grace", "Bruno Rossi"))
-    assert len(reminder_of(chat, "alice", "Grace Chen")) == 2
-    assert not any("overdue" in t for t in chat.to("alice"))
+    assert not any("overdue" in t for t in reminder_of(chat, "bruno", "Grace Chen"))
     # The GM's summary says the same of the same 1:1.
     await say(bot, "grace", "/summary")
     assert "overdue: Mon 2026-12-07 10:00 (America/New_York) did not happen" in \
@@ -122,3 +123,63 @@ async def test_a_pair_switched_off_and_back_on_is_not_told_of_a_miss_from_before
     await sweep_at(bot, clock, datetime(2027, 1, 17, 15, 0, tzinfo=UTC))  # Sun 10:00
     (day,) = reminder_of(chat, "grace", "Alice Martin")
     assert "overdue" not in day, day
+
+
+ALICE_OVERDUE = ("⚠️ Your 1:1 with Grace Chen is overdue: last held 2026-11-30, due every "
+                 "week; Mon 2026-12-07 10:00 (America/New_York) did not happen.")
+
+
+async def test_the_report_is_told_the_same_1on1_is_overdue(bot, chat, clock):
+    """Alice's reminders of her next 1:1 with Grace read as any other week's, though the
+    GM's summary and Grace's own reminders call it overdue: both sides now read the
+    same fact, on their own calendar."""
+    await alice_held_then_missed(bot, clock)
+    chat.clear()
+    await sweep_at(bot, clock, MONDAY_SLOT + 2 * WEEK - timedelta(days=1))  # Sun 10:00
+    await sweep_at(bot, clock, MONDAY_SLOT + 2 * WEEK - timedelta(minutes=14))
+    day, soon = reminder_of(chat, "alice", "Grace Chen")
+    assert day.split("\n")[:2] == [
+        "Reminder: your 1:1 with Grace Chen is tomorrow, Mon 2026-12-14 10:00 "
+        "(America/New_York).", ALICE_OVERDUE], day
+    assert ALICE_OVERDUE in soon.split("\n"), soon
+    (bruno_day, bruno_soon) = reminder_of(chat, "bruno", "Grace Chen")  # on time: nothing
+    assert "overdue" not in bruno_day + bruno_soon
+    # Held again: neither side is told any more.
+    await sweep_at(bot, clock, MONDAY_SLOT + 2 * WEEK + timedelta(minutes=31))
+    for text in ("yes", "done", "done"):
+        await say(bot, "grace", text)
+    chat.clear()
+    await sweep_at(bot, clock, MONDAY_SLOT + 3 * WEEK - timedelta(days=1))
+    (day,) = reminder_of(chat, "alice", "Grace Chen")
+    assert "overdue" not in day, day
+
+
+async def test_the_report_is_told_in_chinese_on_their_own_calendar(bot, chat, clock):
+    await alice_held_then_missed(bot, clock)
+    await say(bot, "alice", "/language 中文")
+    chat.clear()
+    await sweep_at(bot, clock, MONDAY_SLOT + 2 * WEEK - timedelta(days=1))
+    (day,) = reminder_of(chat, "alice", "Grace Chen")
+    assert day.split("\n")[1] == (
+        "⚠️ 你与Grace Chen的一对一面谈已逾期：上次进行于 2026-11-30（应每周一次）；"
+        "2026-12-07 10:00（周一，America/New_York）的面谈没有进行。"), day
+
+
+async def test_the_report_is_not_asked_to_confirm_what_only_the_manager_records(
+        bot, chat, clock):
+    # Grace never answered "did it happen?" of 30 November: Alice cannot answer it, so
+    # her reminder says whose confirmation is missing rather than "unanswered".
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
+    chat.clear()
+    await sweep_at(bot, clock, MONDAY_SLOT + WEEK - timedelta(days=1))
+    (day,) = reminder_of(chat, "alice", "Grace Chen")
+    assert ("⚠️ Your 1:1 with Grace Chen is overdue: never held yet, due every week; "
+            "Mon 2026-11-30 10:00 (America/New_York) is not recorded as held (Grace Chen "
+            "has not said whether it happened).") in day.split("\n"), day
+    await say(bot, "alice", "/language 中文")
+    chat.clear()
+    await sweep_at(bot, clock, MONDAY_SLOT + WEEK - timedelta(minutes=14))
+    (soon,) = reminder_of(chat, "alice", "Grace Chen")
+    assert ("⚠️ 你与Grace Chen的一对一面谈已逾期：还从未进行过（应每周一次）；"
+            "2026-11-30 10:00（周一，America/New_York）的面谈未记录为已进行"
+            "（Grace Chen尚未确认是否进行）。") in soon.split("\n"), soon
