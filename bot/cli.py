@@ -22,9 +22,11 @@ from bot.cli_output import (
     add_format,
     add_locale,
     dump_json,
+    guesses_hint,
     json_text,
     namesakes_line,
     one_named,
+    person_guesses,
     start_csv,
     utf8,
     write_new_file,
@@ -1398,7 +1400,8 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
 
         # The person as /checkin send reads them (handlers/people_named.py).
         named = people_named(org.people, args.person)
-        wrong = one_named(named, args.person, "--person", note="nothing was sent")
+        wrong = one_named(named, args.person, "--person", note="nothing was sent",
+                          guesses=person_guesses(args.person, org.people, org))
         if wrong:
             print(f"teampulse: {wrong}", file=sys.stderr)
             return 2
@@ -1591,7 +1594,10 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
                 print(f"teampulse: {no_team_line(exc.args[0], teams, exc.gone, exc.last, guess)}",
                       file=sys.stderr)
             else:
-                print(f"teampulse: no person {exc.args[0]!r} in the org", file=sys.stderr)
+                # Who is close to a typo, as /summary names them in chat.
+                guesses = person_guesses(exc.args[0], ctx.people.active(), bot.org)
+                print(f"teampulse: no person {exc.args[0]!r} in the org"
+                      f"{guesses_hint(guesses)}", file=sys.stderr)
             return 2
         if args.format == "json":
             data: dict[str, Any] = {"view": kind if kind in {"person", "team"} else "gm",
@@ -1676,8 +1682,10 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 # The person as every other command reads them (handlers/people_named.py),
                 # among all active people: a namesake who gets no digest is not guessed away.
                 named = people_named(ctx.people.active(), args.to, ctx.org)
+                # A typo is told who is close among those a digest goes to.
                 wrong = one_named(named, args.to, "--to", note="nothing was sent",
-                                  also=", or gm")
+                                  also=", or gm",
+                                  guesses=person_guesses(args.to, everyone, ctx.org))
                 if wrong:
                     print(f"teampulse: {wrong}", file=sys.stderr)
                     return 2
