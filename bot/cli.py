@@ -879,7 +879,7 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
     # A path that names no file is a slip in the command, as a bad option is (docs/cli.md:
     # exit 2): said before anything is imported, so the command is corrected and run
     # again whole rather than leaving the operator to work out which files went in.
-    absent = [why for path in args.files if (why := _not_a_file(path))]
+    absent = [why for path in args.files if (why := _not_a_file(path) or _unreadable(path))]
     if not absent:
         absent = _same_names(args.files)
     for why in absent:
@@ -904,8 +904,10 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                print(f"teampulse: {path}: cannot read the file: {exc.strerror}",
-                      file=sys.stderr)
+                # Readable a moment ago (_unreadable): the files before it are imported,
+                # so this one is refused on its own, as one refused for its content.
+                print(f"teampulse import-actuals: {path}: cannot read the file: "
+                      f"{exc.strerror or exc}", file=sys.stderr)
                 code = 1
                 continue
             try:
@@ -965,15 +967,30 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
 
 def _not_a_file(path: Path) -> str | None:
     """Why import-actuals cannot take `path` as a file ('x.csv: no such file'), else None.
-    A file it may not read is said when read, as any other unreadable file."""
+    A file it may not read is said by _unreadable."""
     try:
         if path.is_dir():
             return f"{path}: a folder, not a CSV export"
         if path.exists():
             return None
     except OSError:
-        return None  # a folder on the way that cannot be searched: read, and said then
+        return None  # a folder on the way that cannot be searched: _unreadable says so
     return f"{path}: no such file"
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why import-actuals cannot read `path` at all ('x.csv: cannot read the file:
+    Permission denied'), or why it is no text export (binary data, an Excel workbook),
+    else None: a wrong file given, said before anything is imported, as a missing one."""
+    from bot.crm_import import BINARY_HEAD, binary_problem
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(BINARY_HEAD)
+    except OSError as exc:
+        return f"{path}: cannot read the file: {exc.strerror or exc}"
+    problem = binary_problem(head)
+    return None if problem is None else f"{path}: {problem.text()}"
 
 
 def _same_names(paths: Sequence[Path]) -> list[str]:

@@ -829,6 +829,26 @@ def import_people(session: Session, org: Any) -> CrmPeople:
     return CrmPeople(people, units, metrics)
 
 
+#: How much of a file's start binary_problem looks at: a binary file (an image, a PDF, a
+#: workbook) gives itself away in its first bytes, and a 50 MB export is not read twice.
+BINARY_HEAD = 64 * 1024
+
+
+def binary_problem(head: bytes) -> CrmProblem | None:
+    """Why a file starting with `head` is no text export at all, else None: an Excel
+    workbook, or binary data (a NUL byte, which no CSV in UTF-8, GB18030 or Windows-1252
+    holds; a UTF-16 file with its byte order mark is text)."""
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        # An .xlsx (a zip) or an old .xls: read as text it was "no header row with the
+        # columns of a known format", which sent the GM looking at the columns.
+        return _problem("excel_workbook")
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # A PNG was "not valid CSV: its lines end with a lone carriage return", a NUL
+        # after a figure "value '100' is not a number".
+        return _problem("binary")
+    return None
+
+
 def content_hash(data: bytes) -> str:
     """The SHA-256 of a file's bytes, a leading UTF-8 BOM left out: a file seen before is
     known without reading its rows again, also when saved again from Excel as "CSV UTF-8"
@@ -861,10 +881,9 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
         # A download that failed, a report with nothing in it: it was "no header row with
         # the columns of a known format", which sent the GM looking at columns.
         raise CrmImportError(source, [(0, (_problem("empty_file"),))])
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        # An .xlsx (a zip) or an old .xls: read as text it was "no header row with the
-        # columns of a known format", which sent the GM looking at the columns.
-        raise CrmImportError(source, [(0, (_problem("excel_workbook"),))])
+    binary = binary_problem(data[:BINARY_HEAD])
+    if binary is not None:
+        raise CrmImportError(source, [(0, (binary,))])
     try:
         parsed = parse_bytes(data, settings, people, format_name)
     except UnicodeDecodeError:
