@@ -13,13 +13,14 @@ from __future__ import annotations
 import codecs
 import csv
 import errno
+import functools
 import hashlib
 import io
 import re
 import unicodedata
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -416,9 +417,6 @@ def parse_bytes(data: bytes, settings: CrmSettings, people: Iterable[tuple[str, 
 _TOTAL_ROWS = {"total", "grand total", "合计", "总计"}
 _CURRENCY = re.compile(r"(?i)^(?:usd|cny|rmb|eur|gbp)\s*|\s*(?:usd|cny|rmb|eur|gbp|元)$"
                        r"|[$¥￥€£\s]")
-#: Commas as thousands separators only: "1,5" or "12.500,00" (a decimal comma) is refused,
-#: not read as 15 or 12.5.
-_GROUPED = re.compile(r"^\(?[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?\)?(?:万)?$")
 
 
 def _nfkc(text: str) -> str:
@@ -432,49 +430,102 @@ def person_name_key(text: str) -> str:
     return " ".join(_nfkc(text).split()).casefold()
 
 
+#: A unit of ten after a figure ('1.5k', '2.6万', '3 Mio.'), letters of any script, inside
+#: or after an accounting negative's parentheses: which word is one is the check-in's
+#: table (_scale); here only where a figure may end.
+_SUFFIX = r"(?:[^\W\d_]+\.?)?"
+#: Commas as thousands separators only: "1,5" or "12.500,00" (a decimal comma) is refused,
+#: not read as 15 or 12.5.
+_GROUPED = re.compile(r"^\(?[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?" + _SUFFIX + r"\)?" + _SUFFIX
+                      + "$")
+#: Every minus sign a report writes: the typeset one (U+2212), the figure dash (U+2012), the
+#: en and em dashes (U+2013, U+2014) a word processor or a phone makes of a typed '-' (the
+#: check-in reads a leading en or em dash so too); NFKC leaves them all as they are.
+_MINUS_SIGNS = str.maketrans(dict.fromkeys("\u2212\u2012\u2013\u2014", "-"))
+#: A minus after the figure, as SAP and other ERP exports write a negative ('500-',
+#: '1.234,56-'): the figure alone before it, no sign or parenthesis of its own.
+_TRAILING_MINUS = re.compile(r"^(\d[^-+()]*)-$")
+
+
+def _plain(text: str) -> str:
+    """A value as it is read: NFKC, every minus sign '-', the currency and spaces left
+    out, and a minus after the figure put before it ('500-' is '-500')."""
+    cleaned = _CURRENCY.sub("", _nfkc(text.translate(_MINUS_SIGNS)).strip())
+    trailing = _TRAILING_MINUS.match(cleaned)
+    return "-" + trailing.group(1) if trailing else cleaned
+
+
 def misplaced_comma(text: str) -> bool:
     """Whether a value has a comma that does not separate thousands (a decimal comma)."""
-    cleaned = _CURRENCY.sub("", _nfkc(text).strip())
+    cleaned = _plain(text)
     return "," in cleaned and not _GROUPED.match(cleaned)
 
 
 #: A number as written where the decimal mark is a comma: 12.500,00, 12500,5, 1.250.000.
-_COMMA_DECIMAL = re.compile(r"^\(?[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?\)?(?:万)?$")
-#: An accounting negative with a sign inside too: '(-5)', '(+1,000)'.
-_TWICE_NEGATIVE = re.compile(r"^\(\s*[-+]\s*\d.*\)$")
-_DOT_GROUPS = re.compile(r"^\(?[-+]?\d{1,3}(?:\.\d{3})+\)?(?:万)?$")
+_COMMA_DECIMAL = re.compile(r"^\(?[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?" + _SUFFIX
+                            + r"\)?" + _SUFFIX + "$")
+#: An accounting negative with a sign too: '(-5)', '(+1,000)', '(5)-', '(5-)'.
+_TWICE_NEGATIVE = re.compile(r"^\(\s*[-+]\s*\d.*\)$|^\(.*\d.*\)-$|^\(.*\d.*-\)$")
+#: A sign before the figure and a minus after it: '-500-', '+500-'.
+_TWO_SIGNS = re.compile(r"^[-+]\d.*-$")
+_DOT_GROUPS = re.compile(r"^\(?[-+]?\d{1,3}(?:\.\d{3})+" + _SUFFIX + r"\)?" + _SUFFIX + "$")
 
 
 def dot_thousands(text: str) -> bool:
     """Whether a value of a file whose decimal mark is a comma is a dot before three
     digits and no comma ('12.500'): 12,500 there, but 12.5 to anyone else."""
-    cleaned = _CURRENCY.sub("", _nfkc(text).strip())
+    cleaned = _plain(text)
     return _DOT_GROUPS.match(cleaned) is not None and cleaned.count(".") == 1
 
 
+def negative_twice(text: str) -> str | None:
+    """'parentheses' for an accounting negative with a sign too ('(-5)', '(5)-'), 'signs'
+    for a figure with a sign before it and a minus after ('-500-'), else None: which of
+    the two negatives was meant only the export's writer knows."""
+    cleaned = _plain(text)
+    return "parentheses" if _TWICE_NEGATIVE.match(cleaned) else \
+        "signs" if _TWO_SIGNS.match(cleaned) else None
+
+
+@functools.cache
+def _scale() -> tuple[re.Pattern[str], Mapping[str, float]]:
+    """The units of ten the check-in reads after a figure ('k', 'm', 'Mio', '万', '亿', …;
+    handlers.answers), as a pattern taking the figure and the word, and their factors."""
+    from handlers.answers import MULTIPLIERS
+
+    words = "|".join(re.escape(w) for w in sorted(MULTIPLIERS, key=len, reverse=True))
+    return re.compile(r"^(.*[\d)])(" + words + r")\.?$", re.IGNORECASE), MULTIPLIERS
+
+
 def parse_value(text: str, decimal_comma: bool = False) -> float | None:
-    """'$12,500.00', 'USD 12500', '¥8,800', '1.2万' -> a number; None if it is not one
-    (also '1,5' or '12.500,00': a comma that does not separate thousands).
+    """'$12,500.00', 'USD 12500', '¥8,800', '1.2万', '1.5k', '500-', '–100' -> a number;
+    None if it is not one (also '1,5' or '12.500,00': a comma that does not separate
+    thousands; '-500-' or '(-5)': negative twice).
+
+    A unit of ten after the figure is read as the check-in reads it ('1.5k' is 1,500,
+    '2M' 2,000,000: handlers.answers); a minus after the figure (SAP's '500-') or written
+    as a dash ('–100') is a minus, as '-500' and '(500)' are.
 
     `decimal_comma`: the file writes numbers as where the decimal mark is a comma (a
     semicolon-separated export): '12.500,00' and '1.250.000' are read so; '12.500' alone,
     which is 12.5 to everyone else, is refused (dot_thousands)."""
-    # The minus sign of a typeset report (U+2212), which NFKC leaves: '−500' is -500.
-    text = text.replace("\u2212", "-")
+    cleaned = _plain(text)
     if decimal_comma:
-        cleaned = _CURRENCY.sub("", _nfkc(text).strip())
         if dot_thousands(cleaned) or not _COMMA_DECIMAL.match(cleaned):
             return None if "," in cleaned or dot_thousands(cleaned) else parse_value(cleaned)
-        text = cleaned.replace(".", "").replace(",", ".")
-    if misplaced_comma(text):
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif misplaced_comma(cleaned):
         return None
-    cleaned = _CURRENCY.sub("", _nfkc(text).strip()).replace(",", "")
+    cleaned = cleaned.replace(",", "")
+    scaled, factors = _scale()
     factor = 1.0
-    if cleaned.endswith("万"):
-        cleaned, factor = cleaned[:-1], 10_000.0
+    if found := scaled.match(cleaned):  # '1.5k', '(1.2)万'
+        cleaned, factor = found.group(1), factors[found.group(2).lower()]
     negative = cleaned.startswith("(") and cleaned.endswith(")")
     if negative:
         cleaned = cleaned[1:-1]
+        if not found and (found := scaled.match(cleaned)):  # '(1.5k)'
+            cleaned, factor = found.group(1), factors[found.group(2).lower()]
     if "(" in cleaned or ")" in cleaned or (negative and cleaned[:1] in "+-"):
         # '(-5)' is negative twice and '(5' half an accounting negative: read as 5, a
         # refund counted as a sale; which was meant only the export's writer knows.
@@ -625,9 +676,9 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
                 row_errors.append(_problem("dot_thousands", column=fmt.value, value=raw_value))
             elif not decimal_comma and misplaced_comma(raw_value):
                 row_errors.append(_problem("decimal_comma", column=fmt.value, value=raw_value))
-            elif _TWICE_NEGATIVE.match(_CURRENCY.sub("", _nfkc(raw_value))
-                                       .replace("\u2212", "-")):
-                row_errors.append(_problem("twice_negative", column=fmt.value,
+            elif (twice := negative_twice(raw_value)) is not None:
+                row_errors.append(_problem("twice_negative" if twice == "parentheses"
+                                           else "two_signs", column=fmt.value,
                                            value=raw_value))
             else:
                 row_errors.append(_problem("not_a_number", column=fmt.value, value=raw_value))
