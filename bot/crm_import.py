@@ -608,6 +608,8 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
     stage_at = _column(header, fmt.stage) if fmt.stage else None
     won = {w.casefold() for w in fmt.won}
     blank_seen = False
+    # Each rate's first row per person, metric and week: (line, value as written).
+    rates: dict[tuple[str, str, str], tuple[int, str]] = {}
     for line, record in records[header_at + 1:]:
         cells = [c.strip() for c in record]
         filled = [c for c in cells if c]
@@ -714,6 +716,16 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
             out.errors.append((line, tuple(row_errors)))
             continue
         assert key is not None and value is not None and week is not None
+        if unit_of and is_percent((unit_of,)):
+            first = rates.setdefault((key, metric, week), (line, raw_value))
+            if first[0] != line:
+                # Two rates of one week (60% and 40%) were added up as any two rows of a
+                # week are, and read 100%; nor is their mean the week's rate for sure (one
+                # may correct the other): which one is, only the export's writer knows.
+                out.errors.append((line, (_problem(
+                    "rate_twice", column=fmt.value, value=raw_value, owner=key,
+                    metric=metric, week=week, line=first[0], first=first[1]),)))
+                continue
         out.rows.append(CrmRow(line, key, metric, day, week, value))
     if fmt.date is None and not out.errors:
         out.repeated = repeated_weeks(out.rows)
