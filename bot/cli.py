@@ -1343,10 +1343,12 @@ def _personal_data(args: argparse.Namespace, settings: Settings, out: TextIO) ->
                         # Like `backup FILE`: never over a file that is there, never a
                         # part of the export under its name (a full disk, a kill).
                         write_new_file(args.output, text)
-                    except FileExistsError as exc:
+                    except FileExistsError:
                         if args.output.is_dir():
-                            print(f"teampulse: cannot write {args.output}: "
-                                  f"{exc.strerror or type(exc).__name__}", file=sys.stderr)
+                            # Not "File exists": what to give instead, a file in it.
+                            print(f"teampulse: cannot write {args.output}: it is a folder; "
+                                  "name the file to write, such as "
+                                  f"{args.output / (person.key + '.json')}", file=sys.stderr)
                         else:
                             print(f"teampulse: {args.output} exists already; give a new "
                                   "file name", file=sys.stderr)
