@@ -559,6 +559,7 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """`teampulse goals [PERSON | team NAME]`: what `/goals` shows the GM."""
     from bot.app import prepare
     from bot.org import team_guess, team_spellings
+    from handlers.answers import normalise, team_word
     from handlers.goals import GoalScopeError, current_goals, gap_lines, goal_scope, goal_views
     from handlers.people_named import namesakes, people_named
 
@@ -577,10 +578,12 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                         + guesses_hint(people, [f"team {guess}"] if guess else [])
                         + f" (give a person's key, or team NAME; teams: {teams})")
 
-        typed = " ".join(args.who)
+        # Read as /goals reads it in chat: full-width ＥＡＳＴ from a Chinese input method
+        # is East, and 团队 China is team China (both were "no person or team").
+        typed = team_word(normalise(" ".join(args.who)))
         if args.who and not typed.strip():
             # `goals "$WHO"` with WHO unset: not the org's goals, as `goals` alone shows.
-            return nobody(typed)
+            return nobody(" ".join(args.who))  # as typed (' ')
         try:
             # The operator reads as the GM does: everyone's goals.
             scope = goal_scope(bot.org, typed, viewer=True)
@@ -597,7 +600,7 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                     return fail(f"{gone[0][0]} ({gone[0][1]}) is no longer in the org file, "
                                 "which sets no goals for them any more; their check-ins "
                                 f"stay: teampulse summary --person {gone[0][1]}")
-            if typed.strip().lower() == "team":
+            if typed.strip().lower() in {"team", "团队"}:
                 # `goals team` with the name left out ('goals team "$TEAM"', TEAM unset):
                 # not a person called "team".
                 spelled = sorted(team_spellings(bot.org).values())

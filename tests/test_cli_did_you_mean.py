@@ -11,6 +11,7 @@ out read "team" as a person's name; it now says to give the team's name.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -95,3 +96,13 @@ def test_goals_team_without_a_name_says_to_give_it(bot, settings, capsys, who):
         "(teams: China, East, Europe)\n")
     code, out = run_cli(settings, "goals", "team", "China")  # as it says to type
     assert code == 0 and out.startswith("# "), capsys.readouterr().err
+
+
+def test_goals_reads_the_chinese_word_for_team_as_chat_does(bot, settings, capsys):
+    """`/goals 团队 China` shows team China in chat; `teampulse goals 团队 China` said
+    "no person or team '团队 China' in the org"."""
+    code, out = run_cli(settings, "goals", "团队", "China", "--format", "json")
+    assert code == 0, capsys.readouterr().err
+    assert json.loads(out)["title"] == "China"
+    assert run_cli(settings, "goals", "团队") == (2, "")  # the name left out, as `goals team`
+    assert capsys.readouterr().err.startswith("teampulse: goals team: give the team's name")

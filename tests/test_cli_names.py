@@ -92,6 +92,10 @@ async def test_a_team_is_read_as_the_chat_reads_it(twins, capsys, typed):
     assert code == 0, capsys.readouterr().err
     code, out = run_cli(settings, "pulse", "results", "--team", typed, "--format", "json")
     assert code == 0, capsys.readouterr().err
+    # `goals team ＥＡＳＴ` was "no person or team 'ＥＡＳＴ' in the org".
+    code, out = run_cli(settings, "goals", "team", typed, "--format", "json")
+    assert code == 0, capsys.readouterr().err
+    assert json.loads(out)["title"] == "East"
     code, out = run_cli(settings, "summary", "--chart", "morale", "--team", typed, "--out",
                         str(settings.org_file.parent / "morale.png"))
     assert code == 0, capsys.readouterr().err
