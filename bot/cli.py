@@ -8,6 +8,7 @@ import contextlib
 import io
 import logging
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -985,6 +986,10 @@ def _unreadable(path: Path) -> str | None:
     from bot.crm_import import BINARY_HEAD, binary_problem
 
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            # A pipe (`import-actuals <(curl …)`) is read once: its head taken here would
+            # be missing from the import. Read then, and said then.
+            return None
         with path.open("rb") as fh:
             head = fh.read(BINARY_HEAD)
     except OSError as exc:

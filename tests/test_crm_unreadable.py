@@ -110,3 +110,19 @@ async def test_an_image_in_the_watched_folder_is_told_as_one(bot, chat, clock, t
     told = chat.last("grace")
     assert said in told and "carriage return" not in told, told
     assert stored(bot) == []
+
+
+def test_a_pipe_is_imported_whole(bot, settings, clock, tmp_path, capsys):
+    """`import-actuals <(curl …)`: a pipe is read once, so nothing may be read from it
+    before the import (the check for binary data took its head, and the import read the
+    rest: "the file is empty")."""
+    read, write = os.pipe()
+    os.write(write, b"person,metric,week,value\nalice,revenue,2026-W47,100\n")
+    os.close(write)
+    try:
+        code, out = run_cli(settings, "import-actuals", f"/dev/fd/{read}")
+    finally:
+        os.close(read)
+    assert (code, out) == (0, f"{read}: imported 1 row (teampulse-weekly format)\n"), \
+        capsys.readouterr().err
+    assert [(r[0], r[2]) for r in stored(bot)] == [("alice", 100)]
