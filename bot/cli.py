@@ -1618,8 +1618,9 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
                 print(f"teampulse: {no_team_line(exc.args[0], teams, exc.gone, exc.last, guess)}",
                       file=sys.stderr)
             else:
-                # Who is close to a typo, as /summary names them in chat.
-                guesses = person_guesses(exc.args[0], ctx.people.active(), bot.org)
+                # Who is close to a typo, as /summary names them in chat; also someone
+                # taken out of the org file, whose history --person still prints.
+                guesses = person_guesses(exc.args[0], ctx.people.everyone(), bot.org)
                 print(f"teampulse: no person {exc.args[0]!r} in the org"
                       f"{guesses_hint(guesses)}", file=sys.stderr)
             return 2

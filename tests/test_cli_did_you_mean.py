@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +107,20 @@ def test_goals_reads_the_chinese_word_for_team_as_chat_does(bot, settings, capsy
     assert json.loads(out)["title"] == "China"
     assert run_cli(settings, "goals", "团队") == (2, "")  # the name left out, as `goals team`
     assert capsys.readouterr().err.startswith("teampulse: goals team: give the team's name")
+
+
+def test_a_typo_of_someone_who_left_names_them_for_their_history(bot, settings, capsys,
+                                                                  tmp_path):
+    """`summary --person bruno` prints Bruno's weeks after he left the org file; `brnuo`
+    named nobody."""
+    org = tmp_path / "org.yaml"
+    text = TEST_ORG.read_text(encoding="utf-8")
+    org.write_text(text[:text.index("  - key: bruno")] + text[text.index("  - key: li"):],
+                   encoding="utf-8")
+    settings = replace(settings, org_file=org)
+    assert run_cli(settings, "apply-org", "--yes")[0] == 0
+    assert run_cli(settings, "summary", "--person", "brnuo") == (2, "")
+    assert capsys.readouterr().err == (
+        "teampulse: no person 'brnuo' in the org (did you mean 'bruno' (Bruno Rossi)?)\n")
+    code, out = run_cli(settings, "summary", "--person", "bruno")
+    assert code == 0 and "no longer in the org file" in out
