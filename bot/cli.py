@@ -8,6 +8,7 @@ import contextlib
 import io
 import logging
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -22,9 +23,11 @@ from bot.cli_output import (
     add_format,
     add_locale,
     dump_json,
+    guesses_hint,
     json_text,
     namesakes_line,
     one_named,
+    person_guesses,
     start_csv,
     utf8,
     write_new_file,
@@ -881,7 +884,7 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
     # A path that names no file is a slip in the command, as a bad option is (docs/cli.md:
     # exit 2): said before anything is imported, so the command is corrected and run
     # again whole rather than leaving the operator to work out which files went in.
-    absent = [why for path in args.files if (why := _not_a_file(path))]
+    absent = [why for path in args.files if (why := _not_a_file(path) or _unreadable(path))]
     if not absent:
         absent = _same_names(args.files)
     for why in absent:
@@ -906,8 +909,10 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                print(f"teampulse: {path}: cannot read the file: {exc.strerror}",
-                      file=sys.stderr)
+                # Readable a moment ago (_unreadable): the files before it are imported,
+                # so this one is refused on its own, as one refused for its content.
+                print(f"teampulse import-actuals: {path}: cannot read the file: "
+                      f"{exc.strerror or exc}", file=sys.stderr)
                 code = 1
                 continue
             try:
@@ -967,15 +972,34 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
 
 def _not_a_file(path: Path) -> str | None:
     """Why import-actuals cannot take `path` as a file ('x.csv: no such file'), else None.
-    A file it may not read is said when read, as any other unreadable file."""
+    A file it may not read is said by _unreadable."""
     try:
         if path.is_dir():
             return f"{path}: a folder, not a CSV export"
         if path.exists():
             return None
     except OSError:
-        return None  # a folder on the way that cannot be searched: read, and said then
+        return None  # a folder on the way that cannot be searched: _unreadable says so
     return f"{path}: no such file"
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why import-actuals cannot read `path` at all ('x.csv: cannot read the file:
+    Permission denied'), or why it is no text export (binary data, an Excel workbook),
+    else None: a wrong file given, said before anything is imported, as a missing one."""
+    from bot.crm_import import BINARY_HEAD, binary_problem
+
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            # A pipe (`import-actuals <(curl …)`) is read once: its head taken here would
+            # be missing from the import. Read then, and said then.
+            return None
+        with path.open("rb") as fh:
+            head = fh.read(BINARY_HEAD)
+    except OSError as exc:
+        return f"{path}: cannot read the file: {exc.strerror or exc}"
+    problem = binary_problem(head)
+    return None if problem is None else f"{path}: {problem.text()}"
 
 
 def _same_names(paths: Sequence[Path]) -> list[str]:
@@ -1328,10 +1352,12 @@ def _personal_data(args: argparse.Namespace, settings: Settings, out: TextIO) ->
                         # Like `backup FILE`: never over a file that is there, never a
                         # part of the export under its name (a full disk, a kill).
                         write_new_file(args.output, text)
-                    except FileExistsError as exc:
+                    except FileExistsError:
                         if args.output.is_dir():
-                            print(f"teampulse: cannot write {args.output}: "
-                                  f"{exc.strerror or type(exc).__name__}", file=sys.stderr)
+                            # Not "File exists": what to give instead, a file in it.
+                            print(f"teampulse: cannot write {args.output}: it is a folder; "
+                                  "name the file to write, such as "
+                                  f"{args.output / (person.key + '.json')}", file=sys.stderr)
                         else:
                             print(f"teampulse: {args.output} exists already; give a new "
                                   "file name", file=sys.stderr)
@@ -1402,7 +1428,8 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
 
         # The person as /checkin send reads them (handlers/people_named.py).
         named = people_named(org.people, args.person)
-        wrong = one_named(named, args.person, "--person", note="nothing was sent")
+        wrong = one_named(named, args.person, "--person", note="nothing was sent",
+                          guesses=person_guesses(args.person, org.people, org))
         if wrong:
             print(f"teampulse: {wrong}", file=sys.stderr)
             return 2
@@ -1595,7 +1622,11 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
                 print(f"teampulse: {no_team_line(exc.args[0], teams, exc.gone, exc.last, guess)}",
                       file=sys.stderr)
             else:
-                print(f"teampulse: no person {exc.args[0]!r} in the org", file=sys.stderr)
+                # Who is close to a typo, as /summary names them in chat; also someone
+                # taken out of the org file, whose history --person still prints.
+                guesses = person_guesses(exc.args[0], ctx.people.everyone(), bot.org)
+                print(f"teampulse: no person {exc.args[0]!r} in the org"
+                      f"{guesses_hint(guesses)}", file=sys.stderr)
             return 2
         if args.format == "json":
             data: dict[str, Any] = {"view": kind if kind in {"person", "team"} else "gm",
@@ -1680,8 +1711,10 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 # The person as every other command reads them (handlers/people_named.py),
                 # among all active people: a namesake who gets no digest is not guessed away.
                 named = people_named(ctx.people.active(), args.to, ctx.org)
+                # A typo is told who is close among those a digest goes to.
                 wrong = one_named(named, args.to, "--to", note="nothing was sent",
-                                  also=", or gm")
+                                  also=", or gm",
+                                  guesses=person_guesses(args.to, everyone, ctx.org))
                 if wrong:
                     print(f"teampulse: {wrong}", file=sys.stderr)
                     return 2

@@ -192,20 +192,44 @@ def namesakes_line(typed: str, people: Iterable[tuple[str, str | None]], how: st
             + ", ".join(f"{how} {key} (team {team or '-'})" for key, team in pairs))
 
 
+def person_guesses(typed: str, people: Iterable[Any], org: Any) -> list[tuple[str, str]]:
+    """Of `people` (stored or the org file's), those whose key, name or alias is close to
+    a mistyped `typed` as (key, name), closest first: the very rule /summary and /goals
+    use in chat (bot.suggest.closest_people), so a slip gets the same "did you mean"."""
+    from bot.suggest import closest_people
+    from handlers.people_named import name_of, org_aliases
+
+    return closest_people(typed, [(p.key, name_of(p)) for p in people],
+                          aliases=org_aliases(org))
+
+
+def guesses_hint(guesses: Sequence[tuple[str, str]], more: Sequence[str] = ()) -> str:
+    """" (did you mean 'alice' (Alice Martin)?)": what to type instead for each (key, name)
+    guessed, then `more` (already worded: 'team East'); "" when nothing is close."""
+    said = [f"{key!r} ({name})" if name and name != key else repr(key)
+            for key, name in guesses] + [repr(m) for m in more]
+    if not said:
+        return ""
+    return " (did you mean " + (", ".join(said[:-1]) + " or " if len(said) > 1 else "") \
+        + said[-1] + "?)"
+
+
 def one_named(named: list[Any], typed: str, how: str, key_hint: str = "their key",
-              note: str = "", also: str = "") -> str | None:
+              note: str = "", also: str = "",
+              guesses: Sequence[tuple[str, str]] = ()) -> str | None:
     """Why `named` (whom `typed` names, handlers/people_named.people_named) is not one
     person, as every command here says it; None when it is. `how`: what to type before a
     key ('--person', 'review'); `key_hint` and `also`: what the "nobody" line asks for
-    first and last; `note`: what the command did not do ("nothing was sent")."""
+    first and last; `note`: what the command did not do ("nothing was sent"); `guesses`:
+    who is close to a typo (person_guesses), named on the "nobody" line."""
     from handlers.people_named import namesakes
 
     if len(named) > 1:
         line = namesakes_line(typed, namesakes(named), how)
         return f"{line}; {note}" if note else line
     if not named:
-        return (f"no person {typed!r} in the org (give {key_hint}, or their name as the "
-                f"org file writes it{also})")
+        return (f"no person {typed!r} in the org{guesses_hint(guesses)} (give {key_hint}, "
+                f"or their name as the org file writes it{also})")
     return None
 
 

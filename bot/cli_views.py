@@ -14,7 +14,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from bot.cli_output import csv_cell, dump_json, namesakes_line, one_named, write_csv
+from bot.cli_output import (
+    csv_cell,
+    dump_json,
+    guesses_hint,
+    namesakes_line,
+    one_named,
+    person_guesses,
+    write_csv,
+)
 from bot.config import Settings
 from bot.oneonone import DAY_NAMES, pairs_at_once, pairs_off_hours
 from bot.suggest import closest
@@ -484,7 +492,12 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             # Also someone since removed (their last review), a current namesake first.
             named = people_named(ctx.people.everyone(), args.director, ctx.org)
             named = [p for p in named if p.active] or named
-            wrong = one_named(named, args.director, "review", key_hint="the director's key")
+            # A typo is told which director is close (someone who left too: their
+            # reviews stay), as /summary names who is close in chat.
+            wrong = one_named(named, args.director, "review", key_hint="the director's key",
+                              guesses=[] if named else person_guesses(
+                                  args.director, [p for p in ctx.people.everyone()
+                                                  if p.role == "director"], ctx.org))
             if wrong:
                 return fail(wrong)
             who = f"{named[0].display_name} ({named[0].key})"
@@ -546,6 +559,7 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """`teampulse goals [PERSON | team NAME]`: what `/goals` shows the GM."""
     from bot.app import prepare
     from bot.org import team_guess, team_spellings
+    from handlers.answers import normalise, team_word
     from handlers.goals import GoalScopeError, current_goals, gap_lines, goal_scope, goal_views
     from handlers.people_named import namesakes, people_named
 
@@ -555,17 +569,21 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         # Each team once, as the org file first writes it (as `summary --team` lists them).
         teams = ", ".join(sorted(team_spellings(bot.org).values())) or "none"
 
-        def nobody(value: str) -> int:
-            # The team closest to a typo, as `summary --team` names it ('Est': East).
+        def nobody(value: str, team: bool = False) -> int:
+            # Who and which team are close to a typo, as /goals names them in chat
+            # ('alcie': alice; 'Est': team East); no person when a team was asked for.
             guess = team_guess(bot.org, value) if value.strip() else None
+            people = [] if team else person_guesses(value, bot.org.people, bot.org)
             return fail(f"no person or team {value!r} in the org"
-                        + (f" (did you mean 'team {guess}'?)" if guess else "")
+                        + guesses_hint(people, [f"team {guess}"] if guess else [])
                         + f" (give a person's key, or team NAME; teams: {teams})")
 
-        typed = " ".join(args.who)
+        # Read as /goals reads it in chat: full-width ＥＡＳＴ from a Chinese input method
+        # is East, and 团队 China is team China (both were "no person or team").
+        typed = team_word(normalise(" ".join(args.who)))
         if args.who and not typed.strip():
             # `goals "$WHO"` with WHO unset: not the org's goals, as `goals` alone shows.
-            return nobody(typed)
+            return nobody(" ".join(args.who))  # as typed (' ')
         try:
             # The operator reads as the GM does: everyone's goals.
             scope = goal_scope(bot.org, typed, viewer=True)
@@ -582,7 +600,14 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                     return fail(f"{gone[0][0]} ({gone[0][1]}) is no longer in the org file, "
                                 "which sets no goals for them any more; their check-ins "
                                 f"stay: teampulse summary --person {gone[0][1]}")
-            return nobody(exc.value)
+            if typed.strip().lower() in {"team", "团队"}:
+                # `goals team` with the name left out ('goals team "$TEAM"', TEAM unset):
+                # not a person called "team".
+                spelled = sorted(team_spellings(bot.org).values())
+                return fail("goals team: give the team's name, e.g. teampulse goals team "
+                            + (f"{spelled[0]} (teams: {teams})" if spelled
+                               else "NAME (the org file gives no one a team)"))
+            return nobody(exc.value, team=typed.strip().lower().startswith("team "))
         today = bot.clock.now().astimezone(bot.org.tz).date()
         with reading(bot) as ctx:  # at one moment, as /goals
             views = goal_views(ctx, current_goals(bot.org, scope.owners, today), locale)

@@ -13,13 +13,14 @@ from __future__ import annotations
 import codecs
 import csv
 import errno
+import functools
 import hashlib
 import io
 import re
 import unicodedata
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -416,9 +417,6 @@ def parse_bytes(data: bytes, settings: CrmSettings, people: Iterable[tuple[str, 
 _TOTAL_ROWS = {"total", "grand total", "合计", "总计"}
 _CURRENCY = re.compile(r"(?i)^(?:usd|cny|rmb|eur|gbp)\s*|\s*(?:usd|cny|rmb|eur|gbp|元)$"
                        r"|[$¥￥€£\s]")
-#: Commas as thousands separators only: "1,5" or "12.500,00" (a decimal comma) is refused,
-#: not read as 15 or 12.5.
-_GROUPED = re.compile(r"^\(?[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?\)?(?:万)?$")
 
 
 def _nfkc(text: str) -> str:
@@ -432,49 +430,102 @@ def person_name_key(text: str) -> str:
     return " ".join(_nfkc(text).split()).casefold()
 
 
+#: A unit of ten after a figure ('1.5k', '2.6万', '3 Mio.'), letters of any script, inside
+#: or after an accounting negative's parentheses: which word is one is the check-in's
+#: table (_scale); here only where a figure may end.
+_SUFFIX = r"(?:[^\W\d_]+\.?)?"
+#: Commas as thousands separators only: "1,5" or "12.500,00" (a decimal comma) is refused,
+#: not read as 15 or 12.5.
+_GROUPED = re.compile(r"^\(?[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?" + _SUFFIX + r"\)?" + _SUFFIX
+                      + "$")
+#: Every minus sign a report writes: the typeset one (U+2212), the figure dash (U+2012), the
+#: en and em dashes (U+2013, U+2014) a word processor or a phone makes of a typed '-' (the
+#: check-in reads a leading en or em dash so too); NFKC leaves them all as they are.
+_MINUS_SIGNS = str.maketrans(dict.fromkeys("\u2212\u2012\u2013\u2014", "-"))
+#: A minus after the figure, as SAP and other ERP exports write a negative ('500-',
+#: '1.234,56-'): the figure alone before it, no sign or parenthesis of its own.
+_TRAILING_MINUS = re.compile(r"^(\d[^-+()]*)-$")
+
+
+def _plain(text: str) -> str:
+    """A value as it is read: NFKC, every minus sign '-', the currency and spaces left
+    out, and a minus after the figure put before it ('500-' is '-500')."""
+    cleaned = _CURRENCY.sub("", _nfkc(text.translate(_MINUS_SIGNS)).strip())
+    trailing = _TRAILING_MINUS.match(cleaned)
+    return "-" + trailing.group(1) if trailing else cleaned
+
+
 def misplaced_comma(text: str) -> bool:
     """Whether a value has a comma that does not separate thousands (a decimal comma)."""
-    cleaned = _CURRENCY.sub("", _nfkc(text).strip())
+    cleaned = _plain(text)
     return "," in cleaned and not _GROUPED.match(cleaned)
 
 
 #: A number as written where the decimal mark is a comma: 12.500,00, 12500,5, 1.250.000.
-_COMMA_DECIMAL = re.compile(r"^\(?[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?\)?(?:万)?$")
-#: An accounting negative with a sign inside too: '(-5)', '(+1,000)'.
-_TWICE_NEGATIVE = re.compile(r"^\(\s*[-+]\s*\d.*\)$")
-_DOT_GROUPS = re.compile(r"^\(?[-+]?\d{1,3}(?:\.\d{3})+\)?(?:万)?$")
+_COMMA_DECIMAL = re.compile(r"^\(?[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?" + _SUFFIX
+                            + r"\)?" + _SUFFIX + "$")
+#: An accounting negative with a sign too: '(-5)', '(+1,000)', '(5)-', '(5-)'.
+_TWICE_NEGATIVE = re.compile(r"^\(\s*[-+]\s*\d.*\)$|^\(.*\d.*\)-$|^\(.*\d.*-\)$")
+#: A sign before the figure and a minus after it: '-500-', '+500-'.
+_TWO_SIGNS = re.compile(r"^[-+]\d.*-$")
+_DOT_GROUPS = re.compile(r"^\(?[-+]?\d{1,3}(?:\.\d{3})+" + _SUFFIX + r"\)?" + _SUFFIX + "$")
 
 
 def dot_thousands(text: str) -> bool:
     """Whether a value of a file whose decimal mark is a comma is a dot before three
     digits and no comma ('12.500'): 12,500 there, but 12.5 to anyone else."""
-    cleaned = _CURRENCY.sub("", _nfkc(text).strip())
+    cleaned = _plain(text)
     return _DOT_GROUPS.match(cleaned) is not None and cleaned.count(".") == 1
 
 
+def negative_twice(text: str) -> str | None:
+    """'parentheses' for an accounting negative with a sign too ('(-5)', '(5)-'), 'signs'
+    for a figure with a sign before it and a minus after ('-500-'), else None: which of
+    the two negatives was meant only the export's writer knows."""
+    cleaned = _plain(text)
+    return "parentheses" if _TWICE_NEGATIVE.match(cleaned) else \
+        "signs" if _TWO_SIGNS.match(cleaned) else None
+
+
+@functools.cache
+def _scale() -> tuple[re.Pattern[str], Mapping[str, float]]:
+    """The units of ten the check-in reads after a figure ('k', 'm', 'Mio', '万', '亿', …;
+    handlers.answers), as a pattern taking the figure and the word, and their factors."""
+    from handlers.answers import MULTIPLIERS
+
+    words = "|".join(re.escape(w) for w in sorted(MULTIPLIERS, key=len, reverse=True))
+    return re.compile(r"^(.*[\d)])(" + words + r")\.?$", re.IGNORECASE), MULTIPLIERS
+
+
 def parse_value(text: str, decimal_comma: bool = False) -> float | None:
-    """'$12,500.00', 'USD 12500', '¥8,800', '1.2万' -> a number; None if it is not one
-    (also '1,5' or '12.500,00': a comma that does not separate thousands).
+    """'$12,500.00', 'USD 12500', '¥8,800', '1.2万', '1.5k', '500-', '–100' -> a number;
+    None if it is not one (also '1,5' or '12.500,00': a comma that does not separate
+    thousands; '-500-' or '(-5)': negative twice).
+
+    A unit of ten after the figure is read as the check-in reads it ('1.5k' is 1,500,
+    '2M' 2,000,000: handlers.answers); a minus after the figure (SAP's '500-') or written
+    as a dash ('–100') is a minus, as '-500' and '(500)' are.
 
     `decimal_comma`: the file writes numbers as where the decimal mark is a comma (a
     semicolon-separated export): '12.500,00' and '1.250.000' are read so; '12.500' alone,
     which is 12.5 to everyone else, is refused (dot_thousands)."""
-    # The minus sign of a typeset report (U+2212), which NFKC leaves: '−500' is -500.
-    text = text.replace("\u2212", "-")
+    cleaned = _plain(text)
     if decimal_comma:
-        cleaned = _CURRENCY.sub("", _nfkc(text).strip())
         if dot_thousands(cleaned) or not _COMMA_DECIMAL.match(cleaned):
             return None if "," in cleaned or dot_thousands(cleaned) else parse_value(cleaned)
-        text = cleaned.replace(".", "").replace(",", ".")
-    if misplaced_comma(text):
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif misplaced_comma(cleaned):
         return None
-    cleaned = _CURRENCY.sub("", _nfkc(text).strip()).replace(",", "")
+    cleaned = cleaned.replace(",", "")
+    scaled, factors = _scale()
     factor = 1.0
-    if cleaned.endswith("万"):
-        cleaned, factor = cleaned[:-1], 10_000.0
+    if found := scaled.match(cleaned):  # '1.5k', '(1.2)万'
+        cleaned, factor = found.group(1), factors[found.group(2).lower()]
     negative = cleaned.startswith("(") and cleaned.endswith(")")
     if negative:
         cleaned = cleaned[1:-1]
+        if not found and (found := scaled.match(cleaned)):  # '(1.5k)'
+            cleaned, factor = found.group(1), factors[found.group(2).lower()]
     if "(" in cleaned or ")" in cleaned or (negative and cleaned[:1] in "+-"):
         # '(-5)' is negative twice and '(5' half an accounting negative: read as 5, a
         # refund counted as a sale; which was meant only the export's writer knows.
@@ -557,6 +608,8 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
     stage_at = _column(header, fmt.stage) if fmt.stage else None
     won = {w.casefold() for w in fmt.won}
     blank_seen = False
+    # Each rate's first row per person, metric and week: (line, value as written).
+    rates: dict[tuple[str, str, str], tuple[int, str]] = {}
     for line, record in records[header_at + 1:]:
         cells = [c.strip() for c in record]
         filled = [c for c in cells if c]
@@ -625,9 +678,9 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
                 row_errors.append(_problem("dot_thousands", column=fmt.value, value=raw_value))
             elif not decimal_comma and misplaced_comma(raw_value):
                 row_errors.append(_problem("decimal_comma", column=fmt.value, value=raw_value))
-            elif _TWICE_NEGATIVE.match(_CURRENCY.sub("", _nfkc(raw_value))
-                                       .replace("\u2212", "-")):
-                row_errors.append(_problem("twice_negative", column=fmt.value,
+            elif (twice := negative_twice(raw_value)) is not None:
+                row_errors.append(_problem("twice_negative" if twice == "parentheses"
+                                           else "two_signs", column=fmt.value,
                                            value=raw_value))
             else:
                 row_errors.append(_problem("not_a_number", column=fmt.value, value=raw_value))
@@ -663,6 +716,16 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
             out.errors.append((line, tuple(row_errors)))
             continue
         assert key is not None and value is not None and week is not None
+        if unit_of and is_percent((unit_of,)):
+            first = rates.setdefault((key, metric, week), (line, raw_value))
+            if first[0] != line:
+                # Two rates of one week (60% and 40%) were added up as any two rows of a
+                # week are, and read 100%; nor is their mean the week's rate for sure (one
+                # may correct the other): which one is, only the export's writer knows.
+                out.errors.append((line, (_problem(
+                    "rate_twice", column=fmt.value, value=raw_value, owner=key,
+                    metric=metric, week=week, line=first[0], first=first[1]),)))
+                continue
         out.rows.append(CrmRow(line, key, metric, day, week, value))
     if fmt.date is None and not out.errors:
         out.repeated = repeated_weeks(out.rows)
@@ -829,6 +892,26 @@ def import_people(session: Session, org: Any) -> CrmPeople:
     return CrmPeople(people, units, metrics)
 
 
+#: How much of a file's start binary_problem looks at: a binary file (an image, a PDF, a
+#: workbook) gives itself away in its first bytes, and a 50 MB export is not read twice.
+BINARY_HEAD = 64 * 1024
+
+
+def binary_problem(head: bytes) -> CrmProblem | None:
+    """Why a file starting with `head` is no text export at all, else None: an Excel
+    workbook, or binary data (a NUL byte, which no CSV in UTF-8, GB18030 or Windows-1252
+    holds; a UTF-16 file with its byte order mark is text)."""
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        # An .xlsx (a zip) or an old .xls: read as text it was "no header row with the
+        # columns of a known format", which sent the GM looking at the columns.
+        return _problem("excel_workbook")
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # A PNG was "not valid CSV: its lines end with a lone carriage return", a NUL
+        # after a figure "value '100' is not a number".
+        return _problem("binary")
+    return None
+
+
 def content_hash(data: bytes) -> str:
     """The SHA-256 of a file's bytes, a leading UTF-8 BOM left out: a file seen before is
     known without reading its rows again, also when saved again from Excel as "CSV UTF-8"
@@ -861,10 +944,9 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
         # A download that failed, a report with nothing in it: it was "no header row with
         # the columns of a known format", which sent the GM looking at columns.
         raise CrmImportError(source, [(0, (_problem("empty_file"),))])
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        # An .xlsx (a zip) or an old .xls: read as text it was "no header row with the
-        # columns of a known format", which sent the GM looking at the columns.
-        raise CrmImportError(source, [(0, (_problem("excel_workbook"),))])
+    binary = binary_problem(data[:BINARY_HEAD])
+    if binary is not None:
+        raise CrmImportError(source, [(0, (binary,))])
     try:
         parsed = parse_bytes(data, settings, people, format_name)
     except UnicodeDecodeError:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
 from typing import Any
 
 from bot.questions import Question
@@ -29,6 +31,9 @@ _MULTIPLIERS = {"k": 1e3, "tsd": 1e3, "千": 1e3, "m": 1e6, "mm": 1e6, "mio": 1e
                 "billions": 1e9, "mrd": 1e9, "milliarde": 1e9, "milliarden": 1e9,
                 "亿": 1e8, "億": 1e8, "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5,
                 "crore": 1e7, "crores": 1e7, "cr": 1e7}
+#: The same, read-only, for the CRM import, which reads '1.5k' in an export as a check-in
+#: reads it typed (bot/crm_import.py).
+MULTIPLIERS: Mapping[str, float] = MappingProxyType(_MULTIPLIERS)
 #: The abbreviation may keep its dot when a unit follows ('52 Tsd. USD', the unit taken out).
 _NUMBER = re.compile(r"^([+-]?\d[\d.,]*)\s*(?:(" + "|".join(
     sorted(_MULTIPLIERS, key=len, reverse=True)) + r")\.?)?$", re.IGNORECASE)

@@ -27,6 +27,12 @@ from tests.test_people_named import TWIN_DIRECTORS
 
 #: What `summary --person 王伟` has said since the shared matcher: the others say the same.
 WANGWEI = "2 people are called '王伟': {how} wangwei (team North), {how} wangwei2 (team South)"
+#: A name no one has, and who is close to it (as /summary names them in chat): each typo
+#: tried below with the "did you mean" it now gets.
+TYPOS = [("Alice Mart", " (did you mean 'alice' (Alice Martin)?)"),
+         ("王伟伟", " (did you mean 'wangwei' (王伟) or 'wangwei2' (王伟)?)"),
+         ("alice.*", " (did you mean 'alice' (Alice Martin)?)"),
+         ("Zoltan", "")]  # close to nobody: no guess
 
 
 @pytest.fixture
@@ -86,6 +92,10 @@ async def test_a_team_is_read_as_the_chat_reads_it(twins, capsys, typed):
     assert code == 0, capsys.readouterr().err
     code, out = run_cli(settings, "pulse", "results", "--team", typed, "--format", "json")
     assert code == 0, capsys.readouterr().err
+    # `goals team ＥＡＳＴ` was "no person or team 'ＥＡＳＴ' in the org".
+    code, out = run_cli(settings, "goals", "team", typed, "--format", "json")
+    assert code == 0, capsys.readouterr().err
+    assert json.loads(out)["title"] == "East"
     code, out = run_cli(settings, "summary", "--chart", "morale", "--team", typed, "--out",
                         str(settings.org_file.parent / "morale.png"))
     assert code == 0, capsys.readouterr().err
@@ -149,12 +159,13 @@ def test_goals_of_a_name_two_people_share_lists_both_with_their_teams(twins, cap
     assert capsys.readouterr().err == f"teampulse: {WANGWEI.format(how='goals')}\n"
 
 
-@pytest.mark.parametrize("typed", ["Alice Mart", "王伟伟", "alice.*", "%"])
-def test_checkin_send_to_nobody_says_what_is_accepted_and_sends_nothing(twins, capsys, typed):
+@pytest.mark.parametrize(("typed", "hint"), [*TYPOS, ("%", "")])
+def test_checkin_send_to_nobody_says_what_is_accepted_and_sends_nothing(twins, capsys, typed,
+                                                                        hint):
     bot, _chat, settings = twins
     assert run_cli(settings, "checkin", "send", "--person", typed, "--wait", "0") == (2, "")
     assert capsys.readouterr().err == (
-        f"teampulse: no person {typed!r} in the org (give their key, or their name as the "
+        f"teampulse: no person {typed!r} in the org{hint} (give their key, or their name as the "
         "org file writes it)\n")
     assert _requests(bot) == []
 
@@ -187,15 +198,16 @@ async def test_review_of_a_name_two_directors_share_lists_both(twins, capsys):
     assert code == 0 and out.startswith("# 🔄 360° review — 王伟")
 
 
-@pytest.mark.parametrize("typed", ["Alice Mart", "王伟伟", "alice.*"])
-async def test_review_of_nobody_says_so_plainly(twins, capsys, typed):
+@pytest.mark.parametrize(("typed", "hint"), TYPOS)
+async def test_review_of_nobody_says_so_plainly(twins, capsys, typed, hint):
     bot, _chat, settings = twins
     await say(bot, "grace", "/review start alice")
     await say(bot, "grace", "/review close alice")
     assert run_cli(settings, "review", typed) == (2, "")
     # It said "no 360° review of 'Alice Mart'", as if the name were right.
     assert capsys.readouterr().err == (
-        f"teampulse: no person {typed!r} in the org (give the director's key, or their name "
+        f"teampulse: no person {typed!r} in the org{hint} (give the director's key, or their "
+        "name "
         "as the org file writes it)\n")
     assert _rounds(bot) == 1
 
@@ -226,12 +238,12 @@ def test_digest_to_a_name_two_directors_share_sends_nothing_and_lists_both(twins
         assert ctx.session.scalar(select(func.count()).select_from(DigestSent)) == 0
 
 
-@pytest.mark.parametrize("typed", ["Alice Mart", "王伟伟", "alice.*"])
-def test_digest_to_nobody_says_what_is_accepted(twins, capsys, typed):
+@pytest.mark.parametrize(("typed", "hint"), TYPOS)
+def test_digest_to_nobody_says_what_is_accepted(twins, capsys, typed, hint):
     _bot, _chat, settings = twins
     assert run_cli(settings, "digest", "--to", typed) == (2, "")
     assert capsys.readouterr().err == (
-        f"teampulse: no person {typed!r} in the org (give their key, or their name as the "
+        f"teampulse: no person {typed!r} in the org{hint} (give their key, or their name as the "
         "org file writes it, or gm)\n")
 
 

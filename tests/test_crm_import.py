@@ -984,11 +984,11 @@ async def test_an_excel_workbook_is_named_as_one_not_as_a_file_without_a_header(
     the GM checked the columns of a report whose columns were right."""
     workbook = tmp_path / "report.xlsx"
     workbook.write_bytes(b"PK\x03\x04\x14\x00\x06\x00" + bytes(200))
-    assert cli("import-actuals", str(workbook)) == 1
+    # A wrong file given, as a missing one: status 2 (tests/test_crm_unreadable.py).
+    assert cli("import-actuals", str(workbook)) == 2
     assert capsys.readouterr().err == (
-        "teampulse: report.xlsx: nothing imported, 1 problem:\n"
-        "  - the file is an Excel workbook, not a CSV: open it and save or export it as CSV "
-        "(CSV UTF-8), then import that file\n")
+        f"teampulse import-actuals: {workbook}: the file is an Excel workbook, not a CSV: "
+        "open it and save or export it as CSV (CSV UTF-8), then import that file\n")
     inbox = watched_inbox(bot, tmp_path)
     (inbox / "report.csv").write_bytes(workbook.read_bytes())
     settled(inbox / "report.csv")

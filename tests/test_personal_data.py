@@ -274,6 +274,9 @@ async def test_export_to_a_file_it_cannot_write_says_so_in_one_line(bot, chat, c
         err = capsys.readouterr().err
         assert err.startswith(f"teampulse: cannot write {path}: ") and len(
             err.splitlines()) == 1, err
+    # The folder is said to be one, with a file to name in it: it read "File exists".
+    assert err == (f"teampulse: cannot write {tmp_path}: it is a folder; name the file to "
+                   f"write, such as {tmp_path / 'alice.json'}\n")
 
 
 async def test_erase_carries_her_crm_figures_over_to_the_former_member(
