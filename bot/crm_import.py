@@ -493,8 +493,11 @@ def _scale() -> tuple[re.Pattern[str], Mapping[str, float]]:
     handlers.answers), as a pattern taking the figure and the word, and their factors."""
     from handlers.answers import MULTIPLIERS
 
-    words = "|".join(re.escape(w) for w in sorted(MULTIPLIERS, key=len, reverse=True))
-    return re.compile(r"^(.*[\d)])(" + words + r")\.?$", re.IGNORECASE), MULTIPLIERS
+    # But 'cr': in an accounting export '500 CR' marks a credit (as 'DR' a debit), not
+    # crores (5,000,000,000): not a number here, as '500 DR' is ('crore' is read).
+    factors = {w: f for w, f in MULTIPLIERS.items() if w != "cr"}
+    words = "|".join(re.escape(w) for w in sorted(factors, key=len, reverse=True))
+    return re.compile(r"^(.*[\d)])(" + words + r")\.?$", re.IGNORECASE), factors
 
 
 def parse_value(text: str, decimal_comma: bool = False) -> float | None:

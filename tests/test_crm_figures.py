@@ -37,6 +37,14 @@ def test_a_unit_of_ten_reads_as_the_check_in_reads_it(written):
     assert parse_value(written) == parse_number(written, None)
 
 
+@pytest.mark.parametrize("written", ["500 CR", "500CR", "1,200.00 Cr", "500 DR"])
+def test_an_accounting_credit_or_debit_mark_is_not_read_as_crores(written):
+    """'500 CR' in a ledger export is a credit, not 500 crores (5,000,000,000) as the
+    check-in reads a director's '2 cr': refused as not a number, as '500 DR' is."""
+    assert parse_value(written) is None
+    assert parse_value("2 crore") == 20_000_000
+
+
 def test_a_comma_decimal_export_reads_them_too():
     # Excel's semicolon "CSV" where the decimal mark is a comma (SAP in Germany).
     assert parse_value("1.234,56-", decimal_comma=True) == -1_234.56
