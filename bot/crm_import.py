@@ -20,7 +20,7 @@ import re
 import unicodedata
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -319,6 +319,11 @@ class ParsedExport:
     #: (person key, metric, week, lines) of a file by week that gives one person's week
     #: on several lines: added up, and said (see repeated_weeks).
     repeated: list[tuple[str, str, str, tuple[int, ...]]] = field(default_factory=list)
+    #: (person key, metric, week) -> (line, value as written) of each rate row: another
+    #: file's rate of the same week would be added to it (see rates_elsewhere).
+    rates: dict[tuple[str, str, str], tuple[int, str]] = field(default_factory=dict)
+    #: The value column's name, as a row's problem names it.
+    value_column: str = "value"
 
 
 class CrmImportError(ValueError):
@@ -603,7 +608,7 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
     counted_in = {kpi: next(iter(u)) for kpi, u in by_metric.items() if len(u) == 1}
     lookup, shared = _person_lookup(settings, people)
     mapped_to = {person_name_key(name): key for name, key in settings.owners.items()}
-    out = ParsedExport(fmt.name)
+    out = ParsedExport(fmt.name, value_column=fmt.value)
     date_formats = _day_first(fmt, [cells[index[fmt.date]] for _, cells in
                                     records[header_at + 1:] if index[fmt.date] < len(cells)]
                               ) if fmt.date is not None else fmt.date_formats
@@ -612,7 +617,7 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
     won = {w.casefold() for w in fmt.won}
     blank_seen = False
     # Each rate's first row per person, metric and week: (line, value as written).
-    rates: dict[tuple[str, str, str], tuple[int, str]] = {}
+    rates = out.rates
     for line, record in records[header_at + 1:]:
         cells = [c.strip() for c in record]
         filled = [c for c in cells if c]
@@ -977,6 +982,9 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
     # one takes its place, or its rows would count twice until taken out by hand.
     superseded = tuple((name, count) for name, (count, have) in sorted(others.items())
                        if (have & wanted).total() == count)
+    clash = rates_elsewhere(repo, parsed, [source, *(name for name, _ in superseded)])
+    if clash:
+        raise CrmImportError(source, clash)
     for name, _ in superseded:
         repo.remove(name)
         del others[name]
@@ -991,6 +999,25 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
                         not_won=tuple(parsed.not_won), future=future, matches=matches,
                         matched=matched, superseded=superseded,
                         repeated=tuple(parsed.repeated))
+
+
+def rates_elsewhere(repo: Any, parsed: ParsedExport, leaving: Sequence[str]) -> Errors:
+    """Each row of `parsed` giving a rate for a person's week that another imported file
+    (not one of `leaving`: this file's own earlier rows, and files it takes the place of)
+    gives too, as a problem of its line: the two were added up when read (60% in
+    Q4.csv and 60% in November.csv read 120%), and which holds the week's rate only the
+    operator knows."""
+    if not parsed.rates:
+        return []
+    given = repo.rates_given(parsed.rates, other_than=leaving)
+    errors: Errors = []
+    for (key, metric, week), (line, written) in parsed.rates.items():
+        other = given.get((key, metric, week))
+        if other is not None:
+            errors.append((line, (_problem(
+                "rate_elsewhere", column=parsed.value_column, value=written, owner=key,
+                metric=metric, week=week, file=other[0], line=other[1]),)))
+    return sorted(errors, key=lambda e: e[0])
 
 
 def _counted(others: dict[str, tuple[int, Counter[RowKey]]], wanted: Counter[RowKey]

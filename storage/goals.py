@@ -139,6 +139,27 @@ class CrmRepo:
         return self.session.scalar(select(CrmImport).where(CrmImport.content_hash == digest)
                                    .order_by(CrmImport.id).limit(1))
 
+    def rates_given(self, wanted: Iterable[tuple[str, str, str]], other_than: Sequence[str]
+                    ) -> dict[tuple[str, str, str], tuple[str, int]]:
+        """Of the (person key, metric, week) `wanted`, those a file not in `other_than`
+        already gives a row for: the first such file and its line."""
+        wanted = set(wanted)
+        if not wanted:
+            return {}
+        query = (select(CrmImport.source, CrmActual.line, CrmActual.person_key,
+                        CrmActual.metric, CrmActual.week)
+                 .join(CrmImport, CrmActual.import_id == CrmImport.id)
+                 .where(CrmImport.source.not_in(list(other_than)),
+                        CrmActual.person_key.in_(sorted({k for k, _, _ in wanted})),
+                        CrmActual.metric.in_(sorted({m for _, m, _ in wanted})),
+                        CrmActual.week.in_(sorted({w for _, _, w in wanted})))
+                 .order_by(CrmImport.id, CrmActual.line))
+        found: dict[tuple[str, str, str], tuple[str, int]] = {}
+        for source, line, key, metric, week in self.session.execute(query):
+            if (key, metric, week) in wanted:
+                found.setdefault((key, metric, week), (source, line))
+        return found
+
     def by_rows(self, digest: str, other_than: str) -> CrmImport | None:
         """The import of another file that brought exactly these rows, if any."""
         return self.session.scalar(select(CrmImport).where(

@@ -74,3 +74,35 @@ async def test_the_gm_is_told_of_two_rates_in_her_language(bot, chat, clock, tmp
     assert "第 3 行：value“40%”是 bruno 在 2026-W47 的第二个 win_rate（第 2 行已有“60%”）：" \
         "比率不能相加，请只保留一行该周的比率，删除另一行" in chat.last("grace")
     assert stored(bot) == []
+
+
+def test_a_rate_another_file_gives_for_the_week_refuses_the_second_file(
+        bot, rate_settings, clock, tmp_path, capsys):
+    """Two files, each giving Bruno's week-47 win rate (Q4.csv, then November.csv with a
+    new week too): both were stored and added up when read (60% + 60% read 120%). The
+    second is refused, naming the first file's line and how to take it out; nothing of it
+    is stored. A file that takes the whole first one's place, or the first corrected under
+    its own name, is imported as before."""
+    q4 = weekly(tmp_path, "Q4.csv", "bruno,revenue,2026-W46,500",
+                "bruno,win_rate,2026-W47,60%")
+    assert run_cli(rate_settings, "import-actuals", str(q4))[0] == 0
+    capsys.readouterr()
+    november = weekly(tmp_path, "November.csv", "bruno,win_rate,2026-W47,60%",
+                      "bruno,revenue,2026-W48,700")
+    assert run_cli(rate_settings, "import-actuals", str(november)) == (1, "")
+    assert capsys.readouterr().err == (
+        "teampulse: November.csv: nothing imported, 1 problem:\n"
+        "  - line 2: value '60%' is bruno's win_rate for 2026-W47, which Q4.csv (line 3) "
+        "already gives: a rate is not added up, so keep the week's rate in one file "
+        "(correct the other and import it again, or take it out: teampulse import-actuals "
+        "--remove Q4.csv)\n")
+    assert [(r[1], r[2]) for r in stored(bot)] == [("2026-W46", 500), ("2026-W47", 60)]
+    # Q4.csv corrected under its own name: its own rate replaced, not a second one.
+    weekly(tmp_path, "Q4.csv", "bruno,revenue,2026-W46,500", "bruno,win_rate,2026-W47,55%")
+    assert run_cli(rate_settings, "import-actuals", str(q4))[0] == 0
+    # A file holding all of Q4.csv's rows and more takes its place, its rate included.
+    whole = weekly(tmp_path, "Q4-full.csv", "bruno,revenue,2026-W46,500",
+                   "bruno,win_rate,2026-W47,55%", "bruno,revenue,2026-W48,700")
+    assert run_cli(rate_settings, "import-actuals", str(whole))[0] == 0
+    assert [(r[1], r[2]) for r in stored(bot)] == [
+        ("2026-W46", 500), ("2026-W47", 55), ("2026-W48", 700)]
