@@ -489,6 +489,29 @@ async def test_dollars_for_a_yuan_question_are_named_as_dollars(rate_bot):
     assert answers_of(bot, "li") == {"kpi:revenue": (None, 520000.0, False)}
 
 
+async def test_a_figure_in_a_currency_the_bot_did_not_know_is_refused_naming_it(bot, chat):
+    """'50000 SGD', '₹5 lakh', '50000 yen' to Alice's revenue in USD were answered "has
+    words beside the figure. If 50000 is the figure in USD, reply 50000 alone" (or "That
+    isn't a number"): doing as told, she stored Singapore dollars as US dollars. Each is
+    refused as another currency, in English and Chinese; her own currency still reads."""
+    await bot.run_checkins(["alice", "li"])
+    for typed, named in (("50000 SGD", "SGD"), ("S$50,000", "S$"), ("₹5 lakh", "₹"),
+                         ("Rs. 40,00,000", "Rs"), ("50000 yen", "yen"), ("50000 CHF", "CHF"),
+                         ("50k XOF", "XOF"), ("1.5 million euros", "euros")):
+        await say(bot, "alice", typed)
+        assert chat.last("alice").startswith(
+            f"That figure is in {named}, but this question asks for USD. Please convert "
+            f"it"), typed
+    for typed, named in (("5万新元", "新元"), ("500万日元", "日元"), ("50000円", "円"),
+                         ("30万卢比", "卢比"), ("5万韩元", "韩元")):
+        await say(bot, "li", typed)
+        assert chat.last("li").startswith(
+            f"这个金额的货币是 {named}，但这个问题要求以 USD 计。"), typed
+    assert answers_of(bot, "alice") == {} and answers_of(bot, "li") == {}
+    await say(bot, "alice", "50000 US dollars")
+    assert answers_of(bot, "alice") == {"kpi:revenue": (None, 50000.0, False)}
+
+
 async def test_dollars_spelt_out_and_a_full_stop_are_read(bot, chat):
     """'52000 dollars', '52000.' and '5万。' were 'That isn't a number'."""
     await bot.run_checkins(["alice", "li"])
