@@ -20,15 +20,16 @@ PAUSE_WORDS = {"pause", "暂停", "/暂停"}
 #: Besides k/m/bn and the Chinese units, the abbreviations of continental Europe and of
 #: finance: 'Tsd.' (Tausend), 'Mio.'/'mln'/'mn' (a million), 'Mrd.' (Milliarde, a billion),
 #: the words after digits, '1.2 millions', '3 Millionen', and India's lakh (100,000) and
-#: crore (10,000,000). '1,2 Mio' was answered "That isn't a number", and '3 Mio' or '1.2
-#: lakh' "reply 3 alone" (1.2): a director doing as told stored a wrong figure. (German
+#: crore (10,000,000), and 'grand' (a thousand, '52 grand'). '1,2 Mio' was answered "That
+#: isn't a number", and '3 Mio', '1.2 lakh' or '52 grand' "reply 3 alone" (1.2, 52): a
+#: director doing as told stored a wrong figure. (German
 #: 'Billion' is a million millions: left out, as is 'mil', a thousand or a million.)
 _MULTIPLIERS = {"k": 1e3, "tsd": 1e3, "千": 1e3, "m": 1e6, "mm": 1e6, "mio": 1e6,
                 "mln": 1e6, "mn": 1e6, "million": 1e6, "millions": 1e6, "millionen": 1e6,
                 "w": 1e4, "万": 1e4, "萬": 1e4, "b": 1e9, "bn": 1e9, "billion": 1e9,
                 "billions": 1e9, "mrd": 1e9, "milliarde": 1e9, "milliarden": 1e9,
                 "亿": 1e8, "億": 1e8, "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5,
-                "crore": 1e7, "crores": 1e7, "cr": 1e7}
+                "crore": 1e7, "crores": 1e7, "cr": 1e7, "grand": 1e3}
 #: The abbreviation may keep its dot when a unit follows ('52 Tsd. USD', the unit taken out).
 _NUMBER = re.compile(r"^([+-]?\d[\d.,]*)\s*(?:(" + "|".join(
     sorted(_MULTIPLIERS, key=len, reverse=True)) + r")\.?)?$", re.IGNORECASE)
@@ -287,7 +288,9 @@ def _is_symbol(ch: str) -> bool:
 def _readings(text: str, units: tuple[str, ...], words: tuple[str, ...] = ()) -> list[float]:
     unit_text = ", ".join(units[:1])
     typed = normalise(text)
-    value = typed.lower()
+    # Financial numerals, as an invoice or a cheque writes an amount ('伍万', '壹万贰仟圆整'):
+    # the everyday ones, and a closing 整 ('exactly') dropped.
+    value = _FINANCIAL_END.sub("", typed.lower().translate(_FINANCIAL))
     if keyword(text) in _NO_FIGURE_WORDS:
         raise AnswerError("answer_no_figure", typed=typed, unit=unit_text)
     value = _APPROXIMATELY.sub("", value)  # 'about 40k', '4万左右': that figure
@@ -821,6 +824,16 @@ def _with_chinese_units(value: str) -> float | None:
         total += amount
         previous = unit
     return total if total <= 1e15 else None
+
+
+#: The financial forms of the Chinese numerals (大写), Simplified and Traditional, and of
+#: 元, as their everyday forms.
+_FINANCIAL = str.maketrans({
+    "壹": "一", "贰": "二", "貳": "二", "叁": "三", "參": "三", "肆": "四", "伍": "五",
+    "陆": "六", "陸": "六", "柒": "七", "捌": "八", "玖": "九", "拾": "十", "佰": "百",
+    "仟": "千", "圆": "元", "圓": "元"})
+#: '25万元整', '伍万圆正': 整 (or 正) after the amount says it is exact, no part of it.
+_FINANCIAL_END = re.compile(r"(?<=[\d零〇一二两三四五六七八九十百千万萬亿億元块])\s*[整正]$")
 
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4,
