@@ -85,11 +85,18 @@ async def test_money_typed_while_a_count_awaits_confirmation_is_refused_as_money
     await tg.say(ALICE, "52000")
     await tg.say(ALICE, "1.5 million")
     assert "1,500,000 customers is more than 20 times" in tg.shown(ALICE)[-1]
+    asked = tg.last_message(ALICE)
+    yes = next(b for row in asked["reply_markup"]["inline_keyboard"] for b in row
+               if b["text"] == "Yes, 1,500,000 customers")
     await tg.say(ALICE, "1.5 million dollars")
     refused = tg.shown(ALICE)[-1]
     assert refused.startswith("That figure is an amount of money (dollars), but this "
                               "question asks for a count in customers.")
     assert "Nothing was saved" in refused
+    # Its button, pressed after all, saves nothing either.
+    await tg.send(tg.fake.callback_query(ALICE, yes["callback_data"], asked["message_id"]))
+    assert "nothing was saved" in tg.shown(ALICE)[-1]
+    assert stored(tg) == {"kpi:revenue": 52000.0}
     await tg.say(ALICE, "yes")  # no longer a yes to 1,500,000: not a number at all
     assert "isn't a number" in tg.shown(ALICE)[-1]
     await tg.say(ALICE, "3")
