@@ -311,6 +311,13 @@ def _readings(text: str, units: tuple[str, ...], words: tuple[str, ...] = ()) ->
         # written '万元' is still taken out whole, '5.2万元' read in 万元 as before.)
         _currency_checked(value, units[0])
         _no_other_code(typed, units[0])
+    elif units and (inside := _currency_named(normalise(units[0]).lower())) is not None:
+        # A unit that names its currency with a unit of ten ('万元', 'k USD'): another
+        # currency is refused as for 'CNY' ('$5' was stored as 5 万元, 50,000 yuan), and
+        # the unit is then taken out whole as before (the check's text is not kept).
+        codes = _CURRENCY_NAMES[inside]
+        _currency_checked(value, units[0], codes)
+        _no_other_code(typed, units[0], codes)
     spellings = {normalise(u).lower() for u in units}
     if not currency:
         # '位客户' is also typed '客户', after another measure word ('三个客户').
@@ -513,11 +520,12 @@ def _shown(name: str) -> str:
     return name.upper() if len(name) <= 3 and name not in _WORD_ONLY else name
 
 
-def _currency_checked(value: str, unit: str) -> str:
+def _currency_checked(value: str, unit: str, codes: frozenset[str] | None = None) -> str:
     """`value` without the currency it names when that is the question's own; a figure in
     another currency ('¥52000' for USD, '₹5 lakh' for SGD) is refused: read as the
-    question's currency it would be stored several times too high or too low."""
-    codes = unit_codes(unit)
+    question's currency it would be stored several times too high or too low. `codes`:
+    the unit's currency, if not unit_codes' (a unit such as '万元')."""
+    codes = unit_codes(unit) if codes is None else codes
     if not codes:
         return value  # a count or points: a stray symbol changes nothing ('$45k customers')
     for name, pattern in _EACH_OWN_CURRENCY:
@@ -532,11 +540,11 @@ def _currency_checked(value: str, unit: str) -> str:
 _CODE_TYPED = re.compile(r"(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])")
 
 
-def _no_other_code(typed: str, unit: str) -> None:
+def _no_other_code(typed: str, unit: str, codes: frozenset[str] | None = None) -> None:
     """Refuse a figure with another ISO code typed in capitals beside it ('50000 XOF' to
     USD), a currency with no name of its own above: told to reply the figure alone, the
-    person stored francs as dollars."""
-    codes = unit_codes(unit)
+    person stored francs as dollars. `codes`: the unit's currency, if not unit_codes'."""
+    codes = unit_codes(unit) if codes is None else codes
     for match in _CODE_TYPED.finditer(typed):
         code = match.group(0)
         if code in _ISO_CODES and code not in codes and code not in _CURRENCY_NAMES_UPPER:

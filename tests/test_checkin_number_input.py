@@ -512,6 +512,55 @@ async def test_a_figure_in_a_currency_the_bot_did_not_know_is_refused_naming_it(
     assert answers_of(bot, "alice") == {"kpi:revenue": (None, 50000.0, False)}
 
 
+WAN_ORG = """
+org: {name: Tens of thousands}
+people:
+  - {key: grace, name: Grace, role: gm, timezone: America/New_York, locale: en}
+  - key: amy
+    name: Amy
+    role: director
+    manager: grace
+    timezone: America/New_York
+    locale: en
+    kpis:
+      - {metric: revenue, unit: k USD, weekly_target: 50}
+  - key: li
+    name: 李雷
+    role: director
+    manager: grace
+    timezone: Asia/Shanghai
+    locale: zh-CN
+    kpis:
+      - {metric: revenue, unit: 万元, weekly_target: 50}
+"""
+
+
+@pytest.fixture
+def wan_bot(tmp_path, database_url, clock):
+    yield from bot_on(WAN_ORG, tmp_path, database_url, clock)
+
+
+async def test_another_currency_for_a_target_in_wan_yuan_or_k_usd_is_refused(wan_bot):
+    """A target in 万元 (or 'k USD') names its currency inside its unit: '$5' was stored as
+    5 万元 (50,000 yuan for five dollars), '€52' as 52k USD, and '5 USD' answered "reply 5
+    alone". Each is refused naming the currency; the unit's own still reads."""
+    bot, chat = wan_bot
+    await bot.run_checkins(["li", "amy"])
+    for typed, named in (("$5", "$"), ("5万美元", "美元"), ("5 USD", "USD")):
+        await say(bot, "li", typed)
+        assert chat.last("li").startswith(
+            f"这个金额的货币是 {named}，但这个问题要求以 万元 计。"), typed
+    for typed, named in (("€52", "€"), ("¥52", "¥")):
+        await say(bot, "amy", typed)
+        assert chat.last("amy").startswith(
+            f"That figure is in {named}, but this question asks for k USD."), typed
+    assert answers_of(bot, "li") == {} and answers_of(bot, "amy") == {}
+    await say(bot, "li", "45万元")
+    await say(bot, "amy", "$52")
+    assert answers_of(bot, "li") == {"kpi:revenue": (None, 45.0, False)}
+    assert answers_of(bot, "amy") == {"kpi:revenue": (None, 52.0, False)}
+
+
 async def test_dollars_spelt_out_and_a_full_stop_are_read(bot, chat):
     """'52000 dollars', '52000.' and '5万。' were 'That isn't a number'."""
     await bot.run_checkins(["alice", "li"])
