@@ -315,7 +315,7 @@ def _readings(text: str, units: tuple[str, ...], words: tuple[str, ...] = ()) ->
         # A unit that names its currency with a unit of ten ('万元', 'k USD'): another
         # currency is refused as for 'CNY' ('$5' was stored as 5 万元, 50,000 yuan), and
         # the unit is then taken out whole as before (the check's text is not kept).
-        codes = _CURRENCY_NAMES[inside]
+        codes = _unit_named(inside)
         _currency_checked(value, units[0], codes)
         _no_other_code(typed, units[0], codes)
     spellings = {normalise(u).lower() for u in units}
@@ -402,7 +402,7 @@ _CURRENCY_NAMES: dict[str, frozenset[str]] = {
     "加元": frozenset({"CAD"}),
     "nz$": frozenset({"NZD"}), "nzd": frozenset({"NZD"}), "新西兰元": frozenset({"NZD"}),
     "nt$": frozenset({"TWD"}), "twd": frozenset({"TWD"}), "新台币": frozenset({"TWD"}),
-    "台币": frozenset({"TWD"}),
+    "台币": frozenset({"TWD"}), "新台幣": frozenset({"TWD"}), "台幣": frozenset({"TWD"}),
     "mx$": frozenset({"MXN"}), "mxn": frozenset({"MXN"}),
     "r$": frozenset({"BRL"}), "brl": frozenset({"BRL"}),
     "$": _DOLLARS,
@@ -412,8 +412,10 @@ _CURRENCY_NAMES: dict[str, frozenset[str]] = {
     "¥": frozenset({"CNY", "RMB", "JPY"}), "jpy": frozenset({"JPY"}),
     "日元": frozenset({"JPY"}), "円": frozenset({"JPY"}), "yen": frozenset({"JPY"}),
     "cny": frozenset({"CNY", "RMB"}), "rmb": frozenset({"CNY", "RMB"}),
-    "人民币": frozenset({"CNY", "RMB"}), "元": frozenset({"CNY", "RMB"}),
-    "块": frozenset({"CNY", "RMB"}), "块钱": frozenset({"CNY", "RMB"}),
+    # 元 and 块 are the yuan's, and in Taiwan the New Taiwan dollar's ('5萬元', '5萬塊').
+    "人民币": frozenset({"CNY", "RMB"}), "元": frozenset({"CNY", "RMB", "TWD"}),
+    "块": frozenset({"CNY", "RMB", "TWD"}), "块钱": frozenset({"CNY", "RMB", "TWD"}),
+    "塊": frozenset({"TWD", "CNY", "RMB"}),
     "yuan": frozenset({"CNY", "RMB"}),
     "₹": frozenset({"INR"}), "inr": frozenset({"INR"}), "rs": frozenset({"INR"}),
     "rupee": frozenset({"INR"}), "rupees": frozenset({"INR"}), "卢比": frozenset({"INR"}),
@@ -493,7 +495,18 @@ def unit_codes(unit: str) -> frozenset[str]:
     code = unit.strip().upper()
     if code in _KNOWN_CURRENCIES or (unit.strip() == code and code in _ISO_CODES):
         return frozenset({"CNY", "RMB"} if code in ("CNY", "RMB") else {code})
-    return _CURRENCY_NAMES.get(normalise(unit).lower(), frozenset())
+    return _unit_named(normalise(unit).lower())
+
+
+#: The yuan's words, which also name Taiwan's dollar when typed; as a KPI's unit ('元',
+#: '万元') they are the renminbi, as the org file's writer means them.
+_YUAN_WORDS = frozenset({"元", "块", "块钱", "塊"})
+
+
+def _unit_named(name: str) -> frozenset[str]:
+    """The codes a currency's name stands for as (part of) a KPI's unit."""
+    codes = _CURRENCY_NAMES.get(name, frozenset())
+    return codes - {"TWD"} if name in _YUAN_WORDS else codes
 
 
 def other_currency(value: str, unit: str) -> str | None:

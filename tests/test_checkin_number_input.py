@@ -561,6 +561,23 @@ async def test_another_currency_for_a_target_in_wan_yuan_or_k_usd_is_refused(wan
     assert answers_of(bot, "amy") == {"kpi:revenue": (None, 52.0, False)}
 
 
+async def test_a_director_in_taiwan_answers_in_yuan_as_taiwan_writes_it(tmp_path, database_url,
+                                                                        clock):
+    """元 and 塊 name Taiwan's dollar as well as the renminbi: '5萬元' to a target in TWD
+    was refused as "in 元, but this question asks for TWD", '新台幣5萬' as no number."""
+    org = WAN_ORG.replace("unit: 万元, weekly_target: 50", "unit: TWD, weekly_target: 500000")
+    for bot, chat in bot_on(org, tmp_path, database_url, clock):
+        await bot.run_checkins(["li"])
+        await say(bot, "li", "$5000")  # which dollar: TWD's own sign too, and taken
+        for typed, meant in (("5萬元", 50000.0), ("新台幣52萬", 520000.0), ("6萬塊", 60000.0)):
+            await say(bot, "li", "/edit 1")
+            await say(bot, "li", typed)
+            assert answers_of(bot, "li") == {"kpi:revenue": (None, meant, False)}, typed
+        await say(bot, "li", "/edit 1")
+        await say(bot, "li", "5万美元")
+        assert chat.last("li").startswith("这个金额的货币是 美元，但这个问题要求以 TWD 计。")
+
+
 async def test_dollars_spelt_out_and_a_full_stop_are_read(bot, chat):
     """'52000 dollars', '52000.' and '5万。' were 'That isn't a number'."""
     await bot.run_checkins(["alice", "li"])
