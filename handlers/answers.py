@@ -22,15 +22,16 @@ PAUSE_WORDS = {"pause", "暂停", "/暂停"}
 #: Besides k/m/bn and the Chinese units, the abbreviations of continental Europe and of
 #: finance: 'Tsd.' (Tausend), 'Mio.'/'mln'/'mn' (a million), 'Mrd.' (Milliarde, a billion),
 #: the words after digits, '1.2 millions', '3 Millionen', and India's lakh (100,000) and
-#: crore (10,000,000). '1,2 Mio' was answered "That isn't a number", and '3 Mio' or '1.2
-#: lakh' "reply 3 alone" (1.2): a director doing as told stored a wrong figure. (German
+#: crore (10,000,000), and 'grand' (a thousand, '52 grand'). '1,2 Mio' was answered "That
+#: isn't a number", and '3 Mio', '1.2 lakh' or '52 grand' "reply 3 alone" (1.2, 52): a
+#: director doing as told stored a wrong figure. (German
 #: 'Billion' is a million millions: left out, as is 'mil', a thousand or a million.)
 _MULTIPLIERS = {"k": 1e3, "tsd": 1e3, "千": 1e3, "m": 1e6, "mm": 1e6, "mio": 1e6,
                 "mln": 1e6, "mn": 1e6, "million": 1e6, "millions": 1e6, "millionen": 1e6,
                 "w": 1e4, "万": 1e4, "萬": 1e4, "b": 1e9, "bn": 1e9, "billion": 1e9,
                 "billions": 1e9, "mrd": 1e9, "milliarde": 1e9, "milliarden": 1e9,
                 "亿": 1e8, "億": 1e8, "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5,
-                "crore": 1e7, "crores": 1e7, "cr": 1e7}
+                "crore": 1e7, "crores": 1e7, "cr": 1e7, "grand": 1e3}
 #: The same, read-only, for the CRM import, which reads '1.5k' in an export as a check-in
 #: reads it typed (bot/crm_import.py).
 MULTIPLIERS: Mapping[str, float] = MappingProxyType(_MULTIPLIERS)
@@ -292,7 +293,9 @@ def _is_symbol(ch: str) -> bool:
 def _readings(text: str, units: tuple[str, ...], words: tuple[str, ...] = ()) -> list[float]:
     unit_text = ", ".join(units[:1])
     typed = normalise(text)
-    value = typed.lower()
+    # Financial numerals, as an invoice or a cheque writes an amount ('伍万', '壹万贰仟圆整'):
+    # the everyday ones, and a closing 整 ('exactly') dropped.
+    value = _FINANCIAL_END.sub("", typed.lower().translate(_FINANCIAL))
     if keyword(text) in _NO_FIGURE_WORDS:
         raise AnswerError("answer_no_figure", typed=typed, unit=unit_text)
     value = _APPROXIMATELY.sub("", value)  # 'about 40k', '4万左右': that figure
@@ -305,13 +308,21 @@ def _readings(text: str, units: tuple[str, ...], words: tuple[str, ...] = ()) ->
         # '+10%' to a rate is a change (up ten points, or ten per cent more), not the
         # rate: stored as 10 % it would read as this week's rate.
         raise AnswerError("answer_percent_change", typed=typed, unit=unit_text)
-    currency = bool(units) and units[0].strip().upper() in _KNOWN_CURRENCIES
+    currency = bool(units) and bool(unit_codes(units[0]))
     if currency:
         # Another currency is refused before the unit's own spellings are taken out: a
         # unit written '元' would leave '美' of '52000美元' behind, refused as no number
         # at all instead of as dollars for a yuan question. (Only checked here: a unit
         # written '万元' is still taken out whole, '5.2万元' read in 万元 as before.)
         _currency_checked(value, units[0])
+        _no_other_code(typed, units[0])
+    elif units and (inside := _currency_named(normalise(units[0]).lower())) is not None:
+        # A unit that names its currency with a unit of ten ('万元', 'k USD'): another
+        # currency is refused as for 'CNY' ('$5' was stored as 5 万元, 50,000 yuan), and
+        # the unit is then taken out whole as before (the check's text is not kept).
+        codes = _unit_named(inside)
+        _currency_checked(value, units[0], codes)
+        _no_other_code(typed, units[0], codes)
     spellings = {normalise(u).lower() for u in units}
     if not currency:
         # '位客户' is also typed '客户', after another measure word ('三个客户').
@@ -377,25 +388,82 @@ def _readings(text: str, units: tuple[str, ...], words: tuple[str, ...] = ()) ->
 
 #: Currency codes and the symbols and words that name them in a typed figure (after NFKC,
 #: lower case); a name shared by several currencies ('$', '¥') lists each. Longest first
-#: when read, so '美元' is never taken for '元'.
+#: when read, so '美元' is never taken for '元'. Beyond the dollar, yuan, euro, pound and
+#: yen, the currencies sales teams report in across Asia and elsewhere: '₹50000' to an INR
+#: target was "That isn't a number", and '50000 SGD' to a USD one "reply 50000 alone",
+#: which stored Singapore dollars as US dollars.
 _DOLLARS = frozenset({"USD", "HKD", "AUD", "CAD", "SGD", "NZD", "TWD", "MXN"})
 _CURRENCY_NAMES: dict[str, frozenset[str]] = {
     "us$": frozenset({"USD"}), "usd": frozenset({"USD"}), "美元": frozenset({"USD"}),
-    "美金": frozenset({"USD"}),
+    "美金": frozenset({"USD"}), "us dollars": frozenset({"USD"}),
+    "us dollar": frozenset({"USD"}),
     "hk$": frozenset({"HKD"}), "hkd": frozenset({"HKD"}), "港元": frozenset({"HKD"}),
     "港币": frozenset({"HKD"}),
+    "s$": frozenset({"SGD"}), "sgd": frozenset({"SGD"}), "新加坡元": frozenset({"SGD"}),
+    "新元": frozenset({"SGD"}),
+    "a$": frozenset({"AUD"}), "au$": frozenset({"AUD"}), "aud": frozenset({"AUD"}),
+    "澳元": frozenset({"AUD"}),
+    "c$": frozenset({"CAD"}), "ca$": frozenset({"CAD"}), "cad": frozenset({"CAD"}),
+    "加元": frozenset({"CAD"}),
+    "nz$": frozenset({"NZD"}), "nzd": frozenset({"NZD"}), "新西兰元": frozenset({"NZD"}),
+    "nt$": frozenset({"TWD"}), "twd": frozenset({"TWD"}), "新台币": frozenset({"TWD"}),
+    "台币": frozenset({"TWD"}), "新台幣": frozenset({"TWD"}), "台幣": frozenset({"TWD"}),
+    "mx$": frozenset({"MXN"}), "mxn": frozenset({"MXN"}),
+    "r$": frozenset({"BRL"}), "brl": frozenset({"BRL"}),
     "$": _DOLLARS,
-    "€": frozenset({"EUR"}), "eur": frozenset({"EUR"}), "欧元": frozenset({"EUR"}),
+    "€": frozenset({"EUR"}), "eur": frozenset({"EUR"}), "euro": frozenset({"EUR"}),
+    "euros": frozenset({"EUR"}), "欧元": frozenset({"EUR"}),
     "£": frozenset({"GBP"}), "gbp": frozenset({"GBP"}), "英镑": frozenset({"GBP"}),
     "¥": frozenset({"CNY", "RMB", "JPY"}), "jpy": frozenset({"JPY"}),
-    "日元": frozenset({"JPY"}),
+    "日元": frozenset({"JPY"}), "円": frozenset({"JPY"}), "yen": frozenset({"JPY"}),
     "cny": frozenset({"CNY", "RMB"}), "rmb": frozenset({"CNY", "RMB"}),
-    "人民币": frozenset({"CNY", "RMB"}), "元": frozenset({"CNY", "RMB"}),
-    "块": frozenset({"CNY", "RMB"}),
+    # 元 and 块 are the yuan's, and in Taiwan the New Taiwan dollar's ('5萬元', '5萬塊').
+    "人民币": frozenset({"CNY", "RMB"}), "元": frozenset({"CNY", "RMB", "TWD"}),
+    "块": frozenset({"CNY", "RMB", "TWD"}), "块钱": frozenset({"CNY", "RMB", "TWD"}),
+    "塊": frozenset({"TWD", "CNY", "RMB"}),
+    "yuan": frozenset({"CNY", "RMB"}),
+    "₹": frozenset({"INR"}), "inr": frozenset({"INR"}), "rs": frozenset({"INR"}),
+    "rupee": frozenset({"INR"}), "rupees": frozenset({"INR"}), "卢比": frozenset({"INR"}),
+    "₩": frozenset({"KRW"}), "krw": frozenset({"KRW"}), "韩元": frozenset({"KRW"}),
+    "chf": frozenset({"CHF"}), "瑞士法郎": frozenset({"CHF"}),
+    "฿": frozenset({"THB"}), "thb": frozenset({"THB"}), "泰铢": frozenset({"THB"}),
+    "₱": frozenset({"PHP"}), "php": frozenset({"PHP"}),
+    "₫": frozenset({"VND"}), "vnd": frozenset({"VND"}), "越南盾": frozenset({"VND"}),
+    "rp": frozenset({"IDR"}), "idr": frozenset({"IDR"}),
+    "rm": frozenset({"MYR"}), "myr": frozenset({"MYR"}),
+    "₽": frozenset({"RUB"}), "rub": frozenset({"RUB"}), "卢布": frozenset({"RUB"}),
+    "₺": frozenset({"TRY"}), "₪": frozenset({"ILS"}), "₦": frozenset({"NGN"}),
+    "₴": frozenset({"UAH"}), "aed": frozenset({"AED"}), "sar": frozenset({"SAR"}),
+    "zar": frozenset({"ZAR"}), "sek": frozenset({"SEK"}), "nok": frozenset({"NOK"}),
+    "dkk": frozenset({"DKK"}), "pln": frozenset({"PLN"}), "czk": frozenset({"CZK"}),
+    "huf": frozenset({"HUF"}),
     # Spelt out: '52000 dollars', '52k bucks'.
     "dollars": _DOLLARS, "dollar": _DOLLARS, "bucks": _DOLLARS,
 }
+#: Names that are a currency only as a word of their own: 'rs' is inside 'crores', 'rm'
+#: and 'rp' inside words, 'rub' inside 'rubber'.
+_WORD_ONLY = frozenset({"rs", "rm", "rp", "rub", "yen", "yuan", "euro", "euros", "rupee",
+                        "rupees", "sar", "zar", "php"})
+#: As a reply quotes a name that is neither a code nor a sign.
+_SHOWN = {"rs": "Rs", "rp": "Rp", "rm": "RM"}
 _KNOWN_CURRENCIES = frozenset().union(*_CURRENCY_NAMES.values())
+#: The names above as a code typed in capitals reads (read with the names, not again).
+_CURRENCY_NAMES_UPPER = frozenset(name.upper() for name in _CURRENCY_NAMES)
+#: ISO 4217 codes a KPI's unit may be written in (in capitals, as the org file names the
+#: currency) besides those above: money all the same, so a figure in another currency is
+#: refused as such, not '$40' called "an amount of money for a count in XOF".
+_ISO_CODES = frozenset({
+    "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN",
+    "BHD", "BIF", "BMD", "BND", "BOB", "BSD", "BTN", "BWP", "BYN", "BZD", "CDF", "CLP",
+    "COP", "CRC", "CUP", "CVE", "DJF", "DOP", "DZD", "EGP", "ERN", "ETB", "FJD", "FKP",
+    "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HNL", "HTG", "IQD", "IRR", "ISK",
+    "JMD", "JOD", "KES", "KGS", "KHR", "KMF", "KPW", "KWD", "KYD", "KZT", "LAK", "LBP",
+    "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU",
+    "MUR", "MVR", "MWK", "MZN", "NAD", "NIO", "NPR", "OMR", "PAB", "PEN", "PGK", "PKR",
+    "PYG", "QAR", "RON", "RSD", "RWF", "SBD", "SCR", "SDG", "SHP", "SLE", "SOS", "SRD",
+    "SSP", "STN", "SVC", "SYP", "SZL", "TJS", "TMT", "TND", "TOP", "TTD", "TZS", "UGX",
+    "UYU", "UZS", "VES", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZMW", "ZWL",
+}) | _KNOWN_CURRENCIES
 #: The currency names as they are read: the longest first ('us$' before '$').
 _LONGEST_FIRST = sorted(_CURRENCY_NAMES, key=len, reverse=True)
 #: Chinese measure words a count is said with ('3家', '三个', '5位').
@@ -425,42 +493,80 @@ _PERCENT_WORD = re.compile(r"(?<=[\d\s])\s*(?:per\s?cent|pct)\.?$", re.IGNORECAS
 _SPACE_GROUPED = re.compile(r"^[^\d]*\d{1,3}(?:\s\d{3})+(?:[.,]\d+)?(?!\s*\d)")
 
 
+def unit_codes(unit: str) -> frozenset[str]:
+    """The currency codes a KPI's unit stands for: 'USD' (or 'usd'), an ISO code written
+    in capitals ('XOF'), or a currency's own name ('₹', '美元'; '¥' is yuan or yen, '$'
+    any dollar); none for a count, points, a percentage or '万元'."""
+    code = unit.strip().upper()
+    if code in _KNOWN_CURRENCIES or (unit.strip() == code and code in _ISO_CODES):
+        return frozenset({"CNY", "RMB"} if code in ("CNY", "RMB") else {code})
+    return _unit_named(normalise(unit).lower())
+
+
+#: The yuan's words, which also name Taiwan's dollar when typed; as a KPI's unit ('元',
+#: '万元') they are the renminbi, as the org file's writer means them.
+_YUAN_WORDS = frozenset({"元", "块", "块钱", "塊"})
+
+
+def _unit_named(name: str) -> frozenset[str]:
+    """The codes a currency's name stands for as (part of) a KPI's unit."""
+    codes = _CURRENCY_NAMES.get(name, frozenset())
+    return codes - {"TWD"} if name in _YUAN_WORDS else codes
+
+
 def other_currency(value: str, unit: str) -> str | None:
     """The currency `value` names ('¥', 'EUR', '美元') when it is not `unit`'s own, as
-    written (upper case); None when it names none, or `unit` is no known currency."""
-    code = unit.strip().upper()
-    if code not in _KNOWN_CURRENCIES:
+    written (upper case); None when it names none, or `unit` is no currency."""
+    codes = unit_codes(unit)
+    if not codes:
         return None
     text = unicodedata.normalize("NFKC", value).lower()
-    for name in _LONGEST_FIRST:
-        if name not in text:
+    for name, pattern in _EACH_OWN_CURRENCY:
+        if name not in text or not pattern.search(text):
             continue
-        if code not in _CURRENCY_NAMES[name]:
+        if not codes & _CURRENCY_NAMES[name]:
             return _shown(name)
-        text = text.replace(name, " ")
+        text = pattern.sub(" ", text)
     return None
 
 
 def _shown(name: str) -> str:
     """A currency name as a reply quotes it: a code or sign in capitals ('USD', 'US$'),
-    a word as typed ('dollars', '美元')."""
-    return name.upper() if len(name) <= 3 else name
+    a word as typed ('dollars', '美元', 'yen', 'Rs')."""
+    if name in _SHOWN:
+        return _SHOWN[name]
+    return name.upper() if len(name) <= 3 and name not in _WORD_ONLY else name
 
 
-def _currency_checked(value: str, unit: str) -> str:
+def _currency_checked(value: str, unit: str, codes: frozenset[str] | None = None) -> str:
     """`value` without the currency it names when that is the question's own; a figure in
-    another currency ('¥52000' for USD) is refused: read as the question's currency it
-    would be stored several times too high or too low."""
-    code = unit.strip().upper()
-    if code not in _KNOWN_CURRENCIES:
+    another currency ('¥52000' for USD, '₹5 lakh' for SGD) is refused: read as the
+    question's currency it would be stored several times too high or too low. `codes`:
+    the unit's currency, if not unit_codes' (a unit such as '万元')."""
+    codes = unit_codes(unit) if codes is None else codes
+    if not codes:
         return value  # a count or points: a stray symbol changes nothing ('$45k customers')
-    for name in _LONGEST_FIRST:
-        if name not in value:
+    for name, pattern in _EACH_OWN_CURRENCY:
+        if name not in value or not pattern.search(value):
             continue
-        if code not in _CURRENCY_NAMES[name]:
+        if not codes & _CURRENCY_NAMES[name]:
             raise AnswerError("answer_other_currency", typed=_shown(name), unit=unit)
-        value = value.replace(name, " ")
+        value = pattern.sub(" ", value)
     return value
+
+
+_CODE_TYPED = re.compile(r"(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])")
+
+
+def _no_other_code(typed: str, unit: str, codes: frozenset[str] | None = None) -> None:
+    """Refuse a figure with another ISO code typed in capitals beside it ('50000 XOF' to
+    USD), a currency with no name of its own above: told to reply the figure alone, the
+    person stored francs as dollars. `codes`: the unit's currency, if not unit_codes'."""
+    codes = unit_codes(unit) if codes is None else codes
+    for match in _CODE_TYPED.finditer(typed):
+        code = match.group(0)
+        if code in _ISO_CODES and code not in codes and code not in _CURRENCY_NAMES_UPPER:
+            raise AnswerError("answer_other_currency", typed=code, unit=unit)
 
 
 def _name_pattern(name: str) -> str:
@@ -473,11 +579,16 @@ def _name_pattern(name: str) -> str:
 _ANY_CURRENCY = re.compile("|".join(_name_pattern(name) for name in _CURRENCY_NAMES))
 #: Each currency name's own search (a code only as a word of its own), longest first.
 _EACH_CURRENCY = [(name, re.compile(_name_pattern(name))) for name in _LONGEST_FIRST]
+#: Each name as a money question's answer is read for it: inside a word as well ('52kusd',
+#: '5万美元'), but those of _WORD_ONLY only as a word of their own ('Rs. 5 lakh').
+_EACH_OWN_CURRENCY = [(name, re.compile(
+    _name_pattern(name) + (r"\.?" if name in _SHOWN else "") if name in _WORD_ONLY
+    else re.escape(name))) for name in _LONGEST_FIRST]
 
 
 @functools.lru_cache(maxsize=256)
 def _unit_is_money(unit: str) -> bool:
-    return _currency_named(normalise(unit).lower()) is not None
+    return bool(unit_codes(unit)) or _currency_named(normalise(unit).lower()) is not None
 
 
 def _currency_named(text: str) -> str | None:
@@ -739,6 +850,16 @@ def _with_chinese_units(value: str) -> float | None:
         total += amount
         previous = unit
     return total if total <= 1e15 else None
+
+
+#: The financial forms of the Chinese numerals (大写), Simplified and Traditional, and of
+#: 元, as their everyday forms.
+_FINANCIAL = str.maketrans({
+    "壹": "一", "贰": "二", "貳": "二", "叁": "三", "參": "三", "肆": "四", "伍": "五",
+    "陆": "六", "陸": "六", "柒": "七", "捌": "八", "玖": "九", "拾": "十", "佰": "百",
+    "仟": "千", "圆": "元", "圓": "元"})
+#: '25万元整', '伍万圆正': 整 (or 正) after the amount says it is exact, no part of it.
+_FINANCIAL_END = re.compile(r"(?<=[\d零〇一二两三四五六七八九十百千万萬亿億元块])\s*[整正]$")
 
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4,

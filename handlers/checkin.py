@@ -1210,6 +1210,11 @@ def _plain_number(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
+#: Refusals of a reply that holds no figure at all ('hmm', '?'): while a number awaits
+#: confirmation it is asked about again; any other refusal is of a figure typed.
+_NO_FIGURE_TYPED = frozenset({"answer_not_number", "answer_no_figure", "answer_empty"})
+
+
 def _confirm_by_text(ctx: Context, person: Person, rnd: CheckinRound, q: Question,
                      pending: list[float], text: str, *, editing: bool) -> None:
     """yes / no / 是 / 否, or the number typed again, while a number awaits confirmation."""
@@ -1222,7 +1227,14 @@ def _confirm_by_text(ctx: Context, person: Person, rnd: CheckinRound, q: Questio
         return
     try:
         readings = read_number(text, q.unit_spellings(), own_words(ctx, q))
-    except AnswerError:
+    except AnswerError as error:
+        if error.message not in _NO_FIGURE_TYPED:
+            # A figure refused for a reason of its own ('1.5 million dollars' to a count,
+            # '60万元' to USD): that reason, as typed straight to the question, and the
+            # waiting figure let go. Asked "is 1,500,000 right?" again, a yes stored it.
+            ctx.conversations.set_pending(person, None, ctx.clock.now())
+            _store(ctx, person, rnd, q, text, editing=editing)
+            return
         readings = []
     if len(readings) == 1 and readings[0] in pending:
         # The same value again, now unambiguous: that is the confirmation.

@@ -1598,7 +1598,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     requesters = {p.id: p.key for p in people} if only is None else \
         {d.id: d.key for d in directors}
     tracked, covered = tracked_requests(session, unresolved, requesters, as_of, aged_to, look,
-                                        reader_tz)
+                                        reader_tz, ctx.clock.now())
     members_support = _members_support(
         tracked, [p for p in people if p.id not in director_ids], ctx.org.support.ageing_days,
         reader_tz)
@@ -2768,6 +2768,11 @@ def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[A
             "before": sum(earlier) / len(earlier) if earlier else None,
             "weeks": len(earlier)}))
     for s in v.support:
+        if s.after_week:  # asked for after the week, with its check-in answered late
+            if s.cross_department:
+                out.append(Attention("support_department", key, name,
+                                     {"type": s.type, "days": 0, "raised": s.opened}))
+            continue
         if s.age_days >= ageing_days:  # the org file's support.ageing_days
             out.append(Attention("support_aged", key, name,
                                  {"type": s.type, "days": s.age_days}))

@@ -44,6 +44,10 @@ class SupportItem:
     opened: date
     age_days: int
     status: str  # open | acknowledged | resolved
+    #: Raised only after the view's week had ended, by a check-in of that week answered
+    #: late: no age in that week (it read "7 days old", counted from the week's Monday,
+    #: on the day it was asked for), its day said instead.
+    after_week: bool = False
 
     @property
     def cross_department(self) -> bool:
@@ -92,7 +96,8 @@ def unresolved_requests(session: Session, as_of: datetime) -> list[Any]:
 
 def tracked_requests(session: Session, unresolved: Sequence[Any],
                      requesters: Mapping[int, str], as_of: datetime, today: date,
-                     weeks: Sequence[str], timezone: str = "UTC"
+                     weeks: Sequence[str], timezone: str = "UTC",
+                     now: datetime | None = None
                      ) -> tuple[dict[str, list[SupportItem]], set[int]]:
     """Tracked requests of `requesters` (person id → key) unresolved at `as_of` (of
     `unresolved`, read by unresolved_requests at that moment), oldest first per person,
@@ -103,12 +108,21 @@ def tracked_requests(session: Session, unresolved: Sequence[Any],
     answer it came from no longer asks for anything. The day opened is the reader's
     (`timezone`, as `today` is): a Friday evening request in New York is Friday's, though
     already Saturday in UTC. Age counts calendar days to `today` (storage.support.days_open).
+
+    A check-in of one of `weeks` submitted late (after `as_of`, by `now`) opened its
+    request then: listed too, `after_week`, and its round covered (its ask read from the
+    answers counted its age from the week's Monday, so a request made that day was a week
+    old, and ageing, in the GM's view of its week).
     """
     tz = ZoneInfo(timezone)
     out: dict[str, list[SupportItem]] = {}
     if not requesters:
         return out, set()
     rows = [r for r in unresolved if r[1] in requesters]
+    late = now is not None and now > as_of and bool(weeks)
+    if late:
+        rows += [r for r in session.execute(
+            _LATE, {"weeks": list(weeks), "as_of": as_of, "now": now}) if r[1] in requesters]
     latest: dict[int, str] = {}
     if rows:  # what the requester said most recently (by then), as /support shows it
         for request_id, detail in session.execute(
@@ -122,8 +136,11 @@ def tracked_requests(session: Session, unresolved: Sequence[Any],
         status = "acknowledged" if acked_at is not None and acked_at <= as_of else "open"
         out.setdefault(requesters[pid], []).append(SupportItem(
             rid, requesters[pid], kind, latest.get(rid, detail) or None, department, opened,
-            days_open(opened, today), status))
-    covered = set(session.scalars(_COVERED, {"weeks": list(weeks), "as_of": as_of})) \
+            days_open(opened, today), status, as_utc(opened_at) > as_of))
+    # A round linked after `as_of` is one of these weeks answered late: its request is
+    # listed above (opened late, or the one it repeats), never read again from answers.
+    covered = set(session.scalars(_COVERED, {"weeks": list(weeks),
+                                             "as_of": now if late else as_of})) \
         if weeks else set()
     return out, covered
 
@@ -148,6 +165,17 @@ _UNRESOLVED = select(
 ).where(SupportRequest.status != "withdrawn", SupportRequest.opened_at <= bindparam("as_of"),
         or_(SupportRequest.resolved_at.is_(None),
             SupportRequest.resolved_at > bindparam("as_of"))
+        ).order_by(SupportRequest.opened_at, SupportRequest.id)
+# Requests opened after the moment a view reads them as of by a round of its weeks: a
+# check-in of the week answered late (tracked_requests lists them, `after_week`).
+_LATE = select(
+    SupportRequest.id, SupportRequest.requester_id, SupportRequest.kind,
+    SupportRequest.detail, SupportRequest.department, SupportRequest.opened_at,
+    SupportRequest.acknowledged_at
+).where(SupportRequest.status != "withdrawn", SupportRequest.opened_at > bindparam("as_of"),
+        SupportRequest.opened_at <= bindparam("now"),
+        SupportRequest.id.in_(select(SupportWeek.request_id).where(
+            SupportWeek.week.in_(bindparam("weeks", expanding=True))))
         ).order_by(SupportRequest.opened_at, SupportRequest.id)
 # Only what was linked by then: a check-in submitted after its week (late) opens its
 # request after the moment an older week's view reads them as of, so that request is not

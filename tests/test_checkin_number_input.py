@@ -489,6 +489,95 @@ async def test_dollars_for_a_yuan_question_are_named_as_dollars(rate_bot):
     assert answers_of(bot, "li") == {"kpi:revenue": (None, 520000.0, False)}
 
 
+async def test_a_figure_in_a_currency_the_bot_did_not_know_is_refused_naming_it(bot, chat):
+    """'50000 SGD', '₹5 lakh', '50000 yen' to Alice's revenue in USD were answered "has
+    words beside the figure. If 50000 is the figure in USD, reply 50000 alone" (or "That
+    isn't a number"): doing as told, she stored Singapore dollars as US dollars. Each is
+    refused as another currency, in English and Chinese; her own currency still reads."""
+    await bot.run_checkins(["alice", "li"])
+    for typed, named in (("50000 SGD", "SGD"), ("S$50,000", "S$"), ("₹5 lakh", "₹"),
+                         ("Rs. 40,00,000", "Rs"), ("50000 yen", "yen"), ("50000 CHF", "CHF"),
+                         ("50k XOF", "XOF"), ("1.5 million euros", "euros")):
+        await say(bot, "alice", typed)
+        assert chat.last("alice").startswith(
+            f"That figure is in {named}, but this question asks for USD. Please convert "
+            f"it"), typed
+    for typed, named in (("5万新元", "新元"), ("500万日元", "日元"), ("50000円", "円"),
+                         ("30万卢比", "卢比"), ("5万韩元", "韩元")):
+        await say(bot, "li", typed)
+        assert chat.last("li").startswith(
+            f"这个金额的货币是 {named}，但这个问题要求以 USD 计。"), typed
+    assert answers_of(bot, "alice") == {} and answers_of(bot, "li") == {}
+    await say(bot, "alice", "50000 US dollars")
+    assert answers_of(bot, "alice") == {"kpi:revenue": (None, 50000.0, False)}
+
+
+WAN_ORG = """
+org: {name: Tens of thousands}
+people:
+  - {key: grace, name: Grace, role: gm, timezone: America/New_York, locale: en}
+  - key: amy
+    name: Amy
+    role: director
+    manager: grace
+    timezone: America/New_York
+    locale: en
+    kpis:
+      - {metric: revenue, unit: k USD, weekly_target: 50}
+  - key: li
+    name: 李雷
+    role: director
+    manager: grace
+    timezone: Asia/Shanghai
+    locale: zh-CN
+    kpis:
+      - {metric: revenue, unit: 万元, weekly_target: 50}
+"""
+
+
+@pytest.fixture
+def wan_bot(tmp_path, database_url, clock):
+    yield from bot_on(WAN_ORG, tmp_path, database_url, clock)
+
+
+async def test_another_currency_for_a_target_in_wan_yuan_or_k_usd_is_refused(wan_bot):
+    """A target in 万元 (or 'k USD') names its currency inside its unit: '$5' was stored as
+    5 万元 (50,000 yuan for five dollars), '€52' as 52k USD, and '5 USD' answered "reply 5
+    alone". Each is refused naming the currency; the unit's own still reads."""
+    bot, chat = wan_bot
+    await bot.run_checkins(["li", "amy"])
+    for typed, named in (("$5", "$"), ("5万美元", "美元"), ("5 USD", "USD")):
+        await say(bot, "li", typed)
+        assert chat.last("li").startswith(
+            f"这个金额的货币是 {named}，但这个问题要求以 万元 计。"), typed
+    for typed, named in (("€52", "€"), ("¥52", "¥")):
+        await say(bot, "amy", typed)
+        assert chat.last("amy").startswith(
+            f"That figure is in {named}, but this question asks for k USD."), typed
+    assert answers_of(bot, "li") == {} and answers_of(bot, "amy") == {}
+    await say(bot, "li", "45万元")
+    await say(bot, "amy", "$52")
+    assert answers_of(bot, "li") == {"kpi:revenue": (None, 45.0, False)}
+    assert answers_of(bot, "amy") == {"kpi:revenue": (None, 52.0, False)}
+
+
+async def test_a_director_in_taiwan_answers_in_yuan_as_taiwan_writes_it(tmp_path, database_url,
+                                                                        clock):
+    """元 and 塊 name Taiwan's dollar as well as the renminbi: '5萬元' to a target in TWD
+    was refused as "in 元, but this question asks for TWD", '新台幣5萬' as no number."""
+    org = WAN_ORG.replace("unit: 万元, weekly_target: 50", "unit: TWD, weekly_target: 500000")
+    for bot, chat in bot_on(org, tmp_path, database_url, clock):
+        await bot.run_checkins(["li"])
+        await say(bot, "li", "$5000")  # which dollar: TWD's own sign too, and taken
+        for typed, meant in (("5萬元", 50000.0), ("新台幣52萬", 520000.0), ("6萬塊", 60000.0)):
+            await say(bot, "li", "/edit 1")
+            await say(bot, "li", typed)
+            assert answers_of(bot, "li") == {"kpi:revenue": (None, meant, False)}, typed
+        await say(bot, "li", "/edit 1")
+        await say(bot, "li", "5万美元")
+        assert chat.last("li").startswith("这个金额的货币是 美元，但这个问题要求以 TWD 计。")
+
+
 async def test_dollars_spelt_out_and_a_full_stop_are_read(bot, chat):
     """'52000 dollars', '52000.' and '5万。' were 'That isn't a number'."""
     await bot.run_checkins(["alice", "li"])

@@ -448,3 +448,18 @@ async def test_a_whole_command_typed_in_full_width_mode(bot, chat):
         expected = chat.last(key)
         await say(bot, key, wide)
         assert chat.last(key) == expected, (wide, chat.last(key))
+
+
+async def test_financial_numerals_as_an_invoice_writes_them_are_read(bot, chat):
+    # '伍万贰仟' (大写, as on an invoice or a cheque) and '陆万美元整' (整: exactly) were
+    # "这不是一个数字" to a director copying the amount from the contract.
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "伍万贰仟")
+    assert answers_of(bot, "li")["kpi:revenue"] == (None, 52000.0, False)
+    await say(bot, "li", "/edit 1")
+    await say(bot, "li", "陆万美元整")
+    assert answers_of(bot, "li")["kpi:revenue"] == (None, 60000.0, False)
+    await say(bot, "li", "/edit 1")
+    await say(bot, "li", "伍万圆整")  # yuan, to a question in USD: refused, not stored
+    assert chat.last("li").startswith("这个金额的货币是 元，但这个问题要求以 USD 计。")
+    assert answers_of(bot, "li")["kpi:revenue"] == (None, 60000.0, False)

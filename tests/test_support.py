@@ -1507,3 +1507,54 @@ async def test_the_gms_json_and_csv_exports_list_team_members_open_support_reque
         first = next(r for r in csv_records(raw) if r["row"] == "member_support")
         assert (first["requester"], first["left"], first["left_on"]) == ("m1", "true",
                                                                          "2026-11-27")
+
+
+async def test_a_request_of_a_check_in_answered_late_is_dated_not_aged_from_its_monday(
+        bot, chat, clock):
+    """Alice finished her 2026-W48 check-in on Tuesday of the week after, asking for a
+    travel budget. The GM's summary of W48 said "support request open 7 days" (counted
+    from W48's Monday) under "Needs your attention" on the very day she asked, while
+    /support said "today". Now it says when she asked: after the week."""
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS[:2])
+    clock.set(DEC_1_9AM_NY)
+    await answer_all(bot, "alice", ALICE_ANSWERS[2:])
+    await say(bot, "grace", "/summary 2026-W48")
+    summary = chat.last("grace")
+    assert ("Support: #1 Budget: Travel budget (Finance) — asked for 2026-12-01, after the "
+            "week (check-in answered late)") in summary
+    assert "Alice Martin: needs help from another department (asked for 2026-12-01, after " \
+           "the week)" in summary
+    assert "7 days" not in summary and "ageing" not in summary
+    await say(bot, "grace", "/support")
+    assert "open, today" in chat.last("grace")
+    # A week on, W48 still says when she asked, and W49 (which it was open through) its age.
+    clock.set(DEC_1_9AM_NY + timedelta(weeks=1))
+    await say(bot, "grace", "/summary 2026-W48")
+    assert "asked for 2026-12-01, after the week" in chat.last("grace")
+    await say(bot, "grace", "/summary 2026-W49")
+    assert "#1 Budget: Travel budget (Finance) — open, 6 days old" in chat.last("grace")
+    await say(bot, "grace", "/language 中文")
+    await say(bot, "grace", "/summary 2026-W48")
+    assert "支持：#1 预算：Travel budget（财务部） — 本周结束后 2026-12-01 提出（签到补交）" \
+        in chat.last("grace")
+
+
+async def test_a_request_repeated_in_a_check_in_answered_late_is_listed_once(
+        bot, chat, clock):
+    """Alice asked for a travel budget in 2026-W47 (#1) and again in W48's check-in,
+    finished on Tuesday after: the W48 summary listed #1 and, beside it, "Budget: Travel
+    budget — open, 7 days old", the same request twice and two lines in "Needs your
+    attention"."""
+    clock.set(FRIDAY_W47)
+    await alice_asks_for_budget(bot)
+    clock.set(FRIDAY_W47 + timedelta(weeks=1))
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS[:2])
+    clock.set(DEC_1_9AM_NY)
+    await answer_all(bot, "alice", ALICE_ANSWERS[2:])
+    assert len(requests(bot)) == 1
+    await say(bot, "grace", "/summary 2026-W48")
+    summary = chat.last("grace")
+    assert "Support: #1 Budget: Travel budget (Finance) — open, 10 days old\n" in summary
+    assert summary.count("support request open") == 1

@@ -29,7 +29,7 @@ async def test_tsd_and_mio_are_read_as_thousands_and_millions(tg: TG) -> None:
 
 
 @pytest.mark.parametrize("typed", ["3 Mio.", "3 Millionen", "3 millions", "30 lakh",
-                                   "0.3 crore"])
+                                   "0.3 crore", "3000 grand"])
 async def test_three_mio_is_three_million_not_three(tg: TG, typed: str) -> None:
     # '3 Mio' was answered "If 3 is the figure, reply 3 alone": a director doing as told
     # would have stored 3 USD. Three million is 60 times her target: asked to confirm.

@@ -72,3 +72,46 @@ async def test_an_older_confirmation_button_is_no_longer_open_once_another_numbe
     assert [c.params["message_id"] for c in tg.fake.calls_for("editMessageText")] == [
         newer["message_id"]]
     assert stored(tg) == {"kpi:revenue": 2000000.0}
+
+
+async def test_money_typed_while_a_count_awaits_confirmation_is_refused_as_money(
+        tg: TG) -> None:
+    """Alice's '1.5 million' new customers is asked back (far above her 4); she corrects
+    it with '1.5 million dollars', her revenue. That was answered "Is 1,500,000 customers
+    right?" again, as if she had typed nothing a figure: typed straight to the question
+    it is refused as money for a count, and now it is here too, the far too large figure
+    no longer waiting for a yes."""
+    await tg.checkins("alice")
+    await tg.say(ALICE, "52000")
+    await tg.say(ALICE, "1.5 million")
+    assert "1,500,000 customers is more than 20 times" in tg.shown(ALICE)[-1]
+    asked = tg.last_message(ALICE)
+    yes = next(b for row in asked["reply_markup"]["inline_keyboard"] for b in row
+               if b["text"] == "Yes, 1,500,000 customers")
+    await tg.say(ALICE, "1.5 million dollars")
+    refused = tg.shown(ALICE)[-1]
+    assert refused.startswith("That figure is an amount of money (dollars), but this "
+                              "question asks for a count in customers.")
+    assert "Nothing was saved" in refused
+    # Its button, pressed after all, saves nothing either.
+    await tg.send(tg.fake.callback_query(ALICE, yes["callback_data"], asked["message_id"]))
+    assert "nothing was saved" in tg.shown(ALICE)[-1]
+    assert stored(tg) == {"kpi:revenue": 52000.0}
+    await tg.say(ALICE, "yes")  # no longer a yes to 1,500,000: not a number at all
+    assert "isn't a number" in tg.shown(ALICE)[-1]
+    await tg.say(ALICE, "3")
+    assert "Question 3 of 8" in tg.shown(ALICE)[-1]
+    assert stored(tg) == {"kpi:revenue": 52000.0, "kpi:new_customers": 3.0}
+
+
+async def test_another_currency_typed_while_revenue_awaits_confirmation_is_refused(
+        tg: TG) -> None:
+    # 李雷 typed 6,000,000 (100 times his target); his correction in yuan was asked back
+    # as "6,000,000 USD 对吗？" and a 是 then stored six million dollars.
+    await tg.checkins("li")
+    await tg.say(LI, "6000000")
+    await tg.say(LI, "60万元")
+    refused = tg.shown(LI)[-1]
+    assert refused.startswith("这个金额的货币是 元，但这个问题要求以 USD 计。")
+    await tg.say(LI, "是")
+    assert stored(tg) == {}

@@ -41,8 +41,10 @@ async def test_last_weeks_button_names_both_weeks_and_how_to_finish_it(tg: TG) -
     summary = tg.shown(GRACE)[-1]
     assert "✅ Alice Martin — checked in (late)" in summary
     # Her late answers are last week's, the support she asked for with them too: it read
-    # "Support: none open" there, beside "checked in (late)" and her late wins.
-    assert "Support: Budget: Two SDRs — open" in summary
+    # "Support: none open" there, beside "checked in (late)" and her late wins; then
+    # "open, 7 days old" (from W48's Monday) the day she asked: now the day she asked.
+    assert ("Support: #1 Budget: Two SDRs — asked for 2026-12-04, after the week (check-in "
+            "answered late)") in summary
     assert "Support: none open" not in summary.split("Alice Martin · team East")[1].split(
         "Bruno Rossi ·")[0]
     # This week's view has it as the tracked request /support lists.

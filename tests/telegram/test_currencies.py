@@ -1,0 +1,78 @@
+"""Directors whose targets are in rupees and in yen answer in their own currency, as they
+write it ('₹38 lakh', 'Rs. 41,00,000', '500万円'), and a figure in another currency is
+refused naming it, never stored as if it were theirs."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from storage.models import Answer
+from tests.support import TEST_ORG
+from tests.telegram.conftest import ALICE, GRACE, LI, TG
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    """Alice's revenue in INR (40 lakh a week), 李雷's in JPY (800万円 a week)."""
+    text = TEST_ORG.read_text(encoding="utf-8").replace(
+        "{metric: revenue, unit: USD, weekly_target: 50000}",
+        "{metric: revenue, unit: INR, weekly_target: 4000000}").replace(
+        "{metric: revenue, unit: USD, weekly_target: 60000}",
+        "{metric: revenue, unit: JPY, weekly_target: 8000000}")
+    path = tmp_path / "org.yaml"
+    path.write_text(text, encoding="utf-8")
+    return replace(settings, org_file=path)
+
+
+def revenue(tg: TG) -> list[float | None]:
+    with tg.bot.unit() as ctx:
+        return [a.number_value for a in ctx.session.query(Answer)
+                if a.question_key == "kpi:revenue"]
+
+
+async def test_a_director_in_india_answers_in_rupees(tg: TG) -> None:
+    # '₹38 lakh' was "That isn't a number", and '$45,000' "an amount of money, but this
+    # question asks for a count in INR": the bot did not know INR for money.
+    await tg.checkins("alice")
+    await tg.say(ALICE, "$45,000")
+    refused = tg.shown(ALICE)[-1]
+    assert refused.startswith("That figure is in $, but this question asks for INR.")
+    assert "count" not in refused
+    await tg.say(ALICE, "50000 USD")
+    assert tg.shown(ALICE)[-1].startswith("That figure is in USD, but this question asks "
+                                          "for INR.")
+    assert revenue(tg) == []
+    await tg.say(ALICE, "₹38 lakh")
+    assert "Question 2 of 8" in tg.shown(ALICE)[-1]
+    await tg.say(ALICE, "₹3")  # money, to new customers
+    assert tg.shown(ALICE)[-1].startswith("That figure is an amount of money (₹), but this "
+                                          "question asks for a count in customers.")
+    for answer in ["3", "Win", "None", "1", "Plan", "4"]:
+        await tg.say(ALICE, answer)
+    assert revenue(tg) == [3_800_000.0]
+    await tg.say(ALICE, "/edit 1")
+    await tg.say(ALICE, "Rs. 41,00,000")
+    assert revenue(tg) == [4_100_000.0]
+    await tg.say(GRACE, "/summary")
+    assert "Revenue 4,100,000 / 4,000,000 INR (103%)" in tg.shown(GRACE)[-1]
+
+
+async def test_yen_is_taken_for_a_yen_target_and_yuan_refused(tg: TG) -> None:
+    # '¥' is the sign of both: to a target in JPY it is yen. '500万円' was "这不是一个数字";
+    # '60万元' (renminbi) must never be stored as yen.
+    await tg.checkins("li")
+    await tg.say(LI, "60万元")
+    assert tg.shown(LI)[-1].startswith("这个金额的货币是 元，但这个问题要求以 JPY 计。")
+    await tg.say(LI, "₹5 lakh")
+    assert tg.shown(LI)[-1].startswith("这个金额的货币是 ₹，但这个问题要求以 JPY 计。")
+    assert revenue(tg) == []
+    await tg.say(LI, "500万円")
+    assert "第 2 题" in tg.shown(LI)[-1]
+    assert revenue(tg) == [5_000_000.0]
+    await tg.say(LI, "/edit 1")
+    await tg.say(LI, "¥7,500,000")
+    assert revenue(tg) == [7_500_000.0]
