@@ -556,6 +556,11 @@ def _currency_checked(value: str, unit: str, codes: frozenset[str] | None = None
 
 
 _CODE_TYPED = re.compile(r"(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])")
+#: ISO codes that are English words typed in capitals for emphasis ('50000 ALL in', 'TOP
+#: deal'): not read as the Albanian lek or the Tongan pa'anga beside a figure (a question
+#: in that currency still reads them as its own).
+_CODES_ALSO_WORDS = frozenset({"ALL", "TOP", "CUP", "MAD", "SOS", "PEN", "BOB", "GEL",
+                               "MOP", "BAM", "ERN"})
 
 
 def _no_other_code(typed: str, unit: str, codes: frozenset[str] | None = None) -> None:
@@ -565,7 +570,8 @@ def _no_other_code(typed: str, unit: str, codes: frozenset[str] | None = None) -
     codes = unit_codes(unit) if codes is None else codes
     for match in _CODE_TYPED.finditer(typed):
         code = match.group(0)
-        if code in _ISO_CODES and code not in codes and code not in _CURRENCY_NAMES_UPPER:
+        if code in _ISO_CODES and code not in codes and code not in _CURRENCY_NAMES_UPPER \
+                and code not in _CODES_ALSO_WORDS:
             raise AnswerError("answer_other_currency", typed=code, unit=unit)
 
 

@@ -512,6 +512,20 @@ async def test_a_figure_in_a_currency_the_bot_did_not_know_is_refused_naming_it(
     assert answers_of(bot, "alice") == {"kpi:revenue": (None, 50000.0, False)}
 
 
+async def test_an_english_word_in_capitals_is_not_taken_for_a_currency_code(bot, chat):
+    """'ALL' and 'TOP' are also ISO codes (the Albanian lek, the Tongan pa'anga): typed
+    for emphasis beside a figure they were answered "That figure is in ALL". Alice is
+    told to reply the figure alone, as for any other words; nothing is stored."""
+    await bot.run_checkins(["alice"])
+    for typed in ("50000 ALL in", "50000 TOP deal"):
+        await say(bot, "alice", typed)
+        reply = chat.last("alice")
+        assert "That figure is in" not in reply and "reply 50000 alone" in reply, typed
+    assert answers_of(bot, "alice") == {}
+    await say(bot, "alice", "50000 XOF")  # a code that is no word: another currency still
+    assert chat.last("alice").startswith("That figure is in XOF, but this question asks")
+
+
 WAN_ORG = """
 org: {name: Tens of thousands}
 people:
