@@ -420,8 +420,16 @@ def parse_bytes(data: bytes, settings: CrmSettings, people: Iterable[tuple[str, 
 
 
 _TOTAL_ROWS = {"total", "grand total", "合计", "总计"}
-_CURRENCY = re.compile(r"(?i)^(?:usd|cny|rmb|eur|gbp)\s*|\s*(?:usd|cny|rmb|eur|gbp|元)$"
-                       r"|[$¥￥€£\s]")
+@functools.cache
+def _currency() -> re.Pattern[str]:
+    """A currency before or after a figure, a sign anywhere, and spaces: what a value is
+    read without. The check-in's names (handlers.answers), so an INR org's export reads
+    '₹40,000', 'INR 12500' and 'Rs. 5000' (they were "not a number"); which currency a
+    row names is checked against the KPI's (other_currency) where one is known."""
+    from handlers.answers import currency_names_pattern
+
+    names = currency_names_pattern()
+    return re.compile(rf"(?i)^(?:{names})\.?\s*|\s*(?:{names})\.?$|[$¥￥€£₹₩₽₺₪₦₴฿₱₫\s]")
 
 
 def _nfkc(text: str) -> str:
@@ -455,7 +463,7 @@ _TRAILING_MINUS = re.compile(r"^(\d[^-+()]*)-$")
 def _plain(text: str) -> str:
     """A value as it is read: NFKC, every minus sign '-', the currency and spaces left
     out, and a minus after the figure put before it ('500-' is '-500')."""
-    cleaned = _CURRENCY.sub("", _nfkc(text.translate(_MINUS_SIGNS)).strip())
+    cleaned = _currency().sub("", _nfkc(text.translate(_MINUS_SIGNS)).strip())
     trailing = _TRAILING_MINUS.match(cleaned)
     return "-" + trailing.group(1) if trailing else cleaned
 

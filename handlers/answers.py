@@ -592,6 +592,13 @@ _EACH_OWN_CURRENCY = [(name, re.compile(
     else re.escape(name))) for name in _LONGEST_FIRST]
 
 
+def currency_names_pattern() -> str:
+    """Every currency name a money answer is read with, as one regular-expression
+    alternation (longest first; 'Rs', 'rub', 'yen' and the like only as words of their
+    own): the CRM import takes them off a figure as the check-in does."""
+    return "|".join(pattern.pattern for _, pattern in _EACH_OWN_CURRENCY)
+
+
 @functools.lru_cache(maxsize=256)
 def _unit_is_money(unit: str) -> bool:
     return bool(unit_codes(unit)) or _currency_named(normalise(unit).lower()) is not None

@@ -87,3 +87,30 @@ def test_two_signs_in_chinese(bot, clock):
                        bot.org.crm, [("alice", "Alice Martin")], clock.now())
     assert refused.value.reasons("zh-CN") == [
         (2, "value“-500-”在数字前后都有正负号：负数（如退款）请写成 -5、5- 或 (5)")]
+
+
+def test_an_export_in_rupees_is_read_and_another_currency_refused(
+        bot, settings, clock, tmp_path, capsys):
+    """Bruno's revenue counted in INR: his CRM's '₹40,000', 'INR 12500' and 'Rs. 5000'
+    were "not a number", so an Indian team's export would not load at all. They read as
+    the check-in reads them; rupees for Alice's revenue in USD are refused by name, as
+    '¥40,000' is, never stored as dollars."""
+    from dataclasses import replace
+
+    from tests.support import TEST_ORG
+
+    org = tmp_path / "org.yaml"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "      - {metric: revenue, unit: USD, weekly_target: 40000}",
+        "      - {metric: revenue, unit: INR, weekly_target: 3000000}", 1), encoding="utf-8")
+    inr = replace(settings, org_file=org)
+    export = weekly(tmp_path, "india.csv", 'bruno,revenue,2026-W45,"₹40,000"',
+                    "bruno,revenue,2026-W46,INR 12500", "bruno,revenue,2026-W47,Rs. 5000",
+                    "bruno,revenue,2026-W48,1.5 lakh")
+    assert run_cli(inr, "import-actuals", str(export)) == (
+        0, "india.csv: imported 4 rows (teampulse-weekly format)\n"), capsys.readouterr().err
+    assert [r[2] for r in stored(bot)] == [40_000, 12_500, 5_000, 150_000]
+    wrong = weekly(tmp_path, "us.csv", 'alice,revenue,2026-W47,"₹40,000"')
+    assert run_cli(inr, "import-actuals", str(wrong)) == (1, "")
+    assert "line 2: value '₹40,000' is in ₹, but alice's revenue is counted in USD" \
+        in capsys.readouterr().err
