@@ -663,6 +663,13 @@ class TeamPulse:
     def _handle_sync(self, event: InboundEvent, *, again: bool = True) -> str:
         try:
             with self.unit(event) as ctx:
+                if ctx.session.get_bind().dialect.name == "postgresql":
+                    # The sender held first, as a batch holds its senders (_preload): their
+                    # event on another replica is then stored before this one reads their
+                    # dialog, or after it. Read side by side, the later of two quick
+                    # answers met the earlier's change and was done again, and, overtaken
+                    # once more by a third, dropped: an answer lost without a word.
+                    ctx.people.preload_senders({(event.platform, event.user_id)}, lock=True)
                 return self._handle_ctx(ctx, event)
         except CONCURRENT:
             if again:
