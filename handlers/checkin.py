@@ -37,6 +37,7 @@ from handlers.context import Context, Fallback
 from handlers.waiting import after_dialog, under_way
 from storage.models import Answer, CheckinRound, Conversation, Person
 from storage.oneonone import OneOnOneRepo
+from storage.repositories import UNDER_WAY
 from storage.round_batch import RoundBatchRepo
 
 log = logging.getLogger(__name__)
@@ -505,11 +506,13 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
     # not followed by a reminder of what it answered, or of a check-in it finished.
     still = repo.mark_reminded({rnd.id: len(rnd.answers) for rnd, *_ in due}, now)
     due = [d for d in due if d[0].id in still]
-    asked, messages = [], []
+    # Another replica may have sent one of them a question of another dialog since `busy`
+    # was read: theirs is then not written over, and they are told as the busy are.
+    asked = _ask_unless_busy(repo, [_asked_row(person, rnd.id, q, now) for rnd, person, _, q, *_
+                                    in due if person.id not in busy], now)
+    messages = []
     for rnd, person, questions, q, target, key in due:
-        held = person.id in busy
-        if not held:
-            asked.append(_asked_row(person, rnd.id, q, now))
+        held = person.id not in asked
         if key in states:
             continue  # reminded already (as ask() would find)
         # Worth sending only within the round's week, as this sweep decides (after it the
@@ -517,7 +520,6 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
         messages.append(_reminder_row(ctx, rnd, person, questions, q, target, key, now,
                                       expires_at=week_over(rnd.week, person.timezone),
                                       held=held))
-    repo.ask(asked)
     repo.enqueue(messages)
     return len(messages), rounds[-1].id
 
@@ -609,7 +611,7 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
         due.append((rnd, person, questions, q, target, f"checkin:{person.key}:{week}:nudge:{day}"))
     automatic = {rnd.id: f"checkin:{person.key}:{week}:reminder" for rnd, person, *_ in due}
     taken = repo.taken_dedupe_keys([key for *_, key in due] + list(automatic.values()))
-    asked, messages = [], []
+    todo = []
     for rnd, person, questions, q, target, key in due:
         # Once a day each, whichever came first: the automatic reminder that reached them
         # today (their day) counts as today's, as this one stands for it (below).
@@ -617,10 +619,14 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
             _local_day(rnd.reminded_at, person) == _local_day(now, person)
         if key in taken or reached_today:
             out["already"].append(person)
-            continue
-        held = person.id in busy  # their next answer is that dialog's: no question
-        if not held:
-            asked.append(_asked_row(person, rnd.id, q, now))
+        else:
+            todo.append((rnd, person, questions, q, target, key))
+    # As the reminder sweep: not over another dialog's question sent since `busy` was read.
+    asked = _ask_unless_busy(repo, [_asked_row(person, rnd.id, q, now) for rnd, person, _, q, *_
+                                    in todo if person.id not in busy], now)
+    messages = []
+    for rnd, person, questions, q, target, key in todo:
+        held = person.id not in asked  # their next answer is that dialog's: no question
         # Asked for by hand, maybe of last week's round (the GM chasing on Monday): held
         # up, it goes while /checkin can still take the answers (until the end of the
         # week after the round's, see cmd_checkin), not after.
@@ -630,7 +636,6 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
         # It stands for the automatic reminder too: not a second one an hour later.
         rnd.reminded_at = rnd.reminded_at or now
         out["reminded"].append(person)
-    repo.ask(asked)
     repo.enqueue(messages)
     return out
 
@@ -763,6 +768,14 @@ def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
     return q is not None and ask(ctx, person, rnd, q, editing=conv.editing, intro=ctx.render(
         "back_to_dialog", kind="checkin", week=rnd.week),
         expires_at=prompt_expiry(rnd.week, person.timezone, ctx.clock.now()))
+
+
+def _ask_unless_busy(repo: RoundBatchRepo, rows: list[dict[str, Any]], now: datetime) -> set[int]:
+    """Record the questions a reminder asks (_asked_row rows), each only over a dialog
+    that is not another one under way as it is written: another replica may have sent
+    that person a poll's or a survey's question since the reminder read who was busy.
+    The ids of the people whose question was recorded (the others are told, not asked)."""
+    return repo.ask(rows, not_over_since=now - UNDER_WAY)
 
 
 def _asked_row(person: Person, round_id: int, q: Question, now: datetime) -> dict[str, Any]:
