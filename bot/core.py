@@ -636,9 +636,15 @@ class TeamPulse:
                          event.platform, named(event))
                 return self._in_savepoint(session, event, mine)
         except CONCURRENT:
-            log.info("%s event %s was processed concurrently; ignoring", event.platform,
-                     named(event))
-            outcome = "duplicate"
+            # A copy of it claimed (by another process, or earlier in this batch), or its
+            # work undone twice by others' changes (then it is not ignored: see _handle_sync).
+            if not mine and event.event_id and EventRepo(session).seen(*key):
+                log.info("%s event %s was processed concurrently; ignoring", event.platform,
+                         named(event))
+                outcome = "duplicate"
+            else:
+                log.warning("%s event %s met concurrent changes twice; not stored, the "
+                            "sender is asked to send it again", event.platform, named(event))
         except DBAPIError as exc:
             log.error("handling a %s event failed: database error (%s)", event.platform,
                       describe_db_error(exc))
@@ -694,15 +700,32 @@ class TeamPulse:
                 log.info("%s event %s met a concurrent change; handling it again",
                          event.platform, named(event))
                 return self._handle_sync(event, again=False)
-            log.info("%s event %s was processed concurrently; ignoring", event.platform,
-                     named(event))
-            return "duplicate"
+            if self._taken_elsewhere(event):
+                log.info("%s event %s was processed concurrently; ignoring", event.platform,
+                         named(event))
+                return "duplicate"
+            # Not a copy of one handled elsewhere: its work was undone twice by others'
+            # changes. Ignored as a duplicate, it was lost without a word; the sender is
+            # asked to send it again (nothing of it was stored).
+            log.warning("%s event %s met concurrent changes twice; not stored, the sender "
+                        "is asked to send it again", event.platform, named(event))
+            return "failed"
         except DBAPIError as exc:  # the database failed, not our code: one line is enough
             log.error("handling a %s event failed: database error (%s)", event.platform,
                       describe_db_error(exc))
         except Exception:
             log.exception("handling a %s event failed", event.platform)
         return "failed"
+
+    def _taken_elsewhere(self, event: InboundEvent) -> bool:
+        """Whether another process holds this event's id: a copy of it was handled."""
+        if not event.event_id:
+            return False
+        try:
+            with self.unit() as ctx:
+                return ctx.events.seen(event.platform, event.event_id)
+        except DBAPIError:
+            return True  # as before: taken for a copy handled elsewhere
 
     async def deliver(self, *, wait: bool = True) -> None:
         """Send what the outbox holds that is due now, and wake its loop for the rest.

@@ -136,3 +136,39 @@ def overtaken_reads(monkeypatch: pytest.MonkeyPatch, engine: Engine, watcher: En
         return found
     monkeypatch.setattr(ConversationRepo, "get", get)
     return seen
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["alone", "in-a-batch"])
+async def test_an_answer_undone_twice_by_others_changes_is_asked_for_again_not_ignored(
+        bot, chat, monkeypatch, batched):
+    """An answer whose work another transaction's change undid, and undid again when it was
+    done once more, was then taken for a copy of an event handled elsewhere and ignored:
+    Alice heard nothing, and her revenue was not stored. She is asked to send it again
+    (and nothing of it was stored, so sending it again, or the platform's redelivery, is
+    taken as that answer). A real copy is still ignored."""
+    from bot import core
+    from storage.db import ConcurrentChange
+
+    await bot.run_checkins(["alice", "bruno"])
+    chat.clear()
+    route = core.route
+
+    def overtaken(ctx, *args):
+        if ctx.event.event_id == "rev-1":
+            raise ConcurrentChange("the dialog moved on meanwhile")
+        return route(ctx, *args)
+    monkeypatch.setattr(core, "route", overtaken)
+    revenue = direct_message("alice", "52000", "rev-1")
+    if batched:
+        await bot.handle_batch([revenue, direct_message("bruno", "41000", "rev-2")])
+    else:
+        await bot.handle(revenue)
+    await bot.drain()
+    assert "Sorry, something went wrong on my side" in chat.last("alice"), chat.to("alice")
+    assert answers_of(bot, "alice") == {}
+    monkeypatch.setattr(core, "route", route)
+
+    assert await bot.handle(revenue)  # delivered again: taken, as the answer it was
+    assert answers_of(bot, "alice")["kpi:revenue"][1] == 52000.0
+    assert chat.last("alice").startswith("Question 2 of 8")
+    assert not await bot.handle(revenue)  # a copy now: ignored
