@@ -399,7 +399,14 @@ def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, 
                      "prompted_at": now if prompted else None})
     ids = repo.create_rounds(rows)
     busy = set() if take_over else _in_other_dialogs(ctx, [person for person, *_ in plans], now)
-    asked, messages = [], []
+    # The first question, recorded as asked of those it is asked of (not busy), at once:
+    # unless taking over, not over another dialog's question that another replica sent
+    # since `busy` was read (they are then told their check-in follows, as the busy are).
+    first = [_asked_row(person, round_id, parsed[id(snapshot)][0], now)
+             for round_id, (person, _, snapshot, target, _) in zip(ids, plans, strict=True)
+             if parsed[id(snapshot)] and target is not None and person.id not in busy]
+    asked = repo.ask(first) if take_over else _ask_unless_busy(repo, first, now)
+    messages = []
     for round_id, (person, week, snapshot, target, key) in zip(ids, plans, strict=True):
         questions = parsed[id(snapshot)]
         if not questions:
@@ -410,13 +417,11 @@ def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, 
             outcome[person.id] = "unreachable"
             continue
         q = questions[0]  # nothing is answered yet, so every question applies
-        if person.id not in busy:
-            asked.append(_asked_row(person, round_id, q, now))
         if key in taken:
             outcome[person.id] = "unreachable"  # as ask() says of a repeated prompt
             continue
         markup = ctx.addressbook.markup(target.platform)
-        if person.id in busy:
+        if person.id not in asked:
             # In the middle of another dialog: told, not asked (resume_held asks after it).
             messages.append(_outbox_row(target, OutboundMessage(ctx.renderer.message(
                 person.locale, "checkin_intro", markup, name=person.display_name, week=week,
@@ -438,7 +443,6 @@ def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, 
                                     prompt_expiry(week, person.timezone, now)))
         ctx.sent.append(message)
         outcome[person.id] = "prompted"
-    repo.ask(asked)
     repo.enqueue(messages)
 
 
