@@ -1,12 +1,12 @@
 """The reminder sweep (and a round's batch) beside another replica's writes to the same
-person's dialog (PostgreSQL: two transactions at once). The sweep reads who is in the middle of another
-dialog, then records the check-in question its reminder asks as the one their next
-message answers; a survey question sent to them in between (the GM's `/review start` on a
-follower) was written over. Bruno's rating then went into his check-in, and the survey
-waited for an answer he had already given. The sweep now writes the question only over
-a dialog that is still not another one under way, and tells such a person their
-check-in waits (as it tells anyone it finds in another dialog). (SQLite lets one writer
-in at a time: the two cannot interleave there.)"""
+person's dialog (PostgreSQL: two transactions at once). The sweep reads who is in the
+middle of another dialog, then records the check-in question its reminder asks as the one
+their next message answers; a survey question sent to them in between (the GM's `/review
+start` on a follower) was written over. Bruno's rating then went into his check-in, and
+the survey waited for an answer he had already given. The sweep now writes the question
+only over a dialog that is still not another one under way, and tells such a person their
+check-in waits (as it tells anyone it finds in another dialog). (SQLite lets one writer in
+at a time: the two cannot interleave there.)"""
 
 from __future__ import annotations
 
