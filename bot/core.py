@@ -62,7 +62,19 @@ from storage.undelivered import undelivered
 #: and handled once more on what is there now.
 CONCURRENT = (IntegrityError, StaleDataError, ConcurrentChange)
 
+#: SQLSTATEs of a transaction PostgreSQL undid because of another one at the same moment
+#: (a deadlock, a serialization failure): done again, it usually goes through.
+UNDONE_FOR_ANOTHER = frozenset({"40P01", "40001"})
+
 log = logging.getLogger(__name__)
+
+
+def met_another(exc: BaseException) -> bool:
+    """Whether a transaction failed on another one's change at the same moment (a key
+    taken, a dialog moved on, a deadlock or serialization failure): worth doing again."""
+    return isinstance(exc, CONCURRENT) or (
+        isinstance(exc, DBAPIError)
+        and getattr(exc.orig, "sqlstate", None) in UNDONE_FOR_ANOTHER)
 
 
 def named(event: InboundEvent) -> str:
@@ -95,6 +107,9 @@ def _log_withdrawn(reason: str, dropped: int) -> None:
 EVENT_ID_RETENTION = timedelta(days=7)
 #: People prompted per transaction: inbound events get the database between batches.
 ROUND_BATCH = 100
+#: How many times a round's batch is tried when it meets another transaction (met_another):
+#: two rounds of the same people at once (the GM's /checkin send and the scheduled one).
+ROUND_BATCH_TRIES = 3
 #: A batch of queued events hands the interpreter to the event loop after this much work
 #: (seconds), so an ack waits at most about this long for the database thread.
 BATCH_YIELD_EVERY = 0.002
@@ -621,9 +636,15 @@ class TeamPulse:
                          event.platform, named(event))
                 return self._in_savepoint(session, event, mine)
         except CONCURRENT:
-            log.info("%s event %s was processed concurrently; ignoring", event.platform,
-                     named(event))
-            outcome = "duplicate"
+            # A copy of it claimed (by another process, or earlier in this batch), or its
+            # work undone twice by others' changes (then it is not ignored: see _handle_sync).
+            if not mine and event.event_id and EventRepo(session).seen(*key):
+                log.info("%s event %s was processed concurrently; ignoring", event.platform,
+                         named(event))
+                outcome = "duplicate"
+            else:
+                log.warning("%s event %s met concurrent changes twice; not stored, the "
+                            "sender is asked to send it again", event.platform, named(event))
         except DBAPIError as exc:
             log.error("handling a %s event failed: database error (%s)", event.platform,
                       describe_db_error(exc))
@@ -663,6 +684,13 @@ class TeamPulse:
     def _handle_sync(self, event: InboundEvent, *, again: bool = True) -> str:
         try:
             with self.unit(event) as ctx:
+                if ctx.session.get_bind().dialect.name == "postgresql":
+                    # The sender held first, as a batch holds its senders (_preload): their
+                    # event on another replica is then stored before this one reads their
+                    # dialog, or after it. Read side by side, the later of two quick
+                    # answers met the earlier's change and was done again, and, overtaken
+                    # once more by a third, dropped: an answer lost without a word.
+                    ctx.people.preload_senders({(event.platform, event.user_id)}, lock=True)
                 return self._handle_ctx(ctx, event)
         except CONCURRENT:
             if again:
@@ -672,15 +700,32 @@ class TeamPulse:
                 log.info("%s event %s met a concurrent change; handling it again",
                          event.platform, named(event))
                 return self._handle_sync(event, again=False)
-            log.info("%s event %s was processed concurrently; ignoring", event.platform,
-                     named(event))
-            return "duplicate"
+            if self._taken_elsewhere(event):
+                log.info("%s event %s was processed concurrently; ignoring", event.platform,
+                         named(event))
+                return "duplicate"
+            # Not a copy of one handled elsewhere: its work was undone twice by others'
+            # changes. Ignored as a duplicate, it was lost without a word; the sender is
+            # asked to send it again (nothing of it was stored).
+            log.warning("%s event %s met concurrent changes twice; not stored, the sender "
+                        "is asked to send it again", event.platform, named(event))
+            return "failed"
         except DBAPIError as exc:  # the database failed, not our code: one line is enough
             log.error("handling a %s event failed: database error (%s)", event.platform,
                       describe_db_error(exc))
         except Exception:
             log.exception("handling a %s event failed", event.platform)
         return "failed"
+
+    def _taken_elsewhere(self, event: InboundEvent) -> bool:
+        """Whether another process holds this event's id: a copy of it was handled."""
+        if not event.event_id:
+            return False
+        try:
+            with self.unit() as ctx:
+                return ctx.events.seen(event.platform, event.event_id)
+        except DBAPIError:
+            return True  # as before: taken for a copy handled elsewhere
 
     async def deliver(self, *, wait: bool = True) -> None:
         """Send what the outbox holds that is due now, and wake its loop for the rest.
@@ -797,8 +842,7 @@ class TeamPulse:
         try:
             for number, start in enumerate(range(0, len(ids), ROUND_BATCH), start=1):
                 batch = ids[start:start + ROUND_BATCH]
-                run.results.update(await self.db(self._prompt_batch, batch, number,
-                                                 take_over, week))
+                run.results.update(await self._round_batch(batch, number, take_over, week))
                 # Sending starts with the first batch and is not waited for: the round is
                 # written at database speed while the outbox sends at the platform's, so
                 # a reply to someone overtakes what is still queued (see bot.outbox).
@@ -811,6 +855,24 @@ class TeamPulse:
                 await self._deliverer
         log.info("check-in run: %s", {k: len(v) for k, v in run.grouped().items()})
         return run
+
+    async def _round_batch(self, person_ids: list[int], number: int, take_over: bool,
+                           week: str | None) -> dict[str, str]:
+        """One batch of a round, done again (ROUND_BATCH_TRIES in all) should it meet
+        another transaction's change to its people: failed at once, it failed the round,
+        and the people of this batch and of those after it were not asked."""
+        for attempt in range(1, ROUND_BATCH_TRIES + 1):
+            try:
+                return await self.db(self._prompt_batch, person_ids, number, take_over, week)
+            except Exception as exc:
+                if attempt == ROUND_BATCH_TRIES or not met_another(exc):
+                    raise
+                # Undone whole: written again, it reads what the other committed (a round
+                # already there is "already prompted", its prompt not queued twice).
+                log.info("check-in round batch %d met a concurrent change (%s); writing "
+                         "it again", number, describe_db_error(exc)
+                         if isinstance(exc, DBAPIError) else type(exc).__name__)
+        raise AssertionError("unreachable")
 
     def _round_people(self, keys: list[str] | None, timezone: str | None = None) -> list[int]:
         with self.unit() as ctx:

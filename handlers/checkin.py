@@ -37,6 +37,7 @@ from handlers.context import Context, Fallback
 from handlers.waiting import after_dialog, under_way
 from storage.models import Answer, CheckinRound, Conversation, Person
 from storage.oneonone import OneOnOneRepo
+from storage.repositories import UNDER_WAY
 from storage.round_batch import RoundBatchRepo
 
 log = logging.getLogger(__name__)
@@ -398,7 +399,14 @@ def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, 
                      "prompted_at": now if prompted else None})
     ids = repo.create_rounds(rows)
     busy = set() if take_over else _in_other_dialogs(ctx, [person for person, *_ in plans], now)
-    asked, messages = [], []
+    # The first question, recorded as asked of those it is asked of (not busy), at once:
+    # unless taking over, not over another dialog's question that another replica sent
+    # since `busy` was read (they are then told their check-in follows, as the busy are).
+    first = [_asked_row(person, round_id, parsed[id(snapshot)][0], now)
+             for round_id, (person, _, snapshot, target, _) in zip(ids, plans, strict=True)
+             if parsed[id(snapshot)] and target is not None and person.id not in busy]
+    asked = repo.ask(first) if take_over else _ask_unless_busy(repo, first, now)
+    messages = []
     for round_id, (person, week, snapshot, target, key) in zip(ids, plans, strict=True):
         questions = parsed[id(snapshot)]
         if not questions:
@@ -409,13 +417,11 @@ def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, 
             outcome[person.id] = "unreachable"
             continue
         q = questions[0]  # nothing is answered yet, so every question applies
-        if person.id not in busy:
-            asked.append(_asked_row(person, round_id, q, now))
         if key in taken:
             outcome[person.id] = "unreachable"  # as ask() says of a repeated prompt
             continue
         markup = ctx.addressbook.markup(target.platform)
-        if person.id in busy:
+        if person.id not in asked:
             # In the middle of another dialog: told, not asked (resume_held asks after it).
             messages.append(_outbox_row(target, OutboundMessage(ctx.renderer.message(
                 person.locale, "checkin_intro", markup, name=person.display_name, week=week,
@@ -437,7 +443,6 @@ def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, 
                                     prompt_expiry(week, person.timezone, now)))
         ctx.sent.append(message)
         outcome[person.id] = "prompted"
-    repo.ask(asked)
     repo.enqueue(messages)
 
 
@@ -505,11 +510,13 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
     # not followed by a reminder of what it answered, or of a check-in it finished.
     still = repo.mark_reminded({rnd.id: len(rnd.answers) for rnd, *_ in due}, now)
     due = [d for d in due if d[0].id in still]
-    asked, messages = [], []
+    # Another replica may have sent one of them a question of another dialog since `busy`
+    # was read: theirs is then not written over, and they are told as the busy are.
+    asked = _ask_unless_busy(repo, [_asked_row(person, rnd.id, q, now) for rnd, person, _, q, *_
+                                    in due if person.id not in busy], now)
+    messages = []
     for rnd, person, questions, q, target, key in due:
-        held = person.id in busy
-        if not held:
-            asked.append(_asked_row(person, rnd.id, q, now))
+        held = person.id not in asked
         if key in states:
             continue  # reminded already (as ask() would find)
         # Worth sending only within the round's week, as this sweep decides (after it the
@@ -517,7 +524,6 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
         messages.append(_reminder_row(ctx, rnd, person, questions, q, target, key, now,
                                       expires_at=week_over(rnd.week, person.timezone),
                                       held=held))
-    repo.ask(asked)
     repo.enqueue(messages)
     return len(messages), rounds[-1].id
 
@@ -609,7 +615,7 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
         due.append((rnd, person, questions, q, target, f"checkin:{person.key}:{week}:nudge:{day}"))
     automatic = {rnd.id: f"checkin:{person.key}:{week}:reminder" for rnd, person, *_ in due}
     taken = repo.taken_dedupe_keys([key for *_, key in due] + list(automatic.values()))
-    asked, messages = [], []
+    todo = []
     for rnd, person, questions, q, target, key in due:
         # Once a day each, whichever came first: the automatic reminder that reached them
         # today (their day) counts as today's, as this one stands for it (below).
@@ -617,10 +623,14 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
             _local_day(rnd.reminded_at, person) == _local_day(now, person)
         if key in taken or reached_today:
             out["already"].append(person)
-            continue
-        held = person.id in busy  # their next answer is that dialog's: no question
-        if not held:
-            asked.append(_asked_row(person, rnd.id, q, now))
+        else:
+            todo.append((rnd, person, questions, q, target, key))
+    # As the reminder sweep: not over another dialog's question sent since `busy` was read.
+    asked = _ask_unless_busy(repo, [_asked_row(person, rnd.id, q, now) for rnd, person, _, q, *_
+                                    in todo if person.id not in busy], now)
+    messages = []
+    for rnd, person, questions, q, target, key in todo:
+        held = person.id not in asked  # their next answer is that dialog's: no question
         # Asked for by hand, maybe of last week's round (the GM chasing on Monday): held
         # up, it goes while /checkin can still take the answers (until the end of the
         # week after the round's, see cmd_checkin), not after.
@@ -630,7 +640,6 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
         # It stands for the automatic reminder too: not a second one an hour later.
         rnd.reminded_at = rnd.reminded_at or now
         out["reminded"].append(person)
-    repo.ask(asked)
     repo.enqueue(messages)
     return out
 
@@ -763,6 +772,14 @@ def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
     return q is not None and ask(ctx, person, rnd, q, editing=conv.editing, intro=ctx.render(
         "back_to_dialog", kind="checkin", week=rnd.week),
         expires_at=prompt_expiry(rnd.week, person.timezone, ctx.clock.now()))
+
+
+def _ask_unless_busy(repo: RoundBatchRepo, rows: list[dict[str, Any]], now: datetime) -> set[int]:
+    """Record the questions a reminder asks (_asked_row rows), each only over a dialog
+    that is not another one under way as it is written: another replica may have sent
+    that person a poll's or a survey's question since the reminder read who was busy.
+    The ids of the people whose question was recorded (the others are told, not asked)."""
+    return repo.ask(rows, not_over_since=now - UNDER_WAY)
 
 
 def _asked_row(person: Person, round_id: int, q: Question, now: datetime) -> dict[str, Any]:

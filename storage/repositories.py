@@ -517,15 +517,23 @@ class PeopleRepo:
             return self.session.scalar(query.where(Person.key == user_id))
         return None
 
-    def preload_senders(self, senders: Collection[tuple[str, str]]) -> list[Person]:
+    def preload_senders(self, senders: Collection[tuple[str, str]], *,
+                        lock: bool = False) -> list[Person]:
         """Load the active people behind (platform, user id) pairs in one statement per
         platform, so by_platform() finds them without a query of its own (for the rest
-        of this session: a batch of events loads its senders once). Returns them."""
+        of this session: a batch of events loads its senders once). Returns them.
+
+        `lock`: read them FOR NO KEY UPDATE in that same statement (one sender: an
+        event handled alone; several are locked in id order by lock() instead), as they
+        are once another transaction holding them has committed."""
         found: dict[tuple[str, str], Person] = self.session.info.setdefault(_SENDERS, {})
         by_platform: dict[str, set[str]] = {}
         for platform, user_id in senders:
             by_platform.setdefault(platform, set()).add(user_id)
         query = select(Person).where(Person.active)
+        if lock:
+            query = query.with_for_update(key_share=True).execution_options(
+                populate_existing=True)
         for platform, ids in by_platform.items():
             if platform == "slack":
                 for person in self.session.scalars(query.where(Person.slack_id.in_(ids))):
@@ -538,6 +546,8 @@ class PeopleRepo:
             elif platform == "console":
                 for person in self.session.scalars(query.where(Person.key.in_(ids))):
                     found[(platform, person.key)] = person
+        if lock:
+            row_locks.remember(self.session, "people", [p.id for p in found.values()])
         return list(found.values())
 
     def lock(self, ids: Iterable[int]) -> None:

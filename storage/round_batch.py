@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, Select, func, literal_column, select, update
+from sqlalchemy import Insert, Select, func, literal_column, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -121,19 +121,34 @@ class RoundBatchRepo:
                 CheckinRound.id, CheckinRound.person_id, CheckinRound.week), wanted)).all()
         return {(pid, week): rid for rid, pid, week in rows if (pid, week) in wanted}
 
-    def ask(self, rows: list[dict[str, Any]]) -> None:
-        """Record, for many people at once, the question each was asked (Conversation rows)."""
+    def ask(self, rows: list[dict[str, Any]], *,
+            not_over_since: datetime | None = None) -> set[int]:
+        """Record, for many people at once, the question each was asked (Conversation rows).
+        Returns the ids of the people whose row was written.
+
+        `not_over_since`: not over another kind's dialog asked since then (one under way,
+        see ConversationRepo.under_way), as each row is when written. A sweep reads who
+        is in another dialog, then writes: a survey question sent meanwhile by another
+        replica's transaction (committed, or waited for here) was written over, and the
+        rater's answer to it taken for the check-in's. (On SQLite nothing commits between
+        the sweep's read and its write: every row is written, as read.)"""
         if not rows:
-            return
+            return set()
         stmt = self._insert(Conversation.__table__)
         columns = ("kind", "round_id", "question_key", "editing", "pending_numbers",
                    "updated_at")
         table = Conversation.__table__
-        self.session.execute(stmt.on_conflict_do_update(
+        upsert = stmt.on_conflict_do_update(
             index_elements=["person_id"],
             set_={**{c: getattr(stmt.excluded, c) for c in columns},
                   # (a dialog changed: see Conversation.version)
-                  "version": table.c.version + 1}), rows)
+                  "version": table.c.version + 1},
+            where=None if not_over_since is None else or_(
+                table.c.kind == "checkin", table.c.updated_at <= not_over_since))
+        if not_over_since is None or self.session.get_bind().dialect.name != "postgresql":
+            self.session.execute(upsert, rows)
+            return {row["person_id"] for row in rows}
+        return set(self.session.scalars(upsert.returning(table.c.person_id), rows))
 
     def awaiting_reminder(self, prompted_before: datetime, weeks: Sequence[str],
                           after_id: int = 0, limit: int | None = None) -> list[CheckinRound]:

@@ -204,20 +204,25 @@ async def settle_outbox(bot: TeamPulse, clock: Any, tries: int = 10 * MAX_ATTEMP
 
 
 @contextmanager
-def reads_side_by_side(monkeypatch: Any, *, then_one_commits: bool = False) -> Iterator[None]:
+def reads_side_by_side(monkeypatch: Any, watcher: Any, *,
+                       then_one_commits: bool = False) -> Iterator[None]:
     """Two replicas handling one person's messages at once, within the block: each
-    thread's first read of the person's dialog waits for the other's (a barrier), so both
-    read before either writes, as two processes can on PostgreSQL. `then_one_commits`:
-    after that, the second thread goes on only once the first has committed, so it reads
-    everything else (the round's answers) after the other's change."""
+    thread's first read of the person's dialog waits for the other's, so both read before
+    either writes, as two processes could on PostgreSQL; or until one of them waits on a
+    lock the other holds (seen on `watcher`, a third connection): an event handled now
+    holds its sender first, so the second reads only once the first has committed.
+    `then_one_commits`: after that, the second thread goes on only once the first has
+    committed, so it reads everything else (the round's answers) after the other's
+    change."""
     import threading
 
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
     from storage.repositories import ConversationRepo
+    from tests.test_pulse_close_race import held_after_first
 
-    both_read, first_done = threading.Barrier(2, timeout=10), threading.Event()
+    both_read, first_done = held_after_first(watcher), threading.Event()
     read = ConversationRepo.get
     waited: set[int] = set()
     first: list[int] = []
@@ -227,7 +232,7 @@ def reads_side_by_side(monkeypatch: Any, *, then_one_commits: bool = False) -> I
         me = threading.get_ident()
         if me not in waited:
             waited.add(me)
-            both_read.wait()
+            both_read()
             if then_one_commits:
                 if not first:
                     first.append(me)

@@ -619,7 +619,7 @@ async def two_replicas_at_wins(settings: Settings, bot: Any, clock: Any) -> tupl
 @pytest.mark.skipif(not SERVER_URL, reason="two replicas at once need PostgreSQL "
                                            "(TEST_DATABASE_URL); SQLite has one writer")
 async def test_two_answers_handled_at_once_by_two_replicas_are_both_kept(
-        database_url, settings, bot, chat, clock, monkeypatch):
+        database_url, settings, bot, chat, clock, monkeypatch, watcher):
     # Alice types her wins and her blockers in quick succession; each message reaches a
     # different replica, and both read her at the wins question before either has
     # written. The second met the first's answer to that question and was dropped as
@@ -630,7 +630,7 @@ async def test_two_answers_handled_at_once_by_two_replicas_are_both_kept(
     def message(text: str, event_id: str) -> InboundEvent:
         return direct_message("alice", text, event_id)
 
-    with reads_side_by_side(monkeypatch):
+    with reads_side_by_side(monkeypatch, watcher):
         await asyncio.gather(bot.handle(message("Closed Acme", "m1")),
                              other.handle(message("Legal review slipping", "m2")))
     answers = answers_of(bot, "alice")
@@ -652,13 +652,13 @@ async def test_two_answers_handled_at_once_by_two_replicas_are_both_kept(
 @pytest.mark.skipif(not SERVER_URL, reason="two replicas at once need PostgreSQL "
                                            "(TEST_DATABASE_URL); SQLite has one writer")
 async def test_an_answer_handled_on_a_dialog_another_replica_moved_on_is_not_lost(
-        database_url, settings, bot, chat, clock, monkeypatch):
+        database_url, settings, bot, chat, clock, monkeypatch, watcher):
     # As above, with the order that lost an answer about one run in twelve: both replicas
     # read Alice at the wins question, the first stores "Closed Acme" and commits, and
     # only then does the second read her round's answers. It found wins answered and
     # overwrote it with her blockers: no conflict was met, the blockers were gone.
     other, engine = await two_replicas_at_wins(settings, bot, clock)
-    with reads_side_by_side(monkeypatch, then_one_commits=True):
+    with reads_side_by_side(monkeypatch, watcher, then_one_commits=True):
         await asyncio.gather(bot.handle(direct_message("alice", "Closed Acme", "m1")),
                              other.handle(direct_message("alice", "Legal review slipping",
                                                          "m2")))

@@ -461,3 +461,56 @@ async def test_a_burst_that_finishes_a_check_in_withdraws_its_questions_held_up_
     assert [t for t in told if "Question " in t and " of 8" in t] == [told[0]]
     assert "Question 8 of 8" in told[0]
     assert "your check-in for 2026-W48 is in" in told[-1]
+
+
+class Killed(BaseException):
+    """The process dying at that statement: no `except Exception` of the bot's sees it."""
+
+
+async def test_a_batch_killed_at_its_commit_is_handled_whole_when_delivered_again(
+        bot: TeamPulse, chat: RecordingAdapter, settings, clock) -> None:
+    """docs/performance.md: a batch's event ids are claimed in its own transaction, "a crash
+    before the commit leaves them all unclaimed, so a redelivery is processed". Three
+    directors' answers in one batch, the bot killed as it commits: nothing of them was
+    stored, nobody was sent anything. Delivered again to the restarted bot (a Telegram
+    update not confirmed), each is taken once, as the answer it was, and each director
+    gets their next question once."""
+    from bot.app import prepare
+
+    await bot.run_checkins(["alice", "bruno", "li"])
+    chat.clear()
+    burst = [typed("alice", "52000", "k1"), typed("bruno", "41000", "k2"),
+             typed("li", "66000", "k3")]
+    dying = True
+
+    def die(_session: Any) -> None:
+        if dying:
+            raise Killed
+    event.listen(bot.sessions, "before_commit", die)
+    try:
+        with pytest.raises(Killed):
+            await bot.handle_batch(burst)
+    finally:
+        dying = False
+        event.remove(bot.sessions, "before_commit", die)
+    assert chat.sent == []
+    assert all(answers_of(bot, key) == {} for key in ("alice", "bruno", "li"))
+
+    restarted, engine = prepare(settings, clock)
+    again = RecordingAdapter()
+    restarted.register(again)
+    try:
+        assert await restarted.handle_batch(burst) == [True, True, True]
+        # (And a further copy, should the platform send one, is a duplicate.)
+        assert await restarted.handle_batch(burst[:1]) == [False]
+        await restarted.drain()
+    finally:
+        engine.dispose()
+    assert answers_of(bot, "alice") == {"kpi:revenue": 52000.0}
+    assert answers_of(bot, "bruno") == {"kpi:revenue": 41000.0}
+    assert answers_of(bot, "li") == {"kpi:revenue": 66000.0}
+    for key in ("alice", "bruno", "li"):
+        assert len(again.to(key)) == 1, again.to(key)
+    assert again.last("alice").startswith("Question 2 of 8")
+    assert again.last("bruno").startswith("Question 2 of")
+    assert again.last("li").startswith("第 2 题")

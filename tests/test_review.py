@@ -398,7 +398,7 @@ async def test_the_gm_names_the_director_as_people_write_them(bot, chat):
 @pytest.mark.skipif(not SERVER_URL, reason="two replicas at once need PostgreSQL "
                                            "(TEST_DATABASE_URL); SQLite has one writer")
 async def test_two_ratings_handled_at_once_by_two_replicas_rate_two_criteria(
-        settings, bot, chat, clock, monkeypatch):
+        settings, bot, chat, clock, monkeypatch, watcher):
     # Bruno, a peer, types his first two ratings in quick succession; each message
     # reaches another replica, and both read him at the first criterion before either
     # wrote. Both were stored against it: an anonymous average counted him twice, and
@@ -406,7 +406,7 @@ async def test_two_ratings_handled_at_once_by_two_replicas_rate_two_criteria(
     other, engine = prepare(settings, clock)
     other.register(RecordingAdapter())
     await say(bot, "grace", "/review start alice")
-    with reads_side_by_side(monkeypatch):
+    with reads_side_by_side(monkeypatch, watcher):
         await asyncio.gather(bot.handle(direct_message("bruno", "3", "m1")),
                              other.handle(direct_message("bruno", "2", "m2")))
     with bot.unit() as ctx:
