@@ -1121,6 +1121,12 @@ FORGOTTEN = "forgotten"
 DROPPED = "dropped"
 
 
+#: In PulsePoll.shown: its comments the results hide have been let go of as
+#: `comment_slices` has it (only where the last question shows too). A poll let go of
+#: before that rule kept the comments its morale alone would show: done again, for them.
+COMMENTS_FORGOTTEN = "comments_forgotten"
+
+
 def hidden_whole(decision: dict[str, Any] | None) -> bool:
     """Whether a decision kept at a close (PulsePoll.shown) shows no question's answers
     at all, not even the org's (nor, so, any team's or comment)."""
@@ -1157,7 +1163,7 @@ def forget_hidden(session: Session, poll: PulsePoll,
         poll.shown = {**decision, FORGOTTEN: True, DROPPED: repo.forget_answers(poll) > 0}
         session.flush()
         return True
-    if decision.get(FORGOTTEN):
+    if decision.get(FORGOTTEN) and decision.get(COMMENTS_FORGOTTEN):
         return False
     fold = team_fold(poll, spelled)
     decided = folded_decision(decision, fold, poll.teams,
@@ -1170,11 +1176,17 @@ def forget_hidden(session: Session, poll: PulsePoll,
     order = [q.key for q in questions_of(poll)]
     commented = comment_slices({key: dict.fromkeys(shown_in(decided, key)) for key in order},
                                order)
-    repo.forget_teams(poll, {key: kept(key) for key in order},
-                      [t for t in poll.teams if fold(t) in commented and ORG_SLICE in commented])
+    comment_teams = [t for t in poll.teams if fold(t) in commented and ORG_SLICE in commented]
+    if decision.get(FORGOTTEN):
+        # Let go of before comments followed the last question: its answers are as they
+        # should be; the comments under a team whose last question is hidden lose it.
+        repo.forget_teams(poll, {key: kept(key) for key in order}, comment_teams,
+                          answers=False)
+    else:
+        repo.forget_teams(poll, {key: kept(key) for key in order}, comment_teams)
     if ORG_SLICE not in commented:
         repo.forget_comments(poll)  # comments the results never show (`comment_slices`)
-    poll.shown = {**decision, FORGOTTEN: True}
+    poll.shown = {**decision, FORGOTTEN: True, COMMENTS_FORGOTTEN: True}
     session.flush()
     return True
 

@@ -648,3 +648,72 @@ async def test_a_comment_is_never_shown_from_fewer_than_the_threshold(tmp_path, 
             ctx.people.by_key("grace").locale = "zh-CN"
         await say(bot, "grace", "/pulse results")
         assert "留言已隐藏：回答了全部问题的人少于 5 个，只有他们才能留言。" in chat.last("grace")
+
+
+async def test_a_poll_closed_before_comments_followed_the_last_question_lets_go_of_them(
+        tmp_path, pclock, database_url):
+    """Two polls closed before a comment showed only where the last question does, as
+    that version kept them. In the first all of East and West answered morale, e1 alone
+    of East went on (stress and a comment), West in full: stress shows for the org alone,
+    but e1's comment was kept under East's name, the one comment of East, and how far
+    each got says whose. In the second all twelve answered morale, e1 and w1 alone went
+    on, each with a comment: stress is hidden, so are the comments, yet both were kept.
+    The bot's first start after the upgrade (`teampulse run`) lets go of East's and
+    West's names on the first poll's comments and deletes the second's, once; the
+    results (chat, JSON) read as before."""
+    from storage.pulse import PulseComment, PulsePoll
+
+    teams = {"East": 6, "West": 6}
+    async with org_bot(tmp_path, pclock, database_url, teams) as (bot, chat, settings):
+        pclock.set(PREVIOUS_POLL_DAY)
+        await bot.run_pulse()
+        await answer_all(bot, chat, "e1", 2, 5, "Only e1 of East went this far")
+        for i in range(2, 7):
+            await press(bot, chat, f"e{i}", 4)
+            await say(bot, f"e{i}", "pause")
+        for i in range(1, 7):
+            await answer_all(bot, chat, f"w{i}", 3, 3, f"West comment {i}")
+        await close(bot, pclock)
+        pclock.set(POLL_DAY)
+        await bot.run_pulse()
+        for key in [*(f"e{i}" for i in range(1, 7)), *(f"w{i}" for i in range(1, 7))]:
+            if key in ("e1", "w1"):
+                await answer_all(bot, chat, key, 1, 5, f"Only {key} says this")
+            else:
+                await press(bot, chat, key, 4)
+                await say(bot, key, "pause")
+        await close(bot, pclock)
+        first, second = PREVIOUS_POLL_DAY.date().isoformat(), POLL_DAY.date().isoformat()
+        before = [cli_view(settings, "--poll", first), cli_view(settings, "--poll", second),
+                  cli_view(settings, "--team", "East", "--poll", first)]
+        assert answers(before[0]) == {"morale": 12, "stress": 7}
+        assert "Only e1 of East went this far" in before[0]["comments"]
+        assert before[2]["comments"] is None and before[1]["comments"] is None
+        with bot.unit() as ctx:  # as the version before kept them
+            polls = {p.key: p for p in ctx.session.scalars(select(PulsePoll))}
+            for poll in polls.values():
+                poll.shown = {k: v for k, v in poll.shown.items()
+                              if k != "comments_forgotten"}
+            ctx.session.execute(PulseComment.__table__.delete())
+            ctx.session.add_all([
+                PulseComment(poll_id=polls[first].id, text="Only e1 of East went this far",
+                             team="East"),
+                *(PulseComment(poll_id=polls[first].id, text=f"West comment {i}",
+                               team="West") for i in range(1, 7)),
+                PulseComment(poll_id=polls[second].id, text="Only e1 says this", team="East"),
+                PulseComment(poll_id=polls[second].id, text="Only w1 says this",
+                             team="West")])
+        assert stored_groups(bot)[(first, "comment", "East")] == [0]
+        await say(bot, "grace", f"/pulse results {first}")
+        said = chat.last("grace")
+        bot.sync_org(backfill=True)  # the bot's first start after the upgrade
+        groups = stored_groups(bot)
+        assert [g for g in groups if g[1] == "comment"] == [(first, "comment", None)]
+        assert len(groups[(first, "comment", None)]) == 7
+        assert [cli_view(settings, "--poll", first), cli_view(settings, "--poll", second),
+                cli_view(settings, "--team", "East", "--poll", first)] == before
+        await say(bot, "grace", f"/pulse results {first}")
+        assert chat.last("grace") == said
+        with bot.unit() as ctx:
+            assert all(p.shown["comments_forgotten"] is True
+                       for p in ctx.session.scalars(select(PulsePoll)))
