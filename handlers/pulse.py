@@ -1333,6 +1333,63 @@ def team_morale(session: Session, teams: list[str], since: date,
     return {t: (sum(v) / len(v) if v else None) for t, v in averages.items()}
 
 
+#: Why a team's figure over some polls is hidden (`hidden_why`): too few of the team
+#: answered; showing it beside the org's would single out a smaller group; either (what
+#: is shown does not tell which, or the polls differ).
+FEW, SUBTRACTION, EITHER = "few", "subtraction", "either"
+
+
+def hidden_why(session: Session, teams: Collection[str], since: date,
+               until: date | None = None, threshold_now: int = 0,
+               spelled: Mapping[str, str] | None = None,
+               keys: Sequence[str] = ("morale",)) -> dict[str, str]:
+    """Why each of `teams` (as `spelled` names them) is hidden in the closed polls from
+    `since` to `until` (its `keys` questions; the caller knows it is hidden in each):
+    FEW, SUBTRACTION, or EITHER where the polls or questions differ. Told as /pulse
+    results tells it, from what a reader of the results sees: a team whose participation
+    is hidden beside the org's is hidden by subtraction; one fewer than the threshold
+    were asked of, or fewer than needed answered, by too few answers; one enough of
+    whom answered the first question, by subtraction for that question; a later question
+    is EITHER (which would tell how many went on to answer it), and so is a team of
+    exactly the threshold who answered (decided at the close, a reader asked in it then
+    needed one answer more). Called for the few hidden teams of a summary: a poll's
+    results each."""
+    found: dict[str, set[str]] = {t: set() for t in teams}
+    if not found:
+        return {}
+    for poll in polls_between(session, since, until, closed_only=True):
+        order = [q.key for q in questions_of(poll)]
+        asked_keys = [k for k in keys if k in order]
+        if not asked_keys:
+            continue
+        results = poll_results(session, poll, threshold_now, spelled)
+        fold = team_fold(poll, spelled)
+        for team in teams:
+            one = str(fold(team))
+            for key in asked_keys:
+                found[team].add(_why_hidden(results, one, key == order[0]))
+    return {t: (next(iter(w)) if len(w) == 1 else EITHER) for t, w in found.items() if w}
+
+
+def _why_hidden(results: PollResults, team: str, first: bool) -> str:
+    """hidden_why of one poll's question."""
+    why = results.participation_hidden(team)
+    if why == "subtraction":
+        return SUBTRACTION
+    if why is not None or team not in results.kept:
+        return FEW  # fewer than the threshold asked (or kept), or exactly it with a reader
+    _asked, answered = results.participation(team)
+    if answered is None or answered < results.needed(team):
+        return FEW
+    if not first:
+        return EITHER
+    if answered == results.threshold:
+        # Decided at the close: a reader then asked in the team (since gone) needed one
+        # answer more, and exactly the threshold was too few.
+        return EITHER
+    return SUBTRACTION
+
+
 def polls_between(session: Session, since: date, until: date | None = None, *,
                   closed_only: bool = False) -> list[PulsePoll]:
     """The polls dated from `since` to `until` (inclusive), oldest first (with

@@ -96,7 +96,7 @@ from handlers.oneonone import (
     restarted,
 )
 from handlers.pairs_then import managers_then
-from handlers.pulse import poll_results, polls_between
+from handlers.pulse import EITHER, hidden_why, poll_results, polls_between
 from handlers.summary import (
     EXPECTED,
     LAST_ZONE,
@@ -367,6 +367,8 @@ class DirectorView:
     morale: float | None = None
     stress: float | None = None
     pulse: str = "none"  # none (no poll) | hidden (below threshold) | shown
+    #: Hidden: why (handlers/pulse.py hidden_why: few, subtraction, either), for the text.
+    pulse_why: str | None = None
     kudos_given: int = 0
     kudos_received: int = 0
     team_pairs: int = 0
@@ -2402,9 +2404,14 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
         g, r = (gteam or "").casefold(), (rteam or "").casefold()
         given_by[g] = given_by.get(g, 0) + count
         received_by[r] = received_by.get(r, 0) + count
+    since = week_start(shown[0]) - MORALE_LOOKBACK
     pulse = team_pulse(ctx.session, sorted({v.team for v in views if v.team}),
-                       week_start(shown[0]) - MORALE_LOOKBACK, week_end(week),
-                       ctx.org.pulse.threshold, team_spellings(ctx.org))
+                       since, week_end(week), ctx.org.pulse.threshold, team_spellings(ctx.org))
+    # Why a team's morale and stress are hidden, as /pulse results says it (of the few
+    # teams hidden: each poll's results read once more).
+    why = hidden_why(ctx.session, [t for t, mood in pulse.items() if mood == (None, None)],
+                     since, week_end(week), ctx.org.pulse.threshold, team_spellings(ctx.org),
+                     ("morale", "stress"))
     # Directors share teams (a handful of teams, thousands of directors): each team's
     # figures are worked out once.
     per_team: dict[str | None, tuple[Any, ...]] = {}
@@ -2431,6 +2438,8 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
         if mood is not None:
             view.morale, view.stress = mood
             view.pulse = "hidden" if view.morale is None and view.stress is None else "shown"
+            if view.pulse == "hidden":
+                view.pulse_why = why.get(view.team or "", EITHER)
 
 
 def team_pulse(session: Session, teams: list[str], since: date, until: date,

@@ -68,14 +68,17 @@ def _person(key: str, role: str, team: str | None) -> str:
             + "    timezone: America/New_York\n    locale: en\n    checks_in: false\n")
 
 
-def org_text(teams: dict[str, int], leave: tuple[str, ...] = ()) -> str:
+def org_text(teams: dict[str, int], leave: tuple[str, ...] = (),
+             directors: tuple[str, ...] = ()) -> str:
     """Teams of these sizes (people `<team initial><n>`, e.g. `a1`), threshold 5, the GM
     not asked (no reader is asked: the groups are exactly as large as they look);
-    `leave`: keys taken out of the file."""
+    `leave`: keys taken out of the file; `directors`: keys that are their team's director
+    (else members)."""
     people = [_person("grace", "gm", None)]
     for team, size in teams.items():
-        people += [_person(f"{team[0].lower()}{i}", "member", team)
-                   for i in range(1, size + 1) if f"{team[0].lower()}{i}" not in leave]
+        people += [_person(key, "director" if key in directors else "member", team)
+                   for key in (f"{team[0].lower()}{i}" for i in range(1, size + 1))
+                   if key not in leave]
     return ("org:\n  name: Attack Test\n"
             f"pulse:\n  threshold: {THRESHOLD}\n  audience: {{teams: [{', '.join(teams)}]}}\n"
             "people:\n" + "".join(people))
@@ -87,10 +90,11 @@ def pclock() -> FakeClock:
 
 
 @asynccontextmanager
-async def org_bot(tmp_path: Path, clock: FakeClock, database_url: str, teams: dict[str, int]
+async def org_bot(tmp_path: Path, clock: FakeClock, database_url: str, teams: dict[str, int],
+                  directors: tuple[str, ...] = ()
                   ) -> AsyncIterator[tuple[TeamPulse, RecordingAdapter, Settings]]:
     org_file = tmp_path / "org.yaml"
-    org_file.write_text(org_text(teams), encoding="utf-8")
+    org_file.write_text(org_text(teams, directors=directors), encoding="utf-8")
     settings = Settings(database_url=database_url, org_file=org_file)
     bot, engine = prepare(settings, clock)
     chat = RecordingAdapter()
@@ -717,3 +721,52 @@ async def test_a_poll_closed_before_comments_followed_the_last_question_lets_go_
         with bot.unit() as ctx:
             assert all(p.shown["comments_forgotten"] is True
                        for p in ctx.session.scalars(select(PulsePoll)))
+
+
+async def test_a_summary_says_truly_why_a_teams_morale_is_hidden(tmp_path, pclock,
+                                                                  database_url):
+    """East of six (director e1) and West of four (director w1) all answer. West is hidden
+    as too few, and so is East, because beside the org's figures its six would give away
+    West's four. The summaries said "too few answers" of both: the GM asked East why so
+    few had answered, when all six had. Each now says its own reason, as /pulse results
+    does (en and zh-CN): the GM's five questions (morale and stress), a team's morale in
+    `/summary team`; East's director, who reads no participation, is told either may
+    hold."""
+    teams = {"East": 6, "West": 4}
+    few = "too few answers to stay anonymous"
+    apart = "beside the whole org's figures, {} would single out a smaller group"
+    async with org_bot(tmp_path, pclock, database_url, teams,
+                       directors=("e1", "w1")) as (bot, chat, settings):
+        await bot.run_pulse()
+        for key in [*(f"e{i}" for i in range(1, 7)), *(f"w{i}" for i in range(1, 5))]:
+            await answer_all(bot, chat, key, 4, 2)
+        await close(bot, pclock)
+        await say(bot, "grace", "/pulse results team East")
+        assert "would give away those of the fewer than 5 others" in chat.last("grace")
+        await say(bot, "grace", "/summary 2026-W50")
+        blocks = chat.last("grace").split("\n\n")
+        east = next(b for b in blocks if "· team East" in b.split("\n", 1)[0])
+        west = next(b for b in blocks if "· team West" in b.split("\n", 1)[0])
+        assert f"morale and stress hidden ({apart.format('they')})" in east
+        assert f"morale and stress hidden ({few})" in west
+        await say(bot, "grace", "/summary team East 2026-W50")
+        assert f"East (E1 Person): hidden ({apart.format('it')})" in chat.last("grace")
+        await say(bot, "grace", "/summary team West 2026-W50")
+        assert f"West (W1 Person): hidden ({few})" in chat.last("grace")
+        code, out = run_cli(settings, "summary", "--team", "East", "--week", "2026-W50",
+                            "--format", "md")
+        assert code == 0 and f"hidden ({apart.format('it')})" in out, out
+        await say(bot, "e1", "/summary 2026-W50")  # East's director: their own team
+        assert (f"East (E1 Person): hidden ({few}, or beside the whole org's figures it "
+                "would single out a smaller group)") in chat.last("e1")
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/summary 2026-W50")
+        said = chat.last("grace")
+        assert "士气和压力已隐藏（与全组织的结果对照会暴露更小的群体）" in said
+        assert "士气和压力已隐藏（回答人数太少，无法保证匿名）" in said
+        await say(bot, "grace", "/summary team East 2026-W50")
+        assert "不显示（与全组织的结果对照会暴露更小的群体）" in chat.last("grace")
+        await say(bot, "grace", "/summary team West 2026-W50")
+        assert "不显示（回答人数太少，无法保持匿名）" in chat.last("grace")
+
