@@ -606,6 +606,16 @@ def put_aside(ctx: Context, person: Person) -> bool:
     return False
 
 
+def _say(ctx: Context, name: str, **params: Any) -> None:
+    """Reply within the poll (a refusal, a button no longer open, the poll closed) as its
+    questions are sent: blanked once delivered, and the event neither timed nor logged
+    per event. Kept, a refusal to one person named what they had typed, near enough:
+    "That comment is longer than 2,000 characters" said whose the poll's longest comment
+    was, to whoever read the outbox long after."""
+    ctx.anonymous = True
+    ctx.reply(name, scrub=True, **params)
+
+
 def on_action(ctx: Context, action: str) -> bool:
     """A pressed pulse button: 'anon:pulse:<poll>:<step>:<choice>'. False if not ours."""
     parts = action.split(":")
@@ -618,24 +628,24 @@ def on_action(ctx: Context, action: str) -> bool:
     step, pick = int(parts[3]), int(parts[4])
     part = repo.participant(poll, person) if poll is not None else None
     if poll is None or part is None:
-        ctx.reply("pulse_button_stale")
+        _say(ctx, "pulse_button_stale")
         return True
     # Held open (on PostgreSQL) until the answer is stored: its close waits for it.
     if not repo.hold_open(poll) or ctx.clock.now() >= poll.closes_at:
-        ctx.reply("pulse_closed", closed=_closed_at(poll, person))
+        _say(ctx, "pulse_closed", closed=_closed_at(poll, person))
         return True
     if part.done or part.step != step:
-        ctx.reply("pulse_button_stale")
+        _say(ctx, "pulse_button_stale")
         return True
     questions = questions_of(poll)
     if step == len(questions):
         if pick != 0:
-            ctx.reply("pulse_button_stale")
+            _say(ctx, "pulse_button_stale")
             return True
         _finish(ctx, person, poll, comment=None)
         return True
     if not 1 <= pick <= questions[step].options():
-        ctx.reply("pulse_button_stale")
+        _say(ctx, "pulse_button_stale")
         return True
     _answer(ctx, person, poll, step, pick)
     return True
@@ -656,14 +666,14 @@ def on_text(ctx: Context, text: str) -> bool:
             ctx.clock.now() >= poll.closes_at:
         ctx.session.delete(conv)
         # (When, only of a poll that did close: not of one they were never asked in.)
-        ctx.reply("pulse_closed", closed=_closed_at(poll, person)
+        _say(ctx, "pulse_closed", closed=_closed_at(poll, person)
                   if poll is not None and part is not None else None)
         return True
     step = part.step
     questions = questions_of(poll)
     if part.done:
         ctx.session.delete(conv)
-        ctx.reply("pulse_already_answered", closes=poll.closes_at.astimezone(
+        _say(ctx, "pulse_already_answered", closes=poll.closes_at.astimezone(
             ZoneInfo(person.timezone)))
         return True
     if is_pause(text):
@@ -672,14 +682,14 @@ def on_text(ctx: Context, text: str) -> bool:
         cmd_cancel(ctx, "")
         return True
     if step < len(questions) and is_skip(text):
-        ctx.reply("nothing_to_skip", waiting="pulse", checks_in=person.checks_in)
+        _say(ctx, "nothing_to_skip", waiting="pulse", checks_in=person.checks_in)
         return True
     if step == len(questions):
         word = keyword(text)
         comment = None if word in NO_COMMENT_WORDS else clean_text(text).strip()
         if comment and len(comment) > COMMENT_LIMIT:
             # Cut short it would be stored half a sentence; the comment question still waits.
-            ctx.reply("pulse_comment_too_long", limit=COMMENT_LIMIT)
+            _say(ctx, "pulse_comment_too_long", limit=COMMENT_LIMIT)
             return True
         _finish(ctx, person, poll, comment=comment or None)
         return True
@@ -687,7 +697,7 @@ def on_text(ctx: Context, text: str) -> bool:
     value = read_choice(q, text)
     if value is None:
         # The refusal never repeats what was typed: it would echo a value into the chat.
-        ctx.reply("pulse_invalid", kind=q.kind, count=q.options())
+        _say(ctx, "pulse_invalid", kind=q.kind, count=q.options())
         return True
     _answer(ctx, person, poll, step, value)
     return True
@@ -721,7 +731,7 @@ def _answer(ctx: Context, person: Person, poll: PulsePoll, step: int, value: int
     part = repo.participant(poll, person)
     assert part is not None
     if not repo.advance(part, step):  # answered at this very moment elsewhere: one vote
-        ctx.reply("pulse_button_stale")
+        _say(ctx, "pulse_button_stale")
         return
     # The team they were asked in, as participation counts them: moved since (an org
     # file reload mid-poll), their answer under the new team would leave their old one
@@ -742,7 +752,7 @@ def _finish(ctx: Context, person: Person, poll: PulsePoll, *, comment: str | Non
     part = repo.participant(poll, person)
     assert part is not None
     if not repo.advance(part, len(questions_of(poll)), done=True):  # finished elsewhere
-        ctx.reply("pulse_button_stale")
+        _say(ctx, "pulse_button_stale")
         return
     if comment:
         repo.comment(poll, comment, part.team)  # the team asked in (see _answer)

@@ -770,3 +770,36 @@ async def test_a_summary_says_truly_why_a_teams_morale_is_hidden(tmp_path, pcloc
         await say(bot, "grace", "/summary team West 2026-W50")
         assert "不显示（回答人数太少，无法保持匿名）" in chat.last("grace")
 
+
+async def test_the_outbox_keeps_no_reply_that_ties_someone_to_their_comment(
+        tmp_path, pclock, database_url):
+    """e1 types a comment too long to keep, is asked to shorten it, and sends it shorter;
+    e2 types a morale answer the bot cannot read, then presses one. The refusals stayed in
+    the bot's record of messages sent, text and all, to e1 and e2 by name, long after
+    delivery: an operator reading it found that e1 had written a comment near 2,000
+    characters, and the one comment that long in the poll was e1's. Now every reply in
+    the poll is blanked once delivered, as its questions are: what each was sent reads
+    alike whatever they typed."""
+    from storage.models import OutboxMessage
+
+    teams = {"East": 6}
+    long_comment = "The targets are unreachable and nobody listens. " * 45
+    async with org_bot(tmp_path, pclock, database_url, teams) as (bot, chat, _settings):
+        await bot.run_pulse()
+        await press(bot, chat, "e1", 2)
+        await press(bot, chat, "e1", 5)
+        await say(bot, "e1", long_comment)
+        assert "longer than 2,000 characters" in chat.last("e1")
+        await say(bot, "e1", long_comment[:1990])
+        await say(bot, "e2", "quite good")
+        assert "couldn't read that" in chat.last("e2")
+        await say(bot, "e2", "4")
+        await press(bot, chat, "e2", 1)
+        await say(bot, "e2", "Fine here")
+        await bot.outbox.flush()
+        with bot.unit() as ctx:
+            rows = [(r.address, r.payload.get("text", "")) for r in ctx.session.scalars(
+                select(OutboxMessage)) if r.status == "sent" and r.address in ("e1", "e2")]
+    assert len(rows) > 8, "a guard: the poll's messages went out"
+    kept = [text for _, text in rows if text]
+    assert not any("longer than" in t or "couldn't read" in t for t in kept), kept
