@@ -779,12 +779,13 @@ async def test_the_outbox_keeps_no_reply_that_ties_someone_to_their_comment(
     delivery: an operator reading it found that e1 had written a comment near 2,000
     characters, and the one comment that long in the poll was e1's. Now every reply in
     the poll is blanked once delivered, as its questions are: what each was sent reads
-    alike whatever they typed."""
+    alike whatever they typed; nor is the refusal in e1's own data export (`teampulse
+    export e1`), which listed it beside their check-in's messages."""
     from storage.models import OutboxMessage
 
     teams = {"East": 6}
     long_comment = "The targets are unreachable and nobody listens. " * 45
-    async with org_bot(tmp_path, pclock, database_url, teams) as (bot, chat, _settings):
+    async with org_bot(tmp_path, pclock, database_url, teams) as (bot, chat, settings):
         await bot.run_pulse()
         await press(bot, chat, "e1", 2)
         await press(bot, chat, "e1", 5)
@@ -800,6 +801,9 @@ async def test_the_outbox_keeps_no_reply_that_ties_someone_to_their_comment(
         with bot.unit() as ctx:
             rows = [(r.address, r.payload.get("text", "")) for r in ctx.session.scalars(
                 select(OutboxMessage)) if r.status == "sent" and r.address in ("e1", "e2")]
+        code, out = run_cli(settings, "export", "e1")  # their own data, on request
+        assert code == 0, out
     assert len(rows) > 8, "a guard: the poll's messages went out"
     kept = [text for _, text in rows if text]
     assert not any("longer than" in t or "couldn't read" in t for t in kept), kept
+    assert "longer than" not in out
