@@ -1161,8 +1161,9 @@ def forget_hidden(session: Session, poll: PulsePoll,
     hide though they show another's (README: the limits). What the results show is the
     same: the slices they show are untouched, and the org less them was their rest
     before as well. Once per poll (marked in PulsePoll.shown: a poll whose teams were let
-    go of before this deleted a poll hidden as a whole's answers is done again); False if
-    there was nothing to do."""
+    go of before this deleted a poll hidden as a whole's answers is done again, and one
+    let go of before comments followed the last question has its comments done again,
+    `COMMENTS_FORGOTTEN`); False if there was nothing to do."""
     decision = poll.shown
     if not poll.closed or decision is None:
         return False
