@@ -260,13 +260,17 @@ async def test_a_forged_press_logged_at_debug_never_shows_which_button(
     from tests.operator_log import operator_log
 
     use_history_ts(slack, fake)
-    logger = logging.getLogger("slack_bolt.AsyncApp")
-    saved = (logger.level, logger.disabled, logger.propagate)
-    logger.setLevel(logging.NOTSET)
-    logger.disabled, logger.propagate = False, True
-    request.addfinalizer(lambda: (logger.setLevel(saved[0]),
-                                  setattr(logger, "disabled", saved[1]),
-                                  setattr(logger, "propagate", saved[2])))
+    # bolt's loggers as `teampulse run` leaves them at DEBUG (propagating, no level of
+    # their own): an earlier test's bot may have left one with a level or disabled.
+    loggers = [logging.getLogger(name) for name in
+               ("slack_bolt", "slack_bolt.RequestVerification", "slack_bolt.AsyncApp")]
+    saved = [(lg.level, lg.disabled, lg.propagate) for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.NOTSET)
+        lg.disabled, lg.propagate = False, True
+    request.addfinalizer(lambda: [
+        (lg.setLevel(level), setattr(lg, "disabled", off), setattr(lg, "propagate", up))
+        for lg, (level, off, up) in zip(loggers, saved, strict=True)])
     clock.set(POLL_DAY)
     await bot.run_pulse()
     await slack.settle()
