@@ -1353,7 +1353,8 @@ FEW, SUBTRACTION, EITHER = "few", "subtraction", "either"
 def hidden_why(session: Session, teams: Collection[str], since: date,
                until: date | None = None, threshold_now: int = 0,
                spelled: Mapping[str, str] | None = None,
-               keys: Sequence[str] = ("morale",)) -> dict[str, str]:
+               keys: Sequence[str] = ("morale",),
+               read: Sequence[tuple[PulsePoll, PollResults]] | None = None) -> dict[str, str]:
     """Why each of `teams` (as `spelled` names them) is hidden in the closed polls from
     `since` to `until` (its `keys` questions; the caller knows it is hidden in each):
     FEW, SUBTRACTION, or EITHER where the polls or questions differ. Told as /pulse
@@ -1363,21 +1364,21 @@ def hidden_why(session: Session, teams: Collection[str], since: date,
     whom answered the first question, by subtraction for that question; a later question
     is EITHER (which would tell how many went on to answer it), and so is a team of
     exactly the threshold who answered (decided at the close, a reader asked in it then
-    needed one answer more). Called for the few hidden teams of a summary: a poll's
-    results each."""
+    needed one answer more). `read`: those polls' results, read already (else each poll's
+    are read here, for the few hidden teams of a summary)."""
     found: dict[str, set[str]] = {t: set() for t in teams}
     if not found:
         return {}
-    for poll in polls_between(session, since, until, closed_only=True):
+    if read is None:
+        read = [(poll, poll_results(session, poll, threshold_now, spelled))
+                for poll in polls_between(session, since, until, closed_only=True)
+                if any(q.key in keys for q in questions_of(poll))]
+    for poll, results in read:
         order = [q.key for q in questions_of(poll)]
-        asked_keys = [k for k in keys if k in order]
-        if not asked_keys:
-            continue
-        results = poll_results(session, poll, threshold_now, spelled)
         fold = team_fold(poll, spelled)
         for team in teams:
             one = str(fold(team))
-            for key in asked_keys:
+            for key in (k for k in keys if k in order):
                 found[team].add(_why_hidden(results, one, key == order[0]))
     return {t: (next(iter(w)) if len(w) == 1 else EITHER) for t, w in found.items() if w}
 
