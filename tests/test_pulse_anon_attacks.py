@@ -759,6 +759,13 @@ async def test_a_summary_says_truly_why_a_teams_morale_is_hidden(tmp_path, pcloc
         await say(bot, "e1", "/summary 2026-W50")  # East's director: their own team
         assert (f"East (E1 Person): hidden ({few}, or beside the whole org's figures it "
                 "would single out a smaller group)") in chat.last("e1")
+        # The morale chart's note named East beside West as "fewer than 5 answered".
+        from bot.charts import chart_data_for
+        with bot.unit() as ctx:
+            note = chart_data_for(ctx.session, ctx.org, "morale", "en",
+                                  end_week=date(2026, 12, 7), weeks=2).note
+        assert note == ("Hidden for anonymity (fewer than 5 answers, or beside the org's a "
+                        "smaller group would show): East, West")
         with bot.unit() as ctx:
             ctx.people.by_key("grace").locale = "zh-CN"
         await say(bot, "grace", "/summary 2026-W50")
