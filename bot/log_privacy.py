@@ -76,6 +76,10 @@ _known: set[str] = set()
 #: A '/' in a URL as logged: as is, escaped in JSON ('\/', '\\/' once more in a repr) or
 #: URL-encoded in a form ('%2F', '%5C%2F').
 _SLASH = r"(?:\\*/|(?:%5[Cc])*%2[Ff])"
+#: JSON's ':' in a form (URL-encoded, spaces as '+' or %20 around it), and what stands
+#: between a JSON object's braces there.
+_FORM_COLON = r"(?:\+|%20)*%3A(?:\+|%20)*"
+_FORM_INSIDE = r"(?:(?!%7[BD])[^&\s])"
 #: What is shaped like a secret; the group `secret` is what is masked. (A pattern starting
 #: with a literal or a rare character is searched fast; every DEBUG line meets them all.)
 _PATTERNS: tuple[re.Pattern[str], ...] = (
@@ -130,13 +134,21 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     # The same choice told by the place of the Slack button pressed: its action_id
     # (bot.adapters.slack_blocks.button, `tp_choice_1` for a scale's 2), which slack_bolt
     # quotes in its lines about a request, with the payload at DEBUG.
-    re.compile(r"(?<![A-Za-z0-9_])tp_choice_(?P<secret>[0-9]+)\b"),
+    # (After a quote URL-encoded too, `%22tp_choice_1%22`: a form's payload, below.)
+    re.compile(r"(?:(?<![A-Za-z0-9_])|(?<=%22)|(?<=%27))tp_choice_(?P<secret>[0-9]+)\b"),
     # And by its label, which Slack's payload gives with the press (`"text": "4"`): that
     # of a button of ours whose value is an anonymous answer's, as a payload logged whole
     # (slack_sdk's Socket Mode "Received message" at DEBUG) quotes it, in JSON or a dict.
     re.compile(r"""["']action_id["']\s*:\s*["']tp_choice_[0-9]+["'][^{}]*\{[^{}]*?"""
                r"""["']text["']\s*:\s*["'](?P<secret>(?:\\.|[^"'\\])*)["'][^{}]*\}"""
                r"""[^{}]*?["']value["']\s*:\s*["']anon(?::|%3A)"""),
+    # The same URL-encoded, as a press's form is logged whole (bolt's line about a request
+    # whose signature it refuses: `payload=%7B…%22text%22%3A%222%22…`).
+    re.compile(rf"%22action_id%22{_FORM_COLON}%22tp_choice_[0-9]+%22{_FORM_INSIDE}*?%7B"
+               rf"{_FORM_INSIDE}*?%22text%22{_FORM_COLON}%22"
+               r"(?P<secret>(?:%5C%22|(?!%22)[^&\s])*)%22"
+               rf"{_FORM_INSIDE}*%7D{_FORM_INSIDE}*?%22value%22{_FORM_COLON}%22anon(?::|%3A)",
+               re.IGNORECASE),
 )
 
 

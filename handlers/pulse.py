@@ -606,6 +606,16 @@ def put_aside(ctx: Context, person: Person) -> bool:
     return False
 
 
+def _say(ctx: Context, name: str, **params: Any) -> None:
+    """Reply within the poll (a refusal, a button no longer open, the poll closed) as its
+    questions are sent: blanked once delivered, and the event neither timed nor logged
+    per event. Kept, a refusal to one person named what they had typed, near enough:
+    "That comment is longer than 2,000 characters" said whose the poll's longest comment
+    was, to whoever read the outbox long after."""
+    ctx.anonymous = True
+    ctx.reply(name, scrub=True, **params)
+
+
 def on_action(ctx: Context, action: str) -> bool:
     """A pressed pulse button: 'anon:pulse:<poll>:<step>:<choice>'. False if not ours."""
     parts = action.split(":")
@@ -618,24 +628,24 @@ def on_action(ctx: Context, action: str) -> bool:
     step, pick = int(parts[3]), int(parts[4])
     part = repo.participant(poll, person) if poll is not None else None
     if poll is None or part is None:
-        ctx.reply("pulse_button_stale")
+        _say(ctx, "pulse_button_stale")
         return True
     # Held open (on PostgreSQL) until the answer is stored: its close waits for it.
     if not repo.hold_open(poll) or ctx.clock.now() >= poll.closes_at:
-        ctx.reply("pulse_closed", closed=_closed_at(poll, person))
+        _say(ctx, "pulse_closed", closed=_closed_at(poll, person))
         return True
     if part.done or part.step != step:
-        ctx.reply("pulse_button_stale")
+        _say(ctx, "pulse_button_stale")
         return True
     questions = questions_of(poll)
     if step == len(questions):
         if pick != 0:
-            ctx.reply("pulse_button_stale")
+            _say(ctx, "pulse_button_stale")
             return True
         _finish(ctx, person, poll, comment=None)
         return True
     if not 1 <= pick <= questions[step].options():
-        ctx.reply("pulse_button_stale")
+        _say(ctx, "pulse_button_stale")
         return True
     _answer(ctx, person, poll, step, pick)
     return True
@@ -656,14 +666,14 @@ def on_text(ctx: Context, text: str) -> bool:
             ctx.clock.now() >= poll.closes_at:
         ctx.session.delete(conv)
         # (When, only of a poll that did close: not of one they were never asked in.)
-        ctx.reply("pulse_closed", closed=_closed_at(poll, person)
+        _say(ctx, "pulse_closed", closed=_closed_at(poll, person)
                   if poll is not None and part is not None else None)
         return True
     step = part.step
     questions = questions_of(poll)
     if part.done:
         ctx.session.delete(conv)
-        ctx.reply("pulse_already_answered", closes=poll.closes_at.astimezone(
+        _say(ctx, "pulse_already_answered", closes=poll.closes_at.astimezone(
             ZoneInfo(person.timezone)))
         return True
     if is_pause(text):
@@ -672,14 +682,14 @@ def on_text(ctx: Context, text: str) -> bool:
         cmd_cancel(ctx, "")
         return True
     if step < len(questions) and is_skip(text):
-        ctx.reply("nothing_to_skip", waiting="pulse", checks_in=person.checks_in)
+        _say(ctx, "nothing_to_skip", waiting="pulse", checks_in=person.checks_in)
         return True
     if step == len(questions):
         word = keyword(text)
         comment = None if word in NO_COMMENT_WORDS else clean_text(text).strip()
         if comment and len(comment) > COMMENT_LIMIT:
             # Cut short it would be stored half a sentence; the comment question still waits.
-            ctx.reply("pulse_comment_too_long", limit=COMMENT_LIMIT)
+            _say(ctx, "pulse_comment_too_long", limit=COMMENT_LIMIT)
             return True
         _finish(ctx, person, poll, comment=comment or None)
         return True
@@ -687,7 +697,7 @@ def on_text(ctx: Context, text: str) -> bool:
     value = read_choice(q, text)
     if value is None:
         # The refusal never repeats what was typed: it would echo a value into the chat.
-        ctx.reply("pulse_invalid", kind=q.kind, count=q.options())
+        _say(ctx, "pulse_invalid", kind=q.kind, count=q.options())
         return True
     _answer(ctx, person, poll, step, value)
     return True
@@ -721,7 +731,7 @@ def _answer(ctx: Context, person: Person, poll: PulsePoll, step: int, value: int
     part = repo.participant(poll, person)
     assert part is not None
     if not repo.advance(part, step):  # answered at this very moment elsewhere: one vote
-        ctx.reply("pulse_button_stale")
+        _say(ctx, "pulse_button_stale")
         return
     # The team they were asked in, as participation counts them: moved since (an org
     # file reload mid-poll), their answer under the new team would leave their old one
@@ -742,7 +752,7 @@ def _finish(ctx: Context, person: Person, poll: PulsePoll, *, comment: str | Non
     part = repo.participant(poll, person)
     assert part is not None
     if not repo.advance(part, len(questions_of(poll)), done=True):  # finished elsewhere
-        ctx.reply("pulse_button_stale")
+        _say(ctx, "pulse_button_stale")
         return
     if comment:
         repo.comment(poll, comment, part.team)  # the team asked in (see _answer)
@@ -1121,6 +1131,12 @@ FORGOTTEN = "forgotten"
 DROPPED = "dropped"
 
 
+#: In PulsePoll.shown: its comments the results hide have been let go of as
+#: `comment_slices` has it (only where the last question shows too). A poll let go of
+#: before that rule kept the comments its morale alone would show: done again, for them.
+COMMENTS_FORGOTTEN = "comments_forgotten"
+
+
 def hidden_whole(decision: dict[str, Any] | None) -> bool:
     """Whether a decision kept at a close (PulsePoll.shown) shows no question's answers
     at all, not even the org's (nor, so, any team's or comment)."""
@@ -1145,8 +1161,9 @@ def forget_hidden(session: Session, poll: PulsePoll,
     hide though they show another's (README: the limits). What the results show is the
     same: the slices they show are untouched, and the org less them was their rest
     before as well. Once per poll (marked in PulsePoll.shown: a poll whose teams were let
-    go of before this deleted a poll hidden as a whole's answers is done again); False if
-    there was nothing to do."""
+    go of before this deleted a poll hidden as a whole's answers is done again, and one
+    let go of before comments followed the last question has its comments done again,
+    `COMMENTS_FORGOTTEN`); False if there was nothing to do."""
     decision = poll.shown
     if not poll.closed or decision is None:
         return False
@@ -1157,7 +1174,7 @@ def forget_hidden(session: Session, poll: PulsePoll,
         poll.shown = {**decision, FORGOTTEN: True, DROPPED: repo.forget_answers(poll) > 0}
         session.flush()
         return True
-    if decision.get(FORGOTTEN):
+    if decision.get(FORGOTTEN) and decision.get(COMMENTS_FORGOTTEN):
         return False
     fold = team_fold(poll, spelled)
     decided = folded_decision(decision, fold, poll.teams,
@@ -1170,11 +1187,17 @@ def forget_hidden(session: Session, poll: PulsePoll,
     order = [q.key for q in questions_of(poll)]
     commented = comment_slices({key: dict.fromkeys(shown_in(decided, key)) for key in order},
                                order)
-    repo.forget_teams(poll, {key: kept(key) for key in order},
-                      [t for t in poll.teams if fold(t) in commented and ORG_SLICE in commented])
+    comment_teams = [t for t in poll.teams if fold(t) in commented and ORG_SLICE in commented]
+    if decision.get(FORGOTTEN):
+        # Let go of before comments followed the last question: its answers are as they
+        # should be; the comments under a team whose last question is hidden lose it.
+        repo.forget_teams(poll, {key: kept(key) for key in order}, comment_teams,
+                          answers=False)
+    else:
+        repo.forget_teams(poll, {key: kept(key) for key in order}, comment_teams)
     if ORG_SLICE not in commented:
         repo.forget_comments(poll)  # comments the results never show (`comment_slices`)
-    poll.shown = {**decision, FORGOTTEN: True}
+    poll.shown = {**decision, FORGOTTEN: True, COMMENTS_FORGOTTEN: True}
     session.flush()
     return True
 
@@ -1319,6 +1342,64 @@ def team_morale(session: Session, teams: list[str], since: date,
                 if (poll.key, one, "morale") not in mine or stats.n > threshold:
                     averages[team].append(stats.average)
     return {t: (sum(v) / len(v) if v else None) for t, v in averages.items()}
+
+
+#: Why a team's figure over some polls is hidden (`hidden_why`): too few of the team
+#: answered; showing it beside the org's would single out a smaller group; either (what
+#: is shown does not tell which, or the polls differ).
+FEW, SUBTRACTION, EITHER = "few", "subtraction", "either"
+
+
+def hidden_why(session: Session, teams: Collection[str], since: date,
+               until: date | None = None, threshold_now: int = 0,
+               spelled: Mapping[str, str] | None = None,
+               keys: Sequence[str] = ("morale",),
+               read: Sequence[tuple[PulsePoll, PollResults]] | None = None) -> dict[str, str]:
+    """Why each of `teams` (as `spelled` names them) is hidden in the closed polls from
+    `since` to `until` (its `keys` questions; the caller knows it is hidden in each):
+    FEW, SUBTRACTION, or EITHER where the polls or questions differ. Told as /pulse
+    results tells it, from what a reader of the results sees: a team whose participation
+    is hidden beside the org's is hidden by subtraction; one fewer than the threshold
+    were asked of, or fewer than needed answered, by too few answers; one enough of
+    whom answered the first question, by subtraction for that question; a later question
+    is EITHER (which would tell how many went on to answer it), and so is a team of
+    exactly the threshold who answered (decided at the close, a reader asked in it then
+    needed one answer more). `read`: those polls' results, read already (else each poll's
+    are read here, for the few hidden teams of a summary)."""
+    found: dict[str, set[str]] = {t: set() for t in teams}
+    if not found:
+        return {}
+    if read is None:
+        read = [(poll, poll_results(session, poll, threshold_now, spelled))
+                for poll in polls_between(session, since, until, closed_only=True)
+                if any(q.key in keys for q in questions_of(poll))]
+    for poll, results in read:
+        order = [q.key for q in questions_of(poll)]
+        fold = team_fold(poll, spelled)
+        for team in teams:
+            one = str(fold(team))
+            for key in (k for k in keys if k in order):
+                found[team].add(_why_hidden(results, one, key == order[0]))
+    return {t: (next(iter(w)) if len(w) == 1 else EITHER) for t, w in found.items() if w}
+
+
+def _why_hidden(results: PollResults, team: str, first: bool) -> str:
+    """hidden_why of one poll's question."""
+    why = results.participation_hidden(team)
+    if why == "subtraction":
+        return SUBTRACTION
+    if why is not None or team not in results.kept:
+        return FEW  # fewer than the threshold asked (or kept), or exactly it with a reader
+    _asked, answered = results.participation(team)
+    if answered is None or answered < results.needed(team):
+        return FEW
+    if not first:
+        return EITHER
+    if answered == results.threshold:
+        # Decided at the close: a reader then asked in the team (since gone) needed one
+        # answer more, and exactly the threshold was too few.
+        return EITHER
+    return SUBTRACTION
 
 
 def polls_between(session: Session, since: date, until: date | None = None, *,

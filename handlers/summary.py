@@ -54,7 +54,7 @@ from handlers.joined import booked_weeks, joined_after, joined_on
 from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
 from handlers.people_named import mentions_as_keys, org_aliases, people_named, reply_namesakes
 from handlers.period_words import month_named, quarter_named, read_period
-from handlers.pulse import polls_between, team_morale
+from handlers.pulse import EITHER, hidden_why, polls_between, team_morale
 from handlers.teams_then import (
     directors_then,
     find_team,
@@ -196,13 +196,15 @@ class TeamRecognition:
 class TeamMorale:
     """A team's average morale from the anonymous pulse polls of the summary's period.
 
-    `morale` is None when too few of the team answered for it to be shown (the pulse
-    polls' anonymity threshold, subtraction included).
+    `morale` is None when it may not be shown (the pulse polls' anonymity threshold,
+    subtraction included); `why` then says why (handlers/pulse.py `hidden_why`: "few",
+    "subtraction" or "either"), for the text alone (the JSON keeps its fields).
     """
 
     team: str
     directors: list[str]
     morale: float | None
+    why: str | None = None
 
 
 #: How far before its first week a summary looks for pulse polls: they run every few weeks,
@@ -338,8 +340,8 @@ class WeekSummary:
                                 "team_kpis": [_kpi_dict(k) for k in self.team_kpis],
                                 "kudos": [dict(vars(t), directors=list(t.directors))
                                           for t in self.kudos],
-                                "morale": [dict(vars(m), directors=list(m.directors))
-                                           for m in self.morale],
+                                "morale": [{"team": m.team, "directors": list(m.directors),
+                                            "morale": m.morale} for m in self.morale],
                                 "oneonones": [d.as_dict() for d in self.oneonones]}
         data["checked_in"] = len(self.submitted)
         data["expected"] = len(self.expected)
@@ -1138,7 +1140,14 @@ def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: 
         morale = team_morale(ctx.session, sorted(directors), since, latest.end,
                              ctx.org.pulse.threshold, team_view=lead, reader=reader,
                              spelled=spelled)
-        latest.morale = [TeamMorale(t, directors[t], morale[t]) for t in sorted(directors)]
+        hidden = [t for t in directors if morale[t] is None]
+        # Why, as /pulse results says it; a director reading their own team (`lead`) sees
+        # no participation, from which alone the reason is told: for them it stays open.
+        why = {t: EITHER for t in hidden} if lead else hidden_why(
+            ctx.session, hidden, since, latest.end, ctx.org.pulse.threshold, spelled)
+        latest.morale = [TeamMorale(t, directors[t], morale[t],
+                                    why.get(t, EITHER) if morale[t] is None else None)
+                         for t in sorted(directors)]
         latest.morale_since = since
     # An older week's as they stood at its end: a meeting held, or an action item made or
     # closed, after it never shows in it.

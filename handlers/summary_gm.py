@@ -96,7 +96,7 @@ from handlers.oneonone import (
     restarted,
 )
 from handlers.pairs_then import managers_then
-from handlers.pulse import poll_results, polls_between
+from handlers.pulse import EITHER, PollResults, hidden_why, poll_results, polls_between
 from handlers.summary import (
     EXPECTED,
     LAST_ZONE,
@@ -137,6 +137,7 @@ from storage.oneonone import (
     join_parties,
     now_parties,
 )
+from storage.pulse import PulsePoll
 from storage.summary_rows import (
     figures_at_week_end,
     plain_rows,
@@ -367,6 +368,8 @@ class DirectorView:
     morale: float | None = None
     stress: float | None = None
     pulse: str = "none"  # none (no poll) | hidden (below threshold) | shown
+    #: Hidden: why (handlers/pulse.py hidden_why: few, subtraction, either), for the text.
+    pulse_why: str | None = None
     kudos_given: int = 0
     kudos_received: int = 0
     team_pairs: int = 0
@@ -2402,9 +2405,15 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
         g, r = (gteam or "").casefold(), (rteam or "").casefold()
         given_by[g] = given_by.get(g, 0) + count
         received_by[r] = received_by.get(r, 0) + count
+    since, read = week_start(shown[0]) - MORALE_LOOKBACK, []
     pulse = team_pulse(ctx.session, sorted({v.team for v in views if v.team}),
-                       week_start(shown[0]) - MORALE_LOOKBACK, week_end(week),
-                       ctx.org.pulse.threshold, team_spellings(ctx.org))
+                       since, week_end(week), ctx.org.pulse.threshold, team_spellings(ctx.org),
+                       read=read)
+    # Why a team's morale and stress are hidden, as /pulse results says it, from the
+    # results read above.
+    why = hidden_why(ctx.session, [t for t, mood in pulse.items() if mood == (None, None)],
+                     since, week_end(week), ctx.org.pulse.threshold, team_spellings(ctx.org),
+                     ("morale", "stress"), read=read)
     # Directors share teams (a handful of teams, thousands of directors): each team's
     # figures are worked out once.
     per_team: dict[str | None, tuple[Any, ...]] = {}
@@ -2431,20 +2440,26 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
         if mood is not None:
             view.morale, view.stress = mood
             view.pulse = "hidden" if view.morale is None and view.stress is None else "shown"
+            if view.pulse == "hidden":
+                view.pulse_why = why.get(view.team or "", EITHER)
 
 
 def team_pulse(session: Session, teams: list[str], since: date, until: date,
-               threshold_now: int = 0, spelled: Mapping[str, str] | None = None
+               threshold_now: int = 0, spelled: Mapping[str, str] | None = None, *,
+               read: list[tuple[PulsePoll, PollResults]] | None = None
                ) -> dict[str, tuple[float | None, float | None]]:
     """Each team's mean morale and stress over the polls from `since` to `until`, only
     where the polls may show that team (handlers/pulse.py: threshold and subtraction).
-    A team is left out when no poll was held; (None, None) when every result is hidden."""
+    A team is left out when no poll was held; (None, None) when every result is hidden.
+    `read`: given, each poll's results are added to it (for hidden_why)."""
     polls = polls_between(session, since, until, closed_only=True)  # an open one shows none
     if not polls:
         return {}
     sums: dict[str, dict[str, list[float]]] = {t: {"morale": [], "stress": []} for t in teams}
     for poll in polls:
         results = poll_results(session, poll, threshold_now, spelled)
+        if read is not None:
+            read.append((poll, results))
         for team in teams:
             for key in ("morale", "stress"):
                 # (A team in two letter cases is one, as the org file first writes it.)

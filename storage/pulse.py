@@ -393,13 +393,15 @@ class PulseRepo:
                 self.session.expunge(obj)
 
     def forget_teams(self, poll: PulsePoll, keep: dict[str, Collection[str]],
-                     comments: Collection[str]) -> None:
+                     comments: Collection[str], *, answers: bool = True) -> None:
         """Of a closed poll, keep each question's answers (by key) under their team only
         for the teams `keep` names for it (as stored; a question it does not name: none),
         the others' with no team, as a team too small to be kept is; `comments`: so for
-        the comments. (handlers/pulse.py `forget_hidden` says why.)"""
+        the comments (alone, without `answers`). (handlers/pulse.py `forget_hidden` says
+        why.)"""
         keys = list(self.session.scalars(
-            select(PulseVote.question_key).where(PulseVote.poll_id == poll.id).distinct()))
+            select(PulseVote.question_key).where(PulseVote.poll_id == poll.id).distinct())
+        ) if answers else []
         parts: list[tuple[Any, Collection[str], list[Any]]] = [
             (PulseVote, keep.get(key, ()), [PulseVote.question_key == key]) for key in keys]
         parts.append((PulseComment, comments, []))

@@ -433,11 +433,12 @@ async def test_morale_below_the_threshold_is_never_drawn(
     assert "West" not in labels and "East" in labels
     east = next(line for line in data.lines if line.label == "East")
     assert east.values[-1] == 4.0
-    assert data.note == "Not shown where fewer than 5 answered (anonymity): West"
+    assert data.note == ("Hidden for anonymity (fewer than 5 answers, or beside the org's a "
+                         "smaller group would show): West")
     assert not any(2.0 in line.values for line in data.lines)  # West's answers: nowhere
     assert not west.lines and not west.stress
     assert west.empty == "这几周没有可显示的脉搏调查结果。"
-    assert west.note == "回答少于 5 人时不显示（匿名保护）：West"
+    assert west.note == "为匿名隐藏（回答少于 5 人，或与全组织对照会暴露更小的群体）：West"
     assert png_size(png) == (1000, 560)
 
 

@@ -297,9 +297,10 @@ async def test_a_morale_chart_names_ten_hidden_teams_then_how_many_more(
     finally:
         engine.dispose()
     # West and the twelve: a one-line note under the chart, not thirteen names.
-    assert en.note == ("Not shown where fewer than 5 answered (anonymity): "
-                       "S01, S02, S03, S04, S05, S06, S07, S08, S09, S10 and 3 more")
-    assert zh.note == ("回答少于 5 人时不显示（匿名保护）："
+    assert en.note == ("Hidden for anonymity (fewer than 5 answers, or beside the org's a "
+                       "smaller group would show): S01, S02, S03, S04, S05, S06, S07, S08, S09, "
+                       "S10 and 3 more")
+    assert zh.note == ("为匿名隐藏（回答少于 5 人，或与全组织对照会暴露更小的群体）："
                        "S01、S02、S03、S04、S05、S06、S07、S08、S09、S10 等另外 3 个")
 
 

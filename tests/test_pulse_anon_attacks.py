@@ -68,14 +68,17 @@ def _person(key: str, role: str, team: str | None) -> str:
             + "    timezone: America/New_York\n    locale: en\n    checks_in: false\n")
 
 
-def org_text(teams: dict[str, int], leave: tuple[str, ...] = ()) -> str:
+def org_text(teams: dict[str, int], leave: tuple[str, ...] = (),
+             directors: tuple[str, ...] = ()) -> str:
     """Teams of these sizes (people `<team initial><n>`, e.g. `a1`), threshold 5, the GM
     not asked (no reader is asked: the groups are exactly as large as they look);
-    `leave`: keys taken out of the file."""
+    `leave`: keys taken out of the file; `directors`: keys that are their team's director
+    (else members)."""
     people = [_person("grace", "gm", None)]
     for team, size in teams.items():
-        people += [_person(f"{team[0].lower()}{i}", "member", team)
-                   for i in range(1, size + 1) if f"{team[0].lower()}{i}" not in leave]
+        people += [_person(key, "director" if key in directors else "member", team)
+                   for key in (f"{team[0].lower()}{i}" for i in range(1, size + 1))
+                   if key not in leave]
     return ("org:\n  name: Attack Test\n"
             f"pulse:\n  threshold: {THRESHOLD}\n  audience: {{teams: [{', '.join(teams)}]}}\n"
             "people:\n" + "".join(people))
@@ -87,10 +90,11 @@ def pclock() -> FakeClock:
 
 
 @asynccontextmanager
-async def org_bot(tmp_path: Path, clock: FakeClock, database_url: str, teams: dict[str, int]
+async def org_bot(tmp_path: Path, clock: FakeClock, database_url: str, teams: dict[str, int],
+                  directors: tuple[str, ...] = ()
                   ) -> AsyncIterator[tuple[TeamPulse, RecordingAdapter, Settings]]:
     org_file = tmp_path / "org.yaml"
-    org_file.write_text(org_text(teams), encoding="utf-8")
+    org_file.write_text(org_text(teams, directors=directors), encoding="utf-8")
     settings = Settings(database_url=database_url, org_file=org_file)
     bot, engine = prepare(settings, clock)
     chat = RecordingAdapter()
@@ -648,3 +652,165 @@ async def test_a_comment_is_never_shown_from_fewer_than_the_threshold(tmp_path, 
             ctx.people.by_key("grace").locale = "zh-CN"
         await say(bot, "grace", "/pulse results")
         assert "留言已隐藏：回答了全部问题的人少于 5 个，只有他们才能留言。" in chat.last("grace")
+
+
+async def test_a_poll_closed_before_comments_followed_the_last_question_lets_go_of_them(
+        tmp_path, pclock, database_url):
+    """Two polls closed before a comment showed only where the last question does, as
+    that version kept them. In the first all of East and West answered morale, e1 alone
+    of East went on (stress and a comment), West in full: stress shows for the org alone,
+    but e1's comment was kept under East's name, the one comment of East, and how far
+    each got says whose. In the second all twelve answered morale, e1 and w1 alone went
+    on, each with a comment: stress is hidden, so are the comments, yet both were kept.
+    The bot's first start after the upgrade (`teampulse run`) lets go of East's and
+    West's names on the first poll's comments and deletes the second's, once; the
+    results (chat, JSON) read as before."""
+    from storage.pulse import PulseComment, PulsePoll
+
+    teams = {"East": 6, "West": 6}
+    async with org_bot(tmp_path, pclock, database_url, teams) as (bot, chat, settings):
+        pclock.set(PREVIOUS_POLL_DAY)
+        await bot.run_pulse()
+        await answer_all(bot, chat, "e1", 2, 5, "Only e1 of East went this far")
+        for i in range(2, 7):
+            await press(bot, chat, f"e{i}", 4)
+            await say(bot, f"e{i}", "pause")
+        for i in range(1, 7):
+            await answer_all(bot, chat, f"w{i}", 3, 3, f"West comment {i}")
+        await close(bot, pclock)
+        pclock.set(POLL_DAY)
+        await bot.run_pulse()
+        for key in [*(f"e{i}" for i in range(1, 7)), *(f"w{i}" for i in range(1, 7))]:
+            if key in ("e1", "w1"):
+                await answer_all(bot, chat, key, 1, 5, f"Only {key} says this")
+            else:
+                await press(bot, chat, key, 4)
+                await say(bot, key, "pause")
+        await close(bot, pclock)
+        first, second = PREVIOUS_POLL_DAY.date().isoformat(), POLL_DAY.date().isoformat()
+        before = [cli_view(settings, "--poll", first), cli_view(settings, "--poll", second),
+                  cli_view(settings, "--team", "East", "--poll", first)]
+        assert answers(before[0]) == {"morale": 12, "stress": 7}
+        assert "Only e1 of East went this far" in before[0]["comments"]
+        assert before[2]["comments"] is None and before[1]["comments"] is None
+        with bot.unit() as ctx:  # as the version before kept them
+            polls = {p.key: p for p in ctx.session.scalars(select(PulsePoll))}
+            for poll in polls.values():
+                poll.shown = {k: v for k, v in poll.shown.items()
+                              if k != "comments_forgotten"}
+            ctx.session.execute(PulseComment.__table__.delete())
+            ctx.session.add_all([
+                PulseComment(poll_id=polls[first].id, text="Only e1 of East went this far",
+                             team="East"),
+                *(PulseComment(poll_id=polls[first].id, text=f"West comment {i}",
+                               team="West") for i in range(1, 7)),
+                PulseComment(poll_id=polls[second].id, text="Only e1 says this", team="East"),
+                PulseComment(poll_id=polls[second].id, text="Only w1 says this",
+                             team="West")])
+        assert stored_groups(bot)[(first, "comment", "East")] == [0]
+        await say(bot, "grace", f"/pulse results {first}")
+        said = chat.last("grace")
+        bot.sync_org(backfill=True)  # the bot's first start after the upgrade
+        groups = stored_groups(bot)
+        assert [g for g in groups if g[1] == "comment"] == [(first, "comment", None)]
+        assert len(groups[(first, "comment", None)]) == 7
+        assert [cli_view(settings, "--poll", first), cli_view(settings, "--poll", second),
+                cli_view(settings, "--team", "East", "--poll", first)] == before
+        await say(bot, "grace", f"/pulse results {first}")
+        assert chat.last("grace") == said
+        with bot.unit() as ctx:
+            assert all(p.shown["comments_forgotten"] is True
+                       for p in ctx.session.scalars(select(PulsePoll)))
+
+
+async def test_a_summary_says_truly_why_a_teams_morale_is_hidden(tmp_path, pclock,
+                                                                  database_url):
+    """East of six (director e1) and West of four (director w1) all answer. West is hidden
+    as too few, and so is East, because beside the org's figures its six would give away
+    West's four. The summaries said "too few answers" of both: the GM asked East why so
+    few had answered, when all six had. Each now says its own reason, as /pulse results
+    does (en and zh-CN): the GM's five questions (morale and stress), a team's morale in
+    `/summary team`; East's director, who reads no participation, is told either may
+    hold."""
+    teams = {"East": 6, "West": 4}
+    few = "too few answers to stay anonymous"
+    apart = "beside the whole org's figures, {} would single out a smaller group"
+    async with org_bot(tmp_path, pclock, database_url, teams,
+                       directors=("e1", "w1")) as (bot, chat, settings):
+        await bot.run_pulse()
+        for key in [*(f"e{i}" for i in range(1, 7)), *(f"w{i}" for i in range(1, 5))]:
+            await answer_all(bot, chat, key, 4, 2)
+        await close(bot, pclock)
+        await say(bot, "grace", "/pulse results team East")
+        assert "would give away those of the fewer than 5 others" in chat.last("grace")
+        await say(bot, "grace", "/summary 2026-W50")
+        blocks = chat.last("grace").split("\n\n")
+        east = next(b for b in blocks if "· team East" in b.split("\n", 1)[0])
+        west = next(b for b in blocks if "· team West" in b.split("\n", 1)[0])
+        assert f"morale and stress hidden ({apart.format('they')})" in east
+        assert f"morale and stress hidden ({few})" in west
+        await say(bot, "grace", "/summary team East 2026-W50")
+        assert f"East (E1 Person): hidden ({apart.format('it')})" in chat.last("grace")
+        await say(bot, "grace", "/summary team West 2026-W50")
+        assert f"West (W1 Person): hidden ({few})" in chat.last("grace")
+        code, out = run_cli(settings, "summary", "--team", "East", "--week", "2026-W50",
+                            "--format", "md")
+        assert code == 0 and f"hidden ({apart.format('it')})" in out, out
+        await say(bot, "e1", "/summary 2026-W50")  # East's director: their own team
+        assert (f"East (E1 Person): hidden ({few}, or beside the whole org's figures it "
+                "would single out a smaller group)") in chat.last("e1")
+        # The morale chart's note named East beside West as "fewer than 5 answered".
+        from bot.charts import chart_data_for
+        with bot.unit() as ctx:
+            note = chart_data_for(ctx.session, ctx.org, "morale", "en",
+                                  end_week=date(2026, 12, 7), weeks=2).note
+        assert note == ("Hidden for anonymity (fewer than 5 answers, or beside the org's a "
+                        "smaller group would show): East, West")
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/summary 2026-W50")
+        said = chat.last("grace")
+        assert "士气和压力已隐藏（与全组织的结果对照会暴露更小的群体）" in said
+        assert "士气和压力已隐藏（回答人数太少，无法保证匿名）" in said
+        await say(bot, "grace", "/summary team East 2026-W50")
+        assert "不显示（与全组织的结果对照会暴露更小的群体）" in chat.last("grace")
+        await say(bot, "grace", "/summary team West 2026-W50")
+        assert "不显示（回答人数太少，无法保持匿名）" in chat.last("grace")
+
+
+async def test_the_outbox_keeps_no_reply_that_ties_someone_to_their_comment(
+        tmp_path, pclock, database_url):
+    """e1 types a comment too long to keep, is asked to shorten it, and sends it shorter;
+    e2 types a morale answer the bot cannot read, then presses one. The refusals stayed in
+    the bot's record of messages sent, text and all, to e1 and e2 by name, long after
+    delivery: an operator reading it found that e1 had written a comment near 2,000
+    characters, and the one comment that long in the poll was e1's. Now every reply in
+    the poll is blanked once delivered, as its questions are: what each was sent reads
+    alike whatever they typed; nor is the refusal in e1's own data export (`teampulse
+    export e1`), which listed it beside their check-in's messages."""
+    from storage.models import OutboxMessage
+
+    teams = {"East": 6}
+    long_comment = "The targets are unreachable and nobody listens. " * 45
+    async with org_bot(tmp_path, pclock, database_url, teams) as (bot, chat, settings):
+        await bot.run_pulse()
+        await press(bot, chat, "e1", 2)
+        await press(bot, chat, "e1", 5)
+        await say(bot, "e1", long_comment)
+        assert "longer than 2,000 characters" in chat.last("e1")
+        await say(bot, "e1", long_comment[:1990])
+        await say(bot, "e2", "quite good")
+        assert "couldn't read that" in chat.last("e2")
+        await say(bot, "e2", "4")
+        await press(bot, chat, "e2", 1)
+        await say(bot, "e2", "Fine here")
+        await bot.outbox.flush()
+        with bot.unit() as ctx:
+            rows = [(r.address, r.payload.get("text", "")) for r in ctx.session.scalars(
+                select(OutboxMessage)) if r.status == "sent" and r.address in ("e1", "e2")]
+        code, out = run_cli(settings, "export", "e1")  # their own data, on request
+        assert code == 0, out
+    assert len(rows) > 8, "a guard: the poll's messages went out"
+    kept = [text for _, text in rows if text]
+    assert not any("longer than" in t or "couldn't read" in t for t in kept), kept
+    assert "longer than" not in out

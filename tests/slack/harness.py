@@ -189,8 +189,9 @@ class SlackHarness:
         return resp
 
     async def press(self, user: str, call: FakeCall, label: str, *,
-                    settle: bool = True) -> BoltResponse:
-        """`user` presses the button labelled `label` on the message `call` posted."""
+                    settle: bool = True, **signing: Any) -> BoltResponse:
+        """`user` presses the button labelled `label` on the message `call` posted
+        (`signing`: as `signed` takes it, e.g. a wrong `secret`)."""
         blocks = call.params["blocks"]
         button = next(e for b in blocks if b["type"] == "actions" for e in b["elements"]
                       if e["text"]["text"] == label)
@@ -214,7 +215,7 @@ class SlackHarness:
                          "block_id": "tp_choices_0", "text": button["text"],
                          "value": button["value"], "action_ts": f"1700000100.{self.next_n()}"}],
         }
-        resp = await self.dispatch(urlencode({"payload": json.dumps(payload)}))
+        resp = await self.dispatch(urlencode({"payload": json.dumps(payload)}), **signing)
         if settle:
             await self.settle()
         return resp

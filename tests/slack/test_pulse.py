@@ -247,3 +247,55 @@ def test_at_debug_a_library_quoting_a_press_never_shows_which_button(
             "Received message (data: %s)", json.dumps({"actions": [
                 action(0, "Yes, 45,000", "num:1:45000")]}))
     assert "Yes, 45,000" in log.getvalue()
+
+
+async def test_a_forged_press_logged_at_debug_never_shows_which_button(
+        slack: SlackHarness, fake, bot, clock, settings, request: pytest.FixtureRequest
+) -> None:
+    # The operator chases a signing problem at LOG_LEVEL=DEBUG on poll day: bolt logs the
+    # body of every request whose signature it refuses, form-encoded as Slack sent it
+    # (`payload=%7B%22actions%22%3A…`). The value was masked there, but not the pressed
+    # button's place (`%22tp_choice_1%22`) nor its label (`%22text%22%3A%222%22`): morale
+    # 2. Two presses of different buttons now read alike in the real app's log line.
+    from tests.operator_log import operator_log
+
+    use_history_ts(slack, fake)
+    # bolt's loggers as `teampulse run` leaves them at DEBUG (propagating, no level of
+    # their own): an earlier test's bot may have left one with a level or disabled.
+    loggers = [logging.getLogger(name) for name in
+               ("slack_bolt", "slack_bolt.RequestVerification", "slack_bolt.AsyncApp")]
+    saved = [(lg.level, lg.disabled, lg.propagate) for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.NOTSET)
+        lg.disabled, lg.propagate = False, True
+    request.addfinalizer(lambda: [
+        (lg.setLevel(level), setattr(lg, "disabled", off), setattr(lg, "propagate", up))
+        for lg, (level, off, up) in zip(loggers, saved, strict=True)])
+    clock.set(POLL_DAY)
+    await bot.run_pulse()
+    await slack.settle()
+    question = slack.posts(ALICE)[-1]
+
+    def forged_line(log: str) -> str:
+        line = next(line for line in log.splitlines() if "Invalid request signature" in line)
+        # Each press has its own ids (trigger, response_url, action_ts): compare the rest.
+        payload = line.split("body: payload=", 1)[1]
+        fields = payload.split("%2C+")
+        return "%2C+".join(f for f in fields if not f.startswith(
+            ("%22trigger_id", "%22response_url", "%22action_ts")))
+
+    lines = {}
+    for label in ("2", "5 · great"):
+        with operator_log(settings) as log:
+            resp = await slack.press(ALICE, question, label, secret="not-the-signing-secret")
+        assert resp.status == 401
+        lines[label] = forged_line(log.getvalue())
+    assert "%22actions%22" in lines["2"]  # (a guard: the payload is in the line)
+    assert "%22tp_choice_***%22" in lines["2"]
+    assert lines["2"] == lines["5 · great"]
+    pressed = lines["2"].split("%22actions%22", 1)[1]
+    assert "%22text%22%3A+%22***%22" in pressed
+    assert "great" not in lines["5 · great"].split("%22actions%22", 1)[1]
+    with bot.sessions() as session:  # nothing was taken
+        from storage.pulse import PulseVote
+        assert session.scalars(select(PulseVote)).all() == []
