@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, func, or_, select
 
 from bot.clock import as_utc
+from bot.numbers import ratio_kept
 from bot.org import team_spellings
 from bot.questions import Question, kpi_question
 from bot.readers import VIEWERS, team_readers
@@ -1849,7 +1850,7 @@ def weeks_csv(weeks: Sequence[WeekSummary]) -> str:
                 k = kpis.get(m)
                 row += ["", "", ""] if k is None else [
                     csv_number(k.actual), csv_number(k.target),
-                    "" if k.attainment is None else f"{k.attainment:.4g}"]
+                    "" if k.attainment is None else f"{ratio_kept(k.attainment):.4g}"]
             # A figure changed after its week: what it was when the week ended ("—": none).
             for m in metrics:
                 k = kpis.get(m)

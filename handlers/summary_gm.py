@@ -73,7 +73,7 @@ from bot.clock import as_utc
 from bot.gc_pause import without_gc
 from bot.goals import fiscal_quarter, parse_period
 from bot.name_order import name_key
-from bot.numbers import round_half_up
+from bot.numbers import ratio_kept, round_half_up
 from bot.oneonone import Cadence, as_params
 from bot.org import team_spellings
 from bot.questions import Question
@@ -280,8 +280,10 @@ def _figure_dicts(figures: Iterable[Figure]) -> list[dict[str, Any]]:
     # figure: an export of 10,000 directors makes some 60,000 of these.
     return [{"metric": f.metric, "label": f.label, "unit": f.unit,
              "target": (target := f.target), "actual": (actual := f.actual),
+             # (ratio_kept only at the edges: a cent short of target is never 1.0.)
              "attainment": None if actual is None or target <= 0
-             else round(actual / target, 4),
+             else r if (r := round(actual / target, 4)) not in (0.0, 1.0)
+             else ratio_kept(actual / target),
              "reported": f.reported, "expected": f.expected, "crm": f.crm,
              "self_reported": f.self_reported, "crm_differs": f.differs}
             for f in figures]
@@ -440,7 +442,7 @@ class DirectorView:
             "goals": {"week": _figure_dicts(self.week),
                       "month_to_date": _figure_dicts(self.mtd),
                       "quarter_to_date": _figure_dicts(self.qtd),
-                      "series": [None if v is None else round(v, 4) for v in self.series],
+                      "series": [None if v is None else ratio_kept(v) for v in self.series],
                       "trend": self.trend, "joined": self.joined},
             "team_management": {
                      "members_expected": self.members, "members_checked_in": self.members_in,
@@ -3089,7 +3091,8 @@ def to_csv(summary: GmSummary) -> str:
                 f = next((x for x in periods[period] if (x.metric, x.unit) == (metric, unit)),
                          None)
                 row += ["", "", ""] if f is None else [
-                    _num(f.actual), _num(f.target), _num(_round(f.attainment))]
+                    _num(f.actual), _num(f.target),
+                    _num(None if f.attainment is None else ratio_kept(f.attainment))]
         for metric, unit in metrics:
             f = next((x for x in d.week if (x.metric, x.unit) == (metric, unit)), None)
             row.append(_num(f.crm) if f is not None else "")
