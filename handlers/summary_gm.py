@@ -582,6 +582,12 @@ class GmSummary:
     #: Team members' open support requests at the week's end, oldest first (not a
     #: director's: those are in their block); the view of one director has none.
     members_support: list[MemberSupport] = field(default_factory=list)
+    #: The first week the bot asked anyone, when it came after the quarter's first week
+    #: (a fresh install's first quarter): the month and quarter to date have no target
+    #: before it, and the headline says so (None otherwise).
+    counted_from: str | None = None
+    #: ... and it came after the month's first week too (else only the quarter's is cut).
+    counted_from_month: bool = False
 
     @property
     def quarter_days(self) -> tuple[date, date]:
@@ -605,6 +611,7 @@ class GmSummary:
             "series_weeks": list(self.look),
             "quarter": self.quarter, "quarter_first_day": self.quarter_days[0].isoformat(),
             "quarter_last_day": self.quarter_days[1].isoformat(),
+            "counted_from": self.counted_from,
             "weeks": [w.as_dict() for w in self.weeks],
             "headline": {"week": [f.as_dict() | {"not_reported": list(f.not_reported),
                                                  "includes_edited": f.holds_edited}
@@ -1753,6 +1760,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                                                   total_f.reported, total_f.expected,
                                                   headline_reported.get(mu, 0.0),
                                                   headline_unasked.get(mu, 0))
+    # The bot's first check-in week, after the quarter's first: nothing before it had a
+    # target, so month and quarter to date are of the weeks since (an index's first entry).
+    first_asked = session.scalar(select(func.min(CheckinRound.week)))
+    counted_from = first_asked \
+        if first_asked is not None and first_in_quarter < first_asked <= week else None
+    first_in_month = next((wk for wk in window if in_month[wk]), None)
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
                      head_mtd, head_qtd, views, attention,
                      month, quarter, reader_tz, full=only is not None, look=look,
@@ -1761,7 +1774,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                      departments=_department_names(ctx, locale, [
                          *(s for v in views for s in v.support),
                          *(m.item for m in members_support)]),
-                     members_support=members_support)
+                     members_support=members_support, counted_from=counted_from,
+                     counted_from_month=counted_from is not None
+                     and first_in_month is not None and first_in_month < counted_from)
 
 
 def _members_support(tracked: Mapping[str, list[SupportItem]], others: Sequence[Any],
