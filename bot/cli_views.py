@@ -24,6 +24,7 @@ from bot.cli_output import (
     write_csv,
 )
 from bot.config import Settings
+from bot.numbers import ratio_kept
 from bot.oneonone import DAY_NAMES, pairs_at_once, pairs_off_hours
 from bot.suggest import closest
 from bot.team_names import team_key
@@ -649,7 +650,7 @@ def _goal_record(v: Any) -> dict[str, Any]:
             "owner": goal.owner, "owner_name": v.owner_name or None, "unit": goal.unit,
             "target": goal.target, "actual": round(p.actual, 2),
             "from_crm": round(v.actual.from_crm, 2),
-            "attainment": round(p.attainment, 4) if p.attainment is not None else None,
+            "attainment": ratio_kept(p.attainment) if p.attainment is not None else None,
             "planned_to_date": round(p.planned_to_date, 2), "state": p.state,
             "days_left": p.days_left,
             "pace_needed": round(p.pace_needed, 2) if p.pace_needed is not None else None,

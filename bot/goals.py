@@ -143,6 +143,13 @@ class Progress:
         return max(self.goal.target - self.actual, 0.0)
 
     @property
+    def remaining_shown(self) -> float:
+        """`remaining` as /goals says it: to the whole unit, a half up, but something still
+        to do never reads 0 (0.01 short of 150,000 reads 0.01, not "Still needed: 0")."""
+        whole = float(half_up(self.remaining))
+        return whole if whole > 0 or self.remaining == 0 else self.remaining
+
+    @property
     def days_left(self) -> int:
         """Working days left in the period: today included, unless its week's figure is in
         (`today_counted`), which the plan to date counts today done with."""

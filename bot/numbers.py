@@ -47,3 +47,20 @@ def percent_of(ratio: float) -> int:
     of a 50,000 target is not."""
     whole = int((decimal_of(ratio) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return 99 if whole == 100 and ratio < 1 else whole
+
+
+#: The decimals an export keeps of a ratio (attainment: 0.9987 is 99.87%).
+RATIO_PLACES = 4
+
+
+def ratio_kept(ratio: float, places: int = RATIO_PLACES) -> float:
+    """A ratio as the JSON and CSV exports keep it, to `places` decimals, on the side of
+    one and of nothing it is on, as the chat's percentages are (percent_of): 49,999.99 of
+    a 50,000 target is 0.9999, not the 1.0 a sheet reads as met, and 0.60 of 60,000 is
+    0.0001, not the 0.0 of nothing booked (-0.0001 for a little below nothing)."""
+    kept = round(ratio, places)
+    if kept >= 1 and ratio < 1:
+        return round(1 - 10 ** -places, places)
+    if kept == 0 and ratio != 0:
+        return 10 ** -places if ratio > 0 else -10 ** -places
+    return kept

@@ -12,10 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.name_order import name_key
+
 
 def team_key(team: str | None) -> str:
     """A team's name as compared with another's ('' for no team)."""
     return (team or "").casefold()
+
+
+def team_order(team: str | None) -> tuple[bool, str]:
+    """The key teams are listed in: as people's names are (bot.name_order), a Chinese name
+    by its pinyin (华北 before 华东, where code points put 东 first), any other case-folded;
+    no team last."""
+    return team is None, name_key(team or "")
 
 
 def spellings_of(teams: Iterable[str], stored: Iterable[str | None]) -> list[str]:

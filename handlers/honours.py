@@ -18,7 +18,7 @@ from bot.events import GAVE_UP, REFUSED, REJECTED, OutboundMessage, Target
 from bot.name_order import name_key
 from bot.org import Org, team_spellings
 from bot.readers import GM
-from bot.team_names import team_key
+from bot.team_names import team_key, team_order
 from handlers.answers import normalise
 from handlers.context import Context, Fallback
 from handlers.kudos import kudos_label
@@ -158,7 +158,7 @@ def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
     for key, count in cited.items():
         values[named[key]] += count
     honours = tuple(TeamHonour(team, winners) for team, counter in sorted(
-        per_team.items(), key=lambda item: (item[0] is None, item[0] or ""))
+        per_team.items(), key=lambda item: team_order(item[0]))
         if (winners := _top(counter)) is not None)
     start, end = period_of(year, month, org.tz)
     counted_from = began.astimezone(org.tz).date() \

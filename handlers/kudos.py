@@ -34,6 +34,7 @@ from bot.goals import fiscal_first_day, parse_period
 from bot.name_order import name_key
 from bot.org import Org, team_spellings
 from bot.suggest import closest, closest_people
+from bot.team_names import team_order
 from bot.text import ascii_width, either_width
 from handlers.answers import MAX_TEXT_LENGTH, simplified
 from handlers.context import Context, one_moment
@@ -1036,7 +1037,7 @@ def board_teams(session: Session, current: Collection[str], period: str, now: da
     start, end = period_bounds(period, now, tz, fiscal_year_start)
     stored = stored_teams(session, start, end if period_over(period, now, tz, fiscal_year_start)
                           else None)
-    return sorted(current), teams_gone(current, stored)
+    return sorted(current, key=team_order), teams_gone(current, stored)
 
 
 def _team_named(words: list[str], teams: list[str]) -> tuple[str | None, int]:

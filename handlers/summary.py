@@ -23,13 +23,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, func, or_, select
 
 from bot.clock import as_utc
+from bot.numbers import ratio_kept
 from bot.org import team_spellings
 from bot.questions import Question, kpi_question
 from bot.readers import VIEWERS, team_readers
 from bot.render import Renderer
 from bot.schedule import checkin_moment
 from bot.suggest import closest, closest_people
-from bot.team_names import spellings_of, team_key
+from bot.team_names import spellings_of, team_key, team_order
 from bot.text import quoted
 from bot.weeks import (
     current_week,
@@ -1147,7 +1148,7 @@ def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: 
             ctx.session, hidden, since, latest.end, ctx.org.pulse.threshold, spelled)
         latest.morale = [TeamMorale(t, directors[t], morale[t],
                                     why.get(t, EITHER) if morale[t] is None else None)
-                         for t in sorted(directors)]
+                         for t in sorted(directors, key=team_order)]
         latest.morale_since = since
     # An older week's as they stood at its end: a meeting held, or an action item made or
     # closed, after it never shows in it.
@@ -1255,7 +1256,7 @@ def recognition_over(weeks: Sequence[WeekSummary]) -> list[TeamRecognition]:
             line.directors = t.directors or line.directors  # the latest week's
             line.given += t.given
             line.received += t.received
-    return sorted(total.values(), key=lambda t: (t.team is None, t.team or ""))
+    return sorted(total.values(), key=lambda t: team_order(t.team))
 
 
 def away_weeks(ctx: Context, people: Sequence[Any],
@@ -1849,7 +1850,7 @@ def weeks_csv(weeks: Sequence[WeekSummary]) -> str:
                 k = kpis.get(m)
                 row += ["", "", ""] if k is None else [
                     csv_number(k.actual), csv_number(k.target),
-                    "" if k.attainment is None else f"{k.attainment:.4g}"]
+                    "" if k.attainment is None else f"{ratio_kept(k.attainment):.4g}"]
             # A figure changed after its week: what it was when the week ended ("—": none).
             for m in metrics:
                 k = kpis.get(m)
@@ -2054,7 +2055,8 @@ def cmd_summary(ctx: Context, args: str) -> None:
         people = [(p.key, p.display_name) for p in active]
         # Each team once, as the org file first writes it (not `EAST` beside `East`).
         spelled = team_spellings(ctx.org)
-        teams = sorted({spelled.get(team_key(p.team), p.team) for p in active if p.team})
+        teams = sorted({spelled.get(team_key(p.team), p.team) for p in active if p.team},
+                       key=team_order)
         ctx.reply("summary_unknown", kind=request.kind, name=quoted(typed), teams=teams,
                   gone=err.gone, last=err.last,
                   guess=closest(typed, teams) if request.kind == "team"

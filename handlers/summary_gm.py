@@ -73,7 +73,7 @@ from bot.clock import as_utc
 from bot.gc_pause import without_gc
 from bot.goals import fiscal_quarter, parse_period
 from bot.name_order import name_key
-from bot.numbers import round_half_up
+from bot.numbers import ratio_kept, round_half_up
 from bot.oneonone import Cadence, as_params
 from bot.org import team_spellings
 from bot.questions import Question
@@ -280,8 +280,10 @@ def _figure_dicts(figures: Iterable[Figure]) -> list[dict[str, Any]]:
     # figure: an export of 10,000 directors makes some 60,000 of these.
     return [{"metric": f.metric, "label": f.label, "unit": f.unit,
              "target": (target := f.target), "actual": (actual := f.actual),
+             # (ratio_kept only at the edges: a cent short of target is never 1.0.)
              "attainment": None if actual is None or target <= 0
-             else round(actual / target, 4),
+             else r if (r := round(actual / target, 4)) not in (0.0, 1.0)
+             else ratio_kept(actual / target),
              "reported": f.reported, "expected": f.expected, "crm": f.crm,
              "self_reported": f.self_reported, "crm_differs": f.differs}
             for f in figures]
@@ -440,7 +442,7 @@ class DirectorView:
             "goals": {"week": _figure_dicts(self.week),
                       "month_to_date": _figure_dicts(self.mtd),
                       "quarter_to_date": _figure_dicts(self.qtd),
-                      "series": [None if v is None else round(v, 4) for v in self.series],
+                      "series": [None if v is None else ratio_kept(v) for v in self.series],
                       "trend": self.trend, "joined": self.joined},
             "team_management": {
                      "members_expected": self.members, "members_checked_in": self.members_in,
@@ -580,6 +582,12 @@ class GmSummary:
     #: Team members' open support requests at the week's end, oldest first (not a
     #: director's: those are in their block); the view of one director has none.
     members_support: list[MemberSupport] = field(default_factory=list)
+    #: The first week the bot asked anyone, when it came after the quarter's first week
+    #: (a fresh install's first quarter): the month and quarter to date have no target
+    #: before it, and the headline says so (None otherwise).
+    counted_from: str | None = None
+    #: ... and it came after the month's first week too (else only the quarter's is cut).
+    counted_from_month: bool = False
 
     @property
     def quarter_days(self) -> tuple[date, date]:
@@ -603,6 +611,7 @@ class GmSummary:
             "series_weeks": list(self.look),
             "quarter": self.quarter, "quarter_first_day": self.quarter_days[0].isoformat(),
             "quarter_last_day": self.quarter_days[1].isoformat(),
+            "counted_from": self.counted_from,
             "weeks": [w.as_dict() for w in self.weeks],
             "headline": {"week": [f.as_dict() | {"not_reported": list(f.not_reported),
                                                  "includes_edited": f.holds_edited}
@@ -1751,6 +1760,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                                                   total_f.reported, total_f.expected,
                                                   headline_reported.get(mu, 0.0),
                                                   headline_unasked.get(mu, 0))
+    # The bot's first check-in week, after the quarter's first: nothing before it had a
+    # target, so month and quarter to date are of the weeks since (an index's first entry).
+    first_asked = session.scalar(select(func.min(CheckinRound.week)))
+    counted_from = first_asked \
+        if first_asked is not None and first_in_quarter < first_asked <= week else None
+    first_in_month = next((wk for wk in window if in_month[wk]), None)
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
                      head_mtd, head_qtd, views, attention,
                      month, quarter, reader_tz, full=only is not None, look=look,
@@ -1759,7 +1774,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                      departments=_department_names(ctx, locale, [
                          *(s for v in views for s in v.support),
                          *(m.item for m in members_support)]),
-                     members_support=members_support)
+                     members_support=members_support, counted_from=counted_from,
+                     counted_from_month=counted_from is not None
+                     and first_in_month is not None and first_in_month < counted_from)
 
 
 def _members_support(tracked: Mapping[str, list[SupportItem]], others: Sequence[Any],
@@ -3089,7 +3106,8 @@ def to_csv(summary: GmSummary) -> str:
                 f = next((x for x in periods[period] if (x.metric, x.unit) == (metric, unit)),
                          None)
                 row += ["", "", ""] if f is None else [
-                    _num(f.actual), _num(f.target), _num(_round(f.attainment))]
+                    _num(f.actual), _num(f.target),
+                    _num(None if f.attainment is None else ratio_kept(f.attainment))]
         for metric, unit in metrics:
             f = next((x for x in d.week if (x.metric, x.unit) == (metric, unit)), None)
             row.append(_num(f.crm) if f is not None else "")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import as_utc
 from bot.suggest import closest
-from bot.team_names import team_key
+from bot.team_names import team_key, team_order
 from bot.weeks import current_week, week_end, week_of, week_start
 from storage.kudos import Kudos, stored_teams
 from storage.models import CheckinRound, Person
@@ -169,7 +169,7 @@ def teams_gone(today: Collection[str], then: Collection[str]) -> list[str]:
     for name in sorted(then):
         if team_key(name) not in now:
             gone.setdefault(team_key(name), name)
-    return sorted(gone.values())
+    return sorted(gone.values(), key=team_order)
 
 
 def find_team(typed: str, today: Collection[str], then: Collection[str],
@@ -185,7 +185,7 @@ def find_team(typed: str, today: Collection[str], then: Collection[str],
     gone = teams_gone(today, then)
     key = team_key(typed.strip())
     return TeamLookup(now.get(key) or {team_key(t): t for t in gone}.get(key),
-                      sorted(now.values()), gone)
+                      sorted(now.values(), key=team_order), gone)
 
 
 def last_week_of(session: Session, typed: str, timezone: str) -> tuple[str, str] | None:

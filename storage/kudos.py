@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
-from bot.team_names import spellings_of, team_key
+from bot.team_names import spellings_of, team_key, team_order
 from storage import row_locks
 from storage.models import Base, Person, UTCDateTime
 from storage.repositories import PeopleRepo
@@ -247,7 +247,7 @@ def kudos_by_team(session: Session, start: datetime | None,
 
     A kudos counts as given by the giver's team and received by the recipient's team
     (their teams when it was given, as stored with it). Teams with no activity are left out;
-    sorted by team name, people without a team last.
+    sorted by team name (bot.team_names.team_order), people without a team last.
     """
     rows = KudosRepo(session).between(start, end, teams)
     given: Counter[str | None] = Counter()
@@ -272,7 +272,7 @@ def kudos_by_team(session: Session, start: datetime | None,
     wanted = None if teams is None else {team_key(t) for t in teams}
     shown = sorted((t for t in set(given) | set(received)
                     if wanted is None or (t is not None and team_key(t) in wanted)),
-                   key=lambda t: (t is None, t or ""))
+                   key=team_order)
     return [TeamKudos(team=t, given=given[t], received=received[t],
                       givers=len(givers.get(t, ())), recipients=len(recipients.get(t, ())))
             for t in shown]

@@ -734,3 +734,26 @@ async def test_pulse_results_last_is_at_most_24_polls_as_its_help_says(
     with pytest.raises(SystemExit):
         run_cli(settings, "pulse", "results", "--help")
     assert "the last N polls (at most 24" in " ".join(capsys.readouterr().out.split())
+
+
+async def test_a_goal_a_cent_short_is_short_of_it_in_the_goals_json(fbot, fsettings, clock):
+    """Alice's 149,999.99 of her 150,000 quarter reads 99% in /goals, with 0.01 still
+    needed: her JSON's attainment is short of 1 too, not the 1.0 a sheet reads as met."""
+    clock.set(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
+    answer_kpi(fbot, "alice", "2026-W47", 100_000)
+    answer_kpi(fbot, "alice", "2026-W48", 49_999.99)
+    await say(fbot, "grace", "/goals alice")
+    chat_text = fbot.adapters["console"].last("grace")  # type: ignore[attr-defined]
+    assert "149,999.99 of 150,000 USD (99%)" in chat_text
+    # 0.01 is still needed, not the "0" of the whole unit it was rounded to.
+    assert "Still needed: 0.01 over the 25 working days left" in chat_text
+    with fbot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(fbot, "grace", "/goals alice")
+    chat_text = fbot.adapters["console"].last("grace")  # type: ignore[attr-defined]
+    assert "149,999.99 / 150,000 USD（99%）" in chat_text
+    assert "还需完成：0.01（剩余 25 个工作日）" in chat_text
+    data = valid("goals", run_cli(fsettings, "goals", "alice", "--format", "json")[1])
+    [goal] = data["goals"]
+    assert goal["actual"] == 149_999.99
+    assert 0.99 < goal["attainment"] < 1
