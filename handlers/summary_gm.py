@@ -442,7 +442,9 @@ class DirectorView:
             "goals": {"week": _figure_dicts(self.week),
                       "month_to_date": _figure_dicts(self.mtd),
                       "quarter_to_date": _figure_dicts(self.qtd),
-                      "series": [None if v is None else ratio_kept(v) for v in self.series],
+                      # (ratio_kept only at the edges, as _figure_dicts: 10,000 directors.)
+                      "series": [None if v is None else r if (r := round(v, 4)) not in
+                                 (0.0, 1.0) else ratio_kept(v) for v in self.series],
                       "trend": self.trend, "joined": self.joined},
             "team_management": {
                      "members_expected": self.members, "members_checked_in": self.members_in,
