@@ -1471,15 +1471,22 @@ def _move(ctx: Context, args: str) -> None:
     # 20:00): the mover sees their time, and they are told it is outside their hours.
     hours = ctx.org.oneonones.hours
     off = hours.off(when, pair.cadence.duration, other.timezone)
+    # Onto time away of either side (/away planned ahead): made all the same, as onto
+    # another 1:1, but said: such a slot is not asked about nor reminded to the one away,
+    # and was found out on the day. Each side's last day away by their own calendar.
+    away = ctx.away.last_days([(p.id, p.timezone, when) for p in (person, other)])
+    mine, theirs = away.get((person.id, when)), away.get((other.id, when))
     ctx.reply("oo_moved", other=told(ctx, person, other),
               busy=_busy(ctx, person, pair, when, end),
               their=as_params(when, other.timezone) if off else None, hours=hours.params(),
               was=as_params(occ.start, person.timezone) if skipped else None,
-              skipped=skipped, **as_params(when, person.timezone))
+              skipped=skipped, away_until=theirs, own_away_until=mine,
+              **as_params(when, person.timezone))
     ctx.tell(other, "oo_moved_notice", other=told(ctx, other, person),
              busy=_busy(ctx, other, pair, when, end), off_hours=off, hours=hours.params(),
              was=as_params(occ.start, other.timezone) if skipped else None,
-             skipped=skipped, **as_params(when, other.timezone))
+             skipped=skipped, away_until=mine, own_away_until=theirs,
+             **as_params(when, other.timezone))
 
 
 def _busy(ctx: Context, person: Person, moved: Pair, start: datetime, end: datetime
