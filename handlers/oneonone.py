@@ -1079,6 +1079,12 @@ def cmd_oneonone(ctx: Context, args: str) -> None:
         _history(ctx, rest.strip())
     elif sub == "note":
         _add_note(ctx, rest.strip())
+    elif sub == "done":
+        # '/1on1 done' (or '/1on1 done 3') was answered with the usage, which names no
+        # 'done': said what marks a 1:1 held and what closes an action item.
+        number = rest.strip().lstrip("#＃")
+        ctx.reply("oo_done_hint", number=int(number) if number.isascii()
+                  and number.isdigit() else None)
     else:
         _one_named(ctx, args.strip())
 
@@ -1122,7 +1128,8 @@ def _not_one_pair(ctx: Context, person: Person, mine: list[Pair], text: str) -> 
 _SUB_SAID = {"notes": "note", "list": "schedule", "reschedule": "move", "cancel": "skip",
              "past": "history", "跳过": "skip", "取消": "skip", "调整": "move",
              "改期": "move", "记录": "note", "备注": "note", "历史": "history",
-             "安排": "schedule", "日程": "schedule"}
+             "安排": "schedule", "日程": "schedule", "完成": "done", "关闭": "done",
+             "finish": "done", "close": "done", "held": "done"}
 
 
 def _pair_named(ctx: Context, text: str, mine: list[Pair] | None = None) -> Pair | None:
