@@ -1481,8 +1481,9 @@ def _move(ctx: Context, args: str) -> None:
     # Onto time away of either side (/away planned ahead): made all the same, as onto
     # another 1:1, but said: such a slot is not asked about nor reminded to the one away,
     # and was found out on the day. Each side's last day away by their own calendar.
-    away = ctx.away.last_days([(p.id, p.timezone, when) for p in (person, other)])
-    mine, theirs = away.get((person.id, when)), away.get((other.id, when))
+    at = when.astimezone(UTC)  # (as every moment the away calendar is asked of)
+    away = ctx.away.last_days([(p.id, p.timezone, at) for p in (person, other)])
+    mine, theirs = away.get((person.id, at)), away.get((other.id, at))
     ctx.reply("oo_moved", other=told(ctx, person, other),
               busy=_busy(ctx, person, pair, when, end),
               their=as_params(when, other.timezone) if off else None, hours=hours.params(),

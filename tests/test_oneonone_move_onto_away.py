@@ -76,3 +76,17 @@ async def test_a_move_clear_of_time_away_says_nothing_of_it(bot, chat, clock):
     chat.clear()
     await say(bot, "grace", "/1on1 move @alice 2026-12-07 11:00")
     assert "away" not in chat.last("grace") and "away" not in chat.last("alice")
+
+
+async def test_time_away_is_read_on_the_calendar_of_whoever_is_away(bot, chat, clock):
+    # Grace is away until Thursday 3 December in New York. Bruno, in Rome, moves their
+    # 1:1 to Friday 05:00 his time: Thursday 23:00 for Grace, still away; an hour later
+    # than that (Friday 00:00 in New York) she is back.
+    clock.set(FRIDAY)
+    await say(bot, "grace", "/away 2026-12-01 2026-12-03")
+    chat.clear()
+    await say(bot, "bruno", "/1on1 move 2026-12-04 05:00")
+    assert "Grace Chen is away then (until 2026-12-03)" in chat.last("bruno"), \
+        chat.last("bruno")
+    await say(bot, "bruno", "/1on1 move 2026-12-04 06:00")
+    assert "away" not in chat.last("bruno"), chat.last("bruno")
