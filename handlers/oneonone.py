@@ -1079,6 +1079,12 @@ def cmd_oneonone(ctx: Context, args: str) -> None:
         _history(ctx, rest.strip())
     elif sub == "note":
         _add_note(ctx, rest.strip())
+    elif sub == "done":
+        # '/1on1 done' (or '/1on1 done 3') was answered with the usage, which names no
+        # 'done': said what marks a 1:1 held and what closes an action item.
+        number = rest.strip().lstrip("#＃")
+        ctx.reply("oo_done_hint", number=int(number) if number.isascii()
+                  and number.isdigit() else None)
     else:
         _one_named(ctx, args.strip())
 
@@ -1122,7 +1128,8 @@ def _not_one_pair(ctx: Context, person: Person, mine: list[Pair], text: str) -> 
 _SUB_SAID = {"notes": "note", "list": "schedule", "reschedule": "move", "cancel": "skip",
              "past": "history", "跳过": "skip", "取消": "skip", "调整": "move",
              "改期": "move", "记录": "note", "备注": "note", "历史": "history",
-             "安排": "schedule", "日程": "schedule"}
+             "安排": "schedule", "日程": "schedule", "完成": "done", "关闭": "done",
+             "finish": "done", "close": "done", "held": "done"}
 
 
 def _pair_named(ctx: Context, text: str, mine: list[Pair] | None = None) -> Pair | None:
@@ -1471,15 +1478,23 @@ def _move(ctx: Context, args: str) -> None:
     # 20:00): the mover sees their time, and they are told it is outside their hours.
     hours = ctx.org.oneonones.hours
     off = hours.off(when, pair.cadence.duration, other.timezone)
+    # Onto time away of either side (/away planned ahead): made all the same, as onto
+    # another 1:1, but said: such a slot is not asked about nor reminded to the one away,
+    # and was found out on the day. Each side's last day away by their own calendar.
+    at = when.astimezone(UTC)  # (as every moment the away calendar is asked of)
+    away = ctx.away.last_days([(p.id, p.timezone, at) for p in (person, other)])
+    mine, theirs = away.get((person.id, at)), away.get((other.id, at))
     ctx.reply("oo_moved", other=told(ctx, person, other),
               busy=_busy(ctx, person, pair, when, end),
               their=as_params(when, other.timezone) if off else None, hours=hours.params(),
               was=as_params(occ.start, person.timezone) if skipped else None,
-              skipped=skipped, **as_params(when, person.timezone))
+              skipped=skipped, away_until=theirs, own_away_until=mine,
+              **as_params(when, person.timezone))
     ctx.tell(other, "oo_moved_notice", other=told(ctx, other, person),
              busy=_busy(ctx, other, pair, when, end), off_hours=off, hours=hours.params(),
              was=as_params(occ.start, other.timezone) if skipped else None,
-             skipped=skipped, **as_params(when, other.timezone))
+             skipped=skipped, away_until=mine, own_away_until=theirs,
+             **as_params(when, other.timezone))
 
 
 def _busy(ctx: Context, person: Person, moved: Pair, start: datetime, end: datetime
