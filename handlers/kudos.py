@@ -743,6 +743,19 @@ def _value_key(org: Org, written: str) -> str:
     return found or written.lower()
 
 
+def _value_named(org: Org, words: list[str]) -> tuple[str, int]:
+    """The value the words after 'value' name, and how many words it took: the longest
+    run of them that is a value's label ('value Customer first', as the board heads
+    itself), else the first word, as a key or a label."""
+    for end in range(len(words), 1, -1):
+        written = " ".join(words[:end]).lstrip("#").casefold()
+        found = next((v.key for v in org.values
+                      if written in {label.casefold() for label in v.label.values()}), None)
+        if found is not None:
+            return found, end
+    return _value_key(org, words[0].lstrip("#")), 1
+
+
 def _labels(org: Org, keys: list[str], locale: str) -> list[str]:
     return [v.label_for(locale) for v in (org.value(k) for k in keys) if v is not None]
 
@@ -983,8 +996,8 @@ def leaderboard(ctx: Context, args: str) -> None:
         elif word == "value" and i + 1 < len(words):
             # One the org file no longer has is asked whether the period's kudos carry it
             # once the board is read (the period may come after).
-            value = _value_key(ctx.org, words[i + 1].lstrip("#"))
-            i += 1
+            value, used = _value_named(ctx.org, words[i + 1:])
+            i += used
         else:
             ctx.reply("kudos_top_usage")
             return
@@ -1006,7 +1019,8 @@ def leaderboard(ctx: Context, args: str) -> None:
               top=board.received, givers=board.given, tied=board.tied, private=False,
               last=board.last_day, top_more=board.received_more,
               givers_more=board.given_more, tz=ctx.org.timezone, month=month_of(period),
-              quarter=quarter_of(period), before_bot=_before_bot(ctx, period, board))
+              quarter=quarter_of(period), before_bot=_before_bot(ctx, period, board),
+              value_key=value)
 
 
 def _before_bot(ctx: Context, period: str, board: Board) -> date | None:

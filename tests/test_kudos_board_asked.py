@@ -1,0 +1,50 @@
+"""A kudos board asked for a team or a value: the value named by its label as the board
+names it, and the command an empty board points to keeps the team and value asked for."""
+
+from __future__ import annotations
+
+from tests.test_kudos import kudo
+
+
+async def test_a_value_is_asked_for_by_its_label_of_several_words(bot, chat):
+    # The board heads itself "value Customer first"; typed back, that label had been read
+    # as the value "customer" and a stray word "first", and got the usage.
+    await kudo(bot, "alice", "/kudos @sam for the Acme renewal #customer-first")
+    await kudo(bot, "grace", "/kudos @li for the tender help #ownership")
+    await kudo(bot, "grace", "/kudos top value Customer first", group=False)
+    board = chat.last("grace")
+    assert "Usage" not in board
+    assert "Kudos leaderboard — this month (since 2026-11-01), value Customer first" in board
+    assert "1. Sam Lee — 1" in board and "李雷" not in board
+    # The label followed by more of the command, and in lower case.
+    await kudo(bot, "grace", "/kudos top value customer first team East week", group=False)
+    board = chat.last("grace")
+    assert "this week (since 2026-11-23), team East, value Customer first" in board
+    assert "1. Sam Lee — 1" in board
+    await kudo(bot, "li", "/kudos top 价值观 Customer first 本月", group=False)
+    assert "价值观 客户第一" in chat.last("li") and "1. Sam Lee —— 1 次" in chat.last("li")
+
+
+async def test_an_empty_boards_pointer_to_the_period_before_keeps_the_team_and_value(
+        bot, chat):
+    # Kudos this month, none this week for East's Customer first: the board pointed to
+    # "/kudos top last week", the whole org's board, not the one asked for.
+    await kudo(bot, "alice", "/kudos @sam for the Acme renewal #ownership")
+    await kudo(bot, "grace", "/kudos top week team East value customer-first", group=False)
+    board = chat.last("grace")
+    assert "the week before: /kudos top last week team East value customer-first" in board
+    await kudo(bot, "li", "/kudos top 今年 团队 East 价值观 客户第一", group=False)
+    board = chat.last("li")
+    # (and "上一个年" was no Chinese: last year is 去年)
+    assert "上一个" not in board
+    assert "去年：/kudos top 去年 团队 East 价值观 customer-first" in board
+
+
+async def test_a_board_before_the_bot_ran_points_to_this_periods_board_of_that_team(
+        bot, chat):
+    await kudo(bot, "grace", "/kudos top last month team East", group=False)
+    board = chat.last("grace")
+    assert "The bot was not running yet then" in board
+    assert "This month's so far: /kudos top month team East" in board
+    await kudo(bot, "li", "/kudos top 上个月 团队 East", group=False)
+    assert "本月至今：/kudos top 本月 团队 East" in chat.last("li")
