@@ -736,7 +736,7 @@ def _day_start(now: datetime, timezone: str) -> datetime:
     return datetime.combine(local.date(), time(), tzinfo=local.tzinfo).astimezone(now.tzinfo)
 
 
-def _value_key(org: Org, written: str) -> str:
+def value_key(org: Org, written: str) -> str:
     """A value's key from its key or its label in any language ('客户第一', 'Customer first')."""
     found = next((v.key for v in org.values if written.casefold() in
                   {label.casefold() for label in v.label.values()}), None)
@@ -753,7 +753,7 @@ def _value_named(org: Org, words: list[str]) -> tuple[str, int]:
                       if written in {label.casefold() for label in v.label.values()}), None)
         if found is not None:
             return found, end
-    return _value_key(org, words[0].lstrip("#")), 1
+    return value_key(org, words[0].lstrip("#")), 1
 
 
 def _labels(org: Org, keys: list[str], locale: str) -> list[str]:

@@ -3,6 +3,9 @@ names it, and the command an empty board points to keeps the team and value aske
 
 from __future__ import annotations
 
+import json
+
+from tests.support import run_cli
 from tests.test_kudos import kudo
 
 
@@ -48,3 +51,21 @@ async def test_a_board_before_the_bot_ran_points_to_this_periods_board_of_that_t
     assert "This month's so far: /kudos top month team East" in board
     await kudo(bot, "li", "/kudos top 上个月 团队 East", group=False)
     assert "本月至今：/kudos top 本月 团队 East" in chat.last("li")
+
+
+async def test_the_command_line_reads_a_value_by_its_label_as_the_chat_does(
+        bot, chat, clock, settings):
+    # `/kudos top value 客户第一` ranked the value's kudos; `--value 客户第一` had answered
+    # "no company value '客户第一'".
+    await kudo(bot, "alice", "/kudos @sam for the Acme renewal #customer-first")
+    await kudo(bot, "li", "/kudos @bruno for the tender help #ownership")
+    for written in ("Customer first", "客户第一", "#customer-first"):
+        code, out = run_cli(settings, "kudos", "top", "--value", written)
+        assert code == 0, written
+        assert "· value Customer first" in out
+        assert "Sam Lee (East) — 1" in out and "Bruno Rossi" not in out
+    code, out = run_cli(settings, "kudos", "top", "--value", "Customer first",
+                        "--format", "json")
+    assert json.loads(out)["value"] == "customer-first"
+    code, _ = run_cli(settings, "kudos", "top", "--value", "customer")
+    assert code == 2
