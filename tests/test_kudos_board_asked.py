@@ -69,3 +69,13 @@ async def test_the_command_line_reads_a_value_by_its_label_as_the_chat_does(
     assert json.loads(out)["value"] == "customer-first"
     code, _ = run_cli(settings, "kudos", "top", "--value", "customer")
     assert code == 2
+
+
+async def test_a_quarter_before_the_bot_ran_points_to_this_quarters_board(bot, chat):
+    # It had pointed to this month's board, "This month's so far: /kudos top month".
+    await kudo(bot, "grace", "/kudos top Q2 team East", group=False)
+    board = chat.last("grace")
+    assert "2026-Q2 (2026-04-01 – 2026-06-30), team East" in board
+    assert "This quarter's so far: /kudos top quarter team East" in board
+    await kudo(bot, "li", "/kudos top 第二季度", group=False)
+    assert "本季度至今：/kudos top 本季度" in chat.last("li")
