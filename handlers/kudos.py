@@ -959,6 +959,7 @@ def leaderboard(ctx: Context, args: str) -> None:
     spelled = team_spellings(ctx.org)
     current = {spelled.get(p.team.casefold(), p.team) for p in ctx.people.active() if p.team}
     typed: str | None = None
+    not_begun: NamedPeriod | None = None
     i = 0
     while i < len(words):
         word = words[i].lower()
@@ -972,12 +973,8 @@ def leaderboard(ctx: Context, args: str) -> None:
                 ctx.reply("kudos_top_usage")
                 return
             if named.problem == "not_begun":
-                if named.kind == "month":
-                    year, month = named.period.split("-")
-                    ctx.reply("kudos_top_not_begun", year=int(year), month=int(month))
-                else:
-                    ctx.reply("kudos_top_not_begun", quarter=named.period)
-                return
+                # Answered once the team and value are read: its pointers keep them.
+                not_begun = named
             period = named.period
             i += named.taken
             continue
@@ -1002,6 +999,14 @@ def leaderboard(ctx: Context, args: str) -> None:
             ctx.reply("kudos_top_usage")
             return
         i += 1
+    if not_begun is not None:
+        kept = {"team": team, "value_key": value}
+        if not_begun.kind == "month":
+            year, month = not_begun.period.split("-")
+            ctx.reply("kudos_top_not_begun", year=int(year), month=int(month), **kept)
+        else:
+            ctx.reply("kudos_top_not_begun", quarter=not_begun.period, **kept)
+        return
     if typed is not None:
         teams, gone = board_teams(ctx.session, current, period, ctx.clock.now(), ctx.org.tz,
                                   ctx.org.goals.fiscal_year_start)

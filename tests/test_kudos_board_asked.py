@@ -79,3 +79,21 @@ async def test_a_quarter_before_the_bot_ran_points_to_this_quarters_board(bot, c
     assert "This quarter's so far: /kudos top quarter team East" in board
     await kudo(bot, "li", "/kudos top 第二季度", group=False)
     assert "本季度至今：/kudos top 本季度" in chat.last("li")
+
+
+async def test_a_month_or_quarter_not_begun_points_to_boards_of_that_team_and_kind(bot, chat):
+    # It had pointed to the whole org's month, for a quarter too ("/kudos top shows this
+    # month's").
+    await kudo(bot, "grace", "/kudos top March 2027 team East", group=False)
+    assert chat.last("grace") == (
+        "March 2027 has not begun yet, so it has no kudos. /kudos top team East shows this "
+        "month's, /kudos top last month team East last month's.")
+    await kudo(bot, "grace", "/kudos top 2027-Q2 value customer-first", group=False)
+    assert chat.last("grace") == (
+        "2027-Q2 has not begun yet, so it has no kudos. /kudos top quarter value "
+        "customer-first shows this quarter's, /kudos top last quarter value customer-first "
+        "last quarter's.")
+    await kudo(bot, "li", "/kudos top 2027年第二季度 团队 East", group=False)
+    assert chat.last("li") == (
+        "2027-Q2还没有开始，所以还没有点赞。/kudos top 本季度 团队 East 查看本季度的，"
+        "/kudos top 上季度 团队 East 查看上季度的。")
