@@ -82,6 +82,10 @@ _SPACE_BEFORE_MARK = re.compile(r" ([，。！？；：、]|[,.!?;:](?=\s|$))")
 _CROWD = re.compile(r"(?<!\w)@(?:here|channel|everyone|all)(?!\w)", re.IGNORECASE)
 _CROWD_NAMES = frozenset({"here", "channel", "everyone", "all"})
 _HOLE = "\x00"  # where a mention was (a NUL: one typed in a message at worst reads as a space)
+_TAG_HOLE = "\x01"  # where a value's #tag was
+# Brackets that held only #tags (and what separated them): '(#ownership, #customer-first)'.
+_EMPTIED_BRACKETS = re.compile(
+    r"[(\[（【]" r"[\s,，、\x01]*\x01[\s,，、\x01]*" r"[)\]）】]")
 # Mentions in a row with what joins them: ',', '&', 'and', ', and', '和', '与', '及', '、'.
 _NAMES_RUN = re.compile(r"\x00(?:(?:\s*(?:,|，|、|&|\band\b|和|与|及|跟))*\s*\x00)*",
                         re.IGNORECASE)
@@ -603,7 +607,7 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
                      if not label.isascii()), key=lambda item: -len(item[0]))
     for label, key in labels:
         if f"#{label}" in rest:
-            rest = rest.replace(f"#{label}", " ")
+            rest = rest.replace(f"#{label}", _TAG_HOLE)
             if key not in values:
                 values.append(key)
     for tag in _TAG.findall(rest):
@@ -616,7 +620,9 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
             return None
         if key not in values:
             values.append(key)
-    rest = _TAG.sub(lambda m: m.group(0) if is_channel(m.group(1)) else " ", rest)
+    rest = _TAG.sub(lambda m: m.group(0) if is_channel(m.group(1)) else _TAG_HOLE, rest)
+    # '(#ownership)' leaves no '( )' in the reason; brackets the giver typed stay.
+    rest = _EMPTIED_BRACKETS.sub(" ", rest).replace(_TAG_HOLE, " ")
     # In Chinese a 的 right after a name is that person's ('感谢 @alice 的支持': Alice's
     # support); it goes with the name, or the reason began with a stray particle ("的支持").
     # A thank-you said to the names and then what for ('谢谢 @alice 对我的帮助') leaves the

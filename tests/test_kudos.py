@@ -665,3 +665,15 @@ async def test_a_board_of_a_value_that_is_none_says_so_not_that_kudos_were_held_
         "#团队合作 不是我们的价值观。我们的价值观：#customer-first（客户第一）、#ownership"
         "（主人翁精神）。例如 /kudos top value customer-first。")
     assert count_kudos(bot) == 0
+
+
+async def test_values_tagged_in_brackets_leave_no_empty_brackets_in_the_reason(bot, chat):
+    # "(#ownership)" at the end had left "the demo prep ( )" in the shout-out and the DM.
+    await kudo(bot, "alice", "/kudos @sam for the demo prep (#ownership, #customer-first)")
+    assert "👏 Sam Lee — kudos from Alice Martin: the demo prep\n" in chat.last("team")
+    assert chat.last("sam").startswith("🎉 You got kudos from Alice Martin: the demo prep\n")
+    await kudo(bot, "alice", "/kudos 谢谢 @li 帮忙准备投标材料（#客户第一）")
+    assert chat.last("li").startswith("🎉 Alice Martin 给你点赞：谢谢 帮忙准备投标材料\n")
+    # Brackets with words in them are the giver's and stay.
+    await kudo(bot, "alice", "/kudos @bruno for the tender (a long one) #ownership")
+    assert "the tender (a long one)\n" in chat.last("bruno")
