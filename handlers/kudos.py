@@ -83,6 +83,9 @@ _CROWD = re.compile(r"(?<!\w)@(?:here|channel|everyone|all)(?!\w)", re.IGNORECAS
 _CROWD_NAMES = frozenset({"here", "channel", "everyone", "all"})
 _HOLE = "\x00"  # where a mention was (a NUL: one typed in a message at worst reads as a space)
 _TAG_HOLE = "\x01"  # where a value's #tag was
+_THANKS_TO = re.compile(
+    r"\b(kudos|thanks|thank you|shout-?outs?|shout outs?|props|cheers)\s+to(?=\s*\x00)",
+    re.IGNORECASE)
 # Brackets that held only #tags (and what separated them): '(#ownership, #customer-first)'.
 _EMPTIED_BRACKETS = re.compile(
     r"[(\[（【]" r"[\s,，、\x01]*\x01[\s,，、\x01]*" r"[)\]）】]")
@@ -628,7 +631,10 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
     # A thank-you said to the names and then what for ('谢谢 @alice 对我的帮助') leaves the
     # reason as that what-for, as 感谢 already did; '谢谢 @alice 帮忙…' keeps its 谢谢.
     # What was typed is what must be a few words, as before: '感谢 @alice 的支持' gives kudos.
-    shown = _POSSESSIVE.sub(_HOLE, _THANKS_THEN_WHAT_FOR.sub(_HOLE, rest, count=1))
+    # 'thanks to @sam for the pitch': the 'to' was the names' and goes with them ("thanks
+    # to for the pitch" had been the shout-out).
+    shown = _THANKS_TO.sub(r"\1", rest)
+    shown = _POSSESSIVE.sub(_HOLE, _THANKS_THEN_WHAT_FOR.sub(_HOLE, shown, count=1))
     said, reason = _reason_of(rest), _reason_of(shown)
     for n, names in enumerate(in_sentence):
         said, reason = said.replace(chr(_KEPT + n), names), reason.replace(chr(_KEPT + n), names)

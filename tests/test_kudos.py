@@ -677,3 +677,16 @@ async def test_values_tagged_in_brackets_leave_no_empty_brackets_in_the_reason(b
     # Brackets with words in them are the giver's and stay.
     await kudo(bot, "alice", "/kudos @bruno for the tender (a long one) #ownership")
     assert "the tender (a long one)\n" in chat.last("bruno")
+
+
+async def test_thanks_to_the_names_leaves_no_dangling_to_in_the_reason(bot, chat):
+    # "Big thanks to @sam, @li, and @bruno for the pitch!" had read "Big thanks to for the
+    # pitch!" in the channel and in each DM.
+    await kudo(bot, "alice", "Big thanks to @sam, @li, and @bruno for the pitch!")
+    assert "👏 Sam Lee, 李雷, Bruno Rossi — kudos from Alice Martin: Big thanks for the pitch!" \
+        in chat.last("team")
+    await kudo(bot, "grace", "kudos to @sam for a great demo today")
+    assert chat.last("sam").startswith("🎉 You got kudos from Grace Chen: kudos for a great demo")
+    # A 'to' that is no part of the thanks stays.
+    await kudo(bot, "bruno", "thanks @li for sending the deck to the client")
+    assert "thanks for sending the deck to the client" in chat.last("li")
