@@ -76,7 +76,7 @@ _THANKS_THEN_WHAT_FOR = re.compile(
 _POSSESSIVE = re.compile(r"\x00\s*的(?!确)(?=[\u3400-\u9fff])")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # A space before a punctuation mark that ends a word: not before ':clap:' or '.NET'.
-_SPACE_BEFORE_MARK = re.compile(r" ([，。！？；：、]|[,.!?;:](?=\s|$))")
+_SPACE_BEFORE_MARK = re.compile(r" ([，。！？；：、]+|[,.!?;:]+(?=\s|$))")  # ("thanks @li!!")
 #: The whole channel as Slack writes it in plain text (`<!here>` → '@here'): one kudos per
 #: person named, so a channel-wide thank-you gives none (the allowance, the board).
 _CROWD = re.compile(r"(?<!\w)@(?:here|channel|everyone|all)(?!\w)", re.IGNORECASE)

@@ -690,3 +690,11 @@ async def test_thanks_to_the_names_leaves_no_dangling_to_in_the_reason(bot, chat
     # A 'to' that is no part of the thanks stays.
     await kudo(bot, "bruno", "thanks @li for sending the deck to the client")
     assert "thanks for sending the deck to the client" in chat.last("li")
+
+
+async def test_marks_right_after_a_name_stay_with_the_words_before(bot, chat):
+    # "谢谢 @li!! 报价单很及时" had read "谢谢 !! 报价单很及时" (one "!" had been joined back).
+    await kudo(bot, "sam", "谢谢 @li!! 报价单很及时")
+    assert chat.last("li").startswith("🎉 Sam Lee 给你点赞：谢谢!! 报价单很及时")
+    await kudo(bot, "alice", "thanks @sam?! what a save on the Acme call")
+    assert chat.last("sam").startswith("🎉 You got kudos from Alice Martin: thanks?! what a save")
