@@ -187,6 +187,7 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
         build_board,
         month_of,
         quarter_of,
+        value_key,
     )
 
     bot, engine = prepare(settings)
@@ -222,10 +223,11 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                                f"{', '.join(gone)}" if gone else "") + ")")
         value, found = None, None
         if args.value is not None:
-            found = bot.org.value(args.value.lstrip("#"))
-            # One taken out of the org file since: as the period's kudos stored it (keys
-            # are written in lower case, as /kudos top reads one).
-            value = found.key if found is not None else args.value.lstrip("#").lower()
+            # By its key or its label in any language, as /kudos top reads it; one taken
+            # out of the org file since: as the period's kudos stored it (keys are written
+            # in lower case).
+            value = value_key(bot.org, args.value.lstrip("#"))
+            found = bot.org.value(value)
         with reading(bot) as ctx:
             board = build_board(ctx.session, bot.org, bot.clock.now(), period, team, value)
             if value is not None and found is None and not board.counted:

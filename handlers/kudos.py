@@ -77,12 +77,19 @@ _THANKS_THEN_WHAT_FOR = re.compile(
 _POSSESSIVE = re.compile(r"\x00\s*的(?!确)(?=[\u3400-\u9fff])")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # A space before a punctuation mark that ends a word: not before ':clap:' or '.NET'.
-_SPACE_BEFORE_MARK = re.compile(r" ([，。！？；：、]|[,.!?;:](?=\s|$))")
+_SPACE_BEFORE_MARK = re.compile(r" ([，。！？；：、]+|[,.!?;:]+(?=\s|$))")  # ("thanks @li!!")
 #: The whole channel as Slack writes it in plain text (`<!here>` → '@here'): one kudos per
 #: person named, so a channel-wide thank-you gives none (the allowance, the board).
 _CROWD = re.compile(r"(?<!\w)@(?:here|channel|everyone|all)(?!\w)", re.IGNORECASE)
 _CROWD_NAMES = frozenset({"here", "channel", "everyone", "all"})
 _HOLE = "\x00"  # where a mention was (a NUL: one typed in a message at worst reads as a space)
+_TAG_HOLE = "\x01"  # where a value's #tag was
+_THANKS_TO = re.compile(
+    r"\b(kudos|thanks|thank you|shout-?outs?|shout outs?|props|cheers)\s+to(?=\s*\x00)",
+    re.IGNORECASE)
+# Brackets that held only #tags (and what separated them): '(#ownership, #customer-first)'.
+_EMPTIED_BRACKETS = re.compile(
+    r"[(\[（【]" r"[\s,，、\x01]*\x01[\s,，、\x01]*" r"[)\]）】]")
 # Mentions in a row with what joins them: ',', '&', 'and', ', and', '和', '与', '及', '、'.
 _NAMES_RUN = re.compile(r"\x00(?:(?:\s*(?:,|，|、|&|\band\b|和|与|及|跟))*\s*\x00)*",
                         re.IGNORECASE)
@@ -604,7 +611,7 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
                      if not label.isascii()), key=lambda item: -len(item[0]))
     for label, key in labels:
         if f"#{label}" in rest:
-            rest = rest.replace(f"#{label}", " ")
+            rest = rest.replace(f"#{label}", _TAG_HOLE)
             if key not in values:
                 values.append(key)
     for tag in _TAG.findall(rest):
@@ -617,13 +624,18 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
             return None
         if key not in values:
             values.append(key)
-    rest = _TAG.sub(lambda m: m.group(0) if is_channel(m.group(1)) else " ", rest)
+    rest = _TAG.sub(lambda m: m.group(0) if is_channel(m.group(1)) else _TAG_HOLE, rest)
+    # '(#ownership)' leaves no '( )' in the reason; brackets the giver typed stay.
+    rest = _EMPTIED_BRACKETS.sub(" ", rest).replace(_TAG_HOLE, " ")
     # In Chinese a 的 right after a name is that person's ('感谢 @alice 的支持': Alice's
     # support); it goes with the name, or the reason began with a stray particle ("的支持").
     # A thank-you said to the names and then what for ('谢谢 @alice 对我的帮助') leaves the
     # reason as that what-for, as 感谢 already did; '谢谢 @alice 帮忙…' keeps its 谢谢.
     # What was typed is what must be a few words, as before: '感谢 @alice 的支持' gives kudos.
-    shown = _POSSESSIVE.sub(_HOLE, _THANKS_THEN_WHAT_FOR.sub(_HOLE, rest, count=1))
+    # 'thanks to @sam for the pitch': the 'to' was the names' and goes with them ("thanks
+    # to for the pitch" had been the shout-out).
+    shown = _THANKS_TO.sub(r"\1", rest)
+    shown = _POSSESSIVE.sub(_HOLE, _THANKS_THEN_WHAT_FOR.sub(_HOLE, shown, count=1))
     said, reason = _reason_of(rest), _reason_of(shown)
     for n, names in enumerate(in_sentence):
         said, reason = said.replace(chr(_KEPT + n), names), reason.replace(chr(_KEPT + n), names)
@@ -737,11 +749,24 @@ def _day_start(now: datetime, timezone: str) -> datetime:
     return datetime.combine(local.date(), time(), tzinfo=local.tzinfo).astimezone(now.tzinfo)
 
 
-def _value_key(org: Org, written: str) -> str:
+def value_key(org: Org, written: str) -> str:
     """A value's key from its key or its label in any language ('客户第一', 'Customer first')."""
     found = next((v.key for v in org.values if written.casefold() in
                   {label.casefold() for label in v.label.values()}), None)
     return found or written.lower()
+
+
+def _value_named(org: Org, words: list[str]) -> tuple[str, int]:
+    """The value the words after 'value' name, and how many words it took: the longest
+    run of them that is a value's label ('value Customer first', as the board heads
+    itself), else the first word, as a key or a label."""
+    for end in range(len(words), 1, -1):
+        written = " ".join(words[:end]).lstrip("#").casefold()
+        found = next((v.key for v in org.values
+                      if written in {label.casefold() for label in v.label.values()}), None)
+        if found is not None:
+            return found, end
+    return value_key(org, words[0].lstrip("#")), 1
 
 
 def _labels(org: Org, keys: list[str], locale: str) -> list[str]:
@@ -947,6 +972,7 @@ def leaderboard(ctx: Context, args: str) -> None:
     spelled = team_spellings(ctx.org)
     current = {spelled.get(p.team.casefold(), p.team) for p in ctx.people.active() if p.team}
     typed: str | None = None
+    not_begun: NamedPeriod | None = None
     i = 0
     while i < len(words):
         word = words[i].lower()
@@ -960,12 +986,8 @@ def leaderboard(ctx: Context, args: str) -> None:
                 ctx.reply("kudos_top_usage")
                 return
             if named.problem == "not_begun":
-                if named.kind == "month":
-                    year, month = named.period.split("-")
-                    ctx.reply("kudos_top_not_begun", year=int(year), month=int(month))
-                else:
-                    ctx.reply("kudos_top_not_begun", quarter=named.period)
-                return
+                # Answered once the team and value are read: its pointers keep them.
+                not_begun = named
             period = named.period
             i += named.taken
             continue
@@ -984,12 +1006,20 @@ def leaderboard(ctx: Context, args: str) -> None:
         elif word == "value" and i + 1 < len(words):
             # One the org file no longer has is asked whether the period's kudos carry it
             # once the board is read (the period may come after).
-            value = _value_key(ctx.org, words[i + 1].lstrip("#"))
-            i += 1
+            value, used = _value_named(ctx.org, words[i + 1:])
+            i += used
         else:
             ctx.reply("kudos_top_usage")
             return
         i += 1
+    if not_begun is not None:
+        kept = {"team": team, "value_key": value}
+        if not_begun.kind == "month":
+            year, month = not_begun.period.split("-")
+            ctx.reply("kudos_top_not_begun", year=int(year), month=int(month), **kept)
+        else:
+            ctx.reply("kudos_top_not_begun", quarter=not_begun.period, **kept)
+        return
     if typed is not None:
         teams, gone = board_teams(ctx.session, current, period, ctx.clock.now(), ctx.org.tz,
                                   ctx.org.goals.fiscal_year_start)
@@ -1007,7 +1037,8 @@ def leaderboard(ctx: Context, args: str) -> None:
               top=board.received, givers=board.given, tied=board.tied, private=False,
               last=board.last_day, top_more=board.received_more,
               givers_more=board.given_more, tz=ctx.org.timezone, month=month_of(period),
-              quarter=quarter_of(period), before_bot=_before_bot(ctx, period, board))
+              quarter=quarter_of(period), before_bot=_before_bot(ctx, period, board),
+              value_key=value)
 
 
 def _before_bot(ctx: Context, period: str, board: Board) -> date | None:

@@ -665,3 +665,36 @@ async def test_a_board_of_a_value_that_is_none_says_so_not_that_kudos_were_held_
         "#团队合作 不是我们的价值观。我们的价值观：#customer-first（客户第一）、#ownership"
         "（主人翁精神）。例如 /kudos top value customer-first。")
     assert count_kudos(bot) == 0
+
+
+async def test_values_tagged_in_brackets_leave_no_empty_brackets_in_the_reason(bot, chat):
+    # "(#ownership)" at the end had left "the demo prep ( )" in the shout-out and the DM.
+    await kudo(bot, "alice", "/kudos @sam for the demo prep (#ownership, #customer-first)")
+    assert "👏 Sam Lee — kudos from Alice Martin: the demo prep\n" in chat.last("team")
+    assert chat.last("sam").startswith("🎉 You got kudos from Alice Martin: the demo prep\n")
+    await kudo(bot, "alice", "/kudos 谢谢 @li 帮忙准备投标材料（#客户第一）")
+    assert chat.last("li").startswith("🎉 Alice Martin 给你点赞：谢谢 帮忙准备投标材料\n")
+    # Brackets with words in them are the giver's and stay.
+    await kudo(bot, "alice", "/kudos @bruno for the tender (a long one) #ownership")
+    assert "the tender (a long one)\n" in chat.last("bruno")
+
+
+async def test_thanks_to_the_names_leaves_no_dangling_to_in_the_reason(bot, chat):
+    # "Big thanks to @sam, @li, and @bruno for the pitch!" had read "Big thanks to for the
+    # pitch!" in the channel and in each DM.
+    await kudo(bot, "alice", "Big thanks to @sam, @li, and @bruno for the pitch!")
+    assert "👏 Sam Lee, 李雷, Bruno Rossi — kudos from Alice Martin: Big thanks for the pitch!" \
+        in chat.last("team")
+    await kudo(bot, "grace", "kudos to @sam for a great demo today")
+    assert chat.last("sam").startswith("🎉 You got kudos from Grace Chen: kudos for a great demo")
+    # A 'to' that is no part of the thanks stays.
+    await kudo(bot, "bruno", "thanks @li for sending the deck to the client")
+    assert "thanks for sending the deck to the client" in chat.last("li")
+
+
+async def test_marks_right_after_a_name_stay_with_the_words_before(bot, chat):
+    # "谢谢 @li!! 报价单很及时" had read "谢谢 !! 报价单很及时" (one "!" had been joined back).
+    await kudo(bot, "sam", "谢谢 @li!! 报价单很及时")
+    assert chat.last("li").startswith("🎉 Sam Lee 给你点赞：谢谢!! 报价单很及时")
+    await kudo(bot, "alice", "thanks @sam?! what a save on the Acme call")
+    assert chat.last("sam").startswith("🎉 You got kudos from Alice Martin: thanks?! what a save")
