@@ -69,7 +69,7 @@ from storage.db import no_jit
 from storage.digest import DigestRepo
 from storage.goals import CrmActual
 from storage.kudos import kudos_by_team
-from storage.models import CheckinRound, Person
+from storage.models import CheckinRound, Person, left_on
 from storage.summary_rows import RoundRow, SummaryRows, round_zones
 from storage.team_scope import TeamScope
 from storage.undelivered import why_not_reached_in
@@ -971,12 +971,6 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     _add_unreached_why(ctx, built)
     _one_spelling(ctx, built)
     return built
-
-
-def left_on(left_at: datetime | None, tz: str) -> date | None:
-    """The day, in `tz` (the reader's), the org sync took someone out of the org file
-    (their latest removal); None when not known (taken out before 0024_leftat)."""
-    return None if left_at is None else as_utc(left_at).astimezone(ZoneInfo(tz)).date()
 
 
 def _add_left_on(weeks: Sequence[WeekSummary], people: Sequence[Any], tz: str) -> None:

@@ -111,7 +111,6 @@ from handlers.summary import (
     csv_number,
     goes_out,
     is_rate,
-    left_on,
     may_still_go_out,
     reads_as_now,
     rounded,
@@ -128,7 +127,7 @@ from handlers.teams_then import directors_then, last_rounds, roles_then
 from storage.db import no_jit
 from storage.goals import CrmActual
 from storage.kudos import Kudos
-from storage.models import Answer, CheckinRound, Person
+from storage.models import Answer, CheckinRound, Person, left_on
 from storage.oneonone import (
     ActionItem,
     OneOnOneMeeting,

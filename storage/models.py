@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -22,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from bot.clock import as_utc
 from storage.snapshot_keys import KEY_LENGTH, default_key, track_updates
 
 
@@ -89,6 +91,13 @@ class Person(Base):
     kpis: Mapped[list[KpiTarget]] = relationship(
         back_populates="person", cascade="all, delete-orphan", order_by="KpiTarget.position"
     )
+
+
+def left_on(left_at: datetime | None, tz: str) -> date | None:
+    """The day, in `tz` (the reader's), the org sync took someone out of the org file
+    (their latest removal, Person.left_at); None when not known (taken out before
+    0024_leftat)."""
+    return None if left_at is None else as_utc(left_at).astimezone(ZoneInfo(tz)).date()
 
 
 class KpiTarget(Base):

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selecti
 from bot.clock import as_utc
 from bot.support_config import DEFAULT_AGEING_DAYS
 from bot.text import count_text
-from storage.models import Base, Person, UTCDateTime
+from storage.models import Base, Person, UTCDateTime, left_on
 
 #: States in which a request still needs someone to act.
 OPEN_STATES = ("open", "acknowledged")
@@ -276,9 +276,7 @@ def left_on_day(person: Person, timezone: str) -> date | None:
     """The day, in `timezone`, someone out of the org file was taken out of it (None: in
     it, or taken out before 0024_leftat recorded when): a requester's, as /support and
     `teampulse support` name it."""
-    if person.active or person.left_at is None:
-        return None
-    return as_utc(person.left_at).astimezone(ZoneInfo(timezone)).date()
+    return None if person.active else left_on(person.left_at, timezone)
 
 
 def export_part(session: Session, person: Person) -> dict[str, Any]:
