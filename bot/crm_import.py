@@ -426,10 +426,11 @@ def _currency() -> re.Pattern[str]:
     read without. The check-in's names (handlers.answers), so an INR org's export reads
     '₹40,000', 'INR 12500' and 'Rs. 5000' (they were "not a number"); which currency a
     row names is checked against the KPI's (other_currency) where one is known."""
-    from handlers.answers import currency_names_pattern
+    from handlers.answers import currency_names_pattern, currency_signs
 
-    names = currency_names_pattern()
-    return re.compile(rf"(?i)^(?:{names})\.?\s*|\s*(?:{names})\.?$|[$¥￥€£₹₩₽₺₪₦₴฿₱₫\s]")
+    names, signs = currency_names_pattern(), re.escape(currency_signs())
+    # (A sign anywhere, as inside an accounting negative's parentheses: '(₹400)'.)
+    return re.compile(rf"(?i)^(?:{names})\.?\s*|\s*(?:{names})\.?$|[{signs}\s]")
 
 
 def _nfkc(text: str) -> str:

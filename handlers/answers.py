@@ -599,6 +599,11 @@ def currency_names_pattern() -> str:
     return "|".join(pattern.pattern for _, pattern in _EACH_OWN_CURRENCY)
 
 
+def currency_signs() -> str:
+    """The currency signs among those names ('$', '¥', '€', '₹', …), each one character."""
+    return "".join(name for name in _LONGEST_FIRST if len(name) == 1 and not name.isalnum())
+
+
 @functools.lru_cache(maxsize=256)
 def _unit_is_money(unit: str) -> bool:
     return bool(unit_codes(unit)) or _currency_named(normalise(unit).lower()) is not None

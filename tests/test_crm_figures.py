@@ -25,6 +25,7 @@ from tests.test_crm_import import stored
     ("(1.5k)", -1_500), ("(1.2万)", -12_000),
     ("500-", -500), ('1,234.50-', -1_234.5), ("$500-", -500), ("1.5k-", -1_500),
     ("\u2013100", -100), ("\u2012100", -100), ("\u2014100", -100), ("\u2212100", -100),
+    ("(₹400)", -400), ("₹ 40,000", 40_000),
 ])
 def test_figures_as_exports_write_them(written, read):
     assert parse_value(written) == read
