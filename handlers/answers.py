@@ -308,14 +308,15 @@ def _readings(text: str, units: tuple[str, ...], words: tuple[str, ...] = ()) ->
         # '+10%' to a rate is a change (up ten points, or ten per cent more), not the
         # rate: stored as 10 % it would read as this week's rate.
         raise AnswerError("answer_percent_change", typed=typed, unit=unit_text)
-    currency = bool(units) and bool(unit_codes(units[0]))
+    own = unit_codes(units[0]) if units else frozenset()  # (read once for the checks below)
+    currency = bool(own)
     if currency:
         # Another currency is refused before the unit's own spellings are taken out: a
         # unit written '元' would leave '美' of '52000美元' behind, refused as no number
         # at all instead of as dollars for a yuan question. (Only checked here: a unit
         # written '万元' is still taken out whole, '5.2万元' read in 万元 as before.)
-        _currency_checked(value, units[0])
-        _no_other_code(typed, units[0])
+        _currency_checked(value, units[0], own)
+        _no_other_code(typed, units[0], own)
     elif units and (inside := _currency_named(normalise(units[0]).lower())) is not None:
         # A unit that names its currency with a unit of ten ('万元', 'k USD'): another
         # currency is refused as for 'CNY' ('$5' was stored as 5 万元, 50,000 yuan), and
@@ -330,7 +331,7 @@ def _readings(text: str, units: tuple[str, ...], words: tuple[str, ...] = ()) ->
         spellings |= _own_words(units, words)
     for unit in sorted(spellings, key=len, reverse=True):
         value = value.replace(unit, " ")
-    value = _currency_checked(value, units[0] if units else "")
+    value = _currency_checked(value, units[0] if units else "", own)
     value = _APPROXIMATELY.sub("", value)  # once the unit is gone: '40k-ish dollars'
     if not currency:
         _no_money_for(value, units)
