@@ -751,9 +751,13 @@ def _day_start(now: datetime, timezone: str) -> datetime:
 
 def value_key(org: Org, written: str) -> str:
     """A value's key from its key or its label in any language ('客户第一', 'Customer first')."""
-    found = next((v.key for v in org.values if written.casefold() in
-                  {label.casefold() for label in v.label.values()}), None)
-    return found or written.lower()
+    return _labelled(org, written) or written.lower()
+
+
+def _labelled(org: Org, written: str) -> str | None:
+    """The key of the value whose label in some language `written` is, if any."""
+    return next((v.key for v in org.values if written.casefold() in
+                 {label.casefold() for label in v.label.values()}), None)
 
 
 def _value_named(org: Org, words: list[str]) -> tuple[str, int]:
@@ -761,9 +765,7 @@ def _value_named(org: Org, words: list[str]) -> tuple[str, int]:
     run of them that is a value's label ('value Customer first', as the board heads
     itself), else the first word, as a key or a label."""
     for end in range(len(words), 1, -1):
-        written = " ".join(words[:end]).lstrip("#").casefold()
-        found = next((v.key for v in org.values
-                      if written in {label.casefold() for label in v.label.values()}), None)
+        found = _labelled(org, " ".join(words[:end]).lstrip("#"))
         if found is not None:
             return found, end
     return value_key(org, words[0].lstrip("#")), 1
