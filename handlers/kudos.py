@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -636,6 +637,9 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
     # to for the pitch" had been the shout-out).
     shown = _THANKS_TO.sub(r"\1", rest)
     shown = _POSSESSIVE.sub(_HOLE, _THANKS_THEN_WHAT_FOR.sub(_HOLE, shown, count=1))
+    # 'kudos to @sam - great demo', '谢谢 @sam —— 演示很棒': a thank-you to the names, then a
+    # dash or colon, then what for; the reason is what follows ("kudos - great demo").
+    shown = _salutation(ctx.org.kudos.words).sub(_HOLE, shown, count=1)
     said, reason = _reason_of(rest), _reason_of(shown)
     for n, names in enumerate(in_sentence):
         said, reason = said.replace(chr(_KEPT + n), names), reason.replace(chr(_KEPT + n), names)
@@ -722,6 +726,24 @@ def _names_in_sentence(text: str, displays: list[str],
         return chr(_KEPT + len(kept) - 1)
 
     return run.sub(keep, text), kept
+
+
+#: What sets a reason apart from the names before it: a dash (or two), an en or em dash
+#: (Chinese writes two: '——'), a colon of either width, a tilde.
+_SEPARATOR = r"(?:-{1,2}|[–—]{1,2}|[:：]|[~～])"
+
+
+@lru_cache(maxsize=8)
+def _salutation(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A message's opening that only thanks the names and then sets the reason apart with
+    a separator ('kudos to @sam - …', 'thanks @sam: …', '谢谢 @sam —— …', the names a
+    hole): all of it goes, the reason being what follows."""
+    said = sorted({*(w.lower() for w in words), *_THANKS_WORDS, "to", "big", "huge", "many",
+                   "非常", "特别", "十分"}, key=len, reverse=True)
+    thanks = "|".join(rf"{re.escape(w)}(?!\w)" if w[-1:].isalnum() and w.isascii()
+                      else re.escape(w) for w in said)
+    return re.compile(rf"^\s*(?:(?:{thanks})[\s,，!！]*)+\x00\s*{_SEPARATOR}\s*",
+                      re.IGNORECASE)
 
 
 def _reason_of(rest: str) -> str:
