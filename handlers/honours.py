@@ -18,10 +18,11 @@ from bot.events import GAVE_UP, REFUSED, REJECTED, OutboundMessage, Target
 from bot.name_order import name_key
 from bot.org import Org, team_spellings
 from bot.readers import GM
+from bot.suggest import closest
 from bot.team_names import team_key, team_order
-from handlers.answers import normalise
+from handlers.answers import normalise, team_word
 from handlers.context import Context, Fallback
-from handlers.kudos import kudos_label
+from handlers.kudos import kudos_label, team_typed, today_teams
 from handlers.period_words import month_named, month_said, quarter_named, read_period
 from storage.digest import DigestRepo
 from storage.kudos import Kudos, KudosRepo, shared_names
@@ -210,6 +211,14 @@ def roll_period(arg: str, today: date) -> tuple[int, int | None] | None:
 def cmd_honours(ctx: Context, args: str) -> None:
     """/honours: last month's roll; /honours 2026-11 a month; /honours 2026 a year."""
     local = ctx.clock.now().astimezone(ctx.org.tz)
+    words = team_word(normalise(args)).split()
+    at = next((n for n, w in enumerate(words) if w.lower() == "team"), None)
+    if at is not None and at + 1 < len(words):
+        # `/honours team East`: a roll is the whole org's, each team's best on it. The
+        # team is read first: '/honours 2027-03 team Nowhere' is told the team is none,
+        # not that March 2027 has not begun.
+        _team_asked(ctx, words[:at], words[at + 1:], local)
+        return
     show = roll_period(args, local.date())
     if show is None:
         words = normalise(args).split()
@@ -248,6 +257,27 @@ def cmd_honours(ctx: Context, args: str) -> None:
     ctx.reply("honours_roll", roll=build_roll(rows, ctx.org, ctx.locale, *show,
                                               current=in_progress, began=began),
               in_progress=in_progress, private=False)
+
+
+def _team_asked(ctx: Context, before: list[str], after: list[str], local: datetime) -> None:
+    """`/honours [period] team NAME`: the team told to be none (with the teams there
+    are), or the roll told to take no team, with that team's own leaderboard of the period
+    (`before` and what follows the team's name: the period as typed)."""
+    team, typed, used = team_typed(ctx, after)
+    if team is None:
+        teams = sorted(today_teams(ctx), key=team_order)
+        ctx.reply("honours_unknown_team", team=typed, teams=teams, guess=closest(typed, teams))
+        return
+    show = roll_period(" ".join([*before, *after[used:]]), local.date())
+    board = ""
+    if show is not None and show[1] is not None and FIRST_YEAR <= show[0] <= local.year \
+            and period_of(*show, ctx.org.tz)[0] <= ctx.clock.now():
+        board = f"{show[0]}-{show[1]:02d}"
+    elif show is not None and ctx.org.goals.fiscal_year_start == 1 and \
+            show[0] in (local.year, local.year - 1):
+        # (The board's year is the fiscal one: the calendar's only where they are one.)
+        board = "year" if show[0] == local.year else "last year"
+    ctx.reply("honours_no_team", team=team, board=board)
 
 
 def first_working_day(year: int, month: int) -> date:

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -636,6 +637,9 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
     # to for the pitch" had been the shout-out).
     shown = _THANKS_TO.sub(r"\1", rest)
     shown = _POSSESSIVE.sub(_HOLE, _THANKS_THEN_WHAT_FOR.sub(_HOLE, shown, count=1))
+    # 'kudos to @sam - great demo', '谢谢 @sam —— 演示很棒': a thank-you to the names, then a
+    # dash or colon, then what for; the reason is what follows ("kudos - great demo").
+    shown = _salutation(ctx.org.kudos.words).sub(_HOLE, shown, count=1)
     said, reason = _reason_of(rest), _reason_of(shown)
     for n, names in enumerate(in_sentence):
         said, reason = said.replace(chr(_KEPT + n), names), reason.replace(chr(_KEPT + n), names)
@@ -722,6 +726,24 @@ def _names_in_sentence(text: str, displays: list[str],
         return chr(_KEPT + len(kept) - 1)
 
     return run.sub(keep, text), kept
+
+
+#: What sets a reason apart from the names before it: a dash (or two), an en or em dash
+#: (Chinese writes two: '——'), a colon of either width, a tilde.
+_SEPARATOR = r"(?:-{1,2}|[–—]{1,2}|[:：]|[~～])"
+
+
+@lru_cache(maxsize=8)
+def _salutation(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A message's opening that only thanks the names and then sets the reason apart with
+    a separator ('kudos to @sam - …', 'thanks @sam: …', '谢谢 @sam —— …', the names a
+    hole): all of it goes, the reason being what follows."""
+    said = sorted({*(w.lower() for w in words), *_THANKS_WORDS, "to", "big", "huge", "many",
+                   "非常", "特别", "十分"}, key=len, reverse=True)
+    thanks = "|".join(rf"{re.escape(w)}(?!\w)" if w[-1:].isalnum() and w.isascii()
+                      else re.escape(w) for w in said)
+    return re.compile(rf"^\s*(?:(?:{thanks})[\s,，!！]*)+\x00\s*{_SEPARATOR}\s*",
+                      re.IGNORECASE)
 
 
 def _reason_of(rest: str) -> str:
@@ -970,9 +992,7 @@ def leaderboard(ctx: Context, args: str) -> None:
     also a month or a (fiscal) quarter by its name: December, 12月, Q4, 第四季度."""
     words = args.split()
     period, team, value = "month", None, None
-    # Today's teams, one written in two letter cases once, as the org file first writes it.
-    spelled = team_spellings(ctx.org)
-    current = {spelled.get(p.team.casefold(), p.team) for p in ctx.people.active() if p.team}
+    current = today_teams(ctx)
     typed: str | None = None
     not_begun: NamedPeriod | None = None
     i = 0
@@ -1001,9 +1021,15 @@ def leaderboard(ctx: Context, args: str) -> None:
         elif word == "team" and i + 1 < len(words):
             # Any team a kudos was ever stored with is read as a name here; whether the
             # board's period knows it is asked once the period is read (it may come after).
-            known = [*sorted(stored_teams(ctx.session)), *sorted(current)]  # today's last: they win
-            team, used = _team_named(words[i + 1:], known)
-            typed = " ".join(words[i + 1:i + 1 + used])
+            named_team, said_team, used = team_typed(ctx, words[i + 1:])
+            if typed is not None and (named_team or said_team).casefold() != \
+                    (team or typed).casefold():
+                # 'team China team East': a board is one team's, and the later name had
+                # silently won; both are named back, with each one's board.
+                ctx.reply("kudos_top_two_teams", first=team or typed,
+                          second=named_team or said_team)
+                return
+            team, typed = named_team, said_team
             i += used
         elif word == "value" and i + 1 < len(words):
             # One the org file no longer has is asked whether the period's kudos carry it
@@ -1011,9 +1037,18 @@ def leaderboard(ctx: Context, args: str) -> None:
             value, used = _value_named(ctx.org, words[i + 1:])
             i += used
         else:
-            ctx.reply("kudos_top_usage")
+            _refuse_period(ctx, words[i:])
             return
         i += 1
+    if typed is not None:
+        # Before "March 2027 has not begun": a team that is none is the mistake to mend
+        # ('/kudos top 2027-03 team Nowhere' would be as wrong next March).
+        teams, gone = board_teams(ctx.session, current, period, ctx.clock.now(), ctx.org.tz,
+                                  ctx.org.goals.fiscal_year_start)
+        if team is None or team.casefold() not in {t.casefold() for t in [*teams, *gone]}:
+            ctx.reply("kudos_unknown_team", team=typed, teams=teams, gone=gone,
+                      guess=closest(typed or "", teams))
+            return
     if not_begun is not None:
         kept = {"team": team, "value_key": value}
         if not_begun.kind == "month":
@@ -1022,13 +1057,6 @@ def leaderboard(ctx: Context, args: str) -> None:
         else:
             ctx.reply("kudos_top_not_begun", quarter=not_begun.period, **kept)
         return
-    if typed is not None:
-        teams, gone = board_teams(ctx.session, current, period, ctx.clock.now(), ctx.org.tz,
-                                  ctx.org.goals.fiscal_year_start)
-        if team is None or team.casefold() not in {t.casefold() for t in [*teams, *gone]}:
-            ctx.reply("kudos_unknown_team", team=typed, teams=teams, gone=gone,
-                      guess=closest(typed or "", teams))
-            return
     board = build_board(ctx.session, ctx.org, ctx.clock.now(), period, team, value)
     if value is not None and ctx.org.value(value) is None and not board.counted:
         # (Not kudos_unknown_value's "so I haven't given these kudos": none were given.)
@@ -1041,6 +1069,63 @@ def leaderboard(ctx: Context, args: str) -> None:
               givers_more=board.given_more, tz=ctx.org.timezone, month=month_of(period),
               quarter=quarter_of(period), before_bot=_before_bot(ctx, period, board),
               value_key=value)
+
+
+#: The words that begin a board's other options: what is not read as a period stops there.
+_OPTIONS = frozenset({"team", "value", "团队", "价值观"})
+_DAY_SAID = re.compile(r"(?:today|yesterday|tomorrow|今天|昨天|前天|明天)$"
+                       r"|\d{4}\s*[-/]\s*\d{1,2}\s*[-/]\s*\d{1,2}$"
+                       r"|(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号]$", re.IGNORECASE)
+_YEAR_SAID = re.compile(r"(?:\d{4})\s*年?(?:度)?$")
+
+
+def other_period(typed: str) -> str | None:
+    """What kind of period `typed` names that a leaderboard does not count, as other
+    commands read it: "weeks" (a count of them, /summary's 'last 4w', 最近4周), "week"
+    (one by its number: W48, 2026-W48, 第48周), "year" (a calendar year: 2026, 2026年) or
+    "day" (today, 2026-11-23, 11月23日); None when it names no period."""
+    from handlers.summary import said_in_english  # (the summary's own reading of weeks)
+
+    text = " ".join(typed.split())
+    if _DAY_SAID.fullmatch(text):
+        return "day"
+    if _YEAR_SAID.fullmatch(text):
+        return "year"
+    said = said_in_english(text).split()
+    if len(said) == 2 and said[0].lower() == "last" and re.fullmatch(r"\d{1,6}\s*w?", said[1],
+                                                                     re.IGNORECASE):
+        return "weeks"
+    if len(said) == 1 and re.fullmatch(r"(?:\d{4}-)?[Ww]\d{1,2}", said[0]):
+        return "week"
+    return None
+
+
+def _refuse_period(ctx: Context, words: list[str]) -> None:
+    """`/kudos top` with words it does not read (`words`: from the first of them): a
+    period another command reads ('last 4w', W48, 2026, today) is told which periods a
+    board counts; anything else gets the usage."""
+    end = next((n for n, w in enumerate(words) if n and w.lower() in _OPTIONS), len(words))
+    typed = " ".join(words[:end])
+    kind = other_period(typed)
+    if kind is None:
+        ctx.reply("kudos_top_usage")
+    else:
+        ctx.reply("kudos_top_period_unread", typed=typed, kind=kind)
+
+
+def today_teams(ctx: Context) -> set[str]:
+    """Today's teams (the org file's active people's), one written in two letter cases
+    once, as the org file first writes it."""
+    spelled = team_spellings(ctx.org)
+    return {spelled.get(p.team.casefold(), p.team) for p in ctx.people.active() if p.team}
+
+
+def team_typed(ctx: Context, words: list[str]) -> tuple[str | None, str, int]:
+    """The team `words` (those after 'team') name, as /kudos top reads it: today's teams
+    and any a kudos was stored with; with the words as typed and how many it took."""
+    known = [*sorted(stored_teams(ctx.session)), *sorted(today_teams(ctx))]  # today's win
+    team, used = team_named(words, known)
+    return team, " ".join(words[:used]), used
 
 
 def _before_bot(ctx: Context, period: str, board: Board) -> date | None:
@@ -1073,7 +1158,7 @@ def board_teams(session: Session, current: Collection[str], period: str, now: da
     return sorted(current, key=team_order), teams_gone(current, stored)
 
 
-def _team_named(words: list[str], teams: list[str]) -> tuple[str | None, int]:
+def team_named(words: list[str], teams: list[str]) -> tuple[str | None, int]:
     """The team the words after 'team' name, and how many words its name took: the
     longest run of them that is a team ('team North America', as /summary reads it; it
     had been taken for a team "North"). None and the words up to the board's next

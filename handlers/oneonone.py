@@ -1079,6 +1079,11 @@ def cmd_oneonone(ctx: Context, args: str) -> None:
         _history(ctx, rest.strip())
     elif sub == "note":
         _add_note(ctx, rest.strip())
+    elif sub == "done" and not rest.strip() and _matches(ctx, args.strip()) \
+            and _pairs_of(ctx, _sender(ctx)):
+        # '/1on1 held' where someone's key (or alias, or name) is 'held': the person is
+        # asked for, as '/1on1 alice' is (the hint had hidden their 1:1 behind a word).
+        _one_named(ctx, args.strip())
     elif sub == "done":
         # '/1on1 done' (or '/1on1 done 3') was answered with the usage, which names no
         # 'done': said what marks a 1:1 held and what closes an action item.

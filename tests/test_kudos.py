@@ -698,3 +698,26 @@ async def test_marks_right_after_a_name_stay_with_the_words_before(bot, chat):
     assert chat.last("li").startswith("🎉 Sam Lee 给你点赞：谢谢!! 报价单很及时")
     await kudo(bot, "alice", "thanks @sam?! what a save on the Acme call")
     assert chat.last("sam").startswith("🎉 You got kudos from Alice Martin: thanks?! what a save")
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("kudos to @sam - great demo", "great demo"),
+    ("thanks @sam: great demo today", "great demo today"),
+    ("Thanks, @sam — great demo today", "great demo today"),
+    ("👏 @sam -- great demo", "great demo"),
+    ("谢谢 @sam —— 演示做得很好", "演示做得很好"),
+    ("谢谢 @sam：演示做得很好", "演示做得很好"),
+])
+async def test_a_dash_or_colon_after_the_thanked_names_is_no_part_of_the_reason(
+        bot, chat, text, reason):
+    # "kudos from Alice Martin: kudos - great demo" was the shout-out.
+    await kudo(bot, "alice", text)
+    assert chat.last("team").endswith(f"— kudos from Alice Martin: {reason}"), chat.last("team")
+    assert chat.last("sam").startswith(f"🎉 You got kudos from Alice Martin: {reason}")
+
+
+async def test_a_dash_after_names_within_the_praise_stays_with_it(bot, chat):
+    # Praise before the names is the reason's: only a bare thank-you goes with the dash.
+    await kudo(bot, "alice", "great job @sam - thanks for the launch")
+    assert chat.last("team").endswith("kudos from Alice Martin: great job - thanks for the "
+                                       "launch"), chat.last("team")
