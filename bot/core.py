@@ -4,6 +4,7 @@ the scheduler runs. It knows no platform SDK."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections import OrderedDict
@@ -77,6 +78,18 @@ def met_another(exc: BaseException) -> bool:
         and getattr(exc.orig, "sqlstate", None) in UNDONE_FOR_ANOTHER)
 
 
+def worth_again(exc: BaseException, attempt: int, what: str) -> bool:
+    """Whether a batch (`what`, as the log names it) that failed with `exc` at its
+    `attempt`-th try is done again: it met another transaction (met_another) and has tries
+    left (ROUND_BATCH_TRIES in all). Logged when it is."""
+    if attempt >= ROUND_BATCH_TRIES or not met_another(exc):
+        return False
+    # Undone whole: written again, it reads what the other committed.
+    log.info("%s met a concurrent change (%s); writing it again", what, describe_db_error(exc)
+             if isinstance(exc, DBAPIError) else type(exc).__name__)
+    return True
+
+
 def named(event: InboundEvent) -> str:
     """An event as a log line names it: its id, but never an anonymous answer's press.
 
@@ -107,8 +120,9 @@ def _log_withdrawn(reason: str, dropped: int) -> None:
 EVENT_ID_RETENTION = timedelta(days=7)
 #: People prompted per transaction: inbound events get the database between batches.
 ROUND_BATCH = 100
-#: How many times a round's batch is tried when it meets another transaction (met_another):
-#: two rounds of the same people at once (the GM's /checkin send and the scheduled one).
+#: How many times a round's batch, or a reminder sweep's, is tried when it meets another
+#: transaction (met_another): two rounds of the same people at once (the GM's /checkin send
+#: and the scheduled one), a sweep and the GM's /checkin remind.
 ROUND_BATCH_TRIES = 3
 #: A batch of queued events hands the interpreter to the event loop after this much work
 #: (seconds), so an ack waits at most about this long for the database thread.
@@ -865,13 +879,10 @@ class TeamPulse:
             try:
                 return await self.db(self._prompt_batch, person_ids, number, take_over, week)
             except Exception as exc:
-                if attempt == ROUND_BATCH_TRIES or not met_another(exc):
+                # (A round already there is then "already prompted", its prompt not queued
+                # twice.)
+                if not worth_again(exc, attempt, f"check-in round batch {number}"):
                     raise
-                # Undone whole: written again, it reads what the other committed (a round
-                # already there is "already prompted", its prompt not queued twice).
-                log.info("check-in round batch %d met a concurrent change (%s); writing "
-                         "it again", number, describe_db_error(exc)
-                         if isinstance(exc, DBAPIError) else type(exc).__name__)
         raise AssertionError("unreachable")
 
     def _round_people(self, keys: list[str] | None, timezone: str | None = None) -> list[int]:
@@ -974,9 +985,8 @@ class TeamPulse:
         # In batches, one transaction each, like a round: inbound events get the
         # database in between.
         count, after = 0, 0
-        while True:
-            with self.unit() as ctx:
-                sent, last = checkin.send_reminders(ctx, after, ROUND_BATCH)
+        for number in itertools.count(1):
+            sent, last = self._reminder_batch(after, number)
             count += sent
             if last is None:
                 break
@@ -984,6 +994,22 @@ class TeamPulse:
         with self.unit() as ctx:
             ctx.events.forget_before(self.clock.now() - EVENT_ID_RETENTION)
         return count
+
+    def _reminder_batch(self, after: int, number: int) -> tuple[int, int | None]:
+        """One batch of a reminder sweep (checkin.send_reminders), done again like a
+        round's should it meet another transaction (the GM's /checkin remind writing the
+        same people's dialogs and rounds): failed at once, it failed the sweep, and
+        everyone due in it and in the batches after it was reminded only by a later
+        sweep, late. Done again, it reads what the other committed (a round it reminded
+        is no longer due)."""
+        for attempt in range(1, ROUND_BATCH_TRIES + 1):
+            try:
+                with self.unit() as ctx:
+                    return checkin.send_reminders(ctx, after, ROUND_BATCH)
+            except Exception as exc:
+                if not worth_again(exc, attempt, f"reminder sweep batch {number}"):
+                    raise
+        raise AssertionError("unreachable")
 
     async def run_oneonones(self) -> int:
         """Send the one-on-one reminders and prompts due now (idempotent); how many went out."""

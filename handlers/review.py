@@ -745,17 +745,28 @@ def _send_invite(ctx: Context, subject: Person, person: Person, invite: ReviewIn
     an outage until then, a survey nobody can answer any more is not sent."""
     if isinstance(closes_at, _Unread):
         closes_at = review_closes(ctx, invite.round_id)
+    now = ctx.clock.now()
     # Someone in the middle of another dialog is asked once it ends (resume_held), so
-    # that their next message still answers what they were answering.
-    held = under_way(ctx, person, ctx.clock.now()) and not invite.done
+    # that their next message still answers what they were answering; so is one asked
+    # something else since they were read free (by another replica: the question is
+    # recorded only over a dialog still not under way, before the invitation is
+    # worded), and told so, as the busy are.
+    held = not invite.done and (
+        under_way(ctx, person, now) or not ctx.conversations.wait_for_unless_under_way(
+            person, CONVERSATION, asked_in(invite.id), now=now))
+    asking = not held and not invite.done  # (its question recorded just now)
     group = invite.rater_group
     if not ctx.tell(person, "review_invite", subject=subject.display_name, group=group,
                     anonymous=group in ANONYMOUS, total=len(CRITERIA), held=held,
                     answered=invite.answered, dedupe_key=invite_key(invite),
                     expires_at=closes_at, scrub=group in ANONYMOUS):
+        if asking:
+            # Sent meanwhile by another transaction, which asked its question or held it:
+            # not waiting here for an answer to a question this one never sent.
+            ctx.conversations.clear(person)
         return False
-    if not held and not invite.done:
-        _ask_next(ctx, person, invite, closes_at)
+    if asking:
+        _ask_next(ctx, person, invite, closes_at, recorded=True)
     return True
 
 
@@ -937,9 +948,12 @@ def resume_held(ctx: Context, person: Person) -> bool:
 
 
 def _ask_next(ctx: Context, person: Person, invite: ReviewInvite,
-              expires_at: datetime | None = None) -> None:
-    # Only which survey and how far: never a rating.
-    ctx.conversations.wait_for(person, CONVERSATION, f"review:{invite.id}", now=ctx.clock.now())
+              expires_at: datetime | None = None, *, recorded: bool = False) -> None:
+    """Ask the survey's next question; `recorded`: the dialog already waits for it."""
+    if not recorded:
+        # Only which survey and how far: never a rating.
+        ctx.conversations.wait_for(person, CONVERSATION, asked_in(invite.id),
+                                   now=ctx.clock.now())
     rnd = ctx.session.get(ReviewRound, invite.round_id)
     # By name also once the director has left the org file: their raters are still asked
     # until the GM closes the review (an active-only lookup asked them to rate "").

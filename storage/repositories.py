@@ -923,6 +923,39 @@ class ConversationRepo:
             self.session.flush()
         return conv
 
+    def wait_for_unless_under_way(self, person: Person, kind: str, question_key: str, *,
+                                  now: datetime) -> bool:
+        """wait_for, for a dialog the person did not start (the GM's survey), written only
+        over one that is not under way as it is written (asked UNDER_WAY ago or longer,
+        as under_way reads it). False, nothing written, if it is.
+
+        The caller read the person free, then writes: another replica may have asked
+        them something in between (their /checkin, a round's question), which wait_for
+        wrote over, and their answer to it was taken for this dialog's. One statement,
+        which on PostgreSQL waits for a dialog being written and reads it as committed.
+        (The ORM's version check did not catch it: the identity map holds the dialog
+        read only weakly, and wait_for read it afresh, as the other had left it.)"""
+        table = Conversation.__table__
+        insert = _dialect_insert(self.session.get_bind().dialect.name)(table).values(
+            person_id=person.id, kind=kind, round_id=None, question_key=question_key,
+            editing=False, pending_numbers=None, updated_at=now, version=1)
+        written = self.session.execute(insert.on_conflict_do_update(
+            index_elements=["person_id"],
+            set_={**{c: getattr(insert.excluded, c) for c in (
+                "kind", "round_id", "question_key", "editing", "pending_numbers",
+                "updated_at")},
+                "version": table.c.version + 1},  # (a dialog changed: see Conversation)
+            # RETURNING says whether it was written (rowcount is -1 on some drivers).
+            where=table.c.updated_at <= now - UNDER_WAY).returning(table.c.person_id)
+        ).first() is not None
+        # What the session holds of the row is no longer it: read again when asked for.
+        loaded = self.session.identity_map.get((Conversation, (person.id,), None))
+        if loaded is not None:
+            self.session.expire(loaded)
+        if written:
+            self.session.info.get(_NO_CONVERSATION, set()).discard(person.id)
+        return written
+
     def set_pending(self, person: Person, numbers: list[float] | None, now: datetime) -> None:
         """Hold (or drop, with None) a number awaiting confirmation for the open question."""
         conv = self.get(person)
