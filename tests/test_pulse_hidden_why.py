@@ -5,6 +5,7 @@ take it from one function (handlers/pulse.py why_hidden)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +112,41 @@ async def test_a_team_hidden_at_the_close_by_a_reader_since_gone_is_told_either_
         assert code == 0, out
         json.loads(out)
 
+
+async def test_the_summary_json_says_why_a_teams_pulse_is_hidden(tmp_path, pclock,
+                                                                 database_url, monkeypatch):
+    """`teampulse summary --format json` gave a hidden team's morale as null, and its pulse
+    as "hidden", with no reason: a tool reading it could not tell the GM what the chat
+    says. Each now carries the chat's reason (few, subtraction, either), and validates
+    against docs/schema/summary.schema.json."""
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parent.parent / "docs/schema/summary.schema.json")
+                        .read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    async with org_bot(tmp_path, pclock, database_url, {"East": 6, "West": 5},
+                       directors=("e6", "w5")) as (bot, chat, settings):
+        await _exactly_the_threshold_answered(bot, chat, pclock)
+        monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: pclock.now())
+
+        def summary(*args: str) -> dict:
+            code, out = run_cli(settings, "summary", "--format", "json", "--week",
+                                "2026-W50", *args)
+            assert code == 0, out
+            data = json.loads(out)
+            validator.validate(data)
+            return data  # type: ignore[no-any-return]
+
+        gm = {d["key"]: d["team_management"] for d in summary()["directors"]}
+        # The GM's chat reads East's "morale and stress hidden (too few answers ..., or
+        # beside ...)": stress, which fewer may answer, does not tell which.
+        await say(bot, "grace", "/summary 2026-W50")
+        assert "morale and stress hidden (too few answers to stay anonymous, or beside" in \
+            chat.last("grace")
+        assert (gm["e6"]["pulse"], gm["e6"]["pulse_hidden_why"]) == ("hidden", "either")
+        assert (gm["w5"]["pulse"], gm["w5"]["pulse_hidden_why"]) == ("hidden", "few")
+        [east] = summary("--team", "East")["weeks"][-1]["morale"]
+        assert (east["morale"], east["hidden_why"]) == (None, "subtraction")
+        [west] = summary("--team", "West")["weeks"][-1]["morale"]
+        assert (west["morale"], west["hidden_why"]) == (None, "few")
