@@ -552,7 +552,9 @@ def cmd_pulse(ctx: Context, args: str) -> None:
         return
     part = repo.participant(poll, person)
     if part is not None and part.done:
-        ctx.reply("pulse_already_answered", closes=poll.closes_at.astimezone(
+        # Blanked once delivered, as the poll's own replies: kept, it told whoever read
+        # the outbox that they had finished the poll, and when they last looked at it.
+        _say(ctx, "pulse_already_answered", closes=poll.closes_at.astimezone(
             ZoneInfo(person.timezone)))
         return
     if part is None:
@@ -581,17 +583,25 @@ def _refuse_late_rating(ctx: Context, repo: PulseRepo, person: Person,
     usage is the answer (a question is waiting, or they were never asked)."""
     if poll is not None:
         if part is not None and part.done:
-            ctx.reply("pulse_already_answered", closes=poll.closes_at.astimezone(
+            _say(ctx, "pulse_already_answered", closes=poll.closes_at.astimezone(
                 ZoneInfo(person.timezone)))
             return True
         return False
     latest = repo.recent(1)
     asked = repo.participant(latest[0], person) if latest else None
     if asked is not None and not asked.done and now >= latest[0].closes_at:
-        ctx.reply("pulse_closed", closed=_closed_at(latest[0], person))
+        _say(ctx, "pulse_closed", closed=_closed_at(latest[0], person))
     else:
         ctx.reply("pulse_none_open", next_at=_next_opening(ctx, person, now))
     return True
+
+
+def say_put_aside(ctx: Context, checks_in: bool) -> None:
+    """What someone who put the poll aside hears of a word that is no answer (a number
+    typed after /pause is no vote): that the poll is still open and /pulse carries on;
+    blanked once delivered, as the poll's replies are (`_say`): kept, it told whoever read
+    the outbox that they had not finished it."""
+    _say(ctx, "not_waiting", checks_in=checks_in, put_aside="pulse")
 
 
 def put_aside(ctx: Context, person: Person) -> bool:
@@ -607,11 +617,12 @@ def put_aside(ctx: Context, person: Person) -> bool:
 
 
 def _say(ctx: Context, name: str, **params: Any) -> None:
-    """Reply within the poll (a refusal, a button no longer open, the poll closed) as its
-    questions are sent: blanked once delivered, and the event neither timed nor logged
-    per event. Kept, a refusal to one person named what they had typed, near enough:
-    "That comment is longer than 2,000 characters" said whose the poll's longest comment
-    was, to whoever read the outbox long after."""
+    """Reply within the poll (a refusal, a button no longer open, the poll closed, the
+    poll already answered or put aside) as its questions are sent: blanked once
+    delivered, and the event neither timed nor logged per event. Kept, a refusal to one
+    person named what they had typed, near enough: "That comment is longer than 2,000
+    characters" said whose the poll's longest comment was, to whoever read the outbox long
+    after; and "You have already answered this pulse poll", that they had finished it."""
     ctx.anonymous = True
     ctx.reply(name, scrub=True, **params)
 
