@@ -177,6 +177,19 @@ def build_pulse(entry: PulseEntry, problems: list[str]) -> PulseSettings:
             f"a poll every {days} days); use at most {days - 1}",
             f"pulse.close_after_days：{entry.close_after_days} 会让调查一直开到下一次发出"
             f"（every_weeks: {entry.every_weeks}，每 {days} 天一次）；最多用 {days - 1}"))
+    hours = entry.close_after_days * 24
+    if entry.remind_after_hours >= hours:
+        # The poll would close before (or as) its one reminder is due: no reminder would
+        # ever go, which the operator who set one did not mean. Refused, as above: which
+        # of the two numbers is wrong is theirs to say.
+        problems.append(Problem(
+            f"pulse.remind_after_hours: {entry.remind_after_hours} is not before the poll "
+            f"closes (close_after_days: {entry.close_after_days}, {hours} hours): the "
+            f"reminder would never be sent; use at most {hours - 1}, or keep the poll "
+            "open longer",
+            f"pulse.remind_after_hours：{entry.remind_after_hours} 不早于调查关闭的时间"
+            f"（close_after_days: {entry.close_after_days}，即 {hours} 小时）：提醒永远不会"
+            f"发出；最多用 {hours - 1}，或让调查开放更久"))
     keys = set(BUILTIN_KEYS)
     questions = []
     for i, q in enumerate(entry.questions):

@@ -215,8 +215,10 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     # Not sent to /checkin if they are not asked to check in (it turns them away),
     # and pointed to the poll or survey they put aside: a number typed after /pause
     # is no vote, nor a rating.
-    aside = "pulse" if pulse.put_aside(ctx, ctx.person) else \
-        "review" if review.survey_waiting(ctx, ctx.person) else ""
+    if pulse.put_aside(ctx, ctx.person):
+        pulse.say_put_aside(ctx, ctx.person.checks_in)
+        return
+    aside = "review" if review.survey_waiting(ctx, ctx.person) else ""
     ctx.reply("not_waiting", checks_in=ctx.person.checks_in, put_aside=aside)
 
 

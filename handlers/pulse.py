@@ -552,7 +552,9 @@ def cmd_pulse(ctx: Context, args: str) -> None:
         return
     part = repo.participant(poll, person)
     if part is not None and part.done:
-        ctx.reply("pulse_already_answered", closes=poll.closes_at.astimezone(
+        # Blanked once delivered, as the poll's own replies: kept, it told whoever read
+        # the outbox that they had finished the poll, and when they last looked at it.
+        _say(ctx, "pulse_already_answered", closes=poll.closes_at.astimezone(
             ZoneInfo(person.timezone)))
         return
     if part is None:
@@ -581,17 +583,25 @@ def _refuse_late_rating(ctx: Context, repo: PulseRepo, person: Person,
     usage is the answer (a question is waiting, or they were never asked)."""
     if poll is not None:
         if part is not None and part.done:
-            ctx.reply("pulse_already_answered", closes=poll.closes_at.astimezone(
+            _say(ctx, "pulse_already_answered", closes=poll.closes_at.astimezone(
                 ZoneInfo(person.timezone)))
             return True
         return False
     latest = repo.recent(1)
     asked = repo.participant(latest[0], person) if latest else None
     if asked is not None and not asked.done and now >= latest[0].closes_at:
-        ctx.reply("pulse_closed", closed=_closed_at(latest[0], person))
+        _say(ctx, "pulse_closed", closed=_closed_at(latest[0], person))
     else:
         ctx.reply("pulse_none_open", next_at=_next_opening(ctx, person, now))
     return True
+
+
+def say_put_aside(ctx: Context, checks_in: bool) -> None:
+    """What someone who put the poll aside hears of a word that is no answer (a number
+    typed after /pause is no vote): that the poll is still open and /pulse carries on;
+    blanked once delivered, as the poll's replies are (`_say`): kept, it told whoever read
+    the outbox that they had not finished it."""
+    _say(ctx, "not_waiting", checks_in=checks_in, put_aside="pulse")
 
 
 def put_aside(ctx: Context, person: Person) -> bool:
@@ -607,11 +617,12 @@ def put_aside(ctx: Context, person: Person) -> bool:
 
 
 def _say(ctx: Context, name: str, **params: Any) -> None:
-    """Reply within the poll (a refusal, a button no longer open, the poll closed) as its
-    questions are sent: blanked once delivered, and the event neither timed nor logged
-    per event. Kept, a refusal to one person named what they had typed, near enough:
-    "That comment is longer than 2,000 characters" said whose the poll's longest comment
-    was, to whoever read the outbox long after."""
+    """Reply within the poll (a refusal, a button no longer open, the poll closed, the
+    poll already answered or put aside) as its questions are sent: blanked once
+    delivered, and the event neither timed nor logged per event. Kept, a refusal to one
+    person named what they had typed, near enough: "That comment is longer than 2,000
+    characters" said whose the poll's longest comment was, to whoever read the outbox long
+    after; and "You have already answered this pulse poll", that they had finished it."""
     ctx.anonymous = True
     ctx.reply(name, scrub=True, **params)
 
@@ -985,6 +996,14 @@ class PollResults:
         self.comments = {s: c for s, c in self.comments.items() if s in keep}
         self.decision = decision
 
+    def first_shown_now(self) -> set[str]:
+        """The teams today's readers and threshold would show for the first question, by
+        who answered it (participation: kept once the close has let go of a hidden team's
+        answers): `visible_slices` as `_computed` applies it, before the close's decision."""
+        answered = {t: n for t, (_, n) in self.teams.items() if t in self.kept}
+        return visible_slices(self.answered, answered, self.threshold, self.asked_shown(),
+                              self.readers.in_slices(self.kept))[1]
+
     def asked_shown(self) -> set[str]:
         """The teams whose participation (and so answers) may be shown: `asked_visible`."""
         asked: dict[str | None, int] = {t: a for t, (a, _) in self.teams.items()}
@@ -1357,15 +1376,16 @@ def hidden_why(session: Session, teams: Collection[str], since: date,
                read: Sequence[tuple[PulsePoll, PollResults]] | None = None) -> dict[str, str]:
     """Why each of `teams` (as `spelled` names them) is hidden in the closed polls from
     `since` to `until` (its `keys` questions; the caller knows it is hidden in each):
-    FEW, SUBTRACTION, or EITHER where the polls or questions differ. Told as /pulse
-    results tells it, from what a reader of the results sees: a team whose participation
-    is hidden beside the org's is hidden by subtraction; one fewer than the threshold
-    were asked of, or fewer than needed answered, by too few answers; one enough of
-    whom answered the first question, by subtraction for that question; a later question
-    is EITHER (which would tell how many went on to answer it), and so is a team of
-    exactly the threshold who answered (decided at the close, a reader asked in it then
-    needed one answer more). `read`: those polls' results, read already (else each poll's
-    are read here, for the few hidden teams of a summary)."""
+    FEW, SUBTRACTION, or EITHER where the polls or questions differ. Each poll's question
+    as /pulse results tells it (`why_hidden`, the one function both use), from what a
+    reader of the results sees: a team whose participation is hidden beside the org's is
+    hidden by subtraction; one fewer than the threshold were asked of, or fewer than
+    needed answered, by too few answers; one enough of whom answered the first question,
+    by subtraction for that question; a later question is EITHER (which would tell how
+    many went on to answer it), and so is a team of exactly the threshold who answered
+    that today's readers would show, hidden as decided at the close (a reader asked in it
+    then needed one answer more). `read`: those polls' results, read already (else each
+    poll's are read here, for the few hidden teams of a summary)."""
     found: dict[str, set[str]] = {t: set() for t in teams}
     if not found:
         return {}
@@ -1379,26 +1399,38 @@ def hidden_why(session: Session, teams: Collection[str], since: date,
         for team in teams:
             one = str(fold(team))
             for key in (k for k in keys if k in order):
-                found[team].add(_why_hidden(results, one, key == order[0]))
+                found[team].add(why_hidden(results, one, key))
     return {t: (next(iter(w)) if len(w) == 1 else EITHER) for t, w in found.items() if w}
 
 
-def _why_hidden(results: PollResults, team: str, first: bool) -> str:
-    """hidden_why of one poll's question."""
-    why = results.participation_hidden(team)
+def why_hidden(results: PollResults, slice_: str, key: str) -> str:
+    """Why question `key` of a slice (ORG_SLICE or a team, as folded) is hidden in one
+    poll's results (the caller knows it is): FEW, SUBTRACTION or EITHER, as `hidden_why`
+    tells it. The org is only ever hidden by too few answers (there is nothing to take it
+    from). One function for /pulse results and the summaries, so that both give the same
+    reason for the same figure."""
+    order = list(results.kinds)
+    first = bool(order) and key == order[0]
+    if slice_ == ORG_SLICE:
+        return FEW
+    why = results.participation_hidden(slice_)
     if why == "subtraction":
         return SUBTRACTION
-    if why is not None or team not in results.kept:
+    if why is not None or slice_ not in results.kept:
         return FEW  # fewer than the threshold asked (or kept), or exactly it with a reader
-    _asked, answered = results.participation(team)
-    if answered is None or answered < results.needed(team):
+    _asked, answered = results.participation(slice_)
+    if answered is None or answered < results.needed(slice_):
         return FEW
     if not first:
         return EITHER
-    if answered == results.threshold:
-        # Decided at the close: a reader then asked in the team (since gone) needed one
-        # answer more, and exactly the threshold was too few.
+    if answered == results.threshold and slice_ in results.first_shown_now():
+        # Enough by today's readers, hidden only as decided at the close: a reader then
+        # asked in the team (since gone) needed one answer more, and exactly the threshold
+        # was too few; or the org less the team was too small by the readers of then.
         return EITHER
+    # Enough answered, by the readers of the close too (one more than the threshold is
+    # enough for either), or by today's readers and still hidden today: only what the
+    # org's figures less the team's would leave hides it.
     return SUBTRACTION
 
 
@@ -1522,13 +1554,22 @@ def results_view(session: Session, polls: list[PulsePoll], team: str | None,
               "asked": r.participation(slice_)[0]}
              for r in results]
     rows = []
+
+    def why(key: str, stats: Stats | None) -> str | None:
+        # Why a closed poll's figure is hidden, by the summaries' own rule (`why_hidden`):
+        # the chat's reply and the summary name the same reason for the same team.
+        return None if stats is not None or not latest.closed else why_hidden(
+            latest, slice_, key)
+
     for key, per_slice in latest.questions.items():
         stats = per_slice.get(slice_)
         rows.append({"key": key, "kind": latest.kinds.get(key, "scale"),
-                     "stats": stats.as_dict(None) if stats else None})
+                     "stats": stats.as_dict(None) if stats else None,
+                     "hidden_why": why(key, stats)})
     for key, kind in latest.kinds.items():
         if key not in latest.questions:
-            rows.append({"key": key, "kind": kind, "stats": None})
+            rows.append({"key": key, "kind": kind, "stats": None,
+                         "hidden_why": why(key, None)})
     return {"poll": latest.key, "team": team, "threshold": latest.threshold,
             "needed": latest.needed(slice_), "closed": latest.closed,
             "asked": latest.participation(slice_)[0],

@@ -199,7 +199,7 @@ class TeamMorale:
 
     `morale` is None when it may not be shown (the pulse polls' anonymity threshold,
     subtraction included); `why` then says why (handlers/pulse.py `hidden_why`: "few",
-    "subtraction" or "either"), for the text alone (the JSON keeps its fields).
+    "subtraction" or "either"), for the text and the JSON (`hidden_why`).
     """
 
     team: str
@@ -342,7 +342,8 @@ class WeekSummary:
                                 "kudos": [dict(vars(t), directors=list(t.directors))
                                           for t in self.kudos],
                                 "morale": [{"team": m.team, "directors": list(m.directors),
-                                            "morale": m.morale} for m in self.morale],
+                                            "morale": m.morale, "hidden_why": m.why}
+                                           for m in self.morale],
                                 "oneonones": [d.as_dict() for d in self.oneonones]}
         data["checked_in"] = len(self.submitted)
         data["expected"] = len(self.expected)

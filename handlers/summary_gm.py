@@ -369,7 +369,8 @@ class DirectorView:
     morale: float | None = None
     stress: float | None = None
     pulse: str = "none"  # none (no poll) | hidden (below threshold) | shown
-    #: Hidden: why (handlers/pulse.py hidden_why: few, subtraction, either), for the text.
+    #: Hidden: why (handlers/pulse.py hidden_why: few, subtraction, either), for the text
+    #: and the JSON (pulse_hidden_why).
     pulse_why: str | None = None
     kudos_given: int = 0
     kudos_received: int = 0
@@ -450,6 +451,7 @@ class DirectorView:
                      "members_in_progress": self.members_in_progress or [],
                      "members_missing": self.members_missing or [],
                      "pulse": self.pulse,
+                     "pulse_hidden_why": self.pulse_why if self.pulse == "hidden" else None,
                      "morale": None if morale is None else round(morale, 4),
                      "stress": None if stress is None else round(stress, 4),
                      "kudos_given": self.kudos_given,

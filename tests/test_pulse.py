@@ -317,6 +317,51 @@ async def test_a_number_typed_after_pausing_the_poll_points_to_pulse_not_to_chec
     assert "/pulse" not in pchat.last("east1") and "/checkin" not in pchat.last("east1")
 
 
+async def test_what_a_director_hears_after_finishing_or_pausing_the_poll_is_not_kept(
+        pbot, pchat, pclock):
+    """Alice (a director) finishes the poll, then types '/pulse 4' and '/pulse': she hears
+    that she has already answered; Bruno pauses it and types '3': he hears that it is still
+    open. Those replies stayed in the outbox, word for word, long after: whoever read the
+    database read that Alice had finished the poll, and Bruno had not, and when each
+    looked at it again. README promises the poll's replies are blanked once delivered, a
+    blank row saying only that a reply went to them then: so are these, as the in-poll
+    replies are. Someone never in the poll (the GM asks /pulse 4 after it closed) hears
+    nothing kept of a poll either."""
+    await pbot.run_pulse()
+    await answer_all(pbot, pchat, "alice", 4, 2)
+    await say(pbot, "alice", "/pulse 4")
+    assert pchat.last("alice").startswith("You have already answered this pulse poll")
+    await say(pbot, "alice", "/pulse")
+    assert pchat.last("alice").startswith("You have already answered this pulse poll")
+    await press(pbot, pchat, "bruno", 3)
+    await say(pbot, "bruno", "/pause")
+    await say(pbot, "bruno", "3")
+    assert "The pulse poll you put aside is still open" in pchat.last("bruno")
+    await pbot.outbox.flush()
+    told = ("already answered", "put aside", "已经回答", "搁置")
+    with pbot.unit() as ctx:
+        rows = [r for r in ctx.session.scalars(select(OutboxMessage))
+                if r.address in {"alice", "bruno"}]
+    assert rows
+    for row in rows:
+        assert not any(word in repr(row.payload) for word in told), row.payload
+    # Each reply still left its blank row (README: "a blank row still says that a reply
+    # went to you then"), and no more than that: no text, no buttons.
+    blank = [r for r in rows if r.payload.get("scrub_after_send")]
+    assert all(r.status == "sent" and r.payload == {"text": "", "scrub_after_send": True}
+               for r in blank), [r.payload for r in blank]
+    # The poll closes; Bruno, who never finished, asks with '/pulse 4': told it closed,
+    # and that reply is not kept either.
+    await close(pbot, pclock)
+    await say(pbot, "bruno", "/pulse 4")
+    assert "closed" in pchat.last("bruno")
+    await pbot.outbox.flush()
+    with pbot.unit() as ctx:
+        assert not any("closed" in r.payload.get("text", "")
+                       for r in ctx.session.scalars(select(OutboxMessage))
+                       if r.address == "bruno")
+
+
 async def test_pause_and_skip_typed_as_words_in_a_poll_pause_it_and_store_nothing(pbot, pchat):
     """'pause'/'暂停' put the poll aside as they do a check-in (also at the comment, where
     they were kept as an anonymous comment nobody can take back); 'skip'/'跳过' at a

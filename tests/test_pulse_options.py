@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,8 @@ from bot.app import prepare
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.core import TeamPulse
-from tests.support import RecordingAdapter
+from tests.support import RecordingAdapter, say
+from tests.test_org_reload import running  # noqa: F401 (the fixture)
 from tests.test_pulse import POLL_DAY, PULSE_ORG, answer_all
 
 
@@ -70,3 +72,42 @@ async def test_first_week_chooses_which_weeks_of_the_cadence_have_a_poll(other_w
     clock.set(datetime(2026, 12, 16, 17, 5, tzinfo=UTC))
     await bot.run_pulse()
     assert {"alice", "bruno"} <= {s.target.address for s in chat.sent}
+
+
+async def test_a_reminder_set_at_or_past_the_close_is_refused_at_reload(running, caplog):  # noqa: F811
+    """`remind_after_hours: 72` with `close_after_days: 3` was taken without a word: the
+    poll closed as its reminder fell due, and nobody was ever reminded. The edit is now
+    refused at reload, the GM told (in their language) which two values clash, the log
+    too; the running org, and the file as written, are kept as they are. One hour less is
+    taken."""
+    caplog.set_level(logging.WARNING, logger="bot.org_reload")
+    before = running.bot.org.pulse
+    running.edit("values:", "pulse:\n  close_after_days: 3\n  remind_after_hours: 72\nvalues:")
+    written = running.path.read_text(encoding="utf-8")
+    assert await running.watcher.check() is None
+    assert await running.watcher.check() is None  # still there at the next look: the GM is told
+    await running.bot.drain()
+    told = running.chat.last("grace")
+    assert "The org file org.yaml was edited, but the edit was not applied" in told
+    assert ("pulse.remind_after_hours: 72 is not before the poll closes (close_after_days: "
+            "3, 72 hours): the reminder would never be sent; use at most 71") in told, told
+    assert "pulse.remind_after_hours: 72 is not before the poll closes" in caplog.text
+    assert running.bot.org.pulse == before  # the running org is kept
+    assert (running.bot.org.pulse.close_after_days,
+            running.bot.org.pulse.remind_after_hours) == (3, 24)
+    assert running.path.read_text(encoding="utf-8") == written  # nor is the file rewritten
+    # Past the close, in Chinese for a GM who reads it.
+    await say(running.bot, "grace", "/language 中文")
+    running.chat.clear()
+    running.write(written.replace("remind_after_hours: 72", "remind_after_hours: 100"))
+    assert await running.watcher.check() is None
+    assert await running.watcher.check() is None  # still there at the next look: the GM is told
+    await running.bot.drain()
+    told = running.chat.last("grace")
+    assert ("pulse.remind_after_hours：100 不早于调查关闭的时间（close_after_days: 3，即 72 "
+            "小时）：提醒永远不会发出；最多用 71，或让调查开放更久") in told, told
+    assert running.bot.org.pulse == before
+    # An hour before the close: taken.
+    running.write(written.replace("remind_after_hours: 72", "remind_after_hours: 71"))
+    assert await running.watcher.check() is not None
+    assert running.bot.org.pulse.remind_after_hours == 71
