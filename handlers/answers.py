@@ -605,6 +605,32 @@ def currency_signs() -> str:
     return "".join(name for name in _LONGEST_FIRST if len(name) == 1 and not name.isalnum())
 
 
+def read_any_money(text: str) -> list[float]:
+    """read_number's readings of a figure typed alone, with no question to read it for,
+    in any currency the check-in reads ('$62000', '₹62000', 'INR 62000', 'Rs. 62000',
+    '62000 XOF', '5万元') or in none; AnswerError when it is no such figure.
+
+    Without a unit, read_number takes off only '$ € £ ¥': a corrected revenue typed in
+    rupees after the check-in was in got no word of /edit, while '$62000' did."""
+    try:
+        return read_number(text)
+    except AnswerError as error:
+        refused = error
+    typed = normalise(text)
+    # An ISO code in capitals ('62000 XOF'), as the check-in reads it beside a figure.
+    value = _CODE_TYPED.sub(lambda m: " " if m.group(0) in _ISO_CODES else m.group(0),
+                            typed).lower()
+    for name, pattern in _EACH_OWN_CURRENCY:
+        if name in value:
+            value = pattern.sub(" ", value)
+    if value == typed.lower():
+        raise refused  # no currency named: refused as it was
+    try:
+        return read_number(value)
+    except AnswerError:
+        raise refused from None
+
+
 @functools.lru_cache(maxsize=256)
 def _unit_is_money(unit: str) -> bool:
     return bool(unit_codes(unit)) or _currency_named(normalise(unit).lower()) is not None

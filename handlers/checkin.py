@@ -30,6 +30,7 @@ from handlers.answers import (
     keyword,
     normalise,
     parse_answer,
+    read_any_money,
     read_number,
 )
 from handlers.away import is_away
@@ -1024,7 +1025,7 @@ def edit_hint(ctx: Context, text: str) -> bool:
     if rnd.status != "submitted":
         return False  # put aside: "send /checkin" carries on with it
     try:
-        read_number(text)
+        read_any_money(text)
     except AnswerError:
         return False
     # Told "send /checkin to start your weekly check-in", a director whose check-in is in

@@ -76,3 +76,27 @@ async def test_yen_is_taken_for_a_yen_target_and_yuan_refused(tg: TG) -> None:
     await tg.say(LI, "/edit 1")
     await tg.say(LI, "¥7,500,000")
     assert revenue(tg) == [7_500_000.0]
+
+
+async def test_a_figure_in_rupees_after_submitting_gets_the_edit_hint(tg: TG) -> None:
+    # '₹62000' typed once the check-in was in got no reply of /edit (it was no figure
+    # to the hint, which knew only '$ € £ ¥'); '$62000' got one.
+    await tg.checkins("alice")
+    for answer in ["₹38 lakh", "3", "Win", "None", "1", "Plan", "4"]:
+        await tg.say(ALICE, answer)
+    for typed in ["₹62000", "INR 62000", "Rs. 62000", "62000 rupees", "$62000"]:
+        await tg.say(ALICE, typed)
+        assert tg.shown(ALICE)[-1] == (
+            f"Your check-in for 2026-W48 is already in, so I did not take {typed}. To "
+            "change an answer, send /edit: it lists your answers, and /edit N changes "
+            "answer N.")
+    assert revenue(tg) == [3_800_000.0]
+
+    # In Chinese, the same for a figure in 元 or 円 typed after 李雷's check-in is in.
+    await tg.checkins("li")
+    for answer in ["500万円", "赢单", "无", "1", "计划", "4"]:
+        await tg.say(LI, answer)
+    for typed in ["600万円", "6万元"]:
+        await tg.say(LI, typed)
+        assert tg.shown(LI)[-1].startswith(f"你 2026-W48 的签到已经提交，所以我没有记录 {typed}。")
+    assert revenue(tg) == [3_800_000.0, 5_000_000.0]
