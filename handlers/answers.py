@@ -324,6 +324,7 @@ def _readings(text: str, units: tuple[str, ...], words: tuple[str, ...] = ()) ->
         codes = _unit_named(inside)
         _currency_checked(value, units[0], codes)
         _no_other_code(typed, units[0], codes)
+        _no_plain_currency(typed, value, units[0], inside, codes)
     spellings = {normalise(u).lower() for u in units}
     if not currency:
         # '位客户' is also typed '客户', after another measure word ('三个客户').
@@ -574,6 +575,33 @@ def _no_other_code(typed: str, unit: str, codes: frozenset[str] | None = None) -
         if code in _ISO_CODES and code not in codes and code not in _CURRENCY_NAMES_UPPER \
                 and code not in _CODES_ALSO_WORDS:
             raise AnswerError("answer_other_currency", typed=code, unit=unit)
+
+
+def _no_plain_currency(typed: str, value: str, unit: str, inside: str,
+                       codes: frozenset[str]) -> None:
+    """Refuse a figure in the currency of a unit with a unit of ten, but without that ten
+    ('5元' to 万元, '5000 USD' to 'k USD'), naming it in the unit: '5元' was "not a
+    number", and '5000 USD' "reply 5000 alone", stored as 5,000 k USD. Not read by
+    conversion: no other pair of units is, and a sign ('$52' to k USD) stays the unit's."""
+    scale = _MULTIPLIERS.get(normalise(unit).lower().replace(inside, "", 1).strip())
+    if scale is None:
+        return
+    rest = value
+    for spelling in (normalise(unit).lower(), normalise(unit).lower().replace(" ", "")):
+        rest = rest.replace(spelling, " ")  # '5万元' is in the unit itself
+    for name, pattern in _EACH_OWN_CURRENCY:
+        if name not in rest or not pattern.search(rest) or \
+                not codes & _CURRENCY_NAMES[name] or \
+                not all(ch.isalnum() or ch.isspace() for ch in name):
+            continue
+        try:
+            readings = _readings(pattern.sub(" ", rest), ())
+        except AnswerError:
+            return  # no figure beside it: refused as before
+        if len(readings) == 1:
+            raise AnswerError("answer_unit_without_scale", typed=typed, named=_shown(name),
+                              figure=readings[0] / scale, unit=unit)
+        return
 
 
 def _name_pattern(name: str) -> str:

@@ -790,3 +790,26 @@ async def test_a_count_typed_with_its_own_unit_or_name_in_chinese(unit_bot):  # 
             == [3.0], typed
     await say(bot, "grace", "/summary")
     assert "New customers 6 / 6 customers" in chat.last("grace"), chat.last("grace")
+
+
+async def test_a_figure_in_yuan_to_a_target_in_wan_yuan_is_said_in_wan(wan_bot):
+    """'5元' to a target in 万元 was "这不是一个数字", and '5000 USD' to one in k USD "reply
+    5000 alone", stored as 5,000k USD. Each is refused (as '$5' to 万元 is: no unit is read
+    by conversion), with what the figure is in the question's unit; that reply is read."""
+    bot, chat = wan_bot
+    await bot.run_checkins(["li", "amy"])
+    await say(bot, "li", "5元")
+    assert chat.last("li") == ("这个问题以 万元 计，而 5元 是以 元 计的金额，即 0.0005 万元。"
+                               "如果是这样，请回复 0.0005（或发送 /skip 跳过）。本次未保存。")
+    await say(bot, "li", "450000元")
+    assert "即 45 万元。如果是这样，请回复 45（" in chat.last("li")
+    await say(bot, "amy", "5000 USD")
+    assert chat.last("amy") == ("This question asks for k USD, and 5000 USD is in USD: that "
+                                "is 5 k USD. If so, reply 5 (or /skip). Nothing was saved.")
+    await say(bot, "amy", "52,500 dollars")
+    assert "that is 52.5 k USD. If so, reply 52.5 (or /skip)" in chat.last("amy")
+    assert answers_of(bot, "li") == {} and answers_of(bot, "amy") == {}
+    await say(bot, "li", "45")
+    await say(bot, "amy", "52.5")
+    assert answers_of(bot, "li") == {"kpi:revenue": (None, 45.0, False)}
+    assert answers_of(bot, "amy") == {"kpi:revenue": (None, 52.5, False)}
