@@ -9,6 +9,8 @@ raw values (rounded only to a few more places than any view shows).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 
 # A float holds 15 significant decimal digits faithfully (DBL_DIG); the digits beyond
@@ -64,3 +66,26 @@ def ratio_kept(ratio: float, places: int = RATIO_PLACES) -> float:
     if kept == 0 and ratio != 0:
         return 10 ** -places if ratio > 0 else -10 ** -places
     return kept
+
+
+#: A KPI unit in Indian rupees, as the org file may write it or label it per language
+#: ('INR', '₹', 'Rs', 'rupees', '印度卢比', 'lakh INR'): its figures are shown in lakhs and
+#: crores (tests check it against the check-in's own currency names, handlers.answers,
+#: which the vocabulary may not import).
+_RUPEES = re.compile(r"₹|卢比|(?<![a-z])(?:inr|rs\.?|rupees?)(?![a-z])")
+
+
+def in_rupees(unit: str | None) -> bool:
+    """Whether figures in `unit` are shown with Indian digit grouping ('INR', '₹')."""
+    return bool(unit) and _RUPEES.search(unicodedata.normalize("NFKC", unit).lower()) \
+        is not None
+
+
+def indian_grouped(digits: str) -> str:
+    """'4100000' -> '41,00,000', '123456789.5' -> '12,34,56,789.5': the last three whole
+    digits, then pairs (lakh and crore), as India writes a figure; a sign kept."""
+    sign = digits[:1] if digits[:1] in "+-" else ""
+    whole, dot, fraction = digits[len(sign):].partition(".")
+    head, tail = whole[:-3], whole[-3:]
+    pairs = [head[max(0, i - 2):i] for i in range(len(head), 0, -2)][::-1]
+    return sign + ",".join([*pairs, tail] if pairs else [tail]) + dot + fraction

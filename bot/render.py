@@ -25,7 +25,7 @@ from jinja2.filters import do_round as _jinja_round
 from markupsafe import Markup
 
 import templates as _templates_pkg
-from bot.numbers import half_up, percent_of, round_half_up
+from bot.numbers import half_up, in_rupees, indian_grouped, percent_of, round_half_up
 from bot.questions import LOCALES
 from bot.text import clean_text, plural, shows_nothing
 
@@ -492,17 +492,21 @@ def _md_kind(line: str) -> str:
     return "item" if line.startswith("- ") else "text"
 
 
-def format_number(value: float | int | None, digits: int = 2) -> str:
+def format_number(value: float | int | None, digits: int = 2, unit: str | None = None) -> str:
     """1234567.5 -> '1,234,567.5'; whole numbers lose their decimals; a half rounds up
-    (bot.numbers: 0.125 -> '0.13', as a spreadsheet shows it)."""
+    (bot.numbers: 0.125 -> '0.13', as a spreadsheet shows it). A figure in rupees
+    (`unit` 'INR', '₹') is grouped in lakhs and crores, as India reads it: '41,00,000'."""
     if value is None:
         return "—"
     if not math.isfinite(value):
         return str(value)
+    comma = "" if in_rupees(unit) else ","  # (rupees: grouped below)
     if float(value).is_integer():
-        return f"{int(value):,}"
-    text = f"{half_up(value, digits):,.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+        text = f"{int(value):{comma}}"
+    else:
+        text = f"{half_up(value, digits):{comma}.{digits}f}"
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+    return text if comma else indian_grouped(text)
 
 
 def format_fixed(value: float | int | None, digits: int = 1) -> str:

@@ -324,6 +324,7 @@ def _readings(text: str, units: tuple[str, ...], words: tuple[str, ...] = ()) ->
         codes = _unit_named(inside)
         _currency_checked(value, units[0], codes)
         _no_other_code(typed, units[0], codes)
+        _no_plain_currency(typed, value, units[0], inside, codes)
     spellings = {normalise(u).lower() for u in units}
     if not currency:
         # '位客户' is also typed '客户', after another measure word ('三个客户').
@@ -576,6 +577,33 @@ def _no_other_code(typed: str, unit: str, codes: frozenset[str] | None = None) -
             raise AnswerError("answer_other_currency", typed=code, unit=unit)
 
 
+def _no_plain_currency(typed: str, value: str, unit: str, inside: str,
+                       codes: frozenset[str]) -> None:
+    """Refuse a figure in the currency of a unit with a unit of ten, but without that ten
+    ('5元' to 万元, '5000 USD' to 'k USD'), naming it in the unit: '5元' was "not a
+    number", and '5000 USD' "reply 5000 alone", stored as 5,000 k USD. Not read by
+    conversion: no other pair of units is, and a sign ('$52' to k USD) stays the unit's."""
+    scale = _MULTIPLIERS.get(normalise(unit).lower().replace(inside, "", 1).strip())
+    if scale is None:
+        return
+    rest = value
+    for spelling in (normalise(unit).lower(), normalise(unit).lower().replace(" ", "")):
+        rest = rest.replace(spelling, " ")  # '5万元' is in the unit itself
+    for name, pattern in _EACH_OWN_CURRENCY:
+        if name not in rest or not pattern.search(rest) or \
+                not codes & _CURRENCY_NAMES[name] or \
+                not all(ch.isalnum() or ch.isspace() for ch in name):
+            continue
+        try:
+            readings = _readings(pattern.sub(" ", rest), ())
+        except AnswerError:
+            return  # no figure beside it: refused as before
+        if len(readings) == 1:
+            raise AnswerError("answer_unit_without_scale", typed=typed, named=_shown(name),
+                              figure=readings[0] / scale, unit=unit)
+        return
+
+
 def _name_pattern(name: str) -> str:
     return rf"(?<![a-z]){re.escape(name)}(?![a-z])" if name.isascii() and name.isalpha() \
         else re.escape(name)
@@ -603,6 +631,32 @@ def currency_names_pattern() -> str:
 def currency_signs() -> str:
     """The currency signs among those names ('$', '¥', '€', '₹', …), each one character."""
     return "".join(name for name in _LONGEST_FIRST if len(name) == 1 and not name.isalnum())
+
+
+def read_any_money(text: str) -> list[float]:
+    """read_number's readings of a figure typed alone, with no question to read it for,
+    in any currency the check-in reads ('$62000', '₹62000', 'INR 62000', 'Rs. 62000',
+    '62000 XOF', '5万元') or in none; AnswerError when it is no such figure.
+
+    Without a unit, read_number takes off only '$ € £ ¥': a corrected revenue typed in
+    rupees after the check-in was in got no word of /edit, while '$62000' did."""
+    try:
+        return read_number(text)
+    except AnswerError as error:
+        refused = error
+    typed = normalise(text)
+    # An ISO code in capitals ('62000 XOF'), as the check-in reads it beside a figure.
+    value = _CODE_TYPED.sub(lambda m: " " if m.group(0) in _ISO_CODES else m.group(0),
+                            typed).lower()
+    for name, pattern in _EACH_OWN_CURRENCY:
+        if name in value:
+            value = pattern.sub(" ", value)
+    if value == typed.lower():
+        raise refused  # no currency named: refused as it was
+    try:
+        return read_number(value)
+    except AnswerError:
+        raise refused from None
 
 
 @functools.lru_cache(maxsize=256)

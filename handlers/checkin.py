@@ -30,6 +30,7 @@ from handlers.answers import (
     keyword,
     normalise,
     parse_answer,
+    read_any_money,
     read_number,
 )
 from handlers.away import is_away
@@ -180,7 +181,7 @@ def question_text(ctx: Context, locale: str, q: Question) -> str:
     text = ctx.renderer.message(locale, "question_prompt", key=q.key,
                                 label=kpi_label(ctx, locale, q), unit=q.unit_text(locale),
                                 target=q.target, target_unit=q.unit_for(locale, q.target)
-                                if q.target is not None else None)
+                                if q.target is not None else None, unit_code=q.unit or "")
     cache[(id(q), locale)] = (q, text)
     return text
 
@@ -1024,7 +1025,7 @@ def edit_hint(ctx: Context, text: str) -> bool:
     if rnd.status != "submitted":
         return False  # put aside: "send /checkin" carries on with it
     try:
-        read_number(text)
+        read_any_money(text)
     except AnswerError:
         return False
     # Told "send /checkin to start your weekly check-in", a director whose check-in is in
@@ -1183,7 +1184,7 @@ def _rate_as_fraction(q: Question, value: float) -> bool:
 
 
 def _with_unit(locale: str, q: Question, value: float) -> str:
-    return f"{format_number(value, digits=6)} {q.unit_text(locale)}".strip()
+    return f"{format_number(value, digits=6, unit=q.unit)} {q.unit_text(locale)}".strip()
 
 
 def _ask_to_confirm(ctx: Context, person: Person, rnd: CheckinRound, q: Question, typed: str,
@@ -1363,8 +1364,8 @@ def display_answer(ctx: Context, locale: str, q: Question, answer: Answer | None
     if answer is None or answer.skipped:
         return None
     if q.kind == "number" and answer.number_value is not None:
-        return f"{format_number(answer.number_value)} {q.unit_for(locale, answer.number_value)}" \
-            .strip()
+        return f"{format_number(answer.number_value, unit=q.unit)} " \
+            f"{q.unit_for(locale, answer.number_value)}".strip()
     if q.kind == "scale" and answer.number_value is not None:
         return f"{int(answer.number_value)}/5"
     if q.kind == "choice" and answer.text_value is not None:

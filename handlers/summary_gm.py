@@ -2854,11 +2854,14 @@ def prepared(summary: GmSummary, directors: Sequence[DirectorView] | None = None
     (numbers formatted once, here)."""
     rows = []
     for d in summary.directors if directors is None else directors:
+        # (Each figure in its unit's grouping: rupees in lakhs and crores, '41,00,000'.)
+        unit_of = {f.metric: f.unit for f in d.week}
         rows.append({
             "d": d,
-            "week": [(f, format_number(f.actual), format_number(f.target), _pct(f.attainment),
-                      format_number(f.crm) if f.crm is not None else None,
-                      format_number(f.self_reported) if f.differs else None)
+            "week": [(f, format_number(f.actual, unit=f.unit),
+                      format_number(f.target, unit=f.unit), _pct(f.attainment),
+                      format_number(f.crm, unit=f.unit) if f.crm is not None else None,
+                      format_number(f.self_reported, unit=f.unit) if f.differs else None)
                      for f in d.week],
             # (The attainment; with no target, the figure itself: the CRM's sales of weeks
             # the director was not asked, not a dash.)
@@ -2868,7 +2871,8 @@ def prepared(summary: GmSummary, directors: Sequence[DirectorView] | None = None
             # each unit: "Revenue 110%, Revenue 55%" left the GM to guess which was which.
             "twice": _twice(d.mtd) | _twice(d.qtd),
             # A figure changed after the week: what it was when the week ended.
-            "was": {m: "—" if v is None else format_number(v) for m, v in d.edited_from},
+            "was": {m: "—" if v is None else format_number(v, unit=unit_of.get(m))
+                    for m, v in d.edited_from},
             "series": " → ".join(_pct(v) for v in d.series)
             if any(v is not None for v in d.series[:-1]) else None,
             # A week with no answer is a dash, not left out: "confidence 2" under a check-in
@@ -2895,8 +2899,8 @@ def _period(f: Figure) -> tuple[Figure, str, str | None]:
     """A month or quarter to date as a director's block prints it: the attainment, and
     the figure itself where there is none (formatted only then)."""
     att = f.attainment
-    return f, _pct(att), format_number(f.actual) if att is None and f.actual is not None \
-        else None
+    return f, _pct(att), format_number(f.actual, unit=f.unit) \
+        if att is None and f.actual is not None else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -154,11 +154,17 @@ class SupportRepo:
 
     def link(self, request: SupportRequest, *, round_id: int, week: str, detail: str,
              now: datetime) -> None:
-        """A later week's check-in asks for the same thing again."""
+        """Another week's check-in asks for the same thing again: a later week's, or an
+        earlier week's answered late, which is then the week it was first asked in."""
         request.weeks.append(SupportWeek(round_id=round_id, week=week, detail=detail,
                                          added_at=now))
         request.repeats = len(request.weeks) - 1
         request.last_week = max(request.last_week, week)
+        if week < request.week:
+            # W48 answered before W47 (a late check-in): "first asked in W48" was wrong.
+            request.week = week
+            if detail:
+                request.detail = detail
         self.session.flush()
 
     def unlink(self, request: SupportRequest, link: SupportWeek) -> None:
@@ -167,7 +173,9 @@ class SupportRepo:
         self.session.flush()
         if request.weeks:
             request.repeats = len(request.weeks) - 1
-            request.last_week = request.weeks[-1].week
+            # By week, not by list order: a week linked late sits last until reloaded.
+            request.week = min(w.week for w in request.weeks)
+            request.last_week = max(w.week for w in request.weeks)
 
     def comment(self, request: SupportRequest, author: Person, text: str,
                 now: datetime) -> SupportComment:

@@ -790,3 +790,53 @@ async def test_a_count_typed_with_its_own_unit_or_name_in_chinese(unit_bot):  # 
             == [3.0], typed
     await say(bot, "grace", "/summary")
     assert "New customers 6 / 6 customers" in chat.last("grace"), chat.last("grace")
+
+
+async def test_a_figure_in_yuan_to_a_target_in_wan_yuan_is_said_in_wan(wan_bot):
+    """'5元' to a target in 万元 was "这不是一个数字", and '5000 USD' to one in k USD "reply
+    5000 alone", stored as 5,000k USD. Each is refused (as '$5' to 万元 is: no unit is read
+    by conversion), with what the figure is in the question's unit; that reply is read."""
+    bot, chat = wan_bot
+    await bot.run_checkins(["li", "amy"])
+    await say(bot, "li", "5元")
+    assert chat.last("li") == ("这个问题以 万元 计，而 5元 是以 元 计的金额，即 0.0005 万元。"
+                               "如果是这样，请回复 0.0005（或发送 /skip 跳过）。本次未保存。")
+    await say(bot, "li", "450000元")
+    assert "即 45 万元。如果是这样，请回复 45（" in chat.last("li")
+    await say(bot, "amy", "5000 USD")
+    assert chat.last("amy") == ("This question asks for k USD, and 5000 USD is in USD: that "
+                                "is 5 k USD. If so, reply 5 (or /skip). Nothing was saved.")
+    await say(bot, "amy", "52,500 dollars")
+    assert "that is 52.5 k USD. If so, reply 52.5 (or /skip)" in chat.last("amy")
+    assert answers_of(bot, "li") == {} and answers_of(bot, "amy") == {}
+    await say(bot, "li", "45")
+    await say(bot, "amy", "52.5")
+    assert answers_of(bot, "li") == {"kpi:revenue": (None, 45.0, False)}
+    assert answers_of(bot, "amy") == {"kpi:revenue": (None, 52.5, False)}
+
+
+async def test_the_gms_markdown_export_reads_rupees_in_lakhs_and_json_the_number(
+        tmp_path, database_url, clock):
+    """`teampulse summary` (Markdown, the GM's human export) read 4,100,000 INR; an Indian
+    GM reads 41,00,000. The JSON keeps the number, 4100000, for the machines."""
+    import json
+
+    from bot.clock import SystemClock
+    from tests.support import run_cli
+    from tests.test_checkin import ALICE_ANSWERS, answer_all
+    from tests.test_summary_gm import run_cli_json
+
+    org = WAN_ORG.replace("unit: k USD, weekly_target: 50", "unit: INR, weekly_target: 4000000")
+    for bot, _chat in bot_on(org, tmp_path, database_url, clock):
+        await bot.run_checkins(["amy"])
+        await answer_all(bot, "amy", ["Rs. 41,00,000", *ALICE_ANSWERS[1:]])
+        assert answers_of(bot, "amy")["kpi:revenue"] == (None, 4_100_000.0, False)
+        with pytest.MonkeyPatch.context() as patch:  # the CLI reads the test's clock
+            patch.setattr(SystemClock, "now", lambda self: clock.now())
+            code, markdown = run_cli(bot.settings, "summary", "--format", "md")
+        assert code == 0
+        assert "41,00,000 / 40,00,000 INR" in markdown, markdown
+        assert "4,100,000" not in markdown
+        [revenue] = [g for d in json.loads(run_cli_json(bot, clock))["directors"]
+                     for g in d["goals"]["week"] if g["metric"] == "revenue" and g["actual"]]
+        assert (revenue["actual"], revenue["target"]) == (4_100_000, 4_000_000)

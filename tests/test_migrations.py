@@ -1167,3 +1167,49 @@ def test_pair_ends_of_before_0023_are_the_notices_the_outbox_still_holds(tmp_pat
         with engine.connect() as conn:
             assert "oneonone_pair_ends" not in inspect(conn).get_table_names()
             assert conn.execute(text("SELECT count(*) FROM outbox")).scalar() == 4
+
+
+def test_requests_asked_again_in_an_earlier_week_read_it_as_first_after_0025(tmp_path):
+    """An operator upgrades with Alice's budget request (W48's check-in answered first, then
+    W47's, late) stored as first asked in 2026-W48, and Bruno's (asked in W48 only): 0025
+    makes Alice's read W47, the earliest week that asked; Bruno's and every week, detail and
+    date stay as they were."""
+    from sqlalchemy.orm import Session
+
+    from storage.support import SupportRequest
+    from tests.test_snapshot_keys import fresh_engine
+
+    at = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
+    with fresh_engine(tmp_path) as engine:
+        upgrade(engine, "0024_leftat")
+        with engine.begin() as conn:  # as teampulse at 0024 stored them
+            for pid, key in [(1, "alice"), (2, "bruno")]:
+                conn.execute(text(
+                    "INSERT INTO people (id, key, display_name, role, timezone, locale, "
+                    "checks_in, can_view_summary, active) VALUES (:id, :key, :key, "
+                    "'director', 'UTC', 'en', :t, :f, :t)"),
+                    {"id": pid, "key": key, "t": True, "f": False})
+            for rid, pid, week in [(1, 1, "2026-W48"), (2, 1, "2026-W47"), (3, 2, "2026-W48")]:
+                conn.execute(text(
+                    "INSERT INTO checkin_rounds (id, person_id, week, questions, snapshot_key,"
+                    " status, role, timezone, created_at, submitted_at) VALUES (:id, :pid, "
+                    ":week, '[]', 'k', 'submitted', 'director', 'UTC', :at, :at)"),
+                    {"id": rid, "pid": pid, "week": week, "at": at})
+            for qid, pid in [(1, 1), (2, 2)]:
+                conn.execute(text(
+                    "INSERT INTO support_requests (id, requester_id, kind, detail, week, "
+                    "last_week, repeats, status, opened_at) VALUES (:id, :pid, 'budget', "
+                    "'Travel budget', '2026-W48', '2026-W48', :repeats, 'open', :at)"),
+                    {"id": qid, "pid": pid, "repeats": 1 if qid == 1 else 0, "at": at})
+            for rid, qid, week in [(1, 1, "2026-W48"), (2, 1, "2026-W47"), (3, 2, "2026-W48")]:
+                conn.execute(text(
+                    "INSERT INTO support_weeks (request_id, round_id, week, detail, added_at) "
+                    "VALUES (:qid, :rid, :week, 'Travel budget', :at)"),
+                    {"qid": qid, "rid": rid, "week": week, "at": at})
+        upgrade(engine)
+        with Session(engine) as session:
+            rows = session.query(SupportRequest).order_by(SupportRequest.id).all()
+            assert [(r.week, r.last_week, r.repeats, [w.week for w in r.weeks], r.detail)
+                    for r in rows] == [
+                ("2026-W47", "2026-W48", 1, ["2026-W47", "2026-W48"], "Travel budget"),
+                ("2026-W48", "2026-W48", 0, ["2026-W48"], "Travel budget")]

@@ -783,3 +783,35 @@ async def test_a_month_barely_begun_never_reads_0_percent_nor_one_missed_100(bot
     assert "• Alice Martin · East —— 签到 4 周中 4 周 · 营收 <1% · 新客户 —\n" in text
     assert "• Bruno Rossi · Europe —— 签到 4 周中 4 周 · 营收 0%\n" in text
     assert "• 李雷 · China —— 签到 4 周中 4 周 · 营收 99%\n" in text
+
+
+@pytest.fixture
+def rupees(settings, tmp_path):
+    """The test org with Alice's revenue in INR (40 lakh a week)."""
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "{metric: revenue, unit: USD, weekly_target: 50000}",
+        "{metric: revenue, unit: INR, weekly_target: 4000000}"), encoding="utf-8")
+    return replace(settings, org_file=path)
+
+
+async def test_a_month_in_rupees_reads_in_lakhs_for_the_director_and_the_gm(rupees, clock):
+    """The review read 4,100,000 of 4,000,000 INR; an Indian director reads 41 lakh as
+    41,00,000, in her review and in the GM's /monthly of her."""
+    from tests.test_checkin import ALICE_ANSWERS, answer_all
+
+    bot, engine = prepare(rupees, clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        clock.set(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
+        await bot.run_checkins(["alice"])
+        await answer_all(bot, "alice", ["Rs. 41,00,000", *ALICE_ANSWERS[1:]])
+        clock.set(DEC_1_9AM_NY)
+        assert await bot.run_monthly_review()
+        alice = next(t for t in chat.to("alice") if t.startswith("📅"))
+        assert "• Revenue: 41,00,000 of 40,00,000 INR (103% of the month's target)" in alice
+        await say(bot, "grace", "/monthly alice")
+        assert "• Revenue: 41,00,000 of 40,00,000 INR" in chat.last("grace")
+    finally:
+        engine.dispose()

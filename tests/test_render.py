@@ -156,6 +156,29 @@ def test_number_formats():
     assert format_percent(1.04) == "104%"
 
 
+def test_a_figure_in_rupees_is_grouped_in_lakhs_and_crores():
+    """As India writes it (41 lakh, 5.2 crore); every other unit as before."""
+    assert format_number(4_100_000, unit="INR") == "41,00,000"
+    assert format_number(52_000_000.0, unit="₹") == "5,20,00,000"
+    assert format_number(12_345_678.126, unit="印度卢比") == "1,23,45,678.13"
+    assert format_number(-1_000_000, unit="Rs") == "-10,00,000"
+    assert format_number(999, unit="INR") == "999"
+    assert format_number(4_100_000, unit="USD") == format_number(4_100_000) == "4,100,000"
+    assert format_number(None, unit="INR") == "—"
+
+
+def test_the_rupee_units_are_the_check_ins_own_names_of_the_rupee():
+    """bot.numbers may not import the check-in's currency names: every name it reads as
+    the rupee is grouped so, and no other currency's."""
+    from bot.numbers import in_rupees
+    from handlers.answers import _CURRENCY_NAMES, unit_codes
+
+    for name, codes in _CURRENCY_NAMES.items():
+        assert in_rupees(name) == (codes == {"INR"}), name
+    assert in_rupees("INR") and unit_codes("INR") == {"INR"}
+    assert not in_rupees("IDR") and not in_rupees("万元") and not in_rupees(None)
+
+
 def test_a_half_rounds_up_on_the_decimal_a_figure_stands_for():
     """As a spreadsheet shows it: 57.5% reads 58%, not round()'s 57% (0.575 is stored a
     hair under, and round() sends a half to the even number: 90.5% read 90%)."""

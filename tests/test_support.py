@@ -1558,3 +1558,27 @@ async def test_a_request_repeated_in_a_check_in_answered_late_is_listed_once(
     summary = chat.last("grace")
     assert "Support: #1 Budget: Travel budget (Finance) — open, 10 days old\n" in summary
     assert summary.count("support request open") == 1
+
+
+async def test_a_request_asked_first_in_a_week_answered_later_reads_that_week(
+        bot, chat, clock):
+    """Alice answered 2026-W48's check-in first, asking for a travel budget, and then
+    W47's, late, asking for it too: /support said it was first asked in W48. It was asked
+    in W47, whatever order she answered them in."""
+    clock.set(FRIDAY_W47)
+    await bot.run_checkins(["alice"])  # W47's, not answered that week
+    clock.set(FRIDAY_W47 + timedelta(weeks=1))
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)  # W48's
+    await say(bot, "alice", "/checkin last week")
+    await answer_all(bot, "alice", ALICE_ANSWERS)  # W47's, late
+    assert "your check-in for 2026-W47 is in" in chat.last("alice")
+    [req] = requests(bot)
+    assert ([w.week for w in req.weeks], req.week, req.last_week) == (
+        ["2026-W47", "2026-W48"], "2026-W47", "2026-W48")
+    await say(bot, "grace", "/support")
+    assert "#1 Budget → Finance — Alice Martin, 2026-W47: Travel budget · open" \
+        in chat.last("grace"), chat.last("grace")
+    assert "asked in 2 weeks" in chat.last("grace")
+    await say(bot, "grace", "/support 1")
+    assert "asked in 2 weeks (latest 2026-W48)" in chat.last("grace")
