@@ -835,6 +835,10 @@ _CN_UNITS = {"千亿": 10**11, "百亿": 10**10, "十亿": 10**9, "亿": 10**8, 
              "千": 10**3, "百": 100, "十": 10}
 _CN_PART = re.compile(r"(\d+(?:\.\d+)?)(" + "|".join(_CN_UNITS) + ")")
 _SHORT_TAIL = re.compile(r"[1-9]")
+#: The rest of an amount after its last unit, written out: '零' and a figure below a tenth
+#: of that unit ('3万零5', 30,005), or exactly as many digits as the unit has noughts
+#: ('12万5000', 125,000; '5万0500', 50,500), which no shortening can be.
+_FULL_TAIL = re.compile(r"(?P<nought>零)?(?P<digits>\d+)")
 
 
 def _with_chinese_units(value: str) -> float | None:
@@ -855,6 +859,10 @@ def _with_chinese_units(value: str) -> float | None:
             if parts and _SHORT_TAIL.fullmatch(value, at) and parts[-1][1] >= 100:
                 parts.append((value[at:], parts[-1][1] // 10))
                 break
+            tail = _FULL_TAIL.fullmatch(value, at)
+            if parts and tail is not None and _full_tail(tail, parts[-1][1]):
+                parts.append((tail.group("digits"), 1))
+                break
             return None
         parts.append((match.group(1), _CN_UNITS[match.group(2)]))
         at = match.end()
@@ -869,6 +877,15 @@ def _with_chinese_units(value: str) -> float | None:
         total += amount
         previous = unit
     return total if total <= 1e15 else None
+
+
+def _full_tail(tail: re.Match[str], unit: int) -> bool:
+    """Whether `tail` is the rest of an amount after `unit`, written out in full; '3万50'
+    and '3万500' are not (30,050 or 35,000?), nor '3万零5000' (零 stands for a nought)."""
+    digits = tail.group("digits")
+    if tail.group("nought"):
+        return int(digits) < unit // 10
+    return len(digits) == len(str(unit)) - 1
 
 
 #: The financial forms of the Chinese numerals (大写), Simplified and Traditional, and of
