@@ -1844,7 +1844,7 @@ def weeks_csv(weeks: Sequence[WeekSummary]) -> str:
                 k = kpis.get(m)
                 row += ["", "", ""] if k is None else [
                     csv_number(k.actual), csv_number(k.target),
-                    "" if k.attainment is None else f"{ratio_kept(k.attainment):.4g}"]
+                    "" if k.attainment is None else csv_number(ratio_kept(k.attainment))]
             # A figure changed after its week: what it was when the week ended ("—": none).
             for m in metrics:
                 k = kpis.get(m)
