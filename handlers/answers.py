@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NoReturn
 
 from bot.questions import Question
 from bot.text import clean_text
@@ -279,10 +279,34 @@ def _with_words(text: str, units: tuple[str, ...], refused: AnswerError,
             continue
         if len(readings) > 1:
             continue  # '4,5 and more': which figure is meant is for the person to say
-        figure = readings[0]
-        raise AnswerError("answer_with_words", typed=typed,
-                          figure=int(figure) if figure == int(figure) else figure,
-                          unit=", ".join(units[:1])) from refused
+        _refuse_with_words(typed, readings[0], units, refused)
+    # Words before the figure ('营收5万', 'Revenue: 52000', '🎉52000') were answered
+    # "That isn't a number", a number plain to see. Only words: a figure or a Chinese
+    # numeral before the digits ('3万50', '五万2000') makes them no figure of their own.
+    start = next((at for at, ch in enumerate(typed) if ch.isdigit()), 0)
+    head = typed[:start]
+    # The digits start the figure only after a word, a space or a colon: after a sign or
+    # a currency ('revenue -5000', 'sales $5k') the figure would be named without it.
+    before = head[-1:]
+    if not start or any(ch in _CN_NUMERALS for ch in head) \
+            or not any(ch.isalpha() or _is_symbol(ch) for ch in head) \
+            or not (before.isspace() or before == ":" or before.isalpha()
+                    or _is_symbol(before)):
+        return
+    try:
+        readings = _readings(typed[start:], units, words)
+    except AnswerError:
+        return
+    if len(readings) == 1:
+        _refuse_with_words(typed, readings[0], units, refused)
+
+
+def _refuse_with_words(typed: str, figure: float, units: tuple[str, ...],
+                       refused: AnswerError) -> NoReturn:
+    """Refuse `typed`, naming `figure` as the one to type alone."""
+    raise AnswerError("answer_with_words", typed=typed,
+                      figure=int(figure) if figure == int(figure) else figure,
+                      unit=", ".join(units[:1])) from refused
 
 
 def _is_symbol(ch: str) -> bool:
