@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NoReturn
 
 from bot.questions import Question
 from bot.text import clean_text
@@ -279,10 +279,34 @@ def _with_words(text: str, units: tuple[str, ...], refused: AnswerError,
             continue
         if len(readings) > 1:
             continue  # '4,5 and more': which figure is meant is for the person to say
-        figure = readings[0]
-        raise AnswerError("answer_with_words", typed=typed,
-                          figure=int(figure) if figure == int(figure) else figure,
-                          unit=", ".join(units[:1])) from refused
+        _refuse_with_words(typed, readings[0], units, refused)
+    # Words before the figure ('营收5万', 'Revenue: 52000', '🎉52000') were answered
+    # "That isn't a number", a number plain to see. Only words: a figure or a Chinese
+    # numeral before the digits ('3万50', '五万2000') makes them no figure of their own.
+    start = next((at for at, ch in enumerate(typed) if ch.isdigit()), 0)
+    head = typed[:start]
+    # The digits start the figure only after a word, a space or a colon: after a sign or
+    # a currency ('revenue -5000', 'sales $5k') the figure would be named without it.
+    before = head[-1:]
+    if not start or any(ch in _CN_NUMERALS for ch in head) \
+            or not any(ch.isalpha() or _is_symbol(ch) for ch in head) \
+            or not (before.isspace() or before == ":" or before.isalpha()
+                    or _is_symbol(before)):
+        return
+    try:
+        readings = _readings(typed[start:], units, words)
+    except AnswerError:
+        return
+    if len(readings) == 1:
+        _refuse_with_words(typed, readings[0], units, refused)
+
+
+def _refuse_with_words(typed: str, figure: float, units: tuple[str, ...],
+                       refused: AnswerError) -> NoReturn:
+    """Refuse `typed`, naming `figure` as the one to type alone."""
+    raise AnswerError("answer_with_words", typed=typed,
+                      figure=int(figure) if figure == int(figure) else figure,
+                      unit=", ".join(units[:1])) from refused
 
 
 def _is_symbol(ch: str) -> bool:
@@ -889,6 +913,10 @@ _CN_UNITS = {"千亿": 10**11, "百亿": 10**10, "十亿": 10**9, "亿": 10**8, 
              "千": 10**3, "百": 100, "十": 10}
 _CN_PART = re.compile(r"(\d+(?:\.\d+)?)(" + "|".join(_CN_UNITS) + ")")
 _SHORT_TAIL = re.compile(r"[1-9]")
+#: The rest of an amount after its last unit, written out: '零' and a figure below a tenth
+#: of that unit ('3万零5', 30,005), or exactly as many digits as the unit has noughts
+#: ('12万5000', 125,000; '5万0500', 50,500), which no shortening can be.
+_FULL_TAIL = re.compile(r"(?P<nought>零)?(?P<digits>\d+)")
 
 
 def _with_chinese_units(value: str) -> float | None:
@@ -909,6 +937,10 @@ def _with_chinese_units(value: str) -> float | None:
             if parts and _SHORT_TAIL.fullmatch(value, at) and parts[-1][1] >= 100:
                 parts.append((value[at:], parts[-1][1] // 10))
                 break
+            tail = _FULL_TAIL.fullmatch(value, at)
+            if parts and tail is not None and _full_tail(tail, parts[-1][1]):
+                parts.append((tail.group("digits"), 1))
+                break
             return None
         parts.append((match.group(1), _CN_UNITS[match.group(2)]))
         at = match.end()
@@ -923,6 +955,15 @@ def _with_chinese_units(value: str) -> float | None:
         total += amount
         previous = unit
     return total if total <= 1e15 else None
+
+
+def _full_tail(tail: re.Match[str], unit: int) -> bool:
+    """Whether `tail` is the rest of an amount after `unit`, written out in full; '3万50'
+    and '3万500' are not (30,050 or 35,000?), nor '3万零5000' (零 stands for a nought)."""
+    digits = tail.group("digits")
+    if tail.group("nought"):
+        return int(digits) < unit // 10
+    return len(digits) == len(str(unit)) - 1
 
 
 #: The financial forms of the Chinese numerals (大写), Simplified and Traditional, and of

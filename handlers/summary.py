@@ -42,7 +42,7 @@ from bot.weeks import (
     weeks_back,
     weeks_in_year,
 )
-from handlers.answers import chinese_number, is_percent, team_word
+from handlers.answers import chinese_number, english_number, is_percent, team_word
 from handlers.checkin import (
     applicable_given,
     display_answer,
@@ -476,7 +476,14 @@ _BEFORE_LAST = re.compile(r"上上\s*个?\s*(?:周|週|星期|礼拜)|\b(?:the\s
                           re.IGNORECASE)
 # "last 4 weeks", "past 4 weeks", 最近4周, 过去四周, 近 4 个星期, 上4周 (as 上周 is last
 # week; it read as a person "上" and W4): all "last 4w".
-_SAID_LAST = re.compile(r"\b(?:last|past)\s+(\d{1,2})\s*(?:weeks?|wks?)\b", re.IGNORECASE)
+# The count said in words too: 'last four weeks', 'past twelve weeks' (最近四周 was read).
+_SAID_LAST = re.compile(r"\b(?:last|past)\s+(\d{1,2}|[a-z]+)\s*(?:weeks?|wks?)\b", re.IGNORECASE)
+# A span of days or months ('last 2 months', 'last 30 days', 最近一个月, 最近30天): no view the
+# summary has, said so (SummaryPeriodError). 'last 30 days' had been 30 weeks, and 'last 2
+# months' two weeks of someone called "months".
+_SPAN = re.compile(r"\b(?:last|past)\s+(?:\d{1,3}|[a-z]+)\s+(?:days?|months?)\b"
+                   r"|(?:最近|过去|過去|近)\s*(?:\d{1,3}|[一二两兩三四五六七八九十]{1,3})\s*"
+                   r"(?:[个個]\s*月|天|日)", re.IGNORECASE)
 # 第47周, 2026年第47周, 第四十七周: an ISO week as Chinese names it ("2026-W47", "W47"); in
 # digits also without its 第 (47周, as a GM types it) and in the traditional 週. (A count
 # of weeks says 最近/过去, read first: 最近4周 is the last four, never W4.)
@@ -513,14 +520,22 @@ def said_in_english(args: str) -> str:
     """`args` with weeks said in Chinese or other English words as /summary reads them:
     最近4周 and 'past 4 weeks' as 'last 4w', 第47周 as 'W47', 团队 as 'team', a day
     (2026-11-23, 11月23日) as its week."""
-    args = _SAID_LAST.sub(r"last \1w", _DAY.sub(_day_as_week, team_word(args)))
+    def english(match: re.Match[str]) -> str:
+        count = match.group(1)
+        number = int(count) if count.isdigit() else english_number(count)
+        if number is None or number % 1:
+            return match.group()
+        return f"last {int(number)}w"
+
+    args = _SAID_LAST.sub(english, _DAY.sub(_day_as_week, team_word(args)))
 
     def chinese(match: re.Match[str]) -> str:
         count = match.group(2)
         number = int(count) if count.isdigit() else chinese_number(count)
         if match.group(1) == "上" and count == "一":
             return match.group()  # 上一周 is last week (handlers/period_words.py)
-        return f" last {number}w " if number else match.group()
+        # 最近0周 is 'last 0w' (answered with what /summary takes), never a person's name.
+        return f" last {number}w " if number is not None else match.group()
 
     def chinese_week(match: re.Match[str]) -> str:
         count = match.group(2) or match.group(3)
@@ -545,6 +560,9 @@ def typed_week(typed: str) -> str:
 def parse_request(args: str) -> SummaryRequest:
     """'', 'last 4w', 'last week', '2026-W47', 'alice', 'team East' (+ optional 'last Nw');
     the GM's view also takes 'page N' (its directors, a page at a time)."""
+    span = _SPAN.search(args)
+    if span is not None:
+        raise SummaryPeriodError(span.group())
     typed = said_in_english(args).split()
     page: int | None = None
     words: list[str] = []  # the words that are not `page N`
@@ -1845,7 +1863,7 @@ def weeks_csv(weeks: Sequence[WeekSummary]) -> str:
                 k = kpis.get(m)
                 row += ["", "", ""] if k is None else [
                     csv_number(k.actual), csv_number(k.target),
-                    "" if k.attainment is None else f"{ratio_kept(k.attainment):.4g}"]
+                    "" if k.attainment is None else csv_number(ratio_kept(k.attainment))]
             # A figure changed after its week: what it was when the week ended ("—": none).
             for m in metrics:
                 k = kpis.get(m)

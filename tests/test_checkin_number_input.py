@@ -840,3 +840,28 @@ async def test_the_gms_markdown_export_reads_rupees_in_lakhs_and_json_the_number
         [revenue] = [g for d in json.loads(run_cli_json(bot, clock))["directors"]
                      for g in d["goals"]["week"] if g["metric"] == "revenue" and g["actual"]]
         assert (revenue["actual"], revenue["target"]) == (4_100_000, 4_000_000)
+
+
+async def test_a_figure_after_words_names_the_figure_to_type(bot, chat):
+    """'营收5万' (the question's own label, then the figure), '合计：61000', 'Revenue: 52000'
+    and '🎉52000' were answered "这不是一个数字" / "That isn't a number", a number plain to
+    see; as with words after it, the figure is named and nothing is saved."""
+    await bot.run_checkins(["alice", "li"])
+    await say(bot, "li", "营收5万")
+    assert chat.last("li") == (
+        "营收5万 里除了数字还有别的文字。如果要填的就是 50000（单位：USD），请只回复 "
+        "50000（或发送 /skip 跳过）。本次未保存。")
+    for typed, figure in (("合计：61000", "61000"), ("本周 6.1万", "61000"),
+                          ("🎉52000", "52000")):
+        await say(bot, "li", typed)
+        assert chat.last("li").startswith(f"{typed.replace('：', ':')} 里除了数字还有别的文字。"
+                                          f"如果要填的就是 {figure}（"), chat.last("li")
+    await say(bot, "alice", "Revenue: 52000")
+    assert chat.last("alice") == (
+        "Revenue: 52000 has words beside the figure. If 52000 is the figure in USD, "
+        "reply 52000 alone (or /skip). Nothing was saved.")
+    # What reads as no one figure stays no number: '3万50' is not '50' after words.
+    for typed in ("3万50", "一共五万2000"):
+        await say(bot, "li", typed)
+        assert chat.last("li").startswith("这不是一个数字。"), (typed, chat.last("li"))
+    assert answers_of(bot, "alice") == answers_of(bot, "li") == {}

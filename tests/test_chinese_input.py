@@ -463,3 +463,24 @@ async def test_financial_numerals_as_an_invoice_writes_them_are_read(bot, chat):
     await say(bot, "li", "伍万圆整")  # yuan, to a question in USD: refused, not stored
     assert chat.last("li").startswith("这个金额的货币是 元，但这个问题要求以 USD 计。")
     assert answers_of(bot, "li")["kpi:revenue"] == (None, 60000.0, False)
+
+
+async def test_a_chinese_amount_with_its_tail_written_in_full_digits(bot, chat):
+    """'12万5000' (125,000) and '3万零5' (30,005), as Chinese writes an amount after 万 in
+    full, were refused with "这不是一个数字"; the code's own hint said 30,005 is '3万零5'.
+    A tail that could be short for a unit below ('3万50') stays refused."""
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "12万5000")
+    assert answers_of(bot, "li")["kpi:revenue"] == (None, 125_000.0, False)
+    for typed, meant in (("3万零5", 30_005.0), ("5万0500", 50_500.0), ("6万零500", 60_500.0),
+                         ("4千500", 4_500.0), ("１２万５０００", 125_000.0),
+                         ("5万2000美元", 52_000.0)):
+        await say(bot, "li", "/edit 1")
+        await say(bot, "li", typed)
+        assert answers_of(bot, "li")["kpi:revenue"] == (None, meant, False), \
+            (typed, chat.last("li"))
+    for typed in ("3万50", "3万500", "12万50000", "3万零50000"):
+        await say(bot, "li", "/edit 1")
+        await say(bot, "li", typed)
+        assert answers_of(bot, "li")["kpi:revenue"] == (None, 52_000.0, False), typed
+        assert "数字" in chat.last("li"), typed

@@ -117,3 +117,42 @@ async def test_monthly_takes_this_and_last_month(bot, chat, words, month):
     """Not "last month is not a director in the org file"."""
     await say(bot, "grace", f"/monthly {words}")
     assert month in chat.last("grace")
+
+
+@pytest.mark.parametrize(("words", "shown"), [
+    ("last 2 months", "last 2 months"), ("last 30 days", "last 30 days"),
+    ("past three months", "past three months")])
+async def test_summary_of_a_span_of_days_or_months_says_what_the_summary_shows(
+        bot, chat, words, shown):
+    """'last 2 months' was the last 2 weeks of someone called "months", and 'last 30 days'
+    30 weeks, "more than a summary covers", with '/summary last 12w days' to type."""
+    await say(bot, "grace", f"/summary {words}")
+    reply = chat.last("grace")
+    assert reply.startswith(f'The summary has no view of "{shown}" of its own'), reply
+    assert "/summary last 4w" in reply
+
+
+@pytest.mark.parametrize("words", ["最近一个月", "过去两个月", "最近30天", "近三个月"])
+async def test_summary_of_a_span_of_days_or_months_is_told_in_chinese(bot, chat, words):
+    """'/summary 最近一个月' (the last month) was "我不认识“最近一个月”" (no such person)."""
+    await say(bot, "li", f"/summary {words}")
+    reply = chat.last("li")
+    assert reply.startswith(f"概况没有单独的“{words}”视图"), reply
+
+
+@pytest.mark.parametrize(("words", "weeks"), [
+    ("last four weeks", "2026-W44 – 2026-W47"), ("past three weeks", "2026-W45 – 2026-W47"),
+    ("last twelve weeks", "2026-W36 – 2026-W47")])
+async def test_summary_reads_a_count_of_weeks_said_in_words(bot, chat, words, weeks):
+    """'last four weeks' was "I didn't understand 'four'" (最近四周 was read), and 'past
+    three weeks' a person's name."""
+    await say(bot, "grace", f"/summary {words}")
+    assert weeks in chat.last("grace"), chat.last("grace")
+
+
+async def test_summary_of_no_weeks_is_no_persons_name(bot, chat):
+    """'/summary 最近0周' was "我不认识“最近0周”" (no such person); it is 'last 0w', which
+    says what /summary takes."""
+    await say(bot, "li", "/summary 最近0周")
+    assert "我不认识" not in chat.last("li")
+    assert "/summary last 4w" in chat.last("li"), chat.last("li")

@@ -66,3 +66,27 @@ async def test_a_cent_short_of_target_reads_short_in_chinese_too(bot, chat, cloc
     text = chat.last("grace")
     assert "目标：营收 49,999.99 / 50,000 USD（99%）" in text
     assert "营收 0.6 / 60,000 USD（<1%）" in text
+
+
+async def test_a_teams_csv_keeps_an_attainment_to_four_places_as_the_gms_does(
+        bot, chat, clock, settings):
+    """Alice sells 51,667 of 50,000 and 李雷 7,200,000 of 60,000 (confirmed): the GM's CSV
+    reads 1.0333 and 120; a team's and a person's CSV read 1.033 (four digits, not four
+    places) and 1.2e+02, which a sheet reads as 120 but a script as no plain number."""
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ["51667", "4", *ALICE_ANSWERS[2:]])
+    await answer_all(bot, "li", ["7200000", "yes", *LI_ANSWERS[1:]])
+    code, raw = run_cli(settings, "summary", "--format", "csv")
+    assert code == 0
+    rows = {r["director"]: r for r in csv_records(raw) if r["row"] == "director"}
+    assert (rows["alice"]["revenue_week_attainment"],
+            rows["li"]["revenue_week_attainment"]) == ("1.0333", "120")
+    code, raw = run_cli(settings, "summary", "--team", "East", "--format", "csv")
+    assert code == 0
+    (alice,) = [r for r in csv_records(raw) if r["person"] == "alice"]
+    assert alice["revenue_attainment"] == "1.0333"
+    code, raw = run_cli(settings, "summary", "--person", "li", "--weeks", "1",
+                        "--format", "csv")
+    assert code == 0
+    (li,) = csv_records(raw)
+    assert li["revenue_attainment"] == "120"
