@@ -370,9 +370,10 @@ def no_jit(conn: Connection) -> None:
 @contextmanager
 def planned_afresh(conn: Connection) -> Iterator[None]:
     """On PostgreSQL, the statements of the block planned for their own parameters and the
-    tables as they are now (SET LOCAL plan_cache_mode = force_custom_plan, back to the
-    server's setting after the block; other transactions never see it). Nothing on
-    SQLite, which plans every statement anew.
+    tables as they are now: psycopg sends them unprepared (its connection's
+    prepare_threshold None for the block, restored after it), and the server plans an
+    unprepared statement for the values it is given, never with a plan kept from earlier
+    runs. Nothing on SQLite, which plans every statement anew.
 
     For the reads of a check-in round's batches. psycopg prepares a statement once it has
     run five times, and after five more the server may keep a generic plan for it, costed
@@ -381,18 +382,22 @@ def planned_afresh(conn: Connection) -> Iterator[None]:
     nearly empty tables) was used for all later ones, so each batch's look-up of its
     100 dedupe keys compared every row the round had written so far (19 ms a batch at
     10,000 people, against under 1 ms planned afresh): a round quadratic in people. The
-    writes keep their cached plans: an insert is run once per row (psycopg's pipelined
-    executemany), and planning each row anew cost more than the reads gained.
+    writes keep their prepared statements: an insert is run once per row (psycopg's
+    pipelined executemany), and planning each row anew cost more than the reads gained.
+
+    (Until 2026-12-07 this was SET LOCAL plan_cache_mode = force_custom_plan and back: two
+    more round trips to the server for each block, six of a round batch's 17.)
     """
-    # (plan_cache_mode is PostgreSQL 12's: an older server, past its end of life, plans
-    # as it always did.)
-    if conn.dialect.name != "postgresql" or (conn.dialect.server_version_info or (0,)) < (12,):
+    if conn.dialect.name != "postgresql":
         yield
         return
-    conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
-    yield
-    # (Not on an error: the transaction is rolled back, and its SET LOCAL with it.)
-    conn.exec_driver_sql("SET LOCAL plan_cache_mode TO DEFAULT")
+    driver = conn.connection.driver_connection
+    was = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = was
 
 
 def _postgresql_connect(dbapi_connection: Any, _record: Any) -> None:

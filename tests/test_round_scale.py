@@ -50,9 +50,9 @@ async def test_a_round_costs_a_constant_number_of_statements_per_batch(settings,
 
     def counting(_conn, _cursor, statement: str, *_args) -> None:
         nonlocal count, switches
-        # (On PostgreSQL three reads a batch are planned for the tables as they are now,
-        # storage.db.planned_afresh: a setting switched on and back, counted apart.)
-        if statement.startswith("SET LOCAL plan_cache_mode"):
+        # (A setting switched on and back, as PostgreSQL's planned-afresh reads once had,
+        # is two round trips more: counted apart, and there should be none.)
+        if statement.startswith("SET "):
             switches += 1
         else:
             count += 1
@@ -80,8 +80,7 @@ async def test_a_round_costs_a_constant_number_of_statements_per_batch(settings,
     assert len(per_batch) == 3
     assert max(per_batch) <= 11
     assert at_batch_end[0] <= 13  # the first also includes choosing the people
-    assert switches_at_end == ([6, 12, 18, 24] if engine.dialect.name == "postgresql"
-                               else [0, 0, 0, 0])
+    assert switches_at_end == [0, 0, 0, 0]
 
 
 async def test_everyone_in_a_large_round_gets_one_prompt_and_can_answer_it(settings, clock,
@@ -168,66 +167,69 @@ async def test_a_rounds_later_batches_read_with_plans_made_for_the_tables_as_the
     nearly empty tables) read all the round had written so far in every later batch, a
     round quadratic in people (bench/rounds.py at 10,000 people: 0.65-0.80 ms a person,
     0.46-0.57 planned afresh). Which plan the server keeps depends on its estimates, so
-    this checks what rules it out: each batch's reads of rounds and dedupe keys run
-    with generic plans off, its writes (an insert run once per row) with the server's
-    setting, as is everything after the round's transactions."""
+    this checks what rules it out: each batch's reads of rounds and dedupe keys are never
+    run as prepared statements (the server plans an unprepared one for the values it is
+    given), even where psycopg would prepare every statement at its first run, while its
+    writes (an insert run once per row) keep theirs, as does everything after the round."""
     bot, engine = big_bot(settings, clock, tmp_path, 3 * ROUND_BATCH)
     if engine.dialect.name != "postgresql":
         engine.dispose()
         pytest.skip("SQLite plans every statement anew: no plan is kept between batches")
     bot.register(RecordingAdapter())
-    modes: dict[str, list[str]] = {}  # plan_cache_mode where each batch ran a statement
+    reads = ("SELECT outbox.dedupe_key", "SELECT checkin_rounds.id")
+    writes = ("INSERT INTO checkin_rounds", "INSERT INTO outbox")
+    prepared: dict[str, list[bool]] = {}  # each batch's statement: prepared when it ran?
 
-    def plans(_conn, cursor, statement: str, *_args) -> None:
-        for what in ("SELECT outbox.dedupe_key", "SELECT checkin_rounds.id",
-                     "INSERT INTO checkin_rounds", "INSERT INTO outbox"):
+    def prepare_at_once(dbapi_connection, *_args) -> None:
+        dbapi_connection.prepare_threshold = 0
+
+    def seen(_conn, cursor, statement: str, *_args) -> None:
+        for what in reads + writes:
             if statement.startswith(what):
-                modes.setdefault(what, []).append(
-                    cursor.connection.execute("SHOW plan_cache_mode").fetchone()[0])
+                found = cursor.connection.execute(
+                    "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                    (what + "%",)).fetchone()[0]
+                prepared.setdefault(what, []).append(found > 0)
 
     async def no_delivery(**_: object) -> None:
         return None
 
     bot.deliver = no_delivery
-    event.listen(engine, "after_cursor_execute", plans)
+    event.listen(engine, "checkout", prepare_at_once)
+    event.listen(engine, "after_cursor_execute", seen)
     try:
         run = await bot.run_checkins()
         assert len(run.grouped()["prompted"]) == 3 * ROUND_BATCH
         # (Two reads of rounds a batch: this week's and last week's, and the new ids.)
-        assert modes == {"SELECT outbox.dedupe_key": ["force_custom_plan"] * 3,
-                         "SELECT checkin_rounds.id": ["force_custom_plan"] * 6,
-                         "INSERT INTO checkin_rounds": ["auto"] * 3,
-                         "INSERT INTO outbox": ["auto"] * 3}
-        # The server's own setting everywhere else, on the connections the batches used.
+        assert prepared == {"SELECT outbox.dedupe_key": [False] * 3,
+                            "SELECT checkin_rounds.id": [False] * 6,
+                            "INSERT INTO checkin_rounds": [True] * 3,
+                            "INSERT INTO outbox": [True] * 3}
+        # Every connection the batches used prepares as before, after them.
         pool = [engine.connect() for _ in range(3)]
-        assert {c.exec_driver_sql("SHOW plan_cache_mode").scalar() for c in pool} == {"auto"}
+        assert {c.connection.driver_connection.prepare_threshold for c in pool} == {0}
         for conn in pool:
             conn.close()
     finally:
-        event.remove(engine, "after_cursor_execute", plans)
+        event.remove(engine, "after_cursor_execute", seen)
+        event.remove(engine, "checkout", prepare_at_once)
         engine.dispose()
 
 
-def test_a_server_older_than_postgresql_12_is_sent_no_setting_it_lacks(database_url,
-                                                                      monkeypatch):
-    """plan_cache_mode came with PostgreSQL 12: on an older server (past its end of life)
-    setting it would fail every round batch; there the reads plan as they always did."""
+def test_reads_planned_afresh_send_the_server_nothing_more(database_url):
+    """Planning a block's reads afresh costs no statement of its own (a setting switched
+    on and back was two more round trips to the server each time), on any server."""
     from storage.db import create_db_engine, planned_afresh
 
     engine = create_db_engine(database_url)
     try:
         with engine.connect() as conn:
-            if conn.dialect.name != "postgresql":
-                pytest.skip("SQLite has no plan cache to set")
-            with planned_afresh(conn):
-                assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == \
-                    "force_custom_plan"
-            monkeypatch.setattr(conn.dialect, "server_version_info", (11, 22))
+            conn.exec_driver_sql("SELECT 0")  # (the transaction begun: SQLite's BEGIN sent)
             sent: list[str] = []
             event.listen(engine, "before_cursor_execute",
                          lambda _c, _cur, statement, *_a: sent.append(statement))
             with planned_afresh(conn):
-                conn.exec_driver_sql("SELECT 1")
+                assert conn.exec_driver_sql("SELECT 1").scalar() == 1
             assert sent == ["SELECT 1"]
     finally:
         engine.dispose()
