@@ -922,7 +922,7 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
                                             now, args.crm_format,
                                             today=now.astimezone(bot.org.tz).date())
             except CrmImportError as exc:
-                print(f"teampulse: {exc}", file=sys.stderr)
+                print(f"teampulse import-actuals: {exc}", file=sys.stderr)
                 code = 1
                 continue
             if result.status == "unchanged":
