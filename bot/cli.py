@@ -27,7 +27,6 @@ from bot.cli_output import (
     json_text,
     namesakes_line,
     one_named,
-    person_guesses,
     start_csv,
     utf8,
     write_new_file,
@@ -1424,7 +1423,7 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
             return 2
         scope = "team"
     elif args.person is not None:
-        from handlers.people_named import people_named
+        from handlers.people_named import people_named, person_guesses
 
         # The person as /checkin send reads them (handlers/people_named.py).
         named = people_named(org.people, args.person)
@@ -1624,6 +1623,8 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
             else:
                 # Who is close to a typo, as /summary names them in chat; also someone
                 # taken out of the org file, whose history --person still prints.
+                from handlers.people_named import person_guesses
+
                 guesses = person_guesses(exc.args[0], ctx.people.everyone(), bot.org)
                 print(f"teampulse: no person {exc.args[0]!r} in the org"
                       f"{guesses_hint(guesses)}", file=sys.stderr)
@@ -1691,7 +1692,7 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot.weeks import current_week, previous_week
     from handlers.context import Context
     from handlers.digest import build_digest, digest_week, gets_digest, queue_digest
-    from handlers.people_named import people_named
+    from handlers.people_named import people_named, person_guesses
     from handlers.summary import SummaryWeekError, check_week
     from storage.digest import DigestRepo
 

@@ -192,17 +192,6 @@ def namesakes_line(typed: str, people: Iterable[tuple[str, str | None]], how: st
             + ", ".join(f"{how} {key} (team {team or '-'})" for key, team in pairs))
 
 
-def person_guesses(typed: str, people: Iterable[Any], org: Any) -> list[tuple[str, str]]:
-    """Of `people` (stored or the org file's), those whose key, name or alias is close to
-    a mistyped `typed` as (key, name), closest first: the very rule /summary and /goals
-    use in chat (bot.suggest.closest_people), so a slip gets the same "did you mean"."""
-    from bot.suggest import closest_people
-    from handlers.people_named import name_of, org_aliases
-
-    return closest_people(typed, [(p.key, name_of(p)) for p in people],
-                          aliases=org_aliases(org))
-
-
 def guesses_hint(guesses: Sequence[tuple[str, str]], more: Sequence[str] = ()) -> str:
     """" (did you mean 'alice' (Alice Martin)?)": what to type instead for each (key, name)
     guessed, then `more` (already worded: 'team East'); "" when nothing is close."""
