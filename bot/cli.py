@@ -25,6 +25,7 @@ from bot.cli_output import (
     dump_json,
     guesses_hint,
     json_text,
+    left_line,
     namesakes_line,
     one_named,
     start_csv,
@@ -1427,8 +1428,10 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
 
         # The person as /checkin send reads them (handlers/people_named.py).
         named = people_named(org.people, args.person)
-        wrong = one_named(named, args.person, "--person", note="nothing was sent",
-                          guesses=person_guesses(args.person, org.people, org))
+        # Someone who has left the org file is told so, with the day, not "no person".
+        wrong = (None if named else _left_of(settings, org, args.person, "check-ins")) or \
+            one_named(named, args.person, "--person", note="nothing was sent",
+                      guesses=person_guesses(args.person, org.people, org))
         if wrong:
             print(f"teampulse: {wrong}", file=sys.stderr)
             return 2
@@ -1686,6 +1689,31 @@ class _ConfiguredPlatforms:
         return platform == "slack"
 
 
+def _gm_timezone(org: Org) -> str:
+    """The GM's timezone: the calendar a day someone left on is told on, as `summary`
+    tells it."""
+    return next((p.timezone for p in org.people if p.role == "gm"), org.timezone)
+
+
+def _left_of(settings: Settings, org: Org, typed: str, what: str) -> str | None:
+    """left_line for `typed` among the people stored (the org file no longer lists a
+    leaver); None when no database is there yet or it names no one who left."""
+    from sqlalchemy import select
+
+    from storage.db import create_db_engine, session_factory
+    from storage.migrate import upgrade
+    from storage.models import Person
+
+    engine = create_db_engine(settings.database_url)
+    try:
+        upgrade(engine)  # a no-op when the bot has already migrated the database
+        with session_factory(engine)() as session:
+            gone = list(session.scalars(select(Person).where(Person.active.is_(False))))
+            return left_line(typed, gone, org, _gm_timezone(org), what)
+    finally:
+        engine.dispose()
+
+
 def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Print or queue weekly digests now (see handlers/digest.py)."""
     from bot.app import prepare
@@ -1712,10 +1740,13 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 # The person as every other command reads them (handlers/people_named.py),
                 # among all active people: a namesake who gets no digest is not guessed away.
                 named = people_named(ctx.people.active(), args.to, ctx.org)
-                # A typo is told who is close among those a digest goes to.
-                wrong = one_named(named, args.to, "--to", note="nothing was sent",
-                                  also=", or gm",
-                                  guesses=person_guesses(args.to, everyone, ctx.org))
+                # Someone who has left is told so, with the day (not "no person"); a typo
+                # is told who is close among those a digest goes to.
+                gone = None if named else left_line(args.to, ctx.people.everyone(), ctx.org,
+                                                    _gm_timezone(bot.org), "digests")
+                wrong = gone or one_named(named, args.to, "--to", note="nothing was sent",
+                                          also=", or gm",
+                                          guesses=person_guesses(args.to, everyone, ctx.org))
                 if wrong:
                     print(f"teampulse: {wrong}", file=sys.stderr)
                     return 2

@@ -192,6 +192,25 @@ def namesakes_line(typed: str, people: Iterable[tuple[str, str | None]], how: st
             + ", ".join(f"{how} {key} (team {team or '-'})" for key, team in pairs))
 
 
+def left_line(typed: str, people: Iterable[Any], org: Any, tz: str, what: str) -> str | None:
+    """Why `typed`, naming someone who has left the org (among `people`, stored: a Person
+    no longer active), is sent nothing, as `checkin send --person` and `digest --to` say
+    it: "Sam Lee (sam) left the org on 2026-11-30 …: a leaver is not sent `what`;
+    nothing was sent" (the day on the calendar of `tz`). None when it names no one such
+    (or several: the "no person" line then stands)."""
+    from handlers.people_named import people_named
+    from storage.models import left_on
+
+    named = people_named([p for p in people if not p.active], typed, org)
+    if len(named) != 1:
+        return None
+    who = named[0]
+    day = left_on(who.left_at, tz)
+    when = f"on {day.isoformat()} ({tz})" if day else "(the day is not on record)"
+    return (f"{who.display_name} ({who.key}) left the org {when}: a leaver is not sent "
+            f"{what}; nothing was sent")
+
+
 def guesses_hint(guesses: Sequence[tuple[str, str]], more: Sequence[str] = ()) -> str:
     """" (did you mean 'alice' (Alice Martin)?)": what to type instead for each (key, name)
     guessed, then `more` (already worded: 'team East'); "" when nothing is close."""
