@@ -1720,7 +1720,7 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot.weeks import current_week, previous_week
     from handlers.context import Context
     from handlers.digest import build_digest, digest_week, gets_digest, queue_digest
-    from handlers.people_named import people_named, person_guesses
+    from handlers.people_named import fold, people_named, person_guesses
     from handlers.summary import SummaryWeekError, check_week
     from storage.digest import DigestRepo
 
@@ -1734,7 +1734,7 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             if args.to is None:
                 # The GM's first (the whole org's), then the directors' by key.
                 chosen = sorted(everyone, key=lambda p: p.role != "gm")
-            elif args.to.strip().lower() == "gm":
+            elif fold(args.to) == "gm":  # also ＧＭ, as a Chinese input method types it
                 chosen = [p for p in everyone if p.role == "gm"]
             else:
                 # The person as every other command reads them (handlers/people_named.py),
