@@ -1697,7 +1697,7 @@ def _gm_timezone(org: Org) -> str:
 
 def _left_of(settings: Settings, org: Org, typed: str, what: str) -> str | None:
     """left_line for `typed` among the people stored (the org file no longer lists a
-    leaver); None when no database is there yet or it names no one who left."""
+    leaver): None when it names no one who has left."""
     from sqlalchemy import select
 
     from storage.db import create_db_engine, session_factory
