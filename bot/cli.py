@@ -25,9 +25,9 @@ from bot.cli_output import (
     dump_json,
     guesses_hint,
     json_text,
+    left_line,
     namesakes_line,
     one_named,
-    person_guesses,
     start_csv,
     utf8,
     write_new_file,
@@ -922,7 +922,7 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
                                             now, args.crm_format,
                                             today=now.astimezone(bot.org.tz).date())
             except CrmImportError as exc:
-                print(f"teampulse: {exc}", file=sys.stderr)
+                print(f"teampulse import-actuals: {exc}", file=sys.stderr)
                 code = 1
                 continue
             if result.status == "unchanged":
@@ -1424,12 +1424,14 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
             return 2
         scope = "team"
     elif args.person is not None:
-        from handlers.people_named import people_named
+        from handlers.people_named import people_named, person_guesses
 
         # The person as /checkin send reads them (handlers/people_named.py).
         named = people_named(org.people, args.person)
-        wrong = one_named(named, args.person, "--person", note="nothing was sent",
-                          guesses=person_guesses(args.person, org.people, org))
+        # Someone who has left the org file is told so, with the day, not "no person".
+        wrong = (None if named else _left_of(settings, org, args.person, "check-ins")) or \
+            one_named(named, args.person, "--person", note="nothing was sent",
+                      guesses=person_guesses(args.person, org.people, org))
         if wrong:
             print(f"teampulse: {wrong}", file=sys.stderr)
             return 2
@@ -1624,6 +1626,8 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
             else:
                 # Who is close to a typo, as /summary names them in chat; also someone
                 # taken out of the org file, whose history --person still prints.
+                from handlers.people_named import person_guesses
+
                 guesses = person_guesses(exc.args[0], ctx.people.everyone(), bot.org)
                 print(f"teampulse: no person {exc.args[0]!r} in the org"
                       f"{guesses_hint(guesses)}", file=sys.stderr)
@@ -1685,13 +1689,38 @@ class _ConfiguredPlatforms:
         return platform == "slack"
 
 
+def _gm_timezone(org: Org) -> str:
+    """The GM's timezone: the calendar a day someone left on is told on, as `summary`
+    tells it."""
+    return next((p.timezone for p in org.people if p.role == "gm"), org.timezone)
+
+
+def _left_of(settings: Settings, org: Org, typed: str, what: str) -> str | None:
+    """left_line for `typed` among the people stored (the org file no longer lists a
+    leaver): None when it names no one who has left."""
+    from sqlalchemy import select
+
+    from storage.db import create_db_engine, session_factory
+    from storage.migrate import upgrade
+    from storage.models import Person
+
+    engine = create_db_engine(settings.database_url)
+    try:
+        upgrade(engine)  # a no-op when the bot has already migrated the database
+        with session_factory(engine)() as session:
+            gone = list(session.scalars(select(Person).where(Person.active.is_(False))))
+            return left_line(typed, gone, org, _gm_timezone(org), what)
+    finally:
+        engine.dispose()
+
+
 def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Print or queue weekly digests now (see handlers/digest.py)."""
     from bot.app import prepare
     from bot.weeks import current_week, previous_week
     from handlers.context import Context
     from handlers.digest import build_digest, digest_week, gets_digest, queue_digest
-    from handlers.people_named import people_named
+    from handlers.people_named import fold, people_named, person_guesses
     from handlers.summary import SummaryWeekError, check_week
     from storage.digest import DigestRepo
 
@@ -1705,16 +1734,19 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             if args.to is None:
                 # The GM's first (the whole org's), then the directors' by key.
                 chosen = sorted(everyone, key=lambda p: p.role != "gm")
-            elif args.to.strip().lower() == "gm":
+            elif fold(args.to) == "gm":  # also ＧＭ, as a Chinese input method types it
                 chosen = [p for p in everyone if p.role == "gm"]
             else:
                 # The person as every other command reads them (handlers/people_named.py),
                 # among all active people: a namesake who gets no digest is not guessed away.
                 named = people_named(ctx.people.active(), args.to, ctx.org)
-                # A typo is told who is close among those a digest goes to.
-                wrong = one_named(named, args.to, "--to", note="nothing was sent",
-                                  also=", or gm",
-                                  guesses=person_guesses(args.to, everyone, ctx.org))
+                # Someone who has left is told so, with the day (not "no person"); a typo
+                # is told who is close among those a digest goes to.
+                gone = None if named else left_line(args.to, ctx.people.everyone(), ctx.org,
+                                                    _gm_timezone(bot.org), "digests")
+                wrong = gone or one_named(named, args.to, "--to", note="nothing was sent",
+                                          also=", or gm",
+                                          guesses=person_guesses(args.to, everyone, ctx.org))
                 if wrong:
                     print(f"teampulse: {wrong}", file=sys.stderr)
                     return 2

@@ -141,8 +141,9 @@ def _remove(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 return _fail(f"--remove {name!r}: no longer imported (see --list)")
             lines = described(found[0], tz)
             if back or not args.yes:
-                print(f"teampulse: --remove {name} would take out of the goals and "
-                      "summaries:", file=sys.stderr)
+                # Named as the command's other messages are (_fail): one prefix for all.
+                print(f"teampulse import-actuals: --remove {name} would take out of the "
+                      "goals and summaries:", file=sys.stderr)
                 for line in lines:
                     print(line, file=sys.stderr)
                 if back:

@@ -192,15 +192,23 @@ def namesakes_line(typed: str, people: Iterable[tuple[str, str | None]], how: st
             + ", ".join(f"{how} {key} (team {team or '-'})" for key, team in pairs))
 
 
-def person_guesses(typed: str, people: Iterable[Any], org: Any) -> list[tuple[str, str]]:
-    """Of `people` (stored or the org file's), those whose key, name or alias is close to
-    a mistyped `typed` as (key, name), closest first: the very rule /summary and /goals
-    use in chat (bot.suggest.closest_people), so a slip gets the same "did you mean"."""
-    from bot.suggest import closest_people
-    from handlers.people_named import name_of, org_aliases
+def left_line(typed: str, people: Iterable[Any], org: Any, tz: str, what: str) -> str | None:
+    """Why `typed`, naming someone who has left the org (among `people`, stored: a Person
+    no longer active), is sent nothing, as `checkin send --person` and `digest --to` say
+    it: "Sam Lee (sam) left the org on 2026-11-30 …: a leaver is not sent `what`;
+    nothing was sent" (the day on the calendar of `tz`). None when it names no one such
+    (or several: the "no person" line then stands)."""
+    from handlers.people_named import people_named
+    from storage.models import left_on
 
-    return closest_people(typed, [(p.key, name_of(p)) for p in people],
-                          aliases=org_aliases(org))
+    named = people_named([p for p in people if not p.active], typed, org)
+    if len(named) != 1:
+        return None
+    who = named[0]
+    day = left_on(who.left_at, tz)
+    when = f"on {day.isoformat()} ({tz})" if day else "(the day is not on record)"
+    return (f"{who.display_name} ({who.key}) left the org {when}: a leaver is not sent "
+            f"{what}; nothing was sent")
 
 
 def guesses_hint(guesses: Sequence[tuple[str, str]], more: Sequence[str] = ()) -> str:

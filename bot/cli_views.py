@@ -20,7 +20,6 @@ from bot.cli_output import (
     guesses_hint,
     namesakes_line,
     one_named,
-    person_guesses,
     write_csv,
 )
 from bot.config import Settings
@@ -486,7 +485,7 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """`teampulse review DIRECTOR`: the director's latest closed 360° review (the director
     by key or name, as /review reads them)."""
     from bot.app import prepare
-    from handlers.people_named import people_named
+    from handlers.people_named import people_named, person_guesses
     from handlers.review import build_report, latest_closed_round, open_round
 
     bot, engine = prepare(settings)
@@ -576,6 +575,8 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             # Who and which team are close to a typo, as /goals names them in chat
             # ('alcie': alice; 'Est': team East); no person when a team was asked for.
             guess = team_guess(bot.org, value) if value.strip() else None
+            from handlers.people_named import person_guesses
+
             people = [] if team else person_guesses(value, bot.org.people, bot.org)
             return fail(f"no person or team {value!r} in the org"
                         + guesses_hint(people, [f"team {guess}"] if guess else [])

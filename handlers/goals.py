@@ -19,13 +19,17 @@ from bot.goals import Gap, Goal, Progress, breakdown_gaps, compact, progress
 from bot.org import Org, OrgPerson, team_guess
 from bot.readers import VIEWERS
 from bot.render import Renderer
-from bot.suggest import closest_people
 from bot.team_names import team_key
 from bot.text import quoted
 from bot.weeks import week_of, week_start
 from handlers.answers import is_percent, normalise, team_word
 from handlers.context import Context, one_moment
-from handlers.people_named import mentions_as_keys, org_aliases, people_named, reply_namesakes
+from handlers.people_named import (
+    mentions_as_keys,
+    people_named,
+    person_guesses,
+    reply_namesakes,
+)
 from handlers.period_words import month_named, quarter_named, read_period
 from storage.goals import WeekFigure, week_figures
 from storage.models import CheckinRound, Person
@@ -406,8 +410,8 @@ def cmd_goals(ctx: Context, args: str) -> None:
         elif words.lower().startswith("team ") or not _left(ctx, person, exc.value):
             # Who or which team is close to a typo, as /summary names them ('alcie':
             # Alice Martin; 'Est': team East).
-            people = [] if words.lower().startswith("team ") else closest_people(
-                exc.value, [(p.key, p.name) for p in org.people], aliases=org_aliases(org))
+            people = [] if words.lower().startswith("team ") else person_guesses(
+                exc.value, org.people, org)
             ctx.reply("goals_unknown", value=quoted(exc.value),
                       teams=sorted({p.team for p in org.people if p.team}),
                       guess=team_guess(org, exc.value), guesses=people)

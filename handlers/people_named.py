@@ -81,6 +81,20 @@ def people_named(people: Iterable[P], typed: str, org: Any = None) -> list[P]:
     return [p for p in pool if wanted in {fold(a) for a in _aliases(p, org)}]
 
 
+def person_guesses(typed: str, people: Iterable[Any], org: Any, n: int = 3
+                   ) -> list[tuple[str, str]]:
+    """Of `people` (stored or the org file's), those whose key, name or alias (the org
+    file's) is close to a mistyped `typed`, as (key, name), closest first, at most `n`:
+    the one "did you mean" of every command, in chat (/summary, /goals, /review) and on the
+    command line, so a slip is answered alike wherever it is typed. `typed` is read as
+    people_named reads it (full-width letters, a leading @)."""
+    from bot.suggest import closest_people
+
+    return closest_people(fold(typed).lstrip("@").strip(),
+                          [(p.key, name_of(p)) for p in people], n=n,
+                          aliases=org_aliases(org))
+
+
 def org_aliases(org: Any) -> dict[str, tuple[str, ...]]:
     """Key -> the aliases the org file gives them, for those who have any: what a "did
     you mean" compares a mistyped name with, besides keys and names."""

@@ -37,7 +37,12 @@ from bot.text import clean_text
 from handlers.answers import is_pause, is_skip, normalise
 from handlers.checkin import cmd_cancel
 from handlers.context import Context
-from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
+from handlers.people_named import (
+    mentions_as_keys,
+    people_named,
+    person_guesses,
+    reply_namesakes,
+)
 from handlers.waiting import after_dialog, under_way
 from storage.db import ConcurrentChange
 from storage.models import Conversation, OutboxMessage, Person
@@ -531,8 +536,13 @@ def cmd_review(ctx: Context, args: str) -> None:
             reply_namesakes(ctx, gone, "review", "report")
             return
         subject = gone[0] if gone else None
+    sub = parts[0].lower()
     if subject is None or subject.role != "director":
-        ctx.reply("review_not_director", value=parts[1].strip())
+        # A typo ('/review report brnuo') is told which director is close, as /summary
+        # and the command line's `teampulse review` tell it; never of someone named.
+        guesses = [] if subject is not None else person_guesses(
+            typed, _reviewable(ctx, sub), ctx.org)
+        ctx.reply("review_not_director", value=parts[1].strip(), guesses=guesses, sub=sub)
         return
     running = open_round(ctx.session, subject.key)
     if parts[0].lower() == "status":
@@ -574,15 +584,23 @@ def _left_with_open_review(ctx: Context, text: str) -> Person | None:
     return found[0] if len(found) == 1 else None
 
 
-def _left_with_review(ctx: Context, text: str, status: str) -> list[Person]:
+def _left_with_review(ctx: Context, text: str | None, status: str) -> list[Person]:
     """The directors the org file no longer lists with a review in `status` (open or
-    closed), by key or by the name they had, in key order."""
-    wanted = text.strip().casefold()
+    closed), by key or by the name they had (all of them for None), in key order."""
+    wanted = None if text is None else text.strip().casefold()
     return [p for p in ctx.session.scalars(select(Person).where(
         Person.active.is_(False), Person.role == "director",
         Person.key.in_(select(ReviewRound.subject_key).where(ReviewRound.status == status)))
         .order_by(Person.key))
-        if wanted in {p.key.casefold(), p.display_name.casefold()}]
+        if wanted is None or wanted in {p.key.casefold(), p.display_name.casefold()}]
+
+
+def _reviewable(ctx: Context, sub: str) -> list[Person]:
+    """Whom `/review <sub>` may name: the org file's directors, and for `report` those
+    gone with a closed review, for `status` and `close` those gone with an open one."""
+    gone = _left_with_review(ctx, None, "closed" if sub == "report" else "open") \
+        if sub != "start" else []
+    return [p for p in ctx.people.active() if p.role == "director"] + gone
 
 
 def subject_name(session: Session, key: str) -> str:

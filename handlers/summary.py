@@ -29,7 +29,7 @@ from bot.questions import Question, kpi_question
 from bot.readers import VIEWERS, team_readers
 from bot.render import Renderer
 from bot.schedule import checkin_moment
-from bot.suggest import closest, closest_people
+from bot.suggest import closest
 from bot.team_names import spellings_of, team_key, team_order
 from bot.text import quoted
 from bot.weeks import (
@@ -53,7 +53,12 @@ from handlers.checkin import (
 from handlers.context import Context, one_moment
 from handlers.joined import booked_weeks, joined_after, joined_on
 from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
-from handlers.people_named import mentions_as_keys, org_aliases, people_named, reply_namesakes
+from handlers.people_named import (
+    mentions_as_keys,
+    people_named,
+    person_guesses,
+    reply_namesakes,
+)
 from handlers.period_words import month_named, quarter_named, read_period
 from handlers.pulse import EITHER, hidden_why, polls_between, team_morale
 from handlers.teams_then import (
@@ -2074,7 +2079,7 @@ def cmd_summary(ctx: Context, args: str) -> None:
                   gone=err.gone, last=err.last,
                   guess=closest(typed, teams) if request.kind == "team"
                   else None,
-                  guesses=closest_people(typed, people, aliases=org_aliases(ctx.org))
+                  guesses=person_guesses(typed, active, ctx.org)
                   if request.kind != "team" else [],
                   example=people[0] if people else None)
         return

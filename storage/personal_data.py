@@ -31,6 +31,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -88,8 +89,10 @@ def contribute(part: Part) -> None:
 
 
 def find_person(session: Session, key: str) -> Person | None:
-    """A person by key, also one who has left the org (erasing is often asked after)."""
-    return session.scalar(select(Person).where(Person.key == key.strip().lower()))
+    """A person by key, also one who has left the org (erasing is often asked after); a
+    key typed in full-width letters (ａｌｉｃｅ, a Chinese input method's) is that key."""
+    wanted = unicodedata.normalize("NFKC", key).strip().lower()
+    return session.scalar(select(Person).where(Person.key == wanted))
 
 
 def erased_already(session: Session) -> str:

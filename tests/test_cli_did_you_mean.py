@@ -87,6 +87,39 @@ async def test_review_of_a_mistyped_director_names_the_director(bot, settings, c
     assert "did you mean" not in capsys.readouterr().err
 
 
+async def test_chat_review_of_a_mistyped_director_names_whom_the_command_line_names(
+        bot, chat, settings, capsys):
+    """`/review report Bruno Rosi` (the GM's slip) was only told Bruno Rosi is no director,
+    where `teampulse review 'Bruno Rosi'` names Bruno Rossi: chat now names him too, by
+    the one rule (handlers.people_named.person_guesses), worded as /summary's guesses."""
+    await say(bot, "grace", "/review start bruno")
+    await say(bot, "grace", "/review close bruno")
+    await say(bot, "grace", "/review report Bruno Rosi")
+    assert chat.last("grace") == (
+        "Bruno Rosi is not a director in the org file. Did you mean Bruno Rossi (/review "
+        "report bruno)? A 360° review is of a director, for example /review report alice.")
+    assert run_cli(settings, "review", "Bruno Rosi") == (2, "")
+    assert "(did you mean 'bruno' (Bruno Rossi)?)" in capsys.readouterr().err
+    # What it says to type is taken: the report.
+    await say(bot, "grace", "/review report bruno")
+    assert "Bruno Rossi" in chat.last("grace") and "not a director" not in chat.last("grace")
+    # Two directors close to a slip, listed as /summary lists them; Sam is close to
+    # 'Sma' but is no director, and so not guessed.
+    await say(bot, "grace", "/review start alie")
+    assert chat.last("grace").startswith(
+        "alie is not a director in the org file. Did you mean Alice Martin (/review start "
+        "alice)")
+    await say(bot, "grace", "/review status Sma")
+    assert chat.last("grace") == ("Sma is not a director in the org file; a 360° review is "
+                                  "of a director, for example /review status alice.")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/review report brunoo")
+    assert chat.last("grace") == (
+        "brunoo 不是组织文件中的总监。你是指 Bruno Rossi（/review report bruno）吗？360° 评估"
+        "针对总监，例如 /review report alice。")
+
+
 @pytest.mark.parametrize("who", [("team",), ("Team",), ("team", " "), ("TEAM ",)])
 def test_goals_team_without_a_name_says_to_give_it(bot, settings, capsys, who):
     """`goals team` (or `goals team "$TEAM"` with TEAM unset) said "no person or team

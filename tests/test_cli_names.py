@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -312,3 +313,52 @@ def test_help_says_what_the_command_takes_and_what_it_costs(capsys, command, say
         main([*command, "--help"])
     assert exit_.value.code == 0
     assert says in " ".join(capsys.readouterr().out.split())
+
+
+# --- someone who has left the org ------------------------------------------------------------
+
+def _without(settings: Any, tmp_path: Path, key: str) -> Any:
+    """`settings` on the test org with `key` taken out, applied: they have left."""
+    from dataclasses import replace
+
+    org = tmp_path / "org.yaml"
+    lines = TEST_ORG.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index(f"  - key: {key}\n")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("    "))
+    org.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+    settings = replace(settings, org_file=org)
+    assert run_cli(settings, "apply-org", "--yes")[0] == 0
+    return settings
+
+
+def test_checkin_send_to_someone_who_left_says_when_and_sends_nothing(bot, settings, clock,
+                                                                       capsys, tmp_path):
+    """`checkin send --person sam` after Sam left said "no person 'sam' in the org", as
+    for a typo: the operator could not tell he was gone, nor since when."""
+    settings = _without(settings, tmp_path, "sam")
+    capsys.readouterr()
+    day = clock.now().astimezone(ZoneInfo("America/New_York")).date().isoformat()  # the GM's
+    for typed in ("sam", "Sam Lee"):
+        assert run_cli(settings, "checkin", "send", "--person", typed, "--wait", "0") \
+            == (2, "")
+        assert capsys.readouterr().err == (
+            f"teampulse: Sam Lee (sam) left the org on {day} (America/New_York): a leaver is "
+            "not sent check-ins; nothing was sent\n")
+    assert _requests(bot) == []
+
+
+def test_digest_to_a_director_who_left_says_when_and_sends_nothing(bot, settings, clock,
+                                                                    capsys, tmp_path):
+    settings = _without(settings, tmp_path, "bruno")
+    capsys.readouterr()
+    assert run_cli(settings, "digest", "--to", "bruno") == (2, "")
+    assert capsys.readouterr().err == (
+        f"teampulse: Bruno Rossi (bruno) left the org on "
+        f"{clock.now().astimezone(ZoneInfo('America/New_York')).date().isoformat()} "
+        "(America/New_York): a leaver is not sent digests; nothing was sent\n")
+    from storage.digest import DigestSent
+    with bot.unit() as ctx:
+        assert ctx.session.scalar(select(func.count()).select_from(DigestSent)) == 0
+    # A typo of him is still a typo (no one of that name has left): who is close.
+    assert run_cli(settings, "digest", "--to", "brnuo") == (2, "")
+    assert capsys.readouterr().err.startswith("teampulse: no person 'brnuo' in the org")

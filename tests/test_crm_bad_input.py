@@ -37,7 +37,7 @@ def test_half_a_customer_refuses_the_file_naming_its_line_and_value(
     capsys.readouterr()
     assert run_cli(settings, "import-actuals", str(export)) == (1, "")
     assert capsys.readouterr().err == (
-        "teampulse: customers.csv: nothing imported, 1 problem:\n"
+        "teampulse import-actuals: customers.csv: nothing imported, 1 problem:\n"
         "  - line 2: value '2.5' is not a whole number, but alice's new_customers is a "
         "count (customers): write it as a whole number, as the check-in asks it\n")
     # What the file brought before stands: 3 customers, not 2.5, nor nothing.
@@ -81,7 +81,7 @@ def test_an_accounting_negative_is_a_refund_and_one_negative_twice_is_refused(
     capsys.readouterr()
     assert run_cli(settings, "import-actuals", str(twice)) == (1, "")
     assert capsys.readouterr().err == (
-        "teampulse: twice.csv: nothing imported, 3 problems:\n"
+        "teampulse import-actuals: twice.csv: nothing imported, 3 problems:\n"
         "  - line 2: value '(-5)' is negative twice, in parentheses and with a sign: write "
         "a negative figure (a refund) as (5) or -5\n"
         "  - line 3: value '(+5)' is negative twice, in parentheses and with a sign: write "
@@ -132,7 +132,7 @@ def test_a_figure_with_an_unquoted_comma_is_refused_not_read_as_its_first_part(
                     "sam,revenue,2026-W47,1,200.00\n" "bruno,revenue,2026-W47,900,\n")
     assert run_cli(settings, "import-actuals", str(export)) == (1, "")
     assert capsys.readouterr().err == (
-        "teampulse: eu.csv: nothing imported, 2 problems:\n"
+        "teampulse import-actuals: eu.csv: nothing imported, 2 problems:\n"
         "  - line 2: the row has 5 cells where the header has 4 (its extra cells: 50): a "
         'value with a comma in it must be in double quotes ("1,234.50"); save the export '
         "again as CSV\n"
@@ -220,9 +220,9 @@ def test_an_empty_file_is_said_to_be_empty(bot, settings, clock, tmp_path, capsy
     bom.write_bytes(b"\xef\xbb\xbf\r\n")
     assert run_cli(settings, "import-actuals", str(empty), str(bom)) == (1, "")
     assert capsys.readouterr().err == (
-        "teampulse: pipeline.csv: nothing imported, 1 problem:\n"
+        "teampulse import-actuals: pipeline.csv: nothing imported, 1 problem:\n"
         "  - the file is empty: export the report again (as CSV) and import that file\n"
-        "teampulse: bom.csv: nothing imported, 1 problem:\n"
+        "teampulse import-actuals: bom.csv: nothing imported, 1 problem:\n"
         "  - the file is empty: export the report again (as CSV) and import that file\n")
     with pytest.raises(CrmImportError) as refused, bot.unit() as ctx:
         import_actuals(ctx.session, "pipeline.csv", b"", bot.org.crm, [], clock.now())
@@ -263,6 +263,6 @@ def test_a_rate_written_with_its_percent_sign_is_read_and_money_with_one_refused
     money = weekly(tmp_path, "money.csv", "bruno,revenue,2026-W47,60%")
     assert run_cli(settings, "import-actuals", str(money)) == (1, "")
     assert capsys.readouterr().err == (
-        "teampulse: money.csv: nothing imported, 1 problem:\n"
+        "teampulse import-actuals: money.csv: nothing imported, 1 problem:\n"
         "  - line 2: value '60%' is a percentage, but bruno's revenue is counted in USD: "
         "write the figure itself\n")

@@ -71,7 +71,7 @@ def test_a_figure_whose_sign_is_unclear_is_still_refused_with_its_line(
                     "sam,revenue,2026-W47,1.5kk", "alice,revenue,2026-W48,100")
     assert run_cli(settings, "import-actuals", str(export)) == (1, "")
     assert capsys.readouterr().err == (
-        "teampulse: signs.csv: nothing imported, 4 problems:\n"
+        "teampulse import-actuals: signs.csv: nothing imported, 4 problems:\n"
         "  - line 2: value '-500-' has a sign both before and after the figure: write a "
         "negative figure (a refund) as -5, 5- or (5)\n"
         "  - line 3: value '(500)-' is negative twice, in parentheses and with a sign: write "

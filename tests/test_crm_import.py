@@ -125,7 +125,7 @@ def test_a_western_european_excel_export_in_its_ansi_encoding_is_read(
                        "Jürgen Müller;23.11.2026;12.500,00\r\n".encode("cp1252"))
     assert cli("import-actuals", str(export)) == 1
     assert capsys.readouterr().err == (
-        "teampulse: Verkaufschancen.csv: nothing imported, 1 problem:\n"
+        "teampulse import-actuals: Verkaufschancen.csv: nothing imported, 1 problem:\n"
         "  - line 2: Opportunity Owner 'Françoise Noël' is not a person of the org (map the "
         "CRM name or e-mail to a key under crm.owners in the org file)\n")
 
@@ -656,7 +656,7 @@ def test_a_name_two_people_share_credits_neither(cli, bot, tmp_path, capsys):
                       "王伟,2026-11-24,2000\n", encoding="utf-8")
     assert cli("import-actuals", str(export)) == 1
     assert capsys.readouterr().err == (
-        "teampulse: deals.csv: nothing imported, 2 problems:\n"
+        "teampulse import-actuals: deals.csv: nothing imported, 2 problems:\n"
         "  - line 2: 销售负责人 '王伟' is the name of 2 people (wangwei, wangwei2): write "
         "the key in the export, or map the CRM name or e-mail to a key under crm.owners in "
         "the org file\n"
@@ -687,7 +687,7 @@ def test_a_metric_that_is_a_typo_of_a_kpi_is_refused_with_the_likely_one(
                       "alice,New_Customer,2026-11-24,2\n", encoding="utf-8")
     assert cli("import-actuals", str(export)) == 1
     err = capsys.readouterr().err
-    assert err == ("teampulse: deals.csv: nothing imported, 2 problems:\n"
+    assert err == ("teampulse import-actuals: deals.csv: nothing imported, 2 problems:\n"
                    "  - line 3: metric 'revenu' is no one's KPI and no goal's in the org file "
                    "(did you mean 'revenue'?): its rows would count toward no goal; correct it "
                    "in the export\n"

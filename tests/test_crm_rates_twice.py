@@ -37,7 +37,7 @@ def test_two_rates_of_one_week_refuse_the_file_naming_both_lines(
                     "bruno,win_rate,2026-W47,40%", "bruno,win_rate,2026-W48,50")
     assert run_cli(rate_settings, "import-actuals", str(export)) == (1, "")
     assert capsys.readouterr().err == (
-        "teampulse: rates.csv: nothing imported, 1 problem:\n"
+        "teampulse import-actuals: rates.csv: nothing imported, 1 problem:\n"
         "  - line 5: value '40%' is a second win_rate for bruno in 2026-W47, after '60%' on "
         "line 2: a rate is not added up, so give one row with the week's rate and remove "
         "the other\n")
@@ -91,7 +91,7 @@ def test_a_rate_another_file_gives_for_the_week_refuses_the_second_file(
                       "bruno,revenue,2026-W48,700")
     assert run_cli(rate_settings, "import-actuals", str(november)) == (1, "")
     assert capsys.readouterr().err == (
-        "teampulse: November.csv: nothing imported, 1 problem:\n"
+        "teampulse import-actuals: November.csv: nothing imported, 1 problem:\n"
         "  - line 2: value '60%' is bruno's win_rate for 2026-W47, which Q4.csv (line 3) "
         "already gives: a rate is not added up, so keep the week's rate in one file "
         "(correct the other and import it again, or take it out: teampulse import-actuals "

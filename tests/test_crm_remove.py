@@ -84,8 +84,8 @@ async def test_removing_without_yes_says_what_would_go_and_changes_nothing(
     code, out = run_cli(settings, "import-actuals", "--remove", "wrong region.csv")
     assert code == 2 and out == ""
     err = capsys.readouterr().err.splitlines()
-    assert err[0] == ("teampulse: --remove wrong region.csv would take out of the goals and "
-                      "summaries:")
+    assert err[0] == ("teampulse import-actuals: --remove wrong region.csv would take out of "
+                      "the goals and summaries:")
     assert err[1].startswith("wrong region.csv: 2 rows (teampulse-daily format), imported "
                              f"{imported} ")
     assert err[2:] == [
@@ -248,3 +248,30 @@ async def test_a_watched_folder_that_cannot_be_read_warns_and_the_removal_goes_a
     assert code == 0 and out.startswith("removed wrong region.csv: 2 rows")
     assert out.splitlines()[-1] == warning
     assert len(stored(bot)) == 4
+
+
+def test_every_import_actuals_message_names_the_command_alike(settings, files, capsys,
+                                                                tmp_path):
+    """`--remove NAME` without --yes opened with `teampulse:`, a refused file's problems
+    too, where `--remove` of no such file and a missing file said `teampulse
+    import-actuals:`: each message of the command now opens with the same words."""
+    import_both(settings, files)
+    capsys.readouterr()
+    bad = tmp_path / "customers.csv"
+    bad.write_text("name,email\nAcme,a@acme.example\n", encoding="utf-8")
+    firsts = []
+    for args in (("--remove", "wrong region.csv"), ("--remove", "nope.csv"),
+                 ("--remove", "q4.csv", "--locale", "en"), (str(tmp_path / "none.csv"),),
+                 ("--yes", str(bad)), (str(bad),)):
+        code, out = run_cli(settings, "import-actuals", *args)
+        assert code in (1, 2) and out == ""
+        firsts.append(capsys.readouterr().err.splitlines()[0])
+    assert firsts[:4] == [
+        "teampulse import-actuals: --remove wrong region.csv would take out of the goals "
+        "and summaries:",
+        "teampulse import-actuals: --remove 'nope.csv': no imported file by that name "
+        "(imported files: q4.csv, wrong region.csv; see --list)",
+        "teampulse import-actuals: --locale is for --list",
+        f"teampulse import-actuals: {tmp_path / 'none.csv'}: no such file"]
+    assert firsts[4] == "teampulse import-actuals: --yes is for --remove NAME"
+    assert firsts[5].startswith("teampulse import-actuals: customers.csv: nothing imported, ")

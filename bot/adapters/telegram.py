@@ -73,8 +73,8 @@ from bot.adapters.telegram_format import (
     MAX_MESSAGE_LENGTH,
     button_rows,
     html_to_plain,
+    shown_len,
     split_html,
-    utf16_len,
 )
 from bot.config import ConfigError, Settings, mask_url, webhook_url_advice
 from bot.events import (
@@ -446,7 +446,7 @@ class TelegramAdapter(Adapter):
         try:
             text = f"{message.text_html}\n\n→ <b>{html.escape(label, quote=False)}</b>" \
                 if message.text else None
-            if text is not None and utf16_len(text) <= MAX_MESSAGE_LENGTH:
+            if text is not None and shown_len(text) <= MAX_MESSAGE_LENGTH:
                 await tg.edit_message_text(text, chat_id=message.chat.id,
                                            message_id=message.message_id,
                                            parse_mode=ParseMode.HTML,
@@ -531,7 +531,7 @@ class TelegramAdapter(Adapter):
         """sendPhoto with the caption; a caption too long for one goes after the photo."""
         tg = self._tg()
         chat, reply_to, topic = self._destination(target)
-        fits = utf16_len(caption) <= MAX_CAPTION_LENGTH
+        fits = shown_len(caption) <= MAX_CAPTION_LENGTH
         steps: list[Callable[[], Awaitable[Message]]] = [
             lambda: self._call(tg.send_photo, "caption", chat_id=chat, photo=image,
                                filename=filename, caption=caption if fits else None,

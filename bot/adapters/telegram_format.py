@@ -24,6 +24,8 @@ _OPEN_TAG = re.compile(r"<([a-zA-Z][\w-]*)[^<>]*>")
 _CLOSE_TAG = re.compile(r"</([a-zA-Z][\w-]*)\s*>")
 _ANY_TAG = re.compile(r"<[^<>]*>")
 _BREAKS = ("\n", " ")
+#: The named entities Telegram's HTML reads (besides every numeric one).
+_NAMED_ENTITIES = frozenset({"&lt;", "&gt;", "&amp;", "&quot;"})
 _TELEGRAM_TAG = re.compile(
     r"</?(?:b|strong|i|em|u|ins|s|strike|del|code|pre|a|span|tg-spoiler|tg-emoji|blockquote)"
     r"(?:\s[^<>]*)?>", re.IGNORECASE)
@@ -34,6 +36,25 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def shown_len(text: str) -> int:
+    """How long Telegram HTML is as Telegram counts it against its limits: the text after
+    its entities are parsed (tags dropped, `&amp;` one `&`), in UTF-16 code units.
+
+    Anything in angle brackets that is no Telegram tag counts as written (the safe side:
+    it is not read as markup, see html_to_plain)."""
+    return sum(_token_len(token) for token in _TOKEN.findall(text))
+
+
+def _token_len(token: str) -> int:
+    """One token's share of shown_len: a tag none, an entity the character it stands for."""
+    if token.startswith("<") and _TELEGRAM_TAG.fullmatch(token):
+        return 0
+    if token.startswith("&") and len(token) > 1 and (
+            token[1] == "#" or token.lower() in _NAMED_ENTITIES):
+        return utf16_len(html.unescape(token))
+    return utf16_len(token)  # (another named entity: Telegram leaves it as written)
+
+
 def split_html(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
     """Split Telegram HTML into messages of at most `limit` characters, in order.
 
@@ -41,10 +62,10 @@ def split_html(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
     characters; never inside a tag, an entity or a character drawn as one (a flag, an
     emoji with its skin tone or ZWJ sequence, a letter with its accent). A tag still
     open at a cut is closed at the end of one part and reopened at the start of the
-    next, so every part is valid HTML on its own. Lengths are measured on the markup
-    itself, which is never shorter than the text Telegram counts, so every part fits.
+    next, so every part is valid HTML on its own. Lengths are measured as Telegram counts
+    them (shown_len): a text of `&amp;`s or tags was cut at a fifth of what fits.
     """
-    if utf16_len(text) <= limit:
+    if shown_len(text) <= limit:
         return [text]
     tokens = _clusters(_TOKEN.findall(text))
     parts: list[str] = []
@@ -57,21 +78,20 @@ def split_html(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
             break
         start_stack = list(stack)
         prefix = "".join(tag for _, tag in start_stack)
-        size = utf16_len(prefix)
+        size = 0  # (the tags reopened: no text Telegram counts)
         j = i
         newline_cut: tuple[int, list[tuple[str, str]]] | None = None
         space_cut: tuple[int, list[tuple[str, str]]] | None = None
         while j < len(tokens):
             token = tokens[j]
             after = _apply_tag(stack, token)
-            closers = sum(utf16_len(f"</{name}>") for name, _ in after)
-            if size + utf16_len(token) + closers > limit and j > i:
+            if size + _token_len(token) > limit and j > i:
                 break
             if token == "\n":
                 newline_cut = (j, list(stack))
             elif token == " ":
                 space_cut = (j, list(stack))
-            size += utf16_len(token)
+            size += _token_len(token)
             stack = after
             j += 1
         if j < len(tokens):
@@ -80,7 +100,7 @@ def split_html(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
             # only sent the sentence's start alone ('👏 Alice —— 来自 李雷', then '的点赞：…'
             # and the word, cut all the same).
             if newline_cut is None and space_cut is not None and \
-                    _fills_a_part(tokens, space_cut[0] + 1, limit - utf16_len(prefix)):
+                    _fills_a_part(tokens, space_cut[0] + 1, limit):
                 space_cut = None
             cut, stack = newline_cut or space_cut or (j, stack)
         else:
@@ -101,7 +121,7 @@ def _fills_a_part(tokens: list[str], start: int, room: int) -> bool:
     for token in tokens[start:]:
         if token in _BREAKS:
             return False
-        size += utf16_len(token)
+        size += _token_len(token)
         if size > room:
             return True
     return False

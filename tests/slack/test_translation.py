@@ -264,6 +264,32 @@ def test_readme_names_every_slash_command_the_manifest_creates() -> None:
         assert f"`{entry['command']}" in section, entry["command"]
 
 
+@pytest.mark.parametrize("command, usage, subcommands", [
+    ("/review", "review_usage", {"start", "close", "report", "status", "schedule"}),
+    ("/1on1", "oo_usage", {"schedule", "move", "skip", "note", "history"}),
+])
+def test_the_manifest_s_usage_hints_name_every_subcommand(command: str, usage: str,
+                                                         subcommands: set[str]) -> None:
+    """The hint Slack shows while /review or /1on1 is typed named neither `schedule` nor
+    `note` (of /review and /1on1), which the handlers take: a GM typing `/review` was
+    not told a schedule of reviews could be looked at. It names each subcommand the
+    handler takes, and each the chat's own usage text names."""
+    import re
+
+    from bot.render import Renderer
+
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    hint = next(c["usage_hint"] for c in manifest["features"]["slash_commands"]
+                if c["command"] == command)
+    said = set(re.findall(r"[a-z]+", hint))
+    assert subcommands <= said, subcommands - said
+    for locale in ("en", "zh-CN"):
+        text = Renderer().message(locale, usage, "plain")
+        # ('/review status alice': a key; '/review on its own': the command alone)
+        named = set(re.findall(re.escape(command) + r" ([a-z]+)\b(?! its own)", text))
+        assert named - {"alice"} <= said, named - said
+
+
 def test_docs_slack_md_lists_the_manifest_s_commands_events_and_scopes() -> None:
     """docs/slack.md tells the admin what the app asks for; it says what the manifest does
     (a scope added to one and not the other would surprise whoever approves the app)."""

@@ -5,7 +5,7 @@ whole, as the words typed, and adds no markup or mention of its own."""
 from __future__ import annotations
 
 from bot.adapters.telegram import with_link_addresses
-from bot.adapters.telegram_format import html_to_plain, utf16_len
+from bot.adapters.telegram_format import html_to_plain, shown_len, utf16_len
 from tests.telegram.conftest import ALICE, GRACE, GROUP, TG
 from tests.telegram.test_kudos import mention
 from tests.test_checkin import ALICE_ANSWERS
@@ -40,7 +40,7 @@ async def test_a_blocker_longer_than_a_message_reaches_the_gm_whole(tg: TG) -> N
     await tg.say(GRACE, "/summary")
     parts = tg.sent(GRACE)[before:]
     assert len(parts) > 1
-    assert all(utf16_len(m["text"]) <= 4096 for m in parts)
+    assert all(shown_len(m["text"]) <= 4096 for m in parts)  # as Telegram counts them
     shown = "".join(tg.shown(GRACE)[-len(parts):])
     assert f"blockers: {TYPED} " + "🚀" * 1900 + " end" in shown.replace("\n", "")
 

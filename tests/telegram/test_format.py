@@ -6,6 +6,7 @@ from bot.adapters.telegram_format import (
     button_rows,
     display_width,
     html_to_plain,
+    shown_len,
     split_html,
     utf16_len,
 )
@@ -29,7 +30,7 @@ def test_tags_open_at_a_cut_are_closed_and_reopened() -> None:
     parts = split_html(text, limit=80)
     assert len(parts) > 2
     for part in parts:
-        assert utf16_len(part) <= 80
+        assert shown_len(part) <= 80
         parse_html(part)  # valid Telegram HTML on its own: raises otherwise
     assert parts[1].startswith('<a href="https://x.org/a">') and parts[1].endswith("</a>")
     assert html_to_plain("\n".join(parts)) == html_to_plain(text)
@@ -39,7 +40,7 @@ def test_a_line_longer_than_the_limit_breaks_at_spaces_never_inside_entities() -
     text = "<i>" + " ".join(["fish &amp; chips"] * 30) + "</i>"
     parts = split_html(text, limit=60)
     for part in parts:
-        assert utf16_len(part) <= 60
+        assert shown_len(part) <= 60
         plain, _ = parse_html(part)
         assert not plain.startswith(" ") and "&am" not in plain
     assert " ".join(html_to_plain(p) for p in parts) == html_to_plain(text)
