@@ -356,6 +356,11 @@ def _readings(text: str, units: tuple[str, ...], words: tuple[str, ...] = ()) ->
         spellings |= _own_words(units, words)
     for unit in sorted(spellings, key=len, reverse=True):
         value = value.replace(unit, " ")
+    if units and not currency and (scale := _unit_scale(units[0])) is not None:
+        # '5万' to a question in 万元 is 5 万元, as '5万元' is: read as 50,000 万元 it was
+        # asked back as 10,000 times the figure meant ('52k' to 'k USD' likewise).
+        value = re.sub(rf"^(\s*[-+]?[\d.,]+)\s*{re.escape(scale)}\s*$", r"\1", value,
+                       flags=re.IGNORECASE)
     value = _currency_checked(value, units[0] if units else "", own)
     value = _APPROXIMATELY.sub("", value)  # once the unit is gone: '40k-ish dollars'
     if not currency:
@@ -686,6 +691,20 @@ def read_any_money(text: str) -> list[float]:
 @functools.lru_cache(maxsize=256)
 def _unit_is_money(unit: str) -> bool:
     return bool(unit_codes(unit)) or _currency_named(normalise(unit).lower()) is not None
+
+
+#: A unit of ten that opens a unit naming money with it: '万元', '千美元', 'k USD'.
+_UNIT_SCALE = re.compile(r"(百万|千万|万|千|亿|k|m)(?=\s*\S)", re.IGNORECASE)
+
+
+def _unit_scale(unit: str) -> str | None:
+    """The unit of ten a unit of money opens with ('万' of '万元', 'k' of 'k USD'), None
+    for any other unit (a count, a plain currency, '万' alone)."""
+    said = normalise(unit).lower()
+    scale = _UNIT_SCALE.match(said)
+    if scale is None or _currency_named(said[scale.end():].strip()) is None:
+        return None
+    return scale.group(1)
 
 
 def _currency_named(text: str) -> str | None:

@@ -865,3 +865,16 @@ async def test_a_figure_after_words_names_the_figure_to_type(bot, chat):
         await say(bot, "li", typed)
         assert chat.last("li").startswith("这不是一个数字。"), (typed, chat.last("li"))
     assert answers_of(bot, "alice") == answers_of(bot, "li") == {}
+
+
+async def test_a_figure_in_the_units_own_unit_of_ten_is_read_in_the_unit(wan_bot):
+    """'5万' to a question asked in 万元 is the 5 万元 that '5万元' is: it was read as
+    50,000 万元 (five hundred million yuan) and asked back as twenty times the target.
+    The same for '52k' to one in 'k USD'."""
+    bot, chat = wan_bot
+    await bot.run_checkins(["li", "amy"])
+    await say(bot, "li", "5万")
+    await say(bot, "amy", "52k")
+    assert answers_of(bot, "li") == {"kpi:revenue": (None, 5.0, False)}
+    assert answers_of(bot, "amy") == {"kpi:revenue": (None, 52.0, False)}
+    assert chat.last("li").startswith("第 2 题"), chat.last("li")
