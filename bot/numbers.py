@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
+from functools import lru_cache
 
 # A float holds 15 significant decimal digits faithfully (DBL_DIG); the digits beyond
 # are the noise of its arithmetic (the mean of 1.33 and 0.48 is 0.9049999999999999).
@@ -75,6 +76,7 @@ def ratio_kept(ratio: float, places: int = RATIO_PLACES) -> float:
 _RUPEES = re.compile(r"₹|卢比|(?<![a-z])(?:inr|rs\.?|rupees?)(?![a-z])")
 
 
+@lru_cache(maxsize=256)  # (an org has a few units; a summary formats thousands of figures)
 def in_rupees(unit: str | None) -> bool:
     """Whether figures in `unit` are shown with Indian digit grouping ('INR', '₹')."""
     return bool(unit) and _RUPEES.search(unicodedata.normalize("NFKC", unit).lower()) \
