@@ -334,6 +334,7 @@ def _readings(text: str, units: tuple[str, ...], words: tuple[str, ...] = ()) ->
         raise AnswerError("answer_percent_change", typed=typed, unit=unit_text)
     own = unit_codes(units[0]) if units else frozenset()  # (read once for the checks below)
     currency = bool(own)
+    scale: str | None = None  # a unit's unit of ten ('万' of '万元'), read below
     if currency:
         # Another currency is refused before the unit's own spellings are taken out: a
         # unit written '元' would leave '美' of '52000美元' behind, refused as no number
@@ -349,6 +350,7 @@ def _readings(text: str, units: tuple[str, ...], words: tuple[str, ...] = ()) ->
         _currency_checked(value, units[0], codes)
         _no_other_code(typed, units[0], codes)
         _no_plain_currency(typed, value, units[0], inside, codes)
+        scale = _scale_word(units[0], inside)
     spellings = {normalise(u).lower() for u in units}
     if not currency:
         # '位客户' is also typed '客户', after another measure word ('三个客户').
@@ -356,7 +358,7 @@ def _readings(text: str, units: tuple[str, ...], words: tuple[str, ...] = ()) ->
         spellings |= _own_words(units, words)
     for unit in sorted(spellings, key=len, reverse=True):
         value = value.replace(unit, " ")
-    if units and not currency and (scale := _unit_scale(units[0])) is not None:
+    if scale is not None:
         # '5万' to a question in 万元 is 5 万元, as '5万元' is: read as 50,000 万元 it was
         # asked back as 10,000 times the figure meant ('52k' to 'k USD' likewise).
         value = re.sub(rf"^(\s*[-+]?[\d.,]+)\s*{re.escape(scale)}\s*$", r"\1", value,
@@ -612,9 +614,10 @@ def _no_plain_currency(typed: str, value: str, unit: str, inside: str,
     ('5元' to 万元, '5000 USD' to 'k USD'), naming it in the unit: '5元' was "not a
     number", and '5000 USD' "reply 5000 alone", stored as 5,000 k USD. Not read by
     conversion: no other pair of units is, and a sign ('$52' to k USD) stays the unit's."""
-    scale = _MULTIPLIERS.get(normalise(unit).lower().replace(inside, "", 1).strip())
-    if scale is None:
+    word = _scale_word(unit, inside)
+    if word is None:
         return
+    scale = _MULTIPLIERS[word]
     rest = value
     for spelling in (normalise(unit).lower(), normalise(unit).lower().replace(" ", "")):
         rest = rest.replace(spelling, " ")  # '5万元' is in the unit itself
@@ -693,18 +696,11 @@ def _unit_is_money(unit: str) -> bool:
     return bool(unit_codes(unit)) or _currency_named(normalise(unit).lower()) is not None
 
 
-#: A unit of ten that opens a unit naming money with it: '万元', '千美元', 'k USD'.
-_UNIT_SCALE = re.compile(r"(百万|千万|万|千|亿|k|m)(?=\s*\S)", re.IGNORECASE)
-
-
-def _unit_scale(unit: str) -> str | None:
-    """The unit of ten a unit of money opens with ('万' of '万元', 'k' of 'k USD'), None
-    for any other unit (a count, a plain currency, '万' alone)."""
-    said = normalise(unit).lower()
-    scale = _UNIT_SCALE.match(said)
-    if scale is None or _currency_named(said[scale.end():].strip()) is None:
-        return None
-    return scale.group(1)
+def _scale_word(unit: str, inside: str) -> str | None:
+    """The unit of ten of a unit that names its currency (`inside`) with one: '万' of
+    '万元', 'k' of 'k USD'; None when the rest is no unit of ten (_MULTIPLIERS)."""
+    word = normalise(unit).lower().replace(inside, "", 1).strip()
+    return word if word in _MULTIPLIERS else None
 
 
 def _currency_named(text: str) -> str | None:
