@@ -994,6 +994,7 @@ def leaderboard(ctx: Context, args: str) -> None:
     period, team, value = "month", None, None
     current = today_teams(ctx)
     typed: str | None = None
+    team_words: tuple[int, int] = (0, 0)  # where in `words` the team was named
     not_begun: NamedPeriod | None = None
     i = 0
     while i < len(words):
@@ -1025,11 +1026,15 @@ def leaderboard(ctx: Context, args: str) -> None:
             if typed is not None and (named_team or said_team).casefold() != \
                     (team or typed).casefold():
                 # 'team China team East': a board is one team's, and the later name had
-                # silently won; both are named back, with each one's board.
+                # silently won; both are named back, with each one's board for the period
+                # and value asked ('quarter … value grit' kept in the commands offered).
+                rest = [w for at, w in enumerate(words)
+                        if not (team_words[0] <= at < team_words[1] or i <= at <= i + used)]
                 ctx.reply("kudos_top_two_teams", first=team or typed,
-                          second=named_team or said_team)
+                          second=named_team or said_team, rest=" ".join(rest))
                 return
             team, typed = named_team, said_team
+            team_words = (i, i + used + 1)
             i += used
         elif word == "value" and i + 1 < len(words):
             # One the org file no longer has is asked whether the period's kudos carry it

@@ -27,6 +27,24 @@ async def test_two_teams_are_refused_naming_both_in_either_language(bot, chat):
                                          "team East")
 
 
+async def test_the_boards_offered_for_two_teams_keep_the_period_and_value_asked(bot, chat):
+    # The commands offered are the ones the asker meant, one team each: 'quarter' and
+    # 'value ownership' had been dropped, so the boards offered were this month's, every
+    # value.
+    await kudo(bot, "grace", "/kudos top quarter team China team East value ownership",
+               group=False)
+    assert chat.last("grace") == (
+        "A leaderboard is one team's, and you named two: China and East. Ask for each on its "
+        "own: /kudos top quarter value ownership team China, /kudos top quarter value "
+        "ownership team East; every team together: /kudos top quarter value ownership.")
+    await kudo(bot, "grace", "/kudos top quarter value ownership team East", group=False)
+    assert chat.last("grace").startswith("Kudos leaderboard — this quarter")
+    await kudo(bot, "li", "/kudos top 本季度 团队 China 团队 East", group=False)
+    assert chat.last("li") == (
+        "排行榜一次只看一个团队，你写了两个：China 和 East。请分别查看：/kudos top 本季度 团队 "
+        "China、/kudos top 本季度 团队 East；所有团队一起：/kudos top 本季度。")
+
+
 async def test_a_count_of_weeks_is_told_what_a_board_counts(bot, chat):
     await kudo(bot, "grace", "/kudos top last 4w team East", group=False)
     assert chat.last("grace") == (
