@@ -390,6 +390,9 @@ class DirectorView:
     #: Their blockers answer's words were erased (teampulse erase): one was reported, and
     #: reads so, never "no blockers".
     blockers_erased: bool = False
+    #: Their blockers answer says there are none ('none', '无'): "no blockers" even while
+    #: the check-in is under way or was left half done, never "not reported".
+    blockers_none: bool = False
     recurring: int = 0  # weeks (this one included) a similar blocker was reported; 0: none
     recurring_of: int = 0  # of how many weeks looked at (this one included)
     wins: str | None = None
@@ -1363,6 +1366,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         blocker = mine.get("blockers", SKIPPED)
         view.blockers_skipped = blocker is SKIPPED and "blockers" in mine
         view.blockers_erased = blocker is None  # answered, its words erased
+        view.blockers_none = isinstance(blocker, str) and not tokens(blocker)
         real = int(real or 0)
         given = int(given or 0)
         if left_out:

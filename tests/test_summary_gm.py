@@ -112,6 +112,25 @@ async def test_saying_there_is_no_blocker_is_no_blocker(bot, chat, clock):
     assert "Execution: no blockers" in blocks(text)["李雷 · team China"]
 
 
+async def test_a_director_midway_who_said_there_are_no_blockers_is_not_unreported(
+        bot, chat, clock):
+    # 李雷 answered '无' (none) to the blockers question and stopped before the end; Bruno
+    # skipped it: both read "blockers not reported", as if neither had been asked or said.
+    await bot.run_checkins()
+    await answer_all(bot, "li", [*LI[:2], "无"])
+    await answer_all(bot, "bruno", [BRUNO[0], BRUNO[1], "/skip"])
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "in progress" in blocks(text)["李雷 · team China"]
+    assert "Execution: no blockers" in blocks(text)["李雷 · team China"]
+    assert "Execution: blockers question skipped" in blocks(text)["Bruno Rossi · team Europe"]
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    assert "执行：没有障碍" in blocks(chat.last("grace"))["李雷 · 团队 China"]
+    assert "执行：跳过了障碍问题" in blocks(chat.last("grace"))["Bruno Rossi · 团队 Europe"]
+
+
 async def test_a_director_who_has_not_checked_in_is_not_said_to_have_no_blockers(
         bot, chat, clock):
     # Bruno did not answer: his block read "Execution: no blockers", and the GM took it
