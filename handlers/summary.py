@@ -181,6 +181,14 @@ class PersonWeek:
         the GM's view count a request (an answer in progress may still change)."""
         return self.status == "submitted" and self.support_type not in (None, "", "none")
 
+    @property
+    def reports_blocker(self) -> bool:
+        """Whether their blockers answer names one: 'none', '无', 'No blockers this week'
+        do not (the GM's view's reading, handlers.summary_gm.tokens)."""
+        from handlers.summary_gm import tokens  # (summary_gm is built on this module)
+
+        return bool(self.blockers) and bool(tokens(self.blockers))
+
 
 @dataclass
 class TeamRecognition:
@@ -323,8 +331,9 @@ class WeekSummary:
 
     @property
     def blockers(self) -> list[PersonWeek]:
-        """People who reported blockers."""
-        return [p for p in self.people if p.blockers]
+        """People who reported a blocker: not 'none' or '无' (the GM's view reads those as
+        no blocker, and the team's had listed them under Blockers)."""
+        return [p for p in self.people if p.reports_blocker]
 
     @property
     def support(self) -> list[PersonWeek]:

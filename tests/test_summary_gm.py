@@ -129,6 +129,13 @@ async def test_a_director_midway_who_said_there_are_no_blockers_is_not_unreporte
     await say(bot, "grace", "/summary")
     assert "执行：没有障碍" in blocks(chat.last("grace"))["李雷 · 团队 China"]
     assert "执行：跳过了障碍问题" in blocks(chat.last("grace"))["Bruno Rossi · 团队 Europe"]
+    # The team's own summary (李雷 reads China's) had listed '无' under Blockers, and
+    # the trend "— 阻碍：无", as a blocker reported.
+    await say(bot, "li", "/summary")
+    team = chat.last("li")
+    assert "阻碍\n无。\n" in team, team
+    await say(bot, "li", "/summary last 4w")
+    assert "阻碍：无" not in chat.last("li")
 
 
 async def test_a_director_who_has_not_checked_in_is_not_said_to_have_no_blockers(
