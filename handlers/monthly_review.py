@@ -45,6 +45,7 @@ from handlers.honours import (
     period_of,
 )
 from handlers.summary import away_weeks
+from handlers.summary_gm import similar, tokens
 from handlers.waiting import after_dialog, under_way
 from storage.goals import week_figures
 from storage.kudos import KudosRepo
@@ -261,22 +262,21 @@ def _rate_month(line: MetricMonth, figures: list[tuple[str, float]],
     line.actual = sum(v for _, v in figures) / len(figures) if figures else None
 
 
-_NORMALISE = re.compile(r"[\W_]+", re.UNICODE)
-
-
 def recurring_blockers(texts: list[tuple[str, str]]) -> list[tuple[str, int]]:
-    """Blockers (week, text) said in two or more weeks: the same words, whatever the case,
-    punctuation or spacing, or one week's text containing another's."""
-    keyed = [(week, text, _NORMALISE.sub(" ", text.casefold()).strip()) for week, text in texts]
+    """Blockers (week, text) said in two or more weeks: the same blocker as `/summary`
+    reads it (handlers.summary_gm.similar: half the words in common, or all of the
+    shorter's, whatever the case or punctuation). 'none', '无', 'No blockers this week' are
+    no blocker: a month of them is not a recurring one ('no' was also found inside
+    'Pricing not approved', a word apart)."""
+    keyed = [(week, text, tokens(text)) for week, text in texts]
     out: list[tuple[str, int]] = []
     used: set[int] = set()
-    for i, (_, text, key) in enumerate(keyed):
-        if i in used or not key:
+    for i, (_, text, words) in enumerate(keyed):
+        if i in used or not words:
             continue
         weeks = {keyed[i][0]}
         for j in range(i + 1, len(keyed)):
-            other = keyed[j][2]
-            if other and (other == key or key in other or other in key):
+            if j not in used and similar(words, keyed[j][2]):
                 weeks.add(keyed[j][0])
                 used.add(j)
         if len(weeks) >= 2:

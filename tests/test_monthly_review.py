@@ -67,6 +67,36 @@ def test_recurring_blockers_are_the_same_blocker_in_several_weeks():
                                ]) == [("Pricing approval", 3)]
 
 
+def test_a_month_of_no_blockers_is_no_recurring_blocker():
+    # 'none' four weeks running had been two recurring blockers, "none" and "无", and a
+    # 'no' had been found inside 'Pricing not approved'; the same blocker in other words
+    # is one, as /summary reads it.
+    assert recurring_blockers([("W1", "none"), ("W2", "None."), ("W3", "无"), ("W4", "无"),
+                               ("W5", "No blockers this week")]) == []
+    assert recurring_blockers([("W1", "no"), ("W2", "Pricing not approved")]) == []
+    assert recurring_blockers([("W1", "approval of pricing"), ("W2", "no"),
+                               ("W3", "Pricing approval slow")]) == [("approval of pricing", 2)]
+
+
+async def test_the_gm_is_not_warned_of_a_recurring_blocker_that_is_none(bot, chat, clock):
+    """Bruno answered 'none' and '无' to the blockers question all November: the GM's
+    overview flagged "⚠ 2 recurring blockers" beside him, and his review listed "none" and
+    "无" under Recurring blockers."""
+    november(bot)
+    for week, text in (("2026-W45", "none"), ("2026-W46", "None"), ("2026-W47", "无"),
+                       ("2026-W48", "无")):
+        answer_kpi(bot, "bruno", week, 40_000)
+        answer_text(bot, "bruno", week, "blockers", text)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    [overview] = [t for t in chat.to("grace") if t.startswith("📅")]
+    [bruno] = [line for line in overview.splitlines() if line.startswith("• Bruno Rossi")]
+    assert "recurring blocker" not in bruno
+    assert "⚠ 1 recurring blocker" in next(line for line in overview.splitlines()
+                                           if line.startswith("• Alice Martin"))
+    assert "Recurring blockers" not in chat.to("bruno")[0]
+
+
 async def test_the_month_in_review_goes_out_once_with_three_questions(bot, chat, clock):
     november(bot)
     clock.set(DEC_1_9AM_NY - timedelta(minutes=1))
