@@ -28,6 +28,7 @@ from bot.schedule import checkin_moment
 from bot.support_config import department_name
 from bot.weeks import week_of, week_start
 from handlers.answers import is_pause, is_percent, is_skip
+from handlers.blocker_words import similar, tokens
 from handlers.context import Context, one_moment
 from handlers.digest import month_weeks, send_month_digests
 from handlers.goals import OtherUnit, figure_unit, goal_actual, metric_label, unit_text
@@ -45,7 +46,6 @@ from handlers.honours import (
     period_of,
 )
 from handlers.summary import away_weeks
-from handlers.summary_gm import similar, tokens
 from handlers.waiting import after_dialog, under_way
 from storage.goals import week_figures
 from storage.kudos import KudosRepo
@@ -264,7 +264,7 @@ def _rate_month(line: MetricMonth, figures: list[tuple[str, float]],
 
 def recurring_blockers(texts: list[tuple[str, str]]) -> list[tuple[str, int]]:
     """Blockers (week, text) said in two or more weeks: the same blocker as `/summary`
-    reads it (handlers.summary_gm.similar: half the words in common, or all of the
+    reads it (handlers.blocker_words.similar: half the words in common, or all of the
     shorter's, whatever the case or punctuation). 'none', '无', 'No blockers this week' are
     no blocker: a month of them is not a recurring one ('no' was also found inside
     'Pricing not approved', a word apart)."""

@@ -59,6 +59,7 @@ from handlers.answers import (
     read_scale,
 )
 from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed, year_of
+from handlers.blocker_words import tokens
 from handlers.context import Context
 from handlers.day_words import arabic_month_days, nearest_weekday, trailing_day
 from handlers.due_words import end_of_period, passed_due, slashed_day
@@ -995,7 +996,8 @@ def propose_from_checkin(ctx: Context, pair: Pair) -> int:
     answers = {a.question_key: a for a in rnd.answers if not a.skipped}
     proposals: list[tuple[str, str]] = []
     blockers = answers.get("blockers")
-    if blockers is not None and (blockers.text_value or "").strip():
+    # ('none' or '无' is no blocker, as /summary reads it: not an agenda item.)
+    if blockers is not None and tokens(blockers.text_value):
         proposals.append(("blockers", blockers.text_value or ""))
     support = answers.get("support_type")
     if support is not None and support.text_value and support.text_value != "none":

@@ -43,6 +43,7 @@ from bot.weeks import (
     weeks_in_year,
 )
 from handlers.answers import chinese_number, english_number, is_percent, team_word
+from handlers.blocker_words import tokens
 from handlers.checkin import (
     applicable_given,
     display_answer,
@@ -184,9 +185,7 @@ class PersonWeek:
     @property
     def reports_blocker(self) -> bool:
         """Whether their blockers answer names one: 'none', '无', 'No blockers this week'
-        do not (the GM's view's reading, handlers.summary_gm.tokens)."""
-        from handlers.summary_gm import tokens  # (summary_gm is built on this module)
-
+        do not (handlers.blocker_words.tokens, as the GM's view reads them)."""
         return bool(self.blockers) and bool(tokens(self.blockers))
 
 

@@ -337,6 +337,21 @@ async def test_agenda_from_both_sides_and_from_the_check_in(bot, chat, clock):
     assert "Pipeline review" in texts(chat, "alice", "is tomorrow")[-1]
 
 
+async def test_a_check_in_saying_no_blockers_puts_no_blocker_on_the_agenda(bot, chat):
+    """Alice answered 'No blockers this week' (and 李雷 '无'): the 1:1's agenda had listed
+    "No blockers this week (blocker from the check-in)" as an item to talk through."""
+    with bot.unit() as ctx:
+        for key, said in (("alice", "No blockers this week"), ("li", "无")):
+            rnd = ctx.checkins.create_round(ctx.people.by_key(key), "2026-W48", [],
+                                            bot.clock.now())
+            ctx.checkins.save_answer(rnd, "blockers", text=said, number=None, skipped=False,
+                                     now=bot.clock.now())
+            rnd.status = "submitted"
+    await say(bot, "grace", "/agenda")
+    agenda = chat.last("grace")
+    assert "blocker from the check-in" not in agenda and "无" not in agenda, agenda
+
+
 async def test_a_check_in_still_in_progress_puts_nothing_on_the_agenda(bot, chat):
     """Alice answers her check-in up to the support detail and pauses; Grace looks at the
     agenda of their 1:1. It read "Budget: Two more demo licences (support request from the
