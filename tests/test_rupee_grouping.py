@@ -74,7 +74,7 @@ async def test_a_crm_files_rupee_totals_are_listed_in_lakhs(inr_settings, tmp_pa
     """`import-actuals --list` (text, both languages) and `--remove` wrote a rupee total
     as 1,045,000; JSON and CSV keep the number."""
     export = tmp_path / "india q4.csv"
-    export.write_text("person,metric,date,value\nalice,revenue,2026-11-23,₹800000\n"
+    export.write_text("person,metric,date,value\nalice,revenue,2026-11-23,\"₹8,00,000\"\n"
                       "sam,revenue,2026-11-24,245000\n", encoding="utf-8")
     assert run_cli(inr_settings, "import-actuals", str(export))[0] == 0
     code, out = run_cli(inr_settings, "import-actuals", "--list")
