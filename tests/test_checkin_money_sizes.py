@@ -84,6 +84,10 @@ async def test_a_figure_in_thousands_or_tens_of_thousands_is_stored_in_wan_yuan(
         await say(bot, "li", answer)
     assert "本周完成了多少（单位：万元）？" in chat.last("li")
     assert "\n  12.5 万元\n" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/edit 1")  # the check-in is in: the edit's reply says it
+    await say(bot, "li", "5千")
+    assert chat.last("li") == "已保存，记为 0.5 万元。你 2026-W48 的签到已更新。"
+    assert answers_of(bot, "li")["kpi:revenue"] == (None, 0.5, False)
 
 
 async def test_thousands_to_a_question_in_k_usd_are_read_in_k(wan_bot):  # noqa: F811
@@ -105,6 +109,12 @@ async def test_thousands_to_a_question_in_k_usd_are_read_in_k(wan_bot):  # noqa:
         await say(bot, "amy", typed)
         assert answers_of(bot, "amy") == {"kpi:revenue": (None, meant, False)}, typed
         assert f"Saved as {meant:g} k USD." in chat.last("amy"), chat.last("amy")
+    for answer in ("Closed Acme", "Pricing pushback", "1", "Visit 5", "4"):
+        await say(bot, "amy", answer)
+    assert "\n  48 k USD\n" in chat.last("amy"), chat.last("amy")
+    await say(bot, "amy", "/edit 1")
+    await say(bot, "amy", "0.5 million")
+    assert chat.last("amy") == "Saved as 500 k USD. Your check-in for 2026-W48 is updated."
 
 
 async def test_a_hedged_answer_is_its_figure_said_back(unit_bot):  # noqa: F811 - the fixture
