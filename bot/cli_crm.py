@@ -55,6 +55,20 @@ def record(f: Any, tz: Any) -> dict[str, Any]:
                        for t in f.totals]}
 
 
+def metric_units(org: Any) -> dict[str, str]:
+    """Each metric's unit where the org's KPIs and goals give it only one: a CRM file's
+    total of it is grouped as that unit's figures are everywhere else (rupees in lakhs and
+    crores, '41,00,000'), not '4,100,000'."""
+    seen: dict[str, set[str]] = {}
+    for person in org.people:
+        for kpi in person.kpis:
+            seen.setdefault(kpi.metric, set()).add(kpi.unit)
+    for goal in org.goals.goals:
+        if goal.unit:
+            seen.setdefault(goal.metric, set()).add(goal.unit)
+    return {metric: next(iter(units)) for metric, units in seen.items() if len(units) == 1}
+
+
 def _list(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str) -> int:
     from bot.app import prepare
     from storage.goals import CrmRepo
@@ -83,7 +97,7 @@ def _list(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str) -
             args.locale or gm.locale, "cli_crm_imports", "markdown", org=bot.org.name,
             files=[{**r, "imported_at": r["imported_at"].strftime("%Y-%m-%d %H:%M")}
                    for r in records],
-            timezone=bot.org.timezone) + "\n")
+            timezone=bot.org.timezone, units=metric_units(bot.org)) + "\n")
     return 0
 
 
@@ -95,13 +109,15 @@ def weeks_text(weeks: list[str] | tuple[str, ...]) -> str:
     return f"{weeks[0]} – {weeks[-1]}, {len(weeks)} weeks"
 
 
-def described(f: Any, tz: Any) -> list[str]:
-    """What a file brought, as --remove says it: the file, its weeks, a line per metric."""
+def described(f: Any, tz: Any, units: dict[str, str] | None = None) -> list[str]:
+    """What a file brought, as --remove says it: the file, its weeks, a line per metric
+    (its total grouped for the metric's unit in `units`, see metric_units)."""
     when = f.imported_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     lines = [f"{f.source}: {rows_text(f.rows)} ({f.format} format), "
              f"imported {when} ({tz})",
              f"  weeks: {weeks_text(f.weeks)}"]
-    lines += [f"  {t.metric}: {format_number(t.total)} ({rows_text(t.rows)})"
+    lines += [f"  {t.metric}: {format_number(t.total, unit=(units or {}).get(t.metric))} "
+              f"({rows_text(t.rows)})"
               for t in f.totals]
     return lines
 
@@ -139,7 +155,7 @@ def _remove(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             found = repo.imported(name)
             if not found:  # the bot replaced or removed it meanwhile
                 return _fail(f"--remove {name!r}: no longer imported (see --list)")
-            lines = described(found[0], tz)
+            lines = described(found[0], tz, metric_units(bot.org))
             if back or not args.yes:
                 # Named as the command's other messages are (_fail): one prefix for all.
                 print(f"teampulse import-actuals: --remove {name} would take out of the "

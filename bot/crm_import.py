@@ -449,9 +449,11 @@ def person_name_key(text: str) -> str:
 #: table (_scale); here only where a figure may end.
 _SUFFIX = r"(?:[^\W\d_]+\.?)?"
 #: Commas as thousands separators only: "1,5" or "12.500,00" (a decimal comma) is refused,
-#: not read as 15 or 12.5.
-_GROUPED = re.compile(r"^\(?[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?" + _SUFFIX + r"\)?" + _SUFFIX
-                      + "$")
+#: not read as 15 or 12.5. India's lakhs and crores ('₹8,00,000', '1,23,45,678') are
+#: grouped thousands too, as the check-in reads them ('Rs. 41,00,000'): an Indian team's
+#: export was refused "a comma may only separate thousands".
+_GROUPED = re.compile(r"^\(?[-+]?(?:\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3})(?:\.\d*)?"
+                      + _SUFFIX + r"\)?" + _SUFFIX + "$")
 #: Every minus sign a report writes: the typeset one (U+2212), the figure dash (U+2012), the
 #: en and em dashes (U+2013, U+2014) a word processor or a phone makes of a typed '-' (the
 #: check-in reads a leading en or em dash so too); NFKC leaves them all as they are.

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 
 from bot.file_words import os_reason, yaml_problem
-from bot.numbers import half_up
+from bot.numbers import half_up, in_rupees, indian_grouped
 from bot.suggest import did_you_mean
 from bot.text import Problem, not_utf8, said_in
 from bot.weeks import week_start, weeks_in_year
@@ -427,9 +427,13 @@ def breakdown_gaps(book: GoalBook, teams_of: dict[str, str | None],
             if g.apart or abs(g.difference) > 1e-6 * max(abs(g.whole.target), 1)]
 
 
-def compact(value: float, locale: str = "en") -> str:
+def compact(value: float, locale: str = "en", unit: str | None = None) -> str:
     """440000 -> '440k' (en) or '44万' (zh-CN); small numbers as they are (in Chinese every
-    number under 1万, with its thousands: '1,500', never the English '1.5k')."""
+    number under 1万, with its thousands: '1,500', never the English '1.5k'). A figure in
+    rupees (`unit` 'INR', '₹') is whole and grouped in lakhs and crores, '12,34,567', as
+    every other rupee figure a person reads (it read '1.2M' or '123.5万')."""
+    if in_rupees(unit):
+        return indian_grouped(str(int(half_up(value))))
     def trim(x: float) -> str:  # a half up, as every figure shown (bot.numbers)
         return f"{half_up(x, 1):,.1f}".rstrip("0").rstrip(".")
     units = ((1e8, "亿"), (1e4, "万")) if locale == "zh-CN" else ((1e6, "M"), (1e3, "k"))
@@ -445,10 +449,11 @@ def describe_gap(gap: Gap) -> str:
     """One English line for `teampulse check-org`."""
     parts = " + ".join(name for name, _ in gap.parts)
     whole = "the org's" if gap.whole.scope == "org" else f"{gap.whole.owner}'s"
-    line = (f"{gap.metric} {gap.period.label}: {parts} = {compact(gap.allocated)} of {whole} "
-            f"{compact(gap.whole.target)}; ")
-    line += (f"{compact(gap.difference)} not allocated" if gap.difference > 0
-             else f"over-allocated by {compact(-gap.difference)}")
+    unit = gap.whole.unit
+    line = (f"{gap.metric} {gap.period.label}: {parts} = {compact(gap.allocated, unit=unit)} "
+            f"of {whole} {compact(gap.whole.target, unit=unit)}; ")
+    line += (f"{compact(gap.difference, unit=unit)} not allocated" if gap.difference > 0
+             else f"over-allocated by {compact(-gap.difference, unit=unit)}")
     if gap.apart:
         line += (f"; not added, in another unit than {gap.whole.unit}: "
                  + ", ".join(f"{name} ({unit})" for name, unit in gap.apart))

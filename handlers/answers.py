@@ -309,6 +309,16 @@ def _refuse_with_words(typed: str, figure: float, units: tuple[str, ...],
                       unit=", ".join(units[:1])) from refused
 
 
+def _after_label(value: str, labels: frozenset[str]) -> str:
+    """`value` without a count's own label and the colon after it ('new customers: 3');
+    as it is otherwise."""
+    for label in sorted(labels, key=len, reverse=True):
+        rest = value[len(label):].lstrip() if value.startswith(label) else ""
+        if rest[:1] in (":", "="):
+            return rest[1:]
+    return value
+
+
 def _is_symbol(ch: str) -> bool:
     """An emoji or another pictograph ('🎉', '✅', '👍'): a symbol that is no currency."""
     return unicodedata.category(ch) == "So"
@@ -322,7 +332,7 @@ def _readings(text: str, units: tuple[str, ...], words: tuple[str, ...] = ()) ->
     value = _FINANCIAL_END.sub("", typed.lower().translate(_FINANCIAL))
     if keyword(text) in _NO_FIGURE_WORDS:
         raise AnswerError("answer_no_figure", typed=typed, unit=unit_text)
-    value = _APPROXIMATELY.sub("", value)  # 'about 40k', '4万左右': that figure
+    value = _unhedged(value)  # 'about 40k', '4万左右', '大概5万吧': that figure
     # A sentence's full stop or exclamation mark after the figure ('52000.', '5万。',
     # '52k!') ends the sentence, not the number; a trailing comma ('45,') stays refused.
     value = _SENTENCE_END.sub("", value)
@@ -334,7 +344,6 @@ def _readings(text: str, units: tuple[str, ...], words: tuple[str, ...] = ()) ->
         raise AnswerError("answer_percent_change", typed=typed, unit=unit_text)
     own = unit_codes(units[0]) if units else frozenset()  # (read once for the checks below)
     currency = bool(own)
-    scale: str | None = None  # a unit's unit of ten ('万' of '万元'), read below
     if currency:
         # Another currency is refused before the unit's own spellings are taken out: a
         # unit written '元' would leave '美' of '52000美元' behind, refused as no number
@@ -349,22 +358,24 @@ def _readings(text: str, units: tuple[str, ...], words: tuple[str, ...] = ()) ->
         codes = _unit_named(inside)
         _currency_checked(value, units[0], codes)
         _no_other_code(typed, units[0], codes)
-        _no_plain_currency(typed, value, units[0], inside, codes)
         scale = _scale_word(units[0], inside)
+        if scale is not None:
+            sized = _in_unit_of_ten(typed, value, units[0], codes, scale)
+            if sized is not None:
+                return sized
     spellings = {normalise(u).lower() for u in units}
     if not currency:
         # '位客户' is also typed '客户', after another measure word ('三个客户').
         spellings |= {u[1:] for u in spellings if len(u) > 1 and u[0] in _MEASURE_WORDS}
-        spellings |= _own_words(units, words)
+        labels = _own_words(units, words)
+        spellings |= labels
+        # A count after its own label and a colon, 'New customers: 3', '新客户：3', is
+        # that count, as '新客户3个' is (it was asked back as a figure with words).
+        value = _after_label(value, labels)
     for unit in sorted(spellings, key=len, reverse=True):
         value = value.replace(unit, " ")
-    if scale is not None:
-        # '5万' to a question in 万元 is 5 万元, as '5万元' is: read as 50,000 万元 it was
-        # asked back as 10,000 times the figure meant ('52k' to 'k USD' likewise).
-        value = re.sub(rf"^(\s*[-+]?[\d.,]+)\s*{re.escape(scale)}\s*$", r"\1", value,
-                       flags=re.IGNORECASE)
     value = _currency_checked(value, units[0] if units else "", own)
-    value = _APPROXIMATELY.sub("", value)  # once the unit is gone: '40k-ish dollars'
+    value = _unhedged(value)  # once the unit is gone: '40k-ish dollars'
     if not currency:
         _no_money_for(value, units)
         # A count said with its measure word: '3家', '两个'. Not after an amount of money:
@@ -507,11 +518,25 @@ _PERCENT_UNITS = {"%", "percent", "pct", "百分比", "百分点"}
 #: Typed instead of a figure: none of them says whether 0 or no answer is meant.
 _NO_FIGURE_WORDS = {"n/a", "na", "n.a", "none", "nil", "nothing", "tbd", "tba", "unknown",
                     "-", "--", "—", "?", "无", "没有", "暂无", "不适用", "不知道", "待定"}
-#: 'about 40k', '~40k', '40k or so', '大约4万', '4万左右': the figure itself, as the
-#: check-in asks for this week's best figure anyway.
+#: 'about 40k', '~40k', '40k or so', '大约4万', '4万左右', '差不多3个', '大概有5万', and a
+#: closing particle or hedge, '5万吧', '大概5万吧', '50k I guess': the figure itself, as the
+#: check-in asks for this week's best figure anyway ('大概5万吧' was "这不是一个数字", and
+#: '差不多3个' asked back as a figure with words). Applied until nothing more is taken off.
 _APPROXIMATELY = re.compile(
-    r"^\s*(?:about|around|approx(?:imately)?\.?|roughly|circa|ca\.|[~≈]|大约|大概|约)\s*"
-    r"|\s*(?:左右|上下|-?ish|or\s+so)\s*$", re.IGNORECASE)
+    r"^\s*(?:about|around|approx(?:imately)?\.?|roughly|circa|ca\.|probably|[~≈]"
+    r"|(?:大约|大概|差不多|大致|估计|约)有?)\s*"
+    r"|\s*(?:左右|上下|-?ish|or\s+so|i\s+(?:guess|think)|[吧啦呀啊呢哦]+)\s*$",
+    re.IGNORECASE)
+
+
+def _unhedged(value: str) -> str:
+    """`value` without the words that say it is about so much, however many ('about 50k
+    or so', '大概5万吧')."""
+    while (shorter := _APPROXIMATELY.sub("", value)) != value:
+        value = shorter
+    return value
+
+
 _NUMERAL = r"[\d零〇一二两三四五六七八九十百千万萬亿億]"
 #: Two figures ('40k-50k', '40k to 50k', '5 or 6', '4万到5万', '3~5') or an open one
 #: ('40,000+', '4万多', '4万以上'): which figure to store is the person's to say.
@@ -608,32 +633,55 @@ def _no_other_code(typed: str, unit: str, codes: frozenset[str] | None = None) -
             raise AnswerError("answer_other_currency", typed=code, unit=unit)
 
 
-def _no_plain_currency(typed: str, value: str, unit: str, inside: str,
-                       codes: frozenset[str]) -> None:
-    """Refuse a figure in the currency of a unit with a unit of ten, but without that ten
-    ('5元' to 万元, '5000 USD' to 'k USD'), naming it in the unit: '5元' was "not a
-    number", and '5000 USD' "reply 5000 alone", stored as 5,000 k USD. Not read by
-    conversion: no other pair of units is, and a sign ('$52' to k USD) stays the unit's."""
-    word = _scale_word(unit, inside)
-    if word is None:
-        return
-    scale = _MULTIPLIERS[word]
+#: A word that gives a figure its size ('5千', '12万5000', '52k', '1.2 million', '3 lakh');
+#: a figure without one ('5', '450000', '五百') is one in its unit as typed.
+_SIZE_WORD = re.compile(r"[千万萬亿億]|(?<![a-z])(?:" + "|".join(sorted(
+    (word for word in _MULTIPLIERS if word.isascii()), key=len, reverse=True))
+    + r"|thousand)(?![a-z])")
+
+
+def _in_unit_of_ten(typed: str, value: str, unit: str, codes: frozenset[str],
+                    scale: str) -> list[float] | None:
+    """A figure to a unit with a unit of ten ('万元', 'k USD') read in that unit, or a
+    refusal; None when it is to be read as before (a figure alone, '45', or with the unit
+    written out, '45万元', '1千万元').
+
+    Decided: a figure typed with a size of its own is that amount in the unit's currency,
+    said in the unit: '5千' to 万元 is 0.5 万元, '12万5000' 12.5, '¥5万' 5, '1.2万' to
+    k USD 12 (a size word names no currency), '0.5m' 500; it was read as 5,000 and
+    125,000 万元 and asked "确定吗?" of that. A figure in the unit's currency without a
+    size is refused with what it is in the unit: '5元' or '5000 USD' by their word; '¥5'
+    or '$52' by a sign, which is often typed out of habit before the unit's own figure,
+    with both readings to choose from ('¥5' was stored as 5 万元, 50,000 yuan)."""
+    size = _MULTIPLIERS[scale]
+    spelled = normalise(unit).lower()
     rest = value
-    for spelling in (normalise(unit).lower(), normalise(unit).lower().replace(" ", "")):
-        rest = rest.replace(spelling, " ")  # '5万元' is in the unit itself
+    for spelling in (spelled, spelled.replace(" ", "")):
+        rest = rest.replace(spelling, " ")
+    if rest != value:
+        return None  # the unit written out: '45万元', '¥5万元', '52k USD', '1千万元'
+    named: str | None = None
     for name, pattern in _EACH_OWN_CURRENCY:
-        if name not in rest or not pattern.search(rest) or \
-                not codes & _CURRENCY_NAMES[name] or \
-                not all(ch.isalnum() or ch.isspace() for ch in name):
-            continue
-        try:
-            readings = _readings(pattern.sub(" ", rest), ())
-        except AnswerError:
-            return  # no figure beside it: refused as before
-        if len(readings) == 1:
-            raise AnswerError("answer_unit_without_scale", typed=typed, named=_shown(name),
-                              figure=readings[0] / scale, unit=unit)
-        return
+        if name in rest and pattern.search(rest) and codes & _CURRENCY_NAMES[name]:
+            named = named or name
+            rest = pattern.sub(" ", rest)
+    sized = _SIZE_WORD.search(rest) is not None
+    if not sized and named is None:
+        return None
+    try:
+        readings = _readings(rest, ())
+    except AnswerError:
+        return None  # refused as before, in the question's unit
+    if sized:
+        return [float(Decimal(repr(reading)) / Decimal(repr(size))) for reading in readings]
+    if len(readings) > 1 or named is None:
+        return None
+    figure = float(Decimal(repr(readings[0])) / Decimal(repr(size)))
+    if all(ch.isalnum() or ch.isspace() for ch in named):
+        raise AnswerError("answer_unit_without_scale", typed=typed, named=_shown(named),
+                          figure=figure, unit=unit)
+    raise AnswerError("answer_sign_without_scale", typed=typed, named=_shown(named),
+                      figure=figure, bare=readings[0], unit=unit)
 
 
 def _name_pattern(name: str) -> str:
@@ -694,6 +742,27 @@ def read_any_money(text: str) -> list[float]:
 @functools.lru_cache(maxsize=256)
 def _unit_is_money(unit: str) -> bool:
     return bool(unit_codes(unit)) or _currency_named(normalise(unit).lower()) is not None
+
+
+def said_back(text: str, units: tuple[str, ...], number: float) -> bool:
+    """Whether a figure stored from `text` is said back as it was read before the next
+    question: one said to be about so much ('大概5万吧', 'about 50k', '差不多3个'), or one
+    read in a unit of ten as other digits than those typed ('5千' or '12万5000' to 万元:
+    0.5, 12.5; '50k' to 万元: 5). A director sees what was stored before the check-in's
+    end lists it."""
+    typed = normalise(text).lower()
+    if _APPROXIMATELY.search(typed):
+        return True
+    if not units or unit_codes(units[0]):
+        return False
+    inside = _currency_named(normalise(units[0]).lower())
+    if inside is None or _scale_word(units[0], inside) is None:
+        return False
+    digits = re.search(r"\d[\d.,]*", typed)
+    try:
+        return digits is None or float(digits.group(0).replace(",", "")) != number
+    except ValueError:
+        return True
 
 
 def _scale_word(unit: str, inside: str) -> str | None:

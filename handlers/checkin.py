@@ -32,6 +32,7 @@ from handlers.answers import (
     parse_answer,
     read_any_money,
     read_number,
+    said_back,
 )
 from handlers.away import is_away
 from handlers.context import Context, Fallback
@@ -1153,14 +1154,20 @@ def _store(ctx: Context, person: Person, rnd: CheckinRound, q: Question, text: s
         if _implausibly_small(q, value):
             _ask_to_confirm(ctx, person, rnd, q, text, [value], small=True)
             return
+        if said_back(text, q.unit_spellings(), value):
+            _save_and_advance(ctx, person, rnd, q, None, value, editing=editing,
+                              read_as=_with_unit(person.locale, q, value))
+            return
     _save_and_advance(ctx, person, rnd, q, parsed.text, parsed.number, editing=editing)
 
 
 def _save_and_advance(ctx: Context, person: Person, rnd: CheckinRound, q: Question,
-                      text: str | None, number: float | None, *, editing: bool) -> None:
+                      text: str | None, number: float | None, *, editing: bool,
+                      read_as: str = "") -> None:
+    """Store an answer and go on; `read_as`, the figure as it was read, is said first."""
     change = save_answer(ctx, rnd, q.key, text=text, number=number)
     _advance(ctx, person, rnd, editing=editing, acknowledgement="", count_change=change,
-             count_reason=_count_reason(q.key, skipped=False, value=text))
+             count_reason=_count_reason(q.key, skipped=False, value=text), read_as=read_as)
 
 
 # --- confirming numbers ---------------------------------------------------------------------
@@ -1282,7 +1289,9 @@ def _count_reason(key: str, *, skipped: bool, value: str | None = None) -> str:
 
 
 def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
-             acknowledgement: str, count_change: int = 0, count_reason: str = "") -> None:
+             acknowledgement: str, count_change: int = 0, count_reason: str = "",
+             read_as: str = "") -> None:
+    said = ctx.render("answer_read_as", value=read_as) if read_as else ""
     if editing and rnd.status == "submitted":
         conv = ctx.conversations.get(person)
         ctx.conversations.clear(person)
@@ -1294,7 +1303,8 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
         if follow is not None:  # the edit made a new question apply (e.g. support now needed)
             ask(ctx, person, rnd, follow, editing=True)
             return
-        ctx.reply("edit_saved", week=rnd.week, unfinished=_unfinished_besides(ctx, person, rnd))
+        ctx.reply("edit_saved", week=rnd.week, unfinished=_unfinished_besides(ctx, person, rnd),
+                  read_as=read_as)
         if conv is not None:
             # A 1:1 question that arrived during the edit waited behind it, saying it
             # would come once done: it never did, and the next typed number was refused
@@ -1321,6 +1331,8 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
     # An answer changed mid check-in (/edit N) is confirmed before the question it left.
     intro = ctx.render("edit_resume_note") if editing else \
         ctx.render("skipped_note") if acknowledgement == "skipped" else None
+    if said:
+        intro = f"{intro}\n{said}" if intro else said
     ask(ctx, person, rnd, q, intro=intro, count_change=count_change, count_reason=count_reason)
 
 

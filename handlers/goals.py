@@ -380,8 +380,9 @@ def gap_lines(org: Org, locale: str, owners: AbstractSet[tuple[str, str | None]]
         if owners is not None and (gap.whole.scope, gap.whole.owner) not in owners:
             continue
         out.append(GapLine(gap, metric_label(org, gap.metric, locale, renderer),
-                           compact(gap.allocated, locale), compact(gap.whole.target, locale),
-                           compact(abs(gap.difference), locale)))
+                           compact(gap.allocated, locale, gap.whole.unit),
+                           compact(gap.whole.target, locale, gap.whole.unit),
+                           compact(abs(gap.difference), locale, gap.whole.unit)))
     return out
 
 

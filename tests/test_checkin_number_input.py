@@ -570,7 +570,7 @@ async def test_another_currency_for_a_target_in_wan_yuan_or_k_usd_is_refused(wan
             f"That figure is in {named}, but this question asks for k USD."), typed
     assert answers_of(bot, "li") == {} and answers_of(bot, "amy") == {}
     await say(bot, "li", "45万元")
-    await say(bot, "amy", "$52")
+    await say(bot, "amy", "$52k")  # ('$52' alone is asked back: $52 or 52 k USD?)
     assert answers_of(bot, "li") == {"kpi:revenue": (None, 45.0, False)}
     assert answers_of(bot, "amy") == {"kpi:revenue": (None, 52.0, False)}
 
