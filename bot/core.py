@@ -79,9 +79,9 @@ def met_another(exc: BaseException) -> bool:
 
 
 def worth_again(exc: BaseException, attempt: int, what: str) -> bool:
-    """Whether a batch (`what`, as the log names it) that failed with `exc` at its
-    `attempt`-th try is done again: it met another transaction (met_another) and has tries
-    left (ROUND_BATCH_TRIES in all). Logged when it is."""
+    """Whether a batch or an event handled alone (`what`, as the log names it) that failed
+    with `exc` at its `attempt`-th try is done again: it met another transaction
+    (met_another) and has tries left (ROUND_BATCH_TRIES in all). Logged when it is."""
     if attempt >= ROUND_BATCH_TRIES or not met_another(exc):
         return False
     # Undone whole: written again, it reads what the other committed.
@@ -695,7 +695,8 @@ class TeamPulse:
             return "round"
         return "anonymous" if ctx.anonymous else "done"
 
-    def _handle_sync(self, event: InboundEvent, *, again: bool = True) -> str:
+    def _handle_sync(self, event: InboundEvent, *, again: bool = True, attempt: int = 1
+                     ) -> str:
         try:
             with self.unit(event) as ctx:
                 if ctx.session.get_bind().dialect.name == "postgresql":
@@ -713,7 +714,7 @@ class TeamPulse:
                 # the same question): handled once more, it reads what is there now.
                 log.info("%s event %s met a concurrent change; handling it again",
                          event.platform, named(event))
-                return self._handle_sync(event, again=False)
+                return self._handle_sync(event, again=False, attempt=attempt + 1)
             if self._taken_elsewhere(event):
                 log.info("%s event %s was processed concurrently; ignoring", event.platform,
                          named(event))
@@ -725,6 +726,11 @@ class TeamPulse:
                         "is asked to send it again", event.platform, named(event))
             return "failed"
         except DBAPIError as exc:  # the database failed, not our code: one line is enough
+            if worth_again(exc, attempt, f"{event.platform} event {named(event)}"):
+                # PostgreSQL undid it for another transaction (a deadlock, a serialization
+                # failure), its claim too: done again, as a round's batch is, it reads
+                # what the other committed. (Before, the sender was asked to send it again.)
+                return self._handle_sync(event, again=again, attempt=attempt + 1)
             log.error("handling a %s event failed: database error (%s)", event.platform,
                       describe_db_error(exc))
         except Exception:

@@ -599,10 +599,20 @@ def send_director_review(ctx: Context, run: MonthlyRun, director_id: int, *,
     missed = "{}-{:02d}".format(*previous_month(date(run.year, run.month, 1))) \
         if director.id in run.missed else None
     # In the middle of another dialog its questions wait (resume_held): said, as the
-    # check-in prompt and the survey invitation say it, so they are not thought lost.
-    held = under_way(ctx, director, ctx.clock.now())
+    # check-in prompt and the survey invitation say it, so they are not thought lost. So
+    # too when asked something else since they were read free (another replica's round,
+    # the GM's survey): the first question is recorded only over a dialog still not under
+    # way, before the review is worded (ConversationRepo.wait_for_unless_under_way).
+    now = ctx.clock.now()
+    first = f"{run.tag}:{MONTHLY_QUESTIONS[0]}"
+    held = under_way(ctx, director, now) or not ctx.conversations.wait_for_unless_under_way(
+        director, CONVERSATION, first, now=now)
     new = ctx.tell(director, "monthly_review", review=review, own=True, missed=missed,
                    held=held, dedupe_key=f"monthly:{run.tag}:{director.key}")
+    if not new and not held:
+        # Sent before (or meanwhile by another transaction): not waiting here for an
+        # answer to a question this one does not send.
+        ctx.conversations.clear(director)
     # The month's weekly digests, named, with its attainment chart (once; before the
     # questions, so that the first question is the last message).
     send_month_digests(ctx, director, run.year, run.month)
@@ -610,7 +620,8 @@ def send_director_review(ctx: Context, run: MonthlyRun, director_id: int, *,
     # follows once every director's review has gone (monthly_gm.send_gm_overview).
     # Someone in the middle of another dialog is asked once it ends (resume_held).
     if new and not held:
-        _ask(ctx, director, run.tag, MONTHLY_QUESTIONS[0], f"monthly:{run.tag}:q:{director.key}")
+        _ask(ctx, director, run.tag, MONTHLY_QUESTIONS[0],
+             f"monthly:{run.tag}:q:{director.key}", recorded=True)
 
 
 def resume_held(ctx: Context, person: Person) -> bool:
@@ -639,8 +650,11 @@ def _people(ctx: Context, ids: list[int]) -> list[Person]:
 
 
 def _ask(ctx: Context, person: Person, tag: str, question: str,
-         dedupe_key: str | None = None) -> None:
-    ctx.conversations.wait_for(person, CONVERSATION, f"{tag}:{question}", now=ctx.clock.now())
+         dedupe_key: str | None = None, *, recorded: bool = False) -> None:
+    # (`recorded`: the dialog already waits for it, see send_director_review.)
+    if not recorded:
+        ctx.conversations.wait_for(person, CONVERSATION, f"{tag}:{question}",
+                                   now=ctx.clock.now())
     index = MONTHLY_QUESTIONS.index(question) + 1
     ctx.tell(person, "monthly_question", question=question, index=index,
              total=len(MONTHLY_QUESTIONS), month=tag, dedupe_key=dedupe_key,

@@ -208,7 +208,8 @@ def ask_people(ctx: Context, person_ids: list[int]) -> int:
     """Send the first question of their open poll to these people (once); how many.
 
     Someone in the middle of another dialog (their check-in, say) is not asked yet: the
-    poll would take over their next message. The sweep asks them once it has ended.
+    poll would take over their next message. The sweep asks them once it has ended. So
+    too one asked something else since they were read free (_record_unless_under_way).
     """
     now = ctx.clock.now()
     repo = PulseRepo(ctx.session)
@@ -228,7 +229,8 @@ def ask_people(ctx: Context, person_ids: list[int]) -> int:
         poll = _live_poll(ctx, person, now)
         if poll is None or poll.closed or person.id in away or \
                 repo.participant(poll, person) is not None or \
-                under_way(ctx, person, now):
+                under_way(ctx, person, now) or \
+                not _record_unless_under_way(ctx, person, poll, 0):
             continue
         part = repo.add_participant(poll, person, _team_of(ctx, person))
         # Asked after the reminder's time (back from time away, or out of a long dialog):
@@ -236,7 +238,7 @@ def ask_people(ctx: Context, person_ids: list[int]) -> int:
         part.reminded = now >= opens_at(ctx.org.pulse, date.fromisoformat(poll.key),
                                         person.timezone) + \
             timedelta(hours=ctx.org.pulse.remind_after_hours)
-        if _ask(ctx, person, poll, 0, intro="pulse_intro",
+        if _ask(ctx, person, poll, 0, intro="pulse_intro", recorded=True,
                 dedupe_key=f"pulse:{poll.key}:{person.key}:prompt"):
             count += 1
     return count
@@ -350,10 +352,13 @@ def _remind(ctx: Context, repo: PulseRepo, now: datetime) -> int:
             status, sent_at = states.get(f"pulse:{poll.key}:{person.key}:prompt", ("", None))
             if status in ("pending", "sending"):
                 continue
-            part.reminded = True
             if status == "sent" and sent_at is not None and sent_at > due:
+                part.reminded = True
                 continue
-            if _ask(ctx, person, poll, part.step, intro="pulse_reminder",
+            if not _record_unless_under_way(ctx, person, poll, part.step, CONVERSATION_KIND):
+                continue  # asked something else meanwhile: as above, a later sweep
+            part.reminded = True
+            if _ask(ctx, person, poll, part.step, intro="pulse_reminder", recorded=True,
                     dedupe_key=f"pulse:{poll.key}:{person.key}:reminder"):
                 count += 1
     return count
@@ -398,15 +403,17 @@ def _choices(ctx: Context, poll: PulsePoll, step: int, q: PulseQuestion | None,
 
 def _ask(ctx: Context, person: Person, poll: PulsePoll, step: int, *, intro: str = "",
          care: bool = False, dedupe_key: str | None = None,
-         fallback: Fallback | None = None) -> bool:
+         fallback: Fallback | None = None, recorded: bool = False) -> bool:
     """Send question `step` (or the comment prompt after the last) and wait for it
-    (`fallback`: sent instead should the platform give it up for good)."""
+    (`fallback`: sent instead should the platform give it up for good; `recorded`: the
+    dialog already waits for it, see _record_unless_under_way)."""
     ctx.anonymous = True  # the event asking it answered, or asked for, the poll
     if ctx.dm_target(person) is None:
         return False
     questions = questions_of(poll)
     q = questions[step] if step < len(questions) else None
-    _set_conversation(ctx, person, poll, step)
+    if not recorded:
+        _set_conversation(ctx, person, poll, step)
     settings = ctx.org.pulse
     locale = person.locale
     # Queued as every DM is (tell), marked `scrub` (SCRUB_KEY) as every DM of the poll:
@@ -508,6 +515,22 @@ def _set_conversation(ctx: Context, person: Person, poll: PulsePoll, step: int) 
     # Only which question comes next: never an answer (there is none to keep, see above).
     ctx.conversations.wait_for(person, CONVERSATION_KIND, f"{poll.id}:{step}",
                                now=ctx.clock.now())
+
+
+def _record_unless_under_way(ctx: Context, person: Person, poll: PulsePoll, step: int,
+                             besides: str | None = None) -> bool:
+    """The sweep's _set_conversation, for someone it read free of other dialogs: written
+    only over a dialog still not under way (besides one of the kind `besides`, as read),
+    since another replica may have asked them something meanwhile (a round's check-in
+    question, the GM's survey), which it wrote over, and their answer to that was taken
+    for a vote. False, nothing written, if so: not asked (nor reminded) now, they are by
+    a later sweep once that dialog has ended, as anyone read busy. (Unreachable, nothing
+    is written either: _ask asks nobody then.)"""
+    if ctx.dm_target(person) is None:
+        return True
+    return ctx.conversations.wait_for_unless_under_way(
+        person, CONVERSATION_KIND, f"{poll.id}:{step}", now=ctx.clock.now(),
+        besides=besides)
 
 
 # --- answering ------------------------------------------------------------------------------

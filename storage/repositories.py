@@ -924,10 +924,12 @@ class ConversationRepo:
         return conv
 
     def wait_for_unless_under_way(self, person: Person, kind: str, question_key: str, *,
-                                  now: datetime) -> bool:
-        """wait_for, for a dialog the person did not start (the GM's survey), written only
-        over one that is not under way as it is written (asked UNDER_WAY ago or longer,
-        as under_way reads it). False, nothing written, if it is.
+                                  now: datetime, besides: str | None = None) -> bool:
+        """wait_for, for a dialog the person did not start (the GM's survey, a pulse poll,
+        the monthly questions), written only over one that is not under way as it is
+        written (asked UNDER_WAY ago or longer, as under_way reads it), or is of the kind
+        `besides` (the caller's own, which it may carry on: a poll's reminder). False,
+        nothing written, if it is.
 
         The caller read the person free, then writes: another replica may have asked
         them something in between (their /checkin, a round's question), which wait_for
@@ -939,6 +941,9 @@ class ConversationRepo:
         insert = _dialect_insert(self.session.get_bind().dialect.name)(table).values(
             person_id=person.id, kind=kind, round_id=None, question_key=question_key,
             editing=False, pending_numbers=None, updated_at=now, version=1)
+        free = table.c.updated_at <= now - UNDER_WAY
+        if besides is not None:
+            free = or_(free, table.c.kind == besides)
         written = self.session.execute(insert.on_conflict_do_update(
             index_elements=["person_id"],
             set_={**{c: getattr(insert.excluded, c) for c in (
@@ -946,8 +951,7 @@ class ConversationRepo:
                 "updated_at")},
                 "version": table.c.version + 1},  # (a dialog changed: see Conversation)
             # RETURNING says whether it was written (rowcount is -1 on some drivers).
-            where=table.c.updated_at <= now - UNDER_WAY).returning(table.c.person_id)
-        ).first() is not None
+            where=free).returning(table.c.person_id)).first() is not None
         # What the session holds of the row is no longer it: read again when asked for.
         loaded = self.session.identity_map.get((Conversation, (person.id,), None))
         if loaded is not None:
