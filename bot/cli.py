@@ -405,8 +405,12 @@ def _parser(only: str | None = None) -> _Parser:
                                         "used). A value that cannot work (a Slack "
                                         "token of the wrong kind: SLACK_BOT_TOKEN not xoxb-, "
                                         "SLACK_APP_TOKEN not xapp-; a TELEGRAM_BOT_TOKEN not "
-                                        "of the shape 123456:ABC…) is named instead, with "
-                                        "exit code 2.")
+                                        "of the shape 123456:ABC…; a duration out of its "
+                                        "range: CHECKIN_REMINDER_DELAY past the end of the "
+                                        "check-in's week less an hour, 2d7h with fri 16:00; "
+                                        "a grace period under 1m; any duration over 365d) "
+                                        "is named instead, with exit code 2; so it is by "
+                                        "'teampulse run'.")
     config.add_argument("--check-db", action="store_true",
                         help="also connect to the database and report its migration revision")
     checkin = sub.add_parser("checkin", help="check-in rounds (send one now)")
