@@ -211,11 +211,17 @@ def left_line(typed: str, people: Iterable[Any], org: Any, tz: str, what: str) -
             f"{what}; nothing was sent")
 
 
+def guessed(guesses: Sequence[tuple[str, str]], more: Sequence[str] = ()) -> list[str]:
+    """What to type instead, quoted: "'alice' (Alice Martin)" for each (key, name)
+    guessed, then `more` (already worded: 'team East')."""
+    return [f"{key!r} ({name})" if name and name != key else repr(key)
+            for key, name in guesses] + [repr(m) for m in more]
+
+
 def guesses_hint(guesses: Sequence[tuple[str, str]], more: Sequence[str] = ()) -> str:
     """" (did you mean 'alice' (Alice Martin)?)": what to type instead for each (key, name)
     guessed, then `more` (already worded: 'team East'); "" when nothing is close."""
-    said = [f"{key!r} ({name})" if name and name != key else repr(key)
-            for key, name in guesses] + [repr(m) for m in more]
+    said = guessed(guesses, more)
     if not said:
         return ""
     return " (did you mean " + (", ".join(said[:-1]) + " or " if len(said) > 1 else "") \
