@@ -23,7 +23,7 @@ from bot.cli_output import (
     add_format,
     add_locale,
     dump_json,
-    guesses_hint,
+    guessed,
     json_text,
     left_line,
     namesakes_line,
@@ -1633,8 +1633,9 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
                 from handlers.people_named import person_guesses
 
                 guesses = person_guesses(exc.args[0], ctx.people.everyone(), bot.org)
-                print(f"teampulse: no person {exc.args[0]!r} in the org"
-                      f"{guesses_hint(guesses)}", file=sys.stderr)
+                print("teampulse: " + bot.renderer.message(
+                    locale, "cli_no_person", "plain", typed=repr(exc.args[0]),
+                    guesses=guessed(guesses)), file=sys.stderr)
             return 2
         if args.format == "json":
             data: dict[str, Any] = {"view": kind if kind in {"person", "team"} else "gm",

@@ -788,7 +788,8 @@ async def test_pulse_results_csv_says_why_a_row_is_empty(pbot, pchat, pclock,  #
 def test_cli_errors_follow_the_org_s_language(tmp_path, database_url, capsys) -> None:
     """README, Command line: the CLI's own errors were English only, while its views are
     written in the GM's language. In an org whose GM reads Chinese, a team, a person or a
-    poll not found and a bad date are said in Chinese; --locale en says them in English."""
+    poll not found and a bad date are said in Chinese; --locale en says them in English.
+    (The rarer errors and --help stay English: docs/cli.md, Errors and pipes.)"""
     path = tmp_path / "org.yaml"
     path.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
         "    locale: en", "    locale: zh-CN", 1) + GOALS, encoding="utf-8")
@@ -807,6 +808,9 @@ def test_cli_errors_follow_the_org_s_language(tmp_path, database_url, capsys) ->
     assert run_cli(settings, "pulse", "results", "--poll", "12/10") == (2, "")
     assert capsys.readouterr().err == (
         "teampulse: --poll '12/10'：应为日期（YYYY-MM-DD），例如 2026-12-09\n")
+    assert run_cli(settings, "summary", "--person", "alcie") == (2, "")
+    assert capsys.readouterr().err == (
+        "teampulse: 组织中没有 'alcie' 这个人（你是指 'alice' (Alice Martin) 吗？）\n")
     assert run_cli(settings, "kudos", "top", "--team", "Mars") == (2, "")
     assert capsys.readouterr().err.startswith("teampulse: 没有名为 'Mars' 的团队（现有团队：")
     assert run_cli(settings, "goals", "alcie", "--locale", "en") == (2, "")
