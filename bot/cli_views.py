@@ -126,7 +126,8 @@ def _kudos_export(args: argparse.Namespace, settings: Settings, out: TextIO, fmt
             # '' (`--since "$FROM"` with FROM unset) is a bad date, not "not given".
             bounds.append(date.fromisoformat(value) if value is not None else None)
         except ValueError:
-            return fail(f"{flag} {value!r}: expected a date such as 2026-11-01")
+            return fail(said(org_language(args, settings), "cli_bad_date", flag=flag,
+                             typed=repr(value), example="2026-11-01"))
     since, until = bounds
     if since and until and until < since:
         return fail("--until is before --since")

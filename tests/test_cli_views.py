@@ -673,8 +673,9 @@ async def test_goals_in_csv_name_the_figures_left_out_for_their_unit(tmp_path, d
 
 
 @pytest.mark.parametrize("args, message", [
-    (("kudos", "--since", ""), "--since '': expected a date such as 2026-11-01"),
-    (("kudos", "export", "--until", " "), "--until ' ': expected a date such as 2026-11-01"),
+    (("kudos", "--since", ""), "--since '': expected a date (YYYY-MM-DD) such as 2026-11-01"),
+    (("kudos", "export", "--until", " "),
+     "--until ' ': expected a date (YYYY-MM-DD) such as 2026-11-01"),
     (("kudos", "top", "--period", ""), "--period '': expected one of week"),
     (("kudos", "honours", "--period", ""), "--period '': expected a month such as 2026-11"),
     (("kudos", "honours", "--period", "  "), "--period '  ': expected a month such as"),
@@ -811,6 +812,9 @@ def test_cli_errors_follow_the_org_s_language(tmp_path, database_url, capsys) ->
     assert run_cli(settings, "summary", "--person", "alcie") == (2, "")
     assert capsys.readouterr().err == (
         "teampulse: 组织中没有 'alcie' 这个人（你是指 'alice' (Alice Martin) 吗？）\n")
+    assert run_cli(settings, "kudos", "export", "--since", "last week") == (2, "")
+    assert capsys.readouterr().err == (
+        "teampulse: --since 'last week'：应为日期（YYYY-MM-DD），例如 2026-11-01\n")
     assert run_cli(settings, "kudos", "top", "--team", "Mars") == (2, "")
     assert capsys.readouterr().err.startswith("teampulse: 没有名为 'Mars' 的团队（现有团队：")
     assert run_cli(settings, "goals", "alcie", "--locale", "en") == (2, "")
