@@ -1006,3 +1006,15 @@ async def test_a_chinese_gm_reads_a_space_between_chinese_and_a_quarter(goals_bo
     assert "全公司 2027-Q1 营收目标为 30万" in text, text
     assert "全公司自 2027-02-01 起的季度 营收目标为 9万" in text, text
     assert "全公司2027" not in text
+    # A KPI labelled in Latin letters only (no zh-CN label): a space before 目标 too.
+    nps = org_text(quarters).replace("    locale: en", "    locale: zh-CN", 1).replace(
+        "      - {metric: new_customers, unit: customers, weekly_target: 4}",
+        "      - {metric: new_customers, unit: customers, weekly_target: 4}\n"
+        "      - {metric: nps, label: {en: NPS}, unit: points, weekly_target: 50}") + (
+        "  - {metric: nps, period: 2027-Q1, target: 600}\n"
+        "  - {metric: nps, period: 2027-Q1, team: East, target: 300}\n")
+    zh = parse_org(nps)
+    goals_bot.sync_org_to(zh)
+    goals_bot.apply_org(zh)
+    await say(goals_bot, "grace", "/goals")
+    assert "全公司 2027-Q1 NPS 目标为 600" in chat.last("grace"), chat.last("grace")
