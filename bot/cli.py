@@ -194,7 +194,11 @@ def _parser(only: str | None = None) -> _Parser:
                     "sqlite:///data/teampulse.db) up to date and applies the org file "
                     "(TEAMPULSE_ORG_FILE, default org.yaml, or org.example.yaml while there is "
                     "no org.yaml). One bot at a time on a SQLite file: a second is refused. "
-                    "Every setting and its value: teampulse config.")
+                    "Every setting and its value: teampulse config; a value that cannot work "
+                    "(CHECKIN_REMINDER_DELAY past the end of the check-in's week less an "
+                    "hour, 2d7h with fri 16:00; a grace period under 1m; a port outside "
+                    "1-65535) stops the start, named on a line of its own with its range, "
+                    "exit code 2.")
     sub.add_parser("console", help="run the bot with the console chat, even if tokens are set",
                    description="Run the bot with the console chat, even if tokens are set: "
                    "then beside Slack or Telegram, which the tokens turn on as for 'run' "
