@@ -1439,7 +1439,8 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         # Someone who has left the org file is told so, with the day, not "no person".
         wrong = (None if named else _left_of(settings, org, args.person, "check-ins")) or \
             one_named(named, args.person, "--person", note="nothing was sent",
-                      guesses=person_guesses(args.person, org.people, org))
+                      guesses=person_guesses(args.person, org.people, org),
+                      locale=_gm_locale(org))
         if wrong:
             print(f"teampulse: {wrong}", file=sys.stderr)
             return 2
@@ -1698,6 +1699,13 @@ class _ConfiguredPlatforms:
         return platform == "slack"
 
 
+def _gm_locale(org: Org) -> str:
+    """The GM's language: that of a command's own lines where it has no --locale (as a
+    view's Markdown is written in it by default)."""
+    gm = next((p for p in org.people if p.role == "gm"), org.people[0] if org.people else None)
+    return gm.locale if gm is not None else "en"
+
+
 def _gm_timezone(org: Org) -> str:
     """The GM's timezone: the calendar a day someone left on is told on, as `summary`
     tells it."""
@@ -1754,7 +1762,7 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 gone = None if named else left_line(args.to, ctx.people.everyone(), ctx.org,
                                                     _gm_timezone(bot.org), "digests")
                 wrong = gone or one_named(named, args.to, "--to", note="nothing was sent",
-                                          also=", or gm",
+                                          gm=True, locale=_gm_locale(ctx.org),
                                           guesses=person_guesses(args.to, everyone, ctx.org))
                 if wrong:
                     print(f"teampulse: {wrong}", file=sys.stderr)

@@ -228,22 +228,25 @@ def guesses_hint(guesses: Sequence[tuple[str, str]], more: Sequence[str] = ()) -
         + said[-1] + "?)"
 
 
-def one_named(named: list[Any], typed: str, how: str, key_hint: str = "their key",
-              note: str = "", also: str = "",
-              guesses: Sequence[tuple[str, str]] = ()) -> str | None:
+def one_named(named: list[Any], typed: str, how: str, director: bool = False,
+              note: str = "", gm: bool = False,
+              guesses: Sequence[tuple[str, str]] = (), locale: str = "en") -> str | None:
     """Why `named` (whom `typed` names, handlers/people_named.people_named) is not one
     person, as every command here says it; None when it is. `how`: what to type before a
-    key ('--person', 'review'); `key_hint` and `also`: what the "nobody" line asks for
-    first and last; `note`: what the command did not do ("nothing was sent"); `guesses`:
-    who is close to a typo (person_guesses), named on the "nobody" line."""
+    key ('--person', 'review'); `director`: the "nobody" line asks for the director's key;
+    `gm`: it offers gm too; `note`: what the command did not do ("nothing was sent");
+    `guesses`: who is close to a typo (person_guesses), named on the "nobody" line, which
+    is said in `locale` (the org's language: --locale, else the GM's)."""
+    from bot.render import shared_renderer
     from handlers.people_named import namesakes
 
     if len(named) > 1:
         line = namesakes_line(typed, namesakes(named), how)
         return f"{line}; {note}" if note else line
     if not named:
-        return (f"no person {typed!r} in the org{guesses_hint(guesses)} (give {key_hint}, "
-                f"or their name as the org file writes it{also})")
+        return shared_renderer().message(locale, "cli_nobody_named", "plain",
+                                         typed=repr(typed), guesses=guessed(guesses),
+                                         director=director, gm=gm)
     return None
 
 

@@ -522,7 +522,8 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             named = [p for p in named if p.active] or named
             # A typo is told which director is close (someone who left too: their
             # reviews stay), as /summary names who is close in chat.
-            wrong = one_named(named, args.director, "review", key_hint="the director's key",
+            wrong = one_named(named, args.director, "review", director=True,
+                              locale=args.locale or _gm(bot).locale,
                               guesses=[] if named else person_guesses(
                                   args.director, [p for p in ctx.people.everyone()
                                                   if p.role == "director"], ctx.org))
