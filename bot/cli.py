@@ -1427,7 +1427,7 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
             # As `summary --team` refuses it: each team once, and the one closest to a typo.
             guess = team_guess(org, args.team) if args.team.strip() else None
             line = no_team_line(args.team, sorted(team_spellings(org).values()), [], None,
-                                guess)
+                                guess, _gm_locale(org))
             print(f"teampulse: {line}", file=sys.stderr)
             return 2
         scope = "team"
@@ -1630,8 +1630,8 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
                 # Each team once, as the org file first writes it.
                 teams = sorted(team_spellings(bot.org).values())
                 guess = team_guess(bot.org, exc.args[0])
-                print(f"teampulse: {no_team_line(exc.args[0], teams, exc.gone, exc.last, guess)}",
-                      file=sys.stderr)
+                print("teampulse: " + no_team_line(exc.args[0], teams, exc.gone, exc.last,
+                                                   guess, locale), file=sys.stderr)
             else:
                 # Who is close to a typo, as /summary names them in chat; also someone
                 # taken out of the org file, whose history --person still prints.

@@ -814,8 +814,12 @@ def test_cli_errors_follow_the_org_s_language(tmp_path, database_url, capsys) ->
         "teampulse: 组织中没有 'alcie' 这个人（你是指 'alice' (Alice Martin) 吗？）\n")
     assert run_cli(settings, "review", "alcie") == (2, "")
     assert capsys.readouterr().err == (
-        "teampulse: 组织中没有 'alcie' 这个人（你是指 'alice' (Alice Martin) 吗？）（请给出总监的 key，"
-        "或组织文件中写的姓名）\n")
+        "teampulse: 组织中没有 'alcie' 这个人（你是指 'alice' (Alice Martin) 吗？）"
+        "（请给出总监的 key，或组织文件中写的姓名）\n")
+    assert run_cli(settings, "summary", "--team", "Est") == (2, "")
+    assert capsys.readouterr().err == (
+        "teampulse: 组织中没有名为 'Est' 的团队（你是指 'East' 吗？）"
+        "（现有团队：China、East、Europe）\n")
     assert run_cli(settings, "digest", "--to", "nobody", "--dry-run") == (2, "")
     assert capsys.readouterr().err == (
         "teampulse: 组织中没有 'nobody' 这个人（请给出其 key，或组织文件中写的姓名，或 gm）\n")
