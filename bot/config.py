@@ -484,8 +484,9 @@ class Settings:
             kwargs["health_host"] = host
         if (port := get("HEALTH_PORT")) is not None:
             put("health_port", parse_port, port, "HEALTH_PORT")
-        # A value refused above keeps its default here: the combinations are checked
-        # all the same (none of them involves a value that can be refused alone).
+        # A value refused above keeps its default here: the combinations of problems()
+        # are checked all the same (none of them involves a value that can be refused
+        # alone).
         settings = cls(**kwargs)  # type: ignore[arg-type]
         # The reminder against the schedule, unless either was refused above (its default
         # in its place would name a combination the operator never wrote).
