@@ -177,6 +177,15 @@ async def test_too_many_weeks_in_chinese_is_quoted_and_offered_in_chinese(
     assert "12" in chat.last("grace") and "最多" not in chat.last("grace")
 
 
+async def test_too_many_weeks_in_words_is_quoted_as_written(bot, chat):
+    """In English too: 'past 13 weeks' was quoted back as "13w"."""
+    await say(bot, "grace", "/summary past thirteen weeks")
+    assert chat.last("grace") == ('A summary covers at most 12 weeks, and "past thirteen '
+                                  'weeks" is more. For the last 12: /summary past 12 weeks.')
+    await say(bot, "grace", "/summary past 12 weeks")
+    assert chat.last("grace").startswith("Summary of the last 12 weeks")
+
+
 async def test_two_counts_of_weeks_in_chinese_are_named_back_as_written(bot, chat):
     """`/summary 最近4周 最近2周` named "last 4w" and "last 2w" back to a Chinese reader."""
     await say(bot, "li", "/summary 最近4周 最近2周")
