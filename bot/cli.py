@@ -1438,7 +1438,7 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         named = people_named(org.people, args.person)
         # Someone who has left the org file is told so, with the day, not "no person".
         wrong = (None if named else _left_of(settings, org, args.person, "check-ins")) or \
-            one_named(named, args.person, "--person", note="nothing was sent",
+            one_named(named, args.person, "--person", unsent=True,
                       guesses=person_guesses(args.person, org.people, org),
                       locale=_gm_locale(org))
         if wrong:
@@ -1619,7 +1619,7 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
             return 2
         except SummaryAmbiguousError as exc:
             pairs = [(key, team) for key, _name, team in exc.people]
-            print(f"teampulse: {namesakes_line(exc.args[0], pairs, '--person')}",
+            print(f"teampulse: {namesakes_line(exc.args[0], pairs, '--person', locale)}",
                   file=sys.stderr)
             return 2
         except SummaryUnknownError as exc:
@@ -1761,7 +1761,7 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 # is told who is close among those a digest goes to.
                 gone = None if named else left_line(args.to, ctx.people.everyone(), ctx.org,
                                                     _gm_timezone(bot.org), "digests")
-                wrong = gone or one_named(named, args.to, "--to", note="nothing was sent",
+                wrong = gone or one_named(named, args.to, "--to", unsent=True,
                                           gm=True, locale=_gm_locale(ctx.org),
                                           guesses=person_guesses(args.to, everyone, ctx.org))
                 if wrong:

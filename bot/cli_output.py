@@ -183,13 +183,16 @@ def write_csv(out: TextIO, fields: Sequence[str], rows: Iterable[Mapping[str, An
         writer.writerow([csv_cell(row.get(f)) for f in fields])
 
 
-def namesakes_line(typed: str, people: Iterable[tuple[str, str | None]], how: str) -> str:
+def namesakes_line(typed: str, people: Iterable[tuple[str, str | None]], how: str,
+                   locale: str = "en", unsent: bool = False) -> str:
     """A name several people share, as every command here answers it: none of them picked,
-    each with what to type instead (`how`: '--person', 'review') and their team.
+    each with what to type instead (`how`: '--person', 'review') and their team, in
+    `locale` (the org's language); `unsent`: it adds that nothing was sent.
     `people`: (key, team) pairs."""
-    pairs = sorted(people)
-    return (f"{len(pairs)} people are called {typed!r}: "
-            + ", ".join(f"{how} {key} (team {team or '-'})" for key, team in pairs))
+    from bot.render import shared_renderer
+
+    return shared_renderer().message(locale, "cli_namesakes", "plain", typed=repr(typed),
+                                     people=sorted(people), how=how, unsent=unsent)
 
 
 def left_line(typed: str, people: Iterable[Any], org: Any, tz: str, what: str) -> str | None:
@@ -229,20 +232,19 @@ def guesses_hint(guesses: Sequence[tuple[str, str]], more: Sequence[str] = ()) -
 
 
 def one_named(named: list[Any], typed: str, how: str, director: bool = False,
-              note: str = "", gm: bool = False,
+              unsent: bool = False, gm: bool = False,
               guesses: Sequence[tuple[str, str]] = (), locale: str = "en") -> str | None:
     """Why `named` (whom `typed` names, handlers/people_named.people_named) is not one
-    person, as every command here says it; None when it is. `how`: what to type before a
-    key ('--person', 'review'); `director`: the "nobody" line asks for the director's key;
-    `gm`: it offers gm too; `note`: what the command did not do ("nothing was sent");
-    `guesses`: who is close to a typo (person_guesses), named on the "nobody" line, which
-    is said in `locale` (the org's language: --locale, else the GM's)."""
+    person, as every command here says it, in `locale` (the org's language: --locale,
+    else the GM's); None when it is. `how`: what to type before a key ('--person',
+    'review'); `director`: the "nobody" line asks for the director's key; `gm`: it offers
+    gm too; `unsent`: the namesakes line says nothing was sent; `guesses`: who is close
+    to a typo (person_guesses), named on the "nobody" line."""
     from bot.render import shared_renderer
     from handlers.people_named import namesakes
 
     if len(named) > 1:
-        line = namesakes_line(typed, namesakes(named), how)
-        return f"{line}; {note}" if note else line
+        return namesakes_line(typed, namesakes(named), how, locale, unsent)
     if not named:
         return shared_renderer().message(locale, "cli_nobody_named", "plain",
                                          typed=repr(typed), guesses=guessed(guesses),

@@ -620,7 +620,7 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             scope = goal_scope(bot.org, typed, viewer=True)
         except GoalScopeError as exc:
             if exc.reason == "ambiguous":
-                return fail(namesakes_line(exc.value, namesakes(exc.people), "goals"))
+                return fail(namesakes_line(exc.value, namesakes(exc.people), "goals", locale))
             if not typed.strip().lower().startswith("team "):
                 # Someone taken out of the org file since, as /goals tells the GM: not
                 # "no person", and where their check-ins stay.
