@@ -19,17 +19,17 @@ def _fail(message: str) -> int:
 
 
 def no_team_line(typed: str, today: list[str], gone: list[str],
-                 last: tuple[str, str] | None = None, guess: str | None = None) -> str:
+                 last: tuple[str, str] | None = None, guess: str | None = None,
+                 locale: str = "en") -> str:
     """"no team 'X' in the org (did you mean 'Y'?) (teams: …; no longer in the org, …:
     …)": what a refusal of --team names (handlers/teams_then.py); `last`: a team gone
-    since, and its last week; `guess`: the team close to what was typed."""
-    return (f"no team {typed!r} in the org"
-            + (f" (did you mean {guess!r}?)" if guess else "")
-            + f" (teams: {', '.join(today) or 'none'}"
-            + (f"; no longer in the org, with check-ins or kudos in those weeks: "
-               f"{', '.join(gone)}" if gone else "") + ")"
-            + (f"; {last[0]} is no longer in the org, its last week: --week {last[1]}"
-               if last else ""))
+    since, and its last week; `guess`: the team close to what was typed; said in `locale`
+    (the org's language: --locale, else the GM's)."""
+    from bot.render import shared_renderer
+
+    return shared_renderer().message(locale, "cli_no_team_in_org", "plain", typed=repr(typed),
+                                     teams=today, gone=gone, last=last,
+                                     guess=repr(guess) if guess else None)
 
 
 def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
@@ -85,7 +85,7 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
                 if found.name is None:
                     return _fail(no_team_line(args.team, found.today, found.gone,
                                               last_week_of(ctx.session, team, gm.timezone),
-                                              found.guess(team)))
+                                              found.guess(team), locale))
                 team = found.name
             with one_moment(ctx) as seen:  # its reads at one moment (see one_moment)
                 png = render_chart_png(seen.session, bot.org, args.chart, locale,

@@ -23,7 +23,7 @@ from bot.cli_output import (
     add_format,
     add_locale,
     dump_json,
-    guesses_hint,
+    guessed,
     json_text,
     left_line,
     namesakes_line,
@@ -194,7 +194,11 @@ def _parser(only: str | None = None) -> _Parser:
                     "sqlite:///data/teampulse.db) up to date and applies the org file "
                     "(TEAMPULSE_ORG_FILE, default org.yaml, or org.example.yaml while there is "
                     "no org.yaml). One bot at a time on a SQLite file: a second is refused. "
-                    "Every setting and its value: teampulse config.")
+                    "Every setting and its value: teampulse config; a value that cannot work "
+                    "(CHECKIN_REMINDER_DELAY past the end of the check-in's week less an "
+                    "hour, 2d7h with fri 16:00; a grace period under 1m; a port outside "
+                    "1-65535) stops the start, named on a line of its own with its range, "
+                    "exit code 2.")
     sub.add_parser("console", help="run the bot with the console chat, even if tokens are set",
                    description="Run the bot with the console chat, even if tokens are set: "
                    "then beside Slack or Telegram, which the tokens turn on as for 'run' "
@@ -405,8 +409,12 @@ def _parser(only: str | None = None) -> _Parser:
                                         "used). A value that cannot work (a Slack "
                                         "token of the wrong kind: SLACK_BOT_TOKEN not xoxb-, "
                                         "SLACK_APP_TOKEN not xapp-; a TELEGRAM_BOT_TOKEN not "
-                                        "of the shape 123456:ABC…) is named instead, with "
-                                        "exit code 2.")
+                                        "of the shape 123456:ABC…; a duration out of its "
+                                        "range: CHECKIN_REMINDER_DELAY past the end of the "
+                                        "check-in's week less an hour, 2d7h with fri 16:00; "
+                                        "a grace period under 1m; any duration over 365d) "
+                                        "is named instead, with exit code 2; so it is by "
+                                        "'teampulse run'.")
     config.add_argument("--check-db", action="store_true",
                         help="also connect to the database and report its migration revision")
     checkin = sub.add_parser("checkin", help="check-in rounds (send one now)")
@@ -1419,7 +1427,7 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
             # As `summary --team` refuses it: each team once, and the one closest to a typo.
             guess = team_guess(org, args.team) if args.team.strip() else None
             line = no_team_line(args.team, sorted(team_spellings(org).values()), [], None,
-                                guess)
+                                guess, _gm_locale(org))
             print(f"teampulse: {line}", file=sys.stderr)
             return 2
         scope = "team"
@@ -1430,8 +1438,9 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         named = people_named(org.people, args.person)
         # Someone who has left the org file is told so, with the day, not "no person".
         wrong = (None if named else _left_of(settings, org, args.person, "check-ins")) or \
-            one_named(named, args.person, "--person", note="nothing was sent",
-                      guesses=person_guesses(args.person, org.people, org))
+            one_named(named, args.person, "--person", unsent=True,
+                      guesses=person_guesses(args.person, org.people, org),
+                      locale=_gm_locale(org))
         if wrong:
             print(f"teampulse: {wrong}", file=sys.stderr)
             return 2
@@ -1610,7 +1619,7 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
             return 2
         except SummaryAmbiguousError as exc:
             pairs = [(key, team) for key, _name, team in exc.people]
-            print(f"teampulse: {namesakes_line(exc.args[0], pairs, '--person')}",
+            print(f"teampulse: {namesakes_line(exc.args[0], pairs, '--person', locale)}",
                   file=sys.stderr)
             return 2
         except SummaryUnknownError as exc:
@@ -1621,16 +1630,17 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
                 # Each team once, as the org file first writes it.
                 teams = sorted(team_spellings(bot.org).values())
                 guess = team_guess(bot.org, exc.args[0])
-                print(f"teampulse: {no_team_line(exc.args[0], teams, exc.gone, exc.last, guess)}",
-                      file=sys.stderr)
+                print("teampulse: " + no_team_line(exc.args[0], teams, exc.gone, exc.last,
+                                                   guess, locale), file=sys.stderr)
             else:
                 # Who is close to a typo, as /summary names them in chat; also someone
                 # taken out of the org file, whose history --person still prints.
                 from handlers.people_named import person_guesses
 
                 guesses = person_guesses(exc.args[0], ctx.people.everyone(), bot.org)
-                print(f"teampulse: no person {exc.args[0]!r} in the org"
-                      f"{guesses_hint(guesses)}", file=sys.stderr)
+                print("teampulse: " + bot.renderer.message(
+                    locale, "cli_no_person", "plain", typed=repr(exc.args[0]),
+                    guesses=guessed(guesses)), file=sys.stderr)
             return 2
         if args.format == "json":
             data: dict[str, Any] = {"view": kind if kind in {"person", "team"} else "gm",
@@ -1689,6 +1699,13 @@ class _ConfiguredPlatforms:
         return platform == "slack"
 
 
+def _gm_locale(org: Org) -> str:
+    """The GM's language: that of a command's own lines where it has no --locale (as a
+    view's Markdown is written in it by default)."""
+    gm = next((p for p in org.people if p.role == "gm"), org.people[0] if org.people else None)
+    return gm.locale if gm is not None else "en"
+
+
 def _gm_timezone(org: Org) -> str:
     """The GM's timezone: the calendar a day someone left on is told on, as `summary`
     tells it."""
@@ -1744,8 +1761,8 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 # is told who is close among those a digest goes to.
                 gone = None if named else left_line(args.to, ctx.people.everyone(), ctx.org,
                                                     _gm_timezone(bot.org), "digests")
-                wrong = gone or one_named(named, args.to, "--to", note="nothing was sent",
-                                          also=", or gm",
+                wrong = gone or one_named(named, args.to, "--to", unsent=True,
+                                          gm=True, locale=_gm_locale(ctx.org),
                                           guesses=person_guesses(args.to, everyone, ctx.org))
                 if wrong:
                     print(f"teampulse: {wrong}", file=sys.stderr)

@@ -183,13 +183,16 @@ def write_csv(out: TextIO, fields: Sequence[str], rows: Iterable[Mapping[str, An
         writer.writerow([csv_cell(row.get(f)) for f in fields])
 
 
-def namesakes_line(typed: str, people: Iterable[tuple[str, str | None]], how: str) -> str:
+def namesakes_line(typed: str, people: Iterable[tuple[str, str | None]], how: str,
+                   locale: str = "en", unsent: bool = False) -> str:
     """A name several people share, as every command here answers it: none of them picked,
-    each with what to type instead (`how`: '--person', 'review') and their team.
+    each with what to type instead (`how`: '--person', 'review') and their team, in
+    `locale` (the org's language); `unsent`: it adds that nothing was sent.
     `people`: (key, team) pairs."""
-    pairs = sorted(people)
-    return (f"{len(pairs)} people are called {typed!r}: "
-            + ", ".join(f"{how} {key} (team {team or '-'})" for key, team in pairs))
+    from bot.render import shared_renderer
+
+    return shared_renderer().message(locale, "cli_namesakes", "plain", typed=repr(typed),
+                                     people=sorted(people), how=how, unsent=unsent)
 
 
 def left_line(typed: str, people: Iterable[Any], org: Any, tz: str, what: str) -> str | None:
@@ -211,33 +214,41 @@ def left_line(typed: str, people: Iterable[Any], org: Any, tz: str, what: str) -
             f"{what}; nothing was sent")
 
 
+def guessed(guesses: Sequence[tuple[str, str]], more: Sequence[str] = ()) -> list[str]:
+    """What to type instead, quoted: "'alice' (Alice Martin)" for each (key, name)
+    guessed, then `more` (already worded: 'team East')."""
+    return [f"{key!r} ({name})" if name and name != key else repr(key)
+            for key, name in guesses] + [repr(m) for m in more]
+
+
 def guesses_hint(guesses: Sequence[tuple[str, str]], more: Sequence[str] = ()) -> str:
     """" (did you mean 'alice' (Alice Martin)?)": what to type instead for each (key, name)
     guessed, then `more` (already worded: 'team East'); "" when nothing is close."""
-    said = [f"{key!r} ({name})" if name and name != key else repr(key)
-            for key, name in guesses] + [repr(m) for m in more]
+    said = guessed(guesses, more)
     if not said:
         return ""
     return " (did you mean " + (", ".join(said[:-1]) + " or " if len(said) > 1 else "") \
         + said[-1] + "?)"
 
 
-def one_named(named: list[Any], typed: str, how: str, key_hint: str = "their key",
-              note: str = "", also: str = "",
-              guesses: Sequence[tuple[str, str]] = ()) -> str | None:
+def one_named(named: list[Any], typed: str, how: str, director: bool = False,
+              unsent: bool = False, gm: bool = False,
+              guesses: Sequence[tuple[str, str]] = (), locale: str = "en") -> str | None:
     """Why `named` (whom `typed` names, handlers/people_named.people_named) is not one
-    person, as every command here says it; None when it is. `how`: what to type before a
-    key ('--person', 'review'); `key_hint` and `also`: what the "nobody" line asks for
-    first and last; `note`: what the command did not do ("nothing was sent"); `guesses`:
-    who is close to a typo (person_guesses), named on the "nobody" line."""
+    person, as every command here says it, in `locale` (the org's language: --locale,
+    else the GM's); None when it is. `how`: what to type before a key ('--person',
+    'review'); `director`: the "nobody" line asks for the director's key; `gm`: it offers
+    gm too; `unsent`: the namesakes line says nothing was sent; `guesses`: who is close
+    to a typo (person_guesses), named on the "nobody" line."""
+    from bot.render import shared_renderer
     from handlers.people_named import namesakes
 
     if len(named) > 1:
-        line = namesakes_line(typed, namesakes(named), how)
-        return f"{line}; {note}" if note else line
+        return namesakes_line(typed, namesakes(named), how, locale, unsent)
     if not named:
-        return (f"no person {typed!r} in the org{guesses_hint(guesses)} (give {key_hint}, "
-                f"or their name as the org file writes it{also})")
+        return shared_renderer().message(locale, "cli_nobody_named", "plain",
+                                         typed=repr(typed), guesses=guessed(guesses),
+                                         director=director, gm=gm)
     return None
 
 

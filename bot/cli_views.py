@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.cli_output import (
     csv_cell,
     dump_json,
-    guesses_hint,
+    guessed,
     namesakes_line,
     one_named,
     write_csv,
@@ -34,6 +34,29 @@ def fail(message: str) -> int:
     """One clear line on standard error; the exit code of a bad request."""
     print(f"teampulse: {message}", file=sys.stderr)
     return 2
+
+
+def said(locale: str, name: str, **params: Any) -> str:
+    """A line of the CLI's own (templates/<locale>/messages/cliviews.j2) in `locale`: its
+    errors follow the org's language as its views do (--locale, else the GM's)."""
+    from bot.render import shared_renderer
+
+    return shared_renderer().message(locale, name, "plain", **params)
+
+
+def org_language(args: argparse.Namespace, settings: Settings) -> str:
+    """--locale, else the GM's language, for a line said before the database is opened
+    (a bad argument): the org file alone is read; English if it cannot be."""
+    if getattr(args, "locale", None):
+        return str(args.locale)
+    from bot.org import OrgError, load_org
+
+    try:
+        org = load_org(settings.org_file)
+    except (OrgError, OSError, ValueError):
+        return "en"  # (the command says what is wrong with the org file itself)
+    gm = next((p for p in org.people if p.role == "gm"), org.people[0] if org.people else None)
+    return gm.locale if gm is not None else "en"
 
 
 def nothing_yet(message: str) -> int:
@@ -103,7 +126,8 @@ def _kudos_export(args: argparse.Namespace, settings: Settings, out: TextIO, fmt
             # '' (`--since "$FROM"` with FROM unset) is a bad date, not "not given".
             bounds.append(date.fromisoformat(value) if value is not None else None)
         except ValueError:
-            return fail(f"{flag} {value!r}: expected a date such as 2026-11-01")
+            return fail(said(org_language(args, settings), "cli_bad_date", flag=flag,
+                             typed=repr(value), example="2026-11-01"))
     since, until = bounds
     if since and until and until < since:
         return fail("--until is before --since")
@@ -215,11 +239,8 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
             team = next((t for t in [*teams, *gone] if team_key(t) == wanted), None)
             if team is None:
                 guess = closest(args.team, teams)
-                return fail(f"no team called {args.team!r}"
-                            + (f" (did you mean {guess!r}?)" if guess else "") + " (teams: "
-                            f"{', '.join(teams) or 'none'}"
-                            + (f"; no longer in the org, with kudos in that period: "
-                               f"{', '.join(gone)}" if gone else "") + ")")
+                return fail(said(locale, "cli_no_team", typed=repr(args.team), teams=teams,
+                                 guess=repr(guess) if guess else None, gone=gone))
         value, found = None, None
         if args.value is not None:
             # By its key or its label in any language, as /kudos top reads it; one taken
@@ -389,8 +410,10 @@ def oneonones(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 # --- pulse results ------------------------------------------------------------------------
 
+#: hidden_why: why a question's cells are empty (`shown` false): few, subtraction or either
+#: as the JSON's hidden_why says it, or open while the poll is (empty when shown).
 PULSE_FIELDS = ("poll", "team", "question", "kind", "shown", "answers", "average",
-                "distribution")
+                "distribution", "hidden_why")
 
 
 def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -411,8 +434,8 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
         try:  # a poll is known by its date: 'notadate' is a wrong date, not a missing poll
             day = date.fromisoformat(args.poll)
         except ValueError:
-            return fail(f"--poll {args.poll!r}: expected a date (YYYY-MM-DD) such as "
-                        f"2026-12-09")
+            return fail(said(org_language(args, settings), "cli_bad_date", flag="--poll",
+                             typed=repr(args.poll), example="2026-12-09"))
     bot, engine = prepare(settings)
     try:
         with reading(bot) as ctx:
@@ -421,8 +444,8 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
                 poll = repo.poll(day.isoformat())
                 if poll is None:  # as /pulse results names them: the latest first
                     dates = [p.key for p in reversed(repo.recent(POLL_DATES_SHOWN))]
-                    return fail(f"no pulse poll dated {day.isoformat()} (polls: "
-                                f"{', '.join(dates) or 'none yet'})")
+                    return fail(said(args.locale or _gm(bot).locale, "cli_no_poll",
+                                     day=day.isoformat(), dates=dates))
                 polls = [*repo.recent(last - 1, before_key=poll.key), poll]
             else:
                 polls = repo.recent(last)
@@ -439,9 +462,9 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
                 if team is None:
                     # The team closest to a typo, as `summary --team` names it.
                     guess = team_guess(bot.org, args.team) if args.team.strip() else None
-                    return fail(f"no team called {args.team!r}"
-                                + (f" (did you mean {guess!r}?)" if guess in teams else "")
-                                + f" (teams: {', '.join(sorted(teams)) or 'none'})")
+                    return fail(said(args.locale or _gm(bot).locale, "cli_no_team",
+                                     typed=repr(args.team), teams=sorted(teams),
+                                     guess=repr(guess) if guess in teams else None))
             if not polls:
                 return nothing_yet("no pulse poll has run yet: nothing to show (see README: "
                                    "Pulse polls, for when they go out)")
@@ -462,7 +485,10 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
             "answers": q["stats"]["n"] if q["stats"] else None,
             "average": q["stats"]["average"] if q["stats"] else None,
             "distribution": ";".join(f"{k}={v}" for k, v in q["stats"]["distribution"].items())
-            if q["stats"] else None} for q in view["questions"]])
+            if q["stats"] else None,
+            # Empty cells said nothing of why: the reader took them for no answers at all.
+            "hidden_why": None if q["stats"] else q["hidden_why"] if view["closed"] else "open",
+        } for q in view["questions"]])
     else:
         gm = _gm(bot)
         closes = None if view["closed"] else closes_at.astimezone(ZoneInfo(gm.timezone))
@@ -496,7 +522,8 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             named = [p for p in named if p.active] or named
             # A typo is told which director is close (someone who left too: their
             # reviews stay), as /summary names who is close in chat.
-            wrong = one_named(named, args.director, "review", key_hint="the director's key",
+            wrong = one_named(named, args.director, "review", director=True,
+                              locale=args.locale or _gm(bot).locale,
                               guesses=[] if named else person_guesses(
                                   args.director, [p for p in ctx.people.everyone()
                                                   if p.role == "director"], ctx.org))
@@ -578,9 +605,9 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             from handlers.people_named import person_guesses
 
             people = [] if team else person_guesses(value, bot.org.people, bot.org)
-            return fail(f"no person or team {value!r} in the org"
-                        + guesses_hint(people, [f"team {guess}"] if guess else [])
-                        + f" (give a person's key, or team NAME; teams: {teams})")
+            return fail(said(locale, "cli_no_person_or_team", typed=repr(value),
+                             teams=sorted(team_spellings(bot.org).values()),
+                             guesses=guessed(people, [f"team {guess}"] if guess else [])))
 
         # Read as /goals reads it in chat: full-width ＥＡＳＴ from a Chinese input method
         # is East, and 团队 China is team China (both were "no person or team").
@@ -593,7 +620,7 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             scope = goal_scope(bot.org, typed, viewer=True)
         except GoalScopeError as exc:
             if exc.reason == "ambiguous":
-                return fail(namesakes_line(exc.value, namesakes(exc.people), "goals"))
+                return fail(namesakes_line(exc.value, namesakes(exc.people), "goals", locale))
             if not typed.strip().lower().startswith("team "):
                 # Someone taken out of the org file since, as /goals tells the GM: not
                 # "no person", and where their check-ins stay.

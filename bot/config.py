@@ -447,11 +447,12 @@ class Settings:
         if (delay := get("CHECKIN_REMINDER_DELAY")) is not None:
             put("reminder_delay", parse_reminder_delay, delay)
         if (grace := get("CHECKIN_GRACE_PERIOD")) is not None:
-            put("grace_period", parse_duration, grace, "CHECKIN_GRACE_PERIOD")
+            put("grace_period", parse_grace, grace, "CHECKIN_GRACE_PERIOD", _MISSED_CHECKIN)
         if (digest := get("DIGEST_SCHEDULE")) is not None:
             put("digest_schedule", parse_digest_schedule, digest)
         if (grace := get("DIGEST_GRACE_PERIOD")) is not None:
-            put("digest_grace_period", parse_duration, grace, "DIGEST_GRACE_PERIOD")
+            put("digest_grace_period", parse_grace, grace, "DIGEST_GRACE_PERIOD",
+                _MISSED_DIGEST)
         if (level := get("LOG_LEVEL")) is not None:
             put("log_level", parse_choice, level, "LOG_LEVEL",
                 ("DEBUG", "INFO", "WARNING", "ERROR"))
@@ -483,9 +484,17 @@ class Settings:
             kwargs["health_host"] = host
         if (port := get("HEALTH_PORT")) is not None:
             put("health_port", parse_port, port, "HEALTH_PORT")
-        # A value refused above keeps its default here: the combinations are checked
-        # all the same (none of them involves a value that can be refused alone).
+        # A value refused above keeps its default here: the combinations of problems()
+        # are checked all the same (none of them involves a value that can be refused
+        # alone).
         settings = cls(**kwargs)  # type: ignore[arg-type]
+        # The reminder against the schedule, unless either was refused above (its default
+        # in its place would name a combination the operator never wrote).
+        if ("checkin_schedule" in kwargs or sched is None) and (
+                "reminder_delay" in kwargs or delay is None) and (
+                problem := reminder_delay_problem(settings.reminder_delay,
+                                                  settings.checkin_schedule, delay)):
+            problems.append(problem)
         problems += [f"{name} holds a byte that is not UTF-8 text (a stray character, or a "
                      "file saved in another encoding): set it again as plain UTF-8 text"
                      for name in undecodable] + quoted + settings.problems()
@@ -679,6 +688,11 @@ def api_url_problem(name: str, url: str) -> str | None:
 
 
 MAX_DURATION = timedelta(days=365)
+#: What a grace period of (nearly) nothing loses, for its refusal.
+_MISSED_CHECKIN = ("the weekly check-in job, started by the scheduler a few seconds late on a "
+                   "busy machine, would be dropped and that week's prompts not sent")
+_MISSED_DIGEST = ("the digest sweep runs once a minute, so a digest would be found too late "
+                  "and not sent")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -716,17 +730,88 @@ def format_duration(value: timedelta) -> str:
     return "".join(parts) or "0s"
 
 
+def _is_zero(text: str) -> bool:
+    """'0', '0s', '0h0m': zero written with or without a unit (a bare '0' was answered
+    "expected a duration such as 30m", as if zero had not been understood)."""
+    return re.fullmatch(r"(?:0+(?:\.0*)?\s*[smhdw]?\s*)+", text.strip(), re.IGNORECASE) is not None
+
+
 def parse_reminder_delay(text: str) -> timedelta | None:
     """CHECKIN_REMINDER_DELAY: a duration after the prompt, or 'off' for no reminder. Zero
-    is refused: a reminder at the next sweep after the prompt would only repeat it."""
+    is refused: a reminder at the next sweep after the prompt would only repeat it. How
+    long it may be depends on CHECKIN_SCHEDULE (reminder_delay_problem)."""
     name = "CHECKIN_REMINDER_DELAY"
     if text.strip().lower() == "off":
         return None
+    if _is_zero(text):
+        raise ConfigError(f"{name}={text!r}: a reminder comes some time after the prompt "
+                          "(such as 2h); use off for no reminder")
     delay = parse_duration(text, name)
     if delay <= timedelta(0):
         raise ConfigError(f"{name}={text!r}: a reminder comes some time after the prompt "
                           "(such as 2h); use off for no reminder")
     return delay
+
+
+#: Kept free at the end of the check-in's week: a clock change there shortens that week by
+#: an hour, and the reminder sweep (every 5 minutes) may find a reminder a little late.
+REMINDER_SPARE = timedelta(hours=1)
+
+
+def reminder_delay_limit(schedule: CheckinSchedule) -> timedelta:
+    """The longest CHECKIN_REMINDER_DELAY whose reminder still falls in the check-in's week
+    (a reminder is sent only within it, and the next week's prompt takes over after it):
+    from the prompt to Sunday midnight where the person is, less REMINDER_SPARE. Negative
+    when the schedule leaves no room for a reminder at all (`sun 23:30`)."""
+    to_week_end = timedelta(days=7 - schedule.day) - timedelta(
+        hours=schedule.at.hour, minutes=schedule.at.minute)
+    return to_week_end - REMINDER_SPARE
+
+
+def reminder_delay_problem(delay: timedelta | None, schedule: CheckinSchedule,
+                           written: str | None) -> str | None:
+    """Why CHECKIN_REMINDER_DELAY cannot work with CHECKIN_SCHEDULE (a reminder due after
+    the check-in's week is over is never sent, silently), naming both values and the range
+    allowed; None if it can. `written`: the delay as set, None for the default."""
+    if delay is None:
+        return None
+    limit = reminder_delay_limit(schedule)
+    if delay <= limit:
+        return None
+    name = "CHECKIN_REMINDER_DELAY"
+    shown = f"{name}={written!r}" if written is not None else \
+        f"{name}={format_duration(delay)} (its default)"
+    week_end = format_duration(limit + REMINDER_SPARE)
+    why = (f"a reminder is sent only within the check-in's week, which ends when Sunday "
+           f"does, {week_end} after CHECKIN_SCHEDULE={schedule}")
+    if limit <= timedelta(0):
+        return (f"{shown}: {why}: no room for a reminder (at least "
+                f"{format_duration(REMINDER_SPARE)} is kept free for a clock change and the "
+                "5-minute reminder sweep); set CHECKIN_REMINDER_DELAY=off, or an earlier "
+                "CHECKIN_SCHEDULE")
+    return (f"{shown}: {why}; expected more than 0s and at most {format_duration(limit)} "
+            f"(an hour is kept free for a clock change and the 5-minute reminder sweep), or "
+            "off for no reminder")
+
+
+#: The shortest grace period: the weekly check-in job that the scheduler starts a few
+#: seconds late (a busy machine) is dropped beyond it, and the digest sweep runs every
+#: minute, so a digest's moment is at most a minute behind it.
+MIN_GRACE = timedelta(minutes=1)
+
+
+def parse_grace(text: str, name: str, what: str) -> timedelta:
+    """CHECKIN_GRACE_PERIOD, DIGEST_GRACE_PERIOD: a duration from MIN_GRACE to MAX_DURATION
+    (`what`: what is missed without one, for the message)."""
+    allowed = f"from {format_duration(MIN_GRACE)} to {format_duration(MAX_DURATION)}"
+    if _is_zero(text):
+        raise ConfigError(f"{name}={text!r}: a grace period cannot be zero: {what}; "
+                          f"expected a duration {allowed}, such as 6h")
+    grace = parse_duration(text, name)
+    if grace < MIN_GRACE:
+        raise ConfigError(f"{name}={text!r}: too short: {what}; expected a duration "
+                          f"{allowed}, such as 6h")
+    return grace
 
 
 def parse_schedule(text: str, name: str = "schedule", also: str = "") -> CheckinSchedule:

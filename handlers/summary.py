@@ -561,6 +561,44 @@ def said_in_english(args: str) -> str:
     return _CN_WEEK.sub(chinese_week, _CN_LAST.sub(chinese, args))
 
 
+@dataclass(frozen=True)
+class TypedSpan:
+    """A span of /summary's arguments that said_in_english rewrote: what parse_request
+    reads (`english`, 'last 13w'), the words the GM typed (`typed`, 最近13周), and the
+    arguments with that span asking for MAX_WEEKS weeks in the same words (`most`)."""
+
+    english: str
+    typed: str
+    most: str
+
+
+def typed_spans(args: str) -> dict[str, TypedSpan]:
+    """The spans of `args` that /summary reads in other words, by what parse_request reads
+    them as: a reply naming them back quotes what was written (最近13周, 'past 13 weeks',
+    上上周), not 'last 13w' and an English command to a Chinese reader."""
+    found: dict[str, TypedSpan] = {}
+
+    def span(match: re.Match[str], group: int, number: int | None, english: str) -> None:
+        if number is None or number % 1:
+            return
+        most = (args[:match.start(group)] + str(MAX_WEEKS) + args[match.end(group):]).strip()
+        found.setdefault(english.format(int(number)), TypedSpan(
+            english.format(int(number)), match.group().strip(), most))
+
+    for match in _SAID_LAST.finditer(args):
+        count = match.group(1)
+        span(match, 1, int(count) if count.isdigit() else english_number(count), "last {}w")
+    for match in _CN_LAST.finditer(args):
+        count = match.group(2)
+        if match.group(1) != "上" or count != "一":  # (上一周 is last week)
+            span(match, 2, int(count) if count.isdigit() else chinese_number(count),
+                 "last {}w")
+    if (before := _BEFORE_LAST.search(args)) is not None:
+        found.setdefault("week before last", TypedSpan("week before last",
+                                                       before.group().strip(), ""))
+    return found
+
+
 def typed_week(typed: str) -> str:
     """The week `week …` names by the word typed after it: 'last' or 'this' (any case), a
     week number alone as `W47` (of the current year), anything else as it is
@@ -2000,20 +2038,25 @@ def cmd_summary(ctx: Context, args: str) -> None:
     typed = mentions_as_keys(ctx, args)
     if typed is None:
         return
+    # A reply names a span as the GM wrote it (最近13周), not as it was read ('last 13w').
+    spans = typed_spans(typed)
     try:
         request = parse_request(typed)
     except SummaryTooManyWeeksError as err:
-        ctx.reply("summary_too_many_weeks", said=err.args[0], most=MAX_WEEKS,
-                  command=f"/summary {err.args[1]}")
+        said = spans.get(f"last {err.args[0].rstrip('wW')}w")
+        ctx.reply("summary_too_many_weeks", said=said.typed if said else err.args[0],
+                  most=MAX_WEEKS, command=f"/summary {said.most if said else err.args[1]}")
         return
     except SummaryUsageError as err:
-        ctx.reply("usage", command="summary", bad=str(err))
+        said = spans.get(f"last {str(err).rstrip('wW')}w")
+        ctx.reply("usage", command="summary", bad=said.typed if said else str(err))
         return
     except SummaryPeriodError as err:
         ctx.reply("summary_period", said=str(err))
         return
     except SummaryConflictError as err:
-        ctx.reply("summary_two_periods", first=err.args[0], second=err.args[1])
+        first, second = (spans[a].typed if a in spans else a for a in err.args[:2])
+        ctx.reply("summary_two_periods", first=first, second=second)
         return
     if not person.can_view_summary:
         if person.role != "director":

@@ -747,3 +747,33 @@ async def test_checkin_reminder_delay_sets_when_the_one_reminder_comes(bot, chat
     assert "isn't finished" in chat.last("alice")
     clock.advance(timedelta(hours=2))
     assert await bot.run_reminders() == 0
+
+
+async def test_the_longest_reminder_delay_accepted_still_reminds_within_the_week(
+        bot, chat, clock):
+    """README, Configuration: CHECKIN_REMINDER_DELAY is at most the time from the check-in
+    to the end of its week, less an hour. With Friday 16:00 that is 2d7h: Alice, prompted
+    at 16:00 in New York, is reminded on Sunday at 23:00. A delay past Sunday midnight (8d
+    had been accepted) would never remind anyone: a reminder goes only within the round's
+    week, so such a value is refused at start rather than left to do nothing."""
+    longest = Settings.from_mapping({"CHECKIN_REMINDER_DELAY": "2d7h"}).reminder_delay
+    assert longest == timedelta(days=2, hours=7)
+    bot.settings = replace(bot.settings, reminder_delay=longest)
+    await bot.run_checkins(["alice"])
+    clock.advance(longest + timedelta(minutes=5))  # the next sweep, Sunday 23:05
+    assert await bot.run_reminders() == 1
+    assert "isn't finished" in chat.last("alice")
+
+
+async def test_a_reminder_due_after_the_week_never_comes_hence_the_refusal(bot, chat, clock):
+    """Why a longer CHECKIN_REMINDER_DELAY is refused at start: set past Sunday midnight
+    (here 2d9h after Friday 16:00), Alice is never reminded, then or later."""
+    bot.settings = replace(bot.settings, reminder_delay=timedelta(days=2, hours=9))
+    await bot.run_checkins(["alice"])
+    clock.advance(timedelta(days=2, hours=9, minutes=5))  # Monday 01:05 in New York
+    assert await bot.run_reminders() == 0
+    clock.advance(timedelta(days=1))
+    assert await bot.run_reminders() == 0
+    assert not any("isn't finished" in t for t in chat.to("alice"))
+    with pytest.raises(ConfigError, match=r"CHECKIN_REMINDER_DELAY='2d9h': .* at most 2d7h"):
+        Settings.from_mapping({"CHECKIN_REMINDER_DELAY": "2d9h"})

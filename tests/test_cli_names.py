@@ -158,6 +158,13 @@ def test_goals_of_a_name_two_people_share_lists_both_with_their_teams(twins, cap
     _bot, _chat, settings = twins
     assert run_cli(settings, "goals", "王伟") == (2, "")
     assert capsys.readouterr().err == f"teampulse: {WANGWEI.format(how='goals')}\n"
+    # In Chinese, as the views (and the org's other CLI errors) are.
+    for command in (("goals", "王伟"), ("summary", "--person", "王伟"), ("review", "王伟")):
+        how = "--person" if "--person" in command else command[0]
+        assert run_cli(settings, *command, "--locale", "zh-CN") == (2, "")
+        assert capsys.readouterr().err == (
+            f"teampulse: 有 2 个人叫 '王伟'：{how} wangwei（团队 North）、{how} wangwei2（团队 "
+            "South）\n"), command
 
 
 @pytest.mark.parametrize(("typed", "hint"), [*TYPOS, ("%", "")])

@@ -673,8 +673,9 @@ async def test_goals_in_csv_name_the_figures_left_out_for_their_unit(tmp_path, d
 
 
 @pytest.mark.parametrize("args, message", [
-    (("kudos", "--since", ""), "--since '': expected a date such as 2026-11-01"),
-    (("kudos", "export", "--until", " "), "--until ' ': expected a date such as 2026-11-01"),
+    (("kudos", "--since", ""), "--since '': expected a date (YYYY-MM-DD) such as 2026-11-01"),
+    (("kudos", "export", "--until", " "),
+     "--until ' ': expected a date (YYYY-MM-DD) such as 2026-11-01"),
     (("kudos", "top", "--period", ""), "--period '': expected one of week"),
     (("kudos", "honours", "--period", ""), "--period '': expected a month such as 2026-11"),
     (("kudos", "honours", "--period", "  "), "--period '  ': expected a month such as"),
@@ -757,3 +758,79 @@ async def test_a_goal_a_cent_short_is_short_of_it_in_the_goals_json(fbot, fsetti
     [goal] = data["goals"]
     assert goal["actual"] == 149_999.99
     assert 0.99 < goal["attainment"] < 1
+
+
+async def test_pulse_results_csv_says_why_a_row_is_empty(pbot, pchat, pclock,  # noqa: F811
+                                                         database_url):
+    """docs/cli.md: the CSV's empty cells had no reason beside them (the chat and the JSON
+    say why): an operator took East's hidden row for a team that did not answer. The
+    `hidden_why` column says open while the poll is, then why as the JSON says it."""
+    settings = Settings(database_url=database_url, org_file=PULSE_ORG)
+    await pbot.run_pulse()
+    for key in EAST:
+        await answer_all(pbot, pchat, key, 4, 2, f"note {key}")
+    await answer_all(pbot, pchat, "bruno", 1, 5)
+    code, raw = run_cli(settings, "pulse", "results", "--format", "csv")
+    assert code == 0 and {(r["shown"], r["hidden_why"]) for r in table(raw)} == {
+        ("false", "open")}
+    await close(pbot, pclock)
+    code, raw = run_cli(settings, "pulse", "results", "--format", "csv")
+    assert list(table(raw)[0])[-1] == "hidden_why"
+    assert {r["hidden_why"] for r in table(raw) if r["shown"] == "true"} == {""}
+    data = valid("pulse-results", run_cli(settings, "pulse", "results", "--format", "json",
+                                          "--team", "east")[1])
+    code, raw = run_cli(settings, "pulse", "results", "--format", "csv", "--team", "east")
+    rows = table(raw)
+    assert [(r["question"], r["hidden_why"]) for r in rows] == [
+        (q["key"], q["hidden_why"]) for q in data["questions"]]
+    assert all(r["hidden_why"] in {"few", "subtraction", "either"} for r in rows), rows
+
+
+def test_cli_errors_follow_the_org_s_language(tmp_path, database_url, capsys) -> None:
+    """README, Command line: the CLI's own errors were English only, while its views are
+    written in the GM's language. In an org whose GM reads Chinese, a team, a person or a
+    poll not found and a bad date are said in Chinese; --locale en says them in English.
+    (The rarer errors and --help stay English: docs/cli.md, Errors and pipes.)"""
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "    locale: en", "    locale: zh-CN", 1) + GOALS, encoding="utf-8")
+    settings = Settings(database_url=database_url, org_file=path)
+    _bot, engine = prepare(settings)
+    engine.dispose()
+    assert run_cli(settings, "goals", "alcie") == (2, "")
+    assert capsys.readouterr().err == (
+        "teampulse: 组织中没有名为 'alcie' 的人或团队（你是指 'alice' (Alice Martin) 吗？）（请给出"
+        "某人的 key，或 team 团队名；现有团队：China、East、Europe）\n")
+    assert run_cli(settings, "pulse", "results", "--team", "Est") == (2, "")
+    assert capsys.readouterr().err == (
+        "teampulse: 没有名为 'Est' 的团队（你是指 'East' 吗？）（现有团队：China、East、Europe）\n")
+    assert run_cli(settings, "pulse", "results", "--poll", "2026-12-10") == (2, "")
+    assert capsys.readouterr().err == "teampulse: 没有 2026-12-10 的脉搏调查（现有调查：尚无）\n"
+    assert run_cli(settings, "pulse", "results", "--poll", "12/10") == (2, "")
+    assert capsys.readouterr().err == (
+        "teampulse: --poll '12/10'：应为日期（YYYY-MM-DD），例如 2026-12-09\n")
+    assert run_cli(settings, "summary", "--person", "alcie") == (2, "")
+    assert capsys.readouterr().err == (
+        "teampulse: 组织中没有 'alcie' 这个人（你是指 'alice' (Alice Martin) 吗？）\n")
+    assert run_cli(settings, "review", "alcie") == (2, "")
+    assert capsys.readouterr().err == (
+        "teampulse: 组织中没有 'alcie' 这个人（你是指 'alice' (Alice Martin) 吗？）"
+        "（请给出总监的 key，或组织文件中写的姓名）\n")
+    assert run_cli(settings, "summary", "--team", "Est") == (2, "")
+    assert capsys.readouterr().err == (
+        "teampulse: 组织中没有名为 'Est' 的团队（你是指 'East' 吗？）"
+        "（现有团队：China、East、Europe）\n")
+    assert run_cli(settings, "digest", "--to", "nobody", "--dry-run") == (2, "")
+    assert capsys.readouterr().err == (
+        "teampulse: 组织中没有 'nobody' 这个人（请给出其 key，或组织文件中写的姓名，或 gm）\n")
+    assert run_cli(settings, "kudos", "export", "--since", "last week") == (2, "")
+    assert capsys.readouterr().err == (
+        "teampulse: --since 'last week'：应为日期（YYYY-MM-DD），例如 2026-11-01\n")
+    assert run_cli(settings, "kudos", "top", "--team", "Mars") == (2, "")
+    assert capsys.readouterr().err.startswith("teampulse: 没有名为 'Mars' 的团队（现有团队：")
+    assert run_cli(settings, "goals", "alcie", "--locale", "en") == (2, "")
+    assert capsys.readouterr().err.startswith(
+        "teampulse: no person or team 'alcie' in the org (did you mean 'alice' (Alice Martin)?)")
+    assert run_cli(settings, "pulse", "results", "--poll", "12/10", "--locale", "en") == (2, "")
+    assert capsys.readouterr().err == (
+        "teampulse: --poll '12/10': expected a date (YYYY-MM-DD) such as 2026-12-09\n")

@@ -1142,3 +1142,91 @@ def test_run_warns_of_a_mistyped_setting_in_the_settings_file(tmp_path: Path):
     assert "WARNING teampulse: .env: LOG_LEVEL is set on lines 2 and 3: line 3's value is " \
            "used, the others are ignored" in done.stderr
     assert "secret" not in done.stderr + done.stdout
+
+
+# --- durations that cannot work: refused at start, with the range allowed ------------------
+
+@pytest.mark.parametrize(("env", "expected"), [
+    # A reminder a week after a Friday prompt would fall in the next week, where it is
+    # never sent: the operator believed reminders were on.
+    ({"CHECKIN_REMINDER_DELAY": "8d"},
+     "CHECKIN_REMINDER_DELAY='8d': a reminder is sent only within the check-in's week, which "
+     "ends when Sunday does, 2d8h after CHECKIN_SCHEDULE=fri 16:00; expected more than 0s and "
+     "at most 2d7h (an hour is kept free for a clock change and the 5-minute reminder "
+     "sweep), or off for no reminder"),
+    # The range follows the schedule: a Monday morning check-in has most of its week.
+    ({"CHECKIN_SCHEDULE": "mon 09:00", "CHECKIN_REMINDER_DELAY": "7d"},
+     "expected more than 0s and at most 6d14h"),
+    # The default delay too, named as the default, where a late Sunday check-in leaves no
+    # room for any reminder.
+    ({"CHECKIN_SCHEDULE": "sun 23:30"},
+     "CHECKIN_REMINDER_DELAY=2h (its default): a reminder is sent only within the check-in's "
+     "week, which ends when Sunday does, 30m after CHECKIN_SCHEDULE=sun 23:30: no room for a "
+     "reminder"),
+    ({"CHECKIN_REMINDER_DELAY": "0"},
+     "CHECKIN_REMINDER_DELAY='0': a reminder comes some time after the prompt (such as 2h); "
+     "use off for no reminder"),
+    # Zero had crashed `teampulse run` with APScheduler's TypeError traceback; a bare 0
+    # was answered "expected a duration such as 30m", as if 0 was not understood.
+    ({"CHECKIN_GRACE_PERIOD": "0"},
+     "CHECKIN_GRACE_PERIOD='0': a grace period cannot be zero: the weekly check-in job, "
+     "started by the scheduler a few seconds late on a busy machine, would be dropped and "
+     "that week's prompts not sent; expected a duration from 1m to 365d, such as 6h"),
+    ({"CHECKIN_GRACE_PERIOD": "0s"}, "CHECKIN_GRACE_PERIOD='0s': a grace period cannot be "
+     "zero"),
+    ({"CHECKIN_GRACE_PERIOD": "30s"}, "CHECKIN_GRACE_PERIOD='30s': too short: "),
+    # The digest sweep runs once a minute: a shorter grace period lets a digest go unsent.
+    ({"DIGEST_GRACE_PERIOD": "0m"},
+     "DIGEST_GRACE_PERIOD='0m': a grace period cannot be zero: the digest sweep runs once a "
+     "minute, so a digest would be found too late and not sent; expected a duration from "
+     "1m to 365d, such as 6h"),
+])
+def test_a_duration_that_cannot_work_stops_the_start_with_its_range(
+        env: dict[str, str], expected: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The operator starting the bot (`teampulse run`) gets one line naming the variable,
+    the value and the range allowed, and nothing runs."""
+    from bot.cli import main
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["--env-file", "/dev/null", "run"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("teampulse: ") and expected in err, err
+    assert len(err.splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("env", [
+    {"CHECKIN_REMINDER_DELAY": "2d7h"},  # Friday 16:00 to Sunday 23:00
+    {"CHECKIN_SCHEDULE": "sun 20:00", "CHECKIN_REMINDER_DELAY": "3h"},
+    {"CHECKIN_SCHEDULE": "sun 23:30", "CHECKIN_REMINDER_DELAY": "off"},
+    {"CHECKIN_GRACE_PERIOD": "1m", "DIGEST_GRACE_PERIOD": "1m"},
+    {"CHECKIN_GRACE_PERIOD": "365d", "DIGEST_GRACE_PERIOD": "21d"},
+])
+def test_the_edges_of_each_range_are_taken(env: dict[str, str]) -> None:
+    """README, Configuration: the longest reminder delay the schedule allows, and grace
+    periods from 1m, are accepted as written."""
+    Settings.from_mapping(env)
+
+
+def test_a_refused_schedule_is_not_also_blamed_on_the_reminder(monkeypatch, capsys) -> None:
+    """A CHECKIN_SCHEDULE refused on its own is named alone: the reminder delay is not
+    checked against a schedule the operator never wrote (the default in its place)."""
+    from bot.cli import main
+
+    monkeypatch.setenv("CHECKIN_SCHEDULE", "fri 25:00")
+    monkeypatch.setenv("CHECKIN_REMINDER_DELAY", "3d")
+    assert main(["--env-file", "/dev/null", "config"]) == 2
+    err = capsys.readouterr().err
+    assert err == "teampulse: CHECKIN_SCHEDULE='fri 25:00': 25:00 is not a time of day\n"
+
+
+def test_a_refused_duration_never_prints_a_secret(monkeypatch, capsys) -> None:
+    """A token pasted one line off, into a duration, is masked in the refusal."""
+    from bot.cli import main
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:AAHsecretsecretsecret")
+    monkeypatch.setenv("CHECKIN_GRACE_PERIOD", "123456789:AAHsecretsecretsecret")
+    assert main(["--env-file", "/dev/null", "config"]) == 2
+    err = capsys.readouterr().err
+    assert "AAHsecret" not in err and "CHECKIN_GRACE_PERIOD=" in err, err

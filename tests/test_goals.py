@@ -231,7 +231,7 @@ def test_check_org_in_chinese_words_the_breakdown_as_goals_does(tmp_path: Path, 
     assert main(["--env-file", "/dev/null", "check-org", str(path), "--format", "md",
                  "--locale", "zh-CN"]) == 0
     md = capsys.readouterr().out
-    assert "East + Europe + China = 44万，全公司2026-Q4 营收目标为 48万；4万 尚未分配" in md, md
+    assert "East + Europe + China = 44万，全公司 2026-Q4 营收目标为 48万；4万 尚未分配" in md, md
     assert "not allocated" not in md
     assert main(["--env-file", "/dev/null", "check-org", str(path), "--format", "md"]) == 0
     assert "East + Europe + China = 440k of the org's 480k; 40k not allocated" in \
@@ -652,7 +652,7 @@ async def test_each_breakdown_gap_is_a_line_of_its_own_in_both_languages(goals_b
     goals_bot.apply_org(zh)
     await say(goals_bot, "grace", "/goals")
     assert ("Bruno Rossi = 13万，Europe 2026-Q4 营收目标为 12万；超额分配 1万\n"
-            "• East + Europe + China = 44万，全公司2026-Q4 营收目标为 48万；4万 尚未分配"
+            "• East + Europe + China = 44万，全公司 2026-Q4 营收目标为 48万；4万 尚未分配"
             ) in chat.last("grace")
 
 
@@ -930,7 +930,7 @@ async def test_the_breakdown_never_adds_targets_in_two_currencies(goals_bot, cha
     with goals_bot.unit() as ctx:
         ctx.people.by_key("grace").locale = "zh-CN"
     await say(goals_bot, "grace", "/goals")
-    assert ("East + Europe = 32万，全公司2026-Q4 营收目标为 48万；16万 尚未分配；"
+    assert ("East + Europe = 32万，全公司 2026-Q4 营收目标为 48万；16万 尚未分配；"
             "未计入（单位不是 USD）：China（CNY）") in chat.last("grace"), chat.last("grace")
 
 
@@ -984,3 +984,37 @@ async def test_a_gap_in_a_quarter_written_from_a_start_date_reads_in_chinese(goa
     text = chat.last("li")
     assert "李雷 = 10万，China 自 2026-11-13 起的季度 营收目标为 12万；2万 尚未分配" in text, text
     assert "quarter from" not in text
+
+
+async def test_a_chinese_gm_reads_a_space_between_chinese_and_a_quarter(goals_bot, chat):
+    """The breakdown line in Chinese ran 全公司 into the quarter, `全公司2027-Q1`, where the
+    product's other Chinese texts put a space between Chinese and Latin letters or digits;
+    a period named in Chinese (a quarter from a start date) keeps none."""
+    from tests.support import say
+
+    quarters = ("goals:\n"
+                "  - {metric: revenue, period: 2027-Q1, target: 300000}\n"
+                "  - {metric: revenue, period: 2027-Q1, team: East, target: 100000}\n"
+                "  - {metric: revenue, period: quarter, start: 2027-02-01, target: 90000}\n"
+                "  - {metric: revenue, period: quarter, start: 2027-02-01, team: East, "
+                "target: 10000}\n")
+    zh = parse_org(org_text(quarters).replace("    locale: en", "    locale: zh-CN", 1))
+    goals_bot.sync_org_to(zh)
+    goals_bot.apply_org(zh)
+    await say(goals_bot, "grace", "/goals")
+    text = chat.last("grace")
+    assert "全公司 2027-Q1 营收目标为 30万" in text, text
+    assert "全公司自 2027-02-01 起的季度 营收目标为 9万" in text, text
+    assert "全公司2027" not in text
+    # A KPI labelled in Latin letters only (no zh-CN label): a space before 目标 too.
+    nps = org_text(quarters).replace("    locale: en", "    locale: zh-CN", 1).replace(
+        "      - {metric: new_customers, unit: customers, weekly_target: 4}",
+        "      - {metric: new_customers, unit: customers, weekly_target: 4}\n"
+        "      - {metric: nps, label: {en: NPS}, unit: points, weekly_target: 50}") + (
+        "  - {metric: nps, period: 2027-Q1, target: 600}\n"
+        "  - {metric: nps, period: 2027-Q1, team: East, target: 300}\n")
+    zh = parse_org(nps)
+    goals_bot.sync_org_to(zh)
+    goals_bot.apply_org(zh)
+    await say(goals_bot, "grace", "/goals")
+    assert "全公司 2027-Q1 NPS 目标为 600" in chat.last("grace"), chat.last("grace")

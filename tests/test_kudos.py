@@ -472,7 +472,8 @@ async def test_cli_exports_kudos_as_csv_and_json(bot, chat, clock, settings, cap
         ("grace", "alice", "closing Acme, finally", ["customer-first"])]
     code, _ = run_cli(settings, "kudos", "--since", "last week")
     assert code == 2
-    assert "--since 'last week': expected a date such as 2026-11-01" in capsys.readouterr().err
+    assert ("--since 'last week': expected a date (YYYY-MM-DD) such as 2026-11-01"
+            in capsys.readouterr().err)
 
 
 async def test_a_mention_that_begins_another_leaves_the_reason_whole(settings, clock, tmp_path):

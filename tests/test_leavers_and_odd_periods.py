@@ -29,7 +29,7 @@ async def test_more_weeks_than_a_summary_covers_says_the_most_and_the_command(bo
     assert "/summary alice last 12w" in chat.last("grace")
     await say(bot, "li", "/summary 最近99周")
     text = chat.last("li")
-    assert "最多显示 12 周" in text and "/summary last 12w" in text and "没看懂" not in text
+    assert "最多显示 12 周" in text and "/summary 最近12周" in text and "没看懂" not in text
     await say(bot, "grace", "/summary last 12w")  # the command offered works
     assert chat.last("grace").startswith("Summary of the last 12 weeks")
 

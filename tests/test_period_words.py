@@ -155,4 +155,40 @@ async def test_summary_of_no_weeks_is_no_persons_name(bot, chat):
     says what /summary takes."""
     await say(bot, "li", "/summary 最近0周")
     assert "我不认识" not in chat.last("li")
-    assert "/summary last 4w" in chat.last("li"), chat.last("li")
+    # What 李雷 wrote, and the Chinese form to write (it had quoted "0w" and `last 4w`).
+    assert chat.last("li").startswith("我没看懂“最近0周”。用法：/summary、/summary 最近4周（最多 "
+                                      "12 周）"), chat.last("li")
+
+
+@pytest.mark.parametrize(("typed", "said", "command"), [
+    ("最近13周", "最近13周", "/summary 最近12周"),
+    ("过去十三周", "过去十三周", "/summary 过去12周"),
+    ("alice 近 20 个星期", "近 20 个星期", "/summary alice 近 12 个星期"),
+])
+async def test_too_many_weeks_in_chinese_is_quoted_and_offered_in_chinese(
+        bot, chat, typed, said, command):
+    """`/summary 最近13周` in a Chinese chat quoted "13w" and offered `/summary last 12w`:
+    the reply quotes what was written and offers the same words for 12 weeks, which work."""
+    await say(bot, "li", f"/summary {typed}")
+    reply = chat.last("li")
+    assert reply == f"一份概况最多显示 12 周，“{said}”超过了。最近 12 周：{command}。", reply
+    assert "13w" not in reply and "last" not in reply
+    await say(bot, "grace", command)  # the command offered works
+    assert "12" in chat.last("grace") and "最多" not in chat.last("grace")
+
+
+async def test_too_many_weeks_in_words_is_quoted_as_written(bot, chat):
+    """In English too: 'past 13 weeks' was quoted back as "13w"."""
+    await say(bot, "grace", "/summary past thirteen weeks")
+    assert chat.last("grace") == ('A summary covers at most 12 weeks, and "past thirteen '
+                                  'weeks" is more. For the last 12: /summary past 12 weeks.')
+    await say(bot, "grace", "/summary past 12 weeks")
+    assert chat.last("grace").startswith("Summary of the last 12 weeks")
+
+
+async def test_two_counts_of_weeks_in_chinese_are_named_back_as_written(bot, chat):
+    """`/summary 最近4周 最近2周` named "last 4w" and "last 2w" back to a Chinese reader."""
+    await say(bot, "li", "/summary 最近4周 最近2周")
+    reply = chat.last("li")
+    assert reply.startswith("“最近4周”和“最近2周”是两个不同的时间段"), reply
+    assert "/summary 最近4周" in reply and "last 4w" not in reply

@@ -69,10 +69,15 @@ def test_an_alias_too_long_is_refused_in_both_languages(tmp_path: Path) -> None:
                                   "DIGEST_GRACE_PERIOD"])
 def test_every_duration_is_at_most_365d(name: str, monkeypatch: pytest.MonkeyPatch,
                                         capsys: pytest.CaptureFixture[str]) -> None:
-    """README, Configuration: every duration here is at most `365d`; a year is taken."""
+    """README, Configuration: every duration here is at most `365d`; a year is taken
+    (not as a reminder's delay, which must fall in the check-in's week: at most 2d7h)."""
     monkeypatch.setenv(name, "365d")
-    assert main(["--env-file", "/dev/null", "config"]) == 0
-    assert f"{name} = 365d\n" in capsys.readouterr().out
+    if name == "CHECKIN_REMINDER_DELAY":
+        assert main(["--env-file", "/dev/null", "config"]) == 2
+        assert "at most 2d7h" in capsys.readouterr().err
+    else:
+        assert main(["--env-file", "/dev/null", "config"]) == 0
+        assert f"{name} = 365d\n" in capsys.readouterr().out
     monkeypatch.setenv(name, "365d1s")
     assert main(["--env-file", "/dev/null", "config"]) == 2
     assert f"{name}='365d1s': expected a duration of at most 365d" in capsys.readouterr().err
