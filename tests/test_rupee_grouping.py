@@ -58,7 +58,7 @@ def test_check_org_writes_the_breakdown_and_targets_in_lakhs(tmp_path: Path, cap
     assert main(["--env-file", "/dev/null", "check-org", str(path), "--format", "md",
                  "--locale", "zh-CN"]) == 0
     md = capsys.readouterr().out
-    assert "East + Europe + China = 44,00,000，全公司2026-Q4 营收目标为 48,00,000；" \
+    assert "East + Europe + China = 44,00,000，全公司 2026-Q4 营收目标为 48,00,000；" \
            "4,00,000 尚未分配" in md, md
     assert "revenue 5,00,000 INR" in md, md  # Alice's weekly target, as her check-in says it
 
