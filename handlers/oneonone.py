@@ -1062,13 +1062,15 @@ def _carried_from(item: ActionItem, viewer: Person | None) -> str | None:
 
 def cmd_oneonone(ctx: Context, args: str) -> None:
     """/1on1 [schedule] · /1on1 move [@person] DATE TIME · /1on1 skip [@person] ·
-    /1on1 history PERSON."""
+    /1on1 held [@person] · /1on1 history PERSON."""
     if _names_an_outsider(ctx, args):
         return
     sub, _, rest = args.strip().partition(" ")
     sub = _SUB_SAID.get(sub.lower(), sub.lower())
     if sub == "" and resume(ctx):
         return  # a dialog put aside with /pause, which names /1on1 as what carries on
+    if sub in _SUBS and _person_first(ctx, sub, args.strip(), rest.strip()):
+        return
     if sub in ("", "schedule"):
         _schedule(ctx)
     elif sub == "move":
@@ -1079,19 +1081,79 @@ def cmd_oneonone(ctx: Context, args: str) -> None:
         _history(ctx, rest.strip())
     elif sub == "note":
         _add_note(ctx, rest.strip())
-    elif sub == "done" and not rest.strip() and _matches(ctx, args.strip()) \
-            and _pairs_of(ctx, _sender(ctx)):
-        # '/1on1 held' where someone's key (or alias, or name) is 'held': the person is
-        # asked for, as '/1on1 alice' is (the hint had hidden their 1:1 behind a word).
-        _one_named(ctx, args.strip())
+    elif sub == "held":
+        _held_early(ctx, rest.strip())
     elif sub == "done":
         # '/1on1 done' (or '/1on1 done 3') was answered with the usage, which names no
         # 'done': said what marks a 1:1 held and what closes an action item.
-        number = rest.strip().lstrip("#＃")
-        ctx.reply("oo_done_hint", number=int(number) if number.isascii()
-                  and number.isdigit() else None)
+        _done_hint(ctx, rest.strip())
     else:
         _one_named(ctx, args.strip())
+
+
+def _done_hint(ctx: Context, rest: str) -> None:
+    number = rest.lstrip("#＃")
+    ctx.reply("oo_done_hint", number=int(number) if number.isascii()
+              and number.isdigit() else None)
+
+
+#: The subcommand words a person's key or name may also be (`/1on1 note` to a director
+#: keyed `note`): _person_first decides which reading a text is.
+_SUBS = ("schedule", "move", "skip", "history", "note", "held", "done")
+
+
+def _person_first(ctx: Context, sub: str, whole: str, rest: str) -> bool:
+    """Where the whole text after /1on1 also names a person (`/1on1 note` to the GM of a
+    director keyed `note`, `/1on1 Move Li`): that person's one-on-one, as `/1on1 alice`,
+    when the subcommand would lack what it needs (a move its time, a note its text, a
+    skip or a record its person among several); where both readings are whole commands
+    (`/1on1 skip` with the one 1:1, `/1on1 history`), nothing is done and both commands
+    are shown. Replied (True), or False: the subcommand it is. `@note` is always the
+    person, `/1on1 move @note …` always the move."""
+    if not _matches(ctx, whole):
+        return False  # nobody is called so (one read, not the pairs')
+    person = _sender(ctx)
+    mine = _pairs_of(ctx, person)
+    others = [p.other(person) for p in mine]
+    if sub in ("history", "done", "held"):
+        # Anyone (history reads anyone's; '/1on1 held' from a report of Alice, to someone
+        # keyed 'held', is told it is not theirs, as '/1on1 alice' would be).
+        named = _matches(ctx, whole) if mine or sub == "history" else []
+    else:
+        named = people_named(others, whole, ctx.org)
+    if not named:
+        return False
+    as_sub = _as_subcommand(ctx, sub, rest, person, mine)
+    if as_sub is None:
+        _one_named(ctx, whole)
+        return True
+    ctx.reply("oo_sub_or_person", typed=whole, people=who_is_who(named), sub=as_sub, kind=sub)
+    return True
+
+
+def _as_subcommand(ctx: Context, sub: str, rest: str, person: Person, mine: list[Pair]
+                   ) -> str | None:
+    """The subcommand reading of `/1on1 SUB REST` as a command that names its person
+    with @ (`/1on1 skip @alice`), when it is a whole one; None when it would lack what it
+    needs (a move is never a name: it needs a date and time)."""
+    only = mine[0].other(person).key if len(mine) == 1 else None
+    if sub == "schedule":
+        return "/1on1" if not rest else None
+    if sub == "history":
+        found = _matches(ctx, rest) if rest else [person]
+        return f"/1on1 history @{found[0].key}" if len(found) == 1 else None
+    if sub == "skip":
+        if not rest:
+            return f"/1on1 skip @{only}" if only else None
+        found = people_named([p.other(person) for p in mine], rest, ctx.org)
+        return f"/1on1 skip @{found[0].key}" if len(found) == 1 else None
+    if sub == "note":
+        return f"/1on1 note @{only} {rest}" if only and rest else None
+    if sub == "held":
+        managed = [p for p in mine if p.manager.id == person.id]
+        return f"/1on1 held @{managed[0].report.key}" if not rest and len(managed) == 1 \
+            else None
+    return None  # move, done (a hint, never a whole command)
 
 
 def _one_named(ctx: Context, text: str) -> None:
@@ -1134,7 +1196,8 @@ _SUB_SAID = {"notes": "note", "list": "schedule", "reschedule": "move", "cancel"
              "past": "history", "跳过": "skip", "取消": "skip", "调整": "move",
              "改期": "move", "记录": "note", "备注": "note", "历史": "history",
              "安排": "schedule", "日程": "schedule", "完成": "done", "关闭": "done",
-             "finish": "done", "close": "done", "held": "done"}
+             "finish": "done", "close": "done", "held": "held", "已进行": "held",
+             "提前进行": "held"}
 
 
 def _pair_named(ctx: Context, text: str, mine: list[Pair] | None = None) -> Pair | None:
@@ -1541,6 +1604,58 @@ def _skip(ctx: Context, args: str) -> None:
               **as_params(occ.start, person.timezone))
     ctx.tell(other, "oo_skipped_notice", other=told(ctx, other, person),
              **as_params(occ.start, other.timezone))
+
+
+def _held_early(ctx: Context, args: str) -> None:
+    """/1on1 held [@person]: the manager records a 1:1 held before its slot (met on
+    Thursday for Monday's). It counts for the next slot not skipped, which becomes the
+    time it was held (a move into the past, as the slot's identity stays): that slot is
+    neither reminded of nor asked about, is not overdue, and the next follows the cadence.
+    Its notes and action items are asked for as after any meeting. A slot that ended and
+    waits for "did it happen?" is answered yes instead; a number is an action item's."""
+    if args.lstrip("#＃").isdigit():
+        _done_hint(ctx, args)
+        return
+    person = _sender(ctx)
+    pair, rest = _pick_pair(ctx, person, args, bare=True)
+    if pair is None:
+        return
+    if rest.strip():
+        ctx.reply("oo_held_usage", other=pair.other(person).key)
+        return
+    if pair.manager.id != person.id:
+        # Only the manager is asked "did it happen?": the report's word is not a record.
+        ctx.reply("oo_held_manager_only", other=told(ctx, person, pair.manager))
+        return
+    repo = OneOnOneRepo(ctx.session)
+    now = ctx.clock.now()
+    asked = next((m for m in repo.waiting(person, now - DIALOG_EXPIRY)
+                  if m.report_id == pair.report.id), None)
+    if asked is not None:
+        _held(ctx, person, asked, True)
+        return
+    overrides = repo.overrides(pair.manager, pair.report)
+    occ = next_meeting(pair, now, overrides)
+    if occ is None:
+        ctx.reply("oo_no_next")
+        return
+    # Held just now: it ends now (one under way keeps its own start), so the sweep never
+    # reminds of it nor asks about it again (its record is made here).
+    start = occ.start if occ.start <= now else now - timedelta(minutes=pair.cadence.duration)
+    withdraw_reminders(ctx, pair, occ)
+    if start != occ.start:
+        repo.set_override(pair.manager, pair.report, occ.key, moved_to=start,
+                          skipped=False, by=person, now=now)
+    meeting = repo.create_meeting(pair.manager, pair.report, occ.key, start, now)
+    after = next_meeting(pair, now, repo.overrides(pair.manager, pair.report))
+    report = pair.report
+    ctx.reply("oo_held_early", other=told(ctx, person, report),
+              slot=as_params(occ.start, person.timezone),
+              next=as_params(after.start, person.timezone) if after else None)
+    ctx.tell(report, "oo_held_early_notice", other=told(ctx, report, person),
+             slot=as_params(occ.start, report.timezone),
+             next=as_params(after.start, report.timezone) if after else None)
+    _held(ctx, person, meeting, True)
 
 
 def _add_note(ctx: Context, args: str) -> None:
