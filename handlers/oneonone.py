@@ -450,6 +450,13 @@ def tell_pairs_ended(ctx: Context, rules: OneOnOneSettings,
     repo = OneOnOneRepo(ctx.session)
     overrides = repo.overrides_of(
         [people[c.report].id for c in changed if c.report in people])
+    # The ended pairs' open action items (one read): they stay open, and each side is told
+    # how many stay on their /actions and how many went with the other side, as the
+    # after-meeting agenda that listed them is gone (they had vanished unsaid).
+    open_items: dict[tuple[int, int], list[int]] = {}
+    for item in repo.open_actions_of([people[c.report].id for c in changed
+                                      if c.report in people]):
+        open_items.setdefault((item.manager_id, item.report_id), []).append(item.id)
     now, count = ctx.clock.now(), 0
     for change in changed:
         report, manager_was = people.get(change.report), people.get(change.former)
@@ -475,13 +482,17 @@ def tell_pairs_ended(ctx: Context, rules: OneOnOneSettings,
                "off" if manager is not None and manager.id == manager_was.id else "moved")
         key = (f"oo:ended:{manager_was.id}:{report.id}:{manager.id if manager else 0}:"
                f"{occ.key}")
+        items = open_items.get((manager_was.id, report.id), [])
         for person in (manager_was, report):
             other = report if person is manager_was else manager_was
             if not person.active:  # (someone who left is sent nothing more of their 1:1s)
                 continue
+            seen = {a.id for a in repo.actions_of(person)} if items else set()
+            kept = sum(1 for i in items if i in seen)
             if ctx.tell(person, "oo_pair_ended", dedupe_key=f"{key}:{person.id}",
                         other=told(ctx, person, other), mine=person is report, why=why,
                         manager=None if manager is None else told(ctx, person, manager),
+                        kept=kept, went=len(items) - kept,
                         **as_params(occ.start, person.timezone)):
                 count += 1
     return count
