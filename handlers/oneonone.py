@@ -425,6 +425,51 @@ def withdraw_stale_reminders(ctx: Context) -> int:
     return ctx.outbox.withdraw(stale, ctx.clock.now())
 
 
+def keep_begun_slots(ctx: Context, former: Org) -> int:
+    """An edit to the org file just read (ctx.org the new file, `former` the one before,
+    the people table synced) that gives a pair another slot (cadence, day, time, the
+    manager's timezone) keeps the meeting that had begun by then, up to a day after its
+    end, at the time both sides were reminded of: a move of it there is stored (by the
+    manager). An edit at 10:00 sharp of a 10:00 1:1 to 09:30 asked at once whether a
+    meeting just starting had happened; to 10:30, reminded of it again; to another
+    weekday or every other week, took it off the week, never asked about, its notes with
+    nowhere to go. Slots moved or skipped already keep theirs. How many were kept."""
+    now = ctx.clock.now()
+    people = {p.key: p for p in PeopleRepo(ctx.session).active()}
+    new = {_ids(p): p for p in _pairs(ctx.org, people, ctx.org.people)}
+    if not new:
+        return 0
+    repo = OneOnOneRepo(ctx.session)
+    all_overrides: dict[tuple[int, int], dict[str, OneOnOneOverride]] | None = None
+    kept = 0
+    for old in _pairs(former, people, former.people):
+        pair = new.get(_ids(old))
+        entry = former.person(old.manager.key)
+        zone = entry.timezone if entry is not None else old.manager.timezone
+        if pair is None or (pair.cadence == old.cadence and zone == pair.manager.timezone):
+            continue
+        if all_overrides is None:  # (read once, and only for an edit that retimes a pair)
+            all_overrides = repo.all_overrides()
+        overrides = all_overrides.get(_ids(pair), {})
+        # The manager's timezone as it was (the people table already has the new one).
+        then = Pair(Person(id=old.manager.id, key=old.manager.key, timezone=zone),
+                    old.report, old.cadence)
+        begun = [o for o in occurrences(then, now - ASK_WINDOW - timedelta(days=1), now,
+                                        overrides)
+                 if not o.skipped and o.key not in overrides and o.start <= now
+                 <= o.end + ASK_WINDOW]
+        if not begun:
+            continue
+        today = {o.key: o.start for o in occurrences(
+            pair, now - ASK_WINDOW - timedelta(days=2), now + timedelta(days=2), overrides)}
+        for occ in begun:
+            if today.get(occ.key) != occ.start:
+                repo.set_override(pair.manager, pair.report, occ.key, moved_to=occ.start,
+                                  skipped=False, by=pair.manager, now=now)
+                kept += 1
+    return kept
+
+
 def tell_pairs_ended(ctx: Context, rules: OneOnOneSettings,
                      former: Mapping[str, tuple[str, str | None]],
                      changed: Sequence[ManagerChanged], *, switched_on: bool = False) -> int:
