@@ -1703,12 +1703,14 @@ def _held_early(ctx: Context, args: str) -> None:
         repo.set_override(pair.manager, pair.report, occ.key, moved_to=start,
                           skipped=False, by=person, now=now)
     meeting = repo.create_meeting(pair.manager, pair.report, occ.key, start, now)
-    after = next_meeting(pair, now, repo.overrides(pair.manager, pair.report))
+    early = start != occ.start  # (else under way: recorded at its own slot)
+    after = next_meeting(pair, now if early else occ.end,
+                         repo.overrides(pair.manager, pair.report))
     report = pair.report
-    ctx.reply("oo_held_early", other=told(ctx, person, report),
+    ctx.reply("oo_held_early", other=told(ctx, person, report), early=early,
               slot=as_params(occ.start, person.timezone),
               next=as_params(after.start, person.timezone) if after else None)
-    ctx.tell(report, "oo_held_early_notice", other=told(ctx, report, person),
+    ctx.tell(report, "oo_held_early_notice", other=told(ctx, report, person), early=early,
              slot=as_params(occ.start, report.timezone),
              next=as_params(after.start, report.timezone) if after else None)
     _held(ctx, person, meeting, True)

@@ -95,3 +95,19 @@ async def test_in_chinese(bot, chat, clock):
         "已记录：你与李雷今天进行的一对一面谈算作 2026-12-01 09:00"), recorded
     assert chat.last("li").startswith(
         "Grace Chen记录了你们今天进行的一对一面谈：算作 2026-12-01 22:00"), chat.last("li")
+
+
+async def test_a_1on1_under_way_is_recorded_at_its_own_slot(bot, chat, clock):
+    clock.set(MONDAY_SLOT + timedelta(minutes=20))
+    await say(bot, "grace", "/1on1 held @alice")
+    recorded = [m.message.text for m in chat.sent if m.target.address == "grace"][-2]
+    assert recorded.startswith("Recorded: your 1:1 with Alice Martin of Mon 2026-11-30 10:00 "
+                               "(America/New_York) was held. The next: Mon 2026-12-07"), recorded
+    assert chat.last("alice").startswith(
+        "Grace Chen recorded your 1:1 of Mon 2026-11-30 10:00 (America/New_York) as held."), \
+        chat.last("alice")
+    for text in ("done", "done"):
+        await say(bot, "grace", text)
+    chat.clear()
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
+    assert not any("Alice" in t for t in chat.to("grace")), chat.to("grace")
