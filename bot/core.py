@@ -377,13 +377,16 @@ class TeamPulse:
         """
         from handlers.monthly_gm import tell_all_answered
         from handlers.monthly_review import previous_month
-        from handlers.oneonone import pairs_ended, tell_pairs_ended
+        from handlers.oneonone import keep_begun_slots, pairs_ended, tell_pairs_ended
         from handlers.review import replace_leavers
 
         with startup_lock(self.engine), self.outbox.db_gate, self.sessions.begin() as session:
             PeopleRepo(session).sync(org.people, self.clock.now(), check=self._guard)
             ctx = Context(session=session, renderer=self.renderer, clock=self.clock,
                           settings=self.settings, org=org, addressbook=self)
+            # A 1:1 under way (or just over) when the edit gives its pair another time keeps
+            # the time it was reminded of: not asked about at once, reminded of again, or lost.
+            keep_begun_slots(ctx, self.org)
             # A 1:1 the edit ended (another manager, someone removed, switched off) is told
             # to both sides, with its next slot: a reminder of it may have gone out
             # already. From the two files (whoever synced the people table: apply-org

@@ -426,6 +426,51 @@ def withdraw_stale_reminders(ctx: Context) -> int:
     return ctx.outbox.withdraw(stale, ctx.clock.now())
 
 
+def keep_begun_slots(ctx: Context, former: Org) -> int:
+    """An edit to the org file just read (ctx.org the new file, `former` the one before,
+    the people table synced) that gives a pair another slot (cadence, day, time, the
+    manager's timezone) keeps the meeting that had begun by then, up to a day after its
+    end, at the time both sides were reminded of: a move of it there is stored (by the
+    manager). An edit at 10:00 sharp of a 10:00 1:1 to 09:30 asked at once whether a
+    meeting just starting had happened; to 10:30, reminded of it again; to another
+    weekday or every other week, took it off the week, never asked about, its notes with
+    nowhere to go. Slots moved or skipped already keep theirs. How many were kept."""
+    now = ctx.clock.now()
+    people = {p.key: p for p in PeopleRepo(ctx.session).active()}
+    new = {_ids(p): p for p in _pairs(ctx.org, people, ctx.org.people)}
+    if not new:
+        return 0
+    repo = OneOnOneRepo(ctx.session)
+    all_overrides: dict[tuple[int, int], dict[str, OneOnOneOverride]] | None = None
+    kept = 0
+    for old in _pairs(former, people, former.people):
+        pair = new.get(_ids(old))
+        entry = former.person(old.manager.key)
+        zone = entry.timezone if entry is not None else old.manager.timezone
+        if pair is None or (pair.cadence == old.cadence and zone == pair.manager.timezone):
+            continue
+        if all_overrides is None:  # (read once, and only for an edit that retimes a pair)
+            all_overrides = repo.all_overrides()
+        overrides = all_overrides.get(_ids(pair), {})
+        # The manager's timezone as it was (the people table already has the new one).
+        then = Pair(Person(id=old.manager.id, key=old.manager.key, timezone=zone),
+                    old.report, old.cadence)
+        begun = [o for o in occurrences(then, now - ASK_WINDOW - timedelta(days=1), now,
+                                        overrides)
+                 if not o.skipped and o.key not in overrides and o.start <= now
+                 <= o.end + ASK_WINDOW]
+        if not begun:
+            continue
+        today = {o.key: o.start for o in occurrences(
+            pair, now - ASK_WINDOW - timedelta(days=2), now + timedelta(days=2), overrides)}
+        for occ in begun:
+            if today.get(occ.key) != occ.start:
+                repo.set_override(pair.manager, pair.report, occ.key, moved_to=occ.start,
+                                  skipped=False, by=pair.manager, now=now)
+                kept += 1
+    return kept
+
+
 def tell_pairs_ended(ctx: Context, rules: OneOnOneSettings,
                      former: Mapping[str, tuple[str, str | None]],
                      changed: Sequence[ManagerChanged], *, switched_on: bool = False) -> int:
@@ -451,6 +496,13 @@ def tell_pairs_ended(ctx: Context, rules: OneOnOneSettings,
     repo = OneOnOneRepo(ctx.session)
     overrides = repo.overrides_of(
         [people[c.report].id for c in changed if c.report in people])
+    # The ended pairs' open action items (one read): they stay open, and each side is told
+    # how many stay on their /actions and how many went with the other side, as the
+    # after-meeting agenda that listed them is gone (they had vanished unsaid).
+    open_items: dict[tuple[int, int], list[int]] = {}
+    for item in repo.open_actions_of([people[c.report].id for c in changed
+                                      if c.report in people]):
+        open_items.setdefault((item.manager_id, item.report_id), []).append(item.id)
     now, count = ctx.clock.now(), 0
     for change in changed:
         report, manager_was = people.get(change.report), people.get(change.former)
@@ -476,13 +528,17 @@ def tell_pairs_ended(ctx: Context, rules: OneOnOneSettings,
                "off" if manager is not None and manager.id == manager_was.id else "moved")
         key = (f"oo:ended:{manager_was.id}:{report.id}:{manager.id if manager else 0}:"
                f"{occ.key}")
+        items = open_items.get((manager_was.id, report.id), [])
         for person in (manager_was, report):
             other = report if person is manager_was else manager_was
             if not person.active:  # (someone who left is sent nothing more of their 1:1s)
                 continue
+            seen = {a.id for a in repo.actions_of(person)} if items else set()
+            kept = sum(1 for i in items if i in seen)
             if ctx.tell(person, "oo_pair_ended", dedupe_key=f"{key}:{person.id}",
                         other=told(ctx, person, other), mine=person is report, why=why,
                         manager=None if manager is None else told(ctx, person, manager),
+                        kept=kept, went=len(items) - kept,
                         **as_params(occ.start, person.timezone)):
                 count += 1
     return count
@@ -1064,13 +1120,15 @@ def _carried_from(item: ActionItem, viewer: Person | None) -> str | None:
 
 def cmd_oneonone(ctx: Context, args: str) -> None:
     """/1on1 [schedule] · /1on1 move [@person] DATE TIME · /1on1 skip [@person] ·
-    /1on1 history PERSON."""
+    /1on1 held [@person] · /1on1 history PERSON."""
     if _names_an_outsider(ctx, args):
         return
     sub, _, rest = args.strip().partition(" ")
     sub = _SUB_SAID.get(sub.lower(), sub.lower())
     if sub == "" and resume(ctx):
         return  # a dialog put aside with /pause, which names /1on1 as what carries on
+    if sub in _SUBS and _person_first(ctx, sub, args.strip(), rest.strip()):
+        return
     if sub in ("", "schedule"):
         _schedule(ctx)
     elif sub == "move":
@@ -1081,19 +1139,79 @@ def cmd_oneonone(ctx: Context, args: str) -> None:
         _history(ctx, rest.strip())
     elif sub == "note":
         _add_note(ctx, rest.strip())
-    elif sub == "done" and not rest.strip() and _matches(ctx, args.strip()) \
-            and _pairs_of(ctx, _sender(ctx)):
-        # '/1on1 held' where someone's key (or alias, or name) is 'held': the person is
-        # asked for, as '/1on1 alice' is (the hint had hidden their 1:1 behind a word).
-        _one_named(ctx, args.strip())
+    elif sub == "held":
+        _held_early(ctx, rest.strip())
     elif sub == "done":
         # '/1on1 done' (or '/1on1 done 3') was answered with the usage, which names no
         # 'done': said what marks a 1:1 held and what closes an action item.
-        number = rest.strip().lstrip("#＃")
-        ctx.reply("oo_done_hint", number=int(number) if number.isascii()
-                  and number.isdigit() else None)
+        _done_hint(ctx, rest.strip())
     else:
         _one_named(ctx, args.strip())
+
+
+def _done_hint(ctx: Context, rest: str) -> None:
+    number = rest.lstrip("#＃")
+    ctx.reply("oo_done_hint", number=int(number) if number.isascii()
+              and number.isdigit() else None)
+
+
+#: The subcommand words a person's key or name may also be (`/1on1 note` to a director
+#: keyed `note`): _person_first decides which reading a text is.
+_SUBS = ("schedule", "move", "skip", "history", "note", "held", "done")
+
+
+def _person_first(ctx: Context, sub: str, whole: str, rest: str) -> bool:
+    """Where the whole text after /1on1 also names a person (`/1on1 note` to the GM of a
+    director keyed `note`, `/1on1 Move Li`): that person's one-on-one, as `/1on1 alice`,
+    when the subcommand would lack what it needs (a move its time, a note its text, a
+    skip or a record its person among several); where both readings are whole commands
+    (`/1on1 skip` with the one 1:1, `/1on1 history`), nothing is done and both commands
+    are shown. Replied (True), or False: the subcommand it is. `@note` is always the
+    person, `/1on1 move @note …` always the move."""
+    if not _matches(ctx, whole):
+        return False  # nobody is called so (one read, not the pairs')
+    person = _sender(ctx)
+    mine = _pairs_of(ctx, person)
+    others = [p.other(person) for p in mine]
+    if sub in ("history", "done", "held"):
+        # Anyone (history reads anyone's; '/1on1 held' from a report of Alice, to someone
+        # keyed 'held', is told it is not theirs, as '/1on1 alice' would be).
+        named = _matches(ctx, whole) if mine or sub == "history" else []
+    else:
+        named = people_named(others, whole, ctx.org)
+    if not named:
+        return False
+    as_sub = _as_subcommand(ctx, sub, rest, person, mine)
+    if as_sub is None:
+        _one_named(ctx, whole)
+        return True
+    ctx.reply("oo_sub_or_person", typed=whole, people=who_is_who(named), sub=as_sub, kind=sub)
+    return True
+
+
+def _as_subcommand(ctx: Context, sub: str, rest: str, person: Person, mine: list[Pair]
+                   ) -> str | None:
+    """The subcommand reading of `/1on1 SUB REST` as a command that names its person
+    with @ (`/1on1 skip @alice`), when it is a whole one; None when it would lack what it
+    needs (a move is never a name: it needs a date and time)."""
+    only = mine[0].other(person).key if len(mine) == 1 else None
+    if sub == "schedule":
+        return "/1on1" if not rest else None
+    if sub == "history":
+        found = _matches(ctx, rest) if rest else [person]
+        return f"/1on1 history @{found[0].key}" if len(found) == 1 else None
+    if sub == "skip":
+        if not rest:
+            return f"/1on1 skip @{only}" if only else None
+        found = people_named([p.other(person) for p in mine], rest, ctx.org)
+        return f"/1on1 skip @{found[0].key}" if len(found) == 1 else None
+    if sub == "note":
+        return f"/1on1 note @{only} {rest}" if only and rest else None
+    if sub == "held":
+        managed = [p for p in mine if p.manager.id == person.id]
+        return f"/1on1 held @{managed[0].report.key}" if not rest and len(managed) == 1 \
+            else None
+    return None  # move, done (a hint, never a whole command)
 
 
 def _one_named(ctx: Context, text: str) -> None:
@@ -1136,7 +1254,8 @@ _SUB_SAID = {"notes": "note", "list": "schedule", "reschedule": "move", "cancel"
              "past": "history", "跳过": "skip", "取消": "skip", "调整": "move",
              "改期": "move", "记录": "note", "备注": "note", "历史": "history",
              "安排": "schedule", "日程": "schedule", "完成": "done", "关闭": "done",
-             "finish": "done", "close": "done", "held": "done"}
+             "finish": "done", "close": "done", "held": "held", "已进行": "held",
+             "提前进行": "held"}
 
 
 def _pair_named(ctx: Context, text: str, mine: list[Pair] | None = None) -> Pair | None:
@@ -1543,6 +1662,60 @@ def _skip(ctx: Context, args: str) -> None:
               **as_params(occ.start, person.timezone))
     ctx.tell(other, "oo_skipped_notice", other=told(ctx, other, person),
              **as_params(occ.start, other.timezone))
+
+
+def _held_early(ctx: Context, args: str) -> None:
+    """/1on1 held [@person]: the manager records a 1:1 held before its slot (met on
+    Thursday for Monday's). It counts for the next slot not skipped, which becomes the
+    time it was held (a move into the past, as the slot's identity stays): that slot is
+    neither reminded of nor asked about, is not overdue, and the next follows the cadence.
+    Its notes and action items are asked for as after any meeting. A slot that ended and
+    waits for "did it happen?" is answered yes instead; a number is an action item's."""
+    if args.lstrip("#＃").isdigit():
+        _done_hint(ctx, args)
+        return
+    person = _sender(ctx)
+    pair, rest = _pick_pair(ctx, person, args, bare=True)
+    if pair is None:
+        return
+    if rest.strip():
+        ctx.reply("oo_held_usage", other=pair.other(person).key)
+        return
+    if pair.manager.id != person.id:
+        # Only the manager is asked "did it happen?": the report's word is not a record.
+        ctx.reply("oo_held_manager_only", other=told(ctx, person, pair.manager))
+        return
+    repo = OneOnOneRepo(ctx.session)
+    now = ctx.clock.now()
+    asked = next((m for m in repo.waiting(person, now - DIALOG_EXPIRY)
+                  if m.report_id == pair.report.id), None)
+    if asked is not None:
+        _held(ctx, person, asked, True)
+        return
+    overrides = repo.overrides(pair.manager, pair.report)
+    occ = next_meeting(pair, now, overrides)
+    if occ is None:
+        ctx.reply("oo_no_next")
+        return
+    # Held just now: it ends now (one under way keeps its own start), so the sweep never
+    # reminds of it nor asks about it again (its record is made here).
+    start = occ.start if occ.start <= now else now - timedelta(minutes=pair.cadence.duration)
+    withdraw_reminders(ctx, pair, occ)
+    if start != occ.start:
+        repo.set_override(pair.manager, pair.report, occ.key, moved_to=start,
+                          skipped=False, by=person, now=now)
+    meeting = repo.create_meeting(pair.manager, pair.report, occ.key, start, now)
+    early = start != occ.start  # (else under way: recorded at its own slot)
+    after = next_meeting(pair, now if early else occ.end,
+                         repo.overrides(pair.manager, pair.report))
+    report = pair.report
+    ctx.reply("oo_held_early", other=told(ctx, person, report), early=early,
+              slot=as_params(occ.start, person.timezone),
+              next=as_params(after.start, person.timezone) if after else None)
+    ctx.tell(report, "oo_held_early_notice", other=told(ctx, report, person), early=early,
+             slot=as_params(occ.start, report.timezone),
+             next=as_params(after.start, report.timezone) if after else None)
+    _held(ctx, person, meeting, True)
 
 
 def _add_note(ctx: Context, args: str) -> None:

@@ -166,10 +166,14 @@ async def test_both_sides_are_told_once_that_the_old_1on1_is_off(bot, chat, cloc
     assert chat.to("alice") == [
         "Your regular 1:1 with Sam Lee has ended: the org chart changed, and Sam Lee now "
         "reports to Bruno Rossi. The next one, Wed 2026-12-23 14:00 (America/New_York), "
-        "will not take place."], chat.to("alice")
+        "will not take place. Its open action items stay open: 1 on your /actions (closed "
+        "there with /actions done N); 1 with Sam Lee, now on their /actions alone."], \
+        chat.to("alice")
     assert chat.to("sam") == [
         "你与Alice Martin的定期一对一面谈已结束：组织架构有变动，你的经理现在是Bruno Rossi。"
-        "原定的下一次（2026-12-23 13:00（周三，America/Chicago））不再举行。"], chat.to("sam")
+        "原定的下一次（2026-12-23 13:00（周三，America/Chicago））不再举行。"
+        "这项面谈中未完成的行动项仍然有效：2 项在你的 /actions 中（用 /actions done N 关闭）。"], \
+        chat.to("sam")
     # The same file reloaded again (a second replica, a restart's look): nothing more.
     chat.clear()
     sam_reports_to_bruno(bot)
