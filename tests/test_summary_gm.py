@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.summary_gm import _late_from, similar, tokens
+from handlers.blocker_words import similar, tokens
+from handlers.summary_gm import _late_from
 from tests.support import csv_records, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 
