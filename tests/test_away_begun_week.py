@@ -123,6 +123,16 @@ async def test_a_week_begun_then_away_reads_in_progress_counted_and_not_chased(
         row = next(r for r in csv_records(raw) if r.get("key") == "li"
                    or r.get("name") == "李雷")
         assert row["status"] == "in_progress"
+        # The GM's Monday digest of the week names him so too.
+        chat.clear()
+        await bot.run_digests()
+        assert any("李雷 (started, not finished; away until 2026-12-20, not reminded)" in t
+                   for t in chat.to("grace")), chat.to("grace")
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/summary 2026-W49")
+        assert "⏳ 李雷 — 填写中（已答 5/8） · 外出至 2026-12-20：已填的回答照常计入，不再提醒" \
+            in chat.last("grace")
         # The monthly review counts it as asked and not finished, as the summary does:
         # not as a week away.
         with bot.unit() as ctx:
