@@ -183,3 +183,26 @@ async def test_a_week_not_begun_that_the_time_away_covers_reads_away(bot, chat, 
     text = chat.last("grace")
     assert "🌴 Alice Martin — away until 2026-12-20" in text
     assert "Alice Martin: not checked in this week" not in text
+
+
+async def test_time_away_planned_over_friday_after_beginning_stops_the_chasing_at_once(
+        settings, clock, tmp_path):
+    # Begun on Monday, away planned from Thursday: the week reads in progress with its
+    # figures, and nothing chases him on Tuesday either, as his line and reply say.
+    clock.set(MONDAY)
+    with bot_on_org(settings, clock, org(tmp_path)) as (bot, chat, _cli):
+        await say(bot, "grace", "/checkin send")
+        for text in FIVE:
+            await say(bot, "li", text)
+        await say(bot, "li", "/away 2026-12-03 2026-12-20")
+        assert "已计划：你将在 2026-12-03 – 2026-12-20（含）外出。" in chat.last("li")
+        assert "你已开始的 2026-W49 签到（已答 5/8 题）保留已填的回答" in chat.last("li")
+        clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # Tuesday 22:00 in Shanghai
+        chat.clear()
+        await bot.run_reminders()
+        assert not chat.to("li")
+        await say(bot, "grace", "/checkin remind")
+        assert "Away: 李雷" in chat.last("grace")
+        assert not chat.to("li")
+        await say(bot, "grace", "/summary")
+        gm_week_checks(chat.last("grace"))
