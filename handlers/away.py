@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.schedule import checkin_moment
-from bot.weeks import week_of, week_start
+from bot.weeks import current_week, week_of, week_start
 from handlers.answers import chinese_number, normalise
 from handlers.context import Context
 from handlers.day_words import (
@@ -132,14 +133,17 @@ def cmd_away(ctx: Context, args: str) -> None:
         # moment the period already covered stays covered.
         current.ends_on = end
         _withdraw_queued(ctx, person)  # (a week sent ahead that it now covers)
-        ctx.reply("away_changed", start=_first_day(ctx, person, current), end=end)
+        ctx.reply("away_changed", start=_first_day(ctx, person, current), end=end,
+                  begun=_this_week_begun(ctx, person) if person.checks_in else None)
         return
     ctx.away.add(person.id, start, end, now)
     _withdraw_queued(ctx, person)
+    begun = _this_week_begun(ctx, person) if person.checks_in else None
     if start == today:
-        ctx.reply("away_set", until=end, checks_in=person.checks_in)
+        ctx.reply("away_set", until=end, checks_in=person.checks_in, begun=begun)
     else:
-        ctx.reply("away_planned", start=start, end=end, checks_in=person.checks_in)
+        ctx.reply("away_planned", start=start, end=end, checks_in=person.checks_in,
+                  begun=begun)
 
 
 def cmd_back(ctx: Context, args: str) -> None:
@@ -169,6 +173,27 @@ def cmd_back(ctx: Context, args: str) -> None:
     review.send_invites(ctx, surveys)
     if monthly is not None:
         monthly_review.send_director_review(ctx, monthly, person.id)
+
+
+def _this_week_begun(ctx: Context, person: Person) -> dict[str, Any] | None:
+    """This week's check-in, if the time away just set covers its check-in moment and it
+    was begun or finished before: it is not away (its answers count, as the summaries
+    read it: handlers.summary._is_away), and the reply says so, with how far it got.
+    None otherwise (a week not begun that the period covers reads away, as it says)."""
+    from handlers.checkin import applicable, round_questions  # (it imports this module)
+    from handlers.summary import away_weeks
+
+    week = current_week(ctx.clock.now(), person.timezone)
+    rnd = ctx.checkins.round_for(person, week)
+    if rnd is None or not (rnd.answers or rnd.status == "submitted"):
+        return None
+    ctx.session.flush()  # (the period just set, for away_weeks)
+    if (person.id, week) not in away_weeks(ctx, [person], [week]):
+        return None
+    live = {q.key for q in applicable(rnd, round_questions(ctx, rnd))}
+    answered = sum(1 for a in rnd.answers if a.question_key in live and not a.skipped)
+    return {"week": week, "done": rnd.status == "submitted", "answered": answered,
+            "total": len(live)}
 
 
 def _withdraw_queued(ctx: Context, person: Person) -> None:

@@ -473,6 +473,7 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
     if not rounds:
         return 0, None
     away = ctx.away.covering((r.person.id, r.person.timezone, now) for r in rounds)
+    begun = begun_and_away(ctx, [r for r in rounds if (r.person.id, now) not in away])
     # Someone in the middle of another dialog (a pulse poll, a survey) is reminded now as
     # well, without the question (their next answer is that dialog's; the check-in's
     # question follows it: resume_held). Left for a later sweep, as it was, they stood
@@ -496,7 +497,7 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
             continue
         if f"checkin:{person.key}:{rnd.week}:prompt" in unread:
             continue  # not with them for the delay yet: a later sweep reminds them
-        if not person.active or (person.id, now) in away:
+        if not person.active or (person.id, now) in away or rnd.id in begun:
             rnd.reminded_at = now
             continue
         questions = round_questions(ctx, rnd)
@@ -528,6 +529,22 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
                                       held=held))
     repo.enqueue(messages)
     return len(messages), rounds[-1].id
+
+
+def begun_and_away(ctx: Context, rounds: Sequence[CheckinRound]) -> set[int]:
+    """The ids of the `rounds` begun (an answer given) and not finished whose week's
+    check-in moment an away period covers (time away planned from Thursday, said after
+    answering on Monday): the summaries read them in progress and not to chase, so no
+    reminder goes, before the time away begins either. Asked only of the few people with
+    an away period near those weeks (handlers.summary.away_weeks)."""
+    from handlers.summary import away_weeks  # (the summaries import this module)
+
+    begun = [r for r in rounds if r.answers and r.status != "submitted"]
+    if not begun:
+        return set()
+    covered = away_weeks(ctx, list({r.person.id: r.person for r in begun}.values()),
+                         sorted({r.week for r in begun}))
+    return {r.id for r in begun if (r.person.id, r.week) in covered}
 
 
 def week_over(week: str, timezone: str, weeks_after: int = 0) -> datetime:
@@ -593,6 +610,7 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
     repo = RoundBatchRepo(ctx.session)
     rounds = {r.person_id: r for r in repo.week_rounds(week, [p.id for p in active])}
     away = ctx.away.covering((p.id, p.timezone, now) for p in active)
+    begun = begun_and_away(ctx, list(rounds.values()))
     busy = _in_other_dialogs(ctx, active, now)
     due = []
     for person in active:
@@ -609,7 +627,7 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
         q = next_question(rnd, questions) if rnd.status != "submitted" else None
         target = ctx.dm_target(person)
         reason = ("done" if q is None else "away" if (person.id, now) in away
-                  else "unreachable" if target is None else None)
+                  or rnd.id in begun else "unreachable" if target is None else None)
         if reason is not None:
             out[reason].append(person)
             continue

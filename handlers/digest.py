@@ -280,7 +280,8 @@ def _header(ctx: Context, person: Person, s: WeekSummary, team: str | None,
         # them: nobody is to chase them.)
         # (With why each one not reached was not, as the summaries say it; since when one
         # taken out is, where known.)
-        missing=[(p.name, p.status, p.left, p.unreached_why, p.left_on)
+        # (And until when one who began it is away: not to chase.)
+        missing=[(p.name, p.status, p.left, p.unreached_why, p.left_on, p.away_until)
                  for p in s.not_checked_in],
         away=[p.name for p in s.away])
 

@@ -429,10 +429,12 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
     rounds = [r for r in every if r.week in asked_weeks]
     submitted = {r.week for r in rounds if r.status == "submitted"}
     # A week an away period covered the check-in of was not asked: not a missed one
-    # (unless answered all the same), as the summary and the digest count it. Nor a week
-    # with no round, whose check-in never went to them (before they joined, say): the
-    # GM's summary reads it "no check-in sent", not missed.
-    away = {w for (_, w) in away_weeks(ctx, [person], weeks)} - submitted
+    # (unless answered all the same, finished or begun: the summary reads a week begun
+    # before going away in progress, its figures counted), as the summary and the digest
+    # count it. Nor a week with no round, whose check-in never went to them (before they
+    # joined, say): the GM's summary reads it "no check-in sent", not missed.
+    begun = {r.week for r in rounds if r.answers}
+    away = {w for (_, w) in away_weeks(ctx, [person], weeks)} - submitted - begun
     review.weeks = len({r.week for r in rounds} - away)
     review.away_weeks = len(away)
     review.checked_in = len(submitted)

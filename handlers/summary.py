@@ -1643,7 +1643,9 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
     row = PersonWeek(key=person.key, name=person.display_name,
                      team=_team_then(person, rnd, placed),
                      status="away" if away else "not_sent", answered=0, total=0, late=False,
-                     away_until=away_until if away else None, slack_id=person.slack_id,
+                     # (Started, then away over its check-in: in progress, its line
+                     # says until when: see _is_away.)
+                     away_until=away_until, slack_id=person.slack_id,
                      telegram_id=person.telegram_id, left=not person.active)
     if rnd is None:
         # Not asked: no KPIs either, so today's org file never rewrites a past week; but
@@ -1665,6 +1667,8 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
                 row.answered += 1
     if not away:
         row.status = _status(rnd, row)
+        if row.status != "in_progress":
+            row.away_until = None
     if rnd.submitted_at is not None:
         # By the week's days where it was run (the round's timezone; rounds made before
         # rounds had one read the person's today): a move since never rewrites it.

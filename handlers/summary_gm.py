@@ -997,8 +997,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                                        else side_rows, lean)
     # Who was away when (read once, for everyone it may concern: a member's week is asked
     # about too, for a director made a member since keeps a past week they were away in).
-    away = _away(ctx, [p for p in people if p.active or p.id in director_ids], window,
-                 set(shown_weeks), rounds)
+    away, away_started = _away(ctx, [p for p in people if p.active or p.id in director_ids],
+                               window, set(shown_weeks), rounds)
     then_directors = _away_directors(ctx, [
         p for p in people if (only is None or p.key == only) and p.active
         and p.role != "director" and p.id not in director_ids], shown_weeks, away, reader_tz)
@@ -1403,6 +1403,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                     view.status = st
                     if st == "away":
                         view.away_until = away_get(at)
+                    elif st == "in_progress" and away_started:
+                        # Started, then away over its check-in: its answers count, and
+                        # its line says until when (not chased: see _attention).
+                        view.away_until = away_started.get(at)
                 if r is None or st not in EXPECTED:
                     if q and crm_metrics:  # (not asked: the CRM's sales count all the same)
                         crm_only(d, wk, sums, view.week if now else None)
@@ -2182,11 +2186,14 @@ def _away_directors(ctx: Context, people: list[Any], shown: list[str],
 
 
 def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
-          rounds: dict[tuple[int, str], Any]) -> dict[tuple[int, str], date]:
+          rounds: dict[tuple[int, str], Any]
+          ) -> tuple[dict[tuple[int, str], date], dict[tuple[int, str], date]]:
     """away_weeks (handlers/summary.py), asked only where the answer can matter: the
     person-weeks with no round, or a round with no answer that was not submitted (away
     or missed), in the weeks shown and (rounds only) older; a week with answers counts
-    as answered whatever the calendar, so every reader of the result asks only these."""
+    as answered whatever the calendar, so every reader of the first map asks only these.
+    The second: the rounds of the weeks shown started and not finished whose check-in
+    moment an away period covered (in progress, and their last day away: not chased)."""
     schedule = ctx.settings.checkin_schedule
     moments: dict[tuple[str, str], datetime] = {}
     asks: dict[tuple[int, str], tuple[int, str, datetime]] = {}
@@ -2205,11 +2212,17 @@ def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
     zones = round_zones(ctx.session, {p.id for p, _ in pairs}, window[0], window[-1]) \
         if pairs else {}
     zoned = [(p, wk, zone_then(zones, p, wk)) for p, wk in pairs]
+    # ... and, in the weeks shown, a round started and not finished: it reads in
+    # progress whatever the calendar, but someone away is not the GM's to chase (their
+    # line says until when, and they are no attention item).
+    started: set[tuple[int, str]] = set()
     for p in people:  # (the few near, not every round read: the window holds their weeks)
         for wk in window:
             r = rounds.get((p.id, wk))
-            if r is not None and r[3] != "submitted" and not r[8]:
+            if r is not None and r[3] != "submitted" and (not r[8] or wk in shown):
                 zoned.append((p, wk, r[11] or p.timezone))
+                if r[8]:
+                    started.add((p.id, wk))
     for p, wk, zone in zoned:
         moment = moments.get((zone, wk))
         if moment is None:
@@ -2218,11 +2231,12 @@ def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
     # (The covering periods' last days alone: no ORM object made per period read.)
     last_days = ctx.away.last_days(asks.values(), near)
     out: dict[tuple[int, str], date] = {}
+    away_started: dict[tuple[int, str], date] = {}
     for key, (pid, _timezone, moment) in asks.items():
         day = last_days.get((pid, moment))
         if day is not None:
-            out[key] = day
-    return out
+            (away_started if key in started else out)[key] = day
+    return out, away_started
 
 
 def _trend(values: Sequence[float | None], margin: float) -> str | None:
@@ -2754,7 +2768,10 @@ def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[A
         elif s.cross_department:
             out.append(Attention("support_department", key, name,
                                  {"type": s.type, "days": s.age_days}))
-    if v.status in EXPECTED and v.status != "submitted" and not v.left:
+    # Someone away over the week's check-in moment, who had begun it, is not to chase:
+    # their answers count, and their line says they are away.
+    if v.status in EXPECTED and v.status != "submitted" and not v.left \
+            and v.away_until is None:
         out.append(Attention("missing", key, name, {"status": v.status}))
     if v.morale is not None and v.morale < MORALE_LOW:
         out.append(Attention("morale_low", key, name, {"morale": round_half_up(v.morale, 1)}))
