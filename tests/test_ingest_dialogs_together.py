@@ -105,22 +105,29 @@ async def test_a_dialog_another_replica_moved_on_during_a_batch_is_not_written_o
     assert "Question 3 of" in chat.last("alice") and "Question 2 of" in chat.last("bruno")
 
 
-async def test_two_directors_confirming_a_large_figure_in_one_batch_both_move_on(
+async def test_a_large_figure_held_for_confirmation_in_a_burst_is_kept_and_confirmed(
         bot: TeamPulse, chat: RecordingAdapter) -> None:
-    # Each was asked whether a figure far above the target is right (the figure held in
-    # their dialog); both say yes in the same burst: both figures stored, both dialogs
-    # let go of them and move to question 2.
+    # In one burst Bruno answers his revenue and Alice types a figure far above her
+    # target, which her dialog holds while she is asked whether it is right (written with
+    # Bruno's dialog on PostgreSQL: the held figure as JSON among them). In the next
+    # burst she says yes and Bruno answers his second question: both move on.
     await bot.run_checkins(["alice", "bruno"])
-    assert await bot.handle_batch([typed("alice", "5200000", "a1"),
-                                   typed("bruno", "4100000", "b1")]) == [True, True]
-    assert answers_of(bot, "alice") == {} and answers_of(bot, "bruno") == {}
-    bot.clock.advance(timedelta(minutes=1))
-    assert await bot.handle_batch([typed("alice", "yes", "a2"),
-                                   typed("bruno", "yes", "b2")]) == [True, True]
-    assert answers_of(bot, "alice") == {"kpi:revenue": 5200000.0}
-    assert answers_of(bot, "bruno") == {"kpi:revenue": 4100000.0}
+    assert await bot.handle_batch([typed("bruno", "41000", "b1"),
+                                   typed("alice", "5200000", "a1")]) == [True, True]
+    assert answers_of(bot, "alice") == {} and answers_of(bot, "bruno") == {
+        "kpi:revenue": 41000.0}
     with bot.unit() as ctx:
         held = dict(ctx.session.execute(select(Conversation.question_key,
                                                Conversation.pending_numbers)).all())
-    assert held == {"kpi:new_customers": None, "wins": None}
-    assert "Question 2 of" in chat.last("alice") and "Question 2 of" in chat.last("bruno")
+    assert held == {"kpi:revenue": [5200000.0], "wins": None}
+    assert "5,200,000 USD is more than 20 times your weekly target" in chat.last("alice")
+    bot.clock.advance(timedelta(minutes=1))
+    assert await bot.handle_batch([typed("alice", "yes", "a2"),
+                                   typed("bruno", "Closed Acme", "b2")]) == [True, True]
+    assert answers_of(bot, "alice") == {"kpi:revenue": 5200000.0}
+    assert answers_of(bot, "bruno") == {"kpi:revenue": 41000.0, "wins": "Closed Acme"}
+    with bot.unit() as ctx:
+        held = dict(ctx.session.execute(select(Conversation.question_key,
+                                               Conversation.pending_numbers)).all())
+    assert held == {"kpi:new_customers": None, "blockers": None}
+    assert "Question 2 of" in chat.last("alice") and "Question 3 of" in chat.last("bruno")
