@@ -2,7 +2,7 @@
 
 A mapped class with a version column (storage.models.Conversation) is written by the ORM
 one UPDATE per row: each must say whether it matched its row (the version check), which an
-executemany does not tell per row. A batch of 64 answers spent 64 of its 75 statements so.
+executemany does not tell per row. A batch of 64 answers spent 64 of its 74 statements so.
 Here the rows that changed the same columns go as one UPDATE .. FROM unnest(arrays) ..
 RETURNING: the ids returned are the rows that still had the version read, and one missing
 raises StaleDataError, as the ORM's own check does, so the batch is undone and done again
