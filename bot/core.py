@@ -588,7 +588,9 @@ class TeamPulse:
             if savepoints:
                 return [self._handle_in(session, event, claimed) for event in events]
             # The events' ORM changes are written together at the commit, in one flush
-            # (the dialogs' UPDATEs as one executemany) instead of one flush per event;
+            # (on PostgreSQL the dialogs in one UPDATE, each checked against its version:
+            # storage.versioned_writes; on SQLite one UPDATE each) instead of one flush
+            # per event;
             # until then every query, ORM or raw SQL, writes them first (BatchSession),
             # so each event still sees the ones before it.
             session.info[DEFERRED_FLUSH] = True

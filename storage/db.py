@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.util import asbool
 
 from bot.config import mask_url
+from storage.versioned_writes import write_versioned_together
 
 # Seconds to wait for a PostgreSQL server before start-up gives up (the OS default is
 # minutes when packets are silently dropped).
@@ -484,6 +485,18 @@ class BatchSession(Session):
                 self.flush()
             write_deferred(self)
         return super().connection(*args, **kwargs)
+
+    def flush(self, objects: Any = None) -> None:
+        """Write pending changes; during a batch on PostgreSQL, the changed dialogs
+        (versioned rows) first, in one statement per set of columns changed instead of
+        one UPDATE each (storage.versioned_writes)."""
+        if (objects is None and self.info.get(DEFERRED_FLUSH) and not self._flushing
+                and self.dirty and not self.in_nested_transaction()
+                and self.get_bind().dialect.name == "postgresql"):
+            # Not inside a savepoint: undoing one expires only what the ORM flushed in
+            # it, and the rows written here would keep the version they were given.
+            write_versioned_together(self, lambda: Session.connection(self))
+        super().flush(objects)
 
     def begin_nested(self) -> SessionTransaction:
         # Rows queued before a savepoint are written before it: a savepoint rolled back

@@ -212,15 +212,17 @@ async def test_a_burst_of_answers_is_written_together(
     assert len(replies) == 1, "\n".join(heads)
     assert answers and min(answers) > max(replies), heads  # all at the end, together
     # The replies in one statement; per answer only the answer itself (the ORM needs each
-    # new answer's id back) is a statement of its own, and per person their dialog's one
-    # change (each checks the dialog's version, so not one statement for all: see
-    # storage.models.Conversation.version).
+    # new answer's id back) is a statement of its own, and the dialogs' changes: on
+    # PostgreSQL one statement for the three people's, each checked against the version it
+    # was read at (storage.versioned_writes); on SQLite one per person (the ORM's
+    # version check: see storage.models.Conversation.version).
     # Per batch also one withdrawal of the reminders (and prompts) its answers made stale,
     # should any still wait in the outbox (handlers.checkin._withdraw_soon): one statement
     # for the whole batch, after its replies, not one per answer.
     assert sum(head.startswith("UPDATE OUTBOX") for head in heads) == 1, heads
     assert len(seen) <= len(batch) + 3 + 8 + 1, "\n".join(heads)
-    assert sum(head.startswith("UPDATE CONVERSATIONS") for head in heads) == 3, heads
+    dialogs = 1 if bot.engine.dialect.name == "postgresql" else 3
+    assert sum(head.startswith("UPDATE CONVERSATIONS") for head in heads) == dialogs, heads
     assert answers_of(bot, "alice") == {"kpi:revenue": 52000.0, "kpi:new_customers": 3.0}
     assert answers_of(bot, "li") == {"kpi:revenue": 52000.0, "wins": "3"}
     await bot.deliver()
