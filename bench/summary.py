@@ -63,10 +63,10 @@ from bot.app import prepare
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.weeks import week_of, week_start, weeks_back
+from handlers.blocker_words import _NO_BLOCKER
 from handlers.context import one_moment
 from handlers.summary import SummaryRequest, forget_snapshots, resolve_week
 from handlers.summary_gm import (
-    _NO_BLOCKER,
     FOLLOW_KEYS,
     LATEST_KEYS,
     LOOK_BACK,
