@@ -46,6 +46,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from operator import itemgetter
 from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
@@ -1227,7 +1228,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         r = rounds_get((d.id, wk))
         if r is not None and r[0] in member_rounds:
             return
-        for metric in metrics:
+        # (The metrics in the order the org file asks them of `d`, as their week lists them.)
+        for metric in sorted(metrics, key=lambda m: (snapshots.kpi_rank(d.key, m), m)):
             value = crm_get((d.key, metric, wk))
             if value is None:
                 continue
@@ -1661,7 +1663,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     for view in detailed:  # (only a director's block shows them: the page's)
         # (The org's sums are made: their own rates of no KPI of theirs join theirs now.)
         _period_figures(view, _merged(period_sums[view.key], apart_sums[view.key])
-                        if view.key in apart_sums else period_sums[view.key], unit_texts)
+                        if view.key in apart_sums else period_sums[view.key], unit_texts,
+                        partial(snapshots.kpi_rank, view.key))
     # Whose month and quarter to date add up a figure changed after its week ended: one
     # read of the rounds so changed, only when one is (edited_in: usually none), for the
     # page's blocks and the org's month and quarter to date alike. (None in edited_in: the
@@ -2048,13 +2051,15 @@ def _merged(first: dict[tuple[str, str], list[Any]],
 
 
 def _period_figures(view: DirectorView, sums: dict[tuple[str, str], list[Any]],
-                    unit_texts: dict[str, str]) -> None:
+                    unit_texts: dict[str, str], rank: Callable[[str], int]) -> None:
     """A director's month and quarter to date from the director loop's `sums` (each unit
     as the reader reads it, `unit_texts`, as the headline's)."""
     # (Every field given in order, no keywords, and `summed` written out: the CLI's export
     # of 10,000 directors makes some 40,000 of these.)
     mtd, qtd = view.mtd, view.qtd
-    for (metric, unit), acc in sums.items():
+    # In the order the org file asks the KPIs, as the week's line: the sums are in the order
+    # each first came, and an earlier week the CRM alone booked put its metric first.
+    for (metric, unit), acc in sorted(sums.items(), key=lambda item: rank(item[0][0])):
         label, target, actual, reported, expected, q_target, q_actual, q_reported, \
             q_expected, of_reported, q_of_reported, unasked, q_unasked = acc
         text = unit_texts.get(unit, unit)
