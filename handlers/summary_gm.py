@@ -596,6 +596,9 @@ class GmSummary:
     counted_from: str | None = None
     #: ... and it came after the month's first week too (else only the quarter's is cut).
     counted_from_month: bool = False
+    #: ... and the CRM's figures of a director in those weeks count in the actual, with no
+    #: target: the headline says so, as they lift the month or quarter over its target.
+    counted_crm: bool = False
 
     @property
     def quarter_days(self) -> tuple[date, date]:
@@ -1712,6 +1715,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     counted_from = first_asked \
         if first_asked is not None and first_in_quarter < first_asked <= week else None
     first_in_month = next((wk for wk in window if in_month[wk]), None)
+    # Whether the CRM booked a director's sale in one of those weeks: counted in the actual
+    # with no target (see crm_only), it makes a month or quarter to date read over 100%.
+    crm_counted = {p.key for p in people if p.active and p.role == "director"} \
+        if counted_from is not None and crm else set()
+    counted_crm = any(first_in_quarter <= wk < counted_from  # type: ignore[operator]
+                      for key, _metric, wk in crm if key in crm_counted)
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
                      head_mtd, head_qtd, views, attention,
                      month, quarter, reader_tz, full=only is not None, look=look,
@@ -1722,7 +1731,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                          *(m.item for m in members_support)]),
                      members_support=members_support, counted_from=counted_from,
                      counted_from_month=counted_from is not None
-                     and first_in_month is not None and first_in_month < counted_from)
+                     and first_in_month is not None and first_in_month < counted_from,
+                     counted_crm=counted_crm)
 
 
 def _members_support(tracked: Mapping[str, list[SupportItem]], others: Sequence[Any],
