@@ -1045,3 +1045,22 @@ async def test_a_chinese_gm_reads_a_space_between_chinese_and_a_quarter(goals_bo
     goals_bot.apply_org(zh)
     await say(goals_bot, "grace", "/goals")
     assert "全公司 2027-Q1 NPS 目标为 600" in chat.last("grace"), chat.last("grace")
+
+
+async def test_the_gm_s_overview_names_whose_own_goals_it_leaves_out(goals_bot, chat):
+    """The GM's /goals lists the org's and the teams' goals: Alice's, Bruno's and Sam's own
+    goals were nowhere in it, nor that there were any, and a director with goals of their
+    own in a team with none read as someone with no goal at all."""
+    from tests.support import say
+
+    await say(goals_bot, "grace", "/goals")
+    text = chat.last("grace")
+    assert text.endswith("\n\nPeople's own goals: Alice Martin, Bruno Rossi, Sam Lee "
+                         "(/goals <person>)"), text
+    await say(goals_bot, "alice", "/goals")
+    assert "People's own goals" not in chat.last("alice")
+    with goals_bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(goals_bot, "grace", "/goals")
+    assert chat.last("grace").endswith(
+        "\n\n个人目标：Alice Martin、Bruno Rossi、Sam Lee（/goals <成员>）")
