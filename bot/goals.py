@@ -125,6 +125,10 @@ class Progress:
     #: Today is among the days done (`days_elapsed`): its week's figure is in and covers
     #: it, as the plan to date counts it; the days left start tomorrow.
     today_counted: bool = False
+    #: The working days the plan to date counts: fewer than `days_elapsed` while the week
+    #: in progress has no figure (its days gone by are in neither the plan nor an actual).
+    #: None: the same as `days_elapsed`.
+    plan_days: int | None = None
 
     @property
     def rate(self) -> bool:
@@ -161,7 +165,11 @@ class Progress:
         None once the period is over, and for a rate (a mean is not reached by adding to it)."""
         if self.days_left <= 0 or self.rate:
             return None
-        return self.remaining / self.days_left * 5
+        # Over the days the plan has not counted: a week in progress with no figure yet
+        # brings its Monday's sales too, in that week's figure. Over the calendar days left
+        # alone, a director exactly on plan on a Thursday was asked more than the plan a week.
+        counted = self.days_elapsed if self.plan_days is None else self.plan_days
+        return self.remaining / max(self.days_total - counted, self.days_left) * 5
 
 
 def progress(goal: Goal, actual: float, today: date,
@@ -186,6 +194,7 @@ def progress(goal: Goal, actual: float, today: date,
     if is_percent((goal.unit,)):
         return _rate_progress(goal, actual, today, len(days), elapsed, weeks_in)
     planned = 0.0
+    plan_days = 0
     today_counted = False
     for week in goal.weeks():
         over = week_start(week.week) + timedelta(days=6) < today
@@ -193,6 +202,7 @@ def progress(goal: Goal, actual: float, today: date,
         done = sum(1 for d in week.days if d < today or (reported and d == today))
         if done and (over or weeks_in is None or reported):
             planned += week.target * done / len(week.days)
+            plan_days += done
         # The pace is over the days the plan has not counted: with today in the plan (and
         # in the figure), spreading what is left over today again asked too little a week.
         today_counted = today_counted or (reported and today in week.days)
@@ -213,7 +223,7 @@ def progress(goal: Goal, actual: float, today: date,
         # A hair of tolerance: a plan spread over days is rarely a whole number.
         state = "on_track" if actual >= planned - 1e-6 * max(goal.target, 1) else "behind"
     return Progress(goal, actual, planned, len(days), elapsed, state,  # type: ignore[arg-type]
-                    today_counted=today_counted)
+                    today_counted=today_counted, plan_days=plan_days)
 
 
 def _rate_progress(goal: Goal, actual: float, today: date, days: int, elapsed: int,

@@ -424,8 +424,21 @@ def cmd_goals(ctx: Context, args: str) -> None:
         views = goal_views(seen, current_goals(org, scope.owners, today), ctx.locale)
     ctx.reply("goals_view", title=scope.title, views=views, today=today,
               gaps=gap_lines(org, ctx.locale, scope.owners, ctx.renderer),
+              others=_people_with_goals(org, scope.owners, today),
               tolerance=org.crm.tolerance, bounded=True,  # the CLI lists every mismatch
               readers=VIEWERS if _by_viewer_right(org, words, person, scope) else None)
+
+
+def _people_with_goals(org: Org, owners: frozenset[tuple[str, str | None]],
+                       today: date) -> list[str]:
+    """Whose own goals the org's overview leaves out (it lists the org's and the teams'),
+    by name in the file's order: a director with goals of their own and no team goal read
+    as someone with none."""
+    if ("org", None) not in owners:
+        return []
+    keys = {g.owner for g in current_goals(
+        org, frozenset(("person", p.key) for p in org.people), today)}
+    return [p.name for p in org.people if p.key in keys]
 
 
 def _left(ctx: Context, reader: Person, typed: str) -> bool:

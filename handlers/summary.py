@@ -1474,6 +1474,8 @@ class Snapshots:
         # (person key, metric) -> kpi_today's answer; ("", metric) -> kpi_not_asked's
         # for someone the org file does not ask it of.
         self._today: dict[tuple[str, str], Any] = {}
+        # person key -> metric -> its place among the KPIs the org file asks them today.
+        self._ranks: dict[str, dict[str, int]] = {}
 
     def crm_metrics(self, crm: Mapping[tuple[str, str, str], float]) -> frozenset[str]:
         """The metrics `crm` (crm_figures) has figures for: worked out once per read."""
@@ -1553,6 +1555,18 @@ class Snapshots:
             if q.category == "kpi" and (q.metric or q.key) == metric:
                 return self._kpi(q)
         return None
+
+    def kpi_rank(self, key: str, metric: str) -> int:
+        """Where `metric` stands among the KPIs the org file asks `key` for today (any
+        other after them): figures the CRM alone brings are listed as their week is."""
+        order = self._ranks.get(key)
+        if order is None:
+            person = self.ctx.org.person(key)
+            order = self._ranks[key] = {}
+            for q in self.ctx.org.questions_for(person) if person is not None else ():
+                if q.category == "kpi":
+                    order.setdefault(q.metric or q.key, len(order))
+        return order.get(metric, len(order))
 
     def asks_kpis(self, key: str) -> bool:
         """Whether the org file asks `key` for any KPI today (once per person)."""
@@ -1733,7 +1747,8 @@ def _crm_only(snapshots: Snapshots, person: Any, week: str,
         return []
     out = []
     kpis = {k.metric: k for k in asked or ()}
-    for metric in sorted(snapshots.crm_metrics(crm)):
+    for metric in sorted(snapshots.crm_metrics(crm),
+                         key=lambda m: (snapshots.kpi_rank(person.key, m), m)):
         value = crm.get((person.key, metric, week))
         if value is None:
             continue

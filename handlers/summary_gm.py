@@ -46,6 +46,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from operator import itemgetter
 from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
@@ -595,6 +596,9 @@ class GmSummary:
     counted_from: str | None = None
     #: ... and it came after the month's first week too (else only the quarter's is cut).
     counted_from_month: bool = False
+    #: ... and the CRM's figures of a director in those weeks count in the actual, with no
+    #: target: the headline says so, as they lift the month or quarter over its target.
+    counted_crm: bool = False
 
     @property
     def quarter_days(self) -> tuple[date, date]:
@@ -1227,7 +1231,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         r = rounds_get((d.id, wk))
         if r is not None and r[0] in member_rounds:
             return
-        for metric in metrics:
+        # (The metrics in the order the org file asks them of `d`, as their week lists them.)
+        for metric in sorted(metrics, key=lambda m: (snapshots.kpi_rank(d.key, m), m)):
             value = crm_get((d.key, metric, wk))
             if value is None:
                 continue
@@ -1665,7 +1670,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     for view in detailed:  # (only a director's block shows them: the page's)
         # (The org's sums are made: their own rates of no KPI of theirs join theirs now.)
         _period_figures(view, _merged(period_sums[view.key], apart_sums[view.key])
-                        if view.key in apart_sums else period_sums[view.key], unit_texts)
+                        if view.key in apart_sums else period_sums[view.key], unit_texts,
+                        partial(snapshots.kpi_rank, view.key))
     # Whose month and quarter to date add up a figure changed after its week ended: one
     # read of the rounds so changed, only when one is (edited_in: usually none), for the
     # page's blocks and the org's month and quarter to date alike. (None in edited_in: the
@@ -1713,6 +1719,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     counted_from = first_asked \
         if first_asked is not None and first_in_quarter < first_asked <= week else None
     first_in_month = next((wk for wk in window if in_month[wk]), None)
+    # Whether the CRM booked a director's sale in one of those weeks: counted in the actual
+    # with no target (see crm_only), it makes a month or quarter to date read over 100%.
+    crm_counted = {p.key for p in people if p.active and p.role == "director"} \
+        if counted_from is not None and crm else set()
+    counted_crm = any(first_in_quarter <= wk < counted_from  # type: ignore[operator]
+                      for key, _metric, wk in crm if key in crm_counted)
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
                      head_mtd, head_qtd, views, attention,
                      month, quarter, reader_tz, full=only is not None, look=look,
@@ -1723,7 +1735,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                          *(m.item for m in members_support)]),
                      members_support=members_support, counted_from=counted_from,
                      counted_from_month=counted_from is not None
-                     and first_in_month is not None and first_in_month < counted_from)
+                     and first_in_month is not None and first_in_month < counted_from,
+                     counted_crm=counted_crm)
 
 
 def _members_support(tracked: Mapping[str, list[SupportItem]], others: Sequence[Any],
@@ -2052,13 +2065,15 @@ def _merged(first: dict[tuple[str, str], list[Any]],
 
 
 def _period_figures(view: DirectorView, sums: dict[tuple[str, str], list[Any]],
-                    unit_texts: dict[str, str]) -> None:
+                    unit_texts: dict[str, str], rank: Callable[[str], int]) -> None:
     """A director's month and quarter to date from the director loop's `sums` (each unit
     as the reader reads it, `unit_texts`, as the headline's)."""
     # (Every field given in order, no keywords, and `summed` written out: the CLI's export
     # of 10,000 directors makes some 40,000 of these.)
     mtd, qtd = view.mtd, view.qtd
-    for (metric, unit), acc in sums.items():
+    # In the order the org file asks the KPIs, as the week's line: the sums are in the order
+    # each first came, and an earlier week the CRM alone booked put its metric first.
+    for (metric, unit), acc in sorted(sums.items(), key=lambda item: rank(item[0][0])):
         label, target, actual, reported, expected, q_target, q_actual, q_reported, \
             q_expected, of_reported, q_of_reported, unasked, q_unasked = acc
         text = unit_texts.get(unit, unit)

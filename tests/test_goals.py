@@ -701,6 +701,9 @@ def test_the_week_in_progress_counts_in_the_plan_once_its_figure_is_in():
     assert before.days_elapsed == 48 and before.days_left == 22
     assert after.days_elapsed == 49 and after.days_left == 21
     assert after.pace_needed == pytest.approx(200_000 / 21 * 5)
+    # Before it, the week's days gone by are still to come in its figure: the pace is over
+    # the 25 days the plan has not counted, the plan's own 50,000 a week.
+    assert before.pace_needed == pytest.approx(50_000)
 
 
 async def test_a_director_on_plan_reads_on_track_on_a_thursday(bot, chat, clock):
@@ -719,6 +722,30 @@ goals:
     line = next(x for x in chat.last("alice").splitlines() if "of 700,000 USD" in x)
     assert line.startswith("  450,000 of 700,000 USD (64%) · plan to date 450,000")
     assert "behind" not in line
+
+
+async def test_a_director_on_plan_on_a_thursday_is_asked_the_plan_s_pace(bot, chat, clock):
+    """Thursday 3 December, Alice exactly on plan (450,000 of 700,000), this week's figure
+    still to come: she was told 'Pace needed: 56,818 a week', 250,000 over the 22 calendar
+    days left, when the five weekly figures to come (this week's with its Monday to
+    Wednesday) need 50,000 each, her plan."""
+    from tests.support import say
+
+    bot.org = parse_org(org_text("""
+goals:
+  - {metric: revenue, period: 2026-Q4, person: alice, target: 700000}
+"""))
+    for n in range(40, 49):
+        answer_kpi(bot, "alice", f"2026-W{n}", 50_000)
+    clock.set(datetime(2026, 12, 3, 15, 0, tzinfo=UTC))  # Thursday 10:00 in New York
+    await say(bot, "alice", "/goals")
+    text = chat.last("alice")
+    assert "450,000 of 700,000 USD (64%) · plan to date 450,000 · ✅ on track" in text, text
+    assert "Pace needed: 50,000 a week for the 22 working days left" in text, text
+    with bot.unit() as ctx:
+        ctx.people.by_key("alice").locale = "zh-CN"
+    await say(bot, "alice", "/goals")
+    assert "所需进度：剩余 22 个工作日，每周 50,000" in chat.last("alice")
 
 
 async def test_a_weeks_figure_is_held_against_the_plan_of_the_same_days(bot, chat, clock):
@@ -1018,3 +1045,22 @@ async def test_a_chinese_gm_reads_a_space_between_chinese_and_a_quarter(goals_bo
     goals_bot.apply_org(zh)
     await say(goals_bot, "grace", "/goals")
     assert "全公司 2027-Q1 NPS 目标为 600" in chat.last("grace"), chat.last("grace")
+
+
+async def test_the_gm_s_overview_names_whose_own_goals_it_leaves_out(goals_bot, chat):
+    """The GM's /goals lists the org's and the teams' goals: Alice's, Bruno's and Sam's own
+    goals were nowhere in it, nor that there were any, and a director with goals of their
+    own in a team with none read as someone with no goal at all."""
+    from tests.support import say
+
+    await say(goals_bot, "grace", "/goals")
+    text = chat.last("grace")
+    assert text.endswith("\n\nPeople's own goals: Alice Martin, Bruno Rossi, Sam Lee "
+                         "(/goals <person>)"), text
+    await say(goals_bot, "alice", "/goals")
+    assert "People's own goals" not in chat.last("alice")
+    with goals_bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(goals_bot, "grace", "/goals")
+    assert chat.last("grace").endswith(
+        "\n\n个人目标：Alice Martin、Bruno Rossi、Sam Lee（/goals <成员>）")
