@@ -425,8 +425,21 @@ def cmd_goals(ctx: Context, args: str) -> None:
     ctx.reply("goals_view", title=scope.title, views=views, today=today,
               gaps=gap_lines(org, ctx.locale, scope.owners, ctx.renderer),
               others=_people_with_goals(org, scope.owners, today),
+              team_goals=_team_pointer(org, person, words, views, today),
               tolerance=org.crm.tolerance, bounded=True,  # the CLI lists every mismatch
               readers=VIEWERS if _by_viewer_right(org, words, person, scope) else None)
+
+
+def _team_pointer(org: Org, person: Person, words: str, views: list[GoalView], today: date
+                  ) -> str | None:
+    """The reader's team, when their own `/goals` shows nothing and `/goals team <it>`
+    would (its people's own goals: a member read "No goals are set here yet" where their
+    director's were one command away); None otherwise."""
+    if views or words or person.can_view_summary or not person.team:
+        return None
+    team = goal_scope(org, f"team {person.team}", viewer=False, own_key=person.key,
+                      own_team=person.team).owners
+    return person.team if current_goals(org, team, today) else None
 
 
 def _people_with_goals(org: Org, owners: frozenset[tuple[str, str | None]],

@@ -1064,3 +1064,29 @@ async def test_the_gm_s_overview_names_whose_own_goals_it_leaves_out(goals_bot, 
     await say(goals_bot, "grace", "/goals")
     assert chat.last("grace").endswith(
         "\n\n个人目标：Alice Martin、Bruno Rossi、Sam Lee（/goals <成员>）")
+
+
+async def test_a_member_with_no_goals_of_their_own_is_pointed_to_their_team_s(bot, chat,
+                                                                               clock):
+    """Sam (a member of East) asked /goals and read "No goals are set here yet", while
+    /goals team East showed his director's goal: one command away, unsaid."""
+    from tests.support import say
+
+    bot.org = parse_org(org_text(
+        "goals:\n  - {metric: revenue, period: 2026-Q4, person: alice, target: 150000}\n"))
+    clock.set(NOW)
+    await say(bot, "sam", "/goals")
+    assert chat.last("sam").endswith(
+        "No goals are set here yet. Goals are set in the org file (or the goals file it "
+        "names). Your team's people's goals: /goals team East.")
+    await say(bot, "sam", "/goals team East")
+    assert "· Alice Martin" in chat.last("sam")
+    with bot.unit() as ctx:
+        ctx.people.by_key("sam").locale = "zh-CN"
+    await say(bot, "sam", "/goals")
+    assert chat.last("sam").endswith("你所在团队成员的目标：/goals 团队 East。")
+    await say(bot, "sam", "/goals 团队 East")
+    assert "Alice Martin" in chat.last("sam")
+    # Bruno's team (Europe) has no goal at all: nothing to point to.
+    await say(bot, "bruno", "/goals")
+    assert chat.last("bruno").endswith("(or the goals file it names).")
