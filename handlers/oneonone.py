@@ -1168,7 +1168,8 @@ def _person_first(ctx: Context, sub: str, whole: str, rest: str) -> bool:
     (`/1on1 skip` with the one 1:1, `/1on1 history`), nothing is done and both commands
     are shown. Replied (True), or False: the subcommand it is. `@note` is always the
     person, `/1on1 move @note …` always the move."""
-    if not _matches(ctx, whole):
+    anyone = _matches(ctx, whole)
+    if not anyone:
         return False  # nobody is called so (one read, not the pairs')
     person = _sender(ctx)
     mine = _pairs_of(ctx, person)
@@ -1176,7 +1177,7 @@ def _person_first(ctx: Context, sub: str, whole: str, rest: str) -> bool:
     if sub in ("history", "done", "held"):
         # Anyone (history reads anyone's; '/1on1 held' from a report of Alice, to someone
         # keyed 'held', is told it is not theirs, as '/1on1 alice' would be).
-        named = _matches(ctx, whole) if mine or sub == "history" else []
+        named = anyone if mine or sub == "history" else []
     else:
         named = people_named(others, whole, ctx.org)
     if not named:
