@@ -2057,23 +2057,24 @@ def cmd_summary(ctx: Context, args: str) -> None:
     typed = mentions_as_keys(ctx, args)
     if typed is None:
         return
-    # A reply names a span as the GM wrote it (最近13周), not as it was read ('last 13w').
-    spans = typed_spans(typed)
+    # A reply names a span as the GM wrote it (最近13周), not as it was read ('last 13w'):
+    # looked for only when one is named back.
     try:
         request = parse_request(typed)
     except SummaryTooManyWeeksError as err:
-        said = spans.get(f"last {err.args[0].rstrip('wW')}w")
+        said = typed_spans(typed).get(f"last {err.args[0].rstrip('wW')}w")
         ctx.reply("summary_too_many_weeks", said=said.typed if said else err.args[0],
                   most=MAX_WEEKS, command=f"/summary {said.most if said else err.args[1]}")
         return
     except SummaryUsageError as err:
-        said = spans.get(f"last {str(err).rstrip('wW')}w")
+        said = typed_spans(typed).get(f"last {str(err).rstrip('wW')}w")
         ctx.reply("usage", command="summary", bad=said.typed if said else str(err))
         return
     except SummaryPeriodError as err:
         ctx.reply("summary_period", said=str(err))
         return
     except SummaryConflictError as err:
+        spans = typed_spans(typed)
         first, second = (spans[a].typed if a in spans else a for a in err.args[:2])
         ctx.reply("summary_two_periods", first=first, second=second)
         return
