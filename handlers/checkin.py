@@ -1309,7 +1309,6 @@ def _count_reason(key: str, *, skipped: bool, value: str | None = None) -> str:
 def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
              acknowledgement: str, count_change: int = 0, count_reason: str = "",
              read_as: str = "") -> None:
-    said = ctx.render("answer_read_as", value=read_as) if read_as else ""
     if editing and rnd.status == "submitted":
         conv = ctx.conversations.get(person)
         ctx.conversations.clear(person)
@@ -1349,7 +1348,8 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
     # An answer changed mid check-in (/edit N) is confirmed before the question it left.
     intro = ctx.render("edit_resume_note") if editing else \
         ctx.render("skipped_note") if acknowledgement == "skipped" else None
-    if said:
+    if read_as:  # (rendered only where it is said: an edit's reply words its own)
+        said = ctx.render("answer_read_as", value=read_as)
         intro = f"{intro}\n{said}" if intro else said
     ask(ctx, person, rnd, q, intro=intro, count_change=count_change, count_reason=count_reason)
 
